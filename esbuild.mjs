@@ -1,0 +1,36 @@
+// One build for every entry point. Each bundle is self-contained CommonJS for Node 20 (the CLI) and
+// VS Code's extension host. `--watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** Entry points: bundle name → source. */
+const entries = {
+  cli: 'server/src/cli/index.ts',
+};
+
+const options = {
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode'],
+  // ESM-only dependencies (fdir, via tinyglobby) read import.meta.url, which CommonJS lacks.
+  define: { TRAIT_STUDIO_VERSION: JSON.stringify(version), 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+
+if (watch) {
+  const context = await esbuild.context(options);
+  await context.watch();
+} else {
+  await esbuild.build(options);
+}

@@ -1,0 +1,68 @@
+import type { Paragraph, PartKind } from '../document/model';
+import type { Position, Range } from '../document/position';
+
+/** One sentence (or list item) of a trait's prose, with its place in the source. */
+export interface Sentence {
+  readonly text: string;
+  readonly paragraph: Paragraph;
+  /** Offsets of the sentence within `paragraph.text`. */
+  readonly start: number;
+  readonly end: number;
+  /** The part the sentence stands in, or undefined for the trait's own body. */
+  readonly part: PartKind | undefined;
+}
+
+// A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before whitespace, at a
+// blank line, or where a list item or blockquote line starts.
+const BOUNDARY = /[.!?]["'”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+]|\d+[.)]|>)[ \t])|\n[ \t]*\n/g;
+// Abbreviations whose period does not end a sentence.
+const ABBREVIATION = /\b(?:e\.g|i\.e|etc|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Fig|al)\.$/i;
+
+/**
+ * Splits a paragraph's text into sentences. List items and blockquote lines start new sentences, so a
+ * bulleted rule reads as its own sentence. Offsets are into `paragraph.text`, which keeps source
+ * offsets line by line, so `sentenceRange` can map them back.
+ */
+export function splitSentences(paragraph: Paragraph): Sentence[] {
+  const text = paragraph.text;
+  const out: Sentence[] = [];
+  let start = 0;
+  const push = (end: number) => {
+    const raw = text.slice(start, end);
+    const lead = raw.length - raw.trimStart().length;
+    const trimmed = raw.trim();
+    if (/[A-Za-z0-9]/.test(trimmed)) {
+      out.push({ text: trimmed, paragraph, start: start + lead, end: start + lead + trimmed.length, part: paragraph.part });
+    }
+  };
+  for (const m of text.matchAll(BOUNDARY)) {
+    const end = (m.index ?? 0) + (m[0].startsWith('\n') ? 0 : m[0].length);
+    if (!m[0].startsWith('\n') && ABBREVIATION.test(text.slice(Math.max(start, end - 8), (m.index ?? 0) + 1))) continue;
+    push(end);
+    start = end;
+  }
+  push(text.length);
+  return out;
+}
+
+/** The LSP position of an offset within a paragraph's text. */
+export function paragraphPosition(paragraph: Paragraph, offset: number): Position {
+  const text = paragraph.text;
+  let line = paragraph.range.start.line;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, character: offset - lineStart };
+}
+
+/** The range of `[start, end)` offsets of a paragraph's text. */
+export function paragraphRange(paragraph: Paragraph, start: number, end: number): Range {
+  return { start: paragraphPosition(paragraph, start), end: paragraphPosition(paragraph, end) };
+}
+
+/** The range of a sentence, or of `[from, to)` offsets within it. */
+export function sentenceRange(sentence: Sentence, from = 0, to = sentence.end - sentence.start): Range {
+  return paragraphRange(sentence.paragraph, sentence.start + from, sentence.start + to);
+}

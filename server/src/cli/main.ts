@@ -1,0 +1,58 @@
+import { ConfigError } from '../rules/configFile';
+import { UsageError } from './io';
+import { LINT_USAGE, runLint } from './lint';
+import { OUTLINE_USAGE, runOutline } from './outline';
+import { processOutput, type CliOutput } from './output';
+import { runRules } from './rules';
+
+declare const TRAIT_STUDIO_VERSION: string | undefined;
+
+const USAGE = `Usage: trait-studio <command> [options]
+
+Commands:
+  lint FILES|GLOBS|FOLDERS...   lint trait documents
+  outline FILE                  groups and traits, with what each trait states
+  rules                         list the lint rules
+
+Run "trait-studio <command> --help" for a command's options.
+
+${LINT_USAGE}
+${OUTLINE_USAGE}`;
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit status:
+ * a command's own status, or 2 for a usage, config or I/O problem (message on stderr).
+ */
+export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'lint':
+        return await runLint(rest, out);
+      case 'outline':
+        return await runOutline(rest, out);
+      case 'rules':
+        return runRules(out);
+      case '--version':
+      case '-v':
+        out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    // parseArgs reports unknown options and missing values with codes starting ERR_PARSE_ARGS.
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || error instanceof ConfigError || code?.startsWith('ERR_PARSE_ARGS')) {
+      out.stderr(`trait-studio: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { buildOutline, type Outline } from '../analysis/outline';
+import { parseTraitDocument } from '../document/parse';
+import { readTextFile, UsageError } from './io';
+import type { CliOutput } from './output';
+
+export const OUTLINE_USAGE = `Usage: trait-studio outline FILE [--format text|json]
+
+Prints the document's groups and traits, with what each trait states: reason (R), trade-offs (T),
+exceptions (E) and examples (X).
+  --format json   { "file", "groups", "traits": [{ "id", "title", "level", "range", "groups", "parts", "references", "examples" }] }
+`;
+
+/** `trait-studio outline`: returns the exit status. */
+export async function runOutline(argv: string[], out: CliOutput): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    out.stdout(OUTLINE_USAGE);
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  if (positionals.length !== 1) throw new UsageError(`outline takes exactly one file\n\n${OUTLINE_USAGE}`);
+  const file = positionals[0];
+  const outline = buildOutline(parseTraitDocument(readTextFile(file)), file);
+  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline));
+  return 0;
+}
+
+function formatOutline(outline: Outline): string {
+  const lines = [`${outline.file}: ${outline.traits.length} traits in ${outline.groups.length} groups`];
+  let groupPath: string[] = [];
+  for (const t of outline.traits) {
+    t.groups.forEach((g, i) => {
+      if (groupPath[i] !== g) lines.push(`${'  '.repeat(i)}${g}`);
+    });
+    groupPath = t.groups;
+    const p = t.parts;
+    const marks = `${p.rationale ? 'R' : '-'}${p.tradeoffs ? 'T' : '-'}${p.exceptions ? 'E' : '-'}${p.examples ? 'X' : '-'}`;
+    lines.push(`${'  '.repeat(t.groups.length)}[${marks}] ${t.title}  (#${t.id}, line ${t.range.start.line + 1})`);
+  }
+  return lines.join('\n') + '\n';
+}

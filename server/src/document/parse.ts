@@ -1,0 +1,400 @@
+import MarkdownIt from 'markdown-it';
+import type { Token } from 'markdown-it';
+import GithubSlugger from 'github-slugger';
+import { parseAttributeBlock } from './attributes';
+import { isExampleTitleLine, parseExample } from './examples';
+import { parseFrontMatter } from './frontMatter';
+import { isContextTitle, partKindOf } from './headingKinds';
+import type {
+  Directive, DirectiveKind, Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section,
+  Trait, TraitDocument,
+} from './model';
+import { LineIndex } from './position';
+import { findReferences, maskInline } from './references';
+
+// One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
+// for the whole document (we read prose from the source lines, which keeps positions exact) and run
+// only on heading titles, which is most of what makes markdown-it fast here.
+const md = new MarkdownIt('commonmark', { html: true });
+md.core.ruler.disable(['inline']);
+const inlineMd = new MarkdownIt('commonmark', { html: true });
+
+const DIRECTIVE = /<!--\s*traits-(disable-next-line|disable-file|disable|enable)\b([^]*?)-->/g;
+const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+
+/** Parsing options; the front matter's `traitHeadingLevel` applies when this does not set one. */
+export interface ParseOptions {
+  /** Headings of this level are traits; higher ones are groups (1..6). */
+  traitHeadingLevel?: number;
+}
+
+/**
+ * Parses a trait document: front matter, preamble, groups, traits with their parts, references,
+ * examples and lint directives, every one with an LSP range into `text` as given.
+ *
+ * Never throws on any string: an empty or binary text gives an empty document, an unterminated front
+ * matter or unclosed fence is recorded (`frontMatter.problems`, `unclosedFences`) for rules to report.
+ * A leading byte-order mark is kept in the text (positions count it) but ignored by the parser.
+ * Markdown is parsed with markdown-it (CommonMark); see docs/format.md for the trait conventions.
+ */
+export function parseTraitDocument(text: string, options: ParseOptions = {}): TraitDocument {
+  const lines = new LineIndex(text);
+  const { frontMatter, lastLine: frontMatterEnd } = parseFrontMatter(lines);
+  // Blank out the front matter (keeping its lines) and neutralise a BOM so markdown-it's line
+  // numbers stay those of `text`.
+  const source =
+    frontMatterEnd >= 0
+      ? '\n'.repeat(frontMatterEnd + 1) + text.slice(lines.lineStart(frontMatterEnd + 1))
+      : text.charCodeAt(0) === 0xfeff
+        ? ' ' + text.slice(1)
+        : text;
+  const tokens = md.parse(source, {});
+  const scan = scanBlocks(tokens, lines, frontMatterEnd);
+  const headingLevel = options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter);
+  return buildDocument(text, lines, frontMatter, frontMatterEnd, scan, headingLevel);
+}
+
+function traitHeadingLevelOf(frontMatter: FrontMatter | undefined): number | undefined {
+  const data = frontMatter?.data as { traitHeadingLevel?: unknown } | undefined;
+  const level = data?.traitHeadingLevel;
+  return typeof level === 'number' && Number.isInteger(level) && level >= 1 && level <= 6 ? level : undefined;
+}
+
+interface RawHeading {
+  level: number;
+  line: number;
+  lastLine: number;
+  /** The heading's title source (inline Markdown, attribute block included) and its offset in the line. */
+  content: string;
+  contentStart: number;
+}
+
+interface BlockScan {
+  headings: RawHeading[];
+  /** Prose blocks (paragraphs, tables), each [firstLine, lastLine]. */
+  prose: [number, number][];
+  /** Fenced blocks: [firstLine, lastLine, closed]. */
+  fences: [number, number, boolean][];
+  /** 1 for lines inside code (fenced or indented). */
+  codeLines: Uint8Array;
+}
+
+/** One pass over markdown-it's block tokens: headings, prose blocks, fences and code lines. */
+function scanBlocks(tokens: Token[], lines: LineIndex, frontMatterEnd: number): BlockScan {
+  const headings: RawHeading[] = [];
+  const prose: [number, number][] = [];
+  const fences: [number, number, boolean][] = [];
+  const codeLines = new Uint8Array(lines.lineCount);
+  let afterAdmonition = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (!t.map) continue;
+    const [first, end] = t.map;
+    const last = Math.max(first, end - 1);
+    if (t.type === 'heading_open' && t.level === 0) {
+      headings.push(rawHeading(t, lines, first, last));
+    } else if (t.type === 'paragraph_open' || t.type === 'table_open') {
+      if (!isExampleTitleLine(lines.lineText(first))) prose.push([first, last]);
+      // `!!! meta "Commentary"` admonitions (Model Spec) indent their body; after a blank line
+      // markdown-it reads it as indented code, but it is prose.
+      afterAdmonition = t.type === 'paragraph_open' && lines.lineText(first).trimStart().startsWith('!!!');
+      continue;
+    } else if (t.type === 'code_block') {
+      if (afterAdmonition) {
+        prose.push([first, last]);
+        continue;
+      }
+      codeLines.fill(1, first, last + 1);
+    } else if (t.type === 'fence') {
+      const closed = last > first && isClosingFence(lines.lineText(last), t.markup);
+      fences.push([first, last, closed]);
+      codeLines.fill(1, first, last + 1);
+    }
+    if (t.type !== 'paragraph_close' && t.type !== 'inline') afterAdmonition = false;
+  }
+  if (frontMatterEnd >= 0) codeLines.fill(0, 0, frontMatterEnd + 1);
+  return { headings, prose, fences, codeLines };
+}
+
+function isClosingFence(line: string, markup: string): boolean {
+  const m = /^[\s>]*([`~]{3,})[ \t]*$/.exec(line);
+  return !!m && m[1][0] === markup[0] && m[1].length >= markup.length;
+}
+
+function rawHeading(t: Token, lines: LineIndex, first: number, last: number): RawHeading {
+  const level = Number(t.tag.slice(1));
+  const lineText = lines.lineText(first);
+  if (t.markup.startsWith('#')) {
+    const m = ATX.exec(lineText);
+    const content = m?.[3] ?? '';
+    const contentStart = content ? lineText.indexOf(content, (m?.[1].length ?? 0) + level) : lineText.length;
+    return { level, line: first, lastLine: first, content, contentStart };
+  }
+  // Setext heading: the title is on the first line, the underline on the last.
+  const trimmed = lineText.trim();
+  return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) };
+}
+
+/** Plain text of inline Markdown (emphasis, code, links reduced to their text). */
+function plainText(inline: string): string {
+  const [token] = inlineMd.parseInline(inline, {});
+  let out = '';
+  for (const child of token?.children ?? []) {
+    if (child.type === 'text' || child.type === 'code_inline') out += child.content;
+    else if (child.type === 'softbreak' || child.type === 'hardbreak') out += ' ';
+  }
+  return out.trim();
+}
+
+type HeadingKind = 'context' | 'group' | 'trait' | 'part' | 'inner';
+
+/**
+ * Classifies headings. A heading with a sub-heading that is neither a part nor context is a group;
+ * otherwise it is a trait. Part headings directly under a trait are parts; everything under a part
+ * (and any non-part heading under a trait) is inner content. Top-level context titles (Overview,
+ * Definitions, ...) and `.context` headings make context sections. With `traitHeadingLevel`, level
+ * alone decides groups and traits.
+ */
+function classifyHeadings(
+  titles: string[],
+  levels: number[],
+  classes: string[][],
+  parent: number[],
+  traitHeadingLevel: number | undefined,
+): HeadingKind[] {
+  const n = titles.length;
+  const isContext = (i: number) =>
+    classes[i].includes('context') || (parent[i] < 0 && isContextTitle(titles[i]));
+  const hasStructuralChild = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    if (p >= 0 && !isContext(i) && !partKindOf(titles[i])) hasStructuralChild[p] = true;
+  }
+  const kinds = new Array<HeadingKind>(n);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    const pk = p >= 0 ? kinds[p] : undefined;
+    if (pk === 'context' || isContext(i)) kinds[i] = 'context';
+    else if (pk === 'part' || pk === 'inner') kinds[i] = 'inner';
+    else if (pk === 'trait') kinds[i] = partKindOf(titles[i]) ? 'part' : 'inner';
+    else if (pk === 'group' && partKindOf(titles[i])) kinds[i] = 'inner';
+    else if (traitHeadingLevel !== undefined) kinds[i] = levels[i] < traitHeadingLevel ? 'group' : 'trait';
+    else kinds[i] = hasStructuralChild[i] ? 'group' : 'trait';
+  }
+  return kinds;
+}
+
+function buildDocument(
+  text: string,
+  lines: LineIndex,
+  frontMatter: FrontMatter | undefined,
+  frontMatterEnd: number,
+  scan: BlockScan,
+  traitHeadingLevel: number | undefined,
+): TraitDocument {
+  const lastLine = lines.lineCount - 1;
+  const raws = scan.headings;
+  const n = raws.length;
+
+  // Section ends and parents in one pass with a stack: a section runs to the line before the next
+  // heading of the same or a higher level.
+  const sectionEnd = new Array<number>(n).fill(lastLine);
+  const parent = new Array<number>(n).fill(-1);
+  const stack: number[] = [];
+  raws.forEach((h, i) => {
+    while (stack.length && raws[stack[stack.length - 1]].level >= h.level) sectionEnd[stack.pop()!] = h.line - 1;
+    parent[i] = stack.length ? stack[stack.length - 1] : -1;
+    stack.push(i);
+  });
+
+  const blocks = raws.map((h) => parseAttributeBlock(h.content));
+  const titleSources = raws.map((h, i) => (blocks[i] ? h.content.slice(0, blocks[i]!.start) : h.content));
+  const titles = titleSources.map((s) => plainText(s) || s.trim());
+  const kinds = classifyHeadings(
+    titles,
+    raws.map((h) => h.level),
+    blocks.map((b) => (b?.attributes.class ?? '').split(' ')),
+    parent,
+    traitHeadingLevel,
+  );
+
+  const slugger = new GithubSlugger();
+  const headings: Heading[] = raws.map((h, i) => {
+    const block = blocks[i];
+    const titleEnd = h.contentStart + titleSources[i].trimEnd().length;
+    const idStart = block?.id ? h.contentStart + block.idStart : -1;
+    return {
+      level: h.level,
+      title: titles[i],
+      range: lines.linesRange(h.line, h.lastLine),
+      titleRange: lines.lineSpan(h.line, h.contentStart, titleEnd),
+      id: block?.id ?? slugger.slug(titles[i]),
+      idRange: block?.id ? lines.lineSpan(h.line, idStart, idStart + block.id.length) : undefined,
+      attributes: block?.attributes ?? {},
+      partKind: kinds[i] === 'part' ? partKindOf(titles[i]) : undefined,
+      sectionEndLine: trimBlankEnd(lines, h.line, sectionEnd[i]),
+    };
+  });
+
+  // unit[i]: the trait, group or top context section a heading's text belongs to;
+  // partOf[i]: the part heading it lies under, if any.
+  const unit = new Array<number>(n).fill(-1);
+  const partOf = new Array<number>(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    const k = kinds[i];
+    unit[i] = k === 'trait' || k === 'group' || (k === 'context' && (p < 0 || kinds[p] !== 'context')) ? i : unit[p];
+    partOf[i] = k === 'part' ? i : k === 'inner' ? partOf[p] : -1;
+  }
+
+  // Each line's innermost heading, then each prose block's paragraph, grouped by unit.
+  // Sections nest, so a line's innermost heading is simply the last heading at or above it.
+  const owner = new Int32Array(lines.lineCount).fill(-1);
+  raws.forEach((h, i) => owner.fill(i, h.line, i + 1 < n ? raws[i + 1].line : lines.lineCount));
+  const unitOfLine = (line: number) => (owner[line] >= 0 ? unit[owner[line]] : -1);
+  const paragraphs = scan.prose.map(([first, last]) => {
+    const o = owner[first];
+    const part = o >= 0 && partOf[o] >= 0 ? headings[partOf[o]].partKind : undefined;
+    const { range, text } = makeParagraph(lines, first, last);
+    return { range, text, part, unit: unitOfLine(first), partHeading: o >= 0 ? partOf[o] : -1 };
+  });
+  const proseOf = (ps: readonly Paragraph[]) => ps.map((p) => p.text).join('\n\n');
+  const paragraphsOfUnit = new Map<number, Paragraph[]>();
+  for (const p of paragraphs) {
+    const list = paragraphsOfUnit.get(p.unit) ?? [];
+    list.push({ range: p.range, text: p.text, part: p.part });
+    paragraphsOfUnit.set(p.unit, list);
+  }
+  const sectionRange = (i: number) => lines.linesRange(headings[i].range.start.line, headings[i].sectionEndLine);
+
+  const groupOf = new Map<number, Group>();
+  const groups: Group[] = [];
+  const contextSections: Section[] = [];
+  const enclosingGroups = (i: number) => {
+    const chain: Group[] = [];
+    for (let p = parent[i]; p >= 0; p = parent[p]) {
+      const g = groupOf.get(p);
+      if (g) chain.unshift(g);
+    }
+    return chain;
+  };
+  headings.forEach((h, i) => {
+    if (kinds[i] === 'group') {
+      const g: Group = {
+        heading: h,
+        range: sectionRange(i),
+        groups: enclosingGroups(i).map((x) => x.heading.title),
+        prose: proseOf(paragraphsOfUnit.get(i) ?? []),
+      };
+      groupOf.set(i, g);
+      groups.push(g);
+    } else if (kinds[i] === 'context' && unit[i] === i) {
+      contextSections.push({ range: sectionRange(i), heading: h, prose: proseOf(paragraphsOfUnit.get(i) ?? []) });
+    }
+  });
+
+  const examplesOfUnit = new Map<number, Example[]>();
+  for (const [first, last, closed] of scan.fences) {
+    const example = parseExample(lines, first, last, closed);
+    const u = unitOfLine(first);
+    if (!example || u < 0 || kinds[u] !== 'trait') continue;
+    examplesOfUnit.set(u, [...(examplesOfUnit.get(u) ?? []), example]);
+  }
+
+  // References in prose and in heading lines, each with the trait it stands in.
+  const traitIdOfLine = (line: number) => {
+    const u = unitOfLine(line);
+    return u >= 0 && kinds[u] === 'trait' ? headings[u].id : undefined;
+  };
+  const references: Reference[] = [];
+  for (const p of paragraphs) references.push(...findReferences(lines, p, traitIdOfLine));
+  for (const h of headings) {
+    references.push(...findReferences(lines, makeParagraph(lines, h.range.start.line, h.range.start.line), traitIdOfLine));
+  }
+  references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+
+  const traits: Trait[] = [];
+  headings.forEach((h, i) => {
+    if (kinds[i] !== 'trait') return;
+    const range = sectionRange(i);
+    const own = paragraphsOfUnit.get(i) ?? [];
+    const parts: Part[] = [];
+    headings.forEach((sub, j) => {
+      if (kinds[j] !== 'part' || unit[j] !== i) return;
+      const partParagraphs = paragraphs.filter((p) => p.partHeading === j);
+      parts.push({ kind: sub.partKind!, heading: sub, range: sectionRange(j), prose: proseOf(partParagraphs) });
+    });
+    traits.push({
+      id: h.id,
+      title: h.title,
+      level: h.level,
+      heading: h,
+      range,
+      groups: enclosingGroups(i),
+      parts,
+      paragraphs: own,
+      prose: proseOf(own),
+      references: references.filter((r) => r.range.start.line >= range.start.line && r.range.start.line <= range.end.line),
+      examples: examplesOfUnit.get(i) ?? [],
+      chunk: text.slice(lines.lineStart(range.start.line), lines.lineEnd(range.end.line)),
+    });
+  });
+
+  // Preamble: everything before the first trait or group (context sections there included).
+  const firstStructural = headings.findIndex((_, i) => kinds[i] === 'trait' || kinds[i] === 'group');
+  const preambleStart = Math.min(frontMatterEnd + 1, lastLine);
+  const preambleEnd = firstStructural >= 0 ? headings[firstStructural].range.start.line - 1 : lastLine;
+  const preamble: Section = {
+    range:
+      preambleEnd >= preambleStart
+        ? lines.linesRange(preambleStart, preambleEnd)
+        : lines.lineSpan(preambleStart, 0, 0),
+    heading: undefined,
+    prose: proseOf(paragraphs.filter((p) => p.range.start.line >= preambleStart && p.range.start.line <= preambleEnd)),
+  };
+
+  return {
+    text,
+    lines,
+    frontMatter,
+    preamble,
+    headings,
+    groups,
+    contextSections,
+    traits,
+    references,
+    directives: findDirectives(text, lines, scan.codeLines),
+    unclosedFences: scan.fences.filter(([, , closed]) => !closed).map(([first, last]) => lines.linesRange(first, last)),
+  };
+}
+
+function trimBlankEnd(lines: LineIndex, first: number, last: number): number {
+  let l = last;
+  while (l > first && lines.lineText(l).trim() === '') l--;
+  return l;
+}
+
+/**
+ * A prose block's text: its source lines with code spans, HTML comments and link destinations
+ * masked by spaces, so cue words inside them are not read as prose and offsets still map to the source.
+ */
+function makeParagraph(lines: LineIndex, first: number, last: number): Paragraph {
+  let raw = lines.text.slice(lines.lineStart(first), lines.lineEnd(last));
+  if (raw.includes('\r')) raw = raw.replace(/\r\n?/g, '\n');
+  return { range: lines.linesRange(first, last), text: maskInline(raw), part: undefined };
+}
+
+function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array): Directive[] {
+  const out: Directive[] = [];
+  if (!text.includes('traits-')) return out;
+  for (const m of text.matchAll(DIRECTIVE)) {
+    const start = lines.positionAt(m.index ?? 0);
+    if (codeLines[start.line]) continue;
+    out.push({
+      kind: m[1] as DirectiveKind,
+      rules: m[2].split(/[\s,]+/).filter(Boolean),
+      range: { start, end: lines.positionAt((m.index ?? 0) + m[0].length) },
+    });
+  }
+  return out;
+}

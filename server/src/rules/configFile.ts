@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { validateConfigFile, type LintSettings } from './config';
+
+/** Config file names, in the order they are looked for in each folder. */
+export const CONFIG_FILE_NAMES = ['.traitsrc.json', '.traitsrc.yaml', '.traitsrc.yml'] as const;
+
+/** A config file that cannot be read, parsed or validated; the message names the file and place. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The nearest config file at or above `folder`, or undefined. */
+export function findConfigFile(folder: string): string | undefined {
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Reads and validates a `.traitsrc.json` / `.traitsrc.yaml` file: `{ lint: { rule: setting } }`.
+ * Throws ConfigError (with `file:line:col` for syntax errors) when it cannot be used.
+ */
+export function loadConfigFile(path: string): LintSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseConfigText(text, path);
+}
+
+/** Parses config text (JSON is read as the YAML subset it is). Throws ConfigError. */
+export function parseConfigText(text: string, path: string): LintSettings {
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const at = syntax.linePos?.[0];
+    throw new ConfigError(`${path}${at ? `:${at.line}:${at.col}` : ''}: ${syntax.message.split('\n')[0]}`);
+  }
+  const data = doc.toJS() ?? {};
+  const problems = validateConfigFile(data);
+  if (problems.length) throw new ConfigError(`${path}: ${problems.map((p) => p.message).join(' ')}`);
+  return (data as { lint?: LintSettings }).lint ?? {};
+}

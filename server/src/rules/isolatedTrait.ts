@@ -1,0 +1,46 @@
+import { traitCoverage } from '../analysis/coverage';
+import { sentenceRange } from '../analysis/sentences';
+import { rangeContains, type Range } from '../document/position';
+import { defineRule } from './rule';
+import { referenceTargets, resolveReference } from '../document/resolve';
+
+/**
+ * TS104 isolated-trait: the trait states trade-offs, but they name no other trait of the document, so
+ * the generator cannot see which of the document's own traits the balance is struck against.
+ */
+export const isolatedTraitRule = defineRule({
+  id: 'TS104',
+  name: 'isolated-trait',
+  description: 'A trait\'s trade-offs name the other traits they are weighed against',
+  defaultSeverity: 'information',
+  options: {},
+  optionsSchema: {},
+  check({ document, report }) {
+    if (document.traits.length < 2) return;
+    const targets = referenceTargets(document);
+    for (const trait of document.traits) {
+      const tradeoffs = traitCoverage(trait).tradeoffs;
+      if (!tradeoffs) continue; // missing-tradeoffs reports that
+      const ranges: Range[] = [];
+      const texts: string[] = [];
+      if (tradeoffs.by === 'part') {
+        for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose));
+      } else if (tradeoffs.by === 'prose') {
+        for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text));
+      }
+      const namesOther =
+        trait.references.some((ref) => {
+          const id = resolveReference(targets, ref);
+          return id !== undefined && id !== trait.id && ranges.some((r) => rangeContains(r, ref.range));
+        }) ||
+        document.traits.some((other) => other !== trait && texts.some((t) => t.toLowerCase().includes(other.title.toLowerCase())));
+      if (!namesOther) {
+        report({
+          trait,
+          range: trait.heading.titleRange,
+          message: `The trade-offs of "${trait.title}" name no other trait of this document: link the traits it is weighed against ([[Title]] or [text](#id)).`,
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,43 @@
+import { chunkTooLongRule } from './chunkTooLong';
+import { duplicateTraitRule } from './duplicateTrait';
+import { emptyTraitRule } from './emptyTrait';
+import { frontMatterRule } from './frontMatter';
+import { isolatedTraitRule } from './isolatedTrait';
+import { missingExceptionsRule } from './missingExceptions';
+import { missingRationaleRule } from './missingRationale';
+import { missingTradeoffsRule } from './missingTradeoffs';
+import type { Rule } from './rule';
+import { surfaceFormPrescriptionRule } from './surfaceFormPrescription';
+import { unclosedFenceRule } from './unclosedFence';
+import { unknownReferenceRule } from './unknownReference';
+import { unqualifiedAbsoluteRule } from './unqualifiedAbsolute';
+import { vagueTraitRule } from './vagueTrait';
+
+/** Every rule, in id order. Adding a rule: a file in this folder, a line here, a page in docs/rules/. */
+export const RULES: readonly Rule<any>[] = [
+  frontMatterRule,
+  emptyTraitRule,
+  unknownReferenceRule,
+  unclosedFenceRule,
+  missingRationaleRule,
+  missingTradeoffsRule,
+  missingExceptionsRule,
+  isolatedTraitRule,
+  unqualifiedAbsoluteRule,
+  surfaceFormPrescriptionRule,
+  vagueTraitRule,
+  duplicateTraitRule,
+  chunkTooLongRule,
+];
+
+const BY_KEY = new Map<string, Rule<any>>(RULES.flatMap((r) => [[r.name, r], [r.id.toLowerCase(), r]] as [string, Rule<any>][]));
+
+/** The rule with this name or id (ids are case-insensitive), or undefined. */
+export function findRule(nameOrId: string): Rule<any> | undefined {
+  return BY_KEY.get(nameOrId) ?? BY_KEY.get(nameOrId.toLowerCase());
+}
+
+/** Relative path of a rule's documentation page in the repository. */
+export function ruleDocsPath(rule: Pick<Rule, 'name'>): string {
+  return `docs/rules/${rule.name}.md`;
+}

@@ -1,0 +1,87 @@
+import { traitCoverage } from '../analysis/coverage';
+import { sentenceRange } from '../analysis/sentences';
+import { defineRule } from './rule';
+
+/**
+ * Fixed surface behaviours that, prescribed unconditionally, end up in a large share of generated
+ * responses and are learned as the pattern itself (asking for clarification even on "What is 1+1?").
+ */
+const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp }[] = [
+  {
+    form: 'ask for clarification',
+    pattern: /\b(?:ask(?:s|ing)?|pose(?:s|ing)?)\s+(?:the user\s+|users\s+)?(?:for\s+)?(?:a\s+|some\s+)?(?:clarification|clarifying questions?|follow-up questions? to clarify)|\b(?:seek|request)(?:s|ing)?\s+clarification\b/i,
+  },
+  {
+    form: 'open with a summary',
+    pattern: /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom[- ]line[- ]up[- ]front\b|\bBLUF\b/i,
+  },
+  {
+    form: 'use bullet points or headings',
+    pattern: /\b(?:use|uses|using|format\w*\s+\w+\s+(?:as|with|in)|structure\w*\s+\w+\s+(?:as|with|in))\s+(?:a\s+)?(?:bullet(?:ed)?(?:\s+points?|\s+lists?)?|bullets|numbered lists?|headings|headers|section headings|bold lead-ins)\b/i,
+  },
+  {
+    form: 'apologise',
+    pattern: /\b(?:apologi[sz](?:e|es|ing)|say(?:s|ing)?\s+sorry|express(?:es|ing)?\s+regret)\b/i,
+  },
+  {
+    form: 'validate feelings',
+    pattern: /\b(?:validat(?:e|es|ing)|acknowledg(?:e|es|ing)|affirm(?:s|ing)?|mirror(?:s|ing)?)\s+(?:the\s+user'?s\s+|their\s+|users'?\s+|your\s+|a\s+user'?s\s+)?(?:feelings|emotions|emotional experience)\b|\b(?:express(?:es|ing)?\s+empathy|empathi[sz](?:e|es|ing))\b/i,
+  },
+  {
+    form: 'end with a question',
+    pattern: /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
+  },
+  {
+    form: 'offer further help',
+    pattern: /\b(?:offer(?:s|ing)?\s+(?:further|more|additional)\s+(?:help|assistance)|end(?:s|ing)?\s+(?:with|by)\s+offering)\b/i,
+  },
+  {
+    form: 'restate the request',
+    pattern: /\b(?:restat|rephras|paraphras)(?:e|es|ing)\s+(?:the\s+)?(?:user'?s\s+)?(?:question|request)\b/i,
+  },
+];
+
+// Words that make a prescription conditional: it says when.
+const CONDITION =
+  /\b(?:when|whenever|if|unless|only|where (?:appropriate|needed|relevant|helpful|useful)|as (?:needed|appropriate)|depending|in cases|sometimes|occasionally|rarely|may|might|can|could|for (?:requests|questions|tasks|users) (?:that|where|which|with))\b/i;
+// A prescription: a modal or imperative governs the behaviour ("should ask ...", "Always end with ...").
+// The modal must govern the behaviour, so it stands at most three words before it.
+const PRESCRIPTIVE = /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i;
+const IMPERATIVE_START = /^[\s>*+\-\d.)]*$/;
+const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
+// Words that turn the behaviour into something to avoid, which does not get over-represented.
+const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-?)\b[^.;:]*$/i;
+
+/** TS202 surface-form-prescription: a fixed surface behaviour prescribed without saying when. */
+export const surfaceFormPrescriptionRule = defineRule({
+  id: 'TS202',
+  name: 'surface-form-prescription',
+  description: 'Fixed surface behaviours (ask for clarification, bullet points, apologise ...) say when they apply',
+  defaultSeverity: 'warning',
+  options: {},
+  optionsSchema: {},
+  check({ document, report }) {
+    for (const trait of document.traits) {
+      const { sentences } = traitCoverage(trait);
+      sentences.forEach((sentence, i) => {
+        for (const { form, pattern } of SURFACE_FORMS) {
+          const m = pattern.exec(sentence.text);
+          if (!m) continue;
+          const before = sentence.text.slice(0, m.index);
+          const imperative = IMPERATIVE_START.test(before) && BASE_VERB.test(m[0]);
+          if (!PRESCRIPTIVE.test(before) && !imperative) continue;
+          if (NEGATION.test(before)) continue;
+          // The condition may come in the same sentence or the next ("Do X. Only when ...").
+          const next = sentences[i + 1];
+          if (CONDITION.test(sentence.text) || (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text))) continue;
+          report({
+            trait,
+            range: sentenceRange(sentence, m.index, m.index + m[0].length),
+            message: `"${trait.title}" prescribes a fixed surface form (${form}) without saying when. Unconditioned, it turns up in most generated responses and is learned as a habit; say in which situations it applies.`,
+          });
+          break;
+        }
+      });
+    }
+  },
+});

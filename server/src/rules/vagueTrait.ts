@@ -1,0 +1,50 @@
+import { words, STOP_WORDS } from '../analysis/words';
+import { defineRule } from './rule';
+
+// Evaluative words that name no behaviour a generator or rater could check.
+const VAGUE = new Set(
+  `good bad appropriate appropriately inappropriate helpful nice proper properly reasonable reasonably suitable
+  suitably right correct correctly well best better great positive responsible responsibly sensible adequate
+  adequately relevant respectful balanced optimal ideal ideally kind thoughtful ethical ethically fine okay
+  nicely excellent quality effective effectively meaningful valuable useful`.split(/\s+/),
+);
+
+/**
+ * TS203 vague-trait: a trait without examples whose prose is too short to describe a behaviour, or is
+ * mostly evaluative words ("be good and appropriate"). Options: `minWords` (default 25) and
+ * `maxVagueRatio` (share of content words that are vague, default 0.2).
+ */
+export const vagueTraitRule = defineRule({
+  id: 'TS203',
+  name: 'vague-trait',
+  description: 'A trait describes concrete behaviour, not just evaluative words',
+  defaultSeverity: 'warning',
+  options: { minWords: 25, maxVagueRatio: 0.2 },
+  optionsSchema: {
+    minWords: { type: 'integer', minimum: 0 },
+    maxVagueRatio: { type: 'number', minimum: 0, maximum: 1 },
+  },
+  check({ document, options, report }) {
+    for (const trait of document.traits) {
+      // Examples are concrete behaviour; an empty trait is empty-trait's finding.
+      if (trait.examples.length || !trait.paragraphs.length) continue;
+      const all = words(trait.prose);
+      const content = all.filter((w) => !STOP_WORDS.has(w));
+      const vague = content.filter((w) => VAGUE.has(w));
+      if (all.length < options.minWords) {
+        report({
+          trait,
+          range: trait.heading.titleRange,
+          message: `"${trait.title}" is ${all.length} word${all.length === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
+        });
+      } else if (content.length && vague.length / content.length > options.maxVagueRatio) {
+        const listed = [...new Set(vague)].slice(0, 4).map((w) => `"${w}"`).join(', ');
+        report({
+          trait,
+          range: trait.heading.titleRange,
+          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague.length) / content.length)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
+        });
+      }
+    }
+  },
+});
