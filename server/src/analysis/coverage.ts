@@ -30,11 +30,12 @@ export function traitCoverage(trait: Trait): TraitCoverage {
   const cached = cache.get(trait);
   if (cached) return cached;
   const sentences = trait.paragraphs.flatMap(splitSentences);
+  const lower = sentences.map((s) => s.text.toLowerCase());
   const fromParts = (kind: PartKind) => trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0);
   const evidence = (kind: CueKind): Evidence | undefined => {
     if (fromParts(kind)) return { by: 'part' };
-    const matching = sentences.flatMap((sentence) => {
-      const cue = findCue(kind, sentence.text);
+    const matching = sentences.flatMap((sentence, i) => {
+      const cue = findCue(kind, lower[i]);
       return cue ? [{ sentence, cue }] : [];
     });
     return matching.length ? { by: 'prose', sentences: matching } : undefined;

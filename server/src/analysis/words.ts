@@ -1,10 +1,34 @@
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
 
-const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
-/** Lower-cased words of a text (letters and digits, inner apostrophes and hyphens kept). */
+/** True for a letter or digit; a fast path for ASCII, Unicode properties beyond it. */
+function isWordChar(code: number, char: string): boolean {
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  return LETTER_OR_DIGIT.test(char);
+}
+
+/**
+ * Lower-cased words of a text: runs of Unicode letters and digits, keeping inner apostrophes and
+ * hyphens ("don't", "trade-off"). A hand-written scanner: this runs over every trait's prose.
+ */
 export function words(text: string): string[] {
-  return (text.toLowerCase().match(WORD) ?? []) as string[];
+  const lower = text.toLowerCase();
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (isWordChar(code, lower[i])) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
+      const next = lower.charCodeAt(i + 1);
+      if (joiner && i + 1 < lower.length && isWordChar(next, lower[i + 1])) continue;
+      out.push(lower.slice(start, i));
+      start = -1;
+    }
+  }
+  return out;
 }
 
 // Function words and the Model Spec's own constants ("assistant", "user", "model") that say nothing
@@ -20,21 +44,35 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   models response responses ai`.split(/\s+/),
 );
 
+const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ingly', 'ings', 'ing', 'edly', 'ies', 'ied', 'ed', 'ly', 'es', 's'];
+const stems = new Map<string, string>();
+
 /** A light suffix-stripping stem, enough to match "refuses" with "refusing" for lexical similarity. */
 export function stem(word: string): string {
   if (word.length <= 4) return word;
-  for (const suffix of ['ations', 'ation', 'ments', 'ment', 'ingly', 'ings', 'ing', 'edly', 'ies', 'ied', 'ed', 'ly', 'es', 's']) {
+  let result = stems.get(word);
+  if (result !== undefined) return result;
+  result = word;
+  for (const suffix of SUFFIXES) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
       const base = word.slice(0, -suffix.length);
-      return suffix === 'ies' || suffix === 'ied' ? base + 'y' : base;
+      result = suffix === 'ies' || suffix === 'ied' ? base + 'y' : base;
+      break;
     }
   }
-  return word;
+  // Bounded: a huge document of unique words must not grow this without limit.
+  if (stems.size > 100_000) stems.clear();
+  stems.set(word, result);
+  return result;
 }
 
-/** Content words of a text, stemmed, stop words removed. */
+/** Content words of a text, stemmed, with stop words and bare numbers removed. */
 export function contentTerms(text: string): string[] {
-  return words(text)
-    .filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w))
-    .map(stem);
+  const out: string[] = [];
+  for (const w of words(text)) {
+    const c = w.charCodeAt(0);
+    if (STOP_WORDS.has(w) || (c >= 48 && c <= 57 && /^\d+$/.test(w))) continue;
+    out.push(stem(w));
+  }
+  return out;
 }

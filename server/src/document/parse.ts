@@ -123,7 +123,8 @@ function isClosingFence(line: string, markup: string): boolean {
 
 function rawHeading(t: Token, lines: LineIndex, first: number, last: number): RawHeading {
   const level = Number(t.tag.slice(1));
-  const lineText = lines.lineText(first);
+  // A BOM counts as a column (editors keep it out of the text, but a client may not) yet is no title text.
+  const lineText = lines.lineText(first).replace(/^\uFEFF/, ' ');
   if (t.markup.startsWith('#')) {
     const m = ATX.exec(lineText);
     const content = m?.[3] ?? '';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { LineIndex } from '../document/position';
 import { validateConfigFile, type LintSettings } from './config';
 
 /** Config file names, in the order they are looked for in each folder. */
@@ -38,11 +39,12 @@ export function loadConfigFile(path: string): LintSettings {
 
 /** Parses config text (JSON is read as the YAML subset it is). Throws ConfigError. */
 export function parseConfigText(text: string, path: string): LintSettings {
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false, uniqueKeys: true });
+  const source = text.replace(/^\uFEFF/, '');
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
-    const at = syntax.linePos?.[0];
-    throw new ConfigError(`${path}${at ? `:${at.line}:${at.col}` : ''}: ${syntax.message.split('\n')[0]}`);
+    const at = new LineIndex(source).positionAt(syntax.pos[0]);
+    throw new ConfigError(`${path}:${at.line + 1}:${at.character + 1}: ${syntax.message.split('\n')[0]}`);
   }
   const data = doc.toJS() ?? {};
   const problems = validateConfigFile(data);

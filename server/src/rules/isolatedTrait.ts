@@ -18,22 +18,23 @@ export const isolatedTraitRule = defineRule({
   check({ document, report }) {
     if (document.traits.length < 2) return;
     const targets = referenceTargets(document);
+    const lowerTitles = document.traits.map((t) => t.title.toLowerCase());
     for (const trait of document.traits) {
       const tradeoffs = traitCoverage(trait).tradeoffs;
       if (!tradeoffs) continue; // missing-tradeoffs reports that
       const ranges: Range[] = [];
       const texts: string[] = [];
       if (tradeoffs.by === 'part') {
-        for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose));
+        for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose.toLowerCase()));
       } else if (tradeoffs.by === 'prose') {
-        for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text));
+        for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text.toLowerCase()));
       }
       const namesOther =
         trait.references.some((ref) => {
           const id = resolveReference(targets, ref);
           return id !== undefined && id !== trait.id && ranges.some((r) => rangeContains(r, ref.range));
         }) ||
-        document.traits.some((other) => other !== trait && texts.some((t) => t.toLowerCase().includes(other.title.toLowerCase())));
+        lowerTitles.some((title, j) => document.traits[j] !== trait && texts.some((t) => t.includes(title)));
       if (!namesOther) {
         report({
           trait,

@@ -52,6 +52,9 @@ const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|f
 // Words that turn the behaviour into something to avoid, which does not get over-represented.
 const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-?)\b[^.;:]*$/i;
 
+// Cheap test of whether any surface form could match, so most sentences skip the patterns.
+const ANY_FORM = /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/i;
+
 /** TS202 surface-form-prescription: a fixed surface behaviour prescribed without saying when. */
 export const surfaceFormPrescriptionRule = defineRule({
   id: 'TS202',
@@ -64,6 +67,7 @@ export const surfaceFormPrescriptionRule = defineRule({
     for (const trait of document.traits) {
       const { sentences } = traitCoverage(trait);
       sentences.forEach((sentence, i) => {
+        if (!ANY_FORM.test(sentence.text)) return;
         for (const { form, pattern } of SURFACE_FORMS) {
           const m = pattern.exec(sentence.text);
           if (!m) continue;

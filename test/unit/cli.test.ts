@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../../server/src/cli/main';
+import { MODEL_SPEC } from './fixtures';
+
+/** Runs the CLI in-process and captures its output. */
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false });
+  return { status, stdout, stderr };
+}
+
+function tempTree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'trait-studio-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const KIND = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
+
+describe('trait-studio lint on the OpenAI Model Spec', () => {
+  it('gives the counts per rule reported in the issue note, with exit status 0 (no errors)', async () => {
+    const { status, stdout } = await run('lint', MODEL_SPEC, '--format', 'json');
+    assert.equal(status, 0);
+    const [result] = JSON.parse(stdout);
+    assert.equal(result.file, MODEL_SPEC);
+    assert.equal(result.traits, 59);
+    const counts: Record<string, number> = {};
+    for (const d of result.diagnostics) counts[d.rule] = (counts[d.rule] ?? 0) + 1;
+    assert.deepEqual(counts, {
+      'missing-rationale': 31,
+      'missing-tradeoffs': 23,
+      'missing-exceptions': 26,
+      'isolated-trait': 26,
+      'unqualified-absolute': 15,
+    });
+    const d = result.diagnostics[0];
+    assert.deepEqual(Object.keys(d).sort(), ['message', 'range', 'rule', 'severity', 'trait']);
+    assert.equal(d.trait, 'Follow all applicable instructions');
+    assert.deepEqual(d.range, { start: { line: 178, character: 3 }, end: { line: 178, character: 37 } });
+  });
+
+  it('runs as the built binary, printing 1-based file:line:col lines', () => {
+    const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'lint', MODEL_SPEC], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 121);
+    assert.equal(lines[0].startsWith(`${MODEL_SPEC}:179:4 warning missing-rationale "Follow all applicable instructions" never says why`), true, lines[0]);
+    assert.match(r.stderr, /1 file, 59 traits: 0 errors, 95 warnings, 26 information, 0 hints/);
+  });
+});
+
+describe('trait-studio lint: exit status and configuration', () => {
+  it('exits 1 when any error is found', async () => {
+    const root = tempTree({ 'a.traits.md': `${KIND}\nSee [[Nobody]].\n` });
+    const r = await run('lint', join(root, 'a.traits.md'));
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /a\.traits\.md:5:5 error unknown-reference No trait or heading is titled "Nobody"\./);
+  });
+
+  it('exits 2 with a clear message on usage and I/O problems', async () => {
+    const root = tempTree({ 'bin.traits.md': 'a\u0000b', 'ok.traits.md': KIND });
+    for (const [argv, message] of [
+      [['lint', join(root, 'missing.md')], /missing\.md: no such file or folder/],
+      [['lint', join(root, '*.nothing')], /no file matches this pattern/],
+      [['lint', join(root, 'ok.traits.md'), '--format', 'xml'], /--format must be text or json/],
+      [['lint', join(root, 'ok.traits.md'), '--bogus'], /Unknown option '--bogus'/],
+      [['lint'], /no files given/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['lint', root], /bin\.traits\.md: not a text file/],
+    ] as const) {
+      const r = await run(...argv);
+      assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it('still lints the readable files when one is binary', async () => {
+    const root = tempTree({ 'bin.traits.md': 'a\u0000b', 'ok.traits.md': KIND });
+    const r = await run('lint', root, '--format', 'json');
+    assert.equal(r.status, 2);
+    assert.deepEqual(JSON.parse(r.stdout).map((f: { file: string }) => f.file), [join(root, 'ok.traits.md')]);
+  });
+
+  it('finds the nearest .traitsrc up the tree, and --config replaces it; front matter wins over both', async () => {
+    const short = '# Be kind\n\nBe kind.\n';
+    const root = tempTree({
+      '.traitsrc.yaml': 'lint:\n  vague-trait: error\n',
+      'docs/a.traits.md': short,
+      'docs/b.traits.md': `---\nlint:\n  vague-trait: hint\n---\n${short}`,
+      'other.json': '{ "lint": { "TS203": "off" } }',
+    });
+    const rules = async (...argv: string[]) =>
+      (JSON.parse((await run('lint', ...argv, '--format', 'json')).stdout) as { diagnostics: { rule: string; severity: string }[] }[]).map(
+        (f) => f.diagnostics.filter((d) => d.rule === 'vague-trait').map((d) => d.severity),
+      );
+    assert.deepEqual(await rules(join(root, 'docs')), [['error'], ['hint']]);
+    assert.deepEqual(await rules(join(root, 'docs'), '--config', join(root, 'other.json')), [[], ['hint']]);
+  });
+
+  it('rejects an invalid config file with its place', async () => {
+    const root = tempTree({ '.traitsrc.json': '{ "lint": { "vague-trait": "loud" } }', 'a.traits.md': KIND, 'bad.json': '{ "lint": ' });
+    let r = await run('lint', join(root, 'a.traits.md'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /\.traitsrc\.json: "lint\.vague-trait" must be a severity/);
+    r = await run('lint', join(root, 'a.traits.md'), '--config', join(root, 'bad.json'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad\.json:1:\d+: /);
+  });
+});
+
+describe('trait-studio outline', () => {
+  it('prints the JSON contract for the Model Spec', async () => {
+    const r = await run('outline', MODEL_SPEC, '--format', 'json');
+    assert.equal(r.status, 0);
+    const outline = JSON.parse(r.stdout);
+    assert.equal(outline.file, MODEL_SPEC);
+    assert.equal(outline.groups.length, 14);
+    assert.equal(outline.traits.length, 59);
+    const sycophancy = outline.traits.find((t: { id: string }) => t.id === 'avoid_sycophancy');
+    assert.deepEqual(sycophancy, {
+      id: 'avoid_sycophancy',
+      title: "Don't be sycophantic",
+      level: 3,
+      range: sycophancy.range,
+      groups: ['Seek the truth together', 'Be honest and transparent'],
+      parts: { rationale: true, tradeoffs: true, exceptions: true, examples: true },
+      references: [],
+      examples: 3,
+    });
+    assert.equal(sycophancy.range.start.line, 2575);
+    const letter = outline.traits.find((t: { id: string }) => t.id === 'letter_and_spirit');
+    assert.deepEqual(letter.references.slice(0, 2), ['overview', 'assume_best_intentions']);
+  });
+
+  it('prints a readable tree by default', async () => {
+    const r = await run('outline', MODEL_SPEC);
+    assert.match(r.stdout, /^.*: 59 traits in 14 groups$/m);
+    assert.match(r.stdout, /^ {4}\[RTEX\] Don't be sycophantic {2}\(#avoid_sycophancy, line 2576\)$/m);
+  });
+});
