@@ -60,6 +60,8 @@ export function stem(word: string): string {
       break;
     }
   }
+  // A final silent e goes too, so "refuse", "refuses" and "refusing" share the stem "refus".
+  if (result.length > 4 && result.endsWith('e')) result = result.slice(0, -1);
   // Bounded: a huge document of unique words must not grow this without limit.
   if (stems.size > 100_000) stems.clear();
   stems.set(word, result);

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { traitCoverage } from '../../server/src/analysis/coverage';
+import { findCue } from '../../server/src/analysis/cues';
+import { paragraphPosition, splitSentences } from '../../server/src/analysis/sentences';
+import { similarPairs } from '../../server/src/analysis/similarity';
+import { contentTerms, words } from '../../server/src/analysis/words';
+import { parseTraitDocument } from '../../server/src/document/parse';
+
+describe('sentences', () => {
+  it('splits on sentence ends and list items, not on abbreviations, keeping offsets', () => {
+    const { paragraphs } = parseTraitDocument('# T\n\nFirst one, e.g. this. Second?\n- item one\n- item two').traits[0];
+    const sentences = paragraphs.flatMap(splitSentences);
+    const paragraph = sentences[2].paragraph;
+    assert.deepEqual(sentences.map((s) => s.text), ['First one, e.g. this.', 'Second?', '- item one', '- item two']);
+    assert.deepEqual(paragraphPosition(paragraph, sentences[2].start), { line: 3, character: 0 });
+  });
+});
+
+describe('cues', () => {
+  const cue = (kind: 'rationale' | 'tradeoffs' | 'exceptions', s: string) => findCue(kind, s.toLowerCase())?.phrase;
+  it('finds reasons but not directive look-alikes', () => {
+    assert.equal(cue('rationale', 'Sycophancy erodes trust.'), 'erodes trust');
+    assert.equal(cue('rationale', 'Cite sources, to avoid misleading readers.'), 'to avoid');
+    assert.equal(cue('rationale', 'It should try to prevent harm.'), undefined);
+    assert.equal(cue('rationale', 'It should help the user.'), undefined);
+    assert.equal(cue('rationale', 'Answer in Markdown unless otherwise specified.'), undefined);
+    assert.equal(cue('rationale', 'Since 2020 the policy changed.'), undefined);
+  });
+  it('finds trade-offs and exceptions', () => {
+    assert.equal(cue('tradeoffs', 'Warmth is balanced against candour.'), 'balanced');
+    assert.equal(cue('exceptions', 'By default it answers in English.'), 'by default');
+    assert.equal(cue('exceptions', 'It answers in English.'), undefined);
+  });
+  it('counts explicit part headings with prose as coverage, empty ones not', () => {
+    const [a, b] = parseTraitDocument('# A\n\nText.\n\n## Why\n\nSee above.\n\n# B\n\nText.\n\n## Why\n').traits;
+    assert.deepEqual(traitCoverage(a).rationale, { by: 'part' });
+    assert.equal(traitCoverage(b).rationale, undefined);
+  });
+});
+
+describe('words and similarity', () => {
+  it('tokenises Unicode words with inner apostrophes and hyphens', () => {
+    assert.deepEqual(words("Don't trade-off naïveté — 42 «ok»!"), ["don't", 'trade-off', 'naïveté', '42', 'ok']);
+    assert.deepEqual(contentTerms('The assistant refuses refusing 42 requests'), ['refus', 'refus', 'request']);
+  });
+  it('pairs near-duplicates once, with the earliest match, and leaves distinct texts alone', () => {
+    const pairs = similarPairs(
+      ['admit mistakes plainly and correct them', 'use metric units for measurements', 'admit mistakes plainly and correct them', 'admit mistake plainly, correcting them'],
+      0.8,
+    );
+    assert.deepEqual(pairs.map((p) => [p.first, p.second]), [[0, 2], [0, 3]]);
+    assert.equal(pairs[0].similarity, 1);
+  });
+});

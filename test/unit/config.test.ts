@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseTraitDocument } from '../../server/src/document/parse';
+import { resolveRules, validateConfigFile, validateFrontMatter } from '../../server/src/rules/config';
+import { parseConfigText } from '../../server/src/rules/configFile';
+import { lintDocument } from '../../server/src/rules/lint';
+
+const SHORT = (title: string) => `## ${title}\n\nBe nice.\n`;
+const vague = (text: string) =>
+  lintDocument(parseTraitDocument(text)).diagnostics.filter((d) => d.rule === 'vague-trait').map((d) => d.range.start.line);
+
+describe('settings', () => {
+  it('resolves severities and options by name or id, later layers winning', () => {
+    const rules = resolveRules([
+      { 'vague-trait': 'error', TS301: { budget: 10 } },
+      { vague_trait: 'off', ts203: { severity: 'info', minWords: 3 } } as never,
+    ]);
+    const get = (name: string) => rules.find((r) => r.rule.name === name)!;
+    assert.equal(get('vague-trait').severity, 'information');
+    assert.equal(get('vague-trait').options.minWords, 3);
+    assert.equal(get('vague-trait').options.maxVagueRatio, 0.2);
+    assert.equal(get('chunk-too-long').options.budget, 10);
+    assert.equal(get('chunk-too-long').severity, 'warning');
+    assert.equal(resolveRules([{ 'missing-rationale': false }]).find((r) => r.rule.name === 'missing-rationale')!.severity, undefined);
+    assert.equal(resolveRules([{ 'isolated-trait': true }]).find((r) => r.rule.name === 'isolated-trait')!.severity, 'information');
+  });
+
+  it('explains schema problems in plain words, each at its key path', () => {
+    assert.deepEqual(validateFrontMatter({ name: 'x', lint: { 'missing-rationale': 'warning' } }), []);
+    assert.deepEqual(validateFrontMatter({ traitHeadingLevel: 0, nmae: 'x' }), [
+      { path: ['nmae'], message: 'Unknown front matter key "nmae". Known keys: name, version, model, description, traitHeadingLevel, lint.' },
+      { path: ['traitHeadingLevel'], message: '"traitHeadingLevel" must be >= 1.' },
+    ]);
+    const [problem] = validateFrontMatter({ lint: { 'chunk-too-long': { budjet: 3 } } });
+    assert.deepEqual(problem.path, ['lint', 'chunk-too-long', 'budjet']);
+    assert.match(problem.message, /Unknown option "budjet" for rule chunk-too-long\. Options: severity, budget, charsPerToken\./);
+    assert.deepEqual(validateFrontMatter('just a string').map((p) => p.message), ['The front matter must be a mapping of keys to values.']);
+    assert.deepEqual(validateConfigFile({ lint: { 'vague-trait': 'warning' }, $schema: 'x' }), []);
+  });
+
+  it('ignores invalid front-matter settings instead of half-applying them', () => {
+    const text = `---\nlint:\n  vague-trait: off\n  not-a-rule: on\n---\n${SHORT('Be kind')}`;
+    const { diagnostics } = lintDocument(parseTraitDocument(text));
+    assert.deepEqual(diagnostics.filter((d) => d.rule === 'front-matter').map((d) => [d.range.start.line, d.message.slice(0, 30)]), [
+      [3, 'Unknown rule "not-a-rule" in l'],
+    ]);
+    assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 1);
+  });
+
+  it('reads config text as JSON or YAML and rejects bad values with the file name', () => {
+    assert.deepEqual(parseConfigText('{"lint": {"TS101": "hint"}}', 'a.json'), { TS101: 'hint' });
+    assert.deepEqual(parseConfigText('lint:\n  missing-rationale: hint\n', 'a.yaml'), { 'missing-rationale': 'hint' });
+    assert.deepEqual(parseConfigText('', 'empty.yaml'), {});
+    assert.throws(() => parseConfigText('lint: [', 'bad.yaml'), /^ConfigError: bad\.yaml:1:\d+: /);
+    assert.throws(() => parseConfigText('rules: {}', 'old.json'), /old\.json: Unknown config key "rules"/);
+  });
+});
+
+describe('disable comments', () => {
+  it('disable-next-line silences the next line only, for the rules named', () => {
+    const text = [
+      '<!-- traits-disable-next-line vague-trait -->',
+      SHORT('One'),
+      '<!-- traits-disable-next-line missing-rationale -->',
+      SHORT('Two'),
+    ].join('\n');
+    assert.deepEqual(vague(text), [6]);
+  });
+
+  it('disable and enable bracket a region; no rule named means every rule', () => {
+    const text = [
+      '<!-- traits-disable -->', SHORT('One'),
+      '<!-- traits-enable TS203 -->', SHORT('Two'),
+      '<!-- traits-enable -->', SHORT('Three'),
+      '<!-- traits-disable vague-trait -->', SHORT('Four'),
+    ].join('\n');
+    const all = lintDocument(parseTraitDocument(text)).diagnostics;
+    assert.deepEqual(all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait), ['Two', 'Three']);
+    assert.deepEqual(all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait), ['Three', 'Four']);
+  });
+
+  it('disable-file applies wherever it stands', () => {
+    assert.deepEqual(vague(`${SHORT('One')}\n<!-- traits-disable-file vague-trait -->\n`), []);
+    assert.equal(lintDocument(parseTraitDocument(`${SHORT('One')}\n<!-- traits-disable-file -->\n`)).diagnostics.length, 0);
+  });
+});
+
+describe('linter', () => {
+  it('reports a rule that throws as a finding of that rule, and runs the others', () => {
+    const document = parseTraitDocument(SHORT('One'));
+    // A document whose traits list cannot be read makes every trait rule throw; the linter must survive it.
+    const broken = { ...document, traits: new Proxy([], { get: () => { throw new Error('boom'); } }) } as never;
+    const { diagnostics } = lintDocument(broken);
+    assert.ok(diagnostics.length > 0);
+    assert.ok(diagnostics.every((d) => /failed on this document \(boom\)/.test(d.message) || d.rule === 'unclosed-fence'));
+    assert.ok(diagnostics.some((d) => d.rule === 'missing-rationale'));
+  });
+});
