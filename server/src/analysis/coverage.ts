@@ -30,7 +30,7 @@ export function traitCoverage(trait: Trait): TraitCoverage {
   const cached = cache.get(trait);
   if (cached) return cached;
   const sentences = trait.paragraphs.flatMap(splitSentences);
-  const lower = sentences.map((s) => s.text.toLowerCase());
+  const lower = sentences.map((s) => lowerSameLength(s.text));
   const fromParts = (kind: PartKind) => trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0);
   const evidence = (kind: CueKind): Evidence | undefined => {
     if (fromParts(kind)) return { by: 'part' };
@@ -55,4 +55,14 @@ export function traitCoverage(trait: Trait): TraitCoverage {
   };
   cache.set(trait, coverage);
   return coverage;
+}
+
+/**
+ * Lower-cases a sentence for cue matching. Cue offsets index the original text, so where full
+ * Unicode lower-casing changes the length ("İ" becomes two units) only ASCII letters are lowered:
+ * every cue is ASCII.
+ */
+function lowerSameLength(text: string): string {
+  const lower = text.toLowerCase();
+  return lower.length === text.length ? lower : text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }

@@ -87,9 +87,9 @@ export interface Trait {
   readonly groups: readonly Group[];
   /** Explicit part sub-headings, in document order. */
   readonly parts: readonly Part[];
-  /** Prose paragraphs outside parts, with their ranges, examples and code excluded. */
+  /** Every prose paragraph of the trait, its parts' included (`part` says where), examples and code excluded. */
   readonly paragraphs: readonly Paragraph[];
-  /** All prose of the trait (its body and its parts), for whole-trait measures. */
+  /** All prose of the trait (its body and its parts) joined, for whole-trait measures. */
   readonly prose: string;
   /** References standing anywhere in the trait's section. */
   readonly references: readonly Reference[];

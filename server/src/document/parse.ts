@@ -10,7 +10,7 @@ import type {
   Trait, TraitDocument,
 } from './model';
 import { LineIndex } from './position';
-import { findReferences, maskInline } from './references';
+import { findReferences, maskCodeSpans, maskInline } from './references';
 
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
@@ -152,9 +152,9 @@ type HeadingKind = 'context' | 'group' | 'trait' | 'part' | 'inner';
 /**
  * Classifies headings. A heading with a sub-heading that is neither a part nor context is a group;
  * otherwise it is a trait. Part headings directly under a trait are parts; everything under a part
- * (and any non-part heading under a trait) is inner content. Top-level context titles (Overview,
- * Definitions, ...) and `.context` headings make context sections. With `traitHeadingLevel`, level
- * alone decides groups and traits.
+ * (and any non-part heading under a trait) is inner content. Context titles (Overview, Definitions,
+ * ...) outside traits and `.context` headings anywhere make context sections. With
+ * `traitHeadingLevel`, level alone decides groups and traits.
  */
 function classifyHeadings(
   titles: string[],
@@ -164,20 +164,23 @@ function classifyHeadings(
   traitHeadingLevel: number | undefined,
 ): HeadingKind[] {
   const n = titles.length;
-  const isContext = (i: number) =>
-    classes[i].includes('context') || (parent[i] < 0 && isContextTitle(titles[i]));
+  const explicitContext = (i: number) => classes[i].includes('context');
+  // A context title (Overview, Definitions, ...) counts outside traits only: "### Background" under
+  // a trait is part of that trait.
+  const contextTitle = (i: number) => isContextTitle(titles[i]);
   const hasStructuralChild = new Array<boolean>(n).fill(false);
   for (let i = 0; i < n; i++) {
     const p = parent[i];
-    if (p >= 0 && !isContext(i) && !partKindOf(titles[i])) hasStructuralChild[p] = true;
+    if (p >= 0 && !explicitContext(i) && !contextTitle(i) && !partKindOf(titles[i])) hasStructuralChild[p] = true;
   }
   const kinds = new Array<HeadingKind>(n);
   for (let i = 0; i < n; i++) {
     const p = parent[i];
     const pk = p >= 0 ? kinds[p] : undefined;
-    if (pk === 'context' || isContext(i)) kinds[i] = 'context';
+    if (pk === 'context' || explicitContext(i)) kinds[i] = 'context';
     else if (pk === 'part' || pk === 'inner') kinds[i] = 'inner';
     else if (pk === 'trait') kinds[i] = partKindOf(titles[i]) ? 'part' : 'inner';
+    else if (contextTitle(i)) kinds[i] = 'context';
     else if (pk === 'group' && partKindOf(titles[i])) kinds[i] = 'inner';
     else if (traitHeadingLevel !== undefined) kinds[i] = levels[i] < traitHeadingLevel ? 'group' : 'trait';
     else kinds[i] = hasStructuralChild[i] ? 'group' : 'trait';
@@ -364,7 +367,7 @@ function buildDocument(
     contextSections,
     traits,
     references,
-    directives: findDirectives(text, lines, scan.codeLines),
+    directives: findDirectives(text, lines, scan.codeLines, frontMatterEnd),
     unclosedFences: scan.fences.filter(([, , closed]) => !closed).map(([first, last]) => lines.linesRange(first, last)),
   };
 }
@@ -385,12 +388,14 @@ function makeParagraph(lines: LineIndex, first: number, last: number): Paragraph
   return { range: lines.linesRange(first, last), text: maskInline(raw), part: undefined };
 }
 
-function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array): Directive[] {
+function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array, frontMatterEnd: number): Directive[] {
   const out: Directive[] = [];
   if (!text.includes('traits-')) return out;
   for (const m of text.matchAll(DIRECTIVE)) {
     const start = lines.positionAt(m.index ?? 0);
-    if (codeLines[start.line]) continue;
+    if (codeLines[start.line] || start.line <= frontMatterEnd) continue;
+    // Inside a code span the comment is shown, not obeyed.
+    if (maskCodeSpans(lines.lineText(start.line))[start.character] !== '<') continue;
     out.push({
       kind: m[1] as DirectiveKind,
       rules: m[2].split(/[\s,]+/).filter(Boolean),

@@ -15,6 +15,11 @@ function blank(s: string): string {
   return s.replace(/[^\n]/g, ' ');
 }
 
+/** Masks code spans only, keeping offsets (a directive written inside backticks is an example). */
+export function maskCodeSpans(text: string): string {
+  return text.includes('`') ? text.replace(CODE_SPAN, blank) : text;
+}
+
 /**
  * Masks code spans, HTML comments and (when `keepLinks` is false) link destinations with spaces, so
  * prose scanning ignores them while every offset still points at the same source character.

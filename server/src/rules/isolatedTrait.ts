@@ -18,7 +18,9 @@ export const isolatedTraitRule = defineRule({
   check({ document, report }) {
     if (document.traits.length < 2) return;
     const targets = referenceTargets(document);
-    const lowerTitles = document.traits.map((t) => t.title.toLowerCase());
+    // What may count as "another trait": traits and groups (a group stands for the traits under it).
+    const weighable = new Set([...document.traits.map((t) => t.id), ...document.groups.map((g) => g.heading.id)]);
+    const titlePatterns = document.traits.map((t) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(t.title.toLowerCase())}(?![\\p{L}\\p{N}])`, 'u'));
     for (const trait of document.traits) {
       const tradeoffs = traitCoverage(trait).tradeoffs;
       if (!tradeoffs) continue; // missing-tradeoffs reports that
@@ -32,9 +34,9 @@ export const isolatedTraitRule = defineRule({
       const namesOther =
         trait.references.some((ref) => {
           const id = resolveReference(targets, ref);
-          return id !== undefined && id !== trait.id && ranges.some((r) => rangeContains(r, ref.range));
+          return id !== undefined && id !== trait.id && weighable.has(id) && ranges.some((r) => rangeContains(r, ref.range));
         }) ||
-        lowerTitles.some((title, j) => document.traits[j] !== trait && texts.some((t) => t.includes(title)));
+        titlePatterns.some((pattern, j) => document.traits[j] !== trait && texts.some((t) => pattern.test(t)));
       if (!namesOther) {
         report({
           trait,
@@ -45,3 +47,7 @@ export const isolatedTraitRule = defineRule({
     }
   },
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -2,7 +2,10 @@ import type { TraitDocument } from '../document/model';
 import { comparePositions } from '../document/position';
 import { resolveRules, validateFrontMatter, type LintSettings, type ResolvedRule } from './config';
 import { Suppressions } from './directives';
+import { RULES } from './registry';
 import type { LintDiagnostic, Report } from './rule';
+
+const RULE_NAMES: ReadonlySet<string> = new Set(RULES.flatMap((r) => [r.name, r.id.toLowerCase()]));
 
 export interface LintOptions {
   /**
@@ -45,7 +48,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
         related: r.related ?? [],
       });
     try {
-      rule.check({ document, options: ruleOptions, report });
+      rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, report });
       if (rule.name === 'front-matter' && document.frontMatter) {
         for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message });
       }

@@ -10,6 +10,7 @@ import type { Rule } from './rule';
 import { surfaceFormPrescriptionRule } from './surfaceFormPrescription';
 import { unclosedFenceRule } from './unclosedFence';
 import { unknownReferenceRule } from './unknownReference';
+import { unknownRuleInCommentRule } from './unknownRuleInComment';
 import { unqualifiedAbsoluteRule } from './unqualifiedAbsolute';
 import { vagueTraitRule } from './vagueTrait';
 
@@ -19,6 +20,7 @@ export const RULES: readonly Rule<any>[] = [
   emptyTraitRule,
   unknownReferenceRule,
   unclosedFenceRule,
+  unknownRuleInCommentRule,
   missingRationaleRule,
   missingTradeoffsRule,
   missingExceptionsRule,

@@ -38,6 +38,8 @@ export interface Report {
 export interface RuleContext<Options> {
   readonly document: TraitDocument;
   readonly options: Options;
+  /** Every rule name and id, lower-cased (for rules that check rule names, e.g. in comments). */
+  readonly ruleNames: ReadonlySet<string>;
   report(report: Report): void;
 }
 

@@ -43,14 +43,21 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
 
 // Words that make a prescription conditional: it says when.
 const CONDITION =
-  /\b(?:when|whenever|if|unless|only|where (?:appropriate|needed|relevant|helpful|useful)|as (?:needed|appropriate)|depending|in cases|sometimes|occasionally|rarely|may|might|can|could|for (?:requests|questions|tasks|users) (?:that|where|which|with))\b/i;
+  /\b(?:when|whenever|if|unless|only|where (?:appropriate|needed|relevant|helpful|useful)|as (?:needed|appropriate)|depending|in cases|sometimes|occasionally|rarely|for (?:requests|questions|tasks|users) (?:that|where|which|with))\b/i;
+// A permission ("may ask ...") is not a prescription; the modal must govern the behaviour.
+const PERMISSIVE = /\b(?:may|might|can|could)\s+(?:[\w'’-]+\s+){0,2}$/i;
 // A prescription: a modal or imperative governs the behaviour ("should ask ...", "Always end with ...").
 // The modal must govern the behaviour, so it stands at most three words before it.
 const PRESCRIPTIVE = /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i;
 const IMPERATIVE_START = /^[\s>*+\-\d.)]*$/;
+// Trait documents mostly describe: "Aster asks clarifying questions", "The assistant always ends with ...".
+const DESCRIPTIVE_SUBJECT =
+  /^[\s>*+\-\d.)]*(?:(?:The|the)\s+(?:assistant|model|AI)|[A-Z][\w’'-]*|It|it|They|they)\s+(?:(?:always|also|usually|typically|generally|then|first|often)\s+)?$/;
+const THIRD_PERSON =
+  /^(?:asks|poses|seeks|requests|opens|starts|begins|leads|prefaces|uses|formats|structures|apologi[sz]es|says|expresses|validates|acknowledges|affirms|mirrors|empathi[sz]es|ends|closes|finishes|concludes|wraps|offers|restates|rephrases|paraphrases)\b/i;
 const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
 // Words that turn the behaviour into something to avoid, which does not get over-represented.
-const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-?)\b[^.;:]*$/i;
+const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b[^.;:]*$/i;
 
 // Cheap test of whether any surface form could match, so most sentences skip the patterns.
 const ANY_FORM = /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/i;
@@ -73,8 +80,9 @@ export const surfaceFormPrescriptionRule = defineRule({
           if (!m) continue;
           const before = sentence.text.slice(0, m.index);
           const imperative = IMPERATIVE_START.test(before) && BASE_VERB.test(m[0]);
-          if (!PRESCRIPTIVE.test(before) && !imperative) continue;
-          if (NEGATION.test(before)) continue;
+          const descriptive = DESCRIPTIVE_SUBJECT.test(before) && THIRD_PERSON.test(m[0]);
+          if (!PRESCRIPTIVE.test(before) && !imperative && !descriptive) continue;
+          if (NEGATION.test(before) || PERMISSIVE.test(before)) continue;
           // The condition may come in the same sentence or the next ("Do X. Only when ...").
           const next = sentences[i + 1];
           if (CONDITION.test(sentence.text) || (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text))) continue;

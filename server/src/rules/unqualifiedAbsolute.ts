@@ -4,7 +4,7 @@ import { defineRule } from './rule';
 
 // Absolutes, minus the hedged forms ("not always", "almost never") that are not absolute at all.
 const ABSOLUTE =
-  /(?<!\b(?:not|almost|nearly|virtually|practically|hardly)\s+)\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception|no matter what)\b(?![-’'"”]|\s+(?:been|before)\b)/i;
+  /(?<!\b(?:not|almost|nearly|virtually|practically|hardly)\s+)\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception|no matter what)\b(?![-’'"”]|\s+(?:been|before)\b)/gi;
 
 /**
  * TS201 unqualified-absolute: "always", "never", "must", "under no circumstances" ... in a trait that
@@ -22,12 +22,12 @@ export const unqualifiedAbsoluteRule = defineRule({
       const coverage = traitCoverage(trait);
       if (coverage.exceptions) continue;
       for (const sentence of coverage.sentences) {
-        const m = ABSOLUTE.exec(sentence.text);
-        if (!m || isQuoted(sentence.text, m.index, m[0].length)) continue;
+        const m = [...sentence.text.matchAll(ABSOLUTE)].find((x) => !isQuoted(sentence.text, x.index, x[0].length));
+        if (!m) continue;
         report({
           trait,
           range: sentenceRange(sentence, m.index, m.index + m[0].length),
-          message: `"${m[0]}" with no exception stated in "${trait.title}": say when it does not apply, or say why it truly has none. Unbounded absolutes teach over-application.`,
+          message: `"${m[0]}" with no exception stated in "${trait.title}": say when it does not apply. If it truly has none, say so in the trait and disable this rule on the line. Unbounded absolutes teach over-application.`,
         });
       }
     }
