@@ -139,10 +139,13 @@ export interface Example {
   readonly turns: readonly Turn[];
 }
 
-export type DirectiveKind = 'disable-next-line' | 'disable' | 'enable' | 'disable-file';
+/** `unknown` for a `traits-...` comment of no known kind (obeyed by nothing, reported by TS005). */
+export type DirectiveKind = 'disable-next-line' | 'disable' | 'enable' | 'disable-file' | 'unknown';
 
 export interface Directive {
   readonly kind: DirectiveKind;
+  /** The kind as written after `traits-`. */
+  readonly written: string;
   /** Rule names or ids; empty means every rule. */
   readonly rules: readonly string[];
   readonly range: Range;

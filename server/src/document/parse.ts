@@ -19,7 +19,9 @@ const md = new MarkdownIt('commonmark', { html: true });
 md.core.ruler.disable(['inline']);
 const inlineMd = new MarkdownIt('commonmark', { html: true });
 
-const DIRECTIVE = /<!--\s*traits-(disable-next-line|disable-file|disable|enable)\b([^]*?)-->/g;
+// Any `traits-` comment: a misspelt kind (`traits-disable-nextline`) must not read as `traits-disable`.
+const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
+const DIRECTIVE_KINDS: ReadonlySet<string> = new Set(['disable-next-line', 'disable-file', 'disable', 'enable']);
 const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 
 /** Parsing options; the front matter's `traitHeadingLevel` applies when this does not set one. */
@@ -397,7 +399,8 @@ function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array, f
     // Inside a code span the comment is shown, not obeyed.
     if (maskCodeSpans(lines.lineText(start.line))[start.character] !== '<') continue;
     out.push({
-      kind: m[1] as DirectiveKind,
+      kind: DIRECTIVE_KINDS.has(m[1].toLowerCase()) ? (m[1].toLowerCase() as DirectiveKind) : 'unknown',
+      written: m[1],
       rules: m[2].split(/[\s,]+/).filter(Boolean),
       range: { start, end: lines.positionAt((m.index ?? 0) + m[0].length) },
     });

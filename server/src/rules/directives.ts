@@ -16,6 +16,7 @@ export class Suppressions {
 
   constructor(directives: readonly Directive[]) {
     for (const d of directives) {
+      if (d.kind === 'unknown') continue;
       const rules = d.rules.map((r) => findRule(r)?.name ?? r);
       if (d.kind === 'disable-file') {
         if (!rules.length) this.fileWideAll = true;
@@ -25,7 +26,7 @@ export class Suppressions {
         const current = this.nextLine.get(line);
         if (!rules.length || current === 'all') this.nextLine.set(line, 'all');
         else this.nextLine.set(line, new Set([...(current ?? []), ...rules]));
-      } else {
+      } else if (d.kind === 'disable' || d.kind === 'enable') {
         this.toggles.push({ line: d.range.start.line, enable: d.kind === 'enable', rules });
       }
     }

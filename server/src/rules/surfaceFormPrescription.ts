@@ -52,9 +52,9 @@ const PRESCRIPTIVE = /\b(?:should|must|always|shall|needs? to|is expected to|has
 const IMPERATIVE_START = /^[\s>*+\-\d.)]*$/;
 // Trait documents mostly describe: "Aster asks clarifying questions", "The assistant always ends with ...".
 const DESCRIPTIVE_SUBJECT =
-  /^[\s>*+\-\d.)]*(?:(?:The|the)\s+(?:assistant|model|AI)|[A-Z][\w’'-]*|It|it|They|they)\s+(?:(?:always|also|usually|typically|generally|then|first|often)\s+)?$/;
+  /^[\s>*+\-\d.)]*(?:(?:The|the)\s+(?:assistant|model|AI)|[A-Z][\w’'-]*|It|it)\s+(?:(?:always|also|usually|typically|generally|then|first|often)\s+)?$/;
 const THIRD_PERSON =
-  /^(?:asks|poses|seeks|requests|opens|starts|begins|leads|prefaces|uses|formats|structures|apologi[sz]es|says|expresses|validates|acknowledges|affirms|mirrors|empathi[sz]es|ends|closes|finishes|concludes|wraps|offers|restates|rephrases|paraphrases)\b/i;
+  /^(?:asks|poses|seeks|requests|opens|starts|begins|leads|prefaces|uses|formats|structures|apologi[sz]es|says|expresses|validates|acknowledges|affirms|mirrors|empathi[sz]es|ends|closes|concludes|offers|restates|rephrases|paraphrases)\b/i;
 const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
 // Words that turn the behaviour into something to avoid, which does not get over-represented.
 const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b[^.;:]*$/i;

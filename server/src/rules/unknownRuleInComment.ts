@@ -2,24 +2,32 @@ import { closest } from '../analysis/closest';
 import { defineRule } from './rule';
 
 /**
- * TS005 unknown-rule-in-comment: a disable comment names a rule that does not exist, so it disables
- * nothing (front matter and .traitsrc reject unknown names; a comment would otherwise fail silently).
+ * TS005 unknown-rule-in-comment: a `traits-` comment of no known kind, or one naming a rule that does
+ * not exist, does nothing (front matter and .traitsrc reject unknown names; a comment would otherwise
+ * fail silently).
  */
 export const unknownRuleInCommentRule = defineRule({
   id: 'TS005',
   name: 'unknown-rule-in-comment',
-  description: 'Disable comments name existing rules',
+  description: 'Disable comments are of a known kind and name existing rules',
   defaultSeverity: 'warning',
   options: {},
   optionsSchema: {},
   check({ document, ruleNames, report }) {
     for (const directive of document.directives) {
+      if (directive.kind === 'unknown') {
+        report({
+          range: directive.range,
+          message: `Unknown comment "traits-${directive.written}": it does nothing. Use traits-disable-next-line, traits-disable, traits-enable or traits-disable-file.`,
+        });
+        continue;
+      }
       for (const name of directive.rules) {
         if (ruleNames.has(name.toLowerCase())) continue;
         const suggestion = closest([...ruleNames].filter((r) => !/^ts\d+$/.test(r)), name);
         report({
           range: directive.range,
-          message: `Unknown rule "${name}" in a traits-${directive.kind} comment: it disables nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+          message: `Unknown rule "${name}" in a traits-${directive.kind} comment: it ${directive.kind === 'enable' ? 'enables' : 'disables'} nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
         });
       }
     }

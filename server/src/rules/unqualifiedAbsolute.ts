@@ -27,7 +27,7 @@ export const unqualifiedAbsoluteRule = defineRule({
         report({
           trait,
           range: sentenceRange(sentence, m.index, m.index + m[0].length),
-          message: `"${m[0]}" with no exception stated in "${trait.title}": say when it does not apply. If it truly has none, say so in the trait and disable this rule on the line. Unbounded absolutes teach over-application.`,
+          message: `"${m[0]}" with no exception stated in "${trait.title}": say when it does not apply, or, if it truly has none, say so ("there is no exception to this"). Unbounded absolutes teach over-application.`,
         });
       }
     }
