@@ -3,7 +3,7 @@ import type { LineIndex } from './position';
 
 const TURN = /<(system|developer|user|assistant|tool)\b[^>]*>([^]*?)<\/\1\s*>/g;
 const MARKER = /^\s*<!--\s*(GOOD|BAD)\b\s*:?\s*([^]*?)\s*-->/i;
-const EXAMPLE_TITLE = /^\s*(?:\*\*|__)Example(?:\*\*|__)\s*:?\s*(.*)$/i;
+const EXAMPLE_TITLE = /^\s*(?:\*\*|__)Example(?:\*\*|__)\s*:?\s*(.*)$/is;
 
 /**
  * Reads an example from the fenced block on lines `[first, last]`: its `<user>` / `<assistant>` (and

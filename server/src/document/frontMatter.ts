@@ -35,27 +35,93 @@ export function parseFrontMatter(lines: LineIndex): { frontMatter: FrontMatter |
       lastLine: -1,
     };
   }
-  const base = lines.lineStart(1);
-  const source = lines.text.slice(base, lines.lineStart(close));
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  // yaml knows `\n` and `\r\n` but not a lone `\r`, and its errors differ with `\r\n`; give it the
+  // lines joined by `\n` and map its offsets back line by line.
+  const starts: number[] = [];
+  const parts: string[] = [];
+  let length = 0;
+  for (let line = 1; line < close; line++) {
+    starts.push(length);
+    const text = lines.lineText(line);
+    parts.push(text);
+    length += text.length + 1;
+  }
+  const source = parts.length ? parts.join('\n') + '\n' : '';
+  const toDocument = (offset: number) => {
+    let k = 0;
+    while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
+    if (!starts.length) return lines.positionAt(lines.lineStart(close));
+    const line = 1 + k;
+    return lines.positionAt(lines.lineStart(line) + Math.min(offset - starts[k], lines.lineText(line).length));
+  };
   const range = lines.linesRange(0, close);
-  const at = (pos: readonly [number, number] | undefined): Range =>
-    pos ? lines.rangeOf(base + pos[0], base + Math.max(pos[0] + 1, pos[1])) : range;
+  const at = (pos: readonly [number, number] | undefined): Range => {
+    if (!pos) return range;
+    // An empty error range is widened to the character at it, never into a line break or half a
+    // surrogate pair.
+    let end = pos[1];
+    if (end <= pos[0]) {
+      const code = source.charCodeAt(pos[0]);
+      end = pos[0] >= source.length || code === 10 ? pos[0] : code >= 0xd800 && code <= 0xdbff ? pos[0] + 2 : pos[0] + 1;
+    }
+    // yaml's own offsets may fall inside a surrogate pair: move them out of it.
+    const inPair = (o: number) => o > 0 && o < source.length && /[\udc00-\udfff]/.test(source[o]) && /[\ud800-\udbff]/.test(source[o - 1]);
+    const start = inPair(pos[0]) ? pos[0] - 1 : pos[0];
+    end = Math.min(inPair(end) ? end + 1 : end, source.length);
+    return { start: toDocument(start), end: toDocument(end) };
+  };
+
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
   const problems: FrontMatterProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({
     message: `YAML: ${e.message.split('\n')[0]}`,
     range: at(e.pos),
   }));
+  let data: unknown;
+  if (!doc.errors.length) {
+    try {
+      // Aliases are resolved here: an unknown alias or an alias bomb throws rather than erring above.
+      data = doc.toJS();
+    } catch (error) {
+      problems.push({ message: `YAML: ${error instanceof Error ? error.message : String(error)}`, range });
+    }
+    const odd = data === undefined ? undefined : nonPlainValue(data, []);
+    if (odd) {
+      problems.push({
+        message: `Front matter holds only plain YAML values (mappings, lists, strings, numbers, booleans); found ${odd.kind}.`,
+        range: rangeOfKey(doc, odd.path, at) ?? range,
+      });
+      data = undefined;
+    }
+  }
   return {
-    frontMatter: {
-      range,
-      data: doc.errors.length ? undefined : doc.toJS(),
-      problems,
-      rangeOfPath: (path) => rangeOfKey(doc, path, at) ?? range,
-    },
+    frontMatter: { range, data, problems, rangeOfPath: (path) => rangeOfKey(doc, path, at) ?? range },
     lastLine: close,
   };
 }
 
+/** The first value that is not plain JSON-like data (a `!!binary` Buffer, a `!!set`, ...), with its path. */
+function nonPlainValue(
+  value: unknown,
+  path: (string | number)[],
+  ancestors = new Set<object>(),
+): { kind: string; path: (string | number)[] } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  // Shared aliases are fine; only a value inside itself (`&a [*a]`) is a cycle.
+  if (ancestors.has(value)) return { kind: 'a value that contains itself (an alias inside its own anchor)', path };
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    return { kind: `a ${value.constructor?.name ?? 'non-plain value'}`, path };
+  }
+  ancestors.add(value);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  let found: { kind: string; path: (string | number)[] } | undefined;
+  for (const [key, v] of entries) {
+    found = nonPlainValue(v, [...path, key], ancestors);
+    if (found) break;
+  }
+  ancestors.delete(value);
+  return found;
+}
 /** Range of the deepest key along `path` that exists (a schema error points at the key it is about). */
 function rangeOfKey(
   doc: Document,

@@ -22,7 +22,8 @@ const inlineMd = new MarkdownIt('commonmark', { html: true });
 // Any `traits-` comment: a misspelt kind (`traits-disable-nextline`) must not read as `traits-disable`.
 const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
 const DIRECTIVE_KINDS: ReadonlySet<string> = new Set(['disable-next-line', 'disable-file', 'disable', 'enable']);
-const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+// `s`: a title may hold U+2028 / U+2029, which `.` would not match otherwise.
+const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s;
 
 /** Parsing options; the front matter's `traitHeadingLevel` applies when this does not set one. */
 export interface ParseOptions {
@@ -42,14 +43,11 @@ export interface ParseOptions {
 export function parseTraitDocument(text: string, options: ParseOptions = {}): TraitDocument {
   const lines = new LineIndex(text);
   const { frontMatter, lastLine: frontMatterEnd } = parseFrontMatter(lines);
-  // Blank out the front matter (keeping its lines) and neutralise a BOM so markdown-it's line
-  // numbers stay those of `text`.
+  // Blank out the front matter (keeping its lines) and drop a BOM: markdown-it only reports line
+  // numbers, which stay those of `text`; columns come from `text` itself.
+  const rest = frontMatterEnd + 1 < lines.lineCount ? text.slice(lines.lineStart(frontMatterEnd + 1)) : '';
   const source =
-    frontMatterEnd >= 0
-      ? '\n'.repeat(frontMatterEnd + 1) + text.slice(lines.lineStart(frontMatterEnd + 1))
-      : text.charCodeAt(0) === 0xfeff
-        ? ' ' + text.slice(1)
-        : text;
+    frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const tokens = md.parse(source, {});
   const scan = scanBlocks(tokens, lines, frontMatterEnd);
   const headingLevel = options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter);
@@ -125,17 +123,20 @@ function isClosingFence(line: string, markup: string): boolean {
 
 function rawHeading(t: Token, lines: LineIndex, first: number, last: number): RawHeading {
   const level = Number(t.tag.slice(1));
-  // A BOM counts as a column (editors keep it out of the text, but a client may not) yet is no title text.
-  const lineText = lines.lineText(first).replace(/^\uFEFF/, ' ');
+  // A BOM counts as a column (editors keep it out of the text, but a client may not) yet is no title
+  // text: read the line without it and shift the title by one.
+  const raw = lines.lineText(first);
+  const bom = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const lineText = bom ? raw.slice(1) : raw;
   if (t.markup.startsWith('#')) {
     const m = ATX.exec(lineText);
     const content = m?.[3] ?? '';
     const contentStart = content ? lineText.indexOf(content, (m?.[1].length ?? 0) + level) : lineText.length;
-    return { level, line: first, lastLine: first, content, contentStart };
+    return { level, line: first, lastLine: first, content, contentStart: contentStart + bom };
   }
   // Setext heading: the title is on the first line, the underline on the last.
   const trimmed = lineText.trim();
-  return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) };
+  return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) + bom };
 }
 
 /** Plain text of inline Markdown (emphasis, code, links reduced to their text). */
@@ -319,17 +320,29 @@ function buildDocument(
   }
   references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 
+  // Group once by unit and part, so building traits stays linear in the document's size.
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const referencesOfUnit = new Map<number, Reference[]>();
+  for (const r of references) push(referencesOfUnit, unitOfLine(r.range.start.line), r);
+  const paragraphsOfPart = new Map<number, Paragraph[]>();
+  for (const p of paragraphs) if (p.partHeading >= 0) push(paragraphsOfPart, p.partHeading, p);
+  const partsOfUnit = new Map<number, Part[]>();
+  headings.forEach((sub, j) => {
+    if (kinds[j] !== 'part') return;
+    const prose = proseOf(paragraphsOfPart.get(j) ?? []);
+    push(partsOfUnit, unit[j], { kind: sub.partKind!, heading: sub, range: sectionRange(j), prose });
+  });
+
   const traits: Trait[] = [];
   headings.forEach((h, i) => {
     if (kinds[i] !== 'trait') return;
     const range = sectionRange(i);
     const own = paragraphsOfUnit.get(i) ?? [];
-    const parts: Part[] = [];
-    headings.forEach((sub, j) => {
-      if (kinds[j] !== 'part' || unit[j] !== i) return;
-      const partParagraphs = paragraphs.filter((p) => p.partHeading === j);
-      parts.push({ kind: sub.partKind!, heading: sub, range: sectionRange(j), prose: proseOf(partParagraphs) });
-    });
+    const parts = partsOfUnit.get(i) ?? [];
     traits.push({
       id: h.id,
       title: h.title,
@@ -340,9 +353,9 @@ function buildDocument(
       parts,
       paragraphs: own,
       prose: proseOf(own),
-      references: references.filter((r) => r.range.start.line >= range.start.line && r.range.start.line <= range.end.line),
+      references: referencesOfUnit.get(i) ?? [],
       examples: examplesOfUnit.get(i) ?? [],
-      chunk: text.slice(lines.lineStart(range.start.line), lines.lineEnd(range.end.line)),
+      chunk: normaliseLineBreaks(text.slice(lines.lineStart(range.start.line), lines.lineEnd(range.end.line))),
     });
   });
 
@@ -385,9 +398,13 @@ function trimBlankEnd(lines: LineIndex, first: number, last: number): number {
  * masked by spaces, so cue words inside them are not read as prose and offsets still map to the source.
  */
 function makeParagraph(lines: LineIndex, first: number, last: number): Paragraph {
-  let raw = lines.text.slice(lines.lineStart(first), lines.lineEnd(last));
-  if (raw.includes('\r')) raw = raw.replace(/\r\n?/g, '\n');
+  const raw = normaliseLineBreaks(lines.text.slice(lines.lineStart(first), lines.lineEnd(last)));
   return { range: lines.linesRange(first, last), text: maskInline(raw), part: undefined };
+}
+
+/** `\r\n` and lone `\r` as `\n`: text handed on (prose, chunks) reads the same whatever the file used. */
+function normaliseLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
 function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array, frontMatterEnd: number): Directive[] {
