@@ -1,15 +1,18 @@
 // One build for every entry point. Each bundle is self-contained CommonJS for Node 20 (the CLI) and
-// VS Code's extension host. `--watch` rebuilds on change; `--production` minifies.
+// VS Code's extension host. `--watch` rebuilds on change; `--production` minifies; `--bench` adds
+// the benchmarks.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
+const bench = process.argv.includes('--bench');
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-/** Entry points: bundle name → source. */
+/** Entry points: bundle name → source. Benchmarks are built only with --bench. */
 const entries = {
   cli: 'server/src/cli/index.ts',
+  ...(bench ? { 'bench/lint': 'bench/lint.ts' } : {}),
 };
 
 const options = {
@@ -21,7 +24,8 @@ const options = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode'],
+  // markdownlint is the benchmark's peer, loaded from node_modules as published.
+  external: ['vscode', 'markdownlint', 'markdownlint/*'],
   // ESM-only dependencies (fdir, via tinyglobby) read import.meta.url, which CommonJS lacks.
   define: { TRAIT_STUDIO_VERSION: JSON.stringify(version), 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },

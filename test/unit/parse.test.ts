@@ -140,6 +140,12 @@ describe('parseTraitDocument: references, examples, directives', () => {
     ]);
   });
 
+  it('reads GitHub tables as prose', () => {
+    const d = doc(['# Be kind', '', '| When | Why |', '| --- | --- |', '| always | because trust matters |']);
+    assert.deepEqual(d.traits[0].paragraphs.map((p) => p.range.start.line), [2]);
+    assert.match(d.traits[0].prose, /because trust matters/);
+  });
+
   it('counts admonition bodies as prose', () => {
     const d = doc(['# Be kind', 'Text.', '', '!!! meta "Commentary"', '    First part.', '', '    Second part, because of reasons.']);
     assert.match(d.traits[0].prose, /Second part, because of reasons\./);

@@ -15,9 +15,9 @@ import { findReferences, maskCodeSpans, maskInline } from './references';
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
 // only on heading titles, which is most of what makes markdown-it fast here.
-const md = new MarkdownIt('commonmark', { html: true });
+const md = new MarkdownIt('default', { html: true });
 md.core.ruler.disable(['inline']);
-const inlineMd = new MarkdownIt('commonmark', { html: true });
+const inlineMd = new MarkdownIt('default', { html: true });
 
 // Any `traits-` comment: a misspelt kind (`traits-disable-nextline`) must not read as `traits-disable`.
 const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
@@ -38,7 +38,8 @@ export interface ParseOptions {
  * Never throws on any string: an empty or binary text gives an empty document, an unterminated front
  * matter or unclosed fence is recorded (`frontMatter.problems`, `unclosedFences`) for rules to report.
  * A leading byte-order mark is kept in the text (positions count it) but ignored by the parser.
- * Markdown is parsed with markdown-it (CommonMark); see docs/format.md for the trait conventions.
+ * Markdown is parsed with markdown-it (CommonMark plus GitHub tables and strikethrough, as GitHub
+ * renders it); see docs/format.md for the trait conventions.
  */
 export function parseTraitDocument(text: string, options: ParseOptions = {}): TraitDocument {
   const lines = new LineIndex(text);

@@ -20,7 +20,10 @@ export const isolatedTraitRule = defineRule({
     const targets = referenceTargets(document);
     // What may count as "another trait": traits and groups (a group stands for the traits under it).
     const weighable = new Set([...document.traits.map((t) => t.id), ...document.groups.map((g) => g.heading.id)]);
-    const titlePatterns = document.traits.map((t) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(t.title.toLowerCase())}(?![\\p{L}\\p{N}])`, 'u'));
+    const titles = document.traits.map((t) => t.title.toLowerCase());
+    const titlePatterns = titles.map((title) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(title)}(?![\\p{L}\\p{N}])`, 'u'));
+    // A whole-phrase match of another trait's title; `includes` first, as it is far cheaper.
+    const namesTitle = (j: number, text: string) => text.includes(titles[j]) && titlePatterns[j].test(text);
     for (const trait of document.traits) {
       const tradeoffs = traitCoverage(trait).tradeoffs;
       if (!tradeoffs) continue; // missing-tradeoffs reports that
@@ -36,7 +39,7 @@ export const isolatedTraitRule = defineRule({
           const id = resolveReference(targets, ref);
           return id !== undefined && id !== trait.id && weighable.has(id) && ranges.some((r) => rangeContains(r, ref.range));
         }) ||
-        titlePatterns.some((pattern, j) => document.traits[j] !== trait && texts.some((t) => pattern.test(t)));
+        titles.some((_, j) => document.traits[j] !== trait && texts.some((t) => namesTitle(j, t)));
       if (!namesOther) {
         report({
           trait,
