@@ -11,6 +11,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 /** Entry points: bundle name → source. Benchmarks are built only with --bench. */
 const entries = {
+  client: 'client/src/extension.ts',
+  server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/index.ts',
   ...(bench ? { 'bench/lint': 'bench/lint.ts' } : {}),
 };

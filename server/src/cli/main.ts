@@ -1,6 +1,7 @@
 import { ConfigError } from '../rules/configFile';
 import { UsageError } from './io';
 import { LINT_USAGE, runLint } from './lint';
+import { LSP_USAGE, runLsp } from './lsp';
 import { OUTLINE_USAGE, runOutline } from './outline';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
@@ -13,11 +14,13 @@ Commands:
   lint FILES|GLOBS|FOLDERS...   lint trait documents
   outline FILE                  groups and traits, with what each trait states
   rules                         list the lint rules
+  lsp --stdio                   run the language server for other editors
 
 Run "trait-studio <command> --help" for a command's options.
 
 ${LINT_USAGE}
-${OUTLINE_USAGE}`;
+${OUTLINE_USAGE}
+${LSP_USAGE}`;
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit status:
@@ -33,6 +36,8 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         return await runOutline(rest, out);
       case 'rules':
         return runRules(out);
+      case 'lsp':
+        return await runLsp(rest, out);
       case '--version':
       case '-v':
         out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);

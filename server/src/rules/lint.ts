@@ -46,6 +46,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
         trait: r.trait?.title ?? null,
         traitId: r.trait?.id ?? null,
         related: r.related ?? [],
+        fix: r.fix,
       });
     try {
       rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, report });

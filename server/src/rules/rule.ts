@@ -12,6 +12,12 @@ export interface RelatedInformation {
   readonly range: Range;
 }
 
+/** An automatic fix: text edits that resolve a finding (applied by quick fix and fix-all). */
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly { readonly range: Range; readonly newText: string }[];
+}
+
 /** One finding of one rule, ready for the CLI or the language server. */
 export interface LintDiagnostic {
   /** The rule's kebab-case name (the LSP diagnostic `code`). */
@@ -25,6 +31,8 @@ export interface LintDiagnostic {
   readonly trait: string | null;
   readonly traitId: string | null;
   readonly related: readonly RelatedInformation[];
+  /** Present when the rule knows the fix (a typo with one plausible correction, say). */
+  readonly fix: Fix | undefined;
 }
 
 /** What a rule reports; the linter adds the rule, severity and suppression. */
@@ -33,6 +41,7 @@ export interface Report {
   readonly message: string;
   readonly trait?: Trait;
   readonly related?: readonly RelatedInformation[];
+  readonly fix?: Fix;
 }
 
 export interface RuleContext<Options> {

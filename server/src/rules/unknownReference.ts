@@ -19,6 +19,7 @@ export const unknownReferenceRule = defineRule({
       report({
         trait,
         range: ref.range,
+        fix: suggestion ? { title: `Change to "${suggestion}"`, edits: [{ range: ref.targetRange, newText: suggestion }] } : undefined,
         message:
           `${ref.form === 'wiki-title' ? 'No trait or heading is titled' : 'No trait or heading has the id'} "${ref.target}".` +
           (suggestion ? ` Did you mean "${suggestion}"?` : ''),

@@ -1,4 +1,5 @@
 import { closest } from '../analysis/closest';
+import type { LineIndex, Range } from '../document/position';
 import { defineRule } from './rule';
 
 /**
@@ -27,9 +28,19 @@ export const unknownRuleInCommentRule = defineRule({
         const suggestion = closest([...ruleNames].filter((r) => !/^ts\d+$/.test(r)), name);
         report({
           range: directive.range,
+          fix: suggestion ? { title: `Change to "${suggestion}"`, edits: [{ range: nameRange(document.lines, directive.range, name), newText: suggestion }] } : undefined,
           message: `Unknown rule "${name}" in a traits-${directive.kind} comment: it ${directive.kind === 'enable' ? 'enables' : 'disables'} nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
         });
       }
     }
   },
 });
+
+/** The range of a rule name inside a comment (the first whole-word occurrence after `traits-`). */
+function nameRange(lines: LineIndex, comment: Range, name: string): Range {
+  const start = lines.offsetAt(comment.start);
+  const text = lines.text.slice(start, lines.offsetAt(comment.end));
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`(?<=[\\s,])${escaped}(?=[\\s,]|-->)`).exec(text);
+  return m ? lines.rangeOf(start + m.index, start + m.index + name.length) : comment;
+}

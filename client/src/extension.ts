@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { crashHandler } from './crashHandler';
+import { registerLintWorkspace } from './lintWorkspace';
+import { StatusItem } from './statusItem';
+
+/** What `activate` returns: tests and other extensions await `ready` instead of sleeping. */
+export interface TraitStudioApi {
+  /** Resolves once the language server is running (again, after a restart). */
+  readonly ready: Promise<void>;
+}
+
+let client: LanguageClient | undefined;
+
+/**
+ * Starts the language server (dist/server.js over node IPC) for `traits` documents and registers
+ * the commands: restart the server, lint the workspace, show the output.
+ */
+export async function activate(context: vscode.ExtensionContext): Promise<TraitStudioApi> {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel('Trait Studio', { log: true });
+  const status = new StatusItem();
+  context.subscriptions.push(log, status);
+
+  const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'traits' }],
+    synchronize: { configurationSection: 'traitStudio' },
+    outputChannel: log,
+    traceOutputChannel: log,
+    errorHandler: crashHandler(log, () => status.set('crashed')),
+    diagnosticPullOptions: { onChange: true, onSave: true },
+  };
+
+  const start = async () => {
+    client = new LanguageClient('traitStudio', 'Trait Studio', serverOptions, clientOptions);
+    status.set('starting');
+    await client.start();
+    status.set('running');
+    log.info(`Language server running (${Date.now() - started} ms after activation began).`);
+  };
+
+  let ready = start();
+  const api = {
+    get ready() {
+      return ready;
+    },
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('traitStudio.restartServer', async () => {
+      log.info('Restarting the language server.');
+      status.set('starting');
+      await client?.stop();
+      ready = start();
+      await ready;
+    }),
+    vscode.commands.registerCommand('traitStudio.showOutput', () => log.show()),
+    registerLintWorkspace(() => client, log),
+    { dispose: () => void client?.stop() },
+  );
+  await ready.catch((error: unknown) => {
+    status.set('crashed');
+    log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return api;
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,22 @@
+import type { CodeLens } from 'vscode-languageserver';
+import { traitCoverage } from '../analysis/coverage';
+import type { TraitDocument } from '../document/model';
+import type { LintDiagnostic } from '../rules/rule';
+
+/** A lens above each trait: what it states, at a glance, and its number of findings. */
+export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[]): CodeLens[] {
+  return document.traits.map((trait) => {
+    const c = traitCoverage(trait);
+    const mark = (stated: boolean) => (stated ? '✓' : '✗');
+    const problems = findings.filter((f) => f.traitId === trait.id).length;
+    const title = [
+      `${mark(!!c.rationale)} reason`,
+      `${mark(!!c.tradeoffs)} trade-offs`,
+      `${mark(!!c.exceptions)} exceptions`,
+      `${trait.examples.length} example${trait.examples.length === 1 ? '' : 's'}`,
+      problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems',
+    ].join(' · ');
+    // An empty command id makes the lens a label; clicking it does nothing.
+    return { range: trait.heading.range, command: { title, command: '' } };
+  });
+}

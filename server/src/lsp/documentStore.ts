@@ -1,0 +1,83 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TraitDocument } from '../document/model';
+import { parseTraitDocument } from '../document/parse';
+import { resolveRules, validateConfigFile, type LintSettings } from '../rules/config';
+import { ConfigError, findConfigFile, loadConfigFile } from '../rules/configFile';
+import { lintDocument, type LintResult } from '../rules/lint';
+import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
+
+/**
+ * Parses and lints each open document at most once per version: every feature (diagnostics,
+ * symbols, hovers, lenses ...) asks the store, so a keystroke costs one parse and one lint however
+ * many features the editor then requests. Settings changes clear the lint results only.
+ */
+export class DocumentStore {
+  private readonly parsed = new Map<string, { version: number; document: TraitDocument }>();
+  private readonly linted = new Map<string, { version: number; result: LintResult; configProblem: string | undefined }>();
+  private settings: ServerSettings = DEFAULT_SETTINGS;
+
+  /** Replaces the editor settings; lint results are recomputed on next use. */
+  setSettings(settings: ServerSettings): void {
+    this.settings = settings;
+    this.linted.clear();
+  }
+
+  /** The parsed document for this version of the text. */
+  parse(doc: TextDocument): TraitDocument {
+    const cached = this.parsed.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.document;
+    const document = parseTraitDocument(doc.getText());
+    this.parsed.set(doc.uri, { version: doc.version, document });
+    return document;
+  }
+
+  /**
+   * The lint result for this version: rule defaults < editor settings < nearest `.traitsrc` (for
+   * files on disk) < front matter. A config file that cannot be used is returned as `configProblem`
+   * (and ignored) rather than failing the lint.
+   */
+  lint(doc: TextDocument): { result: LintResult; configProblem: string | undefined } {
+    const cached = this.linted.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    const { settings, problem } = this.settingsFor(doc.uri);
+    const result = lintDocument(this.parse(doc), { settings });
+    const entry = { version: doc.version, result, configProblem: problem };
+    this.linted.set(doc.uri, entry);
+    return entry;
+  }
+
+  /** Lints a text that is not open in the editor (workspace lint). */
+  lintText(uri: string, text: string): { document: TraitDocument; result: LintResult; configProblem: string | undefined } {
+    const document = parseTraitDocument(text);
+    const { settings, problem } = this.settingsFor(uri);
+    return { document, result: lintDocument(document, { settings }), configProblem: problem };
+  }
+
+  /** Rules as configured for a document, without linting (for code lenses and hovers). */
+  resolvedRules(uri: string) {
+    return resolveRules(this.settingsFor(uri).settings);
+  }
+
+  forget(uri: string): void {
+    this.parsed.delete(uri);
+    this.linted.delete(uri);
+  }
+
+  private settingsFor(uri: string): { settings: LintSettings[]; problem: string | undefined } {
+    const editor: LintSettings[] = [{ 'chunk-too-long': { budget: this.settings.chunkTokenBudget } }];
+    const invalid = validateConfigFile({ lint: this.settings.rules });
+    let problem = invalid.length ? `Setting traitStudio.rules is ignored: ${invalid.map((p) => p.message).join(' ')}` : undefined;
+    if (!invalid.length) editor.push(this.settings.rules);
+    if (!uri.startsWith('file:')) return { settings: editor, problem };
+    try {
+      const file = findConfigFile(dirname(fileURLToPath(uri)));
+      return { settings: file ? [...editor, loadConfigFile(file)] : editor, problem };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problem = problem ? `${problem} ${error.message}` : error.message;
+      return { settings: editor, problem };
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { Hover, Position } from 'vscode-languageserver';
+import { traitCoverage, type Evidence } from '../analysis/coverage';
+import type { TraitDocument } from '../document/model';
+import type { LintDiagnostic } from '../rules/rule';
+import { targetAt } from './navigation';
+
+/**
+ * Hover on a trait heading: what the trait states (reason, trade-offs, exceptions, examples) and how
+ * many findings it has. Hover on a reference: the named heading's title and first lines.
+ */
+export function hover(document: TraitDocument, position: Position, diagnostics: readonly LintDiagnostic[]): Hover | undefined {
+  const target = targetAt(document, position);
+  if (!target) return undefined;
+  if (target.kind === 'reference') {
+    const heading = target.heading;
+    if (!heading) return undefined;
+    const body: string[] = [];
+    for (let l = heading.range.end.line + 1; l <= heading.sectionEndLine && body.length < 6; l++) {
+      const line = document.lines.lineText(l);
+      if (line.trim() || body.length) body.push(line);
+    }
+    return { range: target.reference.range, contents: { kind: 'markdown', value: `**${escape(heading.title)}** \`#${heading.id}\`\n\n${body.join('\n').trim()}` } };
+  }
+  const trait = document.traits.find((t) => t.heading === target.heading);
+  if (!trait) return undefined;
+  const coverage = traitCoverage(trait);
+  const own = diagnostics.filter((d) => d.traitId === trait.id);
+  const count = (s: string) => own.filter((d) => d.severity === s).length;
+  const lines = [
+    `**Trait** \`#${trait.id}\``,
+    '',
+    `- Reason: ${describe(coverage.rationale)}`,
+    `- Trade-offs: ${describe(coverage.tradeoffs)}`,
+    `- Exceptions: ${describe(coverage.exceptions)}`,
+    `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
+    '',
+    own.length
+      ? `${own.length} diagnostic${own.length === 1 ? '' : 's'}: ${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} other`
+      : 'No diagnostics.',
+  ];
+  return { range: trait.heading.titleRange, contents: { kind: 'markdown', value: lines.join('\n') } };
+}
+
+function describe(evidence: Evidence | undefined): string {
+  if (!evidence) return '**missing**';
+  if (evidence.by === 'part') return 'stated (part heading)';
+  if (evidence.by === 'examples') return `${evidence.count} example${evidence.count === 1 ? '' : 's'}`;
+  const first = evidence.sentences[0];
+  return `stated in prose ("${escape(first.cue.phrase)}": _${escape(first.sentence.text.slice(0, 90))}${first.sentence.text.length > 90 ? '…' : ''}_)`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

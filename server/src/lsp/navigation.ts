@@ -1,0 +1,111 @@
+import { slug } from 'github-slugger';
+import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { Heading, Reference, TraitDocument } from '../document/model';
+import { comparePositions } from '../document/position';
+import { referenceTargets, resolveReference } from '../document/resolve';
+
+/** What stands at a position: a heading's title or id, or a reference (with the heading it names). */
+export type Target =
+  | { readonly kind: 'title'; readonly heading: Heading }
+  | { readonly kind: 'id'; readonly heading: Heading }
+  | { readonly kind: 'reference'; readonly reference: Reference; readonly heading: Heading | undefined };
+
+const within = (r: Range, p: Position) => comparePositions(r.start, p) <= 0 && comparePositions(p, r.end) <= 0;
+
+/** The heading or reference at `position`, if any. */
+export function targetAt(document: TraitDocument, position: Position): Target | undefined {
+  for (const heading of document.headings) {
+    if (heading.idRange && within(heading.idRange, position)) return { kind: 'id', heading };
+    if (within(heading.titleRange, position)) return { kind: 'title', heading };
+  }
+  const reference = document.references.find((r) => within(r.range, position));
+  if (!reference) return undefined;
+  return { kind: 'reference', reference, heading: headingOf(document, reference) };
+}
+
+/** The heading a reference resolves to. */
+export function headingOf(document: TraitDocument, reference: Reference): Heading | undefined {
+  const id = resolveReference(referenceTargets(document), reference);
+  return id === undefined ? undefined : document.headings.find((h) => h.id === id);
+}
+
+/** Every reference in `document` that resolves to `heading`. */
+export function referencesTo(document: TraitDocument, heading: Heading): Reference[] {
+  const targets = referenceTargets(document);
+  return document.references.filter((r) => resolveReference(targets, r) === heading.id);
+}
+
+/** Definition of the reference at a position: the heading it names. */
+export function definition(uri: string, document: TraitDocument, position: Position): Location | undefined {
+  const target = targetAt(document, position);
+  if (target?.kind !== 'reference' || !target.heading) return undefined;
+  return { uri, range: target.heading.range };
+}
+
+/** References to the heading at, or named at, a position. */
+export function references(uri: string, document: TraitDocument, position: Position, includeDeclaration: boolean): Location[] {
+  const target = targetAt(document, position);
+  const heading = target?.kind === 'reference' ? target.heading : target?.heading;
+  if (!heading) return [];
+  const refs = referencesTo(document, heading).map((r) => ({ uri, range: r.range }));
+  return includeDeclaration ? [{ uri, range: heading.titleRange }, ...refs] : refs;
+}
+
+/** What a rename at `position` would change, for `prepareRename`: the range and its current text. */
+export function prepareRename(document: TraitDocument, position: Position): { range: Range; placeholder: string } | undefined {
+  const target = targetAt(document, position);
+  if (!target) return undefined;
+  if (target.kind === 'title') return { range: target.heading.titleRange, placeholder: target.heading.title };
+  if (target.kind === 'id') return { range: target.heading.idRange!, placeholder: target.heading.id };
+  if (!target.heading) return undefined;
+  return { range: target.reference.targetRange, placeholder: target.reference.target };
+}
+
+/**
+ * Renames the trait (or any heading) at or named at `position`. On a title or `[[Title]]`: the
+ * heading's title and every `[[Title]]` reference, and — when the id is the title's slug rather than
+ * an explicit `{#id}` — every `[[#id]]` and `[text](#id)` reference to the new slug. On an id: the
+ * `{#id}` (added when the heading had none) and every reference by id. `others` are the other open
+ * trait documents: their `[[Title]]` references that name the old title and resolve to nothing of
+ * their own are renamed too.
+ */
+export function rename(
+  uri: string,
+  document: TraitDocument,
+  position: Position,
+  newName: string,
+  others: readonly { uri: string; document: TraitDocument }[],
+): WorkspaceEdit | undefined {
+  const target = targetAt(document, position);
+  if (!target) return undefined;
+  const heading = target.kind === 'reference' ? target.heading : target.heading;
+  if (!heading) return undefined;
+  const refs = referencesTo(document, heading);
+  const edits: TextEdit[] = [];
+  const byIdTo = (id: string) => {
+    for (const r of refs) if (r.form !== 'wiki-title') edits.push({ range: r.targetRange, newText: id });
+  };
+  const renamingId = target.kind === 'id' || (target.kind === 'reference' && target.reference.form !== 'wiki-title');
+  const changes: Record<string, TextEdit[]> = { [uri]: edits };
+  if (renamingId) {
+    const id = newName.trim().replace(/\s+/g, '-');
+    if (heading.idRange) edits.push({ range: heading.idRange, newText: id });
+    else edits.push({ range: { start: heading.titleRange.end, end: heading.titleRange.end }, newText: ` {#${id}}` });
+    byIdTo(id);
+  } else {
+    const title = newName.trim();
+    edits.push({ range: heading.titleRange, newText: title });
+    for (const r of refs) if (r.form === 'wiki-title') edits.push({ range: r.targetRange, newText: title });
+    if (!heading.idRange) byIdTo(slug(title));
+    for (const other of others) {
+      const otherTargets = referenceTargets(other.document);
+      const otherEdits = other.document.references
+        .filter((r) => r.form === 'wiki-title' && sameTitle(r.target, heading.title) && resolveReference(otherTargets, r) === undefined)
+        .map((r) => ({ range: r.targetRange, newText: title }));
+      if (otherEdits.length) changes[other.uri] = otherEdits;
+    }
+  }
+  return { changes };
+}
+
+const sameTitle = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();

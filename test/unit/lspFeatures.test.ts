@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseTraitDocument } from '../../server/src/document/parse';
+import { codeActions, fixAllEdits, insertPart } from '../../server/src/lsp/codeActions';
+import { codeLenses } from '../../server/src/lsp/codeLens';
+import { completions } from '../../server/src/lsp/completion';
+import { toLspDiagnostic } from '../../server/src/lsp/convert';
+import { definition, references, rename } from '../../server/src/lsp/navigation';
+import { documentSymbols, foldingRanges } from '../../server/src/lsp/symbols';
+import { lintDocument } from '../../server/src/rules/lint';
+
+const URI = 'file:///a.traits.md';
+const TEXT = [
+  '# Character', //                                          0
+  '',
+  '## Be honest', //                                         2
+  '',
+  'Say what you believe, balanced against [[Be kind]].', //  4
+  '',
+  '### Exceptions', //                                       6
+  '',
+  'In fiction.', //                                          8
+  '',
+  '## Be kind {#kind}', //                                   10
+  '',
+  'See [[#be-honest]] and [honesty](#be-honest); also [[#kind]].', // 12
+].join('\n');
+
+describe('language features (in memory)', () => {
+  const doc = parseTraitDocument(TEXT);
+
+  it('outlines groups, traits and parts, and folds sections', () => {
+    const symbols = documentSymbols(doc);
+    assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => [c.name, c.children?.map((p) => p.name)])]), [
+      ['Character', [['Be honest', ['Exceptions']], ['Be kind', []]]],
+    ]);
+    assert.ok(foldingRanges(doc).some((r) => r.startLine === 2 && r.endLine === 8));
+  });
+
+  it('goes to definition and finds references', () => {
+    assert.deepEqual(definition(URI, doc, { line: 4, character: 45 })?.range.start, { line: 10, character: 0 });
+    assert.deepEqual(references(URI, doc, { line: 2, character: 5 }, false).map((l) => l.range.start), [
+      { line: 12, character: 4 },
+      { line: 12, character: 23 },
+    ]);
+  });
+
+  it('renames a title, its [[Title]] references and slug-id references, in other open documents too', () => {
+    const other = parseTraitDocument('# Elsewhere\n\nWeighed against [[Be honest]] and [[Elsewhere]].');
+    const edit = rename(URI, doc, { line: 2, character: 4 }, 'Be candid', [{ uri: 'file:///b.traits.md', document: other }]);
+    assert.deepEqual(edit?.changes?.[URI].map((e) => [e.range.start.line, e.range.start.character, e.newText]), [
+      [2, 3, 'Be candid'],
+      [12, 7, 'be-candid'],
+      [12, 34, 'be-candid'],
+    ]);
+    assert.deepEqual(edit?.changes?.['file:///b.traits.md'].map((e) => e.newText), ['Be candid']);
+  });
+
+  it('renames an explicit id everywhere, leaving the title', () => {
+    const edit = rename(URI, doc, { line: 12, character: 57 }, 'kindness', []);
+    assert.deepEqual(edit?.changes?.[URI].map((e) => [e.range.start.line, e.newText]), [
+      [10, 'kindness'],
+      [12, 'kindness'],
+    ]);
+  });
+
+  it('inserts a missing part in canonical order, and offers it as a quick fix', () => {
+    const honest = doc.traits[0];
+    assert.deepEqual(insertPart(doc, honest, 'rationale'), { range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, newText: '### Why\n\n' });
+    const findings = lintDocument(doc).diagnostics;
+    const missing = findings.find((f) => f.rule === 'missing-rationale' && f.traitId === 'be-honest')!;
+    const titles = codeActions(URI, doc, [toLspDiagnostic(URI, missing)], findings, undefined).map((a) => a.title);
+    assert.deepEqual(titles, ['Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+  });
+
+  it('fixes all typos that have one plausible correction', () => {
+    const typo = parseTraitDocument('# Be kind\n\nSee [[Be knid]] and [[Nothing like it]].\n\n<!-- traits-disable-next-line missing-rationle -->\n');
+    const findings = lintDocument(typo).diagnostics;
+    assert.deepEqual(fixAllEdits(findings).map((e) => e.newText), ['Be kind', 'missing-rationale']);
+    const actions = codeActions(URI, typo, [], findings, ['source.fixAll']);
+    assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.traits']);
+  });
+
+  it('completes references, part headings and front-matter keys', () => {
+    const d = parseTraitDocument('---\nlint:\n  \n---\n# Be kind\n\nSee [[\n\n## ');
+    assert.deepEqual(completions(d, { line: 6, character: 6 }).map((c) => c.label), ['Be kind']);
+    assert.deepEqual(completions(d, { line: 8, character: 3 }).map((c) => c.label), ['Why', 'Trade-offs', 'Exceptions', 'Examples']);
+    assert.ok(completions(d, { line: 2, character: 2 }).some((c) => c.label === 'missing-rationale'));
+    assert.ok(completions(d, { line: 1, character: 0 }).some((c) => c.label === 'traitHeadingLevel'));
+  });
+
+  it('puts a coverage lens above each trait', () => {
+    const lenses = codeLenses(doc, lintDocument(doc).diagnostics);
+    assert.deepEqual(lenses.map((l) => l.command?.title), [
+      '✗ reason · ✓ trade-offs · ✓ exceptions · 0 examples · 2 problems',
+      '✗ reason · ✗ trade-offs · ✗ exceptions · 0 examples · 4 problems',
+    ]);
+  });
+});
