@@ -44,13 +44,18 @@ export function completions(document: TraitDocument, position: Position): Comple
 
   const heading = /^(#{1,6})[ \t]+([\w-]*)$/.exec(before);
   if (heading) {
-    const trait = document.traits.find((t) => t.range.start.line < position.line && position.line <= t.range.end.line + 1);
-    if (!trait) return [];
-    const present = new Set(trait.parts.map((p) => p.kind));
+    // The heading being typed may itself turn its parent into a group for now, so look for the
+    // nearest heading above of a higher level rather than for an enclosing trait.
+    const level = heading[1].length;
+    const owner = [...document.headings].reverse().find((h) => h.range.start.line < position.line && h.level < level);
+    if (!owner || owner.partKind || document.contextSections.some((c) => c.heading === owner)) return [];
+    const trait = document.traits.find((t) => t.heading === owner);
+    const present = new Set(trait?.parts.map((p) => p.kind));
+    const title = owner.title;
     const start = { line: position.line, character: position.character - heading[2].length };
     return PART_KINDS.filter((k) => !present.has(k)).map((kind, i) => ({
       label: PART_TITLE[kind],
-      detail: `${PART_TITLE[kind]} part of "${trait.title}"`,
+      detail: `${PART_TITLE[kind]} part of "${title}"`,
       kind: CompletionItemKind.Keyword,
       sortText: String(i),
       textEdit: { range: { start, end: position }, newText: PART_TITLE[kind] },
