@@ -14,7 +14,7 @@ const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/index.ts',
-  ...(bench ? { 'bench/lint': 'bench/lint.ts' } : {}),
+  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts' } : {}),
 };
 
 const options = {

@@ -6,6 +6,8 @@
  * Matched case-insensitively against one sentence at a time.
  */
 
+import { memo, type Memo } from './memo';
+
 export type CueKind = 'rationale' | 'tradeoffs' | 'exceptions';
 
 const RATIONALE: readonly string[] = [
@@ -121,6 +123,16 @@ export interface CueMatch {
  * the same, as lower-casing keeps the length of the text these cues can match).
  */
 export function findCue(kind: CueKind, lowerCaseSentence: string): CueMatch | undefined {
+  return MEMOS[kind].get(lowerCaseSentence, (s) => matchCue(kind, s) ?? null) ?? undefined;
+}
+
+const MEMOS: Readonly<Record<CueKind, Memo<CueMatch | null>>> = {
+  rationale: memo(50_000),
+  tradeoffs: memo(50_000),
+  exceptions: memo(50_000),
+};
+
+function matchCue(kind: CueKind, lowerCaseSentence: string): CueMatch | undefined {
   const m = COMBINED[kind].exec(lowerCaseSentence);
   if (!m) return undefined;
   // Patterns may begin with the punctuation that sets a clause off; the phrase starts at its first letter.

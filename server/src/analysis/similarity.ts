@@ -1,4 +1,7 @@
+import { memo } from './memo';
 import { contentTerms } from './words';
+
+const termsOf = memo<string[]>(20_000);
 
 /** A pair of texts whose similarity reached the threshold. */
 export interface SimilarPair {
@@ -27,7 +30,7 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
   const termIds = new Map<string, number>();
   const docs = texts.map((t) => {
     const counts = new Map<number, number>();
-    for (const term of contentTerms(t)) {
+    for (const term of termsOf.get(t, contentTerms)) {
       let id = termIds.get(term);
       if (id === undefined) termIds.set(term, (id = termIds.size));
       counts.set(id, (counts.get(id) ?? 0) + 1);

@@ -18,8 +18,12 @@ export const DIAGNOSTIC_SOURCE = 'traits';
  * (`dist/` → `../docs`), as a file URL an editor can open offline.
  */
 export function ruleDocsUrl(rule: string): string {
-  return pathToFileURL(join(__dirname, '..', 'docs', 'rules', `${rule}.md`)).href;
+  let url = DOCS_URLS.get(rule);
+  if (!url) DOCS_URLS.set(rule, (url = pathToFileURL(join(__dirname, '..', 'docs', 'rules', `${rule}.md`)).href));
+  return url;
 }
+
+const DOCS_URLS = new Map<string, string>();
 
 /** Converts a core finding to an LSP diagnostic: `code` is the rule name, linked to its docs. */
 export function toLspDiagnostic(uri: string, d: LintDiagnostic): Diagnostic {

@@ -1,4 +1,5 @@
 import { traitCoverage } from '../analysis/coverage';
+import { memo } from '../analysis/memo';
 import { sentenceRange } from '../analysis/sentences';
 import { defineRule } from './rule';
 
@@ -74,26 +75,35 @@ export const surfaceFormPrescriptionRule = defineRule({
     for (const trait of document.traits) {
       const { sentences } = traitCoverage(trait);
       sentences.forEach((sentence, i) => {
-        if (!ANY_FORM.test(sentence.text)) return;
-        for (const { form, pattern } of SURFACE_FORMS) {
-          const m = pattern.exec(sentence.text);
-          if (!m) continue;
-          const before = sentence.text.slice(0, m.index);
-          const imperative = IMPERATIVE_START.test(before) && BASE_VERB.test(m[0]);
-          const descriptive = DESCRIPTIVE_SUBJECT.test(before) && THIRD_PERSON.test(m[0]);
-          if (!PRESCRIPTIVE.test(before) && !imperative && !descriptive) continue;
-          if (NEGATION.test(before) || PERMISSIVE.test(before)) continue;
-          // The condition may come in the same sentence or the next ("Do X. Only when ...").
-          const next = sentences[i + 1];
-          if (CONDITION.test(sentence.text) || (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text))) continue;
-          report({
-            trait,
-            range: sentenceRange(sentence, m.index, m.index + m[0].length),
-            message: `"${trait.title}" prescribes a fixed surface form (${form}) without saying when. Unconditioned, it turns up in most generated responses and is learned as a habit; say in which situations it applies.`,
-          });
-          break;
-        }
+        const found = PRESCRIPTIONS.get(sentence.text, unconditionedPrescription);
+        if (!found) return;
+        // The condition may also come in the next sentence ("Do X. Only when ...").
+        const next = sentences[i + 1];
+        if (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text)) return;
+        report({
+          trait,
+          range: sentenceRange(sentence, found.index, found.index + found.length),
+          message: `"${trait.title}" prescribes a fixed surface form (${found.form}) without saying when. Unconditioned, it turns up in most generated responses and is learned as a habit; say in which situations it applies.`,
+        });
       });
     }
   },
 });
+
+/** Per sentence text: a prescribed surface form with no condition in the sentence, or null. */
+const PRESCRIPTIONS = memo<{ form: string; index: number; length: number } | null>(50_000);
+
+function unconditionedPrescription(text: string): { form: string; index: number; length: number } | null {
+  if (!ANY_FORM.test(text)) return null;
+  for (const { form, pattern } of SURFACE_FORMS) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const before = text.slice(0, m.index);
+    const imperative = IMPERATIVE_START.test(before) && BASE_VERB.test(m[0]);
+    const descriptive = DESCRIPTIVE_SUBJECT.test(before) && THIRD_PERSON.test(m[0]);
+    if (!PRESCRIPTIVE.test(before) && !imperative && !descriptive) continue;
+    if (NEGATION.test(before) || PERMISSIVE.test(before)) continue;
+    return CONDITION.test(text) ? null : { form, index: m.index, length: m[0].length };
+  }
+  return null;
+}
