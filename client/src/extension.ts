@@ -16,7 +16,7 @@ let client: LanguageClient | undefined;
  * Starts the language server (dist/server.js over node IPC) for `traits` documents and registers
  * the commands: restart the server, lint the workspace, show the output.
  */
-export async function activate(context: vscode.ExtensionContext): Promise<TraitStudioApi> {
+export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   const started = Date.now();
   const log = vscode.window.createOutputChannel('Trait Studio', { log: true });
   const status = new StatusItem();
@@ -63,10 +63,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraitS
     registerLintWorkspace(() => client, log),
     { dispose: () => void client?.stop() },
   );
-  await ready.catch((error: unknown) => {
+  // Activation does not wait for the server: the editor stays responsive while it starts, and
+  // `ready` tells tests and other extensions when it runs.
+  ready.catch((error: unknown) => {
     status.set('crashed');
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
   });
+  log.info(`Activated in ${Date.now() - started} ms.`);
   return api;
 }
 
