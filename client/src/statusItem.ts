@@ -12,7 +12,8 @@ const LOOK: Readonly<Record<State, { text: string; tooltip: string }>> = {
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('traitStudio.status', { language: 'traits' });
   private readonly bar = vscode.window.createStatusBarItem('traitStudio.status', vscode.StatusBarAlignment.Right, 100);
-  private readonly subscription = vscode.window.onDidChangeActiveTextEditor(() => this.updateVisibility());
+  // Visible editors, not the active one: focusing the output panel must not hide the item.
+  private readonly subscription = vscode.window.onDidChangeVisibleTextEditors(() => this.updateVisibility());
 
   constructor() {
     this.item.name = 'Trait Studio';
@@ -32,7 +33,7 @@ export class StatusItem implements vscode.Disposable {
   }
 
   private updateVisibility(): void {
-    if (vscode.window.activeTextEditor?.document.languageId === 'traits') this.bar.show();
+    if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'traits')) this.bar.show();
     else this.bar.hide();
   }
 

@@ -35,7 +35,7 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
     '',
     own.length
-      ? `${own.length} diagnostic${own.length === 1 ? '' : 's'}: ${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} other`
+      ? `${plural(own.length, 'diagnostic')}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('information') + count('hint')} other`
       : 'No diagnostics.',
   ];
   return { range: trait.heading.titleRange, contents: { kind: 'markdown', value: lines.join('\n') } };
@@ -51,4 +51,8 @@ function describe(evidence: Evidence | undefined): string {
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
