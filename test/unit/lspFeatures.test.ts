@@ -35,6 +35,8 @@ describe('language features (in memory)', () => {
       ['Character', [['Be honest', ['Exceptions']], ['Be kind', []]]],
     ]);
     assert.ok(foldingRanges(doc).some((r) => r.startLine === 2 && r.endLine === 8));
+    const regions = foldingRanges(parseTraitDocument('# T\n\n<!-- #region notes -->\nText.\n<!-- #endregion -->\n'));
+    assert.deepEqual(regions.filter((r) => r.kind === 'region').map((r) => [r.startLine, r.endLine]), [[2, 4]]);
   });
 
   it('goes to definition and finds references', () => {

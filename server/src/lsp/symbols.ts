@@ -67,5 +67,16 @@ export function foldingRanges(document: TraitDocument): FoldingRange[] {
   for (const t of document.traits) {
     for (const e of t.examples) if (e.range.end.line > e.range.start.line) ranges.push({ startLine: e.range.start.line, endLine: e.range.end.line });
   }
+  // `<!-- #region -->` ... `<!-- #endregion -->`: VS Code ignores the language's folding markers when
+  // a server provides folding, so the server folds them.
+  const open: number[] = [];
+  const { lines } = document;
+  if (document.text.includes('#region')) {
+    for (let l = 0; l < lines.lineCount; l++) {
+      const text = lines.lineText(l);
+      if (/^\s*<!--\s*#region\b/.test(text)) open.push(l);
+      else if (/^\s*<!--\s*#endregion\b/.test(text) && open.length) ranges.push({ startLine: open.pop()!, endLine: l, kind: 'region' });
+    }
+  }
   return ranges;
 }
