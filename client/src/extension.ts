@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { crashHandler } from './crashHandler';
 import { registerLintWorkspace } from './lintWorkspace';
 import { StatusItem } from './statusItem';
@@ -8,6 +8,8 @@ import { StatusItem } from './statusItem';
 export interface TraitStudioApi {
   /** Resolves once the language server is running (again, after a restart). */
   readonly ready: Promise<void>;
+  /** Fires when the server starts running again after it stopped (a crash and automatic restart). */
+  readonly onDidRestart: vscode.Event<void>;
 }
 
 let client: LanguageClient | undefined;
@@ -36,8 +38,19 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     diagnosticPullOptions: { onChange: true, onSave: true },
   };
 
+  const restarted = new vscode.EventEmitter<void>();
+  context.subscriptions.push(restarted);
   const start = async () => {
     client = new LanguageClient('traitStudio', 'Trait Studio', serverOptions, clientOptions);
+    let stopped = false;
+    client.onDidChangeState(({ newState }) => {
+      if (newState === State.Stopped) stopped = true;
+      if (newState === State.Running && stopped) {
+        stopped = false;
+        status.set('running');
+        restarted.fire();
+      }
+    });
     status.set('starting');
     await client.start();
     status.set('running');
@@ -45,10 +58,11 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   };
 
   let ready = start();
-  const api = {
+  const api: TraitStudioApi = {
     get ready() {
       return ready;
     },
+    onDidRestart: restarted.event,
   };
 
   context.subscriptions.push(

@@ -8,10 +8,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { comparePositions, type Range } from '../document/position';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completions } from './completion';
-import { configDiagnostic, toLspDiagnostic } from './convert';
+import { configDiagnostic, DIAGNOSTIC_SOURCE, toLspDiagnostic } from './convert';
 import { DocumentStore } from './documentStore';
 import { hover } from './hover';
 import { definition, prepareRename, references, rename } from './navigation';
@@ -137,9 +138,14 @@ export function startServer(connection: Connection): void {
   );
   connection.onCodeAction(
     safe('codeAction', [], (p) =>
-      withDocument(p.textDocument.uri, [], (doc) =>
-        codeActions(doc.uri, store.parse(doc), p.context.diagnostics, store.lint(doc).result.diagnostics, p.context.only),
-      ),
+      withDocument(p.textDocument.uri, [], (doc) => {
+        const findings = store.lint(doc).result.diagnostics;
+        // The editor sends the diagnostics it shows at the range; right after an edit it may not show
+        // the new ones yet, so the server falls back on its own findings there.
+        const given = p.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+        const diagnostics = given.length ? given : findings.filter((f) => intersects(f.range, p.range)).map((f) => toLspDiagnostic(doc.uri, f));
+        return codeActions(doc.uri, store.parse(doc), diagnostics, findings, p.context.only);
+      }),
     ),
   );
   connection.onCodeLens(safe('codeLens', [], (p) => withDocument(p.textDocument.uri, [], (doc) => codeLenses(store.parse(doc), store.lint(doc).result.diagnostics))));
@@ -147,4 +153,8 @@ export function startServer(connection: Connection): void {
   documents.onDidClose((e) => store.forget(e.document.uri));
   documents.listen(connection);
   connection.listen();
+}
+
+function intersects(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
