@@ -4,6 +4,7 @@ import { parseTraitDocument } from '../../server/src/document/parse';
 import { codeActions, fixAllEdits, insertPart } from '../../server/src/lsp/codeActions';
 import { codeLenses } from '../../server/src/lsp/codeLens';
 import { completions } from '../../server/src/lsp/completion';
+import { hover } from '../../server/src/lsp/hover';
 import { toLspDiagnostic } from '../../server/src/lsp/convert';
 import { definition, references, rename } from '../../server/src/lsp/navigation';
 import { documentSymbols, foldingRanges } from '../../server/src/lsp/symbols';
@@ -89,6 +90,16 @@ describe('language features (in memory)', () => {
     assert.deepEqual(completions(d, { line: 8, character: 3 }).map((c) => c.label), ['Why', 'Trade-offs', 'Exceptions', 'Examples']);
     assert.ok(completions(d, { line: 2, character: 2 }).some((c) => c.label === 'missing-rationale'));
     assert.ok(completions(d, { line: 1, character: 0 }).some((c) => c.label === 'traitHeadingLevel'));
+  });
+
+  it('hovers a trait heading with its coverage, and a reference with the named trait', () => {
+    const findings = lintDocument(doc).diagnostics;
+    const onHeading = hover(doc, { line: 2, character: 5 }, findings)?.contents as { value: string };
+    assert.match(onHeading.value, /Reason: \*\*missing\*\*/);
+    assert.match(onHeading.value, /Exceptions: stated \(part heading\)/);
+    assert.match(onHeading.value, /2 diagnostics: 0 errors, 2 warnings, 0 other/);
+    const onReference = hover(doc, { line: 4, character: 45 }, findings)?.contents as { value: string };
+    assert.equal(onReference.value, '**Be kind** `#kind`\n\nSee [[#be-honest]] and [honesty](#be-honest); also [[#kind]].');
   });
 
   it('puts a coverage lens above each trait', () => {
