@@ -31,7 +31,11 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'traits' }],
-    synchronize: { configurationSection: 'traitStudio' },
+    synchronize: {
+      configurationSection: 'traitStudio',
+      // A changed .traitsrc changes the findings of every document under it.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/.traitsrc{.json,.yaml,.yml}'),
+    },
     outputChannel: log,
     traceOutputChannel: log,
     errorHandler: crashHandler(log, () => status.set('crashed')),
@@ -58,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   };
 
   let ready = start();
+  let restarting: Promise<void> = Promise.resolve();
   const api: TraitStudioApi = {
     get ready() {
       return ready;
@@ -66,12 +71,23 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('traitStudio.restartServer', async () => {
-      log.info('Restarting the language server.');
-      status.set('starting');
-      await client?.stop();
-      ready = start();
-      await ready;
+    vscode.commands.registerCommand('traitStudio.restartServer', () => {
+      // Restarts queue behind each other, so two quick ones cannot leave two servers running.
+      restarting = restarting.then(async () => {
+        log.info('Restarting the language server.');
+        status.set('starting');
+        const old = client;
+        client = undefined;
+        // stop() throws when the client never finished starting (a server that crashes on start).
+        await old?.stop().catch((error: unknown) => log.warn(`Stopping the old server: ${error instanceof Error ? error.message : String(error)}`));
+        await old?.dispose().catch(() => undefined);
+        ready = start();
+        await ready.catch((error: unknown) => {
+          status.set('crashed');
+          log.error(`The language server did not restart: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      });
+      return restarting;
     }),
     vscode.commands.registerCommand('traitStudio.showOutput', () => log.show()),
     registerLintWorkspace(() => client, log),

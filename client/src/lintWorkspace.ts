@@ -22,29 +22,44 @@ export function registerLintWorkspace(client: () => LanguageClient | undefined, 
     const files = await vscode.workspace.findFiles(include, '**/node_modules/**');
     collection.clear();
     let problems = 0;
+    let linted = 0;
+    const unreadable: string[] = [];
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Linting trait documents', cancellable: true },
       async (progress, token) => {
         for (let i = 0; i < files.length && !token.isCancellationRequested; i += BATCH) {
           const batch = files.slice(i, i + BATCH);
-          const documents = await Promise.all(
+          // One unreadable file is reported, not fatal to the run.
+          const read = await Promise.allSettled(
             batch.map(async (uri) => ({ uri: uri.toString(), text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) })),
           );
+          const documents = read.flatMap((r, k) => {
+            if (r.status === 'fulfilled') return [r.value];
+            unreadable.push(batch[k].fsPath);
+            log.warn(`Lint Workspace: cannot read ${batch[k].fsPath}: ${String(r.reason)}`);
+            return [];
+          });
           const result = await running.sendRequest<LintTextsResult>(LINT_TEXTS_REQUEST, { documents } satisfies LintTextsParams, token);
           for (const d of result.documents) {
             const uri = vscode.Uri.parse(d.uri);
+            linted++;
             problems += d.diagnostics.length;
-            if (vscode.workspace.textDocuments.some((t) => t.uri.toString() === d.uri)) continue;
+            // Open trait documents keep their live diagnostics.
+            if (vscode.workspace.textDocuments.some((t) => t.uri.toString() === d.uri && t.languageId === 'traits')) continue;
             collection.set(uri, await running.protocol2CodeConverter.asDiagnostics(d.diagnostics));
           }
           progress.report({ increment: (100 * batch.length) / files.length, message: `${Math.min(i + BATCH, files.length)} of ${files.length}` });
         }
       },
     );
-    log.info(`Lint Workspace: ${files.length} trait documents, ${problems} problems.`);
-    void vscode.window.showInformationMessage(`Trait Studio linted ${files.length} trait document${files.length === 1 ? '' : 's'}: ${problems} problem${problems === 1 ? '' : 's'}.`);
+    const skipped = unreadable.length ? ` ${unreadable.length} could not be read (see the output).` : '';
+    const stopped = linted + unreadable.length < files.length ? ` Cancelled after ${linted} of ${files.length}.` : '';
+    log.info(`Lint Workspace: ${linted} trait documents linted, ${problems} problems.${skipped}${stopped}`);
+    void vscode.window.showInformationMessage(
+      `Trait Studio linted ${linted} trait document${linted === 1 ? '' : 's'}: ${problems} problem${problems === 1 ? '' : 's'}.${skipped}${stopped}`,
+    );
   });
   // A workspace result for a file goes stale once the file is opened (live diagnostics take over).
-  const onOpen = vscode.workspace.onDidOpenTextDocument((doc) => collection.delete(doc.uri));
+  const onOpen = vscode.workspace.onDidOpenTextDocument((doc) => doc.languageId === 'traits' && collection.delete(doc.uri));
   return vscode.Disposable.from(collection, command, onOpen);
 }

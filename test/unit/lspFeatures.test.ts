@@ -92,6 +92,30 @@ describe('language features (in memory)', () => {
     assert.ok(completions(d, { line: 1, character: 0 }).some((c) => c.label === 'traitHeadingLevel'));
   });
 
+  it('handles references inside headings, repeated slugs and [[id]] references when renaming', () => {
+    const d = parseTraitDocument('## Honesty\n\nText.\n\n## Prefer [[Honesty]] over tact\n\nText.\n\n## Care\n\nA.\n\n## Care\n\nB, see [x](#care-1) and [[kindness]].\n\n## Kind {#kindness}\n\nC.');
+    assert.deepEqual(definition(URI, d, { line: 4, character: 13 })?.range.start, { line: 0, character: 0 });
+    // Retitling the first "Care" renumbers the second from care-1 to care.
+    const first = rename(URI, d, { line: 8, character: 4 }, 'Concern', []);
+    assert.deepEqual(first?.changes?.[URI].map((e) => [e.range.start.line, e.newText]), [[8, 'Concern'], [14, 'care']]);
+    const byId = rename(URI, d, { line: 16, character: 10 }, 'gentle', []);
+    assert.deepEqual(byId?.changes?.[URI].map((e) => [e.range.start.line, e.newText]), [[16, 'gentle'], [14, 'gentle']]);
+  });
+
+  it('completes inside an existing reference without doubling it', () => {
+    const d = parseTraitDocument('# Be kind\n\nSee [[Be ki]].');
+    const [item] = completions(d, { line: 2, character: 10 });
+    assert.deepEqual(item.textEdit, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 11 } }, newText: 'Be kind' });
+  });
+
+  it('keeps disable comments out of front matter and handles a file that ends with it', () => {
+    const d = parseTraitDocument('---\nfoo: 1\n---');
+    const findings = lintDocument(d).diagnostics;
+    const actions = codeActions(URI, d, findings.map((f) => toLspDiagnostic(URI, f)), findings, undefined);
+    assert.deepEqual(actions.map((a) => a.title), ['Disable front-matter for this file']);
+    assert.deepEqual(actions[0].edit?.changes?.[URI], [{ range: { start: { line: 2, character: 3 }, end: { line: 2, character: 3 } }, newText: '\n<!-- traits-disable-file front-matter -->' }]);
+  });
+
   it('hovers a trait heading with its coverage, and a reference with the named trait', () => {
     const findings = lintDocument(doc).diagnostics;
     const onHeading = hover(doc, { line: 2, character: 5 }, findings)?.contents as { value: string };

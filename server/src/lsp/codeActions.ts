@@ -36,7 +36,8 @@ export function codeActions(
       const finding = findings.find((f) => f.rule === rule && sameRange(f.range, diagnostic.range) && f.message === diagnostic.message);
       const part = MISSING_PART[rule];
       const trait = document.traits.find((t) => t.id === finding?.traitId);
-      if (part && trait) {
+      // A level-6 trait cannot have a deeper part heading.
+      if (part && trait && trait.level < 6) {
         actions.push({
           title: `Add ${ARTICLE[part]} ${PART_TITLE[part]} part`,
           kind: CodeActionKind.QuickFix,
@@ -55,19 +56,22 @@ export function codeActions(
         });
       }
       const line = diagnostic.range.start.line;
-      const indent = /^\s*/.exec(document.lines.lineText(line))?.[0] ?? '';
-      actions.push({
-        title: `Disable ${rule} for this line`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        edit: { changes: { [uri]: [{ range: point(line, 0), newText: `${indent}<!-- traits-disable-next-line ${rule} -->\n` }] } },
-      });
-      const top = document.frontMatter && document.frontMatter.data !== undefined ? document.frontMatter.range.end.line + 1 : 0;
+      const fm = closedFrontMatter(document);
+      // A comment inside front matter would be YAML (and is not obeyed there).
+      if (!fm || line > fm.end.line) {
+        const indent = /^[ \t]*/.exec(document.lines.lineText(line))?.[0] ?? '';
+        actions.push({
+          title: `Disable ${rule} for this line`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: { changes: { [uri]: [{ range: point(line, 0), newText: `${indent}<!-- traits-disable-next-line ${rule} -->\n` }] } },
+        });
+      }
       actions.push({
         title: `Disable ${rule} for this file`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        edit: { changes: { [uri]: [{ range: point(top, 0), newText: `<!-- traits-disable-file ${rule} -->\n` }] } },
+        edit: { changes: { [uri]: [fileTopInsert(document, `<!-- traits-disable-file ${rule} -->`)] } },
       });
     }
   }
@@ -103,6 +107,20 @@ export function insertPart(document: TraitDocument, trait: Trait, kind: PartKind
   if (next) return { range: point(next.range.start.line, 0), newText: `${heading}\n\n` };
   const end = trait.range.end.line;
   return { range: point(end, document.lines.lineText(end).length), newText: `\n\n${heading}\n` };
+}
+
+/** The front matter's range when it is closed (an unterminated one is read as Markdown). */
+function closedFrontMatter(document: TraitDocument): Range | undefined {
+  const fm = document.frontMatter;
+  return fm && fm.range.end.line > fm.range.start.line ? fm.range : undefined;
+}
+
+/** Inserts a line just after the front matter (or at the top), even when the file ends there. */
+function fileTopInsert(document: TraitDocument, line: string): TextEdit {
+  const fm = closedFrontMatter(document);
+  if (!fm) return { range: point(0, 0), newText: `${line}\n` };
+  if (fm.end.line + 1 < document.lines.lineCount) return { range: point(fm.end.line + 1, 0), newText: `${line}\n` };
+  return { range: point(fm.end.line, fm.end.character), newText: `\n${line}` };
 }
 
 function point(line: number, character: number): Range {

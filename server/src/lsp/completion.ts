@@ -20,8 +20,10 @@ export function completions(document: TraitDocument, position: Position): Comple
   if (wiki) {
     const typed = wiki[1];
     const start = { line: position.line, character: position.character - typed.length };
-    const close = after.startsWith(']]') ? '' : ']]';
-    const range = { start, end: position };
+    // Inside an existing reference, replace up to its `]]` (or `|label`) instead of adding another.
+    const rest = /^[^\]|\n]*(?=\]\]|\|)/.exec(after);
+    const close = rest ? '' : ']]';
+    const range = { start, end: rest ? { line: position.line, character: position.character + rest[0].length } : position };
     if (typed.startsWith('#')) {
       return document.headings.map((h) => ({
         label: `#${h.id}`,

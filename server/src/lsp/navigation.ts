@@ -1,6 +1,6 @@
-import { slug } from 'github-slugger';
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { Heading, Reference, TraitDocument } from '../document/model';
+import { parseTraitDocument } from '../document/parse';
 import { comparePositions } from '../document/position';
 import { referenceTargets, resolveReference } from '../document/resolve';
 
@@ -14,13 +14,14 @@ const within = (r: Range, p: Position) => comparePositions(r.start, p) <= 0 && c
 
 /** The heading or reference at `position`, if any. */
 export function targetAt(document: TraitDocument, position: Position): Target | undefined {
+  // References first: one may stand inside a heading's title.
+  const reference = document.references.find((r) => within(r.range, position));
+  if (reference) return { kind: 'reference', reference, heading: headingOf(document, reference) };
   for (const heading of document.headings) {
     if (heading.idRange && within(heading.idRange, position)) return { kind: 'id', heading };
     if (within(heading.titleRange, position)) return { kind: 'title', heading };
   }
-  const reference = document.references.find((r) => within(r.range, position));
-  if (!reference) return undefined;
-  return { kind: 'reference', reference, heading: headingOf(document, reference) };
+  return undefined;
 }
 
 /** The heading a reference resolves to. */
@@ -92,11 +93,17 @@ export function rename(
     if (heading.idRange) edits.push({ range: heading.idRange, newText: id });
     else edits.push({ range: { start: heading.titleRange.end, end: heading.titleRange.end }, newText: ` {#${id}}` });
     byIdTo(id);
+    // `[[id]]` resolves by id when no title matches it.
+    for (const r of refs) if (r.form === 'wiki-title' && r.target === heading.id) edits.push({ range: r.targetRange, newText: id });
   } else {
     const title = newName.trim();
     edits.push({ range: heading.titleRange, newText: title });
-    for (const r of refs) if (r.form === 'wiki-title') edits.push({ range: r.targetRange, newText: title });
-    if (!heading.idRange) byIdTo(slug(title));
+    for (const r of refs) if (r.form === 'wiki-title' && r.target !== heading.id) edits.push({ range: r.targetRange, newText: title });
+    // Slug ids change with the title, and repeated slugs renumber (`care`, `care-1`): re-point every
+    // reference by id to a heading whose id the new title changes.
+    for (const [moved, id] of changedSlugIds(document, heading, title)) {
+      for (const r of referencesTo(document, moved)) if (r.form !== 'wiki-title') edits.push({ range: r.targetRange, newText: id });
+    }
     for (const other of others) {
       const otherTargets = referenceTargets(other.document);
       const otherEdits = other.document.references
@@ -106,6 +113,23 @@ export function rename(
     }
   }
   return { changes };
+}
+
+/**
+ * Headings without `{#id}` whose slug id changes when `heading` is retitled, with their new ids
+ * (found by parsing the document with the new title, so numbering of repeated slugs is the parser's).
+ */
+function changedSlugIds(document: TraitDocument, heading: Heading, title: string): [Heading, string][] {
+  const { lines } = document;
+  const start = lines.offsetAt(heading.titleRange.start);
+  const end = lines.offsetAt(heading.titleRange.end);
+  const retitled = parseTraitDocument(document.text.slice(0, start) + title + document.text.slice(end));
+  const changed: [Heading, string][] = [];
+  document.headings.forEach((h, i) => {
+    const id = retitled.headings[i]?.id;
+    if (!h.idRange && id !== undefined && id !== h.id) changed.push([h, id]);
+  });
+  return changed;
 }
 
 const sameTitle = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();

@@ -35,6 +35,7 @@ export function startServer(connection: Connection): void {
   const store = new DocumentStore();
   let canReadConfiguration = false;
   let canRefreshDiagnostics = false;
+  let canRefreshCodeLenses = false;
 
   // Every handler is wrapped: an exception in one request is logged and answered empty rather than
   // taking the server down.
@@ -52,6 +53,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     canReadConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshDiagnostics = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
+    canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -70,16 +72,24 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  const loadSettings = async () => {
-    if (!canReadConfiguration) return;
-    const [section] = (await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }])) as [Partial<ServerSettings> | null];
-    store.setSettings({ ...DEFAULT_SETTINGS, ...(section ?? {}) });
+  // Settings (and .traitsrc files) changed: drop lint results and have the editor ask again.
+  const reloadSettings = async () => {
+    if (canReadConfiguration) {
+      try {
+        const [section] = (await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }])) as [Partial<ServerSettings> | null];
+        store.setSettings({ ...DEFAULT_SETTINGS, ...(section ?? {}) });
+      } catch (error) {
+        connection.console.error(`Reading the traitStudio settings failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    } else {
+      store.setSettings(DEFAULT_SETTINGS);
+    }
+    if (canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    if (canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
-  connection.onInitialized(() => void loadSettings());
-  connection.onDidChangeConfiguration(async () => {
-    await loadSettings();
-    if (canRefreshDiagnostics) void connection.languages.diagnostics.refresh();
-  });
+  connection.onInitialized(() => void reloadSettings());
+  connection.onDidChangeConfiguration(() => void reloadSettings());
+  connection.onDidChangeWatchedFiles(() => void reloadSettings());
 
   const withDocument = <R>(uri: string, fallback: R, fn: (doc: TextDocument) => R): R => {
     const doc = documents.get(uri);
