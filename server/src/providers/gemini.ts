@@ -1,0 +1,92 @@
+import { GoogleGenAI, type GenerateContentResponse } from '@google/genai';
+import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
+import { RequestFailedError, RequestPolicy } from './requestPolicy';
+
+export interface GeminiOptions {
+  /** API key (Gemini Developer API). Not needed with `vertex`. */
+  readonly apiKey?: string;
+  /** Vertex AI project and location instead of an API key. */
+  readonly vertex?: { readonly project: string; readonly location: string };
+  /** Another endpoint speaking Gemini's REST format (tests point this at a local fake). */
+  readonly baseUrl?: string;
+  readonly policy?: RequestPolicy;
+}
+
+const NO_TEXT_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'OTHER', 'IMAGE_SAFETY']);
+
+/**
+ * Gemini through @google/genai, every call under the RequestPolicy (the SDK itself has no timeout,
+ * does not honour RetryInfo and does not retry transport errors: ../shared/docs/gemini-wire.md).
+ * Structured answers use `responseJsonSchema`, sent unchanged; parsing and validating them is the
+ * caller's job.
+ */
+export class GeminiProvider implements ModelProvider {
+  private readonly client: GoogleGenAI;
+  private readonly policy: RequestPolicy;
+
+  constructor(options: GeminiOptions) {
+    const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : undefined;
+    this.client = options.vertex
+      ? new GoogleGenAI({ vertexai: true, project: options.vertex.project, location: options.vertex.location, httpOptions })
+      : new GoogleGenAI({ apiKey: options.apiKey, httpOptions });
+    this.policy = options.policy ?? new RequestPolicy();
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
+    try {
+      return await this.policy.run(request.model, (attemptSignal) => this.attempt(request, attemptSignal, onText), signal);
+    } catch (error) {
+      // A blocked or empty answer is the model's, not the request's: the caller sees it as such.
+      throw error instanceof RequestFailedError && error.cause instanceof ModelAnswerError ? error.cause : error;
+    }
+  }
+
+  /** One call to the API: streamed when `onText` listens. */
+  private async attempt(request: GenerateRequest, signal: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
+    const params = {
+      model: request.model,
+      contents: request.messages.map((m) => ({ role: m.role, parts: [{ text: m.text }] })),
+      config: {
+        abortSignal: signal,
+        ...(request.systemInstruction !== undefined ? { systemInstruction: request.systemInstruction } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+        ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
+      },
+    };
+    if (!onText) return toResult(await this.client.models.generateContent(params));
+    let text = '';
+    let last: GenerateContentResponse | undefined;
+    onText('');
+    for await (const chunk of await this.client.models.generateContentStream(params)) {
+      text += chunk.text ?? '';
+      last = chunk;
+      onText(text);
+    }
+    return toResult(last, text);
+  }
+
+  async embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+    const response = await this.policy.run(
+      model,
+      (attemptSignal) => this.client.models.embedContent({ model, contents: [...texts], config: { abortSignal: attemptSignal } }),
+      signal,
+    );
+    const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
+    if (vectors.length !== texts.length) throw new ModelAnswerError(`${model}: ${vectors.length} embeddings for ${texts.length} texts`, 'EMPTY');
+    return vectors;
+  }
+}
+
+/** The text and usage of an answer, or ModelAnswerError when it has no text. */
+function toResult(response: GenerateContentResponse | undefined, streamedText?: string): GenerateResult {
+  const candidate = response?.candidates?.[0];
+  const finishReason = candidate?.finishReason as string | undefined;
+  const text = streamedText ?? response?.text ?? '';
+  if (finishReason && NO_TEXT_REASONS.has(finishReason) && !text) {
+    throw new ModelAnswerError(`the model gave no answer (finish reason ${finishReason})`, finishReason);
+  }
+  if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
+  const usage = response?.usageMetadata;
+  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens: usage?.candidatesTokenCount ?? 0 } };
+}

@@ -1,0 +1,45 @@
+/** What the generation stages need of a model provider; Gemini and OpenAI-compatible ones implement it. */
+export interface GenerateRequest {
+  readonly model: string;
+  /** Omitted entirely when undefined (the baseline stage sends none). */
+  readonly systemInstruction?: string;
+  readonly messages: readonly { readonly role: 'user' | 'model'; readonly text: string }[];
+  readonly temperature?: number;
+  readonly maxOutputTokens?: number;
+  /** JSON Schema of a structured answer (Gemini `responseJsonSchema`); the answer is JSON text. */
+  readonly responseJsonSchema?: object;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface GenerateResult {
+  readonly text: string;
+  readonly finishReason: string | undefined;
+  readonly usage: Usage;
+}
+
+/** A model answered, but with no usable text: blocked (SAFETY, RECITATION, ...) or empty. */
+export class ModelAnswerError extends Error {
+  override readonly name = 'ModelAnswerError';
+  constructor(
+    message: string,
+    /** SAFETY, RECITATION, OTHER, EMPTY, MAX_TOKENS ... */
+    readonly finishReason: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ModelProvider {
+  /**
+   * Generates one answer. `onText` receives the text so far as it streams (from the start again if
+   * an attempt is retried). Throws RequestFailedError (transport, HTTP, timeout after retries),
+   * ModelAnswerError (blocked or empty), or the abort reason when `signal` aborts.
+   */
+  generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult>;
+  /** One embedding vector per text, in order. */
+  embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
+}

@@ -1,0 +1,186 @@
+import PQueue from 'p-queue';
+
+/** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
+export interface RequestPolicyOptions {
+  /** Per attempt, ms. The SDK has no timeout of its own (../shared/docs/gemini-wire.md). Default 60 000. */
+  readonly timeoutMs?: number;
+  /** Attempts in all, the first included. Default 4. */
+  readonly maxAttempts?: number;
+  /** First back-off, ms; doubles each retry, with full jitter. Default 1 000. */
+  readonly baseDelayMs?: number;
+  /** Longest back-off we choose, ms (a server's RetryInfo may ask for longer, up to `maxRetryDelayMs`). Default 30 000. */
+  readonly maxDelayMs?: number;
+  /** Longest RetryInfo delay honoured, ms; beyond it the error is final. Default 120 000. */
+  readonly maxRetryDelayMs?: number;
+  /** Requests (attempts) per minute per model, in any sliding 60 s window. Default unlimited. */
+  readonly requestsPerMinute?: number;
+  /** Requests in flight per model. Default 4. */
+  readonly concurrency?: number;
+  /** Waits `ms` unless `signal` aborts first (tests pass one that records and resolves at once). */
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  /** For jitter; tests pass a fixed one. */
+  readonly random?: () => number;
+}
+
+/** Why an attempt failed and whether another may succeed. */
+export interface Failure {
+  readonly retry: boolean;
+  /** The delay the server asked for (429 RetryInfo), ms. */
+  readonly retryAfterMs?: number;
+  readonly reason: string;
+}
+
+/** The final error of a call that failed on every attempt (or could not be retried). */
+export class RequestFailedError extends Error {
+  override readonly name = 'RequestFailedError';
+  constructor(
+    message: string,
+    readonly attempts: number,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** An attempt that outlived `timeoutMs`. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Classifies an error from a model call. HTTP errors (the SDK's `ApiError`, with `.status` and the JSON
+ * body as `.message`) retry on 408/429/5xx; a 429's `google.rpc.RetryInfo.retryDelay` ("17s") is read
+ * from `error.details` (Google API error model, google/rpc/error_details.proto). Transport errors
+ * (`TypeError: fetch failed` with a socket code as cause) and our own timeouts retry; the rest do not.
+ */
+export function classify(error: unknown): Failure {
+  if (error instanceof TimeoutError) return { retry: true, reason: error.message };
+  const e = error as { name?: string; status?: unknown; message?: string; cause?: { code?: string } };
+  if (typeof e?.status === 'number') {
+    const retryAfterMs = e.status === 429 ? retryInfoDelay(e.message) : undefined;
+    return { retry: RETRYABLE_STATUS.has(e.status), retryAfterMs, reason: `HTTP ${e.status}: ${apiMessage(e.message)}` };
+  }
+  const code = e?.cause?.code ?? (e as { code?: string })?.code;
+  if (code && TRANSPORT_CODES.has(code)) return { retry: true, reason: `connection error (${code})` };
+  if (e?.name === 'TypeError' && /fetch failed|terminated|socket/i.test(e.message ?? '')) return { retry: true, reason: `connection error (${e.message})` };
+  return { retry: false, reason: e?.message ?? String(error) };
+}
+
+/** `retryDelay` of a RetryInfo detail in an error body, in ms ("17s", "1.5s"), if any. */
+export function retryInfoDelay(body: string | undefined): number | undefined {
+  try {
+    const details = (JSON.parse(body ?? '') as { error?: { details?: { '@type'?: string; retryDelay?: string }[] } }).error?.details ?? [];
+    const delay = details.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'))?.retryDelay;
+    const m = delay ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
+    return m ? Math.round(Number(m[1]) * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function apiMessage(body: string | undefined): string {
+  try {
+    return (JSON.parse(body ?? '') as { error?: { message?: string } }).error?.message ?? String(body);
+  } catch {
+    return String(body);
+  }
+}
+
+const abortableSleep = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Runs model calls under one policy: each attempt waits its turn in the model's queue (sliding-window
+ * requests-per-minute and a concurrency cap, p-queue), gets its own timeout, and a failed attempt is
+ * retried after a back-off (exponential with full jitter, or the server's RetryInfo delay when it
+ * gives one). Cancelling `signal` stops waiting, aborts the attempt in flight and rejects with the
+ * signal's reason; it is never retried.
+ */
+export class RequestPolicy {
+  private readonly queues = new Map<string, PQueue>();
+  private readonly o: Required<RequestPolicyOptions>;
+
+  constructor(options: RequestPolicyOptions = {}) {
+    this.o = {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxAttempts: options.maxAttempts ?? 4,
+      baseDelayMs: options.baseDelayMs ?? 1_000,
+      maxDelayMs: options.maxDelayMs ?? 30_000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 120_000,
+      requestsPerMinute: options.requestsPerMinute ?? Infinity,
+      concurrency: options.concurrency ?? 4,
+      sleep: options.sleep ?? abortableSleep,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /**
+   * Calls `attempt(signal)` for `model` until it succeeds, fails for good or `signal` aborts.
+   * `onRetry` hears of each retry (for logs and progress). Throws RequestFailedError with the last
+   * cause, or the abort reason when cancelled.
+   */
+  async run<T>(
+    model: string,
+    attempt: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+    onRetry?: (failure: Failure, attempt: number, delayMs: number) => void,
+  ): Promise<T> {
+    const queue = this.queueFor(model);
+    for (let n = 1; ; n++) {
+      signal?.throwIfAborted();
+      try {
+        return await queue.add(() => this.once(attempt, signal), { signal });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        const failure = classify(error);
+        const delay = failure.retryAfterMs ?? Math.round(this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (n - 1)));
+        if (!failure.retry || n >= this.o.maxAttempts || delay > this.o.maxRetryDelayMs) {
+          throw new RequestFailedError(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`, n, error);
+        }
+        onRetry?.(failure, n, delay);
+        await this.o.sleep(delay, signal);
+      }
+    }
+  }
+
+  private async once<T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new TimeoutError(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    try {
+      return await attempt(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal);
+    } catch (error) {
+      // The SDK rejects with an AbortError when we abort; say which abort it was.
+      if (timeout.signal.aborted && !signal?.aborted) throw timeout.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private queueFor(model: string): PQueue {
+    let queue = this.queues.get(model);
+    if (!queue) {
+      const limited = Number.isFinite(this.o.requestsPerMinute);
+      queue = new PQueue({
+        concurrency: this.o.concurrency,
+        ...(limited ? { intervalCap: this.o.requestsPerMinute, interval: 60_000, strict: true } : {}),
+      });
+      this.queues.set(model, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A local fake of the Gemini REST API (the wire format in ../shared/docs/gemini-wire.md), for the
+ * real @google/genai SDK to talk to in tests and benchmarks: no test calls the real API.
+ *
+ * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
+ *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
+ * - `POST .../models/M:batchEmbedContents` answers deterministic embeddings of each text;
+ * - every request is logged with its arrival time, model, path and parsed body.
+ * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
+ * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Reply =
+  | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number }
+  | { kind: 'status'; status: number; message?: string; retryDelay?: string }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+  | { kind: 'malformed' }
+  | { kind: 'blocked'; finishReason: 'SAFETY' | 'RECITATION' | 'OTHER' }
+  | { kind: 'empty' }
+  | { kind: 'stream-error'; chunks: string[]; status: number };
+
+export interface LoggedRequest {
+  readonly at: number;
+  readonly method: string;
+  readonly model: string;
+  readonly action: string;
+  readonly body: any;
+}
+
+export interface FakeGemini {
+  readonly baseUrl: string;
+  readonly requests: LoggedRequest[];
+  /** Queues replies for the next requests (to any generation endpoint), in order. */
+  script(...replies: Reply[]): void;
+  /** Chooses a reply from the request when no scripted one is left (the default echoes). */
+  setResponder(responder: (request: LoggedRequest) => Reply): void;
+  /** Adds a fixed latency (ms) before every answer. */
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/(v1|v1beta)\/models\/([^:/]+):(generateContent|streamGenerateContent|batchEmbedContents|countTokens)$/;
+
+/** Starts the fake on 127.0.0.1 and a free port. */
+export async function startFakeGemini(): Promise<FakeGemini> {
+  const requests: LoggedRequest[] = [];
+  const queue: Reply[] = [];
+  let latency = 0;
+  let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
+  const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const m = ROUTE.exec(url.pathname);
+    if (!m || req.method !== 'POST') return send(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
+    let parsed: any;
+    try {
+      parsed = JSON.parse(body || '{}');
+    } catch {
+      return send(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
+    }
+    const logged: LoggedRequest = { at: Date.now(), method: req.method, model: m[2], action: m[3], body: parsed };
+    requests.push(logged);
+    if (latency) await new Promise((r) => setTimeout(r, latency));
+    if (m[3] === 'batchEmbedContents') {
+      return send(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embed(textOf(r.content)) })) });
+    }
+    if (m[3] === 'countTokens') return send(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
+    const reply = queue.shift() ?? responder(logged);
+    answer(res, reply, m[3] === 'streamGenerateContent', hung);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    script: (...replies) => void queue.push(...replies),
+    setResponder: (r) => void (responder = r),
+    setLatency: (ms) => void (latency = ms),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung) res.destroy();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<ServerResponse>): void {
+  switch (reply.kind) {
+    case 'hang':
+      hung.add(res);
+      return; // never answers; the client must time out
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'malformed':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"candidates": [ {"content": ');
+      return;
+    case 'status': {
+      const details = reply.retryDelay
+        ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: reply.retryDelay }]
+        : undefined;
+      send(res, reply.status, { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details } });
+      return;
+    }
+    case 'stream-error': {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const text of reply.chunks) res.write(`data: ${JSON.stringify(candidate(text, undefined, 0, 0))}\n\n`);
+      res.end(`data: ${JSON.stringify({ error: { code: reply.status, message: 'fake error mid-stream', status: statusName(reply.status) } })}\n\n`);
+      return;
+    }
+    default: {
+      const payload =
+        reply.kind === 'blocked'
+          ? { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
+          : reply.kind === 'empty'
+            ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
+            : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4));
+      if (!stream) return send(res, 200, payload);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (reply.kind === 'text') {
+        // Two events: the text in halves, the usage on the last, as the real stream does.
+        const half = Math.ceil(reply.text.length / 2);
+        res.write(`data: ${JSON.stringify(candidate(reply.text.slice(0, half), undefined, 0, 0))}\n\n`);
+        res.end(`data: ${JSON.stringify(candidate(reply.text.slice(half), reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)))}\n\n`);
+      } else {
+        res.end(`data: ${JSON.stringify(payload)}\n\n`);
+      }
+    }
+  }
+}
+
+function candidate(text: string, finishReason: string | undefined, input: number, output: number) {
+  return {
+    candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(finishReason ? { finishReason } : {}), index: 0 }],
+    usageMetadata: { promptTokenCount: input, candidatesTokenCount: output, totalTokenCount: input + output },
+    modelVersion: 'fake',
+    responseId: 'fake-response',
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function statusName(status: number): string {
+  return ({ 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' } as Record<number, string>)[status] ?? 'UNKNOWN';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', () => resolve(data));
+  });
+}
+
+function textOf(content: any): string {
+  return (content?.parts ?? []).map((p: any) => p.text ?? '').join('');
+}
+
+function lastUserText(body: any): string {
+  const contents = body?.contents ?? [];
+  return textOf(contents[contents.length - 1]);
+}
+
+/** A deterministic 8-dimensional unit vector of a text's character trigrams (same text, same vector). */
+function embed(text: string): number[] {
+  const v = new Array<number>(8).fill(0);
+  const t = text.toLowerCase();
+  for (let i = 0; i + 3 <= t.length; i++) {
+    let h = 0;
+    for (let k = i; k < i + 3; k++) h = (h * 31 + t.charCodeAt(k)) >>> 0;
+    v[h % 8] += 1;
+  }
+  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
