@@ -2,7 +2,7 @@
 // VS Code's extension host. `--watch` rebuilds on change; `--production` minifies; `--bench` adds
 // the benchmarks.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const bench = process.argv.includes('--bench');
@@ -33,6 +33,9 @@ const options = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
+
+// The prompt templates ship beside the bundles (dist/prompts), where generation/templates.ts looks.
+cpSync('server/src/generation/prompts', 'dist/prompts', { recursive: true });
 
 if (watch) {
   const context = await esbuild.context(options);

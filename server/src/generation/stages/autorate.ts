@@ -1,0 +1,17 @@
+import type { TraitChunk } from '../chunk';
+import { render } from '../templates';
+import { structured, type StageContext } from './stage';
+
+export interface Rating {
+  /** 1..10. */
+  readonly score: number;
+  readonly verdict: 'keep' | 'reject';
+  readonly reasons: string;
+}
+
+/** Stage 7: how well the answer embodies the trait, and how good it is otherwise (strong model). */
+export async function autorate(ctx: StageContext, chunk: TraitChunk, message: string, answer: string): Promise<Rating> {
+  const prompt = render(ctx.templates.autorate, { trait: chunk.text, message, response: answer });
+  const a = await structured(ctx, 'autorate', { model: ctx.models.autorate, messages: [{ role: 'user', text: prompt }], temperature: 0 });
+  return { score: a.score, verdict: a.verdict, reasons: a.reasons };
+}

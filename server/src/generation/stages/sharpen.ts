@@ -1,0 +1,17 @@
+import type { TraitChunk } from '../chunk';
+import { render } from '../templates';
+import { structured, type StageContext } from './stage';
+
+export interface Sharpening {
+  readonly sharpened: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Stage 5: if the baseline is generic, rewrite the message so the trait has to show (strong model). */
+export async function sharpen(ctx: StageContext, chunk: TraitChunk, message: string, baselineAnswer: string): Promise<Sharpening> {
+  const prompt = render(ctx.templates.sharpen, { trait: chunk.text, message, baseline: baselineAnswer });
+  const a = await structured(ctx, 'sharpen', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 });
+  const sharpened = a.sharpened === true && a.message.trim() !== message.trim();
+  return { sharpened, reason: a.reason, message: sharpened ? a.message : message };
+}
