@@ -3,6 +3,7 @@ import { UsageError } from './io';
 import { LINT_USAGE, runLint } from './lint';
 import { LSP_USAGE, runLsp } from './lsp';
 import { OUTLINE_USAGE, runOutline } from './outline';
+import { PREVIEW_USAGE, runPreview } from './preview';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
 
@@ -14,12 +15,14 @@ Commands:
   lint FILES|GLOBS|FOLDERS...   lint trait documents
   outline FILE                  groups and traits, with what each trait states
   rules                         list the lint rules
+  preview FILE --trait ID       scenarios and responses the SFT pipeline would make for a trait
   lsp --stdio                   run the language server for other editors
 
 Run "trait-studio <command> --help" for a command's options.
 
 ${LINT_USAGE}
 ${OUTLINE_USAGE}
+${PREVIEW_USAGE}
 ${LSP_USAGE}`;
 
 /**
@@ -38,6 +41,8 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         return runRules(out);
       case 'lsp':
         return await runLsp(rest, out);
+      case 'preview':
+        return await runPreview(rest, out);
       case '--version':
       case '-v':
         out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);
