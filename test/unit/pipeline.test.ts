@@ -7,22 +7,12 @@ import { loadTemplates, render } from '../../server/src/generation/templates';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { RequestPolicy } from '../../server/src/providers/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { stageOf } from '../fake-gemini/stages';
 
 const DOC = parseTraitDocument(
   ['# Overview', '', 'Aster is a tutor.', '', '# Honesty', '', 'How Aster treats the truth.', '', '## Admit mistakes', '', 'Aster says plainly when it was wrong, because trust depends on it.'].join('\n'),
 );
 const CHUNK = traitChunk(DOC, DOC.traits[0]);
-
-/** Answers each stage by the schema it asks for (structured stages) or by whether it has a system prompt. */
-function stageOf(r: LoggedRequest): string {
-  const keys = Object.keys(r.body.generationConfig?.responseJsonSchema?.properties ?? {});
-  if (keys.includes('ideas')) return 'brainstorm';
-  if (keys.includes('realistic')) return 'critique';
-  if (keys.includes('sharpened')) return 'sharpen';
-  if (keys.includes('score')) return 'autorate';
-  if (keys.includes('message')) return 'scenario';
-  return r.body.systemInstruction ? 'response' : 'baseline';
-}
 
 const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
   brainstorm: () => ({ kind: 'text', text: JSON.stringify({ ideas: [1, 2, 3].map((n) => ({ what: `situation ${n}`, how: 'admits it', why: 'trust' })) }) }),

@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
+import { stageOf } from '../fake-gemini/stages';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
-
-function stageOf(r: LoggedRequest): string {
-  const keys = Object.keys(r.body.generationConfig?.responseJsonSchema?.properties ?? {});
-  for (const [key, stage] of [['ideas', 'brainstorm'], ['realistic', 'critique'], ['sharpened', 'sharpen'], ['score', 'autorate'], ['message', 'scenario']]) {
-    if (keys.includes(key)) return stage;
-  }
-  return r.body.systemInstruction ? 'response' : 'baseline';
-}
 
 const ANSWERS: Record<string, string> = {
   brainstorm: JSON.stringify({ ideas: [{ what: 'a flawed plan', how: 'names the flaw', why: 'users act on it' }, { what: 'praise sought', how: 'stays candid', why: 'trust' }] }),
