@@ -78,3 +78,8 @@ export function contentTerms(text: string): string[] {
   }
   return out;
 }
+
+/** `text` with every regular-expression metacharacter escaped, to match it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -114,6 +114,21 @@ export function rangeContains(outer: Range, inner: Range): boolean {
   return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
 }
 
+/** True when `position` lies within `range` (bounds inclusive). */
+export function rangeContainsPosition(range: Range, position: Position): boolean {
+  return comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
+}
+
+/** True when two ranges share at least one position (touching counts). */
+export function rangesIntersect(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
+}
+
+/** True when two ranges have the same start and end. */
+export function rangesEqual(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.start) === 0 && comparePositions(a.end, b.end) === 0;
+}
+
 /** Negative, zero or positive as `a` is before, at or after `b`. */
 export function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;

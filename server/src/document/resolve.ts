@@ -7,7 +7,8 @@ export interface ReferenceTargets {
   readonly titles: ReadonlyMap<string, { title: string; id: string }>;
 }
 
-const normaliseTitle = (t: string) => t.trim().replace(/\s+/g, ' ').toLowerCase();
+/** A title as references match it: trimmed, inner whitespace collapsed, lower-cased. */
+export const normaliseTitle = (t: string) => t.trim().replace(/\s+/g, ' ').toLowerCase();
 
 const targetsCache = new WeakMap<TraitDocument, ReferenceTargets>();
 

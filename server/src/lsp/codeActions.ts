@@ -1,6 +1,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import { PART_TITLE } from '../document/headingKinds';
 import type { PartKind, Trait, TraitDocument } from '../document/model';
+import { rangesEqual, rangesIntersect } from '../document/position';
 import type { LintDiagnostic } from '../rules/rule';
 import { DIAGNOSTIC_SOURCE } from './convert';
 
@@ -33,7 +34,7 @@ export function codeActions(
     for (const diagnostic of diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string' || diagnostic.code === 'config') continue;
       const rule = diagnostic.code;
-      const finding = findings.find((f) => f.rule === rule && sameRange(f.range, diagnostic.range) && f.message === diagnostic.message);
+      const finding = findings.find((f) => f.rule === rule && rangesEqual(f.range, diagnostic.range) && f.message === diagnostic.message);
       const part = MISSING_PART[rule];
       const trait = document.traits.find((t) => t.id === finding?.traitId);
       // A level-6 trait cannot have a deeper part heading.
@@ -87,7 +88,7 @@ export function fixAllEdits(findings: readonly LintDiagnostic[]): TextEdit[] {
   const taken: TextEdit[] = [];
   for (const f of findings) {
     for (const e of f.fix?.edits ?? []) {
-      if (taken.some((t) => overlaps(t.range, e.range))) continue;
+      if (taken.some((t) => rangesIntersect(t.range, e.range))) continue;
       taken.push({ range: e.range, newText: e.newText });
     }
   }
@@ -125,13 +126,4 @@ function fileTopInsert(document: TraitDocument, line: string): TextEdit {
 
 function point(line: number, character: number): Range {
   return { start: { line, character }, end: { line, character } };
-}
-
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
-}
-
-function overlaps(a: Range, b: Range): boolean {
-  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
-  return !(before(a.end, b.start) || before(b.end, a.start));
 }

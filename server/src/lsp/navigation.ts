@@ -1,8 +1,8 @@
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { Heading, Reference, TraitDocument } from '../document/model';
 import { parseTraitDocument } from '../document/parse';
-import { comparePositions } from '../document/position';
-import { referenceTargets, resolveReference } from '../document/resolve';
+import { rangeContainsPosition } from '../document/position';
+import { normaliseTitle, referenceTargets, resolveReference } from '../document/resolve';
 
 /** What stands at a position: a heading's title or id, or a reference (with the heading it names). */
 export type Target =
@@ -10,16 +10,14 @@ export type Target =
   | { readonly kind: 'id'; readonly heading: Heading }
   | { readonly kind: 'reference'; readonly reference: Reference; readonly heading: Heading | undefined };
 
-const within = (r: Range, p: Position) => comparePositions(r.start, p) <= 0 && comparePositions(p, r.end) <= 0;
-
 /** The heading or reference at `position`, if any. */
 export function targetAt(document: TraitDocument, position: Position): Target | undefined {
   // References first: one may stand inside a heading's title.
-  const reference = document.references.find((r) => within(r.range, position));
+  const reference = document.references.find((r) => rangeContainsPosition(r.range, position));
   if (reference) return { kind: 'reference', reference, heading: headingOf(document, reference) };
   for (const heading of document.headings) {
-    if (heading.idRange && within(heading.idRange, position)) return { kind: 'id', heading };
-    if (within(heading.titleRange, position)) return { kind: 'title', heading };
+    if (heading.idRange && rangeContainsPosition(heading.idRange, position)) return { kind: 'id', heading };
+    if (rangeContainsPosition(heading.titleRange, position)) return { kind: 'title', heading };
   }
   return undefined;
 }
@@ -107,7 +105,7 @@ export function rename(
     for (const other of others) {
       const otherTargets = referenceTargets(other.document);
       const otherEdits = other.document.references
-        .filter((r) => r.form === 'wiki-title' && sameTitle(r.target, heading.title) && resolveReference(otherTargets, r) === undefined)
+        .filter((r) => r.form === 'wiki-title' && normaliseTitle(r.target) === normaliseTitle(heading.title) && resolveReference(otherTargets, r) === undefined)
         .map((r) => ({ range: r.targetRange, newText: title }));
       if (otherEdits.length) changes[other.uri] = otherEdits;
     }
@@ -131,5 +129,3 @@ function changedSlugIds(document: TraitDocument, heading: Heading, title: string
   });
   return changed;
 }
-
-const sameTitle = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();

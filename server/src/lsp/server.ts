@@ -8,7 +8,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { comparePositions, type Range } from '../document/position';
+import { rangesIntersect } from '../document/position';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completions } from './completion';
@@ -153,7 +153,7 @@ export function startServer(connection: Connection): void {
         // The editor sends the diagnostics it shows at the range; right after an edit it may not show
         // the new ones yet, so the server falls back on its own findings there.
         const given = p.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-        const diagnostics = given.length ? given : findings.filter((f) => intersects(f.range, p.range)).map((f) => toLspDiagnostic(doc.uri, f));
+        const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, p.range)).map((f) => toLspDiagnostic(doc.uri, f));
         return codeActions(doc.uri, store.parse(doc), diagnostics, findings, p.context.only);
       }),
     ),
@@ -163,8 +163,4 @@ export function startServer(connection: Connection): void {
   documents.onDidClose((e) => store.forget(e.document.uri));
   documents.listen(connection);
   connection.listen();
-}
-
-function intersects(a: Range, b: Range): boolean {
-  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }

@@ -1,6 +1,7 @@
 import { traitCoverage } from '../analysis/coverage';
 import { sentenceRange } from '../analysis/sentences';
 import { rangeContains, type Range } from '../document/position';
+import { escapeRegExp } from '../analysis/words';
 import { defineRule } from './rule';
 import { referenceTargets, resolveReference } from '../document/resolve';
 
@@ -50,7 +51,3 @@ export const isolatedTraitRule = defineRule({
     }
   },
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -1,4 +1,5 @@
 import { closest } from '../analysis/closest';
+import { escapeRegExp } from '../analysis/words';
 import type { LineIndex, Range } from '../document/position';
 import { defineRule } from './rule';
 
@@ -40,7 +41,6 @@ export const unknownRuleInCommentRule = defineRule({
 function nameRange(lines: LineIndex, comment: Range, name: string): Range {
   const start = lines.offsetAt(comment.start);
   const text = lines.text.slice(start, lines.offsetAt(comment.end));
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`(?<=[\\s,])${escaped}(?=[\\s,]|-->)`).exec(text);
+  const m = new RegExp(`(?<=[\\s,])${escapeRegExp(name)}(?=[\\s,]|-->)`).exec(text);
   return m ? lines.rangeOf(start + m.index, start + m.index + name.length) : comment;
 }
