@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTraitDocument } from '../document/parse';
 import type { LintSettings } from '../rules/config';
-import { ConfigError, findConfigFile, loadConfigFile } from '../rules/configFile';
+import { ConfigError, ConfigFiles, loadConfigFile } from '../rules/configFile';
 import { lintDocument } from '../rules/lint';
 import type { LintDiagnostic } from '../rules/rule';
 import { expandInputs, readTextFile, UsageError } from './io';
@@ -45,16 +45,8 @@ export async function runLint(argv: string[], out: CliOutput): Promise<number> {
   if (!positionals.length) throw new UsageError(`no files given\n\n${LINT_USAGE}`);
 
   const explicitConfig = values.config === undefined ? undefined : loadConfigFile(values.config);
-  const configCache = new Map<string, LintSettings | undefined>();
-  const settingsFor = (file: string): LintSettings | undefined => {
-    if (explicitConfig) return explicitConfig;
-    const dir = dirname(file);
-    if (!configCache.has(dir)) {
-      const found = findConfigFile(dir);
-      configCache.set(dir, found ? loadConfigFile(found) : undefined);
-    }
-    return configCache.get(dir);
-  };
+  const configFiles = new ConfigFiles();
+  const settingsFor = (file: string): LintSettings | undefined => explicitConfig ?? configFiles.settingsFor(dirname(file));
 
   const files = await expandInputs(positionals);
   const results: FileResult[] = [];

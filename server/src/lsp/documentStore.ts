@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TraitDocument } from '../document/model';
 import { parseTraitDocument } from '../document/parse';
-import { resolveRules, validateConfigFile, type LintSettings } from '../rules/config';
-import { ConfigError, findConfigFile, loadConfigFile } from '../rules/configFile';
+import { validateConfigFile, type LintSettings } from '../rules/config';
+import { ConfigError, ConfigFiles } from '../rules/configFile';
 import { lintDocument, type LintResult } from '../rules/lint';
 import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
 
@@ -16,11 +16,17 @@ import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
 export class DocumentStore {
   private readonly parsed = new Map<string, { version: number; document: TraitDocument }>();
   private readonly linted = new Map<string, { version: number; result: LintResult; configProblem: string | undefined }>();
-  private settings: ServerSettings = DEFAULT_SETTINGS;
+  private readonly configFiles = new ConfigFiles();
+  /** The editor settings as lint layers, validated once per change (not per keystroke). */
+  private editor = editorLayers(DEFAULT_SETTINGS);
 
-  /** Replaces the editor settings; lint results are recomputed on next use. */
+  /**
+   * Replaces the editor settings; lint results and config files are read afresh on next use (the
+   * server calls this too when a .traitsrc changes).
+   */
   setSettings(settings: ServerSettings): void {
-    this.settings = settings;
+    this.editor = editorLayers(settings);
+    this.configFiles.clear();
     this.linted.clear();
   }
 
@@ -55,29 +61,28 @@ export class DocumentStore {
     return { document, result: lintDocument(document, { settings }), configProblem: problem };
   }
 
-  /** Rules as configured for a document, without linting (for code lenses and hovers). */
-  resolvedRules(uri: string) {
-    return resolveRules(this.settingsFor(uri).settings);
-  }
-
   forget(uri: string): void {
     this.parsed.delete(uri);
     this.linted.delete(uri);
   }
 
   private settingsFor(uri: string): { settings: LintSettings[]; problem: string | undefined } {
-    const editor: LintSettings[] = [{ 'chunk-too-long': { budget: this.settings.chunkTokenBudget } }];
-    const invalid = validateConfigFile({ lint: this.settings.rules });
-    let problem = invalid.length ? `Setting traitStudio.rules is ignored: ${invalid.map((p) => p.message).join(' ')}` : undefined;
-    if (!invalid.length) editor.push(this.settings.rules);
-    if (!uri.startsWith('file:')) return { settings: editor, problem };
+    const { layers, problem } = this.editor;
+    if (!uri.startsWith('file:')) return { settings: layers, problem };
     try {
-      const file = findConfigFile(dirname(fileURLToPath(uri)));
-      return { settings: file ? [...editor, loadConfigFile(file)] : editor, problem };
+      const file = this.configFiles.settingsFor(dirname(fileURLToPath(uri)));
+      return { settings: file ? [...layers, file] : layers, problem };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      problem = problem ? `${problem} ${error.message}` : error.message;
-      return { settings: editor, problem };
+      return { settings: layers, problem: problem ? `${problem} ${error.message}` : error.message };
     }
   }
+}
+
+/** Editor settings as lint layers (token budget, then `traitStudio.rules` when valid) and any problem. */
+function editorLayers(settings: ServerSettings): { layers: LintSettings[]; problem: string | undefined } {
+  const layers: LintSettings[] = [{ 'chunk-too-long': { budget: settings.chunkTokenBudget } }];
+  const invalid = validateConfigFile({ lint: settings.rules });
+  if (!invalid.length) layers.push(settings.rules);
+  return { layers, problem: invalid.length ? `Setting traitStudio.rules is ignored: ${invalid.map((p) => p.message).join(' ')}` : undefined };
 }

@@ -24,6 +24,27 @@ export function findConfigFile(folder: string): string | undefined {
 }
 
 /**
+ * The nearest config file's settings per folder, each folder looked up and each file read once
+ * (undefined: no config file above that folder). `clear()` after a config file changes. A file
+ * that cannot be used throws ConfigError each time it is asked for, and is not cached.
+ */
+export class ConfigFiles {
+  private readonly byFolder = new Map<string, LintSettings | undefined>();
+
+  settingsFor(folder: string): LintSettings | undefined {
+    if (this.byFolder.has(folder)) return this.byFolder.get(folder);
+    const file = findConfigFile(folder);
+    const settings = file ? loadConfigFile(file) : undefined;
+    this.byFolder.set(folder, settings);
+    return settings;
+  }
+
+  clear(): void {
+    this.byFolder.clear();
+  }
+}
+
+/**
  * Reads and validates a `.traitsrc.json` / `.traitsrc.yaml` file: `{ lint: { rule: setting } }`.
  * Throws ConfigError (with `file:line:col` for syntax errors) when it cannot be used.
  */
