@@ -10,7 +10,7 @@ import type {
   Trait, TraitDocument,
 } from './model';
 import { LineIndex } from './position';
-import { findReferences, maskCodeSpans, maskInline } from './references';
+import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from './references';
 
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
@@ -263,8 +263,9 @@ function buildDocument(
   const paragraphs = scan.prose.map(([first, last]) => {
     const o = owner[first];
     const part = o >= 0 && partOf[o] >= 0 ? headings[partOf[o]].partKind : undefined;
-    const { range, text } = makeParagraph(lines, first, last);
-    return { range, text, part, unit: unitOfLine(first), partHeading: o >= 0 ? partOf[o] : -1 };
+    const masked = maskedLines(lines, first, last);
+    const range = lines.linesRange(first, last);
+    return { range, masked, text: maskLinkDestinations(masked), part, unit: unitOfLine(first), partHeading: o >= 0 ? partOf[o] : -1 };
   });
   const proseOf = (ps: readonly Paragraph[]) => ps.map((p) => p.text).join('\n\n');
   const paragraphsOfUnit = new Map<number, Paragraph[]>();
@@ -315,9 +316,10 @@ function buildDocument(
     return u >= 0 && kinds[u] === 'trait' ? headings[u].id : undefined;
   };
   const references: Reference[] = [];
-  for (const p of paragraphs) references.push(...findReferences(lines, p, traitIdOfLine));
+  for (const p of paragraphs) references.push(...findReferences(p.range.start.line, p.masked, traitIdOfLine));
   for (const h of headings) {
-    references.push(...findReferences(lines, makeParagraph(lines, h.range.start.line, h.range.start.line), traitIdOfLine));
+    const line = h.range.start.line;
+    references.push(...findReferences(line, maskedLines(lines, line, line), traitIdOfLine));
   }
   references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 
@@ -395,12 +397,12 @@ function trimBlankEnd(lines: LineIndex, first: number, last: number): number {
 }
 
 /**
- * A prose block's text: its source lines with code spans, HTML comments and link destinations
- * masked by spaces, so cue words inside them are not read as prose and offsets still map to the source.
+ * Lines `first..last` joined by `\n`, with code spans and HTML comments masked by spaces: what
+ * references are read from. Masking link destinations as well gives a paragraph's prose text, in
+ * which cue words inside code, comments or URLs are not read, and offsets still map to the source.
  */
-function makeParagraph(lines: LineIndex, first: number, last: number): Paragraph {
-  const raw = normaliseLineBreaks(lines.text.slice(lines.lineStart(first), lines.lineEnd(last)));
-  return { range: lines.linesRange(first, last), text: maskInline(raw), part: undefined };
+function maskedLines(lines: LineIndex, first: number, last: number): string {
+  return maskCodeAndComments(normaliseLineBreaks(lines.text.slice(lines.lineStart(first), lines.lineEnd(last))));
 }
 
 /** `\r\n` and lone `\r` as `\n`: text handed on (prose, chunks) reads the same whatever the file used. */

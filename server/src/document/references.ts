@@ -1,5 +1,4 @@
-import type { Paragraph, Reference } from './model';
-import type { LineIndex } from './position';
+import type { Reference } from './model';
 
 // `[[Trait title]]`, `[[#id]]`, optionally with a label: `[[#id|label]]`.
 const WIKI = /\[\[[ \t]*(#?)([^\[\]|\n]*?)[ \t]*(?:\|[^\[\]\n]*)?\]\]/g;
@@ -21,29 +20,26 @@ export function maskCodeSpans(text: string): string {
 }
 
 /**
- * Masks code spans, HTML comments and (when `keepLinks` is false) link destinations with spaces, so
- * prose scanning ignores them while every offset still points at the same source character.
+ * Masks code spans and HTML comments with spaces, so prose scanning (and reference finding) ignores
+ * them while every offset still points at the same source character.
  */
-export function maskInline(text: string, keepLinks = false): string {
-  if (!text.includes('`') && !text.includes('<!--') && !text.includes('](')) return text;
-  let out = text.replace(CODE_SPAN, blank).replace(HTML_COMMENT, blank);
-  if (!keepLinks) out = out.replace(LINK_DESTINATION, (_m, dest: string) => `](${blank(dest)})`);
-  return out;
+export function maskCodeAndComments(text: string): string {
+  if (!text.includes('`') && !text.includes('<!--')) return text;
+  return text.replace(CODE_SPAN, blank).replace(HTML_COMMENT, blank);
+}
+
+/** Masks link destinations too (`[text](   )`): cue words in a URL are not prose. Keeps offsets. */
+export function maskLinkDestinations(text: string): string {
+  return text.includes('](') ? text.replace(LINK_DESTINATION, (_m, dest: string) => `](${blank(dest)})`) : text;
 }
 
 /**
- * The references in one prose block, with exact ranges. `traitAt(line)` names the trait the line
- * belongs to (the reference's `fromTrait`). Code spans and HTML comments are skipped.
+ * The references in one prose block starting on line `first`, with exact ranges. `text` is the
+ * block's lines joined by `\n` with code spans and comments masked (`maskCodeAndComments`), so they
+ * are skipped. `traitAt(line)` names the trait the line belongs to (the reference's `fromTrait`).
  */
-export function findReferences(
-  lines: LineIndex,
-  paragraph: Paragraph,
-  traitAt: (line: number) => string | undefined,
-): Reference[] {
-  if (!paragraph.text.includes('[')) return [];
-  const first = paragraph.range.start.line;
-  const raw = lines.text.slice(lines.lineStart(first), lines.lineEnd(paragraph.range.end.line));
-  const text = maskInline(raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw, true);
+export function findReferences(first: number, text: string, traitAt: (line: number) => string | undefined): Reference[] {
+  if (!text.includes('[')) return [];
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const at = (offset: number) => {
