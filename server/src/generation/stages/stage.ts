@@ -48,29 +48,26 @@ function add(ctx: StageContext, usage: Usage): void {
 }
 
 /**
- * A structured answer: generated with the stage's JSON schema, parsed and validated. A malformed,
- * invalid, blocked or empty answer is asked for once more; a second failure is a StageError (never a
- * made-up value). Transport failures have already been retried by the request policy.
+ * Asks `provider` for an answer and reads it with `read`, which returns the value or a problem
+ * string. A blocked, empty or unreadable answer is asked for once more; a second one is a
+ * StageError (never a made-up value). Transport failures were already retried by the request
+ * policy and become a StageError at once; a cancellation passes through as it is.
  */
-export async function structured<S extends StructuredStage>(
+async function askTwice<T>(
   ctx: StageContext,
-  stage: S,
-  request: Omit<GenerateRequest, 'responseJsonSchema'>,
-): Promise<any> {
+  stage: string,
+  request: GenerateRequest,
+  read: (text: string) => { value: T } | { problem: string },
+  provider = ctx.provider,
+): Promise<T> {
   let problem = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      const result = await ctx.provider.generate({ ...request, responseJsonSchema: SCHEMAS[stage] }, ctx.signal);
+      const result = await provider.generate(request, ctx.signal);
       add(ctx, result.usage);
-      let value: unknown;
-      try {
-        value = JSON.parse(result.text);
-      } catch {
-        problem = `the answer is not JSON (${JSON.stringify(result.text.slice(0, 80))})`;
-        continue;
-      }
-      problem = schemaProblems(stage, value);
-      if (!problem) return value;
+      const answer = read(result.text);
+      if ('value' in answer) return answer.value;
+      problem = answer.problem;
     } catch (error) {
       if (!(error instanceof ModelAnswerError)) throw wrap(stage, error, ctx.signal);
       problem = error.message;
@@ -79,20 +76,23 @@ export async function structured<S extends StructuredStage>(
   throw new StageError(stage, `${problem} (asked twice)`);
 }
 
-/** A free-text answer; a blocked or empty one is asked for once more, then a StageError. */
-export async function text(ctx: StageContext, stage: string, request: GenerateRequest, provider = ctx.provider): Promise<string> {
-  let problem = '';
-  for (let attempt = 1; attempt <= 2; attempt++) {
+/** A structured answer: generated with the stage's JSON schema, parsed and validated (see `askTwice`). */
+export function structured<S extends StructuredStage>(ctx: StageContext, stage: S, request: Omit<GenerateRequest, 'responseJsonSchema'>): Promise<any> {
+  return askTwice(ctx, stage, { ...request, responseJsonSchema: SCHEMAS[stage] }, (text) => {
+    let value: unknown;
     try {
-      const result = await provider.generate(request, ctx.signal);
-      add(ctx, result.usage);
-      return result.text;
-    } catch (error) {
-      if (!(error instanceof ModelAnswerError)) throw wrap(stage, error, ctx.signal);
-      problem = error.message;
+      value = JSON.parse(text);
+    } catch {
+      return { problem: `the answer is not JSON (${JSON.stringify(text.slice(0, 80))})` };
     }
-  }
-  throw new StageError(stage, `${problem} (asked twice)`);
+    const problem = schemaProblems(stage, value);
+    return problem ? { problem } : { value };
+  });
+}
+
+/** A free-text answer (see `askTwice`). */
+export function text(ctx: StageContext, stage: string, request: GenerateRequest, provider = ctx.provider): Promise<string> {
+  return askTwice(ctx, stage, request, (answer) => ({ value: answer }), provider);
 }
 
 function wrap(stage: string, error: unknown, signal: AbortSignal | undefined): unknown {
