@@ -96,7 +96,18 @@ export const tests = [
       await runCommand(page, 'Trait Studio: Show Output');
       const panel = page.locator('.part.panel');
       await panel.locator('.composite-bar .action-item.checked', { hasText: 'Output' }).waitFor();
-      await panel.locator('.monaco-editor .view-lines', { hasText: 'Language server running' }).first().waitFor();
+      // The channel picker names the channel shown; its lines are checked from the top, since a
+      // server that logs more (a slow machine's trace, a warning) scrolls the first lines away.
+      await panel.locator('select', { hasText: 'Trait Studio' }).first().waitFor();
+      assert.equal(await panel.locator('select').first().evaluate((s) => s.options[s.selectedIndex]?.text), 'Trait Studio');
+      const lines = panel.locator('.monaco-editor .view-lines').first();
+      await lines.click();
+      await page.keyboard.press('Control+Home');
+      try {
+        await lines.filter({ hasText: /Activated\s+in\s+\d+\s+ms/ }).waitFor();
+      } catch (error) {
+        throw new Error(`the output channel does not show the activation line; it shows:\n${await lines.innerText()}`);
+      }
       await screenshot('ui-5-output');
     },
   },
