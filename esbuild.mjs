@@ -1,4 +1,4 @@
-// One build for every entry point. Each bundle is self-contained CommonJS for Node 20 (the CLI) and
+// One build for every entry point (and the webviews' page scripts, built for the browser). Each bundle is self-contained CommonJS for Node 20 (the CLI) and
 // VS Code's extension host. `--watch` rebuilds on change; `--production` minifies; `--bench` adds
 // the benchmarks.
 import * as esbuild from 'esbuild';
@@ -34,12 +34,24 @@ const options = {
   logLevel: 'warning',
 };
 
+/** The webviews' page scripts: browser bundles, loaded by the webview under its CSP. */
+const webviewOptions = {
+  entryPoints: { preview: 'client/webview/preview.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: production ? false : 'inline',
+  minify: production,
+  logLevel: 'warning',
+};
+
 // The prompt templates ship beside the bundles (dist/prompts), where generation/templates.ts looks.
 cpSync('server/src/generation/prompts', 'dist/prompts', { recursive: true });
 
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const o of [options, webviewOptions]) await (await esbuild.context(o)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
 }

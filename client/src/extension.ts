@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { PREVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
+import { registerApiKeyCommands } from './commands/apiKey';
+import { registerPreview } from './commands/preview';
+import { registerPromptTemplates } from './commands/promptTemplates';
 import { crashHandler } from './crashHandler';
 import { registerLintWorkspace } from './lintWorkspace';
 import { StatusItem } from './statusItem';
@@ -16,7 +20,8 @@ let client: LanguageClient | undefined;
 
 /**
  * Starts the language server (dist/server.js over node IPC) for `traits` documents and registers
- * the commands: restart the server, lint the workspace, show the output.
+ * the commands: restart the server, lint the workspace, show the output, set the API key, and
+ * preview a trait's scenarios (which runs the generation pipeline here, in the extension host).
  */
 export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   const started = Date.now();
@@ -40,6 +45,14 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     traceOutputChannel: log,
     errorHandler: crashHandler(log, () => status.set('crashed')),
     diagnosticPullOptions: { onChange: true, onSave: true },
+    initializationOptions: { previewCommand: true } satisfies InitializationOptions,
+    middleware: {
+      // Preview is off in Restricted Mode (it sends text to a model): no "Preview" lens there.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND);
+      },
+    },
   };
 
   const restarted = new vscode.EventEmitter<void>();
@@ -91,6 +104,9 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     }),
     vscode.commands.registerCommand('traitStudio.showOutput', () => log.show()),
     registerLintWorkspace(() => client, log),
+    registerApiKeyCommands(context.secrets, log),
+    registerPreview(context, log),
+    registerPromptTemplates(),
     { dispose: () => void client?.stop() },
   );
   // Activation does not wait for the server: the editor stays responsive while it starts, and

@@ -28,6 +28,8 @@ export interface LoggedRequest {
   readonly model: string;
   readonly action: string;
   readonly body: any;
+  /** The API key the SDK sent (x-goog-api-key), to check which key a caller used. */
+  readonly apiKey: string | undefined;
 }
 
 export interface FakeGemini {
@@ -64,7 +66,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     } catch {
       return send(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
     }
-    const logged: LoggedRequest = { at: Date.now(), method: req.method, model: m[2], action: m[3], body: parsed };
+    const logged: LoggedRequest = { at: Date.now(), method: req.method, model: m[2], action: m[3], body: parsed, apiKey: req.headers['x-goog-api-key'] as string | undefined };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {

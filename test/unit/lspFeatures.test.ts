@@ -133,4 +133,12 @@ describe('language features (in memory)', () => {
       '✗ reason · ✗ trade-offs · ✗ exceptions · 0 examples · 4 problems',
     ]);
   });
+
+  it('adds a Preview lens running the preview command for that trait when the client has it', () => {
+    const lenses = codeLenses(doc, lintDocument(doc).diagnostics, 'file:///a.traits.md');
+    const previews = lenses.filter((l) => l.command?.command === 'traitStudio.previewScenarios');
+    assert.deepEqual(previews.map((l) => [l.range.start.line, l.command?.title, l.command?.arguments]),
+      doc.traits.map((t) => [t.heading.range.start.line, '$(play) Preview', ['file:///a.traits.md', t.id]]));
+    assert.equal(lenses.length, 2 * doc.traits.length);
+  });
 });

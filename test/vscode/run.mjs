@@ -15,7 +15,9 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
   from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 import { isInstalled, REPO, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import { launchBrowser, openWorkbench, OUTPUT, screenshot } from '../ui/workbench.mjs';
 
@@ -49,6 +51,16 @@ function makeWorkspace(dir) {
   writeFileSync(join(dir, '.vscode', 'settings.json'),
     `${JSON.stringify({ 'files.associations': { 'openai-model-spec.md': 'traits' } }, null, 2)}\n`);
   return dir;
+}
+
+/**
+ * The fake Gemini server as CommonJS (test/fake-gemini/bundle.ts): this runner starts one for the
+ * UI tests, and the in-host tests require the same file (TRAIT_STUDIO_FAKE_GEMINI) to start theirs.
+ */
+async function bundleFakeGemini(tmp) {
+  const outfile = join(tmp, 'fake-gemini.cjs');
+  await esbuild.build({ entryPoints: [join(REPO, 'test', 'fake-gemini', 'bundle.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  return outfile;
 }
 
 function prerequisites() {
@@ -113,7 +125,7 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
 }
 
 /** (b) The UI tests: each test/ui/*.test.mjs gets a fresh workbench page; its steps run in order. */
-async function runUiTests(browser, server, workspace) {
+async function runUiTests(browser, server, workspace, fakeGemini) {
   const dir = join(REPO, 'test', 'ui');
   const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
   if (!files.length) record('ui', 'test/ui', false, 'no test/ui/*.test.mjs found');
@@ -129,7 +141,7 @@ async function runUiTests(browser, server, workspace) {
       record(suite, 'open the workbench', false, error.message);
       continue;
     }
-    const context = { page, server, workspace, screenshot: (name) => screenshot(page, name) };
+    const context = { page, server, workspace, fakeGemini, screenshot: (name) => screenshot(page, name) };
     let failedStep;
     for (const test of tests) {
       if (failedStep) {
@@ -183,21 +195,34 @@ async function main() {
   const resultsDir = join(tmp, 'host-results');
   let server;
   let browser;
+  let fakeGemini;
   try {
     const hostWorkspace = makeWorkspace(join(tmp, 'workspace-host'));
     const uiWorkspace = makeWorkspace(join(tmp, 'workspace-ui'));
+    const fakeBundle = await bundleFakeGemini(tmp);
+    const fakeModule = createRequire(import.meta.url)(fakeBundle);
+    fakeGemini = await fakeModule.startFakeGemini();
+    fakeGemini.setResponder(fakeModule.previewResponder(3));
     server = await startCodeServer({
-      env: { TRAIT_STUDIO_TEST_RESULTS: resultsDir, ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}) },
+      env: {
+        TRAIT_STUDIO_TEST_RESULTS: resultsDir,
+        ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),
+        // Every preview in these windows goes to the fake; the key is the environment fallback.
+        TRAIT_STUDIO_FAKE_GEMINI: fakeBundle,
+        GOOGLE_GEMINI_BASE_URL: fakeGemini.baseUrl,
+        GEMINI_API_KEY: 'ui-test-key',
+      },
       keepTemp: keep,
       log,
     });
     browser = await launchBrowser({ tmp });
     if (!uiOnly) await runHostSuite(browser, server, hostWorkspace, resultsDir);
-    if (!hostOnly) await runUiTests(browser, server, uiWorkspace);
+    if (!hostOnly) await runUiTests(browser, server, uiWorkspace, fakeGemini);
   } catch (error) {
     record('setup', 'start code-server and Chromium', false, error.stack ?? error.message);
   } finally {
     await browser?.close().catch(() => {});
+    await fakeGemini?.close().catch(() => {});
     if (server) {
       cpSync(server.logFile, join(OUTPUT, 'code-server.log'));
       const logs = join(server.userDataDir, 'logs');

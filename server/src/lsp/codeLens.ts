@@ -2,10 +2,15 @@ import type { CodeLens } from 'vscode-languageserver';
 import { traitCoverage } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
+import { PREVIEW_COMMAND } from './protocol';
 
-/** A lens above each trait: what it states, at a glance, and its number of findings. */
-export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[]): CodeLens[] {
-  return document.traits.map((trait) => {
+/**
+ * A lens above each trait: what it states, at a glance, and its number of findings; and, when
+ * `previewUri` is given (the client has the Preview Scenarios command), a "Preview" lens that runs
+ * it for that trait with arguments `[previewUri, trait id]`.
+ */
+export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string): CodeLens[] {
+  return document.traits.flatMap((trait) => {
     const c = traitCoverage(trait);
     const mark = (stated: boolean) => (stated ? '✓' : '✗');
     const problems = findings.filter((f) => f.traitId === trait.id).length;
@@ -17,6 +22,9 @@ export function codeLenses(document: TraitDocument, findings: readonly LintDiagn
       problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems',
     ].join(' · ');
     // An empty command id makes the lens a label; clicking it does nothing.
-    return { range: trait.heading.range, command: { title, command: '' } };
+    const coverage: CodeLens = { range: trait.heading.range, command: { title, command: '' } };
+    if (previewUri === undefined) return [coverage];
+    const preview = { title: '$(play) Preview', command: PREVIEW_COMMAND, arguments: [previewUri, trait.id] };
+    return [{ range: trait.heading.range, command: preview }, coverage];
   });
 }

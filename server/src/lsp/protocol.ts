@@ -16,6 +16,15 @@ export const SETTINGS_SECTION = 'traitStudio';
 
 export const DEFAULT_SETTINGS: ServerSettings = { rules: {}, chunkTokenBudget: 3000 };
 
+/** What the client tells the server at start-up (`initializationOptions`). */
+export interface InitializationOptions {
+  /** The client has the Preview Scenarios command: add a "Preview" lens above each trait. */
+  previewCommand?: boolean;
+}
+
+/** The client's command that previews the scenarios of a trait; arguments: document URI, trait id. */
+export const PREVIEW_COMMAND = 'traitStudio.previewScenarios';
+
 /** `traitStudio/lintTexts`: lint documents the editor has not opened (the Lint Workspace command). */
 export const LINT_TEXTS_REQUEST = 'traitStudio/lintTexts';
 

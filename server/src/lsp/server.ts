@@ -16,7 +16,7 @@ import { configDiagnostic, DIAGNOSTIC_SOURCE, toLspDiagnostic } from './convert'
 import { DocumentStore } from './documentStore';
 import { hover } from './hover';
 import { definition, prepareRename, references, rename } from './navigation';
-import { DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, SETTINGS_SECTION, type LintTextsParams, type LintTextsResult, type ServerSettings } from './protocol';
+import { DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams, type LintTextsResult, type ServerSettings } from './protocol';
 import { documentSymbols, foldingRanges } from './symbols';
 
 /**
@@ -36,6 +36,7 @@ export function startServer(connection: Connection): void {
   let canReadConfiguration = false;
   let canRefreshDiagnostics = false;
   let canRefreshCodeLenses = false;
+  let previewCommand = false;
 
   // Every handler is wrapped: an exception in one request is logged and answered empty rather than
   // taking the server down.
@@ -54,6 +55,7 @@ export function startServer(connection: Connection): void {
     canReadConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshDiagnostics = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    previewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.previewCommand;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -158,7 +160,7 @@ export function startServer(connection: Connection): void {
       }),
     ),
   );
-  connection.onCodeLens(safe('codeLens', [], (p) => withDocument(p.textDocument.uri, [], (doc) => codeLenses(store.parse(doc), store.lint(doc).result.diagnostics))));
+  connection.onCodeLens(safe('codeLens', [], (p) => withDocument(p.textDocument.uri, [], (doc) => codeLenses(store.parse(doc), store.lint(doc).result.diagnostics, previewCommand ? p.textDocument.uri : undefined))));
 
   documents.onDidClose((e) => store.forget(e.document.uri));
   documents.listen(connection);

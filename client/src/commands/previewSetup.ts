@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import type { AnswerCache } from '../../../server/src/generation/cache';
+import { DiskAnswerCache } from '../../../server/src/generation/cache';
+import { DEFAULT_PRICES, type ModelPrice } from '../../../server/src/generation/cost';
+import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
+import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
+import { GeminiProvider } from '../../../server/src/providers/gemini';
+import { OpenAICompatibleProvider } from '../../../server/src/providers/openai';
+import type { ModelProvider } from '../../../server/src/providers/provider';
+import { RequestPolicy } from '../../../server/src/providers/requestPolicy';
+import { geminiApiKey } from './apiKey';
+
+/** Everything one preview runs with, read from settings, secret storage and the workspace. */
+export interface PreviewSetup {
+  readonly provider: ModelProvider;
+  readonly providerId: string;
+  readonly baselineProvider?: ModelProvider;
+  readonly baselineProviderId?: string;
+  readonly models: StageModels;
+  readonly templates: Readonly<Record<TemplateStage, Template>>;
+  readonly cache: AnswerCache;
+  readonly prices: Readonly<Record<string, ModelPrice>>;
+  /** Scenarios per preview (traitStudio.preview.scenarios). */
+  readonly count: number;
+}
+
+/** No Gemini credentials: neither a stored key, GEMINI_API_KEY, nor Vertex AI settings. */
+export class MissingKeyError extends Error {
+  override readonly name = 'MissingKeyError';
+  constructor() {
+    super('Trait Studio needs a Gemini API key to preview scenarios: run "Trait Studio: Set API Key", set GEMINI_API_KEY, or set traitStudio.gemini.vertex.project and .location for Vertex AI.');
+  }
+}
+
+const ROLES = ['brainstorm', 'critique', 'baseline', 'response', 'autorate'] as const;
+
+/**
+ * Builds the providers and options of a preview for a document in `folder` (its workspace folder,
+ * where `.traits/prompts/` overrides are read). Gemini uses Vertex AI when
+ * `traitStudio.gemini.vertex.project` and `.location` are set, else the API key (see geminiApiKey);
+ * the environment's GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI. The baseline comes
+ * from `traitStudio.baseline.openaiBaseUrl` when set (OPENAI_API_KEY, if the endpoint needs one).
+ * Throws MissingKeyError without credentials, and the template loader's error for an unreadable
+ * override.
+ */
+export async function previewSetup(context: vscode.ExtensionContext, folder: vscode.Uri | undefined, policies: PolicyCache): Promise<PreviewSetup> {
+  const config = vscode.workspace.getConfiguration('traitStudio', folder);
+  const policy = policies.get(config.get<number>('requests.timeoutSeconds', 120), config.get<number>('requests.perMinute', 0));
+  const project = config.get<string>('gemini.vertex.project', '').trim();
+  const location = config.get<string>('gemini.vertex.location', '').trim();
+  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
+  let provider: ModelProvider;
+  let providerId: string;
+  if (project && location) {
+    provider = new GeminiProvider({ vertex: { project, location }, baseUrl, policy });
+    providerId = `vertex-ai@${project}/${location}`;
+  } else {
+    const key = await geminiApiKey(context.secrets);
+    if (!key) throw new MissingKeyError();
+    provider = new GeminiProvider({ apiKey: key.key, baseUrl, policy });
+    providerId = baseUrl ? `gemini@${baseUrl}` : 'gemini';
+  }
+  const openaiBaseUrl = config.get<string>('baseline.openaiBaseUrl', '').trim();
+  const baseline = openaiBaseUrl
+    ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: openaiBaseUrl, apiKey: process.env.OPENAI_API_KEY || undefined, policy }), baselineProviderId: `openai-compatible@${openaiBaseUrl}` }
+    : {};
+  const models = Object.fromEntries(ROLES.map((role) => [role, config.get<string>(`models.${role}`, '').trim() || DEFAULT_MODELS[role]])) as unknown as StageModels;
+  return {
+    provider,
+    providerId,
+    ...baseline,
+    models,
+    templates: loadTemplates(folder?.scheme === 'file' ? folder.fsPath : undefined),
+    cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
+    prices: { ...DEFAULT_PRICES, ...config.get<Record<string, ModelPrice>>('prices', {}) },
+    count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),
+  };
+}
+
+/**
+ * One RequestPolicy per timeout and rate: previews share it, so the per-model rate limit holds
+ * across panels; a settings change makes a new one.
+ */
+export class PolicyCache {
+  private policies = new Map<string, RequestPolicy>();
+
+  get(timeoutSeconds: number, perMinute: number): RequestPolicy {
+    const key = `${timeoutSeconds}/${perMinute}`;
+    let policy = this.policies.get(key);
+    if (!policy) {
+      policy = new RequestPolicy({ timeoutMs: Math.max(1, timeoutSeconds) * 1000, ...(perMinute > 0 ? { requestsPerMinute: perMinute } : {}) });
+      this.policies.set(key, policy);
+    }
+    return policy;
+  }
+}

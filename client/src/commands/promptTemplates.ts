@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { DEFAULT_PROMPTS_DIR, OVERRIDE_DIR, TEMPLATE_STAGES, type TemplateStage } from '../../../server/src/generation/templates';
+
+const STAGE_DESCRIPTIONS: Readonly<Record<TemplateStage, string>> = {
+  brainstorm: 'what / how / why: situations where the trait matters',
+  scenario: 'a realistic single-turn user message for one idea',
+  critique: 'is it realistic, does it elicit the trait? rewrite if not',
+  sharpen: 'rewrite the message when the baseline is generic',
+  response: 'system prompt of the final response (the trait, embodied without mention)',
+  autorate: 'score, verdict and reasons for the response',
+};
+
+/**
+ * `Trait Studio: Open Prompt Template`: pick a stage (or pass it as the argument) and open this
+ * workspace's override `.traits/prompts/<stage>.md`, created from the shipped template the first
+ * time. Previews in this workspace use the override from then on. Without a workspace folder it
+ * opens the shipped template read-only.
+ */
+export function registerPromptTemplates(): vscode.Disposable {
+  return vscode.commands.registerCommand('traitStudio.openPromptTemplate', async (given?: unknown) => {
+    const stage = (TEMPLATE_STAGES as readonly string[]).includes(given as string)
+      ? (given as TemplateStage)
+      : (await vscode.window.showQuickPick(TEMPLATE_STAGES.map((s) => ({ label: s, description: STAGE_DESCRIPTIONS[s] })), { title: 'Trait Studio: open the prompt template of a stage' }))?.label as TemplateStage | undefined;
+    if (!stage) return undefined;
+    const shipped = vscode.Uri.file(`${DEFAULT_PROMPTS_DIR}/${stage}.md`);
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file' || !vscode.workspace.isTrusted) {
+      await vscode.window.showTextDocument(shipped, { preview: true });
+      return shipped;
+    }
+    const override = vscode.Uri.joinPath(folder.uri, ...OVERRIDE_DIR.split(/[\\/]/), `${stage}.md`);
+    if (!existsSync(override.fsPath)) {
+      await vscode.workspace.fs.copy(shipped, override);
+      void vscode.window.showInformationMessage(`Trait Studio: created ${vscode.workspace.asRelativePath(override)} from the shipped template; previews in this workspace now use it. Placeholders are {{name}}; an unknown one is an error.`);
+    }
+    await vscode.window.showTextDocument(override, { preview: false });
+    return override;
+  });
+}

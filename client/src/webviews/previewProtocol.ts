@@ -1,0 +1,45 @@
+/**
+ * What the preview panel and its webview say to each other. Imported by the extension and by the
+ * webview script (client/webview/preview.ts), so neither side can drift. Only plain data crosses:
+ * the webview renders every model text with textContent, never as HTML.
+ */
+import type { ScenarioResult } from '../../../server/src/generation/pipeline';
+
+export type { ScenarioResult };
+
+/** Everything the panel shows; also what the webview saves for the serializer. */
+export interface PreviewState {
+  /** Document URI and trait id: what the panel previews (and what a restored panel reopens). */
+  readonly uri: string;
+  readonly traitId: string;
+  readonly traitTitle: string;
+  readonly status: 'running' | 'done' | 'stopped' | 'failed';
+  /** Why it stopped or failed, or a note (e.g. "from cache"). */
+  readonly message: string | null;
+  /** One slot per scenario; null until its idea arrives. */
+  readonly scenarios: readonly (ScenarioResult | null)[];
+  /** Scenario indexes being regenerated on their own. */
+  readonly regenerating: readonly number[];
+  /** Models per role, shown in the header. */
+  readonly models: Readonly<Record<string, string>>;
+  /** Tokens this preview spent (answers served from the cache cost nothing). */
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedAnswers: number };
+  /** Estimated USD from the price table; `unpriced` lists models it has no price for. */
+  readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+}
+
+/** Extension → webview. */
+export type ToWebview = { readonly type: 'state'; readonly state: PreviewState };
+
+/** Webview → extension. `index` is a scenario's position in `scenarios`. */
+export type FromWebview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'run' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'regenerateAll' }
+  | { readonly type: 'regenerate'; readonly index: number }
+  | { readonly type: 'pin'; readonly index: number }
+  | { readonly type: 'copy'; readonly index: number };
+
+/** The webview panel type, shared by the panel and its serializer (package.json activation event). */
+export const PREVIEW_VIEW_TYPE = 'traitStudio.preview';
