@@ -39,7 +39,8 @@ const ROLES = ['brainstorm', 'critique', 'baseline', 'response', 'autorate'] as 
  * where `.traits/prompts/` overrides are read). Gemini uses Vertex AI when
  * `traitStudio.gemini.vertex.project` and `.location` are set, else the API key (see geminiApiKey);
  * the environment's GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI. The baseline comes
- * from `traitStudio.baseline.openaiBaseUrl` when set (OPENAI_API_KEY, if the endpoint needs one).
+ * from `traitStudio.baseline.openaiBaseUrl` when set (with TRAIT_STUDIO_BASELINE_API_KEY if the
+ * endpoint needs a key; OPENAI_API_KEY is never sent to an endpoint of the user's choosing).
  * Throws MissingKeyError without credentials, and the template loader's error for an unreadable
  * override.
  */
@@ -62,7 +63,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
   }
   const openaiBaseUrl = config.get<string>('baseline.openaiBaseUrl', '').trim();
   const baseline = openaiBaseUrl
-    ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: openaiBaseUrl, apiKey: process.env.OPENAI_API_KEY || undefined, policy }), baselineProviderId: `openai-compatible@${openaiBaseUrl}` }
+    ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: openaiBaseUrl, apiKey: process.env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }), baselineProviderId: `openai-compatible@${openaiBaseUrl}` }
     : {};
   const models = Object.fromEntries(ROLES.map((role) => [role, config.get<string>(`models.${role}`, '').trim() || DEFAULT_MODELS[role]])) as unknown as StageModels;
   return {

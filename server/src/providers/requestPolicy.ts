@@ -1,3 +1,4 @@
+import { APIConnectionError, APIError, APIUserAbortError } from 'openai/error';
 import PQueue from 'p-queue';
 
 /** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
@@ -25,7 +26,7 @@ export interface RequestPolicyOptions {
 /** Why an attempt failed and whether another may succeed. */
 export interface Failure {
   readonly retry: boolean;
-  /** The delay the server asked for (429 RetryInfo), ms. */
+  /** The delay the server asked for (a 429's RetryInfo or `retry-after-ms` / `retry-after` header), ms. */
   readonly retryAfterMs?: number;
   readonly reason: string;
 }
@@ -51,22 +52,68 @@ const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * Classifies an error from a model call. HTTP errors (the SDK's `ApiError`, with `.status` and the JSON
- * body as `.message`) retry on 408/429/5xx; a 429's `google.rpc.RetryInfo.retryDelay` ("17s") is read
- * from `error.details` (Google API error model, google/rpc/error_details.proto). Transport errors
- * (`TypeError: fetch failed` with a socket code as cause) and our own timeouts retry; the rest do not.
+ * Classifies an error from a model call. HTTP errors (an object with a numeric `.status`: @google/genai's
+ * `ApiError`, whose `.message` is the JSON body, or the openai SDK's `APIError` subclasses, whose
+ * `.message` is "429 <message>" and which carry the response `.headers`) retry on 408/429/5xx. A 429's
+ * delay comes from a `retry-after-ms` or `retry-after` header (seconds or an HTTP date, RFC 9110
+ * §10.2.3) or else from `google.rpc.RetryInfo.retryDelay` ("17s") in the body's `error.details`
+ * (Google API error model, google/rpc/error_details.proto). Transport errors retry: the openai SDK's
+ * `APIConnectionError` / `APIConnectionTimeoutError` (no status; the fetch error in `.cause`),
+ * `TypeError: fetch failed` with a socket code somewhere in its cause chain, and our own timeouts. An
+ * error event inside an openai stream (an `APIError` with no status) retries unless its code is a
+ * non-retryable HTTP status. The rest do not retry.
  */
 export function classify(error: unknown): Failure {
   if (error instanceof TimeoutError) return { retry: true, reason: error.message };
-  const e = error as { name?: string; status?: unknown; message?: string; cause?: { code?: string } };
-  if (typeof e?.status === 'number') {
-    const retryAfterMs = e.status === 429 ? retryInfoDelay(e.message) : undefined;
-    return { retry: RETRYABLE_STATUS.has(e.status), retryAfterMs, reason: `HTTP ${e.status}: ${apiMessage(e.message)}` };
+  // Before the status check: the SDK's connection errors are APIErrors without a status.
+  if (error instanceof APIConnectionError) {
+    const code = transportCode(error);
+    return { retry: true, reason: `connection error (${code ?? error.message})` };
   }
-  const code = e?.cause?.code ?? (e as { code?: string })?.code;
-  if (code && TRANSPORT_CODES.has(code)) return { retry: true, reason: `connection error (${code})` };
+  const e = error as { name?: string; status?: unknown; message?: string; headers?: unknown };
+  if (typeof e?.status === 'number') {
+    const retryAfterMs = e.status === 429 ? (retryAfterDelay(e.headers) ?? retryInfoDelay(e.message)) : undefined;
+    return { retry: RETRYABLE_STATUS.has(e.status), retryAfterMs, reason: `HTTP ${e.status}: ${apiMessage(e.message, e.status)}` };
+  }
+  if (error instanceof APIError && !(error instanceof APIUserAbortError)) {
+    // The server took the request (HTTP 200) and failed while answering: a fault of the server,
+    // worth another attempt unless the event names a status that says otherwise.
+    const status = Number(error.code);
+    const retry = Number.isInteger(status) && status >= 400 && status < 600 ? RETRYABLE_STATUS.has(status) : true;
+    return { retry, reason: `error in the stream${error.code != null ? ` (${error.code})` : ''}: ${error.message}` };
+  }
+  const code = transportCode(error);
+  if (code) return { retry: true, reason: `connection error (${code})` };
   if (e?.name === 'TypeError' && /fetch failed|terminated|socket/i.test(e.message ?? '')) return { retry: true, reason: `connection error (${e.message})` };
   return { retry: false, reason: e?.message ?? String(error) };
+}
+
+/** The first transport error code (ECONNRESET, UND_ERR_SOCKET, ...) on an error or its causes, if any. */
+function transportCode(error: unknown): string | undefined {
+  // openai wraps fetch's TypeError, which wraps the socket error: the code sits two causes down.
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && TRANSPORT_CODES.has(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * The delay, in ms, that a response's `retry-after-ms` header (ms; openai's own extension) or
+ * `retry-after` header (delay-seconds, or an HTTP date: the time left until it, 0 if past) asks for;
+ * undefined when neither is present and readable. `headers` is anything with a fetch-style `get`.
+ */
+export function retryAfterDelay(headers: unknown, now = Date.now()): number | undefined {
+  const get = (headers as { get?: unknown } | undefined)?.get;
+  if (typeof get !== 'function') return undefined;
+  const header = (name: string) => (get.call(headers, name) as string | null | undefined)?.trim();
+  const number = /^\d+(?:\.\d+)?$/;
+  const ms = header('retry-after-ms');
+  if (ms && number.test(ms)) return Math.round(Number(ms));
+  const after = header('retry-after');
+  if (!after) return undefined;
+  if (number.test(after)) return Math.round(Number(after) * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** `retryDelay` of a RetryInfo detail in an error body, in ms ("17s", "1.5s"), if any. */
@@ -81,12 +128,16 @@ export function retryInfoDelay(body: string | undefined): number | undefined {
   }
 }
 
-function apiMessage(body: string | undefined): string {
+/** The readable part of an HTTP error's message: Gemini's JSON body's `error.message`, or openai's text without its status prefix. */
+function apiMessage(message: string | undefined, status: number): string {
+  const text = String(message);
   try {
-    return (JSON.parse(body ?? '') as { error?: { message?: string } }).error?.message ?? String(body);
+    const inner = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
+    if (typeof inner === 'string') return inner;
   } catch {
-    return String(body);
+    // not JSON: the openai SDK's "429 Rate limit reached ..."
   }
+  return text.startsWith(`${status} `) ? text.slice(`${status} `.length) : text;
 }
 
 const abortableSleep = (ms: number, signal: AbortSignal | undefined) =>
