@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Reply =
-  | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number }
+  | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number; thoughtsTokens?: number }
   | { kind: 'status'; status: number; message?: string; retryDelay?: string }
   | { kind: 'hang' }
   | { kind: 'reset' }
@@ -128,14 +128,14 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
           ? { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
           : reply.kind === 'empty'
             ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
-            : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4));
+            : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens);
       if (!stream) return send(res, 200, payload);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (reply.kind === 'text') {
         // Two events: the text in halves, the usage on the last, as the real stream does.
         const half = Math.ceil(reply.text.length / 2);
         res.write(`data: ${JSON.stringify(candidate(reply.text.slice(0, half), undefined, 0, 0))}\n\n`);
-        res.end(`data: ${JSON.stringify(candidate(reply.text.slice(half), reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)))}\n\n`);
+        res.end(`data: ${JSON.stringify(candidate(reply.text.slice(half), reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens))}\n\n`);
       } else {
         res.end(`data: ${JSON.stringify(payload)}\n\n`);
       }
@@ -143,10 +143,16 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
   }
 }
 
-function candidate(text: string, finishReason: string | undefined, input: number, output: number) {
+/** A response event; `thoughts` is the thinking tokens a 2.5 model reports apart from the answer's. */
+function candidate(text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) {
   return {
     candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(finishReason ? { finishReason } : {}), index: 0 }],
-    usageMetadata: { promptTokenCount: input, candidatesTokenCount: output, totalTokenCount: input + output },
+    usageMetadata: {
+      promptTokenCount: input,
+      candidatesTokenCount: output,
+      ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+      totalTokenCount: input + output + (thoughts ?? 0),
+    },
     modelVersion: 'fake',
     responseId: 'fake-response',
   };

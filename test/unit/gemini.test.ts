@@ -37,6 +37,13 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     assert.equal(second.body.generationConfig.responseMimeType, 'application/json');
   });
 
+  it('counts thinking tokens as output tokens (they are billed as output), streamed or not', async () => {
+    fake.script({ kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 }, { kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 });
+    const p = provider();
+    assert.deepEqual((await p.generate(ask)).usage, { inputTokens: 12, outputTokens: 45 });
+    assert.deepEqual((await p.generate(ask, undefined, () => undefined)).usage, { inputTokens: 12, outputTokens: 45 });
+  });
+
   it('waits as long as a 429 RetryInfo says, then succeeds', async () => {
     fake.script({ kind: 'status', status: 429, retryDelay: '17s' }, { kind: 'text', text: 'ok' });
     assert.equal((await provider().generate(ask)).text, 'ok');

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
+import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/generation/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
-import { previewScenarios } from '../../server/src/generation/pipeline';
+import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/pipeline';
+import { baseline } from '../../server/src/generation/stages/baseline';
+import { DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
 import { loadTemplates, render } from '../../server/src/generation/templates';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { RequestPolicy } from '../../server/src/providers/requestPolicy';
@@ -98,4 +104,185 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
     assert.match(render(templates.response, { trait: 'T', context: 'C' }), /without\s+exaggerating it/);
     assert.throws(() => render({ ...templates.response, text: '{{nope}}' }, { trait: 'T' }), /unknown placeholder \{\{nope\}\}/);
   });
+
+  describe('answer cache', () => {
+    const dirs: string[] = [];
+    const tempDir = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trait-studio-cache-'));
+      dirs.push(dir);
+      return dir;
+    };
+    after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+    // Everything but the usage, which counts what each run spent.
+    const answers = (results: ScenarioResult[]) => results.map(({ usage: _usage, ...rest }) => rest);
+    const byStage = (s: string) => fake.requests.filter((r) => stageOf(r) === s);
+    const preview = (cache: AnswerCache, more: Partial<Parameters<typeof previewScenarios>[1]> = {}, chunk = CHUNK) =>
+      previewScenarios(chunk, { provider: provider(), templates, count: 3, cache, ...more });
+
+    it('answers a second identical preview from the cache without a single request', async () => {
+      const cache = new DiskAnswerCache(join(tempDir(), 'cache'));
+      const first = await preview(cache);
+      assert.equal(fake.requests.length, 19);
+      fake.requests.length = 0;
+      const updates: number[] = [];
+      const second = await preview(cache, { onUpdate: (i) => updates.push(i) });
+      assert.equal(fake.requests.length, 0);
+      assert.deepEqual(answers(second), answers(first));
+      assert.ok(second.every((r) => r.error === null));
+      assert.ok(updates.length >= 3 * 7, `cached results still stream: ${updates.length}`);
+      // What each run spent: the first everything, the second nothing (19 answers from the cache).
+      const spent = totalUsage(first);
+      assert.equal(spent.cachedAnswers, 0);
+      // The fake bills 10 input tokens per answer: flash made 1 brainstorm + 3 scenarios + 3 baselines, pro the other 12.
+      assert.deepEqual(Object.keys(spent.byModel).sort(), ['gemini-2.5-flash', 'gemini-2.5-pro']);
+      assert.equal(spent.byModel['gemini-2.5-flash'].inputTokens, 70);
+      assert.equal(spent.byModel['gemini-2.5-pro'].inputTokens, 120);
+      assert.equal(spent.inputTokens, 190);
+      assert.equal(spent.outputTokens, spent.byModel['gemini-2.5-flash'].outputTokens + spent.byModel['gemini-2.5-pro'].outputTokens);
+      assert.deepEqual(totalUsage(second), { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 19 });
+    });
+
+    it('misses exactly the answers whose request changed: trait text, context, model, template', async () => {
+      const cache = new MemoryAnswerCache();
+      await preview(cache);
+      const rerun = async (more: Partial<Parameters<typeof previewScenarios>[1]>, chunk = CHUNK) => {
+        fake.requests.length = 0;
+        const results = await preview(cache, more, chunk);
+        assert.ok(results.every((r) => r.error === null));
+        return fake.requests.map(stageOf).sort();
+      };
+      // The trait text is in every prompt but the baseline's, which is the user message alone.
+      const asked = await rerun({}, { ...CHUNK, text: `${CHUNK.text} Even in front of the class.` });
+      assert.equal(asked.length, 16);
+      assert.equal(asked.filter((s) => s === 'baseline').length, 0);
+      // The universe context is rendered into the brainstorm and the response system prompt only.
+      assert.deepEqual(await rerun({}, { ...CHUNK, context: 'Aster is a coach.' }), ['brainstorm', 'response', 'response', 'response']);
+      assert.deepEqual(await rerun({ models: { response: 'gemini-2.5-flash' } }), ['response', 'response', 'response']);
+      assert.ok(fake.requests.every((r) => r.model === 'gemini-2.5-flash'));
+      const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
+      assert.deepEqual(await rerun({ templates: edited }), ['autorate', 'autorate', 'autorate']);
+      // Another provider id is another endpoint: nothing of the first is reused.
+      assert.equal((await rerun({ providerId: 'vertex-ai' })).length, 19);
+      // Unchanged inputs: all hits.
+      assert.deepEqual(await rerun({}), []);
+    });
+
+    it('keys answers by sample index, so equal requests of different scenarios stay separate samples', async () => {
+      const cache = new MemoryAnswerCache();
+      const ctx = (sample: number) => ({ provider: provider(), models: DEFAULT_MODELS, templates, usage: emptyUsage(), cache, sample });
+      assert.equal(await baseline(ctx(0), 'same message'), 'Great question! There are many perspectives.');
+      assert.equal(fake.requests.length, 1);
+      const hit = ctx(0);
+      await baseline(hit, 'same message');
+      assert.equal(fake.requests.length, 1);
+      assert.equal(hit.usage.cachedAnswers, 1);
+      await baseline(ctx(1), 'same message');
+      assert.equal(fake.requests.length, 2);
+    });
+
+    it('regenerates: asks again, overwrites the cached answers, and later runs see the new ones', async () => {
+      const cache = new MemoryAnswerCache();
+      const first = await preview(cache);
+      let version = 'v2';
+      const responses = (r: Parameters<typeof GOOD.response>[0]) => (stageOf(r) === 'response' ? { kind: 'text' as const, text: `new answer ${version}` } : GOOD[stageOf(r)](r));
+      fake.setResponder(responses);
+      fake.requests.length = 0;
+      const regenerated = await preview(cache, { regenerate: true });
+      assert.equal(fake.requests.length, 19);
+      assert.ok(regenerated.every((r) => r.response === 'new answer v2'));
+      fake.requests.length = 0;
+      const after = await preview(cache);
+      assert.equal(fake.requests.length, 0);
+      assert.deepEqual(answers(after), answers(regenerated));
+
+      // One scenario alone: only its six stages are asked again, and it streams under its own index.
+      version = 'v3';
+      fake.requests.length = 0;
+      const updates: number[] = [];
+      const one = await regenerateScenario(CHUNK, first[1].idea!, 1, { provider: provider(), templates, cache, onUpdate: (i) => updates.push(i) });
+      assert.equal(fake.requests.length, 6);
+      assert.equal(byStage('brainstorm').length, 0);
+      assert.equal(one.response, 'new answer v3');
+      assert.equal(one.error, null);
+      assert.equal(one.usage.cachedAnswers, 0);
+      assert.ok(updates.length >= 7 && updates.every((i) => i === 1), `updates: ${updates}`);
+      fake.requests.length = 0;
+      const mixed = await preview(cache);
+      assert.equal(fake.requests.length, 0);
+      assert.deepEqual(mixed.map((r) => r.response), ['new answer v2', 'new answer v3', 'new answer v2']);
+    });
+
+    it('treats a corrupt entry on disk as a miss and reports it', async () => {
+      const dir = join(tempDir(), 'cache');
+      const problems: string[] = [];
+      const cache = new DiskAnswerCache(dir, { onError: (_e, operation) => problems.push(operation) });
+      const first = await preview(cache);
+      // Flip the content of every stored answer: cacache's integrity check must refuse them all.
+      for (const file of filesUnder(join(dir, 'content-v2'))) writeFileSync(file, '{"v":1,"text":"{\"score\":1}","usage":{"inputTokens":0,"outputTokens":0}}');
+      fake.requests.length = 0;
+      const second = await preview(cache);
+      assert.equal(fake.requests.length, 19);
+      assert.deepEqual(answers(second), answers(first));
+      assert.ok(problems.length > 0 && problems.every((p) => p === 'read'), `problems: ${problems}`);
+      // The answers asked for again replaced the damaged entries.
+      fake.requests.length = 0;
+      await preview(cache);
+      assert.equal(fake.requests.length, 0);
+    });
+
+    it('never serves a cached answer the stage would reject, and never stores a rejected one', async () => {
+      const cache = new MemoryAnswerCache();
+      let autorates = 0;
+      fake.setResponder((r) => (stageOf(r) === 'autorate' && ++autorates === 1 ? { kind: 'text', text: 'not json' } : GOOD[stageOf(r)](r)));
+      const first = await preview(cache);
+      assert.ok(first.every((r) => r.error === null));
+      assert.equal(fake.requests.length, 20);
+      assert.ok(![...cache.entries.values()].some((json) => JSON.parse(json).text === 'not json'));
+      // Damage every entry: JSON answers become schema-invalid JSON, free-text ones blank.
+      for (const [key, json] of cache.entries) {
+        const stored = JSON.parse(json);
+        const structured = stored.text.startsWith('{');
+        cache.entries.set(key, JSON.stringify({ ...stored, text: structured ? '{"oops":1}' : '  ' }));
+      }
+      fake.requests.length = 0;
+      const second = await preview(cache);
+      assert.equal(fake.requests.length, 19);
+      assert.deepEqual(answers(second), answers(first));
+      assert.equal(totalUsage(second).cachedAnswers, 0);
+    });
+
+    it('keeps going when the cache cannot be written or read', async () => {
+      const file = join(tempDir(), 'not-a-folder');
+      writeFileSync(file, 'x');
+      const problems: string[] = [];
+      const results = await preview(new DiskAnswerCache(file, { onError: (_e, operation) => problems.push(operation) }));
+      assert.ok(results.every((r) => r.error === null && r.rating?.score === 9));
+      assert.ok(problems.includes('write'), `problems: ${problems}`);
+      // A cache that rejects outright is a miss and a lost write, not a failed stage.
+      const broken: AnswerCache = { get: () => Promise.reject(new Error('boom')), set: () => Promise.reject(new Error('boom')) };
+      const again = await preview(broken);
+      assert.ok(again.every((r) => r.error === null));
+    });
+
+    it('does not cache a separate baseline provider that has no id', async () => {
+      const cache = new MemoryAnswerCache();
+      const other = provider();
+      await preview(cache, { baselineProvider: other });
+      fake.requests.length = 0;
+      await preview(cache, { baselineProvider: other });
+      assert.deepEqual(fake.requests.map(stageOf), ['baseline', 'baseline', 'baseline']);
+      fake.requests.length = 0;
+      await preview(cache, { baselineProvider: other, baselineProviderId: 'local-vllm' });
+      await preview(cache, { baselineProvider: other, baselineProviderId: 'local-vllm' });
+      assert.equal(fake.requests.length, 3);
+    });
+  });
 });
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DEFAULT_PRICES, estimateCost } from '../../server/src/generation/cost';
 import { startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
+import { startFakeOpenAI } from '../fake-openai/server';
 import { stageOf } from '../fake-gemini/stages';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -18,10 +22,18 @@ const ANSWERS: Record<string, string> = {
   autorate: JSON.stringify({ score: 8, verdict: 'keep', reasons: 'candid and kind' }),
 };
 
-/** Runs the built CLI (the real binary) against the fake Gemini server. */
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+const dirs: string[] = [];
+/** A fresh folder to run in: the answer cache goes to .traits/cache under the working folder. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trait-studio-preview-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs the built CLI (the real binary) against the fake Gemini server, in `cwd` (default: a fresh folder). */
+function run(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -30,7 +42,13 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
 describe('trait-studio preview (built CLI, fake Gemini)', () => {
   let fake: FakeGemini;
   before(async () => (fake = await startFakeGemini()));
-  after(() => fake.close());
+  after(async () => {
+    await fake.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  const env = () => ({ GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+  const answers = (r: Parameters<Parameters<FakeGemini['setResponder']>[0]>[0]): Reply => ({ kind: 'text', text: ANSWERS[stageOf(r)] });
+  const withoutUsage = (scenarios: { usage: unknown }[]) => scenarios.map(({ usage: _u, ...rest }) => rest);
 
   it('prints the JSON contract and exits 0 when every scenario completes', async () => {
     fake.setResponder((r): Reply => ({ kind: 'text', text: ANSWERS[stageOf(r)] }));
@@ -58,5 +76,106 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const noTrait = await run(['preview', EXAMPLE, '--trait', 'nope'], { GEMINI_API_KEY: 'k' });
     assert.equal(noTrait.code, 2);
     assert.match(noTrait.stderr, /no trait with id or title "nope"/);
+  });
+
+  it('prints the usage and estimated cost of the run: JSON fields and a closing markdown line', async () => {
+    fake.setResponder(answers);
+    const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], env());
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost']);
+    // 1 brainstorm + 2 × 6 stages, 10 input tokens each (the fake's count): flash 5 answers, pro 8.
+    assert.equal(out.usage.inputTokens, 130);
+    assert.equal(out.usage.cachedAnswers, 0);
+    assert.deepEqual(out.usage.byModel['gemini-2.5-flash'].inputTokens, 50);
+    assert.deepEqual(out.usage.byModel['gemini-2.5-pro'].inputTokens, 80);
+    assert.equal(out.usage.inputTokens, out.scenarios.reduce((n: number, s: { usage: { inputTokens: number } }) => n + s.usage.inputTokens, 0));
+    const { 'gemini-2.5-flash': flash, 'gemini-2.5-pro': pro } = out.usage.byModel;
+    const usd = (flash.inputTokens * 0.3 + flash.outputTokens * 2.5 + pro.inputTokens * 1.25 + pro.outputTokens * 10) / 1e6;
+    assert.ok(Math.abs(out.cost.usd - usd) < 1e-12, `${out.cost.usd} vs ${usd}`);
+    assert.deepEqual(out.cost, estimateCost(out.usage.byModel, DEFAULT_PRICES));
+    assert.deepEqual(out.cost.unpriced, []);
+
+    const md = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1'], env());
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /\n\*\*Usage\*\*: 70 input \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d{4}\.\n$/);
+  });
+
+  it('caches answers in .traits/cache under the working folder: a rerun asks nothing and costs nothing', async () => {
+    fake.setResponder(answers);
+    const cwd = tempDir();
+    const args = ['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'];
+    const first = await run(args, env(), cwd);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(existsSync(join(cwd, '.traits', 'cache', 'index-v5')));
+    fake.requests.length = 0;
+    const second = await run(args, env(), cwd);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(fake.requests.length, 0);
+    const [a, b] = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
+    assert.deepEqual(withoutUsage(b.scenarios), withoutUsage(a.scenarios));
+    assert.deepEqual(b.usage, { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 13 });
+    assert.deepEqual(b.cost, { usd: 0, unpriced: [] });
+
+    // --regenerate asks for everything again (and the answers it gets replace the cached ones).
+    fake.setResponder((r): Reply => (stageOf(r) === 'response' ? { kind: 'text', text: 'A regenerated answer.' } : answers(r)));
+    const regenerated = await run([...args, '--regenerate'], env(), cwd);
+    assert.equal(regenerated.code, 0, regenerated.stderr);
+    assert.equal(fake.requests.length, 13);
+    fake.requests.length = 0;
+    const third = JSON.parse((await run(args, env(), cwd)).stdout);
+    assert.equal(fake.requests.length, 0);
+    assert.ok(third.scenarios.every((s: { response: string }) => s.response === 'A regenerated answer.'));
+  });
+
+  it('--no-cache neither reads nor writes the cache', async () => {
+    fake.setResponder(answers);
+    const cwd = tempDir();
+    const args = ['preview', EXAMPLE, '--trait', 'candour', '--n', '1', '--no-cache'];
+    fake.requests.length = 0;
+    assert.equal((await run(args, env(), cwd)).code, 0);
+    assert.equal((await run(args, env(), cwd)).code, 0);
+    assert.equal(fake.requests.length, 14);
+    assert.equal(existsSync(join(cwd, '.traits')), false);
+  });
+
+  it('rejects half a baseline endpoint and Vertex AI without a project and location', async () => {
+    const half = await run(['preview', EXAMPLE, '--trait', 'candour', '--baseline-model', 'llama'], env());
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--baseline-url and --baseline-model go together/);
+    const vertex = await run(['preview', EXAMPLE, '--trait', 'candour'], { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p' });
+    assert.equal(vertex.code, 2);
+    assert.match(vertex.stderr, /GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION/);
+    const help = await run(['preview', '--help'], {});
+    assert.match(help.stdout, /--no-cache/);
+    assert.match(help.stdout, /\.traits\/cache/);
+  });
+
+  it('--baseline-url takes the baseline from an OpenAI-compatible server, cached under its own id', async () => {
+    fake.setResponder(answers);
+    const openai = await startFakeOpenAI();
+    try {
+      openai.setResponder(() => ({ kind: 'text', text: 'Local model says: sounds great!', inputTokens: 7, outputTokens: 5 }));
+      const cwd = tempDir();
+      const args = ['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json', '--baseline-url', openai.baseUrl, '--baseline-model', 'llama-local'];
+      fake.requests.length = 0;
+      const r = await run(args, { ...env(), TRAIT_STUDIO_BASELINE_API_KEY: 'sk-local', OPENAI_API_KEY: 'sk-real-openai' }, cwd);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.ok(out.scenarios.every((s: { baseline: string }) => s.baseline === 'Local model says: sounds great!'));
+      assert.equal(openai.requests.length, 2);
+      assert.ok(openai.requests.every((q) => q.body.model === 'llama-local' && q.headers.authorization === 'Bearer sk-local'));
+      assert.equal(fake.requests.filter((q) => stageOf(q) === 'baseline').length, 0);
+      assert.deepEqual(out.usage.byModel['llama-local'], { inputTokens: 14, outputTokens: 10 });
+      // No price is known for a local model: it is named, not counted as free.
+      assert.deepEqual(out.cost.unpriced, ['llama-local']);
+
+      const again = JSON.parse((await run(args, env(), cwd)).stdout);
+      assert.equal(openai.requests.length, 2);
+      assert.equal(again.usage.cachedAnswers, 13);
+      assert.deepEqual(withoutUsage(again.scenarios), withoutUsage(out.scenarios));
+    } finally {
+      await openai.close();
+    }
   });
 });

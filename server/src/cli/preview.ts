@@ -1,18 +1,41 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DiskAnswerCache } from '../generation/cache';
 import { traitChunk } from '../generation/chunk';
-import { previewScenarios, type ScenarioResult } from '../generation/pipeline';
+import { estimateCost } from '../generation/cost';
+import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
+import type { StageUsage } from '../generation/stages/stage';
 import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
-import { GeminiProvider } from '../providers/gemini';
+import { GeminiProvider, type GeminiOptions } from '../providers/gemini';
+import { OpenAICompatibleProvider } from '../providers/openai';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
+                            [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
-autorate. Needs GEMINI_API_KEY; GOOGLE_GEMINI_BASE_URL points it at another Gemini-compatible
-endpoint. Exit status: 0 every scenario completed, 1 any failed, 2 usage or I/O problem.
+autorate, and prints the tokens this run spent and their estimated cost in USD (Gemini list prices;
+a model with no known price is named, not counted).
+
+Model access: GEMINI_API_KEY (Gemini Developer API); or GOOGLE_GENAI_USE_VERTEXAI=true with
+GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION for Vertex AI (Application Default Credentials).
+GOOGLE_GEMINI_BASE_URL points either at another Gemini-compatible endpoint.
+
+Answers are cached in .traits/cache under the current folder, keyed by everything that shapes
+them (provider, model, prompt with the trait text and context, settings, scenario number), so a
+rerun with the same inputs asks nothing and costs nothing.
+  --no-cache          neither read nor write the cache
+  --regenerate        ask for every answer again and replace the cached ones
+  --baseline-url URL  take the baseline (no system prompt) from an OpenAI-compatible server,
+                      e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
+                      when set, is sent to that server as its key (OPENAI_API_KEY never is).
+Exit status: 0 every scenario completed, 1 any failed, 2 usage or I/O problem.
 `;
+
+/** Where the answer cache lives, under the folder the CLI runs in. */
+export const CACHE_DIR = join('.traits', 'cache');
 
 /** `trait-studio preview`: returns the exit status. */
 export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -23,6 +46,10 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       trait: { type: 'string' },
       n: { type: 'string', default: '3' },
       format: { type: 'string', default: 'markdown' },
+      'no-cache': { type: 'boolean', default: false },
+      regenerate: { type: 'boolean', default: false },
+      'baseline-url': { type: 'string' },
+      'baseline-model': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -34,33 +61,76 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   if (values.format !== 'json' && values.format !== 'markdown') throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
   const count = Number(values.n);
   if (!Number.isInteger(count) || count < 1 || count > 20) throw new UsageError(`--n must be a whole number from 1 to 20, not "${values.n}"`);
-  const apiKey = env.GEMINI_API_KEY;
-  if (!apiKey) throw new UsageError('set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to preview scenarios');
+  const baselineUrl = values['baseline-url'];
+  const baselineModel = values['baseline-model'];
+  // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
+  if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const gemini = geminiAccess(env);
 
   const document = parseTraitDocument(readTextFile(positionals[0]));
   const wanted = values.trait.toLowerCase();
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
   if (!trait) throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"`);
 
+  let cacheWarned = false;
+  const cache = values['no-cache']
+    ? undefined
+    : new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
+        // One warning is enough: the run goes on, answers just are not kept (or a damaged one was asked for again).
+        onError: (error, operation) => {
+          if (cacheWarned) return;
+          cacheWarned = true;
+          const reason = error instanceof Error ? error.message : String(error);
+          out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${reason})\n`);
+        },
+      });
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
   try {
-    const provider = new GeminiProvider({ apiKey, baseUrl: env.GOOGLE_GEMINI_BASE_URL || undefined });
+    const baseline = baselineUrl
+      ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined }), baselineProviderId: `openai-compatible@${baselineUrl}` }
+      : {};
     const scenarios = await previewScenarios(traitChunk(document, trait), {
-      provider,
+      provider: new GeminiProvider(gemini.options),
+      providerId: gemini.id,
+      ...baseline,
+      ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
       templates: loadTemplates(process.cwd()),
       count,
       signal: controller.signal,
+      cache,
+      regenerate: values.regenerate,
     });
-    out.stdout(values.format === 'json' ? JSON.stringify({ trait: trait.id, scenarios }, null, 2) + '\n' : markdown(trait.title, scenarios));
+    const usage = totalUsage(scenarios);
+    const cost = estimateCost(usage.byModel);
+    out.stdout(values.format === 'json' ? JSON.stringify({ trait: trait.id, scenarios, usage, cost }, null, 2) + '\n' : markdown(trait.title, scenarios, usage, cost));
     return scenarios.every((s) => s.error === null) ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupt);
   }
 }
 
-function markdown(title: string, scenarios: readonly ScenarioResult[]): string {
+/**
+ * How to reach Gemini from the environment, and the provider id that keeps each endpoint's answers
+ * apart in the cache: Vertex AI when GOOGLE_GENAI_USE_VERTEXAI is "true" or "1" (as the SDK reads
+ * it), else the Developer API with GEMINI_API_KEY. Throws UsageError when what that needs is missing.
+ */
+function geminiAccess(env: NodeJS.ProcessEnv): { options: GeminiOptions; id: string } {
+  const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
+  const at = baseUrl ? `@${baseUrl}` : '';
+  if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
+    const project = env.GOOGLE_CLOUD_PROJECT;
+    const location = env.GOOGLE_CLOUD_LOCATION;
+    if (!project || !location) throw new UsageError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
+    return { options: { vertex: { project, location }, baseUrl }, id: `vertex-ai${at}` };
+  }
+  const apiKey = env.GEMINI_API_KEY;
+  if (!apiKey) throw new UsageError('set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to preview scenarios, or use Vertex AI (see --help)');
+  return { options: { apiKey, baseUrl }, id: `gemini${at}` };
+}
+
+function markdown(title: string, scenarios: readonly ScenarioResult[], usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
   const quote = (t: string | null) => (t ?? '—').split('\n').map((l) => `> ${l}`).join('\n');
   const parts = [`# Preview: ${title}\n`];
   scenarios.forEach((s, i) => {
@@ -70,7 +140,15 @@ function markdown(title: string, scenarios: readonly ScenarioResult[]): string {
     if (s.sharpened !== null) parts.push(`**Sharpened**: ${s.sharpened ? 'yes' : 'no'} — ${s.sharpenReason}\n`);
     parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
     if (s.rating) parts.push(`**Rating**: ${s.rating.score}/10, ${s.rating.verdict} — ${s.rating.reasons}\n`);
-    parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out._\n`);
+    const cached = s.usage.cachedAnswers ? `, ${s.usage.cachedAnswers} answers from the cache` : '';
+    parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out${cached}._\n`);
   });
+  parts.push(`${usageLine(usage, cost)}\n`);
   return parts.join('\n');
+}
+
+/** The closing line: tokens this run spent, answers the cache saved, and the estimated cost. */
+function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
+  const unpriced = cost.unpriced.length ? ` (not counted, no price known: ${cost.unpriced.join(', ')})` : '';
+  return `**Usage**: ${usage.inputTokens} input + ${usage.outputTokens} output tokens, ${usage.cachedAnswers} answers from the cache; estimated cost $${cost.usd.toFixed(4)}${unpriced}.`;
 }

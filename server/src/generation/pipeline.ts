@@ -1,4 +1,5 @@
 import type { ModelProvider } from '../providers/provider';
+import type { AnswerCache } from './cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
 import { baseline } from './stages/baseline';
@@ -7,7 +8,7 @@ import { critique } from './stages/critique';
 import { response } from './stages/response';
 import { scenario } from './stages/scenario';
 import { sharpen } from './stages/sharpen';
-import { DEFAULT_MODELS, StageError, type StageContext, type StageModels } from './stages/stage';
+import { DEFAULT_MODELS, emptyUsage, StageError, type StageContext, type StageModels, type StageUsage } from './stages/stage';
 import type { Template, TemplateStage } from './templates';
 
 /** One training record: the final user message and the response, and no system prompt. */
@@ -26,7 +27,8 @@ export interface ScenarioResult {
   prompt: string | null;
   response: string | null;
   rating: Rating | null;
-  usage: { inputTokens: number; outputTokens: number };
+  /** What this scenario's stages spent, in tokens, in total and per model (see StageUsage). */
+  usage: StageUsage;
   record: TrainingRecord | null;
   /** What failed ("stage: reason"), or null when every stage completed. */
   error: string | null;
@@ -42,6 +44,14 @@ export interface PreviewOptions {
   readonly signal?: AbortSignal;
   /** Hears each scenario's state as stages finish (the preview panel streams these in). */
   readonly onUpdate?: (index: number, result: ScenarioResult) => void;
+  /** Where stage answers are looked up and kept (see StageContext.cache); none: every answer is asked for. */
+  readonly cache?: AnswerCache;
+  /** Ask for every answer again (no cache lookups); the new answers replace the cached ones. */
+  readonly regenerate?: boolean;
+  /** Names `provider` in cache keys; default "gemini". Give each endpoint its own. */
+  readonly providerId?: string;
+  /** Names `baselineProvider` in cache keys; without it a separate baseline provider's answers are not cached. */
+  readonly baselineProviderId?: string;
 }
 
 const empty = (): ScenarioResult => ({
@@ -53,10 +63,24 @@ const empty = (): ScenarioResult => ({
   prompt: null,
   response: null,
   rating: null,
-  usage: { inputTokens: 0, outputTokens: 0 },
+  usage: emptyUsage(),
   record: null,
   error: null,
 });
+
+/** The context every stage of a run shares, minus its usage, sample and cache reading. */
+function baseContext(options: Omit<PreviewOptions, 'count'>) {
+  return {
+    provider: options.provider,
+    baselineProvider: options.baselineProvider,
+    models: { ...DEFAULT_MODELS, ...options.models },
+    templates: options.templates,
+    signal: options.signal,
+    cache: options.cache,
+    providerId: options.providerId,
+    baselineProviderId: options.baselineProviderId,
+  };
+}
 
 /**
  * Runs the SFT stages for one trait chunk: brainstorm `count` ideas, then for each idea (in
@@ -64,55 +88,98 @@ const empty = (): ScenarioResult => ({
  * response → autorate. A stage that fails ends that scenario with its `error` set and leaves the
  * others running; nothing is filled in for what did not happen. Cancelling `signal` rejects with its
  * reason. The training record is the final user message and the response only — no system prompt.
+ *
+ * With `cache`, each answer is looked up first (sample index: the brainstorm 0, scenario i its
+ * index i), so a second run with the same inputs asks nothing and returns the same results;
+ * `regenerate` skips the lookups and overwrites. Each result's `usage` counts what this run spent:
+ * the brainstorm's tokens on the first scenario, cached answers in `cachedAnswers` only.
  */
 export async function previewScenarios(chunk: TraitChunk, options: PreviewOptions): Promise<ScenarioResult[]> {
-  const models = { ...DEFAULT_MODELS, ...options.models };
-  const base = { provider: options.provider, baselineProvider: options.baselineProvider, models, templates: options.templates, signal: options.signal };
-  const brainstormUsage = { inputTokens: 0, outputTokens: 0 };
+  const base = { ...baseContext(options), readCache: !options.regenerate };
+  const brainstormUsage = emptyUsage();
   let ideas: Idea[];
   try {
-    ideas = (await brainstorm({ ...base, usage: brainstormUsage }, chunk, options.count)).slice(0, options.count);
+    ideas = (await brainstorm({ ...base, usage: brainstormUsage, sample: 0 }, chunk, options.count)).slice(0, options.count);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    const failed = { ...empty(), usage: brainstormUsage, error: message(error) };
-    return Array.from({ length: options.count }, () => ({ ...failed }));
+    // The brainstorm's tokens go on the first scenario only, so summing the results counts them once.
+    return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: message(error) }));
   }
   const results = ideas.map(() => empty());
   // The brainstorm's tokens are shared; they are counted on the first scenario.
   results[0].usage = brainstormUsage;
-  await Promise.all(
-    ideas.map(async (idea, i) => {
-      const result = results[i];
-      const update = () => options.onUpdate?.(i, structuredClone(result));
-      const ctx: StageContext = { ...base, usage: result.usage };
-      try {
-        result.idea = idea;
-        update();
-        result.scenario.initial = await scenario(ctx, chunk, idea);
-        update();
-        const c = await critique(ctx, chunk, result.scenario.initial);
-        result.scenario.critique = { verdict: c.verdict, reasons: c.reasons };
-        result.scenario.final = c.final;
-        update();
-        result.baseline = await baseline(ctx, c.final);
-        update();
-        const s = await sharpen(ctx, chunk, c.final, result.baseline);
-        result.sharpened = s.sharpened;
-        result.sharpenReason = s.reason;
-        result.prompt = s.message;
-        update();
-        result.response = await response(ctx, chunk, s.message);
-        result.record = { messages: [{ role: 'user', content: s.message }, { role: 'assistant', content: result.response }] };
-        update();
-        result.rating = await autorate(ctx, chunk, s.message, result.response);
-      } catch (error) {
-        if (options.signal?.aborted) throw options.signal.reason;
-        result.error = message(error);
-      }
-      update();
-    }),
-  );
+  await Promise.all(ideas.map((idea, i) => runScenario({ ...base, usage: results[i].usage, sample: i }, chunk, idea, i, results[i], options.onUpdate)));
   return results;
+}
+
+/**
+ * Runs scenario → critique → baseline → sharpen → response → autorate again for one idea of an
+ * earlier preview (its `index` there, the cache's sample index), skipping cache lookups: every
+ * answer is asked for anew and replaces the cached one, so a later `previewScenarios` with the same
+ * inputs returns this scenario. Streams through `onUpdate(index, …)` like `previewScenarios`.
+ * A failed stage sets `error`; cancelling `signal` rejects with its reason. `usage` counts this
+ * run's stages only (no brainstorm).
+ */
+export async function regenerateScenario(chunk: TraitChunk, idea: Idea, index: number, options: Omit<PreviewOptions, 'count'>): Promise<ScenarioResult> {
+  const result = empty();
+  await runScenario({ ...baseContext(options), readCache: false, usage: result.usage, sample: index }, chunk, idea, index, result, options.onUpdate);
+  return result;
+}
+
+/**
+ * The per-idea stages, filling in `result` as they finish. Rejects only with the cancellation
+ * reason; any other failure is the scenario's `error`.
+ */
+async function runScenario(
+  ctx: StageContext,
+  chunk: TraitChunk,
+  idea: Idea,
+  index: number,
+  result: ScenarioResult,
+  onUpdate: PreviewOptions['onUpdate'],
+): Promise<void> {
+  const update = () => onUpdate?.(index, structuredClone(result));
+  try {
+    result.idea = idea;
+    update();
+    result.scenario.initial = await scenario(ctx, chunk, idea);
+    update();
+    const c = await critique(ctx, chunk, result.scenario.initial);
+    result.scenario.critique = { verdict: c.verdict, reasons: c.reasons };
+    result.scenario.final = c.final;
+    update();
+    result.baseline = await baseline(ctx, c.final);
+    update();
+    const s = await sharpen(ctx, chunk, c.final, result.baseline);
+    result.sharpened = s.sharpened;
+    result.sharpenReason = s.reason;
+    result.prompt = s.message;
+    update();
+    result.response = await response(ctx, chunk, s.message);
+    result.record = { messages: [{ role: 'user', content: s.message }, { role: 'assistant', content: result.response }] };
+    update();
+    result.rating = await autorate(ctx, chunk, s.message, result.response);
+  } catch (error) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    result.error = message(error);
+  }
+  update();
+}
+
+/** The usage of several results added up (tokens per model, cached answers), e.g. a whole preview's. */
+export function totalUsage(results: readonly ScenarioResult[]): StageUsage {
+  const total = emptyUsage();
+  for (const { usage } of results) {
+    total.inputTokens += usage.inputTokens;
+    total.outputTokens += usage.outputTokens;
+    total.cachedAnswers += usage.cachedAnswers;
+    for (const [model, t] of Object.entries(usage.byModel)) {
+      const m = (total.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
+      m.inputTokens += t.inputTokens;
+      m.outputTokens += t.outputTokens;
+    }
+  }
+  return total;
 }
 
 function message(error: unknown): string {

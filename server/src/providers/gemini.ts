@@ -88,5 +88,8 @@ function toResult(response: GenerateContentResponse | undefined, streamedText?: 
   }
   if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
   const usage = response?.usageMetadata;
-  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens: usage?.candidatesTokenCount ?? 0 } };
+  // Thinking tokens are billed at the output price (https://ai.google.dev/gemini-api/docs/pricing),
+  // and 2.5 models think by default: they count as output.
+  const outputTokens = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
+  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens } };
 }

@@ -1,5 +1,6 @@
 import type { GenerateRequest, ModelProvider, Usage } from '../../providers/provider';
 import { ModelAnswerError } from '../../providers/provider';
+import { answerKey, type AnswerCache, type CachedAnswer } from '../cache';
 import { schemaProblems, SCHEMAS, type StructuredStage } from '../schemas';
 import type { Template, TemplateStage } from '../templates';
 
@@ -20,6 +21,30 @@ export const DEFAULT_MODELS: StageModels = {
   autorate: 'gemini-2.5-pro',
 };
 
+/** Tokens, as the provider reports them (input = prompt, output = answer). */
+export interface TokenCount {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * What a run spent: tokens in total and per model name, counting every answer a provider was asked
+ * for in this run (a malformed answer asked for again counts twice). Answers served from the cache
+ * cost nothing again, so their tokens are not counted; `cachedAnswers` says how many there were.
+ */
+export interface StageUsage extends TokenCount {
+  byModel: Record<string, TokenCount>;
+  cachedAnswers: number;
+}
+
+/** A StageUsage with nothing spent yet. */
+export function emptyUsage(): StageUsage {
+  return { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 0 };
+}
+
+/** The provider id used when none is given (StageContext.providerId). */
+export const DEFAULT_PROVIDER_ID = 'gemini';
+
 /** What every stage runs with. `usage` is added to as calls complete. */
 export interface StageContext {
   readonly provider: ModelProvider;
@@ -28,7 +53,21 @@ export interface StageContext {
   readonly models: StageModels;
   readonly templates: Readonly<Record<TemplateStage, Template>>;
   readonly signal?: AbortSignal;
-  readonly usage: { inputTokens: number; outputTokens: number };
+  readonly usage: StageUsage;
+  /** Where answers are looked up before asking and kept after (none: always ask, keep nothing). */
+  readonly cache?: AnswerCache;
+  /** False to skip cache lookups (regenerate) while still writing the new answers; default true. */
+  readonly readCache?: boolean;
+  /** Which sample of the same request this is, part of the cache key: the scenario's index; default 0. */
+  readonly sample?: number;
+  /** Names `provider` in cache keys (e.g. "gemini", "vertex-ai"); default DEFAULT_PROVIDER_ID. */
+  readonly providerId?: string;
+  /**
+   * Names `baselineProvider` in cache keys. When a separate baseline provider is given without it,
+   * baseline answers are neither read from nor written to the cache: answers of an unnamed endpoint
+   * could be mistaken for another's.
+   */
+  readonly baselineProviderId?: string;
 }
 
 /** A stage that failed for good: its name and what went wrong, shown for that scenario. */
@@ -42,9 +81,19 @@ export class StageError extends Error {
   }
 }
 
-function add(ctx: StageContext, usage: Usage): void {
+function add(ctx: StageContext, model: string, usage: Usage): void {
   ctx.usage.inputTokens += usage.inputTokens;
   ctx.usage.outputTokens += usage.outputTokens;
+  const m = (ctx.usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
+  m.inputTokens += usage.inputTokens;
+  m.outputTokens += usage.outputTokens;
+}
+
+/** The id naming `provider` in cache keys, or undefined when it has none (its answers are not cached). */
+function providerIdOf(ctx: StageContext, provider: ModelProvider): string | undefined {
+  if (provider === ctx.provider) return ctx.providerId ?? DEFAULT_PROVIDER_ID;
+  if (provider === ctx.baselineProvider) return ctx.baselineProviderId;
+  return undefined;
 }
 
 /**
@@ -52,6 +101,11 @@ function add(ctx: StageContext, usage: Usage): void {
  * string. A blocked, empty or unreadable answer is asked for once more; a second one is a
  * StageError (never a made-up value). Transport failures were already retried by the request
  * policy and become a StageError at once; a cancellation passes through as it is.
+ *
+ * With `ctx.cache`, an answer stored under the same key (`answerKey`: provider id, stage, full
+ * request, sample) is served without asking, unless `ctx.readCache` is false; a stored answer that
+ * `read` rejects is a miss, and is replaced by the next good one. Only answers `read` accepted are
+ * stored. The cache failing (rejecting) is a miss or a lost write, never a failed stage.
  */
 async function askTwice<T>(
   ctx: StageContext,
@@ -60,13 +114,28 @@ async function askTwice<T>(
   read: (text: string) => { value: T } | { problem: string },
   provider = ctx.provider,
 ): Promise<T> {
+  ctx.signal?.throwIfAborted();
+  const id = ctx.cache ? providerIdOf(ctx, provider) : undefined;
+  const key = ctx.cache && id !== undefined ? answerKey({ providerId: id, stage, request, sample: ctx.sample ?? 0 }) : undefined;
+  if (ctx.cache && key && ctx.readCache !== false) {
+    const cached = await ctx.cache.get(key).catch(() => undefined);
+    // The provider never returns blank text, so a blank cached one is damage, not an answer.
+    const answer = cached && cached.text.trim() ? read(cached.text) : undefined;
+    if (answer && 'value' in answer) {
+      ctx.usage.cachedAnswers += 1;
+      return answer.value;
+    }
+  }
   let problem = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
       const result = await provider.generate(request, ctx.signal);
-      add(ctx, result.usage);
+      add(ctx, request.model, result.usage);
       const answer = read(result.text);
-      if ('value' in answer) return answer.value;
+      if ('value' in answer) {
+        if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage });
+        return answer.value;
+      }
       problem = answer.problem;
     } catch (error) {
       if (!(error instanceof ModelAnswerError)) throw wrap(stage, error, ctx.signal);
@@ -74,6 +143,15 @@ async function askTwice<T>(
     }
   }
   throw new StageError(stage, `${problem} (asked twice)`);
+}
+
+/** Stores an answer; a cache that rejects loses the write and the stage goes on (DiskAnswerCache reports through its onError). */
+async function keep(cache: AnswerCache, key: string, answer: CachedAnswer): Promise<void> {
+  try {
+    await cache.set(key, { text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens } });
+  } catch {
+    // Nothing to do: the answer is in hand; only the next run loses it.
+  }
 }
 
 /** A structured answer: generated with the stage's JSON schema, parsed and validated (see `askTwice`). */
