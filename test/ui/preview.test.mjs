@@ -4,7 +4,7 @@
 // a button in the page must reach the extension; after a reload the panel comes back with its
 // content. Steps run in order on one page; screenshots in test/output/.
 import assert from 'node:assert/strict';
-import { quickOpen } from './workbench.mjs';
+import { quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 const TRAIT = 'Say what you believe';
@@ -94,7 +94,10 @@ export const tests = [
     name: 'after a window reload the panel comes back with its content, without asking again',
     async run({ page, fakeGemini, screenshot }) {
       const before = fakeGemini.requests.length;
-      await page.reload();
+      // As a user would: VS Code saves the webview's state on its way out, then reloads the page.
+      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
       await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
       const frame = await previewFrame(page, 30_000);
       await frame.locator('#root h1', { hasText: `Preview: ${TRAIT}` }).waitFor();

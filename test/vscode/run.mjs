@@ -9,7 +9,8 @@
 // must be installed (`npm run vscode:install`) and Chromium present (/usr/bin/chromium); anything
 // missing fails the run. Ends with the line `N passed, N failed`; exits 1 when anything failed.
 //
-// Options: --host-only, --ui-only, --grep TEXT (in-host tests), --keep (keep the temp folder).
+// Options: --host-only, --ui-only, --grep TEXT (in-host tests), --ui-file NAME (UI test files whose
+// name starts so), --keep (keep the temp folder).
 // Screenshots and logs go to test/output/ (git-ignored).
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
   from 'node:fs';
@@ -27,6 +28,8 @@ const uiOnly = argv.includes('--ui-only');
 const keep = argv.includes('--keep') || !!process.env.TRAIT_STUDIO_KEEP_TMP;
 const grepIndex = argv.indexOf('--grep');
 const grep = grepIndex >= 0 ? argv[grepIndex + 1] : undefined;
+const uiFileIndex = argv.indexOf('--ui-file');
+const uiFile = uiFileIndex >= 0 ? argv[uiFileIndex + 1] : undefined;
 
 const MODEL_SPEC = resolve(REPO, '..', 'shared', 'corpus', 'openai-model-spec.md');
 const HOST_TIMEOUT_MS = 120_000;
@@ -125,13 +128,23 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
 }
 
 /** (b) The UI tests: each test/ui/*.test.mjs gets a fresh workbench page; its steps run in order. */
-async function runUiTests(browser, server, workspace, fakeGemini) {
+async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEnv) {
   const dir = join(REPO, 'test', 'ui');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs') && (!uiFile || f.startsWith(uiFile))).sort();
   if (!files.length) record('ui', 'test/ui', false, 'no test/ui/*.test.mjs found');
   for (const file of files) {
     const suite = `ui/${file.replace(/\.test\.mjs$/, '')}`;
-    const { tests } = await import(pathToFileURL(join(dir, file)).href);
+    const { tests, codeServer: own } = await import(pathToFileURL(join(dir, file)).href);
+    // A file that exports `codeServer` options (e.g. workspace trust on) gets a server of its own.
+    let server = sharedServer;
+    if (own) {
+      try {
+        server = await startCodeServer({ ...own, env: serverEnv, keepTemp: keep, log });
+      } catch (error) {
+        record(suite, 'start its own code-server', false, error.message);
+        continue;
+      }
+    }
     const url = server.url({ folder: workspace, extensionDevelopmentPath: REPO });
     log(`${suite}: loading the workbench`);
     let page;
@@ -161,6 +174,7 @@ async function runUiTests(browser, server, workspace, fakeGemini) {
       writeFileSync(join(OUTPUT, `${suite.replace('/', '-')}-console.txt`), `${page.consoleErrors.join('\n')}\n`);
     }
     await page.context().close().catch(() => {});
+    if (server !== sharedServer) await server.stop();
   }
 }
 
@@ -203,21 +217,18 @@ async function main() {
     const fakeModule = createRequire(import.meta.url)(fakeBundle);
     fakeGemini = await fakeModule.startFakeGemini();
     fakeGemini.setResponder(fakeModule.previewResponder(3));
-    server = await startCodeServer({
-      env: {
-        TRAIT_STUDIO_TEST_RESULTS: resultsDir,
-        ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),
-        // Every preview in these windows goes to the fake; the key is the environment fallback.
-        TRAIT_STUDIO_FAKE_GEMINI: fakeBundle,
-        GOOGLE_GEMINI_BASE_URL: fakeGemini.baseUrl,
-        GEMINI_API_KEY: 'ui-test-key',
-      },
-      keepTemp: keep,
-      log,
-    });
+    const serverEnv = {
+      TRAIT_STUDIO_TEST_RESULTS: resultsDir,
+      ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),
+      // Every preview in these windows goes to the fake; the key is the environment fallback.
+      TRAIT_STUDIO_FAKE_GEMINI: fakeBundle,
+      GOOGLE_GEMINI_BASE_URL: fakeGemini.baseUrl,
+      GEMINI_API_KEY: 'ui-test-key',
+    };
+    server = await startCodeServer({ env: serverEnv, keepTemp: keep, log });
     browser = await launchBrowser({ tmp });
     if (!uiOnly) await runHostSuite(browser, server, hostWorkspace, resultsDir);
-    if (!hostOnly) await runUiTests(browser, server, uiWorkspace, fakeGemini);
+    if (!hostOnly) await runUiTests(browser, server, uiWorkspace, fakeGemini, serverEnv);
   } catch (error) {
     record('setup', 'start code-server and Chromium', false, error.stack ?? error.message);
   } finally {

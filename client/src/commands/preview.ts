@@ -24,6 +24,7 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
   return vscode.Disposable.from(
     vscode.commands.registerCommand(PREVIEW_COMMAND, async (uriArgument?: unknown, traitId?: unknown) => {
       if (!vscode.workspace.isTrusted) {
+        log.info('Preview Scenarios: not run, the workspace is in Restricted Mode.');
         const choice = await vscode.window.showWarningMessage(RESTRICTED, 'Manage Workspace Trust');
         if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
         return undefined;
