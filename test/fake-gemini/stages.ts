@@ -1,13 +1,31 @@
 import type { LoggedRequest } from './server';
 
+/** Opening words of the shipped midtraining draft template (prompts/midtraining-draft.md). */
+const MIDTRAINING_DRAFT_OPENING = 'Write one document, exactly as it would appear where it was published.';
+
 /**
- * Which preview stage a logged request is: structured stages by the schema they ask for, the two
- * free-text ones by whether a system prompt was sent (the response has one, the baseline none).
+ * Which stage a logged request is: structured stages by the schema they ask for, the free-text
+ * ones by their prompt: the midtraining draft by its template's opening words, else the response
+ * when a system prompt was sent, the baseline when none. The midtraining keys come first: its
+ * critique asks for `realistic` too.
  */
 export function stageOf(request: LoggedRequest): string {
   const keys = Object.keys(request.body.generationConfig?.responseJsonSchema?.properties ?? {});
-  for (const [key, stage] of [['ideas', 'brainstorm'], ['realistic', 'critique'], ['sharpened', 'sharpen'], ['score', 'autorate'], ['message', 'scenario']]) {
+  for (const [key, stage] of [
+    ['document_ideas', 'midtraining-ideas'],
+    ['consistent', 'midtraining-critique'],
+    ['ideas', 'brainstorm'],
+    ['realistic', 'critique'],
+    ['sharpened', 'sharpen'],
+    ['score', 'autorate'],
+    ['message', 'scenario'],
+  ]) {
     if (keys.includes(key)) return stage;
   }
+  if (!request.body.systemInstruction && firstUserText(request).startsWith(MIDTRAINING_DRAFT_OPENING)) return 'midtraining-draft';
   return request.body.systemInstruction ? 'response' : 'baseline';
+}
+
+function firstUserText(request: LoggedRequest): string {
+  return (request.body.contents?.[0]?.parts ?? []).map((p: { text?: string }) => p.text ?? '').join('');
 }

@@ -47,6 +47,37 @@ export const SCHEMAS = {
     },
     required: ['score', 'verdict', 'reasons'],
   },
+  // Midtraining (generation/midtraining.ts). Top-level keys differ from the preview's so a request
+  // says which stage it is by its schema alone (test/fake-gemini/stages.ts relies on it).
+  'midtraining-ideas': {
+    type: 'object',
+    properties: {
+      document_ideas: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: {
+            idea: { type: 'string', minLength: 1 },
+            trait_ids: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          },
+          required: ['idea', 'trait_ids'],
+        },
+      },
+    },
+    required: ['document_ideas'],
+  },
+  'midtraining-critique': {
+    type: 'object',
+    properties: {
+      realistic: { type: 'boolean' },
+      consistent: { type: 'boolean' },
+      in_genre: { type: 'boolean' },
+      reasons: { type: 'string' },
+      revised: { type: 'string', minLength: 1 },
+    },
+    required: ['realistic', 'consistent', 'in_genre', 'reasons', 'revised'],
+  },
 } as const;
 
 export type StructuredStage = keyof typeof SCHEMAS;

@@ -5,14 +5,22 @@ import { join } from 'node:path';
 export const TEMPLATE_STAGES = ['brainstorm', 'scenario', 'critique', 'sharpen', 'response', 'autorate'] as const;
 export type TemplateStage = (typeof TEMPLATE_STAGES)[number];
 
+/**
+ * The midtraining stages' templates (generation/midtraining.ts). Kept apart from TEMPLATE_STAGES,
+ * which lists the preview's stages (loadTemplates, the stage context, the template picker).
+ */
+export const MIDTRAINING_TEMPLATE_STAGES = ['midtraining-ideas', 'midtraining-draft', 'midtraining-critique'] as const;
+export type MidtrainingTemplateStage = (typeof MIDTRAINING_TEMPLATE_STAGES)[number];
+
 /** Where the shipped templates are: beside this module in the source tree, `dist/prompts` when bundled. */
 export const DEFAULT_PROMPTS_DIR = join(__dirname, 'prompts');
 
 /** A workspace's overrides live in `.traits/prompts/<stage>.md`. */
 export const OVERRIDE_DIR = join('.traits', 'prompts');
 
-export interface Template {
-  readonly stage: TemplateStage;
+/** A stage's prompt template; `S` is which stages it may belong to (the preview's by default). */
+export interface Template<S extends string = TemplateStage> {
+  readonly stage: S;
   readonly text: string;
   /** The file it came from (the shipped default or a workspace override). */
   readonly path: string;
@@ -22,7 +30,7 @@ export interface Template {
  * The template of a stage: the workspace override when `workspace/.traits/prompts/<stage>.md`
  * exists, else the shipped default. Throws when neither can be read.
  */
-export function loadTemplate(stage: TemplateStage, workspace?: string): Template {
+export function loadTemplate<S extends TemplateStage | MidtrainingTemplateStage>(stage: S, workspace?: string): Template<S> {
   const override = workspace ? join(workspace, OVERRIDE_DIR, `${stage}.md`) : undefined;
   const path = override && existsSync(override) ? override : join(DEFAULT_PROMPTS_DIR, `${stage}.md`);
   return { stage, text: readFileSync(path, 'utf8'), path };
@@ -33,11 +41,16 @@ export function loadTemplates(workspace?: string): Record<TemplateStage, Templat
   return Object.fromEntries(TEMPLATE_STAGES.map((s) => [s, loadTemplate(s, workspace)])) as Record<TemplateStage, Template>;
 }
 
+/** Every midtraining stage's template, each overridable like the others (see `loadTemplate`). */
+export function loadMidtrainingTemplates(workspace?: string): Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>> {
+  return Object.fromEntries(MIDTRAINING_TEMPLATE_STAGES.map((s) => [s, loadTemplate(s, workspace)])) as Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>>;
+}
+
 /**
  * Fills `{{name}}` placeholders. Throws on a placeholder with no value, so an edited template that
  * names a variable that does not exist fails loudly instead of sending "{{typo}}" to a model.
  */
-export function render(template: Template, values: Readonly<Record<string, string | number>>): string {
+export function render(template: Template<string>, values: Readonly<Record<string, string | number>>): string {
   return template.text.replace(/\{\{\s*([\w-]+)\s*\}\}/g, (_m, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`${template.path}: unknown placeholder {{${name}}} (known: ${Object.keys(values).join(', ')})`);
