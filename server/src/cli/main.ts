@@ -1,5 +1,6 @@
 import { ConfigError } from '../rules/configFile';
 import { UsageError } from './io';
+import { GENERATE_USAGE, runGenerate } from './generate';
 import { LINT_USAGE, runLint } from './lint';
 import { LSP_USAGE, runLsp } from './lsp';
 import { OUTLINE_USAGE, runOutline } from './outline';
@@ -16,6 +17,7 @@ Commands:
   outline FILE                  groups and traits, with what each trait states
   rules                         list the lint rules
   preview FILE --trait ID       scenarios and responses the SFT pipeline would make for a trait
+  generate FILE --out DIR       an SFT (and midtraining) dataset from a trait document; resumable
   lsp --stdio                   run the language server for other editors
 
 Run "trait-studio <command> --help" for a command's options.
@@ -23,6 +25,7 @@ Run "trait-studio <command> --help" for a command's options.
 ${LINT_USAGE}
 ${OUTLINE_USAGE}
 ${PREVIEW_USAGE}
+${GENERATE_USAGE}
 ${LSP_USAGE}`;
 
 /**
@@ -43,6 +46,8 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         return await runLsp(rest, out);
       case 'preview':
         return await runPreview(rest, out);
+      case 'generate':
+        return await runGenerate(rest, out);
       case '--version':
       case '-v':
         out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);

@@ -1,0 +1,250 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DiskAnswerCache } from '../generation/cache';
+import { runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
+import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates';
+import { GeminiProvider, type GeminiOptions } from '../providers/gemini';
+import { OpenAICompatibleProvider } from '../providers/openai';
+import { RequestPolicy } from '../providers/requestPolicy';
+import { readTextFile, UsageError } from './io';
+import type { CliOutput } from './output';
+import { CACHE_DIR } from './preview';
+
+export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--traits ID,...] [--per-trait 10] [--concurrency 8]
+                             [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
+                             [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
+                             [--baseline-url URL --baseline-model NAME]
+
+Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,
+--per-trait scenarios through the preview's stages, --concurrency at a time, then
+  sft.openai.jsonl, sft.gemini.jsonl  accepted records: the user message and the response
+  records.jsonl                       accepted records with every stage's output, rating, usage
+  rejected.jsonl                      the rest, with the reason: autorater, duplicate, error
+  midtraining.jsonl                   {"id","text","doc_type","trait_ids"} with --midtraining N
+  manifest.json                       document, settings, counts, usage, cost, timings, status
+A prompt whose embedding (gemini-embedding-001) is 0.9 or more similar to an earlier accepted one
+is rejected as a duplicate. Running again with the same DIR resumes: finished items are kept and
+skipped; a DIR holding a run of another document or other settings is refused.
+
+  --traits ID,...       only these traits (default all)
+  --rpm R, --tpm T      at most R requests and T input tokens per minute per model
+  --timeout S           seconds one request may take before it is retried (default 120)
+  --retry-failed        run again the items an earlier session failed
+  --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default 0.9)
+  --format json         print the final manifest on stdout (progress goes to stderr)
+  --batch               the Gemini Batch API: not supported yet
+Model access, --no-cache and --baseline-url are as for preview (answers cached in .traits/cache).
+Exit status: 0 completed, 1 completed with failed items, 2 usage or I/O problem, 130 interrupted
+(Ctrl+C; run again to resume).
+`;
+
+/** `trait-studio generate`: returns the exit status. */
+export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env, progressTTY = !!process.stderr.isTTY): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      traits: { type: 'string' },
+      'per-trait': { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '8' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      formats: { type: 'string', default: 'openai,gemini' },
+      midtraining: { type: 'string', default: '0' },
+      batch: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+      timeout: { type: 'string', default: '120' },
+      'retry-failed': { type: 'boolean', default: false },
+      'dedup-threshold': { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      'baseline-url': { type: 'string' },
+      'baseline-model': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.stdout(GENERATE_USAGE);
+    return 0;
+  }
+  if (values.batch) throw new UsageError('--batch (the Gemini Batch API) is not supported yet; run without it');
+  if (positionals.length !== 1 || !values.out) throw new UsageError(`generate takes one file and --out DIR\n\n${GENERATE_USAGE}`);
+  if (values.format !== 'json' && values.format !== 'text') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  const whole = (flag: string, text: string | undefined, min: number, max: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+    return n;
+  };
+  const perTrait = whole('--per-trait', values['per-trait'], 1, 1000)!;
+  const concurrency = whole('--concurrency', values.concurrency, 1, 256)!;
+  const rpm = whole('--rpm', values.rpm, 1, 1_000_000_000);
+  const tpm = whole('--tpm', values.tpm, 1, Number.MAX_SAFE_INTEGER);
+  const midtraining = whole('--midtraining', values.midtraining, 0, 1_000_000)!;
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, not "${values.timeout}"`);
+  const threshold = values['dedup-threshold'] === undefined ? undefined : Number(values['dedup-threshold']);
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--dedup-threshold must be above 0 and at most 1, not "${values['dedup-threshold']}"`);
+  const formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = formats.filter((f) => f !== 'openai' && f !== 'gemini');
+  if (formats.length === 0 || unknown.length) throw new UsageError(`--formats takes openai and/or gemini, comma-separated, not "${values.formats}"`);
+  const traits = values.traits?.split(',').map((t) => t.trim()).filter(Boolean);
+  if (traits && traits.length === 0) throw new UsageError('--traits names no trait');
+  const baselineUrl = values['baseline-url'];
+  const baselineModel = values['baseline-model'];
+  if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const gemini = geminiAccess(env);
+  const file = positionals[0];
+  const documentText = readTextFile(file);
+
+  // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
+  // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
+  const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
+  let cacheWarned = false;
+  const cache = values['no-cache']
+    ? undefined
+    : new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
+        onError: (error, operation) => {
+          if (cacheWarned) return;
+          cacheWarned = true;
+          const reason = error instanceof Error ? error.message : String(error);
+          out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${reason})\n`);
+        },
+      });
+  const baseline = baselineUrl
+    ? {
+        baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy: policy() }),
+        baselineProviderId: `openai-compatible@${baselineUrl}`,
+      }
+    : {};
+
+  const controller = new AbortController();
+  const progress = new ProgressView(out, progressTTY);
+  let interrupted = false;
+  const interrupt = () => {
+    // A second Ctrl+C does not wait: every line written is whole, the rest is resumed next time.
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress.note('interrupted: finishing what is written; Ctrl+C again to stop at once');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  let manifest: RunManifest;
+  try {
+    manifest = await runDataset({
+      documentPath: resolve(file),
+      documentText,
+      outDir: values.out,
+      traits,
+      perTrait,
+      formats: formats as SftFormat[],
+      midtraining,
+      concurrency,
+      requestsPerMinute: rpm,
+      tokensPerMinute: tpm,
+      dedupThreshold: threshold,
+      provider: new GeminiProvider({ ...gemini.options, policy: policy() }),
+      providerId: gemini.id,
+      ...baseline,
+      ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
+      templates: loadTemplates(process.cwd()),
+      ...(midtraining > 0 ? { midtrainingTemplates: loadMidtrainingTemplates(process.cwd()) } : {}),
+      cache,
+      retryFailed: values['retry-failed'],
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      onLog: (line) => progress.line(line),
+    });
+  } catch (error) {
+    if (error instanceof RunError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    progress.end();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  out.stdout(values.format === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, values.out));
+  if (manifest.status === 'cancelled') return 130;
+  return manifest.counts.failed > 0 || manifest.counts.midtraining.failed > 0 ? 1 : 0;
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise. */
+class ProgressView {
+  private last: RunProgress | undefined;
+  private drawn = false;
+
+  constructor(
+    private readonly out: CliOutput,
+    private readonly tty: boolean,
+  ) {}
+
+  update(p: RunProgress): void {
+    this.last = p;
+    if (this.tty) this.draw();
+  }
+
+  /** A line of the run's log: above the bar on a terminal, prefixed with the count otherwise. */
+  line(text: string): void {
+    if (!this.tty) return this.out.stderr(`${this.last ? `[${this.last.done}/${this.last.total}] ` : ''}${text}\n`);
+    this.clear();
+    this.out.stderr(`${text}\n`);
+    this.draw();
+  }
+
+  note(text: string): void {
+    this.line(text);
+  }
+
+  end(): void {
+    if (this.tty && this.drawn) this.out.stderr('\n');
+    this.drawn = false;
+  }
+
+  private clear(): void {
+    if (this.drawn) this.out.stderr('\r\x1b[K');
+  }
+
+  private draw(): void {
+    const p = this.last;
+    if (!p) return;
+    const width = 24;
+    const filled = p.total ? Math.round((width * p.done) / p.total) : width;
+    const cost = p.cost.unpriced.length ? `$${p.cost.usd.toFixed(4)}+?` : `$${p.cost.usd.toFixed(4)}`;
+    const mt = p.midtraining.total ? ` · midtraining ${p.midtraining.written + p.midtraining.failed}/${p.midtraining.total}` : '';
+    this.out.stderr(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed${mt} · ${cost}`);
+    this.drawn = true;
+  }
+}
+
+function summary(m: RunManifest, dir: string): string {
+  const c = m.counts;
+  const unpriced = m.cost.unpriced.length ? ` (no price known for ${m.cost.unpriced.join(', ')})` : '';
+  const lines = [
+    `Run ${m.status}: ${c.accepted} accepted, ${c.rejected} rejected (${c.autorater} by the autorater, ${c.duplicate} duplicates), ${c.failed} failed${c.pending ? `, ${c.pending} to go` : ''} of ${c.total} scenarios.`,
+    ...(c.midtraining.total ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${c.midtraining.total} documents.`] : []),
+    `Usage: ${m.usage.inputTokens} input + ${m.usage.outputTokens} output tokens, ${m.usage.cachedAnswers} answers from the cache; estimated cost $${m.cost.usd.toFixed(4)}${unpriced}.`,
+    `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
+  ];
+  if (m.status === 'cancelled') lines.push(`Run the same command again to resume.`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * How to reach Gemini from the environment, and the provider id that keeps each endpoint's answers
+ * apart in the cache — as preview reads it (a copy: preview.ts keeps its own private). Throws
+ * UsageError when what that needs is missing.
+ */
+function geminiAccess(env: NodeJS.ProcessEnv): { options: GeminiOptions; id: string } {
+  const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
+  const at = baseUrl ? `@${baseUrl}` : '';
+  if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
+    const project = env.GOOGLE_CLOUD_PROJECT;
+    const location = env.GOOGLE_CLOUD_LOCATION;
+    if (!project || !location) throw new UsageError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
+    return { options: { vertex: { project, location }, baseUrl }, id: `vertex-ai${at}` };
+  }
+  const apiKey = env.GEMINI_API_KEY;
+  if (!apiKey) throw new UsageError('set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to generate a dataset, or use Vertex AI (see --help)');
+  return { options: { apiKey, baseUrl }, id: `gemini${at}` };
+}

@@ -1,0 +1,129 @@
+/**
+ * Deduplication of accepted prompts: each final user prompt is embedded, and one whose cosine
+ * similarity to an earlier accepted prompt is at or above the threshold is rejected with its pair.
+ */
+import type { ModelProvider } from '../../providers/provider';
+import { answerKey, type AnswerCache } from '../cache';
+
+/** Texts per embedding call: Gemini's batchEmbedContents takes at most 100 requests. */
+export const EMBED_BATCH = 100;
+
+/** The cosine similarity of two vectors (0 when either is all zeros). */
+export function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+interface Waiter {
+  text: string;
+  resolve: (vector: number[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Embeds texts one at a time from the caller's side and in batches on the wire: a text asked for
+ * while no call is in flight goes out on the next turn of the event loop with whatever else was
+ * asked in that turn; texts asked for while a call is in flight go out together when it returns
+ * (up to EMBED_BATCH a call). So a quiet run waits for no batch to fill, and a busy one makes few
+ * calls. With a cache, vectors are looked up first (key: provider id, stage "embed", model, text)
+ * and kept after, so a resumed run embeds its earlier prompts without a request.
+ */
+export class Embedder {
+  private pending: Waiter[] = [];
+  private busy = false;
+  private scheduled = false;
+  /** Embedding calls made and texts sent in them. */
+  readonly stats = { requests: 0, texts: 0 };
+
+  constructor(
+    private readonly provider: ModelProvider,
+    private readonly model: string,
+    private readonly options: { cache?: AnswerCache; providerId?: string; signal?: AbortSignal },
+  ) {}
+
+  /** The vector of `text`. Rejects with the provider's error (RequestFailedError, ModelAnswerError) or the abort reason. */
+  async embed(text: string): Promise<number[]> {
+    const key = this.key(text);
+    if (key) {
+      const cached = await this.options.cache!.get(key).catch(() => undefined);
+      const vector = cached ? parseVector(cached.text) : undefined;
+      if (vector) return vector;
+    }
+    const vector = await new Promise<number[]>((resolve, reject) => {
+      this.pending.push({ text, resolve, reject });
+      this.schedule();
+    });
+    if (key) await this.options.cache!.set(key, { text: JSON.stringify(vector), usage: { inputTokens: 0, outputTokens: 0 } }).catch(() => undefined);
+    return vector;
+  }
+
+  private key(text: string): string | undefined {
+    if (!this.options.cache || this.options.providerId === undefined) return undefined;
+    return answerKey({ providerId: this.options.providerId, stage: 'embed', request: { model: this.model, messages: [{ role: 'user', text }] }, sample: 0 });
+  }
+
+  private schedule(): void {
+    if (this.busy || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.busy || this.pending.length === 0) return;
+    const batch = this.pending.splice(0, EMBED_BATCH);
+    this.busy = true;
+    this.stats.requests++;
+    this.stats.texts += batch.length;
+    try {
+      const vectors = await this.provider.embed(this.model, batch.map((w) => w.text), this.options.signal);
+      batch.forEach((w, i) => w.resolve(vectors[i]));
+    } catch (error) {
+      batch.forEach((w) => w.reject(error));
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
+  }
+}
+
+function parseVector(text: string): number[] | undefined {
+  try {
+    const value = JSON.parse(text);
+    return Array.isArray(value) && value.length > 0 && value.every((x) => typeof x === 'number' && Number.isFinite(x)) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The accepted prompts' vectors, in order of acceptance. */
+export class DedupIndex {
+  private readonly accepted: { id: string; prompt: string; vector: readonly number[] }[] = [];
+
+  /** The most similar accepted prompt to `vector`, or undefined when none is accepted yet. */
+  nearest(vector: readonly number[]): { id: string; prompt: string; similarity: number } | undefined {
+    let best: { id: string; prompt: string; similarity: number } | undefined;
+    for (const a of this.accepted) {
+      const similarity = cosine(vector, a.vector);
+      if (!best || similarity > best.similarity) best = { id: a.id, prompt: a.prompt, similarity };
+    }
+    return best;
+  }
+
+  add(id: string, prompt: string, vector: readonly number[]): void {
+    this.accepted.push({ id, prompt, vector });
+  }
+
+  get size(): number {
+    return this.accepted.length;
+  }
+}

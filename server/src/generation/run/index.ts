@@ -1,0 +1,25 @@
+/**
+ * Generation runs: SFT (and midtraining) datasets made from a trait document into a folder that
+ * survives faults. No `vscode` import: the extension host and the CLI share it.
+ *
+ * A run folder holds:
+ * - `manifest.json` (RunManifest): document path and SHA-256, settings, template hashes, models,
+ *   counts, usage, cost, timings, status — replaced atomically;
+ * - `records.jsonl` (RunRecord): every accepted scenario, every stage's output, models, rating, usage;
+ * - `rejected.jsonl` (RejectedRecord): every other scenario with its reason (autorater, duplicate
+ *   with its pair, error) and failed midtraining documents;
+ * - `sft.openai.jsonl` / `sft.gemini.jsonl`: the accepted records as training examples (user
+ *   message and response, no system prompt), in the selected formats;
+ * - `midtraining.jsonl`: `{"id","text","doc_type","trait_ids"}` when midtraining documents were asked for;
+ * - `run.lock` while a process writes to it.
+ * JSONL files are appended whole line by whole line; rerunning into the folder resumes.
+ *
+ * Errors are RunError (./errors): code `usage`, `mismatch`, `busy` or `io`.
+ */
+export { runDataset } from './run';
+export { estimateRun } from './estimate';
+export { readManifest, readRunItems } from './manifest';
+export type { RunOptions, RunManifest, RunProgress, RunEstimate, RunRecord, RejectedRecord } from './types';
+// The shapes those are made of, for callers that name them.
+export type { RejectedMidtraining, RejectedScenario, RunCounts, RunEstimateInput, RunSettings, RunStatus, SftFormat } from './types';
+export { RunError } from './errors';

@@ -1,0 +1,189 @@
+/**
+ * The run folder's files. JSONL files are appended one complete line per write call and synced, so
+ * a process killed at any moment leaves at most one torn last line (no trailing newline), which the
+ * next session cuts off before it appends. Whole-file rewrites (the manifest, rebuilt SFT files) go
+ * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
+ * the new one, never half of either.
+ */
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { ioError, RunError } from './errors';
+
+/** The complete lines of a JSONL file, parsed, and what was wrong with it. */
+export interface JsonlContent<T> {
+  values: T[];
+  /** True when the file ended in a torn line (no trailing newline), left out of `values`. */
+  torn: boolean;
+  /** Complete lines that were not JSON objects (left out). */
+  bad: number;
+}
+
+/**
+ * Reads a JSONL file: absent is empty; a last line with no newline is torn (a write cut short) and
+ * left out; a complete line that is not a JSON object is counted in `bad` and left out.
+ * Throws RunError('io') when the file exists but cannot be read.
+ */
+export function readJsonl<T>(path: string): JsonlContent<T> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: [], torn: false, bad: 0 };
+    throw ioError(`cannot read ${path}`, error);
+  }
+  const end = text.lastIndexOf('\n') + 1;
+  const values: T[] = [];
+  let bad = 0;
+  for (const line of text.slice(0, end).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value === 'object' && !Array.isArray(value)) values.push(value as T);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { values, torn: end < text.length, bad };
+}
+
+/**
+ * Cuts a torn last line (bytes after the last newline) off a file so appends start on a fresh
+ * line; returns how many bytes it removed (0 when the file is absent or whole).
+ * Throws RunError('io') when the file cannot be read or truncated.
+ */
+export function repairTornTail(path: string): number {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw ioError(`cannot read ${path}`, error);
+  }
+  const keep = bytes.lastIndexOf(0x0a) + 1;
+  if (keep === bytes.length) return 0;
+  try {
+    truncateSync(path, keep);
+  } catch (error) {
+    throw ioError(`cannot repair ${path}`, error);
+  }
+  return bytes.length - keep;
+}
+
+/** A JSONL file open for appending, one synced write per complete line. */
+export class JsonlAppender {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {}
+
+  /**
+   * Appends `value` as one line: JSON and its newline in a single buffer, written in one call (looped
+   * only if the OS takes part of it), then fdatasync'd, so the line survives a crash of the process
+   * and of the machine. Throws RunError('io') when the write fails.
+   */
+  append(value: unknown): void {
+    const buffer = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
+    try {
+      // 'a': every write lands at the end, whatever else appended meanwhile.
+      this.fd ??= openSync(this.path, 'a');
+      for (let offset = 0; offset < buffer.length; ) offset += writeSync(this.fd, buffer, offset);
+      fdatasyncSync(this.fd);
+    } catch (error) {
+      throw ioError(`cannot append to ${this.path}`, error);
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already synced; nothing is lost.
+    }
+    this.fd = undefined;
+  }
+}
+
+/** Temporary files of `writeFileAtomic` that a killed process left behind. */
+export const TEMPORARY_FILE = /\.tmp-\d+$/;
+
+/**
+ * Replaces `path` with `text` atomically: writes `path.tmp-PID`, syncs it, renames it over `path`.
+ * Throws RunError('io') when that fails (the old file is left as it was).
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    const fd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw ioError(`cannot write ${path}`, error);
+  }
+}
+
+/** The folders this process holds locks on (a second run in the same process must not share one). */
+const held = new Set<string>();
+
+/**
+ * Takes the folder's `run.lock` (pid and host of the writer), so two processes never append to
+ * the same files. A lock whose process is gone (a kill -9, a crash) is taken over; one written on
+ * another host (a shared folder) is not, since its process cannot be checked from here. Returns the
+ * release function. Throws RunError('busy') when a live process on this host, or any process on
+ * another host, holds it; RunError('io') when the lock cannot be written.
+ */
+export function lockRunFolder(dir: string): () => void {
+  const key = resolve(dir);
+  const path = resolve(dir, 'run.lock');
+  if (held.has(key)) throw new RunError('busy', `${dir}: this process is already running into this folder`);
+  const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, mine, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw ioError(`cannot lock ${dir}`, error);
+    }
+    const owner = readLock(path);
+    if (owner && owner.host !== hostname()) {
+      // Its process cannot be checked from here.
+      throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
+    }
+    if (owner && owner.pid !== process.pid && alive(owner.pid)) {
+      throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it`);
+    }
+    // Stale (its process is gone) or unreadable: take it over.
+    rmSync(path, { force: true });
+  }
+  held.add(key);
+  return () => {
+    held.delete(key);
+    rmSync(path, { force: true });
+  };
+}
+
+function readLock(path: string): { pid: number; host: string } | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof value?.pid === 'number' && typeof value?.host === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, but is someone else's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { stageOf } from '../fake-gemini/stages';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
+
+const prompt = (r: LoggedRequest): string => JSON.stringify(r.body.contents);
+
+/**
+ * Final user prompts the fake's 8-dimensional embeddings tell apart (no two over 0.8 similar),
+ * chosen through its own batchEmbedContents, so deduplication rejects none of them.
+ */
+async function distinctPrompts(fake: FakeGemini, count: number): Promise<string[]> {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const candidates: string[] = [];
+  for (const a of letters) for (const b of letters) for (const c of 'afkpuz') candidates.push(`${a}${b}${c}`.repeat(5));
+  const response = await fetch(`${fake.baseUrl}/v1beta/models/probe:batchEmbedContents`, {
+    method: 'POST',
+    body: JSON.stringify({ requests: candidates.map((text) => ({ content: { parts: [{ text }] } })) }),
+  });
+  const vectors: number[][] = ((await response.json()) as { embeddings: { values: number[] }[] }).embeddings.map((e) => e.values);
+  const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  const chosen: number[] = [];
+  candidates.forEach((_, i) => {
+    if (chosen.length < count && chosen.every((j) => cos(vectors[i], vectors[j]) < 0.8)) chosen.push(i);
+  });
+  assert.equal(chosen.length, count, 'not enough distinct prompts for the fake embeddings');
+  fake.requests.length = 0;
+  return chosen.map((i) => candidates[i]);
+}
+
+/** Good answers for every stage; each idea's final prompt is the next unused prompt of `pool` (the same idea, the same prompt). */
+function responder(pool: readonly string[]) {
+  const assigned = new Map<string, string>();
+  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0] ?? '?';
+  const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 20 });
+  const answers: Record<string, (r: LoggedRequest) => Reply> = {
+    brainstorm: (r) => {
+      const tag = createHash('sha256').update(prompt(r)).digest('hex').slice(0, 6);
+      return json({ ideas: Array.from({ length: 10 }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })) });
+    },
+    scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
+    critique: () => json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
+    baseline: () => ({ kind: 'text', text: 'A generic answer.' }),
+    sharpen: (r) => {
+      const idea = ideaOf(r);
+      let message = assigned.get(idea);
+      if (!message) {
+        message = pool[assigned.size];
+        assigned.set(idea, message);
+      }
+      return json({ sharpened: true, reason: 'generic baseline', message });
+    },
+    response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}` }),
+    autorate: () => json({ score: 8, verdict: 'keep', reasons: 'candid' }),
+  };
+  return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
+}
+
+describe('trait-studio generate (built CLI, fake Gemini)', () => {
+  let fake: FakeGemini;
+  let pool: string[];
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-generate-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const env = () => ({ PATH: process.env.PATH ?? '', GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+  /** Runs the built CLI to its end in `cwd` (where .traits/cache goes). */
+  const run = (args: string[], cwd: string, environment: Record<string, string> = env()): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { cwd, env: environment }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  /** Starts the built CLI and resolves once `records.jsonl` in `out` holds at least `lines` lines. */
+  const startUntil = async (args: string[], cwd: string, out: string, lines: number): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env(), stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    for (;;) {
+      if (recordLines(out).length >= lines) return child;
+      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10))]);
+      assert.ok(!done, `the run ended before records.jsonl had ${lines} lines`);
+    }
+  };
+  const exitOf = (child: ChildProcess) =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+  const recordLines = (out: string) => (existsSync(join(out, 'records.jsonl')) ? readFileSync(join(out, 'records.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
+  /** Every file of the run holds whole JSON lines only; returns the ids of records.jsonl and rejected.jsonl. */
+  const wholeFiles = (out: string) => {
+    const ids: Record<string, string[]> = {};
+    for (const name of ['records.jsonl', 'rejected.jsonl', 'sft.openai.jsonl', 'sft.gemini.jsonl']) {
+      const path = join(out, name);
+      if (!existsSync(path)) continue;
+      const text = readFileSync(path, 'utf8');
+      assert.ok(text === '' || text.endsWith('\n'), `${name} ends in a torn line`);
+      ids[name] = text.split('\n').filter(Boolean).map((line) => JSON.parse(line).id);
+    }
+    return ids;
+  };
+
+  before(async () => {
+    fake = await startFakeGemini();
+    pool = await distinctPrompts(fake, 14);
+  });
+  after(async () => {
+    await fake.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.setLatency(0);
+    fake.setResponder(responder(pool));
+  });
+
+  it('exits 0 and prints the final manifest with --format json; plain progress lines when not on a terminal', async () => {
+    const cwd = tempDir();
+    const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2', '--format', 'json'], cwd);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = JSON.parse(r.stdout);
+    assert.equal(manifest.status, 'completed');
+    assert.deepEqual(manifest.settings.traits, ['candour', 'kind']);
+    assert.equal(manifest.counts.accepted, 4);
+    assert.equal(manifest.document.path, EXAMPLE);
+    assert.deepEqual(JSON.parse(readFileSync(join(cwd, 'out', 'manifest.json'), 'utf8')), manifest);
+    for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) assert.ok(existsSync(join(cwd, 'out', file)), file);
+    assert.match(r.stderr, /^\[\d+\/4\] candour-[0-9a-f]{8}-\d: accepted \(8\/10\)$/m);
+    assert.ok(!r.stderr.includes('\x1b['), 'no terminal codes in a pipe');
+    assert.ok(existsSync(join(cwd, '.traits', 'cache')));
+  });
+
+  it('exits 1 when items failed, and says how many', async () => {
+    const good = responder(pool);
+    // The autorater refuses every scenario of "Be kind".
+    fake.setResponder((r) => (stageOf(r) === 'autorate' && prompt(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2'], tempDir());
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^Run completed: 2 accepted, 0 rejected \(0 by the autorater, 0 duplicates\), 2 failed of 4 scenarios\.$/m);
+    assert.match(r.stderr, /kind-[0-9a-f]{8}-\d: failed: autorate: the model gave no answer \(finish reason SAFETY\)/);
+  });
+
+  it('exits 2 for a usage or I/O problem, --batch included, and for a folder holding another run', async () => {
+    const cwd = tempDir();
+    const cases: [string[], RegExp, Record<string, string>?][] = [
+      [['generate', EXAMPLE, '--out', 'o', '--batch'], /--batch \(the Gemini Batch API\) is not supported yet/],
+      [['generate', EXAMPLE], /generate takes one file and --out DIR/],
+      [['generate', EXAMPLE, '--out', 'o', '--per-trait', '0'], /--per-trait must be a whole number from 1 to 1000, not "0"/],
+      [['generate', EXAMPLE, '--out', 'o', '--formats', 'openai,jsonl'], /--formats takes openai and\/or gemini/],
+      [['generate', EXAMPLE, '--out', 'o', '--traits', 'nope'], /no trait with id "nope"/],
+      [['generate', join(cwd, 'absent.traits.md'), '--out', 'o'], /absent\.traits\.md: cannot read \(ENOENT\)/],
+      [['generate', EXAMPLE, '--out', 'o'], /set GEMINI_API_KEY/, { PATH: process.env.PATH ?? '' }],
+      [['generate', EXAMPLE, '--out', 'o', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message, environment] of cases) {
+      const r = await run(args, cwd, environment);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(existsSync(join(cwd, 'o')), false);
+    assert.equal((await run(['generate', EXAMPLE, '--out', 'o', '--per-trait', '1'], cwd)).code, 0);
+    const other = await run(['generate', EXAMPLE, '--out', 'o', '--per-trait', '2'], cwd);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /o holds a run of another document or other settings \(they differ in: perTrait \(1 then, 2 now\)\)/);
+    const help = await run(['generate', '--help'], cwd, {});
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Exit status: 0 completed, 1 completed with failed items, 2 usage or I\/O problem, 130 interrupted/);
+  });
+
+  it('survives kill -9 at two moments: the reruns finish with exact counts, no id twice, no torn line', async () => {
+    const cwd = tempDir();
+    const out = join(cwd, 'out');
+    fake.setLatency(40);
+    const args = ['generate', EXAMPLE, '--out', 'out', '--per-trait', '6', '--concurrency', '2'];
+    const kept: string[] = [];
+    for (const atLeast of [2, 7]) {
+      const child = await startUntil(args, cwd, out, atLeast);
+      child.kill('SIGKILL');
+      assert.deepEqual(await exitOf(child), { code: null, signal: 'SIGKILL' });
+      const records = recordLines(out);
+      assert.ok(records.length < 12, `killed too late to be mid-run: ${records.length} records`);
+      // What was accepted before this kill is there after it (the last line may be torn: not yet a record).
+      for (const line of records.slice(0, -1)) kept.push(JSON.parse(line).id);
+      assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).status, 'running');
+    }
+    fake.setLatency(0);
+    const r = await run([...args, '--format', 'json'], cwd);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = JSON.parse(r.stdout);
+    assert.equal(manifest.status, 'completed');
+    assert.equal(manifest.timings.sessions, 3);
+    const ids = wholeFiles(out);
+    const accepted = ids['records.jsonl'];
+    const all = [...accepted, ...(ids['rejected.jsonl'] ?? [])];
+    assert.equal(all.length, 12);
+    assert.equal(new Set(all).size, 12, `an id twice: ${all.join(', ')}`);
+    assert.deepEqual(manifest.counts, { total: 12, accepted: accepted.length, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+    assert.equal(accepted.length, 12);
+    for (const id of kept) assert.ok(accepted.includes(id), `${id} was accepted before a kill and lost`);
+    assert.equal(ids['sft.openai.jsonl'].length, 12);
+    assert.equal(ids['sft.gemini.jsonl'].length, 12);
+    assert.equal(existsSync(join(out, 'run.lock')), false);
+  });
+
+  it('exits 130 on Ctrl+C with a resumable run, which a rerun completes', async () => {
+    const cwd = tempDir();
+    const out = join(cwd, 'out');
+    fake.setLatency(40);
+    const args = ['generate', EXAMPLE, '--out', 'out', '--per-trait', '5', '--concurrency', '2'];
+    const child = await startUntil(args, cwd, out, 2);
+    child.kill('SIGINT');
+    assert.deepEqual(await exitOf(child), { code: 130, signal: null });
+    const stopped = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(stopped.status, 'cancelled');
+    assert.ok(stopped.counts.pending > 0, JSON.stringify(stopped.counts));
+    assert.equal(stopped.counts.accepted, recordLines(out).length);
+    assert.equal(existsSync(join(out, 'run.lock')), false);
+    fake.setLatency(0);
+    const r = await run(args, cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Run completed: 10 accepted/m);
+    const ids = wholeFiles(out)['records.jsonl'];
+    assert.equal(new Set(ids).size, 10);
+  });
+});

@@ -1,0 +1,553 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { MemoryAnswerCache } from '../../server/src/generation/cache';
+import { DEFAULT_PRICES, estimateCost } from '../../server/src/generation/cost';
+import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
+import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
+import { loadTemplates } from '../../server/src/generation/templates';
+import { GeminiProvider } from '../../server/src/providers/gemini';
+import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
+import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
+import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { stageOf } from '../fake-gemini/stages';
+import { startFakeOpenAI } from '../fake-openai/server';
+
+const DOC_TEXT = [
+  '# Overview',
+  '',
+  'Aster is a tutor for adults learning maths.',
+  '',
+  '# Honesty',
+  '',
+  '## Admit mistakes',
+  '',
+  'Aster says plainly when it was wrong, because trust depends on it.',
+  '',
+  '## Show uncertainty',
+  '',
+  'Aster says how sure it is, because learners calibrate on it.',
+  '',
+  '## Cite sources',
+  '',
+  'Aster names where a fact comes from, because learners should be able to check it.',
+  '',
+].join('\n');
+const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
+
+const templates = loadTemplates();
+const prompt = (r: LoggedRequest): string => JSON.stringify(r.body.contents);
+
+/**
+ * Final user prompts the fake's embeddings (8-dimensional trigram histograms, under which ordinary
+ * sentences look alike) tell apart: greedily chosen through its own batchEmbedContents so that no
+ * two are more than 0.8 similar, well under the default threshold of 0.9.
+ */
+async function distinctPrompts(fake: FakeGemini, count: number): Promise<string[]> {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const candidates: string[] = [];
+  for (const a of letters) for (const b of letters) for (const c of 'afkpuz') candidates.push(`${a}${b}${c}`.repeat(5));
+  const response = await fetch(`${fake.baseUrl}/v1beta/models/probe:batchEmbedContents`, {
+    method: 'POST',
+    body: JSON.stringify({ requests: candidates.map((text) => ({ content: { parts: [{ text }] } })) }),
+  });
+  const vectors: number[][] = ((await response.json()) as { embeddings: { values: number[] }[] }).embeddings.map((e) => e.values);
+  const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  const chosen: number[] = [];
+  candidates.forEach((_, i) => {
+    if (chosen.length < count && chosen.every((j) => cos(vectors[i], vectors[j]) < 0.8)) chosen.push(i);
+  });
+  assert.equal(chosen.length, count, 'not enough distinct prompts for the fake embeddings');
+  fake.requests.length = 0;
+  return chosen.map((i) => candidates[i]);
+}
+
+/**
+ * Good answers for every stage. Ideas are tagged with a hash of the brainstorm prompt (so two traits
+ * get different ones); each idea's final prompt (the sharpen stage's message) is the next unused
+ * entry of `pool`; the autorater keeps all unless `verdict` says otherwise.
+ */
+function responder(pool: readonly string[], options: { verdict?: (request: LoggedRequest) => 'keep' | 'reject' } = {}) {
+  const assigned = new Map<string, string>();
+  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0] ?? '?';
+  const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 20 });
+  const answers: Record<string, (r: LoggedRequest) => Reply> = {
+    brainstorm: (r) => {
+      const tag = createHash('sha256').update(prompt(r)).digest('hex').slice(0, 6);
+      const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(prompt(r))?.slice(1).find(Boolean) ?? 10);
+      return json({ ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })) });
+    },
+    scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
+    critique: () => json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
+    baseline: () => ({ kind: 'text', text: 'A generic answer.', inputTokens: 30, outputTokens: 40 }),
+    sharpen: (r) => {
+      const idea = ideaOf(r);
+      let message = assigned.get(idea);
+      if (!message) {
+        message = pool[assigned.size];
+        assert.ok(message, 'the prompt pool ran out');
+        assigned.set(idea, message);
+      }
+      return json({ sharpened: true, reason: 'generic baseline', message });
+    },
+    response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}`, inputTokens: 300, outputTokens: 60 }),
+    autorate: (r) => json({ score: 8, verdict: options.verdict?.(r) ?? 'keep', reasons: 'embodies it' }),
+  };
+  return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
+}
+
+describe('runDataset (real SDK, fake Gemini)', () => {
+  let fake: FakeGemini;
+  let pool: string[];
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-run-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const policy = (more: RequestPolicyOptions = {}) => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8, ...more });
+  const provider = (more: RequestPolicyOptions = {}) => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy(more) });
+  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
+    documentPath: '/docs/aster.traits.md',
+    documentText: DOC_TEXT,
+    outDir,
+    perTrait: 2,
+    formats: ['openai', 'gemini'],
+    midtraining: 0,
+    concurrency: 4,
+    provider: provider(),
+    providerId: 'gemini',
+    templates,
+    ...more,
+  });
+  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  /** Every planned item in exactly one of records.jsonl and rejected.jsonl, each once; returns the ids. */
+  const accountedFor = (dir: string, total: number) => {
+    const accepted = existsSync(join(dir, 'records.jsonl')) ? lines(join(dir, 'records.jsonl')).map((r: RunRecord) => r.id) : [];
+    const rejected = existsSync(join(dir, 'rejected.jsonl')) ? lines(join(dir, 'rejected.jsonl')).map((r: RejectedRecord) => r.id) : [];
+    const all = [...accepted, ...rejected];
+    assert.equal(new Set(all).size, all.length, `an id is written twice: ${all.join(', ')}`);
+    assert.equal(all.length, total);
+    return { accepted, rejected };
+  };
+
+  before(async () => {
+    fake = await startFakeGemini();
+    pool = await distinctPrompts(fake, 16);
+  });
+  after(async () => {
+    await fake.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.setLatency(0);
+    fake.setResponder(responder(pool));
+  });
+
+  it('writes the SFT files, records and manifest of a clean run, with no system prompt anywhere', async () => {
+    const dir = join(tempDir(), 'run');
+    const progress: number[] = [];
+    const manifest = await runDataset(options(dir, { onProgress: (p) => progress.push(p.done) }));
+    assert.equal(manifest.status, 'completed');
+    const { accepted } = accountedFor(dir, 6);
+    assert.equal(accepted.length, 6);
+    assert.deepEqual(progress.at(-1), 6);
+
+    const records: RunRecord[] = lines(join(dir, 'records.jsonl'));
+    const openai = lines(join(dir, 'sft.openai.jsonl'));
+    const gemini = lines(join(dir, 'sft.gemini.jsonl'));
+    assert.deepEqual(
+      openai,
+      records.map((r) => ({ messages: [{ role: 'user', content: r.prompt }, { role: 'assistant', content: r.response }] })),
+    );
+    assert.deepEqual(
+      gemini,
+      records.map((r) => ({ contents: [{ role: 'user', parts: [{ text: r.prompt }] }, { role: 'model', parts: [{ text: r.response }] }] })),
+    );
+    // The response stage's system prompt (the trait, "embody it") reaches no file of the run.
+    const systemPrompt = fake.requests.find((r) => stageOf(r) === 'response')!.body.systemInstruction.parts[0].text as string;
+    for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      assert.ok(!text.includes(systemPrompt.slice(0, 60)), `${file} holds the system prompt`);
+      assert.ok(!/"role":"system"|systemInstruction/.test(text), `${file} has a system role`);
+    }
+
+    const [r] = records;
+    assert.match(r.id, new RegExp(`^${r.traitId}-${r.chunkHash.slice(0, 8)}-${r.index}$`));
+    assert.ok(TRAIT_IDS.includes(r.traitId));
+    assert.match(r.chunkHash, /^[0-9a-f]{64}$/);
+    assert.equal(r.scenario.critique.verdict, 'keep');
+    assert.equal(r.sharpened, true);
+    assert.ok(pool.includes(r.prompt));
+    assert.deepEqual(r.rating, { score: 8, verdict: 'keep', reasons: 'embodies it' });
+    assert.deepEqual(r.models, DEFAULT_MODELS);
+    assert.ok(r.usage.inputTokens > 0);
+    // Interleaved: every trait's scenario 0 before any scenario 1, so each brainstorm is asked for once.
+    assert.equal(fake.requests.filter((q) => stageOf(q) === 'brainstorm').length, 3);
+
+    const m = readManifest(dir)!;
+    assert.deepEqual(m, manifest);
+    assert.equal(m.version, 1);
+    assert.deepEqual(m.document, { path: '/docs/aster.traits.md', sha256: createHash('sha256').update(DOC_TEXT).digest('hex') });
+    assert.deepEqual(m.settings.traits, TRAIT_IDS);
+    assert.equal(m.settings.perTrait, 2);
+    assert.deepEqual(m.settings.formats, ['openai', 'gemini']);
+    assert.equal(m.settings.dedupThreshold, 0.9);
+    assert.equal(m.settings.embeddingModel, 'gemini-embedding-001');
+    assert.equal(m.settings.providerId, 'gemini');
+    assert.deepEqual(m.models, { ...DEFAULT_MODELS, embedding: 'gemini-embedding-001' });
+    assert.deepEqual(Object.keys(m.templates).sort(), ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
+    assert.equal(m.templates.critique.sha256, createHash('sha256').update(templates.critique.text).digest('hex'));
+    assert.deepEqual(m.counts, { total: 6, accepted: 6, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+    // 3 brainstorms + 6 × 6 stages; the fake bills 100/300/30 input tokens per JSON/response/baseline answer.
+    assert.equal(m.usage.inputTokens, 3 * 100 + 6 * (4 * 100 + 300 + 30));
+    assert.deepEqual(m.cost, estimateCost(m.usage.byModel, DEFAULT_PRICES));
+    assert.ok(m.cost.usd > 0);
+    assert.ok(m.embeddings.requests >= 1 && m.embeddings.texts === 6, JSON.stringify(m.embeddings));
+    assert.equal(m.timings.sessions, 1);
+    assert.ok(m.timings.finishedAt && Date.parse(m.timings.finishedAt) >= Date.parse(m.timings.startedAt));
+    assert.equal(existsSync(join(dir, 'run.lock')), false);
+    assert.deepEqual(readRunItems(dir).accepted, records);
+  });
+
+  it('accounts for every item exactly once through a storm of 429s, 500s, hangs and malformed answers', async () => {
+    const dir = join(tempDir(), 'run');
+    const served: Record<string, number> = {};
+    const good = responder(pool);
+    let n = 0;
+    fake.setResponder((r) => {
+      n++;
+      const fault: Reply | undefined =
+        n % 23 === 0
+          ? { kind: 'hang' }
+          : n % 9 === 1
+            ? { kind: 'status', status: 429, retryDelay: '0.02s' }
+            : n % 9 === 3
+              ? { kind: 'status', status: 500 }
+              : n % 9 === 5
+                ? { kind: 'malformed' }
+                : n % 9 === 7 && stageOf(r) !== 'baseline' && stageOf(r) !== 'response'
+                  ? { kind: 'text', text: 'not json at all' }
+                  : undefined;
+      const reply = fault ?? good(r);
+      const name = reply.kind === 'status' ? String(reply.status) : reply.kind === 'text' && fault ? 'not-json' : reply.kind;
+      served[name] = (served[name] ?? 0) + 1;
+      return reply;
+    });
+    const manifest = await runDataset(
+      options(dir, {
+        perTrait: 4,
+        provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20, concurrency: 8 }) }),
+      }),
+    );
+    for (const kind of ['429', '500', 'hang', 'malformed', 'not-json']) assert.ok(served[kind] > 0, `no ${kind} was served: ${JSON.stringify(served)}`);
+    assert.equal(manifest.status, 'completed');
+    const { accepted, rejected } = accountedFor(dir, 12);
+    const c = manifest.counts;
+    assert.equal(c.accepted, accepted.length);
+    assert.equal(c.rejected + c.failed, rejected.length);
+    assert.equal(c.pending, 0);
+    assert.ok(accepted.length > 0, 'nothing survived the storm');
+    for (const r of readRunItems(dir).rejected) {
+      assert.equal(r.kind, 'sft');
+      if (r.reason === 'error') assert.match(r.error ?? '', /^\w+: /);
+    }
+    assert.equal(lines(join(dir, 'sft.openai.jsonl')).length, accepted.length);
+    assert.equal(lines(join(dir, 'sft.gemini.jsonl')).length, accepted.length);
+  });
+
+  it('resumes a cancelled run: done items are skipped, a torn line is cut, nothing is written twice', async () => {
+    const dir = join(tempDir(), 'run');
+    const cache = new MemoryAnswerCache();
+    fake.setLatency(5);
+    const controller = new AbortController();
+    const first = await runDataset(
+      options(dir, {
+        perTrait: 4,
+        concurrency: 2,
+        cache,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.accepted >= 3) controller.abort(new Error('stop'));
+        },
+      }),
+    );
+    assert.equal(first.status, 'cancelled');
+    assert.ok(first.counts.pending > 0 && first.counts.accepted >= 3, JSON.stringify(first.counts));
+    const before = lines(join(dir, 'records.jsonl')) as RunRecord[];
+    // A write cut short by a crash: half a line, no newline.
+    appendFileSync(join(dir, 'records.jsonl'), '{"id":"admit-mistakes-00000000-9","traitId":"adm');
+
+    fake.requests.length = 0;
+    const log: string[] = [];
+    const second = await runDataset(options(dir, { perTrait: 4, concurrency: 2, cache, onLog: (l) => log.push(l) }));
+    assert.equal(second.status, 'completed');
+    assert.ok(log.some((l) => /cut a torn last line .* off records\.jsonl/.test(l)), log.join('\n'));
+    const { accepted } = accountedFor(dir, 12);
+    assert.equal(accepted.length, 12);
+    // Every record of the first session is still there, first, unchanged.
+    assert.deepEqual(lines(join(dir, 'records.jsonl')).slice(0, before.length), before);
+    assert.ok(readFileSync(join(dir, 'records.jsonl'), 'utf8').endsWith('\n'));
+    // The done items were not asked again: no response request answers one of their prompts.
+    const donePrompts = new Set(before.map((r) => r.prompt));
+    assert.ok(!fake.requests.some((q) => stageOf(q) === 'response' && donePrompts.has(q.body.contents[0].parts[0].text)));
+    assert.equal(lines(join(dir, 'sft.openai.jsonl')).length, 12);
+    assert.equal(second.timings.sessions, 2);
+    assert.ok(second.usage.inputTokens >= first.usage.inputTokens);
+    assert.deepEqual(second.counts, { total: 12, accepted: 12, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+
+    // A third run finds nothing to do and asks nothing.
+    fake.requests.length = 0;
+    const third = await runDataset(options(dir, { perTrait: 4, concurrency: 2, cache }));
+    assert.equal(third.status, 'completed');
+    assert.equal(fake.requests.filter((q) => q.action !== 'batchEmbedContents').length, 0);
+    accountedFor(dir, 12);
+  });
+
+  it('rebuilds SFT files that lag records.jsonl, and follows a change of formats', async () => {
+    const dir = join(tempDir(), 'run');
+    const cache = new MemoryAnswerCache();
+    await runDataset(options(dir, { cache }));
+    // A crash between the record and its SFT lines: the SFT file lost its last line.
+    const path = join(dir, 'sft.openai.jsonl');
+    const all = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(path, `${all.slice(0, -1).join('\n')}\n`);
+    const log: string[] = [];
+    await runDataset(options(dir, { cache, formats: ['openai'], onLog: (l) => log.push(l) }));
+    assert.equal(readFileSync(path, 'utf8'), `${all.join('\n')}\n`);
+    assert.equal(existsSync(join(dir, 'sft.gemini.jsonl')), false);
+    assert.ok(log.some((l) => /rebuilt sft\.openai\.jsonl/.test(l)) && log.some((l) => /removed sft\.gemini\.jsonl/.test(l)), log.join('\n'));
+  });
+
+  it('rejects a planted duplicate prompt, with the accepted one it repeats', async () => {
+    const dir = join(tempDir(), 'run');
+    const twin = pool[15];
+    const base = responder(pool.slice(0, 15));
+    // The first two ideas to reach the sharpen stage (scenario 0 of two traits) get the same final prompt.
+    const planted = new Set<string>();
+    fake.setResponder((r) => {
+      const idea = /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0];
+      if (stageOf(r) === 'sharpen' && idea) {
+        if (planted.size < 2) planted.add(idea);
+        if (planted.has(idea)) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: twin }) };
+      }
+      return base(r);
+    });
+    const manifest = await runDataset(options(dir, { perTrait: 2, concurrency: 1 }));
+    assert.equal(manifest.status, 'completed');
+    assert.equal(manifest.counts.duplicate, 1);
+    assert.equal(manifest.counts.accepted, 5);
+    const { accepted, rejected } = readRunItems(dir);
+    // Every other pair of accepted prompts is below the threshold: nothing else was rejected.
+    assert.equal(rejected.length, 1);
+    const [duplicate] = rejected;
+    assert.ok(duplicate.kind === 'sft' && duplicate.reason === 'duplicate');
+    const original = accepted.find((r) => r.prompt === twin);
+    assert.ok(original, 'the first of the twins is accepted');
+    assert.notEqual(original.traitId, duplicate.traitId);
+    assert.deepEqual({ of: duplicate.duplicate?.of, prompt: duplicate.duplicate?.prompt }, { of: original.id, prompt: twin });
+    assert.equal(duplicate.prompt, twin);
+    assert.ok(duplicate.duplicate!.similarity >= 0.9, String(duplicate.duplicate!.similarity));
+    assert.equal(duplicate.error, null);
+    assert.ok(!readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').includes(duplicate.id));
+    assert.equal(readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').split(JSON.stringify(twin)).length - 1, 1);
+    // Both were embedded through Gemini's batchEmbedContents.
+    const embedded = fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests.map((x: any) => x.content.parts[0].text));
+    assert.equal(embedded.filter((t: string) => t === twin).length, 2);
+    assert.ok(fake.requests.filter((q) => q.action === 'batchEmbedContents').every((q) => q.model === 'gemini-embedding-001'));
+  });
+
+  it('puts autorater rejections in rejected.jsonl with the rating, and none in the SFT files', async () => {
+    const dir = join(tempDir(), 'run');
+    // The autorater rejects every scenario of one trait.
+    fake.setResponder(responder(pool, { verdict: (r) => (prompt(r).includes('says how sure it is') ? 'reject' : 'keep') }));
+    const manifest = await runDataset(options(dir));
+    assert.equal(manifest.counts.autorater, 2);
+    const { accepted, rejected } = readRunItems(dir);
+    assert.equal(accepted.length, 4);
+    assert.ok(rejected.every((r) => r.kind === 'sft' && r.traitId === 'show-uncertainty'));
+    for (const r of rejected) {
+      assert.ok(r.kind === 'sft' && r.reason === 'autorater' && r.rating?.verdict === 'reject' && r.response && r.error === null, JSON.stringify(r));
+    }
+    const sft = readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8');
+    for (const r of rejected) if (r.kind === 'sft') assert.ok(!sft.includes(JSON.stringify(r.prompt)));
+  });
+
+  it('reports a failed stage as that item\'s error, and retries failed items only when asked', async () => {
+    const dir = join(tempDir(), 'run');
+    const cache = new MemoryAnswerCache();
+    const good = responder(pool);
+    let blocked = true;
+    // The autorater refuses (SAFETY, twice) every scenario of one trait.
+    fake.setResponder((r) => (blocked && stageOf(r) === 'autorate' && prompt(r).includes('names where a fact comes from') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    const first = await runDataset(options(dir, { cache }));
+    assert.equal(first.status, 'completed');
+    assert.equal(first.counts.failed, 2);
+    const failed = readRunItems(dir).rejected;
+    assert.ok(failed.every((r) => r.reason === 'error' && /^autorate: the model gave no answer \(finish reason SAFETY\)/.test(r.error ?? '')), JSON.stringify(failed));
+    // A plain rerun keeps the failures; --retry-failed runs them again.
+    assert.equal((await runDataset(options(dir, { cache }))).counts.failed, 2);
+    blocked = false;
+    const retried = await runDataset(options(dir, { cache, retryFailed: true }));
+    assert.equal(retried.counts.failed, 0);
+    assert.equal(retried.counts.accepted, 6);
+    accountedFor(dir, 6);
+  });
+
+  it('refuses a folder that holds another run, or files that are not a run', async () => {
+    const dir = join(tempDir(), 'run');
+    await runDataset(options(dir));
+    await assert.rejects(runDataset(options(dir, { perTrait: 3 })), (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message));
+    await assert.rejects(runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })), /holds a run of another document .*the document's text/);
+    await assert.rejects(runDataset(options(dir, { models: { response: 'gemini-2.5-flash' } })), /the response model \(gemini-2\.5-pro then, gemini-2\.5-flash now\)/);
+    const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
+    await assert.rejects(runDataset(options(dir, { templates: edited })), /the autorate prompt template/);
+    // Settings that do not shape the data may change.
+    assert.equal((await runDataset(options(dir, { concurrency: 1, requestsPerMinute: 1000, formats: ['gemini'] }))).status, 'completed');
+
+    const stray = tempDir();
+    writeFileSync(join(stray, 'notes.txt'), 'mine');
+    await assert.rejects(runDataset(options(stray)), /is not empty and holds no run/);
+    await assert.rejects(runDataset(options(join(tempDir(), 'x'), { traits: ['nope'] })), /no trait with id "nope"/);
+    await assert.rejects(runDataset(options(join(tempDir(), 'x'), { perTrait: 0 })), /perTrait must be a whole number from 1/);
+    await assert.rejects(runDataset(options(join(tempDir(), 'x'), { formats: [] })), /formats must name one or more of openai, gemini/);
+    await assert.rejects(runDataset(options(join(tempDir(), 'x'), { dedupThreshold: 1.5 })), /dedupThreshold must be above 0 and at most 1/);
+  });
+
+  it('generates only the traits asked for, in their order', async () => {
+    const dir = join(tempDir(), 'run');
+    const manifest = await runDataset(options(dir, { traits: ['cite-sources', 'admit-mistakes'], perTrait: 1 }));
+    assert.deepEqual(manifest.settings.traits, ['cite-sources', 'admit-mistakes']);
+    assert.deepEqual(readRunItems(dir).accepted.map((r) => r.traitId).sort(), ['admit-mistakes', 'cite-sources']);
+  });
+
+  it('writes midtraining documents to midtraining.jsonl and skips them on a rerun', async () => {
+    const dir = join(tempDir(), 'run');
+    const cache = new MemoryAnswerCache();
+    const good = responder(pool);
+    const user = (r: LoggedRequest): string => r.body.contents[0].parts[0].text;
+    fake.setResponder((r) => {
+      switch (stageOf(r)) {
+        case 'midtraining-ideas':
+          return { kind: 'text', text: JSON.stringify({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `idea ${i}`, trait_ids: [TRAIT_IDS[i % 3]] })) }) };
+        case 'midtraining-draft':
+          return { kind: 'text', text: `draft of ${/What it is about: (.*)/.exec(user(r))?.[1]}` };
+        case 'midtraining-critique':
+          return { kind: 'text', text: JSON.stringify({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'the revised document' }) };
+        default:
+          return good(r);
+      }
+    });
+    const manifest = await runDataset(options(dir, { perTrait: 1, midtraining: 4, cache }));
+    assert.equal(manifest.status, 'completed');
+    assert.deepEqual(manifest.counts.midtraining, { total: 4, written: 4, failed: 0, pending: 0 });
+    const docs = lines(join(dir, 'midtraining.jsonl'));
+    assert.equal(docs.length, 4);
+    for (const d of docs) {
+      assert.deepEqual(Object.keys(d).sort(), ['doc_type', 'id', 'text', 'trait_ids']);
+      assert.equal(d.text, 'the revised document');
+      assert.ok(d.trait_ids.every((t: string) => TRAIT_IDS.includes(t)));
+    }
+    assert.ok(Object.keys(manifest.templates).includes('midtraining-draft'));
+    fake.requests.length = 0;
+    const again = await runDataset(options(dir, { perTrait: 1, midtraining: 4, cache }));
+    assert.equal(again.counts.midtraining.written, 4);
+    assert.equal(lines(join(dir, 'midtraining.jsonl')).length, 4);
+    assert.equal(fake.requests.filter((q) => stageOf(q).startsWith('midtraining')).length, 0);
+  });
+
+  it('embeds with an OpenAI-compatible provider when given one', async () => {
+    const openai = await startFakeOpenAI();
+    try {
+      const dir = join(tempDir(), 'run');
+      const embedder = new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: policy() });
+      const manifest = await runDataset(options(dir, { perTrait: 1, embeddingProvider: embedder, embeddingProviderId: 'openai-compatible@local', embeddingModel: 'nomic-embed-text' }));
+      assert.equal(manifest.status, 'completed');
+      assert.equal(manifest.settings.embeddingProviderId, 'openai-compatible@local');
+      const embedded = openai.requests.filter((q) => q.path === '/v1/embeddings');
+      assert.ok(embedded.length >= 1 && embedded.every((q) => q.body.model === 'nomic-embed-text'));
+      assert.equal(embedded.flatMap((q) => q.body.input).length, 3);
+      assert.equal(fake.requests.filter((q) => q.action === 'batchEmbedContents').length, 0);
+    } finally {
+      await openai.close();
+    }
+  });
+
+  it('stops when cancelled: status cancelled, nothing half-written, the folder unlocked', async () => {
+    const dir = join(tempDir(), 'run');
+    fake.setResponder(() => ({ kind: 'hang' }));
+    const controller = new AbortController();
+    const run = runDataset(options(dir, { signal: controller.signal }));
+    while (fake.requests.length === 0) await new Promise((r) => setImmediate(r));
+    controller.abort(new Error('stop'));
+    const manifest = await run;
+    assert.equal(manifest.status, 'cancelled');
+    assert.equal(manifest.counts.pending, 6);
+    assert.equal(existsSync(join(dir, 'records.jsonl')), false);
+    assert.equal(existsSync(join(dir, 'run.lock')), false);
+  });
+
+  it('refuses a folder another live process is writing to, and takes over a dead one\'s lock', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    // PID 1 is alive on any Linux host.
+    writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: 1, host: (await import('node:os')).hostname(), at: 'then' }));
+    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'busy');
+    writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 7, host: (await import('node:os')).hostname(), at: 'then' }));
+    assert.equal((await runDataset(options(dir, { perTrait: 1 }))).status, 'completed');
+  });
+});
+
+describe('readManifest and readRunItems', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trait-studio-read-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads nothing from an empty folder and refuses a manifest that is not one', () => {
+    assert.equal(readManifest(dir), undefined);
+    assert.equal(readManifest(join(dir, 'absent')), undefined);
+    assert.deepEqual(readRunItems(dir), { accepted: [], rejected: [] });
+    writeFileSync(join(dir, 'manifest.json'), '{"version": 1, "status": ');
+    assert.throws(() => readManifest(dir), /manifest\.json is not a run manifest: not JSON/);
+    writeFileSync(join(dir, 'manifest.json'), '{"hello": "world"}');
+    assert.throws(() => readManifest(dir), /not a run manifest of this version/);
+  });
+
+  it('skips a torn last line and keeps the first line of an id', () => {
+    writeFileSync(join(dir, 'records.jsonl'), '{"id":"a","prompt":"1"}\n{"id":"b","prompt":"2"}\n{"id":"a","prompt":"3"}\n{"id":"c","pro');
+    writeFileSync(join(dir, 'rejected.jsonl'), '{"id":"d","kind":"sft","reason":"error"}\nnot json\n');
+    const { accepted, rejected } = readRunItems(dir);
+    assert.deepEqual(accepted.map((r) => [r.id, r.prompt]), [['a', '1'], ['b', '2']]);
+    assert.deepEqual(rejected.map((r) => r.id), ['d']);
+    // Reading changes nothing: a run may be appending that line right now.
+    assert.ok(readFileSync(join(dir, 'records.jsonl'), 'utf8').endsWith('"pro'));
+  });
+});
+
+describe('estimateRun', () => {
+  it('counts requests per stage and prices the estimated tokens', () => {
+    const estimate = estimateRun({ documentText: DOC_TEXT, perTrait: 5, templates });
+    assert.equal(estimate.traits, 3);
+    assert.equal(estimate.items, 15);
+    assert.equal(estimate.requests, 3 + 15 * 6);
+    assert.equal(estimate.embeddingRequests, 15);
+    assert.deepEqual(Object.keys(estimate.byModel).sort(), ['gemini-2.5-flash', 'gemini-2.5-pro']);
+    assert.equal(estimate.inputTokens, Object.values(estimate.byModel).reduce((n, m) => n + m.inputTokens, 0));
+    assert.deepEqual({ usd: estimate.usd, unpriced: estimate.unpriced }, estimateCost(estimate.byModel, DEFAULT_PRICES));
+    assert.ok(estimate.usd > 0 && estimate.outputTokens > estimate.items * 400);
+    // Twice the scenarios: the stages' tokens double, the brainstorms stay three.
+    const twice = estimateRun({ documentText: DOC_TEXT, perTrait: 10, templates });
+    assert.equal(twice.requests, 3 + 30 * 6);
+    assert.ok(twice.inputTokens > 1.8 * estimate.inputTokens);
+    const local = estimateRun({ documentText: DOC_TEXT, traits: ['cite-sources'], perTrait: 1, templates, models: { baseline: 'llama-local' } });
+    assert.equal(local.requests, 7);
+    assert.deepEqual(local.unpriced, ['llama-local']);
+    const withMidtraining = estimateRun({ documentText: DOC_TEXT, perTrait: 1, midtraining: 12, templates });
+    // 12 documents over 5 types: one ideas call per type, then a draft and a revision each.
+    assert.equal(withMidtraining.requests, 3 + 3 * 6 + 5 + 24);
+    assert.throws(() => estimateRun({ documentText: DOC_TEXT, traits: ['nope'], perTrait: 1, templates }), /no trait with id "nope"/);
+  });
+});
