@@ -2,8 +2,11 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { PREVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
 import { registerApiKeyCommands } from './commands/apiKey';
+import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
+import { PolicyCache } from './commands/previewSetup';
 import { registerPromptTemplates } from './commands/promptTemplates';
+import { registerRuns } from './commands/runs';
 import { crashHandler } from './crashHandler';
 import { registerLintWorkspace } from './lintWorkspace';
 import { StatusItem } from './statusItem';
@@ -20,8 +23,9 @@ let client: LanguageClient | undefined;
 
 /**
  * Starts the language server (dist/server.js over node IPC) for `traits` documents and registers
- * the commands: restart the server, lint the workspace, show the output, set the API key, and
- * preview a trait's scenarios (which runs the generation pipeline here, in the extension host).
+ * the commands: restart the server, lint the workspace, show the output, set the API key, preview a
+ * trait's scenarios and generate datasets (the generation pipeline runs here, in the extension
+ * host), and the Runs view with its reports.
  */
 export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   const started = Date.now();
@@ -55,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     },
   };
 
+  // Previews and runs share request policies, so a model's rate limit holds across them.
+  const policies = new PolicyCache();
+  const runsChanged = new vscode.EventEmitter<string>();
   const restarted = new vscode.EventEmitter<void>();
   context.subscriptions.push(restarted);
   const start = async () => {
@@ -105,7 +112,10 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     vscode.commands.registerCommand('traitStudio.showOutput', () => log.show()),
     registerLintWorkspace(() => client, log),
     registerApiKeyCommands(context.secrets, log),
-    registerPreview(context, log),
+    registerPreview(context, log, policies),
+    registerGenerate(context, log, policies, runsChanged),
+    registerRuns(context, log, runsChanged.event),
+    runsChanged,
     registerPromptTemplates(),
     { dispose: () => void client?.stop() },
   );

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { TEMPLATE_STAGES } from '../../server/src/generation/templates';
+import { MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../../server/src/generation/templates';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,7 +23,7 @@ test('the .vsix holds every file the extension loads at run time (needs npm run 
     'dist/cli.js',
     ...readdirSync(join(ROOT, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => `dist/webview/${f}`),
     ...readdirSync(join(ROOT, 'media')).filter((f) => f.endsWith('.css')).map((f) => `media/${f}`),
-    ...TEMPLATE_STAGES.map((s) => `dist/prompts/${s}.md`),
+    ...[...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES].map((s) => `dist/prompts/${s}.md`),
     ...manifest.contributes.grammars.map((g: { path: string }) => g.path.replace(/^\.\//, '')),
   ];
   assert.ok(needed.some((f) => f.startsWith('dist/webview/')), 'no webview bundle found: run npm run build');

@@ -4,17 +4,15 @@ import { parseTraitDocument } from '../../../server/src/document/parse';
 import { PREVIEW_COMMAND } from '../../../server/src/lsp/protocol';
 import { PreviewPanel, type PanelHost } from '../webviews/previewPanel';
 import { PREVIEW_VIEW_TYPE, type PreviewState } from '../webviews/previewProtocol';
-import { MissingKeyError, PolicyCache, previewSetup } from './previewSetup';
-
-const RESTRICTED = 'Preview Scenarios is off in Restricted Mode: it sends the trait\'s text to a model provider and reads prompt templates from this workspace\'s .traits/prompts folder. Linting still works. Trust the workspace to preview.';
+import { MissingKeyError, type PolicyCache, previewSetup } from './previewSetup';
+import { explainRestricted } from './restricted';
 
 /**
  * `Trait Studio: Preview Scenarios` (palette, editor context menu, keybinding, and the "Preview"
  * code lens, which passes the document URI and trait id) and the preview panel's serializer. The
  * command previews the trait under the cursor; in an untrusted workspace it explains why it is off.
  */
-export function registerPreview(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  const policies = new PolicyCache();
+export function registerPreview(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, policies: PolicyCache): vscode.Disposable {
   const host: PanelHost = {
     extensionUri: context.extensionUri,
     log,
@@ -23,12 +21,7 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(PREVIEW_COMMAND, async (uriArgument?: unknown, traitId?: unknown) => {
-      if (!vscode.workspace.isTrusted) {
-        log.info('Preview Scenarios: not run, the workspace is in Restricted Mode.');
-        const choice = await vscode.window.showWarningMessage(RESTRICTED, 'Manage Workspace Trust');
-        if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-        return undefined;
-      }
+      if (!vscode.workspace.isTrusted) return explainRestricted('Preview Scenarios', log);
       const target = await targetTrait(uriArgument, traitId);
       if ('problem' in target) {
         void vscode.window.showInformationMessage(`Trait Studio: ${target.problem}`);

@@ -41,12 +41,12 @@ const ROLES = ['brainstorm', 'critique', 'baseline', 'response', 'autorate'] as 
  * the environment's GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI. The baseline comes
  * from `traitStudio.baseline.openaiBaseUrl` when set (with TRAIT_STUDIO_BASELINE_API_KEY if the
  * endpoint needs a key; OPENAI_API_KEY is never sent to an endpoint of the user's choosing).
- * Throws MissingKeyError without credentials, and the template loader's error for an unreadable
- * override.
+ * `concurrency` is the requests in flight per model (a dataset run asks for its own). Throws
+ * MissingKeyError without credentials, and the template loader's error for an unreadable override.
  */
-export async function previewSetup(context: vscode.ExtensionContext, folder: vscode.Uri | undefined, policies: PolicyCache): Promise<PreviewSetup> {
+export async function previewSetup(context: vscode.ExtensionContext, folder: vscode.Uri | undefined, policies: PolicyCache, concurrency = 4): Promise<PreviewSetup> {
   const config = vscode.workspace.getConfiguration('traitStudio', folder);
-  const policy = policies.get(config.get<number>('requests.timeoutSeconds', 120), config.get<number>('requests.perMinute', 0));
+  const policy = policies.get(config.get<number>('requests.timeoutSeconds', 120), config.get<number>('requests.perMinute', 0), concurrency);
   const project = config.get<string>('gemini.vertex.project', '').trim();
   const location = config.get<string>('gemini.vertex.location', '').trim();
   const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
@@ -79,17 +79,17 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
 }
 
 /**
- * One RequestPolicy per timeout and rate: previews share it, so the per-model rate limit holds
+ * One RequestPolicy per timeout, rate and concurrency: previews share it, so the per-model rate limit holds
  * across panels; a settings change makes a new one.
  */
 export class PolicyCache {
   private policies = new Map<string, RequestPolicy>();
 
-  get(timeoutSeconds: number, perMinute: number): RequestPolicy {
-    const key = `${timeoutSeconds}/${perMinute}`;
+  get(timeoutSeconds: number, perMinute: number, concurrency: number): RequestPolicy {
+    const key = `${timeoutSeconds}/${perMinute}/${concurrency}`;
     let policy = this.policies.get(key);
     if (!policy) {
-      policy = new RequestPolicy({ timeoutMs: Math.max(1, timeoutSeconds) * 1000, ...(perMinute > 0 ? { requestsPerMinute: perMinute } : {}) });
+      policy = new RequestPolicy({ timeoutMs: Math.max(1, timeoutSeconds) * 1000, concurrency, ...(perMinute > 0 ? { requestsPerMinute: perMinute } : {}) });
       this.policies.set(key, policy);
     }
     return policy;

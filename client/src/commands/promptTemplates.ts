@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { DEFAULT_PROMPTS_DIR, OVERRIDE_DIR, TEMPLATE_STAGES, type TemplateStage } from '../../../server/src/generation/templates';
+import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage } from '../../../server/src/generation/templates';
 
-const STAGE_DESCRIPTIONS: Readonly<Record<TemplateStage, string>> = {
+type Stage = TemplateStage | MidtrainingTemplateStage;
+const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES];
+
+const STAGE_DESCRIPTIONS: Readonly<Record<Stage, string>> = {
   brainstorm: 'what / how / why: situations where the trait matters',
   scenario: 'a realistic single-turn user message for one idea',
   critique: 'is it realistic, does it elicit the trait? rewrite if not',
   sharpen: 'rewrite the message when the baseline is generic',
   response: 'system prompt of the final response (the trait, embodied without mention)',
   autorate: 'score, verdict and reasons for the response',
+  'midtraining-ideas': 'midtraining: document ideas per type, each naming its traits',
+  'midtraining-draft': 'midtraining: a pretraining-style document for one idea',
+  'midtraining-critique': 'midtraining: critique and revise the document',
 };
 
 /**
@@ -19,9 +25,9 @@ const STAGE_DESCRIPTIONS: Readonly<Record<TemplateStage, string>> = {
  */
 export function registerPromptTemplates(): vscode.Disposable {
   return vscode.commands.registerCommand('traitStudio.openPromptTemplate', async (given?: unknown) => {
-    const stage = (TEMPLATE_STAGES as readonly string[]).includes(given as string)
-      ? (given as TemplateStage)
-      : (await vscode.window.showQuickPick(TEMPLATE_STAGES.map((s) => ({ label: s, description: STAGE_DESCRIPTIONS[s] })), { title: 'Trait Studio: open the prompt template of a stage' }))?.label as TemplateStage | undefined;
+    const stage = (STAGES as readonly string[]).includes(given as string)
+      ? (given as Stage)
+      : (await vscode.window.showQuickPick(STAGES.map((s) => ({ label: s, description: STAGE_DESCRIPTIONS[s] })), { title: 'Trait Studio: open the prompt template of a stage' }))?.label as Stage | undefined;
     if (!stage) return undefined;
     const shipped = vscode.Uri.file(`${DEFAULT_PROMPTS_DIR}/${stage}.md`);
     const active = vscode.window.activeTextEditor?.document.uri;

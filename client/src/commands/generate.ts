@@ -1,0 +1,212 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { parseTraitDocument } from '../../../server/src/document/parse';
+import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import type { SftFormat } from '../../../server/src/generation/run/types';
+import { loadMidtrainingTemplates } from '../../../server/src/generation/templates';
+import { explainRestricted } from './restricted';
+import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
+
+/**
+ * What `Trait Studio: Generate Dataset…` asks for. An automation (and the tests) may pass it as the
+ * command's argument; `confirm: false` skips the estimate dialog. Whatever is missing is asked.
+ */
+export interface GenerateRequest {
+  readonly uri?: string;
+  readonly traits?: readonly string[];
+  readonly perTrait?: number;
+  /** Relative to the document's workspace folder, and inside it. */
+  readonly outDir?: string;
+  readonly formats?: readonly SftFormat[];
+  readonly midtraining?: number;
+  readonly confirm?: boolean;
+}
+
+const FORMAT_LABELS: Readonly<Record<SftFormat, string>> = {
+  openai: 'sft.openai.jsonl — {"messages": [user, assistant]}',
+  gemini: 'sft.gemini.jsonl — {"contents": [user, model]}',
+};
+
+/**
+ * `Trait Studio: Generate Dataset…`: picks traits (default all), scenarios per trait, the output
+ * folder (default `runs/<timestamp>/` in the workspace; a folder outside it is refused) and the SFT
+ * formats, shows the estimate (requests, tokens, cost) and asks to confirm, then runs the stages
+ * for every scenario under a cancellable progress notification, logging to the output channel.
+ * An existing run folder of the same document and settings resumes. Off in Restricted Mode.
+ * Resolves with the run's manifest, or undefined when the user backed out.
+ */
+export function registerGenerate(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  policies: PolicyCache,
+  runsChanged: vscode.EventEmitter<string>,
+): vscode.Disposable {
+  return vscode.commands.registerCommand('traitStudio.generateDataset', async (given?: GenerateRequest) => {
+    if (!vscode.workspace.isTrusted) return explainRestricted('Generate Dataset', log);
+    const request = typeof given === 'object' && given !== null ? given : {};
+    const document = request.uri
+      ? await vscode.workspace.openTextDocument(vscode.Uri.parse(request.uri))
+      : vscode.window.activeTextEditor?.document.languageId === 'traits'
+        ? vscode.window.activeTextEditor.document
+        : undefined;
+    if (!document) {
+      void vscode.window.showInformationMessage('Trait Studio: open a trait document to generate a dataset from it.');
+      return undefined;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    if (!folder || folder.uri.scheme !== 'file') {
+      void vscode.window.showWarningMessage('Trait Studio: Generate Dataset writes into the workspace: open the document inside a workspace folder on disk.');
+      return undefined;
+    }
+    const config = vscode.workspace.getConfiguration('traitStudio', document.uri);
+    const parsed = parseTraitDocument(document.getText());
+    if (!parsed.traits.length) {
+      void vscode.window.showInformationMessage('Trait Studio: this document has no traits to generate for.');
+      return undefined;
+    }
+
+    const traits = request.traits ?? (await pickTraits(parsed.traits));
+    if (!traits?.length) return undefined;
+    const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', config.get<number>('generate.perTrait', 5), 1, 1000));
+    if (perTrait === undefined) return undefined;
+    const outInput = request.outDir ?? (await askFolder(config.get<string>('generate.outputFolder', 'runs')));
+    if (outInput === undefined) return undefined;
+    const outDir = insideFolder(folder.uri.fsPath, outInput);
+    if (!outDir) {
+      void vscode.window.showErrorMessage(`Trait Studio: the output folder must be inside the workspace folder ${folder.name}, not "${outInput}".`);
+      return undefined;
+    }
+    const formats = request.formats ?? (await pickFormats(config.get<SftFormat[]>('generate.formats', ['openai', 'gemini'])));
+    if (!formats?.length) return undefined;
+    const midtraining = request.midtraining ?? config.get<number>('generate.midtraining', 0);
+    const concurrency = Math.max(1, config.get<number>('generate.concurrency', 8));
+
+    let setup;
+    try {
+      setup = await previewSetup(context, folder.uri, policies, concurrency);
+    } catch (error) {
+      if (error instanceof MissingKeyError) {
+        const choice = await vscode.window.showWarningMessage(error.message.replace('preview scenarios', 'generate a dataset'), 'Set API Key');
+        if (choice) await vscode.commands.executeCommand('traitStudio.setApiKey');
+        return undefined;
+      }
+      throw error;
+    }
+    const midtrainingTemplates = loadMidtrainingTemplates(folder.uri.fsPath);
+    const estimate = estimateRun({ documentText: document.getText(), traits, perTrait, midtraining, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
+    if (request.confirm !== false) {
+      const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ $${estimate.usd.toFixed(2)}`;
+      const choice = await vscode.window.showInformationMessage(
+        `Generate ${estimate.items} scenarios for ${estimate.traits} trait${estimate.traits === 1 ? '' : 's'}${midtraining ? ` and ${midtraining} midtraining documents` : ''}?`,
+        {
+          modal: true,
+          detail: `About ${estimate.requests.toLocaleString('en-US')} requests, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(outDir)}.`,
+        },
+        'Generate',
+      );
+      if (choice !== 'Generate') return undefined;
+    }
+
+    log.info(`Generate Dataset: ${estimate.items} scenarios from ${vscode.workspace.asRelativePath(document.uri)} into ${outDir}.`);
+    const manifest = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+        let reported = 0;
+        return runDataset({
+          documentPath: document.uri.fsPath,
+          documentText: document.getText(),
+          outDir,
+          traits,
+          perTrait,
+          formats,
+          midtraining,
+          concurrency,
+          tokensPerMinute: config.get<number>('generate.tokensPerMinute', 0) || undefined,
+          requestsPerMinute: config.get<number>('requests.perMinute', 0) || undefined,
+          dedupThreshold: config.get<number>('generate.dedupThreshold', 0.9),
+          provider: setup.provider,
+          providerId: setup.providerId,
+          baselineProvider: setup.baselineProvider,
+          baselineProviderId: setup.baselineProviderId,
+          models: setup.models,
+          templates: setup.templates,
+          midtrainingTemplates,
+          cache: setup.cache,
+          prices: setup.prices,
+          signal: controller.signal,
+          onLog: (line) => log.info(line),
+          onProgress: (p) => {
+            const percent = p.total ? (100 * p.done) / p.total : 0;
+            progress.report({
+              increment: Math.max(0, percent - reported),
+              message: `${p.done}/${p.total} scenarios · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
+            });
+            reported = Math.max(reported, percent);
+          },
+        });
+      },
+    ).then(
+      (m: RunManifest) => m,
+      (error: unknown) => {
+        log.error(`Generate Dataset failed: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(`Trait Studio: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      },
+    );
+    runsChanged.fire(outDir);
+    if (manifest) {
+      const c = manifest.counts;
+      const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
+      log.info(`Generate Dataset: ${summary} ${outDir}`);
+      if (request.confirm !== false) {
+        void vscode.window.showInformationMessage(`Trait Studio: ${summary}`, 'Open Report').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
+        });
+      }
+    }
+    return manifest;
+  });
+}
+
+async function pickTraits(traits: readonly { id: string; title: string }[]): Promise<string[] | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    traits.map((t) => ({ label: t.title, description: `#${t.id}`, picked: true, id: t.id })),
+    { canPickMany: true, title: 'Trait Studio: traits to generate for', placeHolder: 'All are selected; untick the ones to leave out' },
+  );
+  return picked?.map((p) => p.id);
+}
+
+async function pickFormats(defaults: readonly SftFormat[]): Promise<SftFormat[] | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    (Object.keys(FORMAT_LABELS) as SftFormat[]).map((f) => ({ label: f, description: FORMAT_LABELS[f], picked: defaults.includes(f) })),
+    { canPickMany: true, title: 'Trait Studio: SFT formats to write' },
+  );
+  return picked?.map((p) => p.label as SftFormat);
+}
+
+async function askNumber(title: string, value: number, min: number, max: number): Promise<number | undefined> {
+  const answer = await vscode.window.showInputBox({
+    title: `Trait Studio: ${title}`,
+    value: String(value),
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `A whole number from ${min} to ${max}`),
+  });
+  return answer === undefined ? undefined : Number(answer.trim());
+}
+
+async function askFolder(root: string): Promise<string | undefined> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+  return vscode.window.showInputBox({
+    title: 'Trait Studio: output folder, inside the workspace (an existing run of the same settings resumes)',
+    value: `${root}/${stamp}`,
+    validateInput: (v) => (v.trim() && !isAbsolute(v.trim()) && !v.split(/[\\/]/).includes('..') ? undefined : 'A folder inside the workspace, e.g. runs/first'),
+  });
+}
+
+/** `input` resolved against `folder`, or undefined when it would land outside it. */
+function insideFolder(folder: string, input: string): string | undefined {
+  const path = resolve(folder, input.trim());
+  const rel = relative(folder, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? path : undefined;
+}

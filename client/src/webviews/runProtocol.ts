@@ -1,0 +1,44 @@
+/**
+ * What the run report panel shows and how its page talks back. Built by the extension from a run
+ * folder (manifest.json, records.jsonl, rejected.jsonl); imported by client/webview/run.ts too.
+ * Plain data only: the page renders every text with textContent.
+ */
+
+/** One generated item, accepted or rejected. */
+export interface RunReportItem {
+  readonly id: string;
+  readonly traitId: string;
+  readonly accepted: boolean;
+  /** Autorater score 1–10, or null when the item failed before it was rated. */
+  readonly score: number | null;
+  /** Why it was rejected: "autorater: reject", "duplicate of …", "error: stage: …"; null when accepted. */
+  readonly reason: string | null;
+  /** A short category of `reason` for the counts: autorater / duplicate / error. */
+  readonly reasonKind: 'autorater' | 'duplicate' | 'error' | null;
+  readonly prompt: string | null;
+  readonly response: string | null;
+}
+
+export interface RunReport {
+  readonly dir: string;
+  readonly name: string;
+  readonly status: string;
+  readonly documentPath: string;
+  readonly traits: readonly { readonly id: string; readonly title: string }[];
+  readonly items: readonly RunReportItem[];
+  readonly midtrainingDocuments: number;
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /** Wall time of the run so far, ms, when the manifest has it. */
+  readonly elapsedMs: number | null;
+}
+
+export type ToRunWebview = { readonly type: 'report'; readonly report: RunReport };
+
+export type FromRunWebview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'refresh' }
+  /** Opens one of the run's files (records.jsonl, manifest.json, ...) in an editor. */
+  | { readonly type: 'open'; readonly file: string };
+
+export const RUN_VIEW_TYPE = 'traitStudio.runReport';

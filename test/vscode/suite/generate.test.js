@@ -1,0 +1,103 @@
+// Generate Dataset in the real extension host, against the fake Gemini server: a run into a
+// folder of the workspace, its files, the Runs view's command and the run report; a folder outside
+// the workspace is refused. Restricted Mode is checked in test/ui/restricted.test.mjs.
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vscode = require('vscode');
+const { activate, open, workspaceFolder } = require('./helpers');
+
+const lines = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+describe('generate dataset', () => {
+  let fake;
+  let fakeModule;
+  let document;
+  const outDir = 'runs/host-test';
+  const saved = { baseUrl: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
+
+  before(async () => {
+    fakeModule = require(process.env.TRAIT_STUDIO_FAKE_GEMINI);
+    fake = await fakeModule.startFakeGemini();
+    // Situation 3's final prompt is planted as a copy of situation 1's: deduplication must catch it.
+    const answers = fakeModule.previewResponder(3);
+    fake.setResponder((r) => {
+      const reply = answers(r);
+      if (fakeModule.stageOf(r) === 'sharpen' && JSON.stringify(r.body).includes('situation 3')) {
+        return { ...reply, text: reply.text.replace('situation 3', 'situation 1') };
+      }
+      return reply;
+    });
+    // The fake's 8-dimensional embeddings score any two of these short English prompts above 0.99,
+    // so only a copy counts as a duplicate here.
+    await vscode.workspace.getConfiguration('traitStudio').update('generate.dedupThreshold', 0.999, vscode.ConfigurationTarget.Workspace);
+    process.env.GOOGLE_GEMINI_BASE_URL = fake.baseUrl;
+    process.env.GEMINI_API_KEY = 'generate-test-key';
+    await activate();
+    document = await open('assistant.traits.md');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('traitStudio').update('generate.dedupThreshold', undefined, vscode.ConfigurationTarget.Workspace);
+    process.env.GOOGLE_GEMINI_BASE_URL = saved.baseUrl;
+    process.env.GEMINI_API_KEY = saved.key;
+    fs.rmSync(path.join(workspaceFolder().fsPath, 'runs'), { recursive: true, force: true });
+    if (fake) await fake.close();
+  });
+
+  it('writes the SFT files, records and manifest of a run into the workspace; a planted duplicate is rejected', async () => {
+    const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+      uri: document.uri.toString(), traits: ['candour'], perTrait: 3, outDir, formats: ['openai', 'gemini'], midtraining: 0, confirm: false,
+    });
+    assert.ok(manifest, 'the command returned no manifest');
+    assert.equal(manifest.status, 'completed', manifest.error ?? '');
+    assert.deepEqual([manifest.counts.total, manifest.counts.accepted, manifest.counts.duplicate, manifest.counts.failed], [3, 2, 1, 0]);
+    const dir = path.join(workspaceFolder().fsPath, outDir);
+    const openai = lines(path.join(dir, 'sft.openai.jsonl'));
+    const gemini = lines(path.join(dir, 'sft.gemini.jsonl'));
+    assert.equal(openai.length, 2);
+    assert.equal(gemini.length, 2);
+    for (const r of openai) assert.deepEqual(r.messages.map((m) => m.role), ['user', 'assistant']);
+    for (const r of gemini) assert.deepEqual(r.contents.map((m) => m.role), ['user', 'model']);
+    assert.doesNotMatch(fs.readFileSync(path.join(dir, 'sft.openai.jsonl'), 'utf8'), /"system"/);
+    const records = lines(path.join(dir, 'records.jsonl'));
+    assert.deepEqual(records.map((r) => r.traitId), ['candour', 'candour']);
+    const [duplicate] = lines(path.join(dir, 'rejected.jsonl'));
+    assert.equal(duplicate.reason, 'duplicate');
+    assert.equal(duplicate.prompt, duplicate.duplicate.prompt);
+    assert.ok(records.some((r) => r.id === duplicate.duplicate.of), 'the duplicate does not name an accepted record');
+    assert.equal(new Set([...records.map((r) => r.id), duplicate.id]).size, 3);
+    assert.ok(fake.requests.every((r) => r.apiKey === 'generate-test-key'));
+  });
+
+  it('lists the run in the Runs view and opens its report', async () => {
+    const runs = await vscode.commands.executeCommand('traitStudio.refreshRuns');
+    const run = runs.find((r) => r.dir.endsWith(path.join('runs', 'host-test')));
+    assert.ok(run, `the run is not listed: ${runs.map((r) => r.dir).join(', ')}`);
+    const panel = await vscode.commands.executeCommand('traitStudio.openRunReport', run.dir);
+    const report = panel.current;
+    try {
+      assert.equal(report.status, 'completed');
+      assert.equal(report.items.length, 3);
+      assert.equal(report.items.filter((i) => i.accepted && i.score === 7).length, 2);
+      const rejected = report.items.find((i) => !i.accepted);
+      assert.equal(rejected.reasonKind, 'duplicate');
+      assert.match(rejected.reason, /^duplicate of candour-/);
+      assert.deepEqual(report.traits, [{ id: 'candour', title: 'Say what you believe' }]);
+    } finally {
+      panel.dispose();
+    }
+  });
+
+  it('refuses an output folder outside the workspace, writing nothing', async () => {
+    const before = fake.requests.length;
+    const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+      uri: document.uri.toString(), traits: ['candour'], perTrait: 1, outDir: '../escape', formats: ['openai'], confirm: false,
+    });
+    assert.equal(manifest, undefined);
+    assert.equal(fake.requests.length, before);
+    assert.equal(fs.existsSync(path.join(workspaceFolder().fsPath, '..', 'escape')), false);
+  });
+});
