@@ -1,0 +1,79 @@
+// UI test: an author generates a small dataset from the palette — every prompt answered as a user
+// would (all traits, 3 per trait, the proposed folder, both formats), the estimate confirmed in
+// its modal — then opens the run's report from the notification and looks at the charts and table.
+// Answers come from the fake Gemini server test/vscode/run.mjs started.
+import assert from 'node:assert/strict';
+import { quickOpen, runCommand } from './workbench.mjs';
+
+const FILE = 'assistant.traits.md';
+
+/** The frame of a webview whose page shows `heading`. */
+async function webviewFrame(page, heading, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('#root h1', { hasText: heading }).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview showing "${heading}" appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
+export const tests = [
+  {
+    name: 'Generate Dataset… asks for traits, count, folder and formats, then shows the estimate',
+    async run({ page, fakeGemini, screenshot }) {
+      await quickOpen(page, FILE);
+      const before = fakeGemini.requests.length;
+      await runCommand(page, 'Trait Studio: Generate Dataset…');
+      const input = page.locator('.quick-input-widget input');
+      // Traits: both ticked by default.
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Say what you believe' }).waitFor();
+      await page.keyboard.press('Enter');
+      // Scenarios per trait.
+      await page.locator('.quick-input-widget', { hasText: 'Scenarios per trait' }).waitFor();
+      await input.fill('3');
+      await page.keyboard.press('Enter');
+      // Output folder: the proposed runs/<timestamp>.
+      await page.locator('.quick-input-widget', { hasText: 'output folder' }).waitFor();
+      assert.match(await input.inputValue(), /^runs\/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/);
+      await page.keyboard.press('Enter');
+      // Formats: both ticked by default.
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sft.gemini.jsonl' }).waitFor();
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.filter({ hasText: 'Generate 6 scenarios for 2 traits?' }).waitFor();
+      assert.match(await dialog.innerText(), /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d/);
+      assert.equal(fakeGemini.requests.length, before, 'a model was called before the estimate was confirmed');
+      await screenshot('ui-generate-1-estimate');
+      await dialog.locator('.monaco-button', { hasText: /^Generate$/ }).click();
+    },
+  },
+  {
+    name: 'the run ends with a summary; Open Report shows the charts and the records',
+    async run({ page, screenshot }) {
+      const toast = page.locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: /Run completed/ }).first();
+      try {
+        await toast.waitFor({ timeout: 30_000 });
+      } catch {
+        // Some window states route notifications straight to the centre.
+        await runCommand(page, 'Notifications: Show Notifications');
+        await toast.waitFor();
+      }
+      const summary = await toast.innerText();
+      const [, accepted, rejected] = /(\d+) accepted, (\d+) rejected, 0 failed/.exec(summary) ?? [];
+      assert.ok(accepted !== undefined, `unexpected summary: ${summary}`);
+      assert.equal(Number(accepted) + Number(rejected), 6);
+      await toast.locator('.monaco-button', { hasText: 'Open Report' }).click();
+      const frame = await webviewFrame(page, 'Run ');
+      await frame.locator('.histogram').nth(1).waitFor();
+      assert.equal(await frame.locator('.histogram').count(), 2);
+      assert.equal(await frame.locator('tbody tr').count(), 6);
+      assert.equal(await frame.locator('tbody tr.accepted').count(), Number(accepted));
+      // Filtering on a verdict narrows the table.
+      await frame.locator('select[aria-label="Verdict"]').selectOption('rejected');
+      await frame.locator('h2', { hasText: `Records (${rejected} of 6)` }).waitFor();
+      await screenshot('ui-generate-2-report');
+    },
+  },
+];
