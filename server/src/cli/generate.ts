@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { DiskAnswerCache } from '../generation/cache';
 import { runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
 import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates';
-import { GeminiProvider, type GeminiOptions } from '../providers/gemini';
+import { GeminiProvider } from '../providers/gemini';
 import { OpenAICompatibleProvider } from '../providers/openai';
 import { RequestPolicy } from '../providers/requestPolicy';
+import { geminiAccess } from './gemini';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 import { CACHE_DIR } from './preview';
@@ -93,7 +94,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   const baselineUrl = values['baseline-url'];
   const baselineModel = values['baseline-model'];
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
-  const gemini = geminiAccess(env);
+  const gemini = geminiAccess(env, 'generate a dataset');
   const file = positionals[0];
   const documentText = readTextFile(file);
 
@@ -230,21 +231,3 @@ function summary(m: RunManifest, dir: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * How to reach Gemini from the environment, and the provider id that keeps each endpoint's answers
- * apart in the cache — as preview reads it (a copy: preview.ts keeps its own private). Throws
- * UsageError when what that needs is missing.
- */
-function geminiAccess(env: NodeJS.ProcessEnv): { options: GeminiOptions; id: string } {
-  const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const at = baseUrl ? `@${baseUrl}` : '';
-  if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
-    const project = env.GOOGLE_CLOUD_PROJECT;
-    const location = env.GOOGLE_CLOUD_LOCATION;
-    if (!project || !location) throw new UsageError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
-    return { options: { vertex: { project, location }, baseUrl }, id: `vertex-ai${at}` };
-  }
-  const apiKey = env.GEMINI_API_KEY;
-  if (!apiKey) throw new UsageError('set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to generate a dataset, or use Vertex AI (see --help)');
-  return { options: { apiKey, baseUrl }, id: `gemini${at}` };
-}

@@ -7,8 +7,9 @@ import { previewScenarios, totalUsage, type ScenarioResult } from '../generation
 import type { StageUsage } from '../generation/stages/stage';
 import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
-import { GeminiProvider, type GeminiOptions } from '../providers/gemini';
+import { GeminiProvider } from '../providers/gemini';
 import { OpenAICompatibleProvider } from '../providers/openai';
+import { geminiAccess } from './gemini';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -65,7 +66,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
-  const gemini = geminiAccess(env);
+  const gemini = geminiAccess(env, 'preview scenarios');
 
   const document = parseTraitDocument(readTextFile(positionals[0]));
   const wanted = values.trait.toLowerCase();
@@ -111,24 +112,6 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   }
 }
 
-/**
- * How to reach Gemini from the environment, and the provider id that keeps each endpoint's answers
- * apart in the cache: Vertex AI when GOOGLE_GENAI_USE_VERTEXAI is "true" or "1" (as the SDK reads
- * it), else the Developer API with GEMINI_API_KEY. Throws UsageError when what that needs is missing.
- */
-function geminiAccess(env: NodeJS.ProcessEnv): { options: GeminiOptions; id: string } {
-  const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const at = baseUrl ? `@${baseUrl}` : '';
-  if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
-    const project = env.GOOGLE_CLOUD_PROJECT;
-    const location = env.GOOGLE_CLOUD_LOCATION;
-    if (!project || !location) throw new UsageError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
-    return { options: { vertex: { project, location }, baseUrl }, id: `vertex-ai${at}` };
-  }
-  const apiKey = env.GEMINI_API_KEY;
-  if (!apiKey) throw new UsageError('set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to preview scenarios, or use Vertex AI (see --help)');
-  return { options: { apiKey, baseUrl }, id: `gemini${at}` };
-}
 
 function markdown(title: string, scenarios: readonly ScenarioResult[], usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
   const quote = (t: string | null) => (t ?? '—').split('\n').map((l) => `> ${l}`).join('\n');

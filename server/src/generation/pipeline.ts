@@ -103,7 +103,7 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // The brainstorm's tokens go on the first scenario only, so summing the results counts them once.
-    return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: message(error) }));
+    return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: failureMessage(error) }));
   }
   const results = ideas.map(() => empty());
   // The brainstorm's tokens are shared; they are counted on the first scenario.
@@ -126,10 +126,47 @@ export async function regenerateScenario(chunk: TraitChunk, idea: Idea, index: n
   return result;
 }
 
+/** The outputs of scenario → autorate for one idea; each null until its stage has answered. */
+export interface StageOutputs {
+  idea: Idea | null;
+  scenario: { initial: string | null; critique: { verdict: 'keep' | 'rewrite'; reasons: string } | null; final: string | null };
+  baseline: string | null;
+  sharpened: boolean | null;
+  sharpenReason: string | null;
+  /** The final user message, which the response answers and a record holds. */
+  prompt: string | null;
+  response: string | null;
+  rating: Rating | null;
+}
+
 /**
- * The per-idea stages, filling in `result` as they finish. Rejects only with the cancellation
- * reason; any other failure is the scenario's `error`.
+ * scenario → critique → baseline → sharpen → response → autorate for one idea, filling `out` as
+ * stages answer and calling `onStage` after each. The preview and dataset runs share it, and so
+ * share cache keys (sample = the scenario's index). Rejects with a StageError when a stage fails
+ * for good, or with the abort reason.
  */
+export async function runStages(ctx: StageContext, chunk: TraitChunk, idea: Idea, out: StageOutputs, onStage: () => void = () => undefined): Promise<void> {
+  out.idea = idea;
+  onStage();
+  out.scenario.initial = await scenario(ctx, chunk, idea);
+  onStage();
+  const c = await critique(ctx, chunk, out.scenario.initial);
+  out.scenario.critique = { verdict: c.verdict, reasons: c.reasons };
+  out.scenario.final = c.final;
+  onStage();
+  out.baseline = await baseline(ctx, c.final);
+  onStage();
+  const s = await sharpen(ctx, chunk, c.final, out.baseline);
+  out.sharpened = s.sharpened;
+  out.sharpenReason = s.reason;
+  out.prompt = s.message;
+  onStage();
+  out.response = await response(ctx, chunk, s.message);
+  onStage();
+  out.rating = await autorate(ctx, chunk, s.message, out.response);
+}
+
+/** One preview scenario: runStages, streaming each state to `onUpdate`; a failure becomes `error`. */
 async function runScenario(
   ctx: StageContext,
   chunk: TraitChunk,
@@ -140,28 +177,16 @@ async function runScenario(
 ): Promise<void> {
   const update = () => onUpdate?.(index, structuredClone(result));
   try {
-    result.idea = idea;
-    update();
-    result.scenario.initial = await scenario(ctx, chunk, idea);
-    update();
-    const c = await critique(ctx, chunk, result.scenario.initial);
-    result.scenario.critique = { verdict: c.verdict, reasons: c.reasons };
-    result.scenario.final = c.final;
-    update();
-    result.baseline = await baseline(ctx, c.final);
-    update();
-    const s = await sharpen(ctx, chunk, c.final, result.baseline);
-    result.sharpened = s.sharpened;
-    result.sharpenReason = s.reason;
-    result.prompt = s.message;
-    update();
-    result.response = await response(ctx, chunk, s.message);
-    result.record = { messages: [{ role: 'user', content: s.message }, { role: 'assistant', content: result.response }] };
-    update();
-    result.rating = await autorate(ctx, chunk, s.message, result.response);
+    await runStages(ctx, chunk, idea, result, () => {
+      // The record exists as soon as the response does (the system prompt never enters it).
+      if (result.prompt !== null && result.response !== null && !result.record) {
+        result.record = { messages: [{ role: 'user', content: result.prompt }, { role: 'assistant', content: result.response }] };
+      }
+      update();
+    });
   } catch (error) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    result.error = message(error);
+    result.error = failureMessage(error);
   }
   update();
 }
@@ -182,6 +207,7 @@ export function totalUsage(results: readonly ScenarioResult[]): StageUsage {
   return total;
 }
 
-function message(error: unknown): string {
+/** "stage: reason" of a failed scenario, as the preview and runs word it. */
+export function failureMessage(error: unknown): string {
   return error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -2,14 +2,6 @@
 import { createHash } from 'node:crypto';
 import type { Trait, TraitDocument } from '../../document/model';
 import { traitChunk, type TraitChunk } from '../chunk';
-import { autorate } from '../stages/autorate';
-import { baseline } from '../stages/baseline';
-import type { Idea } from '../stages/brainstorm';
-import { critique } from '../stages/critique';
-import { response } from '../stages/response';
-import { scenario } from '../stages/scenario';
-import { sharpen } from '../stages/sharpen';
-import { StageError, type StageContext } from '../stages/stage';
 import { RunError } from './errors';
 import type { ItemIdentity, NullableStages } from './types';
 
@@ -69,30 +61,4 @@ export function planItems(document: TraitDocument, traits: readonly Trait[], per
 /** A scenario's outputs before any stage ran. */
 export function emptyStages(): NullableStages {
   return { idea: null, scenario: { initial: null, critique: null, final: null }, baseline: null, sharpened: null, sharpenReason: null, prompt: null, response: null, rating: null };
-}
-
-/**
- * scenario → critique → baseline → sharpen → response → autorate for one idea, filling `out` as
- * stages finish — the same steps as the preview (pipeline.ts runScenario, which is not exported),
- * with the same cache keys (sample = the scenario's index), so a preview's answers are reused.
- * Rejects with a StageError when a stage fails for good, or with the abort reason.
- */
-export async function runStages(ctx: StageContext, chunk: TraitChunk, idea: Idea, out: NullableStages): Promise<void> {
-  out.idea = idea;
-  out.scenario.initial = await scenario(ctx, chunk, idea);
-  const c = await critique(ctx, chunk, out.scenario.initial);
-  out.scenario.critique = { verdict: c.verdict, reasons: c.reasons };
-  out.scenario.final = c.final;
-  out.baseline = await baseline(ctx, c.final);
-  const s = await sharpen(ctx, chunk, c.final, out.baseline);
-  out.sharpened = s.sharpened;
-  out.sharpenReason = s.reason;
-  out.prompt = s.message;
-  out.response = await response(ctx, chunk, s.message);
-  out.rating = await autorate(ctx, chunk, s.message, out.response);
-}
-
-/** "stage: reason" of a failure, as the preview words it. */
-export function failureMessage(error: unknown): string {
-  return error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -1,5 +1,6 @@
 import type { ModelProvider } from '../../providers/provider';
 import type { AnswerCache } from '../cache';
+import type { StageOutputs } from '../pipeline';
 import type { ModelPrice } from '../cost';
 import type { Rating } from '../stages/autorate';
 import type { Idea } from '../stages/brainstorm';
@@ -268,17 +269,8 @@ export interface RejectedMidtraining {
 /** A line of `rejected.jsonl`: a scenario (`kind: 'sft'`) or a midtraining document (`kind: 'midtraining'`). */
 export type RejectedRecord = RejectedScenario | RejectedMidtraining;
 
-/** ScenarioStages with each stage's output null until it exists. */
-export type NullableStages = {
-  idea: Idea | null;
-  scenario: { initial: string | null; critique: { verdict: 'keep' | 'rewrite'; reasons: string } | null; final: string | null };
-  baseline: string | null;
-  sharpened: boolean | null;
-  sharpenReason: string | null;
-  prompt: string | null;
-  response: string | null;
-  rating: Rating | null;
-};
+/** ScenarioStages with each stage's output null until it exists (the pipeline's StageOutputs). */
+export type NullableStages = StageOutputs;
 
 /** A line of `midtraining.jsonl`. `id` is generation/midtraining.ts's stable id (a resume skips it). */
 export interface MidtrainingLine {
