@@ -3,16 +3,26 @@
 // filters. All text goes in through textContent; the bars are plain elements sized by style.
 import type { FromRunWebview, RunReport, RunReportItem, ToRunWebview } from '../src/webviews/runProtocol';
 
+/** What the page keeps across reloads: the run folder (the serializer reopens it) and the filters, not the data. */
+interface SavedState {
+  dir?: string;
+  trait?: string;
+  verdict?: string;
+}
+
 interface VsCodeApi {
   postMessage(message: FromRunWebview): void;
-  getState(): { report?: RunReport; trait?: string; verdict?: string } | undefined;
-  setState(state: { report?: RunReport; trait?: string; verdict?: string }): void;
+  getState(): SavedState | undefined;
+  setState(state: SavedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
-let view: { report?: RunReport; trait: string; verdict: string } = { trait: '', verdict: '', ...vscode.getState() };
+const saved = vscode.getState();
+let view: { report?: RunReport; trait: string; verdict: string } = { trait: saved?.trait ?? '', verdict: saved?.verdict ?? '' };
+/** Rows drawn at most; filters narrow the rest down. */
+const ROW_LIMIT = 500;
 
 type Child = Node | string | null | undefined | false;
 function el(tag: string, className: string, ...children: Child[]): HTMLElement {
@@ -27,6 +37,7 @@ const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * p
 
 function summary(report: RunReport): HTMLElement {
   const accepted = report.items.filter((i) => i.accepted).length;
+  const failed = report.items.filter((i) => i.reasonKind === 'error').length;
   const cost = report.cost.unpriced.length ? `cost unknown: no price for ${report.cost.unpriced.join(', ')}` : `≈ $${report.cost.usd.toFixed(4)}`;
   const elapsed = report.elapsedMs === null ? '' : ` · ${(report.elapsedMs / 1000).toFixed(1)} s`;
   const open = (file: string) => {
@@ -41,7 +52,7 @@ function summary(report: RunReport): HTMLElement {
     '',
     el('h1', '', `Run ${report.name}`),
     el('p', 'meta', `${report.status} · ${report.documentPath}`),
-    el('p', 'meta', `${number(report.items.length)} items: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted)} rejected · ${number(report.midtrainingDocuments)} midtraining documents`),
+    el('p', 'meta', `${number(report.items.length)} items: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${number(report.midtrainingDocuments)} midtraining documents`),
     el('p', 'meta', `${number(report.usage.inputTokens)} tokens in · ${number(report.usage.outputTokens)} out · ${cost}${elapsed}`),
     el('div', 'actions', refresh, open('records.jsonl'), open('rejected.jsonl'), open('manifest.json')),
   );
@@ -100,7 +111,7 @@ function table(report: RunReport): HTMLElement {
   const items = report.items.filter(
     (i) => (!view.trait || i.traitId === view.trait) && (!view.verdict || (view.verdict === 'accepted') === i.accepted),
   );
-  const rows = items.map((item) => {
+  const rows = items.slice(0, ROW_LIMIT).map((item) => {
     const details = el('details', '', el('summary', '', item.prompt ?? '—'), el('div', 'pair', el('div', 'body', item.prompt ?? '—'), el('div', 'body', item.response ?? '—')));
     return el(
       'tr',
@@ -117,6 +128,7 @@ function table(report: RunReport): HTMLElement {
     'section',
     'records',
     el('h2', '', `Records (${items.length} of ${report.items.length})`),
+    items.length > ROW_LIMIT ? el('p', 'muted', `Showing the first ${ROW_LIMIT}; filter by trait or verdict, or open records.jsonl, for the rest.`) : null,
     el(
       'div',
       'filters',
@@ -129,7 +141,7 @@ function table(report: RunReport): HTMLElement {
 
 function update(change: Partial<typeof view>): void {
   view = { ...view, ...change };
-  vscode.setState(view);
+  vscode.setState({ dir: view.report?.dir, trait: view.trait, verdict: view.verdict });
   render();
 }
 

@@ -7,6 +7,12 @@ import { quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 
+/**
+ * A code-server of its own: a run caches its answers under the same keys a preview uses, so on the
+ * shared server it would leave test/ui/preview.test.mjs nothing to ask the fake.
+ */
+export const codeServer = {};
+
 /** The frame of a webview whose page shows `heading`. */
 async function webviewFrame(page, heading, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;

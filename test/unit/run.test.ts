@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
 import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
+import { lockRunFolder } from '../../server/src/generation/run/store';
 import { startFakeOpenAI } from '../fake-openai/server';
 
 const DOC_TEXT = [
@@ -499,6 +500,40 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'busy');
     writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 7, host: (await import('node:os')).hostname(), at: 'then' }));
     assert.equal((await runDataset(options(dir, { perTrait: 1 }))).status, 'completed');
+  });
+
+  it('asks a short brainstorm once more instead of failing its items on every resume', async () => {
+    const dir = tempDir();
+    const good = responder(pool);
+    let brainstorms = 0;
+    // The first brainstorm answers one idea where two are needed; the cache keeps that answer.
+    fake.setResponder((r) => {
+      if (stageOf(r) === 'brainstorm' && ++brainstorms === 1) {
+        return { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'only idea', how: 'plainly', why: 'trust' }] }) };
+      }
+      return good(r);
+    });
+    const cache = new MemoryAnswerCache();
+    const manifest = await runDataset(options(dir, { traits: ['admit-mistakes'], perTrait: 2, cache }));
+    assert.equal(manifest.counts.failed, 0);
+    assert.equal(manifest.counts.accepted + manifest.counts.rejected, 2);
+    assert.equal(brainstorms, 2);
+  });
+
+  it('takes a half-written lock for a run starting, and takes over one left unreadable for long', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    const lock = join(dir, 'run.lock');
+    writeFileSync(lock, '');
+    assert.throws(() => lockRunFolder(dir), (e: unknown) => e instanceof RunError && e.code === 'busy' && /being written/.test(e.message));
+    assert.equal(readFileSync(lock, 'utf8'), '', 'the other run\'s lock was touched');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const release = lockRunFolder(dir);
+    assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, process.pid);
+    assert.deepEqual(readdirSync(dir).sort(), ['run.lock'], 'a temporary lock file was left behind');
+    release();
+    assert.equal(existsSync(lock), false);
   });
 });
 

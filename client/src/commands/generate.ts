@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
@@ -204,9 +205,21 @@ async function askFolder(root: string): Promise<string | undefined> {
   });
 }
 
-/** `input` resolved against `folder`, or undefined when it would land outside it. */
+/**
+ * `input` resolved against `folder`, or undefined when it would land outside it — by its text
+ * (`..`, absolute paths) or through a symbolic link: the deepest part of the path that exists is
+ * resolved to its real location and must still be inside the folder's real location.
+ */
 function insideFolder(folder: string, input: string): string | undefined {
   const path = resolve(folder, input.trim());
-  const rel = relative(folder, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? path : undefined;
+  const inside = (root: string, p: string) => {
+    const rel = relative(root, p);
+    return !!rel && !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  if (!inside(folder, path)) return undefined;
+  let existing = path;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const realFolder = realpathSync(folder);
+  const realExisting = realpathSync(existing);
+  return realExisting === realFolder || inside(realFolder, realExisting) ? path : undefined;
 }

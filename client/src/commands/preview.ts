@@ -17,7 +17,7 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
     extensionUri: context.extensionUri,
     log,
     setup: (document) => previewSetup(context, vscode.workspace.getWorkspaceFolder(document.uri)?.uri, policies),
-    explain: (error) => void explain(error, log),
+    explain: (error) => void explain(error, log).catch((e: unknown) => log.error(`Preview: ${e instanceof Error ? e.message : String(e)}`)),
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(PREVIEW_COMMAND, async (uriArgument?: unknown, traitId?: unknown) => {

@@ -188,7 +188,8 @@ export class PreviewPanel implements vscode.Disposable {
     } catch (error) {
       if (!controller.signal.aborted) this.fail(error);
     } finally {
-      this.runs.delete(index);
+      // A newer regenerate of the same scenario (after a stop) owns the slot now: leave it.
+      if (this.runs.get(index) === controller) this.runs.delete(index);
       this.state.regenerating = this.state.regenerating.filter((i) => i !== index);
       this.post();
     }

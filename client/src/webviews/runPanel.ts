@@ -38,8 +38,8 @@ export class RunPanel implements vscode.Disposable {
   }
 
   /** Rebuilds a report VS Code restored after a reload (its state holds the folder). */
-  static restore(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: { report?: RunReport } | undefined, log: vscode.LogOutputChannel): void {
-    const dir = state?.report?.dir;
+  static restore(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: { dir?: string } | undefined, log: vscode.LogOutputChannel): void {
+    const dir = state?.dir;
     if (!dir || !readManifest(dir)) {
       panel.dispose();
       return;
@@ -94,13 +94,13 @@ export class RunPanel implements vscode.Disposable {
     }
   }
 
-  /** A running run writes a line per item: re-read at most twice a second. */
+  /** A running run writes a line per item: re-read at most every two seconds. */
   private reloadSoon(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.reload();
-    }, 500);
+    }, 2000);
   }
 
   dispose(): void {
@@ -113,7 +113,11 @@ export class RunPanel implements vscode.Disposable {
   }
 }
 
-/** The report of the run in `dir`, from its manifest and JSONL files. */
+/** Prompt and response text sent to the page per item, characters (the files hold it all). */
+const TEXT_LIMIT = 1500;
+const clip = (text: string | null) => (text !== null && text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters; the run's files hold all of it)` : text);
+
+/** The report of the run in `dir`, from its manifest and JSONL files; long texts are clipped. */
 function buildReport(dir: string): RunReport {
   const manifest = readManifest(dir);
   if (!manifest) throw new Error('no manifest.json');
@@ -122,7 +126,7 @@ function buildReport(dir: string): RunReport {
   const items: RunReportItem[] = [];
   for (const r of accepted) {
     titles.set(r.traitId, r.traitTitle);
-    items.push({ id: r.id, traitId: r.traitId, accepted: true, score: r.rating.score, reason: null, reasonKind: null, prompt: r.prompt, response: r.response });
+    items.push({ id: r.id, traitId: r.traitId, accepted: true, score: r.rating.score, reason: null, reasonKind: null, prompt: clip(r.prompt), response: clip(r.response) });
   }
   for (const r of rejected) {
     if (r.kind !== 'sft') continue;
@@ -132,7 +136,7 @@ function buildReport(dir: string): RunReport {
       : r.reason === 'error'
         ? `error: ${r.error ?? 'unknown'}`
         : `autorater: ${r.rating ? `${r.rating.verdict}, ${r.rating.reasons}` : 'reject'}`;
-    items.push({ id: r.id, traitId: r.traitId, accepted: false, score: r.rating?.score ?? null, reason, reasonKind: r.reason, prompt: r.prompt, response: r.response });
+    items.push({ id: r.id, traitId: r.traitId, accepted: false, score: r.rating?.score ?? null, reason, reasonKind: r.reason, prompt: clip(r.prompt), response: clip(r.response) });
   }
   const traits = manifest.settings.traits.map((id) => ({ id, title: titles.get(id) ?? id }));
   return {

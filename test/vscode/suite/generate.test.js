@@ -100,4 +100,20 @@ describe('generate dataset', () => {
     assert.equal(fake.requests.length, before);
     assert.equal(fs.existsSync(path.join(workspaceFolder().fsPath, '..', 'escape')), false);
   });
+
+  it('refuses an output folder that a symbolic link leads outside the workspace', async () => {
+    const outside = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'trait-studio-outside-'));
+    const link = path.join(workspaceFolder().fsPath, 'runs-link');
+    fs.symlinkSync(outside, link);
+    try {
+      const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+        uri: document.uri.toString(), traits: ['candour'], perTrait: 1, outDir: 'runs-link/x', formats: ['openai'], confirm: false,
+      });
+      assert.equal(manifest, undefined);
+      assert.deepEqual(fs.readdirSync(outside), []);
+    } finally {
+      fs.unlinkSync(link);
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });

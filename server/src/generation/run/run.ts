@@ -470,7 +470,16 @@ class Session {
     const key = `${item.traitId}\0${item.chunkHash}`;
     let ideas = this.ideas.get(key);
     if (!ideas) {
-      ideas = brainstorm(this.context(this.usage, 0, () => PRIORITY_BRAINSTORM), item.chunk, this.settings.perTrait).then((list) => list.slice(0, this.settings.perTrait));
+      const perTrait = this.settings.perTrait;
+      const context = this.context(this.usage, 0, () => PRIORITY_BRAINSTORM);
+      ideas = (async () => {
+        const first = await brainstorm(context, item.chunk, perTrait);
+        if (first.length >= perTrait) return first.slice(0, perTrait);
+        // A short answer is cached like any other: ask anew once (replacing it), or its missing
+        // items would fail again on every resume, --retry-failed included.
+        const again = await brainstorm({ ...context, readCache: false }, item.chunk, perTrait);
+        return (again.length > first.length ? again : first).slice(0, perTrait);
+      })();
       // Every item of the trait awaits it; this keeps a failure from counting as unhandled meanwhile.
       ideas.catch(() => undefined);
       this.ideas.set(key, ideas);

@@ -5,7 +5,7 @@
  * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
  * the new one, never half of either.
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { ioError, RunError } from './errors';
@@ -143,24 +143,57 @@ export function lockRunFolder(dir: string): () => void {
   const key = resolve(dir);
   const path = resolve(dir, 'run.lock');
   if (held.has(key)) throw new RunError('busy', `${dir}: this process is already running into this folder`);
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(path, mine, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw ioError(`cannot lock ${dir}`, error);
+  // The lock appears whole (written aside, then hard-linked into place, which fails if it exists),
+  // so another process never reads a half-written one.
+  const mine = resolve(dir, `run.lock.${process.pid}.tmp`);
+  try {
+    writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
+  } catch (error) {
+    throw ioError(`cannot lock ${dir}`, error);
+  }
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw ioError(`cannot lock ${dir}`, error);
+      }
+      const text = readText(path);
+      if (text === undefined) continue; // released meanwhile
+      const owner = parseLock(text);
+      if (!owner && Date.now() - mtimeMs(path) < UNREADABLE_LOCK_GRACE_MS) {
+        throw new RunError('busy', `${dir}: another run is starting in this folder (its run.lock is being written)`);
+      }
+      if (owner && owner.host !== hostname()) {
+        // Its process cannot be checked from here.
+        throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
+      }
+      if (owner && owner.pid !== process.pid && alive(owner.pid)) {
+        throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it`);
+      }
+      // Stale (its process is gone) or long unreadable: move it aside, and if what moved is not the
+      // lock judged stale (another process took over in between), put it back and give way.
+      const aside = resolve(dir, `run.lock.${process.pid}.stale`);
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue;
+      }
+      const moved = readText(aside);
+      if (moved !== text) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // Someone else's lock is in place again: theirs stands.
+        }
+        rmSync(aside, { force: true });
+        throw new RunError('busy', `${dir}: another run took this folder over just now`);
+      }
+      rmSync(aside, { force: true });
     }
-    const owner = readLock(path);
-    if (owner && owner.host !== hostname()) {
-      // Its process cannot be checked from here.
-      throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
-    }
-    if (owner && owner.pid !== process.pid && alive(owner.pid)) {
-      throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it`);
-    }
-    // Stale (its process is gone) or unreadable: take it over.
-    rmSync(path, { force: true });
+  } finally {
+    rmSync(mine, { force: true });
   }
   held.add(key);
   return () => {
@@ -169,9 +202,28 @@ export function lockRunFolder(dir: string): () => void {
   };
 }
 
-function readLock(path: string): { pid: number; host: string } | undefined {
+/** A lock that cannot be read is taken for one being written until it is this old, ms. */
+const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+function readText(path: string): string | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8'));
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function mtimeMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function parseLock(text: string): { pid: number; host: string } | undefined {
+  try {
+    const value = JSON.parse(text);
     return typeof value?.pid === 'number' && typeof value?.host === 'string' ? value : undefined;
   } catch {
     return undefined;
