@@ -1,4 +1,5 @@
 import { ConfigError } from '../rules/configFile';
+import { AUDIT_USAGE, runAudit } from './audit';
 import { UsageError } from './io';
 import { GENERATE_USAGE, runGenerate } from './generate';
 import { LINT_USAGE, runLint } from './lint';
@@ -18,6 +19,7 @@ Commands:
   rules                         list the lint rules
   preview FILE --trait ID       scenarios and responses the SFT pipeline would make for a trait
   generate FILE --out DIR       an SFT (and midtraining) dataset from a trait document; resumable
+  audit DATASET.jsonl           the surface patterns a dataset over-teaches; audit filter drops them
   lsp --stdio                   run the language server for other editors
 
 Run "trait-studio <command> --help" for a command's options.
@@ -26,6 +28,7 @@ ${LINT_USAGE}
 ${OUTLINE_USAGE}
 ${PREVIEW_USAGE}
 ${GENERATE_USAGE}
+${AUDIT_USAGE}
 ${LSP_USAGE}`;
 
 /**
@@ -48,6 +51,8 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         return await runPreview(rest, out);
       case 'generate':
         return await runGenerate(rest, out);
+      case 'audit':
+        return await runAudit(rest, out);
       case '--version':
       case '-v':
         out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);

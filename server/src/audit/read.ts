@@ -1,0 +1,175 @@
+/**
+ * Reading a dataset: JSONL in any of three shapes (OpenAI `messages`, Gemini `contents`, our
+ * records.jsonl), line by line in fixed-size chunks so a file of any size streams through.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { AuditRecord, BadLine } from './types';
+
+/** A dataset that cannot be read at all (missing, a folder, no permission). */
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+}
+
+/** One line of a file: its bytes without the `\n` (a `\r` before it is kept) and whether a `\n` ended it. */
+export interface RawLine {
+  /** 1-based. */
+  readonly line: number;
+  readonly bytes: Buffer;
+  readonly terminated: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The lines of the file at `path`, in order, as raw bytes (so a filter can copy them verbatim).
+ * Splits on the byte 0x0A, which never occurs inside a UTF-8 multi-byte sequence. Throws
+ * DatasetError when the file cannot be opened or read.
+ */
+export function* rawLines(path: string): Generator<RawLine> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    let pending: Buffer[] = [];
+    let line = 1;
+    for (;;) {
+      // A fresh buffer per chunk: the lines handed out are views into it and must stay valid.
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      let read: number;
+      try {
+        read = readSync(fd, chunk, 0, CHUNK, null);
+      } catch (error) {
+        throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+      if (read === 0) break;
+      let start = 0;
+      for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < read; nl = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, nl);
+        // Lines longer than a chunk are collected in pieces and joined once, not re-copied per chunk.
+        const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
+        pending = [];
+        yield { line: line++, bytes, terminated: true };
+        start = nl + 1;
+      }
+      if (start < read) pending.push(chunk.subarray(start, read));
+    }
+    if (pending.length) yield { line, bytes: Buffer.concat(pending), terminated: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A parsed line: a record, a bad line, or nothing (a blank line, skipped silently). */
+export type ParsedLine = { record: AuditRecord } | { bad: BadLine } | null;
+
+/**
+ * Turns lines into records with the same ids every time (readDataset and filterDataset agree):
+ * `id` field, else the 0-based line number; a repeated id gets `#<0-based line>` appended.
+ */
+export class LineParser {
+  private readonly seen = new Set<string>();
+
+  /** Parses one raw line (1-based `line`). Blank lines give null; a byte-order mark on line 1 is ignored. */
+  parse(line: number, bytes: Buffer): ParsedLine {
+    let text = bytes.toString('utf8');
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim() === '') return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { bad: { line, reason: `not JSON (${(error as Error).message})` } };
+    }
+    const parsed = extractRecord(value);
+    if (typeof parsed === 'string') return { bad: { line, reason: parsed } };
+    let id = parsed.id ?? String(line - 1);
+    if (this.seen.has(id)) id = `${id}#${line - 1}`;
+    this.seen.add(id);
+    return { record: { id, line, traitId: parsed.traitId, prompt: parsed.prompt, response: parsed.response } };
+  }
+}
+
+/**
+ * Reads the JSONL dataset at `path`: every line that holds an assistant turn becomes an
+ * AuditRecord; lines that are not JSON, not an object or hold no assistant turn with text are
+ * returned in `badLines` (1-based line numbers) and skipped; blank lines are skipped silently.
+ * Streams the file in 1 MiB chunks (only the records are kept). Throws DatasetError only when the
+ * file cannot be read.
+ */
+export function readDataset(path: string): { records: AuditRecord[]; badLines: BadLine[] } {
+  const records: AuditRecord[] = [];
+  const badLines: BadLine[] = [];
+  const parser = new LineParser();
+  for (const { line, bytes } of rawLines(path)) {
+    const parsed = parser.parse(line, bytes);
+    if (!parsed) continue;
+    if ('record' in parsed) records.push(parsed.record);
+    else badLines.push(parsed.bad);
+  }
+  return { records, badLines };
+}
+
+type Extracted = { id: string | null; traitId: string | null; prompt: string; response: string };
+
+/** The record in one parsed line, or why there is none. */
+function extractRecord(value: unknown): Extracted | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const o = value as Record<string, unknown>;
+  const id = idOf(o.id);
+  const metadata = typeof o.metadata === 'object' && o.metadata !== null ? (o.metadata as Record<string, unknown>) : {};
+  const traitId = idOf(o.traitId) ?? idOf(metadata.trait) ?? idOf(o.trait);
+  if (Array.isArray(o.messages)) {
+    const turns = o.messages.map((m) => turn(m, (x) => contentText(x.content)));
+    return fromTurns(turns, 'assistant') ?? 'no assistant turn with text in "messages"';
+  }
+  if (Array.isArray(o.contents)) {
+    const turns = o.contents.map((m) => turn(m, (x) => partsText(x.parts)));
+    return fromTurns(turns, 'model') ?? 'no model turn with text in "contents"';
+  }
+  if (typeof o.response === 'string' && o.response.trim() !== '') {
+    return { id, traitId, prompt: typeof o.prompt === 'string' ? o.prompt : '', response: o.response };
+  }
+  return 'no assistant turn: expected "messages" (OpenAI), "contents" (Gemini) or "response" (records.jsonl)';
+
+  function fromTurns(turns: { role: string; text: string }[], assistant: string): Extracted | null {
+    // The last assistant turn with text answers; tool-call turns without text are passed over.
+    let r = turns.length - 1;
+    while (r >= 0 && !(turns[r].role === assistant && turns[r].text.trim() !== '')) r--;
+    if (r < 0) return null;
+    let u = r - 1;
+    while (u >= 0 && turns[u].role !== 'user') u--;
+    return { id, traitId, prompt: u >= 0 ? turns[u].text : '', response: turns[r].text };
+  }
+}
+
+/** A turn's role and text; a turn that is not an object has neither. */
+function turn(m: unknown, text: (m: Record<string, unknown>) => string): { role: string; text: string } {
+  if (typeof m !== 'object' || m === null) return { role: '', text: '' };
+  const o = m as Record<string, unknown>;
+  return { role: typeof o.role === 'string' ? o.role : '', text: text(o) };
+}
+
+/** OpenAI content: a string, or parts of which the text ones count. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p) => (typeof p === 'string' ? p : typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+    .join('');
+}
+
+/** Gemini parts: the text ones, joined. */
+function partsText(parts: unknown): string {
+  if (!Array.isArray(parts)) return '';
+  return parts.map((p) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+}
+
+/** A string or finite number as an id; anything else (empty string included) is none. */
+function idOf(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}

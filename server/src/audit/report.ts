@@ -1,0 +1,145 @@
+/** The audit report: scoring every pattern the same way, Markdown, and the files beside the dataset. */
+import { basename } from 'node:path';
+import { stem, writeTextAtomically } from './files';
+import { comparePatterns, MIN_FLAG_MATCHES } from './score';
+import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
+
+/**
+ * The report of an audit of `dataset` (its path, as given) from scored patterns — offlineAudit's
+ * and the model pass's, both scored by score.ts's scorePattern (the model pass over the records it
+ * could rate, so its shares are kept as given). Here each pattern's `flagged`, overall and per
+ * trait, is set at `threshold`: strict share at or above it with at least MIN_FLAG_MATCHES strict
+ * matches (per trait: share × trait records, rounded). A repeated pattern id gets "#2", "#3"...
+ * appended. Patterns are sorted flagged first, then flagged in a trait, then by strict prevalence.
+ * `records` gives the record count; `modelPass` (default null) what the model pass spent. Throws
+ * RangeError for a threshold outside 0..1.
+ */
+export function buildReport(
+  dataset: string,
+  records: readonly AuditRecord[],
+  badLines: readonly BadLine[],
+  patterns: readonly AuditPattern[],
+  threshold: number,
+  modelPass?: AuditReport['modelPass'],
+): AuditReport {
+  if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, not ${threshold}`);
+  const used = new Map<string, number>();
+  const flagged = patterns.map((p): AuditPattern => {
+    const seen = (used.get(p.id) ?? 0) + 1;
+    used.set(p.id, seen);
+    const perTrait: AuditPattern['perTrait'] = {};
+    for (const [trait, t] of Object.entries(p.perTrait)) perTrait[trait] = { ...t, flagged: shareFlagged(Math.round(t.strict * t.records), t.strict, threshold) };
+    return { ...p, id: seen === 1 ? p.id : `${p.id}#${seen}`, flagged: shareFlagged(p.records.length, p.prevalence.strict, threshold), perTrait };
+  });
+  return { dataset, records: records.length, badLines: [...badLines], threshold, patterns: flagged.sort(comparePatterns), modelPass: modelPass ?? null };
+}
+
+/** isFlagged for a share already computed: `matches` strict matches making up the share `strict`. */
+function shareFlagged(matches: number, strict: number, threshold: number): boolean {
+  return matches >= MIN_FLAG_MATCHES && strict >= threshold - 1e-9;
+}
+
+/** The paths `writeAuditFiles` writes for a dataset: `<name>.audit.json` and `<name>.audit.md` beside `<name>.jsonl`. */
+export function auditFilePaths(datasetPath: string): { json: string; markdown: string } {
+  const s = stem(datasetPath);
+  return { json: `${s}.audit.json`, markdown: `${s}.audit.md` };
+}
+
+/**
+ * Writes the report beside the dataset as `<name>.audit.json` (the report, pretty-printed) and
+ * `<name>.audit.md` (reportMarkdown), where `<name>` is the dataset's file name without `.jsonl`,
+ * so two datasets in one folder keep separate reports. Each file is written atomically (a temporary
+ * file, then a rename). Returns the two paths. Throws the file system's error when the folder is
+ * not writable.
+ */
+export function writeAuditFiles(datasetPath: string, report: AuditReport): { json: string; markdown: string } {
+  const paths = auditFilePaths(datasetPath);
+  writeTextAtomically(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeTextAtomically(paths.markdown, reportMarkdown(report));
+  return paths;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 1 : 0)}%`;
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+const MAX_BAD_LINES = 20;
+
+/**
+ * The report as Markdown: a summary (records, bad lines, threshold, model pass), the flagged
+ * patterns (with how many traits each is flagged in), the patterns flagged within some trait but
+ * not overall, a table of every pattern found, the
+ * detectors that found nothing, and each pattern's description. Ends with a newline.
+ */
+export function reportMarkdown(report: AuditReport): string {
+  const out: string[] = [];
+  out.push(`# Dataset audit: ${basename(report.dataset)}`, '');
+  const bad = report.badLines;
+  out.push(
+    `${report.records} records read from ${code(report.dataset)}${bad.length ? `; ${bad.length} bad line${bad.length === 1 ? '' : 's'} skipped` : ''}. ` +
+      `A pattern is flagged when ${pct(report.threshold)} or more of the records match it strictly (overall or within a trait).`,
+  );
+  if (report.modelPass) {
+    const m = report.modelPass;
+    const cost = `$${m.cost.usd.toFixed(4)}${m.cost.unpriced.length ? ` (no price for ${m.cost.unpriced.join(', ')})` : ''}`;
+    out.push('', `Model pass: ${m.model}, ${m.usage.inputTokens} input and ${m.usage.outputTokens} output tokens, about ${cost}.`);
+  } else {
+    out.push('', 'Offline detectors only (no model pass).');
+  }
+  if (bad.length) {
+    out.push('', '## Bad lines', '');
+    for (const b of bad.slice(0, MAX_BAD_LINES)) out.push(`- line ${b.line}: ${b.reason}`);
+    if (bad.length > MAX_BAD_LINES) out.push(`- … and ${bad.length - MAX_BAD_LINES} more (see the JSON report)`);
+  }
+
+  const flagged = report.patterns.filter((p) => p.flagged);
+  const hasTraits = report.patterns.some((p) => Object.keys(p.perTrait).length > 0);
+  const traitsFlagged = (p: AuditPattern) => {
+    const traits = Object.values(p.perTrait);
+    return `${traits.filter((t) => t.flagged).length} of ${traits.length}`;
+  };
+  out.push('', '## Flagged patterns', '');
+  if (flagged.length) {
+    out.push(`| Pattern | Source | Strict | Broad |${hasTraits ? ' Traits flagged |' : ''} Examples |`, `|---|---|---:|---:|${hasTraits ? '---:|' : ''}---|`);
+    for (const p of flagged) {
+      out.push(`| ${cell(p.name)} | ${p.source} | ${pct(p.prevalence.strict)} (${p.records.length}) | ${pct(p.prevalence.broad)} |${hasTraits ? ` ${traitsFlagged(p)} |` : ''} ${p.examples.map(code).join(', ')} |`);
+    }
+  } else {
+    out.push(`No pattern reaches ${pct(report.threshold)} of all the records.`);
+  }
+
+  // Patterns over the threshold in some trait but not overall: what the overall table hides.
+  const inTrait = report.patterns
+    .filter((p) => !p.flagged)
+    .flatMap((p) =>
+      Object.entries(p.perTrait)
+        .filter(([, t]) => t.flagged)
+        .map(([trait, t]) => ({ p, trait, t })),
+    );
+  if (inTrait.length) {
+    out.push('', '## Flagged within a trait only', '', '| Pattern | Trait | Trait records | Strict | Broad | Overall strict |', '|---|---|---:|---:|---:|---:|');
+    for (const { p, trait, t } of inTrait) out.push(`| ${cell(p.name)} | ${cell(trait)} | ${t.records} | ${pct(t.strict)} | ${pct(t.broad)} | ${pct(p.prevalence.strict)} |`);
+  }
+
+  const found = report.patterns.filter((p) => p.broadRecords.length > 0);
+  const none = report.patterns.filter((p) => p.broadRecords.length === 0);
+  out.push('', '## All patterns', '');
+  if (found.length) {
+    out.push('| Pattern | Id | Source | Strict | Broad | Flagged |', '|---|---|---|---:|---:|---|');
+    for (const p of found) out.push(`| ${cell(p.name)} | ${code(p.id)} | ${p.source} | ${pct(p.prevalence.strict)} | ${pct(p.prevalence.broad)} | ${p.flagged ? 'yes' : ''} |`);
+  } else {
+    out.push('No pattern found.');
+  }
+  if (none.length) out.push('', `Not found in any record: ${none.map((p) => p.name).join('; ')}.`);
+
+  if (found.length) {
+    out.push('', '## Patterns', '');
+    for (const p of found) {
+      out.push(`### ${p.name}`, '', p.description, '');
+      out.push(`- ${code(p.id)}, ${p.source}: strict ${p.records.length} records (${pct(p.prevalence.strict)}), broad ${p.broadRecords.length} (${pct(p.prevalence.broad)})${p.flagged ? ', **flagged**' : ''}`);
+      if (p.examples.length) out.push(`- examples: ${p.examples.map(code).join(', ')}`);
+      out.push('');
+    }
+    out.pop();
+  }
+  return `${out.join('\n')}\n`;
+}
