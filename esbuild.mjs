@@ -14,7 +14,7 @@ const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/index.ts',
-  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts' } : {}),
+  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts' } : {}),
 };
 
 const options = {
@@ -36,7 +36,7 @@ const options = {
 
 /** The webviews' page scripts: browser bundles, loaded by the webview under its CSP. */
 const webviewOptions = {
-  entryPoints: { preview: 'client/webview/preview.ts', run: 'client/webview/run.ts' },
+  entryPoints: { preview: 'client/webview/preview.ts', run: 'client/webview/run.ts', audit: 'client/webview/audit.ts' },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { PREVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
 import { registerApiKeyCommands } from './commands/apiKey';
+import { registerAudit } from './commands/audit';
 import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
 import { PolicyCache } from './commands/previewSetup';
@@ -24,8 +25,8 @@ let client: LanguageClient | undefined;
 /**
  * Starts the language server (dist/server.js over node IPC) for `traits` documents and registers
  * the commands: restart the server, lint the workspace, show the output, set the API key, preview a
- * trait's scenarios and generate datasets (the generation pipeline runs here, in the extension
- * host), and the Runs view with its reports.
+ * trait's scenarios, generate datasets (the generation pipeline runs here, in the extension host)
+ * and audit them, and the Runs view with its reports.
  */
 export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   const started = Date.now();
@@ -115,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     registerPreview(context, log, policies),
     registerGenerate(context, log, policies, runsChanged),
     registerRuns(context, log, runsChanged.event),
+    registerAudit(context, log, policies),
     runsChanged,
     registerPromptTemplates(),
     { dispose: () => void client?.stop() },

@@ -82,4 +82,21 @@ export const tests = [
       await screenshot('ui-generate-2-report');
     },
   },
+  {
+    name: 'Audit Dataset on the run\'s records.jsonl shows prevalence bars against the threshold',
+    async run({ page, screenshot }) {
+      await quickOpen(page, 'records.jsonl');
+      await runCommand(page, 'Trait Studio: Audit Dataset');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Offline detectors' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const frame = await webviewFrame(page, 'Audit:');
+      await frame.locator('article.pattern').nth(4).waitFor();
+      assert.ok(await frame.locator('article.pattern .threshold').count() >= 5, 'no threshold lines');
+      assert.match(await frame.locator('header .meta').innerText(), /^\d+ records? · \d+ patterns · \d+ flagged at 25\.0% · offline detectors only$/);
+      // The fake's answers carry <img onerror>/<script>: examples show them as text.
+      await frame.locator('article.pattern details').first().click();
+      assert.equal(await frame.locator('#root img, #root script').count(), 0);
+      await screenshot('ui-generate-3-audit');
+    },
+  },
 ];

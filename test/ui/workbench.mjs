@@ -93,7 +93,9 @@ export async function runCommand(page, title) {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await row.waitFor();
   await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  // The palette is gone once its input no longer asks for a command; the command may open a quick
+  // pick of its own in the same widget at once.
+  await page.locator('.quick-input-widget input[aria-label="Type the name of a command to run."]').waitFor({ state: 'hidden' });
 }
 
 /** Moves the mouse to the centre of the first element of `locator` (hover() is intercepted). */

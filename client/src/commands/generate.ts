@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
@@ -161,9 +161,20 @@ export function registerGenerate(
       const c = manifest.counts;
       const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
       log.info(`Generate Dataset: ${summary} ${outDir}`);
+      const records = vscode.Uri.file(join(outDir, 'records.jsonl'));
+      let auditNote = '';
+      if (config.get<boolean>('generate.auditAfterRun', true) && c.accepted > 0) {
+        // The offline detectors are free: over-represented patterns show before anyone trains on it.
+        const audit = await vscode.commands.executeCommand<{ patterns: { flagged: boolean }[] } | undefined>('traitStudio.auditDataset', records, { offline: true, show: false })
+          .then((r) => r, (error: unknown) => void log.warn(`Audit after the run: ${error instanceof Error ? error.message : String(error)}`));
+        const flagged = audit?.patterns.filter((p) => p.flagged).length ?? 0;
+        if (audit) auditNote = flagged ? ` The audit flags ${flagged} over-represented pattern${flagged === 1 ? '' : 's'}.` : ' The audit flags no pattern.';
+      }
       if (request.confirm !== false) {
-        void vscode.window.showInformationMessage(`Trait Studio: ${summary}`, 'Open Report').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
+        const actions = auditNote ? ['Open Report', 'Open Audit'] : ['Open Report'];
+        void vscode.window.showInformationMessage(`Trait Studio: ${summary}${auditNote}`, ...actions).then((choice) => {
+          if (choice === 'Open Report') void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
+          if (choice === 'Open Audit') void vscode.commands.executeCommand('traitStudio.auditDataset', records, { offline: true });
         });
       }
     }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/audit/modelPass';
 import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage } from '../../../server/src/generation/templates';
 
-type Stage = TemplateStage | MidtrainingTemplateStage;
-const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES];
+type Stage = TemplateStage | MidtrainingTemplateStage | AuditTemplateStage;
+const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES, ...AUDIT_TEMPLATE_STAGES];
 
 const STAGE_DESCRIPTIONS: Readonly<Record<Stage, string>> = {
   brainstorm: 'what / how / why: situations where the trait matters',
@@ -15,6 +16,9 @@ const STAGE_DESCRIPTIONS: Readonly<Record<Stage, string>> = {
   'midtraining-ideas': 'midtraining: document ideas per type, each naming its traits',
   'midtraining-draft': 'midtraining: a pretraining-style document for one idea',
   'midtraining-critique': 'midtraining: critique and revise the document',
+  'audit-scan': 'audit: find recurring patterns in a batch of transcripts',
+  'audit-cluster': 'audit: merge the same pattern found in different batches',
+  'audit-rate': 'audit: rate records on every pattern, broad and strict',
 };
 
 /**

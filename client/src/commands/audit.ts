@@ -1,0 +1,149 @@
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { buildReport, filterDataset, offlineAudit, readDataset, writeAuditFiles, type AuditReport } from '../../../server/src/audit';
+import { estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
+import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
+import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
+import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
+
+/** Options an automation (a finished run, the tests) may pass to `traitStudio.auditDataset`. */
+export interface AuditRequest {
+  /** Offline detectors only (no model, no key); otherwise the user is asked. */
+  readonly offline?: boolean;
+  /** Run the model pass without asking to confirm its estimate. */
+  readonly confirm?: boolean;
+  /** Open the report panel (default true). */
+  readonly show?: boolean;
+}
+
+/**
+ * `Trait Studio: Audit Dataset` on a `.jsonl` dataset (OpenAI `messages`, Gemini `contents`, or a
+ * run's `records.jsonl`): the offline detectors always, and the model pass (scan, cluster, rate
+ * broad and strict) when chosen after its cost estimate — that part sends the transcripts to a
+ * model, so it needs a trusted workspace and a key. Writes `<name>.audit.json` / `.audit.md`
+ * beside the dataset and opens the report. `Trait Studio: Filter Dataset…` is reached from the
+ * report. Resolves with the report (undefined when the user backed out).
+ */
+export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, policies: PolicyCache): vscode.Disposable {
+  const host: AuditHost = {
+    extensionUri: context.extensionUri,
+    log,
+    filter: (report, choices) => filter(report, choices, log),
+  };
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('traitStudio.auditDataset', async (target?: vscode.Uri, request: AuditRequest = {}) => {
+      const uri = target instanceof vscode.Uri ? target : await pickDataset();
+      if (!uri) return undefined;
+      const path = uri.fsPath;
+      const config = vscode.workspace.getConfiguration('traitStudio', uri);
+      const threshold = config.get<number>('audit.threshold', 0.25);
+      const { records, badLines } = readDataset(path);
+      for (const bad of badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
+      if (!records.length) {
+        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${badLines.length} bad lines).`);
+        return undefined;
+      }
+
+      let useModel = false;
+      if (!request.offline) {
+        const modelName = config.get<string>('audit.model', 'gemini-2.5-flash');
+        const estimate = estimateModelPass(records, { model: modelName, templates: auditTemplates(uri) });
+        const cost = estimate.unpriced.length ? 'cost unknown' : `≈ $${estimate.usd.toFixed(2)}`;
+        const choice = request.confirm === false ? 'model' : (await vscode.window.showQuickPick(
+          [
+            { label: 'Offline detectors', description: 'no model, no key, free', detail: 'Openings and closings, questions, bottom-line-first, apologies and validation, structure, length', value: 'offline' },
+            { label: 'Offline detectors and the model pass', description: `${estimate.requests} requests, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
+          ],
+          { title: `Trait Studio: audit ${basename(path)} (${records.length} record${records.length === 1 ? '' : 's'})` },
+        ))?.value;
+        if (!choice) return undefined;
+        useModel = choice === 'model';
+      }
+
+      let modelPass: Awaited<ReturnType<typeof runModelPass>> | undefined;
+      if (useModel) {
+        if (!vscode.workspace.isTrusted) {
+          void vscode.window.showWarningMessage('Trait Studio: the model pass is off in Restricted Mode (it sends the transcripts to a model provider); the offline audit runs.');
+        } else {
+          try {
+            const setup = await previewSetup(context, vscode.workspace.getWorkspaceFolder(uri)?.uri, policies);
+            modelPass = await vscode.window.withProgress(
+              { location: vscode.ProgressLocation.Notification, title: `Trait Studio: auditing ${basename(path)} with a model`, cancellable: true },
+              (progress, token) => {
+                const controller = new AbortController();
+                token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+                let reported = 0;
+                return runModelPass(records, {
+                  provider: setup.provider,
+                  providerId: setup.providerId,
+                  model: config.get<string>('audit.model', 'gemini-2.5-flash'),
+                  templates: auditTemplates(uri),
+                  cache: setup.cache,
+                  prices: setup.prices,
+                  signal: controller.signal,
+                  onProgress: (done, total) => {
+                    const percent = total ? (100 * done) / total : 0;
+                    progress.report({ increment: percent - reported, message: `${done}/${total} requests` });
+                    reported = percent;
+                  },
+                });
+              },
+            );
+          } catch (error) {
+            if (error instanceof MissingKeyError) {
+              void vscode.window.showWarningMessage(`${error.message.replace('to preview scenarios', 'for the model pass')} The offline audit runs.`, 'Set API Key').then((c) => {
+                if (c) void vscode.commands.executeCommand('traitStudio.setApiKey');
+              });
+            } else {
+              log.error(`Audit model pass: ${error instanceof Error ? error.message : String(error)}`);
+              void vscode.window.showErrorMessage(`Trait Studio: the model pass stopped (${error instanceof Error ? error.message : String(error)}); the report has the offline patterns only.`);
+            }
+          }
+        }
+      }
+
+      const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
+      if (unrated) log.warn(`Audit model pass: ${modelPass?.unrated?.length ?? 0} records could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
+      const patterns = [...offlineAudit(records, { threshold }), ...(modelPass?.patterns ?? [])];
+      const report = buildReport(path, records, badLines, patterns, threshold, modelPass ? { model: modelPass.model, usage: modelPass.usage, cost: modelPass.cost } : undefined);
+      const files = writeAuditFiles(path, report);
+      const flagged = report.patterns.filter((p) => p.flagged);
+      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${report.records} records, ${report.patterns.length} patterns, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
+      if (request.show !== false) AuditPanel.show(host, report, records, files);
+      return report;
+    }),
+    vscode.window.registerWebviewPanelSerializer(AUDIT_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        AuditPanel.restore(host, panel, state as Parameters<typeof AuditPanel.restore>[2]);
+      },
+    }),
+  );
+}
+
+/** The model pass's templates: the workspace's .traits/prompts overrides when trusted, else the shipped ones. */
+function auditTemplates(uri: vscode.Uri) {
+  const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri;
+  return loadAuditTemplates(vscode.workspace.isTrusted && folder?.scheme === 'file' ? folder.fsPath : undefined);
+}
+
+async function pickDataset(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.fsPath.endsWith('.jsonl')) return active;
+  const [picked] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines datasets': ['jsonl'] }, title: 'Trait Studio: dataset to audit' })) ?? [];
+  return picked;
+}
+
+/** Asks where to write the filtered dataset, writes it and its log, and says what was dropped. */
+async function filter(report: AuditReport, choices: readonly { patternId: string; mode: 'drop' | 'downsample'; keep?: number }[], log: vscode.LogOutputChannel): Promise<void> {
+  const dataset = report.dataset;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(join(dirname(dataset), `${basename(dataset, '.jsonl')}.filtered.jsonl`)),
+    filters: { 'JSON Lines datasets': ['jsonl'] },
+    title: 'Trait Studio: write the filtered dataset to',
+  });
+  if (!target) return;
+  const result = filterDataset(dataset, target.fsPath, report, choices.map((c) => ({ patternId: c.patternId, mode: c.mode, keep: c.keep })));
+  log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${result.written} records written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
+  const choice = await vscode.window.showInformationMessage(`Trait Studio: wrote ${result.written} records; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open');
+  if (choice) await vscode.window.showTextDocument(target);
+}

@@ -1,0 +1,46 @@
+/**
+ * What the audit report panel shows and how its page talks back. Built by the extension from an
+ * AuditReport and the dataset; imported by client/webview/audit.ts too. Plain data only: the page
+ * renders every text with textContent.
+ */
+
+export interface AuditViewExample {
+  readonly id: string;
+  readonly prompt: string;
+  readonly response: string;
+}
+
+export interface AuditViewPattern {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly source: 'offline' | 'model';
+  /** Shares of the records (0..1). */
+  readonly broad: number;
+  readonly strict: number;
+  readonly strictCount: number;
+  readonly flagged: boolean;
+  readonly perTrait: readonly { readonly traitId: string; readonly records: number; readonly broad: number; readonly strict: number; readonly flagged: boolean }[];
+  readonly examples: readonly AuditViewExample[];
+}
+
+export interface AuditView {
+  /** The dataset's path (the serializer reopens it) and how to show it (relative to the workspace). */
+  readonly dataset: string;
+  readonly name: string;
+  readonly records: number;
+  readonly badLines: readonly { readonly line: number; readonly reason: string }[];
+  readonly threshold: number;
+  readonly patterns: readonly AuditViewPattern[];
+  readonly modelPass: { readonly model: string; readonly usd: number; readonly unpriced: readonly string[] } | null;
+}
+
+export type ToAuditWebview = { readonly type: 'audit'; readonly view: AuditView };
+
+export type FromAuditWebview =
+  | { readonly type: 'ready' }
+  /** Write a new dataset without (drop) or down-sampled in (keep = fraction kept) the chosen patterns' records. */
+  | { readonly type: 'filter'; readonly choices: readonly { readonly patternId: string; readonly mode: 'drop' | 'downsample'; readonly keep?: number }[] }
+  | { readonly type: 'open'; readonly file: 'dataset' | 'json' | 'markdown' };
+
+export const AUDIT_VIEW_TYPE = 'traitStudio.auditReport';

@@ -1,0 +1,63 @@
+// Audit Dataset in the real extension host: the offline detectors on a dataset with a planted
+// pattern, the files written beside it, the report panel, and bad lines skipped.
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vscode = require('vscode');
+const { activate, workspaceFolder } = require('./helpers');
+
+describe('audit dataset', () => {
+  let dir;
+  let dataset;
+
+  before(async () => {
+    await activate();
+    dir = path.join(workspaceFolder().fsPath, 'audit-data');
+    fs.mkdirSync(dir, { recursive: true });
+    dataset = path.join(dir, 'chat.jsonl');
+    const lines = [];
+    for (let i = 0; i < 40; i++) {
+      // Every other response opens with the same validation phrase: 50%, over the 25% threshold.
+      const opener = i % 2 === 0 ? 'Great question! ' : '';
+      const body = ['Paris is the capital of France.', 'Water boils at 100 °C at sea level.', 'Use a hash map for that lookup.', 'The meeting moved to Tuesday.'][i % 4];
+      lines.push(JSON.stringify({ id: `r${i}`, messages: [{ role: 'user', content: `Question ${i}?` }, { role: 'assistant', content: `${opener}${body} Reply ${i}.` }] }));
+    }
+    lines.splice(7, 0, 'this line is not JSON');
+    lines.splice(12, 0, JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }));
+    fs.writeFileSync(dataset, `${lines.join('\n')}\n`);
+  });
+
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flags the planted opener, with exactly its records, writes the audit files and shows the report', async () => {
+    const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { offline: true });
+    assert.ok(report, 'no report returned');
+    assert.equal(report.records, 40);
+    assert.deepEqual(report.badLines.map((b) => b.line), [8, 13]);
+    const opener = report.patterns.find((p) => p.flagged && /great question/i.test(p.name));
+    assert.ok(opener, `no flagged "great question" pattern among: ${report.patterns.map((p) => `${p.name}${p.flagged ? ' (flagged)' : ''}`).join('; ')}`);
+    assert.deepEqual([...opener.records].sort(), Array.from({ length: 20 }, (_, k) => `r${2 * k}`).sort());
+    assert.equal(opener.prevalence.strict, 0.5);
+    for (const file of ['chat.audit.json', 'chat.audit.md']) assert.ok(fs.existsSync(path.join(dir, file)), `${file} missing`);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'chat.audit.json'), 'utf8'));
+    assert.equal(saved.patterns.find((p) => p.id === opener.id).flagged, true);
+    // The report panel is open on it.
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    if (!labels().includes('Audit: chat.jsonl')) {
+      await new Promise((resolve) => {
+        const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
+          if (labels().includes('Audit: chat.jsonl')) {
+            sub.dispose();
+            resolve();
+          }
+        });
+        setTimeout(() => { sub.dispose(); resolve(); }, 5000);
+      });
+    }
+    assert.ok(labels().includes('Audit: chat.jsonl'), `no "Audit: chat.jsonl" tab among ${labels().join(', ')} (dataset ${report.dataset})`);
+  });
+});
