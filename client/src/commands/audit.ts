@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { buildReport, filterDataset, offlineAudit, readDataset, writeAuditFiles, type AuditReport } from '../../../server/src/audit';
+import { existsSync, readFileSync } from 'node:fs';
+import { auditFilePaths, buildReport, filterDataset, offlineAudit, readDataset, writeAuditFiles, type AuditReport } from '../../../server/src/audit';
 import { estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
@@ -21,14 +22,15 @@ export interface AuditRequest {
  * run's `records.jsonl`): the offline detectors always, and the model pass (scan, cluster, rate
  * broad and strict) when chosen after its cost estimate — that part sends the transcripts to a
  * model, so it needs a trusted workspace and a key. Writes `<name>.audit.json` / `.audit.md`
- * beside the dataset and opens the report. `Trait Studio: Filter Dataset…` is reached from the
- * report. Resolves with the report (undefined when the user backed out).
+ * beside the dataset and opens the report, which resolves (undefined when the user backed out).
+ * `Trait Studio: Filter Dataset…` (also the report's button) writes a dataset without, or
+ * down-sampled in, chosen patterns' records; an automation may pass the choices and the output.
  */
 export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, policies: PolicyCache): vscode.Disposable {
   const host: AuditHost = {
     extensionUri: context.extensionUri,
     log,
-    filter: (report, choices) => filter(report, choices, log),
+    filter: async (report, choices) => void (await filter(report, choices, log)),
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand('traitStudio.auditDataset', async (target?: vscode.Uri, request: AuditRequest = {}) => {
@@ -112,6 +114,19 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       if (request.show !== false) AuditPanel.show(host, report, records, files);
       return report;
     }),
+    vscode.commands.registerCommand('traitStudio.filterDataset', async (target?: vscode.Uri, given?: { choices?: FilterChoices; out?: vscode.Uri }) => {
+      const uri = target instanceof vscode.Uri ? target : await pickDataset();
+      if (!uri) return undefined;
+      // The saved audit when there is one (it may hold model-pass patterns), else a fresh offline one.
+      const saved = auditFilePaths(uri.fsPath).json;
+      const report: AuditReport | undefined = existsSync(saved)
+        ? (JSON.parse(readFileSync(saved, 'utf8')) as AuditReport)
+        : await vscode.commands.executeCommand<AuditReport | undefined>('traitStudio.auditDataset', uri, { offline: true, show: false });
+      if (!report) return undefined;
+      const choices = given?.choices ?? (await pickChoices(report));
+      if (!choices?.length) return undefined;
+      return filter(report, choices, log, given?.out);
+    }),
     vscode.window.registerWebviewPanelSerializer(AUDIT_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         AuditPanel.restore(host, panel, state as Parameters<typeof AuditPanel.restore>[2]);
@@ -133,17 +148,39 @@ async function pickDataset(): Promise<vscode.Uri | undefined> {
   return picked;
 }
 
-/** Asks where to write the filtered dataset, writes it and its log, and says what was dropped. */
-async function filter(report: AuditReport, choices: readonly { patternId: string; mode: 'drop' | 'downsample'; keep?: number }[], log: vscode.LogOutputChannel): Promise<void> {
+type FilterChoices = readonly { patternId: string; mode: 'drop' | 'downsample'; keep?: number }[];
+
+/** Which patterns to filter, and how: a multi-pick (flagged first), then drop or keep half. */
+async function pickChoices(report: AuditReport): Promise<FilterChoices | undefined> {
+  const patterns = [...report.patterns].filter((p) => p.records.length).sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.prevalence.strict - a.prevalence.strict);
+  const picked = await vscode.window.showQuickPick(
+    patterns.map((p) => ({ label: p.name, description: `${(100 * p.prevalence.strict).toFixed(1)}% strict${p.flagged ? ' · flagged' : ''}`, picked: p.flagged, id: p.id })),
+    { canPickMany: true, title: 'Trait Studio: patterns whose records to filter' },
+  );
+  if (!picked?.length) return undefined;
+  const mode = await vscode.window.showQuickPick(
+    [{ label: 'Drop their records', value: 'drop' as const }, { label: 'Keep half of them', value: 'downsample' as const }],
+    { title: 'Trait Studio: filter how' },
+  );
+  return mode && picked.map((p) => ({ patternId: p.id, mode: mode.value, keep: 0.5 }));
+}
+
+/**
+ * Writes the filtered dataset (to `out`, else where the user says) and its log, and says what was
+ * dropped. Resolves with the filter's result, or undefined when the user backed out.
+ */
+async function filter(report: AuditReport, choices: FilterChoices, log: vscode.LogOutputChannel, out?: vscode.Uri) {
   const dataset = report.dataset;
-  const target = await vscode.window.showSaveDialog({
+  const target = out ?? await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(join(dirname(dataset), `${basename(dataset, '.jsonl')}.filtered.jsonl`)),
     filters: { 'JSON Lines datasets': ['jsonl'] },
     title: 'Trait Studio: write the filtered dataset to',
   });
-  if (!target) return;
+  if (!target) return undefined;
   const result = filterDataset(dataset, target.fsPath, report, choices.map((c) => ({ patternId: c.patternId, mode: c.mode, keep: c.keep })));
   log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${result.written} records written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
-  const choice = await vscode.window.showInformationMessage(`Trait Studio: wrote ${result.written} records; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open');
-  if (choice) await vscode.window.showTextDocument(target);
+  void vscode.window.showInformationMessage(`Trait Studio: wrote ${result.written} records; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open').then((choice) => {
+    if (choice) void vscode.window.showTextDocument(target);
+  });
+  return result;
 }

@@ -60,4 +60,19 @@ describe('audit dataset', () => {
     }
     assert.ok(labels().includes('Audit: chat.jsonl'), `no "Audit: chat.jsonl" tab among ${labels().join(', ')} (dataset ${report.dataset})`);
   });
+
+  it('Filter Dataset by Pattern drops the pattern\'s records, copies the rest verbatim and logs the drops', async () => {
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'chat.audit.json'), 'utf8'));
+    const opener = report.patterns.find((p) => p.flagged && /great question/i.test(p.name));
+    const out = path.join(dir, 'chat.filtered.jsonl');
+    const result = await vscode.commands.executeCommand('traitStudio.filterDataset', vscode.Uri.file(dataset), {
+      choices: [{ patternId: opener.id, mode: 'drop' }], out: vscode.Uri.file(out),
+    });
+    assert.equal(result.dropped.length, 20);
+    const kept = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    const original = fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean);
+    // The 20 odd records and the two bad lines stay, byte for byte.
+    assert.deepEqual(kept, original.filter((line) => !/"id":"r\d*[02468]"/.test(line)));
+    assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('chat.filtered') && f.includes('log')), `no log beside it: ${fs.readdirSync(dir).join(', ')}`);
+  });
 });
