@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   auditFilePaths,
@@ -18,13 +17,11 @@ import {
   type FilterChoice,
 } from '../audit';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
-import { DiskAnswerCache } from '../generation/cache';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { geminiAccess } from './gemini';
+import { cliAnswerCache, geminiAccess } from './modelAccess';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
-import { CACHE_DIR } from './preview';
 
 export const AUDIT_USAGE = `Usage: trait-studio audit DATASET.jsonl [--offline] [--format markdown|json] [--threshold 0.25]
                           [--min-support N] [--no-write] [--fail-on-flagged]
@@ -225,16 +222,7 @@ async function modelPassOrNote(
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
-  let cacheWarned = false;
-  const cache = options.noCache
-    ? undefined
-    : new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
-        onError: (error, operation) => {
-          if (cacheWarned) return;
-          cacheWarned = true;
-          out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${error instanceof Error ? error.message : String(error)})\n`);
-        },
-      });
+  const cache = cliAnswerCache(options.noCache, out);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);

@@ -1,15 +1,12 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DiskAnswerCache } from '../generation/cache';
 import { runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
 import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates';
 import { GeminiProvider } from '../providers/gemini';
-import { OpenAICompatibleProvider } from '../providers/openai';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { geminiAccess } from './gemini';
+import { baselineAccess, cliAnswerCache, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
-import { CACHE_DIR } from './preview';
 
 export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--traits ID,...] [--per-trait 10] [--concurrency 8]
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
@@ -101,23 +98,8 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
   // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
   const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
-  let cacheWarned = false;
-  const cache = values['no-cache']
-    ? undefined
-    : new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
-        onError: (error, operation) => {
-          if (cacheWarned) return;
-          cacheWarned = true;
-          const reason = error instanceof Error ? error.message : String(error);
-          out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${reason})\n`);
-        },
-      });
-  const baseline = baselineUrl
-    ? {
-        baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy: policy() }),
-        baselineProviderId: `openai-compatible@${baselineUrl}`,
-      }
-    : {};
+  const cache = cliAnswerCache(values['no-cache'], out);
+  const baseline = baselineAccess(baselineUrl, env, policy());
 
   const controller = new AbortController();
   const progress = new ProgressView(out, progressTTY);

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DiskAnswerCache } from '../generation/cache';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../generation/cost';
 import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
@@ -8,8 +6,7 @@ import type { StageUsage } from '../generation/stages/stage';
 import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../providers/gemini';
-import { OpenAICompatibleProvider } from '../providers/openai';
-import { geminiAccess } from './gemini';
+import { baselineAccess, cliAnswerCache, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -35,8 +32,6 @@ rerun with the same inputs asks nothing and costs nothing.
 Exit status: 0 every scenario completed, 1 any failed, 2 usage or I/O problem.
 `;
 
-/** Where the answer cache lives, under the folder the CLI runs in. */
-export const CACHE_DIR = join('.traits', 'cache');
 
 /** `trait-studio preview`: returns the exit status. */
 export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -73,25 +68,12 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
   if (!trait) throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"`);
 
-  let cacheWarned = false;
-  const cache = values['no-cache']
-    ? undefined
-    : new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
-        // One warning is enough: the run goes on, answers just are not kept (or a damaged one was asked for again).
-        onError: (error, operation) => {
-          if (cacheWarned) return;
-          cacheWarned = true;
-          const reason = error instanceof Error ? error.message : String(error);
-          out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${reason})\n`);
-        },
-      });
+  const cache = cliAnswerCache(values['no-cache'], out);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
   try {
-    const baseline = baselineUrl
-      ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined }), baselineProviderId: `openai-compatible@${baselineUrl}` }
-      : {};
+    const baseline = baselineAccess(baselineUrl, env);
     const scenarios = await previewScenarios(traitChunk(document, trait), {
       provider: new GeminiProvider(gemini.options),
       providerId: gemini.id,
