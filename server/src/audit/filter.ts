@@ -1,7 +1,8 @@
 /** Writing a new dataset without (or with fewer of) the records of chosen patterns. */
 import { statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { stem, writeAtomically, writeTextAtomically } from './files';
+import { writeAtomically, writeTextAtomically } from '../files/atomicWrite';
+import { stem } from './files';
 import { LineParser, rawLines } from './read';
 import type { AuditReport } from './types';
 

@@ -1,6 +1,7 @@
 /** The audit report: scoring every pattern the same way, Markdown, and the files beside the dataset. */
 import { basename } from 'node:path';
-import { stem, writeTextAtomically } from './files';
+import { writeTextAtomically } from '../files/atomicWrite';
+import { stem } from './files';
 import { comparePatterns, MIN_FLAG_MATCHES } from './score';
 import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
 

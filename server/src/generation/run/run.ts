@@ -17,7 +17,8 @@ import { failureMessage, runStages } from '../pipeline';
 import { emptyStages, planItems, selectTraits, type PlannedItem } from './items';
 import { LimitedProvider } from './limits';
 import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, RECORDS_FILE, REJECTED_FILE } from './manifest';
-import { JsonlAppender, lockRunFolder, readJsonl, repairTornTail, TEMPORARY_FILE, writeFileAtomic } from './store';
+import { TEMPORARY_FILE } from '../../files/atomicWrite';
+import { JsonlAppender, lockRunFolder, readJsonl, repairTornTail, writeFileAtomic } from './store';
 import type {
   MidtrainingLine,
   RejectedMidtraining,

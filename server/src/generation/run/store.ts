@@ -5,9 +5,10 @@
  * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
  * the new one, never half of either.
  */
-import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, fdatasyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { writeTextAtomically } from '../../files/atomicWrite';
 import { ioError, RunError } from './errors';
 
 /** The complete lines of a JSONL file, parsed, and what was wrong with it. */
@@ -105,26 +106,14 @@ export class JsonlAppender {
   }
 }
 
-/** Temporary files of `writeFileAtomic` that a killed process left behind. */
-export const TEMPORARY_FILE = /\.tmp-\d+$/;
-
 /**
- * Replaces `path` with `text` atomically: writes `path.tmp-PID`, syncs it, renames it over `path`.
- * Throws RunError('io') when that fails (the old file is left as it was).
+ * Replaces `path` with `text` atomically (files/atomicWrite.ts). Throws RunError('io') when that
+ * fails (the old file is left as it was).
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, text);
-    const fd = openSync(tmp, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeTextAtomically(path, text);
   } catch (error) {
-    rmSync(tmp, { force: true });
     throw ioError(`cannot write ${path}`, error);
   }
 }
@@ -145,7 +134,9 @@ export function lockRunFolder(dir: string): () => void {
   if (held.has(key)) throw new RunError('busy', `${dir}: this process is already running into this folder`);
   // The lock appears whole (written aside, then hard-linked into place, which fails if it exists),
   // so another process never reads a half-written one.
-  const mine = resolve(dir, `run.lock.${process.pid}.tmp`);
+  // Named like every temporary file of a run folder, so a session killed here leaves nothing a
+  // resume does not clear.
+  const mine = resolve(dir, `run.lock.tmp-${process.pid}`);
   try {
     writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
   } catch (error) {
@@ -174,7 +165,7 @@ export function lockRunFolder(dir: string): () => void {
       }
       // Stale (its process is gone) or long unreadable: move it aside, and if what moved is not the
       // lock judged stale (another process took over in between), put it back and give way.
-      const aside = resolve(dir, `run.lock.${process.pid}.stale`);
+      const aside = resolve(dir, `run.lock.stale.tmp-${process.pid}`);
       try {
         renameSync(path, aside);
       } catch {
