@@ -4,31 +4,18 @@
 // extension to write a dataset without (or down-sampled in) the chosen patterns. Text goes in
 // through textContent only.
 import type { AuditView, AuditViewPattern, FromAuditWebview, ToAuditWebview } from '../src/webviews/auditProtocol';
+import { el, vscodeApi } from './dom';
 
 interface SavedState {
   dataset?: string;
   view?: AuditView;
 }
-interface VsCodeApi {
-  postMessage(message: FromAuditWebview): void;
-  getState(): SavedState | undefined;
-  setState(state: SavedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromAuditWebview, SavedState>();
 const root = document.getElementById('root')!;
 let view: AuditView | undefined = vscode.getState()?.view;
 /** The filter form's choices, by pattern id. */
 const choices = new Map<string, { mode: 'drop' | 'downsample'; keep: number }>();
 
-type Child = Node | string | null | undefined | false;
-function el(tag: string, className: string, ...children: Child[]): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function button(label: string, className: string, onClick: () => void): HTMLButtonElement {

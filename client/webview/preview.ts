@@ -2,26 +2,10 @@
 // the state the extension posts and sends back the buttons' actions. Model text only ever reaches
 // the page through textContent, so an answer holding markup shows as text and runs nothing.
 import type { FromWebview, PreviewState, ScenarioResult, ToWebview } from '../src/webviews/previewProtocol';
+import { el, vscodeApi } from './dom';
 
-interface VsCodeApi {
-  postMessage(message: FromWebview): void;
-  getState(): PreviewState | undefined;
-  setState(state: PreviewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromWebview, PreviewState>();
 const root = document.getElementById('root')!;
-
-type Child = Node | string | null | undefined | false;
-
-/** An element with a class and children; strings become text nodes (never HTML). */
-function el(tag: string, className: string, ...children: Child[]): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 function button(label: string, message: FromWebview, options: { disabled?: boolean; title?: string; primary?: boolean } = {}): HTMLElement {
   const b = el('button', options.primary ? 'primary' : 'secondary', label) as HTMLButtonElement;

@@ -2,6 +2,7 @@
 // a score histogram per trait, rejection reasons, and the records table with trait and verdict
 // filters. All text goes in through textContent; the bars are plain elements sized by style.
 import type { FromRunWebview, RunReport, RunReportItem, ToRunWebview } from '../src/webviews/runProtocol';
+import { el, vscodeApi } from './dom';
 
 /** What the page keeps across reloads: the run folder (the serializer reopens it) and the filters, not the data. */
 interface SavedState {
@@ -10,27 +11,12 @@ interface SavedState {
   verdict?: string;
 }
 
-interface VsCodeApi {
-  postMessage(message: FromRunWebview): void;
-  getState(): SavedState | undefined;
-  setState(state: SavedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromRunWebview, SavedState>();
 const root = document.getElementById('root')!;
 const saved = vscode.getState();
 let view: { report?: RunReport; trait: string; verdict: string } = { trait: saved?.trait ?? '', verdict: saved?.verdict ?? '' };
 /** Rows drawn at most; filters narrow the rest down. */
 const ROW_LIMIT = 500;
-
-type Child = Node | string | null | undefined | false;
-function el(tag: string, className: string, ...children: Child[]): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 const number = (n: number) => n.toLocaleString('en-US');
 const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * part) / whole)}%` : '—');

@@ -1,0 +1,27 @@
+// What every webview page script needs: its typed handle on the VS Code API, and building DOM
+// from plain data without ever parsing text as HTML (strings become text nodes).
+
+/** The webview's VS Code API, typed by what the page sends and what it saves. */
+export interface VsCodeApi<Message, State> {
+  postMessage(message: Message): void;
+  getState(): State | undefined;
+  setState(state: State): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi<unknown, unknown>;
+
+/** The page's VS Code API (VS Code hands it out once per page). */
+export function vscodeApi<Message, State>(): VsCodeApi<Message, State> {
+  return acquireVsCodeApi() as VsCodeApi<Message, State>;
+}
+
+/** A child of `el`: a node, a string (set as text), or nothing. */
+export type Child = Node | string | null | undefined | false;
+
+/** An element with a class and children; strings become text nodes, never HTML. */
+export function el(tag: string, className: string, ...children: Child[]): HTMLElement {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
