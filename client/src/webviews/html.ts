@@ -7,14 +7,15 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 }
 
 /**
- * The page of a webview: one stylesheet from media/, one script from dist/webview/, a `#root` to
- * draw in. The Content Security Policy starts from `default-src 'none'` and allows only those two
- * files (scripts also need this page's nonce): no inline script, no network (no connect-src), no
- * remote images or fonts. What the page shows comes by postMessage and is set with textContent.
+ * The page of a webview: the shared media/webview.css then the page's own stylesheet, one
+ * script from dist/webview/, a `#root` to draw in. The Content Security Policy starts from
+ * `default-src 'none'` and allows only those files (scripts also need this page's nonce): no
+ * inline script, no network (no connect-src), no remote images or fonts. What the page shows comes by postMessage and is set with textContent.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { script: string; style: string; title: string }): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', page.script));
+  const base = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', page.style));
   const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
   const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,6 +25,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${base}">
 <link rel="stylesheet" href="${style}">
 <title>${escape(page.title)}</title>
 </head>
