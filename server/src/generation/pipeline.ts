@@ -17,16 +17,7 @@ export interface TrainingRecord {
 }
 
 /** One scenario through every stage: the `trait-studio preview --format json` contract, per item. */
-export interface ScenarioResult {
-  idea: Idea | null;
-  scenario: { initial: string | null; critique: { verdict: 'keep' | 'rewrite'; reasons: string } | null; final: string | null };
-  baseline: string | null;
-  sharpened: boolean | null;
-  sharpenReason: string | null;
-  /** The user message the response answers. */
-  prompt: string | null;
-  response: string | null;
-  rating: Rating | null;
+export interface ScenarioResult extends StageOutputs {
   /** What this scenario's stages spent, in tokens, in total and per model (see StageUsage). */
   usage: StageUsage;
   record: TrainingRecord | null;
