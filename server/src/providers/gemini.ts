@@ -1,6 +1,6 @@
 import { GoogleGenAI, type GenerateContentResponse } from '@google/genai';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
-import { RequestFailedError, RequestPolicy } from './requestPolicy';
+import { RequestPolicy } from './requestPolicy';
 
 export interface GeminiOptions {
   /** API key (Gemini Developer API). Not needed with `vertex`. */
@@ -33,12 +33,7 @@ export class GeminiProvider implements ModelProvider {
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
-    try {
-      return await this.policy.run(request.model, (attemptSignal) => this.attempt(request, attemptSignal, onText), signal);
-    } catch (error) {
-      // A blocked or empty answer is the model's, not the request's: the caller sees it as such.
-      throw error instanceof RequestFailedError && error.cause instanceof ModelAnswerError ? error.cause : error;
-    }
+    return this.policy.run(request.model, (attemptSignal) => this.attempt(request, attemptSignal, onText), signal);
   }
 
   /** One call to the API: streamed when `onText` listens. */

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
-import { RequestFailedError, RequestPolicy } from './requestPolicy';
+import { RequestPolicy } from './requestPolicy';
 
 /** Where an OpenAI-compatible server is and how to call it. */
 export interface OpenAICompatibleOptions {
@@ -62,12 +62,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
    * reason when `signal` aborts.
    */
   async generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
-    try {
-      return await this.policy.run(request.model, (attemptSignal) => this.attempt(request, attemptSignal, onText), signal);
-    } catch (error) {
-      // A blocked or empty answer is the model's, not the request's: the caller sees it as such.
-      throw error instanceof RequestFailedError && error.cause instanceof ModelAnswerError ? error.cause : error;
-    }
+    return this.policy.run(request.model, (attemptSignal) => this.attempt(request, attemptSignal, onText), signal);
   }
 
   /** One call to the API: streamed when `onText` listens. */

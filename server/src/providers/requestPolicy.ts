@@ -1,5 +1,6 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai/error';
 import PQueue from 'p-queue';
+import { ModelAnswerError } from './provider';
 
 /** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
 export interface RequestPolicyOptions {
@@ -182,7 +183,8 @@ export class RequestPolicy {
   /**
    * Calls `attempt(signal)` for `model` until it succeeds, fails for good or `signal` aborts.
    * `onRetry` hears of each retry (for logs and progress). Throws RequestFailedError with the last
-   * cause, or the abort reason when cancelled.
+   * cause, a ModelAnswerError from `attempt` unchanged (the model answered; there is nothing to
+   * retry), or the abort reason when cancelled.
    */
   async run<T>(
     model: string,
@@ -197,6 +199,9 @@ export class RequestPolicy {
         return await queue.add(() => this.once(attempt, signal), { signal });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
+        // A blocked or empty answer is the model's, not the request's: never retried here (the
+        // stages ask again if they want), and the caller sees it as what it is.
+        if (error instanceof ModelAnswerError) throw error;
         const failure = classify(error);
         const delay = failure.retryAfterMs ?? Math.round(this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (n - 1)));
         if (!failure.retry || n >= this.o.maxAttempts || delay > this.o.maxRetryDelayMs) {
