@@ -15,14 +15,12 @@
  * pass asks nothing.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { answerKey, type AnswerCache } from '../generation/cache';
+import type { AnswerCache } from '../generation/cache';
 import { DEFAULT_PRICES, estimateCost, type ModelPrice } from '../generation/cost';
 import { estimateTokens } from '../generation/run/limits';
-import { DEFAULT_PROVIDER_ID, emptyUsage, StageError, type StageUsage } from '../generation/stages/stage';
-import { DEFAULT_PROMPTS_DIR, OVERRIDE_DIR, render, type Template } from '../generation/templates';
-import { ModelAnswerError, type GenerateRequest, type ModelProvider } from '../providers/provider';
+import { askUpToTwice, DEFAULT_PROVIDER_ID, emptyUsage, StageError, type StageUsage } from '../generation/stages/stage';
+import { loadTemplate, render, type Template } from '../generation/templates';
+import type { GenerateRequest, ModelProvider } from '../providers/provider';
 import { scorePattern, TraitIndex } from './score';
 import type { AuditPattern, AuditRecord } from './types';
 
@@ -73,17 +71,11 @@ export type AuditTemplates = Readonly<Record<AuditTemplateStage, Template<AuditT
 /**
  * The model pass's templates: each `workspace/.traits/prompts/<stage>.md` when it exists, else the
  * shipped `audit-scan.md`, `audit-cluster.md`, `audit-rate.md` beside the other prompts
- * (generation/prompts, `dist/prompts` when bundled). Same lookup as templates.ts's `loadTemplate`,
- * whose stage type names only the generation stages. Throws when a template can be read from
- * neither place.
+ * (generation/prompts, `dist/prompts` when bundled), through templates.ts's `loadTemplate`. Throws
+ * when a template can be read from neither place.
  */
 export function loadAuditTemplates(workspace?: string): AuditTemplates {
-  const load = (stage: AuditTemplateStage): Template<AuditTemplateStage> => {
-    const override = workspace ? join(workspace, OVERRIDE_DIR, `${stage}.md`) : undefined;
-    const path = override && existsSync(override) ? override : join(DEFAULT_PROMPTS_DIR, `${stage}.md`);
-    return { stage, text: readFileSync(path, 'utf8'), path };
-  };
-  return Object.fromEntries(AUDIT_TEMPLATE_STAGES.map((s) => [s, load(s)])) as unknown as AuditTemplates;
+  return Object.fromEntries(AUDIT_TEMPLATE_STAGES.map((s) => [s, loadTemplate(s, workspace)])) as AuditTemplates;
 }
 
 // --- Answer schemas. Top-level keys are distinct from every generation stage's, so a request says
@@ -302,52 +294,15 @@ interface Ctx {
 
 /**
  * Asks for a structured answer and reads it with `read` (the answer already parsed and
- * schema-checked). The same contract as the generation stages' `askTwice`: a cached answer `read`
- * accepts is served without asking; a blocked, empty, unparsable or rejected answer is asked for
- * once more, and a second one is returned as a problem (never a made-up value); a transport failure
- * (already retried by the request policy) is a StageError; a cancellation passes through as it is.
- * Only accepted answers are cached; a cache that rejects is a miss or a lost write.
+ * schema-checked), through the generation stages' askUpToTwice: a cached answer `read` accepts is
+ * served without asking; a bad answer is asked for once more and a second one is returned as a
+ * problem (never a made-up value); a transport failure is a StageError; cancellation passes through.
  */
-async function ask<T>(ctx: Ctx, stage: AuditTemplateStage, request: GenerateRequest, read: (answer: any) => { value: T } | { problem: string }): Promise<{ value: T } | { problem: string }> {
-  ctx.signal.throwIfAborted();
-  const readText = (text: string) => {
+function ask<T>(ctx: Ctx, stage: AuditTemplateStage, request: GenerateRequest, read: (answer: any) => { value: T } | { problem: string }): Promise<{ value: T } | { problem: string }> {
+  return askUpToTwice(ctx, stage, request, (text) => {
     const parsed = parseAnswer(stage, text);
     return 'value' in parsed ? read(parsed.value) : parsed;
-  };
-  const key = ctx.cache ? answerKey({ providerId: ctx.providerId, stage, request, sample: 0 }) : undefined;
-  if (ctx.cache && key) {
-    const cached = await ctx.cache.get(key).catch(() => undefined);
-    const answer = cached && cached.text.trim() ? readText(cached.text) : undefined;
-    if (answer && 'value' in answer) {
-      ctx.usage.cachedAnswers += 1;
-      return answer;
-    }
-  }
-  let problem = '';
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      const result = await ctx.provider.generate(request, ctx.signal);
-      ctx.usage.inputTokens += result.usage.inputTokens;
-      ctx.usage.outputTokens += result.usage.outputTokens;
-      const m = (ctx.usage.byModel[request.model] ??= { inputTokens: 0, outputTokens: 0 });
-      m.inputTokens += result.usage.inputTokens;
-      m.outputTokens += result.usage.outputTokens;
-      const answer = readText(result.text);
-      if ('value' in answer) {
-        if (ctx.cache && key) {
-          const usage = { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
-          await ctx.cache.set(key, { text: result.text, usage }).catch(() => undefined);
-        }
-        return answer;
-      }
-      problem = answer.problem;
-    } catch (error) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      if (!(error instanceof ModelAnswerError)) throw new StageError(stage, error instanceof Error ? error.message : String(error));
-      problem = error.message;
-    }
-  }
-  return { problem: `${problem} (asked twice)` };
+  });
 }
 
 /**

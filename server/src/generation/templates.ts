@@ -27,10 +27,11 @@ export interface Template<S extends string = TemplateStage> {
 }
 
 /**
- * The template of a stage: the workspace override when `workspace/.traits/prompts/<stage>.md`
- * exists, else the shipped default. Throws when neither can be read.
+ * The template of a stage (generation, midtraining or audit): the workspace override when
+ * `workspace/.traits/prompts/<stage>.md` exists, else the shipped default. Throws when neither
+ * can be read.
  */
-export function loadTemplate<S extends TemplateStage | MidtrainingTemplateStage>(stage: S, workspace?: string): Template<S> {
+export function loadTemplate<S extends string>(stage: S, workspace?: string): Template<S> {
   const override = workspace ? join(workspace, OVERRIDE_DIR, `${stage}.md`) : undefined;
   const path = override && existsSync(override) ? override : join(DEFAULT_PROMPTS_DIR, `${stage}.md`);
   return { stage, text: readFileSync(path, 'utf8'), path };

@@ -81,7 +81,7 @@ export class StageError extends Error {
   }
 }
 
-function add(ctx: StageContext, model: string, usage: Usage): void {
+function add(ctx: AskContext, model: string, usage: Usage): void {
   ctx.usage.inputTokens += usage.inputTokens;
   ctx.usage.outputTokens += usage.outputTokens;
   const m = (ctx.usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
@@ -90,16 +90,23 @@ function add(ctx: StageContext, model: string, usage: Usage): void {
 }
 
 /** The id naming `provider` in cache keys, or undefined when it has none (its answers are not cached). */
-function providerIdOf(ctx: StageContext, provider: ModelProvider): string | undefined {
+function providerIdOf(ctx: AskContext, provider: ModelProvider): string | undefined {
   if (provider === ctx.provider) return ctx.providerId ?? DEFAULT_PROVIDER_ID;
   if (provider === ctx.baselineProvider) return ctx.baselineProviderId;
   return undefined;
 }
 
 /**
+ * What asking a model needs of a stage's context: the provider(s) and their ids, the cache, the
+ * usage to add to, cancellation. StageContext has it all; other askers (the audit's model pass)
+ * give just this.
+ */
+export type AskContext = Pick<StageContext, 'provider' | 'baselineProvider' | 'providerId' | 'baselineProviderId' | 'cache' | 'readCache' | 'sample' | 'signal' | 'usage'>;
+
+/**
  * Asks `provider` for an answer and reads it with `read`, which returns the value or a problem
- * string. A blocked, empty or unreadable answer is asked for once more; a second one is a
- * StageError (never a made-up value). Transport failures were already retried by the request
+ * string. A blocked, empty or unreadable answer is asked for once more; a second one comes back as
+ * `{ problem }` (never a made-up value). Transport failures were already retried by the request
  * policy and become a StageError at once; a cancellation passes through as it is.
  *
  * With `ctx.cache`, an answer stored under the same key (`answerKey`: provider id, stage, full
@@ -107,13 +114,13 @@ function providerIdOf(ctx: StageContext, provider: ModelProvider): string | unde
  * `read` rejects is a miss, and is replaced by the next good one. Only answers `read` accepted are
  * stored. The cache failing (rejecting) is a miss or a lost write, never a failed stage.
  */
-async function askTwice<T>(
-  ctx: StageContext,
+export async function askUpToTwice<T>(
+  ctx: AskContext,
   stage: string,
   request: GenerateRequest,
   read: (text: string) => { value: T } | { problem: string },
   provider = ctx.provider,
-): Promise<T> {
+): Promise<{ value: T } | { problem: string }> {
   ctx.signal?.throwIfAborted();
   const id = ctx.cache ? providerIdOf(ctx, provider) : undefined;
   const key = ctx.cache && id !== undefined ? answerKey({ providerId: id, stage, request, sample: ctx.sample ?? 0 }) : undefined;
@@ -123,7 +130,7 @@ async function askTwice<T>(
     const answer = cached && cached.text.trim() ? read(cached.text) : undefined;
     if (answer && 'value' in answer) {
       ctx.usage.cachedAnswers += 1;
-      return answer.value;
+      return answer;
     }
   }
   let problem = '';
@@ -134,7 +141,7 @@ async function askTwice<T>(
       const answer = read(result.text);
       if ('value' in answer) {
         if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage });
-        return answer.value;
+        return answer;
       }
       problem = answer.problem;
     } catch (error) {
@@ -142,7 +149,20 @@ async function askTwice<T>(
       problem = error.message;
     }
   }
-  throw new StageError(stage, `${problem} (asked twice)`);
+  return { problem: `${problem} (asked twice)` };
+}
+
+/** askUpToTwice for a stage: a second bad answer is a StageError, which ends the scenario. */
+async function askTwice<T>(
+  ctx: StageContext,
+  stage: string,
+  request: GenerateRequest,
+  read: (text: string) => { value: T } | { problem: string },
+  provider = ctx.provider,
+): Promise<T> {
+  const answer = await askUpToTwice(ctx, stage, request, read, provider);
+  if ('value' in answer) return answer.value;
+  throw new StageError(stage, answer.problem);
 }
 
 /** Stores an answer; a cache that rejects loses the write and the stage goes on (DiskAnswerCache reports through its onError). */
