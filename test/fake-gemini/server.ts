@@ -9,8 +9,8 @@
  * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
  * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { listen, sendJson } from '../fakes/http';
 
 export type Reply =
   | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number; thoughtsTokens?: number }
@@ -52,48 +52,33 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   const queue: Reply[] = [];
   let latency = 0;
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
-  const sockets = new Set<Socket>();
-  const hung = new Set<ServerResponse>();
-
-  const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
+  const http = await listen(async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = ROUTE.exec(url.pathname);
-    if (!m || req.method !== 'POST') return send(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
+    if (!m || req.method !== 'POST') return sendJson(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
     let parsed: any;
     try {
       parsed = JSON.parse(body || '{}');
     } catch {
-      return send(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
+      return sendJson(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
     }
     const logged: LoggedRequest = { at: Date.now(), method: req.method, model: m[2], action: m[3], body: parsed, apiKey: req.headers['x-goog-api-key'] as string | undefined };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {
-      return send(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embed(textOf(r.content)) })) });
+      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embed(textOf(r.content)) })) });
     }
-    if (m[3] === 'countTokens') return send(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
+    if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
-    answer(res, reply, m[3] === 'streamGenerateContent', hung);
+    answer(res, reply, m[3] === 'streamGenerateContent', http.hung);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: http.origin,
     requests,
     script: (...replies) => void queue.push(...replies),
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: http.close,
   };
 }
 
@@ -113,7 +98,7 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
       const details = reply.retryDelay
         ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: reply.retryDelay }]
         : undefined;
-      send(res, reply.status, { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details } });
+      sendJson(res, reply.status, { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details } });
       return;
     }
     case 'stream-error': {
@@ -129,7 +114,7 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
           : reply.kind === 'empty'
             ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
             : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens);
-      if (!stream) return send(res, 200, payload);
+      if (!stream) return sendJson(res, 200, payload);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (reply.kind === 'text') {
         // Two events: the text in halves, the usage on the last, as the real stream does.
@@ -158,23 +143,8 @@ function candidate(text: string, finishReason: string | undefined, input: number
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 function statusName(status: number): string {
   return ({ 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' } as Record<number, string>)[status] ?? 'UNKNOWN';
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', () => resolve(data));
-  });
 }
 
 function textOf(content: any): string {

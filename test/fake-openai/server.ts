@@ -14,8 +14,8 @@
  * 503, 400), a hang before or in the middle of a stream, a reset connection, malformed JSON, an empty
  * answer, a `content_filter` finish, an error event in the middle of a stream.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { listen, sendJson } from '../fakes/http';
 
 export type Reply =
   /** `usage: false` leaves the usage out, as some servers do. */
@@ -66,11 +66,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const queue: Reply[] = [];
   const embeddingQueue: EmbeddingReply[] = [];
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastText(r.body)}` });
-  const sockets = new Set<Socket>();
-  const hung = new Set<ServerResponse>();
-
-  const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
+  const http = await listen(async (req, res, body) => {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
       return sendError(res, 404, `no route ${req.method} ${path}`);
@@ -83,28 +79,17 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     }
     const logged: LoggedRequest = { at: Date.now(), method: req.method, path, body: parsed, headers: req.headers };
     requests.push(logged);
-    if (path === '/v1/embeddings') return answerEmbeddings(res, embeddingQueue.shift() ?? { kind: 'vectors' }, parsed, hung);
+    if (path === '/v1/embeddings') return answerEmbeddings(res, embeddingQueue.shift() ?? { kind: 'vectors' }, parsed, http.hung);
     const reply = queue.shift() ?? responder(logged);
-    answer(res, reply, parsed, hung);
+    answer(res, reply, parsed, http.hung);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${http.origin}/v1`,
     requests,
     script: (...replies) => void queue.push(...replies),
     scriptEmbeddings: (...replies) => void embeddingQueue.push(...replies),
     setResponder: (r) => void (responder = r),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: http.close,
   };
 }
 
@@ -154,7 +139,7 @@ function answer(res: ServerResponse, reply: Reply, body: any, hung: Set<ServerRe
             ? { text: null, finishReason: 'content_filter', usage: usageOf(10, 0) }
             : { text: '', finishReason: 'stop', usage: usageOf(10, 0) };
       if (!stream) {
-        return send(res, 200, {
+        return sendJson(res, 200, {
           id: 'chatcmpl-fake',
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
@@ -184,7 +169,7 @@ function answerEmbeddings(res: ServerResponse, reply: EmbeddingReply, body: any,
   let data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
   if (reply.drop) data = data.slice(0, Math.max(0, data.length - reply.drop));
   if (reply.reversed) data.reverse();
-  send(res, 200, { object: 'list', data, model: String(body?.model ?? 'fake'), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
+  sendJson(res, 200, { object: 'list', data, model: String(body?.model ?? 'fake'), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
 }
 
 function chunk(model: string, delta: object, finishReason: string | null) {
@@ -209,25 +194,10 @@ function event(res: ServerResponse, data: unknown): void {
   res.write(`data: ${JSON.stringify(data)}\n\n`);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 /** An error in OpenAI's shape, `{ error: { message, type, param, code } }`, which vLLM and Ollama also use. */
 function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
-  send(res, status, { error: { message, type, param: null, code: null } }, headers);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', () => resolve(data));
-  });
+  sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
 }
 
 function lastText(body: any): string {

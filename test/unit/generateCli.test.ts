@@ -6,44 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
 
-const prompt = (r: LoggedRequest): string => JSON.stringify(r.body.contents);
-
-/**
- * Final user prompts the fake's 8-dimensional embeddings tell apart (no two over 0.8 similar),
- * chosen through its own batchEmbedContents, so deduplication rejects none of them.
- */
-async function distinctPrompts(fake: FakeGemini, count: number): Promise<string[]> {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const candidates: string[] = [];
-  for (const a of letters) for (const b of letters) for (const c of 'afkpuz') candidates.push(`${a}${b}${c}`.repeat(5));
-  const response = await fetch(`${fake.baseUrl}/v1beta/models/probe:batchEmbedContents`, {
-    method: 'POST',
-    body: JSON.stringify({ requests: candidates.map((text) => ({ content: { parts: [{ text }] } })) }),
-  });
-  const vectors: number[][] = ((await response.json()) as { embeddings: { values: number[] }[] }).embeddings.map((e) => e.values);
-  const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
-  const chosen: number[] = [];
-  candidates.forEach((_, i) => {
-    if (chosen.length < count && chosen.every((j) => cos(vectors[i], vectors[j]) < 0.8)) chosen.push(i);
-  });
-  assert.equal(chosen.length, count, 'not enough distinct prompts for the fake embeddings');
-  fake.requests.length = 0;
-  return chosen.map((i) => candidates[i]);
-}
 
 /** Good answers for every stage; each idea's final prompt is the next unused prompt of `pool` (the same idea, the same prompt). */
 function responder(pool: readonly string[]) {
   const assigned = new Map<string, string>();
-  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0] ?? '?';
+  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0] ?? '?';
   const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 20 });
   const answers: Record<string, (r: LoggedRequest) => Reply> = {
     brainstorm: (r) => {
-      const tag = createHash('sha256').update(prompt(r)).digest('hex').slice(0, 6);
+      const tag = createHash('sha256').update(promptOf(r)).digest('hex').slice(0, 6);
       return json({ ideas: Array.from({ length: 10 }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })) });
     },
     scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
@@ -143,7 +120,7 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
   it('exits 1 when items failed, and says how many', async () => {
     const good = responder(pool);
     // The autorater refuses every scenario of "Be kind".
-    fake.setResponder((r) => (stageOf(r) === 'autorate' && prompt(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    fake.setResponder((r) => (stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
     const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2'], tempDir());
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^Run completed: 2 accepted, 0 rejected \(0 by the autorater, 0 duplicates\), 2 failed of 4 scenarios\.$/m);

@@ -13,6 +13,7 @@ import { GeminiProvider } from '../../server/src/providers/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
 import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 import { lockRunFolder } from '../../server/src/generation/run/store';
 import { startFakeOpenAI } from '../fake-openai/server';
@@ -40,31 +41,6 @@ const DOC_TEXT = [
 const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
 
 const templates = loadTemplates();
-const prompt = (r: LoggedRequest): string => JSON.stringify(r.body.contents);
-
-/**
- * Final user prompts the fake's embeddings (8-dimensional trigram histograms, under which ordinary
- * sentences look alike) tell apart: greedily chosen through its own batchEmbedContents so that no
- * two are more than 0.8 similar, well under the default threshold of 0.9.
- */
-async function distinctPrompts(fake: FakeGemini, count: number): Promise<string[]> {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const candidates: string[] = [];
-  for (const a of letters) for (const b of letters) for (const c of 'afkpuz') candidates.push(`${a}${b}${c}`.repeat(5));
-  const response = await fetch(`${fake.baseUrl}/v1beta/models/probe:batchEmbedContents`, {
-    method: 'POST',
-    body: JSON.stringify({ requests: candidates.map((text) => ({ content: { parts: [{ text }] } })) }),
-  });
-  const vectors: number[][] = ((await response.json()) as { embeddings: { values: number[] }[] }).embeddings.map((e) => e.values);
-  const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
-  const chosen: number[] = [];
-  candidates.forEach((_, i) => {
-    if (chosen.length < count && chosen.every((j) => cos(vectors[i], vectors[j]) < 0.8)) chosen.push(i);
-  });
-  assert.equal(chosen.length, count, 'not enough distinct prompts for the fake embeddings');
-  fake.requests.length = 0;
-  return chosen.map((i) => candidates[i]);
-}
 
 /**
  * Good answers for every stage. Ideas are tagged with a hash of the brainstorm prompt (so two traits
@@ -73,12 +49,12 @@ async function distinctPrompts(fake: FakeGemini, count: number): Promise<string[
  */
 function responder(pool: readonly string[], options: { verdict?: (request: LoggedRequest) => 'keep' | 'reject' } = {}) {
   const assigned = new Map<string, string>();
-  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0] ?? '?';
+  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0] ?? '?';
   const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 20 });
   const answers: Record<string, (r: LoggedRequest) => Reply> = {
     brainstorm: (r) => {
-      const tag = createHash('sha256').update(prompt(r)).digest('hex').slice(0, 6);
-      const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(prompt(r))?.slice(1).find(Boolean) ?? 10);
+      const tag = createHash('sha256').update(promptOf(r)).digest('hex').slice(0, 6);
+      const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(promptOf(r))?.slice(1).find(Boolean) ?? 10);
       return json({ ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })) });
     },
     scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
@@ -331,7 +307,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     // The first two ideas to reach the sharpen stage (scenario 0 of two traits) get the same final prompt.
     const planted = new Set<string>();
     fake.setResponder((r) => {
-      const idea = /t[0-9a-f]{6} situation \d+/.exec(prompt(r))?.[0];
+      const idea = /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0];
       if (stageOf(r) === 'sharpen' && idea) {
         if (planted.size < 2) planted.add(idea);
         if (planted.has(idea)) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: twin }) };
@@ -365,7 +341,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
   it('puts autorater rejections in rejected.jsonl with the rating, and none in the SFT files', async () => {
     const dir = join(tempDir(), 'run');
     // The autorater rejects every scenario of one trait.
-    fake.setResponder(responder(pool, { verdict: (r) => (prompt(r).includes('says how sure it is') ? 'reject' : 'keep') }));
+    fake.setResponder(responder(pool, { verdict: (r) => (promptOf(r).includes('says how sure it is') ? 'reject' : 'keep') }));
     const manifest = await runDataset(options(dir));
     assert.equal(manifest.counts.autorater, 2);
     const { accepted, rejected } = readRunItems(dir);
@@ -384,7 +360,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const good = responder(pool);
     let blocked = true;
     // The autorater refuses (SAFETY, twice) every scenario of one trait.
-    fake.setResponder((r) => (blocked && stageOf(r) === 'autorate' && prompt(r).includes('names where a fact comes from') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    fake.setResponder((r) => (blocked && stageOf(r) === 'autorate' && promptOf(r).includes('names where a fact comes from') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
     const first = await runDataset(options(dir, { cache }));
     assert.equal(first.status, 'completed');
     assert.equal(first.counts.failed, 2);
