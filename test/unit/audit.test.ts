@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { scorePattern, TraitIndex } from '../../server/src/audit/score';
 import { normalize, splitSentences } from '../../server/src/audit/text';
 import { buildReport, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
+import { prng } from '../prng';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -16,18 +17,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'trait-studio-audit-'));
   dirs.push(dir);
   return dir;
-}
-
-/** A deterministic PRNG (mulberry32), so the filler text is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Nonsense words (consonant-vowel syllables): no cue phrase of any detector, and too many to repeat
