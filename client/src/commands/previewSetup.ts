@@ -5,7 +5,7 @@ import { DEFAULT_PRICES, type ModelPrice } from '../../../server/src/generation/
 import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
 import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
 import { GeminiProvider } from '../../../server/src/providers/gemini';
-import { OpenAICompatibleProvider } from '../../../server/src/providers/openai';
+import { openAICompatibleBaseline } from '../../../server/src/providers/openai';
 import type { ModelProvider } from '../../../server/src/providers/provider';
 import { RequestPolicy } from '../../../server/src/providers/requestPolicy';
 import { geminiApiKey } from './apiKey';
@@ -62,9 +62,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     providerId = baseUrl ? `gemini@${baseUrl}` : 'gemini';
   }
   const openaiBaseUrl = config.get<string>('baseline.openaiBaseUrl', '').trim();
-  const baseline = openaiBaseUrl
-    ? { baselineProvider: new OpenAICompatibleProvider({ baseUrl: openaiBaseUrl, apiKey: process.env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }), baselineProviderId: `openai-compatible@${openaiBaseUrl}` }
-    : {};
+  const baseline = openAICompatibleBaseline(openaiBaseUrl || undefined, process.env, policy);
   const models = Object.fromEntries(ROLES.map((role) => [role, config.get<string>(`models.${role}`, '').trim() || DEFAULT_MODELS[role]])) as unknown as StageModels;
   return {
     provider,

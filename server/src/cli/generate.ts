@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
 import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates';
 import { GeminiProvider } from '../providers/gemini';
+import { openAICompatibleBaseline } from '../providers/openai';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { baselineAccess, cliAnswerCache, geminiAccess } from './modelAccess';
+import { cliAnswerCache, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -99,7 +100,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
   const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
   const cache = cliAnswerCache(values['no-cache'], out);
-  const baseline = baselineAccess(baselineUrl, env, policy());
+  const baseline = openAICompatibleBaseline(baselineUrl, env, policy());
 
   const controller = new AbortController();
   const progress = new ProgressView(out, progressTTY);

@@ -1,10 +1,8 @@
-// How the model-calling subcommands (preview, generate, audit) reach models from the
-// environment, and where they keep answers: one place, so they cannot drift apart.
+// How the model-calling subcommands (preview, generate, audit) reach Gemini from the environment,
+// and where they keep answers: one place, so they cannot drift apart.
 import { join } from 'node:path';
 import { DiskAnswerCache } from '../generation/cache';
 import type { GeminiOptions } from '../providers/gemini';
-import { OpenAICompatibleProvider } from '../providers/openai';
-import type { RequestPolicy } from '../providers/requestPolicy';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -29,22 +27,6 @@ export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput): Di
   });
 }
 
-/**
- * The baseline provider of `--baseline-url` (an OpenAI-compatible server) and the id that keeps
- * its answers apart in the cache, or nothing without the flag. Its key comes from
- * TRAIT_STUDIO_BASELINE_API_KEY; OPENAI_API_KEY is never sent to a server of the user's choosing.
- */
-export function baselineAccess(
-  baselineUrl: string | undefined,
-  env: NodeJS.ProcessEnv,
-  policy?: RequestPolicy,
-): { baselineProvider?: OpenAICompatibleProvider; baselineProviderId?: string } {
-  if (!baselineUrl) return {};
-  return {
-    baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }),
-    baselineProviderId: `openai-compatible@${baselineUrl}`,
-  };
-}
 
 /**
  * How the CLI reaches Gemini from the environment, and the provider id that keeps each endpoint's

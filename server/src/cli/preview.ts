@@ -6,7 +6,8 @@ import type { StageUsage } from '../generation/stages/stage';
 import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../providers/gemini';
-import { baselineAccess, cliAnswerCache, geminiAccess } from './modelAccess';
+import { openAICompatibleBaseline } from '../providers/openai';
+import { cliAnswerCache, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -73,7 +74,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
   try {
-    const baseline = baselineAccess(baselineUrl, env);
+    const baseline = openAICompatibleBaseline(baselineUrl, env);
     const scenarios = await previewScenarios(traitChunk(document, trait), {
       provider: new GeminiProvider(gemini.options),
       providerId: gemini.id,

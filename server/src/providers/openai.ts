@@ -150,3 +150,21 @@ function toResult(text: string, finishReason: string | undefined, usage: OpenAI.
   if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
   return { text, finishReason, usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 } };
 }
+
+/**
+ * The baseline provider for an OpenAI-compatible server the user named (the CLI's --baseline-url,
+ * the editor's traitStudio.baseline.openaiBaseUrl) and the id that keeps its answers apart in the
+ * cache, or nothing without one. Its key comes from TRAIT_STUDIO_BASELINE_API_KEY in `env`;
+ * OPENAI_API_KEY is never sent to a server of the user's choosing.
+ */
+export function openAICompatibleBaseline(
+  baselineUrl: string | undefined,
+  env: NodeJS.ProcessEnv,
+  policy?: RequestPolicy,
+): { baselineProvider?: OpenAICompatibleProvider; baselineProviderId?: string } {
+  if (!baselineUrl) return {};
+  return {
+    baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }),
+    baselineProviderId: `openai-compatible@${baselineUrl}`,
+  };
+}
