@@ -15,7 +15,7 @@ import { clearMemos } from '../server/src/analysis/memo';
 import { parseTraitDocument } from '../server/src/document/parse';
 import { lintDocument } from '../server/src/rules/lint';
 
-const file = process.argv[2] ?? join(__dirname, '..', '..', '..', 'shared', 'corpus', 'openai-model-spec.md');
+const file = process.argv[2] ?? join(__dirname, '..', '..', 'test', 'fixtures', 'corpus', 'openai-model-spec.md');
 const text = readFileSync(file, 'utf8');
 const ROUNDS = 10;
 

@@ -16,7 +16,7 @@ import { lint as markdownlint } from 'markdownlint/sync';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 const EDITS = 100;
-const file = process.argv[2] ?? join(__dirname, '..', '..', '..', 'shared', 'corpus', 'openai-model-spec.md');
+const file = process.argv[2] ?? join(__dirname, '..', '..', 'test', 'fixtures', 'corpus', 'openai-model-spec.md');
 const text = readFileSync(file, 'utf8');
 const uri = pathToFileURL(file).href;
 

@@ -38,5 +38,5 @@ export function ruleFixtureNames(): string[] {
     .map((f) => f.slice(0, -'.traits.md'.length));
 }
 
-/** Path of the Model Spec in the shared corpus beside the repository. */
-export const MODEL_SPEC = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'openai-model-spec.md');
+/** The OpenAI Model Spec (CC0), kept unchanged in the test fixtures: a real document nobody here wrote. */
+export const MODEL_SPEC = join(__dirname, '..', 'fixtures', 'corpus', 'openai-model-spec.md');

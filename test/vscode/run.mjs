@@ -31,7 +31,7 @@ const grep = grepIndex >= 0 ? argv[grepIndex + 1] : undefined;
 const uiFileIndex = argv.indexOf('--ui-file');
 const uiFile = uiFileIndex >= 0 ? argv[uiFileIndex + 1] : undefined;
 
-const MODEL_SPEC = resolve(REPO, '..', 'shared', 'corpus', 'openai-model-spec.md');
+const MODEL_SPEC = resolve(REPO, 'test', 'fixtures', 'corpus', 'openai-model-spec.md');
 const HOST_TIMEOUT_MS = 120_000;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -69,7 +69,7 @@ async function bundleFakeGemini(tmp) {
 function prerequisites() {
   const missing = [];
   if (!existsSync(join(REPO, 'dist', 'client.js'))) missing.push('dist/client.js (run `npm run build` first)');
-  if (!existsSync(MODEL_SPEC)) missing.push(`${MODEL_SPEC} (../shared/corpus beside the repository)`);
+  if (!existsSync(MODEL_SPEC)) missing.push(`${MODEL_SPEC} (the test fixtures)`);
   if (!isInstalled()) missing.push('code-server in .code-server/ (run `npm run vscode:install`)');
   return missing;
 }
