@@ -1,24 +1,30 @@
 // `npm start`: build, then serve VS Code (code-server) with Trait Studio loaded from this checkout
-// and examples/ open, for a browser on this machine. Ctrl+C stops it.
+// and scratch/examples open (a git-ignored copy of examples/; see startWorkspace.mjs for why), for a
+// browser on this machine. Ctrl+C stops it.
 //
 //   node scripts/start.mjs [--port N] [--folder DIR] [--no-build]
 //
-// code-server is installed into .code-server/ on first use (about two minutes). The extension runs
-// from dist/ as built here: after a rebuild (`npm run build`, or `npm run watch` in another
-// terminal) run "Developer: Reload Window" in the browser.
+// code-server is installed into .code-server/ on first use (about two minutes; Debian's libkrb5-dev
+// is installed first when missing, or named). The extension runs from dist/ as built here: after a
+// rebuild (`npm run build`, or `npm run watch` in another terminal) run "Developer: Reload Window"
+// in the browser.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { relative } from 'node:path';
+import { ensureSystemPackages, packagesFor, SystemPackagesError } from './systemPackages.mjs';
+import { startPlan } from './startWorkspace.mjs';
 import { installCodeServer, isInstalled, REPO, startCodeServer } from './vscode/codeServer.mjs';
 
-const argv = process.argv.slice(2);
-const option = (name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const port = Number(option('--port') ?? process.env.TRAIT_STUDIO_PORT) || undefined;
-const folder = resolve(REPO, option('--folder') ?? 'examples');
+const plan = startPlan(process.argv.slice(2), { repo: REPO });
+try {
+  // Before the build, so a missing package stops the start at once.
+  ensureSystemPackages(packagesFor('start', { codeServerInstalled: isInstalled() }));
+} catch (error) {
+  if (!(error instanceof SystemPackagesError)) throw error;
+  console.error(`npm start: ${error.message}`);
+  process.exit(1);
+}
 
-if (!argv.includes('--no-build')) {
+if (plan.build) {
   console.log('Building (node esbuild.mjs) ...');
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
   if (build.status !== 0) {
@@ -26,17 +32,29 @@ if (!argv.includes('--no-build')) {
     process.exit(build.status ?? 1);
   }
 }
-if (!isInstalled()) installCodeServer();
+if (!isInstalled()) {
+  try {
+    installCodeServer();
+  } catch (error) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
+}
 
-const server = await startCodeServer({ port });
-const url = server.url({ folder, extensionDevelopmentPath: REPO });
+const server = await startCodeServer({ port: plan.port, settings: plan.settings });
+const url = server.url({ folder: plan.folder, extensionDevelopmentPath: REPO });
+const where = relative(REPO, plan.folder);
+const scratchNote = where === 'scratch/examples'
+  ? `\n${where} is a git-ignored copy of examples/${plan.copied.length ? ` (copied now: ${plan.copied.join(', ')})` : ''}: `
+    + 'runs and edits stay there, across starts; delete it to start afresh.\n'
+  : '';
 console.log(`
-VS Code with Trait Studio (from ${REPO}) and ${folder} open:
+VS Code with Trait Studio (from ${REPO}) and ${plan.folder} open:
 
   ${url}
 
 Open that address in a browser on this machine. code-server's log: ${server.logFile}
-Press Ctrl+C to stop.`);
+Press Ctrl+C to stop.${scratchNote}`);
 
 let stopping = false;
 const stop = async (signal) => {

@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages, SystemPackagesError } from '../systemPackages.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const CODE_SERVER_DIR = join(REPO, '.code-server');
@@ -79,29 +80,34 @@ export function node24Env(extra = {}) {
   return { ...env, ...extra };
 }
 
-/** Installs code-server into .code-server/ unless it is already there (about 85 s). */
-export function installCodeServer({ force = false, log = console.log } = {}) {
+/** `npm ci` or `npm install` in .code-server/ on Node 24, its output on this terminal. */
+function runNpm(args) {
+  const result = spawnSync('npm', args, { cwd: CODE_SERVER_DIR, env: node24Env(), stdio: 'inherit' });
+  if (result.error) throw result.error;
+  return result.status;
+}
+
+/**
+ * Installs code-server into .code-server/ unless it is already there (about 85 s). Debian's
+ * libkrb5-dev comes first (ensureSystemPackages: installed as root, else a one-line error).
+ * `systemPackages` ({ probe, runApt }) and `npm` (args → exit status) are for tests.
+ */
+export function installCodeServer({ force = false, log = console.log, systemPackages = {}, npm = runNpm } = {}) {
   if (!force && isInstalled()) {
     log(`code-server ${installedVersion()} is installed in ${CODE_SERVER_DIR}`);
     return;
   }
   requireNode24();
-  const missing = ['/usr/include/gssapi.h', '/usr/include/gssapi/gssapi.h'].every((p) => !existsSync(p));
-  if (missing) {
-    log('warning: gssapi.h not found; code-server\'s kerberos module needs Debian\'s libkrb5-dev');
-  }
+  // code-server's kerberos module compiles against gssapi.h: without it npm prints minutes of
+  // node-gyp errors. Install it (root) or stop here with the one command to run.
+  ensureSystemPackages(['libkrb5-dev'], { ...systemPackages, log });
   const lock = existsSync(join(CODE_SERVER_DIR, 'package-lock.json'));
   const args = [lock ? 'ci' : 'install', '--no-audit', '--no-fund'];
   log(`installing code-server ${wantedVersion()} in ${CODE_SERVER_DIR} (npm ${args[0]} on Node 24, ~85 s)`);
   const started = Date.now();
-  const result = spawnSync('npm', args, {
-    cwd: CODE_SERVER_DIR,
-    env: node24Env(),
-    stdio: 'inherit',
-  });
-  if (result.error) throw result.error;
-  if (result.status !== 0 || !isInstalled()) {
-    throw new Error(`installing code-server failed (npm exit ${result.status}); see the output above`);
+  const status = npm(args);
+  if (status !== 0 || !isInstalled()) {
+    throw new Error(`installing code-server failed (npm exit ${status}); see the output above`);
   }
   log(`code-server ${installedVersion()} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
@@ -276,8 +282,8 @@ export async function startCodeServer(options = {}) {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [command, ...rest] = process.argv.slice(2);
+/** `node scripts/vscode/codeServer.mjs install [--force] | check`. */
+async function cli([command, ...rest]) {
   try {
     if (command === 'install') {
       installCodeServer({ force: rest.includes('--force') });
@@ -289,9 +295,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       process.exitCode = 2;
     }
   } catch (error) {
-    console.error(error.message);
+    console.error(error instanceof SystemPackagesError ? `set-up: ${error.message}` : error.message);
     process.exitCode = 1;
   }
 }
+
+// No top-level await: the TypeScript tests load this file as CommonJS.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void cli(process.argv.slice(2));
 
 export default { installCodeServer, startCodeServer, isInstalled, workbenchUrl, remoteUri, freePort };

@@ -8,6 +8,8 @@ export class UsageError extends Error {
 
 /** Extension of trait documents, searched for when a folder is given. */
 export const TRAIT_FILE_GLOB = '**/*.traits.md';
+/** A trait document by name: always linted, whatever it holds. */
+export const TRAIT_FILE = /\.traits\.md$/;
 
 /**
  * Expands the CLI's FILES|GLOBS|FOLDERS into a sorted list of files. A folder means every

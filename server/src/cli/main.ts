@@ -1,58 +1,74 @@
+import leven from 'leven';
 import { ConfigError } from '../rules/configFile';
-import { AUDIT_USAGE, runAudit } from './audit';
+import { runAudit } from './audit';
 import { UsageError } from './io';
-import { GENERATE_USAGE, runGenerate } from './generate';
-import { LINT_USAGE, runLint } from './lint';
-import { LSP_USAGE, runLsp } from './lsp';
-import { OUTLINE_USAGE, runOutline } from './outline';
-import { PREVIEW_USAGE, runPreview } from './preview';
+import { runGenerate } from './generate';
+import { runLint } from './lint';
+import { runLsp } from './lsp';
+import { runOutline } from './outline';
+import { runPreview } from './preview';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
 
 declare const TRAIT_STUDIO_VERSION: string | undefined;
 
+interface Command {
+  readonly name: string;
+  /** How it is called, as the top-level help lists it. */
+  readonly synopsis: string;
+  /** One line: what it does. Its options are under `trait-studio NAME --help`. */
+  readonly summary: string;
+  run(argv: string[], out: CliOutput): Promise<number> | number;
+}
+
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [
+  { name: 'lint', synopsis: 'lint FILES|GLOBS|FOLDERS...', summary: 'lint trait documents', run: runLint },
+  { name: 'outline', synopsis: 'outline FILE', summary: 'groups and traits, with what each trait states', run: runOutline },
+  { name: 'rules', synopsis: 'rules', summary: 'list the lint rules', run: runRules },
+  { name: 'preview', synopsis: 'preview FILE --trait ID', summary: 'scenarios and responses the SFT pipeline would make for a trait', run: runPreview },
+  { name: 'generate', synopsis: 'generate FILE --out DIR', summary: 'an SFT (and midtraining) dataset from a trait document; resumable', run: runGenerate },
+  { name: 'audit', synopsis: 'audit DATASET.jsonl', summary: 'the surface patterns a dataset over-teaches; audit filter drops them', run: runAudit },
+  { name: 'lsp', synopsis: 'lsp --stdio', summary: 'run the language server for other editors', run: runLsp },
+];
+
+const width = Math.max(...COMMANDS.map((c) => c.synopsis.length)) + 2;
 const USAGE = `Usage: trait-studio <command> [options]
 
 Commands:
-  lint FILES|GLOBS|FOLDERS...   lint trait documents
-  outline FILE                  groups and traits, with what each trait states
-  rules                         list the lint rules
-  preview FILE --trait ID       scenarios and responses the SFT pipeline would make for a trait
-  generate FILE --out DIR       an SFT (and midtraining) dataset from a trait document; resumable
-  audit DATASET.jsonl           the surface patterns a dataset over-teaches; audit filter drops them
-  lsp --stdio                   run the language server for other editors
+${COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}${c.summary}`).join('\n')}
 
-Run "trait-studio <command> --help" for a command's options.
+Run "trait-studio <command> --help" for a command's options; "trait-studio --version" for the version.
+`;
 
-${LINT_USAGE}
-${OUTLINE_USAGE}
-${PREVIEW_USAGE}
-${GENERATE_USAGE}
-${AUDIT_USAGE}
-${LSP_USAGE}`;
+/**
+ * The command names closest to `word` by edit distance (case ignored): those at the smallest
+ * distance, if it is at most 2 and at most half the word's length (so "lnit" → lint, "xyz" → none).
+ */
+export function closestCommands(word: string): string[] {
+  const scored = COMMANDS.map((c) => ({ name: c.name, distance: leven(word.toLowerCase(), c.name) }));
+  const best = Math.min(...scored.map((s) => s.distance));
+  if (best > 2 || best > Math.ceil(word.length / 2)) return [];
+  return scored.filter((s) => s.distance === best).map((s) => s.name);
+}
+
+function unknownCommand(word: string): UsageError {
+  const what = word.startsWith('-') ? `unknown option "${word}"` : `unknown command "${word}"`;
+  const close = closestCommands(word.replace(/^-+/, ''));
+  const hint = close.length ? `; did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : '';
+  return new UsageError(`${what}${hint}\nRun "trait-studio --help" for the commands.`);
+}
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit status:
  * a command's own status, or 2 for a usage, config or I/O problem (message on stderr).
  */
 export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case 'lint':
-        return await runLint(rest, out);
-      case 'outline':
-        return await runOutline(rest, out);
-      case 'rules':
-        return runRules(out);
-      case 'lsp':
-        return await runLsp(rest, out);
-      case 'preview':
-        return await runPreview(rest, out);
-      case 'generate':
-        return await runGenerate(rest, out);
-      case 'audit':
-        return await runAudit(rest, out);
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return await command.run(rest, out);
+    switch (name) {
       case '--version':
       case '-v':
         out.stdout(`${typeof TRAIT_STUDIO_VERSION === 'string' ? TRAIT_STUDIO_VERSION : 'dev'}\n`);
@@ -61,10 +77,12 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       case 'help':
       case '--help':
       case '-h':
-        out.stdout(USAGE);
-        return command === undefined ? 2 : 0;
+        // `trait-studio help lint` is `trait-studio lint --help`.
+        if (name === 'help' && rest.length) return await main([rest[0], '--help'], out);
+        (name === undefined ? out.stderr : out.stdout)(USAGE);
+        return name === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+        throw unknownCommand(name);
     }
   } catch (error) {
     // parseArgs reports unknown options and missing values with codes starting ERR_PARSE_ARGS.

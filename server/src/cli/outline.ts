@@ -4,10 +4,15 @@ import { parseTraitDocument } from '../document/parse';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
+/** What the text outline's marks and columns mean; printed under it. */
+export const OUTLINE_LEGEND = `Legend: [RTEX] the trait states a reason (R), trade-offs (T), exceptions (E), examples (X); - not stated.
+        Groups are indented above their traits; (#id, line N) is the trait's id and heading line.
+`;
+
 export const OUTLINE_USAGE = `Usage: trait-studio outline FILE [--format text|json]
 
 Prints the document's groups and traits, with what each trait states: reason (R), trade-offs (T),
-exceptions (E) and examples (X).
+exceptions (E) and examples (X); a legend follows the outline.
   --format json   { "file", "groups", "traits": [{ "id", "title", "level", "range", "groups", "parts", "references", "examples" }] }
 `;
 
@@ -31,7 +36,8 @@ export async function runOutline(argv: string[], out: CliOutput): Promise<number
 }
 
 function formatOutline(outline: Outline): string {
-  const lines = [`${outline.file}: ${outline.traits.length} traits in ${outline.groups.length} groups`];
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const lines = [`${outline.file}: ${count(outline.traits.length, 'trait')} in ${count(outline.groups.length, 'group')}`];
   let groupPath: string[] = [];
   for (const t of outline.traits) {
     t.groups.forEach((g, i) => {
@@ -42,5 +48,5 @@ function formatOutline(outline: Outline): string {
     const marks = `${p.rationale ? 'R' : '-'}${p.tradeoffs ? 'T' : '-'}${p.exceptions ? 'E' : '-'}${p.examples ? 'X' : '-'}`;
     lines.push(`${'  '.repeat(t.groups.length)}[${marks}] ${t.title}  (#${t.id}, line ${t.range.start.line + 1})`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n\n${OUTLINE_LEGEND}`;
 }
