@@ -2,4 +2,4 @@
 // CommonJS, starts one fake for the UI tests, and the in-host tests require it to start their own.
 export { fakeModelVersion, startFakeGemini } from './server';
 export { stageOf } from './stages';
-export { HOSTILE_MARKUP, previewResponder } from './previewAnswers';
+export { HOSTILE_MARKUP, MARKDOWN_TAIL, previewResponder } from './previewAnswers';
