@@ -89,7 +89,8 @@ function explain(reason: string, stage: string | undefined): string {
     const http = /^HTTP (\d{3}): ([\s\S]*)$/.exec(what);
     if (http) {
       const status = Number(http[1]);
-      const words = HTTP_STATUS[status] ?? `the model service answered with an error (HTTP ${status})`;
+      // Gemini answers a bad key with 400 INVALID_ARGUMENT "API key not valid": say what it is.
+      const words = /\bAPI key\b/i.test(http[2]) ? 'the API key was refused' : (HTTP_STATUS[status] ?? `the model service answered with an error (HTTP ${status})`);
       return `${model}: ${words}${tries} — “${oneLine(http[2])}”`;
     }
     const timeout = /^no answer within (\d+) ms$/.exec(what);
