@@ -77,7 +77,8 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const noKey = await run(['preview', EXAMPLE, '--trait', 'kind'], {});
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /set GEMINI_API_KEY/);
-    const noTrait = await run(['preview', EXAMPLE, '--trait', 'nope'], { GEMINI_API_KEY: 'k' });
+    // Without a key too: the trait is checked first.
+    const noTrait = await run(['preview', EXAMPLE, '--trait', 'nope'], {});
     assert.equal(noTrait.code, 2);
     // Says which ids there are, so the next try can be right.
     assert.match(noTrait.stderr, /no trait with id or title "nope"; its trait ids: candour, [a-z-]+(, [a-z-]+)*\n/);

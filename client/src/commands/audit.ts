@@ -57,7 +57,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
         const choice = request.confirm === false ? 'model' : (await vscode.window.showQuickPick(
           [
             { label: 'Offline detectors', description: 'no model, no key, free', detail: 'Openings and closings, questions, bottom-line-first, apologies and validation, structure, length', value: 'offline' },
-            { label: 'Offline detectors and the model pass', description: `${estimate.requests} requests, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
+            { label: 'Offline detectors and the model pass', description: `${count(estimate.requests, 'request')}, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
           ],
           { title: `Trait Studio: audit ${basename(path)} (${count(records.length, 'record')})` },
         ))?.value;
@@ -91,7 +91,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
                   signal: controller.signal,
                   onProgress: (done, total) => {
                     const percent = total ? (100 * done) / total : 0;
-                    progress.report({ increment: percent - reported, message: `${done}/${total} requests` });
+                    progress.report({ increment: percent - reported, message: `${done}/${count(total, 'request')}` });
                     reported = percent;
                   },
                 });
@@ -114,7 +114,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       }
 
       const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
-      if (unrated) log.warn(`Audit model pass: ${modelPass?.unrated?.length ?? 0} records could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
+      if (unrated) log.warn(`Audit model pass: ${count(modelPass?.unrated?.length ?? 0, 'record')} could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
       const patterns = [...offlineAudit(records, { threshold }), ...(modelPass?.patterns ?? [])];
       const report = buildReport(
         path,
@@ -130,7 +130,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       );
       const files = writeAuditFiles(path, report);
       const flagged = report.patterns.filter((p) => p.flagged);
-      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${report.records} records, ${report.patterns.length} patterns, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
+      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${count(report.records, 'record')}, ${count(report.patterns.length, 'pattern')}, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
       if (request.show !== false) AuditPanel.show(host, report, records, files);
       return report;
     }),
@@ -203,8 +203,8 @@ async function filter(report: AuditReport, choices: FilterChoices, log: vscode.L
   });
   if (!target) return undefined;
   const result = filterDataset(dataset, target.fsPath, report, choices.map((c) => ({ patternId: c.patternId, mode: c.mode, keep: c.keep })));
-  log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${result.written} records written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
-  void vscode.window.showInformationMessage(`Trait Studio: wrote ${result.written} records; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open').then((choice) => {
+  log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${count(result.written, 'record')} written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
+  void vscode.window.showInformationMessage(`Trait Studio: wrote ${count(result.written, 'record')}; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open').then((choice) => {
     if (choice) void vscode.window.showTextDocument(target);
   });
   return result;

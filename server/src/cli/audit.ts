@@ -18,7 +18,7 @@ import {
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { usd as formatUsd } from '../format';
+import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
 import { emptyUsage } from '../generation/stages/stage';
 import { cliAnswerCache, geminiAccess } from './modelAccess';
@@ -199,7 +199,7 @@ function runFilter(argv: string[], out: CliOutput): number {
     const byPattern = new Map<string, number>();
     for (const d of result.dropped) for (const p of d.patterns) byPattern.set(p, (byPattern.get(p) ?? 0) + 1);
     const detail = [...byPattern].map(([p, n]) => `${p}: ${n}`).join(', ');
-    out.stdout(`Wrote ${result.written} records to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`);
+    out.stdout(`Wrote ${count(result.written, 'record')} to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`);
   }
   return 0;
 }
@@ -223,7 +223,7 @@ async function modelPassOrNote(
   const templates = loadAuditTemplates(process.cwd());
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
-  out.stderr(`trait-studio: model pass: about ${estimate.requests} requests, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
+  out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
@@ -245,11 +245,11 @@ async function modelPassOrNote(
         const tenth = Math.floor((done / Math.max(1, total)) * 10);
         if (tenth === shown) return;
         shown = tenth;
-        out.stderr(`trait-studio: model pass: ${done}/${total} calls\n`);
+        out.stderr(`trait-studio: model pass: ${done}/${count(total, 'call')}\n`);
       },
     });
-    if (result.unrated?.length) out.stderr(`trait-studio: warning: model pass: ${result.unrated.length} records got no usable rating and are left out of its prevalences\n`);
-    if (result.unscanned?.length) out.stderr(`trait-studio: warning: model pass: ${result.unscanned.length} records were not scanned for patterns\n`);
+    if (result.unrated?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unrated.length, 'record')} got no usable rating and are left out of its prevalences\n`);
+    if (result.unscanned?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unscanned.length, 'record was', 'records were')} not scanned for patterns\n`);
     return result;
   } catch (error) {
     if (controller.signal.aborted) {

@@ -24,8 +24,9 @@ Generates an SFT dataset (and midtraining documents) from a trait document into 
   midtraining.jsonl                   {"id","text","doc_type","trait_ids"} with --midtraining N
   manifest.json                       document, settings, models and the versions that answered,
                                       counts, usage, cost, timings, status
-Models: a fast one generates (brainstorm, scenario: ${DEFAULT_MODELS.brainstorm}; baseline: ${DEFAULT_MODELS.baseline}), a strong
-one judges and answers (critique, sharpen, response, autorate: ${DEFAULT_MODELS.response}).
+Models: a fast one generates (brainstorm, scenario: ${DEFAULT_MODELS.brainstorm}; baseline:
+${DEFAULT_MODELS.baseline}), a strong one judges and answers (critique, sharpen, response, autorate:
+${DEFAULT_MODELS.response}).
 A prompt whose embedding (${DEFAULT_EMBEDDING_MODEL}) is 0.9 or more similar to an earlier accepted one
 is rejected as a duplicate. Running again with the same DIR resumes: finished items are kept and
 skipped; a DIR holding a run of another document or other settings is refused.

@@ -19,7 +19,7 @@ export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
 autorate, and prints the tokens this run spent and their estimated cost in USD (the model
 catalogue's list prices; a model with no known price is named, not counted), and which model
-version answered each stage. Models: ${describeModels(DEFAULT_MODELS)}.
+version answered each stage. Models (the model catalogue's defaults):${describeModels(DEFAULT_MODELS)}
 
 Model access: GEMINI_API_KEY (Gemini Developer API); or GOOGLE_GENAI_USE_VERTEXAI=true with
 GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION for Vertex AI (Application Default Credentials).
@@ -37,9 +37,16 @@ Exit status: 0 every scenario completed, 1 any failed or fewer were made than as
 brainstorm gave fewer ideas), 2 usage or I/O problem.
 `;
 
-/** "brainstorm and scenario gemini-x, critique and sharpen gemini-y, …": which model each stage uses. */
+/** Which model each stage uses, a line per model role. */
 function describeModels(models: StageModels): string {
-  return `brainstorm and scenario ${models.brainstorm}, critique and sharpen ${models.critique}, baseline ${models.baseline}, response ${models.response}, autorate ${models.autorate}`;
+  const rows: [string, string][] = [
+    ['brainstorm, scenario', models.brainstorm],
+    ['critique, sharpen', models.critique],
+    ['baseline', models.baseline],
+    ['response', models.response],
+    ['autorate', models.autorate],
+  ];
+  return rows.map(([stages, model]) => `\n  ${stages.padEnd(22)}${model}`).join('');
 }
 
 
@@ -71,8 +78,6 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
-  const gemini = geminiAccess(env, 'preview scenarios');
-
   const document = parseTraitDocument(readTextFile(positionals[0]));
   const wanted = values.trait.toLowerCase();
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
@@ -80,6 +85,8 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     const ids = document.traits.map((t) => t.id);
     throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`);
   }
+  // After the trait: a wrong trait id is worth knowing before a key is.
+  const gemini = geminiAccess(env, 'preview scenarios');
 
   const cache = cliAnswerCache(values['no-cache'], out);
   const controller = new AbortController();
@@ -133,7 +140,8 @@ function markdown(title: string, scenarios: readonly ScenarioResult[], usage: St
     if (s.idea) parts.push(`**Idea**: ${s.idea.what} — ${s.idea.how} (${s.idea.why})\n`);
     if (s.scenario.critique) parts.push(`**Critique**: ${s.scenario.critique.verdict} — ${s.scenario.critique.reasons}\n`);
     if (s.sharpened !== null) parts.push(`**Sharpened**: ${s.sharpened ? 'yes' : 'no'} — ${s.sharpenReason}\n`);
-    parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
+    // A scenario the brainstorm gave no idea for has nothing more to show.
+    if (s.idea) parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
     if (s.rating) parts.push(`**Rating**: ${s.rating.score}/10, ${s.rating.verdict} — ${s.rating.reasons}\n`);
     const cached = s.usage.cachedAnswers ? `, ${countOf(s.usage.cachedAnswers, 'answer')} from the cache` : '';
     parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out${cached}._\n`);
@@ -147,5 +155,6 @@ function markdown(title: string, scenarios: readonly ScenarioResult[], usage: St
 /** The closing line: tokens this run spent, answers the cache saved, and the estimated cost. */
 function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
   const unpriced = cost.unpriced.length ? ` (not counted, no price known: ${cost.unpriced.join(', ')})` : '';
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) return `**Usage**: nothing spent, ${countOf(usage.cachedAnswers, 'answer')} from the cache.`;
   return `**Usage**: ${countOf(usage.inputTokens, 'input token')} + ${countOf(usage.outputTokens, 'output token')}, ${countOf(usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(cost.usd)}${unpriced}.`;
 }

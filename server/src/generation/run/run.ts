@@ -271,7 +271,7 @@ class Session {
       this.progress();
       this.log(
         status === 'cancelled'
-          ? `cancelled with ${this.manifest.counts.pending} of ${this.items.length} items to go; run again into ${this.dir} to resume`
+          ? `cancelled with ${this.manifest.counts.pending} of ${count(this.items.length, 'item')} to go; run again into ${this.dir} to resume`
           : `completed: ${this.counts.accepted} accepted, ${this.counts.autorater + this.counts.duplicate} rejected, ${this.counts.failed} failed`,
       );
       return this.manifest;
