@@ -102,7 +102,10 @@ export const tests = [
   {
     name: 'Audit Dataset on the run\'s records.jsonl shows prevalence bars against the threshold',
     async run({ page, screenshot }) {
-      await quickOpen(page, 'records.jsonl');
+      // From the report's own button: Quick Open's file index may not list a folder the run just made.
+      const report = await webviewFrame(page, 'Run ');
+      await report.locator('button', { hasText: /^records\.jsonl$/ }).click();
+      await page.locator('.tab.active[aria-label*="records.jsonl"]').waitFor();
       await runCommand(page, 'Trait Studio: Audit Dataset');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Offline detectors' }).first().waitFor();
       await page.keyboard.press('Enter');
