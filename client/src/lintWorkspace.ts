@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { count } from '../../server/src/format';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { LINT_TEXTS_REQUEST, type LintTextsParams, type LintTextsResult } from '../../server/src/lsp/protocol';
 
@@ -52,11 +53,11 @@ export function registerLintWorkspace(client: () => LanguageClient | undefined, 
         }
       },
     );
-    const skipped = unreadable.length ? ` ${unreadable.length} could not be read (see the output).` : '';
+    const skipped = unreadable.length ? ` ${count(unreadable.length, 'file')} could not be read (see the output).` : '';
     const stopped = linted + unreadable.length < files.length ? ` Cancelled after ${linted} of ${files.length}.` : '';
-    log.info(`Lint Workspace: ${linted} trait documents linted, ${problems} problems.${skipped}${stopped}`);
+    log.info(`Lint Workspace: ${count(linted, 'trait document')} linted, ${count(problems, 'problem')}.${skipped}${stopped}`);
     void vscode.window.showInformationMessage(
-      `Trait Studio linted ${linted} trait document${linted === 1 ? '' : 's'}: ${problems} problem${problems === 1 ? '' : 's'}.${skipped}${stopped}`,
+      `Trait Studio linted ${count(linted, 'trait document')}: ${count(problems, 'problem')}.${skipped}${stopped}`,
     );
   });
   // A workspace result for a file goes stale once the file is opened (live diagnostics take over).

@@ -3,6 +3,7 @@
 // dataset has traits, its description and examples on demand; and a filter form that asks the
 // extension to write a dataset without (or down-sampled in) the chosen patterns. Text goes in
 // through textContent only.
+import { count } from '../../server/src/format';
 import type { AuditView, AuditViewPattern, FromAuditWebview, ToAuditWebview } from '../src/webviews/auditProtocol';
 import { el, vscodeApi } from './dom';
 
@@ -40,7 +41,7 @@ function bars(broad: number, strict: number, threshold: number, label: string): 
   return el('div', 'bars', track, el('span', 'figures', `${pct(strict)} strict · ${pct(broad)} broad`));
 }
 
-function patternCard(p: AuditViewPattern, threshold: number): HTMLElement {
+function patternCard(p: AuditViewPattern, threshold: number, minMatches: number): HTMLElement {
   const choice = choices.get(p.id);
   const select = document.createElement('select');
   select.setAttribute('aria-label', `Filter ${p.name}`);
@@ -59,15 +60,18 @@ function patternCard(p: AuditViewPattern, threshold: number): HTMLElement {
   const examples = el(
     'details',
     'examples',
-    el('summary', '', `${p.strictCount} strict match${p.strictCount === 1 ? '' : 'es'}; examples`),
+    el('summary', '', `${count(p.strictCount, 'strict match', 'strict matches')}; examples`),
     ...p.examples.map((e) => el('div', 'example', el('div', 'example-id', e.id), el('div', 'body', e.prompt), el('div', 'body', e.response))),
   );
   return el(
     'article',
-    `pattern${p.flagged ? ' flagged' : ''}`,
-    el('h3', '', p.flagged ? el('span', 'flag', 'Flagged') : null, ` ${p.name} `, el('span', `source ${p.source}`, p.source)),
+    `pattern${p.flagged ? ' flagged' : ''}${p.tooFew ? ' too-few' : ''}`,
+    el('h3', '', p.flagged ? el('span', 'flag', 'Flagged') : p.tooFew ? el('span', 'flag too-few', 'Too few to flag') : null, ` ${p.name} `, el('span', `source ${p.source}`, p.source)),
     el('p', 'description', p.description),
     bars(p.broad, p.strict, threshold, 'all records'),
+    p.tooFew
+      ? el('p', 'note', `Above the ${pct(threshold)} threshold, but only ${count(p.strictCount, 'record matches', 'records match')} strictly: a pattern needs at least ${minMatches} to be flagged, since on this little data one record is a large share.`)
+      : null,
     p.perTrait.length
       ? el(
           'div',
@@ -84,10 +88,8 @@ function render(): void {
   if (!view) return;
   const scroll = window.scrollY;
   const flagged = view.patterns.filter((p) => p.flagged).length;
-  const cost = view.modelPass
-    ? view.modelPass.unpriced.length ? ` · model pass (${view.modelPass.model}), cost unknown` : ` · model pass (${view.modelPass.model}) ≈ $${view.modelPass.usd.toFixed(4)}`
-    : ' · offline detectors only';
-  const filterButton = button(`Write filtered dataset (${choices.size} pattern${choices.size === 1 ? '' : 's'})…`, 'primary', () =>
+  const tooFew = view.patterns.filter((p) => p.tooFew).length;
+  const filterButton = button(`Write filtered dataset (${count(choices.size, 'pattern')})…`, 'primary', () =>
     vscode.postMessage({ type: 'filter', choices: [...choices].map(([patternId, c]) => ({ patternId, mode: c.mode, keep: c.keep })) }),
   );
   filterButton.disabled = choices.size === 0;
@@ -96,9 +98,16 @@ function render(): void {
       'header',
       '',
       el('h1', '', `Audit: ${view.name}`),
-      el('p', 'meta', `${view.records.toLocaleString('en-US')} record${view.records === 1 ? '' : 's'} · ${view.patterns.length} patterns · ${flagged} flagged at ${pct(view.threshold)}${cost}`),
+      el(
+        'p',
+        'meta',
+        `${count(view.records, 'record')} · ${count(view.patterns.length, 'pattern')} · ${flagged} flagged at ${pct(view.threshold)}` +
+          `${tooFew ? ` · ${tooFew} above ${pct(view.threshold)} on too few records to flag (under ${view.minFlagMatches} matches)` : ''}` +
+          `${view.modelPass ? '' : ' · offline detectors only'}`,
+      ),
+      view.modelPass ? el('p', view.modelPass.failed ? 'warning model-pass' : 'meta model-pass', view.modelPass.line) : null,
       view.badLines.length
-        ? el('p', 'warning', `${view.badLines.length} bad line${view.badLines.length === 1 ? '' : 's'} skipped: ${view.badLines.slice(0, 5).map((b) => `line ${b.line} (${b.reason})`).join('; ')}${view.badLines.length > 5 ? '; …' : ''}`)
+        ? el('p', 'warning', `${count(view.badLines.length, 'bad line')} skipped: ${view.badLines.slice(0, 5).map((b) => `line ${b.line} (${b.reason})`).join('; ')}${view.badLines.length > 5 ? '; …' : ''}`)
         : null,
       el(
         'div',
@@ -110,7 +119,7 @@ function render(): void {
       ),
       el('p', 'legend', el('span', 'swatch broad', ''), ' broad ', el('span', 'swatch strict', ''), ' strict ', el('span', 'swatch threshold', ''), ' threshold'),
     ),
-    ...[...view.patterns].sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.strict - a.strict).map((p) => patternCard(p, view!.threshold)),
+    ...[...view.patterns].sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.strict - a.strict).map((p) => patternCard(p, view!.threshold, view!.minFlagMatches ?? 3)),
   );
   window.scrollTo(0, scroll);
 }

@@ -1,8 +1,13 @@
 // The preview panel's page script (bundled for the browser into dist/webview/preview.js). It draws
-// the state the extension posts and sends back the buttons' actions. Model text only ever reaches
-// the page through textContent, so an answer holding markup shows as text and runs nothing.
+// the state the extension posts and sends back the buttons' actions. The baseline and the response
+// are rendered as sanitised Markdown (./markdown.ts: raw HTML off, no images or links loaded);
+// every other text reaches the page through textContent. Either way an answer holding markup shows
+// as text and runs nothing.
+import { count, usd } from '../../server/src/format';
+import { describeFailure } from '../../server/src/generation/failures';
 import type { FromWebview, PreviewState, ScenarioResult, ToWebview } from '../src/webviews/previewProtocol';
 import { el, vscodeApi } from './dom';
+import { markdownBlock } from './markdown';
 
 const vscode = vscodeApi<FromWebview, PreviewState>();
 const root = document.getElementById('root')!;
@@ -16,9 +21,14 @@ function button(label: string, message: FromWebview, options: { disabled?: boole
   return b;
 }
 
-/** A labelled block of model text, kept as written (white space preserved). */
+/** A labelled block of text, kept as written (white space preserved): the user messages. */
 function text(label: string, value: string | null, className = ''): HTMLElement {
   return el('section', `text ${className}`, el('h4', '', label), el('div', 'body', value ?? '—'));
+}
+
+/** A labelled block of a model's answer, rendered as sanitised Markdown. */
+function answer(label: string, value: string | null, className: string): HTMLElement {
+  return el('section', `text ${className}`, el('h4', '', label), value === null ? el('div', 'body pending', '—') : markdownBlock(value));
 }
 
 const STAGES = ['idea', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate'] as const;
@@ -30,39 +40,51 @@ function nextStage(s: ScenarioResult): string | undefined {
   return i < 0 ? undefined : STAGES[i];
 }
 
-const number = (n: number) => n.toLocaleString('en-US');
+/** What the preview spent: tokens and cost when something was spent, nothing otherwise (never "$0"). */
+function spent(state: PreviewState): string[] {
+  const { usage, cost } = state;
+  const cached = usage.cachedAnswers ? `${count(usage.cachedAnswers, 'answer')} from the cache` : '';
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) return cached ? [`${cached}, nothing spent`] : [];
+  const costText = cost.unpriced.length ? `cost unknown: no price for ${cost.unpriced.join(', ')} (setting traitStudio.prices)` : `≈ ${usd(cost.usd)}`;
+  return [`${count(usage.inputTokens, 'token')} in · ${usage.outputTokens.toLocaleString('en-US')} out`, costText, cached];
+}
 
 function header(state: PreviewState): HTMLElement {
   const running = state.status === 'running';
-  const statusText = { running: 'Running…', done: 'Done', stopped: 'Stopped', failed: 'Failed' }[state.status];
-  const { usage, cost } = state;
-  const costText = cost.unpriced.length
-    ? `cost unknown: no price for ${cost.unpriced.join(', ')} (setting traitStudio.prices)`
-    : `≈ $${cost.usd.toFixed(4)}`;
-  const meta = [
-    statusText,
-    `${state.scenarios.length} scenario${state.scenarios.length === 1 ? '' : 's'}`,
-    `${number(usage.inputTokens)} tokens in · ${number(usage.outputTokens)} out`,
-    costText,
-    usage.cachedAnswers ? `${usage.cachedAnswers} answer${usage.cachedAnswers === 1 ? '' : 's'} from cache` : '',
-  ].filter(Boolean).join(' · ');
+  const statusText = state.needsKey ? 'Needs a Gemini API key' : { running: 'Running…', done: 'Done', stopped: 'Stopped', failed: 'Failed' }[state.status];
+  const shown = state.scenarios.length ? count(state.scenarios.length, 'scenario') : '';
+  const meta = [statusText, shown, ...spent(state)].filter(Boolean).join(' · ');
   const models = Object.entries(state.models).map(([role, model]) => `${role}: ${model}`).join(' · ');
+  // Which versions really answered, where the API named one other than the id asked for.
+  const answered = Object.entries(state.modelVersions ?? {})
+    .filter(([model, versions]) => versions.some((v) => v !== model))
+    .map(([model, versions]) => `${model} → ${versions.join(', ')}`);
+  const actions = state.needsKey
+    ? [
+        button('Set API Key', { type: 'setKey' }, { primary: true, title: 'Store a Gemini API key in VS Code\'s secret storage, then run the preview' }),
+        button('Get a Key', { type: 'getKey' }, { title: 'Open Google AI Studio, where Gemini API keys are made' }),
+      ]
+    : [
+        running
+          ? button('Stop', { type: 'stop' })
+          : button('Run again', { type: 'run' }, { primary: true, title: 'Run the preview; unchanged answers come from the cache' }),
+        button('Regenerate all', { type: 'regenerateAll' }, { disabled: running, title: 'Ask the models again for every scenario, skipping the cache' }),
+      ];
   return el(
     'header',
     '',
     el('h1', '', `Preview: ${state.traitTitle}`),
     el('p', 'meta', meta),
-    el('p', 'models', models),
-    state.message ? el('p', state.status === 'failed' ? 'message error' : 'message', state.message) : null,
-    el(
-      'div',
-      'actions',
-      running
-        ? button('Stop', { type: 'stop' })
-        : button('Run again', { type: 'run' }, { primary: true, title: 'Run the preview; unchanged answers come from the cache' }),
-      button('Regenerate all', { type: 'regenerateAll' }, { disabled: running, title: 'Ask the models again for every scenario, skipping the cache' }),
-    ),
+    models ? el('p', 'models', models) : null,
+    answered.length ? el('p', 'models versions', `Answered by: ${answered.join(' · ')}`) : null,
+    state.message ? el('p', state.status === 'failed' || state.asked > completed(state) ? 'message error' : 'message', state.message) : null,
+    el('div', 'actions', ...actions),
   );
+}
+
+/** Scenarios that went through every stage. */
+function completed(state: PreviewState): number {
+  return state.scenarios.filter((s) => s && s.error === null && s.rating !== null).length;
 }
 
 function card(state: PreviewState, s: ScenarioResult | null, index: number): HTMLElement {
@@ -92,12 +114,12 @@ function card(state: PreviewState, s: ScenarioResult | null, index: number): HTM
       ? el(
           'div',
           'side-by-side',
-          text('Baseline (no system prompt)', s.baseline, 'baseline'),
-          text('Response (trait in the system prompt)', s.response, 'response'),
+          answer('Baseline (no system prompt)', s.baseline, 'baseline'),
+          answer('Response (trait in the system prompt)', s.response, 'response'),
         )
       : null,
     s.rating ? el('p', 'rating-reasons', el('strong', '', 'Autorater: '), s.rating.reasons) : null,
-    s.error ? el('p', 'error', `Failed: ${s.error}`) : null,
+    s.error ? el('p', 'error', describeFailure(s.error)) : null,
     !s.error && pending && busy ? el('p', 'progress', `Running: ${pending}…`) : null,
     el(
       'div',

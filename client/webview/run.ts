@@ -1,6 +1,7 @@
 // The run report's page script (bundled for the browser into dist/webview/run.js): usage and cost,
 // a score histogram per trait, rejection reasons, and the records table with trait and verdict
 // filters. All text goes in through textContent; the bars are plain elements sized by style.
+import { count, usd } from '../../server/src/format';
 import type { FromRunWebview, RunReport, RunReportItem, ToRunWebview } from '../src/webviews/runProtocol';
 import { el, vscodeApi } from './dom';
 
@@ -24,7 +25,8 @@ const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * p
 function summary(report: RunReport): HTMLElement {
   const accepted = report.items.filter((i) => i.accepted).length;
   const failed = report.items.filter((i) => i.reasonKind === 'error').length;
-  const cost = report.cost.unpriced.length ? `cost unknown: no price for ${report.cost.unpriced.join(', ')}` : `≈ $${report.cost.usd.toFixed(4)}`;
+  const cost = report.cost.unpriced.length ? `cost unknown: no price for ${report.cost.unpriced.join(', ')}` : `≈ ${usd(report.cost.usd)}`;
+  const answered = Object.entries(report.modelVersions ?? {}).map(([model, versions]) => `${model} → ${versions.join(', ')}`);
   const elapsed = report.elapsedMs === null ? '' : ` · ${(report.elapsedMs / 1000).toFixed(1)} s`;
   const open = (file: string) => {
     const b = el('button', 'secondary', file) as HTMLButtonElement;
@@ -38,8 +40,9 @@ function summary(report: RunReport): HTMLElement {
     '',
     el('h1', '', `Run ${report.name}`),
     el('p', 'meta', `${report.status} · ${report.documentPath}`),
-    el('p', 'meta', `${number(report.items.length)} items: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${number(report.midtrainingDocuments)} midtraining documents`),
-    el('p', 'meta', `${number(report.usage.inputTokens)} tokens in · ${number(report.usage.outputTokens)} out · ${cost}${elapsed}`),
+    el('p', 'meta', `${count(report.items.length, 'item')}: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${count(report.midtrainingDocuments, 'midtraining document')}`),
+    el('p', 'meta', `${count(report.usage.inputTokens, 'token')} in · ${number(report.usage.outputTokens)} out · ${cost}${elapsed}`),
+    answered.length ? el('p', 'meta', `Answered by: ${answered.join(' · ')}`) : null,
     el('div', 'actions', refresh, open('records.jsonl'), open('rejected.jsonl'), open('manifest.json')),
   );
 }

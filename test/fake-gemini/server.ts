@@ -5,7 +5,9 @@
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
  *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
  * - `POST .../models/M:batchEmbedContents` answers deterministic embeddings of each text;
- * - every request is logged with its arrival time, model, path and parsed body.
+ * - every request is logged with its arrival time, model, path and parsed body;
+ * - every answer reports `modelVersion` as `fakeModelVersion(model)` — not the id asked for, as a
+ *   real alias or preview id is answered by a dated version — so tests can check it is recorded.
  * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
  * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
  */
@@ -44,6 +46,11 @@ export interface FakeGemini {
   close(): Promise<void>;
 }
 
+/** The `modelVersion` the fake reports for an answer of `model`. */
+export function fakeModelVersion(model: string): string {
+  return `${model}-fake-001`;
+}
+
 const ROUTE = /^\/(v1|v1beta)\/models\/([^:/]+):(generateContent|streamGenerateContent|batchEmbedContents|countTokens)$/;
 
 /** Starts the fake on 127.0.0.1 and a free port. */
@@ -70,7 +77,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
-    answer(res, reply, m[3] === 'streamGenerateContent', http.hung);
+    answer(res, reply, m[3] === 'streamGenerateContent', http.hung, fakeModelVersion(m[2]));
   });
   return {
     baseUrl: http.origin,
@@ -82,7 +89,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   };
 }
 
-function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<ServerResponse>): void {
+function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<ServerResponse>, version: string): void {
+  const candidate = (text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) => event(text, finishReason, input, output, version, thoughts);
   switch (reply.kind) {
     case 'hang':
       hung.add(res);
@@ -110,9 +118,9 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
     default: {
       const payload =
         reply.kind === 'blocked'
-          ? { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
+          ? { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 }, modelVersion: version }
           : reply.kind === 'empty'
-            ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }
+            ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 }, modelVersion: version }
             : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens);
       if (!stream) return sendJson(res, 200, payload);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -128,8 +136,8 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
   }
 }
 
-/** A response event; `thoughts` is the thinking tokens a 2.5 model reports apart from the answer's. */
-function candidate(text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) {
+/** A response event; `thoughts` is the thinking tokens a thinking model reports apart from the answer's. */
+function event(text: string, finishReason: string | undefined, input: number, output: number, version: string, thoughts?: number) {
   return {
     candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(finishReason ? { finishReason } : {}), index: 0 }],
     usageMetadata: {
@@ -138,7 +146,7 @@ function candidate(text: string, finishReason: string | undefined, input: number
       ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
       totalTokenCount: input + output + (thoughts ?? 0),
     },
-    modelVersion: 'fake',
+    modelVersion: version,
     responseId: 'fake-response',
   };
 }

@@ -80,8 +80,9 @@ describe('trait-studio lsp --stdio', () => {
       range: missing.range,
       context: { diagnostics: [missing] },
     });
-    assert.deepEqual(actions.map((a) => a.title), ['Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
-    assert.equal(actions[0].edit.changes[uri][0].newText, '\n\n### Why\n');
+    // This client declares no snippet edits: plain text, the placeholder included.
+    assert.deepEqual(actions.map((a) => a.title), ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+    assert.match(actions[1].edit.changes[uri][0].newText, /^\n\n### Why\n\n\S.+$/);
 
     await connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 3 },

@@ -83,16 +83,36 @@ export const tests = [
     },
   },
   {
+    name: 'the Runs view shows the run at the cost its report shows',
+    async run({ page, screenshot }) {
+      const frame = await webviewFrame(page, 'Run ');
+      const [reportCost] = /≈ (\$[\d.,]+)/.exec(await frame.locator('header').innerText())?.slice(1) ?? [];
+      assert.ok(reportCost, 'the report shows no cost');
+      assert.notEqual(reportCost, '$0.00', 'a run that spent tokens shows $0.00');
+      const pane = page.locator('.pane-header', { hasText: 'Trait Studio Runs' });
+      if ((await pane.getAttribute('aria-expanded')) !== 'true') await pane.click();
+      const row = page.locator('.pane-body .monaco-list-row', { hasText: /^runs\// }).first();
+      await row.waitFor();
+      const description = await row.locator('.label-description').innerText();
+      assert.match(description, /^completed · \d\/6 accepted · \$[\d.,]+$/);
+      assert.equal(description.split(' · ').pop(), reportCost, `the Runs view says "${description}", the report ${reportCost}`);
+      await screenshot('ui-generate-2b-runs-view');
+    },
+  },
+  {
     name: 'Audit Dataset on the run\'s records.jsonl shows prevalence bars against the threshold',
     async run({ page, screenshot }) {
-      await quickOpen(page, 'records.jsonl');
+      // From the report's own button: Quick Open's file index may not list a folder the run just made.
+      const report = await webviewFrame(page, 'Run ');
+      await report.locator('button', { hasText: /^records\.jsonl$/ }).click();
+      await page.locator('.tab.active[aria-label*="records.jsonl"]').waitFor();
       await runCommand(page, 'Trait Studio: Audit Dataset');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Offline detectors' }).first().waitFor();
       await page.keyboard.press('Enter');
       const frame = await webviewFrame(page, 'Audit:');
       await frame.locator('article.pattern').nth(4).waitFor();
       assert.ok(await frame.locator('article.pattern .threshold').count() >= 5, 'no threshold lines');
-      assert.match(await frame.locator('header .meta').innerText(), /^\d+ records? · \d+ patterns · \d+ flagged at 25\.0% · offline detectors only$/);
+      assert.match(await frame.locator('header .meta').innerText(), /^\d+ records? · \d+ patterns? · \d+ flagged at 25\.0%( · \d+ above 25\.0% on too few records to flag \(under 3 matches\))? · offline detectors only$/);
       // The fake's answers carry <img onerror>/<script>: examples show them as text.
       await frame.locator('article.pattern details').first().click();
       assert.equal(await frame.locator('#root img, #root script').count(), 0);

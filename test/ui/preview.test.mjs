@@ -62,6 +62,31 @@ export const tests = [
     },
   },
   {
+    name: 'the baseline and the response sit side by side, rendered as Markdown, nothing remote loaded',
+    async run({ page, screenshot }) {
+      const frame = await previewFrame(page);
+      const pair = frame.locator('article.scenario').first().locator('.side-by-side');
+      const [baseline, response] = [pair.locator('.baseline'), pair.locator('.response')];
+      const [b, r] = [await baseline.boundingBox(), await response.boundingBox()];
+      assert.ok(b && r && Math.abs(b.y - r.y) < 2 && b.x + b.width <= r.x, `not side by side: ${JSON.stringify([b, r])}`);
+      // Markdown: emphasis, a list, code; a link and an image shown as text, neither loaded nor followed.
+      for (const block of [baseline, response]) {
+        assert.equal(await block.locator('.markdown strong', { hasText: 'Why:' }).count(), 1);
+        assert.equal(await block.locator('.markdown li').count(), 2);
+        assert.equal(await block.locator('.markdown code', { hasText: 'the docs' }).count(), 1);
+        assert.equal(await block.locator('.markdown .url', { hasText: '(https://example.com/source)' }).count(), 1);
+        assert.equal(await block.locator('.markdown .image', { hasText: '[image: a chart]' }).count(), 1);
+      }
+      assert.equal(await frame.locator('#root a, #root img, #root script, #root [style], #root [onerror]').count(), 0);
+      // The header: what was spent, the models, and which versions answered.
+      const meta = await frame.locator('header .meta').innerText();
+      assert.match(meta, /^Done · 3 scenarios · [\d,]+ tokens in · [\d,]+ out · ≈ \$0\.\d+$/);
+      assert.match(await frame.locator('header .versions').innerText(), /^Answered by: gemini-[\w.-]+ → gemini-[\w.-]+-fake-001 · /);
+      await frame.locator('article.scenario').first().locator('.side-by-side').scrollIntoViewIfNeeded();
+      await screenshot('ui-preview-1b-markdown');
+    },
+  },
+  {
     name: 'model text with <img onerror> and <script> shows as text and runs nothing',
     async run({ page }) {
       const frame = await previewFrame(page);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { scorePattern, TraitIndex } from '../../server/src/audit/score';
 import { normalize, splitSentences } from '../../server/src/audit/text';
-import { buildReport, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
+import { buildReport, MIN_FLAG_MATCHES, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
+import { tooFewToFlag } from '../../server/src/audit/report';
 import { prng } from '../prng';
 
 const dirs: string[] = [];
@@ -375,6 +376,26 @@ describe('buildReport, reportMarkdown and writeAuditFiles', () => {
     assert.equal(gq.flagged, false);
     assert.equal(gq.perTrait.eager.flagged, true);
     assert.equal(gq.perTrait.calm.flagged, false);
+  });
+
+  it('says a pattern reaches the threshold on too few records to flag, rather than 100% beside "0 flagged"', () => {
+    const one: AuditRecord[] = [{ id: 'only', line: 1, traitId: null, prompt: 'Hi?', response: 'Hello there, here is a short answer of some twenty four words in all, which is all that this single record of the dataset holds.' }];
+    const report = buildReport('one.jsonl', one, [], offlineAudit(one), 0.25);
+    assert.equal(report.minFlagMatches, MIN_FLAG_MATCHES);
+    const length = find(report.patterns, 'length-cluster');
+    assert.equal(length.prevalence.strict, 1);
+    assert.equal(length.flagged, false);
+    assert.equal(tooFewToFlag(length, report), true);
+    assert.ok(report.patterns.every((p) => !p.flagged));
+    const md = reportMarkdown(report);
+    assert.match(md, /and at least 3 records do\./);
+    assert.match(md, /## Flagged patterns\n\nNo pattern is flagged\.\n\n\d+ patterns? reach(es)? 25% on too few records to flag \(fewer than 3 strict matches;[^)]*\): .*Length \d+–\d+ words \(100%, 1 record\)/);
+    assert.match(md, /\| Length \d+–\d+ words \| `length-cluster` \| offline \| 100% \| 100% \| no: 1 match, needs 3 \|/);
+    // Three matching records are enough: flagged, and no longer "too few".
+    const three = [0, 1, 2].map((i) => ({ ...one[0], id: `r${i}`, line: i + 1 }));
+    const flagged = find(buildReport('three.jsonl', three, [], offlineAudit(three), 0.25).patterns, 'length-cluster');
+    assert.equal(flagged.flagged, true);
+    assert.equal(tooFewToFlag(flagged, { threshold: 0.25, minFlagMatches: MIN_FLAG_MATCHES }), false);
   });
 
   it('writes <name>.audit.json and <name>.audit.md beside the dataset', () => {

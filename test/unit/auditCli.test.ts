@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AuditReport } from '../../server/src/audit';
+import { reportMarkdown, type AuditReport } from '../../server/src/audit';
+import { DEFAULT_AUDIT_MODEL } from '../../server/src/audit/modelPass';
 import { runAudit } from '../../server/src/cli/audit';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
@@ -202,7 +203,9 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
     assert.equal(model.name, 'Praises the question');
     assert.deepEqual(model.records, idsWhere((i) => isRecord(i) && greatQuestion(i)));
     assert.equal(model.flagged, true);
-    assert.equal(report.modelPass?.model, 'gemini-2.5-flash');
+    assert.equal(report.modelPass?.model, DEFAULT_AUDIT_MODEL);
+    assert.equal(report.modelPass?.failed, undefined);
+    assert.equal(report.modelPass?.unrated, 0);
     assert.ok(report.modelPass!.usage.inputTokens > 0);
     assert.ok(report.patterns.some((p) => p.source === 'offline'));
     assert.ok(fake.requests.every((r) => r.apiKey === 'k'));
@@ -220,8 +223,13 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
     assert.equal(status, 1);
     assert.match(stderr, /model pass failed/);
     const report = JSON.parse(stdout) as AuditReport;
-    assert.equal(report.modelPass, null);
+    // The header says the pass failed and why, in a sentence: not an offline report in disguise.
+    assert.equal(report.modelPass?.model, DEFAULT_AUDIT_MODEL);
+    assert.match(report.modelPass?.failed ?? '', /^The audit’s scan for patterns failed: .*the request was refused as invalid — “bad request”\.$/);
+    assert.doesNotMatch(report.modelPass?.failed ?? '', /StageError|RequestFailedError|\{"error"/);
+    assert.ok(!report.patterns.some((p) => p.source === 'model'));
     assert.ok(report.patterns.find((p) => p.id === 'opening:great-question')?.flagged);
+    assert.match(reportMarkdown(report), /\n\nThe model pass \(gemini-[\w.-]+\) failed: The audit’s scan for patterns failed: .*The patterns below are the offline detectors' only\.\n/);
   });
 
   it('refuses a model pass estimated above --max-usd, before any request', async () => {

@@ -13,7 +13,7 @@ import {
 import { NO_TRAIT } from '../../server/src/audit/score';
 import type { AuditRecord } from '../../server/src/audit/types';
 import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import { DEFAULT_PRICES, estimateCost } from '../../server/src/generation/cost';
+import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
 import { StageError } from '../../server/src/generation/stages/stage';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { RequestPolicy } from '../../server/src/providers/requestPolicy';
@@ -103,7 +103,7 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     const result = await runModelPass(RECORDS, { provider: provider(), onProgress: (d, t) => void progress.push([d, t]) });
 
     assert.equal(result.model, DEFAULT_AUDIT_MODEL);
-    assert.ok(fake.requests.every((r) => r.model === 'gemini-2.5-flash'));
+    assert.ok(fake.requests.every((r) => r.model === DEFAULT_AUDIT_MODEL));
     assert.deepEqual([byStage('audit-scan').length, byStage('audit-cluster').length, byStage('audit-rate').length], [3, 1, 6]);
     assert.equal(fake.requests.length, 10);
 
@@ -144,9 +144,9 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.deepEqual(result.unscanned, []);
 
     // Usage is what the fake reported; the cost is priced from it.
-    assert.deepEqual(result.usage.byModel, { 'gemini-2.5-flash': { inputTokens: 10_000, outputTokens: 500 } });
+    assert.deepEqual(result.usage.byModel, { [DEFAULT_AUDIT_MODEL]: { inputTokens: 10_000, outputTokens: 500 } });
     assert.equal(result.usage.cachedAnswers, 0);
-    assert.deepEqual(result.cost, estimateCost(result.usage.byModel, DEFAULT_PRICES));
+    assert.deepEqual(result.cost, estimateCost(result.usage.byModel, defaultPrices()));
     assert.ok(result.cost.usd > 0);
 
     // Progress: from 0 to every call, in order.
@@ -210,7 +210,7 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.ok(estimate.inputTokens >= sent * 0.8 && estimate.inputTokens <= sent * 2, `${estimate.inputTokens} vs ${sent} sent`);
     assert.ok(estimate.outputTokens >= 10 * 500, 'a thinking allowance per call');
     assert.deepEqual(estimate.unpriced, []);
-    const price = DEFAULT_PRICES['gemini-2.5-flash'];
+    const price = defaultPrices()[DEFAULT_AUDIT_MODEL];
     assert.ok(Math.abs(estimate.usd - (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) / 1e6) < 1e-12);
     assert.equal(result.patterns.length, 2);
 

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { ModelAnswerError } from '../../server/src/providers/provider';
 import { RequestFailedError, RequestPolicy, TimeoutError, retryInfoDelay } from '../../server/src/providers/requestPolicy';
-import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
+import { fakeModelVersion, startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 
 /** The real @google/genai SDK against the local fake; back-offs are recorded, not waited for. */
 describe('Gemini provider under the request policy (real SDK, fake server)', () => {
@@ -42,6 +42,20 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     const p = provider();
     assert.deepEqual((await p.generate(ask)).usage, { inputTokens: 12, outputTokens: 45 });
     assert.deepEqual((await p.generate(ask, undefined, () => undefined)).usage, { inputTokens: 12, outputTokens: 45 });
+  });
+
+  it('returns the model version the API reports, streamed or not', async () => {
+    const p = provider();
+    assert.equal((await p.generate(ask)).modelVersion, fakeModelVersion('gemini-test'));
+    assert.equal((await p.generate(ask, undefined, () => undefined)).modelVersion, fakeModelVersion('gemini-test'));
+  });
+
+  it('sends a thinking level to Gemini 3, a budget to 2.5, and nothing unasked', async () => {
+    const p = provider();
+    await p.generate({ ...ask, model: 'gemini-3.1-pro-preview', thinking: 'high' });
+    await p.generate({ ...ask, model: 'gemini-2.5-pro', thinking: 'low' });
+    await p.generate({ ...ask, model: 'gemini-3.8-flash' });
+    assert.deepEqual(fake.requests.map((r) => r.body.generationConfig?.thinkingConfig), [{ thinkingLevel: 'HIGH' }, { thinkingBudget: 1024 }, undefined]);
   });
 
   it('waits as long as a 429 RetryInfo says, then succeeds', async () => {

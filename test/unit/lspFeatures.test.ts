@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
-import { codeActions, fixAllEdits, insertPart } from '../../server/src/lsp/codeActions';
+import { codeActions, fixAllEdits, insertPart, PART_PLACEHOLDER } from '../../server/src/lsp/codeActions';
 import { codeLenses } from '../../server/src/lsp/codeLens';
 import { completions } from '../../server/src/lsp/completion';
 import { hover } from '../../server/src/lsp/hover';
@@ -11,6 +11,13 @@ import { documentSymbols, foldingRanges } from '../../server/src/lsp/symbols';
 import { lintDocument } from '../../server/src/rules/lint';
 
 const URI = 'file:///a.traits.md';
+
+/** `text` with LSP text edits applied (positions in the original text). */
+function apply(text: string, edits: readonly { range: { start: { line: number; character: number } }; newText: string }[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.start)), text);
+}
 const TEXT = [
   '# Character', //                                          0
   '',
@@ -67,13 +74,76 @@ describe('language features (in memory)', () => {
     ]);
   });
 
-  it('inserts a missing part in canonical order, and offers it as a quick fix', () => {
+  it('inserts a missing part with its placeholder in canonical order, and offers it as the preferred quick fix', () => {
     const honest = doc.traits[0];
-    assert.deepEqual(insertPart(doc, honest, 'rationale'), { range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, newText: '### Why\n\n' });
+    assert.deepEqual(insertPart(doc, honest, 'rationale'), {
+      range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } },
+      newText: `### Why\n\n${PART_PLACEHOLDER.rationale}\n\n`,
+    });
     const findings = lintDocument(doc).diagnostics;
     const missing = findings.find((f) => f.rule === 'missing-rationale' && f.traitId === 'be-honest')!;
-    const titles = codeActions(URI, doc, [toLspDiagnostic(URI, missing)], findings, undefined).map((a) => a.title);
-    assert.deepEqual(titles, ['Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+    const actions = codeActions(URI, doc, [toLspDiagnostic(URI, missing)], findings, undefined, { range: missing.range });
+    assert.deepEqual(actions.map((a) => a.title), ['Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+    assert.equal(actions[0].isPreferred, true);
+  });
+
+  it('adds missing parts as snippet edits with the cursor in the first placeholder, for a client that takes them', () => {
+    const findings = lintDocument(doc).diagnostics;
+    const kind = doc.traits[1];
+    const diagnostics = findings.filter((f) => f.traitId === 'kind' && f.rule.startsWith('missing-')).map((f) => toLspDiagnostic(URI, f));
+    const actions = codeActions(URI, doc, diagnostics, findings, undefined, { range: diagnostics[0].range, snippets: true, version: 7 });
+    const all = actions.find((a) => a.title === 'Add missing parts: Why, Trade-offs, Exceptions')!;
+    assert.ok(all, actions.map((a) => a.title).join(' | '));
+    assert.equal(all.isPreferred, true);
+    assert.deepEqual(all.diagnostics?.map((d) => d.code), ['missing-rationale', 'missing-tradeoffs', 'missing-exceptions']);
+    const [change] = all.edit!.documentChanges as { textDocument: { uri: string; version: number }; edits: { range: unknown; snippet: { kind: string; value: string } }[] }[];
+    assert.deepEqual(change.textDocument, { uri: URI, version: 7 });
+    const end = kind.range.end.line;
+    assert.deepEqual(change.edits, [
+      {
+        range: { start: { line: end, character: doc.lines.lineText(end).length }, end: { line: end, character: doc.lines.lineText(end).length } },
+        snippet: {
+          kind: 'snippet',
+          value: `\n\n### Why\n\n\${1:${PART_PLACEHOLDER.rationale}}\n\n### Trade-offs\n\n\${2:${PART_PLACEHOLDER.tradeoffs}}\n\n### Exceptions\n\n\${3:${PART_PLACEHOLDER.exceptions}}`,
+        },
+      },
+    ]);
+    // Each part alone too, not preferred: the one that completes the trait is.
+    const single = actions.filter((a) => /^Add an? \S+ part$/.test(a.title));
+    assert.deepEqual(single.map((a) => [a.title, a.isPreferred]), [['Add a Why part', false], ['Add a Trade-offs part', false], ['Add an Exceptions part', false]]);
+    // Literal snippet characters in a heading are escaped; a client without snippets gets plain text.
+    const plain = codeActions(URI, doc, diagnostics, findings, undefined, { range: diagnostics[0].range });
+    assert.equal(plain.find((a) => a.title === all.title)?.edit?.changes?.[URI][0].newText.includes('${'), false);
+  });
+
+  it('offers Disable entries for the diagnostic under the cursor only', () => {
+    const draft = parseTraitDocument('# Ask before acting\n\nThe assistant should always ask clarifying questions before it starts a task.\n');
+    const findings = lintDocument(draft).diagnostics;
+    const onHeading = findings.filter((f) => f.range.start.line === 0).map((f) => toLspDiagnostic(URI, f));
+    assert.ok(onHeading.length >= 4, onHeading.map((d) => d.code).join(', '));
+    const titles = codeActions(URI, draft, onHeading, findings, undefined, { range: onHeading[0].range }).map((a) => a.title);
+    const disable = titles.filter((t) => t.startsWith('Disable'));
+    assert.deepEqual(disable, [`Disable ${onHeading[0].code} for this line`, `Disable ${onHeading[0].code} for this file`]);
+    // The cursor on the sentence's "always" (unqualified-absolute) offers that rule's.
+    const always = findings.find((f) => f.rule === 'unqualified-absolute')!;
+    const cursor = { start: always.range.start, end: always.range.start };
+    const there = codeActions(URI, draft, findings.filter((f) => f.range.start.line === 2).map((f) => toLspDiagnostic(URI, f)), findings, undefined, { range: cursor });
+    assert.deepEqual(there.filter((a) => a.title.startsWith('Disable')).map((a) => a.title), ['Disable unqualified-absolute for this line', 'Disable unqualified-absolute for this file']);
+  });
+
+  it('applying Add missing parts leaves fewer findings, never more (the placeholders state the parts)', () => {
+    const text = '# Ask before acting\n\nThe assistant should always ask clarifying questions before it starts a task.\n\n# Be good\n\nBe good and helpful.\n';
+    const draft = parseTraitDocument(text);
+    const findings = lintDocument(draft).diagnostics;
+    for (const [i, trait] of draft.traits.entries()) {
+      const missing = findings.filter((f) => f.traitId === trait.id && f.rule.startsWith('missing-')).map((f) => toLspDiagnostic(URI, f));
+      for (const title of ['Add a Why part', 'Add missing parts: Why, Trade-offs, Exceptions']) {
+        const action = codeActions(URI, draft, missing, findings, undefined, { range: missing[0].range }).find((a) => a.title === title)!;
+        const after = lintDocument(parseTraitDocument(apply(text, action.edit!.changes![URI]))).diagnostics;
+        assert.ok(after.length < findings.length, `trait ${i} "${title}": ${findings.length} → ${after.length}: ${after.map((f) => f.rule).join(', ')}`);
+        assert.ok(!after.some((f) => f.rule === 'empty-trait'), title);
+      }
+    }
   });
 
   it('fixes all typos that have one plausible correction', () => {
@@ -121,7 +191,9 @@ describe('language features (in memory)', () => {
     const onHeading = hover(doc, { line: 2, character: 5 }, findings)?.contents as { value: string };
     assert.match(onHeading.value, /Reason: \*\*missing\*\*/);
     assert.match(onHeading.value, /Exceptions: stated \(part heading\)/);
-    assert.match(onHeading.value, /2 diagnostics: 0 errors, 2 warnings, 0 other/);
+    // The coverage card first, the diagnostics after it.
+    assert.match(onHeading.value, /\n---\n\n\*\*2 diagnostics\*\* \(0 errors, 2 warnings, 0 other\): `missing-rationale`, `vague-trait`$/);
+    assert.ok(onHeading.value.indexOf('Examples:') < onHeading.value.indexOf('diagnostics'), onHeading.value);
     const onReference = hover(doc, { line: 4, character: 45 }, findings)?.contents as { value: string };
     assert.equal(onReference.value, '**Be kind** `#kind`\n\nSee [[#be-honest]] and [honesty](#be-honest); also [[#kind]].');
   });

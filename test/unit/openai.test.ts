@@ -96,6 +96,9 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     assert.equal(result.finishReason, 'stop');
     assert.deepEqual(result.usage, { inputTokens: 7, outputTokens: 2 });
     assert.deepEqual(seen, ['', 'complete', 'complete answer']);
+    // The completion's `model` is the version that answered (the fake echoes the id asked for).
+    assert.equal(result.modelVersion, ask.model);
+    assert.equal((await provider().generate(ask)).modelVersion, ask.model);
     assert.equal(chats()[0].body.stream, true);
     assert.deepEqual(chats()[0].body.stream_options, { include_usage: true });
   });

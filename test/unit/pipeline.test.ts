@@ -8,11 +8,11 @@ import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../serv
 import { traitChunk } from '../../server/src/generation/chunk';
 import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/pipeline';
 import { baseline } from '../../server/src/generation/stages/baseline';
-import { DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
+import { answeringVersions, DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
 import { loadTemplates, render } from '../../server/src/generation/templates';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { RequestPolicy } from '../../server/src/providers/requestPolicy';
-import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
 const DOC = parseTraitDocument(
@@ -100,6 +100,63 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
     await assert.rejects(run, /closed the panel/);
   });
 
+  it('records the model version that gave each answer, as the API reports it', async () => {
+    const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 2 });
+    const { brainstorm: fast, critique: strong } = DEFAULT_MODELS;
+    for (const r of results) {
+      assert.deepEqual(r.modelVersions, {
+        brainstorm: fakeModelVersion(fast),
+        scenario: fakeModelVersion(fast),
+        critique: fakeModelVersion(strong),
+        baseline: fakeModelVersion(fast),
+        sharpen: fakeModelVersion(strong),
+        response: fakeModelVersion(strong),
+        autorate: fakeModelVersion(strong),
+      });
+    }
+    assert.notEqual(fakeModelVersion(fast), fast, 'the fake answers as another version than the id asked for');
+    assert.deepEqual(answeringVersions(results, DEFAULT_MODELS), { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
+    // An API that reports no version is recorded as such, never as the id asked for.
+    assert.deepEqual(answeringVersions([{ modelVersions: { response: null } }], DEFAULT_MODELS), { [DEFAULT_MODELS.response]: ['(not reported)'] });
+  });
+
+  it('sends each stage\'s thinking in the form its model takes: a level for Gemini 3, a budget for 2.5', async () => {
+    await previewScenarios(CHUNK, { provider: provider(), templates, count: 1 });
+    const thinking = (stage: string) => fake.requests.find((r) => stageOf(r) === stage)?.body.generationConfig?.thinkingConfig;
+    assert.deepEqual(thinking('brainstorm'), { thinkingLevel: 'LOW' });
+    assert.deepEqual(thinking('scenario'), { thinkingLevel: 'LOW' });
+    assert.deepEqual(thinking('critique'), { thinkingLevel: 'HIGH' });
+    assert.deepEqual(thinking('autorate'), { thinkingLevel: 'HIGH' });
+    // The baseline and the response answer at their models' default.
+    assert.equal(thinking('baseline'), undefined);
+    assert.equal(thinking('response'), undefined);
+    fake.requests.length = 0;
+    await previewScenarios(CHUNK, { provider: provider(), templates, count: 1, models: { brainstorm: 'gemini-2.5-flash', critique: 'gemini-2.5-pro' } });
+    assert.deepEqual(thinking('brainstorm'), { thinkingBudget: 1024 });
+    assert.deepEqual(thinking('critique'), { thinkingBudget: -1 });
+  });
+
+  it('asks the brainstorm for exactly N ideas, asks again when short, and says what is missing', async () => {
+    let brainstorms = 0;
+    const ideas = (n: number) => ({ kind: 'text' as const, text: JSON.stringify({ ideas: Array.from({ length: n }, (_, i) => ({ what: `situation ${i + 1}`, how: 'admits it', why: 'trust' })) }) });
+    fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? ideas(++brainstorms === 1 ? 1 : 2) : GOOD[stageOf(r)](r)));
+    const cache = new MemoryAnswerCache();
+    const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 3, cache });
+    const schema = fake.requests.find((r) => stageOf(r) === 'brainstorm')!.body.generationConfig.responseJsonSchema;
+    assert.equal(schema.properties.ideas.minItems, 3);
+    assert.equal(schema.properties.ideas.maxItems, 3);
+    // Asked twice; the longer answer (2 ideas) is used; the third scenario says why it is missing.
+    assert.equal(brainstorms, 2);
+    assert.equal(results.length, 3);
+    assert.deepEqual(results.map((r) => r.error), [null, null, 'brainstorm: asked for 3 ideas, got 2']);
+    assert.equal(results[2].idea, null);
+    // A short answer is not kept: the next preview asks again, and a full answer completes it.
+    fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? ideas(3) : GOOD[stageOf(r)](r)));
+    const again = await previewScenarios(CHUNK, { provider: provider(), templates, count: 3, cache });
+    assert.ok(again.every((r) => r.error === null), again.map((r) => r.error).join(' | '));
+    assert.equal(fake.requests.filter((r) => stageOf(r) === 'brainstorm').length, 3);
+  });
+
   it('renders templates and rejects unknown placeholders', () => {
     assert.match(render(templates.response, { trait: 'T', context: 'C' }), /without\s+exaggerating it/);
     assert.throws(() => render({ ...templates.response, text: '{{nope}}' }, { trait: 'T' }), /unknown placeholder \{\{nope\}\}/);
@@ -133,13 +190,17 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       // What each run spent: the first everything, the second nothing (19 answers from the cache).
       const spent = totalUsage(first);
       assert.equal(spent.cachedAnswers, 0);
-      // The fake bills 10 input tokens per answer: flash made 1 brainstorm + 3 scenarios + 3 baselines, pro the other 12.
-      assert.deepEqual(Object.keys(spent.byModel).sort(), ['gemini-2.5-flash', 'gemini-2.5-pro']);
-      assert.equal(spent.byModel['gemini-2.5-flash'].inputTokens, 70);
-      assert.equal(spent.byModel['gemini-2.5-pro'].inputTokens, 120);
+      // The fake bills 10 input tokens per answer: the fast model made 1 brainstorm + 3 scenarios + 3 baselines, the strong one the other 12.
+      const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
+      assert.deepEqual(Object.keys(spent.byModel).sort(), [fast, strong].sort());
+      assert.equal(spent.byModel[fast].inputTokens, 70);
+      assert.equal(spent.byModel[strong].inputTokens, 120);
       assert.equal(spent.inputTokens, 190);
-      assert.equal(spent.outputTokens, spent.byModel['gemini-2.5-flash'].outputTokens + spent.byModel['gemini-2.5-pro'].outputTokens);
+      assert.equal(spent.outputTokens, spent.byModel[fast].outputTokens + spent.byModel[strong].outputTokens);
       assert.deepEqual(totalUsage(second), { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 19 });
+      // A cached answer still says which model version gave it.
+      assert.deepEqual(second.map((r) => r.modelVersions), first.map((r) => r.modelVersions));
+      assert.equal(second[0].modelVersions.response, fakeModelVersion(strong));
     });
 
     it('misses exactly the answers whose request changed: trait text, context, model, template', async () => {
@@ -157,8 +218,8 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       assert.equal(asked.filter((s) => s === 'baseline').length, 0);
       // The universe context is rendered into the brainstorm and the response system prompt only.
       assert.deepEqual(await rerun({}, { ...CHUNK, context: 'Aster is a coach.' }), ['brainstorm', 'response', 'response', 'response']);
-      assert.deepEqual(await rerun({ models: { response: 'gemini-2.5-flash' } }), ['response', 'response', 'response']);
-      assert.ok(fake.requests.every((r) => r.model === 'gemini-2.5-flash'));
+      assert.deepEqual(await rerun({ models: { response: 'gemini-3.5-flash' } }), ['response', 'response', 'response']);
+      assert.ok(fake.requests.every((r) => r.model === 'gemini-3.5-flash'));
       const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
       assert.deepEqual(await rerun({ templates: edited }), ['autorate', 'autorate', 'autorate']);
       // Another provider id is another endpoint: nothing of the first is reused.

@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_PRICES, estimateCost } from '../../server/src/generation/cost';
-import { startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
+import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
+import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
+import { fakeModelVersion, startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
 import { startFakeOpenAI } from '../fake-openai/server';
 import { stageOf } from '../fake-gemini/stages';
 
@@ -69,13 +70,18 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     fake.setResponder((r): Reply => (stageOf(r) === 'response' ? { kind: 'blocked', finishReason: 'SAFETY' } : { kind: 'text', text: ANSWERS[stageOf(r)] }));
     const failed = await run(['preview', EXAMPLE, '--trait', 'Be kind', '--n', '1'], { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
     assert.equal(failed.code, 1, failed.stderr);
-    assert.match(failed.stdout, /## Scenario 1 \(failed: response: the model gave no answer \(finish reason SAFETY\)/);
+    // A sentence a user understands, not "response: … (finish reason SAFETY) (asked twice)".
+    assert.match(failed.stdout, /## Scenario 1 \(failed\)\n\nThe response failed: the model gave no answer because its safety filters blocked it, also when asked again\.\n/);
+    assert.match(failed.stdout, /\*\*Asked for 1 scenario, got 0\.\*\*/);
+    assert.match(failed.stderr, /asked for 1 scenario, got 0 — The response failed:/);
     const noKey = await run(['preview', EXAMPLE, '--trait', 'kind'], {});
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /set GEMINI_API_KEY/);
-    const noTrait = await run(['preview', EXAMPLE, '--trait', 'nope'], { GEMINI_API_KEY: 'k' });
+    // Without a key too: the trait is checked first.
+    const noTrait = await run(['preview', EXAMPLE, '--trait', 'nope'], {});
     assert.equal(noTrait.code, 2);
-    assert.match(noTrait.stderr, /no trait with id or title "nope"/);
+    // Says which ids there are, so the next try can be right.
+    assert.match(noTrait.stderr, /no trait with id or title "nope"; its trait ids: candour, [a-z-]+(, [a-z-]+)*\n/);
   });
 
   it('prints the usage and estimated cost of the run: JSON fields and a closing markdown line', async () => {
@@ -83,22 +89,29 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], env());
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost']);
-    // 1 brainstorm + 2 × 6 stages, 10 input tokens each (the fake's count): flash 5 answers, pro 8.
+    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost', 'models', 'modelVersions']);
+    // 1 brainstorm + 2 × 6 stages, 10 input tokens each (the fake's count): the fast model 5 answers, the strong one 8.
+    const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
+    assert.deepEqual(out.models, DEFAULT_MODELS);
     assert.equal(out.usage.inputTokens, 130);
     assert.equal(out.usage.cachedAnswers, 0);
-    assert.deepEqual(out.usage.byModel['gemini-2.5-flash'].inputTokens, 50);
-    assert.deepEqual(out.usage.byModel['gemini-2.5-pro'].inputTokens, 80);
+    assert.deepEqual(out.usage.byModel[fast].inputTokens, 50);
+    assert.deepEqual(out.usage.byModel[strong].inputTokens, 80);
     assert.equal(out.usage.inputTokens, out.scenarios.reduce((n: number, s: { usage: { inputTokens: number } }) => n + s.usage.inputTokens, 0));
-    const { 'gemini-2.5-flash': flash, 'gemini-2.5-pro': pro } = out.usage.byModel;
-    const usd = (flash.inputTokens * 0.3 + flash.outputTokens * 2.5 + pro.inputTokens * 1.25 + pro.outputTokens * 10) / 1e6;
+    const prices = defaultPrices();
+    const usd = [fast, strong].reduce((n, m) => n + (out.usage.byModel[m].inputTokens * prices[m].inputPerMillion + out.usage.byModel[m].outputTokens * prices[m].outputPerMillion) / 1e6, 0);
     assert.ok(Math.abs(out.cost.usd - usd) < 1e-12, `${out.cost.usd} vs ${usd}`);
-    assert.deepEqual(out.cost, estimateCost(out.usage.byModel, DEFAULT_PRICES));
+    // Which model version really answered: per stage, and per model asked for.
+    assert.deepEqual(out.modelVersions, { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
+    assert.equal(out.scenarios[0].modelVersions.response, fakeModelVersion(strong));
+    assert.equal(out.scenarios[1].modelVersions.brainstorm, fakeModelVersion(fast));
+    assert.deepEqual(out.cost, estimateCost(out.usage.byModel, defaultPrices()));
     assert.deepEqual(out.cost.unpriced, []);
 
     const md = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1'], env());
     assert.equal(md.code, 0, md.stderr);
-    assert.match(md.stdout, /\n\*\*Usage\*\*: 70 input \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d{4}\.\n$/);
+    assert.match(md.stdout, /\n\*\*Answered by\*\*: gemini-[\w.-]+ → gemini-[\w.-]+-fake-001; gemini-[\w.-]+ → gemini-[\w.-]+-fake-001\.\n/);
+    assert.match(md.stdout, /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/);
   });
 
   it('caches answers in .traits/cache under the working folder: a rerun asks nothing and costs nothing', async () => {
@@ -126,6 +139,19 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const third = JSON.parse((await run(args, env(), cwd)).stdout);
     assert.equal(fake.requests.length, 0);
     assert.ok(third.scenarios.every((s: { response: string }) => s.response === 'A regenerated answer.'));
+  });
+
+  it('never gives fewer scenarios than asked without saying so: a short brainstorm is asked again, then exit 1', async () => {
+    const one = JSON.stringify({ ideas: [{ what: 'a flawed plan', how: 'names the flaw', why: 'users act on it' }] });
+    fake.setResponder((r): Reply => ({ kind: 'text', text: stageOf(r) === 'brainstorm' ? one : ANSWERS[stageOf(r)] }));
+    fake.requests.length = 0;
+    const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '3', '--format', 'json', '--no-cache'], env());
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(fake.requests.filter((q) => stageOf(q) === 'brainstorm').length, 2);
+    assert.match(r.stderr, /^trait-studio: asked for 3 scenarios, got 1 — The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again\n$/);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.scenarios.length, 3);
+    assert.deepEqual(out.scenarios.map((s: { error: string | null }) => s.error), [null, 'brainstorm: asked for 3 ideas, got 1', 'brainstorm: asked for 3 ideas, got 1']);
   });
 
   it('--no-cache neither reads nor writes the cache', async () => {
@@ -169,6 +195,9 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
       assert.deepEqual(out.usage.byModel['llama-local'], { inputTokens: 14, outputTokens: 10 });
       // No price is known for a local model: it is named, not counted as free.
       assert.deepEqual(out.cost.unpriced, ['llama-local']);
+      // The OpenAI-compatible server's `model` is what answered the baseline.
+      assert.ok(out.scenarios.every((s: { modelVersions: Record<string, string> }) => s.modelVersions.baseline === 'llama-local'));
+      assert.deepEqual(out.modelVersions['llama-local'], ['llama-local']);
 
       const again = JSON.parse((await run(args, env(), cwd)).stdout);
       assert.equal(openai.requests.length, 2);

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import { DEFAULT_PRICES, estimateCost } from '../../server/src/generation/cost';
+import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
 import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { loadTemplates } from '../../server/src/generation/templates';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
 import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
-import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 import { lockRunFolder } from '../../server/src/generation/run/store';
@@ -182,8 +182,16 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.deepEqual(m.counts, { total: 6, accepted: 6, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
     // 3 brainstorms + 6 × 6 stages; the fake bills 100/300/30 input tokens per JSON/response/baseline answer.
     assert.equal(m.usage.inputTokens, 3 * 100 + 6 * (4 * 100 + 300 + 30));
-    assert.deepEqual(m.cost, estimateCost(m.usage.byModel, DEFAULT_PRICES));
+    assert.deepEqual(m.cost, estimateCost(m.usage.byModel, defaultPrices()));
     assert.ok(m.cost.usd > 0);
+    // Which versions really answered: in the manifest per model asked for, in each record per stage.
+    const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
+    assert.deepEqual(m.modelVersions, { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
+    for (const r of records) {
+      assert.deepEqual(Object.keys(r.modelVersions).sort(), ['autorate', 'baseline', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
+      assert.equal(r.modelVersions.response, fakeModelVersion(strong));
+      assert.equal(r.modelVersions.brainstorm, fakeModelVersion(fast));
+    }
     assert.ok(m.embeddings.requests >= 1 && m.embeddings.texts === 6, JSON.stringify(m.embeddings));
     assert.equal(m.timings.sessions, 1);
     assert.ok(m.timings.finishedAt && Date.parse(m.timings.finishedAt) >= Date.parse(m.timings.startedAt));
@@ -380,7 +388,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await runDataset(options(dir));
     await assert.rejects(runDataset(options(dir, { perTrait: 3 })), (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message));
     await assert.rejects(runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })), /holds a run of another document .*the document's text/);
-    await assert.rejects(runDataset(options(dir, { models: { response: 'gemini-2.5-flash' } })), /the response model \(gemini-2\.5-pro then, gemini-2\.5-flash now\)/);
+    await assert.rejects(runDataset(options(dir, { models: { response: 'gemini-3.5-flash' } })), new RegExp(`the response model \\(${DEFAULT_MODELS.response.replace(/\./g, '\\.')} then, gemini-3\\.5-flash now\\)`));
     const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
     await assert.rejects(runDataset(options(dir, { templates: edited })), /the autorate prompt template/);
     // Settings that do not shape the data may change.
@@ -494,6 +502,19 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(manifest.counts.failed, 0);
     assert.equal(manifest.counts.accepted + manifest.counts.rejected, 2);
     assert.equal(brainstorms, 2);
+
+    // Short twice: the item with no idea fails saying so, and a retry asks anew (a short answer is never cached).
+    const short = tempDir();
+    brainstorms = 0;
+    fake.setResponder((r) => (stageOf(r) === 'brainstorm' && ++brainstorms ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'only idea', how: 'plainly', why: 'trust' }] }) } : good(r)));
+    const shortCache = new MemoryAnswerCache();
+    const failed = await runDataset(options(short, { traits: ['admit-mistakes'], perTrait: 2, cache: shortCache }));
+    assert.equal(failed.counts.failed, 1);
+    assert.equal(brainstorms, 2);
+    const [line] = lines(join(short, 'rejected.jsonl'));
+    assert.equal(line.error, 'brainstorm: asked for 2 ideas, got 1');
+    await runDataset(options(short, { traits: ['admit-mistakes'], perTrait: 2, cache: shortCache, retryFailed: true }));
+    assert.equal(brainstorms, 4);
   });
 
   it('takes a half-written lock for a run starting, and takes over one left unreadable for long', async () => {
@@ -545,9 +566,9 @@ describe('estimateRun', () => {
     assert.equal(estimate.items, 15);
     assert.equal(estimate.requests, 3 + 15 * 6);
     assert.equal(estimate.embeddingRequests, 15);
-    assert.deepEqual(Object.keys(estimate.byModel).sort(), ['gemini-2.5-flash', 'gemini-2.5-pro']);
+    assert.deepEqual(Object.keys(estimate.byModel).sort(), [DEFAULT_MODELS.brainstorm, DEFAULT_MODELS.response].sort());
     assert.equal(estimate.inputTokens, Object.values(estimate.byModel).reduce((n, m) => n + m.inputTokens, 0));
-    assert.deepEqual({ usd: estimate.usd, unpriced: estimate.unpriced }, estimateCost(estimate.byModel, DEFAULT_PRICES));
+    assert.deepEqual({ usd: estimate.usd, unpriced: estimate.unpriced }, estimateCost(estimate.byModel, defaultPrices()));
     assert.ok(estimate.usd > 0 && estimate.outputTokens > estimate.items * 400);
     // Twice the scenarios: the stages' tokens double, the brainstorms stay three.
     const twice = estimateRun({ documentText: DOC_TEXT, perTrait: 10, templates });

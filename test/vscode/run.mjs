@@ -139,7 +139,8 @@ async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEn
     let server = sharedServer;
     if (own) {
       try {
-        server = await startCodeServer({ ...own, env: serverEnv, keepTemp: keep, log });
+        // Its `env` adds to (or blanks) the shared one, e.g. no GEMINI_API_KEY for a keyless window.
+        server = await startCodeServer({ ...own, env: { ...serverEnv, ...own.env }, keepTemp: keep, log });
       } catch (error) {
         record(suite, 'start its own code-server', false, error.message);
         continue;

@@ -2,7 +2,10 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { auditFilePaths, buildReport, filterDataset, offlineAudit, readDataset, writeAuditFiles, type AuditReport } from '../../../server/src/audit';
-import { estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
+import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
+import { emptyUsage } from '../../../server/src/generation/stages/stage';
+import { count, usd } from '../../../server/src/format';
+import { describeFailure } from '../../../server/src/generation/failures';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
 import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
@@ -42,29 +45,32 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       const { records, badLines } = readDataset(path);
       for (const bad of badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
       if (!records.length) {
-        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${badLines.length} bad lines).`);
+        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${count(badLines.length, 'bad line')}).`);
         return undefined;
       }
 
       let useModel = false;
+      const modelName = config.get<string>('audit.model', '').trim() || DEFAULT_AUDIT_MODEL;
       if (!request.offline) {
-        const modelName = config.get<string>('audit.model', 'gemini-2.5-flash');
         const estimate = estimateModelPass(records, { model: modelName, templates: auditTemplates(uri) });
-        const cost = estimate.unpriced.length ? 'cost unknown' : `≈ $${estimate.usd.toFixed(2)}`;
+        const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
         const choice = request.confirm === false ? 'model' : (await vscode.window.showQuickPick(
           [
             { label: 'Offline detectors', description: 'no model, no key, free', detail: 'Openings and closings, questions, bottom-line-first, apologies and validation, structure, length', value: 'offline' },
-            { label: 'Offline detectors and the model pass', description: `${estimate.requests} requests, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
+            { label: 'Offline detectors and the model pass', description: `${count(estimate.requests, 'request')}, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
           ],
-          { title: `Trait Studio: audit ${basename(path)} (${records.length} record${records.length === 1 ? '' : 's'})` },
+          { title: `Trait Studio: audit ${basename(path)} (${count(records.length, 'record')})` },
         ))?.value;
         if (!choice) return undefined;
         useModel = choice === 'model';
       }
 
       let modelPass: Awaited<ReturnType<typeof runModelPass>> | undefined;
+      /** Why the model pass chosen did not run or stopped, in a sentence for the report's header. */
+      let modelPassFailure: string | undefined;
       if (useModel) {
         if (!vscode.workspace.isTrusted) {
+          modelPassFailure = 'it is off in Restricted Mode, since it sends the transcripts to a model provider.';
           void vscode.window.showWarningMessage('Trait Studio: the model pass is off in Restricted Mode (it sends the transcripts to a model provider); the offline audit runs.');
         } else {
           try {
@@ -78,14 +84,14 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
                 return runModelPass(records, {
                   provider: setup.provider,
                   providerId: setup.providerId,
-                  model: config.get<string>('audit.model', 'gemini-2.5-flash'),
+                  model: modelName,
                   templates: auditTemplates(uri),
                   cache: setup.cache,
                   prices: setup.prices,
                   signal: controller.signal,
                   onProgress: (done, total) => {
                     const percent = total ? (100 * done) / total : 0;
-                    progress.report({ increment: percent - reported, message: `${done}/${total} requests` });
+                    progress.report({ increment: percent - reported, message: `${done}/${count(total, 'request')}` });
                     reported = percent;
                   },
                 });
@@ -93,24 +99,38 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
             );
           } catch (error) {
             if (error instanceof MissingKeyError) {
+              modelPassFailure = 'no Gemini API key is set (run "Trait Studio: Set API Key").';
               void vscode.window.showWarningMessage(`${error.message.replace('to preview scenarios', 'for the model pass')} The offline audit runs.`, 'Set API Key').then((c) => {
                 if (c) void vscode.commands.executeCommand('traitStudio.setApiKey');
               });
             } else {
-              log.error(`Audit model pass: ${error instanceof Error ? error.message : String(error)}`);
-              void vscode.window.showErrorMessage(`Trait Studio: the model pass stopped (${error instanceof Error ? error.message : String(error)}); the report has the offline patterns only.`);
+              const message = error instanceof Error ? error.message : String(error);
+              log.error(`Audit model pass: ${message}`);
+              modelPassFailure = cancelled(error) ? 'it was cancelled.' : describeFailure(message);
+              void vscode.window.showErrorMessage(`Trait Studio: the model pass stopped. ${modelPassFailure} The report has the offline patterns only.`);
             }
           }
         }
       }
 
       const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
-      if (unrated) log.warn(`Audit model pass: ${modelPass?.unrated?.length ?? 0} records could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
+      if (unrated) log.warn(`Audit model pass: ${count(modelPass?.unrated?.length ?? 0, 'record')} could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
       const patterns = [...offlineAudit(records, { threshold }), ...(modelPass?.patterns ?? [])];
-      const report = buildReport(path, records, badLines, patterns, threshold, modelPass ? { model: modelPass.model, usage: modelPass.usage, cost: modelPass.cost } : undefined);
+      const report = buildReport(
+        path,
+        records,
+        badLines,
+        patterns,
+        threshold,
+        modelPass
+          ? { model: modelPass.model, usage: modelPass.usage, cost: modelPass.cost, unrated: modelPass.unrated?.length ?? 0, unscanned: modelPass.unscanned?.length ?? 0 }
+          : modelPassFailure
+            ? { model: modelName, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: modelPassFailure }
+            : undefined,
+      );
       const files = writeAuditFiles(path, report);
       const flagged = report.patterns.filter((p) => p.flagged);
-      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${report.records} records, ${report.patterns.length} patterns, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
+      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${count(report.records, 'record')}, ${count(report.patterns.length, 'pattern')}, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
       if (request.show !== false) AuditPanel.show(host, report, records, files);
       return report;
     }),
@@ -133,6 +153,11 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       },
     }),
   );
+}
+
+/** Whether `error` is the cancellation of the model pass's progress notification. */
+function cancelled(error: unknown): boolean {
+  return error instanceof Error && error.message === 'cancelled';
 }
 
 /** The model pass's templates: the workspace's .traits/prompts overrides when trusted, else the shipped ones. */
@@ -178,8 +203,8 @@ async function filter(report: AuditReport, choices: FilterChoices, log: vscode.L
   });
   if (!target) return undefined;
   const result = filterDataset(dataset, target.fsPath, report, choices.map((c) => ({ patternId: c.patternId, mode: c.mode, keep: c.keep })));
-  log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${result.written} records written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
-  void vscode.window.showInformationMessage(`Trait Studio: wrote ${result.written} records; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open').then((choice) => {
+  log.info(`Filter ${basename(dataset)} → ${target.fsPath}: ${count(result.written, 'record')} written, ${result.dropped.length} dropped (${choices.map((c) => `${c.patternId}: ${c.mode}`).join(', ')}).`);
+  void vscode.window.showInformationMessage(`Trait Studio: wrote ${count(result.written, 'record')}; dropped ${result.dropped.length} (listed in the log beside it).`, 'Open').then((choice) => {
     if (choice) void vscode.window.showTextDocument(target);
   });
   return result;

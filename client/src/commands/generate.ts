@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
 import type { SftFormat } from '../../../server/src/generation/run/types';
@@ -96,19 +97,19 @@ export function registerGenerate(
     const midtrainingTemplates = loadMidtrainingTemplates(folder.uri.fsPath);
     const estimate = estimateRun({ documentText: document.getText(), traits, perTrait, midtraining, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
     if (request.confirm !== false) {
-      const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ $${estimate.usd.toFixed(2)}`;
+      const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ ${usd(estimate.usd)}`;
       const choice = await vscode.window.showInformationMessage(
-        `Generate ${estimate.items} scenarios for ${estimate.traits} trait${estimate.traits === 1 ? '' : 's'}${midtraining ? ` and ${midtraining} midtraining documents` : ''}?`,
+        `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${midtraining ? ` and ${count(midtraining, 'midtraining document')}` : ''}?`,
         {
           modal: true,
-          detail: `About ${estimate.requests.toLocaleString('en-US')} requests, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(outDir)}.`,
+          detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(outDir)}.`,
         },
         'Generate',
       );
       if (choice !== 'Generate') return undefined;
     }
 
-    log.info(`Generate Dataset: ${estimate.items} scenarios from ${vscode.workspace.asRelativePath(document.uri)} into ${outDir}.`);
+    log.info(`Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${outDir}.`);
     const manifest = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true },
       async (progress, token) => {
@@ -142,7 +143,7 @@ export function registerGenerate(
             const percent = p.total ? (100 * p.done) / p.total : 0;
             progress.report({
               increment: Math.max(0, percent - reported),
-              message: `${p.done}/${p.total} scenarios · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
+              message: `${p.done}/${count(p.total, 'scenario')} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
             });
             reported = Math.max(reported, percent);
           },

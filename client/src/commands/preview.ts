@@ -7,6 +7,9 @@ import { PREVIEW_VIEW_TYPE, type PreviewState } from '../webviews/previewProtoco
 import { MissingKeyError, type PolicyCache, previewSetup } from './previewSetup';
 import { explainRestricted } from './restricted';
 
+/** Where a Gemini API key is made. */
+const API_KEY_PAGE = 'https://aistudio.google.com/apikey';
+
 /**
  * `Trait Studio: Preview Scenarios` (palette, editor context menu, keybinding, and the "Preview"
  * code lens, which passes the document URI and trait id) and the preview panel's serializer. The
@@ -18,6 +21,8 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
     log,
     setup: (document) => previewSetup(context, vscode.workspace.getWorkspaceFolder(document.uri)?.uri, policies),
     explain: (error) => void explain(error, log).catch((e: unknown) => log.error(`Preview: ${e instanceof Error ? e.message : String(e)}`)),
+    setKey: async () => (await vscode.commands.executeCommand<boolean>('traitStudio.setApiKey')) === true,
+    getKey: async () => void (await vscode.env.openExternal(vscode.Uri.parse(API_KEY_PAGE))),
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(PREVIEW_COMMAND, async (uriArgument?: unknown, traitId?: unknown) => {
@@ -61,7 +66,7 @@ async function explain(error: unknown, log: vscode.LogOutputChannel): Promise<vo
   if (error instanceof MissingKeyError) {
     const choice = await vscode.window.showWarningMessage(error.message, 'Set API Key', 'Get a Key');
     if (choice === 'Set API Key') await vscode.commands.executeCommand('traitStudio.setApiKey');
-    if (choice === 'Get a Key') await vscode.env.openExternal(vscode.Uri.parse('https://aistudio.google.com/apikey'));
+    if (choice === 'Get a Key') await vscode.env.openExternal(vscode.Uri.parse(API_KEY_PAGE));
     return;
   }
   log.error(`Preview failed: ${error instanceof Error ? error.message : String(error)}`);

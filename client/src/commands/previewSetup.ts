@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnswerCache } from '../../../server/src/generation/cache';
 import { DiskAnswerCache } from '../../../server/src/generation/cache';
-import { DEFAULT_PRICES, type ModelPrice } from '../../../server/src/generation/cost';
+import { defaultPrices, type ModelPrice } from '../../../server/src/generation/cost';
 import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
 import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
 import { GeminiProvider } from '../../../server/src/providers/gemini';
@@ -71,7 +71,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     models,
     templates: loadTemplates(folder?.scheme === 'file' ? folder.fsPath : undefined),
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
-    prices: { ...DEFAULT_PRICES, ...config.get<Record<string, ModelPrice>>('prices', {}) },
+    prices: { ...defaultPrices(), ...config.get<Record<string, ModelPrice>>('prices', {}) },
     count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),
   };
 }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { count, usd } from '../../../server/src/format';
 import { readManifest, type RunManifest } from '../../../server/src/generation/run';
 
 /** A run folder of the workspace and its manifest. */
@@ -63,16 +64,19 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
   getTreeItem(entry: RunEntry): vscode.TreeItem {
     const { manifest: m } = entry;
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(entry.dir), vscode.TreeItemCollapsibleState.None);
-    const cost = m.cost.unpriced.length ? 'cost unknown' : `$${m.cost.usd.toFixed(2)}`;
+    // The same figure as the run report (format.ts `usd`): a small spend never shows as $0.00 here and $0.0046 there.
+    const cost = m.cost.unpriced.length ? 'cost unknown' : usd(m.cost.usd);
     item.description = `${m.status} · ${m.counts.accepted}/${m.counts.total} accepted · ${cost}`;
+    const answered = Object.entries(m.modelVersions ?? {}).map(([model, versions]) => `${model} → ${versions.join(', ')}`);
     item.tooltip = new vscode.MarkdownString(
       [
         `**${vscode.workspace.asRelativePath(entry.dir)}** — ${m.status}${m.error ? `: ${m.error}` : ''}`,
         `Document: \`${vscode.workspace.asRelativePath(m.document.path)}\``,
-        `${m.counts.accepted} accepted · ${m.counts.autorater} rejected by the autorater · ${m.counts.duplicate} duplicates · ${m.counts.failed} failed · ${m.counts.pending} pending`,
+        `${m.counts.accepted} accepted · ${m.counts.autorater} rejected by the autorater · ${count(m.counts.duplicate, 'duplicate')} · ${m.counts.failed} failed · ${m.counts.pending} pending`,
         `Midtraining: ${m.counts.midtraining.written}/${m.counts.midtraining.total}`,
-        `${m.usage.inputTokens.toLocaleString('en-US')} tokens in · ${m.usage.outputTokens.toLocaleString('en-US')} out · ${cost}`,
-        `Started ${m.timings.startedAt}; ${m.timings.sessions} session${m.timings.sessions === 1 ? '' : 's'}`,
+        `${count(m.usage.inputTokens, 'token')} in · ${m.usage.outputTokens.toLocaleString('en-US')} out · ${cost}`,
+        ...(answered.length ? [`Answered by: ${answered.join('; ')}`] : []),
+        `Started ${m.timings.startedAt}; ${count(m.timings.sessions, 'session')}`,
       ].join('\n\n'),
     );
     item.iconPath = new vscode.ThemeIcon(STATUS_ICON[m.status] ?? 'circle-outline');

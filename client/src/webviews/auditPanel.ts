@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditRecord, AuditReport } from '../../../server/src/audit';
+import { MIN_FLAG_MATCHES, type AuditRecord, type AuditReport } from '../../../server/src/audit';
+import { modelPassLine, tooFewToFlag } from '../../../server/src/audit/report';
 import { webviewHtml, webviewRoots } from './html';
 import { AUDIT_VIEW_TYPE, type AuditView, type FromAuditWebview, type ToAuditWebview } from './auditProtocol';
 
@@ -123,7 +124,8 @@ function toView(report: AuditReport, records: readonly AuditRecord[]): AuditView
     records: report.records,
     badLines: report.badLines.slice(0, 100),
     threshold: report.threshold,
-    modelPass: report.modelPass ? { model: report.modelPass.model, usd: report.modelPass.cost.usd, unpriced: report.modelPass.cost.unpriced } : null,
+    minFlagMatches: report.minFlagMatches ?? MIN_FLAG_MATCHES,
+    modelPass: report.modelPass ? { model: report.modelPass.model, line: modelPassLine(report), failed: !!report.modelPass.failed } : null,
     patterns: report.patterns.map((p) => ({
       id: p.id,
       name: p.name,
@@ -133,6 +135,7 @@ function toView(report: AuditReport, records: readonly AuditRecord[]): AuditView
       strict: p.prevalence.strict,
       strictCount: p.records.length,
       flagged: p.flagged,
+      tooFew: tooFewToFlag(p, report),
       perTrait: Object.entries(p.perTrait).map(([traitId, t]) => ({ traitId, ...t })),
       examples: p.examples.flatMap((id) => {
         const r = byId.get(id);

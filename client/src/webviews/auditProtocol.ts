@@ -20,6 +20,8 @@ export interface AuditViewPattern {
   readonly strict: number;
   readonly strictCount: number;
   readonly flagged: boolean;
+  /** At or above the threshold but not flagged: fewer than `minFlagMatches` records match it strictly. */
+  readonly tooFew: boolean;
   readonly perTrait: readonly { readonly traitId: string; readonly records: number; readonly broad: number; readonly strict: number; readonly flagged: boolean }[];
   readonly examples: readonly AuditViewExample[];
 }
@@ -31,8 +33,11 @@ export interface AuditView {
   readonly records: number;
   readonly badLines: readonly { readonly line: number; readonly reason: string }[];
   readonly threshold: number;
+  /** Strict matches a pattern needs, besides the threshold, to be flagged. */
+  readonly minFlagMatches: number;
   readonly patterns: readonly AuditViewPattern[];
-  readonly modelPass: { readonly model: string; readonly usd: number; readonly unpriced: readonly string[] } | null;
+  /** The model pass in a sentence (report.ts `modelPassLine`): model and cost, records it could not rate, or why it failed; null for an offline audit. */
+  readonly modelPass: { readonly model: string; readonly line: string; readonly failed: boolean } | null;
 }
 
 export type ToAuditWebview = { readonly type: 'audit'; readonly view: AuditView };

@@ -3,9 +3,12 @@ import { exampleInsertion } from '../../../server/src/document/exampleBlock';
 import type { Trait, TraitDocument } from '../../../server/src/document/model';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { traitChunk } from '../../../server/src/generation/chunk';
+import { count } from '../../../server/src/format';
 import { estimateCost, type ModelPrice } from '../../../server/src/generation/cost';
-import { previewScenarios, regenerateScenario, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/pipeline';
-import type { PreviewSetup } from '../commands/previewSetup';
+import { describeFailure } from '../../../server/src/generation/failures';
+import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/pipeline';
+import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
+import { MissingKeyError, type PreviewSetup } from '../commands/previewSetup';
 import { webviewHtml, webviewRoots } from './html';
 import { PREVIEW_VIEW_TYPE, type FromWebview, type PreviewState, type ToWebview } from './previewProtocol';
 
@@ -15,8 +18,12 @@ export interface PanelHost {
   readonly log: vscode.LogOutputChannel;
   /** The providers and options for a document (throws MissingKeyError and the like). */
   setup(document: vscode.TextDocument): Promise<PreviewSetup>;
-  /** Tells the user why a run could not start (e.g. no key), with the way out. */
+  /** Tells the user why a run could not start (other than a missing key, which the panel itself offers to fix). */
   explain(error: unknown): void;
+  /** Asks for a Gemini API key ("Trait Studio: Set API Key"); resolves true when one was stored. */
+  setKey(): Promise<boolean>;
+  /** Opens the page where a Gemini API key is made. */
+  getKey(): Promise<void>;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -68,6 +75,8 @@ export class PreviewPanel implements vscode.Disposable {
     const interrupted = saved.status === 'running' || saved.regenerating.length > 0;
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(host.extensionUri) };
     return new PreviewPanel(host, panel, {
+      // A panel saved by an older version lacks the newer fields.
+      ...initialState(saved.uri, { id: saved.traitId, title: saved.traitTitle }),
       ...saved,
       regenerating: [],
       status: interrupted ? 'stopped' : saved.status,
@@ -120,6 +129,11 @@ export class PreviewPanel implements vscode.Disposable {
           return await this.pin(message.index);
         case 'copy':
           return await this.copy(message.index);
+        case 'setKey':
+          if (await this.host.setKey()) await this.run(false);
+          return;
+        case 'getKey':
+          return await this.host.getKey();
       }
     } catch (error) {
       this.host.log.error(`Preview "${this.state.traitTitle}": ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -136,13 +150,14 @@ export class PreviewPanel implements vscode.Disposable {
     const controller = new AbortController();
     this.runs.set('all', controller);
     const started = Date.now();
-    Object.assign(this.state, { status: 'running', message: null, regenerating: [] });
+    Object.assign(this.state, { status: 'running', message: null, needsKey: false, regenerating: [] });
     this.post();
     try {
       const { document, trait, setup } = await this.prepare();
       this.state.traitTitle = trait.title;
       this.panel.title = `Preview: ${trait.title}`;
       this.state.scenarios = Array.from({ length: setup.count }, () => null);
+      this.state.asked = setup.count;
       this.post();
       const results = await previewScenarios(traitChunk(document, trait), {
         ...this.options(setup, controller.signal),
@@ -156,9 +171,9 @@ export class PreviewPanel implements vscode.Disposable {
       });
       if (controller.signal.aborted) return;
       const failed = results.filter((r) => r.error !== null).length;
-      Object.assign(this.state, { scenarios: results, status: 'done', message: failed ? `${failed} of ${results.length} scenarios failed; see each one for why.` : null });
+      Object.assign(this.state, { scenarios: results, status: 'done', message: failed ? shortfallMessage(results) : null });
       this.post();
-      this.host.log.info(`Preview "${trait.title}": ${results.length} scenarios in ${Date.now() - started} ms, ${this.state.usage.inputTokens} tokens in, ${this.state.usage.outputTokens} out, ${this.state.usage.cachedAnswers} answers from the cache${failed ? `, ${failed} failed` : ''}.`);
+      this.host.log.info(`Preview "${trait.title}": ${count(results.length - failed, 'scenario')} of ${setup.count} in ${Date.now() - started} ms, ${count(this.state.usage.inputTokens, 'token')} in, ${this.state.usage.outputTokens} out, ${count(this.state.usage.cachedAnswers, 'answer')} from the cache${failed ? `, ${failed} failed` : ''}.`);
     } catch (error) {
       if (controller.signal.aborted) return;
       this.fail(error);
@@ -180,6 +195,7 @@ export class PreviewPanel implements vscode.Disposable {
       const { document, trait, setup } = await this.prepare();
       const result = await regenerateScenario(traitChunk(document, trait), idea, index, {
         ...this.options(setup, controller.signal),
+        versions: this.state.scenarios[index]?.modelVersions,
         onUpdate: (i, partial) => {
           if (!controller.signal.aborted) this.replace(i, partial);
         },
@@ -260,48 +276,54 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private fail(error: unknown): void {
-    Object.assign(this.state, { status: 'failed', message: error instanceof Error ? error.message : String(error) });
+    // No key: the panel says so and offers Set API Key itself; anything else is explained by the host too.
+    const needsKey = error instanceof MissingKeyError;
+    Object.assign(this.state, { status: 'failed', needsKey, message: error instanceof Error ? error.message : String(error) });
     this.post();
-    this.host.explain(error);
+    if (!needsKey) this.host.explain(error);
   }
 
-  /** Sends the state, with its usage and cost summed over the scenarios shown. */
+  /** Sends the state, with its usage, cost and answering model versions summed over the scenarios shown. */
   private post(): void {
     if (this.disposed) return;
-    const byModel: Record<string, { inputTokens: number; outputTokens: number }> = {};
-    const usage = { inputTokens: 0, outputTokens: 0, cachedAnswers: 0 };
-    for (const s of this.state.scenarios) {
-      if (!s) continue;
-      usage.inputTokens += s.usage.inputTokens;
-      usage.outputTokens += s.usage.outputTokens;
-      usage.cachedAnswers += s.usage.cachedAnswers;
-      for (const [model, t] of Object.entries(s.usage.byModel)) {
-        const m = (byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-        m.inputTokens += t.inputTokens;
-        m.outputTokens += t.outputTokens;
-      }
-    }
-    this.state.usage = usage;
+    const shown = this.state.scenarios.filter((s): s is ScenarioResult => s !== null);
+    const { inputTokens, outputTokens, cachedAnswers, byModel } = totalUsage(shown);
+    this.state.usage = { inputTokens, outputTokens, cachedAnswers };
     this.state.cost = estimateCost(byModel, this.prices);
+    this.state.modelVersions = answeringVersions(shown, { ...DEFAULT_MODELS, ...this.state.models } as StageModels);
     const message: ToWebview = { type: 'state', state: this.state };
     void this.panel.webview.postMessage(message);
     this.changed.fire(this.current);
   }
 }
 
-function initialState(uri: string, trait: Trait): PreviewState {
+function initialState(uri: string, trait: Pick<Trait, 'id' | 'title'>): PreviewState {
   return {
     uri,
     traitId: trait.id,
     traitTitle: trait.title,
     status: 'running',
     message: null,
+    needsKey: false,
+    asked: 0,
     scenarios: [],
     regenerating: [],
     models: {},
+    modelVersions: {},
     usage: { inputTokens: 0, outputTokens: 0, cachedAnswers: 0 },
     cost: { usd: 0, unpriced: [] },
   };
+}
+
+/**
+ * "Asked for 3 scenarios, got 1: …" with why the others are missing, in sentences (describeFailure):
+ * the brainstorm's shortfall, or each distinct failure. Said whenever fewer completed than asked.
+ */
+function shortfallMessage(results: readonly ScenarioResult[]): string {
+  const completed = results.filter((r) => r.error === null).length;
+  const reasons = [...new Set(results.flatMap((r) => (r.error ? [describeFailure(r.error)] : [])))];
+  const why = reasons.length === 1 ? reasons[0] : `${count(results.length - completed, 'scenario')} failed; see each one for why.`;
+  return `Asked for ${count(results.length, 'scenario')}, got ${completed}. ${why}`;
 }
 
 function findTrait(document: TraitDocument, id: string): Trait {

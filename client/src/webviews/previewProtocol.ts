@@ -1,7 +1,8 @@
 /**
  * What the preview panel and its webview say to each other. Imported by the extension and by the
  * webview script (client/webview/preview.ts), so neither side can drift. Only plain data crosses:
- * the webview renders every model text with textContent, never as HTML.
+ * the webview renders model text as sanitised Markdown (client/webview/markdown.ts) and every other
+ * text with textContent.
  */
 import type { ScenarioResult } from '../../../server/src/generation/pipeline';
 
@@ -16,12 +17,18 @@ export interface PreviewState {
   readonly status: 'running' | 'done' | 'stopped' | 'failed';
   /** Why it stopped or failed, or a note (e.g. "from cache"). */
   readonly message: string | null;
+  /** No Gemini credentials: the panel offers Set API Key (and says how else to give one) instead of results. */
+  readonly needsKey: boolean;
+  /** Scenarios asked for (traitStudio.preview.scenarios); the header says "asked for N, got M" when fewer completed. */
+  readonly asked: number;
   /** One slot per scenario; null until its idea arrives. */
   readonly scenarios: readonly (ScenarioResult | null)[];
   /** Scenario indexes being regenerated on their own. */
   readonly regenerating: readonly number[];
   /** Models per role, shown in the header. */
   readonly models: Readonly<Record<string, string>>;
+  /** Model id asked for → the versions the API reported answering for it (see answeringVersions). */
+  readonly modelVersions: Readonly<Record<string, readonly string[]>>;
   /** Tokens this preview spent (answers served from the cache cost nothing). */
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedAnswers: number };
   /** Estimated USD from the price table; `unpriced` lists models it has no price for. */
@@ -39,7 +46,11 @@ export type FromWebview =
   | { readonly type: 'regenerateAll' }
   | { readonly type: 'regenerate'; readonly index: number }
   | { readonly type: 'pin'; readonly index: number }
-  | { readonly type: 'copy'; readonly index: number };
+  | { readonly type: 'copy'; readonly index: number }
+  /** Runs "Trait Studio: Set API Key", then the preview when a key was stored. */
+  | { readonly type: 'setKey' }
+  /** Opens the page where a Gemini API key is made. */
+  | { readonly type: 'getKey' };
 
 /** The webview panel type, shared by the panel and its serializer (package.json activation event). */
 export const PREVIEW_VIEW_TYPE = 'traitStudio.preview';

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { describeFailure } from '../../../server/src/generation/failures';
 import { readManifest, readRunItems } from '../../../server/src/generation/run';
 import { webviewHtml, webviewRoots } from './html';
 import { RUN_VIEW_TYPE, type FromRunWebview, type RunReport, type RunReportItem, type ToRunWebview } from './runProtocol';
@@ -132,10 +133,10 @@ function buildReport(dir: string): RunReport {
     if (r.kind !== 'sft') continue;
     titles.set(r.traitId, r.traitTitle);
     const reason = r.reason === 'duplicate' && r.duplicate
-      ? `duplicate of ${r.duplicate.of} (similarity ${r.duplicate.similarity.toFixed(2)})`
+      ? `Near-duplicate of ${r.duplicate.of} (similarity ${r.duplicate.similarity.toFixed(2)}).`
       : r.reason === 'error'
-        ? `error: ${r.error ?? 'unknown'}`
-        : `autorater: ${r.rating ? `${r.rating.verdict}, ${r.rating.reasons}` : 'reject'}`;
+        ? describeFailure(r.error ?? 'unexpected: no reason was recorded')
+        : `The autorater rejected it${r.rating ? ` (${r.rating.score}/10): ${r.rating.reasons}` : '.'}`;
     items.push({ id: r.id, traitId: r.traitId, accepted: false, score: r.rating?.score ?? null, reason, reasonKind: r.reason, prompt: clip(r.prompt), response: clip(r.response) });
   }
   const traits = manifest.settings.traits.map((id) => ({ id, title: titles.get(id) ?? id }));
@@ -149,6 +150,8 @@ function buildReport(dir: string): RunReport {
     midtrainingDocuments: manifest.counts.midtraining.written,
     usage: { inputTokens: manifest.usage.inputTokens, outputTokens: manifest.usage.outputTokens },
     cost: manifest.cost,
+    models: { ...manifest.models },
+    modelVersions: manifest.modelVersions ?? {},
     elapsedMs: manifest.timings.elapsedMs,
   };
 }

@@ -11,7 +11,7 @@ export interface RunReportItem {
   readonly accepted: boolean;
   /** Autorater score 1–10, or null when the item failed before it was rated. */
   readonly score: number | null;
-  /** Why it was rejected: "autorater: reject", "duplicate of …", "error: stage: …"; null when accepted. */
+  /** Why it was rejected, as a sentence: the autorater's verdict and reasons, the duplicate it is too close to, or what failed (describeFailure); null when accepted. */
   readonly reason: string | null;
   /** A short category of `reason` for the counts: autorater / duplicate / error. */
   readonly reasonKind: 'autorater' | 'duplicate' | 'error' | null;
@@ -29,6 +29,9 @@ export interface RunReport {
   readonly midtrainingDocuments: number;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /** Models per role, and model id asked for → the versions the API reported answering for it. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly modelVersions: Readonly<Record<string, readonly string[]>>;
   /** Wall time of the run so far, ms, when the manifest has it. */
   readonly elapsedMs: number | null;
 }

@@ -16,7 +16,8 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { AnswerCache } from '../generation/cache';
-import { DEFAULT_PRICES, estimateCost, type ModelPrice } from '../generation/cost';
+import { defaultPrices, estimateCost, type ModelPrice } from '../generation/cost';
+import { DEFAULT_MODEL, thinkingAllowance } from '../providers/models';
 import { estimateTokens } from '../generation/run/limits';
 import { askUpToTwice, DEFAULT_PROVIDER_ID, emptyUsage, StageError, type StageUsage } from '../generation/stages/stage';
 import { loadTemplate, render, type Template } from '../generation/templates';
@@ -25,13 +26,13 @@ import { scorePattern, TraitIndex } from './score';
 import type { AuditPattern, AuditRecord } from './types';
 
 /**
- * The model of every model-pass call when none is given. A fast model: the pass is dominated by
- * input (every transcript is read twice, once to scan and once to rate) and by request count (one
- * rating call per ten records), and what it judges — does this transcript end with a question, open
- * with praise, use headings — is a surface reading a fast model does well. gemini-2.5-flash costs
- * about a quarter of gemini-2.5-pro per input token (DEFAULT_PRICES) and answers sooner.
+ * The model of every model-pass call when none is given: the catalogue's fast model
+ * (providers/models.ts). The pass is dominated by input (every transcript is read twice, once to
+ * scan and once to rate) and by request count (one rating call per ten records), and what it
+ * judges — does this transcript end with a question, open with praise, use headings — is a surface
+ * reading a fast model does well, at well under half the strong model's price per input token.
  */
-export const DEFAULT_AUDIT_MODEL = 'gemini-2.5-flash';
+export const DEFAULT_AUDIT_MODEL = DEFAULT_MODEL.fast;
 
 /** Transcripts per scan call when `batchSize` is not given. */
 export const DEFAULT_SCAN_BATCH_SIZE = 20;
@@ -231,9 +232,9 @@ function checkOptions(records: readonly AuditRecord[], batchSize: number, maxPat
   }
 }
 
-/** Gemini 2.5 and 3 models think by default, billed as output: a flat allowance per call (as the run estimate does). */
+/** Thinking tokens, billed as output, allowed per call: the catalogue's allowance at the model's default (as the run estimate does). */
 function thinking(model: string): number {
-  return /^gemini-(2\.5|3)/.test(model) && !/lite/.test(model) ? 500 : 0;
+  return thinkingAllowance(model);
 }
 
 /**
@@ -245,7 +246,7 @@ function thinking(model: string): number {
  * the real transcripts (as shortened for the prompt); the features in the cluster and rating prompts
  * and every answer are assumed at typical sizes (five features per scan, `maxPatterns` patterns,
  * default 12, rated), plus 500 thinking tokens per call for thinking models. `usd` is
- * `estimateCost` at `prices` (default DEFAULT_PRICES) for `model` (default DEFAULT_AUDIT_MODEL);
+ * `estimateCost` at `prices` (default the catalogue's, `defaultPrices`) for `model` (default DEFAULT_AUDIT_MODEL);
  * a model with no price is named in `unpriced` and left out of `usd`.
  *
  * Throws a RangeError for a `batchSize` or `maxPatterns` that is not a positive integer, or a record
@@ -278,7 +279,7 @@ export function estimateModelPass(
   for (const batch of batches(records, RATE_BATCH_SIZE)) {
     call(promptTokens(rateRequest(templates, model, '', batch)) + maxPatterns * TYPICAL.feature, batch.length * (TYPICAL.recordId + maxPatterns * TYPICAL.rating));
   }
-  const cost = estimateCost({ [model]: { inputTokens, outputTokens } }, options.prices ?? DEFAULT_PRICES);
+  const cost = estimateCost({ [model]: { inputTokens, outputTokens } }, options.prices ?? defaultPrices());
   return { requests, inputTokens, outputTokens, usd: cost.usd, unpriced: cost.unpriced };
 }
 
@@ -368,7 +369,7 @@ function sentence(text: string): string {
  *   and the shares of them that match broadly and strictly. Every `flagged` is false: the report
  *   sets flags with its threshold.
  * - `model`; `usage`: tokens the provider reported, per model, and `cachedAnswers`; `cost`:
- *   `estimateCost(usage.byModel, prices)` (default DEFAULT_PRICES), cached answers costing nothing.
+ *   `estimateCost(usage.byModel, prices)` (default the catalogue's, `defaultPrices`), cached answers costing nothing.
  * - `unrated`: ids of records whose rating call gave no usable answer when asked twice (malformed,
  *   blocked, empty, or rating the wrong records or features): they are left out of every count and
  *   every denominator here. (buildReport re-scores from the id lists over every record it is given,
@@ -410,7 +411,7 @@ export async function runModelPass(
     patterns,
     model,
     usage,
-    cost: estimateCost(usage.byModel, options.prices ?? DEFAULT_PRICES),
+    cost: estimateCost(usage.byModel, options.prices ?? defaultPrices()),
     unrated,
     unscanned,
   });

@@ -1,6 +1,7 @@
 /** The audit report: scoring every pattern the same way, Markdown, and the files beside the dataset. */
 import { basename } from 'node:path';
 import { writeTextAtomically } from '../files/atomicWrite';
+import { count, usd } from '../format';
 import { stem } from './files';
 import { comparePatterns, MIN_FLAG_MATCHES } from './score';
 import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
@@ -12,8 +13,8 @@ import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
  * trait, is set at `threshold`: strict share at or above it with at least MIN_FLAG_MATCHES strict
  * matches (per trait: share × trait records, rounded). A repeated pattern id gets "#2", "#3"...
  * appended. Patterns are sorted flagged first, then flagged in a trait, then by strict prevalence.
- * `records` gives the record count; `modelPass` (default null) what the model pass spent. Throws
- * RangeError for a threshold outside 0..1.
+ * `records` gives the record count; `modelPass` (default null) what the model pass spent, or why it
+ * failed. Throws RangeError for a threshold outside 0..1.
  */
 export function buildReport(
   dataset: string,
@@ -32,7 +33,26 @@ export function buildReport(
     for (const [trait, t] of Object.entries(p.perTrait)) perTrait[trait] = { ...t, flagged: shareFlagged(Math.round(t.strict * t.records), t.strict, threshold) };
     return { ...p, id: seen === 1 ? p.id : `${p.id}#${seen}`, flagged: shareFlagged(p.records.length, p.prevalence.strict, threshold), perTrait };
   });
-  return { dataset, records: records.length, badLines: [...badLines], threshold, patterns: flagged.sort(comparePatterns), modelPass: modelPass ?? null };
+  return { dataset, records: records.length, badLines: [...badLines], threshold, patterns: flagged.sort(comparePatterns), modelPass: modelPass ?? null, minFlagMatches: MIN_FLAG_MATCHES };
+}
+
+/**
+ * Whether `p` reaches the report's threshold but is not flagged because too few records match it
+ * strictly (under `report.minFlagMatches`): on small data a single record is 100%, which says
+ * nothing about the dataset. The report says so rather than showing 100% beside "0 flagged".
+ */
+export function tooFewToFlag(p: Pick<AuditPattern, 'flagged' | 'prevalence' | 'records'>, report: Pick<AuditReport, 'threshold' | 'minFlagMatches'>): boolean {
+  return !p.flagged && p.records.length > 0 && p.prevalence.strict >= report.threshold - 1e-9 && p.records.length < (report.minFlagMatches ?? MIN_FLAG_MATCHES);
+}
+
+/** The model pass in one sentence for a report's header: its model and spend, its gaps, or why it failed. */
+export function modelPassLine(report: Pick<AuditReport, 'modelPass'>): string {
+  const m = report.modelPass;
+  if (!m) return 'Offline detectors only (no model pass).';
+  if (m.failed) return `The model pass (${m.model}) failed: ${m.failed.replace(/\.$/, '')}. The patterns below are the offline detectors' only.`;
+  const cost = m.cost.unpriced.length ? `cost unknown (no price for ${m.cost.unpriced.join(', ')})` : `about ${usd(m.cost.usd)}`;
+  const gaps = [m.unrated ? `${count(m.unrated, 'record')} could not be rated` : '', m.unscanned ? `${count(m.unscanned, 'record')} could not be scanned` : ''].filter(Boolean);
+  return `Model pass: ${m.model}, ${count(m.usage.inputTokens, 'input token')} and ${count(m.usage.outputTokens, 'output token')}, ${cost}.${gaps.length ? ` ${gaps.join(' and ')} (the model refused or answered malformed twice); its shares leave them out.` : ''}`;
 }
 
 /** isFlagged for a share already computed: `matches` strict matches making up the share `strict`. */
@@ -75,17 +95,12 @@ export function reportMarkdown(report: AuditReport): string {
   const out: string[] = [];
   out.push(`# Dataset audit: ${basename(report.dataset)}`, '');
   const bad = report.badLines;
+  const min = report.minFlagMatches ?? MIN_FLAG_MATCHES;
   out.push(
-    `${report.records} records read from ${code(report.dataset)}${bad.length ? `; ${bad.length} bad line${bad.length === 1 ? '' : 's'} skipped` : ''}. ` +
-      `A pattern is flagged when ${pct(report.threshold)} or more of the records match it strictly (overall or within a trait).`,
+    `${count(report.records, 'record')} read from ${code(report.dataset)}${bad.length ? `; ${count(bad.length, 'bad line')} skipped` : ''}. ` +
+      `A pattern is flagged when ${pct(report.threshold)} or more of the records match it strictly (overall or within a trait), and at least ${count(min, 'record')} do.`,
   );
-  if (report.modelPass) {
-    const m = report.modelPass;
-    const cost = `$${m.cost.usd.toFixed(4)}${m.cost.unpriced.length ? ` (no price for ${m.cost.unpriced.join(', ')})` : ''}`;
-    out.push('', `Model pass: ${m.model}, ${m.usage.inputTokens} input and ${m.usage.outputTokens} output tokens, about ${cost}.`);
-  } else {
-    out.push('', 'Offline detectors only (no model pass).');
-  }
+  out.push('', modelPassLine(report));
   if (bad.length) {
     out.push('', '## Bad lines', '');
     for (const b of bad.slice(0, MAX_BAD_LINES)) out.push(`- line ${b.line}: ${b.reason}`);
@@ -98,6 +113,7 @@ export function reportMarkdown(report: AuditReport): string {
     const traits = Object.values(p.perTrait);
     return `${traits.filter((t) => t.flagged).length} of ${traits.length}`;
   };
+  const tooFew = report.patterns.filter((p) => tooFewToFlag(p, report));
   out.push('', '## Flagged patterns', '');
   if (flagged.length) {
     out.push(`| Pattern | Source | Strict | Broad |${hasTraits ? ' Traits flagged |' : ''} Examples |`, `|---|---|---:|---:|${hasTraits ? '---:|' : ''}---|`);
@@ -105,7 +121,14 @@ export function reportMarkdown(report: AuditReport): string {
       out.push(`| ${cell(p.name)} | ${p.source} | ${pct(p.prevalence.strict)} (${p.records.length}) | ${pct(p.prevalence.broad)} |${hasTraits ? ` ${traitsFlagged(p)} |` : ''} ${p.examples.map(code).join(', ')} |`);
     }
   } else {
-    out.push(`No pattern reaches ${pct(report.threshold)} of all the records.`);
+    out.push(tooFew.length ? 'No pattern is flagged.' : `No pattern reaches ${pct(report.threshold)} of all the records.`);
+  }
+  if (tooFew.length) {
+    out.push(
+      '',
+      `${tooFew.length === 1 ? '1 pattern reaches' : `${tooFew.length} patterns reach`} ${pct(report.threshold)} on too few records to flag (fewer than ${min} strict matches; on this little data one record is a large share): ` +
+        `${tooFew.map((p) => `${p.name} (${pct(p.prevalence.strict)}, ${count(p.records.length, 'record')})`).join('; ')}.`,
+    );
   }
 
   // Patterns over the threshold in some trait but not overall: what the overall table hides.
@@ -126,7 +149,8 @@ export function reportMarkdown(report: AuditReport): string {
   out.push('', '## All patterns', '');
   if (found.length) {
     out.push('| Pattern | Id | Source | Strict | Broad | Flagged |', '|---|---|---|---:|---:|---|');
-    for (const p of found) out.push(`| ${cell(p.name)} | ${code(p.id)} | ${p.source} | ${pct(p.prevalence.strict)} | ${pct(p.prevalence.broad)} | ${p.flagged ? 'yes' : ''} |`);
+    const flag = (p: AuditPattern) => (p.flagged ? 'yes' : tooFewToFlag(p, report) ? `no: ${count(p.records.length, 'match', 'matches')}, needs ${min}` : '');
+    for (const p of found) out.push(`| ${cell(p.name)} | ${code(p.id)} | ${p.source} | ${pct(p.prevalence.strict)} | ${pct(p.prevalence.broad)} | ${flag(p)} |`);
   } else {
     out.push('No pattern found.');
   }
@@ -136,7 +160,8 @@ export function reportMarkdown(report: AuditReport): string {
     out.push('', '## Patterns', '');
     for (const p of found) {
       out.push(`### ${p.name}`, '', p.description, '');
-      out.push(`- ${code(p.id)}, ${p.source}: strict ${p.records.length} records (${pct(p.prevalence.strict)}), broad ${p.broadRecords.length} (${pct(p.prevalence.broad)})${p.flagged ? ', **flagged**' : ''}`);
+      const note = p.flagged ? ', **flagged**' : tooFewToFlag(p, report) ? `, not flagged: above ${pct(report.threshold)} but fewer than ${min} strict matches` : '';
+      out.push(`- ${code(p.id)}, ${p.source}: strict ${count(p.records.length, 'record')} (${pct(p.prevalence.strict)}), broad ${p.broadRecords.length} (${pct(p.prevalence.broad)})${note}`);
       if (p.examples.length) out.push(`- examples: ${p.examples.map(code).join(', ')}`);
       out.push('');
     }

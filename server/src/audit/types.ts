@@ -76,6 +76,19 @@ export interface AuditReport {
   threshold: number;
   /** Flagged first, then by strict prevalence, highest first. */
   patterns: AuditPattern[];
-  /** What the model pass spent; null when it did not run (offline audit). */
-  modelPass: null | { model: string; usage: StageUsage; cost: { usd: number; unpriced: string[] } };
+  /**
+   * The model pass: its model, what it spent, and how many records it could not rate or scan (left
+   * out of its prevalences); `failed` says why it stopped when it did (then no model pattern is in
+   * the report and `usage` is what was known when it stopped). Null when it did not run (offline).
+   */
+  modelPass: null | {
+    model: string;
+    usage: StageUsage;
+    cost: { usd: number; unpriced: string[] };
+    unrated?: number;
+    unscanned?: number;
+    failed?: string;
+  };
+  /** Strict matches a pattern needs, besides reaching `threshold`, to be flagged (score.ts MIN_FLAG_MATCHES). */
+  minFlagMatches: number;
 }

@@ -11,7 +11,6 @@ import {
   readDataset,
   reportMarkdown,
   writeAuditFiles,
-  type AuditPattern,
   type AuditRecord,
   type AuditReport,
   type FilterChoice,
@@ -19,6 +18,9 @@ import {
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
+import { count, usd as formatUsd } from '../format';
+import { describeFailure } from '../generation/failures';
+import { emptyUsage } from '../generation/stages/stage';
 import { cliAnswerCache, geminiAccess } from './modelAccess';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
@@ -111,10 +113,13 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
   if (!values.offline) {
     const result = await modelPassOrNote(records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'] });
     if (result === 'interrupted') return 130;
-    if (result === 'failed') status = 1;
-    else if (result) {
+    if (result && 'failed' in result) {
+      status = 1;
+      // The header says so: a report that looks like an offline one would hide that the pass failed.
+      modelPass = { model: result.model, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: result.failed };
+    } else if (result) {
       patterns.push(...result.patterns);
-      modelPass = { model: result.model, usage: result.usage, cost: result.cost };
+      modelPass = { model: result.model, usage: result.usage, cost: result.cost, unrated: result.unrated?.length ?? 0, unscanned: result.unscanned?.length ?? 0 };
     }
   }
 
@@ -194,18 +199,18 @@ function runFilter(argv: string[], out: CliOutput): number {
     const byPattern = new Map<string, number>();
     for (const d of result.dropped) for (const p of d.patterns) byPattern.set(p, (byPattern.get(p) ?? 0) + 1);
     const detail = [...byPattern].map(([p, n]) => `${p}: ${n}`).join(', ');
-    out.stdout(`Wrote ${result.written} records to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`);
+    out.stdout(`Wrote ${count(result.written, 'record')} to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`);
   }
   return 0;
 }
 
-/** The model pass's patterns and spend; null (with a note on stderr) when it cannot run; 'failed' or 'interrupted' when it stopped. */
+/** The model pass's patterns and spend; null (with a note on stderr) when it cannot run; why it failed, or 'interrupted', when it stopped. */
 async function modelPassOrNote(
   records: readonly AuditRecord[],
   out: CliOutput,
   env: NodeJS.ProcessEnv,
   options: { model?: string; maxUsd?: number; noCache: boolean },
-): Promise<{ patterns: AuditPattern[]; model: string; usage: NonNullable<AuditReport['modelPass']>['usage']; cost: { usd: number; unpriced: string[] } } | null | 'failed' | 'interrupted'> {
+): Promise<Awaited<ReturnType<typeof runModelPass>> | { model: string; failed: string } | null | 'interrupted'> {
   let gemini;
   try {
     gemini = geminiAccess(env, 'run the model pass');
@@ -217,8 +222,8 @@ async function modelPassOrNote(
   if (records.length === 0) return null;
   const templates = loadAuditTemplates(process.cwd());
   const estimate = estimateModelPass(records, { model: options.model, templates });
-  const usd = `$${estimate.usd.toFixed(2)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
-  out.stderr(`trait-studio: model pass: about ${estimate.requests} requests, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
+  const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
+  out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
@@ -240,19 +245,20 @@ async function modelPassOrNote(
         const tenth = Math.floor((done / Math.max(1, total)) * 10);
         if (tenth === shown) return;
         shown = tenth;
-        out.stderr(`trait-studio: model pass: ${done}/${total} calls\n`);
+        out.stderr(`trait-studio: model pass: ${done}/${count(total, 'call')}\n`);
       },
     });
-    if (result.unrated?.length) out.stderr(`trait-studio: warning: model pass: ${result.unrated.length} records got no usable rating and are left out of its prevalences\n`);
-    if (result.unscanned?.length) out.stderr(`trait-studio: warning: model pass: ${result.unscanned.length} records were not scanned for patterns\n`);
+    if (result.unrated?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unrated.length, 'record')} got no usable rating and are left out of its prevalences\n`);
+    if (result.unscanned?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unscanned.length, 'record was', 'records were')} not scanned for patterns\n`);
     return result;
   } catch (error) {
     if (controller.signal.aborted) {
       out.stderr('trait-studio: interrupted; nothing written\n');
       return 'interrupted';
     }
-    out.stderr(`trait-studio: model pass failed (${error instanceof Error ? error.message : String(error)}); the report holds the offline patterns only\n`);
-    return 'failed';
+    const failed = describeFailure(error instanceof Error ? error.message : String(error));
+    out.stderr(`trait-studio: the model pass failed. ${failed} The report holds the offline patterns only.\n`);
+    return { model: options.model ?? DEFAULT_AUDIT_MODEL, failed };
   } finally {
     process.off('SIGINT', interrupt);
   }

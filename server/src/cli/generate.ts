@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
+import { count, usd } from '../format';
+import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
+import { DEFAULT_MODELS } from '../generation/stages/stage';
 import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates';
 import { GeminiProvider } from '../providers/gemini';
 import { openAICompatibleBaseline } from '../providers/openai';
@@ -20,8 +22,12 @@ Generates an SFT dataset (and midtraining documents) from a trait document into 
   records.jsonl                       accepted records with every stage's output, rating, usage
   rejected.jsonl                      the rest, with the reason: autorater, duplicate, error
   midtraining.jsonl                   {"id","text","doc_type","trait_ids"} with --midtraining N
-  manifest.json                       document, settings, counts, usage, cost, timings, status
-A prompt whose embedding (gemini-embedding-001) is 0.9 or more similar to an earlier accepted one
+  manifest.json                       document, settings, models and the versions that answered,
+                                      counts, usage, cost, timings, status
+Models: a fast one generates (brainstorm, scenario: ${DEFAULT_MODELS.brainstorm}; baseline:
+${DEFAULT_MODELS.baseline}), a strong one judges and answers (critique, sharpen, response, autorate:
+${DEFAULT_MODELS.response}).
+A prompt whose embedding (${DEFAULT_EMBEDDING_MODEL}) is 0.9 or more similar to an earlier accepted one
 is rejected as a duplicate. Running again with the same DIR resumes: finished items are kept and
 skipped; a DIR holding a run of another document or other settings is refused.
 
@@ -194,20 +200,27 @@ class ProgressView {
     if (!p) return;
     const width = 24;
     const filled = p.total ? Math.round((width * p.done) / p.total) : width;
-    const cost = p.cost.unpriced.length ? `$${p.cost.usd.toFixed(4)}+?` : `$${p.cost.usd.toFixed(4)}`;
+    const cost = p.cost.unpriced.length ? `${usd(p.cost.usd)}+?` : usd(p.cost.usd);
     const mt = p.midtraining.total ? ` · midtraining ${p.midtraining.written + p.midtraining.failed}/${p.midtraining.total}` : '';
     this.out.stderr(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed${mt} · ${cost}`);
     this.drawn = true;
   }
 }
 
+/** "Answered by: gemini-3.8-flash → gemini-3.8-flash-001; …", the versions the API reported, when the manifest has them. */
+function answeredBy(m: RunManifest): string[] {
+  const entries = Object.entries(m.modelVersions ?? {});
+  return entries.length ? [`Answered by: ${entries.map(([model, versions]) => `${model} → ${versions.join(', ')}`).join('; ')}.`] : [];
+}
+
 function summary(m: RunManifest, dir: string): string {
   const c = m.counts;
   const unpriced = m.cost.unpriced.length ? ` (no price known for ${m.cost.unpriced.join(', ')})` : '';
   const lines = [
-    `Run ${m.status}: ${c.accepted} accepted, ${c.rejected} rejected (${c.autorater} by the autorater, ${c.duplicate} duplicates), ${c.failed} failed${c.pending ? `, ${c.pending} to go` : ''} of ${c.total} scenarios.`,
-    ...(c.midtraining.total ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${c.midtraining.total} documents.`] : []),
-    `Usage: ${m.usage.inputTokens} input + ${m.usage.outputTokens} output tokens, ${m.usage.cachedAnswers} answers from the cache; estimated cost $${m.cost.usd.toFixed(4)}${unpriced}.`,
+    `Run ${m.status}: ${c.accepted} accepted, ${c.rejected} rejected (${c.autorater} by the autorater, ${count(c.duplicate, 'duplicate')}), ${c.failed} failed${c.pending ? `, ${c.pending} to go` : ''} of ${count(c.total, 'scenario')}.`,
+    ...(c.midtraining.total ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${count(c.midtraining.total, 'document')}.`] : []),
+    `Usage: ${count(m.usage.inputTokens, 'input token')} + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${unpriced}.`,
+    ...answeredBy(m),
     `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
   ];
   if (m.status === 'cancelled') lines.push(`Run the same command again to resume.`);

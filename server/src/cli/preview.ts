@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
+import { count as countOf, usd } from '../format';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../generation/cost';
+import { describeFailure } from '../generation/failures';
 import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
-import type { StageUsage } from '../generation/stages/stage';
+import { answeringVersions, DEFAULT_MODELS, type StageModels, type StageUsage } from '../generation/stages/stage';
 import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../providers/gemini';
@@ -15,8 +17,9 @@ export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE 
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
-autorate, and prints the tokens this run spent and their estimated cost in USD (Gemini list prices;
-a model with no known price is named, not counted).
+autorate, and prints the tokens this run spent and their estimated cost in USD (the model
+catalogue's list prices; a model with no known price is named, not counted), and which model
+version answered each stage. Models (the model catalogue's defaults):${describeModels(DEFAULT_MODELS)}
 
 Model access: GEMINI_API_KEY (Gemini Developer API); or GOOGLE_GENAI_USE_VERTEXAI=true with
 GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION for Vertex AI (Application Default Credentials).
@@ -30,8 +33,21 @@ rerun with the same inputs asks nothing and costs nothing.
   --baseline-url URL  take the baseline (no system prompt) from an OpenAI-compatible server,
                       e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
                       when set, is sent to that server as its key (OPENAI_API_KEY never is).
-Exit status: 0 every scenario completed, 1 any failed, 2 usage or I/O problem.
+Exit status: 0 every scenario completed, 1 any failed or fewer were made than asked for (the
+brainstorm gave fewer ideas), 2 usage or I/O problem.
 `;
+
+/** Which model each stage uses, a line per model role. */
+function describeModels(models: StageModels): string {
+  const rows: [string, string][] = [
+    ['brainstorm, scenario', models.brainstorm],
+    ['critique, sharpen', models.critique],
+    ['baseline', models.baseline],
+    ['response', models.response],
+    ['autorate', models.autorate],
+  ];
+  return rows.map(([stages, model]) => `\n  ${stages.padEnd(22)}${model}`).join('');
+}
 
 
 /** `trait-studio preview`: returns the exit status. */
@@ -62,12 +78,15 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
-  const gemini = geminiAccess(env, 'preview scenarios');
-
   const document = parseTraitDocument(readTextFile(positionals[0]));
   const wanted = values.trait.toLowerCase();
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
-  if (!trait) throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"`);
+  if (!trait) {
+    const ids = document.traits.map((t) => t.id);
+    throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`);
+  }
+  // After the trait: a wrong trait id is worth knowing before a key is.
+  const gemini = geminiAccess(env, 'preview scenarios');
 
   const cache = cliAnswerCache(values['no-cache'], out);
   const controller = new AbortController();
@@ -75,11 +94,12 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   process.once('SIGINT', interrupt);
   try {
     const baseline = openAICompatibleBaseline(baselineUrl, env);
+    const models: StageModels = { ...DEFAULT_MODELS, ...(baselineModel ? { baseline: baselineModel } : {}) };
     const scenarios = await previewScenarios(traitChunk(document, trait), {
       provider: new GeminiProvider(gemini.options),
       providerId: gemini.id,
       ...baseline,
-      ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
+      models,
       templates: loadTemplates(process.cwd()),
       count,
       signal: controller.signal,
@@ -88,27 +108,46 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     });
     const usage = totalUsage(scenarios);
     const cost = estimateCost(usage.byModel);
-    out.stdout(values.format === 'json' ? JSON.stringify({ trait: trait.id, scenarios, usage, cost }, null, 2) + '\n' : markdown(trait.title, scenarios, usage, cost));
-    return scenarios.every((s) => s.error === null) ? 0 : 1;
+    const modelVersions = answeringVersions(scenarios, models);
+    out.stdout(
+      values.format === 'json'
+        ? JSON.stringify({ trait: trait.id, scenarios, usage, cost, models, modelVersions }, null, 2) + '\n'
+        : markdown(trait.title, scenarios, usage, cost, modelVersions),
+    );
+    const completed = scenarios.filter((s) => s.error === null).length;
+    if (completed < count) out.stderr(`trait-studio: asked for ${countOf(count, 'scenario')}, got ${completed}${failureSummary(scenarios)}\n`);
+    return completed === count ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupt);
   }
 }
 
 
-function markdown(title: string, scenarios: readonly ScenarioResult[], usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
+/** ": 2 failed (the brainstorm gave 1 of the 3 ideas asked for, …)" — why scenarios are missing, or nothing. */
+function failureSummary(scenarios: readonly ScenarioResult[]): string {
+  const reasons = [...new Set(scenarios.flatMap((s) => (s.error ? [describeFailure(s.error).replace(/\.$/, '')] : [])))];
+  return reasons.length ? ` — ${reasons.join('; ')}` : '';
+}
+
+function markdown(title: string, scenarios: readonly ScenarioResult[], usage: StageUsage, cost: { usd: number; unpriced: string[] }, versions: Record<string, string[]>): string {
   const quote = (t: string | null) => (t ?? '—').split('\n').map((l) => `> ${l}`).join('\n');
   const parts = [`# Preview: ${title}\n`];
+  const completed = scenarios.filter((s) => s.error === null).length;
+  if (completed < scenarios.length) parts.push(`**Asked for ${countOf(scenarios.length, 'scenario')}, got ${completed}.**\n`);
   scenarios.forEach((s, i) => {
-    parts.push(`## Scenario ${i + 1}${s.error ? ` (failed: ${s.error})` : ''}\n`);
+    parts.push(`## Scenario ${i + 1}${s.error ? ' (failed)' : ''}\n`);
+    if (s.error) parts.push(`${describeFailure(s.error)}\n`);
     if (s.idea) parts.push(`**Idea**: ${s.idea.what} — ${s.idea.how} (${s.idea.why})\n`);
     if (s.scenario.critique) parts.push(`**Critique**: ${s.scenario.critique.verdict} — ${s.scenario.critique.reasons}\n`);
     if (s.sharpened !== null) parts.push(`**Sharpened**: ${s.sharpened ? 'yes' : 'no'} — ${s.sharpenReason}\n`);
-    parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
+    // A scenario the brainstorm gave no idea for has nothing more to show.
+    if (s.idea) parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
     if (s.rating) parts.push(`**Rating**: ${s.rating.score}/10, ${s.rating.verdict} — ${s.rating.reasons}\n`);
-    const cached = s.usage.cachedAnswers ? `, ${s.usage.cachedAnswers} answers from the cache` : '';
+    const cached = s.usage.cachedAnswers ? `, ${countOf(s.usage.cachedAnswers, 'answer')} from the cache` : '';
     parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out${cached}._\n`);
   });
+  const answered = Object.entries(versions).map(([model, v]) => `${model} → ${v.join(', ')}`);
+  if (answered.length) parts.push(`**Answered by**: ${answered.join('; ')}.\n`);
   parts.push(`${usageLine(usage, cost)}\n`);
   return parts.join('\n');
 }
@@ -116,5 +155,6 @@ function markdown(title: string, scenarios: readonly ScenarioResult[], usage: St
 /** The closing line: tokens this run spent, answers the cache saved, and the estimated cost. */
 function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
   const unpriced = cost.unpriced.length ? ` (not counted, no price known: ${cost.unpriced.join(', ')})` : '';
-  return `**Usage**: ${usage.inputTokens} input + ${usage.outputTokens} output tokens, ${usage.cachedAnswers} answers from the cache; estimated cost $${cost.usd.toFixed(4)}${unpriced}.`;
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) return `**Usage**: nothing spent, ${countOf(usage.cachedAnswers, 'answer')} from the cache.`;
+  return `**Usage**: ${countOf(usage.inputTokens, 'input token')} + ${countOf(usage.outputTokens, 'output token')}, ${countOf(usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(cost.usd)}${unpriced}.`;
 }

@@ -8,6 +8,8 @@ import type { GenerateRequest } from '../providers/provider';
 export interface CachedAnswer {
   readonly text: string;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  /** The model version the API reported for it (GenerateResult.modelVersion); absent when it reported none or the entry predates it. */
+  readonly modelVersion?: string;
 }
 
 /**
@@ -125,8 +127,7 @@ export class DiskAnswerCache implements AnswerCache {
   /** Stores `answer` under `key`, replacing any earlier entry; a failure goes to `onError` (never throws). */
   async set(key: string, answer: CachedAnswer): Promise<void> {
     try {
-      const stored: Stored = { v: KEY_VERSION, text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens } };
-      await cacache.put(this.dir, key, JSON.stringify(stored), { memoize: false });
+      await cacache.put(this.dir, key, JSON.stringify(stored(answer)), { memoize: false });
     } catch (error) {
       this.options.onError?.(error, 'write', key);
       return;
@@ -152,8 +153,7 @@ export class MemoryAnswerCache implements AnswerCache {
 
   /** Stores a copy of `answer` under `key`, replacing any earlier entry. */
   async set(key: string, answer: CachedAnswer): Promise<void> {
-    const stored: Stored = { v: KEY_VERSION, text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens } };
-    this.entries.set(key, JSON.stringify(stored));
+    this.entries.set(key, JSON.stringify(stored(answer)));
   }
 }
 
@@ -161,6 +161,17 @@ interface Stored {
   v: number;
   text: string;
   usage: { inputTokens: number; outputTokens: number };
+  modelVersion?: string;
+}
+
+/** What is written for `answer`: only its known fields, so nothing else it carries is stored. */
+function stored(answer: CachedAnswer): Stored {
+  return {
+    v: KEY_VERSION,
+    text: answer.text,
+    usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens },
+    ...(typeof answer.modelVersion === 'string' ? { modelVersion: answer.modelVersion } : {}),
+  };
 }
 
 /** The answer in a stored entry, or undefined when it is not one this version wrote. */
@@ -175,5 +186,9 @@ function decode(data: Buffer): CachedAnswer | undefined {
   if (!value || value.v !== KEY_VERSION || typeof value.text !== 'string' || !value.usage || !count(value.usage.inputTokens) || !count(value.usage.outputTokens)) {
     return undefined;
   }
-  return { text: value.text, usage: { inputTokens: value.usage.inputTokens, outputTokens: value.usage.outputTokens } };
+  return {
+    text: value.text,
+    usage: { inputTokens: value.usage.inputTokens, outputTokens: value.usage.outputTokens },
+    ...(typeof value.modelVersion === 'string' ? { modelVersion: value.modelVersion } : {}),
+  };
 }

@@ -1,38 +1,49 @@
-/** A model's list price, in US dollars per 1,000,000 tokens. */
+import { listPrice, MODEL_CATALOGUE } from '../providers/models';
+
+/**
+ * A model's price, in US dollars per 1,000,000 tokens; `longPrompt` is the higher rate of requests
+ * whose prompt is over `aboveInputTokens` (Google's >200k tier), when the model has one.
+ */
 export interface ModelPrice {
   readonly inputPerMillion: number;
   readonly outputPerMillion: number;
+  readonly longPrompt?: { readonly aboveInputTokens: number; readonly inputPerMillion: number; readonly outputPerMillion: number };
+}
+
+/** Tokens spent on one model, as StageUsage.byModel holds them. */
+export interface PricedTokens {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS (providers/models.ts), billed at `ModelPrice.longPrompt`. */
+  readonly longPrompt?: { readonly inputTokens: number; readonly outputTokens: number };
 }
 
 /**
- * Google's published paid-tier (Standard) list prices of the default stage models, USD per 1M
- * tokens, text input, as published at https://ai.google.dev/gemini-api/docs/pricing:
- *
- * - gemini-2.5-pro: $1.25 in / $10.00 out for prompts of at most 200k tokens — the tier every
- *   preview prompt is in. Longer prompts cost $2.50 / $15.00; this table does not model that tier.
- * - gemini-2.5-flash: $0.30 in / $2.50 out.
- * - gemini-2.5-flash-lite: $0.10 in / $0.40 out.
- *
- * Output prices include thinking tokens. Batch, Flex and Priority tiers, context caching, audio
- * input and the free tier are priced differently and are not modelled. Prices change: update this
- * table from that page, or pass another table to `estimateCost`.
+ * The list prices of every model in the catalogue (providers/models.ts) that hold on `day`
+ * (default today): Google's Standard tier, text input, thinking billed as output. Batch, Flex,
+ * context caching and the free tier are priced differently and not modelled. Users add and
+ * override prices with the `traitStudio.prices` setting; pass the merged table to `estimateCost`.
  */
-export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gemini-2.5-pro': { inputPerMillion: 1.25, outputPerMillion: 10 },
-  'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },
-  'gemini-2.5-flash-lite': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
-};
+export function defaultPrices(day: Date = new Date()): Record<string, ModelPrice> {
+  const prices: Record<string, ModelPrice> = {};
+  for (const { id } of MODEL_CATALOGUE) {
+    const p = listPrice(id, day);
+    if (p) prices[id] = { inputPerMillion: p.inputPerMillion, outputPerMillion: p.outputPerMillion, ...(p.longPrompt ? { longPrompt: p.longPrompt } : {}) };
+  }
+  return prices;
+}
 
 /**
- * The estimated cost in USD of the tokens in `byModel` (model name → input/output tokens, as in
- * StageUsage.byModel) at `prices` (default DEFAULT_PRICES). A model with tokens but no price is
- * left out of `usd` and named in `unpriced` (sorted), so a partial sum is never passed off as the
- * whole; a model with no tokens at all is ignored. Throws nothing; the estimate is only as good as
- * the token counts the provider reported.
+ * The estimated cost in USD of the tokens in `byModel` (model name → tokens, as in
+ * StageUsage.byModel) at `prices` (default `defaultPrices()`): input and output at the model's
+ * rate, the `longPrompt` part at its long-prompt rate when the price has one. A model with tokens
+ * but no price is left out of `usd` and named in `unpriced` (sorted), so a partial sum is never
+ * passed off as the whole; a model with no tokens at all is ignored. Throws nothing; the estimate is
+ * only as good as the token counts the provider reported.
  */
 export function estimateCost(
-  byModel: Readonly<Record<string, { readonly inputTokens: number; readonly outputTokens: number }>>,
-  prices: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES,
+  byModel: Readonly<Record<string, PricedTokens>>,
+  prices: Readonly<Record<string, ModelPrice>> = defaultPrices(),
 ): { usd: number; unpriced: string[] } {
   let usd = 0;
   const unpriced: string[] = [];
@@ -44,7 +55,14 @@ export function estimateCost(
       unpriced.push(model);
       continue;
     }
-    usd += (tokens.inputTokens * price.inputPerMillion + tokens.outputTokens * price.outputPerMillion) / 1_000_000;
+    const long = tokens.longPrompt ?? { inputTokens: 0, outputTokens: 0 };
+    const longRate = price.longPrompt ?? price;
+    usd +=
+      ((tokens.inputTokens - long.inputTokens) * price.inputPerMillion +
+        (tokens.outputTokens - long.outputTokens) * price.outputPerMillion +
+        long.inputTokens * longRate.inputPerMillion +
+        long.outputTokens * longRate.outputPerMillion) /
+      1_000_000;
   }
   return { usd, unpriced: unpriced.sort() };
 }

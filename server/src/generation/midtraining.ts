@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Group, Trait, TraitDocument } from '../document/model';
 import type { ModelProvider } from '../providers/provider';
 import type { AnswerCache } from './cache';
-import { emptyUsage, StageError, structured, text, type StageContext, type StageModels, type StageUsage } from './stages/stage';
+import { answeringVersions, emptyUsage, StageError, structured, text, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
 import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from './templates';
 
 /** One midtraining document: a pretraining-style text (not a conversation) set in the document's world. */
@@ -111,6 +111,8 @@ export async function generateMidtraining(
     onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
     onError?: (id: string, error: string) => void;
     usage?: StageUsage;
+    /** Collects, by model asked for, the model versions that answered (see answeringVersions). */
+    versions?: Record<string, string[]>;
   },
 ): Promise<void> {
   options.signal?.throwIfAborted();
@@ -148,7 +150,11 @@ export async function generateMidtraining(
     cache: options.cache,
     providerId: options.providerId,
   };
-  const at = (sample: number): StageContext => ({ ...base, sample });
+  /** The context of one answer's calls; the versions that answered are collected once it is done (`heard`). */
+  const at = (sample: number): StageContext => ({ ...base, sample, versions: {} });
+  const heard = (ctx: StageContext) => {
+    if (options.versions) answeringVersions([{ modelVersions: ctx.versions as ModelVersions }], options.models, options.versions);
+  };
 
   // Per type, the promise of each ideas batch asked so far; batch b waits for batches 0..b-1.
   const batches = new Map<string, Promise<DocumentIdea[]>[]>();
@@ -157,7 +163,8 @@ export async function generateMidtraining(
     if (!list) batches.set(docType, (list = []));
     for (let b = list.length; b <= batch; b++) {
       const earlier = list.slice();
-      list.push(Promise.all(earlier).then((before) => askIdeas(at(b), templates, world, docType, before.flat())));
+      const ctx = at(b);
+      list.push(Promise.all(earlier).then((before) => askIdeas(ctx, templates, world, docType, before.flat())).finally(() => heard(ctx)));
     }
     return list[batch];
   };
@@ -166,9 +173,13 @@ export async function generateMidtraining(
     const ideas = await ideaBatch(job.docType, Math.floor(job.index / IDEAS_PER_CALL));
     const idea = ideas[(job.index % IDEAS_PER_CALL) % ideas.length];
     const ctx = at(job.index);
-    const draft = await write(ctx, templates, world, job.docType, idea);
-    const revised = await revise(ctx, templates, world, job.docType, idea, draft);
-    return { id: job.id, text: revised, doc_type: job.docType, trait_ids: [...idea.traitIds] };
+    try {
+      const draft = await write(ctx, templates, world, job.docType, idea);
+      const revised = await revise(ctx, templates, world, job.docType, idea, draft);
+      return { id: job.id, text: revised, doc_type: job.docType, trait_ids: [...idea.traitIds] };
+    } finally {
+      heard(ctx);
+    }
   };
 
   // Deliveries one at a time, so a caller appending lines to a file needs no lock of its own.

@@ -3,12 +3,12 @@ import type { AnswerCache } from './cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
 import { baseline } from './stages/baseline';
-import { brainstorm, type Idea } from './stages/brainstorm';
+import { brainstorm, shortfall, type Idea } from './stages/brainstorm';
 import { critique } from './stages/critique';
 import { response } from './stages/response';
 import { scenario } from './stages/scenario';
 import { sharpen } from './stages/sharpen';
-import { DEFAULT_MODELS, emptyUsage, StageError, type StageContext, type StageModels, type StageUsage } from './stages/stage';
+import { addUsage, DEFAULT_MODELS, emptyUsage, StageError, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
 import type { Template, TemplateStage } from './templates';
 
 /** One training record: the final user message and the response, and no system prompt. */
@@ -54,6 +54,7 @@ const empty = (): ScenarioResult => ({
   prompt: null,
   response: null,
   rating: null,
+  modelVersions: {},
   usage: emptyUsage(),
   record: null,
   error: null,
@@ -76,9 +77,13 @@ function baseContext(options: Omit<PreviewOptions, 'count'>) {
 /**
  * Runs the SFT stages for one trait chunk: brainstorm `count` ideas, then for each idea (in
  * parallel, under the provider's request policy) scenario → critique → baseline → sharpen →
- * response → autorate. A stage that fails ends that scenario with its `error` set and leaves the
- * others running; nothing is filled in for what did not happen. Cancelling `signal` rejects with its
- * reason. The training record is the final user message and the response only — no system prompt.
+ * response → autorate. Resolves with exactly `count` results: a stage that fails ends that
+ * scenario with its `error` set and leaves the others running, and when the brainstorm gives fewer
+ * ideas than asked (after asking twice) the scenarios it gave no idea for have the error
+ * "brainstorm: asked for N ideas, got M" — never fewer results without saying so. Nothing is
+ * filled in for what did not happen. Cancelling `signal` rejects with its reason. The training
+ * record is the final user message and the response only — no system prompt. Each result's
+ * `modelVersions` names the model version that gave each answer (the brainstorm's on every one).
  *
  * With `cache`, each answer is looked up first (sample index: the brainstorm 0, scenario i its
  * index i), so a second run with the same inputs asks nothing and returns the same results;
@@ -88,18 +93,25 @@ function baseContext(options: Omit<PreviewOptions, 'count'>) {
 export async function previewScenarios(chunk: TraitChunk, options: PreviewOptions): Promise<ScenarioResult[]> {
   const base = { ...baseContext(options), readCache: !options.regenerate };
   const brainstormUsage = emptyUsage();
+  const brainstormVersion: ModelVersions = {};
   let ideas: Idea[];
   try {
-    ideas = (await brainstorm({ ...base, usage: brainstormUsage, sample: 0 }, chunk, options.count)).slice(0, options.count);
+    ideas = await brainstorm({ ...base, usage: brainstormUsage, sample: 0, versions: brainstormVersion }, chunk, options.count);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // The brainstorm's tokens go on the first scenario only, so summing the results counts them once.
     return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: failureMessage(error) }));
   }
-  const results = ideas.map(() => empty());
+  const results = Array.from({ length: options.count }, (_, i) => {
+    const result = empty();
+    result.modelVersions = { ...brainstormVersion };
+    if (i >= ideas.length) result.error = new StageError('brainstorm', shortfall(options.count, ideas.length)).message;
+    return result;
+  });
   // The brainstorm's tokens are shared; they are counted on the first scenario.
   results[0].usage = brainstormUsage;
-  await Promise.all(ideas.map((idea, i) => runScenario({ ...base, usage: results[i].usage, sample: i }, chunk, idea, i, results[i], options.onUpdate)));
+  for (let i = ideas.length; i < options.count; i++) options.onUpdate?.(i, structuredClone(results[i]));
+  await Promise.all(ideas.map((idea, i) => runScenario({ ...base, usage: results[i].usage, sample: i, versions: results[i].modelVersions }, chunk, idea, i, results[i], options.onUpdate)));
   return results;
 }
 
@@ -111,9 +123,16 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
  * A failed stage sets `error`; cancelling `signal` rejects with its reason. `usage` counts this
  * run's stages only (no brainstorm).
  */
-export async function regenerateScenario(chunk: TraitChunk, idea: Idea, index: number, options: Omit<PreviewOptions, 'count'>): Promise<ScenarioResult> {
+export async function regenerateScenario(
+  chunk: TraitChunk,
+  idea: Idea,
+  index: number,
+  options: Omit<PreviewOptions, 'count'> & { readonly versions?: ModelVersions },
+): Promise<ScenarioResult> {
   const result = empty();
-  await runScenario({ ...baseContext(options), readCache: false, usage: result.usage, sample: index }, chunk, idea, index, result, options.onUpdate);
+  // The idea (and so the brainstorm's model version) is the earlier preview's.
+  result.modelVersions = options.versions?.brainstorm !== undefined ? { brainstorm: options.versions.brainstorm } : {};
+  await runScenario({ ...baseContext(options), readCache: false, usage: result.usage, sample: index, versions: result.modelVersions }, chunk, idea, index, result, options.onUpdate);
   return result;
 }
 
@@ -128,13 +147,16 @@ export interface StageOutputs {
   prompt: string | null;
   response: string | null;
   rating: Rating | null;
+  /** The model version that gave each answer so far, by stage name (see ModelVersions). */
+  modelVersions: ModelVersions;
 }
 
 /**
  * scenario → critique → baseline → sharpen → response → autorate for one idea, filling `out` as
  * stages answer and calling `onStage` after each. The preview and dataset runs share it, and so
- * share cache keys (sample = the scenario's index). Rejects with a StageError when a stage fails
- * for good, or with the abort reason.
+ * share cache keys (sample = the scenario's index). Give `ctx.versions` as `out.modelVersions` to
+ * record which model version answered each stage. Rejects with a StageError when a stage fails for
+ * good, or with the abort reason.
  */
 export async function runStages(ctx: StageContext, chunk: TraitChunk, idea: Idea, out: StageOutputs, onStage: () => void = () => undefined): Promise<void> {
   out.idea = idea;
@@ -183,20 +205,12 @@ async function runScenario(
 }
 
 /** The usage of several results added up (tokens per model, cached answers), e.g. a whole preview's. */
-export function totalUsage(results: readonly ScenarioResult[]): StageUsage {
+export function totalUsage(results: readonly { readonly usage: StageUsage }[]): StageUsage {
   const total = emptyUsage();
-  for (const { usage } of results) {
-    total.inputTokens += usage.inputTokens;
-    total.outputTokens += usage.outputTokens;
-    total.cachedAnswers += usage.cachedAnswers;
-    for (const [model, t] of Object.entries(usage.byModel)) {
-      const m = (total.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-      m.inputTokens += t.inputTokens;
-      m.outputTokens += t.outputTokens;
-    }
-  }
+  for (const { usage } of results) addUsage(total, usage);
   return total;
 }
+
 
 /** "stage: reason" of a failed scenario, as the preview and runs word it. */
 export function failureMessage(error: unknown): string {

@@ -2,11 +2,12 @@ import type { Hover, Position } from 'vscode-languageserver';
 import { traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
+import { count } from '../format';
 import { targetAt } from './navigation';
 
 /**
- * Hover on a trait heading: what the trait states (reason, trade-offs, exceptions, examples) and how
- * many findings it has. Hover on a reference: the named heading's title and first lines.
+ * Hover on a trait heading: the coverage card first — what the trait states (reason, trade-offs,
+ * exceptions, examples) — then its diagnostics after it: how many, by severity, and which rules. Hover on a reference: the named heading's title and first lines.
  */
 export function hover(document: TraitDocument, position: Position, diagnostics: readonly LintDiagnostic[]): Hover | undefined {
   const target = targetAt(document, position);
@@ -25,7 +26,8 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
   if (!trait) return undefined;
   const coverage = traitCoverage(trait);
   const own = diagnostics.filter((d) => d.traitId === trait.id);
-  const count = (s: string) => own.filter((d) => d.severity === s).length;
+  const tally = (s: string) => own.filter((d) => d.severity === s).length;
+  const rules = [...new Set(own.map((d) => d.rule))].map((rule) => `\`${rule}\``);
   const lines = [
     `**Trait** \`#${trait.id}\``,
     '',
@@ -34,8 +36,10 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Exceptions: ${describe(coverage.exceptions)}`,
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
     '',
+    '---',
+    '',
     own.length
-      ? `${plural(own.length, 'diagnostic')}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('information') + count('hint')} other`
+      ? `**${count(own.length, 'diagnostic')}** (${count(tally('error'), 'error')}, ${count(tally('warning'), 'warning')}, ${tally('information') + tally('hint')} other): ${rules.join(', ')}`
       : 'No diagnostics.',
   ];
   return { range: trait.heading.titleRange, contents: { kind: 'markdown', value: lines.join('\n') } };
@@ -44,7 +48,7 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
 function describe(evidence: Evidence | undefined): string {
   if (!evidence) return '**missing**';
   if (evidence.by === 'part') return 'stated (part heading)';
-  if (evidence.by === 'examples') return `${evidence.count} example${evidence.count === 1 ? '' : 's'}`;
+  if (evidence.by === 'examples') return count(evidence.count, 'example');
   const first = evidence.sentences[0];
   return `stated in prose ("${escape(first.cue.phrase)}": _${escape(first.sentence.text.slice(0, 90))}${first.sentence.text.length > 90 ? '…' : ''}_)`;
 }
@@ -53,6 +57,3 @@ function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

@@ -36,6 +36,8 @@ export function startServer(connection: Connection): void {
   let canReadConfiguration = false;
   let canRefreshDiagnostics = false;
   let canRefreshCodeLenses = false;
+  /** The client applies LSP 3.18 snippet text edits: the part fixes then leave the cursor in a placeholder. */
+  let snippetEdits = false;
   let previewCommand = false;
 
   // Every handler is wrapped: an exception in one request is logged and answered empty rather than
@@ -55,6 +57,7 @@ export function startServer(connection: Connection): void {
     canReadConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshDiagnostics = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    snippetEdits = !!params.capabilities.workspace?.workspaceEdit?.snippetEditSupport;
     previewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.previewCommand;
     return {
       capabilities: {
@@ -156,7 +159,7 @@ export function startServer(connection: Connection): void {
         // the new ones yet, so the server falls back on its own findings there.
         const given = p.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
         const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, p.range)).map((f) => toLspDiagnostic(doc.uri, f));
-        return codeActions(doc.uri, store.parse(doc), diagnostics, findings, p.context.only);
+        return codeActions(doc.uri, store.parse(doc), diagnostics, findings, p.context.only, { range: p.range, snippets: snippetEdits, version: doc.version });
       }),
     ),
   );

@@ -1,4 +1,5 @@
-import { GoogleGenAI, type GenerateContentResponse } from '@google/genai';
+import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
+import { thinkingConfig } from './models';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
 import { RequestPolicy } from './requestPolicy';
 
@@ -47,18 +48,21 @@ export class GeminiProvider implements ModelProvider {
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
+        ...thinking(request),
       },
     };
     if (!onText) return toResult(await this.client.models.generateContent(params));
     let text = '';
     let last: GenerateContentResponse | undefined;
+    let modelVersion: string | undefined;
     onText('');
     for await (const chunk of await this.client.models.generateContentStream(params)) {
       text += chunk.text ?? '';
       last = chunk;
+      modelVersion = chunk.modelVersion ?? modelVersion;
       onText(text);
     }
-    return toResult(last, text);
+    return toResult(last, text, modelVersion);
   }
 
   async embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
@@ -73,8 +77,17 @@ export class GeminiProvider implements ModelProvider {
   }
 }
 
-/** The text and usage of an answer, or ModelAnswerError when it has no text. */
-function toResult(response: GenerateContentResponse | undefined, streamedText?: string): GenerateResult {
+const SDK_LEVEL = { minimal: ThinkingLevel.MINIMAL, low: ThinkingLevel.LOW, medium: ThinkingLevel.MEDIUM, high: ThinkingLevel.HIGH } as const;
+
+/** The request's `thinkingConfig`, in the form its model takes (providers/models.ts), or nothing. */
+function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig } {
+  const config = thinkingConfig(request.model, request.thinking);
+  if (!config) return {};
+  return { thinkingConfig: 'thinkingLevel' in config ? { thinkingLevel: SDK_LEVEL[config.thinkingLevel] } : { thinkingBudget: config.thinkingBudget } };
+}
+
+/** The text, usage and model version of an answer, or ModelAnswerError when it has no text. */
+function toResult(response: GenerateContentResponse | undefined, streamedText?: string, streamedVersion?: string): GenerateResult {
   const candidate = response?.candidates?.[0];
   const finishReason = candidate?.finishReason as string | undefined;
   const text = streamedText ?? response?.text ?? '';
@@ -84,7 +97,8 @@ function toResult(response: GenerateContentResponse | undefined, streamedText?: 
   if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
   const usage = response?.usageMetadata;
   // Thinking tokens are billed at the output price (https://ai.google.dev/gemini-api/docs/pricing),
-  // and 2.5 models think by default: they count as output.
+  // and 2.5 and 3 models think by default: they count as output.
   const outputTokens = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
-  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens } };
+  const modelVersion = response?.modelVersion ?? streamedVersion;
+  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens }, ...(modelVersion ? { modelVersion } : {}) };
 }

@@ -89,11 +89,12 @@ export class OpenAICompatibleProvider implements ModelProvider {
     if (!onText) {
       const completion = await this.client.chat.completions.create({ ...params, stream: false }, { signal });
       const choice = completion.choices?.[0];
-      return toResult(choice?.message?.content ?? '', choice?.finish_reason ?? undefined, completion.usage);
+      return toResult(choice?.message?.content ?? '', choice?.finish_reason ?? undefined, completion.usage, completion.model);
     }
     let text = '';
     let finishReason: string | undefined;
     let usage: OpenAI.CompletionUsage | undefined;
+    let model: string | undefined;
     onText('');
     const stream = await this.client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal });
     for await (const chunk of stream) {
@@ -106,11 +107,12 @@ export class OpenAICompatibleProvider implements ModelProvider {
       }
       finishReason = choice?.finish_reason ?? finishReason;
       usage = chunk.usage ?? usage;
+      model = chunk.model || model;
     }
     // The SDK ends a stream quietly when its signal aborts (our timeout or a cancellation): the text
     // so far is not an answer.
     signal.throwIfAborted();
-    return toResult(text, finishReason, usage);
+    return toResult(text, finishReason, usage, model);
   }
 
   /**
@@ -142,13 +144,13 @@ function toMessages(request: GenerateRequest): ChatCompletionMessageParam[] {
   return messages;
 }
 
-/** The text and usage of an answer, or ModelAnswerError when it has no text. */
-function toResult(text: string, finishReason: string | undefined, usage: OpenAI.CompletionUsage | null | undefined): GenerateResult {
+/** The text, usage and answering model (the completion's `model`) of an answer, or ModelAnswerError when it has no text. */
+function toResult(text: string, finishReason: string | undefined, usage: OpenAI.CompletionUsage | null | undefined, model: string | undefined): GenerateResult {
   if (finishReason === 'content_filter' && !text) {
     throw new ModelAnswerError(`the model gave no answer (finish reason ${finishReason})`, finishReason);
   }
   if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
-  return { text, finishReason, usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 } };
+  return { text, finishReason, usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 }, ...(model ? { modelVersion: model } : {}) };
 }
 
 /**

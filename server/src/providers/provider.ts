@@ -1,3 +1,5 @@
+import type { ThinkingLevel } from './models';
+
 /** What the generation stages need of a model provider; Gemini and OpenAI-compatible ones implement it. */
 export interface GenerateRequest {
   readonly model: string;
@@ -8,6 +10,12 @@ export interface GenerateRequest {
   readonly maxOutputTokens?: number;
   /** JSON Schema of a structured answer (Gemini `responseJsonSchema`); the answer is JSON text. */
   readonly responseJsonSchema?: object;
+  /**
+   * How hard the model should think; omitted: its default. Gemini sends it as the model takes it
+   * (a `thinkingLevel` for Gemini 3, a `thinkingBudget` for 2.5; see providers/models.ts); the
+   * OpenAI-compatible provider sends nothing.
+   */
+  readonly thinking?: ThinkingLevel;
 }
 
 export interface Usage {
@@ -19,6 +27,12 @@ export interface GenerateResult {
   readonly text: string;
   readonly finishReason: string | undefined;
   readonly usage: Usage;
+  /**
+   * The model version that answered, as the API reports it (Gemini's `modelVersion`, the
+   * OpenAI-compatible completion's `model`): it may differ from the id asked for (an alias, a
+   * dated snapshot). Undefined when the API reported none.
+   */
+  readonly modelVersion?: string;
 }
 
 /** A model answered, but with no usable text: blocked (SAFETY, RECITATION, ...) or empty. */

@@ -75,4 +75,39 @@ describe('audit dataset', () => {
     assert.deepEqual(kept, original.filter((line) => !/"id":"r\d*[02468]"/.test(line)));
     assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('chat.filtered') && f.includes('log')), `no log beside it: ${fs.readdirSync(dir).join(', ')}`);
   });
+
+  it('on one record, says a pattern reaches the threshold on too few records to flag', async () => {
+    const one = path.join(dir, 'one.jsonl');
+    fs.writeFileSync(one, `${JSON.stringify({ id: 'only', messages: [{ role: 'user', content: 'Hi?' }, { role: 'assistant', content: 'Hello there, here is a short answer of some twenty four words in all, which is all that this single record holds.' }] })}\n`);
+    const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(one), { offline: true, show: false });
+    const length = report.patterns.find((p) => p.id === 'length-cluster');
+    assert.equal(length.prevalence.strict, 1);
+    assert.equal(length.flagged, false);
+    assert.equal(report.minFlagMatches, 3);
+    const md = fs.readFileSync(path.join(dir, 'one.audit.md'), 'utf8');
+    assert.match(md, /reach(es)? 25% on too few records to flag/);
+    assert.match(md, /\| no: 1 match, needs 3 \|/);
+  });
+
+  it('a model pass that fails shows in the report header, in a sentence', async () => {
+    const fakeModule = require(process.env.TRAIT_STUDIO_FAKE_GEMINI);
+    const fake = await fakeModule.startFakeGemini();
+    fake.setResponder(() => ({ kind: 'status', status: 400, message: 'API key not valid. Please pass a valid API key.' }));
+    const saved = { baseUrl: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
+    process.env.GOOGLE_GEMINI_BASE_URL = fake.baseUrl;
+    process.env.GEMINI_API_KEY = 'audit-test-key';
+    try {
+      const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { confirm: false, show: false });
+      assert.ok(fake.requests.length > 0, 'the model pass asked nothing');
+      assert.match(report.modelPass.failed, /^The audit’s scan for patterns failed: gemini-[\w.-]+: the API key was refused — “API key not valid\. Please pass a valid API key”\.$/);
+      assert.ok(!report.patterns.some((p) => p.source === 'model'));
+      const md = fs.readFileSync(path.join(dir, 'chat.audit.md'), 'utf8');
+      assert.match(md, /\n\nThe model pass \(gemini-[\w.-]+\) failed: The audit’s scan for patterns failed: /);
+    } finally {
+      process.env.GOOGLE_GEMINI_BASE_URL = saved.baseUrl;
+      if (saved.key === undefined) delete process.env.GEMINI_API_KEY;
+      else process.env.GEMINI_API_KEY = saved.key;
+      await fake.close();
+    }
+  });
 });

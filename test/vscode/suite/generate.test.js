@@ -84,7 +84,9 @@ describe('generate dataset', () => {
       assert.equal(report.items.filter((i) => i.accepted && i.score === 7).length, 2);
       const rejected = report.items.find((i) => !i.accepted);
       assert.equal(rejected.reasonKind, 'duplicate');
-      assert.match(rejected.reason, /^duplicate of candour-/);
+      assert.match(rejected.reason, /^Near-duplicate of candour-\S+ \(similarity \d\.\d\d\)\.$/);
+      // Which versions answered, from the manifest.
+      assert.deepEqual(Object.keys(report.modelVersions).sort(), [report.models.brainstorm, report.models.response].sort());
       assert.deepEqual(report.traits, [{ id: 'candour', title: 'Say what you believe' }]);
     } finally {
       panel.dispose();

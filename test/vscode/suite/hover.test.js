@@ -11,7 +11,7 @@ const text = (hovers) => hovers.flatMap((h) => h.contents)
 describe('hover', () => {
   before(activate);
 
-  it('a trait heading shows reason, trade-offs, exceptions, examples and its diagnostics', async () => {
+  it('a trait heading shows its coverage card first — reason, trade-offs, exceptions, examples — then its diagnostics', async () => {
     const document = await open('draft.traits.md');
     await waitForDiagnostics(document.uri, (ds) => ds.length > 0);
     const line = lineOf(document, '## Ask before acting');
@@ -22,7 +22,8 @@ describe('hover', () => {
     for (const word of ['Reason', 'Trade-offs', 'Exceptions', 'Examples']) {
       assert.ok(shown.includes(word), `hover lacks "${word}":\n${shown}`);
     }
-    assert.match(shown, /diagnostic|finding|problem/i, `hover gives no diagnostics count:\n${shown}`);
-    assert.match(shown, /\d/, `hover gives no diagnostics count:\n${shown}`);
+    assert.match(shown, /\*\*6 diagnostics\*\* \(0 errors, 6 warnings, 0 other\): `missing-rationale`, `missing-tradeoffs`, `missing-exceptions`, `vague-trait`, `unqualified-absolute`, `surface-form-prescription`/, `hover gives no diagnostics:\n${shown}`);
+    // The coverage card first, the diagnostics after it.
+    assert.ok(shown.indexOf('Examples:') < shown.indexOf('6 diagnostics'), shown);
   });
 });

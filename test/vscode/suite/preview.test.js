@@ -65,12 +65,14 @@ describe('preview scenarios', () => {
     return vscode.commands.executeCommand('traitStudio.previewScenarios');
   }
 
-  it('without a key, says how to set one instead of calling a model', async () => {
+  it('without a key, says how to set one instead of calling a model, and spends nothing', async () => {
     await vscode.commands.executeCommand('traitStudio.clearApiKey');
     panel = await previewAtCursor();
     const state = await waitForState(panel, finished, 'the keyless preview to end');
     assert.equal(state.status, 'failed');
+    assert.equal(state.needsKey, true, 'the panel offers Set API Key');
     assert.match(state.message, /Set API Key/);
+    assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0, cachedAnswers: 0 });
     assert.equal(fake.requests.length, 0);
   });
 
@@ -110,6 +112,11 @@ describe('preview scenarios', () => {
     assert.ok(state.usage.inputTokens > 0 && state.usage.outputTokens > 0);
     assert.ok(state.cost.usd > 0, 'the default models have prices');
     assert.deepEqual(state.cost.unpriced, []);
+    assert.equal(state.needsKey, false);
+    // Which versions really answered (the fake answers as "<model>-fake-001"), per model and per stage.
+    assert.deepEqual(Object.keys(state.modelVersions).sort(), [state.models.brainstorm, state.models.response].sort());
+    for (const [model, versions] of Object.entries(state.modelVersions)) assert.deepEqual(versions, [fakeModule.fakeModelVersion(model)]);
+    assert.equal(state.scenarios[0].modelVersions.response, fakeModule.fakeModelVersion(state.models.response));
   });
 
   it('an unchanged trait previews again from the cache, with no request', async () => {
@@ -150,7 +157,31 @@ describe('preview scenarios', () => {
     assert.equal(state.scenarios[1].rating, null);
     assert.equal(state.scenarios[0].error, null);
     assert.equal(state.scenarios[2].rating.score, 7);
-    assert.match(state.message, /1 of 3 scenarios failed/);
+    assert.equal(state.message, 'Asked for 3 scenarios, got 2. The autorater failed: the model gave no answer because its safety filters blocked it, also when asked again.');
+  });
+
+  it('a brainstorm that gives fewer ideas than asked, twice, says "asked for 3, got 1"', async () => {
+    const before = fake.requests.length;
+    fake.setResponder((r) => (fakeModule.stageOf(r) === 'brainstorm'
+      ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'situation 1', how: 'says it plainly', why: 'trust' }] }) }
+      : fakeModule.previewResponder(3)(r)));
+    try {
+      await panel.run(true);
+    } finally {
+      fake.setResponder(fakeModule.previewResponder(3));
+    }
+    const state = panel.current;
+    const brainstorms = fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'brainstorm');
+    assert.equal(brainstorms.length, 2, 'asked again for the shortfall');
+    assert.equal(brainstorms[0].body.generationConfig.responseJsonSchema.properties.ideas.minItems, 3);
+    assert.equal(brainstorms[0].body.generationConfig.responseJsonSchema.properties.ideas.maxItems, 3);
+    assert.equal(state.scenarios.length, 3);
+    assert.equal(state.scenarios[0].error, null);
+    assert.equal(state.scenarios[2].error, 'brainstorm: asked for 3 ideas, got 1');
+    assert.equal(state.message, 'Asked for 3 scenarios, got 1. The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again.');
+    // A short answer is not cached: the next run asks again and gets all three.
+    await panel.run(false);
+    assert.ok(panel.current.scenarios.every((s) => s.error === null), panel.current.message);
   });
 
   it('Pin as example inserts a Model Spec style example into the trait, undone in one step', async () => {

@@ -1,8 +1,9 @@
 /** What a run will cost, estimated before it starts. */
 import { parseTraitDocument } from '../../document/parse';
 import { traitChunk } from '../chunk';
-import { DEFAULT_PRICES, estimateCost } from '../cost';
-import { DEFAULT_MODELS, type StageModels, type TokenCount } from '../stages/stage';
+import { thinkingAllowance } from '../../providers/models';
+import { defaultPrices, estimateCost } from '../cost';
+import { DEFAULT_MODELS, STAGE_THINKING, type StageModels, type TokenCount } from '../stages/stage';
 import { loadMidtrainingTemplates } from '../templates';
 import { selectTraits } from './items';
 import { estimateTokens } from './limits';
@@ -15,15 +16,6 @@ import type { RunEstimate, RunEstimateInput } from './types';
  */
 const TYPICAL = { idea: 60, message: 80, critique: 150, baseline: 400, sharpen: 120, response: 450, autorate: 120, midtrainingIdea: 40, midtrainingDocument: 800 } as const;
 
-/**
- * Gemini 2.5 and 3 models think by default and bill the thinking as output; how much varies widely
- * with the prompt. A flat allowance per call keeps the estimate from ignoring it (lite models do
- * not think unless asked).
- */
-function thinking(model: string): number {
-  return /^gemini-(2\.5|3)/.test(model) && !/lite/.test(model) ? 500 : 0;
-}
-
 /** Midtraining documents per ideas call (generation/midtraining.ts asks ten at a time). */
 const MIDTRAINING_IDEAS_PER_CALL = 10;
 const DEFAULT_DOC_TYPE_COUNT = 5;
@@ -33,7 +25,8 @@ const DEFAULT_DOC_TYPE_COUNT = 5;
  * the lint rules count). Per trait, one brainstorm (template + trait + context in, an idea per
  * scenario out); per scenario the six stages, each in = template + the trait text + what the stage
  * is shown (TYPICAL sizes of the earlier answers; the response also reads the context), out = the
- * TYPICAL answer, plus a thinking allowance for thinking models. Midtraining documents: per ten of a
+ * TYPICAL answer plus the model catalogue's thinking allowance at the stage's thinking level
+ * (providers/models.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
  * type one ideas call (the whole document in), per document a draft (TYPICAL document out) and a
  * critique-and-revise (draft in, document out). Cache hits are not foreseen (a resumed or previewed
  * run costs less); retries are not counted. Throws RunError('usage') for an unknown trait id or a
@@ -47,11 +40,11 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
   const template = (stage: keyof RunEstimateInput['templates']) => estimateTokens(input.templates[stage].text);
   const byModel: Record<string, TokenCount> = {};
   let requests = 0;
-  const call = (model: string, inputTokens: number, outputTokens: number, times = 1) => {
+  const call = (stage: string, model: string, inputTokens: number, outputTokens: number, times = 1) => {
     if (times <= 0) return;
     const m = (byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
     m.inputTokens += inputTokens * times;
-    m.outputTokens += (outputTokens + thinking(model)) * times;
+    m.outputTokens += (outputTokens + thinkingAllowance(model, STAGE_THINKING[stage])) * times;
     requests += times;
   };
 
@@ -60,13 +53,13 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     const t = estimateTokens(chunk.text);
     const context = estimateTokens(chunk.context);
     if (perTrait === 0) continue;
-    call(models.brainstorm, template('brainstorm') + t + context, TYPICAL.idea * perTrait);
-    call(models.brainstorm, template('scenario') + t + TYPICAL.idea, TYPICAL.message, perTrait);
-    call(models.critique, template('critique') + t + TYPICAL.message, TYPICAL.critique, perTrait);
-    call(models.baseline, TYPICAL.message, TYPICAL.baseline, perTrait);
-    call(models.critique, template('sharpen') + t + TYPICAL.message + TYPICAL.baseline, TYPICAL.sharpen, perTrait);
-    call(models.response, template('response') + t + context + TYPICAL.message, TYPICAL.response, perTrait);
-    call(models.autorate, template('autorate') + t + TYPICAL.message + TYPICAL.response, TYPICAL.autorate, perTrait);
+    call('brainstorm', models.brainstorm, template('brainstorm') + t + context, TYPICAL.idea * perTrait);
+    call('scenario', models.brainstorm, template('scenario') + t + TYPICAL.idea, TYPICAL.message, perTrait);
+    call('critique', models.critique, template('critique') + t + TYPICAL.message, TYPICAL.critique, perTrait);
+    call('baseline', models.baseline, TYPICAL.message, TYPICAL.baseline, perTrait);
+    call('sharpen', models.critique, template('sharpen') + t + TYPICAL.message + TYPICAL.baseline, TYPICAL.sharpen, perTrait);
+    call('response', models.response, template('response') + t + context + TYPICAL.message, TYPICAL.response, perTrait);
+    call('autorate', models.autorate, template('autorate') + t + TYPICAL.message + TYPICAL.response, TYPICAL.autorate, perTrait);
   }
   const items = traits.length * perTrait;
 
@@ -78,15 +71,15 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     // Documents are dealt to the types round-robin; each type asks for its ideas ten at a time.
     for (let k = 0; k < Math.min(types, documents); k++) {
       const ofType = Math.ceil((documents - k) / types);
-      call(models.brainstorm, estimateTokens(mt['midtraining-ideas'].text) + whole, TYPICAL.midtrainingIdea * MIDTRAINING_IDEAS_PER_CALL, Math.ceil(ofType / MIDTRAINING_IDEAS_PER_CALL));
+      call('midtraining-ideas', models.brainstorm, estimateTokens(mt['midtraining-ideas'].text) + whole, TYPICAL.midtrainingIdea * MIDTRAINING_IDEAS_PER_CALL, Math.ceil(ofType / MIDTRAINING_IDEAS_PER_CALL));
     }
     // A document shows a trait or two: twice the average trait, plus the context.
     const traitsShown = Math.ceil((2 * traits.reduce((n, t) => n + estimateTokens(t.chunk), 0)) / traits.length);
-    call(models.brainstorm, estimateTokens(mt['midtraining-draft'].text) + traitsShown + estimateTokens(document.preamble.prose), TYPICAL.midtrainingDocument, documents);
-    call(models.critique, estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument, TYPICAL.midtrainingDocument, documents);
+    call('midtraining-draft', models.brainstorm, estimateTokens(mt['midtraining-draft'].text) + traitsShown + estimateTokens(document.preamble.prose), TYPICAL.midtrainingDocument, documents);
+    call('midtraining-critique', models.critique, estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument, TYPICAL.midtrainingDocument, documents);
   }
 
-  const cost = estimateCost(byModel, input.prices ?? DEFAULT_PRICES);
+  const cost = estimateCost(byModel, input.prices ?? defaultPrices());
   const totals = Object.values(byModel).reduce((a, m) => ({ inputTokens: a.inputTokens + m.inputTokens, outputTokens: a.outputTokens + m.outputTokens }), { inputTokens: 0, outputTokens: 0 });
   return {
     traits: traits.length,

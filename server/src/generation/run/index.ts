@@ -3,9 +3,10 @@
  * survives faults. No `vscode` import: the extension host and the CLI share it.
  *
  * A run folder holds:
- * - `manifest.json` (RunManifest): document path and SHA-256, settings, template hashes, models,
- *   counts, usage, cost, timings, status — replaced atomically;
- * - `records.jsonl` (RunRecord): every accepted scenario, every stage's output, models, rating, usage;
+ * - `manifest.json` (RunManifest): document path and SHA-256, settings, template hashes, models and
+ *   the model versions that answered, counts, usage, cost, timings, status — replaced atomically;
+ * - `records.jsonl` (RunRecord): every accepted scenario, every stage's output and the model version
+ *   that gave it, models, rating, usage;
  * - `rejected.jsonl` (RejectedRecord): every other scenario with its reason (autorater, duplicate
  *   with its pair, error) and failed midtraining documents;
  * - `sft.openai.jsonl` / `sft.gemini.jsonl`: the accepted records as training examples (user
@@ -16,7 +17,7 @@
  *
  * Errors are RunError (./errors): code `usage`, `mismatch`, `busy` or `io`.
  */
-export { runDataset } from './run';
+export { DEFAULT_EMBEDDING_MODEL, runDataset } from './run';
 export { estimateRun } from './estimate';
 export { readManifest, readRunItems } from './manifest';
 export type { RunOptions, RunManifest, RunProgress, RunEstimate, RunRecord, RejectedRecord } from './types';

@@ -60,5 +60,5 @@ export function planItems(document: TraitDocument, traits: readonly Trait[], per
 
 /** A scenario's outputs before any stage ran. */
 export function emptyStages(): NullableStages {
-  return { idea: null, scenario: { initial: null, critique: null, final: null }, baseline: null, sharpened: null, sharpenReason: null, prompt: null, response: null, rating: null };
+  return { idea: null, scenario: { initial: null, critique: null, final: null }, baseline: null, sharpened: null, sharpenReason: null, prompt: null, response: null, rating: null, modelVersions: {} };
 }

@@ -5,10 +5,12 @@ import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import type { TraitDocument } from '../../document/model';
 import { parseTraitDocument } from '../../document/parse';
-import { DEFAULT_PRICES, estimateCost } from '../cost';
+import { count } from '../../format';
+import { DEFAULT_MODEL } from '../../providers/models';
+import { defaultPrices, estimateCost } from '../cost';
 import { generateMidtraining } from '../midtraining';
-import { brainstorm, type Idea } from '../stages/brainstorm';
-import { DEFAULT_MODELS, emptyUsage, StageError, type StageContext, type StageModels, type StageUsage } from '../stages/stage';
+import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
+import { addUsage, answeringVersions, DEFAULT_MODELS, emptyUsage, StageError, type ModelVersions, type StageContext, type StageModels, type StageUsage } from '../stages/stage';
 import { loadMidtrainingTemplates } from '../templates';
 import { DedupIndex, Embedder } from './dedup';
 import { ioError, RunError } from './errors';
@@ -34,7 +36,8 @@ import type {
 } from './types';
 
 export const DEFAULT_DEDUP_THRESHOLD = 0.9;
-export const DEFAULT_EMBEDDING_MODEL = 'gemini-embedding-001';
+/** The embedding model of near-duplicate rejection when none is given (the model catalogue's). */
+export const DEFAULT_EMBEDDING_MODEL = DEFAULT_MODEL.embedding;
 
 /**
  * Slot priorities (LimitedProvider.view): an item's n-th call has priority n, so the items furthest
@@ -99,6 +102,7 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
     templates,
     counts: { total: items.length, accepted: 0, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: items.length, midtraining: { total: settings.midtraining, written: 0, failed: 0, pending: settings.midtraining } },
     usage: emptyUsage(),
+    modelVersions: {},
     embeddings: { requests: 0, texts: 0 },
     cost: { usd: 0, unpriced: [] },
     timings: { startedAt: now, updatedAt: now, finishedAt: null, elapsedMs: 0, sessions: 0 },
@@ -198,7 +202,9 @@ class Session {
   /** Resolves when the earlier sessions' accepted prompts are in `dedup`; reset when it fails, so the next item tries again. */
   private dedupReady: Promise<void> | undefined;
   private earlierAccepted: RunRecord[] = [];
-  private readonly ideas = new Map<string, Promise<Idea[]>>();
+  private readonly ideas = new Map<string, Promise<{ ideas: Idea[]; versions: ModelVersions }>>();
+  /** Model versions that answered this session's finished items, by model asked for (the manifest adds earlier sessions'). */
+  private readonly versions: Record<string, string[]> = {};
   /** Set when the last pending item has started (see `priority`). */
   private allStarted = false;
   private readonly done = new Set<string>();
@@ -265,7 +271,7 @@ class Session {
       this.progress();
       this.log(
         status === 'cancelled'
-          ? `cancelled with ${this.manifest.counts.pending} of ${this.items.length} items to go; run again into ${this.dir} to resume`
+          ? `cancelled with ${this.manifest.counts.pending} of ${count(this.items.length, 'item')} to go; run again into ${this.dir} to resume`
           : `completed: ${this.counts.accepted} accepted, ${this.counts.autorater + this.counts.duplicate} rejected, ${this.counts.failed} failed`,
       );
       return this.manifest;
@@ -301,7 +307,7 @@ class Session {
     }
     const read = <T>(name: string) => {
       const content = readJsonl<T>(join(this.dir, name));
-      if (content.bad) this.log(`skipped ${content.bad} unreadable line(s) of ${name}`);
+      if (content.bad) this.log(`skipped ${count(content.bad, 'unreadable line')} of ${name}`);
       return content.values;
     };
     const planned = new Set(this.items.map((i) => i.id));
@@ -319,7 +325,7 @@ class Session {
       const failed = rejected.filter((r) => r.reason === 'error').length;
       rejected = rejected.filter((r) => r.reason !== 'error');
       writeFileAtomic(join(this.dir, REJECTED_FILE), rejected.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      this.log(`retrying ${failed} failed item(s)`);
+      this.log(`retrying ${count(failed, 'failed item')}`);
     }
     for (const r of rejected) {
       if (r.kind === 'midtraining') {
@@ -367,7 +373,7 @@ class Session {
       }
     }
     if (this.previous) {
-      this.log(`resuming: ${this.done.size} of ${this.items.length} items done (${this.counts.accepted} accepted) in ${this.previous.timings?.sessions ?? 1} earlier session(s)`);
+      this.log(`resuming: ${this.done.size} of ${count(this.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(this.previous.timings?.sessions ?? 1, 'earlier session')}`);
     }
   }
 
@@ -401,15 +407,17 @@ class Session {
     const out = emptyStages();
     let error: string | null = null;
     try {
-      const ideas = await this.ideasFor(item);
-      if (item.index >= ideas.length) throw new StageError('brainstorm', `${ideas.length} ideas for ${this.settings.perTrait} scenarios`);
+      const { ideas, versions } = await this.ideasFor(item);
+      Object.assign(out.modelVersions, versions);
+      if (item.index >= ideas.length) throw new StageError('brainstorm', shortfall(this.settings.perTrait, ideas.length));
       let calls = 0;
-      await runStages(this.context(usage, item.index, () => this.priority(calls++)), item.chunk, ideas[item.index], out);
+      await runStages({ ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions }, item.chunk, ideas[item.index], out);
     } catch (e) {
       if (this.signal.aborted) return void addUsage(this.usage, usage);
       error = failureMessage(e);
     }
     addUsage(this.usage, usage);
+    answeringVersions([out], this.models, this.versions);
     const base = { id: item.id, traitId: item.traitId, traitTitle: item.traitTitle, chunkHash: item.chunkHash, index: item.index };
     const reject = (reason: RejectedScenario['reason'], detail: { error?: string; duplicate?: RejectedScenario['duplicate'] }) => {
       const line: RejectedScenario = { kind: 'sft', ...base, reason, error: detail.error ?? null, duplicate: detail.duplicate ?? null, ...out, models: this.models, usage, at: new Date().toISOString() };
@@ -466,21 +474,19 @@ class Session {
     return this.allStarted ? -made : made;
   }
 
-  /** The trait's brainstorm ideas, asked once per session (sample 0, as the preview does) and shared by its items. */
-  private ideasFor(item: PlannedItem): Promise<Idea[]> {
+  /**
+   * The trait's brainstorm ideas and the model version that gave them, asked once per session
+   * (sample 0, as the preview does) and shared by its items. A short answer is asked for again by
+   * the stage and never cached, so its missing items fail with "asked for N ideas, got M" and a
+   * resume (or --retry-failed) asks anew.
+   */
+  private ideasFor(item: PlannedItem): Promise<{ ideas: Idea[]; versions: ModelVersions }> {
     const key = `${item.traitId}\0${item.chunkHash}`;
     let ideas = this.ideas.get(key);
     if (!ideas) {
-      const perTrait = this.settings.perTrait;
-      const context = this.context(this.usage, 0, () => PRIORITY_BRAINSTORM);
-      ideas = (async () => {
-        const first = await brainstorm(context, item.chunk, perTrait);
-        if (first.length >= perTrait) return first.slice(0, perTrait);
-        // A short answer is cached like any other: ask anew once (replacing it), or its missing
-        // items would fail again on every resume, --retry-failed included.
-        const again = await brainstorm({ ...context, readCache: false }, item.chunk, perTrait);
-        return (again.length > first.length ? again : first).slice(0, perTrait);
-      })();
+      const versions: ModelVersions = {};
+      const context = { ...this.context(this.usage, 0, () => PRIORITY_BRAINSTORM), versions };
+      ideas = brainstorm(context, item.chunk, this.settings.perTrait).then((list) => ({ ideas: list, versions }));
       // Every item of the trait awaits it; this keeps a failure from counting as unhandled meanwhile.
       ideas.catch(() => undefined);
       this.ideas.set(key, ideas);
@@ -535,6 +541,7 @@ class Session {
         signal: this.signal,
         skip: this.midtrainingDone,
         usage: this.usage,
+        versions: this.versions,
         onDocument: (doc) => {
           const line: MidtrainingLine = { id: doc.id, text: doc.text, doc_type: doc.doc_type, trait_ids: [...doc.trait_ids] };
           this.midtrainingFile.append(line);
@@ -600,7 +607,8 @@ class Session {
         requests: (previous?.embeddings?.requests ?? 0) + this.embedder.stats.requests,
         texts: (previous?.embeddings?.texts ?? 0) + this.embedder.stats.texts,
       },
-      cost: estimateCost(usage.byModel, this.options.prices ?? DEFAULT_PRICES),
+      modelVersions: mergeVersions(previous?.modelVersions, this.versions),
+      cost: estimateCost(usage.byModel, this.options.prices ?? defaultPrices()),
       timings: {
         startedAt: previous?.timings?.startedAt ?? m.timings.startedAt,
         updatedAt: new Date(now).toISOString(),
@@ -626,7 +634,7 @@ class Session {
       failed: c.failed,
       midtraining: { total: this.settings.midtraining, written: c.midtrainingWritten, failed: c.midtrainingFailed },
       usage,
-      cost: estimateCost(usage.byModel, this.options.prices ?? DEFAULT_PRICES),
+      cost: estimateCost(usage.byModel, this.options.prices ?? defaultPrices()),
       elapsedMs: Date.now() - this.started,
     };
     this.options.onProgress(progress);
@@ -637,17 +645,13 @@ class Session {
   }
 }
 
-/** Adds `more` into `into` (tokens, per model, cached answers) and returns `into`. */
-function addUsage(into: StageUsage, more: StageUsage): StageUsage {
-  into.inputTokens += more.inputTokens ?? 0;
-  into.outputTokens += more.outputTokens ?? 0;
-  into.cachedAnswers += more.cachedAnswers ?? 0;
-  for (const [model, t] of Object.entries(more.byModel ?? {})) {
-    const m = (into.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-    m.inputTokens += t.inputTokens;
-    m.outputTokens += t.outputTokens;
+/** Earlier sessions' answering versions (absent in an older manifest) merged with this session's, each list sorted. */
+function mergeVersions(earlier: Readonly<Record<string, readonly string[]>> | undefined, now: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  const merged: Record<string, string[]> = {};
+  for (const source of [earlier ?? {}, now]) {
+    for (const [model, versions] of Object.entries(source)) merged[model] = [...new Set([...(merged[model] ?? []), ...versions])].sort();
   }
-  return into;
+  return merged;
 }
 
 function clip(text: string, max = 120): string {

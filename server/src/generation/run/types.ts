@@ -4,7 +4,7 @@ import type { StageOutputs } from '../pipeline';
 import type { ModelPrice } from '../cost';
 import type { Rating } from '../stages/autorate';
 import type { Idea } from '../stages/brainstorm';
-import type { StageModels, StageUsage, TokenCount } from '../stages/stage';
+import type { ModelVersions, StageModels, StageUsage, TokenCount } from '../stages/stage';
 import type { MidtrainingTemplateStage, Template, TemplateStage } from '../templates';
 
 /** The SFT file formats a run writes: `sft.openai.jsonl` and `sft.gemini.jsonl`. */
@@ -80,7 +80,7 @@ export interface RunOptions {
   readonly templates: Readonly<Record<TemplateStage, Template>>;
   /** Answers already given are served from here (a resumed item's finished stages cost nothing). */
   readonly cache?: AnswerCache;
-  /** USD per million tokens by model; default DEFAULT_PRICES. */
+  /** USD per million tokens by model; default the model catalogue's (cost.ts `defaultPrices`). */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Runs again the items (and midtraining documents) an earlier session failed, instead of keeping their failure. */
   readonly retryFailed?: boolean;
@@ -166,6 +166,12 @@ export interface RunManifest {
    * `embeddings`. A session killed with -9 loses what it spent since its last manifest write.
    */
   usage: StageUsage;
+  /**
+   * Which model versions really answered, every session: model id asked for → the versions the API
+   * reported for it (sorted; "(not reported)" for an answer that came without one). Absent in a
+   * manifest written before versions were recorded.
+   */
+  modelVersions: Record<string, string[]>;
   embeddings: { requests: number; texts: number };
   /** Estimated cost of `usage` at the run's prices; models with no price are named in `unpriced`. */
   cost: { usd: number; unpriced: string[] };
@@ -222,6 +228,8 @@ export interface ScenarioStages {
   prompt: string;
   response: string;
   rating: Rating;
+  /** The model version that gave each stage's answer, by stage name (brainstorm included), as the API reported it. */
+  modelVersions: ModelVersions;
 }
 
 /** Which scenario an item is. Its id is `${traitId}-${chunkHash[0..8)}-${index}`: the same in every session. */

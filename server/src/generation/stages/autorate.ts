@@ -1,6 +1,6 @@
 import type { TraitChunk } from '../chunk';
 import { render } from '../templates';
-import { structured, type StageContext } from './stage';
+import { STAGE_THINKING, structured, type StageContext } from './stage';
 
 export interface Rating {
   /** 1..10. */
@@ -9,9 +9,9 @@ export interface Rating {
   readonly reasons: string;
 }
 
-/** Stage 7: how well the answer embodies the trait, and how good it is otherwise (strong model). */
+/** Stage 7: how well the answer embodies the trait, and how good it is otherwise (strong model, thinking hard). */
 export async function autorate(ctx: StageContext, chunk: TraitChunk, message: string, answer: string): Promise<Rating> {
   const prompt = render(ctx.templates.autorate, { trait: chunk.text, message, response: answer });
-  const a = await structured(ctx, 'autorate', { model: ctx.models.autorate, messages: [{ role: 'user', text: prompt }], temperature: 0 });
+  const a = await structured(ctx, 'autorate', { model: ctx.models.autorate, messages: [{ role: 'user', text: prompt }], temperature: 0, thinking: STAGE_THINKING.autorate });
   return { score: a.score, verdict: a.verdict, reasons: a.reasons };
 }

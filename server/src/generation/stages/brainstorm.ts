@@ -1,6 +1,8 @@
+import { count as countOf } from '../../format';
 import type { TraitChunk } from '../chunk';
+import { SCHEMAS, schemaProblems } from '../schemas';
 import { render } from '../templates';
-import { structured, type StageContext } from './stage';
+import { askUpToTwice, STAGE_THINKING, StageError, type StageContext } from './stage';
 
 /** A situation where the trait matters: what happens, how the trait shows, why it matters. */
 export interface Idea {
@@ -9,9 +11,45 @@ export interface Idea {
   readonly why: string;
 }
 
-/** Stage 1: `count` distinct situations for the trait (fast model). */
+/** The brainstorm's answer schema asking for exactly `count` ideas (sent as `responseJsonSchema`). */
+export function brainstormSchema(count: number): object {
+  const ideas = SCHEMAS.brainstorm.properties.ideas;
+  return { ...SCHEMAS.brainstorm, properties: { ideas: { ...ideas, minItems: count, maxItems: count } } };
+}
+
+/**
+ * Stage 1: `count` distinct situations for the trait (fast model, little thinking). The request's
+ * schema asks for exactly `count` ideas; an answer with fewer (or malformed) is asked for once
+ * more, and the longer of the two usable answers is kept — so the result may hold fewer than
+ * `count` ideas (never more: extra ones are dropped), and the caller must say so (see
+ * `shortfall`). Only a complete answer is cached, so a short one is asked for again next time.
+ * Throws StageError when neither answer holds a usable idea.
+ */
 export async function brainstorm(ctx: StageContext, chunk: TraitChunk, count: number): Promise<Idea[]> {
   const prompt = render(ctx.templates.brainstorm, { trait: chunk.text, context: chunk.context, count });
-  const answer = await structured(ctx, 'brainstorm', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
-  return (answer.ideas as Idea[]).map(({ what, how, why }) => ({ what, how, why }));
+  let best: Idea[] = [];
+  const request = { model: ctx.models.brainstorm, messages: [{ role: 'user' as const, text: prompt }], temperature: 1, thinking: STAGE_THINKING.brainstorm, responseJsonSchema: brainstormSchema(count) };
+  const answer = await askUpToTwice<Idea[]>(ctx, 'brainstorm', request, (text) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { problem: `the answer is not JSON (${JSON.stringify(text.slice(0, 80))})` };
+    }
+    // Checked against the schema of one idea or more: a short answer is kept as the best so far.
+    const problem = schemaProblems('brainstorm', value);
+    if (problem) return { problem };
+    const ideas = ((value as { ideas: Idea[] }).ideas).slice(0, count).map(({ what, how, why }) => ({ what, how, why }));
+    if (ideas.length > best.length) best = ideas;
+    if (ideas.length < count) return { problem: shortfall(count, ideas.length) };
+    return { value: ideas };
+  });
+  if ('value' in answer) return answer.value;
+  if (best.length) return best;
+  throw new StageError('brainstorm', answer.problem);
+}
+
+/** "asked for 3 ideas, got 1": what a short brainstorm says, in scenarios' errors, the panel and the CLI. */
+export function shortfall(asked: number, got: number): string {
+  return `asked for ${countOf(asked, 'idea')}, got ${got}`;
 }

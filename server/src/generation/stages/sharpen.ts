@@ -1,6 +1,6 @@
 import type { TraitChunk } from '../chunk';
 import { render } from '../templates';
-import { structured, type StageContext } from './stage';
+import { STAGE_THINKING, structured, type StageContext } from './stage';
 
 export interface Sharpening {
   readonly sharpened: boolean;
@@ -8,10 +8,10 @@ export interface Sharpening {
   readonly message: string;
 }
 
-/** Stage 5: if the baseline is generic, rewrite the message so the trait has to show (strong model). */
+/** Stage 5: if the baseline is generic, rewrite the message so the trait has to show (strong model, thinking hard). */
 export async function sharpen(ctx: StageContext, chunk: TraitChunk, message: string, baselineAnswer: string): Promise<Sharpening> {
   const prompt = render(ctx.templates.sharpen, { trait: chunk.text, message, baseline: baselineAnswer });
-  const a = await structured(ctx, 'sharpen', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 });
+  const a = await structured(ctx, 'sharpen', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0, thinking: STAGE_THINKING.sharpen });
   const sharpened = a.sharpened === true && a.message.trim() !== message.trim();
   return { sharpened, reason: a.reason, message: sharpened ? a.message : message };
 }

@@ -1,4 +1,5 @@
-import type { GenerateRequest, ModelProvider, Usage } from '../../providers/provider';
+import { DEFAULT_MODEL, LONG_PROMPT_TOKENS, type ThinkingLevel } from '../../providers/models';
+import type { GenerateRequest, GenerateResult, ModelProvider } from '../../providers/provider';
 import { ModelAnswerError } from '../../providers/provider';
 import { answerKey, type AnswerCache, type CachedAnswer } from '../cache';
 import { schemaProblems, SCHEMAS, type StructuredStage } from '../schemas';
@@ -13,18 +14,84 @@ export interface StageModels {
   readonly autorate: string;
 }
 
+/** The default model of each role, from the model catalogue (providers/models.ts, DEFAULT_MODEL). */
 export const DEFAULT_MODELS: StageModels = {
-  brainstorm: 'gemini-2.5-flash',
-  critique: 'gemini-2.5-pro',
-  baseline: 'gemini-2.5-flash',
-  response: 'gemini-2.5-pro',
-  autorate: 'gemini-2.5-pro',
+  brainstorm: DEFAULT_MODEL.fast,
+  critique: DEFAULT_MODEL.strong,
+  baseline: DEFAULT_MODEL.fast,
+  response: DEFAULT_MODEL.strong,
+  autorate: DEFAULT_MODEL.strong,
 };
 
-/** Tokens, as the provider reports them (input = prompt, output = answer). */
+/** The role (StageModels key) whose model answers each stage: scenario uses the brainstorm model, sharpen the critique model. */
+export const STAGE_ROLE: Readonly<Record<string, keyof StageModels>> = {
+  brainstorm: 'brainstorm',
+  scenario: 'brainstorm',
+  critique: 'critique',
+  sharpen: 'critique',
+  baseline: 'baseline',
+  response: 'response',
+  autorate: 'autorate',
+  'midtraining-ideas': 'brainstorm',
+  'midtraining-draft': 'brainstorm',
+  'midtraining-critique': 'critique',
+};
+
+/**
+ * How hard each stage's model thinks (GenerateRequest.thinking; undefined: the model's default).
+ * The fast model's generation stages think little; the strong model's judging stages think hard;
+ * the baseline and the response answer as their models would by default, since both are the
+ * answers a training record compares.
+ */
+export const STAGE_THINKING: Readonly<Record<string, ThinkingLevel | undefined>> = {
+  brainstorm: 'low',
+  scenario: 'low',
+  critique: 'high',
+  sharpen: 'high',
+  baseline: undefined,
+  response: undefined,
+  autorate: 'high',
+};
+
+/**
+ * The model version each stage's answer came from, by stage name, as the API reported it
+ * (GenerateResult.modelVersion; kept with a cached answer): null when it reported none, or for an
+ * answer cached before versions were kept. A stage that has not answered is absent.
+ */
+export type ModelVersions = Record<string, string | null>;
+
+/**
+ * Which model versions answered for each model asked for: requested model id → the distinct
+ * versions the API reported for it (sorted; "(not reported)" when an answer came without one),
+ * over every stage of `items` whose role `models` names. What a user reads to see which model
+ * really answered (an alias or a preview id may be served by a dated version).
+ */
+export function answeringVersions(items: readonly { readonly modelVersions?: ModelVersions }[], models: StageModels, into: Record<string, string[]> = {}): Record<string, string[]> {
+  for (const item of items) {
+    for (const [stage, version] of Object.entries(item.modelVersions ?? {})) {
+      const role = STAGE_ROLE[stage];
+      if (!role) continue;
+      const list = (into[models[role]] ??= []);
+      const shown = version ?? NOT_REPORTED;
+      if (!list.includes(shown)) list.push(shown);
+    }
+  }
+  for (const list of Object.values(into)) list.sort();
+  return into;
+}
+
+/** How answeringVersions lists an answer whose API reported no model version. */
+export const NOT_REPORTED = '(not reported)';
+
+/** Tokens, as the provider reports them (input = prompt, output = answer, thinking included). */
 export interface TokenCount {
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS
+   * (providers/models.ts), which a long-prompt tier prices higher; absent when there were none.
+   */
+  longPrompt?: { inputTokens: number; outputTokens: number };
 }
 
 /**
@@ -40,6 +107,27 @@ export interface StageUsage extends TokenCount {
 /** A StageUsage with nothing spent yet. */
 export function emptyUsage(): StageUsage {
   return { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 0 };
+}
+
+/** Adds `more` into `into` (tokens, per model with their long-prompt part, cached answers) and returns `into`. Tolerates parts missing from an older manifest. */
+export function addUsage(into: StageUsage, more: Partial<StageUsage>): StageUsage {
+  into.inputTokens += more.inputTokens ?? 0;
+  into.outputTokens += more.outputTokens ?? 0;
+  into.cachedAnswers += more.cachedAnswers ?? 0;
+  for (const [model, t] of Object.entries(more.byModel ?? {})) addTokens(into, model, t);
+  return into;
+}
+
+/** Adds `tokens` to `usage.byModel[model]` only (the totals are the caller's). */
+function addTokens(usage: StageUsage, model: string, tokens: TokenCount): void {
+  const m = (usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
+  m.inputTokens += tokens.inputTokens;
+  m.outputTokens += tokens.outputTokens;
+  if (tokens.longPrompt) {
+    const long = (m.longPrompt ??= { inputTokens: 0, outputTokens: 0 });
+    long.inputTokens += tokens.longPrompt.inputTokens;
+    long.outputTokens += tokens.longPrompt.outputTokens;
+  }
 }
 
 /** The provider id used when none is given (StageContext.providerId). */
@@ -68,6 +156,8 @@ export interface StageContext {
    * could be mistaken for another's.
    */
   readonly baselineProviderId?: string;
+  /** Where each answer's reported model version is put, by stage name (see ModelVersions); none: not kept. */
+  readonly versions?: ModelVersions;
 }
 
 /** A stage that failed for good: its name and what went wrong, shown for that scenario. */
@@ -81,12 +171,11 @@ export class StageError extends Error {
   }
 }
 
-function add(ctx: AskContext, model: string, usage: Usage): void {
-  ctx.usage.inputTokens += usage.inputTokens;
-  ctx.usage.outputTokens += usage.outputTokens;
-  const m = (ctx.usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-  m.inputTokens += usage.inputTokens;
-  m.outputTokens += usage.outputTokens;
+/** Counts what one answer of `model` spent; a prompt over LONG_PROMPT_TOKENS is counted in `longPrompt` too. */
+function add(ctx: AskContext, model: string, { inputTokens, outputTokens }: GenerateResult['usage']): void {
+  ctx.usage.inputTokens += inputTokens;
+  ctx.usage.outputTokens += outputTokens;
+  addTokens(ctx.usage, model, { inputTokens, outputTokens, ...(inputTokens > LONG_PROMPT_TOKENS ? { longPrompt: { inputTokens, outputTokens } } : {}) });
 }
 
 /** The id naming `provider` in cache keys, or undefined when it has none (its answers are not cached). */
@@ -101,13 +190,14 @@ function providerIdOf(ctx: AskContext, provider: ModelProvider): string | undefi
  * usage to add to, cancellation. StageContext has it all; other askers (the audit's model pass)
  * give just this.
  */
-export type AskContext = Pick<StageContext, 'provider' | 'baselineProvider' | 'providerId' | 'baselineProviderId' | 'cache' | 'readCache' | 'sample' | 'signal' | 'usage'>;
+export type AskContext = Pick<StageContext, 'provider' | 'baselineProvider' | 'providerId' | 'baselineProviderId' | 'cache' | 'readCache' | 'sample' | 'signal' | 'usage' | 'versions'>;
 
 /**
  * Asks `provider` for an answer and reads it with `read`, which returns the value or a problem
  * string. A blocked, empty or unreadable answer is asked for once more; a second one comes back as
  * `{ problem }` (never a made-up value). Transport failures were already retried by the request
- * policy and become a StageError at once; a cancellation passes through as it is.
+ * policy and become a StageError at once; a cancellation passes through as it is. The model
+ * version of the answer used (kept with it in the cache) goes to `ctx.versions[stage]`.
  *
  * With `ctx.cache`, an answer stored under the same key (`answerKey`: provider id, stage, full
  * request, sample) is served without asking, unless `ctx.readCache` is false; a stored answer that
@@ -130,6 +220,7 @@ export async function askUpToTwice<T>(
     const answer = cached && cached.text.trim() ? read(cached.text) : undefined;
     if (answer && 'value' in answer) {
       ctx.usage.cachedAnswers += 1;
+      if (ctx.versions) ctx.versions[stage] = cached!.modelVersion ?? null;
       return answer;
     }
   }
@@ -140,7 +231,8 @@ export async function askUpToTwice<T>(
       add(ctx, request.model, result.usage);
       const answer = read(result.text);
       if ('value' in answer) {
-        if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage });
+        if (ctx.versions) ctx.versions[stage] = result.modelVersion ?? null;
+        if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage, ...(result.modelVersion ? { modelVersion: result.modelVersion } : {}) });
         return answer;
       }
       problem = answer.problem;
@@ -168,7 +260,7 @@ async function askTwice<T>(
 /** Stores an answer; a cache that rejects loses the write and the stage goes on (DiskAnswerCache reports through its onError). */
 async function keep(cache: AnswerCache, key: string, answer: CachedAnswer): Promise<void> {
   try {
-    await cache.set(key, { text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens } });
+    await cache.set(key, { text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens }, ...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}) });
   } catch {
     // Nothing to do: the answer is in hand; only the next run loses it.
   }
