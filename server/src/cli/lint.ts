@@ -7,6 +7,7 @@ import { lintDocument } from '../rules/lint';
 import type { LintDiagnostic } from '../rules/rule';
 import { expandInputs, readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
+import { visible } from './sanitize';
 
 export const LINT_USAGE = `Usage: trait-studio lint FILES|GLOBS|FOLDERS... [--format text|json] [--config FILE]
 
@@ -76,7 +77,7 @@ export async function runLint(argv: string[], out: CliOutput): Promise<number> {
   } else {
     for (const r of results) {
       for (const d of r.diagnostics) {
-        out.stdout(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}\n`);
+        out.stdout(`${visible(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}`)}\n`);
       }
     }
     out.stderr(summary(results) + '\n');

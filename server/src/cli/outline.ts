@@ -3,6 +3,7 @@ import { buildOutline, type Outline } from '../analysis/outline';
 import { parseTraitDocument } from '../document/parse';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
+import { visible } from './sanitize';
 
 export const OUTLINE_USAGE = `Usage: trait-studio outline FILE [--format text|json]
 
@@ -26,7 +27,8 @@ export async function runOutline(argv: string[], out: CliOutput): Promise<number
   if (positionals.length !== 1) throw new UsageError(`outline takes exactly one file\n\n${OUTLINE_USAGE}`);
   const file = positionals[0];
   const outline = buildOutline(parseTraitDocument(readTextFile(file)), file);
-  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline));
+  // Titles hold no line break: escaping line by line keeps the layout and shows every control character.
+  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline).split('\n').map(visible).join('\n'));
   return 0;
 }
 
