@@ -122,11 +122,14 @@ export function writeFileAtomic(path: string, text: string): void {
 const held = new Set<string>();
 
 /**
- * Takes the folder's `run.lock` (pid and host of the writer), so two processes never append to
- * the same files. A lock whose process is gone (a kill -9, a crash) is taken over; one written on
- * another host (a shared folder) is not, since its process cannot be checked from here. Returns the
- * release function. Throws RunError('busy') when a live process on this host, or any process on
- * another host, holds it; RunError('io') when the lock cannot be written.
+ * Takes the folder's `run.lock` (pid, host and, on Linux, the writer's start time and boot id), so
+ * two processes never append to the same files. A lock whose process is gone (a kill -9, a crash)
+ * is taken over, and so is one whose pid now belongs to a process that started at another time
+ * (the id was reused after the writer died); one written on another host (a shared folder) is not,
+ * since its process cannot be checked from here. Returns the release function. Throws
+ * RunError('busy') when a live process on this host, or any process on another host, holds it
+ * (the message says how to clear a lock that is stale after all); RunError('io') when the lock
+ * cannot be written.
  */
 export function lockRunFolder(dir: string): () => void {
   const key = resolve(dir);
@@ -138,7 +141,7 @@ export function lockRunFolder(dir: string): () => void {
   // resume does not clear.
   const mine = resolve(dir, `run.lock.tmp-${process.pid}`);
   try {
-    writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
+    writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...processIdentity(process.pid) }));
   } catch (error) {
     throw ioError(`cannot lock ${dir}`, error);
   }
@@ -161,7 +164,12 @@ export function lockRunFolder(dir: string): () => void {
         throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
       }
       if (owner && owner.pid !== process.pid && alive(owner.pid)) {
-        throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it`);
+        const now = owner.start !== undefined ? processIdentity(owner.pid) : undefined;
+        const reused = now !== undefined && (now.start !== owner.start || now.boot !== owner.boot);
+        if (!reused) {
+          const checked = now !== undefined ? '' : `; if process ${owner.pid} is not a trait-studio run (its id may have been reused since ${owner.at ?? 'the lock was written'}), delete ${path} and run again`;
+          throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it${checked}`);
+        }
       }
       // Stale (its process is gone) or long unreadable: move it aside, and if what moved is not the
       // lock judged stale (another process took over in between), put it back and give way.
@@ -212,10 +220,37 @@ function mtimeMs(path: string): number {
   }
 }
 
-function parseLock(text: string): { pid: number; host: string } | undefined {
+interface LockOwner {
+  pid: number;
+  host: string;
+  at?: string;
+  /** The writer's processIdentity, when it could be read. */
+  start?: string;
+  boot?: string;
+}
+
+function parseLock(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text);
     return typeof value?.pid === 'number' && typeof value?.host === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What tells a process apart from a later one given the same pid: its start time (clock ticks
+ * after boot, field 22 of /proc/PID/stat, as a decimal string) and the boot's id
+ * (/proc/sys/kernel/random/boot_id). Undefined when they cannot be read (no such process, or no
+ * /proc: not Linux).
+ */
+export function processIdentity(pid: number): { start: string; boot: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return /^\d+$/.test(start ?? '') && boot ? { start, boot } : undefined;
   } catch {
     return undefined;
   }
