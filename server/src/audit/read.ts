@@ -2,7 +2,8 @@
  * Reading a dataset: JSONL in any of three shapes (OpenAI `messages`, Gemini `contents`, our
  * records.jsonl), line by line in fixed-size chunks so a file of any size streams through.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, readSync } from 'node:fs';
+import { NotRegularFileError, openRegular } from '../files/regularFile';
 import type { AuditRecord, BadLine } from './types';
 
 /** A dataset that cannot be read at all (missing, a folder, no permission). */
@@ -28,8 +29,9 @@ const CHUNK = 1 << 20;
 export function* rawLines(path: string): Generator<RawLine> {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openRegular(path, constants.O_RDONLY, { follow: true });
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new DatasetError(`${path}: not a regular file (${error.kind}); a dataset must be a file`);
     throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {

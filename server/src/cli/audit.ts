@@ -17,6 +17,7 @@ import {
   type FilterChoice,
 } from '../audit';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
+import { NotRegularFileError } from '../files/regularFile';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
 import { cliAnswerCache, geminiAccess } from './modelAccess';
@@ -124,7 +125,8 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       const paths = writeAuditFiles(dataset, report);
       out.stderr(`trait-studio: wrote ${paths.json} and ${paths.markdown}\n`);
     } catch (error) {
-      throw new UsageError(`cannot write the audit beside ${dataset} (${(error as NodeJS.ErrnoException).code ?? String(error)}); use --no-write to print it only`);
+      const why = error instanceof NotRegularFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+      throw new UsageError(`cannot write the audit beside ${dataset} (${why}); use --no-write to print it only`);
     }
   }
   out.stdout(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
@@ -184,6 +186,7 @@ function runFilter(argv: string[], out: CliOutput): number {
       const hint = error instanceof FilterError && !values.report && /no pattern/.test(error.message) ? `\n(model-pass patterns are in a saved report: --report ${auditFilePaths(dataset).json})` : '';
       throw new UsageError(`${error.message}${hint}`);
     }
+    if (error instanceof NotRegularFileError) throw new UsageError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code) throw new UsageError(`cannot write ${values.out} (${code})`);
     throw error;

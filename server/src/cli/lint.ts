@@ -11,7 +11,8 @@ import { visible } from './sanitize';
 
 export const LINT_USAGE = `Usage: trait-studio lint FILES|GLOBS|FOLDERS... [--format text|json] [--config FILE]
 
-Lints trait documents. A folder means every *.traits.md under it.
+Lints trait documents. A folder means every *.traits.md under it. A file that is not a regular
+file (a FIFO, a device) or is larger than 10 MiB is skipped with a message (exit status 2).
   --format text   file:line:col severity rule message (default)
   --format json   [{ "file", "traits", "diagnostics": [{ "rule", "severity", "message", "range", "trait" }] }]
   --config FILE   use this .traitsrc file instead of the nearest one up the folder tree

@@ -1,6 +1,6 @@
 /** A generation run: many scenarios through the preview's stages, into a folder that survives faults. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import type { TraitDocument } from '../../document/model';
@@ -18,6 +18,7 @@ import { emptyStages, planItems, selectTraits, type PlannedItem } from './items'
 import { LimitedProvider } from './limits';
 import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, RECORDS_FILE, REJECTED_FILE } from './manifest';
 import { TEMPORARY_FILE } from '../../files/atomicWrite';
+import { checkRegularOrAbsent, readRegularFile } from '../../files/regularFile';
 import { JsonlAppender, lockRunFolder, readJsonl, repairTornTail, writeFileAtomic } from './store';
 import type {
   MidtrainingLine,
@@ -109,6 +110,7 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
   } catch (error) {
     throw ioError(`cannot create ${dir}`, error);
   }
+  checkRunFiles(dir);
   const previous = readManifest(dir);
   if (previous) {
     const differences = identityDifferences(previous, fresh);
@@ -170,6 +172,21 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Refuses a run folder whose files (or lock) are symbolic links or not regular files: appending to
+ * or rewriting a link would change a file outside the run. Throws RunError('io') naming the file.
+ */
+function checkRunFiles(dir: string): void {
+  for (const name of [MANIFEST_FILE, RECORDS_FILE, REJECTED_FILE, MIDTRAINING_FILE, ...SFT_FORMATS.map(sftFile), 'run.lock']) {
+    const path = join(dir, name);
+    try {
+      checkRegularOrAbsent(path);
+    } catch (error) {
+      throw ioError(`${dir} cannot be used as a run folder`, error);
+    }
+  }
 }
 
 function listDir(dir: string): string[] {
@@ -357,8 +374,9 @@ class Session {
       const text = this.earlierAccepted.map((r) => `${JSON.stringify(sftLine(format, r.prompt, r.response))}\n`).join('');
       let current: string | undefined;
       try {
-        current = readFileSync(path, 'utf8');
-      } catch {
+        current = readRegularFile(path).toString('utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read ${path}`, error);
         current = undefined;
       }
       if (current !== text && (current !== undefined || text)) {

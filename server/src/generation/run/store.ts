@@ -1,14 +1,17 @@
 /**
- * The run folder's files. JSONL files are appended one complete line per write call and synced, so
+ * The run folder's files. Each is opened without following a symbolic link and must be a regular
+ * file (files/regularFile.ts): a link planted in a run folder is refused, never written through.
+ * JSONL files are appended one complete line per write call and synced, so
  * a process killed at any moment leaves at most one torn last line (no trailing newline), which the
  * next session cuts off before it appends. Whole-file rewrites (the manifest, rebuilt SFT files) go
  * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
  * the new one, never half of either.
  */
-import { closeSync, fdatasyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, linkSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { writeTextAtomically } from '../../files/atomicWrite';
+import { NotRegularFileError, openRegular, readRegularFile } from '../../files/regularFile';
 import { ioError, RunError } from './errors';
 
 /** The complete lines of a JSONL file, parsed, and what was wrong with it. */
@@ -28,7 +31,7 @@ export interface JsonlContent<T> {
 export function readJsonl<T>(path: string): JsonlContent<T> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: [], torn: false, bad: 0 };
     throw ioError(`cannot read ${path}`, error);
@@ -55,21 +58,37 @@ export function readJsonl<T>(path: string): JsonlContent<T> {
  * Throws RunError('io') when the file cannot be read or truncated.
  */
 export function repairTornTail(path: string): number {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openRegular(path, constants.O_RDWR);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw ioError(`cannot read ${path}`, error);
   }
-  const keep = bytes.lastIndexOf(0x0a) + 1;
-  if (keep === bytes.length) return 0;
   try {
-    truncateSync(path, keep);
+    // Only the tail is read: back from the end until a newline.
+    const size = fstatSync(fd).size;
+    let end = size;
+    const block = Buffer.allocUnsafe(65536);
+    for (;;) {
+      const start = Math.max(0, end - block.length);
+      const n = readSync(fd, block, 0, end - start, start);
+      const at = block.subarray(0, n).lastIndexOf(0x0a);
+      if (at !== -1) {
+        end = start + at + 1;
+        break;
+      }
+      end = start;
+      if (start === 0) break;
+    }
+    if (end === size) return 0;
+    ftruncateSync(fd, end);
+    return size - end;
   } catch (error) {
     throw ioError(`cannot repair ${path}`, error);
+  } finally {
+    closeSync(fd);
   }
-  return bytes.length - keep;
 }
 
 /** A JSONL file open for appending, one synced write per complete line. */
@@ -86,8 +105,8 @@ export class JsonlAppender {
   append(value: unknown): void {
     const buffer = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
     try {
-      // 'a': every write lands at the end, whatever else appended meanwhile.
-      this.fd ??= openSync(this.path, 'a');
+      // O_APPEND: every write lands at the end, whatever else appended meanwhile.
+      this.fd ??= openRegular(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
       for (let offset = 0; offset < buffer.length; ) offset += writeSync(this.fd, buffer, offset);
       fdatasyncSync(this.fd);
     } catch (error) {
@@ -141,7 +160,7 @@ export function lockRunFolder(dir: string): () => void {
   // resume does not clear.
   const mine = resolve(dir, `run.lock.tmp-${process.pid}`);
   try {
-    writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...processIdentity(process.pid) }));
+    writeNew(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...processIdentity(process.pid) }));
   } catch (error) {
     throw ioError(`cannot lock ${dir}`, error);
   }
@@ -204,10 +223,35 @@ export function lockRunFolder(dir: string): () => void {
 /** A lock that cannot be read is taken for one being written until it is this old, ms. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
+/**
+ * Creates `path` holding `text`, exclusively and without following a link; one left by an earlier
+ * process with this pid (killed while locking) is removed first.
+ */
+function writeNew(path: string, text: string): void {
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openRegular(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      rmSync(path, { force: true });
+      continue;
+    }
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+}
+
+/** The lock's text; undefined when it is gone. A lock that is a link or not a regular file is refused. */
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
+    return readRegularFile(path).toString('utf8');
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw ioError('cannot lock its folder', error);
     return undefined;
   }
 }
