@@ -6,6 +6,7 @@ import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation
 import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
 import { GeminiProvider } from '../../../server/src/providers/gemini';
 import { openAICompatibleBaseline } from '../../../server/src/providers/openai';
+import { credentialFreeUrl } from '../../../server/src/providers/redact';
 import type { ModelProvider } from '../../../server/src/providers/provider';
 import { RequestPolicy } from '../../../server/src/providers/requestPolicy';
 import { geminiApiKey } from './apiKey';
@@ -59,7 +60,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     const key = await geminiApiKey(context.secrets);
     if (!key) throw new MissingKeyError();
     provider = new GeminiProvider({ apiKey: key.key, baseUrl, policy });
-    providerId = baseUrl ? `gemini@${baseUrl}` : 'gemini';
+    providerId = baseUrl ? `gemini@${credentialFreeUrl(baseUrl)}` : 'gemini';
   }
   const openaiBaseUrl = config.get<string>('baseline.openaiBaseUrl', '').trim();
   const baseline = openAICompatibleBaseline(openaiBaseUrl || undefined, process.env, policy);

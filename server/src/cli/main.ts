@@ -1,3 +1,4 @@
+import { redact } from '../providers/redact';
 import { ConfigError } from '../rules/configFile';
 import { AUDIT_USAGE, runAudit } from './audit';
 import { UsageError } from './io';
@@ -35,7 +36,10 @@ ${LSP_USAGE}`;
  * Runs the CLI with `argv` (without node and script) and returns the exit status:
  * a command's own status, or 2 for a usage, config or I/O problem (message on stderr).
  */
-export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
+export async function main(argv: string[], output: CliOutput = processOutput): Promise<number> {
+  // Messages on stderr (progress, warnings, errors) are redacted: a credential a provider echoed
+  // never reaches a terminal or a CI log. stdout is data and is left exact.
+  const out: CliOutput = { stdout: (t) => output.stdout(t), stderr: (t) => output.stderr(redact(t)), isTTY: output.isTTY };
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { DiskAnswerCache } from '../generation/cache';
 import type { GeminiOptions } from '../providers/gemini';
+import { credentialFreeUrl } from '../providers/redact';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -37,7 +38,8 @@ export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput): Di
  */
 export function geminiAccess(env: NodeJS.ProcessEnv, purpose: string): { options: GeminiOptions; id: string } {
   const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const at = baseUrl ? `@${baseUrl}` : '';
+  // The id names the endpoint in cache keys and run manifests: never with the URL's credentials.
+  const at = baseUrl ? `@${credentialFreeUrl(baseUrl)}` : '';
   if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
     const project = env.GOOGLE_CLOUD_PROJECT;
     const location = env.GOOGLE_CLOUD_LOCATION;

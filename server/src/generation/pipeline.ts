@@ -1,4 +1,5 @@
 import type { ModelProvider } from '../providers/provider';
+import { redact } from '../providers/redact';
 import type { AnswerCache } from './cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
@@ -200,5 +201,6 @@ export function totalUsage(results: readonly ScenarioResult[]): StageUsage {
 
 /** "stage: reason" of a failed scenario, as the preview and runs word it. */
 export function failureMessage(error: unknown): string {
-  return error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
+  // Redacted again here (the provider layer already did): this text goes to rejected.jsonl, the preview JSON and logs.
+  return redact(error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`);
 }

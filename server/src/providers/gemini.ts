@@ -1,5 +1,6 @@
 import { GoogleGenAI, type GenerateContentResponse } from '@google/genai';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
+import { registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
 
 export interface GeminiOptions {
@@ -25,6 +26,8 @@ export class GeminiProvider implements ModelProvider {
   private readonly policy: RequestPolicy;
 
   constructor(options: GeminiOptions) {
+    registerSecret(options.apiKey);
+    registerUrlSecrets(options.baseUrl);
     const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : undefined;
     this.client = options.vertex
       ? new GoogleGenAI({ vertexai: true, project: options.vertex.project, location: options.vertex.location, httpOptions })

@@ -14,6 +14,7 @@ import { DedupIndex, Embedder } from './dedup';
 import { ioError, RunError } from './errors';
 import { SFT_FORMATS, sftFile, sftLine } from './formats';
 import { failureMessage, runStages } from '../pipeline';
+import { redact } from '../../providers/redact';
 import { emptyStages, planItems, selectTraits, type PlannedItem } from './items';
 import { LimitedProvider } from './limits';
 import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, RECORDS_FILE, REJECTED_FILE } from './manifest';
@@ -288,7 +289,7 @@ class Session {
       return this.manifest;
     } catch (error) {
       this.controller.abort(error);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = redact(error instanceof Error ? error.message : String(error));
       try {
         this.writeManifest('failed', reason);
       } catch {
@@ -453,7 +454,7 @@ class Session {
       await this.loadEarlierAccepted();
     } catch (e) {
       if (this.signal.aborted) return;
-      const message = `embed: ${e instanceof Error ? e.message : String(e)}`;
+      const message = redact(`embed: ${e instanceof Error ? e.message : String(e)}`);
       reject('error', { error: message });
       return this.log(`${item.id}: failed: ${message}`);
     }
@@ -562,7 +563,7 @@ class Session {
           this.log(`midtraining ${doc.id} (${doc.doc_type}): written`);
         },
         onError: (id, error) => {
-          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error, at: new Date().toISOString() };
+          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error: redact(error), at: new Date().toISOString() };
           this.rejected.append(line);
           this.midtrainingDone.add(id);
           this.counts.midtrainingFailed++;
@@ -651,7 +652,7 @@ class Session {
   }
 
   private log(line: string): void {
-    this.options.onLog?.(line);
+    this.options.onLog?.(redact(line));
   }
 }
 
