@@ -5,7 +5,7 @@ import { auditFilePaths, buildReport, filterDataset, offlineAudit, readDataset, 
 import { estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
-import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
+import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
 
 /** Options an automation (a finished run, the tests) may pass to `traitStudio.auditDataset`. */
 export interface AuditRequest {
@@ -135,10 +135,9 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
   );
 }
 
-/** The model pass's templates: the workspace's .traits/prompts overrides when trusted, else the shipped ones. */
+/** The model pass's templates: the workspace's .traits/prompts overrides when templateWorkspace allows, else the shipped ones. */
 function auditTemplates(uri: vscode.Uri) {
-  const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri;
-  return loadAuditTemplates(vscode.workspace.isTrusted && folder?.scheme === 'file' ? folder.fsPath : undefined);
+  return loadAuditTemplates(templateWorkspace(vscode.workspace.getWorkspaceFolder(uri)?.uri));
 }
 
 async function pickDataset(): Promise<vscode.Uri | undefined> {

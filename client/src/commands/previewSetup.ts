@@ -37,7 +37,7 @@ const ROLES = ['brainstorm', 'critique', 'baseline', 'response', 'autorate'] as 
 
 /**
  * Builds the providers and options of a preview for a document in `folder` (its workspace folder,
- * where `.traits/prompts/` overrides are read). Gemini uses Vertex AI when
+ * where `.traits/prompts/` overrides are read when templateWorkspace allows). Gemini uses Vertex AI when
  * `traitStudio.gemini.vertex.project` and `.location` are set, else the API key (see geminiApiKey);
  * the environment's GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI. The baseline comes
  * from `traitStudio.baseline.openaiBaseUrl` when set (with TRAIT_STUDIO_BASELINE_API_KEY if the
@@ -70,11 +70,21 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     providerId,
     ...baseline,
     models,
-    templates: loadTemplates(folder?.scheme === 'file' ? folder.fsPath : undefined),
+    templates: loadTemplates(templateWorkspace(folder)),
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
     prices: { ...DEFAULT_PRICES, ...config.get<Record<string, ModelPrice>>('prices', {}) },
     count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),
   };
+}
+
+/**
+ * The folder whose `.traits/prompts` templates previews, runs and the audit's model pass use: the
+ * workspace folder when it is on disk, the workspace is trusted and
+ * `traitStudio.prompts.useWorkspaceTemplates` is on for it; else none (the shipped templates).
+ */
+export function templateWorkspace(folder: vscode.Uri | undefined): string | undefined {
+  if (!folder || folder.scheme !== 'file' || !vscode.workspace.isTrusted) return undefined;
+  return vscode.workspace.getConfiguration('traitStudio', folder).get<boolean>('prompts.useWorkspaceTemplates', false) ? folder.fsPath : undefined;
 }
 
 /**

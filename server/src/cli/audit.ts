@@ -20,13 +20,13 @@ import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPas
 import { NotRegularFileError } from '../files/regularFile';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { cliAnswerCache, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const AUDIT_USAGE = `Usage: trait-studio audit DATASET.jsonl [--offline] [--format markdown|json] [--threshold 0.25]
                           [--min-support N] [--no-write] [--fail-on-flagged]
-                          [--model NAME] [--max-usd X] [--no-cache]
+                          [--model NAME] [--max-usd X] [--no-cache] [--workspace-templates]
        trait-studio audit filter DATASET.jsonl --out OUT.jsonl [--drop ID,...] [--downsample ID=0.5,...]
                           [--seed 0] [--report FILE] [--format text|json]
 
@@ -54,7 +54,11 @@ a note on stderr.
   --model NAME       the model pass's model (default ${DEFAULT_AUDIT_MODEL})
   --max-usd X        do not run the model pass when its estimate is above X dollars or
                      unpriced (exit 2)
-  --no-cache         neither read nor write the answer cache (.traits/cache)
+  --no-cache         neither read nor write the answer cache (in your user cache folder, as for
+                     preview)
+  --workspace-templates
+                     use the model pass's templates in .traits/prompts/audit-*.md under the current
+                     folder (as for preview); without it the shipped ones
 
 audit filter writes OUT.jsonl: DATASET's lines copied byte for byte, without the records that match
 the chosen patterns strictly. --drop leaves out every match of the patterns named (ids as in the
@@ -84,6 +88,7 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       model: { type: 'string' },
       'max-usd': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      'workspace-templates': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,7 +115,7 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
   let status = 0;
   let modelPass: AuditReport['modelPass'] = null;
   if (!values.offline) {
-    const result = await modelPassOrNote(records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'] });
+    const result = await modelPassOrNote(records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'], workspaceTemplates: values['workspace-templates'] });
     if (result === 'interrupted') return 130;
     if (result === 'failed') status = 1;
     else if (result) {
@@ -207,7 +212,7 @@ async function modelPassOrNote(
   records: readonly AuditRecord[],
   out: CliOutput,
   env: NodeJS.ProcessEnv,
-  options: { model?: string; maxUsd?: number; noCache: boolean },
+  options: { model?: string; maxUsd?: number; noCache: boolean; workspaceTemplates: boolean },
 ): Promise<{ patterns: AuditPattern[]; model: string; usage: NonNullable<AuditReport['modelPass']>['usage']; cost: { usd: number; unpriced: string[] } } | null | 'failed' | 'interrupted'> {
   let gemini;
   try {
@@ -218,14 +223,14 @@ async function modelPassOrNote(
     return null;
   }
   if (records.length === 0) return null;
-  const templates = loadAuditTemplates(process.cwd());
+  const templates = cliTemplates(options.workspaceTemplates, out, loadAuditTemplates);
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `$${estimate.usd.toFixed(2)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
   out.stderr(`trait-studio: model pass: about ${estimate.requests} requests, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
-  const cache = cliAnswerCache(options.noCache, out);
+  const cache = cliAnswerCache(options.noCache, out, env);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);

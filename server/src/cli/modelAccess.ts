@@ -1,33 +1,73 @@
 // How the model-calling subcommands (preview, generate, audit) reach Gemini from the environment,
 // and where they keep answers: one place, so they cannot drift apart.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { DiskAnswerCache } from '../generation/cache';
+import { OVERRIDE_DIR, TemplateError } from '../generation/templates';
 import type { GeminiOptions } from '../providers/gemini';
 import { credentialFreeUrl } from '../providers/redact';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
-/** Where the answer cache lives, under the folder the CLI runs in. */
-export const CACHE_DIR = join('.traits', 'cache');
+/**
+ * Where the CLI keeps answers: TRAIT_STUDIO_CACHE_DIR when set, else `trait-studio/answers` in the
+ * user's cache folder — $XDG_CACHE_HOME (an absolute path) or ~/.cache on Linux and other Unixes,
+ * ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows. Never the folder the CLI runs in: a
+ * repository must not be able to hand it answers.
+ */
+export function answerCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env.TRAIT_STUDIO_CACHE_DIR) return resolve(env.TRAIT_STUDIO_CACHE_DIR);
+  const home = env.HOME || homedir();
+  const root =
+    platform === 'win32'
+      ? env.LOCALAPPDATA || join(home, 'AppData', 'Local')
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Caches')
+        : env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)
+          ? env.XDG_CACHE_HOME
+          : join(home, '.cache');
+  return join(root, 'trait-studio', 'answers');
+}
 
 /**
- * The answer cache in CACHE_DIR under the working folder, or none with `--no-cache`. A cache
- * problem is warned about once on stderr: the command goes on, answers just are not kept (or a
- * damaged one was asked for again).
+ * The answer cache in answerCacheDir(env), or none with `--no-cache`. A cache problem is warned
+ * about once on stderr: the command goes on, answers just are not kept (or a damaged or
+ * unauthenticated one was asked for again).
  */
-export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput): DiskAnswerCache | undefined {
+export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput, env: NodeJS.ProcessEnv = process.env): DiskAnswerCache | undefined {
   if (noCache) return undefined;
+  const dir = answerCacheDir(env);
   let warned = false;
-  return new DiskAnswerCache(join(process.cwd(), CACHE_DIR), {
+  return new DiskAnswerCache(dir, {
     onError: (error, operation) => {
       if (warned) return;
       warned = true;
       const reason = error instanceof Error ? error.message : String(error);
-      out.stderr(`trait-studio: warning: answer cache ${CACHE_DIR}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an unreadable entry'} (${reason})\n`);
+      out.stderr(`trait-studio: warning: answer cache ${dir}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an entry it cannot use'} (${reason})\n`);
     },
   });
 }
 
+/**
+ * Loads prompt templates with `load`: from the working folder's `.traits/prompts` only when
+ * `--workspace-templates` asked for it (a repository's templates are sent to a model provider, so
+ * the folder the CLI runs in is not trusted by default), else the shipped ones — with a note on
+ * stderr when the folder has overrides that are being left out. A TemplateError (an override
+ * leading outside the folder) becomes a UsageError.
+ */
+export function cliTemplates<T>(asked: boolean | undefined, out: CliOutput, load: (workspace: string | undefined) => T): T {
+  const workspace = process.cwd();
+  if (!asked && existsSync(join(workspace, OVERRIDE_DIR))) {
+    out.stderr(`trait-studio: note: ${OVERRIDE_DIR} here is not used; pass --workspace-templates to use its prompt templates\n`);
+  }
+  try {
+    return load(asked ? workspace : undefined);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /**
  * How the CLI reaches Gemini from the environment, and the provider id that keeps each endpoint's

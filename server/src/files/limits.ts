@@ -9,3 +9,6 @@
  * limit, rather than read an endless or enormous file into memory.
  */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+/** The largest workspace prompt template read (`.traits/prompts/<stage>.md`), in bytes: 1 MiB. */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
