@@ -135,6 +135,7 @@ export function registerGenerate(
           templates: setup.templates,
           midtrainingTemplates,
           cache: setup.cache,
+          answerLimits: setup.answerLimits,
           prices: setup.prices,
           signal: controller.signal,
           onLog: (line) => log.info(line),

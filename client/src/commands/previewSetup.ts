@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_MAX_ANSWER_CHARS, type AnswerLimits } from '../../../server/src/generation/answerCheck';
 import type { AnswerCache } from '../../../server/src/generation/cache';
 import { DiskAnswerCache } from '../../../server/src/generation/cache';
 import { DEFAULT_PRICES, type ModelPrice } from '../../../server/src/generation/cost';
@@ -23,6 +24,8 @@ export interface PreviewSetup {
   readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Scenarios per preview (traitStudio.preview.scenarios). */
   readonly count: number;
+  /** What an answer may be (traitStudio.generate.maxAnswerChars). */
+  readonly answerLimits: AnswerLimits;
 }
 
 /** No Gemini credentials: neither a stored key, GEMINI_API_KEY, nor Vertex AI settings. */
@@ -74,6 +77,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
     prices: { ...DEFAULT_PRICES, ...config.get<Record<string, ModelPrice>>('prices', {}) },
     count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),
+    answerLimits: { maxChars: Math.min(100_000_000, Math.max(1, Math.round(config.get<number>('generate.maxAnswerChars', DEFAULT_MAX_ANSWER_CHARS)))) },
   };
 }
 

@@ -5,7 +5,7 @@ import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates
 import { GeminiProvider } from '../providers/gemini';
 import { openAICompatibleBaseline } from '../providers/openai';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -13,6 +13,7 @@ export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--tr
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
                              [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
                              [--baseline-url URL --baseline-model NAME] [--workspace-templates]
+                             [--max-answer-chars 100000]
 
 Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,
 --per-trait scenarios through the preview's stages, --concurrency at a time, then
@@ -32,8 +33,10 @@ skipped; a DIR holding a run of another document or other settings is refused.
   --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default 0.9)
   --format json         print the final manifest on stdout (progress goes to stderr)
   --batch               the Gemini Batch API: not supported yet
-Model access, --no-cache, --baseline-url and --workspace-templates are as for preview (answers
-cached in your user cache folder, not in DIR or the current folder).
+Model access, --no-cache, --baseline-url, --workspace-templates and --max-answer-chars are as for
+preview (answers cached in your user cache folder, not in DIR or the current folder): an answer cut
+off at the output token limit, malformed or over the limit is never training data, its item goes to
+rejected.jsonl with the reason.
 Exit status: 0 completed, 1 completed with failed items, 2 usage or I/O problem, 130 interrupted
 (Ctrl+C; run again to resume).
 `;
@@ -61,6 +64,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
       'baseline-url': { type: 'string' },
       'baseline-model': { type: 'string' },
       'workspace-templates': { type: 'boolean', default: false },
+      'max-answer-chars': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,6 +98,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   const baselineUrl = values['baseline-url'];
   const baselineModel = values['baseline-model'];
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const answerLimits = cliAnswerLimits(values['max-answer-chars']);
   const gemini = geminiAccess(env, 'generate a dataset');
   const file = positionals[0];
   const documentText = readTextFile(file);
@@ -141,6 +146,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
       templates: templates.stages,
       ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),
       cache,
+      answerLimits,
       retryFailed: values['retry-failed'],
       signal: controller.signal,
       onProgress: (p) => progress.update(p),

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { answerLimits, type AnswerLimits } from '../generation/answerCheck';
 import { DiskAnswerCache } from '../generation/cache';
 import { OVERRIDE_DIR, TemplateError } from '../generation/templates';
 import type { GeminiOptions } from '../providers/gemini';
@@ -66,6 +67,18 @@ export function cliTemplates<T>(asked: boolean | undefined, out: CliOutput, load
   } catch (error) {
     if (error instanceof TemplateError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/** The AnswerLimits of --max-answer-chars (absent: the defaults); UsageError when it is not a whole number from 1 to 100 000 000. */
+export function cliAnswerLimits(text: string | undefined): AnswerLimits {
+  if (text === undefined) return answerLimits(undefined);
+  const n = Number(text);
+  try {
+    if (!/^\d+$/.test(text.trim())) throw new RangeError();
+    return answerLimits(n);
+  } catch {
+    throw new UsageError(`--max-answer-chars must be a whole number of characters from 1 to 100000000, not "${text}"`);
   }
 }
 

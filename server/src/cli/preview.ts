@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_ANSWER_CHARS } from '../generation/answerCheck';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../generation/cost';
 import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
@@ -7,13 +8,13 @@ import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../providers/gemini';
 import { openAICompatibleBaseline } from '../providers/openai';
-import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
-                            [--workspace-templates]
+                            [--workspace-templates] [--max-answer-chars 100000]
 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
 autorate, and prints the tokens this run spent and their estimated cost in USD (Gemini list prices;
@@ -35,6 +36,11 @@ not used.
                       use the prompt templates in .traits/prompts/<stage>.md under the current
                       folder (a file there must be inside the folder: a link out of it is refused);
                       without it the shipped templates are used
+  --max-answer-chars N
+                      the longest answer used, in characters (default ${DEFAULT_MAX_ANSWER_CHARS}). An answer
+                      over it, cut off at the output token limit (finish reason MAX_TOKENS or
+                      length), or holding U+FFFD, a lone surrogate or a control character other than
+                      a line break or tab is asked for once more, then fails its scenario
   --baseline-url URL  take the baseline (no system prompt) from an OpenAI-compatible server,
                       e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
                       when set, is sent to that server as its key (OPENAI_API_KEY never is).
@@ -56,6 +62,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       'baseline-url': { type: 'string' },
       'baseline-model': { type: 'string' },
       'workspace-templates': { type: 'boolean', default: false },
+      'max-answer-chars': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +78,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const limits = cliAnswerLimits(values['max-answer-chars']);
   const gemini = geminiAccess(env, 'preview scenarios');
 
   const document = parseTraitDocument(readTextFile(positionals[0]));
@@ -94,6 +102,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       count,
       signal: controller.signal,
       cache,
+      answerLimits: limits,
       regenerate: values.regenerate,
     });
     const usage = totalUsage(scenarios);

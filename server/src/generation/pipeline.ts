@@ -1,5 +1,6 @@
 import type { ModelProvider } from '../providers/provider';
 import { redact } from '../providers/redact';
+import type { AnswerLimits } from './answerCheck';
 import type { AnswerCache } from './cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
@@ -44,6 +45,8 @@ export interface PreviewOptions {
   readonly providerId?: string;
   /** Names `baselineProvider` in cache keys; without it a separate baseline provider's answers are not cached. */
   readonly baselineProviderId?: string;
+  /** What an answer may be (answerCheck.ts): one that is cut off, malformed or over the limit fails its scenario. Default DEFAULT_ANSWER_LIMITS. */
+  readonly answerLimits?: AnswerLimits;
 }
 
 const empty = (): ScenarioResult => ({
@@ -71,6 +74,7 @@ function baseContext(options: Omit<PreviewOptions, 'count'>) {
     cache: options.cache,
     providerId: options.providerId,
     baselineProviderId: options.baselineProviderId,
+    answerLimits: options.answerLimits,
   };
 }
 

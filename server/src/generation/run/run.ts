@@ -521,6 +521,7 @@ class Session {
       sample,
       providerId: this.settings.providerId,
       baselineProviderId: this.options.baselineProviderId,
+      answerLimits: this.options.answerLimits,
     };
   }
 
@@ -551,6 +552,7 @@ class Session {
         templates: this.midtrainingTemplates,
         cache: this.options.cache,
         providerId: this.settings.providerId,
+        answerLimits: this.options.answerLimits,
         signal: this.signal,
         skip: this.midtrainingDone,
         usage: this.usage,
