@@ -173,18 +173,32 @@ describe('preview scenarios', () => {
     assert.deepEqual(record.messages.map((m) => m.role), ['user', 'assistant']);
   });
 
-  it('Open Prompt Template makes a workspace override that previews then use', async () => {
-    const uri = await vscode.commands.executeCommand('traitStudio.openPromptTemplate', 'critique');
+  it('Open Prompt Template makes a workspace override that previews then use, and only then', async () => {
+    const config = () => vscode.workspace.getConfiguration('traitStudio', fixtureUri('.'));
+    const critiquesSince = (before) => fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'critique');
+    // A template the workspace holds is not used until asked for (the setting is off by default).
+    const planted = fixtureUri('.traits/prompts/critique.md');
+    fs.mkdirSync(fixtureUri('.traits/prompts').fsPath, { recursive: true });
+    const shipped = require('node:path').join(__dirname, '..', '..', '..', 'server', 'src', 'generation', 'prompts', 'critique.md');
+    fs.writeFileSync(planted.fsPath, `${fs.readFileSync(shipped, 'utf8')}\nPlanted marker 7.\n`);
     try {
-      assert.equal(uri.toString(), fixtureUri('.traits/prompts/critique.md').toString());
-      fs.appendFileSync(uri.fsPath, '\nOverride marker 42.\n');
-      const before = fake.requests.length;
+      assert.equal(config().get('prompts.useWorkspaceTemplates'), false);
+      let before = fake.requests.length;
       await panel.run(true);
-      const critiques = fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'critique');
+      assert.equal(critiquesSince(before).length, 3);
+      assert.ok(critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Planted marker 7.')), 'a workspace template was used without the setting');
+      const uri = await vscode.commands.executeCommand('traitStudio.openPromptTemplate', 'critique');
+      assert.equal(uri.toString(), planted.toString());
+      assert.equal(config().get('prompts.useWorkspaceTemplates'), true);
+      fs.appendFileSync(uri.fsPath, '\nOverride marker 42.\n');
+      before = fake.requests.length;
+      await panel.run(true);
+      const critiques = critiquesSince(before);
       assert.equal(critiques.length, 3);
       assert.ok(critiques.every((r) => JSON.stringify(r.body).includes('Override marker 42.')));
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await config().update('prompts.useWorkspaceTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
       fs.rmSync(fixtureUri('.traits').fsPath, { recursive: true, force: true });
     }
   });
