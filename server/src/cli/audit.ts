@@ -7,7 +7,8 @@ import {
   DEFAULT_THRESHOLD,
   FilterError,
   filterDataset,
-  offlineAudit,
+  MAX_BAD_LINES_KEPT,
+  offlineAuditFile,
   readDataset,
   reportMarkdown,
   writeAuditFiles,
@@ -15,7 +16,10 @@ import {
   type AuditRecord,
   type AuditReport,
   type FilterChoice,
+  type OfflineAuditOptions,
+  type OfflineAuditResult,
 } from '../audit';
+import { reportJson } from '../audit/reportJson';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
 import { NotRegularFileError } from '../files/regularFile';
 import { GeminiProvider } from '../providers/gemini';
@@ -35,8 +39,12 @@ the data, not from a list), closing and clarifying questions, bottom-line-first 
 feelings-validation openers, lists, headings, bold lead-ins and response length — overall and per
 trait when the records say which trait they serve. DATASET is JSONL: OpenAI {"messages": [...]},
 Gemini {"contents": [...]} or a run's records.jsonl; the last assistant (model) turn is the response.
-A record's id is its "id" field, else its 0-based line number. Lines that are not JSON or hold no
-assistant turn are reported on stderr with their (1-based) line numbers and skipped.
+A record's id is its "id" field, else its 0-based line number. Lines end in LF, CRLF or CR and may
+start with a byte-order mark. Lines that are not JSON or hold no assistant turn are reported on
+stderr with their (1-based) line numbers and skipped (the first ${MAX_BAD_LINES_KEPT} are kept in the report). The
+offline audit and audit filter stream the file (reading it twice): a few bytes per record are kept,
+never the texts, so a dataset of any size is audited in bounded memory; the model pass reads the
+records into memory.
 
 Each pattern has a prevalence, broad (a softer form) and strict (the clear form); a pattern is
 flagged when its strict prevalence reaches --threshold (default 0.25) overall or within a trait
@@ -108,14 +116,16 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
   if (maxUsd !== undefined && !(maxUsd >= 0)) throw new UsageError(`--max-usd must be a number of dollars, not "${values['max-usd']}"`);
 
   const dataset = positionals[0];
-  const { records, badLines } = read(dataset);
-  reportBadLines(out, dataset, badLines);
-  const patterns = offlineAudit(records, { threshold, minSupport });
+  // Streamed: the records are not kept, whatever the size of the file.
+  const offline = auditFile(dataset, { threshold, minSupport });
+  reportBadLines(out, dataset, offline.badLines, offline.badLineCount);
+  const patterns = offline.patterns;
 
   let status = 0;
   let modelPass: AuditReport['modelPass'] = null;
   if (!values.offline) {
-    const result = await modelPassOrNote(records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'], workspaceTemplates: values['workspace-templates'] });
+    // The model pass reads the texts: only then are the records read into memory.
+    const result = await modelPassOrNote(() => read(dataset).records, offline.records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'], workspaceTemplates: values['workspace-templates'] });
     if (result === 'interrupted') return 130;
     if (result === 'failed') status = 1;
     else if (result) {
@@ -124,7 +134,7 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
     }
   }
 
-  const report = buildReport(dataset, records, badLines, patterns, threshold, modelPass);
+  const report = buildReport(dataset, offline.records, offline.badLines, patterns, threshold, modelPass, offline.badLineCount);
   if (!values['no-write']) {
     try {
       const paths = writeAuditFiles(dataset, report);
@@ -134,7 +144,8 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       throw new UsageError(`cannot write the audit beside ${dataset} (${why}); use --no-write to print it only`);
     }
   }
-  out.stdout(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+  if (values.format === 'json') reportJson(report, (piece) => out.stdout(piece));
+  else out.stdout(reportMarkdown(report));
   const anyFlagged = report.patterns.some((p) => p.flagged || Object.values(p.perTrait).some((t) => t.flagged));
   if (values['fail-on-flagged'] && anyFlagged) status = 1;
   return status;
@@ -179,9 +190,9 @@ function runFilter(argv: string[], out: CliOutput): number {
   if (values.report) {
     report = readReport(values.report);
   } else {
-    const { records, badLines } = read(dataset);
     const threshold = parseThreshold(values.threshold);
-    report = buildReport(dataset, records, badLines, offlineAudit(records, { threshold }), threshold);
+    const offline = auditFile(dataset, { threshold });
+    report = buildReport(dataset, offline.records, offline.badLines, offline.patterns, threshold, null, offline.badLineCount);
   }
   let result;
   try {
@@ -209,7 +220,8 @@ function runFilter(argv: string[], out: CliOutput): number {
 
 /** The model pass's patterns and spend; null (with a note on stderr) when it cannot run; 'failed' or 'interrupted' when it stopped. */
 async function modelPassOrNote(
-  records: readonly AuditRecord[],
+  loadRecords: () => readonly AuditRecord[],
+  count: number,
   out: CliOutput,
   env: NodeJS.ProcessEnv,
   options: { model?: string; maxUsd?: number; noCache: boolean; workspaceTemplates: boolean },
@@ -222,7 +234,8 @@ async function modelPassOrNote(
     out.stderr(`trait-studio: note: no model pass (${error.message}); the offline detectors only. Use --offline to say so and silence this note.\n`);
     return null;
   }
-  if (records.length === 0) return null;
+  if (count === 0) return null;
+  const records = loadRecords();
   const templates = cliTemplates(options.workspaceTemplates, out, loadAuditTemplates);
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `$${estimate.usd.toFixed(2)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
@@ -282,11 +295,20 @@ function read(dataset: string): ReturnType<typeof readDataset> {
   }
 }
 
+function auditFile(dataset: string, options: OfflineAuditOptions): OfflineAuditResult {
+  try {
+    return offlineAuditFile(dataset, options);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 const MAX_BAD_LINES = 20;
 
-function reportBadLines(out: CliOutput, dataset: string, badLines: readonly { line: number; reason: string }[]): void {
+function reportBadLines(out: CliOutput, dataset: string, badLines: readonly { line: number; reason: string }[], count: number): void {
   for (const b of badLines.slice(0, MAX_BAD_LINES)) out.stderr(`${dataset}:${b.line}: skipped: ${b.reason}\n`);
-  if (badLines.length > MAX_BAD_LINES) out.stderr(`${dataset}: ${badLines.length - MAX_BAD_LINES} more bad lines skipped (all are listed in the JSON report)\n`);
+  if (count > MAX_BAD_LINES) out.stderr(`${dataset}: ${count - MAX_BAD_LINES} more bad lines skipped (${badLines.length < count ? `the first ${badLines.length} are` : 'all are'} listed in the JSON report)\n`);
 }
 
 /** A saved report (`<name>.audit.json`), checked enough to filter with. */
