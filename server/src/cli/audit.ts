@@ -42,9 +42,9 @@ Gemini {"contents": [...]} or a run's records.jsonl; the last assistant (model) 
 A record's id is its "id" field, else its 0-based line number. Lines end in LF, CRLF or CR and may
 start with a byte-order mark. Lines that are not JSON or hold no assistant turn are reported on
 stderr with their (1-based) line numbers and skipped (the first ${MAX_BAD_LINES_KEPT} are kept in the report). The
-offline audit and audit filter stream the file (reading it twice): a few bytes per record are kept,
-never the texts, so a dataset of any size is audited in bounded memory; the model pass reads the
-records into memory.
+offline audit and audit filter stream the file (reading it twice): each record's id and a few bytes
+of features are kept, never the texts, so a dataset of any size is audited in bounded memory; the
+model pass reads the records into memory.
 
 Each pattern has a prevalence, broad (a softer form) and strict (the clear form); a pattern is
 flagged when its strict prevalence reaches --threshold (default 0.25) overall or within a trait
