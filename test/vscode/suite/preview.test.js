@@ -173,29 +173,25 @@ describe('preview scenarios', () => {
     assert.deepEqual(record.messages.map((m) => m.role), ['user', 'assistant']);
   });
 
-  it('Open Prompt Template makes a workspace override that previews then use, and only then', async () => {
+  it('Open Prompt Template makes a workspace override that previews then use, and only while the setting is on', async () => {
     const config = () => vscode.workspace.getConfiguration('traitStudio', fixtureUri('.'));
     const critiquesSince = (before) => fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'critique');
-    // A template the workspace holds is not used until asked for (the setting is off by default).
-    const planted = fixtureUri('.traits/prompts/critique.md');
-    fs.mkdirSync(fixtureUri('.traits/prompts').fsPath, { recursive: true });
-    const shipped = require('node:path').join(__dirname, '..', '..', '..', 'server', 'src', 'generation', 'prompts', 'critique.md');
-    fs.writeFileSync(planted.fsPath, `${fs.readFileSync(shipped, 'utf8')}\nPlanted marker 7.\n`);
+    assert.equal(config().get('prompts.useWorkspaceTemplates'), false, 'workspace templates are off by default');
+    const uri = await vscode.commands.executeCommand('traitStudio.openPromptTemplate', 'critique');
     try {
-      assert.equal(config().get('prompts.useWorkspaceTemplates'), false);
+      assert.equal(uri.toString(), fixtureUri('.traits/prompts/critique.md').toString());
+      assert.equal(config().get('prompts.useWorkspaceTemplates'), true, 'Open Prompt Template turns them on for the folder');
+      fs.appendFileSync(uri.fsPath, '\nOverride marker 42.\n');
       let before = fake.requests.length;
       await panel.run(true);
       assert.equal(critiquesSince(before).length, 3);
-      assert.ok(critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Planted marker 7.')), 'a workspace template was used without the setting');
-      const uri = await vscode.commands.executeCommand('traitStudio.openPromptTemplate', 'critique');
-      assert.equal(uri.toString(), planted.toString());
-      assert.equal(config().get('prompts.useWorkspaceTemplates'), true);
-      fs.appendFileSync(uri.fsPath, '\nOverride marker 42.\n');
+      assert.ok(critiquesSince(before).every((r) => JSON.stringify(r.body).includes('Override marker 42.')));
+      // Turned off, the override stays on disk but previews use the shipped template.
+      await config().update('prompts.useWorkspaceTemplates', false, vscode.ConfigurationTarget.WorkspaceFolder);
       before = fake.requests.length;
       await panel.run(true);
-      const critiques = critiquesSince(before);
-      assert.equal(critiques.length, 3);
-      assert.ok(critiques.every((r) => JSON.stringify(r.body).includes('Override marker 42.')));
+      assert.equal(critiquesSince(before).length, 3);
+      assert.ok(critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Override marker 42.')), 'a workspace template was used with the setting off');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await config().update('prompts.useWorkspaceTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
