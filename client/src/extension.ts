@@ -11,6 +11,7 @@ import { registerRuns } from './commands/runs';
 import { crashHandler } from './crashHandler';
 import { registerLintWorkspace } from './lintWorkspace';
 import { StatusItem } from './statusItem';
+import { redactingLog } from './redactingLog';
 
 /** What `activate` returns: tests and other extensions await `ready` instead of sleeping. */
 export interface TraitStudioApi {
@@ -30,7 +31,8 @@ let client: LanguageClient | undefined;
  */
 export function activate(context: vscode.ExtensionContext): TraitStudioApi {
   const started = Date.now();
-  const log = vscode.window.createOutputChannel('Trait Studio', { log: true });
+  // Every message is redacted before it is written: a provider error may echo a key.
+  const log = redactingLog(vscode.window.createOutputChannel('Trait Studio', { log: true }));
   const status = new StatusItem();
   context.subscriptions.push(log, status);
 

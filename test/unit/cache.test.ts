@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -64,7 +64,7 @@ describe('DiskAnswerCache (cacache)', () => {
     return { dir, problems, cache: new DiskAnswerCache(dir, { onError: (error, operation) => problems.push({ error, operation }) }) };
   };
 
-  it('stores, returns and replaces answers, and keeps the folder out of git', async () => {
+  it('stores, returns and replaces answers', async () => {
     const { dir, cache, problems } = fresh();
     assert.equal(await cache.get('k'), undefined);
     await cache.set('k', ANSWER);
@@ -73,7 +73,6 @@ describe('DiskAnswerCache (cacache)', () => {
     assert.deepEqual(await cache.get('k'), { text: 'second', usage: { inputTokens: 1, outputTokens: 2 } });
     // Another instance on the same folder (the next run) sees it.
     assert.deepEqual(await new DiskAnswerCache(dir).get('k'), { text: 'second', usage: { inputTokens: 1, outputTokens: 2 } });
-    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '*\n');
     assert.deepEqual(problems, [], 'a plain miss is not a problem');
   });
 
@@ -81,7 +80,7 @@ describe('DiskAnswerCache (cacache)', () => {
     const { dir, cache, problems } = fresh();
     await cache.set('k', ANSWER);
     const [file] = filesUnder(join(dir, 'content-v2'));
-    writeFileSync(file, JSON.stringify({ v: 1, text: 'a wrong answer', usage: { inputTokens: 12, outputTokens: 7 } }));
+    writeFileSync(file, JSON.stringify({ v: 2, text: 'a wrong answer', usage: { inputTokens: 12, outputTokens: 7 } }));
     assert.equal(await cache.get('k'), undefined);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].operation, 'read');
@@ -101,17 +100,19 @@ describe('DiskAnswerCache (cacache)', () => {
   it('treats a damaged index as a miss', async () => {
     const { dir, cache } = fresh();
     await cache.set('k', ANSWER);
+    const stored = (await cache.storageKey('k'))!;
     const [bucket] = filesUnder(join(dir, 'index-v5'));
-    writeFileSync(bucket, readFileSync(bucket, 'utf8').replace('"key":"k"', '"key":"x"'));
+    writeFileSync(bucket, readFileSync(bucket, 'utf8').replace(`"key":"${stored}"`, '"key":"x"'));
     assert.equal(await cache.get('k'), undefined);
   });
 
   it('treats an intact entry that does not hold an answer as a miss', async () => {
     const { dir, cache, problems } = fresh();
-    await cacache.put(dir, 'not json', 'hello');
-    await cacache.put(dir, 'wrong shape', JSON.stringify({ v: 1, text: 3, usage: {} }));
-    await cacache.put(dir, 'other version', JSON.stringify({ v: 99, text: 'x', usage: { inputTokens: 1, outputTokens: 1 } }));
-    await cacache.put(dir, 'negative', JSON.stringify({ v: 1, text: 'x', usage: { inputTokens: -1, outputTokens: 1 } }));
+    const put = async (key: string, content: string) => cacache.put(dir, (await cache.storageKey(key))!, content);
+    await put('not json', 'hello');
+    await put('wrong shape', JSON.stringify({ v: 2, text: 3, usage: {} }));
+    await put('other version', JSON.stringify({ v: 99, text: 'x', usage: { inputTokens: 1, outputTokens: 1 } }));
+    await put('negative', JSON.stringify({ v: 2, text: 'x', usage: { inputTokens: -1, outputTokens: 1 } }));
     for (const key of ['not json', 'wrong shape', 'other version', 'negative']) assert.equal(await cache.get(key), undefined, key);
     assert.equal(problems.length, 4);
   });
@@ -124,7 +125,6 @@ describe('DiskAnswerCache (cacache)', () => {
     await cache.set('k', ANSWER);
     assert.deepEqual(problems, ['write']);
     assert.equal(await cache.get('k'), undefined);
-    assert.equal(existsSync(join(root, 'a-file', '.gitignore')), false);
   });
 });
 

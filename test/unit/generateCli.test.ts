@@ -51,16 +51,16 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     return dir;
   };
   const env = () => ({ PATH: process.env.PATH ?? '', GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
-  /** Runs the built CLI to its end in `cwd` (where .traits/cache goes). */
+  /** Runs the built CLI to its end in `cwd`, with its user cache folder (the answer cache) in `cwd/user-cache`. */
   const run = (args: string[], cwd: string, environment: Record<string, string> = env()): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { cwd, env: environment }, (error, stdout, stderr) =>
+      execFile(process.execPath, [CLI, ...args], { cwd, env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...environment } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   /** Starts the built CLI and resolves once `records.jsonl` in `out` holds at least `lines` lines. */
   const startUntil = async (args: string[], cwd: string, out: string, lines: number): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env(), stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env() }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     for (;;) {
       if (recordLines(out).length >= lines) return child;
@@ -114,7 +114,7 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) assert.ok(existsSync(join(cwd, 'out', file)), file);
     assert.match(r.stderr, /^\[\d+\/4\] candour-[0-9a-f]{8}-\d: accepted \(8\/10\)$/m);
     assert.ok(!r.stderr.includes('\x1b['), 'no terminal codes in a pipe');
-    assert.ok(existsSync(join(cwd, '.traits', 'cache')));
+    assert.ok(existsSync(join(cwd, 'user-cache', 'trait-studio', 'answers')));
   });
 
   it('exits 1 when items failed, and says how many', async () => {

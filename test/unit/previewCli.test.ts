@@ -24,17 +24,17 @@ const ANSWERS: Record<string, string> = {
 };
 
 const dirs: string[] = [];
-/** A fresh folder to run in: the answer cache goes to .traits/cache under the working folder. */
+/** A fresh folder to run in; the answer cache goes to its user-cache/ (XDG_CACHE_HOME, see run). */
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'trait-studio-preview-'));
   dirs.push(dir);
   return dir;
 }
 
-/** Runs the built CLI (the real binary) against the fake Gemini server, in `cwd` (default: a fresh folder). */
+/** Runs the built CLI (the real binary) against the fake Gemini server, in `cwd` (default: a fresh folder), with its user cache folder in `cwd`. */
 function run(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -114,13 +114,14 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.match(md.stdout, /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/);
   });
 
-  it('caches answers in .traits/cache under the working folder: a rerun asks nothing and costs nothing', async () => {
+  it('caches answers in the user cache folder: a rerun asks nothing and costs nothing', async () => {
     fake.setResponder(answers);
     const cwd = tempDir();
     const args = ['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'];
     const first = await run(args, env(), cwd);
     assert.equal(first.code, 0, first.stderr);
-    assert.ok(existsSync(join(cwd, '.traits', 'cache', 'index-v5')));
+    assert.ok(existsSync(join(cwd, 'user-cache', 'trait-studio', 'answers', 'index-v5')));
+    assert.equal(existsSync(join(cwd, '.traits')), false);
     fake.requests.length = 0;
     const second = await run(args, env(), cwd);
     assert.equal(second.code, 0, second.stderr);
@@ -162,7 +163,7 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.equal((await run(args, env(), cwd)).code, 0);
     assert.equal((await run(args, env(), cwd)).code, 0);
     assert.equal(fake.requests.length, 14);
-    assert.equal(existsSync(join(cwd, '.traits')), false);
+    assert.equal(existsSync(join(cwd, 'user-cache')), false);
   });
 
   it('rejects half a baseline endpoint and Vertex AI without a project and location', async () => {
@@ -174,7 +175,7 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.match(vertex.stderr, /GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION/);
     const help = await run(['preview', '--help'], {});
     assert.match(help.stdout, /--no-cache/);
-    assert.match(help.stdout, /\.traits\/cache/);
+    assert.match(help.stdout, /trait-studio\/answers/);
   });
 
   it('--baseline-url takes the baseline from an OpenAI-compatible server, cached under its own id', async () => {

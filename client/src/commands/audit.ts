@@ -1,14 +1,14 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
-import { auditFilePaths, buildReport, filterDataset, offlineAudit, readDataset, writeAuditFiles, type AuditReport } from '../../../server/src/audit';
+import { auditFilePaths, buildReport, filterDataset, offlineAuditFile, readDataset, readRecordsById, writeAuditFiles, type AuditRecord, type AuditReport } from '../../../server/src/audit';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
 import { emptyUsage } from '../../../server/src/generation/stages/stage';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
-import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
+import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
 
 /** Options an automation (a finished run, the tests) may pass to `traitStudio.auditDataset`. */
 export interface AuditRequest {
@@ -42,16 +42,20 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       const path = uri.fsPath;
       const config = vscode.workspace.getConfiguration('traitStudio', uri);
       const threshold = config.get<number>('audit.threshold', 0.25);
-      const { records, badLines } = readDataset(path);
-      for (const bad of badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
-      if (!records.length) {
-        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${count(badLines.length, 'bad line')}).`);
+      // Streamed: the offline audit keeps no record text, whatever the size of the dataset.
+      const offline = offlineAuditFile(path, { threshold });
+      for (const bad of offline.badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
+      if (!offline.records) {
+        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${count(offline.badLineCount, 'bad line')}).`);
         return undefined;
       }
 
       let useModel = false;
       const modelName = config.get<string>('audit.model', '').trim() || DEFAULT_AUDIT_MODEL;
+      // The model pass (and its estimate) reads the texts: only then are the records read into memory.
+      let records: readonly AuditRecord[] = [];
       if (!request.offline) {
+        records = readDataset(path).records;
         const estimate = estimateModelPass(records, { model: modelName, templates: auditTemplates(uri) });
         const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
         const choice = request.confirm === false ? 'model' : (await vscode.window.showQuickPick(
@@ -115,11 +119,11 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
 
       const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
       if (unrated) log.warn(`Audit model pass: ${count(modelPass?.unrated?.length ?? 0, 'record')} could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
-      const patterns = [...offlineAudit(records, { threshold }), ...(modelPass?.patterns ?? [])];
+      const patterns = [...offline.patterns, ...(modelPass?.patterns ?? [])];
       const report = buildReport(
         path,
-        records,
-        badLines,
+        offline.records,
+        offline.badLines,
         patterns,
         threshold,
         modelPass
@@ -127,11 +131,12 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
           : modelPassFailure
             ? { model: modelName, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: modelPassFailure }
             : undefined,
+        offline.badLineCount,
       );
       const files = writeAuditFiles(path, report);
       const flagged = report.patterns.filter((p) => p.flagged);
       log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${count(report.records, 'record')}, ${count(report.patterns.length, 'pattern')}, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
-      if (request.show !== false) AuditPanel.show(host, report, records, files);
+      if (request.show !== false) AuditPanel.show(host, report, examplesOf(path, report, records), files);
       return report;
     }),
     vscode.commands.registerCommand('traitStudio.filterDataset', async (target?: vscode.Uri, given?: { choices?: FilterChoices; out?: vscode.Uri }) => {
@@ -160,10 +165,16 @@ function cancelled(error: unknown): boolean {
   return error instanceof Error && error.message === 'cancelled';
 }
 
-/** The model pass's templates: the workspace's .traits/prompts overrides when trusted, else the shipped ones. */
+/** The model pass's templates: the workspace's .traits/prompts overrides when templateWorkspace allows, else the shipped ones. */
 function auditTemplates(uri: vscode.Uri) {
-  const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri;
-  return loadAuditTemplates(vscode.workspace.isTrusted && folder?.scheme === 'file' ? folder.fsPath : undefined);
+  return loadAuditTemplates(templateWorkspace(vscode.workspace.getWorkspaceFolder(uri)?.uri));
+}
+
+/** The records the report shows as examples: from `records` when they were read, else read back by id. */
+function examplesOf(path: string, report: AuditReport, records: readonly AuditRecord[]): AuditRecord[] {
+  const ids = new Set(report.patterns.flatMap((p) => p.examples));
+  if (records.length) return records.filter((r) => ids.has(r.id));
+  return [...readRecordsById(path, ids).values()];
 }
 
 async function pickDataset(): Promise<vscode.Uri | undefined> {

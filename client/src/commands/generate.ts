@@ -7,7 +7,7 @@ import { estimateRun, runDataset, type RunManifest } from '../../../server/src/g
 import type { SftFormat } from '../../../server/src/generation/run/types';
 import { loadMidtrainingTemplates } from '../../../server/src/generation/templates';
 import { explainRestricted } from './restricted';
-import { MissingKeyError, previewSetup, type PolicyCache } from './previewSetup';
+import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
 
 /**
  * What `Trait Studio: Generate Dataset…` asks for. An automation (and the tests) may pass it as the
@@ -94,7 +94,7 @@ export function registerGenerate(
       }
       throw error;
     }
-    const midtrainingTemplates = loadMidtrainingTemplates(folder.uri.fsPath);
+    const midtrainingTemplates = loadMidtrainingTemplates(templateWorkspace(folder.uri));
     const estimate = estimateRun({ documentText: document.getText(), traits, perTrait, midtraining, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
     if (request.confirm !== false) {
       const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ ${usd(estimate.usd)}`;
@@ -136,6 +136,7 @@ export function registerGenerate(
           templates: setup.templates,
           midtrainingTemplates,
           cache: setup.cache,
+          answerLimits: setup.answerLimits,
           prices: setup.prices,
           signal: controller.signal,
           onLog: (line) => log.info(line),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_MAX_ANSWER_CHARS, type AnswerLimits } from '../../../server/src/generation/answerCheck';
 import type { AnswerCache } from '../../../server/src/generation/cache';
 import { DiskAnswerCache } from '../../../server/src/generation/cache';
 import { defaultPrices, type ModelPrice } from '../../../server/src/generation/cost';
@@ -6,6 +7,7 @@ import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation
 import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
 import { GeminiProvider } from '../../../server/src/providers/gemini';
 import { openAICompatibleBaseline } from '../../../server/src/providers/openai';
+import { credentialFreeUrl } from '../../../server/src/providers/redact';
 import type { ModelProvider } from '../../../server/src/providers/provider';
 import { RequestPolicy } from '../../../server/src/providers/requestPolicy';
 import { geminiApiKey } from './apiKey';
@@ -22,6 +24,8 @@ export interface PreviewSetup {
   readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Scenarios per preview (traitStudio.preview.scenarios). */
   readonly count: number;
+  /** What an answer may be (traitStudio.generate.maxAnswerChars). */
+  readonly answerLimits: AnswerLimits;
 }
 
 /** No Gemini credentials: neither a stored key, GEMINI_API_KEY, nor Vertex AI settings. */
@@ -36,7 +40,7 @@ const ROLES = ['brainstorm', 'critique', 'baseline', 'response', 'autorate'] as 
 
 /**
  * Builds the providers and options of a preview for a document in `folder` (its workspace folder,
- * where `.traits/prompts/` overrides are read). Gemini uses Vertex AI when
+ * where `.traits/prompts/` overrides are read when templateWorkspace allows). Gemini uses Vertex AI when
  * `traitStudio.gemini.vertex.project` and `.location` are set, else the API key (see geminiApiKey);
  * the environment's GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI. The baseline comes
  * from `traitStudio.baseline.openaiBaseUrl` when set (with TRAIT_STUDIO_BASELINE_API_KEY if the
@@ -59,7 +63,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     const key = await geminiApiKey(context.secrets);
     if (!key) throw new MissingKeyError();
     provider = new GeminiProvider({ apiKey: key.key, baseUrl, policy });
-    providerId = baseUrl ? `gemini@${baseUrl}` : 'gemini';
+    providerId = baseUrl ? `gemini@${credentialFreeUrl(baseUrl)}` : 'gemini';
   }
   const openaiBaseUrl = config.get<string>('baseline.openaiBaseUrl', '').trim();
   const baseline = openAICompatibleBaseline(openaiBaseUrl || undefined, process.env, policy);
@@ -69,11 +73,22 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     providerId,
     ...baseline,
     models,
-    templates: loadTemplates(folder?.scheme === 'file' ? folder.fsPath : undefined),
+    templates: loadTemplates(templateWorkspace(folder)),
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
     prices: { ...defaultPrices(), ...config.get<Record<string, ModelPrice>>('prices', {}) },
     count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),
+    answerLimits: { maxChars: Math.min(100_000_000, Math.max(1, Math.round(config.get<number>('generate.maxAnswerChars', DEFAULT_MAX_ANSWER_CHARS)))) },
   };
+}
+
+/**
+ * The folder whose `.traits/prompts` templates previews, runs and the audit's model pass use: the
+ * workspace folder when it is on disk, the workspace is trusted and
+ * `traitStudio.prompts.useWorkspaceTemplates` is on for it; else none (the shipped templates).
+ */
+export function templateWorkspace(folder: vscode.Uri | undefined): string | undefined {
+  if (!folder || folder.scheme !== 'file' || !vscode.workspace.isTrusted) return undefined;
+  return vscode.workspace.getConfiguration('traitStudio', folder).get<boolean>('prompts.useWorkspaceTemplates', false) ? folder.fsPath : undefined;
 }
 
 /**

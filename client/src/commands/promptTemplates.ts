@@ -24,7 +24,8 @@ const STAGE_DESCRIPTIONS: Readonly<Record<Stage, string>> = {
 /**
  * `Trait Studio: Open Prompt Template`: pick a stage (or pass it as the argument) and open this
  * workspace's override `.traits/prompts/<stage>.md`, created from the shipped template the first
- * time. Previews in this workspace use the override from then on. Without a workspace folder it
+ * time, and turn on `traitStudio.prompts.useWorkspaceTemplates` for the folder: previews in this
+ * workspace use the overrides from then on. Without a workspace folder it
  * opens the shipped template read-only.
  */
 export function registerPromptTemplates(): vscode.Disposable {
@@ -41,9 +42,15 @@ export function registerPromptTemplates(): vscode.Disposable {
       return shipped;
     }
     const override = vscode.Uri.joinPath(folder.uri, ...OVERRIDE_DIR.split(/[\\/]/), `${stage}.md`);
+    const config = vscode.workspace.getConfiguration('traitStudio', folder.uri);
+    // Asking for a template is asking to use the folder's templates: the setting says so, visibly.
+    const turnedOn = !config.get<boolean>('prompts.useWorkspaceTemplates', false);
+    if (turnedOn) await config.update('prompts.useWorkspaceTemplates', true, vscode.ConfigurationTarget.WorkspaceFolder);
     if (!existsSync(override.fsPath)) {
       await vscode.workspace.fs.copy(shipped, override);
-      void vscode.window.showInformationMessage(`Trait Studio: created ${vscode.workspace.asRelativePath(override)} from the shipped template; previews in this workspace now use it. Placeholders are {{name}}; an unknown one is an error.`);
+      void vscode.window.showInformationMessage(`Trait Studio: created ${vscode.workspace.asRelativePath(override)} from the shipped template; previews in this workspace now use it (traitStudio.prompts.useWorkspaceTemplates is on for this folder). Placeholders are {{name}}; an unknown one is an error.`);
+    } else if (turnedOn) {
+      void vscode.window.showInformationMessage('Trait Studio: this folder\'s prompt templates are now used (traitStudio.prompts.useWorkspaceTemplates is on for this folder).');
     }
     await vscode.window.showTextDocument(override, { preview: false });
     return override;

@@ -266,8 +266,8 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private options(setup: PreviewSetup, signal: AbortSignal): Omit<PreviewOptions, 'count'> {
-    const { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache } = setup;
-    return { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache, signal };
+    const { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache, answerLimits } = setup;
+    return { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache, answerLimits, signal };
   }
 
   private replace(index: number, result: ScenarioResult): void {

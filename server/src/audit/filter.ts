@@ -1,7 +1,7 @@
 /** Writing a new dataset without (or with fewer of) the records of chosen patterns. */
 import { statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeAtomically, writeTextAtomically } from '../files/atomicWrite';
+import { writeAtomically } from '../files/atomicWrite';
 import { stem } from './files';
 import { LineParser, rawLines } from './read';
 import type { AuditReport } from './types';
@@ -46,7 +46,8 @@ export class FilterError extends Error {
  * order. A record left out by several choices is logged once with each of them.
  *
  * Every other line — kept records, bad lines, blank lines — is copied byte for byte with its line
- * ending (nothing is re-serialised). The output and the log are each written atomically (a
+ * ending, LF, CRLF or CR (nothing is re-serialised). The input is streamed: memory holds the ids
+ * of the records to leave out and the list of those left out, not the dataset. The output and the log are each written atomically (a
  * temporary file beside them, then a rename). The log `<output name>.log.jsonl` (output name
  * without `.jsonl`) holds a first line `{"filter": {input, output, report, seed, choices, written,
  * dropped}}` then one `{"id", "line", "patterns"}` line per record left out.
@@ -86,8 +87,7 @@ export function filterDataset(
       buffered = [];
       size = 0;
     };
-    const NEWLINE = Buffer.from('\n');
-    for (const { line, bytes, terminated } of rawLines(inputPath)) {
+    for (const { line, bytes, ending } of rawLines(inputPath)) {
       const parsed = parser.parse(line, bytes);
       if (parsed && 'record' in parsed) {
         records++;
@@ -102,9 +102,10 @@ export function filterDataset(
       }
       buffered.push(bytes);
       size += bytes.length;
-      if (terminated) {
-        buffered.push(NEWLINE);
-        size++;
+      if (ending) {
+        const end = ENDINGS[ending];
+        buffered.push(end);
+        size += end.length;
       }
       if (size >= 1 << 20) flush();
     }
@@ -116,9 +117,23 @@ export function filterDataset(
   });
 
   const header = { filter: { input: inputPath, output: outputPath, report: report.dataset, seed, choices, written, dropped: dropped.length } };
-  writeTextAtomically(logPath, [header, ...dropped].map((x) => `${JSON.stringify(x)}\n`).join(''));
+  // Written a megabyte at a time: one string of every line could outgrow memory.
+  writeAtomically(logPath, (fd) => {
+    let text = `${JSON.stringify(header)}\n`;
+    for (const d of dropped) {
+      text += `${JSON.stringify(d)}\n`;
+      if (text.length >= 1 << 20) {
+        writeSync(fd, text);
+        text = '';
+      }
+    }
+    writeSync(fd, text);
+  });
   return { written, dropped, log: logPath };
 }
+
+/** Each line ending as the bytes it is copied back as. */
+const ENDINGS = { '\n': Buffer.from('\n'), '\r\n': Buffer.from('\r\n'), '\r': Buffer.from('\r') } as const;
 
 /** Record id → the chosen patterns that leave it out. */
 function chooseDrops(report: AuditReport, choices: readonly FilterChoice[], seed: number): Map<string, string[]> {

@@ -1,8 +1,10 @@
 /**
  * Reading a dataset: JSONL in any of three shapes (OpenAI `messages`, Gemini `contents`, our
- * records.jsonl), line by line in fixed-size chunks so a file of any size streams through.
+ * records.jsonl), line by line in fixed-size chunks so a file of any size streams through; lines
+ * end in LF, CRLF or CR, and may start with a byte-order mark.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, readSync } from 'node:fs';
+import { NotRegularFileError, openRegular } from '../files/regularFile';
 import type { AuditRecord, BadLine } from './types';
 
 /** A dataset that cannot be read at all (missing, a folder, no permission). */
@@ -10,31 +12,39 @@ export class DatasetError extends Error {
   override readonly name = 'DatasetError';
 }
 
-/** One line of a file: its bytes without the `\n` (a `\r` before it is kept) and whether a `\n` ended it. */
+/** One line of a file: its bytes without its line ending, and the line ending as it was. */
 export interface RawLine {
   /** 1-based. */
   readonly line: number;
   readonly bytes: Buffer;
-  readonly terminated: boolean;
+  /** What ended the line: LF, CRLF or a lone CR; '' for a last line with none. */
+  readonly ending: '\n' | '\r\n' | '\r' | '';
 }
 
 const CHUNK = 1 << 20;
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
- * The lines of the file at `path`, in order, as raw bytes (so a filter can copy them verbatim).
- * Splits on the byte 0x0A, which never occurs inside a UTF-8 multi-byte sequence. Throws
- * DatasetError when the file cannot be opened or read.
+ * The lines of the file at `path`, in order, as raw bytes (so a filter can copy them verbatim, line
+ * endings included). A line ends at LF, CRLF or a lone CR (old Mac files): none of these bytes
+ * occurs inside a UTF-8 multi-byte sequence, nor unescaped inside a JSON value. The file is read
+ * in 1 MiB chunks: only the current line is held. Throws DatasetError when the file cannot be
+ * opened or read, or is not a regular file (a FIFO or a device would hang or never end).
  */
 export function* rawLines(path: string): Generator<RawLine> {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openRegular(path, constants.O_RDONLY, { follow: true });
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new DatasetError(`${path}: not a regular file (${error.kind}); a dataset must be a file`);
     throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
     let pending: Buffer[] = [];
     let line = 1;
+    // A line whose CR was a chunk's last byte: CR or CRLF is known only from the next chunk.
+    let held: Buffer | undefined;
     for (;;) {
       // A fresh buffer per chunk: the lines handed out are views into it and must stay valid.
       const chunk = Buffer.allocUnsafe(CHUNK);
@@ -45,18 +55,43 @@ export function* rawLines(path: string): Generator<RawLine> {
         throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       }
       if (read === 0) break;
+      const data = chunk.subarray(0, read);
       let start = 0;
-      for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < read; nl = chunk.indexOf(10, start)) {
-        const piece = chunk.subarray(start, nl);
+      if (held) {
+        const crlf = data[0] === LF;
+        yield { line: line++, bytes: held, ending: crlf ? '\r\n' : '\r' };
+        held = undefined;
+        if (crlf) start = 1;
+      }
+      let lf = data.indexOf(LF, start);
+      let cr = data.indexOf(CR, start);
+      while (lf !== -1 || cr !== -1) {
+        const end = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+        const piece = data.subarray(start, end);
         // Lines longer than a chunk are collected in pieces and joined once, not re-copied per chunk.
         const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
         pending = [];
-        yield { line: line++, bytes, terminated: true };
-        start = nl + 1;
+        if (end === lf) {
+          yield { line: line++, bytes, ending: '\n' };
+          start = end + 1;
+        } else if (end + 1 === read) {
+          held = bytes;
+          start = read;
+          break;
+        } else if (data[end + 1] === LF) {
+          yield { line: line++, bytes, ending: '\r\n' };
+          start = end + 2;
+        } else {
+          yield { line: line++, bytes, ending: '\r' };
+          start = end + 1;
+        }
+        if (lf !== -1 && lf < start) lf = data.indexOf(LF, start);
+        if (cr !== -1 && cr < start) cr = data.indexOf(CR, start);
       }
-      if (start < read) pending.push(chunk.subarray(start, read));
+      if (start < read) pending.push(data.subarray(start));
     }
-    if (pending.length) yield { line, bytes: Buffer.concat(pending), terminated: false };
+    if (held) yield { line: line++, bytes: held, ending: '\r' };
+    if (pending.length) yield { line, bytes: Buffer.concat(pending), ending: '' };
   } finally {
     closeSync(fd);
   }
@@ -66,16 +101,20 @@ export function* rawLines(path: string): Generator<RawLine> {
 export type ParsedLine = { record: AuditRecord } | { bad: BadLine } | null;
 
 /**
- * Turns lines into records with the same ids every time (readDataset and filterDataset agree):
- * `id` field, else the 0-based line number; a repeated id gets `#<0-based line>` appended.
+ * Turns lines into records with the same ids every time (readDataset, the streaming audit and
+ * filterDataset agree): `id` field, else the 0-based line number; a repeated id gets
+ * `#<0-based line>` appended.
  */
 export class LineParser {
   private readonly seen = new Set<string>();
 
-  /** Parses one raw line (1-based `line`). Blank lines give null; a byte-order mark on line 1 is ignored. */
+  /**
+   * Parses one raw line (1-based `line`). Blank lines give null; a byte-order mark at the start of
+   * a line is ignored (some tools write one before every line).
+   */
   parse(line: number, bytes: Buffer): ParsedLine {
     let text = bytes.toString('utf8');
-    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === '') return null;
     let value: unknown;
     try {
@@ -92,24 +131,49 @@ export class LineParser {
   }
 }
 
+/** The parsed lines of the dataset at `path`, in order, blank lines left out (see rawLines, LineParser). */
+export function* datasetLines(path: string): Generator<{ record: AuditRecord } | { bad: BadLine }> {
+  const parser = new LineParser();
+  for (const { line, bytes } of rawLines(path)) {
+    const parsed = parser.parse(line, bytes);
+    if (parsed) yield parsed;
+  }
+}
+
 /**
- * Reads the JSONL dataset at `path`: every line that holds an assistant turn becomes an
+ * How many bad lines the streaming readers keep (the first ones); the rest are only counted. Each
+ * is an object with a message: a file of nothing but bad lines must not fill memory.
+ */
+export const MAX_BAD_LINES_KEPT = 1000;
+
+/**
+ * Reads the JSONL dataset at `path` into memory: every line that holds an assistant turn becomes an
  * AuditRecord; lines that are not JSON, not an object or hold no assistant turn with text are
  * returned in `badLines` (1-based line numbers) and skipped; blank lines are skipped silently.
- * Streams the file in 1 MiB chunks (only the records are kept). Throws DatasetError only when the
- * file cannot be read.
+ * For what needs the texts (the model pass, tests); the offline audit streams (offlineAuditFile).
+ * Throws DatasetError only when the file cannot be read.
  */
 export function readDataset(path: string): { records: AuditRecord[]; badLines: BadLine[] } {
   const records: AuditRecord[] = [];
   const badLines: BadLine[] = [];
-  const parser = new LineParser();
-  for (const { line, bytes } of rawLines(path)) {
-    const parsed = parser.parse(line, bytes);
-    if (!parsed) continue;
+  for (const parsed of datasetLines(path)) {
     if ('record' in parsed) records.push(parsed.record);
     else badLines.push(parsed.bad);
   }
   return { records, badLines };
+}
+
+/** The records of `path` whose ids are in `ids` (the report's examples, say), by id; one pass, only those kept. */
+export function readRecordsById(path: string, ids: ReadonlySet<string>): Map<string, AuditRecord> {
+  const found = new Map<string, AuditRecord>();
+  if (ids.size === 0) return found;
+  for (const parsed of datasetLines(path)) {
+    if ('record' in parsed && ids.has(parsed.record.id)) {
+      found.set(parsed.record.id, parsed.record);
+      if (found.size === ids.size) break;
+    }
+  }
+  return found;
 }
 
 type Extracted = { id: string | null; traitId: string | null; prompt: string; response: string };

@@ -1,8 +1,10 @@
 /** The audit report: scoring every pattern the same way, Markdown, and the files beside the dataset. */
 import { basename } from 'node:path';
-import { writeTextAtomically } from '../files/atomicWrite';
+import { writeSync } from 'node:fs';
+import { writeAtomically, writeTextAtomically } from '../files/atomicWrite';
 import { count, usd } from '../format';
 import { stem } from './files';
+import { reportJson } from './reportJson';
 import { comparePatterns, MIN_FLAG_MATCHES } from './score';
 import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
 
@@ -13,16 +15,19 @@ import type { AuditPattern, AuditRecord, AuditReport, BadLine } from './types';
  * trait, is set at `threshold`: strict share at or above it with at least MIN_FLAG_MATCHES strict
  * matches (per trait: share × trait records, rounded). A repeated pattern id gets "#2", "#3"...
  * appended. Patterns are sorted flagged first, then flagged in a trait, then by strict prevalence.
- * `records` gives the record count; `modelPass` (default null) what the model pass spent, or why it
- * failed. Throws RangeError for a threshold outside 0..1.
+ * `records` gives the record count (the records, or their number); `modelPass` (default null)
+ * what the model pass spent, or why it failed; `badLineCount` how many bad lines there were when
+ * `badLines` holds only the first ones (a streamed audit). Throws RangeError for a threshold
+ * outside 0..1.
  */
 export function buildReport(
   dataset: string,
-  records: readonly AuditRecord[],
+  records: readonly AuditRecord[] | number,
   badLines: readonly BadLine[],
   patterns: readonly AuditPattern[],
   threshold: number,
   modelPass?: AuditReport['modelPass'],
+  badLineCount = badLines.length,
 ): AuditReport {
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, not ${threshold}`);
   const used = new Map<string, number>();
@@ -33,7 +38,17 @@ export function buildReport(
     for (const [trait, t] of Object.entries(p.perTrait)) perTrait[trait] = { ...t, flagged: shareFlagged(Math.round(t.strict * t.records), t.strict, threshold) };
     return { ...p, id: seen === 1 ? p.id : `${p.id}#${seen}`, flagged: shareFlagged(p.records.length, p.prevalence.strict, threshold), perTrait };
   });
-  return { dataset, records: records.length, badLines: [...badLines], threshold, patterns: flagged.sort(comparePatterns), modelPass: modelPass ?? null, minFlagMatches: MIN_FLAG_MATCHES };
+  const recordCount = typeof records === 'number' ? records : records.length;
+  return {
+    dataset,
+    records: recordCount,
+    badLines: [...badLines],
+    badLineCount: Math.max(badLineCount, badLines.length),
+    threshold,
+    patterns: flagged.sort(comparePatterns),
+    modelPass: modelPass ?? null,
+    minFlagMatches: MIN_FLAG_MATCHES,
+  };
 }
 
 /**
@@ -75,7 +90,7 @@ export function auditFilePaths(datasetPath: string): { json: string; markdown: s
  */
 export function writeAuditFiles(datasetPath: string, report: AuditReport): { json: string; markdown: string } {
   const paths = auditFilePaths(datasetPath);
-  writeTextAtomically(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeAtomically(paths.json, (fd) => reportJson(report, (piece) => void writeSync(fd, piece)));
   writeTextAtomically(paths.markdown, reportMarkdown(report));
   return paths;
 }
@@ -96,15 +111,17 @@ export function reportMarkdown(report: AuditReport): string {
   out.push(`# Dataset audit: ${basename(report.dataset)}`, '');
   const bad = report.badLines;
   const min = report.minFlagMatches ?? MIN_FLAG_MATCHES;
+  // A report saved before badLineCount existed lists every bad line.
+  const badCount = report.badLineCount ?? bad.length;
   out.push(
-    `${count(report.records, 'record')} read from ${code(report.dataset)}${bad.length ? `; ${count(bad.length, 'bad line')} skipped` : ''}. ` +
+    `${count(report.records, 'record')} read from ${code(report.dataset)}${badCount ? `; ${count(badCount, 'bad line')} skipped` : ''}. ` +
       `A pattern is flagged when ${pct(report.threshold)} or more of the records match it strictly (overall or within a trait), and at least ${count(min, 'record')} do.`,
   );
   out.push('', modelPassLine(report));
   if (bad.length) {
     out.push('', '## Bad lines', '');
     for (const b of bad.slice(0, MAX_BAD_LINES)) out.push(`- line ${b.line}: ${b.reason}`);
-    if (bad.length > MAX_BAD_LINES) out.push(`- … and ${bad.length - MAX_BAD_LINES} more (see the JSON report)`);
+    if (badCount > MAX_BAD_LINES) out.push(`- … and ${(badCount - MAX_BAD_LINES).toLocaleString('en-US')} more (${bad.length < badCount ? `the first ${bad.length.toLocaleString('en-US')} are` : 'all are'} in the JSON report)`);
   }
 
   const flagged = report.patterns.filter((p) => p.flagged);

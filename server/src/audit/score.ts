@@ -2,6 +2,7 @@
  * From matching records to a reported pattern: prevalence overall and per trait, flags, examples.
  * The offline pass and buildReport (for the model pass's patterns too) score the same way.
  */
+import { int32Column } from './columns';
 import type { AuditPattern, AuditRecord, TraitPrevalence } from './types';
 
 /** Default share of records at or above which a pattern is flagged. */
@@ -21,7 +22,7 @@ export const EXAMPLES = 3;
 
 /** The records grouped by trait: each record's group index, the group keys and sizes. */
 export class TraitIndex {
-  private constructor(
+  constructor(
     /** Group keys (trait ids, NO_TRAIT for records without one); empty when no record names a trait. */
     readonly keys: readonly string[],
     /** Each record's group (index into keys); -1 everywhere when keys is empty. */
@@ -32,23 +33,39 @@ export class TraitIndex {
 
   /** Groups `records` by traitId; no groups at all when none names a trait. */
   static of(records: readonly AuditRecord[]): TraitIndex {
-    const of = new Int32Array(records.length).fill(-1);
-    if (!records.some((r) => r.traitId !== null)) return new TraitIndex([], of, []);
-    const keys: string[] = [];
-    const sizes: number[] = [];
-    const byKey = new Map<string, number>();
-    records.forEach((r, i) => {
-      const key = r.traitId ?? NO_TRAIT;
-      let g = byKey.get(key);
-      if (g === undefined) {
-        byKey.set(key, (g = keys.length));
-        keys.push(key);
-        sizes.push(0);
-      }
-      of[i] = g;
-      sizes[g]++;
-    });
-    return new TraitIndex(keys, of, sizes);
+    const builder = new TraitIndexBuilder();
+    for (const r of records) builder.add(r.traitId);
+    return builder.build();
+  }
+}
+
+/** A TraitIndex built a record at a time, as a dataset streams by: four bytes a record, and each trait id once. */
+export class TraitIndexBuilder {
+  private readonly of = int32Column();
+  private readonly keys: string[] = [];
+  private readonly sizes: number[] = [];
+  private readonly byKey = new Map<string, number>();
+  private named = false;
+
+  /** The next record's trait (null: it names none). */
+  add(traitId: string | null): void {
+    if (traitId !== null) this.named = true;
+    const key = traitId ?? NO_TRAIT;
+    let g = this.byKey.get(key);
+    if (g === undefined) {
+      this.byKey.set(key, (g = this.keys.length));
+      this.keys.push(key);
+      this.sizes.push(0);
+    }
+    this.of.push(g);
+    this.sizes[g]++;
+  }
+
+  /** The index of the records added so far; no groups at all when none named a trait. */
+  build(): TraitIndex {
+    const of = this.of.values().slice();
+    if (!this.named) return new TraitIndex([], of.fill(-1), []);
+    return new TraitIndex([...this.keys], of, [...this.sizes]);
   }
 }
 
@@ -59,17 +76,23 @@ export function isFlagged(matches: number, total: number, threshold: number): bo
 
 /**
  * The reported pattern for `base` given the records (by index, any order, duplicates allowed) that
- * match it strictly and broadly. Broad is made a superset of strict; ids are listed in file order.
+ * match it strictly and broadly. `records` gives each record's id: the records themselves, or just
+ * their ids (what the streaming audit keeps). Broad is made a superset of strict; ids are listed in
+ * file order.
  */
 export function scorePattern(
   base: Pick<AuditPattern, 'id' | 'name' | 'description' | 'source'>,
   strictIndices: Iterable<number>,
   broadIndices: Iterable<number>,
-  records: readonly AuditRecord[],
+  records: ArrayLike<string | Pick<AuditRecord, 'id'>>,
   traits: TraitIndex,
   threshold: number,
 ): AuditPattern {
   const n = records.length;
+  const idOf = (i: number) => {
+    const r = records[i];
+    return typeof r === 'string' ? r : r.id;
+  };
   // 1 = broad only, 2 = strict (and broad).
   const mark = new Uint8Array(n);
   for (const i of broadIndices) mark[i] = 1;
@@ -82,10 +105,10 @@ export function scorePattern(
   for (let i = 0; i < n; i++) {
     if (mark[i] === 0) continue;
     const g = traits.of[i];
-    broadIds.push(records[i].id);
+    broadIds.push(idOf(i));
     if (g >= 0) broadBy[g]++;
     if (mark[i] === 2) {
-      strictIds.push(records[i].id);
+      strictIds.push(idOf(i));
       if (g >= 0) strictBy[g]++;
     }
   }

@@ -71,7 +71,10 @@ export interface AuditReport {
   dataset: string;
   /** Records read (bad lines not counted). */
   records: number;
+  /** The first bad lines (all of them, up to MAX_BAD_LINES_KEPT in a streamed audit)... */
   badLines: BadLine[];
+  /** ...of this many. */
+  badLineCount: number;
   /** Strict prevalence (0..1) at or above which a pattern is flagged. */
   threshold: number;
   /** Flagged first, then by strict prevalence, highest first. */

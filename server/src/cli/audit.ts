@@ -7,27 +7,32 @@ import {
   DEFAULT_THRESHOLD,
   FilterError,
   filterDataset,
-  offlineAudit,
+  MAX_BAD_LINES_KEPT,
+  offlineAuditFile,
   readDataset,
   reportMarkdown,
   writeAuditFiles,
   type AuditRecord,
   type AuditReport,
   type FilterChoice,
+  type OfflineAuditOptions,
+  type OfflineAuditResult,
 } from '../audit';
+import { reportJson } from '../audit/reportJson';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
+import { NotRegularFileError } from '../files/regularFile';
 import { GeminiProvider } from '../providers/gemini';
 import { RequestPolicy } from '../providers/requestPolicy';
 import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
 import { emptyUsage } from '../generation/stages/stage';
-import { cliAnswerCache, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const AUDIT_USAGE = `Usage: trait-studio audit DATASET.jsonl [--offline] [--format markdown|json] [--threshold 0.25]
                           [--min-support N] [--no-write] [--fail-on-flagged]
-                          [--model NAME] [--max-usd X] [--no-cache]
+                          [--model NAME] [--max-usd X] [--no-cache] [--workspace-templates]
        trait-studio audit filter DATASET.jsonl --out OUT.jsonl [--drop ID,...] [--downsample ID=0.5,...]
                           [--seed 0] [--report FILE] [--format text|json]
 
@@ -36,8 +41,12 @@ the data, not from a list), closing and clarifying questions, bottom-line-first 
 feelings-validation openers, lists, headings, bold lead-ins and response length — overall and per
 trait when the records say which trait they serve. DATASET is JSONL: OpenAI {"messages": [...]},
 Gemini {"contents": [...]} or a run's records.jsonl; the last assistant (model) turn is the response.
-A record's id is its "id" field, else its 0-based line number. Lines that are not JSON or hold no
-assistant turn are reported on stderr with their (1-based) line numbers and skipped.
+A record's id is its "id" field, else its 0-based line number. Lines end in LF, CRLF or CR and may
+start with a byte-order mark. Lines that are not JSON or hold no assistant turn are reported on
+stderr with their (1-based) line numbers and skipped (the first ${MAX_BAD_LINES_KEPT} are kept in the report). The
+offline audit and audit filter stream the file (reading it twice): each record's id and a few bytes
+of features are kept, never the texts, so a dataset of any size is audited in bounded memory; the
+model pass reads the records into memory.
 
 Each pattern has a prevalence, broad (a softer form) and strict (the clear form); a pattern is
 flagged when its strict prevalence reaches --threshold (default 0.25) overall or within a trait
@@ -55,7 +64,11 @@ a note on stderr.
   --model NAME       the model pass's model (default ${DEFAULT_AUDIT_MODEL})
   --max-usd X        do not run the model pass when its estimate is above X dollars or
                      unpriced (exit 2)
-  --no-cache         neither read nor write the answer cache (.traits/cache)
+  --no-cache         neither read nor write the answer cache (in your user cache folder, as for
+                     preview)
+  --workspace-templates
+                     use the model pass's templates in .traits/prompts/audit-*.md under the current
+                     folder (as for preview); without it the shipped ones
 
 audit filter writes OUT.jsonl: DATASET's lines copied byte for byte, without the records that match
 the chosen patterns strictly. --drop leaves out every match of the patterns named (ids as in the
@@ -85,6 +98,7 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       model: { type: 'string' },
       'max-usd': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      'workspace-templates': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,14 +118,16 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
   if (maxUsd !== undefined && !(maxUsd >= 0)) throw new UsageError(`--max-usd must be a number of dollars, not "${values['max-usd']}"`);
 
   const dataset = positionals[0];
-  const { records, badLines } = read(dataset);
-  reportBadLines(out, dataset, badLines);
-  const patterns = offlineAudit(records, { threshold, minSupport });
+  // Streamed: the records are not kept, whatever the size of the file.
+  const offline = auditFile(dataset, { threshold, minSupport });
+  reportBadLines(out, dataset, offline.badLines, offline.badLineCount);
+  const patterns = offline.patterns;
 
   let status = 0;
   let modelPass: AuditReport['modelPass'] = null;
   if (!values.offline) {
-    const result = await modelPassOrNote(records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'] });
+    // The model pass reads the texts: only then are the records read into memory.
+    const result = await modelPassOrNote(() => read(dataset).records, offline.records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'], workspaceTemplates: values['workspace-templates'] });
     if (result === 'interrupted') return 130;
     if (result && 'failed' in result) {
       status = 1;
@@ -123,16 +139,18 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
     }
   }
 
-  const report = buildReport(dataset, records, badLines, patterns, threshold, modelPass);
+  const report = buildReport(dataset, offline.records, offline.badLines, patterns, threshold, modelPass, offline.badLineCount);
   if (!values['no-write']) {
     try {
       const paths = writeAuditFiles(dataset, report);
       out.stderr(`trait-studio: wrote ${paths.json} and ${paths.markdown}\n`);
     } catch (error) {
-      throw new UsageError(`cannot write the audit beside ${dataset} (${(error as NodeJS.ErrnoException).code ?? String(error)}); use --no-write to print it only`);
+      const why = error instanceof NotRegularFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+      throw new UsageError(`cannot write the audit beside ${dataset} (${why}); use --no-write to print it only`);
     }
   }
-  out.stdout(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+  if (values.format === 'json') reportJson(report, (piece) => out.stdout(piece));
+  else out.stdout(reportMarkdown(report));
   const anyFlagged = report.patterns.some((p) => p.flagged || Object.values(p.perTrait).some((t) => t.flagged));
   if (values['fail-on-flagged'] && anyFlagged) status = 1;
   return status;
@@ -177,9 +195,9 @@ function runFilter(argv: string[], out: CliOutput): number {
   if (values.report) {
     report = readReport(values.report);
   } else {
-    const { records, badLines } = read(dataset);
     const threshold = parseThreshold(values.threshold);
-    report = buildReport(dataset, records, badLines, offlineAudit(records, { threshold }), threshold);
+    const offline = auditFile(dataset, { threshold });
+    report = buildReport(dataset, offline.records, offline.badLines, offline.patterns, threshold, null, offline.badLineCount);
   }
   let result;
   try {
@@ -189,6 +207,7 @@ function runFilter(argv: string[], out: CliOutput): number {
       const hint = error instanceof FilterError && !values.report && /no pattern/.test(error.message) ? `\n(model-pass patterns are in a saved report: --report ${auditFilePaths(dataset).json})` : '';
       throw new UsageError(`${error.message}${hint}`);
     }
+    if (error instanceof NotRegularFileError) throw new UsageError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code) throw new UsageError(`cannot write ${values.out} (${code})`);
     throw error;
@@ -206,10 +225,11 @@ function runFilter(argv: string[], out: CliOutput): number {
 
 /** The model pass's patterns and spend; null (with a note on stderr) when it cannot run; why it failed, or 'interrupted', when it stopped. */
 async function modelPassOrNote(
-  records: readonly AuditRecord[],
+  loadRecords: () => readonly AuditRecord[],
+  recordCount: number,
   out: CliOutput,
   env: NodeJS.ProcessEnv,
-  options: { model?: string; maxUsd?: number; noCache: boolean },
+  options: { model?: string; maxUsd?: number; noCache: boolean; workspaceTemplates: boolean },
 ): Promise<Awaited<ReturnType<typeof runModelPass>> | { model: string; failed: string } | null | 'interrupted'> {
   let gemini;
   try {
@@ -219,15 +239,16 @@ async function modelPassOrNote(
     out.stderr(`trait-studio: note: no model pass (${error.message}); the offline detectors only. Use --offline to say so and silence this note.\n`);
     return null;
   }
-  if (records.length === 0) return null;
-  const templates = loadAuditTemplates(process.cwd());
+  if (recordCount === 0) return null;
+  const records = loadRecords();
+  const templates = cliTemplates(options.workspaceTemplates, out, loadAuditTemplates);
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
   out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
-  const cache = cliAnswerCache(options.noCache, out);
+  const cache = cliAnswerCache(options.noCache, out, env);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
@@ -280,11 +301,20 @@ function read(dataset: string): ReturnType<typeof readDataset> {
   }
 }
 
+function auditFile(dataset: string, options: OfflineAuditOptions): OfflineAuditResult {
+  try {
+    return offlineAuditFile(dataset, options);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 const MAX_BAD_LINES = 20;
 
-function reportBadLines(out: CliOutput, dataset: string, badLines: readonly { line: number; reason: string }[]): void {
+function reportBadLines(out: CliOutput, dataset: string, badLines: readonly { line: number; reason: string }[], total: number): void {
   for (const b of badLines.slice(0, MAX_BAD_LINES)) out.stderr(`${dataset}:${b.line}: skipped: ${b.reason}\n`);
-  if (badLines.length > MAX_BAD_LINES) out.stderr(`${dataset}: ${badLines.length - MAX_BAD_LINES} more bad lines skipped (all are listed in the JSON report)\n`);
+  if (total > MAX_BAD_LINES) out.stderr(`${dataset}: ${count(total - MAX_BAD_LINES, 'more bad line')} skipped (${badLines.length < total ? `the first ${badLines.length.toLocaleString('en-US')} are` : 'all are'} listed in the JSON report)\n`);
 }
 
 /** A saved report (`<name>.audit.json`), checked enough to filter with. */

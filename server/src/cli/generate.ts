@@ -7,14 +7,15 @@ import { loadMidtrainingTemplates, loadTemplates } from '../generation/templates
 import { GeminiProvider } from '../providers/gemini';
 import { openAICompatibleBaseline } from '../providers/openai';
 import { RequestPolicy } from '../providers/requestPolicy';
-import { cliAnswerCache, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--traits ID,...] [--per-trait 10] [--concurrency 8]
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
                              [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
-                             [--baseline-url URL --baseline-model NAME]
+                             [--baseline-url URL --baseline-model NAME] [--workspace-templates]
+                             [--max-answer-chars 100000]
 
 Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,
 --per-trait scenarios through the preview's stages, --concurrency at a time, then
@@ -38,7 +39,10 @@ skipped; a DIR holding a run of another document or other settings is refused.
   --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default 0.9)
   --format json         print the final manifest on stdout (progress goes to stderr)
   --batch               the Gemini Batch API: not supported yet
-Model access, --no-cache and --baseline-url are as for preview (answers cached in .traits/cache).
+Model access, --no-cache, --baseline-url, --workspace-templates and --max-answer-chars are as for
+preview (answers cached in your user cache folder, not in DIR or the current folder): an answer cut
+off at the output token limit, malformed or over the limit is never training data, its item goes to
+rejected.jsonl with the reason.
 Exit status: 0 completed, 1 completed with failed items, 2 usage or I/O problem, 130 interrupted
 (Ctrl+C; run again to resume).
 `;
@@ -65,6 +69,8 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
       'no-cache': { type: 'boolean', default: false },
       'baseline-url': { type: 'string' },
       'baseline-model': { type: 'string' },
+      'workspace-templates': { type: 'boolean', default: false },
+      'max-answer-chars': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +104,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   const baselineUrl = values['baseline-url'];
   const baselineModel = values['baseline-model'];
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const answerLimits = cliAnswerLimits(values['max-answer-chars']);
   const gemini = geminiAccess(env, 'generate a dataset');
   const file = positionals[0];
   const documentText = readTextFile(file);
@@ -105,7 +112,11 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
   // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
   const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
-  const cache = cliAnswerCache(values['no-cache'], out);
+  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
+    stages: loadTemplates(workspace),
+    midtraining: midtraining > 0 ? loadMidtrainingTemplates(workspace) : undefined,
+  }));
+  const cache = cliAnswerCache(values['no-cache'], out, env);
   const baseline = openAICompatibleBaseline(baselineUrl, env, policy());
 
   const controller = new AbortController();
@@ -138,9 +149,10 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
       providerId: gemini.id,
       ...baseline,
       ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
-      templates: loadTemplates(process.cwd()),
-      ...(midtraining > 0 ? { midtrainingTemplates: loadMidtrainingTemplates(process.cwd()) } : {}),
+      templates: templates.stages,
+      ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),
       cache,
+      answerLimits,
       retryFailed: values['retry-failed'],
       signal: controller.signal,
       onProgress: (p) => progress.update(p),

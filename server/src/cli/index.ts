@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { redact } from '../providers/redact';
 import { main } from './main';
 
 // `trait-studio lint ... | head` closes the pipe early; that is not an error worth a stack trace.
@@ -12,7 +13,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    process.stderr.write(`trait-studio: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(redact(`trait-studio: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
     process.exitCode = 2;
   },
 );

@@ -1,5 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { MAX_DOCUMENT_BYTES } from '../files/limits';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../files/regularFile';
 
 /** A usage or I/O problem: the CLI prints the message and exits with status 2. */
 export class UsageError extends Error {
@@ -45,13 +47,17 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
 /**
  * Reads a trait document as an editor would: UTF-8 (invalid bytes become U+FFFD) with a leading
  * byte-order mark removed, as VS Code does, so positions match what the editor shows.
- * Throws UsageError when the file cannot be read or is binary (a NUL byte in its first 8 KiB).
+ * Throws UsageError when the file cannot be read, is not a regular file (a FIFO, a device such as
+ * /dev/zero, also through a symbolic link: it would hang or never end), is larger than
+ * MAX_DOCUMENT_BYTES (10 MiB), or is binary (a NUL byte in its first 8 KiB).
  */
 export function readTextFile(path: string): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path, { follow: true, maxBytes: MAX_DOCUMENT_BYTES });
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new UsageError(`${path}: not a regular file (${error.kind}); skipped`);
+    if (error instanceof FileTooLargeError) throw new UsageError(`${path}: larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, the limit for a trait document; skipped`);
     throw new UsageError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (bytes.subarray(0, 8192).includes(0)) throw new UsageError(`${path}: not a text file (it holds NUL bytes); skipped`);

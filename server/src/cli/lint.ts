@@ -8,12 +8,16 @@ import { lintDocument } from '../rules/lint';
 import type { LintDiagnostic } from '../rules/rule';
 import { expandInputs, readTextFile, TRAIT_FILE, UsageError } from './io';
 import type { CliOutput } from './output';
+import { visible } from './sanitize';
 
 export const LINT_USAGE = `Usage: trait-studio lint FILES|GLOBS|FOLDERS... [--format text|json] [--config FILE] [--force]
 
 Lints trait documents. A folder means every *.traits.md under it. Any other Markdown file is linted
 when it looks like a trait document (trait front matter, Why or Trade-offs parts, or sections that
-instruct a model, as the Model Spec's do); otherwise it is skipped with one line saying why.
+instruct a model, as the Model Spec's do); otherwise it is skipped with one line saying why. A file
+that is not a regular file (a FIFO, a device) or is larger than 10 MiB is skipped with a message
+(exit status 2). Control characters in headings and file names are printed as visible escapes
+(\\x1b) in text output; JSON keeps them as they are.
   --format text   on a terminal: findings grouped by file, coloured by severity (not with NO_COLOR);
                   piped: one "file:line:col severity rule message" line each (default)
   --format json   [{ "file", "traits", "diagnostics": [{ "rule", "severity", "message", "range", "trait" }] }];
@@ -80,7 +84,7 @@ export async function runLint(argv: string[], out: CliOutput): Promise<number> {
     if (likeness && !likeness.looksLikeTraits) {
       const skipped = `does not look like a trait document (${likeness.why})`;
       results.push({ file, traits: document.traits.length, diagnostics: [], skipped });
-      out.stderr(`trait-studio: ${file} ${skipped}; skipped — pass --force to lint it anyway, or name it *.traits.md\n`);
+      out.stderr(`trait-studio: ${visible(file)} ${skipped}; skipped — pass --force to lint it anyway, or name it *.traits.md\n`);
       continue;
     }
     const { diagnostics } = lintDocument(document, { settings: settings ? [settings] : [] });
@@ -103,10 +107,10 @@ export async function runLint(argv: string[], out: CliOutput): Promise<number> {
   return linted.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
 }
 
-/** One `file:line:col severity rule message` line per finding (1-based), for pipes and problem matchers. */
+/** One `file:line:col severity rule message` line per finding (1-based), for pipes and problem matchers; control characters shown as escapes (sanitize.ts). */
 function lineReport(results: readonly FileResult[]): string {
   return results
-    .flatMap((r) => r.diagnostics.map((d) => `${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}\n`))
+    .flatMap((r) => r.diagnostics.map((d) => `${visible(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}`)}\n`))
     .join('');
 }
 
@@ -114,7 +118,8 @@ const SEVERITY_STYLE = { error: 'red', warning: 'yellow', information: 'blue', h
 
 /**
  * For a terminal: each file with findings as a heading, then its findings in aligned columns
- * (line:col, severity, rule, message), severities in colour when `color`.
+ * (line:col, severity, rule, message), severities in colour when `color`. The document's text (file
+ * name, messages quoting headings) has its control characters shown as escapes before any styling.
  */
 function groupedReport(results: readonly FileResult[], color: boolean): string {
   const style = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text, { validateStream: false }) : text);
@@ -127,9 +132,9 @@ function groupedReport(results: readonly FileResult[], color: boolean): string {
     const ruleWidth = Math.max(...r.diagnostics.map((d) => d.rule.length));
     const lines = r.diagnostics.map((d, i) => {
       const severity = style(SEVERITY_STYLE[d.severity as keyof typeof SEVERITY_STYLE] ?? 'reset', d.severity.padEnd(severityWidth));
-      return `  ${style('dim', at[i].padStart(atWidth))}  ${severity}  ${style('dim', d.rule.padEnd(ruleWidth))}  ${d.message}`;
+      return `  ${style('dim', at[i].padStart(atWidth))}  ${severity}  ${style('dim', d.rule.padEnd(ruleWidth))}  ${visible(d.message)}`;
     });
-    blocks.push(`${style('underline', r.file)}\n${lines.join('\n')}\n`);
+    blocks.push(`${style('underline', visible(r.file))}\n${lines.join('\n')}\n`);
   }
   return blocks.join('\n');
 }

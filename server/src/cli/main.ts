@@ -1,4 +1,5 @@
 import leven from 'leven';
+import { redact } from '../providers/redact';
 import { ConfigError } from '../rules/configFile';
 import { runAudit } from './audit';
 import { UsageError } from './io';
@@ -63,7 +64,10 @@ function unknownCommand(word: string): UsageError {
  * Runs the CLI with `argv` (without node and script) and returns the exit status:
  * a command's own status, or 2 for a usage, config or I/O problem (message on stderr).
  */
-export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
+export async function main(argv: string[], output: CliOutput = processOutput): Promise<number> {
+  // Messages on stderr (progress, warnings, errors) are redacted: a credential a provider echoed
+  // never reaches a terminal or a CI log. stdout is data and is left exact.
+  const out: CliOutput = { stdout: (t) => output.stdout(t), stderr: (t) => output.stderr(redact(t)), isTTY: output.isTTY, color: output.color };
   const [name, ...rest] = argv;
   try {
     const command = COMMANDS.find((c) => c.name === name);

@@ -3,6 +3,7 @@ import { buildOutline, type Outline } from '../analysis/outline';
 import { parseTraitDocument } from '../document/parse';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
+import { visible } from './sanitize';
 
 /** What the text outline's marks and columns mean; printed under it. */
 export const OUTLINE_LEGEND = `Legend: [RTEX] the trait states a reason (R), trade-offs (T), exceptions (E), examples (X); - not stated.
@@ -31,7 +32,8 @@ export async function runOutline(argv: string[], out: CliOutput): Promise<number
   if (positionals.length !== 1) throw new UsageError(`outline takes exactly one file\n\n${OUTLINE_USAGE}`);
   const file = positionals[0];
   const outline = buildOutline(parseTraitDocument(readTextFile(file)), file);
-  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline));
+  // Titles hold no line break: escaping line by line keeps the layout and shows every control character.
+  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline).split('\n').map(visible).join('\n'));
   return 0;
 }
 

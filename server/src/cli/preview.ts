@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { count as countOf, usd } from '../format';
+import { DEFAULT_MAX_ANSWER_CHARS } from '../generation/answerCheck';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../generation/cost';
 import { describeFailure } from '../generation/failures';
@@ -9,12 +10,13 @@ import { loadTemplates } from '../generation/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../providers/gemini';
 import { openAICompatibleBaseline } from '../providers/openai';
-import { cliAnswerCache, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
+                            [--workspace-templates] [--max-answer-chars 100000]
 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
 autorate, and prints the tokens this run spent and their estimated cost in USD (the model
@@ -25,11 +27,23 @@ Model access: GEMINI_API_KEY (Gemini Developer API); or GOOGLE_GENAI_USE_VERTEXA
 GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION for Vertex AI (Application Default Credentials).
 GOOGLE_GEMINI_BASE_URL points either at another Gemini-compatible endpoint.
 
-Answers are cached in .traits/cache under the current folder, keyed by everything that shapes
-them (provider, model, prompt with the trait text and context, settings, scenario number), so a
-rerun with the same inputs asks nothing and costs nothing.
+Answers are cached in your user cache folder ($XDG_CACHE_HOME/trait-studio/answers, by default
+~/.cache/trait-studio/answers; TRAIT_STUDIO_CACHE_DIR sets another), keyed by everything that
+shapes them (provider, model, prompt with the trait text and context, settings, scenario number),
+so a rerun with the same inputs asks nothing and costs nothing. Entries are authenticated with a
+key only you can read (cache.key, mode 0600, in that folder): answers put there by anyone else are
+not used.
   --no-cache          neither read nor write the cache
   --regenerate        ask for every answer again and replace the cached ones
+  --workspace-templates
+                      use the prompt templates in .traits/prompts/<stage>.md under the current
+                      folder (a file there must be inside the folder: a link out of it is refused);
+                      without it the shipped templates are used
+  --max-answer-chars N
+                      the longest answer used, in characters (default ${DEFAULT_MAX_ANSWER_CHARS}). An answer
+                      over it, cut off at the output token limit (finish reason MAX_TOKENS or
+                      length), or holding U+FFFD, a lone surrogate or a control character other than
+                      a line break or tab is asked for once more, then fails its scenario
   --baseline-url URL  take the baseline (no system prompt) from an OpenAI-compatible server,
                       e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
                       when set, is sent to that server as its key (OPENAI_API_KEY never is).
@@ -63,6 +77,8 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       regenerate: { type: 'boolean', default: false },
       'baseline-url': { type: 'string' },
       'baseline-model': { type: 'string' },
+      'workspace-templates': { type: 'boolean', default: false },
+      'max-answer-chars': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +94,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const limits = cliAnswerLimits(values['max-answer-chars']);
   const document = parseTraitDocument(readTextFile(positionals[0]));
   const wanted = values.trait.toLowerCase();
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
@@ -88,7 +105,8 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   // After the trait: a wrong trait id is worth knowing before a key is.
   const gemini = geminiAccess(env, 'preview scenarios');
 
-  const cache = cliAnswerCache(values['no-cache'], out);
+  const templates = cliTemplates(values['workspace-templates'], out, loadTemplates);
+  const cache = cliAnswerCache(values['no-cache'], out, env);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
@@ -100,10 +118,11 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       providerId: gemini.id,
       ...baseline,
       models,
-      templates: loadTemplates(process.cwd()),
+      templates,
       count,
       signal: controller.signal,
       cache,
+      answerLimits: limits,
       regenerate: values.regenerate,
     });
     const usage = totalUsage(scenarios);

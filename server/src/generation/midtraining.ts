@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Group, Trait, TraitDocument } from '../document/model';
 import type { ModelProvider } from '../providers/provider';
+import type { AnswerLimits } from './answerCheck';
 import type { AnswerCache } from './cache';
 import { answeringVersions, emptyUsage, StageError, structured, text, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
 import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from './templates';
@@ -105,6 +106,8 @@ export async function generateMidtraining(
     templates?: Templates;
     cache?: AnswerCache;
     providerId?: string;
+    /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
+    answerLimits?: AnswerLimits;
     signal?: AbortSignal;
     /** Ids of documents already made (an earlier, interrupted run's). */
     skip?: ReadonlySet<string>;
@@ -149,6 +152,7 @@ export async function generateMidtraining(
     usage: options.usage ?? emptyUsage(),
     cache: options.cache,
     providerId: options.providerId,
+    answerLimits: options.answerLimits,
   };
   /** The context of one answer's calls; the versions that answered are collected once it is done (`heard`). */
   const at = (sample: number): StageContext => ({ ...base, sample, versions: {} });

@@ -1,4 +1,6 @@
 import type { ModelProvider } from '../providers/provider';
+import { redact } from '../providers/redact';
+import type { AnswerLimits } from './answerCheck';
 import type { AnswerCache } from './cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
@@ -43,6 +45,8 @@ export interface PreviewOptions {
   readonly providerId?: string;
   /** Names `baselineProvider` in cache keys; without it a separate baseline provider's answers are not cached. */
   readonly baselineProviderId?: string;
+  /** What an answer may be (answerCheck.ts): one that is cut off, malformed or over the limit fails its scenario. Default DEFAULT_ANSWER_LIMITS. */
+  readonly answerLimits?: AnswerLimits;
 }
 
 const empty = (): ScenarioResult => ({
@@ -71,6 +75,7 @@ function baseContext(options: Omit<PreviewOptions, 'count'>) {
     cache: options.cache,
     providerId: options.providerId,
     baselineProviderId: options.baselineProviderId,
+    answerLimits: options.answerLimits,
   };
 }
 
@@ -214,5 +219,6 @@ export function totalUsage(results: readonly { readonly usage: StageUsage }[]): 
 
 /** "stage: reason" of a failed scenario, as the preview and runs word it. */
 export function failureMessage(error: unknown): string {
-  return error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
+  // Redacted again here (the provider layer already did): this text goes to rejected.jsonl, the preview JSON and logs.
+  return redact(error instanceof StageError ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { MAX_TEMPLATE_BYTES } from '../files/limits';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../files/regularFile';
 
 /** Stages whose prompt is a template file (the baseline sends the user message alone). */
 export const TEMPLATE_STAGES = ['brainstorm', 'scenario', 'critique', 'sharpen', 'response', 'autorate'] as const;
@@ -26,15 +28,52 @@ export interface Template<S extends string = TemplateStage> {
   readonly path: string;
 }
 
+/** A workspace's prompt template that cannot be used (it leads outside the workspace, or is not a regular file). */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
 /**
- * The template of a stage (generation, midtraining or audit): the workspace override when
- * `workspace/.traits/prompts/<stage>.md` exists, else the shipped default. Throws when neither
- * can be read.
+ * The template of a stage (generation, midtraining or audit): with `workspace` — only when the user
+ * asked for the workspace's templates (the CLI's --workspace-templates, the editor's
+ * traitStudio.prompts.useWorkspaceTemplates in a trusted workspace) — its override
+ * `workspace/.traits/prompts/<stage>.md` when it exists, else the shipped default. An override is
+ * read only when it resolves to a regular file inside the workspace (of at most
+ * MAX_TEMPLATE_BYTES): a link out of the workspace (to ~/.ssh/id_rsa, say) would send that file to
+ * a model provider. Throws TemplateError for such an override, and the file system's error when a
+ * template cannot be read.
  */
 export function loadTemplate<S extends string>(stage: S, workspace?: string): Template<S> {
-  const override = workspace ? join(workspace, OVERRIDE_DIR, `${stage}.md`) : undefined;
-  const path = override && existsSync(override) ? override : join(DEFAULT_PROMPTS_DIR, `${stage}.md`);
+  const override = workspace ? workspaceOverride(workspace, stage) : undefined;
+  if (override) {
+    let text: string;
+    try {
+      text = readRegularFile(override.real, { maxBytes: MAX_TEMPLATE_BYTES }).toString('utf8');
+    } catch (error) {
+      if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new TemplateError(`${override.path}: ${error.message}`);
+      throw error;
+    }
+    return { stage, text, path: override.path };
+  }
+  const path = join(DEFAULT_PROMPTS_DIR, `${stage}.md`);
   return { stage, text: readFileSync(path, 'utf8'), path };
+}
+
+/** The override of `stage` in `workspace` and where it really is, or undefined when there is none; TemplateError when it leads outside. */
+function workspaceOverride(workspace: string, stage: string): { path: string; real: string } | undefined {
+  const path = join(workspace, OVERRIDE_DIR, `${stage}.md`);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const inside = relative(realpathSync(workspace), real);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new TemplateError(`${path} leads outside the workspace (to ${real}); a prompt template must be a file inside it`);
+  }
+  return { path, real };
 }
 
 /** Every stage's template (see `loadTemplate`). */

@@ -1,6 +1,7 @@
 import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
 import { thinkingConfig } from './models';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
+import { registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
 
 export interface GeminiOptions {
@@ -26,6 +27,8 @@ export class GeminiProvider implements ModelProvider {
   private readonly policy: RequestPolicy;
 
   constructor(options: GeminiOptions) {
+    registerSecret(options.apiKey);
+    registerUrlSecrets(options.baseUrl);
     const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : undefined;
     this.client = options.vertex
       ? new GoogleGenAI({ vertexai: true, project: options.vertex.project, location: options.vertex.location, httpOptions })

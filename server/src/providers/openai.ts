@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
+import { credentialFreeUrl, registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
 
 /** Where an OpenAI-compatible server is and how to call it. */
@@ -41,6 +42,8 @@ export class OpenAICompatibleProvider implements ModelProvider {
 
   /** Makes no request: the first call is the first contact. Without `policy`, a default RequestPolicy. */
   constructor(options: OpenAICompatibleOptions) {
+    registerSecret(options.apiKey);
+    registerUrlSecrets(options.baseUrl);
     this.client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey ?? NO_KEY,
@@ -167,6 +170,7 @@ export function openAICompatibleBaseline(
   if (!baselineUrl) return {};
   return {
     baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }),
-    baselineProviderId: `openai-compatible@${baselineUrl}`,
+    // The URL names the endpoint, but its credentials stay out of cache keys and manifests.
+    baselineProviderId: `openai-compatible@${credentialFreeUrl(baselineUrl)}`,
   };
 }

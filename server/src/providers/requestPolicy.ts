@@ -1,6 +1,7 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai/error';
 import PQueue from 'p-queue';
 import { ModelAnswerError } from './provider';
+import { redact, redactError } from './redact';
 
 /** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
 export interface RequestPolicyOptions {
@@ -184,7 +185,8 @@ export class RequestPolicy {
    * Calls `attempt(signal)` for `model` until it succeeds, fails for good or `signal` aborts.
    * `onRetry` hears of each retry (for logs and progress). Throws RequestFailedError with the last
    * cause, a ModelAnswerError from `attempt` unchanged (the model answered; there is nothing to
-   * retry), or the abort reason when cancelled.
+   * retry), or the abort reason when cancelled. The RequestFailedError's message, its cause's and
+   * every retry's reason are redacted (redact.ts): no credential a server echoed gets out.
    */
   async run<T>(
     model: string,
@@ -204,10 +206,12 @@ export class RequestPolicy {
         if (error instanceof ModelAnswerError) throw error;
         const failure = classify(error);
         const delay = failure.retryAfterMs ?? Math.round(this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (n - 1)));
+        // Every error a model call ends in passes here: what a provider echoed back (the key, a
+        // URL's credentials) is redacted before anyone can log, show or write it.
         if (!failure.retry || n >= this.o.maxAttempts || delay > this.o.maxRetryDelayMs) {
-          throw new RequestFailedError(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`, n, error);
+          throw new RequestFailedError(redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`), n, redactError(error));
         }
-        onRetry?.(failure, n, delay);
+        onRetry?.({ ...failure, reason: redact(failure.reason) }, n, delay);
         await this.o.sleep(delay, signal);
       }
     }

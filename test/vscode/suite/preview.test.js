@@ -204,18 +204,28 @@ describe('preview scenarios', () => {
     assert.deepEqual(record.messages.map((m) => m.role), ['user', 'assistant']);
   });
 
-  it('Open Prompt Template makes a workspace override that previews then use', async () => {
+  it('Open Prompt Template makes a workspace override that previews then use, and only while the setting is on', async () => {
+    const config = () => vscode.workspace.getConfiguration('traitStudio', fixtureUri('.'));
+    const critiquesSince = (before) => fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'critique');
+    assert.equal(config().get('prompts.useWorkspaceTemplates'), false, 'workspace templates are off by default');
     const uri = await vscode.commands.executeCommand('traitStudio.openPromptTemplate', 'critique');
     try {
       assert.equal(uri.toString(), fixtureUri('.traits/prompts/critique.md').toString());
+      assert.equal(config().get('prompts.useWorkspaceTemplates'), true, 'Open Prompt Template turns them on for the folder');
       fs.appendFileSync(uri.fsPath, '\nOverride marker 42.\n');
-      const before = fake.requests.length;
+      let before = fake.requests.length;
       await panel.run(true);
-      const critiques = fake.requests.slice(before).filter((r) => fakeModule.stageOf(r) === 'critique');
-      assert.equal(critiques.length, 3);
-      assert.ok(critiques.every((r) => JSON.stringify(r.body).includes('Override marker 42.')));
+      assert.equal(critiquesSince(before).length, 3);
+      assert.ok(critiquesSince(before).every((r) => JSON.stringify(r.body).includes('Override marker 42.')));
+      // Turned off, the override stays on disk but previews use the shipped template.
+      await config().update('prompts.useWorkspaceTemplates', false, vscode.ConfigurationTarget.WorkspaceFolder);
+      before = fake.requests.length;
+      await panel.run(true);
+      assert.equal(critiquesSince(before).length, 3);
+      assert.ok(critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Override marker 42.')), 'a workspace template was used with the setting off');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await config().update('prompts.useWorkspaceTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
       fs.rmSync(fixtureUri('.traits').fsPath, { recursive: true, force: true });
     }
   });

@@ -4,6 +4,6 @@
  * One pattern per phrase, id "closing:<phrase-with-dashes>", named 'Ends with "<phrase>"'.
  */
 import type { Detector } from './detector';
-import { discoverPhrases } from './phrases';
+import { phrasePass } from './phrases';
 
-export const closingPhrases: Detector = { id: 'closing-phrases', detect: (input) => discoverPhrases(input, 'closing') };
+export const closingPhrases: Detector = { id: 'closing-phrases', begin: () => phrasePass('closing') };

@@ -12,7 +12,7 @@ import { listStructure } from './listStructure';
 import { openingPhrases } from './openingPhrases';
 import { validationOpener } from './validationOpener';
 
-export type { Detection, Detector, DetectorInput } from './detector';
+export type { Detection, Detector, DetectorContext, DetectorPass, SecondPass } from './detector';
 
 export const DETECTORS: readonly Detector[] = [
   openingPhrases,

@@ -11,6 +11,7 @@
  * long-response — long answers. Some questions need them; most do not.
  * - strict: 400 words or more;  - broad: 250 words or more.
  */
+import { uint32Column } from '../columns';
 import type { Detection, Detector } from './detector';
 
 export const LONG_STRICT_WORDS = 400;
@@ -18,13 +19,20 @@ export const LONG_BROAD_WORDS = 250;
 
 export const length: Detector = {
   id: 'length',
-  detect({ views }): Detection[] {
-    const words = Float64Array.from(views, (v) => v.words);
-    return [cluster(words), long(words)];
+  begin() {
+    // Four bytes a record: its word count.
+    const counts = uint32Column();
+    return {
+      add: (view) => counts.push(view.words),
+      end: () => {
+        const words = counts.values();
+        return [cluster(words), long(words)];
+      },
+    };
   },
 };
 
-function cluster(words: Float64Array): Detection {
+function cluster(words: Uint32Array): Detection {
   const base = { id: 'length-cluster', name: 'Responses of one length' };
   const n = words.length;
   if (n === 0) return { ...base, description: 'Responses of nearly the same length (no records).', strict: [], broad: [] };
@@ -65,7 +73,7 @@ function cluster(words: Float64Array): Detection {
   };
 }
 
-function long(words: Float64Array): Detection {
+function long(words: Uint32Array): Detection {
   const strict: number[] = [];
   const broad: number[] = [];
   for (let i = 0; i < words.length; i++) {

@@ -4,6 +4,6 @@
  * phrase, id "opening:<phrase-with-dashes>", named 'Opens with "<phrase>"'.
  */
 import type { Detector } from './detector';
-import { discoverPhrases } from './phrases';
+import { phrasePass } from './phrases';
 
-export const openingPhrases: Detector = { id: 'opening-phrases', detect: (input) => discoverPhrases(input, 'opening') };
+export const openingPhrases: Detector = { id: 'opening-phrases', begin: () => phrasePass('opening') };

@@ -16,7 +16,9 @@
  * strict: the first (last) sentence starts (ends) with the phrase;
  * broad: the phrase occurs anywhere in the first (last) two sentences.
  */
-import type { Detection, DetectorInput } from './detector';
+import { uint32Column, uint8Column } from '../columns';
+import type { ResponseView } from '../text';
+import type { Detection, DetectorContext, DetectorPass, SecondPass } from './detector';
 
 /** Longest n-gram counted. */
 const MAX_N = 4;
@@ -27,23 +29,67 @@ export const MAX_PHRASES = 50;
 
 export type Side = 'opening' | 'closing';
 
-/** The discovered phrases on one side, as Detections (most frequent first). */
-export function discoverPhrases(input: DetectorInput, side: Side): Detection[] {
-  const { views, traitOf, traitMinSupport, minSupport } = input;
-  const n = views.length;
+/**
+ * The pass that discovers phrases on one side. The first pass keeps, per record, the ids of the
+ * sentence's edge words (up to MAX_N, 4 bytes each, words interned once): enough to count every
+ * edge n-gram and to find the strict matches. A second pass over the records finds the broad
+ * matches of the phrases found (they may occur anywhere in the two sentences).
+ */
+export function phrasePass(side: Side): DetectorPass {
   const opening = side === 'opening';
-  // Each record's edge n-grams, k = 2..MAX_N words from the sentence's start (opening) or end
-  // (closing), joined by spaces; null when the sentence is shorter. Made once, used by every step.
-  const grams: (string | null)[][] = Array.from({ length: MAX_N + 1 }, () => new Array<string | null>(n).fill(null));
-  for (let i = 0; i < n; i++) {
-    const sentences = opening ? views[i].firstNormalized : views[i].lastNormalized;
-    const sentence = opening ? sentences[0] : sentences[sentences.length - 1];
-    if (!sentence) continue;
-    const tokens = sentence.split(' ', opening ? MAX_N : undefined);
-    const edge = opening ? tokens : tokens.slice(-MAX_N);
-    for (let k = 2; k <= edge.length; k++) grams[k][i] = (opening ? edge.slice(0, k) : edge.slice(edge.length - k)).join(' ');
-  }
-  const gram = (i: number, k: number): string | null => grams[k][i];
+  const vocabulary = new Map<string, number>();
+  const words: string[] = [];
+  // Record i's edge words are ids[MAX_N*i .. MAX_N*i + lengths[i]), in text order.
+  const ids = uint32Column();
+  const lengths = uint8Column();
+  return {
+    add(view) {
+      const sentences = opening ? view.firstNormalized : view.lastNormalized;
+      const sentence = opening ? sentences[0] : sentences[sentences.length - 1];
+      const tokens = sentence ? sentence.split(' ', opening ? MAX_N : undefined) : [];
+      const edge = opening ? tokens : tokens.slice(-MAX_N);
+      for (let k = 0; k < MAX_N; k++) {
+        let id = 0;
+        if (k < edge.length) {
+          const word = edge[k];
+          let known = vocabulary.get(word);
+          if (known === undefined) {
+            vocabulary.set(word, (known = words.length));
+            words.push(word);
+          }
+          id = known;
+        }
+        ids.push(id);
+      }
+      lengths.push(edge.length);
+    },
+    end(context) {
+      return discover(context, side, ids.values(), lengths.values(), words);
+    },
+  };
+}
+
+/** Steps 1–3 (see the module comment) and the strict matches; a second pass for the broad ones. */
+function discover(context: DetectorContext, side: Side, ids: Uint32Array, lengths: Uint8Array, words: readonly string[]): Detection[] | SecondPass {
+  const { traitOf, traitMinSupport, minSupport } = context;
+  const n = lengths.length;
+  const opening = side === 'opening';
+  /** Record i's edge k-gram as word ids joined by spaces (a compact key), or null when its sentence is shorter. */
+  const gram = (i: number, k: number): string | null => {
+    const length = lengths[i];
+    if (length < k) return null;
+    const from = MAX_N * i + (opening ? 0 : length - k);
+    let key = String(ids[from]);
+    for (let j = 1; j < k; j++) key += ` ${ids[from + j]}`;
+    return key;
+  };
+  const texts = new Map<string, string>();
+  /** The words of a key, as the phrase reads. */
+  const text = (key: string): string => {
+    let t = texts.get(key);
+    if (t === undefined) texts.set(key, (t = key.split(' ').map((id) => words[Number(id)]).join(' ')));
+    return t;
+  };
 
   // 1. Counts, level by level, pruned below the lowest support anywhere.
   // A loop, not Math.min(...spread): a dataset may name very many traits.
@@ -53,9 +99,9 @@ export function discoverPhrases(input: DetectorInput, side: Side): Detection[] {
   for (let k = 2; k <= MAX_N; k++) {
     const level = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      const g = gram(i, k);
-      if (g === null) continue;
+      if (lengths[i] < k) continue;
       if (k > 2 && !frequent.has(gram(i, k - 1)!)) continue;
+      const g = gram(i, k)!;
       level.set(g, (level.get(g) ?? 0) + 1);
     }
     frequent = new Set();
@@ -87,11 +133,12 @@ export function discoverPhrases(input: DetectorInput, side: Side): Detection[] {
   }
 
   // 3. Merge nested candidates: children of each candidate, then one phrase per 2-gram root.
+  // Ties are broken on the phrases' text, so the result does not depend on the order words were seen.
   const children = new Map<string, string[]>();
   for (const g of candidates) {
-    const words = g.split(' ');
-    if (words.length === 2) continue;
-    const parent = (opening ? words.slice(0, -1) : words.slice(1)).join(' ');
+    const parts = g.split(' ');
+    if (parts.length === 2) continue;
+    const parent = (opening ? parts.slice(0, -1) : parts.slice(1)).join(' ');
     const list = children.get(parent);
     if (list) list.push(g);
     else children.set(parent, [g]);
@@ -101,13 +148,13 @@ export function discoverPhrases(input: DetectorInput, side: Side): Detection[] {
     if (g.split(' ').length !== 2) continue;
     let current = g;
     for (;;) {
-      const next = (children.get(current) ?? []).reduce<string | null>((best, c) => (best === null || counts.get(c)! > counts.get(best)! || (counts.get(c) === counts.get(best) && c < best) ? c : best), null);
+      const next = (children.get(current) ?? []).reduce<string | null>((best, c) => (best === null || counts.get(c)! > counts.get(best)! || (counts.get(c) === counts.get(best) && text(c) < text(best)) ? c : best), null);
       if (next === null || counts.get(next)! < ABSORB * counts.get(current)!) break;
       current = next;
     }
     phrases.push(current);
   }
-  phrases.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1));
+  phrases.sort((a, b) => counts.get(b)! - counts.get(a)! || (text(a) < text(b) ? -1 : 1));
   phrases.splice(MAX_PHRASES);
   if (phrases.length === 0) return [];
 
@@ -126,27 +173,31 @@ export function discoverPhrases(input: DetectorInput, side: Side): Detection[] {
   }
 
   // Broad matches: the phrase anywhere in the two sentences, as whole words (both sides are
-  // normalised: single spaces, so a substring search between spaces is exact).
-  const padded = phrases.map((p) => ` ${p} `);
+  // normalised: single spaces, so a substring search between spaces is exact). Needs the text:
+  // a second pass.
+  const padded = phrases.map((p) => ` ${text(p)} `);
   const broad: number[][] = phrases.map(() => []);
-  for (let i = 0; i < n; i++) {
-    const sentences = opening ? views[i].firstNormalized : views[i].lastNormalized;
-    if (sentences.length === 0) continue;
-    const context = ` ${sentences.join(' ')} `;
-    for (let p = 0; p < padded.length; p++) if (context.includes(padded[p])) broad[p].push(i);
-  }
-
-  return phrases.map((phrase, p) => {
-    const slug = phrase.replace(/'/g, '').replace(/ /g, '-');
-    const where = opening ? 'first' : 'last';
-    return {
-      id: `${side}:${slug}`,
-      name: opening ? `Opens with "${phrase}"` : `Ends with "${phrase}"`,
-      description:
-        `A phrase found in the data, not listed in advance. Strict: the ${where} sentence ${opening ? 'starts' : 'ends'} with "${phrase}" (compared in lower case, without punctuation or digits). ` +
-        `Broad: "${phrase}" anywhere in the ${where} two sentences.`,
-      strict: strict[p],
-      broad: broad[p],
-    };
-  });
+  return {
+    add(view: ResponseView, i: number) {
+      const sentences = opening ? view.firstNormalized : view.lastNormalized;
+      if (sentences.length === 0) return;
+      const around = ` ${sentences.join(' ')} `;
+      for (let p = 0; p < padded.length; p++) if (around.includes(padded[p])) broad[p].push(i);
+    },
+    end: () =>
+      phrases.map((key, p) => {
+        const phrase = text(key);
+        const slug = phrase.replace(/'/g, '').replace(/ /g, '-');
+        const where = opening ? 'first' : 'last';
+        return {
+          id: `${side}:${slug}`,
+          name: opening ? `Opens with "${phrase}"` : `Ends with "${phrase}"`,
+          description:
+            `A phrase found in the data, not listed in advance. Strict: the ${where} sentence ${opening ? 'starts' : 'ends'} with "${phrase}" (compared in lower case, without punctuation or digits). ` +
+            `Broad: "${phrase}" anywhere in the ${where} two sentences.`,
+          strict: strict[p],
+          broad: broad[p],
+        };
+      }),
+  };
 }

@@ -1,3 +1,5 @@
+import { NotRegularFileError } from '../../files/regularFile';
+
 /**
  * Why `runDataset` refused or stopped before doing any work, or could not keep its files:
  * - `usage`: an option is out of range, or names a trait the document does not have;
@@ -16,8 +18,9 @@ export class RunError extends Error {
   }
 }
 
-/** An fs error as "path: CODE (message)" in a RunError('io'). */
+/** An fs error as "what: CODE (message)" in a RunError('io'); a refused link or special file as "what: its message". */
 export function ioError(what: string, error: unknown): RunError {
+  if (error instanceof NotRegularFileError) return new RunError('io', `${what}: ${error.message}`);
   const e = error as NodeJS.ErrnoException;
   return new RunError('io', `${what}: ${e?.code ?? ''}${e?.code ? ' ' : ''}(${e?.message ?? String(error)})`);
 }

@@ -1,6 +1,6 @@
 /** The run folder's manifest and item files, read back for a resume or a report. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularFile } from '../../files/regularFile';
 import { ioError, RunError } from './errors';
 import { readJsonl } from './store';
 import type { RejectedRecord, RunManifest, RunRecord } from './types';
@@ -13,13 +13,14 @@ export const MIDTRAINING_FILE = 'midtraining.jsonl';
 /**
  * The manifest of the run in `dir` (its `manifest.json`), or undefined when there is none (the
  * folder or the file is absent). Throws RunError('io') when the file exists but cannot be read or
- * is not a run manifest (not JSON, or missing its version, document, settings or status).
+ * is not a run manifest (not JSON, or missing its version, document, settings or status), or is a
+ * symbolic link or not a regular file.
  */
 export function readManifest(dir: string): RunManifest | undefined {
   const path = join(dir, MANIFEST_FILE);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

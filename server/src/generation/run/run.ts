@@ -1,6 +1,6 @@
 /** A generation run: many scenarios through the preview's stages, into a folder that survives faults. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import type { TraitDocument } from '../../document/model';
@@ -16,10 +16,12 @@ import { DedupIndex, Embedder } from './dedup';
 import { ioError, RunError } from './errors';
 import { SFT_FORMATS, sftFile, sftLine } from './formats';
 import { failureMessage, runStages } from '../pipeline';
+import { redact } from '../../providers/redact';
 import { emptyStages, planItems, selectTraits, type PlannedItem } from './items';
 import { LimitedProvider } from './limits';
 import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, RECORDS_FILE, REJECTED_FILE } from './manifest';
 import { TEMPORARY_FILE } from '../../files/atomicWrite';
+import { checkRegularOrAbsent, readRegularFile } from '../../files/regularFile';
 import { JsonlAppender, lockRunFolder, readJsonl, repairTornTail, writeFileAtomic } from './store';
 import type {
   MidtrainingLine,
@@ -113,6 +115,7 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
   } catch (error) {
     throw ioError(`cannot create ${dir}`, error);
   }
+  checkRunFiles(dir);
   const previous = readManifest(dir);
   if (previous) {
     const differences = identityDifferences(previous, fresh);
@@ -174,6 +177,21 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Refuses a run folder whose files (or lock) are symbolic links or not regular files: appending to
+ * or rewriting a link would change a file outside the run. Throws RunError('io') naming the file.
+ */
+function checkRunFiles(dir: string): void {
+  for (const name of [MANIFEST_FILE, RECORDS_FILE, REJECTED_FILE, MIDTRAINING_FILE, ...SFT_FORMATS.map(sftFile), 'run.lock']) {
+    const path = join(dir, name);
+    try {
+      checkRegularOrAbsent(path);
+    } catch (error) {
+      throw ioError(`${dir} cannot be used as a run folder`, error);
+    }
+  }
 }
 
 function listDir(dir: string): string[] {
@@ -277,7 +295,7 @@ class Session {
       return this.manifest;
     } catch (error) {
       this.controller.abort(error);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = redact(error instanceof Error ? error.message : String(error));
       try {
         this.writeManifest('failed', reason);
       } catch {
@@ -363,8 +381,9 @@ class Session {
       const text = this.earlierAccepted.map((r) => `${JSON.stringify(sftLine(format, r.prompt, r.response))}\n`).join('');
       let current: string | undefined;
       try {
-        current = readFileSync(path, 'utf8');
-      } catch {
+        current = readRegularFile(path).toString('utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read ${path}`, error);
         current = undefined;
       }
       if (current !== text && (current !== undefined || text)) {
@@ -443,7 +462,7 @@ class Session {
       await this.loadEarlierAccepted();
     } catch (e) {
       if (this.signal.aborted) return;
-      const message = `embed: ${e instanceof Error ? e.message : String(e)}`;
+      const message = redact(`embed: ${e instanceof Error ? e.message : String(e)}`);
       reject('error', { error: message });
       return this.log(`${item.id}: failed: ${message}`);
     }
@@ -508,6 +527,7 @@ class Session {
       sample,
       providerId: this.settings.providerId,
       baselineProviderId: this.options.baselineProviderId,
+      answerLimits: this.options.answerLimits,
     };
   }
 
@@ -538,6 +558,7 @@ class Session {
         templates: this.midtrainingTemplates,
         cache: this.options.cache,
         providerId: this.settings.providerId,
+        answerLimits: this.options.answerLimits,
         signal: this.signal,
         skip: this.midtrainingDone,
         usage: this.usage,
@@ -551,7 +572,7 @@ class Session {
           this.log(`midtraining ${doc.id} (${doc.doc_type}): written`);
         },
         onError: (id, error) => {
-          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error, at: new Date().toISOString() };
+          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error: redact(error), at: new Date().toISOString() };
           this.rejected.append(line);
           this.midtrainingDone.add(id);
           this.counts.midtrainingFailed++;
@@ -641,7 +662,7 @@ class Session {
   }
 
   private log(line: string): void {
-    this.options.onLog?.(line);
+    this.options.onLog?.(redact(line));
   }
 }
 

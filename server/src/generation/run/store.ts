@@ -1,14 +1,17 @@
 /**
- * The run folder's files. JSONL files are appended one complete line per write call and synced, so
+ * The run folder's files. Each is opened without following a symbolic link and must be a regular
+ * file (files/regularFile.ts): a link planted in a run folder is refused, never written through.
+ * JSONL files are appended one complete line per write call and synced, so
  * a process killed at any moment leaves at most one torn last line (no trailing newline), which the
  * next session cuts off before it appends. Whole-file rewrites (the manifest, rebuilt SFT files) go
  * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
  * the new one, never half of either.
  */
-import { closeSync, fdatasyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, linkSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { writeTextAtomically } from '../../files/atomicWrite';
+import { NotRegularFileError, openRegular, readRegularFile } from '../../files/regularFile';
 import { ioError, RunError } from './errors';
 
 /** The complete lines of a JSONL file, parsed, and what was wrong with it. */
@@ -28,7 +31,7 @@ export interface JsonlContent<T> {
 export function readJsonl<T>(path: string): JsonlContent<T> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: [], torn: false, bad: 0 };
     throw ioError(`cannot read ${path}`, error);
@@ -55,21 +58,37 @@ export function readJsonl<T>(path: string): JsonlContent<T> {
  * Throws RunError('io') when the file cannot be read or truncated.
  */
 export function repairTornTail(path: string): number {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openRegular(path, constants.O_RDWR);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw ioError(`cannot read ${path}`, error);
   }
-  const keep = bytes.lastIndexOf(0x0a) + 1;
-  if (keep === bytes.length) return 0;
   try {
-    truncateSync(path, keep);
+    // Only the tail is read: back from the end until a newline.
+    const size = fstatSync(fd).size;
+    let end = size;
+    const block = Buffer.allocUnsafe(65536);
+    for (;;) {
+      const start = Math.max(0, end - block.length);
+      const n = readSync(fd, block, 0, end - start, start);
+      const at = block.subarray(0, n).lastIndexOf(0x0a);
+      if (at !== -1) {
+        end = start + at + 1;
+        break;
+      }
+      end = start;
+      if (start === 0) break;
+    }
+    if (end === size) return 0;
+    ftruncateSync(fd, end);
+    return size - end;
   } catch (error) {
     throw ioError(`cannot repair ${path}`, error);
+  } finally {
+    closeSync(fd);
   }
-  return bytes.length - keep;
 }
 
 /** A JSONL file open for appending, one synced write per complete line. */
@@ -86,8 +105,8 @@ export class JsonlAppender {
   append(value: unknown): void {
     const buffer = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
     try {
-      // 'a': every write lands at the end, whatever else appended meanwhile.
-      this.fd ??= openSync(this.path, 'a');
+      // O_APPEND: every write lands at the end, whatever else appended meanwhile.
+      this.fd ??= openRegular(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
       for (let offset = 0; offset < buffer.length; ) offset += writeSync(this.fd, buffer, offset);
       fdatasyncSync(this.fd);
     } catch (error) {
@@ -122,11 +141,14 @@ export function writeFileAtomic(path: string, text: string): void {
 const held = new Set<string>();
 
 /**
- * Takes the folder's `run.lock` (pid and host of the writer), so two processes never append to
- * the same files. A lock whose process is gone (a kill -9, a crash) is taken over; one written on
- * another host (a shared folder) is not, since its process cannot be checked from here. Returns the
- * release function. Throws RunError('busy') when a live process on this host, or any process on
- * another host, holds it; RunError('io') when the lock cannot be written.
+ * Takes the folder's `run.lock` (pid, host and, on Linux, the writer's start time and boot id), so
+ * two processes never append to the same files. A lock whose process is gone (a kill -9, a crash)
+ * is taken over, and so is one whose pid now belongs to a process that started at another time
+ * (the id was reused after the writer died); one written on another host (a shared folder) is not,
+ * since its process cannot be checked from here. Returns the release function. Throws
+ * RunError('busy') when a live process on this host, or any process on another host, holds it
+ * (the message says how to clear a lock that is stale after all); RunError('io') when the lock
+ * cannot be written.
  */
 export function lockRunFolder(dir: string): () => void {
   const key = resolve(dir);
@@ -138,7 +160,7 @@ export function lockRunFolder(dir: string): () => void {
   // resume does not clear.
   const mine = resolve(dir, `run.lock.tmp-${process.pid}`);
   try {
-    writeFileSync(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
+    writeNew(mine, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...processIdentity(process.pid) }));
   } catch (error) {
     throw ioError(`cannot lock ${dir}`, error);
   }
@@ -161,7 +183,12 @@ export function lockRunFolder(dir: string): () => void {
         throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
       }
       if (owner && owner.pid !== process.pid && alive(owner.pid)) {
-        throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it`);
+        const now = owner.start !== undefined ? processIdentity(owner.pid) : undefined;
+        const reused = now !== undefined && (now.start !== owner.start || now.boot !== owner.boot);
+        if (!reused) {
+          const checked = now !== undefined ? '' : `; if process ${owner.pid} is not a trait-studio run (its id may have been reused since ${owner.at ?? 'the lock was written'}), delete ${path} and run again`;
+          throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it${checked}`);
+        }
       }
       // Stale (its process is gone) or long unreadable: move it aside, and if what moved is not the
       // lock judged stale (another process took over in between), put it back and give way.
@@ -196,10 +223,35 @@ export function lockRunFolder(dir: string): () => void {
 /** A lock that cannot be read is taken for one being written until it is this old, ms. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
+/**
+ * Creates `path` holding `text`, exclusively and without following a link; one left by an earlier
+ * process with this pid (killed while locking) is removed first.
+ */
+function writeNew(path: string, text: string): void {
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openRegular(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      rmSync(path, { force: true });
+      continue;
+    }
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+}
+
+/** The lock's text; undefined when it is gone. A lock that is a link or not a regular file is refused. */
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
+    return readRegularFile(path).toString('utf8');
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw ioError('cannot lock its folder', error);
     return undefined;
   }
 }
@@ -212,10 +264,37 @@ function mtimeMs(path: string): number {
   }
 }
 
-function parseLock(text: string): { pid: number; host: string } | undefined {
+interface LockOwner {
+  pid: number;
+  host: string;
+  at?: string;
+  /** The writer's processIdentity, when it could be read. */
+  start?: string;
+  boot?: string;
+}
+
+function parseLock(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text);
     return typeof value?.pid === 'number' && typeof value?.host === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What tells a process apart from a later one given the same pid: its start time (clock ticks
+ * after boot, field 22 of /proc/PID/stat, as a decimal string) and the boot's id
+ * (/proc/sys/kernel/random/boot_id). Undefined when they cannot be read (no such process, or no
+ * /proc: not Linux).
+ */
+export function processIdentity(pid: number): { start: string; boot: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return /^\d+$/.test(start ?? '') && boot ? { start, boot } : undefined;
   } catch {
     return undefined;
   }

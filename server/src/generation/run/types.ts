@@ -1,3 +1,4 @@
+import type { AnswerLimits } from '../answerCheck';
 import type { ModelProvider } from '../../providers/provider';
 import type { AnswerCache } from '../cache';
 import type { StageOutputs } from '../pipeline';
@@ -80,6 +81,8 @@ export interface RunOptions {
   readonly templates: Readonly<Record<TemplateStage, Template>>;
   /** Answers already given are served from here (a resumed item's finished stages cost nothing). */
   readonly cache?: AnswerCache;
+  /** What an answer may be (answerCheck.ts): a cut-off, malformed or oversized one fails its item. Default DEFAULT_ANSWER_LIMITS. */
+  readonly answerLimits?: AnswerLimits;
   /** USD per million tokens by model; default the model catalogue's (cost.ts `defaultPrices`). */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Runs again the items (and midtraining documents) an earlier session failed, instead of keeping their failure. */

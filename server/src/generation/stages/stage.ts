@@ -1,6 +1,7 @@
 import { DEFAULT_MODEL, LONG_PROMPT_TOKENS, type ThinkingLevel } from '../../providers/models';
 import type { GenerateRequest, GenerateResult, ModelProvider } from '../../providers/provider';
 import { ModelAnswerError } from '../../providers/provider';
+import { answerProblem, type AnswerLimits } from '../answerCheck';
 import { answerKey, type AnswerCache, type CachedAnswer } from '../cache';
 import { schemaProblems, SCHEMAS, type StructuredStage } from '../schemas';
 import type { Template, TemplateStage } from '../templates';
@@ -158,6 +159,8 @@ export interface StageContext {
   readonly baselineProviderId?: string;
   /** Where each answer's reported model version is put, by stage name (see ModelVersions); none: not kept. */
   readonly versions?: ModelVersions;
+  /** What an answer may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
+  readonly answerLimits?: AnswerLimits;
 }
 
 /** A stage that failed for good: its name and what went wrong, shown for that scenario. */
@@ -190,11 +193,12 @@ function providerIdOf(ctx: AskContext, provider: ModelProvider): string | undefi
  * usage to add to, cancellation. StageContext has it all; other askers (the audit's model pass)
  * give just this.
  */
-export type AskContext = Pick<StageContext, 'provider' | 'baselineProvider' | 'providerId' | 'baselineProviderId' | 'cache' | 'readCache' | 'sample' | 'signal' | 'usage' | 'versions'>;
+export type AskContext = Pick<StageContext, 'provider' | 'baselineProvider' | 'providerId' | 'baselineProviderId' | 'cache' | 'readCache' | 'sample' | 'signal' | 'usage' | 'versions' | 'answerLimits'>;
 
 /**
  * Asks `provider` for an answer and reads it with `read`, which returns the value or a problem
- * string. A blocked, empty or unreadable answer is asked for once more; a second one comes back as
+ * string. A blocked, empty or unreadable answer — or one answerCheck.ts refuses: cut off at the
+ * output token limit, malformed text, over `ctx.answerLimits` — is asked for once more; a second one comes back as
  * `{ problem }` (never a made-up value). Transport failures were already retried by the request
  * policy and become a StageError at once; a cancellation passes through as it is. The model
  * version of the answer used (kept with it in the cache) goes to `ctx.versions[stage]`.
@@ -217,7 +221,8 @@ export async function askUpToTwice<T>(
   if (ctx.cache && key && ctx.readCache !== false) {
     const cached = await ctx.cache.get(key).catch(() => undefined);
     // The provider never returns blank text, so a blank cached one is damage, not an answer.
-    const answer = cached && cached.text.trim() ? read(cached.text) : undefined;
+    const usable = cached && cached.text.trim() && !answerProblem(cached.text, undefined, ctx.answerLimits, !!request.responseJsonSchema);
+    const answer = usable ? read(cached.text) : undefined;
     if (answer && 'value' in answer) {
       ctx.usage.cachedAnswers += 1;
       if (ctx.versions) ctx.versions[stage] = cached!.modelVersion ?? null;
@@ -229,7 +234,9 @@ export async function askUpToTwice<T>(
     try {
       const result = await provider.generate(request, ctx.signal);
       add(ctx, request.model, result.usage);
-      const answer = read(result.text);
+      // A cut-off, malformed or oversized answer is a bad answer like one `read` rejects.
+      const unusable = answerProblem(result.text, result.finishReason, ctx.answerLimits, !!request.responseJsonSchema);
+      const answer = unusable ? { problem: unusable } : read(result.text);
       if ('value' in answer) {
         if (ctx.versions) ctx.versions[stage] = result.modelVersion ?? null;
         if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage, ...(result.modelVersion ? { modelVersion: result.modelVersion } : {}) });
