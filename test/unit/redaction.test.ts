@@ -201,7 +201,7 @@ describe('the CLI writes and prints no key (built CLI, fake Gemini echoing the k
     writeFileSync(join(cwd, 'data.jsonl'), `${lines.join('\n')}\n`);
     const r = await run(['audit', 'data.jsonl', '--no-cache'], { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl }, cwd);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /model pass failed .*\[redacted\]/);
+    assert.match(r.stderr, /model pass failed\. .*\[redacted\]/);
     assert.ok(!r.stderr.includes(KEY), r.stderr);
     for (const file of filesUnder(cwd)) assert.ok(!file.text.includes(KEY), `${file.name} holds the key`);
   });
