@@ -3,6 +3,7 @@
  * is seen once (twice when a detector asks for a second pass), and what is kept per record is a few
  * numbers per detector and its id — never its text — so a dataset larger than memory is audited.
  */
+import { count } from '../format';
 import { DETECTORS } from './detectors';
 import type { DetectorPass, SecondPass } from './detectors/detector';
 import { datasetLines, DatasetError, MAX_BAD_LINES_KEPT } from './read';
@@ -84,7 +85,7 @@ export class OfflineAuditor {
   patterns(): AuditPattern[] {
     this.endFirstPass();
     if (this.second!.some((p) => p !== undefined) && this.again !== this.ids.length) {
-      throw new PassMismatchError(`the second pass saw ${this.again} of ${this.ids.length} records`);
+      throw new PassMismatchError(`the second pass saw ${this.again} of ${count(this.ids.length, 'record')}`);
     }
     const index = this.traits.build();
     const patterns: AuditPattern[] = [];

@@ -6,6 +6,7 @@
  * flood a read.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { count } from '../format';
 
 /** `O_NOFOLLOW` where the platform has it (not on Windows, where links need privileges to make). */
 export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -118,5 +119,5 @@ export class FileTooLargeError extends Error {
 }
 
 function formatBytes(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : count(bytes, 'byte');
 }
