@@ -117,6 +117,24 @@ describe('DiskAnswerCache (cacache)', () => {
     assert.equal(problems.length, 4);
   });
 
+  it('keeps the model version an answer came from, under the same tag as its text', async () => {
+    const { dir, cache, problems } = fresh();
+    const versioned = { ...ANSWER, modelVersion: 'gemini-3.1-pro-preview-2026-10' };
+    await cache.set('k', versioned);
+    assert.deepEqual(await cache.get('k'), versioned);
+    assert.deepEqual(await new DiskAnswerCache(dir).get('k'), versioned, 'another instance (the next run) reads it too');
+    // The version is authenticated: an entry whose version was changed, tag kept, is refused.
+    const name = (await cache.storageKey('k'))!;
+    const entry = JSON.parse((await cacache.get(dir, name)).data.toString('utf8'));
+    await cacache.put(dir, name, JSON.stringify({ ...entry, modelVersion: 'some-other-model' }));
+    assert.equal(await cache.get('k'), undefined);
+    assert.equal(problems.length, 1);
+    // An answer the API gave no version for is stored without one, and read back without one.
+    await cache.set('plain', ANSWER);
+    assert.deepEqual(await cache.get('plain'), ANSWER);
+    assert.equal('modelVersion' in (await cache.get('plain'))!, false);
+  });
+
   it('reports a failed write and resolves', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
