@@ -10,9 +10,14 @@ import { main } from '../../server/src/cli/main';
 import { visible } from '../../server/src/cli/sanitize';
 
 async function run(...argv: string[]) {
+  return runOn({ isTTY: true }, ...argv);
+}
+
+/** Runs the CLI with stdout a terminal or not (`isTTY`) and taking colour or not (`color`). */
+async function runOn(terminal: { isTTY: boolean; color?: boolean }, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const status = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: true });
+  const status = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), ...terminal });
   return { status, stdout, stderr };
 }
 
@@ -38,6 +43,18 @@ describe('control characters in headings, printed to a terminal', () => {
     assert.match(r.stdout, /duplicate-trait/);
     assert.doesNotMatch(r.stdout, RAW_CONTROL);
     assert.ok(r.stdout.includes('Evil \\x1b]0;pwned\\x07 title \\x1b[31mred\\x9b2J'), r.stdout);
+  });
+
+  it('lint escapes them in every text layout: piped lines, and coloured on a terminal', async () => {
+    const piped = await runOn({ isTTY: false }, 'lint', file);
+    assert.match(piped.stdout, /^\S+:\d+:\d+ warning /m, 'piped output is one file:line:col line per finding');
+    assert.doesNotMatch(piped.stdout, RAW_CONTROL);
+    assert.ok(piped.stdout.includes('Evil \\x1b]0;pwned\\x07 title'), piped.stdout);
+    // In colour the only escape sequences are lint's own styling (SGR, ESC [ n m).
+    const coloured = await runOn({ isTTY: true, color: true }, 'lint', file);
+    assert.match(coloured.stdout, /\x1b\[\d+m/, 'no colour on a colour terminal');
+    assert.doesNotMatch(coloured.stdout.replace(/\x1b\[\d+m/g, ''), RAW_CONTROL);
+    assert.ok(coloured.stdout.includes('Evil \\x1b]0;pwned\\x07 title'), coloured.stdout);
   });
 
   it('outline prints titles and groups with escapes shown, not sent raw', async () => {
