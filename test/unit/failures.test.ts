@@ -14,6 +14,9 @@ describe('describeFailure', () => {
     ['baseline: gemini-3.8-flash: no answer within 120000 ms (after 4 attempts)', 'The baseline answer failed: gemini-3.8-flash did not answer within 120 seconds (tried 4 times).'],
     ['baseline: llama: connection error (ECONNREFUSED) (after 4 attempts)', 'The baseline answer failed: could not reach the model service for llama (connection refused) (tried 4 times).'],
     ['embed: gemini-embedding-001: 2 embeddings for 3 texts', 'Embedding the prompt (for near-duplicate checks) failed: the service returned 2 embeddings for 3 texts.'],
+    ['response: the answer was cut off at the output token limit (finish reason MAX_TOKENS) (asked twice)', 'The response failed: the model’s answer was cut off at the output token limit, also when asked again.'],
+    ['baseline: the answer is 120000 characters long, over the limit of 100000 (--max-answer-chars, traitStudio.generate.maxAnswerChars) (asked twice)', 'The baseline answer failed: the model’s answer was 120,000 characters long, over the limit of 100,000 characters, also when asked again.'],
+    ['critique: the answer holds a control character (U+0007) at character 12 (asked twice)', 'The critique failed: the model’s answer held a control character (U+0007) at character 12, also when asked again.'],
     ["unexpected: Cannot read properties of undefined (reading 'x')", "This step failed: something unexpected went wrong — “Cannot read properties of undefined (reading 'x')”."],
   ];
   for (const [stored, sentence] of cases) {

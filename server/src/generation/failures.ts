@@ -5,6 +5,7 @@
  * one sentence that says which step failed and why, without error class names, schema paths or
  * JSON bodies.
  */
+import { count } from '../format';
 
 /** What each stage is called in a sentence. */
 const STAGE_NAMES: Readonly<Record<string, string>> = {
@@ -78,6 +79,11 @@ function explain(reason: string, stage: string | undefined): string {
   if (/^the answer is not JSON/.test(core)) return `the model’s answer was not the JSON asked for${again}`;
   if (/^(\/|\(answer\))\S* /.test(core)) return `the model’s answer did not have the shape asked for (${schemaWords(core)})${again}`;
   if (/^(merges|rates|record|records) /.test(core)) return `the model’s answer did not match what was asked (${core})${again}`;
+  // answerCheck.ts's reasons: an answer cut off, too long or holding malformed text.
+  if (/^the answer was cut off at the output token limit/.test(core)) return `the model’s answer was cut off at the output token limit${again}`;
+  const long = /^the answer is (\d+) characters long, over the limit of (\d+)/.exec(core);
+  if (long) return `the model’s answer was ${count(Number(long[1]), 'character')} long, over the limit of ${count(Number(long[2]), 'character')}${again}`;
+  if (/^the answer holds /.test(core)) return `the model’s answer held ${core.replace(/^the answer holds /, '')}${again}`;
   const embeddings = /(\d+) embeddings for (\d+) texts/.exec(core);
   if (embeddings) return `the service returned ${embeddings[1]} embeddings for ${embeddings[2]} texts`;
 
