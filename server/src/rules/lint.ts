@@ -3,7 +3,7 @@ import { comparePositions } from '../document/position';
 import { resolveRules, validateFrontMatter, type LintSettings, type ResolvedRule } from './config';
 import { Suppressions } from './directives';
 import { RULES } from './registry';
-import type { LintDiagnostic, Report } from './rule';
+import { SEVERITIES, type LintDiagnostic, type Report } from './rule';
 
 const RULE_NAMES: ReadonlySet<string> = new Set(RULES.flatMap((r) => [r.name, r.id.toLowerCase()]));
 
@@ -31,7 +31,8 @@ export interface LintResult {
 export function lintDocument(document: TraitDocument, options: LintOptions = {}): LintResult {
   const data = document.frontMatter?.data;
   const schemaProblems = data === undefined || data === null ? [] : validateFrontMatter(data);
-  const frontMatterLint = schemaProblems.length ? undefined : (data as { lint?: LintSettings } | undefined)?.lint;
+  // An ignored key (a docs site's `title`) does not invalidate the settings beside it.
+  const frontMatterLint = schemaProblems.some((p) => !p.ignoredKey) ? undefined : (data as { lint?: LintSettings } | undefined)?.lint;
   const rules = resolveRules([...(options.settings ?? []), frontMatterLint]);
   const findings: LintDiagnostic[] = [];
   for (const { rule, severity, options: ruleOptions } of rules) {
@@ -40,7 +41,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
       findings.push({
         rule: rule.name,
         ruleId: rule.id,
-        severity,
+        severity: r.atMost && SEVERITIES.indexOf(r.atMost) > SEVERITIES.indexOf(severity) ? r.atMost : severity,
         message: r.message,
         range: r.range,
         trait: r.trait?.title ?? null,
@@ -51,7 +52,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
     try {
       rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, report });
       if (rule.name === 'front-matter' && document.frontMatter) {
-        for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message });
+        for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message, atMost: p.ignoredKey });
       }
     } catch (error) {
       report({
