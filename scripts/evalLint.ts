@@ -113,7 +113,7 @@ function evaluate(labels: DocumentLabels): DocumentResult {
     unlabelled: document.traits
       .filter((t) => !labelledLines.has(t.heading.range.start.line + 1) && !notTraitLines.has(t.heading.range.start.line + 1))
       .map((t) => `${t.heading.range.start.line + 1} ${t.title}`),
-    abstained: diagnostics.some((d) => COVERAGE_RULES.has(d.rule) && d.traitId === null),
+    abstained: diagnostics.some((d) => COVERAGE_RULES.has(d.rule) && d.traitId === null && /cannot judge/.test(d.message)),
     details: [],
   };
   for (const t of labels.traits) {

@@ -120,7 +120,7 @@ describe('language features (in memory)', () => {
     const findings = lintDocument(doc).diagnostics;
     const onHeading = hover(doc, { line: 2, character: 5 }, findings)?.contents as { value: string };
     assert.match(onHeading.value, /Reason: \*\*missing\*\*/);
-    assert.match(onHeading.value, /Exceptions: stated \(part heading\)/);
+    assert.match(onHeading.value, /Exceptions: stated in a part heading: _In fiction\\\._/);
     assert.match(onHeading.value, /2 diagnostics: 0 errors, 2 warnings, 0 other/);
     const onReference = hover(doc, { line: 4, character: 45 }, findings)?.contents as { value: string };
     assert.equal(onReference.value, '**Be kind** `#kind`\n\nSee [[#be-honest]] and [honesty](#be-honest); also [[#kind]].');

@@ -74,6 +74,11 @@ export interface Group {
   readonly prose: string;
   /** The same prose block by block, with ranges. */
   readonly paragraphs: readonly Paragraph[];
+  /**
+   * True when the group's heading is the document's title: the one top-level heading, holding every
+   * other section. Its prose introduces the whole document, like the preamble.
+   */
+  readonly documentTitle: boolean;
 }
 
 export type PartKind = 'rationale' | 'tradeoffs' | 'exceptions' | 'examples';

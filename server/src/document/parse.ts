@@ -436,6 +436,7 @@ function buildDocument(
     }
     return chain;
   };
+  const topLevel = parent.filter((p) => p < 0).length;
   headings.forEach((h, i) => {
     if (kinds[i] === 'group') {
       const own = paragraphsOfUnit.get(i) ?? [];
@@ -445,6 +446,7 @@ function buildDocument(
         groups: enclosingGroups(parent[i]).map((x) => x.heading.title),
         prose: proseOf(own),
         paragraphs: own,
+        documentTitle: parent[i] < 0 && topLevel === 1,
       };
       groupOf.set(i, g);
       groups.push(g);

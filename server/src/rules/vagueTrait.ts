@@ -1,4 +1,4 @@
-import { words, STOP_WORDS } from '../analysis/words';
+import { wordCount, words, STOP_WORDS } from '../analysis/words';
 import { defineRule } from './rule';
 
 // Evaluative words that name no behaviour a generator or rater could check.
@@ -31,11 +31,12 @@ export const vagueTraitRule = defineRule({
       const all = words(trait.prose);
       const content = all.filter((w) => !STOP_WORDS.has(w));
       const vague = content.filter((w) => VAGUE.has(w));
-      if (all.length < options.minWords) {
+      const count = wordCount(trait.prose);
+      if (count < options.minWords) {
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is ${all.length} word${all.length === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
+          message: `"${trait.title}" is ${count} word${count === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
         });
       } else if (content.length && vague.length / content.length > options.maxVagueRatio) {
         const listed = [...new Set(vague)].slice(0, 4).map((w) => `"${w}"`).join(', ');
