@@ -74,6 +74,11 @@ const DECLARED =
 
 /** The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any. */
 export function declaredAbsolute(prepared: string): { phrase: string; index: number } | undefined {
-  const m = DECLARED.exec(maskForCues(prepared, 'exceptions'));
-  return m ? { phrase: m[0], index: m.index } : undefined;
+  return declaredOf.get(prepared, (text) => {
+    if (!DECLARED.test(text)) return null;
+    const m = DECLARED.exec(maskForCues(text, 'exceptions'));
+    return m ? { phrase: m[0], index: m.index } : null;
+  }) ?? undefined;
 }
+
+const declaredOf = memo<{ phrase: string; index: number } | null>(50_000);

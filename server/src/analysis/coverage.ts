@@ -53,6 +53,14 @@ export interface TraitCoverage {
 
 const cache = new WeakMap<Trait, TraitCoverage>();
 const sentencesOfParagraph = new WeakMap<Paragraph, Sentence[]>();
+const preparedOf = new WeakMap<Sentence, string>();
+
+/** A sentence as the cues read it (`cueText`), cached per sentence object. */
+function prepared(sentence: Sentence): string {
+  let p = preparedOf.get(sentence);
+  if (p === undefined) preparedOf.set(sentence, (p = cueText(sentence.text)));
+  return p;
+}
 
 /** The sentences of a paragraph (cached per paragraph object). */
 export function paragraphSentences(paragraph: Paragraph): Sentence[] {
@@ -80,19 +88,19 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
   const cached = cache.get(trait);
   if (cached) return cached;
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
-  const prepared = sentences.map((s) => cueText(s.text));
-  const declaredOwn = firstDeclared(sentences, prepared);
+  const texts = sentences.map(prepared);
+  const declaredOwn = firstDeclared(sentences, texts);
   const evidence = (kind: CueKind): Evidence | undefined => {
     if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0)) return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
     const label = labelled(trait, kind);
     if (label) return label;
-    const own = cueSentences(kind, sentences, prepared);
+    const own = cueSentences(kind, sentences, texts);
     if (own.length) return { by: 'prose', sentences: own };
     if (kind === 'exceptions' && declaredOwn) return { by: 'declared', sentence: declaredOwn.sentence, phrase: declaredOwn.phrase };
     // The document title's introduction speaks of the document, not of the traits.
     for (const group of [...trait.groups].reverse().filter((g) => !g.documentTitle)) {
       const gs = groupSentences(group);
-      const found = cueSentences(kind, gs, gs.map((s) => cueText(s.text)));
+      const found = cueSentences(kind, gs, gs.map(prepared));
       if (found.length) return { by: 'group', group, sentences: found };
     }
     if (kind === 'tradeoffs' && document) {
@@ -119,18 +127,18 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
   return coverage;
 }
 
-function cueSentences(kind: CueKind, sentences: readonly Sentence[], prepared: readonly string[]): CueSentence[] {
+function cueSentences(kind: CueKind, sentences: readonly Sentence[], texts: readonly string[]): CueSentence[] {
   const out: CueSentence[] = [];
   sentences.forEach((sentence, i) => {
-    const cue = findCue(kind, prepared[i]);
+    const cue = findCue(kind, texts[i]);
     if (cue) out.push({ sentence, cue });
   });
   return out;
 }
 
-function firstDeclared(sentences: readonly Sentence[], prepared: readonly string[]): { sentence: Sentence; phrase: string } | undefined {
+function firstDeclared(sentences: readonly Sentence[], texts: readonly string[]): { sentence: Sentence; phrase: string } | undefined {
   for (let i = 0; i < sentences.length; i++) {
-    const d = declaredAbsolute(prepared[i]);
+    const d = declaredAbsolute(texts[i]);
     if (d) return { sentence: sentences[i], phrase: d.phrase };
   }
   return undefined;
@@ -139,7 +147,7 @@ function firstDeclared(sentences: readonly Sentence[], prepared: readonly string
 function declaredInGroups(trait: Trait): DeclaredAbsolute | undefined {
   for (const group of [...trait.groups].reverse()) {
     const gs = groupSentences(group);
-    const d = firstDeclared(gs, gs.map((s) => cueText(s.text)));
+    const d = firstDeclared(gs, gs.map(prepared));
     if (d) return { ...d, group };
   }
   return undefined;

@@ -13,7 +13,7 @@ import { memo, type Memo } from './memo';
 export type CueKind = 'rationale' | 'tradeoffs' | 'exceptions';
 
 // Verbs after which "to ..." is the thing being done, not its purpose ("try to avoid", "aim to ensure").
-const DIRECTIVE_TO = String.raw`(?<!\b(?:try|trying|tries|tried|strive|striving|strives|aim|aims|aiming|attempt|attempts|attempting|need|needs|want|wants|has|have|had|ought|able|going|seek|seeks|seeking|work|works|working|is|are|be|been|should|must|how|what|where|asked|instructed|required|refuses?|refusing|declines?|declining|willing|unwilling|fail|fails|failing|expected|supposed|used|continue|continues|remember|forget|forgets|choose|chooses|decide|decides|allowed|permitted|free|likely|unlikely|enough)\s)`;
+const DIRECTIVE_TO = String.raw`(?<!\b(?:try|trying|tries|tried|strive|striving|strives|aim|aims|aiming|attempt|attempts|attempting|need|needs|want|wants|has|have|had|ought|able|going|seek|seeks|seeking|work|works|working|is|are|be|been|should|must|how|what|where|asked|instructed|required|refuses?|refusing|declines?|declining|willing|unwilling|fail|fails|failing|expected|supposed|used|continue|continues|remember|forget|forgets|choose|chooses|decide|decides|allowed|permitted|free|likely|unlikely|enough)\sto)`;
 
 const RATIONALE: readonly string[] = [
   String.raw`\bbecause\b`,
@@ -24,29 +24,29 @@ const RATIONALE: readonly string[] = [
   String.raw`\b(?:therefore|thus|hence|as a result|this means|which means|that way)\b`,
   String.raw`\b(?:this|that|which) is why\b`,
   String.raw`\botherwise\b(?<!\b(?:or|and|unless|if|not|than|specified|stated|instructed|indicated|requested|asked) otherwise)`,
-  String.raw`\b(?<!'s )(?:the|our|its|whose|this|that) (?:main |primary |underlying |real |whole )?(?:reason|rationale|goal|aim|purpose|motivation|intent|intention|point)\b`,
+  String.raw`\b(?:the|our|its|whose|this|that)(?<!'s (?:the|our|its|whose|this|that)) (?:main |primary |underlying |real |whole )?(?:reason|rationale|goal|aim|purpose|motivation|intent|intention|point)\b`,
   String.raw`\b(?:reasons?|rationale|motivation) (?:for|why|behind|is|are)\b`,
   String.raw`\bfor (?:this|that|these|those|the same|similar) reasons?\b`,
   String.raw`\b(?:is|are|remains?|becomes?) (?:especially |particularly |very |so |most |all the more |even more )?(?:important|essential|critical|crucial|vital|valuable|necessary)\b`,
   String.raw`'s (?:especially |particularly |very |so |most )?(?:important|essential|critical|crucial|vital)\b`,
   String.raw`\b(?:it|this|that|which|context|tone|what) (?:really |also )?matters\b`,
   String.raw`\bmatters (?:because|for|to|when|most|more|less)\b`,
-  String.raw`\b(?<!\bwho )(?:helps|allows|enables|lets) (?:users?|people|them|the user|us|everyone|build|keep|ensure|maintain|preserve|foster|prevent|avoid|demonstrate|make)\b`,
+  String.raw`\b(?:helps|allows|enables|lets)(?<!\bwho (?:helps|allows|enables|lets)) (?:users?|people|them|the user|us|everyone|build|keep|ensure|maintain|preserve|foster|prevent|avoid|demonstrate|make)\b`,
   // Not in a restrictive relative clause ("advice that could result in harm" names the advice).
-  String.raw`(?<!\bthat (?:\w+ ){0,3})(?<![^,\s] which (?:\w+ ){0,3})\b(?:can|could|would|may|might|will|tends? to) (?:\w+ )?(?:lead to|result in|undermine|erode|mislead|backfire|alienate|disempower|encourage|reinforce)\b`,
+  String.raw`\b(?:can|could|would|may|might|will|tends? to)(?<!\bthat (?:\w+ ){0,3}\w+)(?<![^,\s] which (?:\w+ ){0,3}\w+) (?:\w+ )?(?:lead to|result in|undermine|erode|mislead|backfire|alienate|disempower|encourage|reinforce)\b`,
   String.raw`\b(?:erodes?|undermines?|damages?|jeopardi[sz]es?|builds?|fosters?|preserves?|protects?|safeguards?) (?:\w+ )?(?:trust|safety|autonomy|wellbeing|well-being|dignity|privacy|credibility|integrity|rights)\b`,
   // A purpose infinitive set off from the clause it explains: "..., to avoid surprises" / "To prevent ...".
   String.raw`(?:^|[,;:(]\s*|---\s?|—\s?)(?:in part )?to (?:ensure|avoid|prevent|protect|preserve|maintain|safeguard|minimi[sz]e|reduce|respect|build|earn|keep|foster|promote|support|uphold)\b`,
-  String.raw`\b${DIRECTIVE_TO}to (?:ensure|make sure|maximi[sz]e|aid|improve|increase|make it easier|help (?:the|them|users?|people|it|you))\b`,
+  String.raw`\bto${DIRECTIVE_TO} (?:ensure|make sure|maximi[sz]e|aid|improve|increase|make it easier|help (?:the|them|users?|people|it|you))\b`,
   String.raw`\b(?:designed|intended|meant) to\b`,
   String.raw`\bso (?:the |that )?(?:user|users|they|it|you|people|everyone) (?:can|could|will|would|may|discovers?|feels?|knows?|understands?|learns?|gets?)\b`,
   String.raw`,\s*as (?:it|this|that|they|doing so)\b`,
   String.raw`,\s*leading (?:to|the user|users|people|them)\b`,
   String.raw`\b(?:minimi[sz]e|minimi[sz]ing|reduce|reducing|lower|lowering) (?:the )?risks?\b`,
   String.raw`\b(?:reduces?|wastes?|improves?|increases?) (?:the )?(?:efficiency|quality|trust|usefulness|clarity|value|time)\b`,
-  String.raw`\b(?<!\bwithout (?:the )?)(?:consequences?|benefits?|stakes) (?:of|to|for|are|is)\b`,
+  String.raw`\b(?:consequences?|benefits?|stakes)(?<!\bwithout (?:the )?\w+) (?:of|to|for|are|is)\b`,
   String.raw`\bexists? to\b`,
-  String.raw`\b(?<!\b(?:how|what|where|whether|if|why) )(?:the assistant|it) (?:wants?|aims?|strives?) to\b`,
+  String.raw`\b(?:the assistant|it)(?<!\b(?:how|what|where|whether|if|why) (?:the assistant|it)) (?:wants?|aims?|strives?) to\b`,
   String.raw`\bgiven (?:that|the (?:potential|risk|high|importance|fact|nature|stakes|sensitivity|possibility))\b`,
 ];
 
@@ -66,7 +66,7 @@ const TRADEOFFS: readonly string[] = [
   String.raw`\bcompet(?:e|es|ing)\b`,
   String.raw`\bprioriti[sz](?:e|es|ed|ing)\b`,
   String.raw`\b(?:takes?|taking) (?:precedence|priority)\b`,
-  String.raw`\b(?<!\bbe )over-?(?:rides?|ridden)\b`,
+  String.raw`\bover-?(?:rides?|ridden)\b(?<!\bbe over-?ridden)`,
   // "X outranks Y", "accuracy beats brevity", "X comes second to Y".
   String.raw`\b(?:outranks?|trumps?|beats) \w+`,
   String.raw`\bcomes? (?:second|after|before|first) (?:to )?\w+`,
@@ -80,7 +80,7 @@ const TRADEOFFS: readonly string[] = [
   String.raw`\bin favou?r of\b`,
   // "X rather than Y" names what X is weighed against; a sentence opening "Rather than X, do Y"
   // introduces the approach the trait replaces.
-  String.raw`(?<!^[\s>*_-]*)\brather than\b`,
+  String.raw`\brather than\b(?<!^[\s>*_-]*rather than)`,
 ];
 
 const EXCEPTIONS: readonly string[] = [
@@ -89,7 +89,7 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\bexcluding\b`,
   String.raw`\bonly (?:if|when|where|to the extent|insofar)\b`,
   // What does not apply is a rule ("this does not apply to ..."), not people's concepts or words.
-  String.raw`\b(?<!\b(?:others?|concepts?|ideas?|terms?|words?|labels?|they|we|you|he|she|people|humans?|users?) )(?:does not|doesn't|do not|don't|need not|won't|will not) (?:apply|hold)\b`,
+  String.raw`\b(?:does not|doesn't|do not|don't|need not|won't|will not)(?<!\b(?:others?|concepts?|ideas?|terms?|words?|labels?|they|we|you|he|she|people|humans?|users?) [\w']+(?: not)?) (?:apply|hold)\b`,
   String.raw`\b(?:is|are|is not|are not|isn't|aren't) (?:not )?covered by (?:this|these|that|those|it)\b`,
   String.raw`\bby default\b`,
   String.raw`\b(?:the|this|that|these) defaults?\b`,
@@ -102,7 +102,7 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\bin (?:(?:some|rare|certain|these|such|those|exceptional|limited|other|most|many) ){1,2}(?:cases|contexts|situations|circumstances|settings)\b`,
   String.raw`\bthere (?:are|may be|might be|will be|can be) (?:cases|situations|times|contexts|exceptions)\b`,
   // The model may still do it; not what the user may choose.
-  String.raw`\b(?<!\b(?:users?|they|he|she|people|persons?|someone|operators?|developers?) )(?:may|can|could|will|would) (?:still|instead|choose to)\b`,
+  String.raw`\b(?:may|can|could|will|would)(?<!\b(?:users?|they|he|she|people|persons?|someone|operators?|developers?) \w+) (?:still|instead|choose to)\b`,
   String.raw`\b(?:is|are|it's|it is|remains?) (?:also |still )?(?:allowed|permitted|permissible|acceptable|fine|okay)\b`,
   String.raw`\bso long as\b`,
   String.raw`\bas long as\b`,
@@ -169,8 +169,9 @@ const MEMOS: Readonly<Record<CueKind, Memo<CueMatch | null>>> = {
 };
 
 function matchCue(kind: CueKind, prepared: string): CueMatch | undefined {
-  const masked = maskForCues(prepared, kind);
-  const m = COMBINED[kind].exec(masked);
+  // Masking only removes cues: a sentence with none as written has none at all.
+  if (!COMBINED[kind].test(prepared)) return undefined;
+  const m = COMBINED[kind].exec(maskForCues(prepared, kind));
   if (!m) return undefined;
   // Patterns may begin with the punctuation that sets a clause off; the phrase starts at its first letter.
   const lead = m[0].length - m[0].replace(/^[^a-z']+/, '').length;

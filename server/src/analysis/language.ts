@@ -1,6 +1,5 @@
 import type { Trait, TraitDocument } from '../document/model';
 import { memo } from './memo';
-import { words } from './words';
 
 /**
  * Whether the coverage cues (English phrases) can judge a text: most of its letters are Latin and
@@ -23,20 +22,82 @@ const MIN_TRAIT_CHARS = 150;
 const MIN_ENGLISH_SHARE = 0.15;
 const MIN_LATIN_SHARE = 0.5;
 
-const judged = memo<boolean>(20_000);
+interface Stats {
+  letters: number;
+  latin: number;
+  words: number;
+  english: number;
+}
+
+const statsOf = memo<Stats>(20_000);
+
+/** Letters, Latin letters, words and English function words of a text (memoised per text). */
+function stats(text: string): Stats {
+  return statsOf.get(text, scan);
+}
+
+function judge({ letters, latin, words, english }: Stats): boolean {
+  if (!letters) return true;
+  if (latin / letters < MIN_LATIN_SHARE) return letters < MIN_LETTERS;
+  if (words < MIN_WORDS) return true;
+  return english / words >= MIN_ENGLISH_SHARE;
+}
 
 /** True when the cues can judge `text` (see above). */
 export function cuesCoverLanguage(text: string): boolean {
-  return judged.get(text, (t) => {
-    const letters = t.match(/\p{L}/gu)?.length ?? 0;
-    if (!letters) return true;
-    const latin = t.match(/\p{Script=Latin}/gu)?.length ?? 0;
-    const all = words(t);
-    if (latin / letters < MIN_LATIN_SHARE) return letters < MIN_LETTERS;
-    if (all.length < MIN_WORDS) return true;
-    return all.filter((w) => ENGLISH.has(w)).length / all.length >= MIN_ENGLISH_SHARE;
-  });
+  return judge(stats(text));
 }
+
+const LETTER = /\p{L}/u;
+const LATIN = /\p{Script=Latin}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * One pass over a text without allocating per character: letters, Latin letters, and the words
+ * `words()` would find (only those short enough to be a function word are sliced out).
+ */
+function scan(text: string): Stats {
+  let letters = 0;
+  let latin = 0;
+  let count = 0;
+  let english = 0;
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    let wordChar: boolean;
+    if (c < 128) {
+      const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      if (letter) (letters++, latin++);
+      wordChar = letter || (c >= 48 && c <= 57);
+    } else {
+      const ch = text[i];
+      if (LETTER.test(ch)) {
+        letters++;
+        if (LATIN.test(ch)) latin++;
+        wordChar = true;
+      } else wordChar = LETTER_OR_DIGIT.test(ch);
+    }
+    if (wordChar) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    // Inner apostrophes and hyphens join a word, as in `words()`.
+    if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < text.length && isWordStart(text, i + 1)) continue;
+    count++;
+    if (i - start <= LONGEST_ENGLISH && ENGLISH.has(text.slice(start, i).toLowerCase())) english++;
+    start = -1;
+  }
+  return { letters, latin, words: count, english };
+}
+
+function isWordStart(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  return LETTER_OR_DIGIT.test(text[i]);
+}
+
+const LONGEST_ENGLISH = Math.max(...[...ENGLISH].map((w) => w.length));
 
 const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 
@@ -47,7 +108,17 @@ const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Trait> {
   let found = unjudgedOf.get(document);
   if (!found) {
-    const documentJudged = cuesCoverLanguage(document.traits.map((t) => t.prose).join('\n\n'));
+    // The document's figures are the sum of its traits': each trait's are memoised, so an edit
+    // rescans one trait, not the whole document.
+    const total: Stats = { letters: 0, latin: 0, words: 0, english: 0 };
+    for (const t of document.traits) {
+      const s = stats(t.prose);
+      total.letters += s.letters;
+      total.latin += s.latin;
+      total.words += s.words;
+      total.english += s.english;
+    }
+    const documentJudged = judge(total);
     found = new Set(document.traits.filter((t) => (t.prose.length >= MIN_TRAIT_CHARS ? !cuesCoverLanguage(t.prose) : !documentJudged)));
     unjudgedOf.set(document, found);
   }
