@@ -1,10 +1,10 @@
-import type { Group, Paragraph, PartKind, Trait, TraitDocument } from '../document/model';
+import type { Group, PartKind, Trait, TraitDocument } from '../document/model';
 import { partKindOf } from '../document/headingKinds';
 import { declaredAbsolute } from './absolutes';
 import { findCue, type CueKind, type CueMatch } from './cues';
 import { cueText } from './cueText';
-import { documentPriorities, prioritisedBy } from './priorities';
-import { sentenceRange, splitSentences, type Sentence } from './sentences';
+import { documentPriorities, prioritisedBy, type Priorities } from './priorities';
+import { paragraphSentences, sentenceRange, type Sentence } from './sentences';
 
 /** A sentence that states a part, with the cue that shows it. */
 export interface CueSentence {
@@ -51,8 +51,9 @@ export interface TraitCoverage {
   readonly declared: DeclaredAbsolute | undefined;
 }
 
-const cache = new WeakMap<Trait, TraitCoverage>();
-const sentencesOfParagraph = new WeakMap<Paragraph, Sentence[]>();
+// Per trait object, with the document priorities it was judged with: a parse after an edit hands
+// back unchanged traits (see document/reuse.ts), but an edit elsewhere may change the priorities.
+const cache = new WeakMap<Trait, { coverage: TraitCoverage; priorities: Priorities | undefined | null }>();
 const preparedOf = new WeakMap<Sentence, string>();
 
 /** A sentence as the cues read it (`cueText`), cached per sentence object. */
@@ -62,12 +63,7 @@ function prepared(sentence: Sentence): string {
   return p;
 }
 
-/** The sentences of a paragraph (cached per paragraph object). */
-export function paragraphSentences(paragraph: Paragraph): Sentence[] {
-  let s = sentencesOfParagraph.get(paragraph);
-  if (!s) sentencesOfParagraph.set(paragraph, (s = splitSentences(paragraph)));
-  return s;
-}
+export { paragraphSentences };
 
 /** The sentences of a group's own introduction. */
 export function groupSentences(group: Group): Sentence[] {
@@ -82,11 +78,13 @@ const BOLD_LABEL = /^[\s>]*(?:(?:[-*+]|\d{1,3}[.)])\s+)?(\*\*|__)([^*_\n]{2,40}?
  * each (see `Evidence`). Pass the document so that its priorities can settle trade-offs. A sentence
  * counts only when its cue can be the trait's own statement: quoted words, reasoning the text
  * rejects, dialogue lines and (for reasons) conditions about what others say or want are left out
- * (`maskForCues`). Cached per trait object.
+ * (`maskForCues`). Cached per trait object (and the document's priorities).
  */
 export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCoverage {
+  // null: judged without a document.
+  const priorities = document ? documentPriorities(document) : null;
   const cached = cache.get(trait);
-  if (cached) return cached;
+  if (cached && samePriorities(cached.priorities, priorities)) return cached.coverage;
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
   const texts = sentences.map(prepared);
   const declaredOwn = firstDeclared(sentences, texts);
@@ -103,9 +101,8 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
       const found = cueSentences(kind, gs, gs.map(prepared));
       if (found.length) return { by: 'group', group, sentences: found };
     }
-    if (kind === 'tradeoffs' && document) {
-      const priorities = documentPriorities(document);
-      const by = priorities && prioritisedBy(priorities, trait);
+    if (kind === 'tradeoffs' && priorities) {
+      const by = prioritisedBy(priorities, trait);
       if (priorities && by) return { by: 'priorities', sentence: priorities.sentence, value: by.value, title: by.title };
     }
     return undefined;
@@ -123,8 +120,14 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
         : undefined,
     declared: declaredOwn ? { ...declaredOwn, group: undefined } : declaredInGroups(trait),
   };
-  cache.set(trait, coverage);
+  cache.set(trait, { coverage, priorities });
   return coverage;
+}
+
+function samePriorities(a: Priorities | undefined | null, b: Priorities | undefined | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.sentence === b.sentence && a.section === b.section && a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
 }
 
 function cueSentences(kind: CueKind, sentences: readonly Sentence[], texts: readonly string[]): CueSentence[] {

@@ -1,6 +1,6 @@
-import type { Group, Paragraph, Trait, TraitDocument } from '../document/model';
+import type { Group, Paragraph, Section, Trait, TraitDocument } from '../document/model';
 import { cueText } from './cueText';
-import { splitSentences, type Sentence } from './sentences';
+import { paragraphSentences, type Sentence } from './sentences';
 import { contentTerms } from './words';
 
 /**
@@ -41,18 +41,32 @@ export function documentPriorities(document: TraitDocument): Priorities | undefi
 }
 
 function findPriorities(document: TraitDocument): Priorities | undefined {
-  const sections: { title: string; paragraphs: readonly Paragraph[] }[] = [
-    { title: '', paragraphs: document.preamble.paragraphs },
-    ...document.contextSections.map((s) => ({ title: s.heading?.title ?? '', paragraphs: s.paragraphs })),
-  ];
-  for (const { title, paragraphs } of sections) {
-    const names = paragraphs.map((p) => NAMED_ITEM.exec(p.text)?.[1]?.replace(/[\s:.]+$/, '')).filter((n): n is string => !!n);
-    if (names.length < 2) continue;
-    for (const p of paragraphs) {
-      if (NAMED_ITEM.test(p.text)) continue;
-      const sentence = splitSentences(p).find((s) => ORDER_SETTLES.test(cueText(s.text)));
-      if (sentence) return { sentence, names, section: title };
-    }
+  for (const section of [document.preamble, ...document.contextSections]) {
+    const found = sectionPriorities(section);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// Per section object: a parse after an edit hands back unchanged sections (document/reuse.ts).
+const ofSection = new WeakMap<Section, Priorities | null>();
+
+function sectionPriorities(section: Section): Priorities | undefined {
+  let found = ofSection.get(section);
+  if (found === undefined) {
+    found = prioritiesIn(section.heading?.title ?? '', section.paragraphs) ?? null;
+    ofSection.set(section, found);
+  }
+  return found ?? undefined;
+}
+
+function prioritiesIn(title: string, paragraphs: readonly Paragraph[]): Priorities | undefined {
+  const names = paragraphs.map((p) => NAMED_ITEM.exec(p.text)?.[1]?.replace(/[\s:.]+$/, '')).filter((n): n is string => !!n);
+  if (names.length < 2) return undefined;
+  for (const p of paragraphs) {
+    if (NAMED_ITEM.test(p.text)) continue;
+    const sentence = paragraphSentences(p).find((s) => ORDER_SETTLES.test(cueText(s.text)));
+    if (sentence) return { sentence, names, section: title };
   }
   return undefined;
 }

@@ -46,6 +46,15 @@ export function splitSentences(paragraph: Paragraph): Sentence[] {
   return out;
 }
 
+const sentencesOf = new WeakMap<Paragraph, Sentence[]>();
+
+/** The sentences of a paragraph, cached per paragraph object (a parse after an edit hands back unchanged ones). */
+export function paragraphSentences(paragraph: Paragraph): Sentence[] {
+  let s = sentencesOf.get(paragraph);
+  if (!s) sentencesOf.set(paragraph, (s = splitSentences(paragraph)));
+  return s;
+}
+
 /** The LSP position of an offset within a paragraph's text. */
 export function paragraphPosition(paragraph: Paragraph, offset: number): Position {
   const text = paragraph.text;

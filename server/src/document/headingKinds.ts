@@ -1,3 +1,4 @@
+import { memo } from '../analysis/memo';
 import type { PartKind } from './model';
 
 /**
@@ -58,15 +59,21 @@ function normalise(title: string): string {
   return title.trim().replace(/[:.]+$/, '').replace(/\s+/g, ' ').toLowerCase();
 }
 
+// Both are asked of every heading at every parse: memoised by title.
+const partKinds = memo<PartKind | null>(10_000);
+const contextTitles = memo<boolean>(10_000);
+
 /** The part a heading title names (`Why`, `Trade-offs`, `When not to`, ...), if any. */
 export function partKindOf(title: string): PartKind | undefined {
-  return PART_BY_TITLE.get(normalise(title));
+  return partKinds.get(title, (t) => PART_BY_TITLE.get(normalise(t)) ?? null) ?? undefined;
 }
 
 /** True when a heading title names a context section (Overview, Definitions, Appendix, ...). */
 export function isContextTitle(title: string): boolean {
-  const t = normalise(title).replace(/[’']/g, "'").replace(/["“”]/g, '');
-  return CONTEXT_TITLES.has(t) || CONTEXT_TITLE_PATTERNS.some((p) => p.test(t));
+  return contextTitles.get(title, (title) => {
+    const t = normalise(title).replace(/[’']/g, "'").replace(/["“”]/g, '');
+    return CONTEXT_TITLES.has(t) || CONTEXT_TITLE_PATTERNS.some((p) => p.test(t));
+  });
 }
 
 /** The canonical part titles, for completion and quick fixes. */

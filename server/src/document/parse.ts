@@ -10,7 +10,11 @@ import type {
   Trait, TraitDocument,
 } from './model';
 import { LineIndex, type Range } from './position';
+import { memo } from '../analysis/memo';
 import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from './references';
+import { NO_RECYCLER, Recycler } from './reuse';
+
+type Reuser = Pick<Recycler, 'keep' | 'get'>;
 
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
@@ -36,7 +40,16 @@ export interface ParseOptions {
    * headings only group them. `false`: list items are never traits.
    */
   listItemTraits?: boolean | 'auto';
+  /**
+   * For a text that will be edited and parsed again (the language server): the previous parse of the
+   * document, or null for the first. Its sections are not parsed again and its objects are handed
+   * back wherever they are unchanged (see `Recycler`), so caches kept per paragraph or per trait
+   * still apply. Left out, nothing is kept for a next parse.
+   */
+  previous?: TraitDocument | null;
 }
+
+const recyclers = new WeakMap<TraitDocument, Recycler>();
 
 /**
  * Parses a trait document: front matter, preamble, groups, traits with their parts, references,
@@ -56,11 +69,16 @@ export function parseTraitDocument(text: string, options: ParseOptions = {}): Tr
   const rest = frontMatterEnd + 1 < lines.lineCount ? text.slice(lines.lineStart(frontMatterEnd + 1)) : '';
   const source =
     frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const tokens = md.parse(source, {});
-  const scan = scanBlocks(tokens, lines, frontMatterEnd);
+  const recycler = options.previous === undefined ? undefined : new Recycler(options.previous ? recyclers.get(options.previous) : undefined);
+  // Section by section when a next parse will reuse the sections; else in one go, which is faster.
+  const scan = recycler
+    ? scanSource(source, lines.lineCount, frontMatterEnd, text.charCodeAt(0) === 0xfeff, recycler)
+    : scanBlocks(md.parse(source, {}), lines, frontMatterEnd);
   const headingLevel = options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter);
   const listItems = options.listItemTraits ?? listItemTraitsOf(frontMatter);
-  return buildDocument(text, lines, frontMatter, frontMatterEnd, scan, headingLevel, listItems);
+  const document = buildDocument(text, lines, frontMatter, frontMatterEnd, scan, headingLevel, listItems, recycler ?? NO_RECYCLER);
+  if (recycler) recyclers.set(document, recycler);
+  return document;
 }
 
 function traitHeadingLevelOf(frontMatter: FrontMatter | undefined): number | undefined {
@@ -74,7 +92,7 @@ function listItemTraitsOf(frontMatter: FrontMatter | undefined): boolean | 'auto
   return typeof value === 'boolean' ? value : 'auto';
 }
 
-interface RawHeading {
+export interface RawHeading {
   level: number;
   line: number;
   lastLine: number;
@@ -83,7 +101,7 @@ interface RawHeading {
   contentStart: number;
 }
 
-interface BlockScan {
+export interface BlockScan {
   headings: RawHeading[];
   /** Prose blocks (paragraphs, tables), each [firstLine, lastLine]. */
   prose: [number, number][];
@@ -137,6 +155,118 @@ function scanBlocks(tokens: Token[], lines: LineIndex, frontMatterEnd: number): 
   return { headings, prose, fences, codeLines, lists };
 }
 
+/** A block scan of one segment of the source, in the segment's own line numbers. */
+interface SegmentScan extends BlockScan {
+  /** Lines markdown-it saw in the segment. */
+  readonly lineCount: number;
+  /**
+   * True when the segment's last block may run on into the next segment: a fence or an HTML block
+   * reaching the segment's end. Such a segment is scanned together with the next one.
+   */
+  readonly open: boolean;
+}
+
+/**
+ * Offset of the next line after `from` that starts with an ATX heading at column 0 (`#` to `######`
+ * then a blank, a line break or the end), or -1.
+ */
+function nextSection(source: string, from: number): number {
+  for (let i = source.indexOf('#', from + 1); i >= 0; i = source.indexOf('#', i + 1)) {
+    const before = source.charCodeAt(i - 1);
+    if (before !== 10 && before !== 13) continue;
+    let j = i;
+    while (source.charCodeAt(j) === 35 && j - i < 7) j++;
+    const after = source.charCodeAt(j);
+    if (j - i <= 6 && (j === source.length || after === 32 || after === 9 || after === 10 || after === 13)) return i;
+  }
+  return -1;
+}
+
+/**
+ * markdown-it's block scan of the whole source, built from independent scans of its sections.
+ *
+ * An ATX heading at column 0 ends every open block but a fenced code block or an HTML block
+ * (CommonMark 4.2: it interrupts paragraphs, lists, block quotes and tables alike), so markdown-it
+ * reads the text from such a line on the same way whatever came before, unless a fence or an HTML
+ * block is still open there; a segment whose scan ends in one is joined to the next and scanned
+ * again. A segment whose text the previous parse scanned is not scanned again: after an edit only the
+ * sections it touched are parsed (test/unit/incrementalParse.test.ts checks the result equals one
+ * scan of the whole).
+ */
+function scanSource(source: string, lineCount: number, frontMatterEnd: number, bom: boolean, recycler: Reuser = NO_RECYCLER): BlockScan {
+  const out: BlockScan = { headings: [], prose: [], fences: [], codeLines: new Uint8Array(lineCount), lists: [] };
+  let offset = 0;
+  let from = 0;
+  let pendingFrom = -1;
+  const seen = new Map<string, number>();
+  const take = (to: number, last: boolean) => {
+    const start = pendingFrom >= 0 ? pendingFrom : from;
+    // The first segment keeps the text's BOM for its line texts (heading columns count it).
+    const key = start === 0 && bom ? '\ufeff' + source.slice(0, to) : source.slice(start, to);
+    // Found in the previous parse by its first line (and how many segments before it start with the
+    // same line), then compared with one string comparison.
+    const head = key.slice(0, key.indexOf('\n') + 1 || key.length);
+    const nth = (seen.get(head) ?? 0) + 1;
+    seen.set(head, nth);
+    const scan = recycler.get('s', `${nth}:${head}`, [key], () => scanSegment(key));
+    if (scan.open && !last) {
+      pendingFrom = start;
+      return;
+    }
+    pendingFrom = -1;
+    appendScan(out, scan, offset);
+    offset += scan.lineCount;
+  };
+  for (let to = nextSection(source, 0); to >= 0; to = nextSection(source, to)) {
+    take(to, false);
+    from = to;
+  }
+  take(source.length, true);
+  if (frontMatterEnd >= 0) out.codeLines.fill(0, 0, frontMatterEnd + 1);
+  return out;
+}
+
+function scanSegment(key: string): SegmentScan {
+  const lines = new LineIndex(key);
+  const source = key.charCodeAt(0) === 0xfeff ? key.slice(1) : key;
+  const tokens = md.parse(source, {});
+  // markdown-it counts a final line break as ending the last line, not as starting another.
+  const lineCount = /[\r\n]$/.test(source) ? lines.lineCount - 1 : lines.lineCount;
+  const scan = scanBlocks(tokens, lines, -1);
+  let lastBlock: Token | undefined;
+  for (const t of tokens) if (t.map && t.level === 0 && !t.type.endsWith('_close')) lastBlock = t;
+  // A fence or HTML block that runs to the segment's end may have been cut short by it.
+  const open = (lastBlock?.type === 'html_block' || lastBlock?.type === 'fence') && lastBlock.map![1] >= lineCount;
+  return { ...scan, codeLines: scan.codeLines.subarray(0, lineCount), lineCount, open };
+}
+
+/** Appends a segment's scan to `out`, its lines shifted by `offset`. */
+function appendScan(out: BlockScan, scan: SegmentScan, offset: number): void {
+  for (const h of scan.headings) out.headings.push(offset ? { ...h, line: h.line + offset, lastLine: h.lastLine + offset } : h);
+  for (const [a, b] of scan.prose) out.prose.push([a + offset, b + offset]);
+  for (const [a, b, closed] of scan.fences) out.fences.push([a + offset, b + offset, closed]);
+  for (const l of scan.lists) out.lists.push({ first: l.first + offset, last: l.last + offset, items: l.items.map(([a, b]) => [a + offset, b + offset]) });
+  out.codeLines.set(scan.codeLines.subarray(0, Math.max(0, Math.min(scan.codeLines.length, out.codeLines.length - offset))), offset);
+}
+
+/** One scan of the whole source (what `scanSource` must equal); for tests. */
+export function scanWhole(text: string): BlockScan {
+  const lines = new LineIndex(text);
+  const { lastLine: frontMatterEnd } = parseFrontMatter(lines);
+  const rest = frontMatterEnd + 1 < lines.lineCount ? text.slice(lines.lineStart(frontMatterEnd + 1)) : '';
+  const source = frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return scanBlocks(md.parse(source, {}), lines, frontMatterEnd);
+}
+
+/** The block scan `parseTraitDocument` builds section by section when given `previous`; for tests. */
+export function scanBySections(text: string): BlockScan {
+  const lines = new LineIndex(text);
+  const { lastLine: frontMatterEnd } = parseFrontMatter(lines);
+  const rest = frontMatterEnd + 1 < lines.lineCount ? text.slice(lines.lineStart(frontMatterEnd + 1)) : '';
+  const source = frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return scanSource(source, lines.lineCount, frontMatterEnd, text.charCodeAt(0) === 0xfeff);
+}
+
 function isClosingFence(line: string, markup: string): boolean {
   const m = /^[\s>]*([`~]{3,})[ \t]*$/.exec(line);
   return !!m && m[1][0] === markup[0] && m[1].length >= markup.length;
@@ -160,8 +290,14 @@ function rawHeading(t: Token, lines: LineIndex, first: number, last: number): Ra
   return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) + bom };
 }
 
-/** Plain text of inline Markdown (emphasis, code, links reduced to their text). */
+/** Plain text of inline Markdown (emphasis, code, links reduced to their text); memoised by text. */
 function plainText(inline: string): string {
+  return plainTexts.get(inline, inlineText);
+}
+
+const plainTexts = memo<string>(20_000);
+
+function inlineText(inline: string): string {
   const [token] = inlineMd.parseInline(inline, {});
   let out = '';
   for (const child of token?.children ?? []) {
@@ -321,6 +457,7 @@ function buildDocument(
   scan: BlockScan,
   traitHeadingLevel: number | undefined,
   listItemTraits: boolean | 'auto',
+  recycler: Reuser,
 ): TraitDocument {
   const lastLine = lines.lineCount - 1;
   const raws = scan.headings;
@@ -366,7 +503,7 @@ function buildDocument(
     const block = blocks[i];
     const titleEnd = h.contentStart + titleSources[i].trimEnd().length;
     const idStart = block?.id ? h.contentStart + block.idStart : -1;
-    return {
+    return recycler.keep('h', h.line, {
       level: h.level,
       title: titles[i],
       range: lines.linesRange(h.line, h.lastLine),
@@ -376,7 +513,7 @@ function buildDocument(
       attributes: block?.attributes ?? {},
       partKind: kinds[i] === 'part' ? partKindOf(titles[i]) : undefined,
       sectionEndLine: trimBlankEnd(lines, h.line, sectionEnd[i]),
-    };
+    });
   });
 
   // Units are what a line's text belongs to: a heading's section (trait, group or top context
@@ -391,7 +528,7 @@ function buildDocument(
   }
   const itemOfLine = new Int32Array(lines.lineCount).fill(-1);
   listTraits.forEach((t, k) => itemOfLine.fill(k, t.first, t.last + 1));
-  const itemHeadings: Heading[] = listTraits.map((t) => ({
+  const itemHeadings: Heading[] = listTraits.map((t) => recycler.keep('i', t.first, {
     level: Math.min(6, raws[t.owner].level + 1),
     title: t.title,
     range: lines.linesRange(t.first, t.first),
@@ -401,7 +538,7 @@ function buildDocument(
     attributes: {},
     partKind: undefined,
     sectionEndLine: t.last,
-    listItem: true,
+    listItem: true as const,
   }));
   const isTraitUnit = (u: number) => u >= n || (u >= 0 && kinds[u] === 'trait');
   const unitOfLine = (line: number) => (itemOfLine[line] >= 0 ? n + itemOfLine[line] : owner[line] >= 0 ? unit[owner[line]] : -1);
@@ -412,15 +549,20 @@ function buildDocument(
     const o = owner[first];
     const inItem = itemOfLine[first] >= 0;
     const part = !inItem && o >= 0 && partOf[o] >= 0 ? headings[partOf[o]].partKind : undefined;
-    const masked = maskedLines(lines, first, last);
-    const range = lines.linesRange(first, last);
-    return { range, masked, text: maskLinkDestinations(masked), part, unit: unitOfLine(first), partHeading: !inItem && o >= 0 ? partOf[o] : -1 };
+    // Masking is a function of the block's source alone: the previous parse's stands when that is unchanged.
+    const source = text.slice(lines.lineStart(first), lines.lineEnd(last));
+    const { masked, prose } = recycler.get('m', first, [source], () => {
+      const masked = maskCodeAndComments(normaliseLineBreaks(source));
+      return { masked, prose: maskLinkDestinations(masked) };
+    });
+    const paragraph: Paragraph = recycler.keep('p', first, { range: lines.linesRange(first, last), text: prose, part });
+    return { paragraph, range: paragraph.range, masked, unit: unitOfLine(first), partHeading: !inItem && o >= 0 ? partOf[o] : -1 };
   });
   const proseOf = (ps: readonly Paragraph[]) => ps.map((p) => p.text).join('\n\n');
   const paragraphsOfUnit = new Map<number, Paragraph[]>();
   for (const p of paragraphs) {
     const list = paragraphsOfUnit.get(p.unit) ?? [];
-    list.push({ range: p.range, text: p.text, part: p.part });
+    list.push(p.paragraph);
     paragraphsOfUnit.set(p.unit, list);
   }
   const sectionRange = (i: number) => lines.linesRange(headings[i].range.start.line, headings[i].sectionEndLine);
@@ -440,25 +582,27 @@ function buildDocument(
   headings.forEach((h, i) => {
     if (kinds[i] === 'group') {
       const own = paragraphsOfUnit.get(i) ?? [];
-      const g: Group = {
+      const g: Group = recycler.keep('g', h.range.start.line, {
         heading: h,
         range: sectionRange(i),
         groups: enclosingGroups(parent[i]).map((x) => x.heading.title),
         prose: proseOf(own),
         paragraphs: own,
         documentTitle: parent[i] < 0 && topLevel === 1,
-      };
+      });
       groupOf.set(i, g);
       groups.push(g);
     } else if (kinds[i] === 'context' && unit[i] === i) {
       const own = paragraphsOfUnit.get(i) ?? [];
-      contextSections.push({ range: sectionRange(i), heading: h, prose: proseOf(own), paragraphs: own });
+      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(i), heading: h, prose: proseOf(own), paragraphs: own }));
     }
   });
 
   const examplesOfUnit = new Map<number, Example[]>();
   for (const [first, last, closed] of scan.fences) {
-    const example = parseExample(lines, first, last, closed);
+    // The fence and the lines above it that may hold its title.
+    const source = text.slice(lines.lineStart(Math.max(0, first - 3)), lines.lineEnd(last));
+    const example = recycler.get('e', first, [source, last, closed], () => parseExample(lines, first, last, closed));
     const u = unitOfLine(first);
     if (!example || !isTraitUnit(u)) continue;
     examplesOfUnit.set(u, [...(examplesOfUnit.get(u) ?? []), example]);
@@ -470,10 +614,15 @@ function buildDocument(
     return isTraitUnit(u) ? headingOfUnit(u).id : undefined;
   };
   const references: Reference[] = [];
-  for (const p of paragraphs) references.push(...findReferences(p.range.start.line, p.masked, traitIdOfLine));
+  for (const p of paragraphs) {
+    const { start, end } = p.range;
+    const inputs = [p.masked, traitIdOfLine(start.line), traitIdOfLine(end.line)];
+    references.push(...recycler.get('r', start.line, inputs, () => findReferences(start.line, p.masked, traitIdOfLine)));
+  }
   for (const h of headings) {
     const line = h.range.start.line;
-    references.push(...findReferences(line, maskedLines(lines, line, line), traitIdOfLine));
+    const masked = maskedLines(lines, line, line);
+    references.push(...recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine)));
   }
   references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 
@@ -486,17 +635,17 @@ function buildDocument(
   const referencesOfUnit = new Map<number, Reference[]>();
   for (const r of references) push(referencesOfUnit, unitOfLine(r.range.start.line), r);
   const paragraphsOfPart = new Map<number, Paragraph[]>();
-  for (const p of paragraphs) if (p.partHeading >= 0) push(paragraphsOfPart, p.partHeading, p);
+  for (const p of paragraphs) if (p.partHeading >= 0) push(paragraphsOfPart, p.partHeading, p.paragraph);
   const partsOfUnit = new Map<number, Part[]>();
   headings.forEach((sub, j) => {
     if (kinds[j] !== 'part') return;
     const prose = proseOf(paragraphsOfPart.get(j) ?? []);
-    push(partsOfUnit, unit[j], { kind: sub.partKind!, heading: sub, range: sectionRange(j), prose });
+    push(partsOfUnit, unit[j], recycler.keep('P', sub.range.start.line, { kind: sub.partKind!, heading: sub, range: sectionRange(j), prose }));
   });
 
   const makeTrait = (u: number, h: Heading, range: Range, groupsOfTrait: Group[]): Trait => {
     const own = paragraphsOfUnit.get(u) ?? [];
-    return {
+    return recycler.keep('t', h.range.start.line, {
       id: h.id,
       title: h.title,
       level: h.level,
@@ -509,7 +658,7 @@ function buildDocument(
       references: referencesOfUnit.get(u) ?? [],
       examples: examplesOfUnit.get(u) ?? [],
       chunk: normaliseLineBreaks(text.slice(lines.lineStart(range.start.line), lines.lineEnd(range.end.line))),
-    };
+    });
   };
   // Traits in document order: heading traits and list-item traits interleaved by line.
   const traits: Trait[] = [];
@@ -532,8 +681,8 @@ function buildDocument(
   const preambleEnd = firstStructural >= 0 ? headings[firstStructural].range.start.line - 1 : lastLine;
   const preambleParagraphs = paragraphs
     .filter((p) => p.range.start.line >= preambleStart && p.range.start.line <= preambleEnd)
-    .map((p) => ({ range: p.range, text: p.text, part: p.part }));
-  const preamble: Section = {
+    .map((p) => p.paragraph);
+  const preamble: Section = recycler.keep('preamble', 0, {
     range:
       preambleEnd >= preambleStart
         ? lines.linesRange(preambleStart, preambleEnd)
@@ -541,7 +690,7 @@ function buildDocument(
     heading: undefined,
     prose: proseOf(preambleParagraphs),
     paragraphs: preambleParagraphs,
-  };
+  });
 
   return {
     text,
