@@ -65,9 +65,13 @@ function prepared(sentence: Sentence): string {
 
 export { paragraphSentences };
 
-/** The sentences of a group's own introduction. */
+const sentencesOfGroup = new WeakMap<Group, Sentence[]>();
+
+/** The sentences of a group's own introduction (cached per group object). */
 export function groupSentences(group: Group): Sentence[] {
-  return group.paragraphs.flatMap(paragraphSentences);
+  let s = sentencesOfGroup.get(group);
+  if (!s) sentencesOfGroup.set(group, (s = group.paragraphs.flatMap(paragraphSentences)));
+  return s;
 }
 
 // A paragraph or list item opening with a bold label: "**Why:** ...", "- **Exceptions**: ...".

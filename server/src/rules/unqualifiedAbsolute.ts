@@ -57,11 +57,20 @@ function reportAbsolutes(sentences: readonly Sentence[], report: (sentence: Sent
 
 /** True when a group's introduction (or an enclosing one) states an exception or declares its absolutes. */
 function groupBounded(group: Group, groups: readonly Group[]): boolean {
-  const chain = [group, ...groups.filter((g) => group.groups.includes(g.heading.title) && g !== group)];
-  return chain.some((g) =>
-    groupSentences(g).some((s) => {
+  return ownBounded(group) || groups.some((g) => g !== group && ownBounded(g) && group.groups.includes(g.heading.title));
+}
+
+// Per group object: a parse after an edit hands back unchanged groups.
+const boundedOf = new WeakMap<Group, boolean>();
+
+function ownBounded(group: Group): boolean {
+  let bounded = boundedOf.get(group);
+  if (bounded === undefined) {
+    bounded = groupSentences(group).some((s) => {
       const prepared = cueText(s.text);
       return !!findCue('exceptions', prepared) || !!declaredAbsolute(prepared);
-    }),
-  );
+    });
+    boundedOf.set(group, bounded);
+  }
+  return bounded;
 }
