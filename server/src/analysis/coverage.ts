@@ -16,9 +16,9 @@ export interface CueSentence {
  * How a trait states one of its parts, strongest first:
  * - `part`: a part heading (Why, Trade-offs, Exceptions, Examples) with prose under it;
  * - `label`: a paragraph or list item opening with a bold part label (`**Why:**`, `**Exceptions:**`);
- * - `prose`: sentences of the trait's own prose carrying a cue;
+ * - `prose`: sentences of the trait's own prose carrying a cue (every one for trade-offs, the first for the others);
  * - `declared`: (exceptions) the trait declares that it has none ("non-negotiable", "regardless of context");
- * - `group`: sentences of an enclosing group's introduction carrying a cue: it speaks for the traits under it;
+ * - `group`: the first sentence of an enclosing group's introduction carrying a cue: it speaks for the traits under it;
  * - `priorities`: (trade-offs) the document's priorities list names the trait's group or the trait;
  * - `examples`: (examples) example blocks.
  */
@@ -96,13 +96,15 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
     if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0)) return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
     const label = labelled(trait, kind);
     if (label) return label;
-    const own = cueSentences(kind, sentences, texts);
+    // Every trade-off sentence (isolated-trait reads them all for the traits they name); the first
+    // sentence of the others is evidence enough.
+    const own = cueSentences(kind, sentences, texts, kind === 'tradeoffs');
     if (own.length) return { by: 'prose', sentences: own };
     if (kind === 'exceptions' && declaredOwn) return { by: 'declared', sentence: declaredOwn.sentence, phrase: declaredOwn.phrase };
     // The document title's introduction speaks of the document, not of the traits.
     for (const group of [...trait.groups].reverse().filter((g) => !g.documentTitle)) {
       const gs = groupSentences(group);
-      const found = cueSentences(kind, gs, gs.map(prepared));
+      const found = cueSentences(kind, gs, gs.map(prepared), false);
       if (found.length) return { by: 'group', group, sentences: found };
     }
     if (kind === 'tradeoffs' && priorities) {
@@ -134,12 +136,15 @@ function samePriorities(a: Priorities | undefined | null, b: Priorities | undefi
   return a.sentence === b.sentence && a.section === b.section && a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
 }
 
-function cueSentences(kind: CueKind, sentences: readonly Sentence[], texts: readonly string[]): CueSentence[] {
+/** The sentences carrying a `kind` cue: all of them, or only the first. */
+function cueSentences(kind: CueKind, sentences: readonly Sentence[], texts: readonly string[], all: boolean): CueSentence[] {
   const out: CueSentence[] = [];
-  sentences.forEach((sentence, i) => {
+  for (let i = 0; i < sentences.length; i++) {
     const cue = findCue(kind, texts[i]);
-    if (cue) out.push({ sentence, cue });
-  });
+    if (!cue) continue;
+    out.push({ sentence: sentences[i], cue });
+    if (!all) break;
+  }
   return out;
 }
 
