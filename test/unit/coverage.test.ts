@@ -186,6 +186,29 @@ describe('class 6: other languages', () => {
     assert.ok(lint('## Be useful\nThe assistant answers directly and never sends half-finished replies.').filter((d) => COVERAGE.includes(d.rule)).length > 1);
   });
 
+  it('judges terse English written as bare imperatives, which has few function words', () => {
+    // Engineering checklists read like this: under 6% of the words are English function words.
+    const terse = [
+      '# Engineering',
+      '- **Performance**: Benchmark critical paths. Design graceful degradation paths.',
+      '- **Clean code**: Apply DRY, KISS, YAGNI. Write comments explaining intent.',
+      '- **Architecture**: Define clear system boundaries. Use well-reasoned patterns.',
+      '- **Security**: Threat-model new features.',
+      '- **Verifiability**: Write testable code. Run tests continuously.',
+      '- **Maintainability**: Ensure readable code. Keep cognitive load low.',
+      '- **Recovery**: Retry failed commands with exponential backoff. Log errors with full context. Document decisions and fixes.',
+    ].join('\n');
+    const coverage = lint(terse).filter((d) => COVERAGE.includes(d.rule));
+    assert.equal(coverage.filter((d) => d.severity === 'information').length, 0, 'no note that the cues cannot judge');
+    assert.equal(coverage.filter((d) => d.rule === 'missing-rationale').length, 7);
+  });
+
+  it('does not judge German or Spanish either', () => {
+    const german = '## Hilfreich sein\nDer Assistent antwortet direkt und ohne unnötige Höflichkeitsfloskeln, und er schlägt für jede Frage eine konkrete Lösung vor, wenn es die Frage erlaubt. Er schickt nie eine halbfertige Antwort an einen externen Kanal, und er fragt, bevor er nach außen handelt.';
+    const spanish = '## Ser útil\nEl asistente responde directamente, sin fórmulas de cortesía innecesarias, y propone una solución concreta cada vez que la pregunta lo permite. Nunca envía una respuesta a medias a un canal externo, y pregunta antes de actuar hacia fuera.';
+    for (const text of [german, spanish]) assert.equal(lint(text).filter((d) => COVERAGE.includes(d.rule)).length, 1, text);
+  });
+
   it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
     const short = lint('## 简短\n读文件、搜索，再问。').find((d) => d.rule === 'vague-trait');
     assert.match(short!.message, /is [4-9] words long/);

@@ -2,8 +2,10 @@ import type { Trait, TraitDocument } from '../document/model';
 import { memo } from './memo';
 
 /**
- * Whether the coverage cues (English phrases) can judge a text: most of its letters are Latin and
- * English function words make up a fair share of its words. Text too short to tell is judged.
+ * Whether the coverage cues (English phrases) can judge a text: most of its letters are Latin, and
+ * English function words make up a fair share of its words or at least outnumber those of the other
+ * common Latin-script languages (terse English, "Benchmark critical paths. Apply DRY.", has few
+ * function words, but French or German has more of its own). Text too short to tell is judged.
  * Trait documents in other languages get one note instead of a finding on every trait.
  */
 
@@ -14,6 +16,17 @@ const ENGLISH = new Set(
   these those they them their he she his her we our you your not no if when while because so than then
   which who whom what should must may might can could will would do does did has have had there here
   about into over under only also more most such any each all other some`.split(/\s+/),
+);
+// Frequent function words of French, Spanish, Portuguese, Italian, German and Dutch that are not
+// English words or common in English text ("et al.", "OS", "em dash", "van", "Del"), nor single
+// letters, which abbreviations leave behind.
+const OTHER = new Set(
+  `le la les des une du dans avec qui que pas sur aux ce cette ne sont il elle nous vous leur
+  el los las es por para con una lo como pero está están
+  não uma com são da dos das
+  di che della delle dei gli sono non
+  der das und ist nicht ein eine zu mit auf für sich auch wird werden oder wenn
+  het een en niet zijn voor`.split(/\s+/),
 );
 const MIN_WORDS = 30;
 const MIN_LETTERS = 20;
@@ -27,6 +40,7 @@ interface Stats {
   latin: number;
   words: number;
   english: number;
+  other: number;
 }
 
 const statsOf = memo<Stats>(20_000);
@@ -36,11 +50,11 @@ function stats(text: string): Stats {
   return statsOf.get(text, scan);
 }
 
-function judge({ letters, latin, words, english }: Stats): boolean {
+function judge({ letters, latin, words, english, other }: Stats): boolean {
   if (!letters) return true;
   if (latin / letters < MIN_LATIN_SHARE) return letters < MIN_LETTERS;
   if (words < MIN_WORDS) return true;
-  return english / words >= MIN_ENGLISH_SHARE;
+  return english / words >= MIN_ENGLISH_SHARE || english >= other;
 }
 
 /** True when the cues can judge `text` (see above). */
@@ -61,6 +75,7 @@ function scan(text: string): Stats {
   let latin = 0;
   let count = 0;
   let english = 0;
+  let other = 0;
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
@@ -85,10 +100,14 @@ function scan(text: string): Stats {
     // Inner apostrophes and hyphens join a word, as in `words()`.
     if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < text.length && isWordStart(text, i + 1)) continue;
     count++;
-    if (i - start <= LONGEST_ENGLISH && ENGLISH.has(text.slice(start, i).toLowerCase())) english++;
+    if (i - start <= LONGEST_FUNCTION_WORD) {
+      const word = text.slice(start, i).toLowerCase();
+      if (ENGLISH.has(word)) english++;
+      else if (OTHER.has(word)) other++;
+    }
     start = -1;
   }
-  return { letters, latin, words: count, english };
+  return { letters, latin, words: count, english, other };
 }
 
 function isWordStart(text: string, i: number): boolean {
@@ -97,7 +116,7 @@ function isWordStart(text: string, i: number): boolean {
   return LETTER_OR_DIGIT.test(text[i]);
 }
 
-const LONGEST_ENGLISH = Math.max(...[...ENGLISH].map((w) => w.length));
+const LONGEST_FUNCTION_WORD = Math.max(...[...ENGLISH, ...OTHER].map((w) => w.length));
 
 const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 
@@ -110,13 +129,14 @@ export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Tra
   if (!found) {
     // The document's figures are the sum of its traits': each trait's are memoised, so an edit
     // rescans one trait, not the whole document.
-    const total: Stats = { letters: 0, latin: 0, words: 0, english: 0 };
+    const total: Stats = { letters: 0, latin: 0, words: 0, english: 0, other: 0 };
     for (const t of document.traits) {
       const s = stats(t.prose);
       total.letters += s.letters;
       total.latin += s.latin;
       total.words += s.words;
       total.english += s.english;
+      total.other += s.other;
     }
     const documentJudged = judge(total);
     found = new Set(document.traits.filter((t) => (t.prose.length >= MIN_TRAIT_CHARS ? !cuesCoverLanguage(t.prose) : !documentJudged)));
