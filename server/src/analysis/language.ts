@@ -45,9 +45,15 @@ interface Stats {
 
 const statsOf = memo<Stats>(20_000);
 
-/** Letters, Latin letters, words and English function words of a text (memoised per text). */
+// A text's language shows in its first few hundred words: longer texts are judged by their start.
+const SAMPLE_CHARS = 2_000;
+
+/**
+ * Letters, Latin letters, words, and English and other function words of a text's first
+ * SAMPLE_CHARS characters (memoised by that sample).
+ */
 function stats(text: string): Stats {
-  return statsOf.get(text, scan);
+  return statsOf.get(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text, scan);
 }
 
 function judge({ letters, latin, words, english, other }: Stats): boolean {
@@ -127,8 +133,8 @@ const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Trait> {
   let found = unjudgedOf.get(document);
   if (!found) {
-    // The document's figures are the sum of its traits': each trait's are memoised, so an edit
-    // rescans one trait, not the whole document.
+    // The document's figures are the sum of its traits' (of their samples): each trait's are
+    // memoised, so an edit rescans one trait, not the whole document.
     const total: Stats = { letters: 0, latin: 0, words: 0, english: 0, other: 0 };
     for (const t of document.traits) {
       const s = stats(t.prose);
