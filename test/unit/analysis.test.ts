@@ -34,7 +34,7 @@ describe('cues', () => {
   });
   it('counts explicit part headings with prose as coverage, empty ones not', () => {
     const [a, b] = parseTraitDocument('# A\n\nText.\n\n## Why\n\nSee above.\n\n# B\n\nText.\n\n## Why\n').traits;
-    assert.deepEqual(traitCoverage(a).rationale, { by: 'part' });
+    assert.equal(traitCoverage(a).rationale?.by, 'part');
     assert.equal(traitCoverage(b).rationale, undefined);
   });
 });

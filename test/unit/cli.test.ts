@@ -31,7 +31,28 @@ function tempTree(files: Record<string, string>): string {
 const KIND = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
 
 describe('trait-studio lint on the OpenAI Model Spec', () => {
-  it('gives the counts per rule reported in the issue note, with exit status 0 (no errors)', async () => {
+  // Why these counts are right: test/fixtures/corpus/labels/openai-model-spec.md.yaml records, for each
+  // of the 59 traits, the reason, trade-off and exception a reader finds (with a quote), and
+  // `npm run eval:lint` compares the findings with it. Of the findings below:
+  // - missing-rationale 14: 12 traits the labels give no reason; 2 whose reason the cues do not see
+  //   ("Provide information without giving regulated advice": "The user should not rely solely on
+  //   the model response ..."; "Prioritize safety for teens": "... pose heightened risk to
+  //   adolescents"). Missed: "Never generate sexual content involving minors", where the Prohibited
+  //   content introduction's "To maximize freedom ..." reads as its reason.
+  // - missing-tradeoffs 2: "Avoid factual, reasoning, and formatting errors" states none; "No topic
+  //   is off limits" states its limit without a cue ("it is important to distinguish ..."). Missed:
+  //   "No other objectives", where the chain of command's introduction ("... while respecting their
+  //   explicit wording") reads as one. Every other trait states a trade-off, the style traits
+  //   through their group's introduction ("(but always in a way that enhances rather than distracts
+  //   from the assistant's overall helpfulness)").
+  // - missing-exceptions 19: 15 traits the labels give no exception; 4 whose exception has no cue.
+  // - unqualified-absolute 9: 4 on traits with an unbounded absolute ("must not encourage or enable
+  //   self-harm", "should never change or quit the conversation"), 3 in group introductions ("must
+  //   never attempt to steer the user", "always operating with people's best interests", "always in a
+  //   way that enhances"), 2 on traits whose exception the cues miss.
+  // - isolated-trait 25: traits whose own trade-offs name no other trait (unchanged rule; trade-offs
+  //   settled in a group's introduction or by priorities are not its concern).
+  it('gives the counts per rule the labels explain, with exit status 0 (no errors)', async () => {
     const { status, stdout } = await run('lint', MODEL_SPEC, '--format', 'json');
     assert.equal(status, 0);
     const [result] = JSON.parse(stdout);
@@ -40,11 +61,11 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
     const counts: Record<string, number> = {};
     for (const d of result.diagnostics) counts[d.rule] = (counts[d.rule] ?? 0) + 1;
     assert.deepEqual(counts, {
-      'missing-rationale': 31,
-      'missing-tradeoffs': 23,
-      'missing-exceptions': 26,
-      'isolated-trait': 26,
-      'unqualified-absolute': 15,
+      'missing-rationale': 14,
+      'missing-tradeoffs': 2,
+      'missing-exceptions': 19,
+      'isolated-trait': 25,
+      'unqualified-absolute': 9,
     });
     const d = result.diagnostics[0];
     assert.deepEqual(Object.keys(d).sort(), ['message', 'range', 'rule', 'severity', 'trait']);
@@ -57,9 +78,10 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
     const r = spawnSync(process.execPath, [cli, 'lint', MODEL_SPEC], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines.length, 121);
+    // 44 warnings (the coverage findings above) and 25 information (isolated-trait).
+    assert.equal(lines.length, 69);
     assert.equal(lines[0].startsWith(`${MODEL_SPEC}:179:4 warning missing-rationale "Follow all applicable instructions" never says why`), true, lines[0]);
-    assert.match(r.stderr, /1 file, 59 traits: 0 errors, 95 warnings, 26 information, 0 hints/);
+    assert.match(r.stderr, /1 file, 59 traits: 0 errors, 44 warnings, 25 information, 0 hints/);
   });
 });
 
@@ -137,10 +159,22 @@ describe('trait-studio outline', () => {
       level: 3,
       range: sycophancy.range,
       groups: ['Seek the truth together', 'Be honest and transparent'],
-      parts: { rationale: true, tradeoffs: true, exceptions: true, examples: true },
+      // Each stated part carries the sentence that states it. The trait says why and what it is
+      // weighed against, but names no case where it stops (its labels agree).
+      parts: {
+        rationale: {
+          stated: true,
+          by: 'prose',
+          evidence: { text: 'A related concern involves sycophancy, which erodes trust.', range: { start: { line: 2577, character: 0 }, end: { line: 2577, character: 58 } } },
+        },
+        tradeoffs: { stated: true, by: 'prose', evidence: sycophancy.parts.tradeoffs.evidence },
+        exceptions: { stated: false },
+        examples: { stated: true, by: 'examples' },
+      },
       references: [],
       examples: 3,
     });
+    assert.match(sycophancy.parts.tradeoffs.evidence.text, /rather than a sponge that doles out praise\.$/);
     assert.equal(sycophancy.range.start.line, 2575);
     const letter = outline.traits.find((t: { id: string }) => t.id === 'letter_and_spirit');
     assert.deepEqual(letter.references.slice(0, 2), ['overview', 'assume_best_intentions']);
@@ -149,6 +183,6 @@ describe('trait-studio outline', () => {
   it('prints a readable tree by default', async () => {
     const r = await run('outline', MODEL_SPEC);
     assert.match(r.stdout, /^.*: 59 traits in 14 groups$/m);
-    assert.match(r.stdout, /^ {4}\[RTEX\] Don't be sycophantic {2}\(#avoid_sycophancy, line 2576\)$/m);
+    assert.match(r.stdout, /^ {4}\[RT-X\] Don't be sycophantic {2}\(#avoid_sycophancy, line 2576\)$/m);
   });
 });

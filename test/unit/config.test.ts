@@ -28,7 +28,7 @@ describe('settings', () => {
   it('explains schema problems in plain words, each at its key path', () => {
     assert.deepEqual(validateFrontMatter({ name: 'x', lint: { 'missing-rationale': 'warning' } }), []);
     assert.deepEqual(validateFrontMatter({ traitHeadingLevel: 0, nmae: 'x' }), [
-      { path: ['nmae'], message: 'Unknown front matter key "nmae". Known keys: name, version, model, description, traitHeadingLevel, lint.' },
+      { path: ['nmae'], message: 'Unknown front matter key "nmae": did you mean "name"? It is ignored.', ignoredKey: 'warning' },
       { path: ['traitHeadingLevel'], message: '"traitHeadingLevel" must be >= 1.' },
     ]);
     const [problem] = validateFrontMatter({ lint: { 'chunk-too-long': { budjet: 3 } } });

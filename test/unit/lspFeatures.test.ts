@@ -190,7 +190,7 @@ describe('language features (in memory)', () => {
     const findings = lintDocument(doc).diagnostics;
     const onHeading = hover(doc, { line: 2, character: 5 }, findings)?.contents as { value: string };
     assert.match(onHeading.value, /Reason: \*\*missing\*\*/);
-    assert.match(onHeading.value, /Exceptions: stated \(part heading\)/);
+    assert.match(onHeading.value, /Exceptions: stated in a part heading: _In fiction\\\._/);
     // The coverage card first, the diagnostics after it.
     assert.match(onHeading.value, /\n---\n\n\*\*2 diagnostics\*\* \(0 errors, 2 warnings, 0 other\): `missing-rationale`, `vague-trait`$/);
     assert.ok(onHeading.value.indexOf('Examples:') < onHeading.value.indexOf('diagnostics'), onHeading.value);

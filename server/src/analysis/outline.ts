@@ -1,7 +1,16 @@
 import type { TraitDocument } from '../document/model';
 import type { Range } from '../document/position';
 import { referenceTargets, resolveReference } from '../document/resolve';
-import { traitCoverage } from './coverage';
+import { evidenceRange, evidenceText, traitCoverage, type Evidence } from './coverage';
+
+/** Whether a trait states one part, how, and the sentence that shows it. */
+export interface OutlinePart {
+  stated: boolean;
+  /** How it is stated: part, label, prose, declared, group, priorities or examples (see analysis/coverage.ts). */
+  by?: Evidence['by'];
+  /** The sentence that states it, on one line, and where it stands (absent for examples). */
+  evidence?: { text: string; range: Range };
+}
 
 /** One trait in the outline: the `trait-studio outline --format json` contract. */
 export interface OutlineTrait {
@@ -11,8 +20,8 @@ export interface OutlineTrait {
   range: Range;
   /** Titles of the enclosing groups, outermost first. */
   groups: string[];
-  /** Does the trait state each part, by a part heading or in its prose. */
-  parts: { rationale: boolean; tradeoffs: boolean; exceptions: boolean; examples: boolean };
+  /** Does the trait state each part, and the evidence: a part heading, a label, a sentence of its prose, ... */
+  parts: { rationale: OutlinePart; tradeoffs: OutlinePart; exceptions: OutlinePart; examples: OutlinePart };
   /** Ids the trait's references resolve to, in order, without repeats (unresolved ones left out). */
   references: string[];
   /** Number of example blocks. */
@@ -33,7 +42,7 @@ export function buildOutline(document: TraitDocument, file: string): Outline {
     file,
     groups: document.groups.map((g) => g.heading.title),
     traits: document.traits.map((trait) => {
-      const coverage = traitCoverage(trait);
+      const coverage = traitCoverage(trait, document);
       const references = new Set<string>();
       for (const ref of trait.references) {
         const id = resolveReference(targets, ref);
@@ -46,14 +55,21 @@ export function buildOutline(document: TraitDocument, file: string): Outline {
         range: trait.range,
         groups: trait.groups.map((g) => g.heading.title),
         parts: {
-          rationale: !!coverage.rationale,
-          tradeoffs: !!coverage.tradeoffs,
-          exceptions: !!coverage.exceptions,
-          examples: !!coverage.examples,
+          rationale: outlinePart(coverage.rationale),
+          tradeoffs: outlinePart(coverage.tradeoffs),
+          exceptions: outlinePart(coverage.exceptions),
+          examples: outlinePart(coverage.examples),
         },
         references: [...references],
         examples: trait.examples.length,
       };
     }),
   };
+}
+
+function outlinePart(evidence: Evidence | undefined): OutlinePart {
+  if (!evidence) return { stated: false };
+  const text = evidenceText(evidence, Infinity);
+  const range = evidenceRange(evidence);
+  return { stated: true, by: evidence.by, ...(text && range ? { evidence: { text, range } } : {}) };
 }

@@ -13,14 +13,15 @@ export interface Sentence {
 }
 
 // A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before whitespace, at a
-// blank line, or where a list item or blockquote line starts.
-const BOUNDARY = /[.!?]["'”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+]|\d+[.)]|>)[ \t])|\n[ \t]*\n/g;
+// blank line, or where a list item starts. A blockquote's lines are one paragraph: its markers do not
+// end sentences.
+const BOUNDARY = /[.!?]["'”’)\]*_]*(?=\s)|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])|\n[ \t]*(?:>[ \t]*)*\n/g;
 // Abbreviations whose period does not end a sentence.
 const ABBREVIATION = /\b(?:e\.g|i\.e|etc|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Fig|al)\.$/i;
 
 /**
- * Splits a paragraph's text into sentences. List items and blockquote lines start new sentences, so a
- * bulleted rule reads as its own sentence. Offsets are into `paragraph.text`, which keeps source
+ * Splits a paragraph's text into sentences. List items start new sentences, so a bulleted rule reads
+ * as its own sentence. Offsets are into `paragraph.text`, which keeps source
  * offsets line by line, so `sentenceRange` can map them back.
  */
 export function splitSentences(paragraph: Paragraph): Sentence[] {
@@ -43,6 +44,15 @@ export function splitSentences(paragraph: Paragraph): Sentence[] {
   }
   push(text.length);
   return out;
+}
+
+const sentencesOf = new WeakMap<Paragraph, Sentence[]>();
+
+/** The sentences of a paragraph, cached per paragraph object (a parse after an edit hands back unchanged ones). */
+export function paragraphSentences(paragraph: Paragraph): Sentence[] {
+  let s = sentencesOf.get(paragraph);
+  if (!s) sentencesOf.set(paragraph, (s = splitSentences(paragraph)));
+  return s;
 }
 
 /** The LSP position of an offset within a paragraph's text. */

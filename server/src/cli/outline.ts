@@ -14,7 +14,8 @@ export const OUTLINE_USAGE = `Usage: trait-studio outline FILE [--format text|js
 
 Prints the document's groups and traits, with what each trait states: reason (R), trade-offs (T),
 exceptions (E) and examples (X); a legend follows the outline.
-  --format json   { "file", "groups", "traits": [{ "id", "title", "level", "range", "groups", "parts", "references", "examples" }] }
+  --format json   { "file", "groups", "traits": [{ "id", "title", "level", "range", "groups", "parts", "references", "examples" }] },
+                  each part { "stated", "by", "evidence": { "text", "range" } }: the sentence that states it
 `;
 
 /** `trait-studio outline`: returns the exit status. */
@@ -47,7 +48,7 @@ function formatOutline(outline: Outline): string {
     });
     groupPath = t.groups;
     const p = t.parts;
-    const marks = `${p.rationale ? 'R' : '-'}${p.tradeoffs ? 'T' : '-'}${p.exceptions ? 'E' : '-'}${p.examples ? 'X' : '-'}`;
+    const marks = `${p.rationale.stated ? 'R' : '-'}${p.tradeoffs.stated ? 'T' : '-'}${p.exceptions.stated ? 'E' : '-'}${p.examples.stated ? 'X' : '-'}`;
     lines.push(`${'  '.repeat(t.groups.length)}[${marks}] ${t.title}  (#${t.id}, line ${t.range.start.line + 1})`);
   }
   return `${lines.join('\n')}\n\n${OUTLINE_LEGEND}`;

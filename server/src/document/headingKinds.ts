@@ -1,3 +1,4 @@
+import { memo } from '../analysis/memo';
 import type { PartKind } from './model';
 
 /**
@@ -30,21 +31,49 @@ const PART_BY_TITLE = new Map<string, PartKind>(
 const CONTEXT_TITLES = new Set([
   'overview', 'introduction', 'intro', 'definitions', 'glossary', 'terminology', 'background', 'context',
   'preface', 'foreword', 'about', 'about this document', 'appendix', 'changelog', 'change log', 'references',
-  'notes', 'table of contents', 'contents', 'acknowledgements', 'acknowledgments', 'license',
+  'notes', 'table of contents', 'contents', 'acknowledgements', 'acknowledgments', 'license', 'licence',
+  'summary', 'tl;dr', 'tldr', 'faq', 'conclusion', 'conclusions', 'afterword', 'epilogue', 'postscript',
+  'credits', 'contributors', 'authors', 'further reading', 'see also', 'version history', 'revision history',
+  'release notes', 'open questions', 'open problems',
 ]);
+
+/**
+ * Context titles written as phrases: closing remarks ("Closing thoughts", "A final word"), notes on
+ * the document itself ("A note on terminology", "On the word ..."), summaries ("Read a summary of
+ * ..."), the authors' views and open questions ("Some of our views on ...", "Acknowledging open
+ * problems"), and how to read the document.
+ */
+const CONTEXT_TITLE_PATTERNS: readonly RegExp[] = [
+  /^(?:concluding|closing|final|parting) (?:thoughts|remarks|words?|notes?)$/,
+  /^a (?:final|closing|last) (?:word|note|thought)$/,
+  /^(?:a )?(?:short |brief |quick )?notes? on\b/,
+  /^on the (?:word|term|name|title|use of)\b/,
+  /^(?:(?:read|see) )?(?:a |an |the )?(?:short |brief |executive )?summary\b/,
+  /^(?:acknowledging |some )?open (?:problems|questions|issues)\b/,
+  /^(?:some of )?(?:our|my) (?:views|thoughts|thinking|perspective|perspectives) on\b/,
+  /^how to (?:read|use) (?:this|the) (?:document|spec|guide|file)\b/,
+  /^(?:about|purpose of|scope of|structure of) (?:this|the) (?:document|spec|specification|guide|file|constitution)\b/,
+];
 
 function normalise(title: string): string {
   return title.trim().replace(/[:.]+$/, '').replace(/\s+/g, ' ').toLowerCase();
 }
 
+// Both are asked of every heading at every parse: memoised by title.
+const partKinds = memo<PartKind | null>(10_000);
+const contextTitles = memo<boolean>(10_000);
+
 /** The part a heading title names (`Why`, `Trade-offs`, `When not to`, ...), if any. */
 export function partKindOf(title: string): PartKind | undefined {
-  return PART_BY_TITLE.get(normalise(title));
+  return partKinds.get(title, (t) => PART_BY_TITLE.get(normalise(t)) ?? null) ?? undefined;
 }
 
 /** True when a heading title names a context section (Overview, Definitions, Appendix, ...). */
 export function isContextTitle(title: string): boolean {
-  return CONTEXT_TITLES.has(normalise(title));
+  return contextTitles.get(title, (title) => {
+    const t = normalise(title).replace(/[’']/g, "'").replace(/["“”]/g, '');
+    return CONTEXT_TITLES.has(t) || CONTEXT_TITLE_PATTERNS.some((p) => p.test(t));
+  });
 }
 
 /** The canonical part titles, for completion and quick fixes. */

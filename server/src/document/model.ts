@@ -32,6 +32,8 @@ export interface Section {
   readonly heading: Heading | undefined;
   /** Prose of the section's own body, code and examples excluded. */
   readonly prose: string;
+  /** The same prose block by block, with ranges. */
+  readonly paragraphs: readonly Paragraph[];
 }
 
 export interface Heading {
@@ -53,6 +55,11 @@ export interface Heading {
   readonly partKind: PartKind | undefined;
   /** 0-based line of the section's last line (the line before the next heading of the same or a higher level). */
   readonly sectionEndLine: number;
+  /**
+   * True for the heading of a list-item trait: the item's first line stands for the heading, and
+   * `titleRange` is its bold name (or first sentence). Such headings are not Markdown headings.
+   */
+  readonly listItem?: true;
 }
 
 export interface Group {
@@ -60,8 +67,18 @@ export interface Group {
   readonly range: Range;
   /** Titles of the groups that enclose this one, outermost first. */
   readonly groups: readonly string[];
-  /** The group's own prose, before its first sub-heading: context for the traits under it. */
+  /**
+   * The group's own prose (before its first sub-heading, and around its list-item traits): context
+   * for the traits under it.
+   */
   readonly prose: string;
+  /** The same prose block by block, with ranges. */
+  readonly paragraphs: readonly Paragraph[];
+  /**
+   * True when the group's heading is the document's title: the one top-level heading, holding every
+   * other section. Its prose introduces the whole document, like the preamble.
+   */
+  readonly documentTitle: boolean;
 }
 
 export type PartKind = 'rationale' | 'tradeoffs' | 'exceptions' | 'examples';

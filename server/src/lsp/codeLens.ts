@@ -1,17 +1,18 @@
 import type { CodeLens } from 'vscode-languageserver';
-import { traitCoverage } from '../analysis/coverage';
+import { evidenceSource, evidenceText, traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
 import { PREVIEW_COMMAND } from './protocol';
 
 /**
- * A lens above each trait: what it states, at a glance, and its number of findings; and, when
+ * A lens above each trait: what it states, at a glance, and its number of findings, with the sentence
+ * that states each part in its tooltip; and, when
  * `previewUri` is given (the client has the Preview Scenarios command), a "Preview" lens that runs
  * it for that trait with arguments `[previewUri, trait id]`.
  */
 export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string): CodeLens[] {
   return document.traits.flatMap((trait) => {
-    const c = traitCoverage(trait);
+    const c = traitCoverage(trait, document);
     const mark = (stated: boolean) => (stated ? '✓' : '✗');
     const problems = findings.filter((f) => f.traitId === trait.id).length;
     const title = [
@@ -21,10 +22,22 @@ export function codeLenses(document: TraitDocument, findings: readonly LintDiagn
       `${trait.examples.length} example${trait.examples.length === 1 ? '' : 's'}`,
       problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems',
     ].join(' · ');
+    const tooltip = [
+      evidenceLine('Reason', c.rationale),
+      evidenceLine('Trade-offs', c.tradeoffs),
+      evidenceLine('Exceptions', c.exceptions),
+    ].join('\n');
     // An empty command id makes the lens a label; clicking it does nothing.
-    const coverage: CodeLens = { range: trait.heading.range, command: { title, command: '' } };
+    const coverage: CodeLens = { range: trait.heading.range, command: { title, command: '', tooltip } };
     if (previewUri === undefined) return [coverage];
     const preview = { title: '$(play) Preview', command: PREVIEW_COMMAND, arguments: [previewUri, trait.id] };
     return [{ range: trait.heading.range, command: preview }, coverage];
   });
+}
+
+/** "Reason: stated in its prose ("because"): «sentence»", or "Reason: missing". */
+function evidenceLine(part: string, evidence: Evidence | undefined): string {
+  if (!evidence) return `${part}: missing`;
+  const text = evidenceText(evidence, 200);
+  return `${part}: stated in ${evidenceSource(evidence)}${text ? `: «${text}»` : ''}`;
 }

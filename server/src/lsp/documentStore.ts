@@ -11,7 +11,8 @@ import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
 /**
  * Parses and lints each open document at most once per version: every feature (diagnostics,
  * symbols, hovers, lenses ...) asks the store, so a keystroke costs one parse and one lint however
- * many features the editor then requests. Settings changes clear the lint results only.
+ * many features the editor then requests, and both redo only what the edit changed (see `parse`).
+ * Settings changes clear the lint results only.
  */
 export class DocumentStore {
   private readonly parsed = new Map<string, { version: number; document: TraitDocument }>();
@@ -30,11 +31,16 @@ export class DocumentStore {
     this.linted.clear();
   }
 
-  /** The parsed document for this version of the text. */
+  /**
+   * The parsed document for this version of the text. The previous version's parse is handed to the
+   * parser, which reuses its unchanged sections and objects: after a keystroke only the section it
+   * touched is parsed again, and only the traits it touched are linted again (the rules' caches are
+   * kept per trait object).
+   */
   parse(doc: TextDocument): TraitDocument {
     const cached = this.parsed.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.document;
-    const document = parseTraitDocument(doc.getText());
+    const document = parseTraitDocument(doc.getText(), { previous: cached?.document ?? null });
     this.parsed.set(doc.uri, { version: doc.version, document });
     return document;
   }

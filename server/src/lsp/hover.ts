@@ -1,5 +1,5 @@
 import type { Hover, Position } from 'vscode-languageserver';
-import { traitCoverage, type Evidence } from '../analysis/coverage';
+import { evidenceSource, evidenceText, traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
 import { count } from '../format';
@@ -24,7 +24,7 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
   }
   const trait = document.traits.find((t) => t.heading === target.heading);
   if (!trait) return undefined;
-  const coverage = traitCoverage(trait);
+  const coverage = traitCoverage(trait, document);
   const own = diagnostics.filter((d) => d.traitId === trait.id);
   const tally = (s: string) => own.filter((d) => d.severity === s).length;
   const rules = [...new Set(own.map((d) => d.rule))].map((rule) => `\`${rule}\``);
@@ -35,6 +35,7 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Trade-offs: ${describe(coverage.tradeoffs)}`,
     `- Exceptions: ${describe(coverage.exceptions)}`,
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
+    ...(coverage.declared ? [`- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`] : []),
     '',
     '---',
     '',
@@ -47,10 +48,8 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
 
 function describe(evidence: Evidence | undefined): string {
   if (!evidence) return '**missing**';
-  if (evidence.by === 'part') return 'stated (part heading)';
-  if (evidence.by === 'examples') return count(evidence.count, 'example');
-  const first = evidence.sentences[0];
-  return `stated in prose ("${escape(first.cue.phrase)}": _${escape(first.sentence.text.slice(0, 90))}${first.sentence.text.length > 90 ? '…' : ''}_)`;
+  const text = evidenceText(evidence);
+  return `stated in ${escape(evidenceSource(evidence))}${text ? `: _${escape(text)}_` : ''}`;
 }
 
 function escape(text: string): string {

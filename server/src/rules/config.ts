@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
+import { closest } from '../analysis/closest';
 import { findRule, RULES } from './registry';
 import { SEVERITIES, type Rule, type Severity } from './rule';
 
@@ -22,6 +23,11 @@ export interface ResolvedRule {
 export interface SettingsProblem {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /**
+   * Set for a front matter key Trait Studio does not read (a docs site's `title`, `summary`, ...):
+   * it is ignored and reported at this severity at most, and it does not invalidate the rest.
+   */
+  readonly ignoredKey?: 'warning' | 'information';
 }
 
 const SEVERITY_SCHEMA = { enum: ['off', ...SEVERITIES, 'info', true, false] };
@@ -50,6 +56,10 @@ export const FRONT_MATTER_SCHEMA = {
     model: { type: 'string', description: 'Name of the model that has these traits (used in midtraining documents)' },
     description: { type: 'string' },
     traitHeadingLevel: { type: 'integer', minimum: 1, maximum: 6, description: 'Headings of this level are traits; higher levels are groups' },
+    listItemTraits: {
+      enum: [true, false, 'auto'],
+      description: 'List items as traits: auto (a section that is one list of named items), true (every top-level list item), false (never)',
+    },
     lint: { ...lintSchema(), description: 'Rule settings: severity (off, error, warning, information, hint) or { severity, ...options }' },
   },
   additionalProperties: false,
@@ -66,9 +76,26 @@ const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false });
 const validateFrontMatterSchema = ajv.compile(FRONT_MATTER_SCHEMA);
 const validateConfigFileSchema = ajv.compile(CONFIG_FILE_SCHEMA);
 
-/** Schema problems of front matter data (an empty list when valid). */
+/**
+ * Schema problems of front matter data (an empty list when valid). Unknown top-level keys are
+ * marked `ignoredKey`: front matter is shared with docs sites and other tools, so a key Trait Studio
+ * does not read is worth a warning when it looks like a misspelt known key, and a note otherwise.
+ */
 export function validateFrontMatter(data: unknown): SettingsProblem[] {
-  return validateFrontMatterSchema(data) ? [] : explain(validateFrontMatterSchema.errors ?? [], data, 'front matter');
+  if (validateFrontMatterSchema(data)) return [];
+  const known = Object.keys(FRONT_MATTER_SCHEMA.properties);
+  return explain(validateFrontMatterSchema.errors ?? [], data, 'front matter').map((p) => {
+    if (p.path.length !== 1 || typeof p.path[0] !== 'string' || known.includes(p.path[0])) return p;
+    const key = p.path[0];
+    const suggestion = closest(known, key);
+    return {
+      path: p.path,
+      message: suggestion
+        ? `Unknown front matter key "${key}": did you mean "${suggestion}"? It is ignored.`
+        : `Front matter key "${key}" is not one Trait Studio reads; it is ignored. Keys it reads: ${known.join(', ')}.`,
+      ignoredKey: suggestion ? 'warning' : 'information',
+    };
+  });
 }
 
 /** Schema problems of a parsed config file (an empty list when valid). */

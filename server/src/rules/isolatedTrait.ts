@@ -26,14 +26,19 @@ export const isolatedTraitRule = defineRule({
     // A whole-phrase match of another trait's title; `includes` first, as it is far cheaper.
     const namesTitle = (j: number, text: string) => text.includes(titles[j]) && titlePatterns[j].test(text);
     for (const trait of document.traits) {
-      const tradeoffs = traitCoverage(trait).tradeoffs;
-      if (!tradeoffs) continue; // missing-tradeoffs reports that
+      const tradeoffs = traitCoverage(trait, document).tradeoffs;
+      // Unstated: missing-tradeoffs reports that. Settled for a whole group or by the document's
+      // priorities: the weighing names values, not this trait's neighbours.
+      if (!tradeoffs || tradeoffs.by === 'group' || tradeoffs.by === 'priorities') continue;
       const ranges: Range[] = [];
       const texts: string[] = [];
       if (tradeoffs.by === 'part') {
         for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose.toLowerCase()));
       } else if (tradeoffs.by === 'prose') {
         for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text.toLowerCase()));
+      } else if (tradeoffs.by === 'label') {
+        ranges.push(tradeoffs.sentence.paragraph.range);
+        texts.push(tradeoffs.sentence.paragraph.text.toLowerCase());
       }
       const namesOther =
         trait.references.some((ref) => {

@@ -3,7 +3,8 @@ import { comparePositions } from '../document/position';
 import { resolveRules, validateFrontMatter, type LintSettings, type ResolvedRule } from './config';
 import { Suppressions } from './directives';
 import { RULES } from './registry';
-import type { LintDiagnostic, Report } from './rule';
+import { traitsInOtherLanguages } from '../analysis/language';
+import { SEVERITIES, type LintDiagnostic, type Report } from './rule';
 
 const RULE_NAMES: ReadonlySet<string> = new Set(RULES.flatMap((r) => [r.name, r.id.toLowerCase()]));
 
@@ -31,7 +32,8 @@ export interface LintResult {
 export function lintDocument(document: TraitDocument, options: LintOptions = {}): LintResult {
   const data = document.frontMatter?.data;
   const schemaProblems = data === undefined || data === null ? [] : validateFrontMatter(data);
-  const frontMatterLint = schemaProblems.length ? undefined : (data as { lint?: LintSettings } | undefined)?.lint;
+  // An ignored key (a docs site's `title`) does not invalidate the settings beside it.
+  const frontMatterLint = schemaProblems.some((p) => !p.ignoredKey) ? undefined : (data as { lint?: LintSettings } | undefined)?.lint;
   const rules = resolveRules([...(options.settings ?? []), frontMatterLint]);
   const findings: LintDiagnostic[] = [];
   for (const { rule, severity, options: ruleOptions } of rules) {
@@ -40,7 +42,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
       findings.push({
         rule: rule.name,
         ruleId: rule.id,
-        severity,
+        severity: r.atMost && SEVERITIES.indexOf(r.atMost) > SEVERITIES.indexOf(severity) ? r.atMost : severity,
         message: r.message,
         range: r.range,
         trait: r.trait?.title ?? null,
@@ -51,7 +53,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
     try {
       rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, report });
       if (rule.name === 'front-matter' && document.frontMatter) {
-        for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message });
+        for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message, atMost: p.ignoredKey });
       }
     } catch (error) {
       report({
@@ -60,7 +62,41 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
       });
     }
   }
+  // A document the rules cannot read has already been reported by each rule that failed on it.
+  let languageNote: LintDiagnostic | undefined;
+  try {
+    languageNote = coverageLanguageNote(document, rules);
+  } catch {
+    languageNote = undefined;
+  }
+  if (languageNote) findings.push(languageNote);
   const diagnostics = new Suppressions(document.directives).filter(findings);
   diagnostics.sort((a, b) => comparePositions(a.range.start, b.range.start) || a.ruleId.localeCompare(b.ruleId));
   return { diagnostics, rules };
+}
+
+const COVERAGE_RULES = ['missing-rationale', 'missing-tradeoffs', 'missing-exceptions', 'unqualified-absolute'];
+
+/**
+ * One note, from the first enabled coverage rule, when some traits are written in a language the
+ * coverage cues do not cover: those rules skip them rather than report every trait.
+ */
+function coverageLanguageNote(document: TraitDocument, rules: readonly ResolvedRule[]): LintDiagnostic | undefined {
+  const first = rules.find((r) => r.severity && COVERAGE_RULES.includes(r.rule.name));
+  if (!first) return undefined;
+  const skipped = traitsInOtherLanguages(document);
+  if (!skipped.size) return undefined;
+  const all = skipped.size === document.traits.length;
+  const [trait] = skipped;
+  return {
+    rule: first.rule.name,
+    ruleId: first.rule.id,
+    severity: 'information',
+    message: `${all ? 'This document is' : `${skipped.size} trait${skipped.size === 1 ? ' is' : 's are'}`} written in a language the coverage rules' cues do not cover (they read English), so ${COVERAGE_RULES.join(', ')} cannot judge ${all ? 'its traits' : skipped.size === 1 ? `"${trait.title}"` : 'them'} and report nothing there.`,
+    range: all ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : trait.heading.titleRange,
+    trait: null,
+    traitId: null,
+    related: all ? [] : [...skipped].slice(1).map((t) => ({ message: `"${t.title}" is not judged either.`, range: t.heading.titleRange })),
+    fix: undefined,
+  };
 }

@@ -1,4 +1,5 @@
 import { traitCoverage } from '../analysis/coverage';
+import { traitsInOtherLanguages } from '../analysis/language';
 import type { CueKind } from '../analysis/cues';
 import { defineRule, type Rule, type Severity } from './rule';
 
@@ -22,10 +23,13 @@ export function missingPartRule(spec: {
     options: {},
     optionsSchema: {},
     check({ document, report }) {
+      const otherLanguage = traitsInOtherLanguages(document);
       for (const trait of document.traits) {
+        // The cues are English; the linter says once which traits they cannot judge.
+        if (otherLanguage.has(trait)) continue;
         // An empty trait is empty-trait's finding; saying it lacks each part too is noise.
         if (!trait.paragraphs.length && !trait.examples.length) continue;
-        if (!traitCoverage(trait)[spec.kind]) report({ trait, range: trait.heading.titleRange, message: spec.message(trait.title) });
+        if (!traitCoverage(trait, document)[spec.kind]) report({ trait, range: trait.heading.titleRange, message: spec.message(trait.title) });
       }
     },
   });

@@ -42,6 +42,8 @@ export interface Report {
   readonly trait?: Trait;
   readonly related?: readonly RelatedInformation[];
   readonly fix?: Fix;
+  /** The most severe this finding may be; the rule's configured severity applies when it is milder. */
+  readonly atMost?: Severity;
 }
 
 export interface RuleContext<Options> {

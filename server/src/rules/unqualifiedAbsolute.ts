@@ -1,14 +1,19 @@
-import { traitCoverage } from '../analysis/coverage';
-import { sentenceRange } from '../analysis/sentences';
-import { defineRule } from './rule';
-
-// Absolutes, minus the hedged forms ("not always", "almost never") that are not absolute at all.
-const ABSOLUTE =
-  /(?<!\b(?:not|almost|nearly|virtually|practically|hardly)\s+)\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception|no matter what)\b(?![-’'"”]|\s+(?:been|before)\b)/gi;
+import { findAbsolutes } from '../analysis/absolutes';
+import { groupSentences, traitCoverage } from '../analysis/coverage';
+import { findCue } from '../analysis/cues';
+import { cuesCoverLanguage, traitsInOtherLanguages } from '../analysis/language';
+import { cueText } from '../analysis/cueText';
+import { declaredAbsolute } from '../analysis/absolutes';
+import { sentenceRange, type Sentence } from '../analysis/sentences';
+import type { Group } from '../document/model';
+import { defineRule, type Report } from './rule';
 
 /**
- * TS201 unqualified-absolute: "always", "never", "must", "under no circumstances" ... in a trait that
- * states no exception anywhere. Reports the first absolute of each such sentence.
+ * TS201 unqualified-absolute: "always", "never", "must", "under no circumstances" ... applied to the
+ * model's behaviour in a trait that states no exception (nor inherits one from an enclosing group's
+ * introduction) and does not declare its absolutes deliberate. Hedged, negated and factual uses are
+ * not absolutes (`findAbsolutes`). A group's introduction is read too: its absolutes speak for every
+ * trait under it. Reports the first absolute of each such sentence.
  */
 export const unqualifiedAbsoluteRule = defineRule({
   id: 'TS201',
@@ -18,25 +23,54 @@ export const unqualifiedAbsoluteRule = defineRule({
   options: {},
   optionsSchema: {},
   check({ document, report }) {
+    const otherLanguage = traitsInOtherLanguages(document);
     for (const trait of document.traits) {
-      const coverage = traitCoverage(trait);
-      if (coverage.exceptions) continue;
-      for (const sentence of coverage.sentences) {
-        const m = [...sentence.text.matchAll(ABSOLUTE)].find((x) => !isQuoted(sentence.text, x.index, x[0].length));
-        if (!m) continue;
+      if (otherLanguage.has(trait)) continue;
+      const coverage = traitCoverage(trait, document);
+      if (coverage.exceptions || coverage.declared) continue;
+      reportAbsolutes(coverage.sentences, (sentence, phrase, index) =>
         report({
           trait,
-          range: sentenceRange(sentence, m.index, m.index + m[0].length),
-          message: `"${m[0]}" with no exception stated in "${trait.title}": say when it does not apply, or, if it truly has none, say so ("there is no exception to this"). Unbounded absolutes teach over-application.`,
-        });
-      }
+          range: sentenceRange(sentence, index, index + phrase.length),
+          message: `"${phrase}" with no exception stated in "${trait.title}": say when it does not apply, or, if it truly has none, say so ("there is no exception to this", "regardless of context"). Unbounded absolutes teach over-application.`,
+        }),
+      );
+    }
+    for (const group of document.groups) {
+      if (!group.paragraphs.length || !cuesCoverLanguage(group.prose) || groupBounded(group, document.groups)) continue;
+      reportAbsolutes(groupSentences(group), (sentence, phrase, index) =>
+        report({
+          range: sentenceRange(sentence, index, index + phrase.length),
+          message: `"${phrase}" with no exception stated in the introduction of "${group.heading.title}", which speaks for every trait under it: say when it does not apply, or, if it truly has none, say so. Unbounded absolutes teach over-application.`,
+        } satisfies Report),
+      );
     }
   },
 });
 
-/** True when the match is a quoted word ("always") rather than a rule. */
-function isQuoted(text: string, index: number, length: number): boolean {
-  const before = text[index - 1];
-  const after = text[index + length];
-  return (before === '"' || before === '“' || before === '`') && (after === '"' || after === '”' || after === '`');
+function reportAbsolutes(sentences: readonly Sentence[], report: (sentence: Sentence, phrase: string, index: number) => void): void {
+  for (const sentence of sentences) {
+    const [first] = findAbsolutes(cueText(sentence.text));
+    if (first) report(sentence, first.phrase, first.index);
+  }
+}
+
+/** True when a group's introduction (or an enclosing one) states an exception or declares its absolutes. */
+function groupBounded(group: Group, groups: readonly Group[]): boolean {
+  return ownBounded(group) || groups.some((g) => g !== group && ownBounded(g) && group.groups.includes(g.heading.title));
+}
+
+// Per group object: a parse after an edit hands back unchanged groups.
+const boundedOf = new WeakMap<Group, boolean>();
+
+function ownBounded(group: Group): boolean {
+  let bounded = boundedOf.get(group);
+  if (bounded === undefined) {
+    bounded = groupSentences(group).some((s) => {
+      const prepared = cueText(s.text);
+      return !!findCue('exceptions', prepared) || !!declaredAbsolute(prepared);
+    });
+    boundedOf.set(group, bounded);
+  }
+  return bounded;
 }

@@ -1,4 +1,5 @@
-import { words, STOP_WORDS } from '../analysis/words';
+import { memo } from '../analysis/memo';
+import { wordCount, words, STOP_WORDS } from '../analysis/words';
 import { defineRule } from './rule';
 
 // Evaluative words that name no behaviour a generator or rater could check.
@@ -14,6 +15,15 @@ const VAGUE = new Set(
  * mostly evaluative words ("be good and appropriate"). Options: `minWords` (default 25) and
  * `maxVagueRatio` (share of content words that are vague, default 0.2).
  */
+// Memoised by prose: after an edit, only the traits it touched are measured again.
+const measured = memo<{ count: number; content: number; vague: string[] }>(5_000);
+
+function measure(prose: string): { count: number; content: number; vague: string[] } {
+  const all = words(prose);
+  const content = all.filter((w) => !STOP_WORDS.has(w));
+  return { count: wordCount(prose, all), content: content.length, vague: content.filter((w) => VAGUE.has(w)) };
+}
+
 export const vagueTraitRule = defineRule({
   id: 'TS203',
   name: 'vague-trait',
@@ -28,21 +38,19 @@ export const vagueTraitRule = defineRule({
     for (const trait of document.traits) {
       // Examples are concrete behaviour; an empty trait is empty-trait's finding.
       if (trait.examples.length || !trait.paragraphs.length) continue;
-      const all = words(trait.prose);
-      const content = all.filter((w) => !STOP_WORDS.has(w));
-      const vague = content.filter((w) => VAGUE.has(w));
-      if (all.length < options.minWords) {
+      const { count, content, vague } = measured.get(trait.prose, measure);
+      if (count < options.minWords) {
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is ${all.length} word${all.length === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
+          message: `"${trait.title}" is ${count} word${count === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
         });
-      } else if (content.length && vague.length / content.length > options.maxVagueRatio) {
+      } else if (content && vague.length / content > options.maxVagueRatio) {
         const listed = [...new Set(vague)].slice(0, 4).map((w) => `"${w}"`).join(', ');
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague.length) / content.length)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
+          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague.length) / content)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
         });
       }
     }

@@ -1,0 +1,84 @@
+/**
+ * Absolutes in trait prose: the "always", "never" and "must" that tell a generator to apply a
+ * behaviour everywhere, told apart from those that bound nothing (hedged, negated, factual or
+ * logical claims, quoted words) and from those an author declares on purpose ("bright line",
+ * "non-negotiable", "regardless of context"). Sentences are read as `cueText` prepares them.
+ */
+
+import { maskForCues } from './cueText';
+import { memo } from './memo';
+
+const ABSOLUTE =
+  /\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception)\b/g;
+
+// Words right before the absolute that hedge or negate it: "almost never", "not always", "cannot
+// always know", "might never be settled".
+const HEDGED_BEFORE = /\b(?:not|almost|nearly|virtually|practically|hardly|basically|generally|usually|typically|mostly|largely)\s+$/;
+const NEGATED_BEFORE_ALWAYS = /\b(?:cannot|can't|can not|could not|couldn't|won't|will not|doesn't|does not|don't|do not|isn't|aren't|wasn't|weren't|shouldn't|need not)\s+$/;
+const POSSIBLE_BEFORE_NEVER = /\b(?:may|might)\s+$/;
+// A compound or a quoted word right after it ("never-ending", "always'", "must-have").
+const COMPOUND_AFTER = /^[-'"”`]/;
+// "never been", "never before": about the past.
+const PAST_AFTER = /^\s+(?:been|before)\b/;
+// A claim about how things are, not about what the model does: "silence is never neutral", "it must
+// always be possible to comply", "must be true". After a copula, the subject decides.
+const COPULA_BEFORE = /\b(?:is|are|was|were|be|been|being)\s+$/;
+const COPULA_AFTER = /^\s+(?:(?:always|never|also)\s+)?(?:be|is|are)\s+(?:possible|true|the case|so|needed|necessary|enough|clear|easy|hard|difficult|impossible)\b/;
+// Subjects that make "X is always/never ..." a description of the model's behaviour.
+const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
+
+/** An absolute found in a sentence, at its offset. */
+export interface AbsoluteMatch {
+  readonly phrase: string;
+  readonly index: number;
+}
+
+const absolutesOf = memo<AbsoluteMatch[]>(50_000);
+
+/**
+ * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
+ * hedged, not compounds or quoted, not about the past, not a claim about how things are, and not
+ * inside reasoning the text rejects.
+ */
+export function findAbsolutes(prepared: string): readonly AbsoluteMatch[] {
+  return absolutesOf.get(prepared, unboundedAbsolutes);
+}
+
+function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
+  if (!/always|never|must|circumstances|in all cases|in every case|in no case|at all times|without exception/.test(prepared)) return [];
+  const text = maskForCues(prepared, 'exceptions');
+  const out: AbsoluteMatch[] = [];
+  for (const m of text.matchAll(ABSOLUTE)) {
+    const index = m.index ?? 0;
+    const before = text.slice(Math.max(0, index - 60), index);
+    const after = text.slice(index + m[0].length);
+    if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
+    if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
+    if (COPULA_AFTER.test(after)) continue;
+    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(text.slice(clauseStart(text, index), index))) continue;
+    out.push({ phrase: m[0], index });
+  }
+  return out;
+}
+
+/** Offset where the clause holding `index` starts (after the last clause boundary before it). */
+function clauseStart(text: string, index: number): number {
+  let start = 0;
+  for (const m of text.slice(0, index).matchAll(/[,;:()—–]|\b(?:and|but|that|which|because|so|if|when|while|although)\b/g)) start = (m.index ?? 0) + m[0].length;
+  return start;
+}
+
+// Phrases that declare an absolute deliberate: the author has weighed exceptions and decided on none.
+const DECLARED =
+  /\b(?:bright[- ]lines?|hard[- ]constraints?|non-?negotiable|absolute (?:restrictions?|rules?|constraints?|limits?|prohibitions?)|(?:cannot|can't|can not|may not|must not|will not|won't|never) be (?:overridden|unlocked|waived|relaxed|negotiated)|no (?:\w+ )?(?:instructions?|operators?|users?|one|context|argument|justification|exception)s? (?:\w+ )?(?:can|could|may|will|should) (?:override|unlock|change|justify|lift)|regardless of (?:the )?(?:context|instructions?|who|what|how|whether|circumstances|any)|no matter (?:what|who|how|the)|there (?:is|are) no exceptions?|no exceptions? (?:apply|applies|to this)|there is no (?:\w+ )?exception)\b/;
+
+/** The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any. */
+export function declaredAbsolute(prepared: string): { phrase: string; index: number } | undefined {
+  return declaredOf.get(prepared, (text) => {
+    if (!DECLARED.test(text)) return null;
+    const m = DECLARED.exec(maskForCues(text, 'exceptions'));
+    return m ? { phrase: m[0], index: m.index } : null;
+  }) ?? undefined;
+}
+
+const declaredOf = memo<{ phrase: string; index: number } | null>(50_000);

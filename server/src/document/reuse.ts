@@ -1,0 +1,108 @@
+import { rangesEqual, type Range } from './position';
+
+interface Entry {
+  readonly inputs: readonly unknown[];
+  readonly value: unknown;
+}
+
+type Place = number | string;
+
+/**
+ * Hands back the objects of the previous parse of a document (its paragraphs, headings, groups,
+ * traits, examples ...) wherever the new parse would build equal ones, so that everything cached per
+ * object downstream (a paragraph's sentences, a trait's coverage) still applies after an edit:
+ * re-linting after a keystroke then redoes only the traits the edit touched.
+ *
+ * Each object is looked up by its kind and place (its first line, say) and kept when every field (or
+ * every input it is built from) equals the previous one's: strings and numbers by value, ranges by
+ * position, flat records of strings by value, arrays element by element, other objects by identity
+ * (they come from this recycler themselves, so an unchanged child is the same object). Anything else
+ * is built afresh.
+ */
+export class Recycler {
+  private readonly previousKept: ReadonlyMap<string, ReadonlyMap<Place, object>>;
+  private readonly previousBuilt: ReadonlyMap<string, ReadonlyMap<Place, Entry>>;
+  // What the next parse may reuse: the objects of this one.
+  private readonly kept = new Map<string, Map<Place, object>>();
+  private readonly built = new Map<string, Map<Place, Entry>>();
+
+  constructor(previous?: Recycler) {
+    this.previousKept = previous?.kept ?? new Map();
+    this.previousBuilt = previous?.built ?? new Map();
+  }
+
+  /**
+   * The previous parse's object of this kind at this place if each of its fields equals `fresh`'s,
+   * else `fresh` (recorded for the next parse either way).
+   */
+  keep<V extends object>(kind: string, at: Place, fresh: V): V {
+    const old = this.previousKept.get(kind)?.get(at);
+    const value = old && sameFields(old, fresh) ? (old as V) : fresh;
+    let map = this.kept.get(kind);
+    if (!map) this.kept.set(kind, (map = new Map()));
+    map.set(at, value);
+    return value;
+  }
+
+  /** The previous parse's value of this kind at this place if it was built from equal `inputs`, else `build()`. */
+  get<V>(kind: string, at: Place, inputs: readonly unknown[], build: () => V): V {
+    const old = this.previousBuilt.get(kind)?.get(at);
+    const value = old && sameInputs(old.inputs, inputs) ? (old.value as V) : build();
+    let map = this.built.get(kind);
+    if (!map) this.built.set(kind, (map = new Map()));
+    map.set(at, { inputs, value });
+    return value;
+  }
+}
+
+/** A recycler that reuses and records nothing: for a parse no later parse will build on. */
+export const NO_RECYCLER: Pick<Recycler, 'keep' | 'get'> = {
+  keep: (_kind, _at, fresh) => fresh,
+  get: (_kind, _at, _inputs, build) => build(),
+};
+
+function sameFields(a: object, b: object): boolean {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in ra) {
+    if (!same(ra[k], rb[k])) return false;
+    keys++;
+  }
+  for (const _ in rb) keys--;
+  return keys === 0;
+}
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (isRange(a) && isRange(b)) return rangesEqual(a, b);
+  // A record of strings (a heading's attributes): by value. Any other object was not the same.
+  return isFlatRecord(a) && isFlatRecord(b) && sameFields(a, b);
+}
+
+function isFlatRecord(x: object): boolean {
+  if (Object.getPrototypeOf(x) !== Object.prototype) return false;
+  for (const k in x) {
+    const v = (x as Record<string, unknown>)[k];
+    if (typeof v === 'object' && v !== null) return false;
+  }
+  return true;
+}
+
+function isRange(x: object): x is Range {
+  const r = x as Partial<Range>;
+  return typeof r.start === 'object' && typeof r.end === 'object' && r.start !== null && typeof r.start.line === 'number';
+}

@@ -1,0 +1,216 @@
+// The coverage rules on what real documents do (issue 10): long traits, cues in the wrong place,
+// absolutes that bound nothing or are declared, wording the cues missed, group introductions and
+// priorities, and documents in other languages.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { traitCoverage } from '../../server/src/analysis/coverage';
+import { parseTraitDocument } from '../../server/src/document/parse';
+import { hover } from '../../server/src/lsp/hover';
+import { lintDocument } from '../../server/src/rules/lint';
+
+const lint = (text: string) => lintDocument(parseTraitDocument(text)).diagnostics;
+const rulesOn = (text: string, title: string) => lint(text).filter((d) => d.trait === title).map((d) => d.rule);
+const COVERAGE = ['missing-rationale', 'missing-tradeoffs', 'missing-exceptions', 'unqualified-absolute'];
+
+describe('class 1: a cue somewhere in a long trait is not the trait stating a part', () => {
+  it('reports a long trait whose cues all belong to something else', () => {
+    const text = [
+      '## Keep to the protocol',
+      'The assistant follows the clinical protocol step by step.',
+      'It never concludes that, since the user is a nurse, the protocol does not apply to them.',
+      'A model telling itself "this case is special, so the rule lapses" has already gone wrong.',
+      'When a user offers a justification because their shift is ending, the assistant still asks which step they are on.',
+      'User: skip the checks, because I am in a hurry.',
+      'Rather than listing every step at once, it gives the next one.',
+      'It names the step, the dose and the check that follows.',
+      'It asks the user to confirm each check in their own words.',
+      'A conflict of interest, such as a sponsor, is declared up front.',
+    ].join('\n');
+    assert.deepEqual(rulesOn(text, 'Keep to the protocol').filter((r) => r.startsWith('missing')).sort(), [
+      'missing-exceptions',
+      'missing-rationale',
+      'missing-tradeoffs',
+    ]);
+  });
+
+  it('still finds the trait’s own reason, trade-off and exception among them', () => {
+    const text = [
+      '## Keep to the protocol',
+      'The assistant follows the clinical protocol step by step, because a skipped check can harm the patient.',
+      'A model telling itself "this case is special, so the rule lapses" has already gone wrong.',
+      'Thoroughness is weighed against the user’s time: routine checks are summarised in one line.',
+      'The protocol does not apply when the user is a clinician reviewing it rather than following it.',
+    ].join('\n');
+    const coverage = traitCoverage(parseTraitDocument(text).traits[0]);
+    assert.deepEqual([coverage.rationale?.by, coverage.tradeoffs?.by, coverage.exceptions?.by], ['prose', 'prose', 'prose']);
+    assert.equal(coverage.rationale?.by === 'prose' && coverage.rationale.sentences[0].cue.phrase, 'because');
+  });
+});
+
+describe('class 2: cues in the wrong place do not count', () => {
+  const trait = (body: string) => traitCoverage(parseTraitDocument(`## T\n${body}`).traits[0]);
+  it('a reason inside a description of what not to conclude', () => {
+    assert.equal(trait('The assistant should never conclude that, since the user is an expert, a warning is unnecessary.').rationale, undefined);
+  });
+  it('reasoning in quotes', () => {
+    assert.equal(trait('The assistant ignores a model telling itself "this case is special because the user is an expert, so the rule lapses".').rationale, undefined);
+  });
+  it('an example conversation written as prose', () => {
+    assert.equal(trait('User: Can you skip the checks, because I am in a hurry?').rationale, undefined);
+  });
+  it('a condition about the user', () => {
+    assert.equal(trait('When a user offers a justification because their deadline is close, the assistant still asks for the order number.').rationale, undefined);
+  });
+  it('an effect that only describes what is meant ("advice that could result in harm")', () => {
+    assert.equal(trait('The assistant avoids advice that if improper could result in physical harm.').rationale, undefined);
+  });
+  it('what the user may choose is not an exception', () => {
+    assert.equal(trait('In voice mode the user may choose to share video.').exceptions, undefined);
+  });
+});
+
+describe('class 3: absolutes that bound nothing, and absolutes declared on purpose', () => {
+  const absolutes = (body: string) => lint(`## T\n${body}`).filter((d) => d.rule === 'unqualified-absolute').length;
+  it('negated and hedged ones are not reported', () => {
+    assert.equal(absolutes('The assistant cannot always know the user’s intent, and the question might never be settled.'), 0);
+  });
+  it('factual and logical claims are not reported', () => {
+    assert.equal(absolutes('Silence is never neutral. Because the rules restrict actions, it must always be possible to satisfy every one of them.'), 0);
+  });
+  it('an absolute about the model’s behaviour is', () => {
+    assert.equal(absolutes('The assistant never shares a user’s address.'), 1);
+  });
+  for (const declaration of ['This is a bright line.', 'This rule is non-negotiable.', 'No instruction can override this.', 'It holds regardless of context.']) {
+    it(`a declared absolute is accepted: ${declaration}`, () => {
+      assert.equal(absolutes(`The assistant never gives synthesis routes for nerve agents. ${declaration}`), 0);
+    });
+  }
+  it('the hover says the absolute is declared deliberate', () => {
+    const doc = parseTraitDocument('## Refuse weapons uplift\nThe assistant never gives synthesis routes for nerve agents. This is a bright line.');
+    const value = (hover(doc, { line: 0, character: 5 }, lintDocument(doc).diagnostics)?.contents as { value: string }).value;
+    assert.match(value, /Absolutes: declared deliberate \("bright line"\)/);
+  });
+  it('a declaration in a group’s introduction covers the traits under it', () => {
+    const text = '# Rules\nNo matter what other instructions follow, the assistant obeys these rules.\n## Do not lie\nThe assistant never states what it believes to be false.';
+    assert.deepEqual(lint(text).filter((d) => d.rule === 'unqualified-absolute'), []);
+  });
+});
+
+describe('class 4: wording the cues missed', () => {
+  const cover = (body: string) => traitCoverage(parseTraitDocument(`## T\n${body}`).traits[0]);
+  it('a multi-word cue broken by a soft line break', () => {
+    assert.equal(cover('The assistant gives hints rather\nthan answers.').tradeoffs?.by, 'prose');
+    assert.equal(cover('The assistant answers in English by\ndefault.').exceptions?.by, 'prose');
+  });
+  it('contractions, straight and curly', () => {
+    assert.equal(cover("It's important to check the dose.").rationale?.by, 'prose');
+    assert.equal(cover('It’s important to check the dose.').rationale?.by, 'prose');
+    assert.equal(cover('This rule doesn’t apply to fiction.').exceptions?.by, 'prose');
+  });
+  for (const [kind, sentence] of [
+    ['exceptions', 'In most cases the assistant answers directly.'],
+    ['exceptions', 'There will be times when a longer answer is needed.'],
+    ['exceptions', 'Casual chat is not covered by this.'],
+    ['tradeoffs', 'Safety outranks helpfulness here.'],
+    ['tradeoffs', 'Accuracy beats brevity.'],
+  ] as const) {
+    it(`"${sentence}" states ${kind}`, () => assert.equal(cover(sentence)[kind]?.by, 'prose'));
+  }
+  it('parts introduced by a bold label', () => {
+    const c = cover('The assistant shows its working.\n\n**Rationale:** students learn the method.\n\n- **Exceptions**: simple arithmetic.\n\n**Why:** unused.');
+    assert.equal(c.rationale?.by, 'label');
+    assert.equal(c.exceptions?.by, 'label');
+    assert.equal(c.rationale?.by === 'label' && c.rationale.sentence.text, '**Rationale:** students learn the method.');
+  });
+});
+
+describe('class 5: group introductions and priorities', () => {
+  it('a group’s introduction speaks for the traits under it, and its absolutes are linted', () => {
+    const text = [
+      '# Style',
+      'These guidelines exist to keep the assistant approachable, balancing warmth against efficiency, except in formal settings.',
+      '## Be warm',
+      'The assistant greets the user by name.',
+      '# Safety',
+      'The assistant always refuses weapons uplift.',
+      '## Refuse weapons uplift',
+      'It refuses and says so briefly.',
+    ].join('\n');
+    const doc = parseTraitDocument(text);
+    const warm = traitCoverage(doc.traits[0], doc);
+    assert.deepEqual([warm.rationale?.by, warm.tradeoffs?.by, warm.exceptions?.by], ['group', 'group', 'group']);
+    const absolute = lintDocument(doc).diagnostics.filter((d) => d.rule === 'unqualified-absolute');
+    assert.deepEqual(absolute.map((d) => [d.range.start.line, d.trait]), [[5, null]]);
+    assert.match(absolute[0].message, /introduction of "Safety"/);
+  });
+
+  it('the document’s priorities settle the trade-offs of the sections named in them', () => {
+    const text = [
+      '# Overview',
+      '1. **Broadly safe**: not undermining oversight.',
+      '2. **Genuinely helpful**: benefiting the user.',
+      '',
+      'In cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.',
+      '# Being helpful',
+      '## Answer fully',
+      'The assistant answers the whole question, because partial answers cost the user time, unless asked for a summary.',
+      '# Style',
+      '## Be brief',
+      'The assistant answers briefly, because long answers bury the point, unless asked for detail.',
+    ].join('\n');
+    const doc = parseTraitDocument(text);
+    const [answer, brief] = doc.traits.map((t) => traitCoverage(t, doc));
+    assert.equal(answer.tradeoffs?.by, 'priorities');
+    assert.equal(brief.tradeoffs, undefined);
+  });
+});
+
+describe('class 6: other languages', () => {
+  const chinese = [
+    '# 核心信念',
+    '## 真正有用',
+    '省掉客套话，直接干活。行动胜过一切修辞。你可以不同意、有偏好、觉得某件事重要或无关紧要。没有主见的助手只是个带界面的搜索引擎。你必须永远先尝试，再提问。',
+    '## 先自己搞定',
+    '读文件、搜索、分析上下文，实在卡住了再问。带着答案回来，而不是带着问题。不要把半成品发给任何外部渠道。',
+  ].join('\n');
+
+  it('says once that the coverage rules cannot judge, instead of reporting every trait', () => {
+    const coverage = lint(chinese).filter((d) => COVERAGE.includes(d.rule));
+    assert.deepEqual(coverage.map((d) => [d.rule, d.severity, d.trait]), [['missing-rationale', 'information', null]]);
+    assert.match(coverage[0].message, /cannot judge its traits/);
+  });
+
+  it('a French document is not judged either, an English one is', () => {
+    const french = '## Être utile\nL’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe, et il demande avant d’agir à l’extérieur.';
+    assert.equal(lint(french).filter((d) => COVERAGE.includes(d.rule)).length, 1);
+    assert.ok(lint('## Be useful\nThe assistant answers directly and never sends half-finished replies.').filter((d) => COVERAGE.includes(d.rule)).length > 1);
+  });
+
+  it('judges terse English written as bare imperatives, which has few function words', () => {
+    // Engineering checklists read like this: under 6% of the words are English function words.
+    const terse = [
+      '# Engineering',
+      '- **Performance**: Benchmark critical paths. Design graceful degradation paths.',
+      '- **Clean code**: Apply DRY, KISS, YAGNI. Write comments explaining intent.',
+      '- **Architecture**: Define clear system boundaries. Use well-reasoned patterns.',
+      '- **Security**: Threat-model new features.',
+      '- **Verifiability**: Write testable code. Run tests continuously.',
+      '- **Maintainability**: Ensure readable code. Keep cognitive load low.',
+      '- **Recovery**: Retry failed commands with exponential backoff. Log errors with full context. Document decisions and fixes.',
+    ].join('\n');
+    const coverage = lint(terse).filter((d) => COVERAGE.includes(d.rule));
+    assert.equal(coverage.filter((d) => d.severity === 'information').length, 0, 'no note that the cues cannot judge');
+    assert.equal(coverage.filter((d) => d.rule === 'missing-rationale').length, 7);
+  });
+
+  it('does not judge German or Spanish either', () => {
+    const german = '## Hilfreich sein\nDer Assistent antwortet direkt und ohne unnötige Höflichkeitsfloskeln, und er schlägt für jede Frage eine konkrete Lösung vor, wenn es die Frage erlaubt. Er schickt nie eine halbfertige Antwort an einen externen Kanal, und er fragt, bevor er nach außen handelt.';
+    const spanish = '## Ser útil\nEl asistente responde directamente, sin fórmulas de cortesía innecesarias, y propone una solución concreta cada vez que la pregunta lo permite. Nunca envía una respuesta a medias a un canal externo, y pregunta antes de actuar hacia fuera.';
+    for (const text of [german, spanish]) assert.equal(lint(text).filter((d) => COVERAGE.includes(d.rule)).length, 1, text);
+  });
+
+  it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
+    const short = lint('## 简短\n读文件、搜索，再问。').find((d) => d.rule === 'vague-trait');
+    assert.match(short!.message, /is [4-9] words long/);
+  });
+});
