@@ -4,12 +4,13 @@
  *
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
  *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
- * - `POST .../models/M:batchEmbedContents` answers deterministic embeddings of each text;
+ * - `POST .../models/M:batchEmbedContents` answers each text's bag-of-words embedding (../fakes/embedding.ts);
  * - every request is logged with its arrival time, model, path and parsed body.
  * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
  * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
  */
 import type { ServerResponse } from 'node:http';
+import { embedText } from '../fakes/embedding';
 import { listen, sendJson } from '../fakes/http';
 
 export type Reply =
@@ -66,7 +67,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {
-      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embed(textOf(r.content)) })) });
+      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
@@ -154,17 +155,4 @@ function textOf(content: any): string {
 function lastUserText(body: any): string {
   const contents = body?.contents ?? [];
   return textOf(contents[contents.length - 1]);
-}
-
-/** A deterministic 8-dimensional unit vector of a text's character trigrams (same text, same vector). */
-function embed(text: string): number[] {
-  const v = new Array<number>(8).fill(0);
-  const t = text.toLowerCase();
-  for (let i = 0; i + 3 <= t.length; i++) {
-    let h = 0;
-    for (let k = i; k < i + 3; k++) h = (h * 31 + t.charCodeAt(k)) >>> 0;
-    v[h % 8] += 1;
-  }
-  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
-  return v.map((x) => x / norm);
 }

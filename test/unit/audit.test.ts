@@ -443,3 +443,21 @@ describe('detector details', () => {
     }
   });
 });
+
+describe('scorePattern', () => {
+  it('counts a strict match as a broad one even when the caller lists it only as strict', () => {
+    // Six records of two traits; the caller says records 0, 2 and 4 match strictly but lists only
+    // 1 and 2 as broad (a detector or a model may answer so). Strict ⊆ broad by definition: the
+    // strict criterion is the broad one made stricter, so broad = {0, 1, 2, 4}.
+    const records: AuditRecord[] = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, line: i + 1, traitId: i < 3 ? 'a' : 'b', prompt: 'q', response: 'r' }));
+    const p = scorePattern({ id: 'x', name: 'X', description: 'X.', source: 'model' }, [4, 0, 2], [1, 2], records, TraitIndex.of(records), 0.5);
+    assert.deepEqual(p.records, ['s0', 's2', 's4']);
+    assert.deepEqual(p.broadRecords, ['s0', 's1', 's2', 's4']);
+    assert.deepEqual(p.prevalence, { strict: 3 / 6, broad: 4 / 6 });
+    // Trait a: records 0-2, strict 0 and 2, broad 0-2; trait b: 3-5, strict and broad 4 only.
+    assert.deepEqual(p.perTrait.a, { records: 3, strict: 2 / 3, broad: 1, flagged: false });
+    assert.deepEqual(p.perTrait.b, { records: 3, strict: 1 / 3, broad: 1 / 3, flagged: false });
+    // Three strict matches of six reach the 0.5 threshold.
+    assert.equal(p.flagged, true);
+  });
+});

@@ -31,7 +31,17 @@ function tempTree(files: Record<string, string>): string {
 const KIND = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
 
 describe('trait-studio lint on the OpenAI Model Spec', () => {
-  it('gives the counts per rule reported in the issue note, with exit status 0 (no errors)', async () => {
+  // The Model Spec as published (test/fixtures/corpus): 59 traits, the headings with an {#id}
+  // (see parse.test.ts). The counts are the rules' findings on it as docs/rules/ defines them, one
+  // per trait and rule except unqualified-absolute (one per sentence with an unqualified absolute):
+  // 31 traits state no reason (no Why part, no reason cue), 23 state no trade-off (no trade-offs
+  // part, no trade-off cue), 26 state no exception; of the 36 that state trade-offs, 26 name no other
+  // trait there (isolated-trait, information); and the traits with no exception hold 15 sentences
+  // with an absolute ("always", "never", "must" …). 31 + 23 + 26 + 15 = 95 warnings and 26
+  // information: the 121 lines the built binary prints below, and the 121 diagnostics the editor
+  // shows (test/vscode/suite/diagnostics.test.js). A change to the rules' cue lists moves these
+  // numbers on purpose: update them with it.
+  it('gives the counts per rule, with exit status 0 (no errors)', async () => {
     const { status, stdout } = await run('lint', MODEL_SPEC, '--format', 'json');
     assert.equal(status, 0);
     const [result] = JSON.parse(stdout);
@@ -135,13 +145,14 @@ describe('trait-studio outline', () => {
       id: 'avoid_sycophancy',
       title: "Don't be sycophantic",
       level: 3,
-      range: sycophancy.range,
+      // From its heading (line 2576 of the file, 1-based) to the end of its last non-blank line, the
+      // "~~~" closing its last example (line 2652); the next trait's heading is on line 2654.
+      range: { start: { line: 2575, character: 0 }, end: { line: 2651, character: 3 } },
       groups: ['Seek the truth together', 'Be honest and transparent'],
       parts: { rationale: true, tradeoffs: true, exceptions: true, examples: true },
       references: [],
       examples: 3,
     });
-    assert.equal(sycophancy.range.start.line, 2575);
     const letter = outline.traits.find((t: { id: string }) => t.id === 'letter_and_spirit');
     assert.deepEqual(letter.references.slice(0, 2), ['overview', 'assume_best_intentions']);
   });

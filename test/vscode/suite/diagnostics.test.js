@@ -25,6 +25,9 @@ describe('diagnostics', () => {
     assert.match(finding.message, /Ask before acting/);
   });
 
+  // The same findings as `trait-studio lint` on this file (test/unit/cli.test.ts says what each
+  // count is): missing-rationale 31, missing-tradeoffs 23, missing-exceptions 26 and
+  // unqualified-absolute 15 are warnings (95), isolated-trait 26 is information.
   it('the OpenAI Model Spec: 121 diagnostics (95 warnings, 26 information)', async () => {
     const document = await open('openai-model-spec.md');
     const diagnostics = await waitForDiagnostics(document.uri, (ds) => ds.length > 0);
