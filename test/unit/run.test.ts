@@ -464,6 +464,28 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { dedupThreshold: 1.5 })), /dedupThreshold must be above 0 and at most 1/);
   });
 
+  it('holds each model to requestsPerMinute and tokensPerMinute over the rate window', async () => {
+    // One item: brainstorm, scenario and baseline on the fast model, four calls on the strong one,
+    // one after another. At 1 request (or fewer tokens than any call) per 400 ms window, no two
+    // calls of a model may arrive closer than that; half of it leaves room for a slow machine's
+    // delays between the limiter and the fake (unlimited, they come milliseconds apart).
+    const closest = () => {
+      const gaps: number[] = [];
+      for (const model of ['fast-model', 'strong-model']) {
+        const at = fake.requests.filter((q) => q.model === model && q.action !== 'batchEmbedContents').map((q) => q.at);
+        assert.ok(at.length >= 3, `${model}: ${at.length} calls`);
+        for (let i = 1; i < at.length; i++) gaps.push(at[i] - at[i - 1]);
+      }
+      return Math.min(...gaps);
+    };
+    for (const limits of [{ requestsPerMinute: 1 }, { tokensPerMinute: 1 }]) {
+      fake.requests.length = 0;
+      const manifest = await runDataset(options(join(tempDir(), 'run'), { traits: ['cite-sources'], perTrait: 1, rateWindowMs: 400, ...limits }));
+      assert.equal(manifest.counts.accepted, 1);
+      assert.ok(closest() >= 200, `${JSON.stringify(limits)}: two calls of a model ${closest()} ms apart`);
+    }
+  });
+
   it('generates only the traits asked for, in their order', async () => {
     const dir = join(tempDir(), 'run');
     const manifest = await runDataset(options(dir, { traits: ['cite-sources', 'admit-mistakes'], perTrait: 1 }));

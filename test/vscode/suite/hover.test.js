@@ -19,10 +19,13 @@ describe('hover', () => {
       document.uri, new vscode.Position(line, 5));
     assert.ok(hovers && hovers.length > 0, 'no hover on the trait heading');
     const shown = text(hovers);
-    for (const word of ['Reason', 'Trade-offs', 'Exceptions', 'Examples']) {
-      assert.ok(shown.includes(word), `hover lacks "${word}":\n${shown}`);
+    // "Ask before acting" states none of the parts and has no example; its 6 findings are all
+    // warnings (missing-rationale, -tradeoffs, -exceptions, vague-trait, unqualified-absolute,
+    // surface-form-prescription: see the CLI's output on draft.traits.md).
+    for (const part of ['Reason', 'Trade-offs', 'Exceptions']) {
+      assert.match(shown, new RegExp(`${part}: \\*\\*missing\\*\\*`), `hover does not say ${part} is missing:\n${shown}`);
     }
-    assert.match(shown, /diagnostic|finding|problem/i, `hover gives no diagnostics count:\n${shown}`);
-    assert.match(shown, /\d/, `hover gives no diagnostics count:\n${shown}`);
+    assert.match(shown, /Examples: none/, shown);
+    assert.match(shown, /6 diagnostics: 0 errors, 6 warnings, 0 other/, shown);
   });
 });
