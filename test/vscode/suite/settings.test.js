@@ -202,6 +202,27 @@ describe('settings', () => {
       assert.deepEqual([manifest.settings.requestsPerMinute, manifest.settings.tokensPerMinute, manifest.settings.dedupThreshold, manifest.settings.concurrency], [100_000, 5_000_000, 0.75, 3]);
     });
 
+    it('generate.perTrait, generate.outputFolder and generate.formats are what the prompts propose', async () => {
+      const manifest = await withSettings({ 'generate.perTrait': 2, 'generate.outputFolder': 'runs/from-setting', 'generate.formats': ['gemini'] }, async () => {
+        // Traits given; the scenario count, the folder and the formats are asked: accept what each proposes.
+        const run = vscode.commands.executeCommand('traitStudio.generateDataset', { uri: document.uri.toString(), traits: ['candour'], midtraining: 0, confirm: false });
+        let settled = false;
+        run.then(() => (settled = true), () => (settled = true));
+        while (!settled) {
+          await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return run;
+      });
+      assert.ok(manifest, 'the run did not start');
+      assert.equal(manifest.settings.perTrait, 2);
+      assert.deepEqual(manifest.settings.formats, ['gemini']);
+      const root = path.join(workspaceFolder().fsPath, 'runs', 'from-setting');
+      const [folder] = fs.readdirSync(root);
+      assert.match(folder, /^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/);
+      assert.deepEqual(fs.readdirSync(path.join(root, folder)).filter((f) => f.startsWith('sft.')), ['sft.gemini.jsonl']);
+    });
+
     it('generate.midtraining and generate.auditAfterRun', async () => {
       const answers = fakeModule.previewResponder(10);
       gemini.setResponder((r) => {
