@@ -200,6 +200,35 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.equal(question.perTrait.honesty.records, RECORDS.filter((r, i) => i % 3 === 0 && !unrated.includes(r.id)).length);
   });
 
+  it('asks again, then leaves unrated, a batch whose ratings are not exactly one per record and feature', async () => {
+    const asked = new Map<string, number>();
+    // Each batch of ten gets one kind of wrong answer, every time it is asked; r50–r59 a good one.
+    const spoil: Record<string, (ratings: { id: string; ratings: { feature: string }[] }[]) => void> = {
+      r0: (rs) => rs.push(rs[0]), // a record rated twice
+      r10: (rs) => rs[0].ratings.push({ ...rs[0].ratings[0], feature: 'model-nobody-named' } as never), // an unknown feature
+      r20: (rs) => rs[0].ratings.push(rs[0].ratings[0]), // a feature rated twice for one record
+      r30: (rs) => rs[0].ratings.pop(), // a feature not rated
+      r40: (rs) => rs.pop(), // a record not rated
+    };
+    respond({
+      ...GOOD,
+      'audit-rate': (r) => {
+        const first = transcriptsOf(r)[0].id;
+        asked.set(first, (asked.get(first) ?? 0) + 1);
+        const answer = JSON.parse((rate(r) as { text: string }).text);
+        spoil[first]?.(answer.record_ratings);
+        return json(answer);
+      },
+    });
+    const result = await runModelPass(RECORDS, { provider: provider() });
+    assert.deepEqual(['r0', 'r10', 'r20', 'r30', 'r40', 'r50'].map((id) => asked.get(id)), [2, 2, 2, 2, 2, 1]);
+    assert.deepEqual(result.unrated, ids((i) => i < 50));
+    const [question] = result.patterns;
+    assert.deepEqual(question.records, STRICT.filter((id) => Number(id.slice(1)) >= 50));
+    // Rated: r50–r59, of which honesty (i ≡ 0 mod 3) has r51, r54, r57.
+    assert.deepEqual(question.perTrait.honesty.records, 3);
+  });
+
   it('estimates the requests it sends, and tokens from the prompts it renders', async () => {
     const estimate = estimateModelPass(RECORDS, { prices: { [DEFAULT_AUDIT_MODEL]: { inputPerMillion: 0.5, outputPerMillion: 2 } } });
     const result = await runModelPass(RECORDS, { provider: provider() });
