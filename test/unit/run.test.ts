@@ -166,7 +166,14 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.ok(pool.includes(r.prompt));
     assert.deepEqual(r.rating, { score: 8, verdict: 'keep', reasons: 'embodies it' });
     assert.deepEqual(r.models, MODELS);
-    assert.ok(r.usage.inputTokens > 0);
+    // One item's own calls: scenario and baseline on the fast model, critique, sharpen, response and
+    // autorate on the strong one (the fake's 100/20, 30/40 and 300/60 tokens; the brainstorm is the trait's).
+    assert.deepEqual(r.usage, {
+      inputTokens: 730,
+      outputTokens: 180,
+      cachedAnswers: 0,
+      byModel: { 'fast-model': { inputTokens: 130, outputTokens: 60 }, 'strong-model': { inputTokens: 600, outputTokens: 120 } },
+    });
     // Interleaved: every trait's scenario 0 before any scenario 1, so each brainstorm is asked for once.
     assert.equal(fake.requests.filter((q) => stageOf(q) === 'brainstorm').length, 3);
 
