@@ -6,7 +6,7 @@
  *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
  * - `POST .../models/M:batchEmbedContents` answers each text's bag-of-words embedding (../fakes/embedding.ts);
  * - every request is logged with its arrival time, model, path and parsed body.
- * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
+ * Faults are scripted per request (embeddings apart): an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
  * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
  */
 import type { ServerResponse } from 'node:http';
@@ -38,6 +38,8 @@ export interface FakeGemini {
   readonly requests: LoggedRequest[];
   /** Queues replies for the next requests (to any generation endpoint), in order. */
   script(...replies: Reply[]): void;
+  /** Queues faults for the next batchEmbedContents requests, in order (then embeddings as usual). */
+  scriptEmbeddings(...faults: Extract<Reply, { kind: 'status' | 'hang' | 'reset' | 'malformed' }>[]): void;
   /** Chooses a reply from the request when no scripted one is left (the default echoes). */
   setResponder(responder: (request: LoggedRequest) => Reply): void;
   /** Adds a fixed latency (ms) before every answer. */
@@ -51,6 +53,7 @@ const ROUTE = /^\/(v1|v1beta)\/models\/([^:/]+):(generateContent|streamGenerateC
 export async function startFakeGemini(): Promise<FakeGemini> {
   const requests: LoggedRequest[] = [];
   const queue: Reply[] = [];
+  const embeddingFaults: Reply[] = [];
   let latency = 0;
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
   const http = await listen(async (req, res, body) => {
@@ -67,6 +70,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {
+      const fault = embeddingFaults.shift();
+      if (fault) return answer(res, fault, false, http.hung);
       return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
@@ -77,6 +82,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     baseUrl: http.origin,
     requests,
     script: (...replies) => void queue.push(...replies),
+    scriptEmbeddings: (...faults) => void embeddingFaults.push(...faults),
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
     close: http.close,

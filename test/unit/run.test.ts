@@ -495,6 +495,41 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     }
   });
 
+  it('fails the items whose embedding call fails, with the reason, and runs the others', async () => {
+    const dir = join(tempDir(), 'run');
+    // One item at a time: the first item's embedding call is refused (400, not retried).
+    fake.scriptEmbeddings({ kind: 'status', status: 400, message: 'embedding refused' });
+    const manifest = await runDataset(options(dir, { concurrency: 1, traits: ['admit-mistakes'], perTrait: 2 }));
+    assert.equal(manifest.status, 'completed');
+    assert.deepEqual([manifest.counts.accepted, manifest.counts.failed], [1, 1]);
+    const [failed] = readRunItems(dir).rejected;
+    assert.ok(failed.kind === 'sft' && failed.reason === 'error');
+    assert.match(failed.error ?? '', /^embed: .*HTTP 400: embedding refused/);
+    // It had a final prompt and a response: only the embedding failed.
+    assert.ok(failed.prompt && failed.response);
+  });
+
+  it('stops at a file it cannot read: io error, the manifest says why, and a rerun completes once it can', async () => {
+    const dir = join(tempDir(), 'run');
+    const stopped = new AbortController();
+    stopped.abort(new Error('not yet'));
+    assert.equal((await runDataset(options(dir, { signal: stopped.signal }))).status, 'cancelled');
+    // A folder stands where sft.openai.jsonl goes.
+    mkdirSync(join(dir, 'sft.openai.jsonl'));
+    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl: EISDIR/.test(e.message));
+    const failed = readManifest(dir)!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /sft\.openai\.jsonl: EISDIR/);
+    assert.equal(existsSync(join(dir, 'run.lock')), false);
+    assert.equal(fake.requests.length, 0);
+    rmSync(join(dir, 'sft.openai.jsonl'), { recursive: true });
+    const done = await runDataset(options(dir));
+    assert.equal(done.status, 'completed');
+    assert.equal(done.timings.sessions, 3);
+    accountedFor(dir, 6);
+    assert.equal(lines(join(dir, 'sft.openai.jsonl')).length, 6);
+  });
+
   it('generates only the traits asked for, in their order', async () => {
     const dir = join(tempDir(), 'run');
     const manifest = await runDataset(options(dir, { traits: ['cite-sources', 'admit-mistakes'], perTrait: 1 }));
