@@ -2,6 +2,7 @@
 // for, and the messages and limits of its retries. The providers' tests (gemini, openai) run it
 // against the fake servers; these pin the cases those do not reach.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { APIError } from 'openai/error';
 import { classify, RequestFailedError, RequestPolicy, retryAfterDelay, retryInfoDelay, TimeoutError } from '../../server/src/providers/requestPolicy';
@@ -75,6 +76,8 @@ describe('retryAfterDelay and retryInfoDelay', () => {
     // A retry-after-ms that is not a number gives way to retry-after.
     assert.equal(retryAfterDelay(headers({ 'retry-after-ms': 'soon', 'retry-after': '2' }), now), 2_000);
     assert.equal(retryAfterDelay(headers({}), now), undefined);
+    // Any object with a fetch-style get, which (unlike fetch's Headers) may keep the spaces.
+    assert.equal(retryAfterDelay({ get: (name: string) => (name === 'retry-after' ? ' 3 ' : null) }, now), 3_000);
     assert.equal(retryAfterDelay(undefined, now), undefined);
   });
 
@@ -131,5 +134,14 @@ describe('RequestPolicy retries', () => {
       throw http(503);
     }, controller.signal);
     await assert.rejects(call, (e: unknown) => e === reason);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'a listener stays on the signal');
+  });
+
+  it('leaves no listener on the caller\'s signal after a back-off it waited out', async () => {
+    const policy = new RequestPolicy({ baseDelayMs: 5, random: () => 1 });
+    const controller = new AbortController();
+    let calls = 0;
+    assert.equal(await policy.run('m', async () => (++calls === 1 ? Promise.reject(http(503)) : 'ok'), controller.signal), 'ok');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 });
