@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { scorePattern, TraitIndex } from '../../server/src/audit/score';
+import { comparePatterns, isFlagged, scorePattern, TraitIndex } from '../../server/src/audit/score';
 import { normalize, splitSentences } from '../../server/src/audit/text';
 import { buildReport, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
 import { prng } from '../prng';
@@ -459,5 +459,22 @@ describe('scorePattern', () => {
     assert.deepEqual(p.perTrait.b, { records: 3, strict: 1 / 3, broad: 1 / 3, flagged: false });
     // Three strict matches of six reach the 0.5 threshold.
     assert.equal(p.flagged, true);
+  });
+});
+
+describe('isFlagged and comparePatterns', () => {
+  it('flags at the threshold exactly, with at least three matches, never in an empty set', () => {
+    assert.equal(isFlagged(3, 12, 0.25), true);
+    assert.equal(isFlagged(3, 13, 0.25), false);
+    assert.equal(isFlagged(2, 8, 0.25), false);
+    assert.equal(isFlagged(3, 0, 0), false);
+  });
+
+  it('orders flagged, then flagged in a trait, then by strict and broad prevalence, then by id', () => {
+    const p = (id: string, flagged: boolean, traitFlagged: boolean, strict: number, broad: number) =>
+      ({ id, flagged, prevalence: { strict, broad }, perTrait: { a: { records: 4, strict, broad, flagged: traitFlagged }, b: { records: 4, strict: 0, broad: 0, flagged: false } } }) as unknown as AuditPattern;
+    const patterns = [p('z-plain', false, false, 0.5, 0.5), p('b-tie', false, false, 0.2, 0.4), p('a-tie', false, false, 0.2, 0.4), p('c-broad', false, false, 0.2, 0.6), p('in-trait', false, true, 0.1, 0.1), p('flagged', true, true, 0.3, 0.3)];
+    assert.deepEqual([...patterns].sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
+    assert.deepEqual([...patterns].reverse().sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
   });
 });
