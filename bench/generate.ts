@@ -53,7 +53,7 @@ function respond(r: LoggedRequest): Reply {
   const text = JSON.stringify(r.body.contents);
   const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 200, outputTokens: 40 });
   const idea = /trait \d+ idea \d+/.exec(text)?.[0] ?? 'an idea';
-  // Letters that differ per scenario, so the fake's trigram embeddings tell most prompts apart.
+  // A word that differs per scenario, so the fake's bag-of-words embeddings tell the prompts apart.
   const [t, i] = (idea.match(/\d+/g) ?? ['0', '0']).map(Number);
   const message = `A user asks about ${idea}: ${'bcdfghjklm'[t % 10].repeat(3 + i)}${'npqrstvwxz'[i % 10].repeat(3 + t)}`;
   switch (stageOf(r)) {
@@ -127,8 +127,8 @@ async function measure(worker: Worker, baseUrl: string, cap?: { requests: number
       midtraining: 0,
       concurrency: CONCURRENCY,
       ...(cap ? { requestsPerMinute: cap.requests, rateWindowMs: cap.windowMs } : {}),
-      // The fake's embeddings have 8 dimensions, under which unrelated prompts look alike: at the
-      // default 0.9 nearly every prompt here would be a "duplicate". Every kept prompt is embedded either way.
+      // The templated prompts share most of their words (the fake's bag-of-words embeddings rate
+      // them up to about 0.8 alike): 0.999 keeps them all. Every kept prompt is embedded either way.
       dedupThreshold: 0.999,
       // The policy's own per-minute limit has a fixed 60 s window: the scaled cap is runDataset's.
       provider: new GeminiProvider({ apiKey: 'bench', baseUrl, policy: new RequestPolicy({ concurrency: CONCURRENCY, timeoutMs: 30_000 }) }),

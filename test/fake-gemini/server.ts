@@ -4,14 +4,15 @@
  *
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
  *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
- * - `POST .../models/M:batchEmbedContents` answers deterministic embeddings of each text;
+ * - `POST .../models/M:batchEmbedContents` answers each text's bag-of-words embedding (../fakes/embedding.ts);
  * - every request is logged with its arrival time, model, path and parsed body;
  * - every answer reports `modelVersion` as `fakeModelVersion(model)` — not the id asked for, as a
  *   real alias or preview id is answered by a dated version — so tests can check it is recorded.
- * Faults are scripted per request: an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
+ * Faults are scripted per request (embeddings apart): an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
  * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
  */
 import type { ServerResponse } from 'node:http';
+import { embedText } from '../fakes/embedding';
 import { listen, sendJson } from '../fakes/http';
 
 export type Reply =
@@ -39,6 +40,8 @@ export interface FakeGemini {
   readonly requests: LoggedRequest[];
   /** Queues replies for the next requests (to any generation endpoint), in order. */
   script(...replies: Reply[]): void;
+  /** Queues faults for the next batchEmbedContents requests, in order (then embeddings as usual). */
+  scriptEmbeddings(...faults: Extract<Reply, { kind: 'status' | 'hang' | 'reset' | 'malformed' }>[]): void;
   /** Chooses a reply from the request when no scripted one is left (the default echoes). */
   setResponder(responder: (request: LoggedRequest) => Reply): void;
   /** Adds a fixed latency (ms) before every answer. */
@@ -57,6 +60,7 @@ const ROUTE = /^\/(v1|v1beta)\/models\/([^:/]+):(generateContent|streamGenerateC
 export async function startFakeGemini(): Promise<FakeGemini> {
   const requests: LoggedRequest[] = [];
   const queue: Reply[] = [];
+  const embeddingFaults: Reply[] = [];
   let latency = 0;
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
   const http = await listen(async (req, res, body) => {
@@ -73,7 +77,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {
-      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embed(textOf(r.content)) })) });
+      const fault = embeddingFaults.shift();
+      if (fault) return answer(res, fault, false, http.hung, fakeModelVersion(m[2]));
+      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
@@ -83,6 +89,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     baseUrl: http.origin,
     requests,
     script: (...replies) => void queue.push(...replies),
+    scriptEmbeddings: (...faults) => void embeddingFaults.push(...faults),
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
     close: http.close,
@@ -162,17 +169,4 @@ function textOf(content: any): string {
 function lastUserText(body: any): string {
   const contents = body?.contents ?? [];
   return textOf(contents[contents.length - 1]);
-}
-
-/** A deterministic 8-dimensional unit vector of a text's character trigrams (same text, same vector). */
-function embed(text: string): number[] {
-  const v = new Array<number>(8).fill(0);
-  const t = text.toLowerCase();
-  for (let i = 0; i + 3 <= t.length; i++) {
-    let h = 0;
-    for (let k = i; k < i + 3; k++) h = (h * 31 + t.charCodeAt(k)) >>> 0;
-    v[h % 8] += 1;
-  }
-  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
-  return v.map((x) => x / norm);
 }

@@ -16,6 +16,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { listen, sendJson } from '../fakes/http';
+import { embedText } from '../fakes/embedding';
 
 export type Reply =
   /** `usage: false` leaves the usage out, as some servers do. */
@@ -206,15 +207,5 @@ function lastText(body: any): string {
   return typeof content === 'string' ? content : '';
 }
 
-/** A deterministic 8-dimensional unit vector of a text's character trigrams (same text, same vector). */
-export function embed(text: string): number[] {
-  const v = new Array<number>(8).fill(0);
-  const t = text.toLowerCase();
-  for (let i = 0; i + 3 <= t.length; i++) {
-    let h = 0;
-    for (let k = i; k < i + 3; k++) h = (h * 31 + t.charCodeAt(k)) >>> 0;
-    v[h % 8] += 1;
-  }
-  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
-  return v.map((x) => x / norm);
-}
+/** The embedding the fake answers for `text` (../fakes/embedding.ts). */
+export const embed = embedText;

@@ -97,3 +97,121 @@ describe('trait-studio lsp --stdio', () => {
     assert.equal(stderr, '');
   });
 });
+
+/**
+ * The editor's settings reach the server: a client that answers `workspace/configuration` (as VS
+ * Code does for the `traitStudio` section) changes the diagnostics, at start and after
+ * `workspace/didChangeConfiguration`; and the Lint Workspace request lints the texts it is sent.
+ */
+describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeout: 30_000 }, () => {
+  let child: ChildProcessWithoutNullStreams;
+  let connection: MessageConnection;
+  let stderr = '';
+  /** What the client answers for the `traitStudio` section. */
+  let settings: unknown = null;
+  const asked: unknown[] = [];
+  /** Resolves on the server's next `workspace/diagnostic/refresh` (it sends one after (re)reading the settings). */
+  let refreshed: Promise<void>;
+  let onRefresh: () => void = () => undefined;
+  const expectRefresh = () => (refreshed = new Promise<void>((resolve) => (onRefresh = resolve)));
+  type Item = { code: string; severity: number; message: string };
+  const pull = async () => (await connection.sendRequest<{ items: Item[] }>('textDocument/diagnostic', { textDocument: { uri } })).items;
+  const rules = (items: Item[]) => [...new Set(items.map((d) => d.code))].sort();
+
+  before(async () => {
+    child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'lsp', '--stdio']);
+    child.stderr.on('data', (d) => (stderr += d));
+    connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+      asked.push(params.items.map((i) => i.section));
+      return params.items.map(() => settings);
+    });
+    connection.onRequest('workspace/diagnostic/refresh', () => {
+      onRefresh();
+      return null;
+    });
+    connection.listen();
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(ROOT).href,
+      capabilities: { textDocument: { diagnostic: {} }, workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: {} } },
+    });
+    settings = { rules: { 'missing-rationale': 'off', 'missing-tradeoffs': 'error', TS202: 'hint' }, chunkTokenBudget: 3000 };
+    expectRefresh();
+    await connection.sendNotification('initialized', {});
+    await refreshed;
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'traits', version: 1, text: readFileSync(DRAFT, 'utf8') } });
+  });
+
+  after(async () => {
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    await new Promise((resolve) => child.on('exit', resolve));
+    connection.dispose();
+  });
+
+  it('reads traitStudio.rules at start: a rule turned off, severities by name and by id', async () => {
+    assert.deepEqual(asked, [['traitStudio']]);
+    const items = await pull();
+    // The default settings report missing-rationale on two traits (see the first suite).
+    assert.ok(!rules(items).includes('missing-rationale'), JSON.stringify(rules(items)));
+    const tradeoffs = items.filter((d) => d.code === 'missing-tradeoffs');
+    assert.equal(tradeoffs.length, 3);
+    assert.ok(tradeoffs.every((d) => d.severity === 1), 'missing-tradeoffs set to error');
+    // TS202 is surface-form-prescription.
+    const surface = items.filter((d) => d.code === 'surface-form-prescription');
+    assert.equal(surface.length, 2);
+    assert.ok(surface.every((d) => d.severity === 4), 'TS202 set to hint');
+    assert.ok(!rules(items).includes('chunk-too-long'));
+  });
+
+  it('reloads the settings when they change: rules back to defaults, a small chunkTokenBudget', async () => {
+    // 5 tokens (20 characters): every trait of the draft is longer.
+    settings = { rules: {}, chunkTokenBudget: 5 };
+    expectRefresh();
+    await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await refreshed;
+    const items = await pull();
+    assert.equal(items.filter((d) => d.code === 'missing-rationale').length, 2);
+    assert.ok(items.filter((d) => d.code === 'missing-tradeoffs').every((d) => d.severity === 2));
+    assert.equal(items.filter((d) => d.code === 'chunk-too-long').length, 3);
+  });
+
+  it('reports traitStudio.rules it cannot use as a problem, and lints with the defaults', async () => {
+    settings = { rules: { 'no-such-rule': 'error' }, chunkTokenBudget: 3000 };
+    expectRefresh();
+    await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await refreshed;
+    const items = await pull();
+    assert.match(items[0].message, /traitStudio\.rules is ignored/);
+    assert.equal(items.filter((d) => d.code === 'missing-rationale').length, 2);
+  });
+
+  it('answers traitStudio/lintTexts with every document sent, in order, with its traits and diagnostics', async () => {
+    settings = { rules: { 'vague-trait': 'off' }, chunkTokenBudget: 3000 };
+    expectRefresh();
+    await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await refreshed;
+    const kind = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
+    const documents = [
+      { uri: 'file:///nowhere/draft.traits.md', text: readFileSync(DRAFT, 'utf8') },
+      { uri: 'file:///nowhere/kind.traits.md', text: kind },
+      { uri: 'file:///nowhere/empty.traits.md', text: '' },
+    ];
+    const result = await connection.sendRequest<{ documents: { uri: string; traits: number; diagnostics: Item[] }[] }>('traitStudio/lintTexts', { documents });
+    assert.deepEqual(result.documents.map((d) => [d.uri, d.traits]), [
+      [documents[0].uri, 3],
+      [documents[1].uri, 1],
+      [documents[2].uri, 0],
+    ]);
+    const [draft, kindResult, empty] = result.documents;
+    // The draft's 15 findings (the CLI's) less the 3 vague-trait ones the settings turn off.
+    assert.equal(draft.diagnostics.length, 12);
+    assert.deepEqual(rules(draft.diagnostics), ['missing-exceptions', 'missing-rationale', 'missing-tradeoffs', 'surface-form-prescription', 'unqualified-absolute']);
+    // "Be kind" states a reason, a trade-off and an exception; its one finding by default,
+    // vague-trait (under 25 words, no example), is turned off.
+    assert.deepEqual(kindResult.diagnostics, []);
+    assert.deepEqual(empty.diagnostics, []);
+    assert.equal(stderr, '');
+  });
+});

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { scorePattern, TraitIndex } from '../../server/src/audit/score';
+import { comparePatterns, isFlagged, scorePattern, TraitIndex } from '../../server/src/audit/score';
 import { normalize, splitSentences } from '../../server/src/audit/text';
 import { buildReport, MIN_FLAG_MATCHES, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
 import { tooFewToFlag } from '../../server/src/audit/report';
@@ -462,5 +462,40 @@ describe('detector details', () => {
       const got = p.records.length === 5 ? 'strict' : p.broadRecords.length === 5 ? 'broad' : p.broadRecords.length === 0 ? null : 'mixed';
       assert.equal(got, expected, `${id} on ${JSON.stringify(response)}`);
     }
+  });
+});
+
+describe('scorePattern', () => {
+  it('counts a strict match as a broad one even when the caller lists it only as strict', () => {
+    // Six records of two traits; the caller says records 0, 2 and 4 match strictly but lists only
+    // 1 and 2 as broad (a detector or a model may answer so). Strict ⊆ broad by definition: the
+    // strict criterion is the broad one made stricter, so broad = {0, 1, 2, 4}.
+    const records: AuditRecord[] = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, line: i + 1, traitId: i < 3 ? 'a' : 'b', prompt: 'q', response: 'r' }));
+    const p = scorePattern({ id: 'x', name: 'X', description: 'X.', source: 'model' }, [4, 0, 2], [1, 2], records, TraitIndex.of(records), 0.5);
+    assert.deepEqual(p.records, ['s0', 's2', 's4']);
+    assert.deepEqual(p.broadRecords, ['s0', 's1', 's2', 's4']);
+    assert.deepEqual(p.prevalence, { strict: 3 / 6, broad: 4 / 6 });
+    // Trait a: records 0-2, strict 0 and 2, broad 0-2; trait b: 3-5, strict and broad 4 only.
+    assert.deepEqual(p.perTrait.a, { records: 3, strict: 2 / 3, broad: 1, flagged: false });
+    assert.deepEqual(p.perTrait.b, { records: 3, strict: 1 / 3, broad: 1 / 3, flagged: false });
+    // Three strict matches of six reach the 0.5 threshold.
+    assert.equal(p.flagged, true);
+  });
+});
+
+describe('isFlagged and comparePatterns', () => {
+  it('flags at the threshold exactly, with at least three matches, never in an empty set', () => {
+    assert.equal(isFlagged(3, 12, 0.25), true);
+    assert.equal(isFlagged(3, 13, 0.25), false);
+    assert.equal(isFlagged(2, 8, 0.25), false);
+    assert.equal(isFlagged(3, 0, 0), false);
+  });
+
+  it('orders flagged, then flagged in a trait, then by strict and broad prevalence, then by id', () => {
+    const p = (id: string, flagged: boolean, traitFlagged: boolean, strict: number, broad: number) =>
+      ({ id, flagged, prevalence: { strict, broad }, perTrait: { a: { records: 4, strict, broad, flagged: traitFlagged }, b: { records: 4, strict: 0, broad: 0, flagged: false } } }) as unknown as AuditPattern;
+    const patterns = [p('z-plain', false, false, 0.5, 0.5), p('b-tie', false, false, 0.2, 0.4), p('a-tie', false, false, 0.2, 0.4), p('c-broad', false, false, 0.2, 0.6), p('in-trait', false, true, 0.1, 0.1), p('flagged', true, true, 0.3, 0.3)];
+    assert.deepEqual([...patterns].sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
+    assert.deepEqual([...patterns].reverse().sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
   });
 });

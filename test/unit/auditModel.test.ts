@@ -13,7 +13,6 @@ import {
 import { NO_TRAIT } from '../../server/src/audit/score';
 import type { AuditRecord } from '../../server/src/audit/types';
 import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
 import { StageError } from '../../server/src/generation/stages/stage';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { RequestPolicy } from '../../server/src/providers/requestPolicy';
@@ -100,7 +99,8 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
 
   it('finds the planted pattern under two names, merges it, and rates every record from its text', async () => {
     const progress: [number, number][] = [];
-    const result = await runModelPass(RECORDS, { provider: provider(), onProgress: (d, t) => void progress.push([d, t]) });
+    const prices = { [DEFAULT_AUDIT_MODEL]: { inputPerMillion: 0.5, outputPerMillion: 2 } };
+    const result = await runModelPass(RECORDS, { provider: provider(), prices, onProgress: (d, t) => void progress.push([d, t]) });
 
     assert.equal(result.model, DEFAULT_AUDIT_MODEL);
     assert.ok(fake.requests.every((r) => r.model === DEFAULT_AUDIT_MODEL));
@@ -146,8 +146,8 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     // Usage is what the fake reported; the cost is priced from it.
     assert.deepEqual(result.usage.byModel, { [DEFAULT_AUDIT_MODEL]: { inputTokens: 10_000, outputTokens: 500 } });
     assert.equal(result.usage.cachedAnswers, 0);
-    assert.deepEqual(result.cost, estimateCost(result.usage.byModel, defaultPrices()));
-    assert.ok(result.cost.usd > 0);
+    // 10 000 input tokens at $0.5 and 500 output tokens at $2 per million.
+    assert.deepEqual(result.cost, { usd: (5000 + 1000) / 1e6, unpriced: [] });
 
     // Progress: from 0 to every call, in order.
     assert.deepEqual(progress, Array.from({ length: 11 }, (_, i) => [i, 10]));
@@ -200,8 +200,37 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.equal(question.perTrait.honesty.records, RECORDS.filter((r, i) => i % 3 === 0 && !unrated.includes(r.id)).length);
   });
 
+  it('asks again, then leaves unrated, a batch whose ratings are not exactly one per record and feature', async () => {
+    const asked = new Map<string, number>();
+    // Each batch of ten gets one kind of wrong answer, every time it is asked; r50–r59 a good one.
+    const spoil: Record<string, (ratings: { id: string; ratings: { feature: string }[] }[]) => void> = {
+      r0: (rs) => rs.push(rs[0]), // a record rated twice
+      r10: (rs) => rs[0].ratings.push({ ...rs[0].ratings[0], feature: 'model-nobody-named' } as never), // an unknown feature
+      r20: (rs) => rs[0].ratings.push(rs[0].ratings[0]), // a feature rated twice for one record
+      r30: (rs) => rs[0].ratings.pop(), // a feature not rated
+      r40: (rs) => rs.pop(), // a record not rated
+    };
+    respond({
+      ...GOOD,
+      'audit-rate': (r) => {
+        const first = transcriptsOf(r)[0].id;
+        asked.set(first, (asked.get(first) ?? 0) + 1);
+        const answer = JSON.parse((rate(r) as { text: string }).text);
+        spoil[first]?.(answer.record_ratings);
+        return json(answer);
+      },
+    });
+    const result = await runModelPass(RECORDS, { provider: provider() });
+    assert.deepEqual(['r0', 'r10', 'r20', 'r30', 'r40', 'r50'].map((id) => asked.get(id)), [2, 2, 2, 2, 2, 1]);
+    assert.deepEqual(result.unrated, ids((i) => i < 50));
+    const [question] = result.patterns;
+    assert.deepEqual(question.records, STRICT.filter((id) => Number(id.slice(1)) >= 50));
+    // Rated: r50–r59, of which honesty (i ≡ 0 mod 3) has r51, r54, r57.
+    assert.deepEqual(question.perTrait.honesty.records, 3);
+  });
+
   it('estimates the requests it sends, and tokens from the prompts it renders', async () => {
-    const estimate = estimateModelPass(RECORDS, {});
+    const estimate = estimateModelPass(RECORDS, { prices: { [DEFAULT_AUDIT_MODEL]: { inputPerMillion: 0.5, outputPerMillion: 2 } } });
     const result = await runModelPass(RECORDS, { provider: provider() });
     assert.equal(estimate.requests, fake.requests.length);
     assert.equal(estimate.requests, 10);
@@ -210,8 +239,7 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.ok(estimate.inputTokens >= sent * 0.8 && estimate.inputTokens <= sent * 2, `${estimate.inputTokens} vs ${sent} sent`);
     assert.ok(estimate.outputTokens >= 10 * 500, 'a thinking allowance per call');
     assert.deepEqual(estimate.unpriced, []);
-    const price = defaultPrices()[DEFAULT_AUDIT_MODEL];
-    assert.ok(Math.abs(estimate.usd - (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) / 1e6) < 1e-12);
+    assert.ok(Math.abs(estimate.usd - (estimate.inputTokens * 0.5 + estimate.outputTokens * 2) / 1e6) < 1e-12);
     assert.equal(result.patterns.length, 2);
 
     // Another batch size: one scan call per batch; the ratings stay ten records a call.

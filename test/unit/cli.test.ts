@@ -31,6 +31,9 @@ function tempTree(files: Record<string, string>): string {
 const KIND = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
 
 describe('trait-studio lint on the OpenAI Model Spec', () => {
+  // The Model Spec as published (test/fixtures/corpus): 59 traits, the headings with an {#id} (see
+  // parse.test.ts). The counts are the rules' findings on it as docs/rules/ defines them: one per
+  // trait and rule, except unqualified-absolute (one per sentence with an unqualified absolute).
   // Why these counts are right: test/fixtures/corpus/labels/openai-model-spec.md.yaml records, for each
   // of the 59 traits, the reason, trade-off and exception a reader finds (with a quote), and
   // `npm run eval:lint` compares the findings with it. Of the findings below:
@@ -52,6 +55,9 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
   //   way that enhances"), 2 on traits whose exception the cues miss.
   // - isolated-trait 25: traits whose own trade-offs name no other trait (unchanged rule; trade-offs
   //   settled in a group's introduction or by priorities are not its concern).
+  // 14 + 2 + 19 + 9 = 44 warnings and 25 information: the 69 lines the built binary prints below,
+  // and the 69 diagnostics the editor shows (test/vscode/suite/diagnostics.test.js). A change to the
+  // rules' cue lists moves these numbers on purpose: update them, and these reasons, with it.
   it('gives the counts per rule the labels explain, with exit status 0 (no errors)', async () => {
     const { status, stdout } = await run('lint', MODEL_SPEC, '--format', 'json');
     assert.equal(status, 0);
@@ -157,7 +163,9 @@ describe('trait-studio outline', () => {
       id: 'avoid_sycophancy',
       title: "Don't be sycophantic",
       level: 3,
-      range: sycophancy.range,
+      // From its heading (line 2576 of the file, 1-based) to the end of its last non-blank line, the
+      // "~~~" closing its last example (line 2652); the next trait's heading is on line 2654.
+      range: { start: { line: 2575, character: 0 }, end: { line: 2651, character: 3 } },
       groups: ['Seek the truth together', 'Be honest and transparent'],
       // Each stated part carries the sentence that states it. The trait says why and what it is
       // weighed against, but names no case where it stops (its labels agree).
@@ -175,7 +183,6 @@ describe('trait-studio outline', () => {
       examples: 3,
     });
     assert.match(sycophancy.parts.tradeoffs.evidence.text, /rather than a sponge that doles out praise\.$/);
-    assert.equal(sycophancy.range.start.line, 2575);
     const letter = outline.traits.find((t: { id: string }) => t.id === 'letter_and_spirit');
     assert.deepEqual(letter.references.slice(0, 2), ['overview', 'assume_best_intentions']);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
-import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
+import { distinctPrompts, promptOf, reworded, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -37,6 +37,9 @@ function responder(pool: readonly string[]) {
     },
     response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}` }),
     autorate: () => json({ score: 8, verdict: 'keep', reasons: 'candid' }),
+    'midtraining-ideas': () => json({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `forum idea ${i}`, trait_ids: ['candour'] })) }),
+    'midtraining-draft': (r) => ({ kind: 'text', text: `A forum thread about ${/What it is about: (.*)/.exec(r.body.contents[0].parts[0].text)?.[1]}` }),
+    'midtraining-critique': () => json({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'A revised forum thread.' }),
   };
   return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
 }
@@ -208,5 +211,103 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     assert.match(r.stdout, /^Run completed: 10 accepted/m);
     const ids = wholeFiles(out)['records.jsonl'];
     assert.equal(new Set(ids).size, 10);
+  });
+  describe('flags, each by its effect', () => {
+    const manifestOf = (cwd: string) => JSON.parse(readFileSync(join(cwd, 'out', 'manifest.json'), 'utf8'));
+    const linesOf = (cwd: string, name: string) => (existsSync(join(cwd, 'out', name)) ? readFileSync(join(cwd, 'out', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    /** The first two ideas to be sharpened get SIXTEEN_WORDS and a rewording of it the fake rates exactly 0.75 similar. */
+    const twins = () => {
+      const good = responder(pool);
+      const planted: string[] = [];
+      return (r: LoggedRequest): Reply => {
+        const idea = /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0];
+        if (stageOf(r) === 'sharpen' && idea) {
+          if (planted.length < 2 && !planted.includes(idea)) planted.push(idea);
+          const at = planted.indexOf(idea);
+          if (at >= 0) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: [SIXTEEN_WORDS, reworded(4)][at] }) };
+        }
+        return good(r);
+      };
+    };
+    const base = ['generate', EXAMPLE, '--out', 'out', '--per-trait', '2', '--concurrency', '1', '--no-cache'];
+
+    it('--dedup-threshold: a pair 0.75 similar passes the default 0.9 and is a duplicate at 0.75', async () => {
+      fake.setResponder(twins());
+      const plain = tempDir();
+      assert.equal((await run(base, plain)).code, 0);
+      assert.deepEqual([manifestOf(plain).counts.accepted, manifestOf(plain).counts.duplicate], [4, 0]);
+      assert.equal(manifestOf(plain).settings.dedupThreshold, 0.9);
+
+      fake.setResponder(twins());
+      const strict = tempDir();
+      const r = await run([...base, '--dedup-threshold', '0.75'], strict);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(manifestOf(strict).settings.dedupThreshold, 0.75);
+      assert.deepEqual([manifestOf(strict).counts.accepted, manifestOf(strict).counts.duplicate], [3, 1]);
+      const [duplicate] = linesOf(strict, 'rejected.jsonl');
+      assert.equal(duplicate.reason, 'duplicate');
+      assert.equal(duplicate.duplicate.similarity, 0.75);
+      assert.match(r.stderr, /duplicate of .* \(similarity 0\.750\)/);
+    });
+
+    it('--rpm and --tpm: the run is held to them and records them in its manifest', async () => {
+      const cwd = tempDir();
+      const r = await run([...base, '--rpm', '100000', '--tpm', '123456789', '--format', 'json'], cwd);
+      assert.equal(r.code, 0, r.stderr);
+      const manifest = JSON.parse(r.stdout);
+      assert.equal(manifest.settings.requestsPerMinute, 100000);
+      assert.equal(manifest.settings.tokensPerMinute, 123456789);
+      assert.equal(manifest.counts.accepted, 4);
+      // Without the flags: no limit.
+      const free = tempDir();
+      assert.equal((await run(base, free)).code, 0);
+      assert.deepEqual([manifestOf(free).settings.requestsPerMinute, manifestOf(free).settings.tokensPerMinute], [null, null]);
+    });
+
+    it('--timeout: a model that never answers fails its item after the given seconds, four times', { timeout: 60_000 }, async () => {
+      const good = responder(pool);
+      fake.setResponder((r) => (stageOf(r) === 'autorate' ? { kind: 'hang' } : good(r)));
+      const cwd = tempDir();
+      const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '1', '--traits', 'candour', '--timeout', '0.2', '--no-cache'], cwd);
+      assert.equal(r.code, 1, r.stderr);
+      const [failed] = linesOf(cwd, 'rejected.jsonl');
+      assert.equal(failed.reason, 'error');
+      assert.match(failed.error, /^autorate: .*no answer within 200 ms \(after 4 attempts\)/);
+      assert.ok(fake.requests.filter((q) => stageOf(q) === 'autorate').length >= 4);
+    });
+
+    it('--retry-failed: a rerun keeps failed items; with the flag they run again', async () => {
+      const good = responder(pool);
+      let refuse = true;
+      // The autorater refuses every scenario of "Be kind" until `refuse` is cleared.
+      fake.setResponder((r) => (refuse && stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+      const cwd = tempDir();
+      assert.equal((await run(base, cwd)).code, 1);
+      assert.equal(manifestOf(cwd).counts.failed, 2);
+      refuse = false;
+      fake.requests.length = 0;
+      const again = await run(base, cwd);
+      assert.equal(again.code, 1, again.stderr);
+      assert.equal(manifestOf(cwd).counts.failed, 2);
+      assert.equal(fake.requests.filter((q) => q.action !== 'batchEmbedContents').length, 0, 'a plain rerun asked a model');
+      const retried = await run([...base, '--retry-failed'], cwd);
+      assert.equal(retried.code, 0, retried.stderr);
+      assert.deepEqual([manifestOf(cwd).counts.accepted, manifestOf(cwd).counts.failed], [4, 0]);
+      assert.match(retried.stderr, /retrying 2 failed item\(s\)/);
+    });
+
+    it('--midtraining N: N documents in midtraining.jsonl, none without the flag', async () => {
+      const cwd = tempDir();
+      const r = await run([...base, '--midtraining', '3'], cwd);
+      assert.equal(r.code, 0, r.stderr);
+      const docs = linesOf(cwd, 'midtraining.jsonl');
+      assert.equal(docs.length, 3);
+      assert.ok(docs.every((d) => d.text === 'A revised forum thread.' && d.trait_ids.includes('candour')));
+      assert.deepEqual(manifestOf(cwd).counts.midtraining, { total: 3, written: 3, failed: 0, pending: 0 });
+      assert.match(r.stdout, /^Midtraining: 3 written, 0 failed of 3 documents\.$/m);
+      const none = tempDir();
+      assert.equal((await run(base, none)).code, 0);
+      assert.equal(existsSync(join(none, 'out', 'midtraining.jsonl')), false);
+    });
   });
 });

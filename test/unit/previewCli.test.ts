@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
+import { defaultPrices } from '../../server/src/generation/cost';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
 import { startFakeOpenAI } from '../fake-openai/server';
@@ -98,6 +98,8 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.deepEqual(out.usage.byModel[fast].inputTokens, 50);
     assert.deepEqual(out.usage.byModel[strong].inputTokens, 80);
     assert.equal(out.usage.inputTokens, out.scenarios.reduce((n: number, s: { usage: { inputTokens: number } }) => n + s.usage.inputTokens, 0));
+    // The CLI takes no prices: it bills at the catalogue's list prices of the day, so the sum is
+    // done here by hand from those rates (not by estimateCost, which would agree with itself).
     const prices = defaultPrices();
     const usd = [fast, strong].reduce((n, m) => n + (out.usage.byModel[m].inputTokens * prices[m].inputPerMillion + out.usage.byModel[m].outputTokens * prices[m].outputPerMillion) / 1e6, 0);
     assert.ok(Math.abs(out.cost.usd - usd) < 1e-12, `${out.cost.usd} vs ${usd}`);
@@ -105,7 +107,6 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.deepEqual(out.modelVersions, { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
     assert.equal(out.scenarios[0].modelVersions.response, fakeModelVersion(strong));
     assert.equal(out.scenarios[1].modelVersions.brainstorm, fakeModelVersion(fast));
-    assert.deepEqual(out.cost, estimateCost(out.usage.byModel, defaultPrices()));
     assert.deepEqual(out.cost.unpriced, []);
 
     const md = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1'], env());

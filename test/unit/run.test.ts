@@ -5,15 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
 import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
-import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { loadTemplates } from '../../server/src/generation/templates';
 import { GeminiProvider } from '../../server/src/providers/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
 import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
-import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
+import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 import { lockRunFolder } from '../../server/src/generation/run/store';
 import { startFakeOpenAI } from '../fake-openai/server';
@@ -41,6 +39,10 @@ const DOC_TEXT = [
 const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
 
 const templates = loadTemplates();
+
+/** Stage models and their prices (USD per million tokens), set explicitly: the defaults change with Google's schedule. */
+const MODELS = { brainstorm: 'fast-model', critique: 'strong-model', baseline: 'fast-model', response: 'strong-model', autorate: 'strong-model' };
+const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
 
 /**
  * Good answers for every stage. Ideas are tagged with a hash of the brainstorm prompt (so two traits
@@ -97,6 +99,8 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     concurrency: 4,
     provider: provider(),
     providerId: 'gemini',
+    models: MODELS,
+    prices: PRICES,
     templates,
     ...more,
   });
@@ -161,8 +165,15 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(r.sharpened, true);
     assert.ok(pool.includes(r.prompt));
     assert.deepEqual(r.rating, { score: 8, verdict: 'keep', reasons: 'embodies it' });
-    assert.deepEqual(r.models, DEFAULT_MODELS);
-    assert.ok(r.usage.inputTokens > 0);
+    assert.deepEqual(r.models, MODELS);
+    // One item's own calls: scenario and baseline on the fast model, critique, sharpen, response and
+    // autorate on the strong one (the fake's 100/20, 30/40 and 300/60 tokens; the brainstorm is the trait's).
+    assert.deepEqual(r.usage, {
+      inputTokens: 730,
+      outputTokens: 180,
+      cachedAnswers: 0,
+      byModel: { 'fast-model': { inputTokens: 130, outputTokens: 60 }, 'strong-model': { inputTokens: 600, outputTokens: 120 } },
+    });
     // Interleaved: every trait's scenario 0 before any scenario 1, so each brainstorm is asked for once.
     assert.equal(fake.requests.filter((q) => stageOf(q) === 'brainstorm').length, 3);
 
@@ -176,21 +187,27 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(m.settings.dedupThreshold, 0.9);
     assert.equal(m.settings.embeddingModel, 'gemini-embedding-001');
     assert.equal(m.settings.providerId, 'gemini');
-    assert.deepEqual(m.models, { ...DEFAULT_MODELS, embedding: 'gemini-embedding-001' });
+    assert.deepEqual(m.models, { ...MODELS, embedding: 'gemini-embedding-001' });
     assert.deepEqual(Object.keys(m.templates).sort(), ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
     assert.equal(m.templates.critique.sha256, createHash('sha256').update(templates.critique.text).digest('hex'));
     assert.deepEqual(m.counts, { total: 6, accepted: 6, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
     // 3 brainstorms + 6 × 6 stages; the fake bills 100/300/30 input tokens per JSON/response/baseline answer.
     assert.equal(m.usage.inputTokens, 3 * 100 + 6 * (4 * 100 + 300 + 30));
-    assert.deepEqual(m.cost, estimateCost(m.usage.byModel, defaultPrices()));
-    assert.ok(m.cost.usd > 0);
+    // The fast model answers 3 brainstorms and 6 scenarios (100 in, 20 out each) and 6 baselines
+    // (30 in, 40 out); the strong one 6 critiques, sharpens and ratings (100, 20) and 6 responses (300, 60).
+    assert.deepEqual(m.usage.byModel, {
+      'fast-model': { inputTokens: 9 * 100 + 6 * 30, outputTokens: 9 * 20 + 6 * 40 },
+      'strong-model': { inputTokens: 18 * 100 + 6 * 300, outputTokens: 18 * 20 + 6 * 60 },
+    });
+    // fast: 1080 × $0.5 + 420 × $2; strong: 3600 × $2 + 720 × $8 (per million tokens).
+    assert.deepEqual(m.cost.unpriced, []);
+    assert.ok(Math.abs(m.cost.usd - (540 + 840 + 7200 + 5760) / 1e6) < 1e-15, String(m.cost.usd));
     // Which versions really answered: in the manifest per model asked for, in each record per stage.
-    const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
-    assert.deepEqual(m.modelVersions, { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
+    assert.deepEqual(m.modelVersions, { 'fast-model': [fakeModelVersion('fast-model')], 'strong-model': [fakeModelVersion('strong-model')] });
     for (const r of records) {
       assert.deepEqual(Object.keys(r.modelVersions).sort(), ['autorate', 'baseline', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
-      assert.equal(r.modelVersions.response, fakeModelVersion(strong));
-      assert.equal(r.modelVersions.brainstorm, fakeModelVersion(fast));
+      assert.equal(r.modelVersions.response, fakeModelVersion('strong-model'));
+      assert.equal(r.modelVersions.brainstorm, fakeModelVersion('fast-model'));
     }
     assert.ok(m.embeddings.requests >= 1 && m.embeddings.texts === 6, JSON.stringify(m.embeddings));
     assert.equal(m.timings.sessions, 1);
@@ -308,42 +325,100 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.ok(log.some((l) => /rebuilt sft\.openai\.jsonl/.test(l)) && log.some((l) => /removed sft\.gemini\.jsonl/.test(l)), log.join('\n'));
   });
 
-  it('rejects a planted duplicate prompt, with the accepted one it repeats', async () => {
-    const dir = join(tempDir(), 'run');
-    const twin = pool[15];
-    const base = responder(pool.slice(0, 15));
-    // The first two ideas to reach the sharpen stage (scenario 0 of two traits) get the same final prompt.
-    const planted = new Set<string>();
-    fake.setResponder((r) => {
+  /**
+   * A responder whose first two ideas to reach the sharpen stage get the final prompts `first` and
+   * `second` (in that order); every other idea gets the next prompt of `others`.
+   */
+  const plantTwins = (first: string, second: string, others: readonly string[]) => {
+    const base = responder(others);
+    const planted: string[] = [];
+    return (r: LoggedRequest): Reply => {
       const idea = /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0];
       if (stageOf(r) === 'sharpen' && idea) {
-        if (planted.size < 2) planted.add(idea);
-        if (planted.has(idea)) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: twin }) };
+        if (planted.length < 2 && !planted.includes(idea)) planted.push(idea);
+        const at = planted.indexOf(idea);
+        if (at >= 0) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: [first, second][at] }) };
       }
       return base(r);
-    });
+    };
+  };
+
+  it('rejects a reworded prompt (no copy) as a near-duplicate, with the accepted one it repeats', async () => {
+    const dir = join(tempDir(), 'run');
+    // 15 of 16 words in common: the fake rates them 15/16 = 0.9375 similar, above the default 0.9.
+    const original = SIXTEEN_WORDS;
+    const twin = reworded(1);
+    assert.notEqual(twin, original);
+    fake.setResponder(plantTwins(original, twin, pool));
     const manifest = await runDataset(options(dir, { perTrait: 2, concurrency: 1 }));
     assert.equal(manifest.status, 'completed');
     assert.equal(manifest.counts.duplicate, 1);
     assert.equal(manifest.counts.accepted, 5);
     const { accepted, rejected } = readRunItems(dir);
-    // Every other pair of accepted prompts is below the threshold: nothing else was rejected.
+    // Every other pair of accepted prompts is far below the threshold: nothing else was rejected.
     assert.equal(rejected.length, 1);
     const [duplicate] = rejected;
     assert.ok(duplicate.kind === 'sft' && duplicate.reason === 'duplicate');
-    const original = accepted.find((r) => r.prompt === twin);
-    assert.ok(original, 'the first of the twins is accepted');
-    assert.notEqual(original.traitId, duplicate.traitId);
-    assert.deepEqual({ of: duplicate.duplicate?.of, prompt: duplicate.duplicate?.prompt }, { of: original.id, prompt: twin });
-    assert.equal(duplicate.prompt, twin);
-    assert.ok(duplicate.duplicate!.similarity >= 0.9, String(duplicate.duplicate!.similarity));
+    const kept = accepted.find((r) => r.prompt === original || r.prompt === twin);
+    assert.ok(kept, 'one of the twins is accepted');
+    assert.notEqual(kept.traitId, duplicate.traitId);
+    assert.equal(duplicate.prompt, kept.prompt === original ? twin : original);
+    assert.deepEqual(duplicate.duplicate, { of: kept.id, prompt: kept.prompt, similarity: 0.9375 });
     assert.equal(duplicate.error, null);
-    assert.ok(!readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').includes(duplicate.id));
-    assert.equal(readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').split(JSON.stringify(twin)).length - 1, 1);
+    assert.ok(!readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').includes(JSON.stringify(duplicate.prompt)));
     // Both were embedded through Gemini's batchEmbedContents.
     const embedded = fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests.map((x: any) => x.content.parts[0].text));
-    assert.equal(embedded.filter((t: string) => t === twin).length, 2);
+    assert.deepEqual([original, twin].map((t) => embedded.filter((e: string) => e === t).length), [1, 1]);
     assert.ok(fake.requests.filter((q) => q.action === 'batchEmbedContents').every((q) => q.model === 'gemini-embedding-001'));
+  });
+
+  it('rejects a prompt exactly at the threshold and accepts it just below', async () => {
+    // 12 of 16 words in common: exactly 0.75 in floating point (checked here on the fake's own vectors).
+    const [a, b] = await fakeEmbeddings(fake, [SIXTEEN_WORDS, reworded(4)]);
+    assert.equal(similarity(a, b), 0.75);
+    const run = async (dedupThreshold: number) => {
+      fake.requests.length = 0;
+      fake.setResponder(plantTwins(SIXTEEN_WORDS, reworded(4), pool));
+      const dir = join(tempDir(), 'run');
+      const manifest = await runDataset(options(dir, { traits: ['admit-mistakes'], perTrait: 2, concurrency: 1, dedupThreshold }));
+      return { manifest, ...readRunItems(dir) };
+    };
+    const at = await run(0.75);
+    assert.deepEqual([at.manifest.counts.accepted, at.manifest.counts.duplicate], [1, 1]);
+    assert.equal(at.rejected[0].kind === 'sft' && at.rejected[0].duplicate?.similarity, 0.75);
+    // The least threshold above 0.75: the pair is below it, so both are kept.
+    const justAbove = 0.75 + Number.EPSILON / 2;
+    assert.ok(justAbove > 0.75);
+    const above = await run(justAbove);
+    assert.deepEqual([above.manifest.counts.accepted, above.manifest.counts.duplicate], [2, 0]);
+    assert.deepEqual(above.accepted.map((r) => r.prompt).sort(), [SIXTEEN_WORDS, reworded(4)].sort());
+  });
+
+  it('a resumed run rejects a near-duplicate of a prompt accepted before the stop, naming that record', async () => {
+    const dir = join(tempDir(), 'run');
+    // Session 1 accepts SIXTEEN_WORDS for the first idea to be sharpened, then stops.
+    const controller = new AbortController();
+    fake.setResponder(plantTwins(SIXTEEN_WORDS, pool[15], pool.slice(0, 7)));
+    const first = await runDataset(
+      options(dir, { concurrency: 1, signal: controller.signal, onProgress: (p) => p.accepted >= 2 && controller.abort(new Error('killed')) }),
+    );
+    assert.equal(first.status, 'cancelled');
+    const earlier = readRunItems(dir).accepted.find((r) => r.prompt === SIXTEEN_WORDS);
+    assert.ok(earlier, 'the planted prompt was not accepted before the stop');
+    assert.ok(first.counts.pending > 0);
+
+    // Session 2 (a new process would start the same way: nothing in memory) gives the first
+    // pending idea a rewording of it; the other items get prompts no earlier one resembles.
+    fake.setResponder(plantTwins(reworded(1), pool[14], pool.slice(7, 14)));
+    const second = await runDataset(options(dir, { concurrency: 1 }));
+    assert.equal(second.status, 'completed');
+    assert.equal(second.counts.duplicate, 1);
+    const { accepted, rejected } = readRunItems(dir);
+    assert.equal(accepted.length + rejected.length, 6);
+    const [duplicate] = rejected;
+    assert.ok(duplicate.kind === 'sft' && duplicate.reason === 'duplicate');
+    assert.equal(duplicate.prompt, reworded(1));
+    assert.deepEqual(duplicate.duplicate, { of: earlier.id, prompt: SIXTEEN_WORDS, similarity: 0.9375 });
   });
 
   it('puts autorater rejections in rejected.jsonl with the rating, and none in the SFT files', async () => {
@@ -388,7 +463,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await runDataset(options(dir));
     await assert.rejects(runDataset(options(dir, { perTrait: 3 })), (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message));
     await assert.rejects(runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })), /holds a run of another document .*the document's text/);
-    await assert.rejects(runDataset(options(dir, { models: { response: 'gemini-3.5-flash' } })), new RegExp(`the response model \\(${DEFAULT_MODELS.response.replace(/\./g, '\\.')} then, gemini-3\\.5-flash now\\)`));
+    await assert.rejects(runDataset(options(dir, { models: { ...MODELS, response: 'fast-model' } })), /the response model \(strong-model then, fast-model now\)/);
     const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
     await assert.rejects(runDataset(options(dir, { templates: edited })), /the autorate prompt template/);
     // Settings that do not shape the data may change.
@@ -401,6 +476,65 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { perTrait: 0 })), /perTrait must be a whole number from 1/);
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { formats: [] })), /formats must name one or more of openai, gemini/);
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { dedupThreshold: 1.5 })), /dedupThreshold must be above 0 and at most 1/);
+  });
+
+  it('holds each model to requestsPerMinute and tokensPerMinute over the rate window', async () => {
+    // One item: brainstorm, scenario and baseline on the fast model, four calls on the strong one,
+    // one after another. At 1 request (or fewer tokens than any call) per 400 ms window, no two
+    // calls of a model may start closer than that; their arrivals at the fake, half of it (room
+    // for a busy machine's delays between the limiter and the fake; unlimited, they come
+    // milliseconds apart). A model's first call is left out: it alone pays the SDK's first-call
+    // set-up between the limiter and the fake.
+    const closest = () => {
+      const gaps: number[] = [];
+      for (const model of ['fast-model', 'strong-model']) {
+        const at = fake.requests.filter((q) => q.model === model && q.action !== 'batchEmbedContents').map((q) => q.at);
+        assert.ok(at.length >= 3, `${model}: ${at.length} calls`);
+        for (let i = 2; i < at.length; i++) gaps.push(at[i] - at[i - 1]);
+      }
+      return Math.min(...gaps);
+    };
+    for (const limits of [{ requestsPerMinute: 1 }, { tokensPerMinute: 1 }]) {
+      fake.requests.length = 0;
+      const manifest = await runDataset(options(join(tempDir(), 'run'), { traits: ['cite-sources'], perTrait: 1, rateWindowMs: 400, ...limits }));
+      assert.equal(manifest.counts.accepted, 1);
+      assert.ok(closest() >= 200, `${JSON.stringify(limits)}: two calls of a model ${closest()} ms apart`);
+    }
+  });
+
+  it('fails the items whose embedding call fails, with the reason, and runs the others', async () => {
+    const dir = join(tempDir(), 'run');
+    // One item at a time: the first item's embedding call is refused (400, not retried).
+    fake.scriptEmbeddings({ kind: 'status', status: 400, message: 'embedding refused' });
+    const manifest = await runDataset(options(dir, { concurrency: 1, traits: ['admit-mistakes'], perTrait: 2 }));
+    assert.equal(manifest.status, 'completed');
+    assert.deepEqual([manifest.counts.accepted, manifest.counts.failed], [1, 1]);
+    const [failed] = readRunItems(dir).rejected;
+    assert.ok(failed.kind === 'sft' && failed.reason === 'error');
+    assert.match(failed.error ?? '', /^embed: .*HTTP 400: embedding refused/);
+    // It had a final prompt and a response: only the embedding failed.
+    assert.ok(failed.prompt && failed.response);
+  });
+
+  it('stops at a file it cannot read: io error, the manifest says why, and a rerun completes once it can', async () => {
+    const dir = join(tempDir(), 'run');
+    const stopped = new AbortController();
+    stopped.abort(new Error('not yet'));
+    assert.equal((await runDataset(options(dir, { signal: stopped.signal }))).status, 'cancelled');
+    // A folder stands where sft.openai.jsonl goes.
+    mkdirSync(join(dir, 'sft.openai.jsonl'));
+    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl: EISDIR/.test(e.message));
+    const failed = readManifest(dir)!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /sft\.openai\.jsonl: EISDIR/);
+    assert.equal(existsSync(join(dir, 'run.lock')), false);
+    assert.equal(fake.requests.length, 0);
+    rmSync(join(dir, 'sft.openai.jsonl'), { recursive: true });
+    const done = await runDataset(options(dir));
+    assert.equal(done.status, 'completed');
+    assert.equal(done.timings.sessions, 3);
+    accountedFor(dir, 6);
+    assert.equal(lines(join(dir, 'sft.openai.jsonl')).length, 6);
   });
 
   it('generates only the traits asked for, in their order', async () => {
@@ -561,20 +695,23 @@ describe('readManifest and readRunItems', () => {
 
 describe('estimateRun', () => {
   it('counts requests per stage and prices the estimated tokens', () => {
-    const estimate = estimateRun({ documentText: DOC_TEXT, perTrait: 5, templates });
+    const estimate = estimateRun({ documentText: DOC_TEXT, perTrait: 5, templates, models: MODELS, prices: PRICES });
     assert.equal(estimate.traits, 3);
     assert.equal(estimate.items, 15);
     assert.equal(estimate.requests, 3 + 15 * 6);
     assert.equal(estimate.embeddingRequests, 15);
-    assert.deepEqual(Object.keys(estimate.byModel).sort(), [DEFAULT_MODELS.brainstorm, DEFAULT_MODELS.response].sort());
+    assert.deepEqual(Object.keys(estimate.byModel).sort(), ['fast-model', 'strong-model']);
     assert.equal(estimate.inputTokens, Object.values(estimate.byModel).reduce((n, m) => n + m.inputTokens, 0));
-    assert.deepEqual({ usd: estimate.usd, unpriced: estimate.unpriced }, estimateCost(estimate.byModel, defaultPrices()));
+    const { 'fast-model': fast, 'strong-model': strong } = estimate.byModel;
+    const usd = (fast.inputTokens * 0.5 + fast.outputTokens * 2 + strong.inputTokens * 2 + strong.outputTokens * 8) / 1e6;
+    assert.ok(Math.abs(estimate.usd - usd) < 1e-15, `${estimate.usd} vs ${usd}`);
+    assert.deepEqual(estimate.unpriced, []);
     assert.ok(estimate.usd > 0 && estimate.outputTokens > estimate.items * 400);
     // Twice the scenarios: the stages' tokens double, the brainstorms stay three.
-    const twice = estimateRun({ documentText: DOC_TEXT, perTrait: 10, templates });
+    const twice = estimateRun({ documentText: DOC_TEXT, perTrait: 10, templates, models: MODELS, prices: PRICES });
     assert.equal(twice.requests, 3 + 30 * 6);
     assert.ok(twice.inputTokens > 1.8 * estimate.inputTokens);
-    const local = estimateRun({ documentText: DOC_TEXT, traits: ['cite-sources'], perTrait: 1, templates, models: { baseline: 'llama-local' } });
+    const local = estimateRun({ documentText: DOC_TEXT, traits: ['cite-sources'], perTrait: 1, templates, models: { ...MODELS, baseline: 'llama-local' }, prices: PRICES });
     assert.equal(local.requests, 7);
     assert.deepEqual(local.unpriced, ['llama-local']);
     const withMidtraining = estimateRun({ documentText: DOC_TEXT, perTrait: 1, midtraining: 12, templates });

@@ -25,9 +25,10 @@ describe('diagnostics', () => {
     assert.match(finding.message, /Ask before acting/);
   });
 
-  // 44 warnings (missing-rationale 14, missing-tradeoffs 2, missing-exceptions 19,
-  // unqualified-absolute 9) and 25 information (isolated-trait): the counts test/unit/cli.test.ts
-  // explains trait by trait from the corpus labels.
+  // The same findings as `trait-studio lint` on this file (test/unit/cli.test.ts says, trait by
+  // trait from the corpus labels, why each count is right): missing-rationale 14, missing-tradeoffs
+  // 2, missing-exceptions 19 and unqualified-absolute 9 are warnings (44), isolated-trait 25 is
+  // information.
   it('the OpenAI Model Spec: 69 diagnostics (44 warnings, 25 information)', async () => {
     const document = await open('openai-model-spec.md');
     const diagnostics = await waitForDiagnostics(document.uri, (ds) => ds.length > 0);

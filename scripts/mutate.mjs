@@ -1,0 +1,68 @@
+// `npm run mutate [-- FOLDER... [--concurrency N] [--force]]`: mutation testing (stryker.config.mjs)
+// of the core's folders, one folder at a time, each with its own incremental file in
+// .stryker/incremental/ (committed: a rerun in a fresh clone tests only the mutants whose code or
+// covering tests changed since). Prints each folder's mutation score and writes the reports to
+// reports/mutation/FOLDER.{json,html}. Exits 1 when a folder scores under 80 %.
+import { Stryker } from '@stryker-mutator/core';
+import { parseArgs } from 'node:util';
+
+/** The folders under mutation testing: name → files to mutate. */
+const FOLDERS = {
+  run: ['server/src/generation/run/**/*.ts'],
+  audit: ['server/src/audit/**/*.ts'],
+  policy: ['server/src/providers/requestPolicy.ts'],
+  rules: ['server/src/rules/**/*.ts'],
+  analysis: ['server/src/analysis/**/*.ts'],
+};
+const TARGET = 80;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { concurrency: { type: 'string' }, force: { type: 'boolean', default: false } },
+});
+const unknown = positionals.filter((name) => !(name in FOLDERS));
+if (unknown.length) {
+  console.error(`mutate: unknown folder ${unknown.join(', ')}; the folders are ${Object.keys(FOLDERS).join(', ')}`);
+  process.exit(2);
+}
+
+const rows = [];
+for (const name of positionals.length ? positionals : Object.keys(FOLDERS)) {
+  const started = Date.now();
+  const results = await new Stryker({
+    configFile: 'stryker.config.mjs',
+    mutate: FOLDERS[name],
+    incrementalFile: `.stryker/incremental/${name}.json`,
+    force: values.force,
+    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    htmlReporter: { fileName: `reports/mutation/${name}.html` },
+    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+  }).runMutationTest();
+  rows.push({ name, minutes: (Date.now() - started) / 60_000, ...score(results) });
+}
+
+console.log('\nfolder     killed  survived  no cover  timeout  invalid   score   minutes');
+for (const r of rows) {
+  const cells = [r.killed, r.survived, r.noCoverage, r.timeout, r.invalid].map((n) => String(n).padStart(8));
+  console.log(`${r.name.padEnd(9)}${cells.join('  ')}  ${r.score.toFixed(1).padStart(6)} %  ${r.minutes.toFixed(1).padStart(7)}`);
+}
+const low = rows.filter((r) => r.score < TARGET);
+if (low.length) {
+  console.log(`under ${TARGET} %: ${low.map((r) => r.name).join(', ')}`);
+  process.exitCode = 1;
+}
+
+/**
+ * Stryker's mutation score: killed and timed-out mutants over all that compile and ran or should
+ * have (survived and uncovered ones included); compile and runtime errors and ignored ones do not count.
+ */
+function score(results) {
+  const count = (...statuses) => results.filter((m) => statuses.includes(m.status)).length;
+  const killed = count('Killed');
+  const timeout = count('Timeout');
+  const survived = count('Survived');
+  const noCoverage = count('NoCoverage');
+  const invalid = count('CompileError', 'RuntimeError', 'Ignored');
+  const valid = killed + timeout + survived + noCoverage;
+  return { killed, timeout, survived, noCoverage, invalid, score: valid ? (100 * (killed + timeout)) / valid : 100 };
+}

@@ -1,0 +1,122 @@
+// The pieces of a run's deduplication on their own: cosine similarity, the index of accepted
+// prompts, and the embedder's batching and cache. test/unit/run.test.ts tests them in runs.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AnswerCache, CachedAnswer } from '../../server/src/generation/cache';
+import { cosine, DedupIndex, Embedder } from '../../server/src/generation/run/dedup';
+import type { ModelProvider } from '../../server/src/providers/provider';
+
+describe('cosine', () => {
+  it('is the cosine of vectors of any length, not only unit ones', () => {
+    // 3·4 + 4·3 = 24 over |(3, 4)| · |(4, 3)| = 25.
+    assert.equal(cosine([3, 4], [4, 3]), 24 / 25);
+    assert.equal(cosine([2, 0], [5, 0]), 1);
+    assert.equal(cosine([1, 1], [-1, -1]), -1);
+  });
+
+  it('compares the dimensions both vectors have', () => {
+    assert.equal(cosine([3, 4], [3, 4, 12]), 1);
+    assert.equal(cosine([3, 4, 12], [3, 4]), 1);
+  });
+});
+
+describe('DedupIndex', () => {
+  it('finds the most similar accepted prompt, the earliest of equals', () => {
+    const index = new DedupIndex();
+    assert.equal(index.nearest([1, 0]), undefined);
+    index.add('far', 'a far prompt', [0, 1]);
+    index.add('near', 'a near prompt', [1, 1]);
+    index.add('farther', 'a farther prompt', [-1, 1]);
+    index.add('also-near', 'another near prompt', [2, 2]);
+    assert.equal(index.size, 4);
+    const nearest = index.nearest([1, 1]);
+    assert.ok(nearest);
+    assert.deepEqual({ id: nearest.id, prompt: nearest.prompt }, { id: 'near', prompt: 'a near prompt' });
+    assert.ok(Math.abs(nearest.similarity - 1) < 1e-12);
+    assert.equal(index.nearest([0, 1])?.id, 'far');
+  });
+});
+
+/** A provider whose embed answers [length, 1] per text, each call after `release()` when gated. */
+function gatedProvider() {
+  const calls: string[][] = [];
+  const gates: (() => void)[] = [];
+  const provider: ModelProvider = {
+    generate: () => Promise.reject(new Error('not used')),
+    embed: async (_model, texts) => {
+      calls.push([...texts]);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return texts.map((t) => [t.length, 1]);
+    },
+  };
+  /** Lets the oldest waiting call answer once it has been made. */
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()!();
+  };
+  /** Resolves with 'call' once the provider has been called more than `before` times, or with `other`'s outcome first. */
+  const called = (before: number, other: Promise<unknown>) =>
+    Promise.race([
+      other.then(() => 'answered without a call'),
+      (async () => {
+        while (calls.length <= before) await new Promise((r) => setImmediate(r));
+        return 'call';
+      })(),
+    ]);
+  return { provider, calls, release, called };
+}
+
+describe('Embedder', () => {
+  it('sends texts asked for while a call is in flight together, once it returns', async () => {
+    const { provider, calls, release } = gatedProvider();
+    const embedder = new Embedder(provider, 'e', {});
+    const first = embedder.embed('a');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, [['a']]);
+    // Three more, in separate turns, while 'a' is in flight.
+    const more: Promise<number[]>[] = [];
+    for (const text of ['bb', 'ccc', 'dddd']) {
+      more.push(embedder.embed(text));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(calls, [['a']], 'a second call went out while the first was in flight');
+    await release();
+    await release();
+    assert.deepEqual(await first, [1, 1]);
+    assert.deepEqual(await Promise.all(more), [[2, 1], [3, 1], [4, 1]]);
+    assert.deepEqual(calls, [['a'], ['bb', 'ccc', 'dddd']]);
+    assert.deepEqual(embedder.stats, { requests: 2, texts: 4 });
+  });
+
+  it('rejects every text of a failed call with its error', async () => {
+    const error = new Error('embedding refused');
+    const provider: ModelProvider = { generate: () => Promise.reject(new Error('not used')), embed: () => Promise.reject(error) };
+    const embedder = new Embedder(provider, 'e', {});
+    const results = await Promise.allSettled(['a', 'b'].map((t) => embedder.embed(t)));
+    assert.deepEqual(results.map((r) => r.status === 'rejected' && r.reason), [error, error]);
+  });
+
+  it('uses a cached vector only when it is a non-empty list of finite numbers', async () => {
+    const stored: Record<string, string> = {};
+    let answer: string | undefined;
+    // Answers `answer` for every key (as if a corrupt entry were stored), and keeps what is set.
+    const cache: AnswerCache = {
+      get: async (): Promise<CachedAnswer | undefined> => (answer === undefined ? undefined : { text: answer, usage: { inputTokens: 0, outputTokens: 0 } }),
+      set: async (key, value) => void (stored[key] = value.text),
+    };
+    const { provider, calls, release, called } = gatedProvider();
+    const embedder = new Embedder(provider, 'e', { cache, providerId: 'gemini' });
+    for (const bad of ['[]', '[1, "x"]', '[1, null]', '{"0": 1}', 'not json', '[1, 1e999]']) {
+      answer = bad;
+      const vector = embedder.embed('abc');
+      assert.equal(await called(calls.length, vector), 'call', `served ${bad} from the cache`);
+      await release();
+      assert.deepEqual(await vector, [3, 1]);
+    }
+    assert.equal(calls.length, 6);
+    assert.deepEqual(Object.values(stored), ['[3,1]'], 'the fresh vector is kept in the cache');
+    answer = '[0.5, -2]';
+    assert.deepEqual(await embedder.embed('abc'), [0.5, -2]);
+    assert.equal(calls.length, 6);
+  });
+});
