@@ -293,7 +293,7 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
       const retried = await run([...base, '--retry-failed'], cwd);
       assert.equal(retried.code, 0, retried.stderr);
       assert.deepEqual([manifestOf(cwd).counts.accepted, manifestOf(cwd).counts.failed], [4, 0]);
-      assert.match(retried.stderr, /retrying 2 failed item\(s\)/);
+      assert.match(retried.stderr, /retrying 2 failed items$/m);
     });
 
     it('--midtraining N: N documents in midtraining.jsonl, none without the flag', async () => {
