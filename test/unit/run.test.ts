@@ -516,20 +516,36 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.ok(failed.prompt && failed.response);
   });
 
-  it('stops at a file it cannot read: io error, the manifest says why, and a rerun completes once it can', async () => {
+  it('stops at a file it cannot use: io error, the manifest says why, and a rerun completes once it can', async () => {
     const dir = join(tempDir(), 'run');
     const stopped = new AbortController();
     stopped.abort(new Error('not yet'));
     assert.equal((await runDataset(options(dir, { signal: stopped.signal }))).status, 'cancelled');
-    // A folder stands where sft.openai.jsonl goes.
+    // A folder stands where sft.openai.jsonl goes before the run starts: the run folder is refused
+    // at once, naming the file, and nothing in it changes (no session, no lock, nothing asked).
     mkdirSync(join(dir, 'sft.openai.jsonl'));
+    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl is a folder, not a regular file/.test(e.message));
+    assert.equal(readManifest(dir)!.status, 'cancelled');
+    assert.equal(existsSync(join(dir, 'run.lock')), false);
+    assert.equal(fake.requests.length, 0);
+    rmSync(join(dir, 'sft.openai.jsonl'), { recursive: true });
+    // A folder takes its place once the run has started (at the first brainstorm): the first SFT
+    // line cannot be written, and the run stops with the reason in its manifest.
+    const good = responder(pool);
+    let planted = false;
+    fake.setResponder((r) => {
+      if (!planted) mkdirSync(join(dir, 'sft.openai.jsonl'));
+      planted = true;
+      return good(r);
+    });
     await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl: EISDIR/.test(e.message));
     const failed = readManifest(dir)!;
     assert.equal(failed.status, 'failed');
     assert.match(failed.error ?? '', /sft\.openai\.jsonl: EISDIR/);
     assert.equal(existsSync(join(dir, 'run.lock')), false);
-    assert.equal(fake.requests.length, 0);
     rmSync(join(dir, 'sft.openai.jsonl'), { recursive: true });
+    // The same responder: the items still to do get the prompts the first ones did not.
+    fake.setResponder(good);
     const done = await runDataset(options(dir));
     assert.equal(done.status, 'completed');
     assert.equal(done.timings.sessions, 3);
