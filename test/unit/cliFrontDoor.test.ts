@@ -122,10 +122,11 @@ describe('trait-studio lint on a terminal', () => {
   });
 
   // The real decision (tty hasColors: NO_COLOR, TERM) in the built binary, under a pseudo-terminal
-  // from util-linux's `script`.
+  // from util-linux's `script`. Only PATH and HOME are inherited: Node also reads CI, FORCE_COLOR,
+  // NODE_DISABLE_COLORS and TMUX, and a CI runner sets CI=true, which alone turns colour off.
   const inTerminal = (env: Record<string, string>) =>
     spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} lint ${JSON.stringify(a)}`, '/dev/null'],
-      { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color', ...env } });
+      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', ...env } });
 
   it('colours in a real terminal, and not with NO_COLOR or when piped (built binary)', () => {
     const coloured = inTerminal({});
