@@ -14,7 +14,7 @@ const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/index.ts',
-  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts' } : {}),
+  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts', 'bench/scaling': 'bench/scaling.ts' } : {}),
 };
 
 const options = {

@@ -1,0 +1,142 @@
+/**
+ * Benchmark: lint time on the adversarial documents of bench/adversarial.ts (issue 11, item 1).
+ *
+ * - Default: a fast-check property, run here and not as a test, that doubling a generated adversarial
+ *   document at most ~2.2× its parse + lint time (linear or n log n lint). Each run picks a case and a
+ *   size around the case's base size and times the document at that size and at twice it (best of
+ *   three, from cold: memos emptied). A failure prints the counterexample; nothing here exits non-zero.
+ * - `--table [--cap SECONDS]`: the timing table at the sizes the issue measured, each case in a fresh
+ *   process (so its peak RSS is its own) killed after SECONDS (default 120) and then reported as
+ *   "> SECONDS s". `--only NAME` restricts it to one case.
+ *
+ * Runs the bundled code: `node esbuild.mjs --bench && node --expose-gc dist/bench/scaling.js [--table]`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { clearMemos } from '../server/src/analysis/memo';
+import { parseTraitDocument } from '../server/src/document/parse';
+import { lintDocument } from '../server/src/rules/lint';
+import { CASES, findCase } from './adversarial';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Milliseconds of one cold parse + lint of `text`, and the number of diagnostics. */
+function lintOnce(text: string): { ms: number; diagnostics: number } {
+  clearMemos();
+  gc?.();
+  const start = process.hrtime.bigint();
+  const { diagnostics } = lintDocument(parseTraitDocument(text));
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, diagnostics: diagnostics.length };
+}
+
+/** Best of `runs` cold lints, in ms (the least disturbed by a busy neighbour). */
+const bestOf = (text: string, runs = 3) => Math.min(...Array.from({ length: runs }, () => lintOnce(text).ms));
+
+// ---------------------------------------------------------------------------------------------
+// Child mode: one measurement, printed as JSON.
+// ---------------------------------------------------------------------------------------------
+
+function measureHere(name: string, n: number): void {
+  const text = findCase(name).generate(n);
+  const { ms, diagnostics } = lintOnce(text);
+  process.stdout.write(JSON.stringify({ ms, diagnostics, bytes: text.length, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table mode
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  n: number;
+  result: { ms: number; diagnostics: number; bytes: number; peakRssMb: number } | undefined;
+  /** Peak RSS seen while it ran (also for a run stopped at the cap). */
+  peakRssMb: number;
+  capped: boolean;
+}
+
+/** Runs one case in a child process, stopping it after `capSeconds`. */
+function measure(name: string, n: number, capSeconds: number): Promise<Row> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--expose-gc', __filename, '--one', name, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let peak = 0;
+    let capped = false;
+    child.stdout.on('data', (d) => (out += d));
+    const sample = () => {
+      try {
+        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+      } catch {
+        // The child has exited.
+      }
+    };
+    const sampler = setInterval(sample, 500);
+    const timer = setTimeout(() => {
+      sample();
+      capped = true;
+      child.kill('SIGKILL');
+    }, capSeconds * 1000);
+    child.on('exit', () => {
+      clearInterval(sampler);
+      clearTimeout(timer);
+      const result = capped || !out ? undefined : (JSON.parse(out) as Row['result']);
+      resolve({ name, n, result, peakRssMb: Math.max(peak, result?.peakRssMb ?? 0), capped });
+    });
+  });
+}
+
+async function table(capSeconds: number, only: string | undefined): Promise<void> {
+  console.log(`Parse + lint from cold, one process per measurement, stopped after ${capSeconds} s.`);
+  console.log('case | size | time | peak RSS | diagnostics');
+  for (const c of CASES) {
+    if (only && c.name !== only) continue;
+    for (const n of c.issueSizes) {
+      const row = await measure(c.name, n, capSeconds);
+      const time = row.capped ? `> ${capSeconds} s` : row.result ? `${(row.result.ms / 1000).toFixed(2)} s` : 'failed';
+      const size = `${c.description.replace('{n}', n.toLocaleString('en'))}${row.result ? ` (${(row.result.bytes / 1e6).toFixed(2)} MB)` : ''}`;
+      console.log(`${c.name} | ${size} | ${time} | ${row.peakRssMb.toFixed(0)} MB | ${row.result?.diagnostics ?? '-'}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Default: the doubling property
+// ---------------------------------------------------------------------------------------------
+
+const MAX_RATIO = 2.2;
+
+function doublingProperty(runs: number): void {
+  const observed: string[] = [];
+  const property = fc.property(fc.constantFrom(...CASES), fc.double({ min: 0.5, max: 2, noNaN: true }), (c, factor) => {
+    const n = Math.max(2, Math.round(c.baseSize * factor));
+    const small = c.generate(n);
+    const large = c.generate(2 * n);
+    lintOnce(small); // warm the code paths this case takes
+    const a = bestOf(small);
+    const b = bestOf(large);
+    const ratio = b / Math.max(a, 0.05);
+    observed.push(`${c.name} n=${n}: ${a.toFixed(1)} ms → 2n: ${b.toFixed(1)} ms, ×${ratio.toFixed(2)}`);
+    return ratio <= MAX_RATIO;
+  });
+  try {
+    fc.assert(property, { numRuns: runs, endOnFailure: true });
+    console.log(`doubling property held over ${runs} runs (each: lint time of the doubled document ≤ ${MAX_RATIO}× the original's):`);
+  } catch (error) {
+    console.log(`doubling property FAILED:\n${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const line of observed) console.log(`  ${line}`);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--one') {
+  measureHere(argv[1], Number(argv[2]));
+} else if (argv.includes('--table')) {
+  const capIndex = argv.indexOf('--cap');
+  const onlyIndex = argv.indexOf('--only');
+  void table(capIndex >= 0 ? Number(argv[capIndex + 1]) : 120, onlyIndex >= 0 ? argv[onlyIndex + 1] : undefined);
+} else {
+  const runsIndex = argv.indexOf('--runs');
+  doublingProperty(runsIndex >= 0 ? Number(argv[runsIndex + 1]) : 2 * CASES.length);
+}
