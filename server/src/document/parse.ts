@@ -5,12 +5,10 @@ import { parseAttributeBlock } from './attributes';
 import { isExampleTitleLine, parseExample } from './examples';
 import { parseFrontMatter } from './frontMatter';
 import { isContextTitle, partKindOf } from './headingKinds';
-import type {
-  Directive, DirectiveKind, Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section,
-  Trait, TraitDocument,
-} from './model';
+import { findDirectives } from './directives';
+import type { Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section, Trait, TraitDocument } from './model';
 import { LineIndex } from './position';
-import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from './references';
+import { findReferences, maskCodeAndComments, maskLinkDestinations } from './references';
 
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
@@ -19,11 +17,6 @@ const md = new MarkdownIt('default', { html: true });
 md.core.ruler.disable(['inline']);
 const inlineMd = new MarkdownIt('default', { html: true });
 
-// Any `traits-` comment: a misspelt kind (`traits-disable-nextline`) must not read as `traits-disable`.
-const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
-const DIRECTIVE_KINDS: ReadonlySet<string> = new Set(['disable-next-line', 'disable-file', 'disable', 'enable']);
-// `s`: a title may hold U+2028 / U+2029, which `.` would not match otherwise.
-const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s;
 
 /** Parsing options; the front matter's `traitHeadingLevel` applies when this does not set one. */
 export interface ParseOptions {
@@ -130,14 +123,44 @@ function rawHeading(t: Token, lines: LineIndex, first: number, last: number): Ra
   const bom = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
   const lineText = bom ? raw.slice(1) : raw;
   if (t.markup.startsWith('#')) {
-    const m = ATX.exec(lineText);
-    const content = m?.[3] ?? '';
-    const contentStart = content ? lineText.indexOf(content, (m?.[1].length ?? 0) + level) : lineText.length;
+    const { indent, content } = atxContent(lineText);
+    const contentStart = content ? lineText.indexOf(content, indent + level) : lineText.length;
     return { level, line: first, lastLine: first, content, contentStart: contentStart + bom };
   }
   // Setext heading: the title is on the first line, the underline on the last.
   const trimmed = lineText.trim();
   return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) + bom };
+}
+
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * The title of an ATX heading line (`## Title ##`) and its indent, as
+ * /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s reads them (content '' where it fails):
+ * blanks trimmed, and a closing run of `#` after a blank left out. A scan from both ends; the
+ * expression backtracked quadratically over blanks inside the title.
+ */
+export function atxContent(line: string): { indent: number; content: string } {
+  let p = 0;
+  while (p < 3 && line.charCodeAt(p) === 32) p++;
+  const indent = p;
+  while (line.charCodeAt(p) === 35) p++;
+  const hashes = p - indent;
+  if (hashes < 1 || hashes > 6) return { indent: 0, content: '' };
+  if (p === line.length || !isBlank(line.charCodeAt(p))) return { indent: p < line.length ? 0 : indent, content: '' };
+  let from = p;
+  while (from < line.length && isBlank(line.charCodeAt(from))) from++;
+  let to = line.length;
+  while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
+  if (line.charCodeAt(to - 1) === 35) {
+    let h = to - 1;
+    while (h > from && line.charCodeAt(h - 1) === 35) h--;
+    if (h > from && isBlank(line.charCodeAt(h - 1))) {
+      to = h - 1;
+      while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
+    }
+  }
+  return { indent, content: line.slice(from, to) };
 }
 
 /** Plain text of inline Markdown (emphasis, code, links reduced to their text). */
@@ -302,12 +325,17 @@ function buildDocument(
     }
   });
 
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
   const examplesOfUnit = new Map<number, Example[]>();
   for (const [first, last, closed] of scan.fences) {
     const example = parseExample(lines, first, last, closed);
     const u = unitOfLine(first);
     if (!example || u < 0 || kinds[u] !== 'trait') continue;
-    examplesOfUnit.set(u, [...(examplesOfUnit.get(u) ?? []), example]);
+    push(examplesOfUnit, u, example);
   }
 
   // References in prose and in heading lines, each with the trait it stands in.
@@ -316,19 +344,15 @@ function buildDocument(
     return u >= 0 && kinds[u] === 'trait' ? headings[u].id : undefined;
   };
   const references: Reference[] = [];
-  for (const p of paragraphs) references.push(...findReferences(p.range.start.line, p.masked, traitIdOfLine));
+  // One at a time: spreading a block's references into push() overflows the stack past ~100k.
+  for (const p of paragraphs) for (const r of findReferences(p.range.start.line, p.masked, traitIdOfLine)) references.push(r);
   for (const h of headings) {
     const line = h.range.start.line;
-    references.push(...findReferences(line, maskedLines(lines, line, line), traitIdOfLine));
+    for (const r of findReferences(line, maskedLines(lines, line, line), traitIdOfLine)) references.push(r);
   }
   references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 
   // Group once by unit and part, so building traits stays linear in the document's size.
-  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  };
   const referencesOfUnit = new Map<number, Reference[]>();
   for (const r of references) push(referencesOfUnit, unitOfLine(r.range.start.line), r);
   const paragraphsOfPart = new Map<number, Paragraph[]>();
@@ -408,22 +432,4 @@ function maskedLines(lines: LineIndex, first: number, last: number): string {
 /** `\r\n` and lone `\r` as `\n`: text handed on (prose, chunks) reads the same whatever the file used. */
 function normaliseLineBreaks(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
-}
-
-function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array, frontMatterEnd: number): Directive[] {
-  const out: Directive[] = [];
-  if (!text.includes('traits-')) return out;
-  for (const m of text.matchAll(DIRECTIVE)) {
-    const start = lines.positionAt(m.index ?? 0);
-    if (codeLines[start.line] || start.line <= frontMatterEnd) continue;
-    // Inside a code span the comment is shown, not obeyed.
-    if (maskCodeSpans(lines.lineText(start.line))[start.character] !== '<') continue;
-    out.push({
-      kind: DIRECTIVE_KINDS.has(m[1].toLowerCase()) ? (m[1].toLowerCase() as DirectiveKind) : 'unknown',
-      written: m[1],
-      rules: m[2].split(/[\s,]+/).filter(Boolean),
-      range: { start, end: lines.positionAt((m.index ?? 0) + m[0].length) },
-    });
-  }
-  return out;
 }
