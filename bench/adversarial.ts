@@ -124,9 +124,9 @@ export function partsWithExamples(n: number): string {
 export const nextLineDirectives = (n: number) =>
   `# T\n\n${Array.from({ length: n }, (_, i) => `<!-- traits-disable-next-line rule-${i} -->`).join('')}\nThe assistant answers.\n`;
 
-/** One disable comment naming `n` unknown rules (each name's range was searched in the whole comment). */
+/** One disable comment naming `n` misspelt rules (each name's range was searched in the whole comment). */
 export const manyRuleNames = (n: number) =>
-  `# T\n\nThe assistant answers. <!-- traits-disable ${Array.from({ length: n }, (_, i) => `no-such-rule-${i}`).join(' ')} -->\n`;
+  `# T\n\nThe assistant answers. <!-- traits-disable ${Array.from({ length: n }, (_, i) => `empty-trai${i}`).join(' ')} -->\n`;
 
 /** A run of `n` backticks and no closing run (CODE_SPAN tried every start in the run against the rest). */
 export const backtickRun = (n: number) => oneLine(`${'`'.repeat(n)} x`);
@@ -169,7 +169,7 @@ export const CASES: readonly (AdversarialCase & { readonly issueSizes: readonly 
   { name: 'references-in-one-paragraph', description: 'one paragraph of {n} lines with references', unit: 'lines', generate: referencesInOneParagraph, issueSizes: [50_000], baseSize: 10_000 },
   { name: 'parts-with-examples', description: 'one trait with {n} Examples parts, each with an example', unit: 'parts', generate: partsWithExamples, issueSizes: [20_000], baseSize: 5_000 },
   { name: 'next-line-directives', description: '{n} disable-next-line comments on one line', unit: 'comments', generate: nextLineDirectives, issueSizes: [20_000], baseSize: 10_000 },
-  { name: 'many-rule-names', description: 'one disable comment naming {n} unknown rules', unit: 'names', generate: manyRuleNames, issueSizes: [20_000], baseSize: 5_000 },
+  { name: 'many-rule-names', description: 'one disable comment naming {n} misspelt rules', unit: 'names', generate: manyRuleNames, issueSizes: [20_000], baseSize: 5_000 },
   { name: 'backtick-run', description: 'a run of {n} backticks, never closed', unit: 'backticks', generate: backtickRun, issueSizes: [20_000], baseSize: 20_000 },
   { name: 'open-tags', description: '<a ×{n} with no >', unit: 'tags', generate: openTags, issueSizes: [40_000], baseSize: 40_000 },
   { name: 'spaced-heading', description: 'a heading title followed by {n} spaces', unit: 'spaces', generate: spacedHeading, issueSizes: [50_000], baseSize: 50_000 },
