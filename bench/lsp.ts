@@ -90,7 +90,7 @@ const CAP = Number(process.env.LSP_BENCH_CAP ?? 120);
 async function timed(promise: Promise<unknown>): Promise<number | undefined> {
   const start = process.hrtime.bigint();
   let timer: NodeJS.Timeout | undefined;
-  const capped = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, CAP * 1000)));
+  const capped = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CAP * 1000)));
   const done = await Promise.race([promise.then(() => true, () => true), capped]);
   clearTimeout(timer);
   return done ? Number(process.hrtime.bigint() - start) / 1e6 : undefined;
