@@ -150,11 +150,6 @@ export class NameIndex {
   }
 }
 
-/** The candidate nearest to `name` (see the module comment), or undefined. For one look-up in a short list. */
-export function closest(candidates: readonly string[], name: string): string | undefined {
-  return new NameIndex(candidates).closest(name);
-}
-
 let rowA = new Int32Array(64);
 let rowB = new Int32Array(64);
 

@@ -99,49 +99,47 @@ export class DocumentAnalysis {
    * without findings. Throws an Error for a document it does not hold.
    */
   answer<M extends AnalysisMethod>(method: M, uri: string, params: AnalysisRequests[M]['params']): AnalysisRequests[M]['result'] {
-    if (method === 'lintText') return this.lintText(uri, (params as AnalysisRequests['lintText']['params']).text) as AnalysisRequests[M]['result'];
+    const handler = this.handlers[method] as (uri: string, params: AnalysisRequests[M]['params']) => AnalysisRequests[M]['result'];
+    if (!handler) throw new Error(`unknown analysis request ${String(method)}`);
+    return handler(uri, params);
+  }
+
+  /** The document `uri` as this analysis holds it, parsed (throws when it holds none). */
+  private parsed(uri: string) {
+    return this.store.parse(this.document(uri));
+  }
+
+  private document(uri: string): TextDocument {
     const doc = this.documents.get(uri);
     if (!doc) throw new Error(`no document ${uri} in this analysis`);
-    const p = params as Partial<AnalysisRequests['hover']['params'] & AnalysisRequests['references']['params'] & AnalysisRequests['rename']['params'] & AnalysisRequests['retitleReferences']['params'] & AnalysisRequests['codeAction']['params'] & AnalysisRequests['codeLens']['params']>;
-    const parsed = () => this.store.parse(doc);
-    const result = ((): unknown => {
-      switch (method) {
-        case 'diagnostics':
-          return this.diagnostics(doc);
-        case 'symbols':
-          return documentSymbols(parsed());
-        case 'folding':
-          return foldingRanges(parsed());
-        case 'hover':
-          return hover(parsed(), p.position!, this.findings(doc)) ?? null;
-        case 'completion':
-          return completions(parsed(), p.position!);
-        case 'definition':
-          return definition(uri, parsed(), p.position!) ?? null;
-        case 'references':
-          return references(uri, parsed(), p.position!, !!p.includeDeclaration);
-        case 'prepareRename':
-          return prepareRename(parsed(), p.position!) ?? null;
-        case 'rename':
-          return { edit: rename(uri, parsed(), p.position!, p.newName!, []) ?? null, retitle: retitling(parsed(), p.position!, p.newName!) };
-        case 'retitleReferences':
-          return retitleReferences(parsed(), p.from!, p.to!);
-        case 'codeAction': {
-          const findings = this.findings(doc);
-          // The editor sends the diagnostics it shows at the range; right after an edit it may not show
-          // the new ones yet, so the server falls back on its own findings there.
-          const given = p.context!.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-          const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, p.range!)).map((f) => toLspDiagnostic(uri, f));
-          return codeActions(uri, parsed(), diagnostics, findings, p.context!.only);
-        }
-        case 'codeLens':
-          return codeLenses(parsed(), this.findings(doc), p.previewUri);
-        default:
-          throw new Error(`unknown analysis request ${String(method)}`);
-      }
-    })();
-    return result as AnalysisRequests[M]['result'];
+    return doc;
   }
+
+  private readonly handlers: { readonly [M in AnalysisMethod]: (uri: string, params: AnalysisRequests[M]['params']) => AnalysisRequests[M]['result'] } = {
+    diagnostics: (uri) => this.diagnostics(this.document(uri)),
+    symbols: (uri) => documentSymbols(this.parsed(uri)),
+    folding: (uri) => foldingRanges(this.parsed(uri)),
+    hover: (uri, { position }) => hover(this.parsed(uri), position, this.findings(this.document(uri))) ?? null,
+    completion: (uri, { position }) => completions(this.parsed(uri), position),
+    definition: (uri, { position }) => definition(uri, this.parsed(uri), position) ?? null,
+    references: (uri, { position, includeDeclaration }) => references(uri, this.parsed(uri), position, includeDeclaration),
+    prepareRename: (uri, { position }) => prepareRename(this.parsed(uri), position) ?? null,
+    rename: (uri, { position, newName }) => ({
+      edit: rename(uri, this.parsed(uri), position, newName, []) ?? null,
+      retitle: retitling(this.parsed(uri), position, newName),
+    }),
+    retitleReferences: (uri, { from, to }) => retitleReferences(this.parsed(uri), from, to),
+    codeAction: (uri, { range, context }) => {
+      const findings = this.findings(this.document(uri));
+      // The editor sends the diagnostics it shows at the range; right after an edit it may not show
+      // the new ones yet, so the server falls back on its own findings there.
+      const given = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+      const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, range)).map((f) => toLspDiagnostic(uri, f));
+      return codeActions(uri, this.parsed(uri), diagnostics, findings, context.only);
+    },
+    codeLens: (uri, { previewUri }) => codeLenses(this.parsed(uri), this.findings(this.document(uri)), previewUri),
+    lintText: (uri, { text }) => this.lintText(uri, text),
+  };
 
   private diagnostics(doc: TextDocument): Diagnostic[] {
     try {
