@@ -7,8 +7,9 @@
  *   best of three, from cold: memos emptied). A failure prints the counterexample; nothing here exits
  *   non-zero.
  * - `--table [--cap SECONDS]`: the timing table at the sizes the issue measured, each case in a fresh
- *   process (so its peak RSS is its own) killed after SECONDS (default 120) and then reported as
- *   "> SECONDS s". `--only NAME` restricts it to one case.
+ *   process (so its peak RSS is its own) killed after SECONDS of wall-clock time (default 120) and
+ *   then reported as "> SECONDS s", with the CPU time it had used by then (which includes generating
+ *   the document). `--only NAME` restricts it to one case.
  *
  * Runs the bundled code: `node esbuild.mjs --bench && node --expose-gc dist/bench/scaling.js [--table]`.
  */
@@ -59,7 +60,15 @@ interface Row {
   result: { ms: number; cpuMs: number; diagnostics: number; bytes: number; peakRssMb: number } | undefined;
   /** Peak RSS seen while it ran (also for a run stopped at the cap). */
   peakRssMb: number;
+  /** CPU seconds the process had used when it was stopped at the cap (from /proc). */
+  cpuAtCap: number;
   capped: boolean;
+}
+
+/** User + system CPU seconds of process `pid` so far (Linux /proc; clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs one case in a child process, stopping it after `capSeconds`. */
@@ -68,6 +77,7 @@ function measure(name: string, n: number, capSeconds: number): Promise<Row> {
     const child = spawn(process.execPath, ['--max-old-space-size=8192', '--expose-gc', __filename, '--one', name, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let peak = 0;
+    let cpuAtCap = 0;
     let capped = false;
     child.stdout.on('data', (d) => (out += d));
     const sample = () => {
@@ -81,6 +91,11 @@ function measure(name: string, n: number, capSeconds: number): Promise<Row> {
     const sampler = setInterval(sample, 500);
     const timer = setTimeout(() => {
       sample();
+      try {
+        cpuAtCap = cpuSeconds(child.pid!);
+      } catch {
+        // It has just exited.
+      }
       capped = true;
       child.kill('SIGKILL');
     }, capSeconds * 1000);
@@ -88,7 +103,7 @@ function measure(name: string, n: number, capSeconds: number): Promise<Row> {
       clearInterval(sampler);
       clearTimeout(timer);
       const result = capped || !out ? undefined : (JSON.parse(out) as Row['result']);
-      resolve({ name, n, result, peakRssMb: Math.max(peak, result?.peakRssMb ?? 0), capped });
+      resolve({ name, n, result, peakRssMb: Math.max(peak, result?.peakRssMb ?? 0), cpuAtCap, capped });
     });
   });
 }
@@ -101,7 +116,7 @@ async function table(capSeconds: number, only: string | undefined): Promise<void
     for (const n of c.issueSizes) {
       const row = await measure(c.name, n, capSeconds);
       const time = row.capped ? `> ${capSeconds} s` : row.result ? `${(row.result.ms / 1000).toFixed(2)} s` : 'failed';
-      const cpu = row.result ? `${(row.result.cpuMs / 1000).toFixed(2)} s` : '-';
+      const cpu = row.result ? `${(row.result.cpuMs / 1000).toFixed(2)} s` : row.capped ? `> ${row.cpuAtCap.toFixed(0)} s` : '-';
       const size = `${c.description.replace('{n}', n.toLocaleString('en'))}${row.result ? ` (${(row.result.bytes / 1e6).toFixed(2)} MB)` : ''}`;
       console.log(`${c.name} | ${size} | ${time} | ${cpu} | ${row.peakRssMb.toFixed(0)} MB | ${row.result?.diagnostics ?? '-'}`);
     }

@@ -23,7 +23,7 @@ describe('DocumentAnalysis (a worker, in memory)', () => {
     assert.equal(analysis.version(URI), 2);
     assert.deepEqual(analysis.answer('symbols', URI, {}).map((s) => s.children?.map((c) => c.name)), [['Be honset', 'Be kind']]);
     const unknown = analysis.answer('diagnostics', URI, {}).filter((d) => d.code === 'unknown-reference');
-    assert.match(unknown[0].message, /No trait or heading is titled "Be honest". Did you mean "Be honset"\?/);
+    assert.match(String(unknown[0].message), /No trait or heading is titled "Be honest". Did you mean "Be honset"\?/);
   });
 
   it('gives the retitling other documents follow, and their edits', () => {
