@@ -3,9 +3,10 @@
  *
  * - Default: a fast-check property, run here and not as a test, that doubling a generated adversarial
  *   document at most ~2.2× its parse + lint time (linear or n log n lint). Each run picks a case and a
- *   size around the case's base size and times the document at that size and at twice it (CPU time,
- *   best of three, from cold: memos emptied). A failure prints the counterexample; nothing here exits
- *   non-zero.
+ *   size from half to twice the case's calibrated size (its base size, doubled until a lint takes
+ *   150 ms of CPU, below which timings are mostly noise) and times the document at that size and at
+ *   twice it (CPU time, best of three, from cold: memos emptied). A failure prints the
+ *   counterexample; nothing here exits non-zero.
  * - `--table [--cap SECONDS]`: the timing table at the sizes the issue measured, each case in a fresh
  *   process (so its peak RSS is its own) killed after SECONDS of wall-clock time (default 120) and
  *   then reported as "> SECONDS s", with the CPU time it had used by then (which includes generating
@@ -128,11 +129,25 @@ async function table(capSeconds: number, only: string | undefined): Promise<void
 // ---------------------------------------------------------------------------------------------
 
 const MAX_RATIO = 2.2;
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+/** Below this much CPU a lint's time is mostly noise (GC, compilation): sizes are raised until it is reached. */
+const MIN_CPU_MS = 150;
+
+/** The size, from the case's base size up, at which its lint takes at least MIN_CPU_MS (cached). */
+const calibrated = new Map<string, number>();
+function calibrate(c: (typeof CASES)[number]): number {
+  let n = calibrated.get(c.name);
+  if (n !== undefined) return n;
+  n = c.baseSize;
+  while (n < 64 * c.baseSize && bestOf(c.generate(n), 1) < MIN_CPU_MS) n *= 2;
+  calibrated.set(c.name, n);
+  return n;
+}
 
 function doublingProperty(runs: number): void {
   const observed: string[] = [];
   const property = fc.property(fc.constantFrom(...CASES), fc.double({ min: 0.5, max: 2, noNaN: true }), (c, factor) => {
-    const n = Math.max(2, Math.round(c.baseSize * factor));
+    const n = Math.max(2, Math.round(calibrate(c) * factor));
     const small = c.generate(n);
     const large = c.generate(2 * n);
     lintOnce(small); // warm the code paths this case takes
@@ -143,7 +158,7 @@ function doublingProperty(runs: number): void {
     return ratio <= MAX_RATIO;
   });
   try {
-    fc.assert(property, { numRuns: runs, endOnFailure: true });
+    fc.assert(property, { numRuns: runs, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
     console.log(`doubling property held over ${runs} runs (each: lint time of the doubled document ≤ ${MAX_RATIO}× the original's):`);
   } catch (error) {
     console.log(`doubling property FAILED:\n${error instanceof Error ? error.message : String(error)}`);

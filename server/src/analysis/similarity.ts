@@ -40,85 +40,101 @@ const MAX_VERIFIED = 64;
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
   const n = texts.length;
+  // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
+  // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
+  // a million traits keeps a few bytes per term rather than hundreds per trait.
   const termIds = new Map<string, number>();
-  const docs = texts.map((t) => {
-    const counts = new Map<number, number>();
+  const offsets = new Int32Array(n + 1);
+  const flatIds: number[] = [];
+  const flatTf: number[] = [];
+  const lastEntry: number[] = []; // term id → its entry + 1 in the text being read (stale for earlier texts)
+  texts.forEach((t, doc) => {
+    const start = flatIds.length;
     for (const term of termsOf.get(t, contentTerms)) {
       let id = termIds.get(term);
       if (id === undefined) termIds.set(term, (id = termIds.size));
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+      const entry = (lastEntry[id] ?? 0) - 1;
+      if (entry >= start) flatTf[entry]++;
+      else (lastEntry[id] = flatIds.push(id)), flatTf.push(1);
     }
-    return counts;
+    offsets[doc + 1] = flatIds.length;
   });
-  const df = new Uint32Array(termIds.size);
-  for (const counts of docs) for (const id of counts.keys()) df[id]++;
+  const ids = Int32Array.from(flatIds);
+  const terms = termIds.size;
+  const df = new Uint32Array(terms);
+  for (const id of ids) df[id]++;
 
-  const maxWeight = new Float64Array(termIds.size);
-  const vectors = docs.map((counts) => {
-    const ids = new Uint32Array(counts.size);
-    const weights = new Float64Array(counts.size);
-    let k = 0;
-    let norm = 0;
-    for (const [id, tf] of counts) {
-      const w = (1 + Math.log(tf)) * (Math.log((1 + n) / (1 + df[id])) + 1);
-      ids[k] = id;
-      weights[k++] = w;
-      norm += w * w;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < weights.length; i++) {
-      weights[i] /= norm;
-      if (weights[i] > maxWeight[ids[i]]) maxWeight[ids[i]] = weights[i];
-    }
-    return { ids, weights };
-  });
-
+  const weights = new Float64Array(ids.length);
+  const maxWeight = new Float64Array(terms);
   // Each text's weight on the terms whose lists get cut (found in more than MAX_POSTINGS texts), as a
   // norm: by Cauchy-Schwarz, what a cut list hides of a dot product is at most the product of the
   // two texts' norms there.
-  const cutNorm = vectors.map(({ ids, weights }) => {
-    let sum = 0;
-    for (let i = 0; i < ids.length; i++) if (df[ids[i]] > MAX_POSTINGS) sum += weights[i] * weights[i];
-    return Math.sqrt(sum);
-  });
+  const cutNorm = new Float64Array(n);
+  for (let doc = 0; doc < n; doc++) {
+    let norm = 0;
+    for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
+      const w = (1 + Math.log(flatTf[e])) * (Math.log((1 + n) / (1 + df[ids[e]])) + 1);
+      weights[e] = w;
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    let cut = 0;
+    for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
+      weights[e] /= norm;
+      if (weights[e] > maxWeight[ids[e]]) maxWeight[ids[e]] = weights[e];
+      if (df[ids[e]] > MAX_POSTINGS) cut += weights[e] * weights[e];
+    }
+    cutNorm[doc] = Math.sqrt(cut);
+  }
+
+  // Posting lists, flat too: term t's list (its first min(df, MAX_POSTINGS) texts) at listStart[t].
+  const listStart = new Int32Array(terms + 1);
+  for (let t = 0; t < terms; t++) listStart[t + 1] = listStart[t] + Math.min(df[t], MAX_POSTINGS);
+  const listDoc = new Int32Array(listStart[terms]);
+  const listWeight = new Float64Array(listStart[terms]);
+  const listLength = new Uint8Array(terms);
 
   const firstWithKey = new Map<string, number>();
-  const postings: { doc: number; weight: number }[][] = Array.from({ length: termIds.size }, () => []);
   const dots = new Float64Array(n);
   // The current text's weights by term id, for exact dot products with a candidate.
-  const dense = new Float64Array(termIds.size);
+  const dense = new Float64Array(terms);
   const exactDot = (other: number) => {
-    const { ids, weights } = vectors[other];
     let dot = 0;
-    for (let i = 0; i < ids.length; i++) dot += dense[ids[i]] * weights[i];
+    for (let e = offsets[other]; e < offsets[other + 1]; e++) dot += dense[ids[e]] * weights[e];
     return dot;
   };
+  const touched: number[] = [];
+  const open: number[] = [];
   const pairs: SimilarPair[] = [];
-  vectors.forEach(({ ids, weights }, doc) => {
+  for (let doc = 0; doc < n; doc++) {
+    const from = offsets[doc];
+    const to = offsets[doc + 1];
     const key = texts[doc];
     const same = firstWithKey.get(key);
-    if (same !== undefined && ids.length) {
+    if (same !== undefined && to > from) {
       pairs.push({ first: same, second: doc, similarity: 1 });
-      return;
+      continue;
     }
-    if (ids.length) firstWithKey.set(key, doc);
-    const touched: number[] = [];
+    if (to > from) firstWithKey.set(key, doc);
+    touched.length = 0;
     // What the cut lists may hide of a dot product: at most `hidden`, and at most `hiddenNorm` times
     // the other text's cutNorm.
     let hidden = 0;
     let hiddenNorm = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const list = postings[ids[i]];
-      if (list.length >= MAX_POSTINGS) (hidden += weights[i] * maxWeight[ids[i]]), (hiddenNorm += weights[i] * weights[i]);
-      for (const p of list) {
-        if (dots[p.doc] === 0) touched.push(p.doc);
-        dots[p.doc] += weights[i] * p.weight;
+    for (let e = from; e < to; e++) {
+      const t = ids[e];
+      const w = weights[e];
+      if (listLength[t] >= MAX_POSTINGS) (hidden += w * maxWeight[t]), (hiddenNorm += w * w);
+      for (let p = listStart[t]; p < listStart[t] + listLength[t]; p++) {
+        const other = listDoc[p];
+        if (dots[other] === 0) touched.push(other);
+        dots[other] += w * listWeight[p];
       }
     }
-    // The earliest candidate surely at the threshold, then the earlier ones the cut lists leave open.
     hiddenNorm = Math.sqrt(hiddenNorm);
+    // The earliest candidate surely at the threshold, then the earlier ones the cut lists leave open.
     let sure = -1;
-    const open: number[] = [];
+    open.length = 0;
     for (const other of touched) {
       if (dots[other] >= threshold) {
         if (sure < 0 || other < sure) sure = other;
@@ -131,21 +147,25 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
     let similarity = sure >= 0 ? dots[sure] : 0;
     for (const other of touched) dots[other] = 0;
     if (hidden > 0 && (open.length || best >= 0)) {
-      for (let i = 0; i < ids.length; i++) dense[ids[i]] = weights[i];
+      for (let e = from; e < to; e++) dense[ids[e]] = weights[e];
       const earliest = smallest(open, MAX_VERIFIED);
       for (let i = 0; i < earliest.length && (best < 0 || earliest[i] < best); i++) {
         const dot = exactDot(earliest[i]);
         if (dot >= threshold) (best = earliest[i]), (similarity = dot);
       }
       if (best === sure && best >= 0) similarity = exactDot(best);
-      for (let i = 0; i < ids.length; i++) dense[ids[i]] = 0;
+      for (let e = from; e < to; e++) dense[ids[e]] = 0;
     }
     if (best >= 0) pairs.push({ first: best, second: doc, similarity: Math.min(1, similarity) });
-    for (let i = 0; i < ids.length; i++) {
-      const list = postings[ids[i]];
-      if (list.length < MAX_POSTINGS) list.push({ doc, weight: weights[i] });
+    for (let e = from; e < to; e++) {
+      const t = ids[e];
+      if (listLength[t] < MAX_POSTINGS) {
+        listDoc[listStart[t] + listLength[t]] = doc;
+        listWeight[listStart[t] + listLength[t]] = weights[e];
+        listLength[t]++;
+      }
     }
-  });
+  }
   return pairs;
 }
 
