@@ -15,6 +15,12 @@ export type Outcome<T> =
 /** A worker's heap limit: a document that needs more crashes its worker (reported), not the server. */
 const WORKER_HEAP_MB = 4096;
 
+/**
+ * A worker with nothing to do for this long stops (about 30 MB each: a workspace of restored tabs
+ * would otherwise keep one per document); the next request on its document starts another.
+ */
+const IDLE_MS = 60_000;
+
 interface Pending {
   readonly resolve: (outcome: Outcome<unknown>) => void;
 }
@@ -30,12 +36,15 @@ interface Thread {
   running?: { id: number; deadline: NodeJS.Timeout };
   /** The document it mirrors (undefined: the Lint Workspace worker). */
   readonly uri: string | undefined;
+  /** Set while it owes nothing: stops it after IDLE_MS. */
+  idle?: NodeJS.Timeout;
   stopping: boolean;
 }
 
 /**
  * The analysis workers of the language server: one per document that a request has been made on
- * (started on first use, stopped when the document closes), and one for Lint Workspace. Each mirrors
+ * (started on first use, stopped when the document closes or after a minute with nothing to do),
+ * and one for Lint Workspace. Each mirrors
  * its document from the editor's content changes, so a keystroke sends the change, not the text.
  *
  * Every request has a time budget: the worker stops a lint between rules once the budget is spent
@@ -49,7 +58,16 @@ export class AnalysisWorkers {
   private settings: ServerSettings = DEFAULT_SETTINGS;
   private nextId = 1;
 
-  constructor(private readonly options: { readonly log: (message: string) => void }) {}
+  /**
+   * `log` receives what the workers print and why requests stop; `script` and `idleMs` replace the
+   * worker bundle beside this one (dist/worker.js) and the idle time (tests).
+   */
+  constructor(private readonly options: { readonly log: (message: string) => void; readonly script?: string; readonly idleMs?: number }) {}
+
+  /** How many workers are running. */
+  get running(): number {
+    return this.threads.size;
+  }
 
   /** New settings for every worker (they re-lint on next request). */
   setSettings(settings: ServerSettings): void {
@@ -106,7 +124,7 @@ export class AnalysisWorkers {
   private start(uri: string | undefined): Thread {
     const control = newControl();
     // The worker bundle beside this one (dist/worker.js, next to dist/server.js and dist/cli.js).
-    const worker = new Worker(join(__dirname, 'worker.js'), {
+    const worker = new Worker(this.options.script ?? join(__dirname, 'worker.js'), {
       workerData: { settings: this.settings, control } satisfies WorkerData,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       // Never the process's stdout: over stdio it carries the protocol.
@@ -140,8 +158,16 @@ export class AnalysisWorkers {
     return new Promise((resolve) => {
       const settle = (outcome: Outcome<unknown>) => {
         if (!thread.pending.delete(id)) return;
+        if (!thread.pending.size && !thread.stopping) {
+          thread.worker.unref();
+          thread.idle = setTimeout(() => this.stop(thread, { ok: false, reason: 'cancelled', detail: 'its worker was idle' }), this.options.idleMs ?? IDLE_MS);
+          thread.idle.unref();
+        }
         resolve(outcome as Outcome<AnalysisRequests[M]['result']>);
       };
+      clearTimeout(thread.idle);
+      // A worker that owes answers keeps the process alive; an idle one does not.
+      thread.worker.ref();
       thread.pending.set(id, { resolve: settle });
       thread.budgets.set(id, budgetMs);
       if (token) {
@@ -193,12 +219,12 @@ export class AnalysisWorkers {
   /** Terminates a thread; every request it owes ends with `outcome`. */
   private stop(thread: Thread, outcome: Outcome<never>): void {
     if (this.threads.get(thread.uri ?? '') === thread) this.threads.delete(thread.uri ?? '');
+    const first = !thread.stopping;
+    thread.stopping = true;
     if (thread.running) clearTimeout(thread.running.deadline);
+    clearTimeout(thread.idle);
     for (const entry of [...thread.pending.values()]) entry.resolve(outcome);
-    if (!thread.stopping) {
-      thread.stopping = true;
-      void thread.worker.terminate();
-    }
+    if (first) void thread.worker.terminate();
   }
 
   private post(thread: Thread, message: ToWorker): void {
