@@ -5,8 +5,9 @@
  *   document at most ~2.2× its parse + lint time (linear or n log n lint). Each run picks a case and a
  *   size from half to twice the case's calibrated size (its base size, doubled until a lint takes
  *   150 ms of CPU, below which timings are mostly noise) and times the document at that size and at
- *   twice it (CPU time, best of three, from cold: memos emptied). A failure prints the
- *   counterexample; nothing here exits non-zero.
+ *   twice it (CPU time, best of three, from cold: memos emptied; a ratio over the bound is
+ *   measured again, best of five, keeping each size's best). A failure prints the counterexample; nothing
+ *   here exits non-zero.
  * - `--table [--cap SECONDS]`: the timing table at the sizes the issue measured, each case in a fresh
  *   process (so its peak RSS is its own) killed after SECONDS of wall-clock time (default 120) and
  *   then reported as "> SECONDS s", with the CPU time it had used by then (which includes generating
@@ -151,8 +152,10 @@ function doublingProperty(runs: number): void {
     const small = c.generate(n);
     const large = c.generate(2 * n);
     lintOnce(small); // warm the code paths this case takes
-    const a = bestOf(small);
-    const b = bestOf(large);
+    let a = bestOf(small);
+    let b = bestOf(large);
+    // On a shared machine one measurement can be disturbed: a ratio over the bound is measured again.
+    if (b / a > MAX_RATIO) (a = Math.min(a, bestOf(small, 5))), (b = Math.min(b, bestOf(large, 5)));
     const ratio = b / Math.max(a, 0.05);
     observed.push(`${c.name} n=${n}: ${a.toFixed(1)} ms CPU → 2n: ${b.toFixed(1)} ms, ×${ratio.toFixed(2)}`);
     return ratio <= MAX_RATIO;
