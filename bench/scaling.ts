@@ -5,9 +5,9 @@
  *   document at most ~2.2× its parse + lint time (linear or n log n lint). Each run picks a case and a
  *   size from half to twice the case's calibrated size (its base size, doubled until a lint takes
  *   150 ms of CPU, below which timings are mostly noise) and times the document at that size and at
- *   twice it (CPU time, best of three, from cold: memos emptied; a ratio over the bound is
- *   measured again, best of five, keeping each size's best). A failure prints the counterexample; nothing
- *   here exits non-zero.
+ *   twice it, each in a fresh process after a warm-up lint (CPU time, best of three, from cold:
+ *   memos emptied; a ratio over the bound is measured again, best of five, keeping each size's
+ *   best). A failure prints the counterexample; nothing here exits non-zero.
  * - `--table [--cap SECONDS]`: the timing table at the sizes the issue measured, each case in a fresh
  *   process (so its peak RSS is its own) killed after SECONDS of wall-clock time (default 120) and
  *   then reported as "> SECONDS s", with the CPU time it had used by then (which includes generating
@@ -18,7 +18,7 @@
  * the garbage collector's steps (with the default, a document just past a promotion threshold cost
  * 2.3× its half while 2n → 4n cost 1.8×).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { clearMemos } from '../server/src/analysis/memo';
@@ -137,13 +137,30 @@ const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.
 /** Below this much CPU a lint's time is mostly noise (GC, compilation): sizes are raised until it is reached. */
 const MIN_CPU_MS = 150;
 
+/** Child mode: the best of `runs` cold lints of case `name` at size `n`, in CPU ms, after a warm-up lint at n/8. */
+function bestHere(name: string, n: number, runs: number): void {
+  const c = findCase(name);
+  lintOnce(c.generate(Math.max(2, n >> 3)));
+  process.stdout.write(String(bestOf(c.generate(n), runs)));
+}
+
+/**
+ * Best CPU ms of `runs` lints of case `name` at size `n`, in a fresh process: the heap the bench
+ * itself accumulates (previous cases' documents) does not weigh on the measurement.
+ */
+function bestOfFresh(name: string, n: number, runs = 3): number {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--best', name, String(n), String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`measuring ${name} at ${n} failed: ${child.stderr}`);
+  return Number(child.stdout);
+}
+
 /** The size, from the case's base size up, at which its lint takes at least MIN_CPU_MS (cached). */
 const calibrated = new Map<string, number>();
 function calibrate(c: (typeof CASES)[number]): number {
   let n = calibrated.get(c.name);
   if (n !== undefined) return n;
   n = c.baseSize;
-  while (n < 64 * c.baseSize && bestOf(c.generate(n), 1) < MIN_CPU_MS) n *= 2;
+  while (n < 64 * c.baseSize && bestOfFresh(c.name, n, 1) < MIN_CPU_MS) n *= 2;
   calibrated.set(c.name, n);
   return n;
 }
@@ -152,13 +169,10 @@ function doublingProperty(runs: number): void {
   const observed: string[] = [];
   const property = fc.property(fc.constantFrom(...CASES), fc.double({ min: 0.5, max: 2, noNaN: true }), (c, factor) => {
     const n = Math.max(2, Math.round(calibrate(c) * factor));
-    const small = c.generate(n);
-    const large = c.generate(2 * n);
-    lintOnce(small); // warm the code paths this case takes
-    let a = bestOf(small);
-    let b = bestOf(large);
+    let a = bestOfFresh(c.name, n);
+    let b = bestOfFresh(c.name, 2 * n);
     // On a shared machine one measurement can be disturbed: a ratio over the bound is measured again.
-    if (b / a > MAX_RATIO) (a = Math.min(a, bestOf(small, 5))), (b = Math.min(b, bestOf(large, 5)));
+    if (b / a > MAX_RATIO) (a = Math.min(a, bestOfFresh(c.name, n, 5))), (b = Math.min(b, bestOfFresh(c.name, 2 * n, 5)));
     const ratio = b / Math.max(a, 0.05);
     observed.push(`${c.name} n=${n}: ${a.toFixed(1)} ms CPU → 2n: ${b.toFixed(1)} ms, ×${ratio.toFixed(2)}`);
     return ratio <= MAX_RATIO;
@@ -175,6 +189,8 @@ function doublingProperty(runs: number): void {
 const argv = process.argv.slice(2);
 if (argv[0] === '--one') {
   measureHere(argv[1], Number(argv[2]));
+} else if (argv[0] === '--best') {
+  bestHere(argv[1], Number(argv[2]), Number(argv[3]));
 } else if (argv.includes('--table')) {
   const capIndex = argv.indexOf('--cap');
   const onlyIndex = argv.indexOf('--only');
