@@ -1,4 +1,4 @@
-import { words, STOP_WORDS } from '../analysis/words';
+import { forEachWord, STOP_WORDS } from '../analysis/words';
 import { defineRule } from './rule';
 
 // Evaluative words that name no behaviour a generator or rater could check.
@@ -28,21 +28,31 @@ export const vagueTraitRule = defineRule({
     for (const trait of document.traits) {
       // Examples are concrete behaviour; an empty trait is empty-trait's finding.
       if (trait.examples.length || !trait.paragraphs.length) continue;
-      const all = words(trait.prose);
-      const content = all.filter((w) => !STOP_WORDS.has(w));
-      const vague = content.filter((w) => VAGUE.has(w));
-      if (all.length < options.minWords) {
+      // Counted as the words go by: a long prose makes no arrays of its words.
+      let all = 0;
+      let content = 0;
+      let vague = 0;
+      const named: string[] = [];
+      forEachWord(trait.prose, (w) => {
+        all++;
+        if (STOP_WORDS.has(w)) return;
+        content++;
+        if (!VAGUE.has(w)) return;
+        vague++;
+        if (named.length < 4 && !named.includes(w)) named.push(w);
+      });
+      if (all < options.minWords) {
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is ${all.length} word${all.length === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
+          message: `"${trait.title}" is ${all} word${all === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
         });
-      } else if (content.length && vague.length / content.length > options.maxVagueRatio) {
-        const listed = [...new Set(vague)].slice(0, 4).map((w) => `"${w}"`).join(', ');
+      } else if (content && vague / content > options.maxVagueRatio) {
+        const listed = named.map((w) => `"${w}"`).join(', ');
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague.length) / content.length)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
+          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague) / content)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
         });
       }
     }
