@@ -160,7 +160,7 @@ function calibrate(c: (typeof CASES)[number]): number {
   let n = calibrated.get(c.name);
   if (n !== undefined) return n;
   n = c.baseSize;
-  while (n < 64 * c.baseSize && bestOfFresh(c.name, n, 1) < MIN_CPU_MS) n *= 2;
+  while (n < 64 * c.baseSize && bestOfFresh(c.name, n) < MIN_CPU_MS) n *= 2;
   calibrated.set(c.name, n);
   return n;
 }

@@ -85,8 +85,6 @@ export class NameIndex {
   closest(name: string): string | undefined {
     if (this.memo.has(name)) return this.memo.get(name);
     const found = this.search(name);
-    // Bounded: an index kept for the process (rule names) must not grow without limit.
-    if (this.memo.size >= 10_000) this.memo.clear();
     this.memo.set(name, found);
     return found;
   }

@@ -16,7 +16,8 @@ export const unknownRuleInCommentRule = defineRule({
   options: {},
   optionsSchema: {},
   check({ document, ruleNames, report }) {
-    const names = ruleNameIndex(ruleNames);
+    // The rule names (ids left out) as an index for suggestions, built when a name is unknown.
+    let names: NameIndex | undefined;
     for (const directive of document.directives) {
       if (directive.kind === 'unknown') {
         report({
@@ -28,7 +29,7 @@ export const unknownRuleInCommentRule = defineRule({
       let offsets: Map<string, number> | undefined;
       for (const name of directive.rules) {
         if (ruleNames.has(name.toLowerCase())) continue;
-        const suggestion = names.closest(name);
+        const suggestion = (names ??= new NameIndex([...ruleNames].filter((r) => !/^ts\d+$/.test(r)))).closest(name);
         offsets ??= suggestion ? nameOffsets(document.lines, directive) : undefined;
         report({
           range: directive.range,
@@ -39,15 +40,6 @@ export const unknownRuleInCommentRule = defineRule({
     }
   },
 });
-
-const indexes = new WeakMap<ReadonlySet<string>, NameIndex>();
-
-/** The rule names (ids left out) as an index for suggestions, built once per set of names. */
-function ruleNameIndex(ruleNames: ReadonlySet<string>): NameIndex {
-  let index = indexes.get(ruleNames);
-  if (!index) indexes.set(ruleNames, (index = new NameIndex([...ruleNames].filter((r) => !/^ts\d+$/.test(r)))));
-  return index;
-}
 
 const SEPARATOR = /[\s,]/;
 
