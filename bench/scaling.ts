@@ -160,7 +160,7 @@ function calibrate(c: (typeof CASES)[number]): number {
   let n = calibrated.get(c.name);
   if (n !== undefined) return n;
   n = c.baseSize;
-  while (n < 64 * c.baseSize && bestOfFresh(c.name, n) < MIN_CPU_MS) n *= 2;
+  while (n < 64 * c.baseSize && 4 * n <= (c.maxSize ?? Infinity) && bestOfFresh(c.name, n) < MIN_CPU_MS) n *= 2;
   calibrated.set(c.name, n);
   return n;
 }
@@ -168,7 +168,7 @@ function calibrate(c: (typeof CASES)[number]): number {
 function doublingProperty(runs: number): void {
   const observed: string[] = [];
   const property = fc.property(fc.constantFrom(...CASES), fc.double({ min: 0.5, max: 2, noNaN: true }), (c, factor) => {
-    const n = Math.max(2, Math.round(calibrate(c) * factor));
+    const n = Math.max(2, Math.min(Math.round(calibrate(c) * factor), Math.floor((c.maxSize ?? Infinity) / 2)));
     let a = bestOfFresh(c.name, n);
     let b = bestOfFresh(c.name, 2 * n);
     // On a shared machine one measurement can be disturbed: a ratio over the bound is measured again.
