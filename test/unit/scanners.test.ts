@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { parseAttributeBlock } from '../../server/src/document/attributes';
 import { directiveComments } from '../../server/src/document/directives';
 import { parseExample } from '../../server/src/document/examples';
-import { atxContent } from '../../server/src/document/parse';
+import { atxContent } from '../../server/src/document/atx';
 import { LineIndex } from '../../server/src/document/position';
 import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from '../../server/src/document/references';
 import { htmlAnchorIds } from '../../server/src/document/resolve';

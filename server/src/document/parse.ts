@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import GithubSlugger from 'github-slugger';
+import { atxContent } from './atx';
 import { parseAttributeBlock } from './attributes';
 import { isExampleTitleLine, parseExample } from './examples';
 import { parseFrontMatter } from './frontMatter';
@@ -16,7 +17,6 @@ import { findReferences, maskCodeAndComments, maskLinkDestinations } from './ref
 const md = new MarkdownIt('default', { html: true });
 md.core.ruler.disable(['inline']);
 const inlineMd = new MarkdownIt('default', { html: true });
-
 
 /** Parsing options; the front matter's `traitHeadingLevel` applies when this does not set one. */
 export interface ParseOptions {
@@ -130,37 +130,6 @@ function rawHeading(t: Token, lines: LineIndex, first: number, last: number): Ra
   // Setext heading: the title is on the first line, the underline on the last.
   const trimmed = lineText.trim();
   return { level, line: first, lastLine: last, content: trimmed, contentStart: lineText.indexOf(trimmed) + bom };
-}
-
-const isBlank = (c: number) => c === 32 || c === 9;
-
-/**
- * The title of an ATX heading line (`## Title ##`) and its indent, as
- * /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s reads them (content '' where it fails):
- * blanks trimmed, and a closing run of `#` after a blank left out. A scan from both ends; the
- * expression backtracked quadratically over blanks inside the title.
- */
-export function atxContent(line: string): { indent: number; content: string } {
-  let p = 0;
-  while (p < 3 && line.charCodeAt(p) === 32) p++;
-  const indent = p;
-  while (line.charCodeAt(p) === 35) p++;
-  const hashes = p - indent;
-  if (hashes < 1 || hashes > 6) return { indent: 0, content: '' };
-  if (p === line.length || !isBlank(line.charCodeAt(p))) return { indent: p < line.length ? 0 : indent, content: '' };
-  let from = p;
-  while (from < line.length && isBlank(line.charCodeAt(from))) from++;
-  let to = line.length;
-  while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
-  if (line.charCodeAt(to - 1) === 35) {
-    let h = to - 1;
-    while (h > from && line.charCodeAt(h - 1) === 35) h--;
-    if (h > from && isBlank(line.charCodeAt(h - 1))) {
-      to = h - 1;
-      while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
-    }
-  }
-  return { indent, content: line.slice(from, to) };
 }
 
 /** Plain text of inline Markdown (emphasis, code, links reduced to their text). */
