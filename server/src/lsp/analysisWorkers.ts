@@ -11,7 +11,6 @@ export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly reason: StopReason | 'failed'; readonly detail: string };
 
-
 /** A worker's heap limit: a document that needs more crashes its worker (reported), not the server. */
 const WORKER_HEAP_MB = 4096;
 
@@ -20,6 +19,13 @@ const WORKER_HEAP_MB = 4096;
  * would otherwise keep one per document); the next request on its document starts another.
  */
 const IDLE_MS = 60_000;
+
+/** Why a worker stopped a request, in words. */
+const STOPPED: Readonly<Record<StopReason, string>> = {
+  cancelled: 'the request was cancelled',
+  stale: 'a newer version of the document arrived',
+  budget: 'its time budget was spent',
+};
 
 interface Pending {
   readonly resolve: (outcome: Outcome<unknown>) => void;
@@ -44,8 +50,8 @@ interface Thread {
 /**
  * The analysis workers of the language server: one per document that a request has been made on
  * (started on first use, stopped when the document closes or after a minute with nothing to do),
- * and one for Lint Workspace. Each mirrors
- * its document from the editor's content changes, so a keystroke sends the change, not the text.
+ * and one for Lint Workspace. Each mirrors its document from the editor's content changes, so a
+ * keystroke sends the change, not the text.
  *
  * Every request has a time budget: the worker stops a lint between rules once the budget is spent
  * (or when the request is cancelled, or a newer version of its document arrives); a worker that does
@@ -209,7 +215,7 @@ export class AnalysisWorkers {
       case 'result':
         return entry.resolve({ ok: true, value: message.result });
       case 'stopped':
-        return entry.resolve({ ok: false, reason: message.reason, detail: `the worker stopped (${message.reason})` });
+        return entry.resolve({ ok: false, reason: message.reason, detail: STOPPED[message.reason] });
       case 'failed':
         this.options.log(`Analysis request failed: ${message.message}`);
         return entry.resolve({ ok: false, reason: 'failed', detail: message.message.split('\n')[0] });
