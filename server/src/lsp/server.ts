@@ -183,7 +183,8 @@ export function startServer(connection: Connection): void {
         const outcome = await workers.lintText(uri, text, budgetMs(), token);
         if (outcome.ok) out.push({ uri, ...outcome.value });
         else if (outcome.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
-        else out.push({ uri, traits: 0, diagnostics: [stoppedDiagnostic({ reason: outcome.reason === 'stale' ? 'budget' : outcome.reason, detail: outcome.detail, length: text.length }, settings.lint)] });
+        // (A text that is not open has no newer version: it is never stale.)
+        else out.push({ uri, traits: 0, diagnostics: [stoppedDiagnostic({ reason: outcome.reason === 'failed' ? 'failed' : 'budget', detail: outcome.detail, length: text.length }, settings.lint)] });
       }
       return { documents: out };
     }),
