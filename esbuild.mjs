@@ -13,8 +13,10 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
+  // The language server's analysis workers (one per document), started by dist/server.js and dist/cli.js.
+  worker: 'server/src/lsp/worker.ts',
   cli: 'server/src/cli/index.ts',
-  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts' } : {}),
+  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts', 'bench/scaling': 'bench/scaling.ts' } : {}),
 };
 
 const options = {

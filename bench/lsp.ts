@@ -8,7 +8,14 @@
  * time (goal: p95 <= 15 ms for the single-character edits) and the server's CPU time per edit (from
  * /proc: less sensitive than wall-clock time to other processes on a busy machine), the server's
  * resident memory after opening the document, and, as the peer measured in the same run,
- * markdownlint linting the same text in-process. Not a test: nothing here fails.
+ * markdownlint linting the same text in-process.
+ *
+ * Then the large and adversarial documents of issue 11: the Model Spec repeated to 10 MB and 1,000
+ * traits with unknown references (bench/adversarial.ts). For each: a keystroke → diagnostics, and
+ * a hover on another (small) document sent while those diagnostics are being computed, timed from
+ * sending to answer (a server that lints on its request thread makes the hover wait for the lint).
+ * Each wait is stopped after CAP seconds and then reported as "> CAP s". Not a test: nothing here
+ * fails.
  *
  * Run: npm run bench [-- FILE ...]
  */
@@ -17,7 +24,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lint as markdownlint } from 'markdownlint/sync';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { repeatedText, unknownReferences } from './adversarial';
 
 const EDITS = 100;
 const WARMUP = 20;
@@ -99,9 +107,58 @@ async function bench(file: string): Promise<void> {
   console.log(`  peer: markdownlint lints the same text in ${peerMedian.toFixed(1)} ms (median); edit->diagnostics p50 is ${(peerMedian / p50).toFixed(1)}x faster`);
 }
 
+const CAP = Number(process.env.LSP_BENCH_CAP ?? 120);
+
+/** Milliseconds until `promise` settles, or undefined after CAP seconds. */
+async function timed(promise: Promise<unknown>): Promise<number | undefined> {
+  const start = process.hrtime.bigint();
+  let timer: NodeJS.Timeout | undefined;
+  const capped = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CAP * 1000)));
+  const done = await Promise.race([promise.then(() => true, () => true), capped]);
+  clearTimeout(timer);
+  return done ? Number(process.hrtime.bigint() - start) / 1e6 : undefined;
+}
+
+const show = (ms: number | undefined) => (ms === undefined ? `> ${CAP} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+/** Opens `big` and a small document; times a keystroke → diagnostics on `big`, and a hover on the small one meanwhile. */
+async function adversarial(label: string, big: string): Promise<void> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'lsp', '--stdio']);
+  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  connection.listen();
+  try {
+    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} } } });
+    await connection.sendNotification('initialized', {});
+    const small = 'file:///bench/small.traits.md';
+    const large = 'file:///bench/large.traits.md';
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: small, languageId: 'traits', version: 1, text: '# Be honest\n\nSay what you believe.\n' } });
+    await connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 3 } });
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: large, languageId: 'traits', version: 1, text: big } });
+    const first = await timed(connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }));
+    const keystrokes: (number | undefined)[] = [];
+    const hovers: (number | undefined)[] = [];
+    for (let i = 0; i < 2 && first !== undefined; i++) {
+      await connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri: large, version: i + 2 },
+        contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'x' }],
+      });
+      const diagnostics = timed(connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }));
+      hovers.push(await timed(connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 3 } })));
+      keystrokes.push(await diagnostics);
+      if (keystrokes[i] === undefined) break;
+    }
+    console.log(`LSP, ${label} (${(big.length / 1e6).toFixed(2)} MB): first diagnostics ${show(first)}; keystroke -> diagnostics ${keystrokes.map(show).join(', ') || 'not reached'}; hover on another document meanwhile ${hovers.map(show).join(', ') || 'not reached'}`);
+  } finally {
+    connection.dispose();
+    child.kill('SIGKILL');
+  }
+}
+
 async function main() {
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   for (const file of files) await bench(file);
+  await adversarial('the Model Spec repeated to 10 MB', repeatedText(readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8'), 10_000_000));
+  await adversarial('1,000 traits with unknown [[references]]', unknownReferences(1000));
 }
 
 void main();

@@ -20,6 +20,7 @@ test('the .vsix holds every file the extension loads at run time (needs npm run 
   const needed = [
     manifest.main.replace(/^\.\//, ''),
     'dist/server.js',
+    'dist/worker.js',
     'dist/cli.js',
     ...readdirSync(join(ROOT, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => `dist/webview/${f}`),
     ...readdirSync(join(ROOT, 'media')).filter((f) => f.endsWith('.css')).map((f) => `media/${f}`),

@@ -55,16 +55,25 @@ export function paragraphSentences(paragraph: Paragraph): Sentence[] {
   return s;
 }
 
-/** The LSP position of an offset within a paragraph's text. */
+const lineStartsOf = new WeakMap<Paragraph, number[]>();
+
+/** The LSP position of an offset within a paragraph's text (a binary search over its line starts). */
 export function paragraphPosition(paragraph: Paragraph, offset: number): Position {
-  const text = paragraph.text;
-  let line = paragraph.range.start.line;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  let starts = lineStartsOf.get(paragraph);
+  if (!starts) {
+    starts = [0];
+    for (let i = paragraph.text.indexOf('\n'); i >= 0; i = paragraph.text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStartsOf.set(paragraph, starts);
   }
-  return { line, character: offset - lineStart };
+  // The last line starting at or before `offset` (a line break at `offset` itself stays on its line).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: paragraph.range.start.line + lo, character: offset - starts[lo] };
 }
 
 /** The range of `[start, end)` offsets of a paragraph's text. */

@@ -12,78 +12,180 @@ export interface SimilarPair {
   readonly similarity: number;
 }
 
-/** Terms found in more texts than this are left out of the index (see `similarPairs`). */
-function maxIndexedDf(n: number): number {
-  return Math.max(64, n >> 2);
-}
+/**
+ * How many texts each term's posting list keeps (the earliest ones): a text is compared with the
+ * earlier texts that share a term with it, at most this many per term, so the work per text is
+ * bounded whatever the number of texts. With at most this many texts plus one, every pair sharing a
+ * term is compared: the result is exact.
+ */
+export const MAX_POSTINGS = 64;
+
+/** Exact similarities computed per text where the posting lists' cap leaves the outcome open. */
+const MAX_VERIFIED = 64;
 
 /**
  * Lexical near-duplicates among `texts`: cosine similarity of TF-IDF vectors over stemmed content
  * words, with scikit-learn's smoothed idf `ln((1 + n) / (1 + df)) + 1` so that a two-text corpus
  * still weighs shared words (TF-IDF cosine: Salton & Buckley 1988). Each text is paired with the
- * earliest earlier text at or above `threshold` (at most one pair per text). Identical texts are
- * found through a map; the rest through an inverted index that leaves out terms found in more than
- * max(64, n/4) texts, which keeps large documents near-linear and cannot matter below 64 texts.
+ * earliest earlier text at or above `threshold` (at most one pair per text); `similarity` is the exact
+ * cosine of the pair.
+ *
+ * Identical texts are found through a map; the rest through an inverted index whose posting lists
+ * keep the first `MAX_POSTINGS` texts of each term. Partial dot products over those lists are lower
+ * bounds; where a list was cut, the missing part is bounded by the term's largest weight, and the
+ * candidates that bound leaves open are checked exactly (up to 64 per text, earliest first). Exact up to
+ * MAX_POSTINGS + 1 texts; beyond, a pair is found when the earlier text is among the first
+ * MAX_POSTINGS holders of a term the two share (always so for terms of at most that many texts).
+ * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
   const n = texts.length;
+  // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
+  // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
+  // a million traits keeps a few bytes per term rather than hundreds per trait.
   const termIds = new Map<string, number>();
-  const docs = texts.map((t) => {
-    const counts = new Map<number, number>();
+  const offsets = new Int32Array(n + 1);
+  const flatIds: number[] = [];
+  const flatTf: number[] = [];
+  const lastEntry: number[] = []; // term id → its entry + 1 in the text being read (stale for earlier texts)
+  texts.forEach((t, doc) => {
+    const start = flatIds.length;
     for (const term of termsOf.get(t, contentTerms)) {
       let id = termIds.get(term);
       if (id === undefined) termIds.set(term, (id = termIds.size));
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+      const entry = (lastEntry[id] ?? 0) - 1;
+      if (entry >= start) flatTf[entry]++;
+      else (lastEntry[id] = flatIds.push(id)), flatTf.push(1);
     }
-    return counts;
+    offsets[doc + 1] = flatIds.length;
   });
-  const df = new Uint32Array(termIds.size);
-  for (const counts of docs) for (const id of counts.keys()) df[id]++;
+  const ids = Int32Array.from(flatIds);
+  const terms = termIds.size;
+  const df = new Uint32Array(terms);
+  for (const id of ids) df[id]++;
 
-  const vectors = docs.map((counts) => {
-    const ids = new Uint32Array(counts.size);
-    const weights = new Float64Array(counts.size);
-    let k = 0;
+  const weights = new Float64Array(ids.length);
+  const maxWeight = new Float64Array(terms);
+  // Each text's weight on the terms whose lists get cut (found in more than MAX_POSTINGS texts), as a
+  // norm: by Cauchy-Schwarz, what a cut list hides of a dot product is at most the product of the
+  // two texts' norms there.
+  const cutNorm = new Float64Array(n);
+  for (let doc = 0; doc < n; doc++) {
     let norm = 0;
-    for (const [id, tf] of counts) {
-      const w = (1 + Math.log(tf)) * (Math.log((1 + n) / (1 + df[id])) + 1);
-      ids[k] = id;
-      weights[k++] = w;
+    for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
+      const w = (1 + Math.log(flatTf[e])) * (Math.log((1 + n) / (1 + df[ids[e]])) + 1);
+      weights[e] = w;
       norm += w * w;
     }
     norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < weights.length; i++) weights[i] /= norm;
-    return { ids, weights };
-  });
+    let cut = 0;
+    for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
+      weights[e] /= norm;
+      if (weights[e] > maxWeight[ids[e]]) maxWeight[ids[e]] = weights[e];
+      if (df[ids[e]] > MAX_POSTINGS) cut += weights[e] * weights[e];
+    }
+    cutNorm[doc] = Math.sqrt(cut);
+  }
+
+  // Posting lists, flat too: term t's list (its first min(df, MAX_POSTINGS) texts) at listStart[t].
+  const listStart = new Int32Array(terms + 1);
+  for (let t = 0; t < terms; t++) listStart[t + 1] = listStart[t] + Math.min(df[t], MAX_POSTINGS);
+  const listDoc = new Int32Array(listStart[terms]);
+  const listWeight = new Float64Array(listStart[terms]);
+  const listLength = new Uint8Array(terms);
 
   const firstWithKey = new Map<string, number>();
-  const postings: { doc: number; weight: number }[][] = Array.from({ length: termIds.size }, () => []);
-  const maxDf = maxIndexedDf(n);
   const dots = new Float64Array(n);
+  // The current text's weights by term id, for exact dot products with a candidate.
+  const dense = new Float64Array(terms);
+  const exactDot = (other: number) => {
+    let dot = 0;
+    for (let e = offsets[other]; e < offsets[other + 1]; e++) dot += dense[ids[e]] * weights[e];
+    return dot;
+  };
+  const touched: number[] = [];
+  const open: number[] = [];
   const pairs: SimilarPair[] = [];
-  vectors.forEach(({ ids, weights }, doc) => {
+  for (let doc = 0; doc < n; doc++) {
+    const from = offsets[doc];
+    const to = offsets[doc + 1];
     const key = texts[doc];
     const same = firstWithKey.get(key);
-    if (same !== undefined && ids.length) {
+    if (same !== undefined && to > from) {
       pairs.push({ first: same, second: doc, similarity: 1 });
-      return;
+      continue;
     }
-    if (ids.length) firstWithKey.set(key, doc);
-    const touched: number[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      if (df[ids[i]] > maxDf) continue;
-      for (const p of postings[ids[i]]) {
-        if (dots[p.doc] === 0) touched.push(p.doc);
-        dots[p.doc] += weights[i] * p.weight;
+    if (to > from) firstWithKey.set(key, doc);
+    touched.length = 0;
+    // What the cut lists may hide of a dot product: at most `hidden`, and at most `hiddenNorm` times
+    // the other text's cutNorm.
+    let hidden = 0;
+    let hiddenNorm = 0;
+    for (let e = from; e < to; e++) {
+      const t = ids[e];
+      const w = weights[e];
+      if (listLength[t] >= MAX_POSTINGS) (hidden += w * maxWeight[t]), (hiddenNorm += w * w);
+      for (let p = listStart[t]; p < listStart[t] + listLength[t]; p++) {
+        const other = listDoc[p];
+        if (dots[other] === 0) touched.push(other);
+        dots[other] += w * listWeight[p];
       }
     }
-    let best = -1;
+    hiddenNorm = Math.sqrt(hiddenNorm);
+    // The earliest candidate surely at the threshold, then the earlier ones the cut lists leave open.
+    let sure = -1;
+    open.length = 0;
     for (const other of touched) {
-      if (dots[other] >= threshold && (best < 0 || other < best)) best = other;
+      if (dots[other] >= threshold) {
+        if (sure < 0 || other < sure) sure = other;
+      } else if (hidden > 0 && dots[other] + Math.min(hidden, hiddenNorm * cutNorm[other]) >= threshold) {
+        open.push(other);
+      }
     }
-    if (best >= 0) pairs.push({ first: best, second: doc, similarity: Math.min(1, dots[best]) });
+    // Without cut lists the partial dot products are the exact ones.
+    let best = sure;
+    let similarity = sure >= 0 ? dots[sure] : 0;
     for (const other of touched) dots[other] = 0;
-    for (let i = 0; i < ids.length; i++) if (df[ids[i]] <= maxDf) postings[ids[i]].push({ doc, weight: weights[i] });
-  });
+    if (hidden > 0 && (open.length || best >= 0)) {
+      for (let e = from; e < to; e++) dense[ids[e]] = weights[e];
+      const earliest = smallest(open, MAX_VERIFIED);
+      for (let i = 0; i < earliest.length && (best < 0 || earliest[i] < best); i++) {
+        const dot = exactDot(earliest[i]);
+        if (dot >= threshold) (best = earliest[i]), (similarity = dot);
+      }
+      if (best === sure && best >= 0) similarity = exactDot(best);
+      for (let e = from; e < to; e++) dense[ids[e]] = 0;
+    }
+    if (best >= 0) pairs.push({ first: best, second: doc, similarity: Math.min(1, similarity) });
+    for (let e = from; e < to; e++) {
+      const t = ids[e];
+      if (listLength[t] < MAX_POSTINGS) {
+        listDoc[listStart[t] + listLength[t]] = doc;
+        listWeight[listStart[t] + listLength[t]] = weights[e];
+        listLength[t]++;
+      }
+    }
+  }
   return pairs;
+}
+
+/** The `k` smallest of `values` (distinct integers), ascending; reorders `values`. Expected O(n + k log k). */
+export function smallest(values: number[], k: number): number[] {
+  let lo = 0;
+  let hi = values.length - 1;
+  // Quickselect: afterwards values[0..k) hold the k smallest, in no order.
+  while (k < values.length && lo < hi) {
+    const pivot = values[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) ([values[i], values[j]] = [values[j], values[i]]), i++, j--;
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else break;
+  }
+  return values.slice(0, k).sort((a, b) => a - b);
 }

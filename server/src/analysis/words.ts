@@ -13,8 +13,14 @@ function isWordChar(code: number, char: string): boolean {
  * hyphens ("don't", "trade-off"). A hand-written scanner: this runs over every trait's prose.
  */
 export function words(text: string): string[] {
-  const lower = text.toLowerCase();
   const out: string[] = [];
+  forEachWord(text, (w) => out.push(w));
+  return out;
+}
+
+/** Calls `fn` with each word of `words(text)`, in order, without collecting them (a long prose makes no array). */
+export function forEachWord(text: string, fn: (word: string) => void): void {
+  const lower = text.toLowerCase();
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
     const code = i < lower.length ? lower.charCodeAt(i) : 32;
@@ -24,11 +30,10 @@ export function words(text: string): string[] {
       const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
       const next = lower.charCodeAt(i + 1);
       if (joiner && i + 1 < lower.length && isWordChar(next, lower[i + 1])) continue;
-      out.push(lower.slice(start, i));
+      fn(lower.slice(start, i));
       start = -1;
     }
   }
-  return out;
 }
 
 // Function words and the Model Spec's own constants ("assistant", "user", "model") that say nothing
@@ -92,11 +97,11 @@ let segmenter: Intl.Segmenter | undefined;
  * Number of words in a text. Text in scripts written without spaces (Chinese, Japanese, Thai, ...)
  * is segmented with `Intl.Segmenter` (ICU's dictionary-based word breaks), sentence by sentence since
  * its cost grows faster than linearly with the input; other text is counted by `words`, which agrees
- * with the segmenter there and is two orders of magnitude faster (pass `words(text)` when already
- * known).
+ * with the segmenter there and is two orders of magnitude faster (pass the number of `words(text)`
+ * when already known).
  */
-export function wordCount(text: string, wordsOfText?: readonly string[]): number {
-  if (!UNSPACED.test(text)) return (wordsOfText ?? words(text)).length;
+export function wordCount(text: string, spacedCount?: number): number {
+  if (!UNSPACED.test(text)) return spacedCount ?? words(text).length;
   segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
   let n = 0;
   for (const piece of text.split(/(?<=[.!?。！？\n])/)) {

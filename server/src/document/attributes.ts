@@ -11,19 +11,85 @@ export interface AttributeBlock {
   readonly attributes: Record<string, string>;
 }
 
-const TRAILING_BLOCK = /[ \t]*\{([^{}\n]*)\}[ \t]*$/;
 const ITEM = /(#|\.)?([^\s=#."']+)(?:=("[^"]*"|'[^']*'|\S*))?/g;
+
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * The trailing block of a title, as /[ \t]*\{([^{}\n]*)\}[ \t]*$/ finds it: `start` is where its
+ * leading blanks begin, `open` the offset of `{`, `inner` the text between the braces. Scanned from
+ * the end (the expression retried every blank of the title).
+ */
+function trailingBlock(title: string): { start: number; open: number; inner: string } | undefined {
+  let close = title.length;
+  while (close > 0 && isBlank(title.charCodeAt(close - 1))) close--;
+  if (title.charCodeAt(close - 1) !== 125) return undefined; // }
+  close--;
+  let open = close - 1;
+  while (open >= 0 && !'{}\n'.includes(title[open])) open--;
+  if (open < 0 || title[open] !== '{') return undefined;
+  let start = open;
+  while (start > 0 && isBlank(title.charCodeAt(start - 1))) start--;
+  return { start, open, inner: title.slice(open + 1, close) };
+}
+
+const isWhite = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
+const isNameChar = (ch: string | undefined) => ch !== undefined && !/[\s=#."']/.test(ch);
+
+/**
+ * True when `inner` is a list of attribute items separated by white space: `#id`, `.class` or
+ * `key=value` (value `"..."`, `'...'` or unquoted), as
+ * /^\s*ITEM(?:\s+ITEM)*\s*$/ with ITEM = (?:[#.][^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*))
+ * accepts it. The expression took exponential time on items whose quoted and unquoted readings both
+ * continue (`a="b a=" ...`); this follows every reading at once over the places an item may start.
+ */
+function isAttributeList(inner: string): boolean {
+  const n = inner.length;
+  const seen = new Uint8Array(n + 1);
+  const starts: number[] = [];
+  /** An item ended at `end`: the list ends there, or white space leads to the next item. */
+  const after = (end: number): boolean => {
+    let next = end;
+    while (isWhite(inner[next])) next++;
+    if (next === n) return true;
+    if (next > end && !seen[next]) (seen[next] = 1), starts.push(next);
+    return false;
+  };
+  let first = 0;
+  while (isWhite(inner[first])) first++;
+  if (first === n) return false;
+  starts.push(first);
+  for (let k = 0; k < starts.length; k++) {
+    const p = starts[k];
+    if (inner[p] === '#' || inner[p] === '.') {
+      let e = p + 1;
+      while (isNameChar(inner[e])) e++;
+      if (e > p + 1 && after(e)) return true;
+      continue;
+    }
+    let e = p;
+    while (isNameChar(inner[e])) e++;
+    if (e === p || inner[e] !== '=') continue;
+    const v = e + 1;
+    if (inner[v] === '"' || inner[v] === "'") {
+      const q = inner.indexOf(inner[v], v + 1);
+      if (q >= 0 && after(q + 1)) return true;
+    }
+    let w = v;
+    while (w < n && !isWhite(inner[w])) w++;
+    if (after(w)) return true;
+  }
+  return false;
+}
 
 /** Parses a trailing `{...}` attribute block from a heading's title text, if it has one. */
 export function parseAttributeBlock(title: string): AttributeBlock | undefined {
-  const m = TRAILING_BLOCK.exec(title);
-  if (!m) return undefined;
-  const inner = m[1];
-  const innerStart = m.index + m[0].indexOf('{') + 1;
+  const block = trailingBlock(title);
+  if (!block) return undefined;
+  const { inner } = block;
+  const innerStart = block.open + 1;
   // Only a block made of attribute items counts; `{like this}` in a title is text.
-  if (!/^\s*(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*))(?:\s+(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*)))*\s*$/.test(inner)) {
-    return undefined;
-  }
+  if (!isAttributeList(inner)) return undefined;
   let id: string | undefined;
   let idStart = -1;
   const attributes: Record<string, string> = {};
@@ -40,5 +106,5 @@ export function parseAttributeBlock(title: string): AttributeBlock | undefined {
     }
   }
   if (classes.length) attributes.class = classes.join(' ');
-  return { start: m.index, id, idStart, attributes };
+  return { start: block.start, id, idStart, attributes };
 }

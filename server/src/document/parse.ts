@@ -1,17 +1,16 @@
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import GithubSlugger from 'github-slugger';
+import { atxContent } from './atx';
 import { parseAttributeBlock } from './attributes';
 import { isExampleTitleLine, parseExample } from './examples';
 import { parseFrontMatter } from './frontMatter';
 import { isContextTitle, partKindOf } from './headingKinds';
-import type {
-  Directive, DirectiveKind, Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section,
-  Trait, TraitDocument,
-} from './model';
+import { findDirectives } from './directives';
+import type { Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section, Trait, TraitDocument } from './model';
 import { LineIndex, type Range } from './position';
 import { memo } from '../analysis/memo';
-import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from './references';
+import { findReferences, maskCodeAndComments, maskLinkDestinations } from './references';
 import { NO_RECYCLER, Recycler } from './reuse';
 
 type Reuser = Pick<Recycler, 'keep' | 'get'>;
@@ -22,12 +21,6 @@ type Reuser = Pick<Recycler, 'keep' | 'get'>;
 const md = new MarkdownIt('default', { html: true });
 md.core.ruler.disable(['inline']);
 const inlineMd = new MarkdownIt('default', { html: true });
-
-// Any `traits-` comment: a misspelt kind (`traits-disable-nextline`) must not read as `traits-disable`.
-const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
-const DIRECTIVE_KINDS: ReadonlySet<string> = new Set(['disable-next-line', 'disable-file', 'disable', 'enable']);
-// `s`: a title may hold U+2028 / U+2029, which `.` would not match otherwise.
-const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s;
 
 /** Parsing options; the front matter's `traitHeadingLevel` and `listItemTraits` apply when these are unset. */
 export interface ParseOptions {
@@ -280,9 +273,8 @@ function rawHeading(t: Token, lines: LineIndex, first: number, last: number): Ra
   const bom = raw.charCodeAt(0) === 0xfeff ? 1 : 0;
   const lineText = bom ? raw.slice(1) : raw;
   if (t.markup.startsWith('#')) {
-    const m = ATX.exec(lineText);
-    const content = m?.[3] ?? '';
-    const contentStart = content ? lineText.indexOf(content, (m?.[1].length ?? 0) + level) : lineText.length;
+    const { indent, content } = atxContent(lineText);
+    const contentStart = content ? lineText.indexOf(content, indent + level) : lineText.length;
     return { level, line: first, lastLine: first, content, contentStart: contentStart + bom };
   }
   // Setext heading: the title is on the first line, the underline on the last.
@@ -598,6 +590,11 @@ function buildDocument(
     }
   });
 
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
   const examplesOfUnit = new Map<number, Example[]>();
   for (const [first, last, closed] of scan.fences) {
     // The fence and the lines above it that may hold its title.
@@ -605,7 +602,7 @@ function buildDocument(
     const example = recycler.get('e', first, [source, last, closed], () => parseExample(lines, first, last, closed));
     const u = unitOfLine(first);
     if (!example || !isTraitUnit(u)) continue;
-    examplesOfUnit.set(u, [...(examplesOfUnit.get(u) ?? []), example]);
+    push(examplesOfUnit, u, example);
   }
 
   // References in prose and in heading lines, each with the trait it stands in.
@@ -614,24 +611,20 @@ function buildDocument(
     return isTraitUnit(u) ? headingOfUnit(u).id : undefined;
   };
   const references: Reference[] = [];
+  // One at a time: spreading a block's references into push() overflows the stack past ~100k.
   for (const p of paragraphs) {
     const { start, end } = p.range;
     const inputs = [p.masked, traitIdOfLine(start.line), traitIdOfLine(end.line)];
-    references.push(...recycler.get('r', start.line, inputs, () => findReferences(start.line, p.masked, traitIdOfLine)));
+    for (const r of recycler.get('r', start.line, inputs, () => findReferences(start.line, p.masked, traitIdOfLine))) references.push(r);
   }
   for (const h of headings) {
     const line = h.range.start.line;
     const masked = maskedLines(lines, line, line);
-    references.push(...recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine)));
+    for (const r of recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine))) references.push(r);
   }
   references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 
   // Group once by unit and part, so building traits stays linear in the document's size.
-  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  };
   const referencesOfUnit = new Map<number, Reference[]>();
   for (const r of references) push(referencesOfUnit, unitOfLine(r.range.start.line), r);
   const paragraphsOfPart = new Map<number, Paragraph[]>();
@@ -737,22 +730,4 @@ function maskedLines(lines: LineIndex, first: number, last: number): string {
 /** `\r\n` and lone `\r` as `\n`: text handed on (prose, chunks) reads the same whatever the file used. */
 function normaliseLineBreaks(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
-}
-
-function findDirectives(text: string, lines: LineIndex, codeLines: Uint8Array, frontMatterEnd: number): Directive[] {
-  const out: Directive[] = [];
-  if (!text.includes('traits-')) return out;
-  for (const m of text.matchAll(DIRECTIVE)) {
-    const start = lines.positionAt(m.index ?? 0);
-    if (codeLines[start.line] || start.line <= frontMatterEnd) continue;
-    // Inside a code span the comment is shown, not obeyed.
-    if (maskCodeSpans(lines.lineText(start.line))[start.character] !== '<') continue;
-    out.push({
-      kind: DIRECTIVE_KINDS.has(m[1].toLowerCase()) ? (m[1].toLowerCase() as DirectiveKind) : 'unknown',
-      written: m[1],
-      rules: m[2].split(/[\s,]+/).filter(Boolean),
-      range: { start, end: lines.positionAt((m.index ?? 0) + m[0].length) },
-    });
-  }
-  return out;
 }

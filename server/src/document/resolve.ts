@@ -23,7 +23,7 @@ export function referenceTargets(document: TraitDocument): ReferenceTargets {
     if (!titles.has(normaliseTitle(h.title))) titles.set(normaliseTitle(h.title), { title: h.title, id: h.id });
   }
   // Explicit HTML anchors: <a id="x"></a>, <span name="x">.
-  for (const m of document.text.matchAll(/<[a-z][^>]*\s(?:id|name)=["']([^"']+)["']/gi)) ids.add(m[1]);
+  for (const id of htmlAnchorIds(document.text)) ids.add(id);
   const targets = { ids, titles };
   targetsCache.set(document, targets);
   return targets;
@@ -39,4 +39,48 @@ export function resolveReference(targets: ReferenceTargets, ref: Reference): str
     // A malformed %-escape: compare the raw text.
   }
   return targets.ids.has(id) ? id : undefined;
+}
+
+const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isQuote = (c: number) => c === 34 || c === 39;
+
+/**
+ * The `id` / `name` values of HTML tags, as /<[a-z][^>]*\s(?:id|name)=["']([^"']+)["']/gi finds
+ * them: in a tag (up to its first `>`), the last attribute ` id="` or ` name="` (any case) whose value
+ * is not empty and is closed by a quote somewhere after it; the value runs to the next quote. Each
+ * stretch between two `>` is read once (the expression rescanned it from every `<` in it).
+ */
+export function htmlAnchorIds(text: string): string[] {
+  const ids: string[] = [];
+  const lastQuote = Math.max(text.lastIndexOf('"'), text.lastIndexOf("'"));
+  const attributeAt = (p: number): number => {
+    // The value's offset when text[p] is white space starting ` id=` / ` name=` and a quote, else -1.
+    if (!/\s/.test(text[p])) return -1;
+    for (const key of ['id=', 'name=']) {
+      const v = p + 1 + key.length;
+      if (text.slice(p + 1, v).toLowerCase() !== key || !isQuote(text.charCodeAt(v))) continue;
+      return isQuote(text.charCodeAt(v + 1)) || lastQuote <= v + 1 ? -1 : v + 1;
+    }
+    return -1;
+  };
+  for (let i = text.indexOf('<'); i >= 0; ) {
+    if (!isAsciiLetter(text.charCodeAt(i + 1))) {
+      i = text.indexOf('<', i + 1);
+      continue;
+    }
+    let tagEnd = text.indexOf('>', i + 2);
+    if (tagEnd < 0) tagEnd = text.length;
+    let value = -1;
+    for (let p = tagEnd - 1; p >= i + 2 && value < 0; p--) value = attributeAt(p);
+    if (value < 0) {
+      // Every tag start up to the same `>` fails alike.
+      i = tagEnd < text.length ? text.indexOf('<', tagEnd) : -1;
+      continue;
+    }
+    let close = value;
+    while (!isQuote(text.charCodeAt(close))) close++;
+    ids.push(text.slice(value, close));
+    i = text.indexOf('<', close + 1);
+  }
+  return ids;
 }

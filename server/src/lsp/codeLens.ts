@@ -11,10 +11,13 @@ import { PREVIEW_COMMAND } from './protocol';
  * it for that trait with arguments `[previewUri, trait id]`.
  */
 export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string): CodeLens[] {
+  // Counted once, not per trait: a document of many traits and findings stays linear.
+  const problemsOf = new Map<string | null, number>();
+  for (const f of findings) problemsOf.set(f.traitId, (problemsOf.get(f.traitId) ?? 0) + 1);
   return document.traits.flatMap((trait) => {
     const c = traitCoverage(trait, document);
     const mark = (stated: boolean) => (stated ? '✓' : '✗');
-    const problems = findings.filter((f) => f.traitId === trait.id).length;
+    const problems = problemsOf.get(trait.id) ?? 0;
     const title = [
       `${mark(!!c.rationale)} reason`,
       `${mark(!!c.tradeoffs)} trade-offs`,

@@ -84,7 +84,7 @@ export function rename(
   const byIdTo = (id: string) => {
     for (const r of refs) if (r.form !== 'wiki-title') edits.push({ range: r.targetRange, newText: id });
   };
-  const renamingId = target.kind === 'id' || (target.kind === 'reference' && target.reference.form !== 'wiki-title');
+  const renamingId = renamesId(target);
   const changes: Record<string, TextEdit[]> = { [uri]: edits };
   if (renamingId) {
     const id = newName.trim().replace(/\s+/g, '-');
@@ -103,14 +103,34 @@ export function rename(
       for (const r of referencesTo(document, moved)) if (r.form !== 'wiki-title') edits.push({ range: r.targetRange, newText: id });
     }
     for (const other of others) {
-      const otherTargets = referenceTargets(other.document);
-      const otherEdits = other.document.references
-        .filter((r) => r.form === 'wiki-title' && normaliseTitle(r.target) === normaliseTitle(heading.title) && resolveReference(otherTargets, r) === undefined)
-        .map((r) => ({ range: r.targetRange, newText: title }));
+      const otherEdits = retitleReferences(other.document, heading.title, title);
       if (otherEdits.length) changes[other.uri] = otherEdits;
     }
   }
   return { changes };
+}
+
+/** True when a rename at `target` changes an id (on `{#id}` or a reference by id), not a title. */
+function renamesId(target: Target): boolean {
+  return target.kind === 'id' || (target.kind === 'reference' && target.reference.form !== 'wiki-title');
+}
+
+/**
+ * When a rename at `position` retitles a heading (rather than changing an id): its current title and
+ * the new one, which `retitleReferences` applies to other documents.
+ */
+export function retitling(document: TraitDocument, position: Position, newName: string): { from: string; to: string } | undefined {
+  const target = targetAt(document, position);
+  if (!target?.heading || renamesId(target)) return undefined;
+  return { from: target.heading.title, to: newName.trim() };
+}
+
+/** In another document: edits retitling its `[[from]]` references that resolve to nothing of its own. */
+export function retitleReferences(document: TraitDocument, from: string, to: string): TextEdit[] {
+  const targets = referenceTargets(document);
+  return document.references
+    .filter((r) => r.form === 'wiki-title' && normaliseTitle(r.target) === normaliseTitle(from) && resolveReference(targets, r) === undefined)
+    .map((r) => ({ range: r.targetRange, newText: to }));
 }
 
 /**

@@ -10,11 +10,40 @@ export interface ServerSettings {
   rules: LintSettings;
   /** Token budget of one generation prompt (the chunk-too-long rule's `budget`). */
   chunkTokenBudget: number;
+  /** How much work the language server gives one document (`traitStudio.lint.*`). */
+  lint: LintLimits;
+}
+
+/** The limits that keep the language server responsive whatever document it is given. */
+export interface LintLimits {
+  /** Documents larger than this (megabytes of text, 10⁶ characters) are not analysed at all. */
+  maxDocumentSizeMB: number;
+  /** A lint (or any request on one document) is stopped after this many seconds. */
+  timeBudgetSeconds: number;
 }
 
 export const SETTINGS_SECTION = 'traitStudio';
 
-export const DEFAULT_SETTINGS: ServerSettings = { rules: {}, chunkTokenBudget: 3000 };
+export const DEFAULT_LINT_LIMITS: LintLimits = { maxDocumentSizeMB: 20, timeBudgetSeconds: 10 };
+
+export const DEFAULT_SETTINGS: ServerSettings = { rules: {}, chunkTokenBudget: 3000, lint: DEFAULT_LINT_LIMITS };
+
+/**
+ * The settings as read from the editor: anything missing or of the wrong type takes its default
+ * (a setting typed by hand in settings.json is not validated by the editor).
+ */
+export function readServerSettings(section: Partial<ServerSettings> | null | undefined): ServerSettings {
+  const lint: Partial<LintLimits> = section?.lint && typeof section.lint === 'object' ? section.lint : {};
+  const positive = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback);
+  return {
+    ...DEFAULT_SETTINGS,
+    ...(section ?? {}),
+    lint: {
+      maxDocumentSizeMB: positive(lint.maxDocumentSizeMB, DEFAULT_LINT_LIMITS.maxDocumentSizeMB),
+      timeBudgetSeconds: positive(lint.timeBudgetSeconds, DEFAULT_LINT_LIMITS.timeBudgetSeconds),
+    },
+  };
+}
 
 /** What the client tells the server at start-up (`initializationOptions`). */
 export interface InitializationOptions {

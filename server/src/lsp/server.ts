@@ -1,38 +1,49 @@
 import {
   CodeActionKind,
   DocumentDiagnosticReportKind,
-  TextDocuments,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
+  type CancellationToken,
   type Connection,
+  type Diagnostic,
   type DocumentDiagnosticReport,
   type InitializeResult,
+  type TextEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { rangesIntersect } from '../document/position';
-import { codeActions, FIX_ALL_KIND } from './codeActions';
-import { codeLenses } from './codeLens';
-import { completions } from './completion';
-import { configDiagnostic, DIAGNOSTIC_SOURCE, toLspDiagnostic } from './convert';
-import { DocumentStore } from './documentStore';
-import { hover } from './hover';
-import { definition, prepareRename, references, rename } from './navigation';
-import { DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams, type LintTextsResult, type ServerSettings } from './protocol';
-import { documentSymbols, foldingRanges } from './symbols';
+import type { AnalysisMethod, AnalysisRequests } from './analysis';
+import { AnalysisWorkers } from './analysisWorkers';
+import { FIX_ALL_KIND } from './codeActions';
+import { limitDiagnostic, stoppedDiagnostic, tooLarge, type Stop } from './limits';
+import {
+  DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, readServerSettings, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams,
+  type LintTextsResult, type ServerSettings,
+} from './protocol';
 
 /**
  * Serves trait documents over `connection`: diagnostics, symbols, folding, hover, completion,
  * definition, references, rename, code actions, code lenses and workspace lint. Used by the VS Code
  * extension (node IPC) and by `trait-studio lsp --stdio` for other editors.
  *
+ * This thread only keeps the documents in step with the editor and routes requests: each document is
+ * parsed, linted and answered in its own worker thread (AnalysisWorkers), so a slow or huge document
+ * delays only its own requests, never a hover on another one. Each request has a time budget
+ * (`traitStudio.lint.timeBudgetSeconds`) and documents beyond `traitStudio.lint.maxDocumentSizeMB`
+ * are not analysed; both are said in a diagnostic on the document.
+ *
  * Diagnostics are pulled (LSP 3.17 `textDocument/diagnostic`) rather than pushed: the editor asks for
- * the documents it shows, cancels a request when a newer edit arrives (so stale results are dropped
- * by construction), and re-asks after `workspace/diagnostic/refresh`, which the server sends when
- * settings change. Each request lints the current version once; the result is cached per version and
- * reused by hovers and lenses.
+ * the documents it shows and cancels a request when a newer edit arrives (the worker then stops the
+ * lint at its next rule, as it does when it sees the newer version itself), and re-asks after
+ * `workspace/diagnostic/refresh`, which the server sends when settings change. A worker lints each
+ * version once; hovers and lenses reuse the result.
  */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
-  const store = new DocumentStore();
+  const documents = new Map<string, TextDocument>();
+  const workers = new AnalysisWorkers({ log: (m) => connection.console.log(m) });
+  /** Documents whose lint stopped (budget, failure), with what to show until they shrink or settings change. */
+  const stopped = new Map<string, Stop>();
+  let settings: ServerSettings = DEFAULT_SETTINGS;
   let canReadConfiguration = false;
   let canRefreshDiagnostics = false;
   let canRefreshCodeLenses = false;
@@ -40,14 +51,17 @@ export function startServer(connection: Connection): void {
   let snippetEdits = false;
   let previewCommand = false;
 
+  const budgetMs = () => settings.lint.timeBudgetSeconds * 1000;
+
   // Every handler is wrapped: an exception in one request is logged and answered empty rather than
   // taking the server down.
   const safe =
-    <A extends unknown[], R>(name: string, fallback: R, fn: (...args: A) => R) =>
-    (...args: A): R => {
+    <A extends unknown[], R>(name: string, fallback: R, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
       try {
-        return fn(...args);
+        return await fn(...args);
       } catch (error) {
+        if (error instanceof ResponseError) throw error;
         connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback;
       }
@@ -82,13 +96,15 @@ export function startServer(connection: Connection): void {
     if (canReadConfiguration) {
       try {
         const [section] = (await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }])) as [Partial<ServerSettings> | null];
-        store.setSettings({ ...DEFAULT_SETTINGS, ...(section ?? {}) });
+        settings = readServerSettings(section);
       } catch (error) {
         connection.console.error(`Reading the traitStudio settings failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     } else {
-      store.setSettings(DEFAULT_SETTINGS);
+      settings = DEFAULT_SETTINGS;
     }
+    stopped.clear();
+    workers.setSettings(settings);
     if (canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
     if (canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
@@ -96,76 +112,116 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration(() => void reloadSettings());
   connection.onDidChangeWatchedFiles(() => void reloadSettings());
 
-  const withDocument = <R>(uri: string, fallback: R, fn: (doc: TextDocument) => R): R => {
-    const doc = documents.get(uri);
-    return doc ? fn(doc) : fallback;
+  connection.onDidOpenTextDocument(({ textDocument: t }) => {
+    documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
+  });
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return;
+    const next = TextDocument.update(doc, contentChanges, textDocument.version);
+    documents.set(next.uri, next);
+    if (tooLarge(next, settings.lint)) workers.closed(next.uri);
+    else workers.changed(next, contentChanges);
+  });
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    documents.delete(textDocument.uri);
+    stopped.delete(textDocument.uri);
+    workers.closed(textDocument.uri);
+  });
+  connection.onShutdown(() => workers.dispose());
+
+  /** What the editor shows instead of findings when a document is not linted: too large, or stopped before. */
+  const notLinted = (doc: TextDocument): Diagnostic | undefined => {
+    if (tooLarge(doc, settings.lint)) return limitDiagnostic(doc, settings.lint);
+    const stop = stopped.get(doc.uri);
+    return stop && doc.getText().length >= 0.9 * stop.length ? stoppedDiagnostic(stop, settings.lint) : undefined;
   };
 
+  /** Asks the worker of `uri`'s document; `fallback` when there is none, it is too large, or the request does not complete. */
+  const ask = async <M extends AnalysisMethod, F>(
+    uri: string,
+    method: M,
+    params: AnalysisRequests[M]['params'],
+    fallback: F,
+    token: CancellationToken,
+  ): Promise<AnalysisRequests[M]['result'] | F> => {
+    const doc = documents.get(uri);
+    if (!doc || tooLarge(doc, settings.lint)) return fallback;
+    const outcome = await workers.request(doc, method, params, budgetMs(), token);
+    return outcome.ok ? outcome.value : fallback;
+  };
+
+  const full = (items: Diagnostic[], resultId?: string): DocumentDiagnosticReport => ({ kind: DocumentDiagnosticReportKind.Full, items, ...(resultId ? { resultId } : {}) });
+
   connection.languages.diagnostics.on(
-    safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] } as DocumentDiagnosticReport, (params) =>
-      withDocument(params.textDocument.uri, { kind: DocumentDiagnosticReportKind.Full, items: [] } as DocumentDiagnosticReport, (doc) => {
-        const { result, configProblem } = store.lint(doc);
-        const items = result.diagnostics.map((d) => toLspDiagnostic(doc.uri, d));
-        if (configProblem) items.unshift(configDiagnostic(configProblem));
-        return { kind: DocumentDiagnosticReportKind.Full, resultId: String(doc.version), items };
-      }),
-    ),
+    safe('diagnostics', full([]), async (params, token) => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return full([]);
+      const instead = notLinted(doc);
+      if (instead) return full([instead], String(doc.version));
+      const outcome = await workers.request(doc, 'diagnostics', {}, budgetMs(), token);
+      if (outcome.ok) return full(outcome.value, String(doc.version));
+      if (outcome.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+      if (outcome.reason === 'stale') {
+        connection.console.log(`Lint of ${doc.uri} stopped: a newer version arrived.`);
+        throw new ResponseError(LSPErrorCodes.ServerCancelled, 'A newer version of the document arrived.', { retriggerRequest: true });
+      }
+      const stop: Stop = { reason: outcome.reason, detail: outcome.detail, length: doc.getText().length };
+      stopped.set(doc.uri, stop);
+      connection.console.log(`Lint of ${doc.uri} stopped: ${outcome.detail}.`);
+      return full([stoppedDiagnostic(stop, settings.lint)], String(doc.version));
+    }),
   );
 
   connection.onRequest(
     LINT_TEXTS_REQUEST,
-    safe('lintTexts', { documents: [] } as LintTextsResult, (params: LintTextsParams): LintTextsResult => ({
-      documents: params.documents.map(({ uri, text }) => {
-        const { document, result, configProblem } = store.lintText(uri, text);
-        const diagnostics = result.diagnostics.map((d) => toLspDiagnostic(uri, d));
-        if (configProblem) diagnostics.unshift(configDiagnostic(configProblem));
-        return { uri, traits: document.traits.length, diagnostics };
-      }),
-    })),
+    safe('lintTexts', { documents: [] } as LintTextsResult, async (params: LintTextsParams, token: CancellationToken): Promise<LintTextsResult> => {
+      const out: LintTextsResult['documents'] = [];
+      for (const { uri, text } of params.documents) {
+        const doc = TextDocument.create(uri, 'traits', 0, text);
+        if (tooLarge(doc, settings.lint)) {
+          out.push({ uri, traits: 0, diagnostics: [limitDiagnostic(doc, settings.lint)] });
+          continue;
+        }
+        const outcome = await workers.lintText(uri, text, budgetMs(), token);
+        if (outcome.ok) out.push({ uri, ...outcome.value });
+        else if (outcome.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+        // (A text that is not open has no newer version: it is never stale.)
+        else out.push({ uri, traits: 0, diagnostics: [stoppedDiagnostic({ reason: outcome.reason === 'failed' ? 'failed' : 'budget', detail: outcome.detail, length: text.length }, settings.lint)] });
+      }
+      return { documents: out };
+    }),
   );
 
-  connection.onDocumentSymbol(safe('symbols', [], (p) => withDocument(p.textDocument.uri, [], (doc) => documentSymbols(store.parse(doc)))));
-  connection.onFoldingRanges(safe('folding', [], (p) => withDocument(p.textDocument.uri, [], (doc) => foldingRanges(store.parse(doc)))));
-  connection.onHover(
-    safe('hover', null, (p) =>
-      withDocument(p.textDocument.uri, null, (doc) => hover(store.parse(doc), p.position, store.lint(doc).result.diagnostics) ?? null),
-    ),
-  );
-  connection.onCompletion(safe('completion', [], (p) => withDocument(p.textDocument.uri, [], (doc) => completions(store.parse(doc), p.position))));
-  connection.onDefinition(
-    safe('definition', null, (p) => withDocument(p.textDocument.uri, null, (doc) => definition(doc.uri, store.parse(doc), p.position) ?? null)),
-  );
+  connection.onDocumentSymbol(safe('symbols', [], (p, token) => ask(p.textDocument.uri, 'symbols', {}, [], token)));
+  connection.onFoldingRanges(safe('folding', [], (p, token) => ask(p.textDocument.uri, 'folding', {}, [], token)));
+  connection.onHover(safe('hover', null, (p, token) => ask(p.textDocument.uri, 'hover', { position: p.position }, null, token)));
+  connection.onCompletion(safe('completion', [], (p, token) => ask(p.textDocument.uri, 'completion', { position: p.position }, [], token)));
+  connection.onDefinition(safe('definition', null, (p, token) => ask(p.textDocument.uri, 'definition', { position: p.position }, null, token)));
   connection.onReferences(
-    safe('references', [], (p) =>
-      withDocument(p.textDocument.uri, [], (doc) => references(doc.uri, store.parse(doc), p.position, p.context.includeDeclaration)),
-    ),
+    safe('references', [], (p, token) => ask(p.textDocument.uri, 'references', { position: p.position, includeDeclaration: p.context.includeDeclaration }, [], token)),
   );
-  connection.onPrepareRename(
-    safe('prepareRename', null, (p) => withDocument(p.textDocument.uri, null, (doc) => prepareRename(store.parse(doc), p.position) ?? null)),
-  );
+  connection.onPrepareRename(safe('prepareRename', null, (p, token) => ask(p.textDocument.uri, 'prepareRename', { position: p.position }, null, token)));
   connection.onRenameRequest(
-    safe('rename', null, (p) =>
-      withDocument(p.textDocument.uri, null, (doc) => {
-        const others = documents.all().filter((d) => d.uri !== doc.uri).map((d) => ({ uri: d.uri, document: store.parse(d) }));
-        return rename(doc.uri, store.parse(doc), p.position, p.newName, others) ?? null;
-      }),
-    ),
+    safe('rename', null, async (p, token) => {
+      const answer = await ask(p.textDocument.uri, 'rename', { position: p.position, newName: p.newName }, undefined, token);
+      if (!answer?.edit) return null;
+      const { edit, retitle } = answer;
+      // A retitled trait: the other open documents' [[Old title]] references that name nothing of their own follow.
+      if (retitle) {
+        const others = [...documents.keys()].filter((uri) => uri !== p.textDocument.uri);
+        const edits = await Promise.all(others.map((uri) => ask(uri, 'retitleReferences', retitle, [] as TextEdit[], token)));
+        others.forEach((uri, i) => {
+          if (edits[i].length) edit.changes = { ...edit.changes, [uri]: edits[i] };
+        });
+      }
+      return edit;
+    }),
   );
-  connection.onCodeAction(
-    safe('codeAction', [], (p) =>
-      withDocument(p.textDocument.uri, [], (doc) => {
-        const findings = store.lint(doc).result.diagnostics;
-        // The editor sends the diagnostics it shows at the range; right after an edit it may not show
-        // the new ones yet, so the server falls back on its own findings there.
-        const given = p.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-        const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, p.range)).map((f) => toLspDiagnostic(doc.uri, f));
-        return codeActions(doc.uri, store.parse(doc), diagnostics, findings, p.context.only, { range: p.range, snippets: snippetEdits, version: doc.version });
-      }),
-    ),
+  connection.onCodeAction(safe('codeAction', [], (p, token) => ask(p.textDocument.uri, 'codeAction', { range: p.range, context: p.context, snippets: snippetEdits }, [], token)));
+  connection.onCodeLens(
+    safe('codeLens', [], (p, token) => ask(p.textDocument.uri, 'codeLens', { previewUri: previewCommand ? p.textDocument.uri : undefined }, [], token)),
   );
-  connection.onCodeLens(safe('codeLens', [], (p) => withDocument(p.textDocument.uri, [], (doc) => codeLenses(store.parse(doc), store.lint(doc).result.diagnostics, previewCommand ? p.textDocument.uri : undefined))));
 
-  documents.onDidClose((e) => store.forget(e.document.uri));
-  documents.listen(connection);
   connection.listen();
 }

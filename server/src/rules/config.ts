@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { closest } from '../analysis/closest';
+import { NameIndex } from '../analysis/closest';
 import { findRule, RULES } from './registry';
 import { SEVERITIES, type Rule, type Severity } from './rule';
 
@@ -87,7 +87,7 @@ export function validateFrontMatter(data: unknown): SettingsProblem[] {
   return explain(validateFrontMatterSchema.errors ?? [], data, 'front matter').map((p) => {
     if (p.path.length !== 1 || typeof p.path[0] !== 'string' || known.includes(p.path[0])) return p;
     const key = p.path[0];
-    const suggestion = closest(known, key);
+    const suggestion = new NameIndex(known).closest(key);
     return {
       path: p.path,
       message: suggestion

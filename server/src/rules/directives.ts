@@ -25,7 +25,8 @@ export class Suppressions {
         const line = d.range.end.line + 1;
         const current = this.nextLine.get(line);
         if (!rules.length || current === 'all') this.nextLine.set(line, 'all');
-        else this.nextLine.set(line, new Set([...(current ?? []), ...rules]));
+        else if (current) rules.forEach((r) => current.add(r));
+        else this.nextLine.set(line, new Set(rules));
       } else if (d.kind === 'disable' || d.kind === 'enable') {
         this.toggles.push({ line: d.range.start.line, enable: d.kind === 'enable', rules });
       }

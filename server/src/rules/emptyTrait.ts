@@ -1,5 +1,6 @@
 import { PART_TITLE } from '../document/headingKinds';
-import { rangeContains } from '../document/position';
+import type { Example } from '../document/model';
+import { comparePositions, rangeContains, type Range } from '../document/position';
 import { defineRule } from './rule';
 
 /** TS002 empty-trait: a trait heading with nothing under it, or a part heading with nothing under it. */
@@ -21,8 +22,7 @@ export const emptyTraitRule = defineRule({
         continue;
       }
       for (const part of trait.parts) {
-        const hasExamples = trait.examples.some((e) => rangeContains(part.range, e.range));
-        if (!part.prose.trim() && !hasExamples) {
+        if (!part.prose.trim() && !hasExampleIn(trait.examples, part.range)) {
           report({
             trait,
             range: part.heading.titleRange,
@@ -33,3 +33,18 @@ export const emptyTraitRule = defineRule({
     }
   },
 });
+
+/**
+ * True when an example lies inside `range`. Examples are in document order and do not overlap, so
+ * only the first one starting in the range can: a binary search, not a pass per part.
+ */
+function hasExampleIn(examples: readonly Example[], range: Range): boolean {
+  let lo = 0;
+  let hi = examples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comparePositions(examples[mid].range.start, range.start) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < examples.length && rangeContains(range, examples[lo].range);
+}

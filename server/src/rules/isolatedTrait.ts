@@ -1,9 +1,10 @@
 import { traitCoverage } from '../analysis/coverage';
+import { PhraseMatcher, wordRuns } from '../analysis/phrases';
 import { sentenceRange } from '../analysis/sentences';
-import { rangeContains, type Range } from '../document/position';
-import { escapeRegExp } from '../analysis/words';
-import { defineRule } from './rule';
+import type { Trait, TraitDocument } from '../document/model';
+import { comparePositions, rangeContains, type Range } from '../document/position';
 import { referenceTargets, resolveReference } from '../document/resolve';
+import { defineRule } from './rule';
 
 /**
  * TS104 isolated-trait: the trait states trade-offs, but they name no other trait of the document, so
@@ -18,35 +19,38 @@ export const isolatedTraitRule = defineRule({
   optionsSchema: {},
   check({ document, report }) {
     if (document.traits.length < 2) return;
+    const tradeoffs = new Map<Trait, { ranges: () => Range[]; texts: string[] }>();
+    for (const trait of document.traits) {
+      const evidence = traitCoverage(trait, document).tradeoffs;
+      // Unstated: missing-tradeoffs reports that. Settled for a whole group or by the document's
+      // priorities: the weighing names values, not this trait's neighbours.
+      if (!evidence || evidence.by === 'group' || evidence.by === 'priorities') continue;
+      if (evidence.by === 'part') {
+        const parts = trait.parts.filter((p) => p.kind === 'tradeoffs');
+        tradeoffs.set(trait, { ranges: () => parts.map((p) => p.range), texts: parts.map((p) => p.prose.toLowerCase()) });
+      } else if (evidence.by === 'prose') {
+        const sentences = evidence.sentences.map((s) => s.sentence);
+        tradeoffs.set(trait, { ranges: () => sentences.map((s) => sentenceRange(s)), texts: sentences.map((s) => s.text.toLowerCase()) });
+      } else if (evidence.by === 'label') {
+        const paragraph = evidence.sentence.paragraph;
+        tradeoffs.set(trait, { ranges: () => [paragraph.range], texts: [paragraph.text.toLowerCase()] });
+      } else {
+        tradeoffs.set(trait, { ranges: () => [], texts: [] });
+      }
+    }
+    if (!tradeoffs.size) return;
     const targets = referenceTargets(document);
     // What may count as "another trait": traits and groups (a group stands for the traits under it).
     const weighable = new Set([...document.traits.map((t) => t.id), ...document.groups.map((g) => g.heading.id)]);
-    const titles = document.traits.map((t) => t.title.toLowerCase());
-    const titlePatterns = titles.map((title) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(title)}(?![\\p{L}\\p{N}])`, 'u'));
-    // A whole-phrase match of another trait's title; `includes` first, as it is far cheaper.
-    const namesTitle = (j: number, text: string) => text.includes(titles[j]) && titlePatterns[j].test(text);
-    for (const trait of document.traits) {
-      const tradeoffs = traitCoverage(trait, document).tradeoffs;
-      // Unstated: missing-tradeoffs reports that. Settled for a whole group or by the document's
-      // priorities: the weighing names values, not this trait's neighbours.
-      if (!tradeoffs || tradeoffs.by === 'group' || tradeoffs.by === 'priorities') continue;
-      const ranges: Range[] = [];
-      const texts: string[] = [];
-      if (tradeoffs.by === 'part') {
-        for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose.toLowerCase()));
-      } else if (tradeoffs.by === 'prose') {
-        for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text.toLowerCase()));
-      } else if (tradeoffs.by === 'label') {
-        ranges.push(tradeoffs.sentence.paragraph.range);
-        texts.push(tradeoffs.sentence.paragraph.text.toLowerCase());
-      }
-      const namesOther =
-        trait.references.some((ref) => {
+    const titles = titlesIn(document, [...tradeoffs.values()].flatMap((t) => t.texts));
+    for (const [trait, { ranges, texts }] of tradeoffs) {
+      const linksOther =
+        trait.references.length > 0 &&
+        within(ranges(), trait.references.filter((ref) => {
           const id = resolveReference(targets, ref);
-          return id !== undefined && id !== trait.id && weighable.has(id) && ranges.some((r) => rangeContains(r, ref.range));
-        }) ||
-        titles.some((_, j) => document.traits[j] !== trait && texts.some((t) => namesTitle(j, t)));
-      if (!namesOther) {
+          return id !== undefined && id !== trait.id && weighable.has(id);
+        }));
+      if (!linksOther && !texts.some((text) => titles.namesOther(trait, text))) {
         report({
           trait,
           range: trait.heading.titleRange,
@@ -56,3 +60,55 @@ export const isolatedTraitRule = defineRule({
     }
   },
 });
+
+/**
+ * True when a reference of `refs` lies inside one of `ranges` (which do not overlap: parts, or
+ * sentences). Each reference is looked up by binary search among the ranges sorted by start.
+ */
+function within(ranges: readonly Range[], refs: readonly { range: Range }[]): boolean {
+  const sorted = [...ranges].sort((a, b) => comparePositions(a.start, b.start));
+  return refs.some(({ range }) => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (comparePositions(sorted[mid].start, range.start) <= 0) (last = mid), (lo = mid + 1);
+      else hi = mid - 1;
+    }
+    return last >= 0 && rangeContains(sorted[last], range);
+  });
+}
+
+/**
+ * Which traits' titles (lower-cased) a trade-off text names as a whole phrase. Only titles whose
+ * every word occurs in some trade-off text can: the others stay out of the automaton, so a document
+ * of a million headings and a few trade-offs builds a small one.
+ */
+function titlesIn(document: TraitDocument, texts: readonly string[]) {
+  const vocabulary = new Set(texts.flatMap(wordRuns));
+  const phrases: string[] = [];
+  /** Per phrase: the first trait titled so, and whether another trait has the same title. */
+  const owners: { first: Trait; shared: boolean }[] = [];
+  const indexOf = new Map<string, number>();
+  for (const trait of document.traits) {
+    const title = trait.title.toLowerCase();
+    if (!title) continue; // an empty title names nothing
+    const known = indexOf.get(title);
+    if (known !== undefined) {
+      owners[known].shared = true;
+      continue;
+    }
+    if (!wordRuns(title).every((w) => vocabulary.has(w))) continue;
+    indexOf.set(title, phrases.length);
+    phrases.push(title);
+    owners.push({ first: trait, shared: false });
+  }
+  const matcher = new PhraseMatcher(phrases);
+  return {
+    /** True when `text` names the title of a trait other than `trait`. */
+    namesOther(trait: Trait, text: string): boolean {
+      return matcher.find(text, (phrase) => owners[phrase].shared || owners[phrase].first !== trait);
+    },
+  };
+}

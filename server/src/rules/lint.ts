@@ -8,6 +8,17 @@ import { SEVERITIES, type LintDiagnostic, type Report } from './rule';
 
 const RULE_NAMES: ReadonlySet<string> = new Set(RULES.flatMap((r) => [r.name, r.id.toLowerCase()]));
 
+let checkpoint: (() => void) | undefined;
+
+/**
+ * Installs a function that every lint of this thread calls before each rule, and that may throw to
+ * stop the lint (the error reaches `lintDocument`'s caller). The language server's worker uses it to
+ * stop a lint that was cancelled, went stale or ran out of its time budget. `undefined` removes it.
+ */
+export function setLintCheckpoint(check: (() => void) | undefined): void {
+  checkpoint = check;
+}
+
 export interface LintOptions {
   /**
    * Settings layers below the document's own front matter, lowest precedence first (for example the
@@ -38,6 +49,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
   const findings: LintDiagnostic[] = [];
   for (const { rule, severity, options: ruleOptions } of rules) {
     if (!severity) continue;
+    checkpoint?.();
     const report = (r: Report) =>
       findings.push({
         rule: rule.name,

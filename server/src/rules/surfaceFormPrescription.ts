@@ -57,8 +57,11 @@ const DESCRIPTIVE_SUBJECT =
 const THIRD_PERSON =
   /^(?:asks|poses|seeks|requests|opens|starts|begins|leads|prefaces|uses|formats|structures|apologi[sz]es|says|expresses|validates|acknowledges|affirms|mirrors|empathi[sz]es|ends|closes|concludes|offers|restates|rephrases|paraphrases)\b/i;
 const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
-// Words that turn the behaviour into something to avoid, which does not get over-represented.
-const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b[^.;:]*$/i;
+// Words that turn the behaviour into something to avoid, which does not get over-represented: in
+// the clause before it (after the last . ; or :). Matched on that clause alone: with `[^.;:]*$` after
+// it, the expression rescanned the rest of the sentence from every negation.
+const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b/i;
+const negated = (before: string) => NEGATION.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf(':')) + 1));
 
 // Cheap test of whether any surface form could match, so most sentences skip the patterns.
 const ANY_FORM = /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/i;
@@ -102,7 +105,7 @@ function unconditionedPrescription(text: string): { form: string; index: number;
     const imperative = IMPERATIVE_START.test(before) && BASE_VERB.test(m[0]);
     const descriptive = DESCRIPTIVE_SUBJECT.test(before) && THIRD_PERSON.test(m[0]);
     if (!PRESCRIPTIVE.test(before) && !imperative && !descriptive) continue;
-    if (NEGATION.test(before) || PERMISSIVE.test(before)) continue;
+    if (negated(before) || PERMISSIVE.test(before)) continue;
     return CONDITION.test(text) ? null : { form, index: m.index, length: m[0].length };
   }
   return null;

@@ -1,8 +1,13 @@
+import { NameIndex } from '../analysis/closest';
+import type { Trait } from '../document/model';
 import { referenceTargets, resolveReference } from '../document/resolve';
-import { closest } from '../analysis/closest';
 import { defineRule } from './rule';
 
-/** TS003 unknown-reference: `[[Title]]`, `[[#id]]` or `[text](#id)` that names nothing in the document. */
+/**
+ * TS003 unknown-reference: `[[Title]]`, `[[#id]]` or `[text](#id)` that names nothing in the document.
+ * The suggested correction comes from an index of the titles (or ids) built once per lint, so a
+ * document of many unknown references costs each one a bounded look-up, not a pass over every title.
+ */
 export const unknownReferenceRule = defineRule({
   id: 'TS003',
   name: 'unknown-reference',
@@ -12,10 +17,20 @@ export const unknownReferenceRule = defineRule({
   optionsSchema: {},
   check({ document, report }) {
     const targets = referenceTargets(document);
+    let titles: NameIndex | undefined;
+    let ids: NameIndex | undefined;
+    let traitOf: Map<string, Trait> | undefined;
     for (const ref of document.references) {
       if (resolveReference(targets, ref)) continue;
-      const suggestion = closest(ref.form === 'wiki-title' ? [...targets.titles.values()].map((h) => h.title) : [...targets.ids], ref.target);
-      const trait = document.traits.find((t) => t.id === ref.fromTrait);
+      const suggestion =
+        ref.form === 'wiki-title'
+          ? (titles ??= new NameIndex([...targets.titles.values()].map((h) => h.title))).closest(ref.target)
+          : (ids ??= new NameIndex(targets.ids)).closest(ref.target);
+      if (!traitOf) {
+        traitOf = new Map();
+        for (const t of document.traits) if (!traitOf.has(t.id)) traitOf.set(t.id, t);
+      }
+      const trait = ref.fromTrait === undefined ? undefined : traitOf.get(ref.fromTrait);
       report({
         trait,
         range: ref.range,

@@ -1,5 +1,5 @@
 import { memo } from '../analysis/memo';
-import { wordCount, words, STOP_WORDS } from '../analysis/words';
+import { forEachWord, wordCount, STOP_WORDS } from '../analysis/words';
 import { defineRule } from './rule';
 
 // Evaluative words that name no behaviour a generator or rater could check.
@@ -16,12 +16,31 @@ const VAGUE = new Set(
  * `maxVagueRatio` (share of content words that are vague, default 0.2).
  */
 // Memoised by prose: after an edit, only the traits it touched are measured again.
-const measured = memo<{ count: number; content: number; vague: string[] }>(5_000);
+const measured = memo<Measure>(5_000);
 
-function measure(prose: string): { count: number; content: number; vague: string[] } {
-  const all = words(prose);
-  const content = all.filter((w) => !STOP_WORDS.has(w));
-  return { count: wordCount(prose, all), content: content.length, vague: content.filter((w) => VAGUE.has(w)) };
+/** Word count, content words, vague content words, and the first four distinct vague words. */
+interface Measure {
+  count: number;
+  content: number;
+  vague: number;
+  named: string[];
+}
+
+// Counted as the words go by: a long prose makes no arrays of its words.
+function measure(prose: string): Measure {
+  let all = 0;
+  let content = 0;
+  let vague = 0;
+  const named: string[] = [];
+  forEachWord(prose, (w) => {
+    all++;
+    if (STOP_WORDS.has(w)) return;
+    content++;
+    if (!VAGUE.has(w)) return;
+    vague++;
+    if (named.length < 4 && !named.includes(w)) named.push(w);
+  });
+  return { count: wordCount(prose, all), content, vague, named };
 }
 
 export const vagueTraitRule = defineRule({
@@ -38,19 +57,19 @@ export const vagueTraitRule = defineRule({
     for (const trait of document.traits) {
       // Examples are concrete behaviour; an empty trait is empty-trait's finding.
       if (trait.examples.length || !trait.paragraphs.length) continue;
-      const { count, content, vague } = measured.get(trait.prose, measure);
+      const { count, content, vague, named } = measured.get(trait.prose, measure);
       if (count < options.minWords) {
         report({
           trait,
           range: trait.heading.titleRange,
           message: `"${trait.title}" is ${count} word${count === 1 ? '' : 's'} long with no example: too little for a generator to build realistic scenarios from. Describe the concrete behaviour (at least ${options.minWords} words) or add an example.`,
         });
-      } else if (content && vague.length / content > options.maxVagueRatio) {
-        const listed = [...new Set(vague)].slice(0, 4).map((w) => `"${w}"`).join(', ');
+      } else if (content && vague / content > options.maxVagueRatio) {
+        const listed = named.map((w) => `"${w}"`).join(', ');
         report({
           trait,
           range: trait.heading.titleRange,
-          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague.length) / content)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
+          message: `"${trait.title}" is mostly evaluative words (${listed}: ${Math.round((100 * vague) / content)}% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.`,
         });
       }
     }

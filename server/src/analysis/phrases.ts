@@ -1,0 +1,147 @@
+/**
+ * Whole-phrase search for many phrases at once: which phrases occur in a text neither preceded nor
+ * followed by a letter or digit (Unicode \p{L} / \p{N}), as
+ * `new RegExp(`(?<![\p{L}\p{N}])${escaped}(?![\p{L}\p{N}])`, 'u')` finds one phrase. One
+ * Aho-Corasick automaton (Aho & Corasick 1975) over every phrase, so a text is read once whatever
+ * the number of phrases, instead of once per phrase.
+ */
+
+const WORD = /[\p{L}\p{N}]/u;
+
+/** True when the code point `cp` is a letter or a digit. */
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 128) return (cp >= 97 && cp <= 122) || (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90);
+  return WORD.test(String.fromCodePoint(cp));
+}
+
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/** True when offset `i` of `text` splits a surrogate pair (no code-point match can start or end there). */
+function insidePair(text: string, i: number): boolean {
+  return i > 0 && i < text.length && isLow(text.charCodeAt(i)) && isHigh(text.charCodeAt(i - 1));
+}
+
+/** True when the code point ending at offset `i` (exclusive) is a letter or digit. */
+function wordBefore(text: string, i: number): boolean {
+  if (i <= 0) return false;
+  const c = text.charCodeAt(i - 1);
+  if (isLow(c) && i >= 2 && isHigh(text.charCodeAt(i - 2))) return isWordCodePoint(text.codePointAt(i - 2)!);
+  return isWordCodePoint(c);
+}
+
+/** True when the code point starting at offset `i` is a letter or digit. */
+function wordAt(text: string, i: number): boolean {
+  return i < text.length && isWordCodePoint(text.codePointAt(i)!);
+}
+
+/**
+ * The maximal runs of letters and digits in `text` (the "words" a whole-phrase match can only
+ * contain whole).
+ */
+export function wordRuns(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; ) {
+    const cp = i < text.length ? text.codePointAt(i)! : 32;
+    const size = cp > 0xffff ? 2 : 1;
+    if (i < text.length && isWordCodePoint(cp)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push(text.slice(start, i));
+      start = -1;
+    }
+    i += size;
+  }
+  return out;
+}
+
+/**
+ * An Aho-Corasick automaton over non-empty phrases (matched case-sensitively, UTF-16 unit by unit).
+ * Building it costs O(total phrase length); `find` reads a text once, plus the phrases that end at
+ * each place where a whole phrase may end (a letter or digit does not follow).
+ */
+export class PhraseMatcher {
+  /** Transitions: node × 65 536 + UTF-16 unit → node. */
+  private readonly next = new Map<number, number>();
+  private readonly fail: number[] = [0];
+  /** The phrase ending at a node, or -1. */
+  private readonly phraseAt: number[] = [-1];
+  /** The nearest node along the failure links (itself excluded) where a phrase ends, or -1. */
+  private readonly outputLink: number[] = [-1];
+  private readonly lengths: number[] = [];
+
+  /** `phrases[i]` is found as phrase `i`; an empty phrase is never found. */
+  constructor(phrases: readonly string[]) {
+    phrases.forEach((phrase, index) => {
+      this.lengths.push(phrase.length);
+      if (!phrase) return;
+      let node = 0;
+      for (let i = 0; i < phrase.length; i++) {
+        const key = node * 65536 + phrase.charCodeAt(i);
+        let child = this.next.get(key);
+        if (child === undefined) {
+          child = this.fail.length;
+          this.fail.push(0);
+          this.phraseAt.push(-1);
+          this.outputLink.push(-1);
+          this.next.set(key, child);
+        }
+        node = child;
+      }
+      if (this.phraseAt[node] < 0) this.phraseAt[node] = index;
+    });
+    this.link();
+  }
+
+  /** Failure and output links, breadth first (a node's links depend on shallower nodes only). */
+  private link(): void {
+    const children: number[][] = Array.from({ length: this.fail.length }, () => []);
+    const unit: number[] = new Array(this.fail.length).fill(0);
+    for (const [key, child] of this.next) {
+      children[Math.floor(key / 65536)].push(child);
+      unit[child] = key % 65536;
+    }
+    const queue: number[] = [...children[0]];
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head];
+      for (const child of children[node]) {
+        let f = this.fail[node];
+        let target = this.next.get(f * 65536 + unit[child]);
+        while (target === undefined && f !== 0) {
+          f = this.fail[f];
+          target = this.next.get(f * 65536 + unit[child]);
+        }
+        this.fail[child] = target ?? 0;
+        const via = this.fail[child];
+        this.outputLink[child] = this.phraseAt[via] >= 0 ? via : this.outputLink[via];
+        queue.push(child);
+      }
+    }
+  }
+
+  /**
+   * Reports each whole-phrase occurrence in `text` to `found` (with the phrase's index) until it
+   * returns true; returns whether one did.
+   */
+  find(text: string, found: (phrase: number) => boolean): boolean {
+    let node = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      let target = this.next.get(node * 65536 + c);
+      while (target === undefined && node !== 0) {
+        node = this.fail[node];
+        target = this.next.get(node * 65536 + c);
+      }
+      node = target ?? 0;
+      const end = i + 1;
+      if (node === 0 || wordAt(text, end) || insidePair(text, end)) continue;
+      for (let n = this.phraseAt[node] >= 0 ? node : this.outputLink[node]; n >= 0; n = this.outputLink[n]) {
+        const phrase = this.phraseAt[n];
+        const start = end - this.lengths[phrase];
+        if (!wordBefore(text, start) && !insidePair(text, start) && found(phrase)) return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Entry point of an analysis worker thread (dist/worker.js): the language server starts one per open
+ * document (and one for Lint Workspace), so a slow or huge document delays only its own requests.
+ * It mirrors its documents from the messages of `workerProtocol.ts` and answers requests with a
+ * DocumentAnalysis; a lint stops between rules when the main thread cancels the request, when a newer
+ * version of the document is known, or when the request's time budget is spent.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { setLintCheckpoint } from '../rules/lint';
+import { AnalysisStopped, DocumentAnalysis } from './analysis';
+import { isCancelled, LATEST_VERSION, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const control = new Int32Array(data.control);
+const analysis = new DocumentAnalysis(data.settings);
+
+/** The request being answered: what the checkpoint checks. */
+let current: { id: number; version: number; start: number; budgetMs: number } | undefined;
+
+setLintCheckpoint(() => {
+  if (!current) return;
+  if (isCancelled(control, current.id)) throw new AnalysisStopped('cancelled');
+  if (current.version >= 0 && current.version < Atomics.load(control, LATEST_VERSION)) throw new AnalysisStopped('stale');
+  if (performance.now() - current.start > current.budgetMs) throw new AnalysisStopped('budget');
+});
+
+const send = (message: FromWorker) => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'open':
+      analysis.open(message.uri, message.languageId, message.version, message.text);
+      break;
+    case 'change':
+      analysis.change(message.uri, message.version, message.changes);
+      break;
+    case 'close':
+      analysis.close(message.uri);
+      break;
+    case 'settings':
+      analysis.setSettings(message.settings);
+      break;
+    case 'request': {
+      const { id, method, uri, params, budgetMs } = message;
+      if (isCancelled(control, id)) {
+        send({ type: 'stopped', id, reason: 'cancelled' });
+        break;
+      }
+      send({ type: 'started', id });
+      current = { id, version: method === 'lintText' ? -1 : (analysis.version(uri) ?? -1), start: performance.now(), budgetMs };
+      try {
+        send({ type: 'result', id, result: analysis.answer(method, uri, params) });
+      } catch (error) {
+        if (error instanceof AnalysisStopped) send({ type: 'stopped', id, reason: error.reason });
+        else send({ type: 'failed', id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      } finally {
+        current = undefined;
+      }
+      break;
+    }
+  }
+});
