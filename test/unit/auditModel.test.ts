@@ -12,10 +12,10 @@ import {
 } from '../../server/src/audit/modelPass';
 import { NO_TRAIT } from '../../server/src/audit/score';
 import type { AuditRecord } from '../../server/src/audit/types';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { StageError } from '../../server/src/generation/stages/stage';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { RequestPolicy } from '../../server/src/providers/requestPolicy';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
@@ -348,7 +348,7 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
       const templates = loadAuditTemplates(workspace);
       assert.deepEqual(Object.keys(templates), [...AUDIT_TEMPLATE_STAGES]);
       assert.equal(templates['audit-rate'].text, 'Rate {{transcripts}} for {{features}}.');
-      assert.match(templates['audit-scan'].path, /generation[/\\]prompts[/\\]audit-scan\.md$/);
+      assert.match(templates['audit-scan'].path, /llm[/\\]prompts[/\\]audit-scan\.md$/);
       const shipped = loadAuditTemplates();
       assert.ok(estimateModelPass(RECORDS, { templates }).inputTokens < estimateModelPass(RECORDS, { templates: shipped }).inputTokens);
     } finally {

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
-import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/generation/cache';
+import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/llm/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
 import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/pipeline';
 import { baseline } from '../../server/src/generation/stages/baseline';
 import { answeringVersions, DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
-import { loadTemplates, render } from '../../server/src/generation/templates';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { RequestPolicy } from '../../server/src/providers/requestPolicy';
+import { loadTemplates, render } from '../../server/src/llm/templates';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 

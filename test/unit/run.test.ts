@@ -4,12 +4,12 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
-import { loadTemplates } from '../../server/src/generation/templates';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
-import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
+import { loadTemplates } from '../../server/src/llm/templates';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
+import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';

@@ -5,7 +5,7 @@ import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
 import type { SftFormat } from '../../../server/src/generation/run/types';
-import { loadMidtrainingTemplates } from '../../../server/src/generation/templates';
+import { loadMidtrainingTemplates } from '../../../server/src/llm/templates';
 import { explainRestricted } from './restricted';
 import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
 

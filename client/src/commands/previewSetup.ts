@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import { DEFAULT_MAX_ANSWER_CHARS, type AnswerLimits } from '../../../server/src/generation/answerCheck';
-import type { AnswerCache } from '../../../server/src/generation/cache';
-import { DiskAnswerCache } from '../../../server/src/generation/cache';
-import { defaultPrices, type ModelPrice } from '../../../server/src/generation/cost';
+import { DEFAULT_MAX_ANSWER_CHARS, type AnswerLimits } from '../../../server/src/llm/answerCheck';
+import type { AnswerCache } from '../../../server/src/llm/cache';
+import { DiskAnswerCache } from '../../../server/src/llm/cache';
+import { defaultPrices, type ModelPrice } from '../../../server/src/llm/cost';
 import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
-import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/generation/templates';
-import { GeminiProvider } from '../../../server/src/providers/gemini';
-import { openAICompatibleBaseline } from '../../../server/src/providers/openai';
-import { credentialFreeUrl } from '../../../server/src/providers/redact';
-import type { ModelProvider } from '../../../server/src/providers/provider';
-import { RequestPolicy } from '../../../server/src/providers/requestPolicy';
+import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/llm/templates';
+import { GeminiProvider } from '../../../server/src/llm/gemini';
+import { openAICompatibleBaseline } from '../../../server/src/llm/openai';
+import { credentialFreeUrl } from '../../../server/src/llm/redact';
+import type { ModelProvider } from '../../../server/src/llm/provider';
+import { RequestPolicy } from '../../../server/src/llm/requestPolicy';
 import { geminiApiKey } from './apiKey';
 
 /** Everything one preview runs with, read from settings, secret storage and the workspace. */

@@ -4,7 +4,7 @@ import type { Trait, TraitDocument } from '../../../server/src/document/model';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { traitChunk } from '../../../server/src/generation/chunk';
 import { count } from '../../../server/src/format';
-import { estimateCost, type ModelPrice } from '../../../server/src/generation/cost';
+import { estimateCost, type ModelPrice } from '../../../server/src/llm/cost';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/pipeline';
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';

@@ -15,19 +15,19 @@
  * pass asks nothing.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { AnswerCache } from '../generation/cache';
-import { defaultPrices, estimateCost, type ModelPrice } from '../generation/cost';
-import { DEFAULT_MODEL, thinkingAllowance } from '../providers/models';
-import { estimateTokens } from '../generation/run/limits';
+import type { AnswerCache } from '../llm/cache';
+import { defaultPrices, estimateCost, type ModelPrice } from '../llm/cost';
+import { DEFAULT_MODEL, thinkingAllowance } from '../llm/catalogue';
+import { estimateTokens } from '../llm/limits';
 import { askUpToTwice, DEFAULT_PROVIDER_ID, emptyUsage, StageError, type StageUsage } from '../generation/stages/stage';
-import { loadTemplate, render, type Template } from '../generation/templates';
-import type { GenerateRequest, ModelProvider } from '../providers/provider';
+import { loadTemplate, render, type Template } from '../llm/templates';
+import type { GenerateRequest, ModelProvider } from '../llm/provider';
 import { scorePattern, TraitIndex } from './score';
 import type { AuditPattern, AuditRecord } from './types';
 
 /**
  * The model of every model-pass call when none is given: the catalogue's fast model
- * (providers/models.ts). The pass is dominated by input (every transcript is read twice, once to
+ * (llm/catalogue.ts). The pass is dominated by input (every transcript is read twice, once to
  * scan and once to rate) and by request count (one rating call per ten records), and what it
  * judges — does this transcript end with a question, open with praise, use headings — is a surface
  * reading a fast model does well, at well under half the strong model's price per input token.
@@ -72,7 +72,7 @@ export type AuditTemplates = Readonly<Record<AuditTemplateStage, Template<AuditT
 /**
  * The model pass's templates: each `workspace/.traits/prompts/<stage>.md` when it exists, else the
  * shipped `audit-scan.md`, `audit-cluster.md`, `audit-rate.md` beside the other prompts
- * (generation/prompts, `dist/prompts` when bundled), through templates.ts's `loadTemplate`. Throws
+ * (llm/prompts, `dist/prompts` when bundled), through templates.ts's `loadTemplate`. Throws
  * when a template can be read from neither place.
  */
 export function loadAuditTemplates(workspace?: string): AuditTemplates {

@@ -21,8 +21,8 @@ import {
 import { reportJson } from '../audit/reportJson';
 import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
 import { NotRegularFileError } from '../files/regularFile';
-import { GeminiProvider } from '../providers/gemini';
-import { RequestPolicy } from '../providers/requestPolicy';
+import { GeminiProvider } from '../llm/gemini';
+import { RequestPolicy } from '../llm/requestPolicy';
 import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
 import { emptyUsage } from '../generation/stages/stage';

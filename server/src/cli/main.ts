@@ -1,5 +1,5 @@
 import leven from 'leven';
-import { redact } from '../providers/redact';
+import { redact } from '../llm/redact';
 import { ConfigError } from '../rules/configFile';
 import { runAudit } from './audit';
 import { UsageError } from './io';

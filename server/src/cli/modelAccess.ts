@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { answerLimits, type AnswerLimits } from '../generation/answerCheck';
-import { DiskAnswerCache } from '../generation/cache';
-import { OVERRIDE_DIR, TemplateError } from '../generation/templates';
-import type { GeminiOptions } from '../providers/gemini';
-import { credentialFreeUrl } from '../providers/redact';
+import { answerLimits, type AnswerLimits } from '../llm/answerCheck';
+import { DiskAnswerCache } from '../llm/cache';
+import { OVERRIDE_DIR, TemplateError } from '../llm/templates';
+import type { GeminiOptions } from '../llm/gemini';
+import { credentialFreeUrl } from '../llm/redact';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Group, Trait, TraitDocument } from '../document/model';
-import type { ModelProvider } from '../providers/provider';
-import type { AnswerLimits } from './answerCheck';
-import type { AnswerCache } from './cache';
+import type { ModelProvider } from '../llm/provider';
+import type { AnswerLimits } from '../llm/answerCheck';
+import type { AnswerCache } from '../llm/cache';
 import { answeringVersions, emptyUsage, StageError, structured, text, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
-import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from './templates';
+import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from '../llm/templates';
 
 /** One midtraining document: a pretraining-style text (not a conversation) set in the document's world. */
 export interface MidtrainingDocument {

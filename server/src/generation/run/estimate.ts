@@ -1,12 +1,12 @@
 /** What a run will cost, estimated before it starts. */
 import { parseTraitDocument } from '../../document/parse';
 import { traitChunk } from '../chunk';
-import { thinkingAllowance } from '../../providers/models';
-import { defaultPrices, estimateCost } from '../cost';
+import { thinkingAllowance } from '../../llm/catalogue';
+import { defaultPrices, estimateCost } from '../../llm/cost';
 import { DEFAULT_MODELS, STAGE_THINKING, type StageModels, type TokenCount } from '../stages/stage';
-import { loadMidtrainingTemplates } from '../templates';
+import { loadMidtrainingTemplates } from '../../llm/templates';
 import { selectTraits } from './items';
-import { estimateTokens } from './limits';
+import { estimateTokens } from '../../llm/limits';
 import type { RunEstimate, RunEstimateInput } from './types';
 
 /**
@@ -26,7 +26,7 @@ const DEFAULT_DOC_TYPE_COUNT = 5;
  * scenario out); per scenario the six stages, each in = template + the trait text + what the stage
  * is shown (TYPICAL sizes of the earlier answers; the response also reads the context), out = the
  * TYPICAL answer plus the model catalogue's thinking allowance at the stage's thinking level
- * (providers/models.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
+ * (llm/catalogue.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
  * type one ideas call (the whole document in), per document a draft (TYPICAL document out) and a
  * critique-and-revise (draft in, document out). Cache hits are not foreseen (a resumed or previewed
  * run costs less); retries are not counted. Throws RunError('usage') for an unknown trait id or a

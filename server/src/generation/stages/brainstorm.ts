@@ -1,7 +1,7 @@
 import { count as countOf } from '../../format';
 import type { TraitChunk } from '../chunk';
 import { SCHEMAS, schemaProblems } from '../schemas';
-import { render } from '../templates';
+import { render } from '../../llm/templates';
 import { askUpToTwice, STAGE_THINKING, StageError, type StageContext } from './stage';
 
 /** A situation where the trait matters: what happens, how the trait shows, why it matters. */

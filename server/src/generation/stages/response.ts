@@ -1,5 +1,5 @@
 import type { TraitChunk } from '../chunk';
-import { render } from '../templates';
+import { render } from '../../llm/templates';
 import { text, type StageContext } from './stage';
 
 /**

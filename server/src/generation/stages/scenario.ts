@@ -1,5 +1,5 @@
 import type { TraitChunk } from '../chunk';
-import { render } from '../templates';
+import { render } from '../../llm/templates';
 import type { Idea } from './brainstorm';
 import { STAGE_THINKING, structured, type StageContext } from './stage';
 

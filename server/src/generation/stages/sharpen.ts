@@ -1,5 +1,5 @@
 import type { TraitChunk } from '../chunk';
-import { render } from '../templates';
+import { render } from '../../llm/templates';
 import { STAGE_THINKING, structured, type StageContext } from './stage';
 
 export interface Sharpening {

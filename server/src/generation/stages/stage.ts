@@ -1,10 +1,10 @@
-import { DEFAULT_MODEL, LONG_PROMPT_TOKENS, type ThinkingLevel } from '../../providers/models';
-import type { GenerateRequest, GenerateResult, ModelProvider } from '../../providers/provider';
-import { ModelAnswerError } from '../../providers/provider';
-import { answerProblem, type AnswerLimits } from '../answerCheck';
-import { answerKey, type AnswerCache, type CachedAnswer } from '../cache';
+import { DEFAULT_MODEL, LONG_PROMPT_TOKENS, type ThinkingLevel } from '../../llm/catalogue';
+import type { GenerateRequest, GenerateResult, ModelProvider } from '../../llm/provider';
+import { ModelAnswerError } from '../../llm/provider';
+import { answerProblem, type AnswerLimits } from '../../llm/answerCheck';
+import { answerKey, type AnswerCache, type CachedAnswer } from '../../llm/cache';
 import { schemaProblems, SCHEMAS, type StructuredStage } from '../schemas';
-import type { Template, TemplateStage } from '../templates';
+import type { Template, TemplateStage } from '../../llm/templates';
 
 /** Which model each role uses (the method: a fast model to generate and for the baseline, a strong one to judge and answer). */
 export interface StageModels {
@@ -15,7 +15,7 @@ export interface StageModels {
   readonly autorate: string;
 }
 
-/** The default model of each role, from the model catalogue (providers/models.ts, DEFAULT_MODEL). */
+/** The default model of each role, from the model catalogue (llm/catalogue.ts, DEFAULT_MODEL). */
 export const DEFAULT_MODELS: StageModels = {
   brainstorm: DEFAULT_MODEL.fast,
   critique: DEFAULT_MODEL.strong,
@@ -90,7 +90,7 @@ export interface TokenCount {
   outputTokens: number;
   /**
    * The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS
-   * (providers/models.ts), which a long-prompt tier prices higher; absent when there were none.
+   * (llm/catalogue.ts), which a long-prompt tier prices higher; absent when there were none.
    */
   longPrompt?: { inputTokens: number; outputTokens: number };
 }

@@ -15,7 +15,7 @@
  * `requestsPerMinute`.
  */
 import PQueue from 'p-queue';
-import type { GenerateRequest, GenerateResult, ModelProvider } from '../../providers/provider';
+import type { GenerateRequest, GenerateResult, ModelProvider } from './provider';
 
 export interface RateLimits {
   /** Calls started per model in any window; default unlimited. */

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as cacache from 'cacache';
 import { openRegular } from '../files/regularFile';
-import type { GenerateRequest } from '../providers/provider';
+import type { GenerateRequest } from './provider';
 
 /** A model answer as the stages keep it: the raw text (before parsing) and the tokens it cost when made. */
 export interface CachedAnswer {

@@ -1,5 +1,5 @@
 import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
-import { thinkingConfig } from './models';
+import { thinkingConfig } from './catalogue';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
 import { registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
@@ -82,7 +82,7 @@ export class GeminiProvider implements ModelProvider {
 
 const SDK_LEVEL = { minimal: ThinkingLevel.MINIMAL, low: ThinkingLevel.LOW, medium: ThinkingLevel.MEDIUM, high: ThinkingLevel.HIGH } as const;
 
-/** The request's `thinkingConfig`, in the form its model takes (providers/models.ts), or nothing. */
+/** The request's `thinkingConfig`, in the form its model takes (llm/catalogue.ts), or nothing. */
 function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig } {
   const config = thinkingConfig(request.model, request.thinking);
   if (!config) return {};
