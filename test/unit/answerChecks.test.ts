@@ -13,7 +13,7 @@ import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
 import { previewScenarios } from '../../server/src/generation/pipeline';
 import { runDataset } from '../../server/src/generation/run';
-import { loadTemplates } from '../../server/src/llm/templates';
+import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { GeminiProvider } from '../../server/src/llm/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
@@ -69,7 +69,7 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
   let openai: FakeOpenAI;
   const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 });
   const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() });
-  const templates = loadTemplates();
+  const templates = loadTemplates(TEMPLATE_STAGES);
   before(async () => {
     fake = await startFakeGemini();
     openai = await startFakeOpenAI();

@@ -2,13 +2,14 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { auditFilePaths, buildReport, filterDataset, offlineAuditFile, readDataset, readRecordsById, writeAuditFiles, type AuditRecord, type AuditReport } from '../../../server/src/audit';
-import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../../../server/src/audit/modelPass';
-import { emptyUsage } from '../../../server/src/generation/stages/stage';
+import { DEFAULT_AUDIT_MODEL, estimateModelPass, runModelPass } from '../../../server/src/audit/modelPass';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
 import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
+import { emptyUsage } from '../../../server/src/llm/usage';
+import { loadTemplates, AUDIT_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 
 /** Options an automation (a finished run, the tests) may pass to `traitStudio.auditDataset`. */
 export interface AuditRequest {
@@ -167,7 +168,7 @@ function cancelled(error: unknown): boolean {
 
 /** The model pass's templates: the workspace's .traits/prompts overrides when templateWorkspace allows, else the shipped ones. */
 function auditTemplates(uri: vscode.Uri) {
-  return loadAuditTemplates(templateWorkspace(vscode.workspace.getWorkspaceFolder(uri)?.uri));
+  return loadTemplates(AUDIT_TEMPLATE_STAGES, templateWorkspace(vscode.workspace.getWorkspaceFolder(uri)?.uri));
 }
 
 /** The records the report shows as examples: from `records` when they were read, else read back by id. */

@@ -5,7 +5,7 @@ import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
 import type { SftFormat } from '../../../server/src/generation/run/types';
-import { loadMidtrainingTemplates } from '../../../server/src/llm/templates';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 import { explainRestricted } from './restricted';
 import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
 
@@ -94,7 +94,7 @@ export function registerGenerate(
       }
       throw error;
     }
-    const midtrainingTemplates = loadMidtrainingTemplates(templateWorkspace(folder.uri));
+    const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
     const estimate = estimateRun({ documentText: document.getText(), traits, perTrait, midtraining, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
     if (request.confirm !== false) {
       const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ ${usd(estimate.usd)}`;

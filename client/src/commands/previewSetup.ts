@@ -4,7 +4,7 @@ import type { AnswerCache } from '../../../server/src/llm/cache';
 import { DiskAnswerCache } from '../../../server/src/llm/cache';
 import { defaultPrices, type ModelPrice } from '../../../server/src/llm/cost';
 import { DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
-import { loadTemplates, type Template, type TemplateStage } from '../../../server/src/llm/templates';
+import { loadTemplates, type Template, type TemplateStage, TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 import { GeminiProvider } from '../../../server/src/llm/gemini';
 import { openAICompatibleBaseline } from '../../../server/src/llm/openai';
 import { credentialFreeUrl } from '../../../server/src/llm/redact';
@@ -73,7 +73,7 @@ export async function previewSetup(context: vscode.ExtensionContext, folder: vsc
     providerId,
     ...baseline,
     models,
-    templates: loadTemplates(templateWorkspace(folder)),
+    templates: loadTemplates(TEMPLATE_STAGES, templateWorkspace(folder)),
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
     prices: { ...defaultPrices(), ...config.get<Record<string, ModelPrice>>('prices', {}) },
     count: Math.min(10, Math.max(1, Math.round(config.get<number>('preview.scenarios', 3)))),

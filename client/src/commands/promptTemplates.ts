@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/audit/modelPass';
-import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage } from '../../../server/src/llm/templates';
+import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage, AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/llm/templates';
 
 type Stage = TemplateStage | MidtrainingTemplateStage | AuditTemplateStage;
 const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES, ...AUDIT_TEMPLATE_STAGES];

@@ -19,16 +19,17 @@ import {
   type OfflineAuditResult,
 } from '../audit';
 import { reportJson } from '../audit/reportJson';
-import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
+import { DEFAULT_AUDIT_MODEL, estimateModelPass, runModelPass } from '../audit/modelPass';
 import { NotRegularFileError } from '../files/regularFile';
 import { GeminiProvider } from '../llm/gemini';
 import { RequestPolicy } from '../llm/requestPolicy';
 import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
-import { emptyUsage } from '../generation/stages/stage';
 import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
+import { emptyUsage } from '../llm/usage';
+import { loadTemplates, AUDIT_TEMPLATE_STAGES } from '../llm/templates';
 
 export const AUDIT_USAGE = `Usage: trait-studio audit DATASET.jsonl [--offline] [--format markdown|json] [--threshold 0.25]
                           [--min-support N] [--no-write] [--fail-on-flagged]
@@ -241,7 +242,7 @@ async function modelPassOrNote(
   }
   if (recordCount === 0) return null;
   const records = loadRecords();
-  const templates = cliTemplates(options.workspaceTemplates, out, loadAuditTemplates);
+  const templates = cliTemplates(options.workspaceTemplates, out, (workspace) => loadTemplates(AUDIT_TEMPLATE_STAGES, workspace));
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
   out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);

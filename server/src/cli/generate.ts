@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { count, usd } from '../format';
 import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
 import { DEFAULT_MODELS } from '../generation/stages/stage';
-import { loadMidtrainingTemplates, loadTemplates } from '../llm/templates';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../llm/templates';
 import { GeminiProvider } from '../llm/gemini';
 import { openAICompatibleBaseline } from '../llm/openai';
 import { RequestPolicy } from '../llm/requestPolicy';
@@ -113,8 +113,8 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
   const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
-    stages: loadTemplates(workspace),
-    midtraining: midtraining > 0 ? loadMidtrainingTemplates(workspace) : undefined,
+    stages: loadTemplates(TEMPLATE_STAGES, workspace),
+    midtraining: midtraining > 0 ? loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace) : undefined,
   }));
   const cache = cliAnswerCache(values['no-cache'], out, env);
   const baseline = openAICompatibleBaseline(baselineUrl, env, policy());

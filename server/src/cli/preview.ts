@@ -5,14 +5,15 @@ import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../llm/cost';
 import { describeFailure } from '../generation/failures';
 import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
-import { answeringVersions, DEFAULT_MODELS, type StageModels, type StageUsage } from '../generation/stages/stage';
-import { loadTemplates } from '../llm/templates';
+import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../generation/stages/stage';
+import { loadTemplates, TEMPLATE_STAGES } from '../llm/templates';
 import { parseTraitDocument } from '../document/parse';
 import { GeminiProvider } from '../llm/gemini';
 import { openAICompatibleBaseline } from '../llm/openai';
 import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
+import type { StageUsage } from '../llm/usage';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
@@ -105,7 +106,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   // After the trait: a wrong trait id is worth knowing before a key is.
   const gemini = geminiAccess(env, 'preview scenarios');
 
-  const templates = cliTemplates(values['workspace-templates'], out, loadTemplates);
+  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));

@@ -3,8 +3,12 @@ import type { Group, Trait, TraitDocument } from '../document/model';
 import type { ModelProvider } from '../llm/provider';
 import type { AnswerLimits } from '../llm/answerCheck';
 import type { AnswerCache } from '../llm/cache';
-import { answeringVersions, emptyUsage, StageError, structured, text, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
-import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from '../llm/templates';
+import { askStructured, askText, StageError, type ModelVersions } from '../llm/ask';
+import { cancelScope, inPool } from '../llm/pool';
+import { emptyUsage, type StageUsage } from '../llm/usage';
+import { STAGE_SCHEMAS } from './schemas';
+import { answeringVersions, type StageContext, type StageModels } from './stages/stage';
+import { render, type MidtrainingTemplateStage, type Template, loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../llm/templates';
 
 /** One midtraining document: a pretraining-style text (not a conversation) set in the document's world. */
 export interface MidtrainingDocument {
@@ -102,7 +106,7 @@ export async function generateMidtraining(
     docTypes?: readonly string[];
     provider: ModelProvider;
     models: StageModels;
-    /** Default: the shipped templates (`loadMidtrainingTemplates(workspace)` for a workspace's overrides). */
+    /** Default: the shipped templates (`loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace)` for a workspace's overrides). */
     templates?: Templates;
     cache?: AnswerCache;
     providerId?: string;
@@ -137,12 +141,10 @@ export async function generateMidtraining(
   }
   if (jobs.length === 0) return;
 
-  const templates = options.templates ?? loadMidtrainingTemplates();
-  // Our own signal: cancels the rest when the caller cancels or a callback throws.
-  const controller = new AbortController();
-  const forward = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', forward, { once: true });
-  const signal = controller.signal;
+  const templates = options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES);
+  // Our own scope: cancels the rest when the caller cancels or a callback throws.
+  const scope = cancelScope(options.signal);
+  const signal = scope.signal;
   const base = {
     provider: options.provider,
     models: options.models,
@@ -206,27 +208,13 @@ export async function generateMidtraining(
     await deliver(doc);
   };
 
-  let failure: { error: unknown } | undefined;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !signal.aborted) {
-      const job = jobs[next++];
-      try {
-        await run(job);
-      } catch (error) {
-        failure ??= { error };
-        controller.abort(error);
-      }
-    }
-  };
   try {
-    // Every worker settles before this resolves or rejects, so no callback comes after.
-    await Promise.all(Array.from({ length: Math.min(DOCUMENTS_IN_FLIGHT, jobs.length) }, worker));
-  } finally {
-    options.signal?.removeEventListener('abort', forward);
+    // Every job settles before this resolves or rejects, so no callback comes after.
+    await inPool(jobs, DOCUMENTS_IN_FLIGHT, scope, run);
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
   }
-  if (options.signal?.aborted) throw options.signal.reason;
-  if (failure) throw failure.error;
 }
 
 /** Up to IDEAS_PER_CALL ideas of one type, each naming real traits; `before` are the type's earlier ideas. */
@@ -246,9 +234,9 @@ async function askIdeas(
       count: IDEAS_PER_CALL,
       avoid: before.length ? before.slice(-AVOID_LIMIT).map((i) => `- ${i.idea}`).join('\n') : '(none yet)',
     });
-    const answer = await structured(ctx, 'midtraining-ideas', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
+    const answer = await askStructured(ctx, 'midtraining-ideas', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 }, STAGE_SCHEMAS['midtraining-ideas']);
     const ideas: DocumentIdea[] = [];
-    for (const { idea, trait_ids } of answer.document_ideas as { idea: string; trait_ids: string[] }[]) {
+    for (const { idea, trait_ids } of answer.document_ideas) {
       // Only ids of the document's traits: an invented id would label the document with a trait it does not have.
       const traitIds = [...new Set(trait_ids.map((t) => t.trim()).filter((t) => world.traits.has(t)))];
       if (idea.trim() && traitIds.length) ideas.push({ idea: idea.trim(), traitIds });
@@ -269,7 +257,7 @@ function write(ctx: StageContext, templates: Templates, world: World, docType: s
       context: context(world.document, traits.flatMap((t) => t.groups)),
       traits: traitList(traits),
     });
-    return text(ctx, 'midtraining-draft', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
+    return askText(ctx, 'midtraining-draft', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
   });
 }
 
@@ -289,8 +277,8 @@ function revise(
       traits: traitList(idea.traitIds.map((id) => world.traits.get(id)!)),
       document: draft,
     });
-    const answer = await structured(ctx, 'midtraining-critique', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 });
-    const revised = (answer.revised as string).trim();
+    const answer = await askStructured(ctx, 'midtraining-critique', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 }, STAGE_SCHEMAS['midtraining-critique']);
+    const revised = answer.revised.trim();
     // The schema only asks for a non-empty string; blank is no document, and the draft was not approved.
     if (!revised) throw new StageError('midtraining-critique', 'the revised document is blank');
     return revised;

@@ -3,11 +3,12 @@ import { parseTraitDocument } from '../../document/parse';
 import { traitChunk } from '../chunk';
 import { thinkingAllowance } from '../../llm/catalogue';
 import { defaultPrices, estimateCost } from '../../llm/cost';
-import { DEFAULT_MODELS, STAGE_THINKING, type StageModels, type TokenCount } from '../stages/stage';
-import { loadMidtrainingTemplates } from '../../llm/templates';
+import { DEFAULT_MODELS, STAGE_THINKING, type StageModels } from '../stages/stage';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../llm/templates';
 import { selectTraits } from './items';
 import { estimateTokens } from '../../llm/limits';
 import type { RunEstimate, RunEstimateInput } from './types';
+import { countCall, emptyUsage } from '../../llm/usage';
 
 /**
  * Typical answer sizes in tokens, from the shapes the templates ask for: an idea (what/how/why) is
@@ -38,13 +39,11 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
   const models: StageModels = { ...DEFAULT_MODELS, ...input.models };
   const perTrait = Math.max(0, Math.floor(input.perTrait));
   const template = (stage: keyof RunEstimateInput['templates']) => estimateTokens(input.templates[stage].text);
-  const byModel: Record<string, TokenCount> = {};
+  const usage = emptyUsage();
   let requests = 0;
   const call = (stage: string, model: string, inputTokens: number, outputTokens: number, times = 1) => {
     if (times <= 0) return;
-    const m = (byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-    m.inputTokens += inputTokens * times;
-    m.outputTokens += (outputTokens + thinkingAllowance(model, STAGE_THINKING[stage])) * times;
+    countCall(usage, model, { inputTokens, outputTokens: outputTokens + thinkingAllowance(model, STAGE_THINKING[stage]) }, times);
     requests += times;
   };
 
@@ -65,7 +64,7 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
 
   const documents = Math.max(0, Math.floor(input.midtraining ?? 0));
   if (documents > 0) {
-    const mt = input.midtrainingTemplates ?? loadMidtrainingTemplates();
+    const mt = input.midtrainingTemplates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES);
     const whole = estimateTokens(document.text);
     const types = input.midtrainingDocTypes?.filter((d) => d.trim()).length || DEFAULT_DOC_TYPE_COUNT;
     // Documents are dealt to the types round-robin; each type asks for its ideas ten at a time.
@@ -79,16 +78,15 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     call('midtraining-critique', models.critique, estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument, TYPICAL.midtrainingDocument, documents);
   }
 
-  const cost = estimateCost(byModel, input.prices ?? defaultPrices());
-  const totals = Object.values(byModel).reduce((a, m) => ({ inputTokens: a.inputTokens + m.inputTokens, outputTokens: a.outputTokens + m.outputTokens }), { inputTokens: 0, outputTokens: 0 });
+  const cost = estimateCost(usage.byModel, input.prices ?? defaultPrices());
   return {
     traits: traits.length,
     items,
     requests,
     embeddingRequests: items,
-    inputTokens: totals.inputTokens,
-    outputTokens: totals.outputTokens,
-    byModel,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    byModel: usage.byModel,
     usd: cost.usd,
     unpriced: cost.unpriced,
   };

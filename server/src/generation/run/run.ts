@@ -10,8 +10,8 @@ import { DEFAULT_MODEL } from '../../llm/catalogue';
 import { defaultPrices, estimateCost } from '../../llm/cost';
 import { generateMidtraining } from '../midtraining';
 import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
-import { addUsage, answeringVersions, DEFAULT_MODELS, emptyUsage, StageError, type ModelVersions, type StageContext, type StageModels, type StageUsage } from '../stages/stage';
-import { loadMidtrainingTemplates } from '../../llm/templates';
+import { answeringVersions, DEFAULT_MODELS, type StageContext, type StageModels } from '../stages/stage';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, type MidtrainingTemplateStage, type Templates } from '../../llm/templates';
 import { DedupIndex, Embedder } from './dedup';
 import { ioError, RunError } from './errors';
 import { SFT_FORMATS, sftFile, sftLine } from './formats';
@@ -23,6 +23,8 @@ import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, REC
 import { TEMPORARY_FILE } from '../../files/atomicWrite';
 import { checkRegularOrAbsent, readRegularFile } from '../../files/regularFile';
 import { JsonlAppender, lockRunFolder, readJsonl, repairTornTail, writeFileAtomic } from './store';
+import { addUsage, emptyUsage, type StageUsage } from '../../llm/usage';
+import { StageError, type ModelVersions } from '../../llm/ask';
 import type {
   MidtrainingLine,
   RejectedMidtraining,
@@ -87,7 +89,7 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
   const settings = checkSettings(options, traits.map((t) => t.id));
   const items = planItems(document, traits, settings.perTrait);
   const models: StageModels = { ...DEFAULT_MODELS, ...options.models };
-  const midtrainingTemplates = settings.midtraining > 0 ? (options.midtrainingTemplates ?? loadMidtrainingTemplates()) : undefined;
+  const midtrainingTemplates = settings.midtraining > 0 ? (options.midtrainingTemplates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES)) : undefined;
   const dir = options.outDir;
 
   const now = new Date(started).toISOString();
@@ -240,7 +242,7 @@ class Session {
     fresh: RunManifest,
     private readonly previous: RunManifest | undefined,
     private readonly started: number,
-    private readonly midtrainingTemplates: ReturnType<typeof loadMidtrainingTemplates> | undefined,
+    private readonly midtrainingTemplates: Templates<MidtrainingTemplateStage> | undefined,
   ) {
     this.dir = options.outDir;
     this.manifest = fresh;
