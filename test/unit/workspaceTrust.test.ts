@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as cacache from 'cacache';
-import { answerCacheDir } from '../../server/src/cli/modelAccess';
+import { answerCacheDir } from '../../server/src/cli/modelSetup';
 import { CACHE_KEY_FILE, DiskAnswerCache } from '../../server/src/llm/cache';
 import { loadTemplate, TemplateError } from '../../server/src/llm/templates';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';

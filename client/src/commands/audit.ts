@@ -2,12 +2,13 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { auditFilePaths, buildReport, filterDataset, offlineAuditFile, readDataset, readRecordsById, writeAuditFiles, type AuditRecord, type AuditReport } from '../../../server/src/audit';
-import { DEFAULT_AUDIT_MODEL, estimateModelPass, runModelPass } from '../../../server/src/audit/modelPass';
+import { estimateModelPass, runModelPass } from '../../../server/src/audit/modelPass';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
 import { AUDIT_VIEW_TYPE } from '../webviews/auditProtocol';
-import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
+import { modelSettings } from '../config';
+import { MissingKeyError, modelSetup, templateWorkspace, type PolicyCache } from './modelSetup';
 import { emptyUsage } from '../../../server/src/llm/usage';
 import { loadTemplates, AUDIT_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 
@@ -41,8 +42,8 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       const uri = target instanceof vscode.Uri ? target : await pickDataset();
       if (!uri) return undefined;
       const path = uri.fsPath;
-      const config = vscode.workspace.getConfiguration('traitStudio', uri);
-      const threshold = config.get<number>('audit.threshold', 0.25);
+      const settings = modelSettings(uri);
+      const threshold = settings['audit.threshold'];
       // Streamed: the offline audit keeps no record text, whatever the size of the dataset.
       const offline = offlineAuditFile(path, { threshold });
       for (const bad of offline.badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
@@ -52,7 +53,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       }
 
       let useModel = false;
-      const modelName = config.get<string>('audit.model', '').trim() || DEFAULT_AUDIT_MODEL;
+      const modelName = settings['audit.model'];
       // The model pass (and its estimate) reads the texts: only then are the records read into memory.
       let records: readonly AuditRecord[] = [];
       if (!request.offline) {
@@ -79,7 +80,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
           void vscode.window.showWarningMessage('Trait Studio: the model pass is off in Restricted Mode (it sends the transcripts to a model provider); the offline audit runs.');
         } else {
           try {
-            const setup = await previewSetup(context, vscode.workspace.getWorkspaceFolder(uri)?.uri, policies);
+            const setup = await modelSetup(context, vscode.workspace.getWorkspaceFolder(uri)?.uri, policies);
             modelPass = await vscode.window.withProgress(
               { location: vscode.ProgressLocation.Notification, title: `Trait Studio: auditing ${basename(path)} with a model`, cancellable: true },
               (progress, token) => {

@@ -8,7 +8,7 @@
 import { slug } from 'github-slugger';
 import { StageError, tryStructured, type AskContext } from '../llm/ask';
 import type { AnswerCache } from '../llm/cache';
-import { DEFAULT_MODEL, thinkingAllowance } from '../llm/catalogue';
+import { DEFAULT_ROLE_MODELS, thinkingAllowance } from '../llm/catalogue';
 import { defaultPrices, estimateCost, type ModelPrice } from '../llm/cost';
 import { estimateTokens } from '../llm/limits';
 import { cancelScope, inPool, type CancelScope } from '../llm/pool';
@@ -37,7 +37,7 @@ import type { AuditPattern, AuditRecord } from './types';
  * dominated by input (every transcript is read twice) and by request count, and what it judges is
  * a surface reading a fast model does well, at well under half the strong model's input price.
  */
-export const DEFAULT_AUDIT_MODEL = DEFAULT_MODEL.fast;
+export const DEFAULT_AUDIT_MODEL = DEFAULT_ROLE_MODELS.audit;
 
 /** Transcripts per scan call when `batchSize` is not given. */
 export const DEFAULT_SCAN_BATCH_SIZE = 20;

@@ -4,10 +4,9 @@ import { count, usd } from '../format';
 import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
 import { DEFAULT_MODELS } from '../generation/stages/stage';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../llm/templates';
-import { GeminiProvider } from '../llm/gemini';
-import { openAICompatibleBaseline } from '../llm/openai';
-import { RequestPolicy } from '../llm/requestPolicy';
-import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
+import { requestPolicy } from '../llm/modelAccess';
+import { DEFAULT_DEDUP_THRESHOLD } from '../llm/settings';
+import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -28,7 +27,7 @@ Generates an SFT dataset (and midtraining documents) from a trait document into 
 Models: a fast one generates (brainstorm, scenario: ${DEFAULT_MODELS.brainstorm}; baseline:
 ${DEFAULT_MODELS.baseline}), a strong one judges and answers (critique, sharpen, response, autorate:
 ${DEFAULT_MODELS.response}).
-A prompt whose embedding (${DEFAULT_EMBEDDING_MODEL}) is 0.9 or more similar to an earlier accepted one
+A prompt whose embedding (${DEFAULT_EMBEDDING_MODEL}) is ${DEFAULT_DEDUP_THRESHOLD} or more similar to an earlier accepted one
 is rejected as a duplicate. Running again with the same DIR resumes: finished items are kept and
 skipped; a DIR holding a run of another document or other settings is refused.
 
@@ -36,7 +35,7 @@ skipped; a DIR holding a run of another document or other settings is refused.
   --rpm R, --tpm T      at most R requests and T input tokens per minute per model
   --timeout S           seconds one request may take before it is retried (default 120)
   --retry-failed        run again the items an earlier session failed
-  --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default 0.9)
+  --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default ${DEFAULT_DEDUP_THRESHOLD})
   --format json         print the final manifest on stdout (progress goes to stderr)
   --batch               the Gemini Batch API: not supported yet
 Model access, --no-cache, --baseline-url, --workspace-templates and --max-answer-chars are as for
@@ -105,19 +104,18 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   const baselineModel = values['baseline-model'];
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
   const answerLimits = cliAnswerLimits(values['max-answer-chars']);
-  const gemini = geminiAccess(env, 'generate a dataset');
+  // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
+  // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
+  const policy = () => requestPolicy({ timeoutSeconds: timeout, perMinute: rpm ?? 0, concurrency });
+  const access = cliModelAccess(env, 'generate a dataset', { baselineUrl, policy });
   const file = positionals[0];
   const documentText = readTextFile(file);
 
-  // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
-  // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
-  const policy = () => new RequestPolicy({ timeoutMs: timeout * 1000, concurrency, ...(rpm ? { requestsPerMinute: rpm } : {}) });
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
     stages: loadTemplates(TEMPLATE_STAGES, workspace),
     midtraining: midtraining > 0 ? loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace) : undefined,
   }));
   const cache = cliAnswerCache(values['no-cache'], out, env);
-  const baseline = openAICompatibleBaseline(baselineUrl, env, policy());
 
   const controller = new AbortController();
   const progress = new ProgressView(out, progressTTY);
@@ -145,9 +143,7 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
       requestsPerMinute: rpm,
       tokensPerMinute: tpm,
       dedupThreshold: threshold,
-      provider: new GeminiProvider({ ...gemini.options, policy: policy() }),
-      providerId: gemini.id,
-      ...baseline,
+      ...access,
       ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
       templates: templates.stages,
       ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),

@@ -8,9 +8,7 @@ import { previewScenarios, totalUsage, type ScenarioResult } from '../generation
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../generation/stages/stage';
 import { loadTemplates, TEMPLATE_STAGES } from '../llm/templates';
 import { parseTraitDocument } from '../document/parse';
-import { GeminiProvider } from '../llm/gemini';
-import { openAICompatibleBaseline } from '../llm/openai';
-import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 import type { StageUsage } from '../llm/usage';
@@ -104,7 +102,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`);
   }
   // After the trait: a wrong trait id is worth knowing before a key is.
-  const gemini = geminiAccess(env, 'preview scenarios');
+  const access = cliModelAccess(env, 'preview scenarios', { baselineUrl });
 
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
@@ -112,12 +110,9 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
   try {
-    const baseline = openAICompatibleBaseline(baselineUrl, env);
     const models: StageModels = { ...DEFAULT_MODELS, ...(baselineModel ? { baseline: baselineModel } : {}) };
     const scenarios = await previewScenarios(traitChunk(document, trait), {
-      provider: new GeminiProvider(gemini.options),
-      providerId: gemini.id,
-      ...baseline,
+      ...access,
       models,
       templates,
       count,

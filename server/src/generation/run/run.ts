@@ -6,7 +6,8 @@ import PQueue from 'p-queue';
 import type { TraitDocument } from '../../document/model';
 import { parseTraitDocument } from '../../document/parse';
 import { count } from '../../format';
-import { DEFAULT_MODEL } from '../../llm/catalogue';
+import { DEFAULT_ROLE_MODELS } from '../../llm/catalogue';
+import { DEFAULT_DEDUP_THRESHOLD } from '../../llm/settings';
 import { defaultPrices, estimateCost } from '../../llm/cost';
 import { generateMidtraining } from '../midtraining';
 import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
@@ -39,9 +40,8 @@ import type {
   SftFormat,
 } from './types';
 
-export const DEFAULT_DEDUP_THRESHOLD = 0.9;
 /** The embedding model of near-duplicate rejection when none is given (the model catalogue's). */
-export const DEFAULT_EMBEDDING_MODEL = DEFAULT_MODEL.embedding;
+export const DEFAULT_EMBEDDING_MODEL = DEFAULT_ROLE_MODELS.embedding;
 
 /**
  * Slot priorities (LimitedProvider.view): an item's n-th call has priority n, so the items furthest

@@ -1,5 +1,5 @@
 import type { AskContext, ModelVersions } from '../../llm/ask';
-import { DEFAULT_MODEL, type ThinkingLevel } from '../../llm/catalogue';
+import { DEFAULT_ROLE_MODELS, type ThinkingLevel } from '../../llm/catalogue';
 import type { Template, TemplateStage } from '../../llm/templates';
 
 /** Which model each role uses (the method: a fast model to generate and for the baseline, a strong one to judge and answer). */
@@ -11,13 +11,13 @@ export interface StageModels {
   readonly autorate: string;
 }
 
-/** The default model of each role, from the model catalogue (llm/catalogue.ts, DEFAULT_MODEL). */
+/** The default model of each role, from the model catalogue (llm/catalogue.ts, DEFAULT_ROLE_MODELS). */
 export const DEFAULT_MODELS: StageModels = {
-  brainstorm: DEFAULT_MODEL.fast,
-  critique: DEFAULT_MODEL.strong,
-  baseline: DEFAULT_MODEL.fast,
-  response: DEFAULT_MODEL.strong,
-  autorate: DEFAULT_MODEL.strong,
+  brainstorm: DEFAULT_ROLE_MODELS.brainstorm,
+  critique: DEFAULT_ROLE_MODELS.critique,
+  baseline: DEFAULT_ROLE_MODELS.baseline,
+  response: DEFAULT_ROLE_MODELS.response,
+  autorate: DEFAULT_ROLE_MODELS.autorate,
 };
 
 /** The role (StageModels key) whose model answers each stage: scenario uses the brainstorm model, sharpen the critique model. */
