@@ -11,7 +11,7 @@ import { parseTraitDocument } from '../../server/src/document/parse';
 import { answerProblem, DEFAULT_MAX_ANSWER_CHARS } from '../../server/src/llm/answerCheck';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
-import { previewScenarios } from '../../server/src/generation/pipeline';
+import { previewScenarios } from '../../server/src/generation/preview';
 import { runDataset } from '../../server/src/generation/run';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { GeminiProvider } from '../../server/src/llm/gemini';

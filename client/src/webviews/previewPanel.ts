@@ -6,7 +6,7 @@ import { traitChunk } from '../../../server/src/generation/chunk';
 import { count } from '../../../server/src/format';
 import { estimateCost, type ModelPrice } from '../../../server/src/llm/cost';
 import { describeFailure } from '../../../server/src/generation/failures';
-import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/pipeline';
+import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/preview';
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
 import { MissingKeyError, type ModelSetup } from '../commands/modelSetup';
 import { webviewHtml, webviewRoots } from './html';

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_ANSWER_CHARS } from '../llm/answerCheck';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../llm/cost';
 import { describeFailure } from '../generation/failures';
-import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
+import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/preview';
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../generation/stages/stage';
 import { loadTemplates, TEMPLATE_STAGES } from '../llm/templates';
 import { parseTraitDocument } from '../document/parse';

@@ -1,7 +1,7 @@
 import type { AnswerLimits } from '../../llm/answerCheck';
 import type { ModelProvider } from '../../llm/provider';
 import type { AnswerCache } from '../../llm/cache';
-import type { StageOutputs } from '../pipeline';
+import type { StageOutputs } from '../preview';
 import type { ModelPrice } from '../../llm/cost';
 import type { Rating } from '../stages/autorate';
 import type { Idea } from '../stages/brainstorm';

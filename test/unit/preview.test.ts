@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/llm/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
-import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/pipeline';
+import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/preview';
 import { baseline } from '../../server/src/generation/stages/baseline';
 import { answeringVersions, DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { loadTemplates, render, TEMPLATE_STAGES } from '../../server/src/llm/templates';
