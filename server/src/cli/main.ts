@@ -8,6 +8,7 @@ import { runLint } from './lint';
 import { runLsp } from './lsp';
 import { runOutline } from './outline';
 import { runPreview } from './preview';
+import { runReview } from './review';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
 
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'lint', synopsis: 'lint FILES|GLOBS|FOLDERS...', summary: 'lint trait documents', run: runLint },
   { name: 'outline', synopsis: 'outline FILE', summary: 'groups and traits, with what each trait states', run: runOutline },
   { name: 'rules', synopsis: 'rules', summary: 'list the lint rules', run: runRules },
+  { name: 'review', synopsis: 'review FILE', summary: 'a model reviews each trait: reason, trade-offs, exceptions, with quotes', run: runReview },
   { name: 'preview', synopsis: 'preview FILE --trait ID', summary: 'scenarios and responses the SFT pipeline would make for a trait', run: runPreview },
   { name: 'generate', synopsis: 'generate FILE --out DIR', summary: 'an SFT (and midtraining) dataset from a trait document; resumable', run: runGenerate },
   { name: 'audit', synopsis: 'audit DATASET.jsonl', summary: 'the surface patterns a dataset over-teaches; audit filter drops them', run: runAudit },
