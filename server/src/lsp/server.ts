@@ -17,8 +17,8 @@ import { AnalysisWorkers } from './analysisWorkers';
 import { FIX_ALL_KIND } from './codeActions';
 import { limitDiagnostic, stoppedDiagnostic, tooLarge, type Stop } from './limits';
 import {
-  DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, readServerSettings, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams,
-  type LintTextsResult, type ServerSettings,
+  DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, readServerSettings, SET_REVIEW_REQUEST, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams,
+  type LintTextsResult, type ServerSettings, type SetReviewParams,
 } from './protocol';
 
 /**
@@ -50,6 +50,7 @@ export function startServer(connection: Connection): void {
   /** The client applies LSP 3.18 snippet text edits: the part fixes then leave the cursor in a placeholder. */
   let snippetEdits = false;
   let previewCommand = false;
+  let reviewCommand = false;
 
   const budgetMs = () => settings.lint.timeBudgetSeconds * 1000;
 
@@ -73,6 +74,7 @@ export function startServer(connection: Connection): void {
     canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     snippetEdits = !!params.capabilities.workspace?.workspaceEdit?.snippetEditSupport;
     previewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.previewCommand;
+    reviewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.reviewCommand;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -193,6 +195,18 @@ export function startServer(connection: Connection): void {
     }),
   );
 
+  // A model review of an open document (the client ran it): its worker holds it and merges it into
+  // the diagnostics, hover and lenses, which the editor is then asked to fetch again.
+  connection.onRequest(
+    SET_REVIEW_REQUEST,
+    safe('setReview', false, async (params: SetReviewParams, token: CancellationToken): Promise<boolean> => {
+      const held = (await ask(params.uri, 'setReview', { model: params.model, traits: params.traits }, undefined, token)) !== undefined;
+      if (held && canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      if (held && canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      return held;
+    }),
+  );
+
   connection.onDocumentSymbol(safe('symbols', [], (p, token) => ask(p.textDocument.uri, 'symbols', {}, [], token)));
   connection.onFoldingRanges(safe('folding', [], (p, token) => ask(p.textDocument.uri, 'folding', {}, [], token)));
   connection.onHover(safe('hover', null, (p, token) => ask(p.textDocument.uri, 'hover', { position: p.position }, null, token)));
@@ -220,7 +234,7 @@ export function startServer(connection: Connection): void {
   );
   connection.onCodeAction(safe('codeAction', [], (p, token) => ask(p.textDocument.uri, 'codeAction', { range: p.range, context: p.context, snippets: snippetEdits }, [], token)));
   connection.onCodeLens(
-    safe('codeLens', [], (p, token) => ask(p.textDocument.uri, 'codeLens', { previewUri: previewCommand ? p.textDocument.uri : undefined }, [], token)),
+    safe('codeLens', [], (p, token) => ask(p.textDocument.uri, 'codeLens', { previewUri: previewCommand ? p.textDocument.uri : undefined, reviewUri: reviewCommand ? p.textDocument.uri : undefined }, [], token)),
   );
 
   connection.listen();
