@@ -2,7 +2,8 @@
  * The fake's answers to the model review (server/src/review), derived from the text it is sent, as
  * a careful model would give them: each part quoted from the trait's own sentences.
  *
- * - rationale: the first sentence under a "Why" heading, else a sentence with "because";
+ * - rationale: the first sentence under a "Why" heading, else a sentence with "because" or one
+ *   saying what the trait respects (a reason the lint's cue words miss);
  * - tradeoffs: the first sentence under "Trade-offs", else one with "balanced against" or "outweigh";
  * - exceptions: the first sentence under "Exceptions", else one with "unless" or "except";
  * - deliberately absolute: a sentence with "without exception";
@@ -42,7 +43,7 @@ function quoted(chunk: string, heading: RegExp, cue: RegExp): { present: boolean
 
 /** The coverage answer of a trait chunk; `first` is false on the asked-again request. */
 export function coverageAnswer(chunk: string, first: boolean): object {
-  const rationale = quoted(chunk, /why/, /\bbecause\b/i);
+  const rationale = quoted(chunk, /why/, /\bbecause\b|\brespects?\b/i);
   const fabricate = chunk.includes('FABRICATE-ONCE') ? first : chunk.includes('FABRICATE');
   return {
     rationale: fabricate ? { present: true, quote: 'This trait exists because the fake made this sentence up.' } : rationale,

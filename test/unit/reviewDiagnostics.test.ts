@@ -53,7 +53,7 @@ describe('a model review in the language server', () => {
     assert.ok(!diagnostics.some((d) => d.code === 'missing-rationale'));
     const found = diagnostics.find((d) => d.code === 'review-found-rationale')!;
     assert.equal(found.source, REVIEW_DIAGNOSTIC_SOURCE);
-    assert.match(found.message, /The review found the reason here: "Short answers respect the reader's time\." \(the lint's missing-rationale finding is withdrawn\)\. \[gemini-3\.8-flash\]/);
+    assert.match(String(found.message), /The review found the reason here: "Short answers respect the reader's time\." \(the lint's missing-rationale finding is withdrawn\)\. \[gemini-3\.8-flash\]/);
     // On the quote itself.
     const line = TEXT.split('\n')[found.range.start.line];
     assert.equal(line.slice(found.range.start.character, found.range.end.character), "Short answers respect the reader's time.");

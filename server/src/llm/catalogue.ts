@@ -167,7 +167,7 @@ export const DEFAULT_MODEL = { fast: 'gemini-3.8-flash', strong: 'gemini-3.1-pro
 
 /**
  * The default model of each role: generation's stages (brainstorm also answers the scenario stage,
- * critique the sharpen stage), the audit's model pass, and the embeddings of near-duplicate
+ * critique the sharpen stage), the audit's model pass, the model review of a document, and the embeddings of near-duplicate
  * rejection. Settings, the CLI's help and every `DEFAULT_…_MODEL` read it from here.
  */
 export const DEFAULT_ROLE_MODELS = {
@@ -177,6 +177,7 @@ export const DEFAULT_ROLE_MODELS = {
   response: DEFAULT_MODEL.strong,
   autorate: DEFAULT_MODEL.strong,
   audit: DEFAULT_MODEL.fast,
+  review: DEFAULT_MODEL.fast,
   embedding: DEFAULT_MODEL.embedding,
 } as const;
 

@@ -26,6 +26,7 @@ export const SETTINGS = {
   'models.response': { type: 'string', default: DEFAULT_ROLE_MODELS.response },
   'models.autorate': { type: 'string', default: DEFAULT_ROLE_MODELS.autorate },
   'audit.model': { type: 'string', default: DEFAULT_ROLE_MODELS.audit },
+  'models.review': { type: 'string', default: DEFAULT_ROLE_MODELS.review },
   'audit.threshold': { type: 'number', default: 0.25, min: 0, max: 1 },
   'baseline.openaiBaseUrl': { type: 'string', default: '' },
   'gemini.vertex.project': { type: 'string', default: '' },

@@ -8,7 +8,7 @@
 import { traitChunk } from '../generation/chunk';
 import { DEFAULT_PROVIDER_ID, StageError, tryStructured, type AskContext } from '../llm/ask';
 import { answerKey, type AnswerCache } from '../llm/cache';
-import { DEFAULT_MODEL, thinkingAllowance } from '../llm/catalogue';
+import { DEFAULT_ROLE_MODELS, thinkingAllowance } from '../llm/catalogue';
 import { defaultPrices, estimateCost, type ModelPrice } from '../llm/cost';
 import { estimateTokens } from '../llm/limits';
 import { cancelScope, inPool } from '../llm/pool';
@@ -25,7 +25,7 @@ import { heuristicTensions, modelTensions, prioritiesText } from './tensions';
 import { REVIEW_PARTS, type DocumentReview, type QuotedAnswer, type SurfaceForm, type Tension, type TraitReview } from './types';
 
 /** The review's model when none is given: the catalogue's fast model (`traitStudio.models.review`). */
-export const DEFAULT_REVIEW_MODEL = DEFAULT_MODEL.fast;
+export const DEFAULT_REVIEW_MODEL = DEFAULT_ROLE_MODELS.review;
 
 /** Traits reviewed at once; the provider's request policy limits the requests themselves. */
 const IN_FLIGHT = 8;
