@@ -36,6 +36,12 @@ const BE_AFTER = /^\s+(?:(?:always|never)\s+)?be\b/;
 // over-apply. (Code spans are blank by now.)
 const FORM_AFTER =
   /^\s+(?:(?:not|always|never)\s+)?(?:(?:be|use|include|contain|wrap|enclose|escape|quote|format|specify|set|pass|prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,60}?\b(?:(?:absolute|relative|full) (?:file )?paths?|headers?|prefix(?:es)?|suffix(?:es)?|delimiters?|separators?|fields?|parameters?|arguments?|flags?|tags?|markers?|syntax|schema|json|xml|yaml|quotes|quotation marks|backticks|brackets|braces|newlines?|indentation|encoding)\b|(?:prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,40}?\blines?\b)/;
+// Someone or something else as the subject, in the active voice: "operators must agree to the
+// policies", "these guidelines should never conflict with ...". What others do is not the model's
+// behaviour; "users must never be misled" (passive) still is.
+const OTHER_SUBJECT =
+  /^(?:(?:the|these|those|such|all|any|each|every|our|their|its)\s+)?(?:\w+\s+)?(?:users?|operators?|developers?|humans?|people|persons?|principals?|guidelines?|policies|policy|we|they)\s+(?:should|must|will|would|can|could|may|might|shall|have to|has to|needs? to)?\s*$/;
+const PASSIVE_AFTER = /^\s+(?:(?:always|never|not)\s+)?be\s+\w+(?:ed|en|wn|lt|nt)\b/;
 // Subjects that make "X is always/never ..." a description of the model's behaviour.
 const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
 
@@ -50,7 +56,8 @@ const absolutesOf = memo<AbsoluteMatch[]>(50_000);
 /**
  * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
  * hedged, not compounds or quoted, not about the past, not a claim about how things are (nor a state
- * a thing is to be in), not the syntax a tool reads, and not inside reasoning the text rejects.
+ * a thing is to be in), not what someone else does, not the syntax a tool reads, and not inside
+ * reasoning the text rejects.
  */
 export function findAbsolutes(prepared: string): readonly AbsoluteMatch[] {
   return absolutesOf.get(prepared, unboundedAbsolutes);
@@ -67,7 +74,9 @@ function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
     if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
     if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
     if (COPULA_AFTER.test(after) || (EXISTENTIAL_BEFORE.test(before) && BE_AFTER.test(after)) || FORM_AFTER.test(after)) continue;
-    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(text.slice(clauseStart(text, index), index))) continue;
+    const subject = text.slice(clauseStart(text, index), index).trimStart();
+    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(subject)) continue;
+    if (OTHER_SUBJECT.test(subject) && !PASSIVE_AFTER.test(after)) continue;
     out.push({ phrase: m[0], index });
   }
   return out;
