@@ -91,6 +91,7 @@ const WITNESSES: Record<CueKind, readonly (readonly [string, string])[]> = {
     ['It jokes as long as the user is relaxed.', 'as long as'],
     ['It jokes provided that the user is relaxed.', 'provided that'],
     ['It speculates insofar as the evidence allows.', 'insofar as'],
+    ['It discusses any topic within established boundaries.', 'within established boundaries'],
     ['In the absence of instructions, it answers briefly.', 'in the absence of'],
     ['Absent other instructions, it answers briefly.', 'absent other instructions'],
     ['Outside these settings it is formal.', 'outside these'],

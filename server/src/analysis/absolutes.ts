@@ -1,8 +1,9 @@
 /**
  * Absolutes in trait prose: the "always", "never" and "must" that tell a generator to apply a
  * behaviour everywhere, told apart from those that bound nothing (hedged, negated, factual or
- * logical claims, quoted words) and from those an author declares on purpose ("bright line",
- * "non-negotiable", "regardless of context"). Sentences are read as `cueText` prepares them.
+ * logical claims, quoted words, the syntax a tool or format requires) and from those an author
+ * declares on purpose ("bright line", "non-negotiable", "regardless of context"). Sentences are
+ * read as `cueText` prepares them.
  */
 
 import { maskForCues } from './cueText';
@@ -24,6 +25,23 @@ const PAST_AFTER = /^\s+(?:been|before)\b/;
 // always be possible to comply", "must be true". After a copula, the subject decides.
 const COPULA_BEFORE = /\b(?:is|are|was|were|be|been|being)\s+$/;
 const COPULA_AFTER = /^\s+(?:(?:always|never|also)\s+)?(?:be|is|are)\s+(?:possible|true|the case|so|needed|necessary|enough|clear|easy|hard|difficult|impossible)\b/;
+// "There should always be one step in progress", "there must never be two": a state a thing is to
+// be in (a plan, a file), not something the model does.
+const EXISTENTIAL_BEFORE = /\bthere\s+(?:(?:should|must|will|shall|would|can|could|may|might)\s+)?$/;
+const BE_AFTER = /^\s+(?:(?:always|never)\s+)?be\b/;
+// The form of what a tool or a parser reads, not conduct: "you must include a header", "must
+// prefix each new line with +", "never wrap the patch in quotes", "always use absolute paths",
+// "must be valid JSON". An absolute whose verb shapes text and whose object, in the same clause, is
+// a piece of syntax restates the syntax a tool requires; there is nothing for a generator to
+// over-apply. (Code spans are blank by now.)
+const FORM_AFTER =
+  /^\s+(?:(?:not|always|never)\s+)?(?:(?:be|use|include|contain|wrap|enclose|escape|quote|format|specify|set|pass|prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,60}?\b(?:(?:absolute|relative|full) (?:file )?paths?|headers?|prefix(?:es)?|suffix(?:es)?|delimiters?|separators?|fields?|parameters?|arguments?|flags?|tags?|markers?|syntax|schema|json|xml|yaml|quotes|quotation marks|backticks|brackets|braces|newlines?|indentation|encoding)\b|(?:prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,40}?\blines?\b)/;
+// Someone or something else as the subject, in the active voice: "operators must agree to the
+// policies", "these guidelines should never conflict with ...". What others do is not the model's
+// behaviour; "users must never be misled" (passive) still is.
+const OTHER_SUBJECT =
+  /^(?:(?:the|these|those|such|all|any|each|every|our|their|its)\s+)?(?:\w+\s+)?(?:users?|operators?|developers?|humans?|people|persons?|principals?|guidelines?|policies|policy|we|they)\s+(?:should|must|will|would|can|could|may|might|shall|have to|has to|needs? to)?\s*$/;
+const PASSIVE_AFTER = /^\s+(?:(?:always|never|not)\s+)?be\s+\w+(?:ed|en|wn|lt|nt)\b/;
 // Subjects that make "X is always/never ..." a description of the model's behaviour.
 const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
 
@@ -37,8 +55,9 @@ const absolutesOf = memo<AbsoluteMatch[]>(50_000);
 
 /**
  * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
- * hedged, not compounds or quoted, not about the past, not a claim about how things are, and not
- * inside reasoning the text rejects.
+ * hedged, not compounds or quoted, not about the past, not a claim about how things are (nor a state
+ * a thing is to be in), not what someone else does, not the syntax a tool reads, and not inside
+ * reasoning the text rejects.
  */
 export function findAbsolutes(prepared: string): readonly AbsoluteMatch[] {
   return absolutesOf.get(prepared, unboundedAbsolutes);
@@ -54,8 +73,10 @@ function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
     const after = text.slice(index + m[0].length);
     if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
     if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
-    if (COPULA_AFTER.test(after)) continue;
-    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(text.slice(clauseStart(text, index), index))) continue;
+    if (COPULA_AFTER.test(after) || (EXISTENTIAL_BEFORE.test(before) && BE_AFTER.test(after)) || FORM_AFTER.test(after)) continue;
+    const subject = text.slice(clauseStart(text, index), index).trimStart();
+    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(subject)) continue;
+    if (OTHER_SUBJECT.test(subject) && !PASSIVE_AFTER.test(after)) continue;
     out.push({ phrase: m[0], index });
   }
   return out;

@@ -108,6 +108,8 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\bas long as\b`,
   String.raw`\bprovided (?:that|it|they)\b`,
   String.raw`\b(?:insofar as|in so far as|where compatible with)\b`,
+  // A proviso that keeps the behaviour inside limits: "engages within established boundaries".
+  String.raw`\bwithin (?:the |its |their |these |those )?(?:\w+ )?(?:boundaries|bounds|limits)\b`,
   String.raw`\bin the absence of\b`,
   String.raw`\babsent (?:any |such |specific |other |explicit )?(?:\w+ )?(?:instructions?|information|context|signals?)\b`,
   String.raw`\boutside (?:of )?(?:these|those|such|this)\b`,

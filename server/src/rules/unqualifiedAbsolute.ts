@@ -12,8 +12,8 @@ import { defineRule, type Report } from './rule';
  * TS201 unqualified-absolute: "always", "never", "must", "under no circumstances" ... applied to the
  * model's behaviour in a trait that states no exception (nor inherits one from an enclosing group's
  * introduction) and does not declare its absolutes deliberate. Hedged, negated and factual uses are
- * not absolutes (`findAbsolutes`). A group's introduction is read too: its absolutes speak for every
- * trait under it. Reports the first absolute of each such sentence.
+ * not absolutes, nor is the syntax a tool requires (`findAbsolutes`). A group's introduction is read
+ * too: its absolutes speak for every trait under it. Reports the first absolute of each such sentence.
  */
 export const unqualifiedAbsoluteRule = defineRule({
   id: 'TS201',
