@@ -47,9 +47,9 @@ const isQuote = (c: number) => c === 34 || c === 39;
 /**
  * The `id` / `name` values of HTML tags, as /<[a-z][^>]*\s(?:id|name)=["']([^"']+)["']/gi finds
  * them: in a tag (up to its first `>`), the last attribute ` id="` or ` name="` (any case) whose value
- * is not empty and is closed by a quote somewhere after it; the value runs to the next quote. Each
- * stretch between two `>` is read once (the expression rescanned it from every `<` in it).
+ * is not empty and is closed by a quote somewhere after it; the value runs to the next quote.
  */
+// A scan, not the expression: it rescanned a tag from every `<` in it.
 export function htmlAnchorIds(text: string): string[] {
   const ids: string[] = [];
   const lastQuote = Math.max(text.lastIndexOf('"'), text.lastIndexOf("'"));

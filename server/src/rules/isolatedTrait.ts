@@ -80,12 +80,9 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
   });
 }
 
-/**
- * Which traits' titles (lower-cased) a trade-off text names as a whole phrase. Only titles whose
- * every word occurs in some trade-off text can: the others stay out of the automaton, so a document
- * of a million headings and a few trade-offs builds a small one.
- */
+/** Which traits' titles (lower-cased) a trade-off text names as a whole phrase. */
 function titlesIn(document: TraitDocument, texts: readonly string[]) {
+  // Only titles whose every word occurs in some trade-off text can be named: the automaton stays small.
   const vocabulary = new Set(texts.flatMap(wordRuns));
   const phrases: string[] = [];
   /** Per phrase: the first trait titled so, and whether another trait has the same title. */
