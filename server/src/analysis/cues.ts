@@ -109,8 +109,9 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\b(?:where|wherever|whenever) (?:possible|practical|practicable|feasible)\b`,
   // A permission in the passive: "... or if parallel runs are explicitly requested by the user".
   String.raw`\b(?:if|when|unless) [^,;:.]{0,40}?\b(?:is|are) (?:explicitly|specifically) (?:requested|asked for|permitted|allowed|authori[sz]ed)\b`,
-  // Doubt hands the decision back: "if you are unsure which file it belongs in, ask the user".
-  String.raw`\bif [^.;:]{0,60}?\b(?:unsure|uncertain|in doubt|not sure|unclear|ambiguous|(?:could|might) (?:plausibly|reasonably|arguably))\b[^.;:]{0,80}?\basks?\b`,
+  // A case the rule cannot settle, handed back: "if a fact could plausibly belong to more than one
+  // tier, ask the user". (A bare "if unsure, ask" is a trigger, not where the rule stops.)
+  String.raw`\bif [^.;:]{0,60}?\b(?:could|might) (?:plausibly|reasonably|arguably) (?:belong|fit|fall|apply)\b[^.;:]{0,80}?\basks?\b`,
   String.raw`\bso long as\b`,
   String.raw`\bas long as\b`,
   String.raw`\bprovided (?:that|it|they)\b`,
