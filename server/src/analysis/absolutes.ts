@@ -41,6 +41,10 @@ const FORM_AFTER =
 // behaviour; "users must never be misled" (passive) still is.
 const OTHER_SUBJECT =
   /^(?:(?:the|these|those|such|all|any|each|every|our|their|its)\s+)?(?:\w+\s+)?(?:users?|operators?|developers?|humans?|people|persons?|principals?|guidelines?|policies|policy|we|they)\s+(?:should|must|will|would|can|could|may|might|shall|have to|has to|needs? to)?\s*$/;
+// What a text is to say, not what the model does: "emphasize (that) the final work must look
+// crafted", "stress the colours must never clash". The absolute sits in the reported clause.
+const REPORTED_IN_SUBJECT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(?:s|d)?\s+[a-z]/;
+const REPORTED_THAT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(?:s|d)?\s+that$/;
 const PASSIVE_AFTER = /^\s+(?:(?:always|never|not)\s+)?be\s+\w+(?:ed|en|wn|lt|nt)\b/;
 // Subjects that make "X is always/never ..." a description of the model's behaviour.
 const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
@@ -74,7 +78,9 @@ function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
     if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
     if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
     if (COPULA_AFTER.test(after) || (EXISTENTIAL_BEFORE.test(before) && BE_AFTER.test(after)) || FORM_AFTER.test(after)) continue;
-    const subject = text.slice(clauseStart(text, index), index).trimStart();
+    const start = clauseStart(text, index);
+    const subject = text.slice(start, index).trimStart();
+    if (REPORTED_IN_SUBJECT.test(subject) || REPORTED_THAT.test(text.slice(Math.max(0, start - 30), start))) continue;
     if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(subject)) continue;
     if (OTHER_SUBJECT.test(subject) && !PASSIVE_AFTER.test(after)) continue;
     out.push({ phrase: m[0], index });

@@ -66,6 +66,12 @@ export function maskForCues(text: string, kind: 'rationale' | 'tradeoffs' | 'exc
       out = blank(out, start, start + m[0].length - m[1].length);
     }
   }
+  // A quotation of several sentences leaves one quote mark in each end sentence: an opening one
+  // quotes the rest of the sentence, a closing one everything before it.
+  const lone = out.indexOf('"');
+  if (lone >= 0 && out.indexOf('"', lone + 1) < 0) {
+    out = lone === 0 || /[\s(\[—–-]/.test(out[lone - 1]) ? blank(out, lone, out.length) : blank(out, 0, lone + 1);
+  }
   const rejected = REJECTED_THOUGHT.exec(out);
   if (rejected) {
     const from = rejected.index + rejected[0].length;

@@ -103,7 +103,15 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\bthere (?:are|may be|might be|will be|can be) (?:cases|situations|times|contexts|exceptions)\b`,
   // The model may still do it; not what the user may choose.
   String.raw`\b(?:may|can|could|will|would)(?<!\b(?:users?|they|he|she|people|persons?|someone|operators?|developers?) \w+) (?:still|instead|choose to)\b`,
-  String.raw`\b(?:is|are|it's|it is|remains?) (?:also |still )?(?:allowed|permitted|permissible|acceptable|fine|okay)\b`,
+  // "Silence is only acceptable for ...": where the behaviour may stop.
+  String.raw`\b(?:is|are|it's|it is|remains?) (?:also |still |only )?(?:allowed|permitted|permissible|acceptable|fine|okay)\b`,
+  // A proviso of feasibility: "batch reads whenever possible", "stateless where practical".
+  String.raw`\b(?:where|wherever|whenever) (?:possible|practical|practicable|feasible)\b`,
+  // A permission in the passive: "... or if parallel runs are explicitly requested by the user".
+  String.raw`\b(?:if|when|unless) [^,;:.]{0,40}?\b(?:is|are) (?:explicitly|specifically) (?:requested|asked for|permitted|allowed|authori[sz]ed)\b`,
+  // A case the rule cannot settle, handed back: "if a fact could plausibly belong to more than one
+  // tier, ask the user". (A bare "if unsure, ask" is a trigger, not where the rule stops.)
+  String.raw`\bif [^.;:]{0,60}?\b(?:could|might) (?:plausibly|reasonably|arguably) (?:belong|fit|fall|apply)\b[^.;:]{0,80}?\basks?\b`,
   String.raw`\bso long as\b`,
   String.raw`\bas long as\b`,
   String.raw`\bprovided (?:that|it|they)\b`,
