@@ -1,5 +1,3 @@
-import { memo } from './memo';
-
 /**
  * A sentence as the cue patterns read it. Every function here keeps the text's length, so an offset
  * found in the result is an offset in the sentence as written: hovers and diagnostics point at the
@@ -13,13 +11,6 @@ import { memo } from './memo';
  * lowered: every cue is ASCII.
  */
 export function cueText(sentence: string): string {
-  return prepared.get(sentence, prepare);
-}
-
-// Memoised by text: after an edit, the sentences of re-parsed traits are mostly the same strings.
-const prepared = memo<string>(50_000);
-
-function prepare(sentence: string): string {
   const lower = sentence.toLowerCase();
   const text = lower.length === sentence.length ? lower : sentence.replace(/[A-Z]+/g, (m) => m.toLowerCase());
   return text

@@ -1,5 +1,5 @@
 import type { Group, Paragraph, Section, Trait, TraitDocument } from '../document/model';
-import { cueText } from './cueText';
+import { sentenceCues } from './sentenceCues';
 import { paragraphSentences, type Sentence } from './sentences';
 import { contentTerms } from './words';
 
@@ -65,7 +65,7 @@ function prioritiesIn(title: string, paragraphs: readonly Paragraph[]): Prioriti
   if (names.length < 2) return undefined;
   for (const p of paragraphs) {
     if (NAMED_ITEM.test(p.text)) continue;
-    const sentence = paragraphSentences(p).find((s) => ORDER_SETTLES.test(cueText(s.text)));
+    const sentence = paragraphSentences(p).find((s) => ORDER_SETTLES.test(sentenceCues(s).text));
     if (sentence) return { sentence, names, section: title };
   }
   return undefined;
