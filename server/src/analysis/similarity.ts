@@ -1,7 +1,26 @@
 import { memo } from './memo';
 import { contentTerms } from './words';
 
-const termsOf = memo<string[]>(20_000);
+/** A text's distinct content terms (`contentTerms`), in order of first use, and how often each occurs. */
+export interface TermCounts {
+  readonly terms: readonly string[];
+  readonly counts: readonly number[];
+}
+
+/** The term counts of a text (see `TermCounts`). */
+export function termCounts(text: string): TermCounts {
+  const terms: string[] = [];
+  const counts: number[] = [];
+  const at = new Map<string, number>();
+  for (const term of contentTerms(text)) {
+    const i = at.get(term);
+    if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(1);
+    else counts[i]++;
+  }
+  return { terms, counts };
+}
+
+const countsOf = memo<TermCounts>(20_000);
 
 /** A pair of texts whose similarity reached the threshold. */
 export interface SimilarPair {
@@ -39,6 +58,14 @@ const MAX_VERIFIED = 64;
  * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
+  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, termCounts)), threshold);
+}
+
+/**
+ * `similarPairs` with each text's term counts given (`counts[i]` must be `termCounts(texts[i])`): a
+ * caller that keeps them per trait object does not tokenise unchanged texts again.
+ */
+export function similarPairsOf(texts: readonly string[], counts: readonly TermCounts[], threshold: number): SimilarPair[] {
   const n = texts.length;
   // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
   // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
@@ -47,18 +74,16 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
   const offsets = new Int32Array(n + 1);
   const flatIds: number[] = [];
   const flatTf: number[] = [];
-  const lastEntry: number[] = []; // term id → its entry + 1 in the text being read (stale for earlier texts)
-  texts.forEach((t, doc) => {
-    const start = flatIds.length;
-    for (const term of termsOf.get(t, contentTerms)) {
-      let id = termIds.get(term);
-      if (id === undefined) termIds.set(term, (id = termIds.size));
-      const entry = (lastEntry[id] ?? 0) - 1;
-      if (entry >= start) flatTf[entry]++;
-      else (lastEntry[id] = flatIds.push(id)), flatTf.push(1);
+  for (let doc = 0; doc < n; doc++) {
+    const { terms, counts: tf } = counts[doc];
+    for (let i = 0; i < terms.length; i++) {
+      let id = termIds.get(terms[i]);
+      if (id === undefined) termIds.set(terms[i], (id = termIds.size));
+      flatIds.push(id);
+      flatTf.push(tf[i]);
     }
     offsets[doc + 1] = flatIds.length;
-  });
+  }
   const ids = Int32Array.from(flatIds);
   const terms = termIds.size;
   const df = new Uint32Array(terms);

@@ -1,5 +1,18 @@
-import { similarPairs } from '../analysis/similarity';
+import { similarPairsOf, termCounts, type TermCounts } from '../analysis/similarity';
+import type { Trait } from '../document/model';
 import { defineRule } from './rule';
+
+// Per trait object: a parse after an edit hands back unchanged traits, whose terms need no new count.
+const textOf = new WeakMap<Trait, { text: string; counts: TermCounts }>();
+
+function compared(trait: Trait): { text: string; counts: TermCounts } {
+  let found = textOf.get(trait);
+  if (!found) {
+    const text = `${trait.title}\n${trait.prose}`;
+    textOf.set(trait, (found = { text, counts: termCounts(text) }));
+  }
+  return found;
+}
 
 /**
  * TS204 duplicate-trait: two traits whose title and prose are lexically near-identical (TF-IDF cosine
@@ -16,8 +29,13 @@ export const duplicateTraitRule = defineRule({
   check({ document, options, report }) {
     const traits = document.traits;
     if (traits.length < 2) return;
-    const texts = traits.map((t) => `${t.title}\n${t.prose}`);
-    for (const { first, second, similarity } of similarPairs(texts, options.threshold)) {
+    const texts = traits.map(compared);
+    const pairs = similarPairsOf(
+      texts.map((t) => t.text),
+      texts.map((t) => t.counts),
+      options.threshold,
+    );
+    for (const { first, second, similarity } of pairs) {
       const a = traits[first];
       const b = traits[second];
       report({
