@@ -20,6 +20,25 @@ export function termCounts(text: string): TermCounts {
   return { terms, counts };
 }
 
+/**
+ * The term counts of texts joined by line breaks, from each text's counts: equal to `termCounts` of
+ * the joined text (a line break ends every word), so a caller can keep counts per paragraph.
+ */
+export function joinTermCounts(parts: readonly TermCounts[]): TermCounts {
+  const terms: string[] = [];
+  const counts: number[] = [];
+  const at = new Map<string, number>();
+  for (const part of parts) {
+    for (let k = 0; k < part.terms.length; k++) {
+      const term = part.terms[k];
+      const i = at.get(term);
+      if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(part.counts[k]);
+      else counts[i] += part.counts[k];
+    }
+  }
+  return { terms, counts };
+}
+
 const countsOf = memo<TermCounts>(20_000);
 
 /** A pair of texts whose similarity reached the threshold. */

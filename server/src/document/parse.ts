@@ -430,11 +430,15 @@ function findListTraits(
     for (let l = first; l <= last; l++) n += lines.lineText(l).trim().length;
     return n;
   };
+  // The prose blocks of each section that holds one list: found in one pass, not one per list.
+  const proseOfOwner = new Map<number, [number, number][]>();
+  for (const [o, lists] of listsOf) if (lists.length === 1 && lists[0].items.length >= 2) proseOfOwner.set(o, []);
+  for (const block of scan.prose) proseOfOwner.get(owner[block[0]])?.push(block);
   for (const [o, lists] of listsOf) {
     if (lists.length !== 1 || lists[0].items.length < 2) continue;
     const [list] = lists;
     let around = 0;
-    for (const [first, last] of scan.prose) if (owner[first] === o && (first < list.first || first > list.last)) around += proseChars(first, last);
+    for (const [first, last] of proseOfOwner.get(o)!) if (first < list.first || first > list.last) around += proseChars(first, last);
     if (around > LIST_SURROUND_CHARS) continue;
     if (take(list, o, true)) kinds[o] = 'group';
   }
@@ -473,7 +477,7 @@ function buildDocument(
   for (const [first] of scan.prose) if (owner[first] >= 0) ownContent[owner[first]] = true;
   for (const [first] of scan.fences) if (owner[first] >= 0) ownContent[owner[first]] = true;
 
-  const blocks = raws.map((h) => parseAttributeBlock(h.content));
+  const blocks = raws.map((h) => recycler.get('a', h.line, [h.content], () => parseAttributeBlock(h.content)));
   const titleSources = raws.map((h, i) => (blocks[i] ? h.content.slice(0, blocks[i]!.start) : h.content));
   const titles = titleSources.map((s) => plainText(s) || s.trim());
   const kinds = classifyHeadings(
@@ -550,7 +554,10 @@ function buildDocument(
     const paragraph: Paragraph = recycler.keep('p', first, { range: lines.linesRange(first, last), text: prose, part });
     return { paragraph, range: paragraph.range, masked, unit: unitOfLine(first), partHeading: !inItem && o >= 0 ? partOf[o] : -1 };
   });
-  const proseOf = (ps: readonly Paragraph[]) => ps.map((p) => p.text).join('\n\n');
+  // The prose of a section (of kind `kind`, at line `at`): the previous parse's string when made of
+  // the same paragraph objects, so that comparing the section with the previous one is cheap too.
+  const proseOf = (kind: string, at: number, ps: readonly Paragraph[]) =>
+    recycler.get(`prose ${kind}`, at, ps, () => ps.map((p) => p.text).join('\n\n'));
   const paragraphsOfUnit = new Map<number, Paragraph[]>();
   for (const p of paragraphs) {
     const list = paragraphsOfUnit.get(p.unit) ?? [];
@@ -578,7 +585,7 @@ function buildDocument(
         heading: h,
         range: sectionRange(i),
         groups: enclosingGroups(parent[i]).map((x) => x.heading.title),
-        prose: proseOf(own),
+        prose: proseOf('g', h.range.start.line, own),
         paragraphs: own,
         documentTitle: parent[i] < 0 && topLevel === 1,
       });
@@ -586,7 +593,7 @@ function buildDocument(
       groups.push(g);
     } else if (kinds[i] === 'context' && unit[i] === i) {
       const own = paragraphsOfUnit.get(i) ?? [];
-      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(i), heading: h, prose: proseOf(own), paragraphs: own }));
+      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(i), heading: h, prose: proseOf('c', h.range.start.line, own), paragraphs: own }));
     }
   });
 
@@ -632,7 +639,7 @@ function buildDocument(
   const partsOfUnit = new Map<number, Part[]>();
   headings.forEach((sub, j) => {
     if (kinds[j] !== 'part') return;
-    const prose = proseOf(paragraphsOfPart.get(j) ?? []);
+    const prose = proseOf('P', sub.range.start.line, paragraphsOfPart.get(j) ?? []);
     push(partsOfUnit, unit[j], recycler.keep('P', sub.range.start.line, { kind: sub.partKind!, heading: sub, range: sectionRange(j), prose }));
   });
 
@@ -647,7 +654,7 @@ function buildDocument(
       groups: groupsOfTrait,
       parts: partsOfUnit.get(u) ?? [],
       paragraphs: own,
-      prose: proseOf(own),
+      prose: proseOf('t', h.range.start.line, own),
       references: referencesOfUnit.get(u) ?? [],
       examples: examplesOfUnit.get(u) ?? [],
       chunk: normaliseLineBreaks(text.slice(lines.lineStart(range.start.line), lines.lineEnd(range.end.line))),
@@ -681,7 +688,7 @@ function buildDocument(
         ? lines.linesRange(preambleStart, preambleEnd)
         : lines.lineSpan(preambleStart, 0, 0),
     heading: undefined,
-    prose: proseOf(preambleParagraphs),
+    prose: proseOf('preamble', 0, preambleParagraphs),
     paragraphs: preambleParagraphs,
   });
 
