@@ -88,25 +88,34 @@ export function similarPairsOf(texts: readonly string[], counts: readonly TermCo
   const n = texts.length;
   // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
   // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
-  // a million traits keeps a few bytes per term rather than hundreds per trait.
-  const termIds = new Map<string, number>();
+  // a million traits keeps a few bytes per term rather than hundreds per trait. Term ids are
+  // numbered in order of first use, through the vocabulary's ids (see `vocabularyIds`).
+  let entries = 0;
+  for (const c of counts) entries += c.terms.length;
+  if (vocabulary.size + entries > MAX_VOCABULARY) (vocabulary = new Map()), epoch++;
   const offsets = new Int32Array(n + 1);
-  const flatIds: number[] = [];
-  const flatTf: number[] = [];
-  for (let doc = 0; doc < n; doc++) {
-    const { terms, counts: tf } = counts[doc];
-    for (let i = 0; i < terms.length; i++) {
-      let id = termIds.get(terms[i]);
-      if (id === undefined) termIds.set(terms[i], (id = termIds.size));
-      flatIds.push(id);
-      flatTf.push(tf[i]);
+  const ids = new Int32Array(entries);
+  const flatTf = new Int32Array(entries);
+  const globals = counts.map(vocabularyIds);
+  if (localOf.length < vocabulary.size) localOf = new Int32Array(Math.max(vocabulary.size, 2 * localOf.length));
+  const globalOf: number[] = []; // term id → vocabulary id
+  for (let doc = 0, e = 0; doc < n; doc++) {
+    const global = globals[doc];
+    const tf = counts[doc].counts;
+    for (let i = 0; i < global.length; i++, e++) {
+      let id = localOf[global[i]] - 1;
+      if (id < 0) (id = globalOf.push(global[i]) - 1), (localOf[global[i]] = id + 1);
+      ids[e] = id;
+      flatTf[e] = tf[i];
     }
-    offsets[doc + 1] = flatIds.length;
+    offsets[doc + 1] = e;
   }
-  const ids = Int32Array.from(flatIds);
-  const terms = termIds.size;
+  for (const g of globalOf) localOf[g] = 0;
+  const terms = globalOf.length;
   const df = new Uint32Array(terms);
   for (const id of ids) df[id]++;
+  const idf = new Float64Array(terms);
+  for (let t = 0; t < terms; t++) idf[t] = Math.log((1 + n) / (1 + df[t])) + 1;
 
   const weights = new Float64Array(ids.length);
   const maxWeight = new Float64Array(terms);
@@ -117,7 +126,7 @@ export function similarPairsOf(texts: readonly string[], counts: readonly TermCo
   for (let doc = 0; doc < n; doc++) {
     let norm = 0;
     for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
-      const w = (1 + Math.log(flatTf[e])) * (Math.log((1 + n) / (1 + df[ids[e]])) + 1);
+      const w = (1 + Math.log(flatTf[e])) * idf[ids[e]];
       weights[e] = w;
       norm += w * w;
     }
@@ -211,6 +220,30 @@ export function similarPairsOf(texts: readonly string[], counts: readonly TermCo
     }
   }
   return pairs;
+}
+
+// Every term seen, numbered once across calls: a text's counts (kept per trait by the caller) carry
+// their terms' numbers, so a call looks up no string. Started afresh (a new epoch) when it grows past
+// MAX_VOCABULARY; `localOf` maps a vocabulary number to a call's term id + 1 (0: none), and is left
+// zeroed after each call.
+const MAX_VOCABULARY = 1_000_000;
+let vocabulary = new Map<string, number>();
+let epoch = 0;
+let localOf = new Int32Array(1024);
+const idsOfCounts = new WeakMap<TermCounts, { epoch: number; ids: Int32Array }>();
+
+/** The vocabulary numbers of a text's terms (kept per counts object for the current epoch). */
+function vocabularyIds(counts: TermCounts): Int32Array {
+  const kept = idsOfCounts.get(counts);
+  if (kept?.epoch === epoch) return kept.ids;
+  const ids = new Int32Array(counts.terms.length);
+  counts.terms.forEach((term, i) => {
+    let id = vocabulary.get(term);
+    if (id === undefined) vocabulary.set(term, (id = vocabulary.size));
+    ids[i] = id;
+  });
+  idsOfCounts.set(counts, { epoch, ids });
+  return ids;
 }
 
 /** The `k` smallest of `values` (distinct integers), ascending; reorders `values`. Expected O(n + k log k). */
