@@ -1,5 +1,5 @@
 import { memo } from './memo';
-import { contentTerms } from './words';
+import { forEachWord, stem, STOP_WORDS } from './words';
 
 /** A text's distinct content terms (`contentTerms`), in order of first use, and how often each occurs. */
 export interface TermCounts {
@@ -7,35 +7,29 @@ export interface TermCounts {
   readonly counts: readonly number[];
 }
 
-/** The term counts of a text (see `TermCounts`). */
+/** The term counts of a text (see `TermCounts`): of `contentTerms(text)`, counted. */
 export function termCounts(text: string): TermCounts {
+  // Each distinct word counted first, then filtered and stemmed once: a term's first use is its
+  // first word's, so the terms come in the same order as counting `contentTerms` one by one.
+  const wordAt = new Map<string, number>();
+  const words: string[] = [];
+  const wordCounts: number[] = [];
+  forEachWord(text, (word) => {
+    const i = wordAt.get(word);
+    if (i === undefined) wordAt.set(word, words.push(word) - 1), wordCounts.push(1);
+    else wordCounts[i]++;
+  });
   const terms: string[] = [];
   const counts: number[] = [];
   const at = new Map<string, number>();
-  for (const term of contentTerms(text)) {
+  words.forEach((word, k) => {
+    const c = word.charCodeAt(0);
+    if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
+    const term = stem(word);
     const i = at.get(term);
-    if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(1);
-    else counts[i]++;
-  }
-  return { terms, counts };
-}
-
-/**
- * The term counts of texts joined by line breaks, from each text's counts: equal to `termCounts` of
- * the joined text (a line break ends every word), so a caller can keep counts per paragraph.
- */
-export function joinTermCounts(parts: readonly TermCounts[]): TermCounts {
-  const terms: string[] = [];
-  const counts: number[] = [];
-  const at = new Map<string, number>();
-  for (const part of parts) {
-    for (let k = 0; k < part.terms.length; k++) {
-      const term = part.terms[k];
-      const i = at.get(term);
-      if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(part.counts[k]);
-      else counts[i] += part.counts[k];
-    }
-  }
+    if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(wordCounts[k]);
+    else counts[i] += wordCounts[k];
+  });
   return { terms, counts };
 }
 

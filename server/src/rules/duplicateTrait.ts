@@ -1,27 +1,18 @@
-import { joinTermCounts, similarPairsOf, termCounts, type TermCounts } from '../analysis/similarity';
-import type { Paragraph, Trait } from '../document/model';
+import { similarPairsOf, termCounts, type TermCounts } from '../analysis/similarity';
+import type { Trait } from '../document/model';
 import { defineRule } from './rule';
 
-// Per trait and per paragraph object: a parse after an edit hands back unchanged traits and
-// paragraphs, whose terms need no new count; an edited trait recounts the paragraph edited.
+// Per trait object: a parse after an edit hands back unchanged traits, whose terms need no new count.
 const textOf = new WeakMap<Trait, { text: string; counts: TermCounts }>();
-const countsOfParagraph = new WeakMap<Paragraph, TermCounts>();
 
 /** A trait as compared: its title and prose, and their term counts. */
 function compared(trait: Trait): { text: string; counts: TermCounts } {
   let found = textOf.get(trait);
   if (!found) {
-    // The prose is the paragraphs' texts joined by blank lines.
-    const counts = joinTermCounts([termCounts(trait.title), ...trait.paragraphs.map(paragraphCounts)]);
-    textOf.set(trait, (found = { text: `${trait.title}\n${trait.prose}`, counts }));
+    const text = `${trait.title}\n${trait.prose}`;
+    textOf.set(trait, (found = { text, counts: termCounts(text) }));
   }
   return found;
-}
-
-function paragraphCounts(paragraph: Paragraph): TermCounts {
-  let counts = countsOfParagraph.get(paragraph);
-  if (!counts) countsOfParagraph.set(paragraph, (counts = termCounts(paragraph.text)));
-  return counts;
 }
 
 /**
