@@ -54,7 +54,7 @@ describe('words and similarity', () => {
     assert.deepEqual(pairs.map((p) => [p.first, p.second]), [[0, 2], [0, 3]]);
     assert.equal(pairs[0].similarity, 1);
   });
-  it('counts terms as contentTerms finds them, in order of first use', () => {
+  it('counts terms as contentTerms finds them, in order of first use, of one text or of several read as joined by line breaks', () => {
     const counted = (text: string) => {
       const terms: string[] = [];
       const counts: number[] = [];
@@ -71,6 +71,7 @@ describe('words and similarity', () => {
       for (const trait of parseTraitDocument(readFileSync(join(corpus, file), 'utf8')).traits) {
         const text = `${trait.title}\n${trait.prose}`;
         assert.deepEqual(termCounts(text), counted(text), `${file}: ${trait.title}`);
+        assert.deepEqual(termCounts(trait.title, trait.prose), counted(text), `${file}: ${trait.title}`);
       }
     }
   });

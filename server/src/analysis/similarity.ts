@@ -7,18 +7,22 @@ export interface TermCounts {
   readonly counts: readonly number[];
 }
 
-/** The term counts of a text (see `TermCounts`): of `contentTerms(text)`, counted. */
-export function termCounts(text: string): TermCounts {
+/**
+ * The term counts of a text (see `TermCounts`): of `contentTerms(text)`, counted. Several texts are
+ * read as one joined by line breaks (which end every word), without building the joined string.
+ */
+export function termCounts(...texts: string[]): TermCounts {
   // Each distinct word counted first, then filtered and stemmed once: a term's first use is its
   // first word's, so the terms come in the same order as counting `contentTerms` one by one.
   const wordAt = new Map<string, number>();
   const words: string[] = [];
   const wordCounts: number[] = [];
-  forEachWord(text, (word) => {
+  const count = (word: string) => {
     const i = wordAt.get(word);
     if (i === undefined) wordAt.set(word, words.push(word) - 1), wordCounts.push(1);
     else wordCounts[i]++;
-  });
+  };
+  for (const text of texts) forEachWord(text, count);
   const terms: string[] = [];
   const counts: number[] = [];
   const at = new Map<string, number>();
@@ -71,15 +75,17 @@ const MAX_VERIFIED = 64;
  * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
-  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, termCounts)), threshold);
+  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, (text) => termCounts(text))), threshold);
 }
 
 /**
- * `similarPairs` with each text's term counts given (`counts[i]` must be `termCounts(texts[i])`): a
- * caller that keeps them per trait object does not tokenise unchanged texts again.
+ * `similarPairs` with each text's term counts given (`counts[i]` must be `termCounts` of text i): a
+ * caller that keeps them per trait object does not tokenise unchanged texts again. `keys[i]` stands
+ * for text i: equal keys (SameValueZero) for identical texts, different ones otherwise (the texts
+ * themselves will do).
  */
-export function similarPairsOf(texts: readonly string[], counts: readonly TermCounts[], threshold: number): SimilarPair[] {
-  const n = texts.length;
+export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCounts[], threshold: number): SimilarPair[] {
+  const n = keys.length;
   // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
   // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
   // a million traits keeps a few bytes per term rather than hundreds per trait. Term ids are
@@ -141,7 +147,7 @@ export function similarPairsOf(texts: readonly string[], counts: readonly TermCo
   const listWeight = new Float64Array(listStart[terms]);
   const listLength = new Uint8Array(terms);
 
-  const firstWithKey = new Map<string, number>();
+  const firstWithKey = new Map<unknown, number>();
   const dots = new Float64Array(n);
   // The current text's weights by term id, for exact dot products with a candidate.
   const dense = new Float64Array(terms);
@@ -156,7 +162,7 @@ export function similarPairsOf(texts: readonly string[], counts: readonly TermCo
   for (let doc = 0; doc < n; doc++) {
     const from = offsets[doc];
     const to = offsets[doc + 1];
-    const key = texts[doc];
+    const key = keys[doc];
     const same = firstWithKey.get(key);
     if (same !== undefined && to > from) {
       pairs.push({ first: same, second: doc, similarity: 1 });

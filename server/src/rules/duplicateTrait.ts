@@ -3,16 +3,28 @@ import type { Trait } from '../document/model';
 import { defineRule } from './rule';
 
 // Per trait object: a parse after an edit hands back unchanged traits, whose terms need no new count.
-const textOf = new WeakMap<Trait, { text: string; counts: TermCounts }>();
+const countsOf = new WeakMap<Trait, TermCounts>();
 
-/** A trait as compared: its title and prose, and their term counts. */
-function compared(trait: Trait): { text: string; counts: TermCounts } {
-  let found = textOf.get(trait);
-  if (!found) {
-    const text = `${trait.title}\n${trait.prose}`;
-    textOf.set(trait, (found = { text, counts: termCounts(text) }));
-  }
-  return found;
+/** The term counts of a trait's title and prose (as one text, `title⏎prose`), kept per trait object. */
+function traitCounts(trait: Trait): TermCounts {
+  let counts = countsOf.get(trait);
+  if (!counts) countsOf.set(trait, (counts = termCounts(trait.title, trait.prose)));
+  return counts;
+}
+
+/**
+ * One key per distinct text `title⏎prose` (a title is one line, so equal texts are equal titles and
+ * equal proses), found without building the texts.
+ */
+function textKeys(traits: readonly Trait[]): object[] {
+  const byTitle = new Map<string, Map<string, object>>();
+  return traits.map(({ title, prose }) => {
+    let byProse = byTitle.get(title);
+    if (!byProse) byTitle.set(title, (byProse = new Map()));
+    let key = byProse.get(prose);
+    if (!key) byProse.set(prose, (key = {}));
+    return key;
+  });
 }
 
 /**
@@ -30,12 +42,7 @@ export const duplicateTraitRule = defineRule({
   check({ document, options, report }) {
     const traits = document.traits;
     if (traits.length < 2) return;
-    const texts = traits.map(compared);
-    const pairs = similarPairsOf(
-      texts.map((t) => t.text),
-      texts.map((t) => t.counts),
-      options.threshold,
-    );
+    const pairs = similarPairsOf(textKeys(traits), traits.map(traitCounts), options.threshold);
     for (const { first, second, similarity } of pairs) {
       const a = traits[first];
       const b = traits[second];
