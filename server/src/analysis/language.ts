@@ -58,13 +58,14 @@ function stats(text: string): Stats {
 
 const sample = (text: string) => (text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text);
 
-// Per trait object: a parse after an edit hands back unchanged traits.
+// Per trait object: a parse after an edit hands back unchanged traits (and by sample, in `stats`, for
+// the traits a line break shifts, which come back as new objects).
 const statsOfTrait = new WeakMap<Trait, Stats>();
 
 /** `stats` of a trait's prose, kept per trait object. */
 function traitStats(trait: Trait): Stats {
   let s = statsOfTrait.get(trait);
-  if (!s) statsOfTrait.set(trait, (s = scan(sample(trait.prose))));
+  if (!s) statsOfTrait.set(trait, (s = stats(trait.prose)));
   return s;
 }
 

@@ -1,14 +1,22 @@
+import { memo } from '../analysis/memo';
 import { similarPairsOf, termCounts, type TermCounts } from '../analysis/similarity';
 import type { Trait } from '../document/model';
 import { defineRule } from './rule';
 
 // Per trait object: a parse after an edit hands back unchanged traits, whose terms need no new count.
+// By prose too: a line break shifts every trait below it, which come back as new objects.
 const countsOf = new WeakMap<Trait, TermCounts>();
+const countsOfProse = memo<{ title: string; counts: TermCounts }>(20_000);
 
-/** The term counts of a trait's title and prose (as one text, `title⏎prose`), kept per trait object. */
+/** The term counts of a trait's title and prose (as one text, `title⏎prose`), kept per trait object and by prose. */
 function traitCounts(trait: Trait): TermCounts {
   let counts = countsOf.get(trait);
-  if (!counts) countsOf.set(trait, (counts = termCounts(trait.title, trait.prose)));
+  if (!counts) {
+    const { title, prose } = trait;
+    let kept = countsOfProse.get(prose, () => ({ title, counts: termCounts(title, prose) }));
+    if (kept.title !== title) kept = { title, counts: termCounts(title, prose) };
+    countsOf.set(trait, (counts = kept.counts));
+  }
   return counts;
 }
 

@@ -1,3 +1,4 @@
+import { memo } from '../analysis/memo';
 import { paragraphSentences, sentenceRange, type Sentence } from '../analysis/sentences';
 import type { Trait } from '../document/model';
 import { defineRule } from './rule';
@@ -93,8 +94,10 @@ interface Prescription {
   readonly length: number;
 }
 
-// Per trait object: a parse after an edit hands back unchanged traits.
+// Per trait object: a parse after an edit hands back unchanged traits. By sentence text too: a line
+// break shifts every trait below it, which come back as new objects with the same sentences.
 const prescriptionsOfTrait = new WeakMap<Trait, readonly Prescription[]>();
+const PRESCRIPTIONS = memo<{ form: string; index: number; length: number } | null>(50_000);
 
 /** The unconditioned prescriptions in a trait's sentences (body and parts), kept per trait object. */
 function prescriptionsOf(trait: Trait): readonly Prescription[] {
@@ -103,7 +106,7 @@ function prescriptionsOf(trait: Trait): readonly Prescription[] {
   const found: Prescription[] = [];
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
   sentences.forEach((sentence, i) => {
-    const p = unconditionedPrescription(sentence.text);
+    const p = PRESCRIPTIONS.get(sentence.text, unconditionedPrescription);
     if (!p) return;
     // The condition may also come in the next sentence ("Do X. Only when ...").
     const next = sentences[i + 1];
