@@ -7,7 +7,6 @@
  */
 
 import { maskForCues } from './cueText';
-import { memo } from './memo';
 
 const ABSOLUTE =
   /\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception)\b/g;
@@ -55,19 +54,13 @@ export interface AbsoluteMatch {
   readonly index: number;
 }
 
-const absolutesOf = memo<AbsoluteMatch[]>(50_000);
-
 /**
  * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
  * hedged, not compounds or quoted, not about the past, not a claim about how things are (nor a state
  * a thing is to be in), not what someone else does, not the syntax a tool reads, and not inside
- * reasoning the text rejects.
+ * reasoning the text rejects. Not memoised: the rules ask `sentenceCues`.
  */
-export function findAbsolutes(prepared: string): readonly AbsoluteMatch[] {
-  return absolutesOf.get(prepared, unboundedAbsolutes);
-}
-
-function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
+export function findAbsolutes(prepared: string): AbsoluteMatch[] {
   if (!/always|never|must|circumstances|in all cases|in every case|in no case|at all times|without exception/.test(prepared)) return [];
   const text = maskForCues(prepared, 'exceptions');
   const out: AbsoluteMatch[] = [];
@@ -99,13 +92,12 @@ function clauseStart(text: string, index: number): number {
 const DECLARED =
   /\b(?:bright[- ]lines?|hard[- ]constraints?|non-?negotiable|absolute (?:restrictions?|rules?|constraints?|limits?|prohibitions?)|(?:cannot|can't|can not|may not|must not|will not|won't|never) be (?:overridden|unlocked|waived|relaxed|negotiated)|no (?:\w+ )?(?:instructions?|operators?|users?|one|context|argument|justification|exception)s? (?:\w+ )?(?:can|could|may|will|should) (?:override|unlock|change|justify|lift)|regardless of (?:the )?(?:context|instructions?|who|what|how|whether|circumstances|any)|no matter (?:what|who|how|the)|there (?:is|are) no exceptions?|no exceptions? (?:apply|applies|to this)|there is no (?:\w+ )?exception)\b/;
 
-/** The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any. */
+/**
+ * The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any.
+ * Not memoised: the rules ask `sentenceCues`.
+ */
 export function declaredAbsolute(prepared: string): { phrase: string; index: number } | undefined {
-  return declaredOf.get(prepared, (text) => {
-    if (!DECLARED.test(text)) return null;
-    const m = DECLARED.exec(maskForCues(text, 'exceptions'));
-    return m ? { phrase: m[0], index: m.index } : null;
-  }) ?? undefined;
+  if (!DECLARED.test(prepared)) return undefined;
+  const m = DECLARED.exec(maskForCues(prepared, 'exceptions'));
+  return m ? { phrase: m[0], index: m.index } : undefined;
 }
-
-const declaredOf = memo<{ phrase: string; index: number } | null>(50_000);

@@ -8,7 +8,6 @@
  */
 
 import { maskForCues } from './cueText';
-import { memo, type Memo } from './memo';
 
 export type CueKind = 'rationale' | 'tradeoffs' | 'exceptions';
 
@@ -166,19 +165,10 @@ export interface CueMatch {
 
 /**
  * The first cue of `kind` in a sentence, or undefined. Pass the sentence as `cueText` returns it
- * (offsets are those of the sentence as written).
+ * (offsets are those of the sentence as written). Not memoised: the rules ask `sentenceCues`, which
+ * keeps the answer per sentence.
  */
-export function findCue(kind: CueKind, preparedSentence: string): CueMatch | undefined {
-  return MEMOS[kind].get(preparedSentence, (s) => matchCue(kind, s) ?? null) ?? undefined;
-}
-
-const MEMOS: Readonly<Record<CueKind, Memo<CueMatch | null>>> = {
-  rationale: memo(50_000),
-  tradeoffs: memo(50_000),
-  exceptions: memo(50_000),
-};
-
-function matchCue(kind: CueKind, prepared: string): CueMatch | undefined {
+export function findCue(kind: CueKind, prepared: string): CueMatch | undefined {
   // Masking only removes cues: a sentence with none as written has none at all.
   if (!COMBINED[kind].test(prepared)) return undefined;
   const m = COMBINED[kind].exec(maskForCues(prepared, kind));

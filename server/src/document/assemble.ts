@@ -154,14 +154,14 @@ function groupsAndContextSections(a: Assembly, paragraphsOfUnit: ReadonlyMap<num
         heading: h,
         range: sectionRange(a, node.index),
         groups: enclosingGroups(node.parent, groupOf).map((x) => x.heading.title),
-        prose: proseOf(own),
+        prose: proseOf(a, 'g', h.range.start.line, own),
         paragraphs: own,
         documentTitle: !node.parent && tree.roots.length === 1,
       });
       groupOf.set(node.index, g);
       groups.push(g);
     } else if (node.kind === 'context' && units.ofHeading[node.index] === node.index) {
-      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(a, node.index), heading: h, prose: proseOf(own), paragraphs: own }));
+      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(a, node.index), heading: h, prose: proseOf(a, 'c', h.range.start.line, own), paragraphs: own }));
     }
   }
   return { groups, groupOf, contextSections };
@@ -196,7 +196,7 @@ function partsByUnit(a: Assembly, paragraphs: readonly PlacedParagraph[]): Map<n
   for (const node of a.tree.nodes) {
     if (node.kind !== 'part') continue;
     const sub = a.headings[node.index];
-    const prose = proseOf(paragraphsOfPart.get(node.index) ?? []);
+    const prose = proseOf(a, 'P', sub.range.start.line, paragraphsOfPart.get(node.index) ?? []);
     pushTo(parts, a.units.ofHeading[node.index], a.recycler.keep('P', sub.range.start.line, { kind: sub.partKind!, heading: sub, range: sectionRange(a, node.index), prose }));
   }
   return parts;
@@ -248,7 +248,7 @@ function traitOf(a: Assembly, contents: TraitContents, unit: number, h: Heading,
     groups,
     parts: contents.parts.get(unit) ?? [],
     paragraphs: own,
-    prose: proseOf(own),
+    prose: proseOf(a, 't', h.range.start.line, own),
     references: contents.references.get(unit) ?? [],
     examples: contents.examples.get(unit) ?? [],
     chunk: normaliseLineBreaks(a.text.slice(a.lines.lineStart(range.start.line), a.lines.lineEnd(range.end.line))),
@@ -266,7 +266,7 @@ function preambleOf(a: Assembly, paragraphs: readonly PlacedParagraph[]): Sectio
   return a.recycler.keep('preamble', 0, {
     range: end >= start ? lines.linesRange(start, end) : lines.lineSpan(start, 0, 0),
     heading: undefined,
-    prose: proseOf(own),
+    prose: proseOf(a, 'preamble', 0, own),
     paragraphs: own,
   });
 }
@@ -289,8 +289,12 @@ function enclosingGroups(from: HeadingNode | undefined, groupOf: ReadonlyMap<num
   return chain;
 }
 
-function proseOf(paragraphs: readonly Paragraph[]): string {
-  return paragraphs.map((p) => p.text).join('\n\n');
+/**
+ * The prose of a section (of kind `kind`, at line `at`): the previous parse's string when made of
+ * the same paragraph objects, so that comparing the section with the previous one is cheap too.
+ */
+function proseOf(a: Assembly, kind: string, at: number, paragraphs: readonly Paragraph[]): string {
+  return a.recycler.get(`prose ${kind}`, at, paragraphs, () => paragraphs.map((p) => p.text).join('\n\n'));
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

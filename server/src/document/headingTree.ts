@@ -1,5 +1,5 @@
 import { parseAttributeBlock, type AttributeBlock } from './attributes';
-import type { BlockScan, RawHeading } from './blockScan';
+import type { BlockScan, RawHeading, Reuser } from './blockScan';
 import { isContextTitle, partKindOf } from './headingKinds';
 import { plainText } from './inlineText';
 import type { LineIndex } from './position';
@@ -45,8 +45,8 @@ export interface HeadingTree {
  * The heading tree of a block scan, each heading classified. With `traitHeadingLevel`, headings of
  * that level and below are traits and higher ones groups (outside parts and context sections).
  */
-export function buildHeadingTree(scan: BlockScan, lines: LineIndex, traitHeadingLevel: number | undefined): HeadingTree {
-  const { nodes, roots } = nestSections(scan.headings, lines.lineCount - 1);
+export function buildHeadingTree(scan: BlockScan, lines: LineIndex, traitHeadingLevel: number | undefined, recycler: Reuser): HeadingTree {
+  const { nodes, roots } = nestSections(scan.headings, lines.lineCount - 1, recycler);
   const owner = new Int32Array(lines.lineCount).fill(-1);
   nodes.forEach((h, i) => owner.fill(i, h.raw.line, i + 1 < nodes.length ? nodes[i + 1].raw.line : lines.lineCount));
   for (const [first] of scan.prose) if (owner[first] >= 0) nodes[owner[first]].ownContent = true;
@@ -56,14 +56,14 @@ export function buildHeadingTree(scan: BlockScan, lines: LineIndex, traitHeading
 }
 
 /** Headings nested by level with a stack: a section runs to the line before the next heading of the same or a higher level. */
-function nestSections(raws: readonly RawHeading[], lastLine: number): { nodes: HeadingNode[]; roots: HeadingNode[] } {
+function nestSections(raws: readonly RawHeading[], lastLine: number, recycler: Reuser): { nodes: HeadingNode[]; roots: HeadingNode[] } {
   const nodes: HeadingNode[] = [];
   const roots: HeadingNode[] = [];
   const stack: HeadingNode[] = [];
   raws.forEach((raw, index) => {
     while (stack.length && stack[stack.length - 1].raw.level >= raw.level) stack.pop()!.sectionEnd = raw.line - 1;
     const parent = stack[stack.length - 1];
-    const block = parseAttributeBlock(raw.content);
+    const block = recycler.get('a', raw.line, [raw.content], () => parseAttributeBlock(raw.content));
     const titleSource = block ? raw.content.slice(0, block.start) : raw.content;
     const title = plainText(titleSource) || titleSource.trim();
     const node: HeadingNode = { index, raw, block, titleSource, title, parent, children: [], sectionEnd: lastLine, ownContent: false, kind: 'trait' };

@@ -84,19 +84,23 @@ export function findListTraits(lines: LineIndex, scan: BlockScan, tree: HeadingT
     const owner = ownerOf(list);
     if (owner && !owner.children.some((c) => c.kind === 'part')) listsOf.set(owner, [...(listsOf.get(owner) ?? []), list]);
   }
+  // The prose blocks of each section that holds one list: found in one pass, not one per list.
+  const proseOf = new Map<number, [number, number][]>();
+  for (const [owner, lists] of listsOf) if (lists.length === 1 && lists[0].items.length >= 2) proseOf.set(owner.index, []);
+  for (const block of scan.prose) proseOf.get(tree.owner[block[0]])?.push(block);
   for (const [owner, lists] of listsOf) {
     if (lists.length !== 1 || lists[0].items.length < 2) continue;
-    if (proseAround(lines, scan, tree, owner, lists[0]) > LIST_SURROUND_CHARS) continue;
+    if (proseAround(lines, proseOf.get(owner.index)!, lists[0]) > LIST_SURROUND_CHARS) continue;
     if (take(lists[0], owner, true)) owner.kind = 'group';
   }
   return out;
 }
 
-/** Characters of prose (blanks trimmed) in `owner`'s own body outside `list`. */
-function proseAround(lines: LineIndex, scan: BlockScan, tree: HeadingTree, owner: HeadingNode, list: List): number {
+/** Characters of prose (blanks trimmed) of `blocks` (a section's own prose) outside `list`. */
+function proseAround(lines: LineIndex, blocks: readonly (readonly [number, number])[], list: List): number {
   let around = 0;
-  for (const [first, last] of scan.prose) {
-    if (tree.owner[first] !== owner.index || (first >= list.first && first <= list.last)) continue;
+  for (const [first, last] of blocks) {
+    if (first >= list.first && first <= list.last) continue;
     for (let l = first; l <= last; l++) around += lines.lineText(l).trim().length;
   }
   return around;

@@ -46,7 +46,7 @@ export function parseTraitDocument(text: string, options: ParseOptions = {}): Tr
   const { frontMatter, lastLine: frontMatterEnd } = parseFrontMatter(lines);
   const recycler = options.previous === undefined ? undefined : new Recycler(options.previous ? recyclers.get(options.previous) : undefined);
   const scan = scanMarkdown(text, lines, frontMatterEnd, recycler);
-  const tree = buildHeadingTree(scan, lines, options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter));
+  const tree = buildHeadingTree(scan, lines, options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter), recycler ?? NO_RECYCLER);
   const listTraits = findListTraits(lines, scan, tree, options.listItemTraits ?? listItemTraitsOf(frontMatter));
   const document = buildDocument({ text, lines, frontMatter, frontMatterEnd, scan, tree, listTraits }, recycler ?? NO_RECYCLER);
   if (recycler) recyclers.set(document, recycler);
