@@ -106,8 +106,8 @@ function render(): void {
           `${view.modelPass ? '' : ' · offline detectors only'}`,
       ),
       view.modelPass ? el('p', view.modelPass.failed ? 'warning model-pass' : 'meta model-pass', view.modelPass.line) : null,
-      view.badLines.length
-        ? el('p', 'warning', `${count(view.badLines.length, 'bad line')} skipped: ${view.badLines.slice(0, 5).map((b) => `line ${b.line} (${b.reason})`).join('; ')}${view.badLines.length > 5 ? '; …' : ''}`)
+      view.badLineCount
+        ? el('p', 'warning', `${count(view.badLineCount, 'bad line')} skipped: ${view.badLines.slice(0, 5).map((b) => `line ${b.line} (${b.reason})`).join('; ')}${view.badLineCount > 5 ? '; …' : ''}`)
         : null,
       el(
         'div',

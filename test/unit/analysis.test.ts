@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { traitCoverage } from '../../server/src/analysis/coverage';
 import { findCue } from '../../server/src/analysis/cues';
 import { paragraphPosition, splitSentences } from '../../server/src/analysis/sentences';
-import { similarPairs } from '../../server/src/analysis/similarity';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { similarPairs, termCounts } from '../../server/src/analysis/similarity';
 import { contentTerms, words } from '../../server/src/analysis/words';
 import { parseTraitDocument } from '../../server/src/document/parse';
 
@@ -51,5 +53,26 @@ describe('words and similarity', () => {
     );
     assert.deepEqual(pairs.map((p) => [p.first, p.second]), [[0, 2], [0, 3]]);
     assert.equal(pairs[0].similarity, 1);
+  });
+  it('counts terms as contentTerms finds them, in order of first use, of one text or of several read as joined by line breaks', () => {
+    const counted = (text: string) => {
+      const terms: string[] = [];
+      const counts: number[] = [];
+      for (const t of contentTerms(text)) {
+        const i = terms.indexOf(t);
+        if (i < 0) terms.push(t), counts.push(1);
+        else counts[i]++;
+      }
+      return { terms, counts };
+    };
+    assert.deepEqual(termCounts('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'), counted('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'));
+    const corpus = join(__dirname, '..', 'fixtures', 'corpus');
+    for (const file of readdirSync(corpus).filter((f) => f.endsWith('.md'))) {
+      for (const trait of parseTraitDocument(readFileSync(join(corpus, file), 'utf8')).traits) {
+        const text = `${trait.title}\n${trait.prose}`;
+        assert.deepEqual(termCounts(text), counted(text), `${file}: ${trait.title}`);
+        assert.deepEqual(termCounts(trait.title, trait.prose), counted(text), `${file}: ${trait.title}`);
+      }
+    }
   });
 });

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { buildReport, filterDataset, offlineAudit, offlineAuditFile, readDataset, writeAuditFiles, type AuditRecord } from '../../server/src/audit';
 import { MAX_BAD_LINES_KEPT, readRecordsById } from '../../server/src/audit/read';
 import { reportJson } from '../../server/src/audit/reportJson';
+import { auditView } from '../../client/src/webviews/auditView';
 import { prng } from '../prng';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -115,6 +116,10 @@ describe('offlineAuditFile (streaming)', () => {
     assert.equal(result.badLineCount, MAX_BAD_LINES_KEPT + 500);
     const report = buildReport(path, result.records, result.badLines, result.patterns, 0.25, null, result.badLineCount);
     assert.equal(report.badLineCount, MAX_BAD_LINES_KEPT + 500);
+    // The audit panel lists the first hundred and says how many there were.
+    const view = auditView(report, [], 'bad.jsonl');
+    assert.equal(view.badLines.length, 100);
+    assert.equal(view.badLineCount, MAX_BAD_LINES_KEPT + 500);
   });
 
   it('readRecordsById reads back just the records asked for', () => {

@@ -48,15 +48,18 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
   //   explicit wording") reads as one. Every other trait states a trade-off, the style traits
   //   through their group's introduction ("(but always in a way that enhances rather than distracts
   //   from the assistant's overall helpfulness)").
-  // - missing-exceptions 19: 15 traits the labels give no exception; 4 whose exception has no cue.
-  // - unqualified-absolute 9: 4 on traits with an unbounded absolute ("must not encourage or enable
+  // - missing-exceptions 18: 15 traits the labels give no exception; 3 whose exception has no cue.
+  //   ("No topic is off limits" is not among them: "within established boundaries" reads as its
+  //   proviso.)
+  // - unqualified-absolute 7: 3 on traits with an unbounded absolute ("must not encourage or enable
   //   self-harm", "should never change or quit the conversation"), 3 in group introductions ("must
   //   never attempt to steer the user", "always operating with people's best interests", "always in a
-  //   way that enhances"), 2 on traits whose exception the cues miss.
+  //   way that enhances"), 1 on a trait whose exception the cues miss ("Do not facilitate or
+  //   encourage illicit behavior": "If the user's intent is unclear ... and comply").
   // - isolated-trait 25: traits whose own trade-offs name no other trait (unchanged rule; trade-offs
   //   settled in a group's introduction or by priorities are not its concern).
-  // 14 + 2 + 19 + 9 = 44 warnings and 25 information: the 69 lines the built binary prints below,
-  // and the 69 diagnostics the editor shows (test/vscode/suite/diagnostics.test.js). A change to the
+  // 14 + 2 + 18 + 7 = 41 warnings and 25 information: the 66 lines the built binary prints below,
+  // and the 66 diagnostics the editor shows (test/vscode/suite/diagnostics.test.js). A change to the
   // rules' cue lists moves these numbers on purpose: update them, and these reasons, with it.
   it('gives the counts per rule the labels explain, with exit status 0 (no errors)', async () => {
     const { status, stdout } = await run('lint', MODEL_SPEC, '--format', 'json');
@@ -69,9 +72,9 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
     assert.deepEqual(counts, {
       'missing-rationale': 14,
       'missing-tradeoffs': 2,
-      'missing-exceptions': 19,
+      'missing-exceptions': 18,
       'isolated-trait': 25,
-      'unqualified-absolute': 9,
+      'unqualified-absolute': 7,
     });
     const d = result.diagnostics[0];
     assert.deepEqual(Object.keys(d).sort(), ['message', 'range', 'rule', 'severity', 'trait']);
@@ -84,10 +87,10 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
     const r = spawnSync(process.execPath, [cli, 'lint', MODEL_SPEC], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    // 44 warnings (the coverage findings above) and 25 information (isolated-trait).
-    assert.equal(lines.length, 69);
+    // 41 warnings (the coverage findings above) and 25 information (isolated-trait).
+    assert.equal(lines.length, 66);
     assert.equal(lines[0].startsWith(`${MODEL_SPEC}:179:4 warning missing-rationale "Follow all applicable instructions" never says why`), true, lines[0]);
-    assert.match(r.stderr, /1 file, 59 traits: 0 errors, 44 warnings, 25 information, 0 hints/);
+    assert.match(r.stderr, /1 file, 59 traits: 0 errors, 41 warnings, 25 information, 0 hints/);
   });
 });
 

@@ -1,13 +1,9 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { MIN_FLAG_MATCHES, type AuditRecord, type AuditReport } from '../../../server/src/audit';
-import { modelPassLine, tooFewToFlag } from '../../../server/src/audit/report';
+import type { AuditRecord, AuditReport } from '../../../server/src/audit';
+import { auditView } from './auditView';
 import { webviewHtml, webviewRoots } from './html';
 import { AUDIT_VIEW_TYPE, type AuditView, type FromAuditWebview, type ToAuditWebview } from './auditProtocol';
-
-/** Example text sent to the page per record, characters (the dataset holds it all). */
-const TEXT_LIMIT = 1200;
-const clip = (text: string) => (text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters)` : text);
 
 /** What the panel asks of the extension. */
 export interface AuditHost {
@@ -66,7 +62,7 @@ export class AuditPanel implements vscode.Disposable {
     records: readonly AuditRecord[],
     private files: { json: string; markdown: string },
   ) {
-    this.view = toView(report, records);
+    this.view = auditView(report, records, vscode.workspace.asRelativePath(report.dataset));
     AuditPanel.open.set(report.dataset, this);
     panel.webview.html = webviewHtml(panel.webview, host.extensionUri, { script: 'audit.js', style: 'audit.css', title: panel.title });
     this.disposables.push(
@@ -83,7 +79,7 @@ export class AuditPanel implements vscode.Disposable {
   private update(report: AuditReport, records: readonly AuditRecord[], files: { json: string; markdown: string }): void {
     this.report = report;
     this.files = files;
-    this.view = toView(report, records);
+    this.view = auditView(report, records, vscode.workspace.asRelativePath(report.dataset));
     this.post();
   }
 
@@ -114,33 +110,4 @@ export class AuditPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
-}
-
-function toView(report: AuditReport, records: readonly AuditRecord[]): AuditView {
-  const byId = new Map(records.map((r) => [r.id, r]));
-  return {
-    dataset: report.dataset,
-    name: vscode.workspace.asRelativePath(report.dataset),
-    records: report.records,
-    badLines: report.badLines.slice(0, 100),
-    threshold: report.threshold,
-    minFlagMatches: report.minFlagMatches ?? MIN_FLAG_MATCHES,
-    modelPass: report.modelPass ? { model: report.modelPass.model, line: modelPassLine(report), failed: !!report.modelPass.failed } : null,
-    patterns: report.patterns.map((p) => ({
-      id: p.id,
-      name: p.name,
-      description: p.description,
-      source: p.source,
-      broad: p.prevalence.broad,
-      strict: p.prevalence.strict,
-      strictCount: p.records.length,
-      flagged: p.flagged,
-      tooFew: tooFewToFlag(p, report),
-      perTrait: Object.entries(p.perTrait).map(([traitId, t]) => ({ traitId, ...t })),
-      examples: p.examples.flatMap((id) => {
-        const r = byId.get(id);
-        return r ? [{ id, prompt: clip(r.prompt), response: clip(r.response) }] : [];
-      }),
-    })),
-  };
 }

@@ -31,7 +31,9 @@ export interface AuditView {
   readonly dataset: string;
   readonly name: string;
   readonly records: number;
+  /** The first bad lines (at most 100) and how many there were. */
   readonly badLines: readonly { readonly line: number; readonly reason: string }[];
+  readonly badLineCount: number;
   readonly threshold: number;
   /** Strict matches a pattern needs, besides the threshold, to be flagged. */
   readonly minFlagMatches: number;

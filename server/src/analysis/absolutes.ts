@@ -1,12 +1,12 @@
 /**
  * Absolutes in trait prose: the "always", "never" and "must" that tell a generator to apply a
  * behaviour everywhere, told apart from those that bound nothing (hedged, negated, factual or
- * logical claims, quoted words) and from those an author declares on purpose ("bright line",
- * "non-negotiable", "regardless of context"). Sentences are read as `cueText` prepares them.
+ * logical claims, quoted words, the syntax a tool or format requires) and from those an author
+ * declares on purpose ("bright line", "non-negotiable", "regardless of context"). Sentences are
+ * read as `cueText` prepares them.
  */
 
 import { maskForCues } from './cueText';
-import { memo } from './memo';
 
 const ABSOLUTE =
   /\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception)\b/g;
@@ -24,6 +24,27 @@ const PAST_AFTER = /^\s+(?:been|before)\b/;
 // always be possible to comply", "must be true". After a copula, the subject decides.
 const COPULA_BEFORE = /\b(?:is|are|was|were|be|been|being)\s+$/;
 const COPULA_AFTER = /^\s+(?:(?:always|never|also)\s+)?(?:be|is|are)\s+(?:possible|true|the case|so|needed|necessary|enough|clear|easy|hard|difficult|impossible)\b/;
+// "There should always be one step in progress", "there must never be two": a state a thing is to
+// be in (a plan, a file), not something the model does.
+const EXISTENTIAL_BEFORE = /\bthere\s+(?:(?:should|must|will|shall|would|can|could|may|might)\s+)?$/;
+const BE_AFTER = /^\s+(?:(?:always|never)\s+)?be\b/;
+// The form of what a tool or a parser reads, not conduct: "you must include a header", "must
+// prefix each new line with +", "never wrap the patch in quotes", "always use absolute paths",
+// "must be valid JSON". An absolute whose verb shapes text and whose object, in the same clause, is
+// a piece of syntax restates the syntax a tool requires; there is nothing for a generator to
+// over-apply. (Code spans are blank by now.)
+const FORM_AFTER =
+  /^\s+(?:(?:not|always|never)\s+)?(?:(?:be|use|include|contain|wrap|enclose|escape|quote|format|specify|set|pass|prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,60}?\b(?:(?:absolute|relative|full) (?:file )?paths?|headers?|prefix(?:es)?|suffix(?:es)?|delimiters?|separators?|fields?|parameters?|arguments?|flags?|tags?|markers?|syntax|schema|json|xml|yaml|quotes|quotation marks|backticks|brackets|braces|newlines?|indentation|encoding)\b|(?:prefix|suffix|indent|start|begin|end|terminate)\b[^,;:.!?]{0,40}?\blines?\b)/;
+// Someone or something else as the subject, in the active voice: "operators must agree to the
+// policies", "these guidelines should never conflict with ...". What others do is not the model's
+// behaviour; "users must never be misled" (passive) still is.
+const OTHER_SUBJECT =
+  /^(?:(?:the|these|those|such|all|any|each|every|our|their|its)\s+)?(?:\w+\s+)?(?:users?|operators?|developers?|humans?|people|persons?|principals?|guidelines?|policies|policy|we|they)\s+(?:should|must|will|would|can|could|may|might|shall|have to|has to|needs? to)?\s*$/;
+// What a text is to say, not what the model does: "emphasize (that) the final work must look
+// crafted", "stress the colours must never clash". The absolute sits in the reported clause.
+const REPORTED_IN_SUBJECT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(?:s|d)?\s+[a-z]/;
+const REPORTED_THAT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(?:s|d)?\s+that$/;
+const PASSIVE_AFTER = /^\s+(?:(?:always|never|not)\s+)?be\s+\w+(?:ed|en|wn|lt|nt)\b/;
 // Subjects that make "X is always/never ..." a description of the model's behaviour.
 const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
 
@@ -33,18 +54,13 @@ export interface AbsoluteMatch {
   readonly index: number;
 }
 
-const absolutesOf = memo<AbsoluteMatch[]>(50_000);
-
 /**
  * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
- * hedged, not compounds or quoted, not about the past, not a claim about how things are, and not
- * inside reasoning the text rejects.
+ * hedged, not compounds or quoted, not about the past, not a claim about how things are (nor a state
+ * a thing is to be in), not what someone else does, not the syntax a tool reads, and not inside
+ * reasoning the text rejects. Not memoised: the rules ask `sentenceCues`.
  */
-export function findAbsolutes(prepared: string): readonly AbsoluteMatch[] {
-  return absolutesOf.get(prepared, unboundedAbsolutes);
-}
-
-function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
+export function findAbsolutes(prepared: string): AbsoluteMatch[] {
   if (!/always|never|must|circumstances|in all cases|in every case|in no case|at all times|without exception/.test(prepared)) return [];
   const text = maskForCues(prepared, 'exceptions');
   const out: AbsoluteMatch[] = [];
@@ -54,8 +70,12 @@ function unboundedAbsolutes(prepared: string): AbsoluteMatch[] {
     const after = text.slice(index + m[0].length);
     if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
     if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
-    if (COPULA_AFTER.test(after)) continue;
-    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(text.slice(clauseStart(text, index), index))) continue;
+    if (COPULA_AFTER.test(after) || (EXISTENTIAL_BEFORE.test(before) && BE_AFTER.test(after)) || FORM_AFTER.test(after)) continue;
+    const start = clauseStart(text, index);
+    const subject = text.slice(start, index).trimStart();
+    if (REPORTED_IN_SUBJECT.test(subject) || REPORTED_THAT.test(text.slice(Math.max(0, start - 30), start))) continue;
+    if (COPULA_BEFORE.test(before) && !MODEL_SUBJECT.test(subject)) continue;
+    if (OTHER_SUBJECT.test(subject) && !PASSIVE_AFTER.test(after)) continue;
     out.push({ phrase: m[0], index });
   }
   return out;
@@ -72,13 +92,12 @@ function clauseStart(text: string, index: number): number {
 const DECLARED =
   /\b(?:bright[- ]lines?|hard[- ]constraints?|non-?negotiable|absolute (?:restrictions?|rules?|constraints?|limits?|prohibitions?)|(?:cannot|can't|can not|may not|must not|will not|won't|never) be (?:overridden|unlocked|waived|relaxed|negotiated)|no (?:\w+ )?(?:instructions?|operators?|users?|one|context|argument|justification|exception)s? (?:\w+ )?(?:can|could|may|will|should) (?:override|unlock|change|justify|lift)|regardless of (?:the )?(?:context|instructions?|who|what|how|whether|circumstances|any)|no matter (?:what|who|how|the)|there (?:is|are) no exceptions?|no exceptions? (?:apply|applies|to this)|there is no (?:\w+ )?exception)\b/;
 
-/** The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any. */
+/**
+ * The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any.
+ * Not memoised: the rules ask `sentenceCues`.
+ */
 export function declaredAbsolute(prepared: string): { phrase: string; index: number } | undefined {
-  return declaredOf.get(prepared, (text) => {
-    if (!DECLARED.test(text)) return null;
-    const m = DECLARED.exec(maskForCues(text, 'exceptions'));
-    return m ? { phrase: m[0], index: m.index } : null;
-  }) ?? undefined;
+  if (!DECLARED.test(prepared)) return undefined;
+  const m = DECLARED.exec(maskForCues(prepared, 'exceptions'));
+  return m ? { phrase: m[0], index: m.index } : undefined;
 }
-
-const declaredOf = memo<{ phrase: string; index: number } | null>(50_000);

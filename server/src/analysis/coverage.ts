@@ -1,9 +1,8 @@
 import type { Group, PartKind, Trait, TraitDocument } from '../document/model';
 import { partKindOf } from '../document/headingKinds';
-import { declaredAbsolute } from './absolutes';
-import { findCue, type CueKind, type CueMatch } from './cues';
-import { cueText } from './cueText';
+import type { CueKind, CueMatch } from './cues';
 import { documentPriorities, prioritisedBy, type Priorities } from './priorities';
+import { sentenceCues } from './sentenceCues';
 import { paragraphSentences, sentenceRange, type Sentence } from './sentences';
 
 /** A sentence that states a part, with the cue that shows it. */
@@ -54,14 +53,6 @@ export interface TraitCoverage {
 // Per trait object, with the document priorities it was judged with: a parse after an edit hands
 // back unchanged traits (see document/reuse.ts), but an edit elsewhere may change the priorities.
 const cache = new WeakMap<Trait, { coverage: TraitCoverage; priorities: Priorities | undefined | null }>();
-const preparedOf = new WeakMap<Sentence, string>();
-
-/** A sentence as the cues read it (`cueText`), cached per sentence object. */
-function prepared(sentence: Sentence): string {
-  let p = preparedOf.get(sentence);
-  if (p === undefined) preparedOf.set(sentence, (p = cueText(sentence.text)));
-  return p;
-}
 
 export { paragraphSentences };
 
@@ -90,21 +81,19 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
   const cached = cache.get(trait);
   if (cached && samePriorities(cached.priorities, priorities)) return cached.coverage;
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
-  const texts = sentences.map(prepared);
-  const declaredOwn = firstDeclared(sentences, texts);
+  const declaredOwn = firstDeclared(sentences);
   const evidence = (kind: CueKind): Evidence | undefined => {
     if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0)) return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
     const label = labelled(trait, kind);
     if (label) return label;
     // Every trade-off sentence (isolated-trait reads them all for the traits they name); the first
     // sentence of the others is evidence enough.
-    const own = cueSentences(kind, sentences, texts, kind === 'tradeoffs');
+    const own = cueSentences(kind, sentences, kind === 'tradeoffs');
     if (own.length) return { by: 'prose', sentences: own };
     if (kind === 'exceptions' && declaredOwn) return { by: 'declared', sentence: declaredOwn.sentence, phrase: declaredOwn.phrase };
     // The document title's introduction speaks of the document, not of the traits.
     for (const group of [...trait.groups].reverse().filter((g) => !g.documentTitle)) {
-      const gs = groupSentences(group);
-      const found = cueSentences(kind, gs, gs.map(prepared), false);
+      const found = cueSentences(kind, groupSentences(group), false);
       if (found.length) return { by: 'group', group, sentences: found };
     }
     if (kind === 'tradeoffs' && priorities) {
@@ -137,29 +126,28 @@ function samePriorities(a: Priorities | undefined | null, b: Priorities | undefi
 }
 
 /** The sentences carrying a `kind` cue: all of them, or only the first. */
-function cueSentences(kind: CueKind, sentences: readonly Sentence[], texts: readonly string[], all: boolean): CueSentence[] {
+function cueSentences(kind: CueKind, sentences: readonly Sentence[], all: boolean): CueSentence[] {
   const out: CueSentence[] = [];
-  for (let i = 0; i < sentences.length; i++) {
-    const cue = findCue(kind, texts[i]);
+  for (const sentence of sentences) {
+    const cue = sentenceCues(sentence).cue(kind);
     if (!cue) continue;
-    out.push({ sentence: sentences[i], cue });
+    out.push({ sentence, cue });
     if (!all) break;
   }
   return out;
 }
 
-function firstDeclared(sentences: readonly Sentence[], texts: readonly string[]): { sentence: Sentence; phrase: string } | undefined {
-  for (let i = 0; i < sentences.length; i++) {
-    const d = declaredAbsolute(texts[i]);
-    if (d) return { sentence: sentences[i], phrase: d.phrase };
+function firstDeclared(sentences: readonly Sentence[]): { sentence: Sentence; phrase: string } | undefined {
+  for (const sentence of sentences) {
+    const d = sentenceCues(sentence).declared();
+    if (d) return { sentence, phrase: d.phrase };
   }
   return undefined;
 }
 
 function declaredInGroups(trait: Trait): DeclaredAbsolute | undefined {
   for (const group of [...trait.groups].reverse()) {
-    const gs = groupSentences(group);
-    const d = firstDeclared(gs, gs.map(prepared));
+    const d = firstDeclared(groupSentences(group));
     if (d) return { ...d, group };
   }
   return undefined;

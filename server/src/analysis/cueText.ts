@@ -1,5 +1,3 @@
-import { memo } from './memo';
-
 /**
  * A sentence as the cue patterns read it. Every function here keeps the text's length, so an offset
  * found in the result is an offset in the sentence as written: hovers and diagnostics point at the
@@ -13,21 +11,19 @@ import { memo } from './memo';
  * lowered: every cue is ASCII.
  */
 export function cueText(sentence: string): string {
-  return prepared.get(sentence, prepare);
-}
-
-// Memoised by text: after an edit, the sentences of re-parsed traits are mostly the same strings.
-const prepared = memo<string>(50_000);
-
-function prepare(sentence: string): string {
   const lower = sentence.toLowerCase();
   const text = lower.length === sentence.length ? lower : sentence.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Most sentences hold none of the characters replaced below.
+  if (!NORMALISED.test(text)) return text;
   return text
     .replace(/[\u2018\u2019\u02bc]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/\n[ \t]*(?:>[ \t]?)*/g, (m) => ' '.repeat(m.length))
     .replace(/\t|\*+|(?<![a-z0-9])_+|_+(?![a-z0-9])/g, (m) => ' '.repeat(m.length));
 }
+
+// Every character the replacements in `cueText` act on.
+const NORMALISED = /[\u2018\u2019\u02bc\u201c\u201d\n\t*_]/;
 
 /** Replaces every character of `[start, end)` with a space. */
 function blank(text: string, start: number, end: number): string {
@@ -65,6 +61,12 @@ export function maskForCues(text: string, kind: 'rationale' | 'tradeoffs' | 'exc
       const start = (m.index ?? 0) + m[1].length;
       out = blank(out, start, start + m[0].length - m[1].length);
     }
+  }
+  // A quotation of several sentences leaves one quote mark in each end sentence: an opening one
+  // quotes the rest of the sentence, a closing one everything before it.
+  const lone = out.indexOf('"');
+  if (lone >= 0 && out.indexOf('"', lone + 1) < 0) {
+    out = lone === 0 || /[\s(\[—–-]/.test(out[lone - 1]) ? blank(out, lone, out.length) : blank(out, 0, lone + 1);
   }
   const rejected = REJECTED_THOUGHT.exec(out);
   if (rejected) {

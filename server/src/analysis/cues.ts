@@ -8,7 +8,6 @@
  */
 
 import { maskForCues } from './cueText';
-import { memo, type Memo } from './memo';
 
 export type CueKind = 'rationale' | 'tradeoffs' | 'exceptions';
 
@@ -103,11 +102,21 @@ const EXCEPTIONS: readonly string[] = [
   String.raw`\bthere (?:are|may be|might be|will be|can be) (?:cases|situations|times|contexts|exceptions)\b`,
   // The model may still do it; not what the user may choose.
   String.raw`\b(?:may|can|could|will|would)(?<!\b(?:users?|they|he|she|people|persons?|someone|operators?|developers?) \w+) (?:still|instead|choose to)\b`,
-  String.raw`\b(?:is|are|it's|it is|remains?) (?:also |still )?(?:allowed|permitted|permissible|acceptable|fine|okay)\b`,
+  // "Silence is only acceptable for ...": where the behaviour may stop.
+  String.raw`\b(?:is|are|it's|it is|remains?) (?:also |still |only )?(?:allowed|permitted|permissible|acceptable|fine|okay)\b`,
+  // A proviso of feasibility: "batch reads whenever possible", "stateless where practical".
+  String.raw`\b(?:where|wherever|whenever) (?:possible|practical|practicable|feasible)\b`,
+  // A permission in the passive: "... or if parallel runs are explicitly requested by the user".
+  String.raw`\b(?:if|when|unless) [^,;:.]{0,40}?\b(?:is|are) (?:explicitly|specifically) (?:requested|asked for|permitted|allowed|authori[sz]ed)\b`,
+  // A case the rule cannot settle, handed back: "if a fact could plausibly belong to more than one
+  // tier, ask the user". (A bare "if unsure, ask" is a trigger, not where the rule stops.)
+  String.raw`\bif [^.;:]{0,60}?\b(?:could|might) (?:plausibly|reasonably|arguably) (?:belong|fit|fall|apply)\b[^.;:]{0,80}?\basks?\b`,
   String.raw`\bso long as\b`,
   String.raw`\bas long as\b`,
   String.raw`\bprovided (?:that|it|they)\b`,
   String.raw`\b(?:insofar as|in so far as|where compatible with)\b`,
+  // A proviso that keeps the behaviour inside limits: "engages within established boundaries".
+  String.raw`\bwithin (?:the |its |their |these |those )?(?:\w+ )?(?:boundaries|bounds|limits)\b`,
   String.raw`\bin the absence of\b`,
   String.raw`\babsent (?:any |such |specific |other |explicit )?(?:\w+ )?(?:instructions?|information|context|signals?)\b`,
   String.raw`\boutside (?:of )?(?:these|those|such|this)\b`,
@@ -156,19 +165,10 @@ export interface CueMatch {
 
 /**
  * The first cue of `kind` in a sentence, or undefined. Pass the sentence as `cueText` returns it
- * (offsets are those of the sentence as written).
+ * (offsets are those of the sentence as written). Not memoised: the rules ask `sentenceCues`, which
+ * keeps the answer per sentence.
  */
-export function findCue(kind: CueKind, preparedSentence: string): CueMatch | undefined {
-  return MEMOS[kind].get(preparedSentence, (s) => matchCue(kind, s) ?? null) ?? undefined;
-}
-
-const MEMOS: Readonly<Record<CueKind, Memo<CueMatch | null>>> = {
-  rationale: memo(50_000),
-  tradeoffs: memo(50_000),
-  exceptions: memo(50_000),
-};
-
-function matchCue(kind: CueKind, prepared: string): CueMatch | undefined {
+export function findCue(kind: CueKind, prepared: string): CueMatch | undefined {
   // Masking only removes cues: a sentence with none as written has none at all.
   if (!COMBINED[kind].test(prepared)) return undefined;
   const m = COMBINED[kind].exec(maskForCues(prepared, kind));

@@ -53,7 +53,20 @@ const SAMPLE_CHARS = 2_000;
  * SAMPLE_CHARS characters (memoised by that sample).
  */
 function stats(text: string): Stats {
-  return statsOf.get(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text, scan);
+  return statsOf.get(sample(text), scan);
+}
+
+const sample = (text: string) => (text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text);
+
+// Per trait object: a parse after an edit hands back unchanged traits (and by sample, in `stats`, for
+// the traits a line break shifts, which come back as new objects).
+const statsOfTrait = new WeakMap<Trait, Stats>();
+
+/** `stats` of a trait's prose, kept per trait object. */
+function traitStats(trait: Trait): Stats {
+  let s = statsOfTrait.get(trait);
+  if (!s) statsOfTrait.set(trait, (s = stats(trait.prose)));
+  return s;
 }
 
 function judge({ letters, latin, words, english, other }: Stats): boolean {
@@ -134,10 +147,10 @@ export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Tra
   let found = unjudgedOf.get(document);
   if (!found) {
     // The document's figures are the sum of its traits' (of their samples): each trait's are
-    // memoised, so an edit rescans one trait, not the whole document.
+    // kept, so an edit rescans one trait, not the whole document.
     const total: Stats = { letters: 0, latin: 0, words: 0, english: 0, other: 0 };
     for (const t of document.traits) {
-      const s = stats(t.prose);
+      const s = traitStats(t);
       total.letters += s.letters;
       total.latin += s.latin;
       total.words += s.words;
@@ -145,7 +158,7 @@ export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Tra
       total.other += s.other;
     }
     const documentJudged = judge(total);
-    found = new Set(document.traits.filter((t) => (t.prose.length >= MIN_TRAIT_CHARS ? !cuesCoverLanguage(t.prose) : !documentJudged)));
+    found = new Set(document.traits.filter((t) => (t.prose.length >= MIN_TRAIT_CHARS ? !judge(traitStats(t)) : !documentJudged)));
     unjudgedOf.set(document, found);
   }
   return found;

@@ -1,5 +1,5 @@
 import type { Group, Paragraph, Section, Trait, TraitDocument } from '../document/model';
-import { cueText } from './cueText';
+import { sentenceCues } from './sentenceCues';
 import { paragraphSentences, type Sentence } from './sentences';
 import { contentTerms } from './words';
 
@@ -23,6 +23,8 @@ export interface Priorities {
 // precedence over Y", "ranked", "outranks".
 const ORDER_SETTLES =
   /\bprioriti[sz]\w*\b[^.]*\b(?:order|listed|above|first)\b|\bin (?:the )?order of (?:priority|importance|precedence)\b|\b(?:order|ranking) of (?:priority|importance|precedence)\b|\b(?:higher|lower)[- ]priority\b|\btakes? precedence over\b|\boutranks?\b/;
+// Words of which every ORDER_SETTLES match holds one: a paragraph without any has no such sentence.
+const ORDER_WORD = /priorit|precedence|importance|outrank/;
 // A list item that names a value: "1. **Broadly safe**: ...", "- **Honesty** ...".
 const NAMED_ITEM = /^[ \t]*(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\*\*|__)(.+?)(?:\*\*|__)/;
 // Words that say how a section relates to a value rather than which value it is.
@@ -64,8 +66,8 @@ function prioritiesIn(title: string, paragraphs: readonly Paragraph[]): Prioriti
   const names = paragraphs.map((p) => NAMED_ITEM.exec(p.text)?.[1]?.replace(/[\s:.]+$/, '')).filter((n): n is string => !!n);
   if (names.length < 2) return undefined;
   for (const p of paragraphs) {
-    if (NAMED_ITEM.test(p.text)) continue;
-    const sentence = paragraphSentences(p).find((s) => ORDER_SETTLES.test(cueText(s.text)));
+    if (NAMED_ITEM.test(p.text) || !ORDER_WORD.test(p.text.toLowerCase())) continue;
+    const sentence = paragraphSentences(p).find((s) => ORDER_SETTLES.test(sentenceCues(s).text));
     if (sentence) return { sentence, names, section: title };
   }
   return undefined;

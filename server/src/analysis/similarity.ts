@@ -1,7 +1,43 @@
 import { memo } from './memo';
-import { contentTerms } from './words';
+import { forEachWord, stem, STOP_WORDS } from './words';
 
-const termsOf = memo<string[]>(20_000);
+/** A text's distinct content terms (`contentTerms`), in order of first use, and how often each occurs. */
+export interface TermCounts {
+  readonly terms: readonly string[];
+  readonly counts: readonly number[];
+}
+
+/**
+ * The term counts of a text (see `TermCounts`): of `contentTerms(text)`, counted. Several texts are
+ * read as one joined by line breaks (which end every word), without building the joined string.
+ */
+export function termCounts(...texts: string[]): TermCounts {
+  // Each distinct word counted first, then filtered and stemmed once: a term's first use is its
+  // first word's, so the terms come in the same order as counting `contentTerms` one by one.
+  const wordAt = new Map<string, number>();
+  const words: string[] = [];
+  const wordCounts: number[] = [];
+  const count = (word: string) => {
+    const i = wordAt.get(word);
+    if (i === undefined) wordAt.set(word, words.push(word) - 1), wordCounts.push(1);
+    else wordCounts[i]++;
+  };
+  for (const text of texts) forEachWord(text, count);
+  const terms: string[] = [];
+  const counts: number[] = [];
+  const at = new Map<string, number>();
+  words.forEach((word, k) => {
+    const c = word.charCodeAt(0);
+    if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
+    const term = stem(word);
+    const i = at.get(term);
+    if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(wordCounts[k]);
+    else counts[i] += wordCounts[k];
+  });
+  return { terms, counts };
+}
+
+const countsOf = memo<TermCounts>(20_000);
 
 /** A pair of texts whose similarity reached the threshold. */
 export interface SimilarPair {
@@ -39,30 +75,47 @@ const MAX_VERIFIED = 64;
  * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
-  const n = texts.length;
+  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, (text) => termCounts(text))), threshold);
+}
+
+/**
+ * `similarPairs` with each text's term counts given (`counts[i]` must be `termCounts` of text i): a
+ * caller that keeps them per trait object does not tokenise unchanged texts again. `keys[i]` stands
+ * for text i: equal keys (SameValueZero) for identical texts, different ones otherwise (the texts
+ * themselves will do).
+ */
+export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCounts[], threshold: number): SimilarPair[] {
+  const n = keys.length;
   // Each text's distinct terms (in order of first use) and their counts, in flat arrays: text i
   // holds entries offsets[i]..offsets[i + 1]. Flat typed arrays, not a Map per text: a document of
-  // a million traits keeps a few bytes per term rather than hundreds per trait.
-  const termIds = new Map<string, number>();
+  // a million traits keeps a few bytes per term rather than hundreds per trait. Term ids are
+  // numbered in order of first use, through the vocabulary's ids (see `vocabularyIds`).
+  let entries = 0;
+  for (const c of counts) entries += c.terms.length;
+  if (vocabulary.size + entries > MAX_VOCABULARY) (vocabulary = new Map()), epoch++;
   const offsets = new Int32Array(n + 1);
-  const flatIds: number[] = [];
-  const flatTf: number[] = [];
-  const lastEntry: number[] = []; // term id → its entry + 1 in the text being read (stale for earlier texts)
-  texts.forEach((t, doc) => {
-    const start = flatIds.length;
-    for (const term of termsOf.get(t, contentTerms)) {
-      let id = termIds.get(term);
-      if (id === undefined) termIds.set(term, (id = termIds.size));
-      const entry = (lastEntry[id] ?? 0) - 1;
-      if (entry >= start) flatTf[entry]++;
-      else (lastEntry[id] = flatIds.push(id)), flatTf.push(1);
+  const ids = new Int32Array(entries);
+  const flatTf = new Int32Array(entries);
+  const globals = counts.map(vocabularyIds);
+  if (localOf.length < vocabulary.size) localOf = new Int32Array(Math.max(vocabulary.size, 2 * localOf.length));
+  const globalOf: number[] = []; // term id → vocabulary id
+  for (let doc = 0, e = 0; doc < n; doc++) {
+    const global = globals[doc];
+    const tf = counts[doc].counts;
+    for (let i = 0; i < global.length; i++, e++) {
+      let id = localOf[global[i]] - 1;
+      if (id < 0) (id = globalOf.push(global[i]) - 1), (localOf[global[i]] = id + 1);
+      ids[e] = id;
+      flatTf[e] = tf[i];
     }
-    offsets[doc + 1] = flatIds.length;
-  });
-  const ids = Int32Array.from(flatIds);
-  const terms = termIds.size;
+    offsets[doc + 1] = e;
+  }
+  for (const g of globalOf) localOf[g] = 0;
+  const terms = globalOf.length;
   const df = new Uint32Array(terms);
   for (const id of ids) df[id]++;
+  const idf = new Float64Array(terms);
+  for (let t = 0; t < terms; t++) idf[t] = Math.log((1 + n) / (1 + df[t])) + 1;
 
   const weights = new Float64Array(ids.length);
   const maxWeight = new Float64Array(terms);
@@ -73,7 +126,7 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
   for (let doc = 0; doc < n; doc++) {
     let norm = 0;
     for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
-      const w = (1 + Math.log(flatTf[e])) * (Math.log((1 + n) / (1 + df[ids[e]])) + 1);
+      const w = (1 + Math.log(flatTf[e])) * idf[ids[e]];
       weights[e] = w;
       norm += w * w;
     }
@@ -94,7 +147,7 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
   const listWeight = new Float64Array(listStart[terms]);
   const listLength = new Uint8Array(terms);
 
-  const firstWithKey = new Map<string, number>();
+  const firstWithKey = new Map<unknown, number>();
   const dots = new Float64Array(n);
   // The current text's weights by term id, for exact dot products with a candidate.
   const dense = new Float64Array(terms);
@@ -109,7 +162,7 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
   for (let doc = 0; doc < n; doc++) {
     const from = offsets[doc];
     const to = offsets[doc + 1];
-    const key = texts[doc];
+    const key = keys[doc];
     const same = firstWithKey.get(key);
     if (same !== undefined && to > from) {
       pairs.push({ first: same, second: doc, similarity: 1 });
@@ -167,6 +220,30 @@ export function similarPairs(texts: readonly string[], threshold: number): Simil
     }
   }
   return pairs;
+}
+
+// Every term seen, numbered once across calls: a text's counts (kept per trait by the caller) carry
+// their terms' numbers, so a call looks up no string. Started afresh (a new epoch) when it grows past
+// MAX_VOCABULARY; `localOf` maps a vocabulary number to a call's term id + 1 (0: none), and is left
+// zeroed after each call.
+const MAX_VOCABULARY = 1_000_000;
+let vocabulary = new Map<string, number>();
+let epoch = 0;
+let localOf = new Int32Array(1024);
+const idsOfCounts = new WeakMap<TermCounts, { epoch: number; ids: Int32Array }>();
+
+/** The vocabulary numbers of a text's terms (kept per counts object for the current epoch). */
+function vocabularyIds(counts: TermCounts): Int32Array {
+  const kept = idsOfCounts.get(counts);
+  if (kept?.epoch === epoch) return kept.ids;
+  const ids = new Int32Array(counts.terms.length);
+  counts.terms.forEach((term, i) => {
+    let id = vocabulary.get(term);
+    if (id === undefined) vocabulary.set(term, (id = vocabulary.size));
+    ids[i] = id;
+  });
+  idsOfCounts.set(counts, { epoch, ids });
+  return ids;
 }
 
 /** The `k` smallest of `values` (distinct integers), ascending; reorders `values`. Expected O(n + k log k). */

@@ -17,9 +17,9 @@ const isBlank = (c: number) => c === 32 || c === 9;
 
 /**
  * The trailing block of a title, as /[ \t]*\{([^{}\n]*)\}[ \t]*$/ finds it: `start` is where its
- * leading blanks begin, `open` the offset of `{`, `inner` the text between the braces. Scanned from
- * the end (the expression retried every blank of the title).
+ * leading blanks begin, `open` the offset of `{`, `inner` the text between the braces.
  */
+// A scan, not the expression: it retried every blank of the title.
 function trailingBlock(title: string): { start: number; open: number; inner: string } | undefined {
   let close = title.length;
   while (close > 0 && isBlank(title.charCodeAt(close - 1))) close--;
@@ -40,9 +40,9 @@ const isNameChar = (ch: string | undefined) => ch !== undefined && !/[\s=#."']/.
  * True when `inner` is a list of attribute items separated by white space: `#id`, `.class` or
  * `key=value` (value `"..."`, `'...'` or unquoted), as
  * /^\s*ITEM(?:\s+ITEM)*\s*$/ with ITEM = (?:[#.][^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*))
- * accepts it. The expression took exponential time on items whose quoted and unquoted readings both
- * continue (`a="b a=" ...`); this follows every reading at once over the places an item may start.
+ * accepts it.
  */
+// Not the expression: it took exponential time where quoted and unquoted readings both go on (`a="b a=" ...`).
 function isAttributeList(inner: string): boolean {
   const n = inner.length;
   const seen = new Uint8Array(n + 1);

@@ -3,9 +3,9 @@ const isBlank = (c: number) => c === 32 || c === 9;
 /**
  * The title of an ATX heading line (`## Title ##`) and its indent, as
  * /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s reads them (content '' where it fails):
- * blanks trimmed, and a closing run of `#` after a blank left out. A scan from both ends; the
- * expression backtracked quadratically over blanks inside the title.
+ * blanks trimmed, and a closing run of `#` after a blank left out.
  */
+// A scan, not the expression: it backtracked quadratically over blanks inside the title.
 export function atxContent(line: string): { indent: number; content: string } {
   let p = 0;
   while (p < 3 && line.charCodeAt(p) === 32) p++;

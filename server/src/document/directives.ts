@@ -36,7 +36,7 @@ const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
  * Every `traits-` comment, as /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi matches them: the
  * kind is the longest run of letters and hyphens ending in a letter and followed by a blank or
  * `-->` (so a misspelt kind, `traits-disable-nextline`, never reads as `traits-disable`), the rules
- * are what follows up to `-->`. One pass: once no `-->` follows, no later comment can close.
+ * are what follows up to `-->`.
  */
 export function* directiveComments(text: string): Generator<{ index: number; end: number; kind: string; rules: string }> {
   for (let i = text.indexOf('<!--'); i >= 0; ) {

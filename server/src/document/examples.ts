@@ -37,10 +37,8 @@ const isWhite = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
 /**
  * The turns of an example body, as /<(system|developer|user|assistant|tool)\b[^>]*>([^]*?)<\/\1\s*>/g
  * matches them: an opening tag, then everything up to the first closing tag of the same role.
- * Linear: the first `>` is found once for a run of opening tags, and a role with no closing tag
- * after some place is not searched for again (the expression rescanned the body from every
- * unclosed tag).
  */
+// A scan in linear time, not the expression: it rescanned the body from every unclosed tag.
 function* turnsIn(body: string): Generator<{ role: Role; index: number; end: number; text: string }> {
   let gt = -1;
   const unclosedFrom = new Map<Role, number>();

@@ -16,27 +16,47 @@ const CLOSE = /^(?:---|\.\.\.)[ \t]*$/;
  */
 export function parseFrontMatter(lines: LineIndex): { frontMatter: FrontMatter | undefined; lastLine: number } {
   if (!OPEN.test(lines.lineText(0))) return { frontMatter: undefined, lastLine: -1 };
-  let close = -1;
-  for (let line = 1; line < lines.lineCount; line++) {
-    if (CLOSE.test(lines.lineText(line))) {
-      close = line;
-      break;
-    }
-  }
-  if (close < 0) {
-    const opening = lines.linesRange(0, 0);
-    return {
-      frontMatter: {
-        range: opening,
-        data: undefined,
-        problems: [{ message: 'Front matter opened here is never closed with a `---` line, so it is read as Markdown.', range: opening }],
-        rangeOfPath: () => opening,
-      },
-      lastLine: -1,
-    };
-  }
-  // yaml knows `\n` and `\r\n` but not a lone `\r`, and its errors differ with `\r\n`; give it the
-  // lines joined by `\n` and map its offsets back line by line.
+  const close = closingLine(lines);
+  if (close < 0) return { frontMatter: unterminated(lines), lastLine: -1 };
+  const range = lines.linesRange(0, close);
+  const { source, at } = yamlSource(lines, close, range);
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  const problems: FrontMatterProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({
+    message: `YAML: ${e.message.split('\n')[0]}`,
+    range: at(e.pos),
+  }));
+  const data = doc.errors.length ? undefined : plainData(doc, at, range, problems);
+  return {
+    frontMatter: { range, data, problems, rangeOfPath: (path) => rangeOfKey(doc, path, at) ?? range },
+    lastLine: close,
+  };
+}
+
+/** Maps a `[start, end]` offset pair of the YAML source to a range of the document (`range` when absent). */
+type RangeAt = (pos: readonly [number, number] | undefined) => Range;
+
+/** The line that closes the front matter opened on line 0, or -1. */
+function closingLine(lines: LineIndex): number {
+  for (let line = 1; line < lines.lineCount; line++) if (CLOSE.test(lines.lineText(line))) return line;
+  return -1;
+}
+
+/** Front matter opened on line 0 and never closed: no data, one problem on the opening line. */
+function unterminated(lines: LineIndex): FrontMatter {
+  const opening = lines.linesRange(0, 0);
+  return {
+    range: opening,
+    data: undefined,
+    problems: [{ message: 'Front matter opened here is never closed with a `---` line, so it is read as Markdown.', range: opening }],
+    rangeOfPath: () => opening,
+  };
+}
+
+/**
+ * The YAML between line 0 and `close`, its lines joined by `\n` (yaml knows `\n` and `\r\n` but not a
+ * lone `\r`, and its errors differ with `\r\n`), and how its offsets map back to the document.
+ */
+function yamlSource(lines: LineIndex, close: number, range: Range): { source: string; at: RangeAt } {
   const starts: number[] = [];
   const parts: string[] = [];
   let length = 0;
@@ -54,8 +74,7 @@ export function parseFrontMatter(lines: LineIndex): { frontMatter: FrontMatter |
     const line = 1 + k;
     return lines.positionAt(lines.lineStart(line) + Math.min(offset - starts[k], lines.lineText(line).length));
   };
-  const range = lines.linesRange(0, close);
-  const at = (pos: readonly [number, number] | undefined): Range => {
+  const at: RangeAt = (pos) => {
     if (!pos) return range;
     // An empty error range is widened to the character at it, never into a line break or half a
     // surrogate pair.
@@ -70,33 +89,28 @@ export function parseFrontMatter(lines: LineIndex): { frontMatter: FrontMatter |
     end = Math.min(inPair(end) ? end + 1 : end, source.length);
     return { start: toDocument(start), end: toDocument(end) };
   };
+  return { source, at };
+}
 
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
-  const problems: FrontMatterProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({
-    message: `YAML: ${e.message.split('\n')[0]}`,
-    range: at(e.pos),
-  }));
+/**
+ * The front matter's data, or undefined (with a problem added to `problems`) when it cannot be
+ * resolved or holds a value that is not plain JSON-like data.
+ */
+function plainData(doc: Document, at: RangeAt, range: Range, problems: FrontMatterProblem[]): unknown {
   let data: unknown;
-  if (!doc.errors.length) {
-    try {
-      // Aliases are resolved here: an unknown alias or an alias bomb throws rather than erring above.
-      data = doc.toJS();
-    } catch (error) {
-      problems.push({ message: `YAML: ${error instanceof Error ? error.message : String(error)}`, range });
-    }
-    const odd = data === undefined ? undefined : nonPlainValue(data, []);
-    if (odd) {
-      problems.push({
-        message: `Front matter holds only plain YAML values (mappings, lists, strings, numbers, booleans); found ${odd.kind}.`,
-        range: rangeOfKey(doc, odd.path, at) ?? range,
-      });
-      data = undefined;
-    }
+  try {
+    // Aliases are resolved here: an unknown alias or an alias bomb throws rather than erring above.
+    data = doc.toJS();
+  } catch (error) {
+    problems.push({ message: `YAML: ${error instanceof Error ? error.message : String(error)}`, range });
   }
-  return {
-    frontMatter: { range, data, problems, rangeOfPath: (path) => rangeOfKey(doc, path, at) ?? range },
-    lastLine: close,
-  };
+  const odd = data === undefined ? undefined : nonPlainValue(data, []);
+  if (!odd) return data;
+  problems.push({
+    message: `Front matter holds only plain YAML values (mappings, lists, strings, numbers, booleans); found ${odd.kind}.`,
+    range: rangeOfKey(doc, odd.path, at) ?? range,
+  });
+  return undefined;
 }
 
 /** The first value that is not plain JSON-like data (a `!!binary` Buffer, a `!!set`, ...), with its path. */
@@ -122,12 +136,9 @@ function nonPlainValue(
   ancestors.delete(value);
   return found;
 }
+
 /** Range of the deepest key along `path` that exists (a schema error points at the key it is about). */
-function rangeOfKey(
-  doc: Document,
-  path: readonly (string | number)[],
-  at: (pos: readonly [number, number] | undefined) => Range,
-): Range | undefined {
+function rangeOfKey(doc: Document, path: readonly (string | number)[], at: RangeAt): Range | undefined {
   let node: unknown = doc.contents;
   let found: Range | undefined;
   for (const segment of path) {

@@ -15,29 +15,37 @@ export interface Range {
 
 /** Maps string offsets to LSP positions and back for one text. Built once per parse, O(length). */
 export class LineIndex {
-  /** Offset of the first character of each line. */
-  private readonly starts: number[];
+  /** Offset of the first character of each line (typed arrays: a parse per keystroke builds one). */
+  private readonly starts: Int32Array;
   /** Offset just past the last content character of each line (before its line break). */
-  private readonly ends: number[];
+  private readonly ends: Int32Array;
 
   constructor(readonly text: string) {
-    const starts = [0];
-    const ends: number[] = [];
     if (!text.includes('\r')) {
-      // Fast path for the common case: only `\n` breaks lines.
+      // Fast path for the common case: only `\n` breaks lines. Counted first, then filled.
+      let breaks = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks++;
+      const starts = new Int32Array(breaks + 1);
+      const ends = new Int32Array(breaks + 1);
+      let line = 0;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-        ends.push(i);
-        starts.push(i + 1);
+        ends[line] = i;
+        starts[++line] = i + 1;
       }
+      ends[line] = text.length;
+      this.starts = starts;
+      this.ends = ends;
     } else {
+      const starts = [0];
+      const ends: number[] = [];
       for (const m of text.matchAll(/\r\n?|\n/g)) {
         ends.push(m.index);
         starts.push(m.index + m[0].length);
       }
+      ends.push(text.length);
+      this.starts = Int32Array.from(starts);
+      this.ends = Int32Array.from(ends);
     }
-    ends.push(text.length);
-    this.starts = starts;
-    this.ends = ends;
   }
 
   get lineCount(): number {

@@ -33,7 +33,6 @@ function blank(s: string): string {
 /**
  * Code spans, as /(`+)(?:[^`]|[^`][^]*?[^`])\1(?!`)/g matches them: from a backtick (a run's start,
  * or inside the run once the longer openers failed) to the next run of exactly as many backticks.
- * The runs of each length are listed once, so finding a closer is a binary search.
  */
 function codeSpans(text: string): Spans {
   const starts: number[] = [];

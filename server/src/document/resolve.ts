@@ -1,4 +1,4 @@
-import type { Reference, TraitDocument } from './model';
+import type { Heading, Reference, TraitDocument } from './model';
 
 /** The names references can resolve to: heading ids, GitHub anchors, HTML anchors and titles. */
 export interface ReferenceTargets {
@@ -20,13 +20,24 @@ export function referenceTargets(document: TraitDocument): ReferenceTargets {
   const titles = new Map<string, { title: string; id: string }>();
   for (const h of document.headings) {
     ids.add(h.id);
-    if (!titles.has(normaliseTitle(h.title))) titles.set(normaliseTitle(h.title), { title: h.title, id: h.id });
+    const title = headingTitle(h);
+    if (!titles.has(title)) titles.set(title, { title: h.title, id: h.id });
   }
   // Explicit HTML anchors: <a id="x"></a>, <span name="x">.
   for (const id of htmlAnchorIds(document.text)) ids.add(id);
   const targets = { ids, titles };
   targetsCache.set(document, targets);
   return targets;
+}
+
+// Per heading object: a parse after an edit hands back unchanged headings.
+const titleOf = new WeakMap<Heading, string>();
+
+/** `normaliseTitle` of a heading's title, kept per heading object. */
+function headingTitle(heading: Heading): string {
+  let title = titleOf.get(heading);
+  if (title === undefined) titleOf.set(heading, (title = normaliseTitle(heading.title)));
+  return title;
 }
 
 /** The id a reference points at, or undefined when it names nothing. */
@@ -47,15 +58,17 @@ const isQuote = (c: number) => c === 34 || c === 39;
 /**
  * The `id` / `name` values of HTML tags, as /<[a-z][^>]*\s(?:id|name)=["']([^"']+)["']/gi finds
  * them: in a tag (up to its first `>`), the last attribute ` id="` or ` name="` (any case) whose value
- * is not empty and is closed by a quote somewhere after it; the value runs to the next quote. Each
- * stretch between two `>` is read once (the expression rescanned it from every `<` in it).
+ * is not empty and is closed by a quote somewhere after it; the value runs to the next quote.
  */
+// A scan, not the expression: it rescanned a tag from every `<` in it.
 export function htmlAnchorIds(text: string): string[] {
   const ids: string[] = [];
   const lastQuote = Math.max(text.lastIndexOf('"'), text.lastIndexOf("'"));
   const attributeAt = (p: number): number => {
     // The value's offset when text[p] is white space starting ` id=` / ` name=` and a quote, else -1.
-    if (!/\s/.test(text[p])) return -1;
+    // Printable ASCII other than a space is never white space: most characters skip the expression.
+    const c = text.charCodeAt(p);
+    if ((c > 32 && c < 127) || !/\s/.test(text[p])) return -1;
     for (const key of ['id=', 'name=']) {
       const v = p + 1 + key.length;
       if (text.slice(p + 1, v).toLowerCase() !== key || !isQuote(text.charCodeAt(v))) continue;

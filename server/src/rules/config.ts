@@ -32,14 +32,19 @@ export interface SettingsProblem {
 
 const SEVERITY_SCHEMA = { enum: ['off', ...SEVERITIES, 'info', true, false] };
 
-function lintSchema(): object {
+/**
+ * JSON Schema of lint settings (front matter and `.traitsrc` `lint:`, and the editor's
+ * `traitStudio.rules` setting, which `npm run docs:rules` writes into package.json from it): each rule
+ * by name and by id, with its description and its options' defaults for editors to show.
+ */
+export function lintSettingsSchema(): { type: 'object'; properties: Record<string, object>; additionalProperties: false } {
   const properties: Record<string, object> = {};
   for (const rule of RULES) {
+    const options: Record<string, object> = {};
+    for (const [key, schema] of Object.entries(rule.optionsSchema)) options[key] = { ...schema, default: (rule.options as Record<string, unknown>)[key] };
     const setting = {
-      anyOf: [
-        SEVERITY_SCHEMA,
-        { type: 'object', properties: { severity: SEVERITY_SCHEMA, ...rule.optionsSchema }, additionalProperties: false },
-      ],
+      description: `${rule.id} ${rule.name}: ${rule.description} (default severity: ${rule.defaultSeverity}).`,
+      anyOf: [SEVERITY_SCHEMA, { type: 'object', properties: { severity: SEVERITY_SCHEMA, ...options }, additionalProperties: false }],
     };
     properties[rule.name] = setting;
     properties[rule.id] = setting;
@@ -60,7 +65,7 @@ export const FRONT_MATTER_SCHEMA = {
       enum: [true, false, 'auto'],
       description: 'List items as traits: auto (a section that is one list of named items), true (every top-level list item), false (never)',
     },
-    lint: { ...lintSchema(), description: 'Rule settings: severity (off, error, warning, information, hint) or { severity, ...options }' },
+    lint: { ...lintSettingsSchema(), description: 'Rule settings: severity (off, error, warning, information, hint) or { severity, ...options }' },
   },
   additionalProperties: false,
 } as const;

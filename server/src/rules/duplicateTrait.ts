@@ -1,5 +1,39 @@
-import { similarPairs } from '../analysis/similarity';
+import { memo } from '../analysis/memo';
+import { similarPairsOf, termCounts, type TermCounts } from '../analysis/similarity';
+import type { Trait } from '../document/model';
 import { defineRule } from './rule';
+
+// Per trait object: a parse after an edit hands back unchanged traits, whose terms need no new count.
+// By prose too: a line break shifts every trait below it, which come back as new objects.
+const countsOf = new WeakMap<Trait, TermCounts>();
+const countsOfProse = memo<{ title: string; counts: TermCounts }>(20_000);
+
+/** The term counts of a trait's title and prose (as one text, `title⏎prose`), kept per trait object and by prose. */
+function traitCounts(trait: Trait): TermCounts {
+  let counts = countsOf.get(trait);
+  if (!counts) {
+    const { title, prose } = trait;
+    let kept = countsOfProse.get(prose, () => ({ title, counts: termCounts(title, prose) }));
+    if (kept.title !== title) kept = { title, counts: termCounts(title, prose) };
+    countsOf.set(trait, (counts = kept.counts));
+  }
+  return counts;
+}
+
+/**
+ * One key per distinct text `title⏎prose` (a title is one line, so equal texts are equal titles and
+ * equal proses), found without building the texts.
+ */
+function textKeys(traits: readonly Trait[]): object[] {
+  const byTitle = new Map<string, Map<string, object>>();
+  return traits.map(({ title, prose }) => {
+    let byProse = byTitle.get(title);
+    if (!byProse) byTitle.set(title, (byProse = new Map()));
+    let key = byProse.get(prose);
+    if (!key) byProse.set(prose, (key = {}));
+    return key;
+  });
+}
 
 /**
  * TS204 duplicate-trait: two traits whose title and prose are lexically near-identical (TF-IDF cosine
@@ -16,8 +50,8 @@ export const duplicateTraitRule = defineRule({
   check({ document, options, report }) {
     const traits = document.traits;
     if (traits.length < 2) return;
-    const texts = traits.map((t) => `${t.title}\n${t.prose}`);
-    for (const { first, second, similarity } of similarPairs(texts, options.threshold)) {
+    const pairs = similarPairsOf(textKeys(traits), traits.map(traitCounts), options.threshold);
+    for (const { first, second, similarity } of pairs) {
       const a = traits[first];
       const b = traits[second];
       report({

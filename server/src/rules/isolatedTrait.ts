@@ -1,4 +1,4 @@
-import { traitCoverage } from '../analysis/coverage';
+import { traitCoverage, type Evidence } from '../analysis/coverage';
 import { PhraseMatcher, wordRuns } from '../analysis/phrases';
 import { sentenceRange } from '../analysis/sentences';
 import type { Trait, TraitDocument } from '../document/model';
@@ -19,38 +19,36 @@ export const isolatedTraitRule = defineRule({
   optionsSchema: {},
   check({ document, report }) {
     if (document.traits.length < 2) return;
-    const tradeoffs = new Map<Trait, { ranges: () => Range[]; texts: string[] }>();
+    const tradeoffs = new Map<Trait, TradeoffTexts>();
     for (const trait of document.traits) {
       const evidence = traitCoverage(trait, document).tradeoffs;
       // Unstated: missing-tradeoffs reports that. Settled for a whole group or by the document's
       // priorities: the weighing names values, not this trait's neighbours.
       if (!evidence || evidence.by === 'group' || evidence.by === 'priorities') continue;
-      if (evidence.by === 'part') {
-        const parts = trait.parts.filter((p) => p.kind === 'tradeoffs');
-        tradeoffs.set(trait, { ranges: () => parts.map((p) => p.range), texts: parts.map((p) => p.prose.toLowerCase()) });
-      } else if (evidence.by === 'prose') {
-        const sentences = evidence.sentences.map((s) => s.sentence);
-        tradeoffs.set(trait, { ranges: () => sentences.map((s) => sentenceRange(s)), texts: sentences.map((s) => s.text.toLowerCase()) });
-      } else if (evidence.by === 'label') {
-        const paragraph = evidence.sentence.paragraph;
-        tradeoffs.set(trait, { ranges: () => [paragraph.range], texts: [paragraph.text.toLowerCase()] });
-      } else {
-        tradeoffs.set(trait, { ranges: () => [], texts: [] });
-      }
+      tradeoffs.set(trait, tradeoffTexts(trait, evidence));
     }
     if (!tradeoffs.size) return;
     const targets = referenceTargets(document);
     // What may count as "another trait": traits and groups (a group stands for the traits under it).
     const weighable = new Set([...document.traits.map((t) => t.id), ...document.groups.map((g) => g.heading.id)]);
-    const titles = titlesIn(document, [...tradeoffs.values()].flatMap((t) => t.texts));
-    for (const [trait, { ranges, texts }] of tradeoffs) {
+    // Whether a trait's trade-offs name another trait's title depends on the titles and its own
+    // texts only: kept per texts object (per trait and coverage), and found afresh for the rest.
+    const titlesKey = document.traits.map((t) => t.title.toLowerCase()).join('\u0000');
+    const unknown = [...tradeoffs.values()].filter((t) => t.namesOther?.titlesKey !== titlesKey);
+    if (unknown.length) {
+      const titles = titlesIn(document, unknown.flatMap((t) => t.texts));
+      for (const [trait, t] of tradeoffs) {
+        if (t.namesOther?.titlesKey !== titlesKey) t.namesOther = { titlesKey, value: t.texts.some((text) => titles.namesOther(trait, text)) };
+      }
+    }
+    for (const [trait, { ranges, namesOther }] of tradeoffs) {
       const linksOther =
         trait.references.length > 0 &&
         within(ranges(), trait.references.filter((ref) => {
           const id = resolveReference(targets, ref);
           return id !== undefined && id !== trait.id && weighable.has(id);
         }));
-      if (!linksOther && !texts.some((text) => titles.namesOther(trait, text))) {
+      if (!linksOther && !namesOther!.value) {
         report({
           trait,
           range: trait.heading.titleRange,
@@ -60,6 +58,37 @@ export const isolatedTraitRule = defineRule({
     }
   },
 });
+
+/** Where a trait states its trade-offs and their text (lower-cased), and whether that text names another trait. */
+interface TradeoffTexts {
+  readonly ranges: () => Range[];
+  readonly texts: readonly string[];
+  /** Whether `texts` name the title of another trait, with the document's trait titles that answer holds for. */
+  namesOther?: { readonly titlesKey: string; readonly value: boolean };
+}
+
+// Per evidence object: a trait's coverage is kept per trait object, so an unchanged trait keeps it.
+const textsOf = new WeakMap<Trait, { evidence: Evidence; texts: TradeoffTexts }>();
+
+function tradeoffTexts(trait: Trait, evidence: Evidence): TradeoffTexts {
+  const kept = textsOf.get(trait);
+  if (kept?.evidence === evidence) return kept.texts;
+  let texts: TradeoffTexts;
+  if (evidence.by === 'part') {
+    const parts = trait.parts.filter((p) => p.kind === 'tradeoffs');
+    texts = { ranges: () => parts.map((p) => p.range), texts: parts.map((p) => p.prose.toLowerCase()) };
+  } else if (evidence.by === 'prose') {
+    const sentences = evidence.sentences.map((s) => s.sentence);
+    texts = { ranges: () => sentences.map((s) => sentenceRange(s)), texts: sentences.map((s) => s.text.toLowerCase()) };
+  } else if (evidence.by === 'label') {
+    const paragraph = evidence.sentence.paragraph;
+    texts = { ranges: () => [paragraph.range], texts: [paragraph.text.toLowerCase()] };
+  } else {
+    texts = { ranges: () => [], texts: [] };
+  }
+  textsOf.set(trait, { evidence, texts });
+  return texts;
+}
 
 /**
  * True when a reference of `refs` lies inside one of `ranges` (which do not overlap: parts, or
@@ -80,12 +109,9 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
   });
 }
 
-/**
- * Which traits' titles (lower-cased) a trade-off text names as a whole phrase. Only titles whose
- * every word occurs in some trade-off text can: the others stay out of the automaton, so a document
- * of a million headings and a few trade-offs builds a small one.
- */
+/** Which traits' titles (lower-cased) a trade-off text names as a whole phrase. */
 function titlesIn(document: TraitDocument, texts: readonly string[]) {
+  // Only titles whose every word occurs in some trade-off text can be named: the automaton stays small.
   const vocabulary = new Set(texts.flatMap(wordRuns));
   const phrases: string[] = [];
   /** Per phrase: the first trait titled so, and whether another trait has the same title. */

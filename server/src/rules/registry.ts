@@ -14,7 +14,10 @@ import { unknownRuleInCommentRule } from './unknownRuleInComment';
 import { unqualifiedAbsoluteRule } from './unqualifiedAbsolute';
 import { vagueTraitRule } from './vagueTrait';
 
-/** Every rule, in id order. Adding a rule: a file in this folder, a line here, a page in docs/rules/. */
+/**
+ * Every rule, in id order. Adding a rule: a file in this folder, a line here, a page in docs/rules/,
+ * then `npm run docs:rules` (package.json's `traitStudio.rules` and docs/rules/README.md are generated).
+ */
 export const RULES: readonly Rule<any>[] = [
   frontMatterRule,
   emptyTraitRule,

@@ -1,6 +1,6 @@
-import { traitCoverage } from '../analysis/coverage';
 import { memo } from '../analysis/memo';
-import { sentenceRange } from '../analysis/sentences';
+import { paragraphSentences, sentenceRange, type Sentence } from '../analysis/sentences';
+import type { Trait } from '../document/model';
 import { defineRule } from './rule';
 
 /**
@@ -76,26 +76,48 @@ export const surfaceFormPrescriptionRule = defineRule({
   optionsSchema: {},
   check({ document, report }) {
     for (const trait of document.traits) {
-      const { sentences } = traitCoverage(trait);
-      sentences.forEach((sentence, i) => {
-        const found = PRESCRIPTIONS.get(sentence.text, unconditionedPrescription);
-        if (!found) return;
-        // The condition may also come in the next sentence ("Do X. Only when ...").
-        const next = sentences[i + 1];
-        if (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text)) return;
+      for (const { sentence, form, index, length } of prescriptionsOf(trait)) {
         report({
           trait,
-          range: sentenceRange(sentence, found.index, found.index + found.length),
-          message: `"${trait.title}" prescribes a fixed surface form (${found.form}) without saying when. Unconditioned, it turns up in most generated responses and is learned as a habit; say in which situations it applies.`,
+          range: sentenceRange(sentence, index, index + length),
+          message: `"${trait.title}" prescribes a fixed surface form (${form}) without saying when. Unconditioned, it turns up in most generated responses and is learned as a habit; say in which situations it applies.`,
         });
-      });
+      }
     }
   },
 });
 
-/** Per sentence text: a prescribed surface form with no condition in the sentence, or null. */
+interface Prescription {
+  readonly sentence: Sentence;
+  readonly form: string;
+  readonly index: number;
+  readonly length: number;
+}
+
+// Per trait object: a parse after an edit hands back unchanged traits. By sentence text too: a line
+// break shifts every trait below it, which come back as new objects with the same sentences.
+const prescriptionsOfTrait = new WeakMap<Trait, readonly Prescription[]>();
 const PRESCRIPTIONS = memo<{ form: string; index: number; length: number } | null>(50_000);
 
+/** The unconditioned prescriptions in a trait's sentences (body and parts), kept per trait object. */
+function prescriptionsOf(trait: Trait): readonly Prescription[] {
+  let out = prescriptionsOfTrait.get(trait);
+  if (out) return out;
+  const found: Prescription[] = [];
+  const sentences = trait.paragraphs.flatMap(paragraphSentences);
+  sentences.forEach((sentence, i) => {
+    const p = PRESCRIPTIONS.get(sentence.text, unconditionedPrescription);
+    if (!p) return;
+    // The condition may also come in the next sentence ("Do X. Only when ...").
+    const next = sentences[i + 1];
+    if (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text)) return;
+    found.push({ sentence, ...p });
+  });
+  prescriptionsOfTrait.set(trait, (out = found));
+  return out;
+}
+
+/** A prescribed surface form in a sentence with no condition in the sentence, or null. */
 function unconditionedPrescription(text: string): { form: string; index: number; length: number } | null {
   if (!ANY_FORM.test(text)) return null;
   for (const { form, pattern } of SURFACE_FORMS) {

@@ -4,9 +4,8 @@ import { referenceTargets, resolveReference } from '../document/resolve';
 import { defineRule } from './rule';
 
 /**
- * TS003 unknown-reference: `[[Title]]`, `[[#id]]` or `[text](#id)` that names nothing in the document.
- * The suggested correction comes from an index of the titles (or ids) built once per lint, so a
- * document of many unknown references costs each one a bounded look-up, not a pass over every title.
+ * TS003 unknown-reference: `[[Title]]`, `[[#id]]` or `[text](#id)` that names nothing in the document,
+ * with the closest title (or id) as a suggested correction when one is close.
  */
 export const unknownReferenceRule = defineRule({
   id: 'TS003',

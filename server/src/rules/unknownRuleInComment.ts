@@ -45,8 +45,7 @@ const SEPARATOR = /[\s,]/;
 
 /**
  * Where each name first stands in a comment, as an offset into the comment: the first place it
- * follows a blank or comma and is followed by one or by `-->` (`(?<=[\s,])name(?=[\s,]|-->)`),
- * for every name at once in one pass.
+ * follows a blank or comma and is followed by one or by `-->` (`(?<=[\s,])name(?=[\s,]|-->)`).
  */
 function nameOffsets(lines: LineIndex, directive: Directive): Map<string, number> {
   const start = lines.offsetAt(directive.range.start);

@@ -1,9 +1,6 @@
-import { findAbsolutes } from '../analysis/absolutes';
 import { groupSentences, traitCoverage } from '../analysis/coverage';
-import { findCue } from '../analysis/cues';
 import { cuesCoverLanguage, traitsInOtherLanguages } from '../analysis/language';
-import { cueText } from '../analysis/cueText';
-import { declaredAbsolute } from '../analysis/absolutes';
+import { sentenceCues } from '../analysis/sentenceCues';
 import { sentenceRange, type Sentence } from '../analysis/sentences';
 import type { Group } from '../document/model';
 import { defineRule, type Report } from './rule';
@@ -12,8 +9,8 @@ import { defineRule, type Report } from './rule';
  * TS201 unqualified-absolute: "always", "never", "must", "under no circumstances" ... applied to the
  * model's behaviour in a trait that states no exception (nor inherits one from an enclosing group's
  * introduction) and does not declare its absolutes deliberate. Hedged, negated and factual uses are
- * not absolutes (`findAbsolutes`). A group's introduction is read too: its absolutes speak for every
- * trait under it. Reports the first absolute of each such sentence.
+ * not absolutes, nor is the syntax a tool requires (`findAbsolutes`). A group's introduction is read
+ * too: its absolutes speak for every trait under it. Reports the first absolute of each such sentence.
  */
 export const unqualifiedAbsoluteRule = defineRule({
   id: 'TS201',
@@ -50,7 +47,7 @@ export const unqualifiedAbsoluteRule = defineRule({
 
 function reportAbsolutes(sentences: readonly Sentence[], report: (sentence: Sentence, phrase: string, index: number) => void): void {
   for (const sentence of sentences) {
-    const [first] = findAbsolutes(cueText(sentence.text));
+    const [first] = sentenceCues(sentence).absolutes();
     if (first) report(sentence, first.phrase, first.index);
   }
 }
@@ -67,8 +64,8 @@ function ownBounded(group: Group): boolean {
   let bounded = boundedOf.get(group);
   if (bounded === undefined) {
     bounded = groupSentences(group).some((s) => {
-      const prepared = cueText(s.text);
-      return !!findCue('exceptions', prepared) || !!declaredAbsolute(prepared);
+      const cues = sentenceCues(s);
+      return !!cues.cue('exceptions') || !!cues.declared();
     });
     boundedOf.set(group, bounded);
   }

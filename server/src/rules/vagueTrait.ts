@@ -10,11 +10,6 @@ const VAGUE = new Set(
   nicely excellent quality effective effectively meaningful valuable useful`.split(/\s+/),
 );
 
-/**
- * TS203 vague-trait: a trait without examples whose prose is too short to describe a behaviour, or is
- * mostly evaluative words ("be good and appropriate"). Options: `minWords` (default 25) and
- * `maxVagueRatio` (share of content words that are vague, default 0.2).
- */
 // Memoised by prose: after an edit, only the traits it touched are measured again.
 const measured = memo<Measure>(5_000);
 
@@ -43,6 +38,11 @@ function measure(prose: string): Measure {
   return { count: wordCount(prose, all), content, vague, named };
 }
 
+/**
+ * TS203 vague-trait: a trait without examples whose prose is too short to describe a behaviour, or is
+ * mostly evaluative words ("be good and appropriate"). Options: `minWords` (default 25) and
+ * `maxVagueRatio` (share of content words that are vague, default 0.2).
+ */
 export const vagueTraitRule = defineRule({
   id: 'TS203',
   name: 'vague-trait',
