@@ -58,11 +58,11 @@ export const tests = [
       await lens.first().waitFor();
       await lens.first().click();
       const { message, confirm } = await confirmReview(page);
-      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 2 traits: 2 requests, ≈ \$/);
+      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 2 traits: 3 requests, ≈ \$/);
       await screenshot('ui-review-1-confirm');
       await confirm();
       const rows = await problemsUntil(page, (r) => r.some((x) => /traits \(review\)/.test(x)) && !r.some((x) => /never says why/.test(x)), 'the review findings');
-      assert.equal(fakeGemini.requests.length - before, 2, 'one request per trait');
+      assert.equal(fakeGemini.requests.length - before, 3, 'one request per trait, one for the trade-off map');
       const found = rows.find((r) => /The review found the reason here/.test(r));
       assert.ok(found && found.includes(REASON), `no review finding with the quote:\n${rows.join('\n')}`);
       await screenshot('ui-review-2-problems');
@@ -86,7 +86,7 @@ export const tests = [
       await page.locator('.monaco-editor .view-lines').first().click();
       await runCommand(page, 'Trait Studio: Review Document with Model');
       const { message, confirm } = await confirmReview(page);
-      assert.match(message, /2 requests \(2 answered from the cache\), ≈ \$0\.00/);
+      assert.match(message, /3 requests \(3 answered from the cache\), ≈ \$0\.00/);
       await confirm();
       // The summary may arrive as a toast or straight into the notification centre: read it from the centre.
       await runCommand(page, 'Notifications: Show Notifications');

@@ -98,4 +98,18 @@ describe('a model review in the language server', () => {
     assert.deepEqual(lenses[0].command, { title: '$(sparkle) Review with model', command: REVIEW_COMMAND, arguments: [URI] });
     assert.equal(lenses[0].range.start.line, 0);
   });
+
+  it('an unweighed tension of the review is an unweighed-tension finding on both traits, until either is edited', () => {
+    const analysis = new DocumentAnalysis();
+    analysis.open(URI, 'traits', 1, TEXT);
+    const tension = { a: 'brief', b: 'kind', situation: 'a grieving user asks a quick question', weighed: false, quote: null, verified: false, source: 'model' as const };
+    analysis.answer('setReview', URI, { model: 'm', traits: [briefReview(stated("Short answers respect the reader's time."))], tensions: [{ tension, chunks: [chunkOf('brief'), chunkOf('kind')] }] });
+    const found = analysis.answer('diagnostics', URI, {}).filter((d) => d.code === 'unweighed-tension');
+    assert.deepEqual(found.map((d) => d.range.start.line), [2, 14]);
+    assert.match(String(found[0].message), /"Be brief" can pull against "Be kind" \(a grieving user asks a quick question\), and the document does not say how to weigh them: add a trade-off linking \[\[Be kind\]\]\./);
+    assert.equal(found[0].source, 'traits');
+    const kindLine = TEXT.split('\n').findIndex((l) => l.startsWith('Aster is considerate'));
+    analysis.change(URI, 2, [{ range: { start: { line: kindLine, character: 0 }, end: { line: kindLine, character: 0 } }, text: 'Truly, ' }]);
+    assert.ok(!analysis.answer('diagnostics', URI, {}).some((d) => d.code === 'unweighed-tension'));
+  });
 });

@@ -22,7 +22,7 @@ export interface ReviewRequest {
 /**
  * `Trait Studio: Review Document with Model` (palette, editor title, the lens on the document's
  * first heading, which passes its URI): after a cost estimate the user confirms, a model reviews
- * each trait (server/src/review) with progress and cancel, and the results go to the language
+ * each trait (server/src/review) and proposes the trade-off map, with progress and cancel, and the results go to the language
  * server (SET_REVIEW_REQUEST), which shows them as diagnostics beside the lint's. Off in Restricted
  * Mode (it sends the document to a model provider). Resolves the review, or undefined when the user
  * backed out or it did not run.
@@ -46,7 +46,7 @@ export function registerReview(context: vscode.ExtensionContext, log: vscode.Log
     try {
       const setup = await modelSetup(context, folder, policies);
       const templates = loadTemplates(REVIEW_TEMPLATE_STAGES, templateWorkspace(folder));
-      const estimate = await estimateReview(parsed, { model, templates, cache: setup.cache, providerId: setup.providerId, prices: setup.prices });
+      const estimate = await estimateReview(parsed, { model, templates, cache: setup.cache, providerId: setup.providerId, prices: setup.prices, tensions: true });
       const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
       const cached = estimate.cached ? ` (${estimate.cached} answered from the cache)` : '';
       if (request.confirm !== false) {
@@ -69,6 +69,7 @@ export function registerReview(context: vscode.ExtensionContext, log: vscode.Log
             providerId: setup.providerId,
             model,
             templates,
+            tensions: true,
             cache: setup.cache,
             prices: setup.prices,
             signal: controller.signal,
@@ -82,10 +83,17 @@ export function registerReview(context: vscode.ExtensionContext, log: vscode.Log
         },
       );
       // Each trait's review carries the chunk it was made from: the server ignores it once the trait is edited.
-      const params: SetReviewParams = { uri: document.uri.toString(), model, traits: review.traits.map((r) => ({ review: r, chunk: parsed.traits.find((t) => t.id === r.id)!.chunk })) };
+      const chunk = (id: string) => parsed.traits.find((t) => t.id === id)!.chunk;
+      const params: SetReviewParams = {
+        uri: document.uri.toString(),
+        model,
+        traits: review.traits.map((r) => ({ review: r, chunk: chunk(r.id) })),
+        tensions: (review.tensions ?? []).map((t) => ({ tension: t, chunks: [chunk(t.a), chunk(t.b)] })),
+      };
       await client()?.sendRequest(SET_REVIEW_REQUEST, params);
       const failed = review.traits.filter((t) => t.error);
       const unverified = review.traits.reduce((n, t) => n + Object.values(t.parts ?? {}).filter((p) => p.present && !p.verified).length, 0);
+      if (review.tensionsError) log.warn(`Review of ${name}: the trade-off map has the keyless pairs only: ${review.tensionsError}`);
       const spent = review.usage.inputTokens + review.usage.outputTokens ? `${usd(review.cost.usd)} spent` : 'nothing spent (all from the cache)';
       log.info(`Review of ${name} with ${model}: ${count(review.traits.length, 'trait')}, ${failed.length} failed, ${unverified} unverified quotes; ${spent}.`);
       if (document.version !== version) log.info(`Review of ${name}: the document changed while it ran; traits edited since are not shown.`);

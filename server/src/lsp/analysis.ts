@@ -5,6 +5,7 @@ import type {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { rangesIntersect } from '../document/position';
 import { mergeReview, type ReviewedTrait } from '../review/findings';
+import type { ReviewedTension } from '../review/types';
 import type { LintDiagnostic } from '../rules/rule';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -47,7 +48,7 @@ export interface AnalysisRequests {
   /** `reviewUri`: the client has the review command (a lens on the first heading runs it). */
   codeLens: { params: { previewUri: string | undefined; reviewUri?: string }; result: CodeLens[] };
   /** Holds a model review of the document (SET_REVIEW_REQUEST), merged into its diagnostics, hover and lenses. */
-  setReview: { params: { model: string; traits: ReviewedTrait[] }; result: null };
+  setReview: { params: { model: string; traits: ReviewedTrait[]; tensions?: ReviewedTension[] }; result: null };
   /** Lints a text that is not open (Lint Workspace); `uri` locates its .traitsrc files. */
   lintText: { params: { text: string }; result: { traits: number; diagnostics: Diagnostic[] } };
 }
@@ -153,6 +154,7 @@ export class DocumentAnalysis {
     setReview: (uri, review) => {
       if (review.traits.length) this.reviews.set(uri, review);
       else this.reviews.delete(uri);
+      this.store.setTensions(uri, review.tensions ?? []);
       return null;
     },
     lintText: (uri, { text }) => this.lintText(uri, text),

@@ -4,6 +4,7 @@
  */
 import type { LintSettings } from '../rules/config';
 import type { ReviewedTrait } from '../review/findings';
+import type { ReviewedTension } from '../review/types';
 
 /** The `traitStudio` settings section, as the server reads it. */
 export interface ServerSettings {
@@ -73,6 +74,8 @@ export interface SetReviewParams {
   model: string;
   /** Reviews of the traits reviewed, each with the chunk text it was made from; empty: clear. */
   traits: ReviewedTrait[];
+  /** The trade-off pairs of the review, when it proposed them (the unweighed-tension rule reports the unweighed ones). */
+  tensions?: ReviewedTension[];
 }
 
 /** The client's command that previews the scenarios of a trait; arguments: document URI, trait id. */

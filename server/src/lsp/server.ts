@@ -200,7 +200,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     SET_REVIEW_REQUEST,
     safe('setReview', false, async (params: SetReviewParams, token: CancellationToken): Promise<boolean> => {
-      const held = (await ask(params.uri, 'setReview', { model: params.model, traits: params.traits }, undefined, token)) !== undefined;
+      const held = (await ask(params.uri, 'setReview', { model: params.model, traits: params.traits, tensions: params.tensions }, undefined, token)) !== undefined;
       if (held && canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
       if (held && canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       return held;

@@ -54,6 +54,17 @@ export interface Tension {
   readonly source: 'heuristic' | 'model';
 }
 
+/**
+ * A tension pair as the editor keeps it once reviewed: the pair, and the text of each trait's chunk
+ * when it was proposed. The pair stops holding once either trait is edited (the `unweighed-tension`
+ * rule then stops reporting it).
+ */
+export interface ReviewedTension {
+  readonly tension: Tension;
+  /** The chunks of `tension.a` and `tension.b`, in that order, as reviewed. */
+  readonly chunks: readonly [string, string];
+}
+
 /** A document's review (see review.ts `reviewDocument`). */
 export interface DocumentReview {
   readonly file: string;
