@@ -3,7 +3,9 @@
 // answered by the fake Gemini server (answers derived from the text). The lint reports "Be brief"
 // as missing its reason; the review quotes the reason the lint cannot see, so the lint's finding is
 // withdrawn and the hover says the review found it. A second review of the unchanged document is
-// answered from the cache: the estimate says so and the fake is sent nothing. Screenshots in test/output/.
+// answered from the cache: the estimate says so and the fake is sent nothing. The trade-off map shows
+// the pairs as a matrix; "Add trade-off" inserts a stub linking an unweighed pair, one undoable edit
+// with the cursor in its placeholder, and the map follows the edit. Screenshots in test/output/.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +39,18 @@ async function confirmReview(page) {
   return { message, confirm: () => dialog.locator('.monaco-button', { hasText: 'Review' }).first().click() };
 }
 
+/** The trade-off map webview's frame, once its page shows its heading. */
+async function mapFrame(page, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('#root h1', { hasText: 'Trade-offs:' }).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no trade-off map webview appeared');
+    await page.waitForTimeout(200);
+  }
+}
+
 let file;
 
 export const tests = [
@@ -58,11 +72,11 @@ export const tests = [
       await lens.first().waitFor();
       await lens.first().click();
       const { message, confirm } = await confirmReview(page);
-      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 2 traits: 3 requests, ≈ \$/);
+      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 3 traits: 4 requests, ≈ \$/);
       await screenshot('ui-review-1-confirm');
       await confirm();
       const rows = await problemsUntil(page, (r) => r.some((x) => /traits \(review\)/.test(x)) && !r.some((x) => /never says why/.test(x)), 'the review findings');
-      assert.equal(fakeGemini.requests.length - before, 3, 'one request per trait, one for the trade-off map');
+      assert.equal(fakeGemini.requests.length - before, 4, 'one request per trait, one for the trade-off map');
       const found = rows.find((r) => /The review found the reason here/.test(r));
       assert.ok(found && found.includes(REASON), `no review finding with the quote:\n${rows.join('\n')}`);
       await screenshot('ui-review-2-problems');
@@ -86,12 +100,68 @@ export const tests = [
       await page.locator('.monaco-editor .view-lines').first().click();
       await runCommand(page, 'Trait Studio: Review Document with Model');
       const { message, confirm } = await confirmReview(page);
-      assert.match(message, /3 requests \(3 answered from the cache\), ≈ \$0\.00/);
+      assert.match(message, /4 requests \(4 answered from the cache\), ≈ \$0\.00/);
       await confirm();
       // The summary may arrive as a toast or straight into the notification centre: read it from the centre.
       await runCommand(page, 'Notifications: Show Notifications');
       await page.locator('.notifications-center .notification-list-item', { hasText: 'nothing spent (all from the cache)' }).first().waitFor({ timeout: 20_000 });
       assert.equal(fakeGemini.requests.length, before);
+    },
+  },
+  {
+    name: 'the trade-off map shows the traits × traits cells: weighed, unweighed, no tension',
+    async run({ page, screenshot }) {
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await runCommand(page, 'Trait Studio: Show Trade-off Map');
+      const frame = await mapFrame(page);
+      assert.match(await frame.locator('#root .meta').first().innerText(), /3 traits, 2 tensions, 1 unweighed\. From the model review \(gemini-3\.8-flash\)/);
+      const cell = (a, b) => frame.locator(`button.cell[data-a="${a}"][data-b="${b}"]`);
+      assert.match(await cell('brief', 'kind').getAttribute('class'), /\bweighed\b/);
+      assert.match(await cell('kind', 'brief').getAttribute('class'), /\bweighed\b/);
+      assert.match(await cell('brief', 'playful').getAttribute('class'), /\bunweighed\b/);
+      assert.match(await cell('kind', 'playful').getAttribute('class'), /\bnone\b/);
+      // The unweighed pair is a finding of unweighed-tension on both traits.
+      await problemsUntil(page, (rows) => rows.filter((r) => /can pull against/.test(r)).length === 2, 'two unweighed-tension findings');
+      await cell('brief', 'playful').click();
+      const details = frame.locator('.details');
+      await details.locator('.situation', { hasText: 'A user needs Be brief and Be playful at once' }).waitFor();
+      await screenshot('ui-review-4-tradeoff-map');
+    },
+  },
+  {
+    name: '"Add trade-off" inserts a stub linking the pair in Be brief\'s Trade-offs part, one undoable edit with the cursor in it',
+    async run({ page, screenshot }) {
+      const frame = await mapFrame(page);
+      const add = () => frame.locator('.details button', { hasText: 'Add trade-off' }).click();
+      const stub = page.locator('.monaco-editor .view-line', { hasText: 'Be brief is weighed against [[Be playful]]' });
+      await add();
+      await stub.first().waitFor();
+      // One edit: a single undo removes the whole stub.
+      await page.keyboard.press('Control+Z');
+      await stub.first().waitFor({ state: 'detached' });
+      await add();
+      await stub.first().waitFor();
+      // The cursor is in the placeholder: typing replaces it.
+      await page.keyboard.type('brevity wins unless the user asks for a joke');
+      // It sits in the Trade-offs part of Be brief, after its sentence, before Exceptions (the
+      // editor beside the map wraps long lines: compare its text with whitespace collapsed).
+      // Monaco keeps its line elements in no particular order: sort them by their offset from the top.
+      const text = async () =>
+        (await page.locator('.editor-instance .monaco-editor .view-lines').first().evaluate((lines) =>
+          [...lines.querySelectorAll('.view-line')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((l) => l.textContent).join('\n'),
+        )).replace(/[\s\u00a0]+/g, ' ');
+      const deadline = Date.now() + 20_000;
+      while (!(await text()).includes('brevity wins unless the user asks for a joke.')) {
+        if (Date.now() > deadline) throw new Error(`the typed text did not replace the placeholder: ${await text()}`);
+        await page.waitForTimeout(100);
+      }
+      assert.match(await text(), /Brevity gives way to \[\[Be kind\]\] when a user is upset\. Be brief is weighed against \[\[Be playful\]\]: brevity wins unless the user asks for a joke\. ### Exceptions/);
+      // The map follows the edit: the pair is weighed now.
+      await frame.locator('button.cell.weighed[data-a="brief"][data-b="playful"]').waitFor();
+      await screenshot('ui-review-5-stub');
+      await runCommand(page, 'File: Revert File');
+      await runCommand(page, 'View: Close All Editors');
       rmSync(file, { force: true });
     },
   },
