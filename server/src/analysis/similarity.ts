@@ -1,5 +1,5 @@
 import { memo } from './memo';
-import { forEachWord, stem, STOP_WORDS } from './words';
+import { distinctWords, stem, STOP_WORDS } from './words';
 
 /** A text's distinct content terms (`contentTerms`), in order of first use, and how often each occurs. */
 export interface TermCounts {
@@ -12,28 +12,23 @@ export interface TermCounts {
  * read as one joined by line breaks (which end every word), without building the joined string.
  */
 export function termCounts(...texts: string[]): TermCounts {
-  // Each distinct word counted first, then filtered and stemmed once: a term's first use is its
-  // first word's, so the terms come in the same order as counting `contentTerms` one by one.
-  const wordAt = new Map<string, number>();
-  const words: string[] = [];
-  const wordCounts: number[] = [];
-  const count = (word: string) => {
-    const i = wordAt.get(word);
-    if (i === undefined) wordAt.set(word, words.push(word) - 1), wordCounts.push(1);
-    else wordCounts[i]++;
-  };
-  for (const text of texts) forEachWord(text, count);
+  // Each text's distinct words (counted once per text, shared with the other wording rules), then
+  // filtered and stemmed: a term's first use is its first word's, so the terms come in the same
+  // order as counting `contentTerms` of the texts one by one.
   const terms: string[] = [];
   const counts: number[] = [];
   const at = new Map<string, number>();
-  words.forEach((word, k) => {
-    const c = word.charCodeAt(0);
-    if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
-    const term = stem(word);
-    const i = at.get(term);
-    if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(wordCounts[k]);
-    else counts[i] += wordCounts[k];
-  });
+  for (const text of texts) {
+    const { words, counts: wordCounts } = distinctWords(text);
+    words.forEach((word, k) => {
+      const c = word.charCodeAt(0);
+      if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
+      const term = stem(word);
+      const i = at.get(term);
+      if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(wordCounts[k]);
+      else counts[i] += wordCounts[k];
+    });
+  }
   return { terms, counts };
 }
 

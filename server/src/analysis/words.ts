@@ -1,3 +1,5 @@
+import { memo } from './memo';
+
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
@@ -16,6 +18,37 @@ export function words(text: string): string[] {
   const out: string[] = [];
   forEachWord(text, (w) => out.push(w));
   return out;
+}
+
+/** The distinct words of a text (`words(text)`), in order of first use, how often each occurs, and how many words in all. */
+export interface DistinctWords {
+  readonly words: readonly string[];
+  readonly counts: readonly number[];
+  readonly total: number;
+}
+
+const distinctOf = memo<DistinctWords>(20_000);
+
+/**
+ * `words(text)` counted (see `DistinctWords`), memoised by text: the wording rules that read a
+ * trait's prose (vague-trait, duplicate-trait) tokenise it once between them.
+ */
+export function distinctWords(text: string): DistinctWords {
+  return distinctOf.get(text, countWords);
+}
+
+function countWords(text: string): DistinctWords {
+  const at = new Map<string, number>();
+  const words: string[] = [];
+  const counts: number[] = [];
+  let total = 0;
+  forEachWord(text, (word) => {
+    total++;
+    const i = at.get(word);
+    if (i === undefined) at.set(word, words.push(word) - 1), counts.push(1);
+    else counts[i]++;
+  });
+  return { words, counts, total };
 }
 
 /** Calls `fn` with each word of `words(text)`, in order, without collecting them (a long prose makes no array). */

@@ -1,5 +1,5 @@
 import { memo } from '../analysis/memo';
-import { forEachWord, wordCount, STOP_WORDS } from '../analysis/words';
+import { distinctWords, wordCount, STOP_WORDS } from '../analysis/words';
 import { defineRule } from './rule';
 
 // Evaluative words that name no behaviour a generator or rater could check.
@@ -21,21 +21,20 @@ interface Measure {
   named: string[];
 }
 
-// Counted as the words go by: a long prose makes no arrays of its words.
+// From the prose's distinct words (shared with duplicate-trait): no second pass over the text.
 function measure(prose: string): Measure {
-  let all = 0;
+  const { words, counts, total } = distinctWords(prose);
   let content = 0;
   let vague = 0;
   const named: string[] = [];
-  forEachWord(prose, (w) => {
-    all++;
+  words.forEach((w, i) => {
     if (STOP_WORDS.has(w)) return;
-    content++;
+    content += counts[i];
     if (!VAGUE.has(w)) return;
-    vague++;
-    if (named.length < 4 && !named.includes(w)) named.push(w);
+    vague += counts[i];
+    if (named.length < 4) named.push(w);
   });
-  return { count: wordCount(prose, all), content, vague, named };
+  return { count: wordCount(prose, total), content, vague, named };
 }
 
 /**
