@@ -7,6 +7,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { reviewResponder } from '../fake-gemini/reviewAnswers';
 import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
+import { coverageAnswer } from '../fake-gemini/reviewAnswers';
+import { startFakeOpenAI } from '../fake-openai/server';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'review', 'review.traits.md');
@@ -93,5 +95,28 @@ describe('trait-studio review (built CLI, fake Gemini)', () => {
     const help = await run(['review', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: trait-studio review FILE \[--format json\|markdown\] \[--traits ID,\.\.\.\] \[--tensions\]/);
+  });
+
+  it('reviews through an OpenAI-compatible server with --openai-url, no Gemini key needed', async () => {
+    const server = await startFakeOpenAI();
+    try {
+      server.setResponder((r) => {
+        const chunk = /<trait>\n([\s\S]*?)\n<\/trait>/.exec(String(r.body.messages[0].content))?.[1] ?? '';
+        return { kind: 'text', text: JSON.stringify(coverageAnswer(chunk, true)) };
+      });
+      const r = await run(['review', FIXTURE, '--format', 'json', '--traits', 'candour', '--openai-url', server.baseUrl, '--model', 'llama3'], {});
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.model, 'llama3');
+      assert.deepEqual(out.traits[0].parts.rationale, { present: true, quote: 'Users act on what Aster tells them.', verified: true });
+      assert.equal(server.requests.length, 1);
+      assert.equal(fake.requests.length, 0);
+      assert.equal(server.requests[0].body.model, 'llama3');
+      const noModel = await run(['review', FIXTURE, '--openai-url', server.baseUrl], {});
+      assert.equal(noModel.code, 2);
+      assert.match(noModel.stderr, /--openai-url needs --model NAME/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -4,7 +4,10 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
+import { DiskAnswerCache } from '../../../server/src/llm/cache';
+import { defaultPrices } from '../../../server/src/llm/cost';
 import { loadTemplates } from '../../../server/src/llm/templates';
+import { openAICompatibleReviewAccess } from '../../../server/src/review/access';
 import { REVIEW_COMMAND, SET_REVIEW_REQUEST, type SetReviewParams } from '../../../server/src/lsp/protocol';
 import { REVIEW_TEMPLATE_STAGES } from '../../../server/src/review/prompts';
 import { estimateReview, reviewDocument } from '../../../server/src/review/review';
@@ -59,9 +62,18 @@ export function registerReview(context: vscode.ExtensionContext, log: vscode.Log
         return undefined;
       }
       const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri;
-      const model = modelSettings(folder ?? document.uri)['models.review'];
+      const settings = modelSettings(folder ?? document.uri);
+      const model = settings['models.review'];
+      const openaiUrl = settings['review.openaiBaseUrl'];
       try {
-        const setup = await modelSetup(context, folder, policies);
+        // A local OpenAI-compatible server needs no Gemini key.
+        const setup = openaiUrl
+          ? {
+              ...openAICompatibleReviewAccess(openaiUrl, process.env, policies.get({ timeoutSeconds: settings['requests.timeoutSeconds'], perMinute: settings['requests.perMinute'], concurrency: 4 })),
+              cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
+              prices: { ...defaultPrices(), ...settings.prices },
+            }
+          : await modelSetup(context, folder, policies);
         const templates = loadTemplates(REVIEW_TEMPLATE_STAGES, templateWorkspace(folder));
         const estimate = await estimateReview(parsed, { model, templates, cache: setup.cache, providerId: setup.providerId, prices: setup.prices, tensions: true });
         const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;

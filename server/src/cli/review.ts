@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseTraitDocument } from '../document/parse';
 import { count, usd } from '../format';
 import { loadTemplates } from '../llm/templates';
+import { openAICompatibleReviewAccess } from '../review/access';
 import { REVIEW_TEMPLATE_STAGES } from '../review/prompts';
 import { DEFAULT_REVIEW_MODEL, estimateReview, reviewDocument, selectTraits } from '../review/review';
 import { REVIEW_PARTS, type DocumentReview, type QuotedAnswer, type TraitReview } from '../review/types';
@@ -11,7 +12,7 @@ import { cliAnswerCache, cliModelAccess, cliTemplates } from './modelSetup';
 import type { CliOutput } from './output';
 
 export const REVIEW_USAGE = `Usage: trait-studio review FILE [--format json|markdown] [--traits ID,...] [--tensions]
-                           [--model NAME] [--no-cache] [--workspace-templates]
+                           [--model NAME] [--openai-url URL] [--no-cache] [--workspace-templates]
 
 Reviews a trait document with a model. For each trait (with the document's preamble and its
 group's introduction as context) the model says whether it states its reason, its trade-offs and
@@ -32,6 +33,10 @@ requests and their estimated cost go to stderr; after, the tokens spent and thei
                       keyless pass (links between traits, trade-off sentences, a priorities
                       section) is merged with the model's pairs.
   --model NAME        the review's model (default ${DEFAULT_REVIEW_MODEL}, the catalogue's fast model)
+  --openai-url URL    ask an OpenAI-compatible server instead of Gemini (Ollama, vLLM, LM Studio;
+                      e.g. http://localhost:11434/v1, with /v1): no Gemini key needed; needs
+                      --model NAME (the model's name there). TRAIT_STUDIO_REVIEW_API_KEY, when set,
+                      is sent to that server as its key (OPENAI_API_KEY never is)
   --no-cache          neither read nor write the answer cache
   --workspace-templates
                       use .traits/prompts/review-coverage.md and review-tensions.md under the
@@ -59,6 +64,7 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
       traits: { type: 'string' },
       tensions: { type: 'boolean', default: false },
       model: { type: 'string' },
+      'openai-url': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       'workspace-templates': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -70,6 +76,9 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
   }
   if (positionals.length !== 1) throw new UsageError(`review takes one file\n\n${REVIEW_USAGE}`);
   if (values.format !== 'json' && values.format !== 'markdown') throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
+  const openaiUrl = values['openai-url']?.trim();
+  // A Gemini model name would be asked of the local server.
+  if (openaiUrl && !values.model?.trim()) throw new UsageError('--openai-url needs --model NAME, the model to ask at that server');
   const model = values.model?.trim() || DEFAULT_REVIEW_MODEL;
   const ids = values.traits?.split(',').map((s) => s.trim()).filter(Boolean);
   if (values.traits !== undefined && !ids?.length) throw new UsageError('--traits needs at least one trait id');
@@ -82,7 +91,7 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
     throw error;
   }
   // After the file and the traits: a wrong id is worth knowing before a key is.
-  const access = cliModelAccess(env, 'review a document');
+  const access = openaiUrl ? openAICompatibleReviewAccess(openaiUrl, env) : cliModelAccess(env, 'review a document');
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(REVIEW_TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
 

@@ -29,6 +29,7 @@ export const SETTINGS = {
   'models.review': { type: 'string', default: DEFAULT_ROLE_MODELS.review },
   'audit.threshold': { type: 'number', default: 0.25, min: 0, max: 1 },
   'baseline.openaiBaseUrl': { type: 'string', default: '' },
+  'review.openaiBaseUrl': { type: 'string', default: '' },
   'gemini.vertex.project': { type: 'string', default: '' },
   'gemini.vertex.location': { type: 'string', default: '' },
   prices: { type: 'prices', default: {} },
