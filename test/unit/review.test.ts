@@ -136,6 +136,20 @@ describe('reviewDocument (fake Gemini)', () => {
     assert.equal((await estimateReview(document, { traits: ['kind'], tensions: true })).requests, 2);
   });
 
+  it('stops when cancelled: rejects with the reason, asks nothing more, reports nothing half-done', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    fake.setResponder((r) => {
+      // Cancel as the first answer is being given: the traits after it are never asked.
+      if (++seen === 1) controller.abort(new Error('cancelled by the user'));
+      return reviewResponder()(r);
+    });
+    await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal, traits: ['candour'] }), /cancelled by the user/);
+    const before = fake.requests.length;
+    await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal }), /cancelled by the user/);
+    assert.equal(fake.requests.length, before, 'an aborted review sends nothing');
+  });
+
   it('refuses an unknown trait id, naming the known ones', async () => {
     await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), traits: ['nope'] }), /no trait with id "nope".*candour, kind, weapons, brief/);
     assert.equal(fake.requests.length, 0);
