@@ -49,8 +49,8 @@ const webviewOptions = {
   logLevel: 'warning',
 };
 
-// The prompt templates ship beside the bundles (dist/prompts), where generation/templates.ts looks.
-cpSync('server/src/generation/prompts', 'dist/prompts', { recursive: true });
+// The prompt templates ship beside the bundles (dist/prompts), where llm/templates.ts looks.
+cpSync('server/src/llm/prompts', 'dist/prompts', { recursive: true });
 
 if (watch) {
   for (const o of [options, webviewOptions]) await (await esbuild.context(o)).watch();

@@ -22,9 +22,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { runDataset, type RunManifest } from '../server/src/generation/run';
-import { TEMPLATE_STAGES, type Template, type TemplateStage } from '../server/src/generation/templates';
-import { GeminiProvider } from '../server/src/providers/gemini';
-import { RequestPolicy } from '../server/src/providers/requestPolicy';
+import { TEMPLATE_STAGES, type Template, type TemplateStage } from '../server/src/llm/templates';
+import { GeminiProvider } from '../server/src/llm/gemini';
+import { RequestPolicy } from '../server/src/llm/requestPolicy';
 import { startFakeGemini, type LoggedRequest, type Reply } from '../test/fake-gemini/server';
 import { stageOf } from '../test/fake-gemini/stages';
 

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 const FOLDERS = {
   run: ['server/src/generation/run/**/*.ts'],
   audit: ['server/src/audit/**/*.ts'],
-  policy: ['server/src/providers/requestPolicy.ts'],
+  policy: ['server/src/llm/requestPolicy.ts'],
   rules: ['server/src/rules/**/*.ts'],
   analysis: ['server/src/analysis/**/*.ts'],
 };

@@ -5,7 +5,7 @@ import { registerApiKeyCommands } from './commands/apiKey';
 import { registerAudit } from './commands/audit';
 import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
-import { PolicyCache } from './commands/previewSetup';
+import { PolicyCache } from './commands/modelSetup';
 import { registerPromptTemplates } from './commands/promptTemplates';
 import { registerRuns } from './commands/runs';
 import { crashHandler } from './crashHandler';

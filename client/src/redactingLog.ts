@@ -1,10 +1,10 @@
-import { redact } from '../../server/src/providers/redact';
+import { redact } from '../../server/src/llm/redact';
 
 /** The methods of a (log) output channel that take the text to write first. */
 const WRITERS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
 
 /**
- * `channel` with every message redacted (server/src/providers/redact.ts) before it is written: the
+ * `channel` with every message redacted (server/src/llm/redact.ts) before it is written: the
  * Trait Studio output is the editor's log, and a provider error echoing a key must not land there.
  * Everything else (show, dispose, logLevel, events) is the channel's own. An Error passed as a
  * message (LogOutputChannel.error accepts one) is redacted in place.

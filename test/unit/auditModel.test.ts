@@ -3,21 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  AUDIT_TEMPLATE_STAGES,
-  DEFAULT_AUDIT_MODEL,
-  estimateModelPass,
-  loadAuditTemplates,
-  runModelPass,
-} from '../../server/src/audit/modelPass';
+import { DEFAULT_AUDIT_MODEL, estimateModelPass, runModelPass } from '../../server/src/audit/modelPass';
 import { NO_TRAIT } from '../../server/src/audit/score';
 import type { AuditRecord } from '../../server/src/audit/types';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import { StageError } from '../../server/src/generation/stages/stage';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { RequestPolicy } from '../../server/src/providers/requestPolicy';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
+import { StageError } from '../../server/src/llm/ask';
+import { AUDIT_TEMPLATE_STAGES, loadTemplates } from '../../server/src/llm/templates';
 
 // --- The dataset: 60 records with a planted pattern.
 //   i even       → the answer ends with a question (strict, and broad): 30 records
@@ -345,11 +340,11 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     try {
       mkdirSync(join(workspace, '.traits', 'prompts'), { recursive: true });
       writeFileSync(join(workspace, '.traits', 'prompts', 'audit-rate.md'), 'Rate {{transcripts}} for {{features}}.');
-      const templates = loadAuditTemplates(workspace);
+      const templates = loadTemplates(AUDIT_TEMPLATE_STAGES, workspace);
       assert.deepEqual(Object.keys(templates), [...AUDIT_TEMPLATE_STAGES]);
       assert.equal(templates['audit-rate'].text, 'Rate {{transcripts}} for {{features}}.');
-      assert.match(templates['audit-scan'].path, /generation[/\\]prompts[/\\]audit-scan\.md$/);
-      const shipped = loadAuditTemplates();
+      assert.match(templates['audit-scan'].path, /llm[/\\]prompts[/\\]audit-scan\.md$/);
+      const shipped = loadTemplates(AUDIT_TEMPLATE_STAGES);
       assert.ok(estimateModelPass(RECORDS, { templates }).inputTokens < estimateModelPass(RECORDS, { templates: shipped }).inputTokens);
     } finally {
       rmSync(workspace, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as cacache from 'cacache';
-import { answerKey, DiskAnswerCache, MemoryAnswerCache, type AnswerKeyParts } from '../../server/src/generation/cache';
+import { answerKey, DiskAnswerCache, MemoryAnswerCache, type AnswerKeyParts } from '../../server/src/llm/cache';
 
 const PARTS: AnswerKeyParts = {
   providerId: 'gemini',

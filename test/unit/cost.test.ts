@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPrices, estimateCost } from '../../server/src/generation/cost';
+import { defaultPrices, estimateCost } from '../../server/src/llm/cost';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 
 describe('estimateCost', () => {

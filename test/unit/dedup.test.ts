@@ -2,9 +2,9 @@
 // prompts, and the embedder's batching and cache. test/unit/run.test.ts tests them in runs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnswerCache, CachedAnswer } from '../../server/src/generation/cache';
+import type { AnswerCache, CachedAnswer } from '../../server/src/llm/cache';
 import { cosine, DedupIndex, Embedder } from '../../server/src/generation/run/dedup';
-import type { ModelProvider } from '../../server/src/providers/provider';
+import type { ModelProvider } from '../../server/src/llm/provider';
 
 describe('cosine', () => {
   it('is the cosine of vectors of any length, not only unit ones', () => {

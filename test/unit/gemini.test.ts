@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { ModelAnswerError } from '../../server/src/providers/provider';
-import { RequestFailedError, RequestPolicy, TimeoutError, retryInfoDelay } from '../../server/src/providers/requestPolicy';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { ModelAnswerError } from '../../server/src/llm/provider';
+import { RequestFailedError, RequestPolicy, TimeoutError, retryInfoDelay } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 
 /** The real @google/genai SDK against the local fake; back-offs are recorded, not waited for. */

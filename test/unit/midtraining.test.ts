@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { DEFAULT_DOC_TYPES, generateMidtraining, type MidtrainingDocument } from '../../server/src/generation/midtraining';
-import { DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { RequestPolicy } from '../../server/src/providers/requestPolicy';
+import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
+import { emptyUsage } from '../../server/src/llm/usage';
 
 const LINES = [
   '# Overview',

@@ -6,7 +6,7 @@ import { DEFAULT_AUDIT_MODEL } from '../../server/src/audit/modelPass';
 import { count, usd } from '../../server/src/format';
 import { DEFAULT_EMBEDDING_MODEL } from '../../server/src/generation/run';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
-import { DEFAULT_MODEL, listPrice, MODEL_CATALOGUE, modelInfo, thinkingAllowance, thinkingConfig, thinkingControl } from '../../server/src/providers/models';
+import { DEFAULT_MODEL, listPrice, MODEL_CATALOGUE, modelInfo, thinkingAllowance, thinkingConfig, thinkingControl } from '../../server/src/llm/catalogue';
 
 const TODAY = new Date('2026-11-30T12:00:00Z');
 const RETIREMENT = '2026-12-01';

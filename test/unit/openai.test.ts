@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, RateLimitError } from 'openai/error';
-import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
-import { ModelAnswerError } from '../../server/src/providers/provider';
-import { RequestFailedError, RequestPolicy, TimeoutError, classify, retryAfterDelay } from '../../server/src/providers/requestPolicy';
+import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
+import { ModelAnswerError } from '../../server/src/llm/provider';
+import { RequestFailedError, RequestPolicy, TimeoutError, classify, retryAfterDelay } from '../../server/src/llm/requestPolicy';
 import { embed, startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
 
 /** The real openai SDK against the local fake; back-offs are recorded, not waited for. */

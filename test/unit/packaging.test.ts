@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../../server/src/generation/templates';
+import { MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultPrices } from '../../server/src/generation/cost';
+import { defaultPrices } from '../../server/src/llm/cost';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
 import { startFakeOpenAI } from '../fake-openai/server';

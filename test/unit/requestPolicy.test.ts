@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { APIError } from 'openai/error';
-import { classify, RequestFailedError, RequestPolicy, retryAfterDelay, retryInfoDelay, TimeoutError } from '../../server/src/providers/requestPolicy';
+import { classify, RequestFailedError, RequestPolicy, retryAfterDelay, retryInfoDelay, TimeoutError } from '../../server/src/llm/requestPolicy';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 /** An error whose `code` sits `depth` causes down (0: on the error itself). */

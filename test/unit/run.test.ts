@@ -4,12 +4,12 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
-import { loadTemplates } from '../../server/src/generation/templates';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { OpenAICompatibleProvider } from '../../server/src/providers/openai';
-import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/providers/requestPolicy';
+import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
+import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
@@ -38,7 +38,7 @@ const DOC_TEXT = [
 ].join('\n');
 const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
 
-const templates = loadTemplates();
+const templates = loadTemplates(TEMPLATE_STAGES);
 
 /** Stage models and their prices (USD per million tokens), set explicitly: the defaults change with Google's schedule. */
 const MODELS = { brainstorm: 'fast-model', critique: 'strong-model', baseline: 'fast-model', response: 'strong-model', autorate: 'strong-model' };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cosine, Embedder } from '../../server/src/generation/run/dedup';
-import { LimitedProvider } from '../../server/src/generation/run/limits';
-import { MemoryAnswerCache } from '../../server/src/generation/cache';
-import type { GenerateRequest, GenerateResult, ModelProvider } from '../../server/src/providers/provider';
+import { LimitedProvider } from '../../server/src/llm/limits';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
+import type { GenerateRequest, GenerateResult, ModelProvider } from '../../server/src/llm/provider';
 
 /** A provider that records when each call reached it and answers after `ms`. */
 function stub(ms = 1, inputTokens?: (request: GenerateRequest) => number) {

@@ -16,8 +16,8 @@ import { NotRegularFileError } from '../../server/src/files/regularFile';
 import { RunError } from '../../server/src/generation/run/errors';
 import { runDataset } from '../../server/src/generation/run';
 import { JsonlAppender, repairTornTail } from '../../server/src/generation/run/store';
-import { loadTemplates } from '../../server/src/generation/templates';
-import type { GenerateRequest, GenerateResult, ModelProvider } from '../../server/src/providers/provider';
+import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
+import type { GenerateRequest, GenerateResult, ModelProvider } from '../../server/src/llm/provider';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const roots: string[] = [];
@@ -99,7 +99,7 @@ describe('run folder files', () => {
       concurrency: 1,
       provider,
       providerId: 'scripted',
-      templates: loadTemplates(),
+      templates: loadTemplates(TEMPLATE_STAGES),
     };
     const first = await runDataset(options);
     assert.equal(first.counts.accepted, 1);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as cacache from 'cacache';
-import { answerCacheDir } from '../../server/src/cli/modelAccess';
-import { CACHE_KEY_FILE, DiskAnswerCache } from '../../server/src/generation/cache';
-import { loadTemplate, TemplateError } from '../../server/src/generation/templates';
+import { answerCacheDir } from '../../server/src/cli/modelSetup';
+import { CACHE_KEY_FILE, DiskAnswerCache } from '../../server/src/llm/cache';
+import { loadTemplate, TemplateError } from '../../server/src/llm/templates';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
@@ -133,7 +133,7 @@ describe('the CLI in an untrusted folder (built CLI, fake Gemini)', () => {
     const root = tempDir();
     const repo = join(root, 'repo');
     mkdirSync(join(repo, '.traits', 'prompts'), { recursive: true });
-    const critique = readFileSync(join(__dirname, '..', '..', 'server', 'src', 'generation', 'prompts', 'critique.md'), 'utf8');
+    const critique = readFileSync(join(__dirname, '..', '..', 'server', 'src', 'llm', 'prompts', 'critique.md'), 'utf8');
     writeFileSync(join(repo, '.traits', 'prompts', 'critique.md'), `${critique}\nWORKSPACE MARKER\n`);
     fake.setResponder(answers('An honest answer.'));
     const sent = () => fake.requests.map((q) => JSON.stringify(q.body)).join('\n');
@@ -180,6 +180,6 @@ describe('the CLI in an untrusted folder (built CLI, fake Gemini)', () => {
     symlinkSync(outside, join(repo, '.traits', 'prompts'));
     assert.throws(() => loadTemplate('critique', repo), TemplateError);
     assert.ok(!existsSync(join(repo, '.traits', 'prompts', 'response.md')));
-    assert.match(loadTemplate('response', repo).path, /generation[\\/]prompts[\\/]response\.md$|dist[\\/]prompts[\\/]response\.md$/);
+    assert.match(loadTemplate('response', repo).path, /llm[\\/]prompts[\\/]response\.md$|dist[\\/]prompts[\\/]response\.md$/);
   });
 });

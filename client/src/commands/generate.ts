@@ -4,10 +4,12 @@ import * as vscode from 'vscode';
 import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
-import type { SftFormat } from '../../../server/src/generation/run/types';
-import { loadMidtrainingTemplates } from '../../../server/src/generation/templates';
+import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
+import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 import { explainRestricted } from './restricted';
-import { MissingKeyError, previewSetup, templateWorkspace, type PolicyCache } from './previewSetup';
+import { modelSettings } from '../config';
+import { MissingKeyError, modelSetup, templateWorkspace, type ModelSetup, type PolicyCache } from './modelSetup';
 
 /**
  * What `Trait Studio: Generate Dataset…` asks for. An automation (and the tests) may pass it as the
@@ -29,6 +31,23 @@ const FORMAT_LABELS: Readonly<Record<SftFormat, string>> = {
   gemini: 'sft.gemini.jsonl — {"contents": [user, model]}',
 };
 
+/** The extension's parts a Generate Dataset run uses. */
+interface GenerateHost {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly policies: PolicyCache;
+  readonly runsChanged: vscode.EventEmitter<string>;
+}
+
+/** What the user chose for a run (or an automation passed). */
+interface RunChoices {
+  readonly traits: readonly string[];
+  readonly perTrait: number;
+  readonly outDir: string;
+  readonly formats: readonly SftFormat[];
+  readonly midtraining: number;
+}
+
 /**
  * `Trait Studio: Generate Dataset…`: picks traits (default all), scenarios per trait, the output
  * folder (default `runs/<timestamp>/` in the workspace; a folder outside it is refused) and the SFT
@@ -43,144 +62,167 @@ export function registerGenerate(
   policies: PolicyCache,
   runsChanged: vscode.EventEmitter<string>,
 ): vscode.Disposable {
+  const host: GenerateHost = { context, log, policies, runsChanged };
   return vscode.commands.registerCommand('traitStudio.generateDataset', async (given?: GenerateRequest) => {
     if (!vscode.workspace.isTrusted) return explainRestricted('Generate Dataset', log);
-    const request = typeof given === 'object' && given !== null ? given : {};
-    const document = request.uri
-      ? await vscode.workspace.openTextDocument(vscode.Uri.parse(request.uri))
-      : vscode.window.activeTextEditor?.document.languageId === 'traits'
-        ? vscode.window.activeTextEditor.document
-        : undefined;
-    if (!document) {
-      void vscode.window.showInformationMessage('Trait Studio: open a trait document to generate a dataset from it.');
-      return undefined;
-    }
-    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-    if (!folder || folder.uri.scheme !== 'file') {
-      void vscode.window.showWarningMessage('Trait Studio: Generate Dataset writes into the workspace: open the document inside a workspace folder on disk.');
-      return undefined;
-    }
-    const config = vscode.workspace.getConfiguration('traitStudio', document.uri);
-    const parsed = parseTraitDocument(document.getText());
-    if (!parsed.traits.length) {
-      void vscode.window.showInformationMessage('Trait Studio: this document has no traits to generate for.');
-      return undefined;
-    }
+    return generateDataset(host, typeof given === 'object' && given !== null ? given : {});
+  });
+}
 
-    const traits = request.traits ?? (await pickTraits(parsed.traits));
-    if (!traits?.length) return undefined;
-    const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', config.get<number>('generate.perTrait', 5), 1, 1000));
-    if (perTrait === undefined) return undefined;
-    const outInput = request.outDir ?? (await askFolder(config.get<string>('generate.outputFolder', 'runs')));
-    if (outInput === undefined) return undefined;
-    const outDir = insideFolder(folder.uri.fsPath, outInput);
-    if (!outDir) {
-      void vscode.window.showErrorMessage(`Trait Studio: the output folder must be inside the workspace folder ${folder.name}, not "${outInput}".`);
-      return undefined;
-    }
-    const formats = request.formats ?? (await pickFormats(config.get<SftFormat[]>('generate.formats', ['openai', 'gemini'])));
-    if (!formats?.length) return undefined;
-    const midtraining = request.midtraining ?? config.get<number>('generate.midtraining', 0);
-    const concurrency = Math.max(1, config.get<number>('generate.concurrency', 8));
+/** The Generate Dataset flow (see registerGenerate): undefined when the user backed out or the run failed (already reported). */
+async function generateDataset(host: GenerateHost, request: GenerateRequest): Promise<RunManifest | undefined> {
+  const document = await targetDocument(request);
+  if (!document) return undefined;
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (!folder || folder.uri.scheme !== 'file') {
+    void vscode.window.showWarningMessage('Trait Studio: Generate Dataset writes into the workspace: open the document inside a workspace folder on disk.');
+    return undefined;
+  }
+  const settings = modelSettings(document.uri);
+  const parsed = parseTraitDocument(document.getText());
+  if (!parsed.traits.length) {
+    void vscode.window.showInformationMessage('Trait Studio: this document has no traits to generate for.');
+    return undefined;
+  }
+  const choices = await askRunChoices(request, parsed.traits, settings, folder);
+  if (!choices) return undefined;
+  const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency']);
+  if (!setup) return undefined;
+  const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
+  const estimate = estimateRun({ documentText: document.getText(), ...choices, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
+  if (request.confirm !== false && !(await confirmEstimate(estimate, choices))) return undefined;
 
-    let setup;
-    try {
-      setup = await previewSetup(context, folder.uri, policies, concurrency);
-    } catch (error) {
-      if (error instanceof MissingKeyError) {
-        const choice = await vscode.window.showWarningMessage(error.message.replace('preview scenarios', 'generate a dataset'), 'Set API Key');
-        if (choice) await vscode.commands.executeCommand('traitStudio.setApiKey');
-        return undefined;
-      }
-      throw error;
-    }
-    const midtrainingTemplates = loadMidtrainingTemplates(templateWorkspace(folder.uri));
-    const estimate = estimateRun({ documentText: document.getText(), traits, perTrait, midtraining, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
-    if (request.confirm !== false) {
-      const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ ${usd(estimate.usd)}`;
-      const choice = await vscode.window.showInformationMessage(
-        `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${midtraining ? ` and ${count(midtraining, 'midtraining document')}` : ''}?`,
-        {
-          modal: true,
-          detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(outDir)}.`,
-        },
-        'Generate',
-      );
-      if (choice !== 'Generate') return undefined;
-    }
+  host.log.info(`Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${choices.outDir}.`);
+  const manifest = await runWithProgress(host.log, {
+    documentPath: document.uri.fsPath,
+    documentText: document.getText(),
+    ...choices,
+    formats: [...choices.formats],
+    traits: [...choices.traits],
+    concurrency: settings['generate.concurrency'],
+    tokensPerMinute: settings['generate.tokensPerMinute'] || undefined,
+    requestsPerMinute: settings['requests.perMinute'] || undefined,
+    dedupThreshold: settings['generate.dedupThreshold'],
+    provider: setup.provider,
+    providerId: setup.providerId,
+    baselineProvider: setup.baselineProvider,
+    baselineProviderId: setup.baselineProviderId,
+    models: setup.models,
+    templates: setup.templates,
+    midtrainingTemplates,
+    cache: setup.cache,
+    answerLimits: setup.answerLimits,
+    prices: setup.prices,
+  });
+  host.runsChanged.fire(choices.outDir);
+  if (manifest) await reportRun(host.log, manifest, choices.outDir, settings, request.confirm !== false);
+  return manifest;
+}
 
-    log.info(`Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${outDir}.`);
-    const manifest = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-        let reported = 0;
-        return runDataset({
-          documentPath: document.uri.fsPath,
-          documentText: document.getText(),
-          outDir,
-          traits,
-          perTrait,
-          formats,
-          midtraining,
-          concurrency,
-          tokensPerMinute: config.get<number>('generate.tokensPerMinute', 0) || undefined,
-          requestsPerMinute: config.get<number>('requests.perMinute', 0) || undefined,
-          dedupThreshold: config.get<number>('generate.dedupThreshold', 0.9),
-          provider: setup.provider,
-          providerId: setup.providerId,
-          baselineProvider: setup.baselineProvider,
-          baselineProviderId: setup.baselineProviderId,
-          models: setup.models,
-          templates: setup.templates,
-          midtrainingTemplates,
-          cache: setup.cache,
-          answerLimits: setup.answerLimits,
-          prices: setup.prices,
-          signal: controller.signal,
-          onLog: (line) => log.info(line),
-          onProgress: (p) => {
-            const percent = p.total ? (100 * p.done) / p.total : 0;
-            progress.report({
-              increment: Math.max(0, percent - reported),
-              message: `${p.done}/${count(p.total, 'scenario')} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
-            });
-            reported = Math.max(reported, percent);
-          },
+/** The document named by `request.uri`, else the active trait document; undefined (with a note) when there is none. */
+async function targetDocument(request: GenerateRequest): Promise<vscode.TextDocument | undefined> {
+  const document = request.uri
+    ? await vscode.workspace.openTextDocument(vscode.Uri.parse(request.uri))
+    : vscode.window.activeTextEditor?.document.languageId === 'traits'
+      ? vscode.window.activeTextEditor.document
+      : undefined;
+  if (!document) void vscode.window.showInformationMessage('Trait Studio: open a trait document to generate a dataset from it.');
+  return document;
+}
+
+/** What `request` leaves out, asked of the user (defaults from the settings); undefined when they back out or name a folder outside `folder`. */
+async function askRunChoices(request: GenerateRequest, traits: readonly { id: string; title: string }[], settings: Settings, folder: vscode.WorkspaceFolder): Promise<RunChoices | undefined> {
+  const chosenTraits = request.traits ?? (await pickTraits(traits));
+  if (!chosenTraits?.length) return undefined;
+  const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', settings['generate.perTrait'], SETTINGS['generate.perTrait'].min, SETTINGS['generate.perTrait'].max));
+  if (perTrait === undefined) return undefined;
+  const outInput = request.outDir ?? (await askFolder(settings['generate.outputFolder']));
+  if (outInput === undefined) return undefined;
+  const outDir = insideFolder(folder.uri.fsPath, outInput);
+  if (!outDir) {
+    void vscode.window.showErrorMessage(`Trait Studio: the output folder must be inside the workspace folder ${folder.name}, not "${outInput}".`);
+    return undefined;
+  }
+  const formats = request.formats ?? (await pickFormats(settings['generate.formats']));
+  if (!formats?.length) return undefined;
+  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'] };
+}
+
+/** The model setup of a run (`concurrency` requests in flight per model); without a key, undefined after offering to set one. */
+async function setupOrAskForKey(host: GenerateHost, folder: vscode.Uri, concurrency: number): Promise<ModelSetup | undefined> {
+  try {
+    return await modelSetup(host.context, folder, host.policies, concurrency);
+  } catch (error) {
+    if (!(error instanceof MissingKeyError)) throw error;
+    const choice = await vscode.window.showWarningMessage(error.message.replace('preview scenarios', 'generate a dataset'), 'Set API Key');
+    if (choice) await vscode.commands.executeCommand('traitStudio.setApiKey');
+    return undefined;
+  }
+}
+
+/** Shows the run's estimate in a modal dialog; true when the user chose Generate. */
+async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Promise<boolean> {
+  const cost = estimate.unpriced.length ? `cost unknown for ${estimate.unpriced.join(', ')}` : `≈ ${usd(estimate.usd)}`;
+  const choice = await vscode.window.showInformationMessage(
+    `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
+    {
+      modal: true,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
+    },
+    'Generate',
+  );
+  return choice === 'Generate';
+}
+
+/** Runs `options` under a cancellable progress notification, logging to `log`; undefined (after showing why) when the run fails. */
+async function runWithProgress(log: vscode.LogOutputChannel, options: Omit<RunOptions, 'signal' | 'onLog' | 'onProgress'>): Promise<RunManifest | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+    let reported = 0;
+    return runDataset({
+      ...options,
+      signal: controller.signal,
+      onLog: (line) => log.info(line),
+      onProgress: (p) => {
+        const percent = p.total ? (100 * p.done) / p.total : 0;
+        progress.report({
+          increment: Math.max(0, percent - reported),
+          message: `${p.done}/${count(p.total, 'scenario')} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
         });
+        reported = Math.max(reported, percent);
       },
-    ).then(
-      (m: RunManifest) => m,
-      (error: unknown) => {
-        log.error(`Generate Dataset failed: ${error instanceof Error ? error.message : String(error)}`);
-        void vscode.window.showErrorMessage(`Trait Studio: the run failed: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      },
-    );
-    runsChanged.fire(outDir);
-    if (manifest) {
-      const c = manifest.counts;
-      const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
-      log.info(`Generate Dataset: ${summary} ${outDir}`);
-      const records = vscode.Uri.file(join(outDir, 'records.jsonl'));
-      let auditNote = '';
-      if (config.get<boolean>('generate.auditAfterRun', true) && c.accepted > 0) {
-        // The offline detectors are free: over-represented patterns show before anyone trains on it.
-        const audit = await vscode.commands.executeCommand<{ patterns: { flagged: boolean }[] } | undefined>('traitStudio.auditDataset', records, { offline: true, show: false })
-          .then((r) => r, (error: unknown) => void log.warn(`Audit after the run: ${error instanceof Error ? error.message : String(error)}`));
-        const flagged = audit?.patterns.filter((p) => p.flagged).length ?? 0;
-        if (audit) auditNote = flagged ? ` The audit flags ${flagged} over-represented pattern${flagged === 1 ? '' : 's'}.` : ' The audit flags no pattern.';
-      }
-      if (request.confirm !== false) {
-        const actions = auditNote ? ['Open Report', 'Open Audit'] : ['Open Report'];
-        void vscode.window.showInformationMessage(`Trait Studio: ${summary}${auditNote}`, ...actions).then((choice) => {
-          if (choice === 'Open Report') void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
-          if (choice === 'Open Audit') void vscode.commands.executeCommand('traitStudio.auditDataset', records, { offline: true });
-        });
-      }
-    }
-    return manifest;
+    });
+  }).then(
+    (m: RunManifest) => m,
+    (error: unknown) => {
+      log.error(`Generate Dataset failed: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(`Trait Studio: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    },
+  );
+}
+
+/** Logs the run's outcome, audits its records offline when `generate.auditAfterRun` is on, and (when `notify`) says so with Open Report / Open Audit. */
+async function reportRun(log: vscode.LogOutputChannel, manifest: RunManifest, outDir: string, settings: Settings, notify: boolean): Promise<void> {
+  const c = manifest.counts;
+  const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
+  log.info(`Generate Dataset: ${summary} ${outDir}`);
+  const records = vscode.Uri.file(join(outDir, 'records.jsonl'));
+  let auditNote = '';
+  if (settings['generate.auditAfterRun'] && c.accepted > 0) {
+    // The offline detectors are free: over-represented patterns show before anyone trains on it.
+    const audit = await vscode.commands
+      .executeCommand<{ patterns: { flagged: boolean }[] } | undefined>('traitStudio.auditDataset', records, { offline: true, show: false })
+      .then((r) => r, (error: unknown) => void log.warn(`Audit after the run: ${error instanceof Error ? error.message : String(error)}`));
+    const flagged = audit?.patterns.filter((p) => p.flagged).length ?? 0;
+    if (audit) auditNote = flagged ? ` The audit flags ${flagged} over-represented pattern${flagged === 1 ? '' : 's'}.` : ' The audit flags no pattern.';
+  }
+  if (!notify) return;
+  const actions = auditNote ? ['Open Report', 'Open Audit'] : ['Open Report'];
+  void vscode.window.showInformationMessage(`Trait Studio: ${summary}${auditNote}`, ...actions).then((choice) => {
+    if (choice === 'Open Report') void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
+    if (choice === 'Open Audit') void vscode.commands.executeCommand('traitStudio.auditDataset', records, { offline: true });
   });
 }
 

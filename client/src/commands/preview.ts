@@ -4,7 +4,7 @@ import { parseTraitDocument } from '../../../server/src/document/parse';
 import { PREVIEW_COMMAND } from '../../../server/src/lsp/protocol';
 import { PreviewPanel, type PanelHost } from '../webviews/previewPanel';
 import { PREVIEW_VIEW_TYPE, type PreviewState } from '../webviews/previewProtocol';
-import { MissingKeyError, type PolicyCache, previewSetup } from './previewSetup';
+import { MissingKeyError, type PolicyCache, modelSetup } from './modelSetup';
 import { explainRestricted } from './restricted';
 
 /** Where a Gemini API key is made. */
@@ -19,7 +19,7 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
   const host: PanelHost = {
     extensionUri: context.extensionUri,
     log,
-    setup: (document) => previewSetup(context, vscode.workspace.getWorkspaceFolder(document.uri)?.uri, policies),
+    setup: (document) => modelSetup(context, vscode.workspace.getWorkspaceFolder(document.uri)?.uri, policies),
     explain: (error) => void explain(error, log).catch((e: unknown) => log.error(`Preview: ${e instanceof Error ? e.message : String(e)}`)),
     setKey: async () => (await vscode.commands.executeCommand<boolean>('traitStudio.setApiKey')) === true,
     getKey: async () => void (await vscode.env.openExternal(vscode.Uri.parse(API_KEY_PAGE))),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/audit/modelPass';
-import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage } from '../../../server/src/generation/templates';
+import { modelSettings } from '../config';
+import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage, AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/llm/templates';
 
 type Stage = TemplateStage | MidtrainingTemplateStage | AuditTemplateStage;
 const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES, ...AUDIT_TEMPLATE_STAGES];
@@ -44,7 +44,7 @@ export function registerPromptTemplates(): vscode.Disposable {
     const override = vscode.Uri.joinPath(folder.uri, ...OVERRIDE_DIR.split(/[\\/]/), `${stage}.md`);
     const config = vscode.workspace.getConfiguration('traitStudio', folder.uri);
     // Asking for a template is asking to use the folder's templates: the setting says so, visibly.
-    const turnedOn = !config.get<boolean>('prompts.useWorkspaceTemplates', false);
+    const turnedOn = !modelSettings(folder.uri)['prompts.useWorkspaceTemplates'];
     if (turnedOn) await config.update('prompts.useWorkspaceTemplates', true, vscode.ConfigurationTarget.WorkspaceFolder);
     if (!existsSync(override.fsPath)) {
       await vscode.workspace.fs.copy(shipped, override);

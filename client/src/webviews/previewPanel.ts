@@ -4,11 +4,11 @@ import type { Trait, TraitDocument } from '../../../server/src/document/model';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { traitChunk } from '../../../server/src/generation/chunk';
 import { count } from '../../../server/src/format';
-import { estimateCost, type ModelPrice } from '../../../server/src/generation/cost';
+import { estimateCost, type ModelPrice } from '../../../server/src/llm/cost';
 import { describeFailure } from '../../../server/src/generation/failures';
-import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/pipeline';
+import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/preview';
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
-import { MissingKeyError, type PreviewSetup } from '../commands/previewSetup';
+import { MissingKeyError, type ModelSetup } from '../commands/modelSetup';
 import { webviewHtml, webviewRoots } from './html';
 import { PREVIEW_VIEW_TYPE, type FromWebview, type PreviewState, type ToWebview } from './previewProtocol';
 
@@ -17,7 +17,7 @@ export interface PanelHost {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   /** The providers and options for a document (throws MissingKeyError and the like). */
-  setup(document: vscode.TextDocument): Promise<PreviewSetup>;
+  setup(document: vscode.TextDocument): Promise<ModelSetup>;
   /** Tells the user why a run could not start (other than a missing key, which the panel itself offers to fix). */
   explain(error: unknown): void;
   /** Asks for a Gemini API key ("Trait Studio: Set API Key"); resolves true when one was stored. */
@@ -255,7 +255,7 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   /** The document as it is now (edits included), its trait, and the run's setup. */
-  private async prepare(): Promise<{ document: TraitDocument; trait: Trait; setup: PreviewSetup }> {
+  private async prepare(): Promise<{ document: TraitDocument; trait: Trait; setup: ModelSetup }> {
     const textDocument = await vscode.workspace.openTextDocument(vscode.Uri.parse(this.state.uri));
     const document = parseTraitDocument(textDocument.getText());
     const trait = findTrait(document, this.state.traitId);
@@ -265,7 +265,7 @@ export class PreviewPanel implements vscode.Disposable {
     return { document, trait, setup };
   }
 
-  private options(setup: PreviewSetup, signal: AbortSignal): Omit<PreviewOptions, 'count'> {
+  private options(setup: ModelSetup, signal: AbortSignal): Omit<PreviewOptions, 'count'> {
     const { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache, answerLimits } = setup;
     return { provider, providerId, baselineProvider, baselineProviderId, models, templates, cache, answerLimits, signal };
   }

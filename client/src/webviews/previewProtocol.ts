@@ -4,7 +4,7 @@
  * the webview renders model text as sanitised Markdown (client/webview/markdown.ts) and every other
  * text with textContent.
  */
-import type { ScenarioResult } from '../../../server/src/generation/pipeline';
+import type { ScenarioResult } from '../../../server/src/generation/preview';
 
 export type { ScenarioResult };
 

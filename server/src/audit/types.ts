@@ -1,8 +1,8 @@
+import type { StageUsage } from '../llm/usage';
 /**
  * The dataset audit's shapes: the records it reads, the patterns it reports and the report.
  * Shared by the offline detectors, the model pass (modelPass.ts), the CLI and the VS Code side.
  */
-import type { StageUsage } from '../generation/stages/stage';
 
 /**
  * One dataset line the audit can read: the response is the line's last assistant (OpenAI) or model

@@ -19,16 +19,16 @@ import {
   type OfflineAuditResult,
 } from '../audit';
 import { reportJson } from '../audit/reportJson';
-import { DEFAULT_AUDIT_MODEL, estimateModelPass, loadAuditTemplates, runModelPass } from '../audit/modelPass';
+import { DEFAULT_AUDIT_MODEL, estimateModelPass, runModelPass } from '../audit/modelPass';
 import { NotRegularFileError } from '../files/regularFile';
-import { GeminiProvider } from '../providers/gemini';
-import { RequestPolicy } from '../providers/requestPolicy';
+import { requestPolicy } from '../llm/modelAccess';
 import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
-import { emptyUsage } from '../generation/stages/stage';
-import { cliAnswerCache, cliTemplates, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliModelAccess, cliTemplates } from './modelSetup';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
+import { emptyUsage } from '../llm/usage';
+import { loadTemplates, AUDIT_TEMPLATE_STAGES } from '../llm/templates';
 
 export const AUDIT_USAGE = `Usage: trait-studio audit DATASET.jsonl [--offline] [--format markdown|json] [--threshold 0.25]
                           [--min-support N] [--no-write] [--fail-on-flagged]
@@ -231,9 +231,10 @@ async function modelPassOrNote(
   env: NodeJS.ProcessEnv,
   options: { model?: string; maxUsd?: number; noCache: boolean; workspaceTemplates: boolean },
 ): Promise<Awaited<ReturnType<typeof runModelPass>> | { model: string; failed: string } | null | 'interrupted'> {
-  let gemini;
+  let access;
   try {
-    gemini = geminiAccess(env, 'run the model pass');
+    // The pass keeps 16 calls in flight; the policy's default of 4 per model would be the limit.
+    access = cliModelAccess(env, 'run the model pass', { policy: () => requestPolicy({ timeoutSeconds: 120, perMinute: 0, concurrency: 16 }) });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     out.stderr(`trait-studio: note: no model pass (${error.message}); the offline detectors only. Use --offline to say so and silence this note.\n`);
@@ -241,7 +242,7 @@ async function modelPassOrNote(
   }
   if (recordCount === 0) return null;
   const records = loadRecords();
-  const templates = cliTemplates(options.workspaceTemplates, out, loadAuditTemplates);
+  const templates = cliTemplates(options.workspaceTemplates, out, (workspace) => loadTemplates(AUDIT_TEMPLATE_STAGES, workspace));
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
   out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
@@ -255,9 +256,8 @@ async function modelPassOrNote(
   let shown = -1;
   try {
     const result = await runModelPass(records, {
-      // The pass keeps 16 calls in flight; the policy's default of 4 per model would be the limit.
-      provider: new GeminiProvider({ ...gemini.options, policy: new RequestPolicy({ timeoutMs: 120_000, concurrency: 16 }) }),
-      providerId: gemini.id,
+      provider: access.provider,
+      providerId: access.providerId,
       model: options.model,
       cache,
       templates,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { redact } from '../providers/redact';
+import { redact } from '../llm/redact';
 import { main } from './main';
 
 // `trait-studio lint ... | head` closes the pipe early; that is not an error worth a stack trace.

@@ -1,18 +1,17 @@
 import { parseArgs } from 'node:util';
 import { count as countOf, usd } from '../format';
-import { DEFAULT_MAX_ANSWER_CHARS } from '../generation/answerCheck';
+import { DEFAULT_MAX_ANSWER_CHARS } from '../llm/answerCheck';
 import { traitChunk } from '../generation/chunk';
-import { estimateCost } from '../generation/cost';
+import { estimateCost } from '../llm/cost';
 import { describeFailure } from '../generation/failures';
-import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/pipeline';
-import { answeringVersions, DEFAULT_MODELS, type StageModels, type StageUsage } from '../generation/stages/stage';
-import { loadTemplates } from '../generation/templates';
+import { previewScenarios, totalUsage, type ScenarioResult } from '../generation/preview';
+import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../generation/stages/stage';
+import { loadTemplates, TEMPLATE_STAGES } from '../llm/templates';
 import { parseTraitDocument } from '../document/parse';
-import { GeminiProvider } from '../providers/gemini';
-import { openAICompatibleBaseline } from '../providers/openai';
-import { cliAnswerCache, cliAnswerLimits, cliTemplates, geminiAccess } from './modelAccess';
+import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
+import type { StageUsage } from '../llm/usage';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
@@ -103,20 +102,17 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`);
   }
   // After the trait: a wrong trait id is worth knowing before a key is.
-  const gemini = geminiAccess(env, 'preview scenarios');
+  const access = cliModelAccess(env, 'preview scenarios', { baselineUrl });
 
-  const templates = cliTemplates(values['workspace-templates'], out, loadTemplates);
+  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);
   try {
-    const baseline = openAICompatibleBaseline(baselineUrl, env);
     const models: StageModels = { ...DEFAULT_MODELS, ...(baselineModel ? { baseline: baselineModel } : {}) };
     const scenarios = await previewScenarios(traitChunk(document, trait), {
-      provider: new GeminiProvider(gemini.options),
-      providerId: gemini.id,
-      ...baseline,
+      ...access,
       models,
       templates,
       count,

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Group, Trait, TraitDocument } from '../document/model';
-import type { ModelProvider } from '../providers/provider';
-import type { AnswerLimits } from './answerCheck';
-import type { AnswerCache } from './cache';
-import { answeringVersions, emptyUsage, StageError, structured, text, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
-import { loadMidtrainingTemplates, render, type MidtrainingTemplateStage, type Template } from './templates';
+import type { ModelProvider } from '../llm/provider';
+import type { AnswerLimits } from '../llm/answerCheck';
+import type { AnswerCache } from '../llm/cache';
+import { askStructured, askText, StageError, type ModelVersions } from '../llm/ask';
+import { cancelScope, inPool } from '../llm/pool';
+import { emptyUsage, type StageUsage } from '../llm/usage';
+import { STAGE_SCHEMAS } from './schemas';
+import { answeringVersions, type StageContext, type StageModels } from './stages/stage';
+import { render, type MidtrainingTemplateStage, type Template, loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../llm/templates';
 
 /** One midtraining document: a pretraining-style text (not a conversation) set in the document's world. */
 export interface MidtrainingDocument {
@@ -54,6 +58,29 @@ interface Job {
 
 type Templates = Readonly<Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>>>;
 
+/** What `generateMidtraining` takes (see there). */
+export interface MidtrainingOptions {
+  /** Documents to make, in all (not per type). */
+  count: number;
+  docTypes?: readonly string[];
+  provider: ModelProvider;
+  models: StageModels;
+  /** Default: the shipped templates (`loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace)` for a workspace's overrides). */
+  templates?: Templates;
+  cache?: AnswerCache;
+  providerId?: string;
+  /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
+  answerLimits?: AnswerLimits;
+  signal?: AbortSignal;
+  /** Ids of documents already made (an earlier, interrupted run's). */
+  skip?: ReadonlySet<string>;
+  onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
+  onError?: (id: string, error: string) => void;
+  usage?: StageUsage;
+  /** Collects, by model asked for, the model versions that answered (see answeringVersions). */
+  versions?: Record<string, string[]>;
+}
+
 /** What every prompt of a run is rendered from. */
 interface World {
   readonly model: string;
@@ -94,30 +121,7 @@ interface World {
  * with an Error when `count` > 0 and the document has no traits. After it rejects no callback is
  * called again.
  */
-export async function generateMidtraining(
-  document: TraitDocument,
-  options: {
-    /** Documents to make, in all (not per type). */
-    count: number;
-    docTypes?: readonly string[];
-    provider: ModelProvider;
-    models: StageModels;
-    /** Default: the shipped templates (`loadMidtrainingTemplates(workspace)` for a workspace's overrides). */
-    templates?: Templates;
-    cache?: AnswerCache;
-    providerId?: string;
-    /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
-    answerLimits?: AnswerLimits;
-    signal?: AbortSignal;
-    /** Ids of documents already made (an earlier, interrupted run's). */
-    skip?: ReadonlySet<string>;
-    onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
-    onError?: (id: string, error: string) => void;
-    usage?: StageUsage;
-    /** Collects, by model asked for, the model versions that answered (see answeringVersions). */
-    versions?: Record<string, string[]>;
-  },
-): Promise<void> {
+export async function generateMidtraining(document: TraitDocument, options: MidtrainingOptions): Promise<void> {
   options.signal?.throwIfAborted();
   const { count } = options;
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, not ${count}`);
@@ -127,22 +131,38 @@ export async function generateMidtraining(
   if (document.traits.length === 0) throw new Error('the trait document has no traits to write about');
 
   const world: World = { model: modelName(document), traits: new Map(document.traits.map((t) => [t.id, t])), document };
-  const fingerprint = contentHash(document, world.model);
+  const jobs = planJobs(contentHash(document, world.model), docTypes, count, options.skip);
+  if (jobs.length === 0) return;
+  // Our own scope: cancels the rest when the caller cancels or a callback throws.
+  const scope = cancelScope(options.signal);
+  try {
+    // Every job settles before this resolves or rejects, so no callback comes after.
+    await inPool(jobs, DOCUMENTS_IN_FLIGHT, scope, documentMaker(world, options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES), options, scope.signal));
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  }
+}
+
+/** The documents to make: dealt to `docTypes` round-robin, each with its id; those in `skip` left out. */
+function planJobs(fingerprint: string, docTypes: readonly string[], count: number, skip: ReadonlySet<string> | undefined): Job[] {
   const jobs: Job[] = [];
   for (let j = 0; j < count; j++) {
     const docType = docTypes[j % docTypes.length];
     const index = Math.floor(j / docTypes.length);
     const id = documentId(fingerprint, docType, index);
-    if (!options.skip?.has(id)) jobs.push({ id, docType, index });
+    if (!skip?.has(id)) jobs.push({ id, docType, index });
   }
-  if (jobs.length === 0) return;
+  return jobs;
+}
 
-  const templates = options.templates ?? loadMidtrainingTemplates();
-  // Our own signal: cancels the rest when the caller cancels or a callback throws.
-  const controller = new AbortController();
-  const forward = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', forward, { once: true });
-  const signal = controller.signal;
+/**
+ * What makes one job's document and delivers it (see generateMidtraining): its ideas batch (asked
+ * once per type and batch, batch b after batches 0..b-1), its draft and revision, then `onDocument`
+ * one delivery at a time — or `onError` when a stage failed for good. Rejects with `signal`'s reason
+ * when cancelled, or with the callback's error.
+ */
+function documentMaker(world: World, templates: Templates, options: MidtrainingOptions, signal: AbortSignal): (job: Job) => Promise<void> {
   const base = {
     provider: options.provider,
     models: options.models,
@@ -159,20 +179,10 @@ export async function generateMidtraining(
   const heard = (ctx: StageContext) => {
     if (options.versions) answeringVersions([{ modelVersions: ctx.versions as ModelVersions }], options.models, options.versions);
   };
-
-  // Per type, the promise of each ideas batch asked so far; batch b waits for batches 0..b-1.
-  const batches = new Map<string, Promise<DocumentIdea[]>[]>();
-  const ideaBatch = (docType: string, batch: number): Promise<DocumentIdea[]> => {
-    let list = batches.get(docType);
-    if (!list) batches.set(docType, (list = []));
-    for (let b = list.length; b <= batch; b++) {
-      const earlier = list.slice();
-      const ctx = at(b);
-      list.push(Promise.all(earlier).then((before) => askIdeas(ctx, templates, world, docType, before.flat())).finally(() => heard(ctx)));
-    }
-    return list[batch];
-  };
-
+  const ideaBatch = ideaBatches((docType, batch, before) => {
+    const ctx = at(batch);
+    return askIdeas(ctx, templates, world, docType, before).finally(() => heard(ctx));
+  });
   const make = async (job: Job): Promise<MidtrainingDocument> => {
     const ideas = await ideaBatch(job.docType, Math.floor(job.index / IDEAS_PER_CALL));
     const idea = ideas[(job.index % IDEAS_PER_CALL) % ideas.length];
@@ -185,16 +195,9 @@ export async function generateMidtraining(
       heard(ctx);
     }
   };
-
   // Deliveries one at a time, so a caller appending lines to a file needs no lock of its own.
   let delivery: Promise<void> = Promise.resolve();
-  const deliver = (doc: MidtrainingDocument) =>
-    (delivery = delivery.then(async () => {
-      signal.throwIfAborted();
-      await options.onDocument(doc);
-    }));
-
-  const run = async (job: Job): Promise<void> => {
+  return async (job) => {
     let doc: MidtrainingDocument;
     try {
       doc = await make(job);
@@ -203,30 +206,25 @@ export async function generateMidtraining(
       options.onError?.(job.id, reasonOf(error));
       return;
     }
-    await deliver(doc);
+    await (delivery = delivery.then(async () => {
+      signal.throwIfAborted();
+      await options.onDocument(doc);
+    }));
   };
+}
 
-  let failure: { error: unknown } | undefined;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !signal.aborted) {
-      const job = jobs[next++];
-      try {
-        await run(job);
-      } catch (error) {
-        failure ??= { error };
-        controller.abort(error);
-      }
+/** Per type, the promise of each ideas batch asked so far (`ask` with the type's earlier ideas); batch b is asked after batches 0..b-1. */
+function ideaBatches(ask: (docType: string, batch: number, before: DocumentIdea[]) => Promise<DocumentIdea[]>): (docType: string, batch: number) => Promise<DocumentIdea[]> {
+  const batches = new Map<string, Promise<DocumentIdea[]>[]>();
+  return (docType, batch) => {
+    let list = batches.get(docType);
+    if (!list) batches.set(docType, (list = []));
+    for (let b = list.length; b <= batch; b++) {
+      const earlier = list.slice();
+      list.push(Promise.all(earlier).then((before) => ask(docType, b, before.flat())));
     }
+    return list[batch];
   };
-  try {
-    // Every worker settles before this resolves or rejects, so no callback comes after.
-    await Promise.all(Array.from({ length: Math.min(DOCUMENTS_IN_FLIGHT, jobs.length) }, worker));
-  } finally {
-    options.signal?.removeEventListener('abort', forward);
-  }
-  if (options.signal?.aborted) throw options.signal.reason;
-  if (failure) throw failure.error;
 }
 
 /** Up to IDEAS_PER_CALL ideas of one type, each naming real traits; `before` are the type's earlier ideas. */
@@ -246,9 +244,9 @@ async function askIdeas(
       count: IDEAS_PER_CALL,
       avoid: before.length ? before.slice(-AVOID_LIMIT).map((i) => `- ${i.idea}`).join('\n') : '(none yet)',
     });
-    const answer = await structured(ctx, 'midtraining-ideas', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
+    const answer = await askStructured(ctx, 'midtraining-ideas', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 }, STAGE_SCHEMAS['midtraining-ideas']);
     const ideas: DocumentIdea[] = [];
-    for (const { idea, trait_ids } of answer.document_ideas as { idea: string; trait_ids: string[] }[]) {
+    for (const { idea, trait_ids } of answer.document_ideas) {
       // Only ids of the document's traits: an invented id would label the document with a trait it does not have.
       const traitIds = [...new Set(trait_ids.map((t) => t.trim()).filter((t) => world.traits.has(t)))];
       if (idea.trim() && traitIds.length) ideas.push({ idea: idea.trim(), traitIds });
@@ -269,7 +267,7 @@ function write(ctx: StageContext, templates: Templates, world: World, docType: s
       context: context(world.document, traits.flatMap((t) => t.groups)),
       traits: traitList(traits),
     });
-    return text(ctx, 'midtraining-draft', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
+    return askText(ctx, 'midtraining-draft', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
   });
 }
 
@@ -289,8 +287,8 @@ function revise(
       traits: traitList(idea.traitIds.map((id) => world.traits.get(id)!)),
       document: draft,
     });
-    const answer = await structured(ctx, 'midtraining-critique', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 });
-    const revised = (answer.revised as string).trim();
+    const answer = await askStructured(ctx, 'midtraining-critique', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 }, STAGE_SCHEMAS['midtraining-critique']);
+    const revised = answer.revised.trim();
     // The schema only asks for a non-empty string; blank is no document, and the draft was not approved.
     if (!revised) throw new StageError('midtraining-critique', 'the revised document is blank');
     return revised;

@@ -1,94 +1,44 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import { z } from 'zod';
 
-/** JSON Schemas of the structured stage answers, sent as Gemini `responseJsonSchema` and validated on return. */
-export const SCHEMAS = {
-  brainstorm: {
-    type: 'object',
-    properties: {
-      ideas: {
-        type: 'array',
-        minItems: 1,
-        items: {
-          type: 'object',
-          properties: { what: { type: 'string', minLength: 1 }, how: { type: 'string', minLength: 1 }, why: { type: 'string', minLength: 1 } },
-          required: ['what', 'how', 'why'],
-        },
-      },
-    },
-    required: ['ideas'],
-  },
-  scenario: {
-    type: 'object',
-    properties: { message: { type: 'string', minLength: 1 } },
-    required: ['message'],
-  },
-  critique: {
-    type: 'object',
-    properties: {
-      realistic: { type: 'boolean' },
-      elicits: { type: 'boolean' },
-      verdict: { type: 'string', enum: ['keep', 'rewrite'] },
-      reasons: { type: 'string' },
-      rewrite: { type: 'string' },
-    },
-    required: ['realistic', 'elicits', 'verdict', 'reasons'],
-  },
-  sharpen: {
-    type: 'object',
-    properties: { sharpened: { type: 'boolean' }, reason: { type: 'string' }, message: { type: 'string', minLength: 1 } },
-    required: ['sharpened', 'reason', 'message'],
-  },
-  autorate: {
-    type: 'object',
-    properties: {
-      score: { type: 'integer', minimum: 1, maximum: 10 },
-      verdict: { type: 'string', enum: ['keep', 'reject'] },
-      reasons: { type: 'string' },
-    },
-    required: ['score', 'verdict', 'reasons'],
-  },
+/** One brainstorm idea: what happens, how the user puts it, why it tests the trait. */
+const IDEA = z.object({ what: z.string().min(1), how: z.string().min(1), why: z.string().min(1) });
+
+/**
+ * The structured answer of each generation stage (llm/structured.ts: sent as Gemini
+ * `responseJsonSchema`, checked on return, typing the answer). Members are in the order the
+ * request's JSON Schema lists them, which answer-cache keys depend on.
+ */
+export const STAGE_SCHEMAS = {
+  brainstorm: z.object({ ideas: z.array(IDEA).min(1) }),
+  scenario: z.object({ message: z.string().min(1) }),
+  critique: z.object({
+    realistic: z.boolean(),
+    elicits: z.boolean(),
+    verdict: z.enum(['keep', 'rewrite']),
+    reasons: z.string(),
+    rewrite: z.string().optional(),
+  }),
+  sharpen: z.object({ sharpened: z.boolean(), reason: z.string(), message: z.string().min(1) }),
+  autorate: z.object({
+    score: z.number().int().min(1).max(10),
+    verdict: z.enum(['keep', 'reject']),
+    reasons: z.string(),
+  }),
   // Midtraining (generation/midtraining.ts). Top-level keys differ from the preview's so a request
   // says which stage it is by its schema alone (test/fake-gemini/stages.ts relies on it).
-  'midtraining-ideas': {
-    type: 'object',
-    properties: {
-      document_ideas: {
-        type: 'array',
-        minItems: 1,
-        items: {
-          type: 'object',
-          properties: {
-            idea: { type: 'string', minLength: 1 },
-            trait_ids: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-          },
-          required: ['idea', 'trait_ids'],
-        },
-      },
-    },
-    required: ['document_ideas'],
-  },
-  'midtraining-critique': {
-    type: 'object',
-    properties: {
-      realistic: { type: 'boolean' },
-      consistent: { type: 'boolean' },
-      in_genre: { type: 'boolean' },
-      reasons: { type: 'string' },
-      revised: { type: 'string', minLength: 1 },
-    },
-    required: ['realistic', 'consistent', 'in_genre', 'reasons', 'revised'],
-  },
+  'midtraining-ideas': z.object({
+    document_ideas: z.array(z.object({ idea: z.string().min(1), trait_ids: z.array(z.string().min(1)).min(1) })).min(1),
+  }),
+  'midtraining-critique': z.object({
+    realistic: z.boolean(),
+    consistent: z.boolean(),
+    in_genre: z.boolean(),
+    reasons: z.string(),
+    revised: z.string().min(1),
+  }),
 } as const;
 
-export type StructuredStage = keyof typeof SCHEMAS;
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map<StructuredStage, ValidateFunction>();
-
-/** Problems of a parsed answer against its stage's schema, as one readable line (empty when valid). */
-export function schemaProblems(stage: StructuredStage, value: unknown): string {
-  let validate = validators.get(stage);
-  if (!validate) validators.set(stage, (validate = ajv.compile(SCHEMAS[stage])));
-  if (validate(value)) return '';
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '(answer)'} ${e.message}`).join('; ');
+/** The brainstorm's request schema: exactly `count` ideas (the answer is checked for one or more, see brainstorm.ts). */
+export function brainstormSchema(count: number) {
+  return z.object({ ideas: z.array(IDEA).min(count).max(count) });
 }

@@ -2,8 +2,8 @@
  * Deduplication of accepted prompts: each final user prompt is embedded, and one whose cosine
  * similarity to an earlier accepted prompt is at or above the threshold is rejected with its pair.
  */
-import type { ModelProvider } from '../../providers/provider';
-import { answerKey, type AnswerCache } from '../cache';
+import type { ModelProvider } from '../../llm/provider';
+import { answerKey, type AnswerCache } from '../../llm/cache';
 
 /** Texts per embedding call: Gemini's batchEmbedContents takes at most 100 requests. */
 export const EMBED_BATCH = 100;

@@ -1,13 +1,14 @@
 /** What a run will cost, estimated before it starts. */
 import { parseTraitDocument } from '../../document/parse';
 import { traitChunk } from '../chunk';
-import { thinkingAllowance } from '../../providers/models';
-import { defaultPrices, estimateCost } from '../cost';
-import { DEFAULT_MODELS, STAGE_THINKING, type StageModels, type TokenCount } from '../stages/stage';
-import { loadMidtrainingTemplates } from '../templates';
+import { thinkingAllowance } from '../../llm/catalogue';
+import { defaultPrices, estimateCost } from '../../llm/cost';
+import { DEFAULT_MODELS, STAGE_THINKING, type StageModels } from '../stages/stage';
+import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../llm/templates';
 import { selectTraits } from './items';
-import { estimateTokens } from './limits';
+import { estimateTokens } from '../../llm/limits';
 import type { RunEstimate, RunEstimateInput } from './types';
+import { countCall, emptyUsage } from '../../llm/usage';
 
 /**
  * Typical answer sizes in tokens, from the shapes the templates ask for: an idea (what/how/why) is
@@ -26,7 +27,7 @@ const DEFAULT_DOC_TYPE_COUNT = 5;
  * scenario out); per scenario the six stages, each in = template + the trait text + what the stage
  * is shown (TYPICAL sizes of the earlier answers; the response also reads the context), out = the
  * TYPICAL answer plus the model catalogue's thinking allowance at the stage's thinking level
- * (providers/models.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
+ * (llm/catalogue.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
  * type one ideas call (the whole document in), per document a draft (TYPICAL document out) and a
  * critique-and-revise (draft in, document out). Cache hits are not foreseen (a resumed or previewed
  * run costs less); retries are not counted. Throws RunError('usage') for an unknown trait id or a
@@ -38,13 +39,11 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
   const models: StageModels = { ...DEFAULT_MODELS, ...input.models };
   const perTrait = Math.max(0, Math.floor(input.perTrait));
   const template = (stage: keyof RunEstimateInput['templates']) => estimateTokens(input.templates[stage].text);
-  const byModel: Record<string, TokenCount> = {};
+  const usage = emptyUsage();
   let requests = 0;
   const call = (stage: string, model: string, inputTokens: number, outputTokens: number, times = 1) => {
     if (times <= 0) return;
-    const m = (byModel[model] ??= { inputTokens: 0, outputTokens: 0 });
-    m.inputTokens += inputTokens * times;
-    m.outputTokens += (outputTokens + thinkingAllowance(model, STAGE_THINKING[stage])) * times;
+    countCall(usage, model, { inputTokens, outputTokens: outputTokens + thinkingAllowance(model, STAGE_THINKING[stage]) }, times);
     requests += times;
   };
 
@@ -65,7 +64,7 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
 
   const documents = Math.max(0, Math.floor(input.midtraining ?? 0));
   if (documents > 0) {
-    const mt = input.midtrainingTemplates ?? loadMidtrainingTemplates();
+    const mt = input.midtrainingTemplates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES);
     const whole = estimateTokens(document.text);
     const types = input.midtrainingDocTypes?.filter((d) => d.trim()).length || DEFAULT_DOC_TYPE_COUNT;
     // Documents are dealt to the types round-robin; each type asks for its ideas ten at a time.
@@ -79,16 +78,15 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     call('midtraining-critique', models.critique, estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument, TYPICAL.midtrainingDocument, documents);
   }
 
-  const cost = estimateCost(byModel, input.prices ?? defaultPrices());
-  const totals = Object.values(byModel).reduce((a, m) => ({ inputTokens: a.inputTokens + m.inputTokens, outputTokens: a.outputTokens + m.outputTokens }), { inputTokens: 0, outputTokens: 0 });
+  const cost = estimateCost(usage.byModel, input.prices ?? defaultPrices());
   return {
     traits: traits.length,
     items,
     requests,
     embeddingRequests: items,
-    inputTokens: totals.inputTokens,
-    outputTokens: totals.outputTokens,
-    byModel,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    byModel: usage.byModel,
     usd: cost.usd,
     unpriced: cost.unpriced,
   };

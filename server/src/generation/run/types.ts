@@ -1,12 +1,14 @@
-import type { AnswerLimits } from '../answerCheck';
-import type { ModelProvider } from '../../providers/provider';
-import type { AnswerCache } from '../cache';
-import type { StageOutputs } from '../pipeline';
-import type { ModelPrice } from '../cost';
+import type { AnswerLimits } from '../../llm/answerCheck';
+import type { ModelProvider } from '../../llm/provider';
+import type { AnswerCache } from '../../llm/cache';
+import type { StageOutputs } from '../preview';
+import type { ModelPrice } from '../../llm/cost';
 import type { Rating } from '../stages/autorate';
 import type { Idea } from '../stages/brainstorm';
-import type { ModelVersions, StageModels, StageUsage, TokenCount } from '../stages/stage';
-import type { MidtrainingTemplateStage, Template, TemplateStage } from '../templates';
+import type { StageModels } from '../stages/stage';
+import type { MidtrainingTemplateStage, Template, TemplateStage } from '../../llm/templates';
+import type { ModelVersions } from '../../llm/ask';
+import type { StageUsage, TokenCount } from '../../llm/usage';
 
 /** The SFT file formats a run writes: `sft.openai.jsonl` and `sft.gemini.jsonl`. */
 export type SftFormat = 'openai' | 'gemini';

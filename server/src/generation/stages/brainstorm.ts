@@ -1,20 +1,16 @@
 import { count as countOf } from '../../format';
 import type { TraitChunk } from '../chunk';
-import { SCHEMAS, schemaProblems } from '../schemas';
-import { render } from '../templates';
-import { askUpToTwice, STAGE_THINKING, StageError, type StageContext } from './stage';
+import { ask, StageError } from '../../llm/ask';
+import { jsonSchemaOf, parseStructured } from '../../llm/structured';
+import { render } from '../../llm/templates';
+import { brainstormSchema, STAGE_SCHEMAS } from '../schemas';
+import { STAGE_THINKING, type StageContext } from './stage';
 
 /** A situation where the trait matters: what happens, how the trait shows, why it matters. */
 export interface Idea {
   readonly what: string;
   readonly how: string;
   readonly why: string;
-}
-
-/** The brainstorm's answer schema asking for exactly `count` ideas (sent as `responseJsonSchema`). */
-export function brainstormSchema(count: number): object {
-  const ideas = SCHEMAS.brainstorm.properties.ideas;
-  return { ...SCHEMAS.brainstorm, properties: { ideas: { ...ideas, minItems: count, maxItems: count } } };
 }
 
 /**
@@ -28,18 +24,12 @@ export function brainstormSchema(count: number): object {
 export async function brainstorm(ctx: StageContext, chunk: TraitChunk, count: number): Promise<Idea[]> {
   const prompt = render(ctx.templates.brainstorm, { trait: chunk.text, context: chunk.context, count });
   let best: Idea[] = [];
-  const request = { model: ctx.models.brainstorm, messages: [{ role: 'user' as const, text: prompt }], temperature: 1, thinking: STAGE_THINKING.brainstorm, responseJsonSchema: brainstormSchema(count) };
-  const answer = await askUpToTwice<Idea[]>(ctx, 'brainstorm', request, (text) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return { problem: `the answer is not JSON (${JSON.stringify(text.slice(0, 80))})` };
-    }
+  const request = { model: ctx.models.brainstorm, messages: [{ role: 'user' as const, text: prompt }], temperature: 1, thinking: STAGE_THINKING.brainstorm, responseJsonSchema: jsonSchemaOf(brainstormSchema(count)) };
+  const answer = await ask<Idea[]>(ctx, 'brainstorm', request, (text) => {
     // Checked against the schema of one idea or more: a short answer is kept as the best so far.
-    const problem = schemaProblems('brainstorm', value);
-    if (problem) return { problem };
-    const ideas = ((value as { ideas: Idea[] }).ideas).slice(0, count).map(({ what, how, why }) => ({ what, how, why }));
+    const parsed = parseStructured(STAGE_SCHEMAS.brainstorm, text);
+    if (!('value' in parsed)) return parsed;
+    const ideas = parsed.value.ideas.slice(0, count).map(({ what, how, why }) => ({ what, how, why }));
     if (ideas.length > best.length) best = ideas;
     if (ideas.length < count) return { problem: shortfall(count, ideas.length) };
     return { value: ideas };

@@ -1,6 +1,7 @@
 import type { TraitChunk } from '../chunk';
-import { render } from '../templates';
-import { text, type StageContext } from './stage';
+import { render } from '../../llm/templates';
+import { askText } from '../../llm/ask';
+import type { StageContext } from './stage';
 
 /**
  * Stage 6: the answer from the strong model with the trait in its system prompt, told to embody it
@@ -8,5 +9,5 @@ import { text, type StageContext } from './stage';
  */
 export function response(ctx: StageContext, chunk: TraitChunk, message: string): Promise<string> {
   const systemInstruction = render(ctx.templates.response, { trait: chunk.text, context: chunk.context });
-  return text(ctx, 'response', { model: ctx.models.response, systemInstruction, messages: [{ role: 'user', text: message }] });
+  return askText(ctx, 'response', { model: ctx.models.response, systemInstruction, messages: [{ role: 'user', text: message }] });
 }

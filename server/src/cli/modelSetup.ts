@@ -1,13 +1,13 @@
-// How the model-calling subcommands (preview, generate, audit) reach Gemini from the environment,
-// and where they keep answers: one place, so they cannot drift apart.
+// What the model-calling subcommands (preview, generate, audit) share: how they reach their models
+// (through llm/modelAccess.ts), where they keep answers, which templates and answer limits they use.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { answerLimits, type AnswerLimits } from '../generation/answerCheck';
-import { DiskAnswerCache } from '../generation/cache';
-import { OVERRIDE_DIR, TemplateError } from '../generation/templates';
-import type { GeminiOptions } from '../providers/gemini';
-import { credentialFreeUrl } from '../providers/redact';
+import { answerLimits, type AnswerLimits } from '../llm/answerCheck';
+import { DiskAnswerCache } from '../llm/cache';
+import { OVERRIDE_DIR, TemplateError } from '../llm/templates';
+import { geminiFromEnvironment, ModelAccessError, modelAccess, type GeminiEndpoint, type ModelAccess } from '../llm/modelAccess';
+import type { RequestPolicy } from '../llm/requestPolicy';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 
@@ -83,23 +83,17 @@ export function cliAnswerLimits(text: string | undefined): AnswerLimits {
 }
 
 /**
- * How the CLI reaches Gemini from the environment, and the provider id that keeps each endpoint's
- * answers apart in the cache: Vertex AI when GOOGLE_GENAI_USE_VERTEXAI is "true" or "1" (as the SDK
- * reads it; with GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION), else the Developer API with
- * GEMINI_API_KEY; GOOGLE_GEMINI_BASE_URL points either elsewhere. Throws UsageError naming what is
- * missing for `purpose` ("preview scenarios", "generate a dataset").
+ * The model access of a CLI command (llm/modelAccess.ts `modelAccess`) from the environment
+ * (`geminiFromEnvironment`), with a baseline server when `baselineUrl` is given. Throws UsageError
+ * naming what is missing for `purpose` ("preview scenarios", "generate a dataset").
  */
-export function geminiAccess(env: NodeJS.ProcessEnv, purpose: string): { options: GeminiOptions; id: string } {
-  const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
-  // The id names the endpoint in cache keys and run manifests: never with the URL's credentials.
-  const at = baseUrl ? `@${credentialFreeUrl(baseUrl)}` : '';
-  if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
-    const project = env.GOOGLE_CLOUD_PROJECT;
-    const location = env.GOOGLE_CLOUD_LOCATION;
-    if (!project || !location) throw new UsageError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
-    return { options: { vertex: { project, location }, baseUrl }, id: `vertex-ai${at}` };
+export function cliModelAccess(env: NodeJS.ProcessEnv, purpose: string, options: { baselineUrl?: string; policy?: () => RequestPolicy } = {}): ModelAccess {
+  let endpoint: GeminiEndpoint;
+  try {
+    endpoint = geminiFromEnvironment(env, purpose);
+  } catch (error) {
+    if (error instanceof ModelAccessError) throw new UsageError(error.message);
+    throw error;
   }
-  const apiKey = env.GEMINI_API_KEY;
-  if (!apiKey) throw new UsageError(`set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to ${purpose}, or use Vertex AI (see --help)`);
-  return { options: { apiKey, baseUrl }, id: `gemini${at}` };
+  return modelAccess(endpoint, { env, ...options });
 }

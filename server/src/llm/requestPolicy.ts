@@ -1,11 +1,13 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai/error';
 import PQueue from 'p-queue';
+import pRetry from 'p-retry';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ModelAnswerError } from './provider';
 import { redact, redactError } from './redact';
 
 /** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
 export interface RequestPolicyOptions {
-  /** Per attempt, ms. The SDK has no timeout of its own (../shared/docs/gemini-wire.md). Default 60 000. */
+  /** Per attempt, ms. The SDK has no timeout of its own. Default 60 000. */
   readonly timeoutMs?: number;
   /** Attempts in all, the first included. Default 4. */
   readonly maxAttempts?: number;
@@ -142,19 +144,15 @@ function apiMessage(message: string | undefined, status: number): string {
   return text.startsWith(`${status} `) ? text.slice(`${status} `.length) : text;
 }
 
-const abortableSleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms`; rejects with `signal`'s reason (not timers' AbortError) when it aborts first. */
+async function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
 
 /**
  * Runs model calls under one policy: each attempt waits its turn in the model's queue (sliding-window
@@ -195,26 +193,30 @@ export class RequestPolicy {
     onRetry?: (failure: Failure, attempt: number, delayMs: number) => void,
   ): Promise<T> {
     const queue = this.queueFor(model);
-    for (let n = 1; ; n++) {
-      signal?.throwIfAborted();
-      try {
-        return await queue.add(() => this.once(attempt, signal), { signal });
-      } catch (error) {
+    signal?.throwIfAborted();
+    // p-retry runs the attempts; whether and when to try again is decided here (classify, the
+    // server's RetryInfo, our back-off), so its own delay is 0 and no error ends it on its own.
+    return pRetry(() => queue.add(() => this.once(attempt, signal), { signal }), {
+      retries: Infinity,
+      minTimeout: 0,
+      shouldConsumeRetry: () => false,
+      signal,
+      onFailedAttempt: async ({ error, attemptNumber: n }) => {
         if (signal?.aborted) throw signal.reason;
         // A blocked or empty answer is the model's, not the request's: never retried here (the
         // stages ask again if they want), and the caller sees it as what it is.
         if (error instanceof ModelAnswerError) throw error;
         const failure = classify(error);
-        const delay = failure.retryAfterMs ?? Math.round(this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (n - 1)));
+        const wait = failure.retryAfterMs ?? Math.round(this.o.random() * Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (n - 1)));
         // Every error a model call ends in passes here: what a provider echoed back (the key, a
         // URL's credentials) is redacted before anyone can log, show or write it.
-        if (!failure.retry || n >= this.o.maxAttempts || delay > this.o.maxRetryDelayMs) {
+        if (!failure.retry || n >= this.o.maxAttempts || wait > this.o.maxRetryDelayMs) {
           throw new RequestFailedError(redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`), n, redactError(error));
         }
-        onRetry?.({ ...failure, reason: redact(failure.reason) }, n, delay);
-        await this.o.sleep(delay, signal);
-      }
-    }
+        onRetry?.({ ...failure, reason: redact(failure.reason) }, n, wait);
+        await this.o.sleep(wait, signal);
+      },
+    });
   }
 
   private async once<T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,4 +1,4 @@
-import type { ThinkingLevel } from './models';
+import type { ThinkingLevel } from './catalogue';
 
 /** What the generation stages need of a model provider; Gemini and OpenAI-compatible ones implement it. */
 export interface GenerateRequest {
@@ -12,7 +12,7 @@ export interface GenerateRequest {
   readonly responseJsonSchema?: object;
   /**
    * How hard the model should think; omitted: its default. Gemini sends it as the model takes it
-   * (a `thinkingLevel` for Gemini 3, a `thinkingBudget` for 2.5; see providers/models.ts); the
+   * (a `thinkingLevel` for Gemini 3, a `thinkingBudget` for 2.5; see llm/catalogue.ts); the
    * OpenAI-compatible provider sends nothing.
    */
   readonly thinking?: ThinkingLevel;

@@ -1,5 +1,5 @@
 import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
-import { thinkingConfig } from './models';
+import { thinkingConfig } from './catalogue';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
 import { registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
@@ -18,7 +18,7 @@ const NO_TEXT_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITE
 
 /**
  * Gemini through @google/genai, every call under the RequestPolicy (the SDK itself has no timeout,
- * does not honour RetryInfo and does not retry transport errors: ../shared/docs/gemini-wire.md).
+ * does not honour RetryInfo and does not retry transport errors; test/fake-gemini/server.ts speaks the wire format).
  * Structured answers use `responseJsonSchema`, sent unchanged; parsing and validating them is the
  * caller's job.
  */
@@ -82,7 +82,7 @@ export class GeminiProvider implements ModelProvider {
 
 const SDK_LEVEL = { minimal: ThinkingLevel.MINIMAL, low: ThinkingLevel.LOW, medium: ThinkingLevel.MEDIUM, high: ThinkingLevel.HIGH } as const;
 
-/** The request's `thinkingConfig`, in the form its model takes (providers/models.ts), or nothing. */
+/** The request's `thinkingConfig`, in the form its model takes (llm/catalogue.ts), or nothing. */
 function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig } {
   const config = thinkingConfig(request.model, request.thinking);
   if (!config) return {};

@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
-import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/generation/cache';
+import { DiskAnswerCache, MemoryAnswerCache, type AnswerCache } from '../../server/src/llm/cache';
 import { traitChunk } from '../../server/src/generation/chunk';
-import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/pipeline';
+import { previewScenarios, regenerateScenario, totalUsage, type ScenarioResult } from '../../server/src/generation/preview';
 import { baseline } from '../../server/src/generation/stages/baseline';
-import { answeringVersions, DEFAULT_MODELS, emptyUsage } from '../../server/src/generation/stages/stage';
-import { loadTemplates, render } from '../../server/src/generation/templates';
-import { GeminiProvider } from '../../server/src/providers/gemini';
-import { RequestPolicy } from '../../server/src/providers/requestPolicy';
+import { answeringVersions, DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
+import { loadTemplates, render, TEMPLATE_STAGES } from '../../server/src/llm/templates';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
+import { emptyUsage } from '../../server/src/llm/usage';
 
 const DOC = parseTraitDocument(
   ['# Overview', '', 'Aster is a tutor.', '', '# Honesty', '', 'How Aster treats the truth.', '', '## Admit mistakes', '', 'Aster says plainly when it was wrong, because trust depends on it.'].join('\n'),
@@ -32,7 +33,7 @@ const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
 
 describe('preview pipeline (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
-  const templates = loadTemplates();
+  const templates = loadTemplates(TEMPLATE_STAGES);
   const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }) });
 
   before(async () => (fake = await startFakeGemini()));

@@ -14,8 +14,9 @@
  * Retries inside the provider are attempts this layer does not see: cap those with the policy's
  * `requestsPerMinute`.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import type { GenerateRequest, GenerateResult, ModelProvider } from '../../providers/provider';
+import type { GenerateRequest, GenerateResult, ModelProvider } from './provider';
 
 export interface RateLimits {
   /** Calls started per model in any window; default unlimited. */
@@ -106,21 +107,17 @@ class ModelWindow {
   }
 
   /** Sleeps `ms`, or until a correction wakes it; rejects with the abort reason. Only the head of the line sleeps. */
-  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const settle = (error?: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.wake = undefined;
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => settle(signal!.reason);
-      const timer = setTimeout(() => settle(), ms);
-      this.wake = () => settle();
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const wake = new AbortController();
+    this.wake = () => wake.abort();
+    try {
+      await delay(ms, undefined, { signal: signal ? AbortSignal.any([signal, wake.signal]) : wake.signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!wake.signal.aborted) throw error;
+    } finally {
+      this.wake = undefined;
+    }
   }
 }
 

@@ -3,8 +3,9 @@ import { closeSync, constants, fstatSync, fsyncSync, readFileSync, writeSync } f
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as cacache from 'cacache';
+import { configure } from 'safe-stable-stringify';
 import { openRegular } from '../files/regularFile';
-import type { GenerateRequest } from '../providers/provider';
+import type { GenerateRequest } from './provider';
 
 /** A model answer as the stages keep it: the raw text (before parsing) and the tokens it cost when made. */
 export interface CachedAnswer {
@@ -50,22 +51,11 @@ const KEY_VERSION = 2;
  */
 export function answerKey(parts: AnswerKeyParts): string {
   const canonical = canonicalJson({ v: KEY_VERSION, providerId: parts.providerId, stage: parts.stage, sample: parts.sample, request: parts.request });
-  return createHash('sha256').update(canonical).digest('hex');
+  return createHash('sha256').update(canonical!).digest('hex');
 }
 
-/** JSON with object keys in code-unit order and `undefined` members left out, so equal values hash equally. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    const members = Object.keys(object)
-      .filter((k) => object[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`);
-    return `{${members.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+/** JSON with object keys in code-unit order and `undefined` members left out, so equal values hash equally; throws on a cycle. */
+const canonicalJson = configure({ deterministic: true, circularValue: Error });
 
 /** Options of a DiskAnswerCache. */
 export interface DiskAnswerCacheOptions {

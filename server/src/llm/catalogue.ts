@@ -165,6 +165,21 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
  */
 export const DEFAULT_MODEL = { fast: 'gemini-3.8-flash', strong: 'gemini-3.1-pro-preview', embedding: 'gemini-embedding-001' } as const;
 
+/**
+ * The default model of each role: generation's stages (brainstorm also answers the scenario stage,
+ * critique the sharpen stage), the audit's model pass, and the embeddings of near-duplicate
+ * rejection. Settings, the CLI's help and every `DEFAULT_…_MODEL` read it from here.
+ */
+export const DEFAULT_ROLE_MODELS = {
+  brainstorm: DEFAULT_MODEL.fast,
+  critique: DEFAULT_MODEL.strong,
+  baseline: DEFAULT_MODEL.fast,
+  response: DEFAULT_MODEL.strong,
+  autorate: DEFAULT_MODEL.strong,
+  audit: DEFAULT_MODEL.fast,
+  embedding: DEFAULT_MODEL.embedding,
+} as const;
+
 const BY_ID: ReadonlyMap<string, ModelInfo> = new Map(MODEL_CATALOGUE.map((m) => [m.id, m]));
 
 /** The catalogue's entry of `id` (exact id; an alias such as `gemini-flash-latest` has none). */

@@ -1,4 +1,4 @@
-import { listPrice, MODEL_CATALOGUE } from '../providers/models';
+import { listPrice, MODEL_CATALOGUE } from './catalogue';
 
 /**
  * A model's price, in US dollars per 1,000,000 tokens; `longPrompt` is the higher rate of requests
@@ -14,12 +14,12 @@ export interface ModelPrice {
 export interface PricedTokens {
   readonly inputTokens: number;
   readonly outputTokens: number;
-  /** The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS (providers/models.ts), billed at `ModelPrice.longPrompt`. */
+  /** The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS (llm/catalogue.ts), billed at `ModelPrice.longPrompt`. */
   readonly longPrompt?: { readonly inputTokens: number; readonly outputTokens: number };
 }
 
 /**
- * The list prices of every model in the catalogue (providers/models.ts) that hold on `day`
+ * The list prices of every model in the catalogue (llm/catalogue.ts) that hold on `day`
  * (default today): Google's Standard tier, text input, thinking billed as output. Batch, Flex,
  * context caching and the free tier are priced differently and not modelled. Users add and
  * override prices with the `traitStudio.prices` setting; pass the merged table to `estimateCost`.

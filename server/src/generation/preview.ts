@@ -1,7 +1,7 @@
-import type { ModelProvider } from '../providers/provider';
-import { redact } from '../providers/redact';
-import type { AnswerLimits } from './answerCheck';
-import type { AnswerCache } from './cache';
+import type { ModelProvider } from '../llm/provider';
+import { redact } from '../llm/redact';
+import type { AnswerLimits } from '../llm/answerCheck';
+import type { AnswerCache } from '../llm/cache';
 import type { TraitChunk } from './chunk';
 import { autorate, type Rating } from './stages/autorate';
 import { baseline } from './stages/baseline';
@@ -10,8 +10,10 @@ import { critique } from './stages/critique';
 import { response } from './stages/response';
 import { scenario } from './stages/scenario';
 import { sharpen } from './stages/sharpen';
-import { addUsage, DEFAULT_MODELS, emptyUsage, StageError, type ModelVersions, type StageContext, type StageModels, type StageUsage } from './stages/stage';
-import type { Template, TemplateStage } from './templates';
+import { DEFAULT_MODELS, type StageContext, type StageModels } from './stages/stage';
+import type { Template, TemplateStage } from '../llm/templates';
+import { addUsage, emptyUsage, type StageUsage } from '../llm/usage';
+import { StageError, type ModelVersions } from '../llm/ask';
 
 /** One training record: the final user message and the response, and no system prompt. */
 export interface TrainingRecord {

@@ -9,10 +9,17 @@ export type TemplateStage = (typeof TEMPLATE_STAGES)[number];
 
 /**
  * The midtraining stages' templates (generation/midtraining.ts). Kept apart from TEMPLATE_STAGES,
- * which lists the preview's stages (loadTemplates, the stage context, the template picker).
+ * which lists the preview's stages (the stage context, the template picker).
  */
 export const MIDTRAINING_TEMPLATE_STAGES = ['midtraining-ideas', 'midtraining-draft', 'midtraining-critique'] as const;
 export type MidtrainingTemplateStage = (typeof MIDTRAINING_TEMPLATE_STAGES)[number];
+
+/** The audit's model pass templates (audit/modelPass.ts): scan, cluster, rate. */
+export const AUDIT_TEMPLATE_STAGES = ['audit-scan', 'audit-cluster', 'audit-rate'] as const;
+export type AuditTemplateStage = (typeof AUDIT_TEMPLATE_STAGES)[number];
+
+/** One template per stage of `S`. */
+export type Templates<S extends string> = Readonly<Record<S, Template<S>>>;
 
 /** Where the shipped templates are: beside this module in the source tree, `dist/prompts` when bundled. */
 export const DEFAULT_PROMPTS_DIR = join(__dirname, 'prompts');
@@ -76,14 +83,12 @@ function workspaceOverride(workspace: string, stage: string): { path: string; re
   return { path, real };
 }
 
-/** Every stage's template (see `loadTemplate`). */
-export function loadTemplates(workspace?: string): Record<TemplateStage, Template> {
-  return Object.fromEntries(TEMPLATE_STAGES.map((s) => [s, loadTemplate(s, workspace)])) as Record<TemplateStage, Template>;
-}
-
-/** Every midtraining stage's template, each overridable like the others (see `loadTemplate`). */
-export function loadMidtrainingTemplates(workspace?: string): Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>> {
-  return Object.fromEntries(MIDTRAINING_TEMPLATE_STAGES.map((s) => [s, loadTemplate(s, workspace)])) as Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>>;
+/**
+ * The template of each of `stages` (see `loadTemplate`: with `workspace`, its overrides), e.g.
+ * `loadTemplates(TEMPLATE_STAGES)`. Throws as `loadTemplate` does, for the first stage that fails.
+ */
+export function loadTemplates<S extends string>(stages: readonly S[], workspace?: string): Record<S, Template<S>> {
+  return Object.fromEntries(stages.map((s) => [s, loadTemplate(s, workspace)])) as Record<S, Template<S>>;
 }
 
 /**
