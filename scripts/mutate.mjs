@@ -1,8 +1,12 @@
-// `npm run mutate [-- FOLDER... [--concurrency N] [--force]]`: mutation testing (stryker.config.mjs)
-// of the core's folders, one folder at a time, each with its own incremental file in
-// .stryker/incremental/ (committed: a rerun in a fresh clone tests only the mutants whose code or
+// `npm run mutate [-- FOLDER... [--only GLOB]... [--concurrency N] [--force]]`: mutation testing
+// (stryker.config.mjs) of the core's folders, one folder at a time, each with its own incremental file
+// in .stryker/incremental/ (committed: a rerun in a fresh clone tests only the mutants whose code or
 // covering tests changed since). Prints each folder's mutation score and writes the reports to
 // reports/mutation/FOLDER.{json,html}. Exits 1 when a folder scores under 80 %.
+// `--only GLOB` (one folder; repeatable) mutates only that folder's files matching GLOB, e.g.
+// `npm run mutate -- rules --only 'server/src/rules/config.ts'`: a slow folder measured in parts, each
+// part kept in the folder's incremental file (Stryker keeps the results of files outside `mutate`),
+// so the score printed after the last part is the folder's.
 import { Stryker } from '@stryker-mutator/core';
 import { parseArgs } from 'node:util';
 
@@ -18,11 +22,25 @@ const TARGET = 80;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { concurrency: { type: 'string' }, force: { type: 'boolean', default: false } },
+  options: {
+    concurrency: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+  },
 });
 const unknown = positionals.filter((name) => !(name in FOLDERS));
 if (unknown.length) {
   console.error(`mutate: unknown folder ${unknown.join(', ')}; the folders are ${Object.keys(FOLDERS).join(', ')}`);
+  process.exit(2);
+}
+const only = values.only ?? [];
+if (only.length && positionals.length !== 1) {
+  console.error('mutate: --only narrows one folder; name exactly one');
+  process.exit(2);
+}
+const outside = only.filter((glob) => !FOLDERS[positionals[0]].some((f) => glob.startsWith(f.replace(/\*\*\/\*\.ts$/, ''))));
+if (outside.length) {
+  console.error(`mutate: --only ${outside.join(', ')} is outside ${FOLDERS[positionals[0]].join(', ')}`);
   process.exit(2);
 }
 
@@ -31,7 +49,7 @@ for (const name of positionals.length ? positionals : Object.keys(FOLDERS)) {
   const started = Date.now();
   const results = await new Stryker({
     configFile: 'stryker.config.mjs',
-    mutate: FOLDERS[name],
+    mutate: only.length ? only : FOLDERS[name],
     incrementalFile: `.stryker/incremental/${name}.json`,
     force: values.force,
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
