@@ -1,0 +1,67 @@
+// The rules at their edges: the wording an author reads for one and for many (lines, headings, words,
+// traits), and which side of each threshold (token budget, word count, vague share, similarity) a
+// trait falls on. The fixtures (rules.test.ts) show each rule on typical text; these pin the limits.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseTraitDocument } from '../../server/src/document/parse';
+import { lintDocument } from '../../server/src/rules/lint';
+
+/** The findings of one rule (on, with these options) as `line:char-line:char message`, 0-based. */
+function findings(rule: string, text: string, options: Record<string, unknown> = {}): string[] {
+  const { diagnostics } = lintDocument(parseTraitDocument(text), { settings: [{ [rule]: { severity: 'warning', ...options } }] });
+  return diagnostics
+    .filter((d) => d.rule === rule)
+    .map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`);
+}
+
+describe('unclosed-fence: what the open fence swallows', () => {
+  it('counts one line, many lines and the headings among them, or says nothing follows', () => {
+    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```\none line\n'), [
+      '4:0-4:3 This code fence is never closed, so the 1 non-blank line after it is read as code. Close it with a matching fence line.',
+    ]);
+    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n~~~\n# One\n\n## Two\n'), [
+      '4:0-4:3 This code fence is never closed, so the 2 non-blank lines after it, 2 headings among them, are read as code. Close it with a matching fence line.',
+    ]);
+    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```js\n    # indented code, not a heading\n#hashtag\n'), [
+      '4:0-4:5 This code fence is never closed, so the 2 non-blank lines after it are read as code. Close it with a matching fence line.',
+    ]);
+    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```'), ['4:0-4:3 This code fence is never closed. Close it with a matching fence line.']);
+  });
+});
+
+describe('vague-trait: length and vague share', () => {
+  it('says "1 word", and reports a trait one word under minWords but not one at it', () => {
+    assert.match(findings('vague-trait', '## A\n\nHelp.\n')[0], /"A" is 1 word long .*\(at least 25 words\)/);
+    assert.deepEqual(findings('vague-trait', '## A\n\nHelp users now.\n', { minWords: 3 }), []);
+    assert.match(findings('vague-trait', '## A\n\nHelp users now.\n', { minWords: 4 })[0], /"A" is 3 words long .*\(at least 4 words\)/);
+  });
+
+  it('reports a vague share over maxVagueRatio, not one at it, and names at most four distinct vague words', () => {
+    // Ten content words, two of them vague ("good" twice): a share of exactly 0.2.
+    const fifth = '## A\n\nThe assistant gives good recipes and good dinner menus with oven temperatures and shopping lists.\n';
+    assert.deepEqual(findings('vague-trait', fifth, { minWords: 1, maxVagueRatio: 0.2 }), []);
+    assert.deepEqual(findings('vague-trait', fifth, { minWords: 1, maxVagueRatio: 0.19 }), [
+      '0:3-0:4 "A" is mostly evaluative words ("good": 20% of its content words) with no concrete behaviour or example. Say what the model does, so a rater could check it.',
+    ]);
+    const many = '## A\n\nGood, nice, kind, helpful, useful and good again: proper recipes.\n';
+    assert.match(findings('vague-trait', many, { minWords: 1 })[0], /\("good", "nice", "kind", "helpful": 88% of its content words\)/);
+  });
+
+  it('leaves a trait with an example alone, however short', () => {
+    assert.deepEqual(findings('vague-trait', '## A\n\nHelp.\n\n~~~xml\n<user>hi</user>\n<assistant>Hello.</assistant>\n~~~\n'), []);
+  });
+});
+
+describe('chunk-too-long: the token budget', () => {
+  it('reports a chunk over the budget (tokens rounded up), not one at it', () => {
+    const text = '## A\n\nThe assistant answers fully.\n';
+    const chars = parseTraitDocument(text).traits[0].chunk.length;
+    const tokens = Math.ceil(chars / 4);
+    assert.notEqual(chars % 4, 0, 'a length that rounding up changes');
+    assert.deepEqual(findings('chunk-too-long', text, { budget: tokens }), []);
+    assert.deepEqual(findings('chunk-too-long', text, { budget: tokens - 1 }), [
+      `0:3-0:4 "A" is about ${tokens} tokens, over the ${tokens - 1}-token budget for one generation prompt: split it into narrower traits or move examples out.`,
+    ]);
+    assert.equal(findings('chunk-too-long', text, { budget: tokens - 1, charsPerToken: chars }).length, 0, 'charsPerToken is read');
+  });
+});
