@@ -79,6 +79,32 @@ describe('disable comments', () => {
     assert.deepEqual(all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait), ['Three', 'Four']);
   });
 
+  it('comments on one line add up: each names its rules, or none for every rule', () => {
+    const both = (comments: string) => {
+      const all = lintDocument(parseTraitDocument([comments, SHORT('One'), SHORT('Two')].join('\n'))).diagnostics;
+      return ['vague-trait', 'missing-rationale'].map((rule) => all.filter((d) => d.rule === rule).map((d) => d.trait));
+    };
+    const twoOnly = [['Two'], ['Two']];
+    assert.deepEqual(both('<!-- traits-disable-next-line -->'), twoOnly);
+    assert.deepEqual(both('<!-- traits-disable-next-line TS203 --> <!-- traits-disable-next-line missing-rationale -->'), twoOnly);
+    assert.deepEqual(both('<!-- traits-disable-next-line --> <!-- traits-disable-next-line missing-rationale -->'), twoOnly);
+    assert.deepEqual(both('<!-- traits-disable-next-line vague-trait --> <!-- traits-disable-next-line -->'), twoOnly);
+    assert.deepEqual(both('<!-- traits-disable-nextline -->'), [['One', 'Two'], ['One', 'Two']], 'a misspelt comment disables nothing');
+  });
+
+  it('a rule enabled by name after "disable all" is on until disabled again; one disabled by name comes back on enable', () => {
+    const text = [
+      '<!-- traits-disable vague-trait -->', SHORT('One'),
+      '<!-- traits-enable vague-trait -->', SHORT('Two'),
+      '<!-- traits-disable -->', SHORT('Three'),
+      '<!-- traits-enable vague-trait -->', SHORT('Four'),
+      '<!-- traits-disable TS203 -->', SHORT('Five'),
+    ].join('\n');
+    const all = lintDocument(parseTraitDocument(text)).diagnostics;
+    assert.deepEqual(all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait), ['Two', 'Four']);
+    assert.deepEqual(all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait), ['One', 'Two']);
+  });
+
   it('disable-file applies wherever it stands', () => {
     assert.deepEqual(vague(`${SHORT('One')}\n<!-- traits-disable-file vague-trait -->\n`), []);
     assert.equal(lintDocument(parseTraitDocument(`${SHORT('One')}\n<!-- traits-disable-file -->\n`)).diagnostics.length, 0);
