@@ -65,3 +65,33 @@ describe('chunk-too-long: the token budget', () => {
     assert.equal(findings('chunk-too-long', text, { budget: tokens - 1, charsPerToken: chars }).length, 0, 'charsPerToken is read');
   });
 });
+
+describe('unknown-rule-in-comment: the quick fix replaces the misspelt name where it stands', () => {
+  /** Each finding's fix as [replaced text, new text], or the message when it has none. */
+  function fixes(comment: string): (readonly [string, string] | string)[] {
+    const text = `${comment}\n## A\n\nText here.\n`;
+    const { diagnostics } = lintDocument(parseTraitDocument(text));
+    return diagnostics
+      .filter((d) => d.rule === 'unknown-rule-in-comment')
+      .map((d) => {
+        if (!d.fix) return d.message;
+        const [edit] = d.fix.edits;
+        assert.equal(edit.range.start.line, 0);
+        return [comment.slice(edit.range.start.character, edit.range.end.character), edit.newText] as const;
+      });
+  }
+
+  it('after a blank, a tab or a comma, and right before the closing -->', () => {
+    assert.deepEqual(fixes('<!-- traits-disable vauge-trait-->'), [['vauge-trait', 'vague-trait']]);
+    assert.deepEqual(fixes('<!-- traits-disable vague-trait,vauge-trait -->'), [['vauge-trait', 'vague-trait']]);
+    assert.deepEqual(fixes('<!-- traits-disable-next-line\tmissing-rationle, vauge-trait   -->'), [
+      ['missing-rationle', 'missing-rationale'],
+      ['vauge-trait', 'vague-trait'],
+    ]);
+  });
+
+  it('suggests rule names, never ids, and offers no fix for a name near none', () => {
+    assert.deepEqual(fixes('<!-- traits-disable xyzzy-plugh -->'), ['Unknown rule "xyzzy-plugh" in a traits-disable comment: it disables nothing.']);
+    assert.deepEqual(fixes('<!-- traits-disable-file ts203 TS999 -->'), ['Unknown rule "TS999" in a traits-disable-file comment: it disables nothing.']);
+  });
+});
