@@ -95,3 +95,35 @@ describe('unknown-rule-in-comment: the quick fix replaces the misspelt name wher
     assert.deepEqual(fixes('<!-- traits-disable-file ts203 TS999 -->'), ['Unknown rule "TS999" in a traits-disable-file comment: it disables nothing.']);
   });
 });
+
+describe('isolated-trait: which trade-offs name another trait', () => {
+  const kind = '## Be kind\n\nThe assistant is considerate, because users are people; it weighs kindness against candour unless asked for bluntness.\n\n';
+  /** Lines (0-based) of the isolated-trait findings other than Be kind's (which names no trait, line 0). */
+  const isolated = (text: string) =>
+    lintDocument(parseTraitDocument(text)).diagnostics.filter((d) => d.rule === 'isolated-trait' && d.trait !== 'Be kind').map((d) => `${d.range.start.line}:${d.trait}`);
+
+  it('reads a bold Trade-offs label for the trait it names', () => {
+    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against Be kind.\n\nThe assistant keeps answers short.\n`), []);
+    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against detail.\n\nThe assistant keeps answers short.\n`), ['4:Be brief']);
+  });
+
+  it('counts a link only inside the trade-off sentence, and never one to the trait itself', () => {
+    assert.deepEqual(isolated(`${kind}## Be brief\n\nSee [[Be kind]]. The assistant keeps answers short, at the expense of detail.\n`), ['4:Be brief']);
+    assert.deepEqual(isolated(`${kind}## Be brief\n\nThe assistant keeps answers short, at the expense of detail. Brevity is weighed against [[Be brief]].\n`), ['4:Be brief']);
+  });
+
+  it('counts its own title only when another trait shares it', () => {
+    const own = `${kind}## Be brief\n\nThe assistant keeps answers short: Be brief is weighed against detail.\n`;
+    assert.deepEqual(isolated(own), ['4:Be brief']);
+    assert.deepEqual(isolated(`${own}\n## Be brief\n\nIn code reviews too, because time matters, unless asked; it weighs speed against depth.\n`), ['8:Be brief']);
+  });
+
+  it('counts a link to a group, and leaves trade-offs settled by a group introduction alone', () => {
+    assert.deepEqual(isolated(`# Manner {#manner}\n\n${kind}# Length\n\n## Be brief\n\nThe assistant keeps answers short, weighed against [manner](#manner).\n`), []);
+    assert.deepEqual(isolated(`# Manner\n\nThese traits are weighed against accuracy.\n\n${kind}## Be brief\n\nThe assistant keeps answers short.\n`), []);
+  });
+
+  it('has nothing to say about a document of one trait', () => {
+    assert.deepEqual(isolated('## Be brief\n\nThe assistant keeps answers short, at the expense of detail.\n'), []);
+  });
+});
