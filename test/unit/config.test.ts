@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { resolveRules, validateConfigFile, validateFrontMatter } from '../../server/src/rules/config';
-import { parseConfigText } from '../../server/src/rules/configFile';
+import { ConfigFiles, findConfigFile, loadConfigFile, parseConfigText } from '../../server/src/rules/configFile';
 import { lintDocument } from '../../server/src/rules/lint';
 
 const SHORT = (title: string) => `## ${title}\n\nBe nice.\n`;
@@ -53,6 +56,48 @@ describe('settings', () => {
     assert.deepEqual(parseConfigText('', 'empty.yaml'), {});
     assert.throws(() => parseConfigText('lint: [', 'bad.yaml'), /^ConfigError: bad\.yaml:1:\d+: /);
     assert.throws(() => parseConfigText('rules: {}', 'old.json'), /old\.json: Unknown config key "rules"/);
+  });
+});
+
+describe('config files', () => {
+  const root = mkdtempSync(join(tmpdir(), 'traitsrc-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+
+  it('the nearest folder wins, and within a folder .json before .yaml before .yml', () => {
+    write('.traitsrc.yaml', 'lint:\n  vague-trait: error\n');
+    write('a/.traitsrc.yml', 'lint:\n  vague-trait: hint\n');
+    mkdirSync(join(root, 'a/b'), { recursive: true });
+    assert.equal(findConfigFile(join(root, 'a/b')), join(root, 'a/.traitsrc.yml'));
+    write('a/.traitsrc.yaml', 'lint:\n  vague-trait: info\n');
+    assert.equal(findConfigFile(join(root, 'a/b')), join(root, 'a/.traitsrc.yaml'));
+    write('a/.traitsrc.json', '{"lint":{"vague-trait":"off"}}');
+    assert.equal(findConfigFile(join(root, 'a/b')), join(root, 'a/.traitsrc.json'));
+    assert.equal(findConfigFile(root), join(root, '.traitsrc.yaml'));
+  });
+
+  it('reads each folder once until cleared', () => {
+    write('c/.traitsrc.json', '{"lint":{"vague-trait":"off"}}');
+    const files = new ConfigFiles();
+    assert.deepEqual(files.settingsFor(join(root, 'c')), { 'vague-trait': 'off' });
+    write('c/.traitsrc.json', '{"lint":{"vague-trait":"warning"}}');
+    assert.deepEqual(files.settingsFor(join(root, 'c')), { 'vague-trait': 'off' }, 'cached');
+    files.clear();
+    assert.deepEqual(files.settingsFor(join(root, 'c')), { 'vague-trait': 'warning' });
+  });
+
+  it('names the file and the reason when it cannot be read, and the place of a syntax error', () => {
+    mkdirSync(join(root, 'd/.traitsrc.json'), { recursive: true });
+    assert.throws(() => loadConfigFile(join(root, 'd/.traitsrc.json')), { name: 'ConfigError', message: `${join(root, 'd/.traitsrc.json')}: cannot read config file (EISDIR)` });
+    assert.throws(() => loadConfigFile(join(root, 'none.json')), { message: `${join(root, 'none.json')}: cannot read config file (ENOENT)` });
+    assert.throws(() => parseConfigText('lint:\n  vague-trait: hint\n  vague-trait: off\n', 'dup.yaml'), { message: 'dup.yaml:3:3: Map keys must be unique' });
+    assert.deepEqual(parseConfigText('\uFEFFlint:\n  vague-trait: hint\n', 'bom.yaml'), { 'vague-trait': 'hint' }, 'a byte order mark is not a syntax error');
+    assert.throws(() => parseConfigText('lint:\n  vague-trait: loud\n  TS101: nope\n', 'two.yaml'), {
+      message: /^two\.yaml: "lint\.TS101" must be a severity: .* "lint\.vague-trait" must be a severity: /,
+    });
   });
 });
 

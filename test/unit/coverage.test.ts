@@ -215,7 +215,7 @@ describe('class 6: other languages', () => {
     // Long enough (150 characters) to be judged by its own words, not by the mostly French document's.
     const english =
       '## Be useful\nThe assistant answers directly and never sends half-finished replies: a half-finished reply costs the user more time than it saves, and the user cannot tell which half is missing.\n';
-    const note = (text: string, settings: Record<string, string>[] = []) =>
+    const note = (text: string, settings: Record<string, 'off'>[] = []) =>
       lintDocument(parseTraitDocument(text), { settings }).diagnostics.filter((d) => d.severity === 'information' && d.trait === null);
     const two = english + french('Être utile') + french('Être bref');
     const [both] = note(two);
@@ -229,7 +229,7 @@ describe('class 6: other languages', () => {
     assert.deepEqual(one.related, []);
     // The note belongs to the first coverage rule that is on; with all four off there is none.
     assert.deepEqual(note(two, [{ 'missing-rationale': 'off' }]).map((d) => [d.rule, d.ruleId]), [['missing-tradeoffs', 'TS102']]);
-    assert.deepEqual(note(two, [Object.fromEntries(COVERAGE.map((r) => [r, 'off']))]), []);
+    assert.deepEqual(note(two, [Object.fromEntries(COVERAGE.map((r) => [r, 'off' as const]))]), []);
   });
 
   it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
