@@ -41,6 +41,34 @@ describe('settings', () => {
     assert.deepEqual(validateConfigFile({ lint: { 'vague-trait': 'warning' }, $schema: 'x' }), []);
   });
 
+  it('says which rule an option belongs to (by id too), which branch of a setting is wrong, and each problem once', () => {
+    const messages = (data: unknown) => validateConfigFile(data).map((p) => `${p.path.join('.')}: ${p.message}`);
+    assert.deepEqual(messages([1]), [': The config must be a mapping of keys to values.']);
+    assert.deepEqual(messages({ lint: { TS301: { budjet: 3 } } }), [
+      'lint.TS301.budjet: Unknown option "budjet" for rule chunk-too-long. Options: severity, budget, charsPerToken.',
+    ]);
+    // An object setting is checked as options, not also as a severity (and the reverse).
+    assert.deepEqual(messages({ lint: { 'vague-trait': { minWords: 'many', severity: 'loud' } } }), [
+      'lint.vague-trait.severity: "lint.vague-trait.severity" must be a severity: off, error, warning, information (or info), hint, true or false.',
+      'lint.vague-trait.minWords: "lint.vague-trait.minWords" must be integer.',
+    ]);
+    assert.deepEqual(messages({ lint: { 'vague-trait': 7 } }), [
+      'lint.vague-trait: "lint.vague-trait" must be a severity: off, error, warning, information (or info), hint, true or false.',
+    ]);
+    assert.match(messages({ lint: { 'a/b': 'off' } })[0], /^lint\.a\/b: Unknown rule "a\/b" in lint settings\. Rules: front-matter, empty-trait, /);
+  });
+
+  it('lists the values of a front matter key that is not a severity', () => {
+    assert.deepEqual(validateFrontMatter({ listItemTraits: 'yes' }), [{ path: ['listItemTraits'], message: '"listItemTraits" must be one of true, false, "auto".' }]);
+    assert.deepEqual(validateFrontMatter({ zzzzzzzzzz: 1 }), [
+      {
+        path: ['zzzzzzzzzz'],
+        message: 'Front matter key "zzzzzzzzzz" is not one Trait Studio reads; it is ignored. Keys it reads: name, version, model, description, traitHeadingLevel, listItemTraits, lint.',
+        ignoredKey: 'information',
+      },
+    ]);
+  });
+
   it('ignores invalid front-matter settings instead of half-applying them', () => {
     const text = `---\nlint:\n  vague-trait: off\n  not-a-rule: on\n---\n${SHORT('Be kind')}`;
     const { diagnostics } = lintDocument(parseTraitDocument(text));
@@ -48,6 +76,20 @@ describe('settings', () => {
       [3, 'Unknown rule "not-a-rule" in l'],
     ]);
     assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 1);
+  });
+
+  it('an unread front matter key is a warning at most when misspelt, a note otherwise, and milder when the rule is', () => {
+    const text = '---\nnmae: x\ncolour: red\ntraitHeadingLevel: 9\n---\n## A\n\nThe assistant answers.\n';
+    const severities = (severity: 'error' | 'warning' | 'information' | 'hint') =>
+      lintDocument(parseTraitDocument(text), { settings: [{ 'front-matter': severity }] })
+        .diagnostics.filter((d) => d.rule === 'front-matter')
+        .map((d) => `${d.range.start.line}:${d.severity}`);
+    assert.deepEqual(severities('error'), ['1:warning', '2:information', '3:error']);
+    assert.deepEqual(severities('warning'), ['1:warning', '2:information', '3:warning']);
+    assert.deepEqual(severities('hint'), ['1:hint', '2:hint', '3:hint']);
+    // An unread key leaves the settings beside it in force.
+    const rules = lintDocument(parseTraitDocument('---\nlint:\n  vague-trait: off\ncolour: red\n---\n## A\n\nBe.\n')).diagnostics.map((d) => d.rule);
+    assert.ok(rules.includes('front-matter') && !rules.includes('vague-trait'), rules.join(', '));
   });
 
   it('reads config text as JSON or YAML and rejects bad values with the file name', () => {
