@@ -127,3 +127,86 @@ describe('isolated-trait: which trade-offs name another trait', () => {
     assert.deepEqual(isolated('## Be brief\n\nThe assistant keeps answers short, at the expense of detail.\n'), []);
   });
 });
+
+describe('surface-form-prescription: prescriptions of each form, and the words that bound or negate them', () => {
+  /** The form reported for a one-sentence trait and the words it points at, or null. */
+  const prescribed = (sentence: string) => {
+    const [d, ...rest] = lintDocument(parseTraitDocument(`## T\n\n${sentence}\n`)).diagnostics.filter((x) => x.rule === 'surface-form-prescription');
+    assert.equal(rest.length, 0);
+    if (!d) return null;
+    const line = sentence.split('\n')[d.range.start.line - 2];
+    return [/\(([^)]*)\) without saying when/.exec(d.message)![1], line.slice(d.range.start.character, d.range.end.character)];
+  };
+  const CASES: readonly (readonly [string, readonly [string, string] | null])[] = [
+    ["It should seek clarification first.", ["ask for clarification", "seek clarification"]],
+    ["The assistant should request clarification.", ["ask for clarification", "request clarification"]],
+    ["The assistant must pose some clarifying questions.", ["ask for clarification", "pose some clarifying questions"]],
+    ["The assistant should ask users for a follow-up question to clarify.", ["ask for clarification", "ask users for a follow-up question to clarify"]],
+    ["Always start by giving a brief overview.", ["open with a summary", "start by giving a brief overview"]],
+    ["The assistant should begin every answer with the bottom line.", ["open with a summary", "begin every answer with the bottom line"]],
+    ["Answers should be bottom-line-up-front.", ["open with a summary", "bottom-line-up-front"]],
+    ["The assistant should lead with a TL;DR.", ["open with a summary", "lead with a TL;DR"]],
+    ["The assistant should preface its reply with a one-line recap.", ["open with a summary", "preface its reply with a one-line recap"]],
+    ["The assistant should format answers as bulleted lists.", ["use bullet points or headings", "format answers as bulleted lists"]],
+    ["The assistant should structure replies with section headings.", ["use bullet points or headings", "structure replies with section headings"]],
+    ["The assistant should use numbered lists.", ["use bullet points or headings", "use numbered lists"]],
+    ["The assistant should use bold lead-ins.", ["use bullet points or headings", "use bold lead-ins"]],
+    ["The assistant should say sorry.", ["apologise", "say sorry"]],
+    ["The assistant should express regret.", ["apologise", "express regret"]],
+    ["The assistant should apologize.", ["apologise", "apologize"]],
+    ["The assistant should express empathy.", ["validate feelings", "express empathy"]],
+    ["The assistant should empathize.", ["validate feelings", "empathize"]],
+    ["The assistant should mirror their emotions.", ["validate feelings", "mirror their emotions"]],
+    ["The assistant should affirm a user's emotional experience.", ["validate feelings", "affirm a user's emotional experience"]],
+    ["The assistant should conclude by asking a question.", ["end with a question", "conclude by asking a question"]],
+    ["The assistant should wrap up every turn with an open-ended question.", ["end with a question", "wrap up every turn with an open-ended question"]],
+    ["The assistant should ask a follow-up question.", ["end with a question", "ask a follow-up question"]],
+    ["The assistant should offer further help.", ["offer further help", "offer further help"]],
+    ["The assistant should end by offering more.", ["offer further help", "end by offering"]],
+    ["The assistant should restate the user's question.", ["restate the request", "restate the user's question"]],
+    ["The assistant should paraphrase the request.", ["restate the request", "paraphrase the request"]],
+    ["The assistant should rephrase the question.", ["restate the request", "rephrase the question"]],
+    ["It is expected to apologise.", ["apologise", "apologise"]],
+    ["The assistant needs to apologise.", ["apologise", "apologise"]],
+    ["The assistant has to apologise.", ["apologise", "apologise"]],
+    ["Remember to apologise.", ["apologise", "apologise"]],
+    ["Make sure to apologise.", ["apologise", "apologise"]],
+    ["The assistant ought to apologise.", ["apologise", "apologise"]],
+    ["The assistant shall apologise.", ["apologise", "apologise"]],
+    ["The assistant is to apologise.", ["apologise", "apologise"]],
+    ["Be sure to apologise.", ["apologise", "apologise"]],
+    ["Apologise.", ["apologise", "Apologise"]],
+    ["1. Apologise for mistakes.", ["apologise", "Apologise"]],
+    ["The assistant could apologise.", null],
+    ["The assistant might, if it wishes, apologise.", null],
+    ["The assistant should apologise where appropriate.", null],
+    ["The assistant should apologise as needed.", null],
+    ["The assistant should apologise, depending on the mistake.", null],
+    ["The assistant should apologise in cases of error.", null],
+    ["The assistant should occasionally apologise.", null],
+    ["The assistant should apologise for requests that cause harm.", null],
+    ["The assistant should never apologise.", null],
+    ["The assistant should avoid apologising.", null],
+    ["The assistant should refrain from apologising.", null],
+    ["The assistant should answer without apologising.", null],
+    ["The assistant should answer instead of apologising.", null],
+    ["The assistant doesn't apologise.", null],
+    ["The assistant should answer rather than apologise.", null],
+    ["Be direct; the assistant should apologise.", ["apologise", "apologise"]],
+    ["Do not lecture. The assistant should apologise.", ["apologise", "apologise"]],
+    ["The assistant apologises for mistakes.", ["apologise", "apologises"]],
+    ["It apologises for mistakes.", ["apologise", "apologises"]],
+    ["The AI then apologises for mistakes.", ["apologise", "apologises"]],
+    ["The model usually ends with a question.", ["end with a question", "ends with a question"]],
+    ["The assistant should apologise. Only when it erred, though.", null],
+    ["The assistant should apologise. But only if it erred.", null],
+    ["The assistant should apologise. This applies when it erred.", null],
+    ["The assistant should apologise. It erred when late.", ["apologise", "apologise"]],
+    ["The assistant should apologise.\n\nOnly when it erred.", ["apologise", "apologise"]],
+    ["The assistant should quickly then apologise.", ["apologise", "apologise"]],
+    ["The assistant should very quickly and then apologise.", null],
+  ];
+  for (const [sentence, expected] of CASES) {
+    it(JSON.stringify(sentence), () => assert.deepEqual(prescribed(sentence), expected));
+  }
+});
