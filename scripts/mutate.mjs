@@ -14,7 +14,7 @@ import config from '../stryker.config.mjs';
 const unit = (...names) => names.map((n) => `test/unit/${n}.test.ts`);
 // The lint's own tests. Left out: the property-based robustness and incrementalParse suites (a
 // minute per mutant between them) and the CLI-process tests, whose bundles report no coverage.
-const LINT_TESTS = unit('analysis', 'cues', 'coverage', 'config', 'rules', 'ruleEdges', 'documentAnalysis', 'documentShapes', 'lspFeatures', 'linearRules', 'cli');
+const LINT_TESTS = unit('analysis', 'analysisUnits', 'cues', 'coverage', 'config', 'rules', 'ruleEdges', 'documentAnalysis', 'documentShapes', 'lspFeatures', 'linearRules', 'cli');
 
 /**
  * The folders under mutation testing: name → files to mutate and the test files that may kill their
