@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { declaredAbsolute, findAbsolutes } from '../../server/src/analysis/absolutes';
+import { evidenceRange, evidenceSource, evidenceText, traitCoverage } from '../../server/src/analysis/coverage';
+import { parseTraitDocument } from '../../server/src/document/parse';
 import { cueText } from '../../server/src/analysis/cueText';
 import { stem, wordCount, words } from '../../server/src/analysis/words';
 
@@ -90,5 +92,86 @@ describe('words', () => {
     assert.equal(wordCount('读文件、搜索，再问。'), 4);
     assert.equal(wordCount('one two three'), 3);
     assert.equal(wordCount('one two', 7), 7);
+  });
+});
+
+describe('evidence, as hovers and lenses name it', () => {
+  const text = [
+    "# Overview",
+    "1. **Broadly safe**: not undermining oversight.",
+    "2. **Genuinely helpful**: benefiting the user.",
+    "",
+    "In cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.",
+    "",
+    "# Being helpful",
+    "",
+    "## Answer fully",
+    "",
+    "The assistant answers the whole question. It is non-negotiable.",
+    "",
+    "# Style",
+    "",
+    "Every trait here is kept short, because readers skim; brevity is weighed against detail, unless the user asks for depth.",
+    "",
+    "## Use headings",
+    "",
+    "**Why:** headings let readers scan.",
+    "",
+    "The assistant uses headings in long answers. There is an exception: chat replies.",
+    "",
+    "### Trade-offs",
+    "",
+    "Headings are weighed against flow.",
+    "",
+    "~~~xml",
+    "<user>x</user>",
+    "<assistant>y</assistant>",
+    "~~~",
+    "",
+    "~~~xml",
+    "<user>z</user>",
+    "<assistant>w</assistant>",
+    "~~~",
+    "",
+    "## Give one example",
+    "",
+    "The assistant gives an example, so that the user sees the method.",
+    "",
+    "~~~xml",
+    "<user>x</user>",
+    "<assistant>y</assistant>",
+    "~~~",
+    "",
+  ].join('\n');
+
+  it('names how each part is stated and quotes the sentence, cut to the length asked', () => {
+    const doc = parseTraitDocument(text);
+    const seen = doc.traits.flatMap((trait) => {
+      const coverage = traitCoverage(trait, doc);
+      return (['rationale', 'tradeoffs', 'exceptions', 'examples'] as const).map((part) => {
+        const e = coverage[part];
+        if (!e) return `${trait.title} ${part}: -`;
+        const range = evidenceRange(e);
+        return `${trait.title} ${part}: ${e.by} | ${evidenceSource(e)} | ${evidenceText(e, 30)} | ${range ? `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}` : '-'}`;
+      });
+    });
+    assert.deepEqual(seen, [
+      'Answer fully rationale: -',
+      'Answer fully tradeoffs: priorities | the document\'s priorities ("Genuinely helpful") | In cases of apparent conflict… | 4:0-4:118',
+      'Answer fully exceptions: declared | declared without exception ("non-negotiable") | It is non-negotiable. | 10:42-10:63',
+      'Answer fully examples: -',
+      'Use headings rationale: label | a "Why" label | **Why:** headings let readers… | 18:0-18:35',
+      'Use headings tradeoffs: part | a part heading | Headings are weighed against… | 24:0-24:34',
+      'Use headings exceptions: prose | its prose ("exception") | There is an exception: chat r… | 20:45-20:81',
+      'Use headings examples: examples | 2 examples | undefined | -',
+      'Give one example rationale: prose | its prose ("so that") | The assistant gives an exampl… | 38:0-38:65',
+      'Give one example tradeoffs: group | the introduction of "Style" ("weighed") | Every trait here is kept shor… | 14:0-14:120',
+      'Give one example exceptions: group | the introduction of "Style" ("unless") | Every trait here is kept shor… | 14:0-14:120',
+      'Give one example examples: examples | 1 example | undefined | -',
+    ]);
+    const [fully] = doc.traits;
+    const declared = traitCoverage(fully, doc).exceptions!;
+    assert.equal(evidenceText(declared, 21), 'It is non-negotiable.', 'a sentence of exactly the length asked is not cut');
+    assert.equal(evidenceText(declared, 20), 'It is non-negotiabl…');
   });
 });
