@@ -7,6 +7,7 @@ import { declaredAbsolute, findAbsolutes } from '../../server/src/analysis/absol
 import { evidenceRange, evidenceSource, evidenceText, traitCoverage } from '../../server/src/analysis/coverage';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { cueText } from '../../server/src/analysis/cueText';
+import { cuesCoverLanguage } from '../../server/src/analysis/language';
 import { stem, wordCount, words } from '../../server/src/analysis/words';
 
 describe('absolutes', () => {
@@ -173,5 +174,38 @@ describe('evidence, as hovers and lenses name it', () => {
     const declared = traitCoverage(fully, doc).exceptions!;
     assert.equal(evidenceText(declared, 21), 'It is non-negotiable.', 'a sentence of exactly the length asked is not cut');
     assert.equal(evidenceText(declared, 20), 'It is non-negotiabl…');
+  });
+});
+
+describe('which texts the English cues can judge', () => {
+  const french =
+    'L’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe, et il demande avant d’agir à l’extérieur. ';
+  const english =
+    'The assistant answers directly and never sends half-finished replies to an outside channel, and it asks before it acts on the outside world because the user is the one who decides what happens next. ';
+  const words = (word: string, n: number) => Array(n).fill(word).join(' ');
+
+  it('judges a text too short to tell: under 30 words, or under 20 letters of another script', () => {
+    assert.equal(cuesCoverLanguage(words('und', 29)), true);
+    assert.equal(cuesCoverLanguage(words('und', 30)), false);
+    assert.equal(cuesCoverLanguage('ж'.repeat(19)), true);
+    assert.equal(cuesCoverLanguage('ж'.repeat(20)), false);
+    assert.equal(cuesCoverLanguage(''), true);
+  });
+
+  it('needs half its letters Latin, and English words at 15 % or at least as many as the others', () => {
+    assert.equal(cuesCoverLanguage(`${'a'.repeat(10)} ${'ж'.repeat(10)}`), true);
+    assert.equal(cuesCoverLanguage(`${'a'.repeat(9)} ${'ж'.repeat(11)}`), false);
+    const mix = (en: number, other: number) => [...Array(en).fill('the'), ...Array(other).fill('und'), ...Array(100 - en - other).fill('xyz')].join(' ');
+    assert.equal(cuesCoverLanguage(mix(15, 50)), true);
+    assert.equal(cuesCoverLanguage(mix(14, 50)), false);
+    assert.equal(cuesCoverLanguage(mix(14, 14)), true);
+    assert.equal(cuesCoverLanguage(mix(14, 15)), false);
+    assert.equal(cuesCoverLanguage(french), false);
+  });
+
+  it('judges a long text by its first 2000 characters', () => {
+    assert.ok(english.repeat(11).length < 2000 + english.length);
+    assert.equal(cuesCoverLanguage(english.repeat(11) + french.repeat(20)), true);
+    assert.equal(cuesCoverLanguage(french.repeat(9) + english.repeat(20)), false);
   });
 });
