@@ -8,6 +8,7 @@ import { evidenceRange, evidenceSource, evidenceText, traitCoverage } from '../.
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { cueText } from '../../server/src/analysis/cueText';
 import { cuesCoverLanguage } from '../../server/src/analysis/language';
+import { documentPriorities, prioritisedBy } from '../../server/src/analysis/priorities';
 import { stem, wordCount, words } from '../../server/src/analysis/words';
 
 describe('absolutes', () => {
@@ -207,5 +208,44 @@ describe('which texts the English cues can judge', () => {
     assert.ok(english.repeat(11).length < 2000 + english.length);
     assert.equal(cuesCoverLanguage(english.repeat(11) + french.repeat(20)), true);
     assert.equal(cuesCoverLanguage(french.repeat(9) + english.repeat(20)), false);
+  });
+});
+
+describe('document priorities', () => {
+  const document = (order: string, items = ['1. **Broadly safe**: not undermining oversight.', '2. **Genuinely helpful:** benefiting the user.']) =>
+    parseTraitDocument(
+      ['# Overview', ...items, '', order, '# Being helpful', '## Answer fully', 'The assistant answers.', '# Style', '## Be safe and brief', 'Short.', '## Stay safe', 'Safe.'].join('\n'),
+    );
+
+  it('takes a named list with a sentence saying that its order settles conflicts', () => {
+    for (const order of [
+      'The assistant should prioritize these properties in the order in which they are listed.',
+      'We prioritize safety first.',
+      'They are in order of priority.',
+      'The ranking of importance is as listed.',
+      'Higher-priority values win.',
+      'Safety takes precedence over helpfulness.',
+      'Safety outranks helpfulness.',
+    ]) {
+      const priorities = documentPriorities(document(order));
+      assert.deepEqual(priorities && [priorities.names, priorities.sentence.text], [['Broadly safe', 'Genuinely helpful'], order], order);
+    }
+    for (const order of ['We prioritize users.', 'These are our values.']) assert.equal(documentPriorities(document(order)), undefined, order);
+    assert.equal(documentPriorities(document('Prioritize them in the order listed.', ['1. **Broadly safe**: x.'])), undefined, 'one value is no order');
+    const bullets = document('Prioritize these in the order listed.', ['- __Broadly safe.__ x', '* **Genuinely helpful** y', '+ **Be honest:** z']);
+    assert.deepEqual(documentPriorities(bullets)?.names, ['Broadly safe', 'Genuinely helpful', 'Be honest']);
+  });
+
+  it('settles the trade-offs of a trait whose title, or whose group\'s, names a value (one set of words within the other)', () => {
+    const doc = document('Prioritize these properties in the order in which they are listed.');
+    const priorities = documentPriorities(doc)!;
+    assert.deepEqual(
+      doc.traits.map((t) => [t.title, prioritisedBy(priorities, t)]),
+      [
+        ['Answer fully', { title: 'Being helpful', value: 'Genuinely helpful' }],
+        ['Be safe and brief', undefined],
+        ['Stay safe', { title: 'Stay safe', value: 'Broadly safe' }],
+      ],
+    );
   });
 });
