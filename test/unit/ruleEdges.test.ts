@@ -210,3 +210,17 @@ describe('surface-form-prescription: prescriptions of each form, and the words t
     it(JSON.stringify(sentence), () => assert.deepEqual(prescribed(sentence), expected));
   }
 });
+
+describe('order of findings', () => {
+  it('by place, then by rule id, the other-language note among them', () => {
+    const french =
+      '## Être utile\n\nL’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie.\n';
+    const english =
+      '## Be useful\n\nThe assistant answers directly and never sends half-finished replies: a half-finished reply costs the user more time than it saves, and the user cannot tell which half is missing.\n\n';
+    const { diagnostics } = lintDocument(parseTraitDocument(english + french), { settings: [{ 'chunk-too-long': { budget: 10 } }] });
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.ruleId}`),
+      ['0:3 TS101', '0:3 TS102', '0:3 TS103', '0:3 TS301', '2:35 TS201', '4:3 TS101', '4:3 TS301'],
+    );
+  });
+});
