@@ -92,6 +92,14 @@ describe('settings', () => {
     assert.ok(rules.includes('front-matter') && !rules.includes('vague-trait'), rules.join(', '));
   });
 
+  it('takes empty front matter (or only a comment) as no settings, not as an invalid mapping', () => {
+    for (const frontMatter of ['---\n---\n', '---\n\n---\n', '---\n# nothing yet\n---\n']) {
+      const { diagnostics } = lintDocument(parseTraitDocument(`${frontMatter}${SHORT('One')}`));
+      assert.deepEqual(diagnostics.filter((d) => d.rule === 'front-matter'), [], frontMatter);
+      assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 1, 'the defaults apply');
+    }
+  });
+
   it('reads config text as JSON or YAML and rejects bad values with the file name', () => {
     assert.deepEqual(parseConfigText('{"lint": {"TS101": "hint"}}', 'a.json'), { TS101: 'hint' });
     assert.deepEqual(parseConfigText('lint:\n  missing-rationale: hint\n', 'a.yaml'), { 'missing-rationale': 'hint' });
