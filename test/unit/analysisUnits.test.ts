@@ -8,6 +8,7 @@ import { evidenceRange, evidenceSource, evidenceText, traitCoverage } from '../.
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { cueText } from '../../server/src/analysis/cueText';
 import { cuesCoverLanguage } from '../../server/src/analysis/language';
+import { buildOutline } from '../../server/src/analysis/outline';
 import { documentPriorities, prioritisedBy } from '../../server/src/analysis/priorities';
 import { stem, wordCount, words } from '../../server/src/analysis/words';
 
@@ -247,5 +248,24 @@ describe('document priorities', () => {
         ['Stay safe', { title: 'Stay safe', value: 'Broadly safe' }],
       ],
     );
+  });
+});
+
+describe('outline', () => {
+  it('lists the resolved references of each trait once, in order, and its parts with their evidence', () => {
+    const doc = parseTraitDocument(
+      '# Manner\n\n## Be kind {#kind}\n\nKind, unlike [[Be blunt]] and [[Be blunt]] and [x](#kind) and [[Nowhere]], because people matter.\n\n## Be blunt\n\nBlunt.\n\n~~~xml\n<user>a</user>\n<assistant>b</assistant>\n~~~\n',
+    );
+    const outline = buildOutline(doc, 'f.md');
+    assert.deepEqual([outline.file, outline.groups], ['f.md', ['Manner']]);
+    const [kind, blunt] = outline.traits;
+    assert.deepEqual([kind.id, kind.title, kind.level, kind.groups, kind.references, kind.examples], ['kind', 'Be kind', 2, ['Manner'], ['be-blunt', 'kind'], 0]);
+    assert.deepEqual(kind.parts.rationale, {
+      stated: true,
+      by: 'prose',
+      evidence: { text: 'Kind, unlike [[Be blunt]] and [[Be blunt]] and [x]( ) and [[Nowhere]], because people matter.', range: { start: { line: 4, character: 0 }, end: { line: 4, character: 97 } } },
+    });
+    assert.deepEqual(kind.parts.tradeoffs, { stated: false });
+    assert.deepEqual([blunt.parts.examples, blunt.references, blunt.examples], [{ stated: true, by: 'examples' }, [], 1]);
   });
 });
