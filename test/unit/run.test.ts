@@ -735,4 +735,27 @@ describe('estimateRun', () => {
     assert.equal(withMidtraining.requests, 3 + 3 * 6 + 5 + 24);
     assert.throws(() => estimateRun({ documentText: DOC_TEXT, traits: ['nope'], perTrait: 1, templates }), /no trait with id "nope"/);
   });
+
+  it('charges each stage that reads the trait or the context their tokens, and each answer its typical size', () => {
+    const doc = (trait: string, context: string) => `# Overview\n\n${context}\n\n# Honesty\n\n## Admit mistakes\n\n${trait}\n`;
+    const trait = 'Aster says plainly when it was wrong, because trust depends on it, unless the user asks otherwise.';
+    const context = 'Aster is a tutor for adults learning maths.';
+    const more = ` ${'x'.repeat(399)}`; // 400 characters: 100 tokens
+    for (const perTrait of [1, 3]) {
+      const estimate = (documentText: string) => estimateRun({ documentText, perTrait, templates, models: MODELS }).byModel;
+      const base = estimate(doc(trait, context));
+      const longerTrait = estimate(doc(trait + more, context));
+      const longerContext = estimate(doc(trait, context + more));
+      // The trait: the brainstorm and each scenario stage (fast model); critique, sharpen, response and autorate (strong).
+      assert.equal(longerTrait['fast-model'].inputTokens - base['fast-model'].inputTokens, 100 * (1 + perTrait));
+      assert.equal(longerTrait['strong-model'].inputTokens - base['strong-model'].inputTokens, 100 * 4 * perTrait);
+      // The context: the brainstorm and each response.
+      assert.equal(longerContext['fast-model'].inputTokens - base['fast-model'].inputTokens, 100);
+      assert.equal(longerContext['strong-model'].inputTokens - base['strong-model'].inputTokens, 100 * perTrait);
+      // Answers (no thinking allowance for these models): idea 60, user message 80, baseline 400 on the
+      // fast model; critique 150, sharpened prompt 120, response 450, verdict 120 on the strong one.
+      assert.deepEqual([base['fast-model'].outputTokens, base['strong-model'].outputTokens], [540 * perTrait, 840 * perTrait]);
+      assert.deepEqual(longerTrait['fast-model'].outputTokens, base['fast-model'].outputTokens, 'a longer trait asks for no longer answers');
+    }
+  });
 });
