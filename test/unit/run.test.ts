@@ -758,4 +758,16 @@ describe('estimateRun', () => {
       assert.deepEqual(longerTrait['fast-model'].outputTokens, base['fast-model'].outputTokens, 'a longer trait asks for no longer answers');
     }
   });
+
+  it('asks for midtraining ideas ten at a time per document type, then drafts and revises each document', () => {
+    const requests = (documents: number, types?: string[]) =>
+      estimateRun({ documentText: DOC_TEXT, perTrait: 0, midtraining: documents, midtrainingDocTypes: types, templates, models: MODELS }).requests;
+    assert.equal(requests(25, ['forum post']), 3 + 2 * 25);
+    // Blank types do not count; 25 documents dealt to two types: 13 and 12, two ideas calls each.
+    assert.equal(requests(25, ['forum post', ' ', 'email']), 4 + 2 * 25);
+    // Fewer documents than the five default types: one ideas call per type used.
+    assert.equal(requests(3), 3 + 2 * 3);
+    assert.equal(requests(2.7, ['a', 'b', 'c']), 2 + 2 * 2, 'a fractional count is rounded down');
+    assert.equal(requests(0), 0);
+  });
 });
