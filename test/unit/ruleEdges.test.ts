@@ -224,3 +224,56 @@ describe('order of findings', () => {
     );
   });
 });
+
+describe('rule edges found by mutation testing', () => {
+  const example = (user: string) => `~~~xml\n<user>${user}</user>\n<assistant>ok</assistant>\n~~~\n`;
+  const french =
+    'L’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe, et il demande avant d’agir à l’extérieur, même avec l’option « never » du menu.';
+
+  it('duplicate-trait compares a document of just two traits', () => {
+    const sentence = 'When the assistant discovers an error in an earlier answer, it says so plainly.';
+    const found = findings('duplicate-trait', `## Admit mistakes\n\n${sentence}\n\n## Own up to errors\n\n${sentence}\n`);
+    assert.equal(found.length, 1);
+    assert.match(found[0], /^4:3-4:19 "Own up to errors" says nearly the same as "Admit mistakes"/);
+  });
+
+  it('empty-trait: a part holding only an example is not empty, after other examples too', () => {
+    assert.deepEqual(findings('empty-trait', `## T\n\nText.\n\n${example('a')}\n### Why\n\n${example('b')}\n### Exceptions\n\n`), [
+      '16:4-16:14 The Exceptions part of "T" is empty.',
+    ]);
+  });
+
+  it('front-matter reports YAML syntax errors and an unclosed block where they are', () => {
+    assert.deepEqual(findings('front-matter', '---\nname: [unclosed\n---\n## T\n\nText.\n').map((f) => f.slice(0, 40)), ['1:15-1:15 YAML: Flow sequence in block c']);
+    assert.deepEqual(findings('front-matter', '---\nname: x\n## T\n\nText.\n'), [
+      '0:0-0:3 Front matter opened here is never closed with a `---` line, so it is read as Markdown.',
+    ]);
+  });
+
+  it('unclosed-fence does not count a line of blanks, and counts a bare "#" as a heading', () => {
+    assert.match(findings('unclosed-fence', '## A\n\nText.\n\n```\n   \n#\n')[0], /so the 1 non-blank line after it, 1 heading among them, is read as code/);
+  });
+
+  it('unqualified-absolute leaves alone the traits and group introductions the English cues cannot judge', () => {
+    assert.deepEqual(findings('unqualified-absolute', `## Être utile\n\n${french}\n`), []);
+    assert.deepEqual(findings('unqualified-absolute', `# Style\n\n${french}\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`), []);
+    // The same absolute in English is reported.
+    assert.equal(findings('unqualified-absolute', `# Style\n\nThe assistant never uses the option.\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`).length, 1);
+  });
+
+  it('a disable comment on a heading line covers that line', () => {
+    assert.deepEqual(findings('vague-trait', '## Be nice <!-- traits-disable vague-trait -->\n\nBe nice.\n\n## Be kind\n\nBe kind.\n'), []);
+    assert.deepEqual(
+      findings('vague-trait', '<!-- traits-disable vague-trait -->\n## Be nice\n\nBe nice.\n\n## Be kind <!-- traits-enable vague-trait -->\n\nBe kind.\n').map((f) => f.split(' ')[0].split('-')[0]),
+      ['5:3'],
+    );
+  });
+
+  it('unknown-rule-in-comment suggests no id for a near id, and fixes a repeated name at its first place', () => {
+    const text = (comment: string) => `${comment}\n## A\n\nText here.\n`;
+    const [id] = lintDocument(parseTraitDocument(text('<!-- traits-disable ts20 -->'))).diagnostics.filter((d) => d.rule === 'unknown-rule-in-comment');
+    assert.deepEqual([id.message, id.fix], ['Unknown rule "ts20" in a traits-disable comment: it disables nothing.', undefined]);
+    const twice = lintDocument(parseTraitDocument(text('<!-- traits-disable vauge-trait vauge-trait -->'))).diagnostics.filter((d) => d.rule === 'unknown-rule-in-comment');
+    assert.deepEqual(twice.map((d) => d.fix?.edits[0].range.start.character), [20, 20]);
+  });
+});

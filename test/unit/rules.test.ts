@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { lintDocument } from '../../server/src/rules/lint';
-import { RULES } from '../../server/src/rules/registry';
+import { findRule, RULES, ruleDocsPath } from '../../server/src/rules/registry';
 import { readFixture, RULE_FIXTURES, ruleFixtureNames } from './fixtures';
 
 /** Settings that switch every rule off but `name` (a fixture's front matter may still adjust it). */
@@ -48,6 +48,21 @@ describe('rule findings as the author sees them', () => {
       ]);
       const expected = readFileSync(join(RULE_FIXTURES, `${rule.name}.findings.txt`), 'utf8').split('\n').filter(Boolean);
       assert.deepEqual(actual, expected);
+    });
+  }
+});
+
+// `trait-studio rules`, completions and the docs all describe a rule: its page must say what the
+// registry says (name, id, description, default severity), and the rule be found by name or id.
+describe('rule documentation', () => {
+  for (const rule of RULES) {
+    it(`${rule.name}: ${ruleDocsPath(rule)} heads with its name, id, description and default severity`, () => {
+      const [heading, , description, , severity] = readFileSync(join(__dirname, '..', '..', ruleDocsPath(rule)), 'utf8').split('\n');
+      assert.equal(heading, `# ${rule.name} (${rule.id})`);
+      assert.equal(description, rule.description.endsWith('.') ? rule.description : `${rule.description}.`);
+      assert.equal(severity, `- Default severity: \`${rule.defaultSeverity}\``);
+      assert.equal(findRule(rule.id.toLowerCase()), rule);
+      assert.equal(findRule(rule.name), rule);
     });
   }
 });
