@@ -58,6 +58,18 @@ describe('settings', () => {
     assert.match(messages({ lint: { 'a/b': 'off' } })[0], /^lint\.a\/b: Unknown rule "a\/b" in lint settings\. Rules: front-matter, empty-trait, /);
   });
 
+  it('holds each rule option to its range', () => {
+    const message = (lint: object) => validateConfigFile({ lint }).map((p) => p.message);
+    assert.deepEqual(message({ 'chunk-too-long': { charsPerToken: 0 } }), ['"lint.chunk-too-long.charsPerToken" must be > 0.']);
+    assert.deepEqual(message({ 'chunk-too-long': { charsPerToken: 'x' } }), ['"lint.chunk-too-long.charsPerToken" must be number.']);
+    assert.deepEqual(message({ 'duplicate-trait': { threshold: 0 } }), ['"lint.duplicate-trait.threshold" must be > 0.']);
+    assert.deepEqual(message({ 'duplicate-trait': { threshold: 1.5 } }), ['"lint.duplicate-trait.threshold" must be <= 1.']);
+    assert.deepEqual(message({ 'vague-trait': { maxVagueRatio: 1.5 } }), ['"lint.vague-trait.maxVagueRatio" must be <= 1.']);
+    assert.deepEqual(message({ 'vague-trait': { maxVagueRatio: -1 } }), ['"lint.vague-trait.maxVagueRatio" must be >= 0.']);
+    assert.deepEqual(message({ 'vague-trait': { minWords: -1 } }), ['"lint.vague-trait.minWords" must be >= 0.']);
+    assert.deepEqual(message({ 'vague-trait': { minWords: 3, maxVagueRatio: 1 }, 'duplicate-trait': { threshold: 1 }, 'chunk-too-long': { charsPerToken: 0.5 } }), []);
+  });
+
   it('lists the values of a front matter key that is not a severity', () => {
     assert.deepEqual(validateFrontMatter({ listItemTraits: 'yes' }), [{ path: ['listItemTraits'], message: '"listItemTraits" must be one of true, false, "auto".' }]);
     assert.deepEqual(validateFrontMatter({ zzzzzzzzzz: 1 }), [
@@ -145,6 +157,7 @@ describe('config files', () => {
     assert.throws(() => loadConfigFile(join(root, 'none.json')), { message: `${join(root, 'none.json')}: cannot read config file (ENOENT)` });
     assert.throws(() => parseConfigText('lint:\n  vague-trait: hint\n  vague-trait: off\n', 'dup.yaml'), { message: 'dup.yaml:3:3: Map keys must be unique' });
     assert.deepEqual(parseConfigText('\uFEFFlint:\n  vague-trait: hint\n', 'bom.yaml'), { 'vague-trait': 'hint' }, 'a byte order mark is not a syntax error');
+    assert.throws(() => parseConfigText('lint:\n  vague\uFEFF-trait: hint\n', 'inner.yaml'), /Unknown rule "vague\uFEFF-trait"/, 'only a leading mark is dropped');
     assert.throws(() => parseConfigText('lint:\n  vague-trait: loud\n  TS101: nope\n', 'two.yaml'), {
       message: /^two\.yaml: "lint\.TS101" must be a severity: .* "lint\.vague-trait" must be a severity: /,
     });
