@@ -269,6 +269,11 @@ describe('rule edges found by mutation testing', () => {
     );
   });
 
+  it('unknown-reference names the trait the reference stands in when a later trait takes the same id', () => {
+    const { diagnostics } = lintDocument(parseTraitDocument('## Be kind {#k}\n\nSee [[Nowhere]].\n\n## Be nice {#k}\n\nText.\n'));
+    assert.deepEqual(diagnostics.filter((d) => d.rule === 'unknown-reference').map((d) => [d.trait, d.traitId]), [['Be kind', 'k']]);
+  });
+
   it('unknown-rule-in-comment suggests no id for a near id, and fixes a repeated name at its first place', () => {
     const text = (comment: string) => `${comment}\n## A\n\nText here.\n`;
     const [id] = lintDocument(parseTraitDocument(text('<!-- traits-disable ts20 -->'))).diagnostics.filter((d) => d.rule === 'unknown-rule-in-comment');
