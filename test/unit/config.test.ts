@@ -58,6 +58,12 @@ describe('settings', () => {
     assert.match(messages({ lint: { 'a/b': 'off' } })[0], /^lint\.a\/b: Unknown rule "a\/b" in lint settings\. Rules: front-matter, empty-trait, /);
   });
 
+  it('accepts every way of naming a severity', () => {
+    for (const severity of ['off', 'error', 'warning', 'information', 'info', 'hint', true, false]) {
+      assert.deepEqual(validateConfigFile({ lint: { 'vague-trait': severity, 'chunk-too-long': { severity } } }), [], String(severity));
+    }
+  });
+
   it('holds each rule option to its range', () => {
     const message = (lint: object) => validateConfigFile({ lint }).map((p) => p.message);
     assert.deepEqual(message({ 'chunk-too-long': { charsPerToken: 0 } }), ['"lint.chunk-too-long.charsPerToken" must be > 0.']);

@@ -220,7 +220,10 @@ describe('class 6: other languages', () => {
     const two = english + french('Être utile') + french('Être bref');
     const [both] = note(two);
     assert.equal(both.rule, 'missing-rationale');
-    assert.match(both.message, /^2 traits are written in a language .* cannot judge them and report nothing there\.$/);
+    assert.equal(
+      both.message,
+      "2 traits are written in a language the coverage rules' cues do not cover (they read English), so missing-rationale, missing-tradeoffs, missing-exceptions, unqualified-absolute cannot judge them and report nothing there.",
+    );
     assert.deepEqual([both.range.start.line, both.range.start.character, both.range.end.character], [2, 3, 13], 'on the title of "Être utile"');
     assert.deepEqual(both.related.map((r) => [r.message, r.range.start.line]), [['"Être bref" is not judged either.', 4]]);
     assert.ok(lint(two).some((d) => d.rule === 'missing-rationale' && d.trait === 'Be useful'), 'the English trait is still judged');
@@ -229,6 +232,7 @@ describe('class 6: other languages', () => {
     assert.deepEqual(one.related, []);
     // The note belongs to the first coverage rule that is on; with all four off there is none.
     assert.deepEqual(note(two, [{ 'missing-rationale': 'off' }]).map((d) => [d.rule, d.ruleId]), [['missing-tradeoffs', 'TS102']]);
+    assert.deepEqual(note(two, [{ 'missing-rationale': 'off', 'missing-tradeoffs': 'off', 'missing-exceptions': 'off' }]).map((d) => d.rule), ['unqualified-absolute']);
     assert.deepEqual(note(two, [Object.fromEntries(COVERAGE.map((r) => [r, 'off' as const]))]), []);
   });
 

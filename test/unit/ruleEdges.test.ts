@@ -123,6 +123,32 @@ describe('isolated-trait: which trade-offs name another trait', () => {
     assert.deepEqual(isolated(`# Manner\n\nThese traits are weighed against accuracy.\n\n${kind}## Be brief\n\nThe assistant keeps answers short.\n`), []);
   });
 
+  it('counts a link at the very start of the trade-off sentence, or under a Trade-offs label by its target', () => {
+    assert.deepEqual(isolated(`${kind}## Be brief\n\n[[Be kind]] is weighed against brevity here.\n`), []);
+    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against [kindness](#be-kind).\n\nThe assistant keeps answers short.\n`), []);
+  });
+
+  it('reads only the Trade-offs part for names, not the Why part beside it', () => {
+    const text = `${kind}## Be brief\n\nThe assistant keeps answers short.\n\n### Why\n\nBe kind asks for it.\n\n### Trade-offs\n\nBrevity is weighed against detail.\n`;
+    assert.deepEqual(isolated(text), ['4:Be brief']);
+  });
+
+  it('leaves alone trade-offs the document priorities settle', () => {
+    const text = [
+      '# Overview',
+      '1. **Broadly safe**: not undermining oversight.',
+      '2. **Genuinely helpful**: benefiting the user.',
+      '',
+      'In cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.',
+      '# Being helpful',
+      '## Answer fully',
+      'The assistant answers the whole question, because partial answers cost the user time, unless asked for a summary.',
+      '## Be kind',
+      'The assistant is kind, because people matter, weighed against candour, unless asked.',
+    ].join('\n');
+    assert.deepEqual(isolated(text), []);
+  });
+
   it('has nothing to say about a document of one trait', () => {
     assert.deepEqual(isolated('## Be brief\n\nThe assistant keeps answers short, at the expense of detail.\n'), []);
   });
