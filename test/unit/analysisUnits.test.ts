@@ -20,7 +20,9 @@ describe('absolutes', () => {
     ['Under no circumstances does it share keys.', ['under no circumstances@0']],
     ['In all cases it logs the request.', ['in all cases@0']],
     ['It must, without exception, log in.', ['must@3', 'without exception@9']],
-    ['Users always ask; the assistant must answer.', ['always@6', 'must@32']],
+    ['It always asks; the assistant must answer.', ['always@3', 'must@30']],
+    // What someone else does is not the model's absolute; the next clause's is.
+    ['Users always ask; the assistant must answer.', ['must@32']],
     // A copula with the model (or its answers) as subject describes its behaviour.
     ['The assistant is always polite.', ['always@17']],
     ['Your answers are always short.', ['always@17']],
