@@ -92,10 +92,13 @@ export function ensureSystemPackages(wanted, { probe = systemProbe, runApt = apt
   if (plan.action === 'stop') throw new SystemPackagesError(plan.message);
   log(`Installing Debian packages ${plan.packages.join(' ')} (apt-get, as root; a minute or two) ...`);
   const started = Date.now();
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...plan.packages]]) {
+  // Wait for the dpkg lock rather than fail at once: on a fresh machine unattended upgrades, or
+  // another apt-get, may hold it for a minute or two.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  for (const args of [[...lock, 'update', '-qq'], [...lock, 'install', '-y', '-qq', ...plan.packages]]) {
     const { status, lastLine } = runApt(args);
     if (status !== 0) {
-      throw new SystemPackagesError(`\`apt-get ${args.join(' ')}\` failed (exit ${status}${lastLine ? `: ${lastLine}` : ''}); `
+      throw new SystemPackagesError(`\`apt-get ${args.slice(lock.length).join(' ')}\` failed (exit ${status}${lastLine ? `: ${lastLine}` : ''}); `
         + `install them by hand: \`${installCommand(plan.packages, { sudo: false })}\``);
     }
   }

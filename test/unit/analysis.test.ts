@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { traitCoverage } from '../../server/src/analysis/coverage';
 import { findCue } from '../../server/src/analysis/cues';
-import { paragraphPosition, splitSentences } from '../../server/src/analysis/sentences';
+import { paragraphPosition, sentenceRange, splitSentences } from '../../server/src/analysis/sentences';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { similarPairs, termCounts } from '../../server/src/analysis/similarity';
@@ -16,6 +16,45 @@ describe('sentences', () => {
     const paragraph = sentences[2].paragraph;
     assert.deepEqual(sentences.map((s) => s.text), ['First one, e.g. this.', 'Second?', '- item one', '- item two']);
     assert.deepEqual(paragraphPosition(paragraph, sentences[2].start), { line: 3, character: 0 });
+  });
+
+  /** Each sentence of a one-paragraph trait body with its range as `line:char-line:char`. */
+  const split = (body: string) =>
+    parseTraitDocument(`# T\n\n${body}`).traits[0].paragraphs.flatMap(splitSentences).map((s) => {
+      const r = sentenceRange(s);
+      return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${s.text}`;
+    });
+
+  it('keeps a closing bracket, quote or emphasis with its sentence, and skips runs of blanks', () => {
+    assert.deepEqual(split('It asks (if unsure.) Then it waits! Does it? "Yes." Next.'), [
+      '2:0-2:20 It asks (if unsure.)',
+      '2:21-2:35 Then it waits!',
+      '2:36-2:44 Does it?',
+      '2:45-2:51 "Yes."',
+      '2:52-2:57 Next.',
+    ]);
+    assert.deepEqual(split('Ends with *emphasis.* Then _this._ Then [link.] Then x.'), [
+      '2:0-2:21 Ends with *emphasis.*',
+      '2:22-2:34 Then _this._',
+      '2:35-2:47 Then [link.]',
+      '2:48-2:55 Then x.',
+    ]);
+    assert.deepEqual(split('A  B.   C.'), ['2:0-2:5 A  B.', '2:8-2:10 C.']);
+  });
+
+  it('does not end a sentence at an abbreviation, and drops pieces with no letter or digit', () => {
+    assert.deepEqual(split('See Dr. Smith, Mr. Jones, vs. others, cf. Fig. 3, i.e. this, etc. and al. Done.'), [
+      '2:0-2:79 See Dr. Smith, Mr. Jones, vs. others, cf. Fig. 3, i.e. this, etc. and al. Done.',
+    ]);
+    assert.deepEqual(split('...  !!! ---\n\nReal sentence.'), ['4:0-4:14 Real sentence.']);
+  });
+
+  it('reads the lines of a blockquote as one paragraph, ending sentences at its blank line', () => {
+    assert.deepEqual(split('> Quoted one.\n> Quoted two.\n>\n> New quoted paragraph.'), [
+      '2:0-2:13 > Quoted one.',
+      '3:0-3:13 > Quoted two.',
+      '5:0-5:23 > New quoted paragraph.',
+    ]);
   });
 });
 

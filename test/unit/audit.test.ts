@@ -483,6 +483,37 @@ describe('scorePattern', () => {
   });
 });
 
+describe('scorePattern on the edges of a dataset', () => {
+  const base = { id: 'x', name: 'X', description: 'X.', source: 'model' } as const;
+  const rec = (i: number, traitId: string | null): AuditRecord => ({ id: `r${i}`, line: i + 1, traitId, prompt: 'q', response: 'r' });
+
+  it('takes examples from the broad matches when none is strict, and groups records naming no trait apart', () => {
+    const records = [rec(0, 'a'), rec(1, null), rec(2, 'a'), rec(3, null), rec(4, null)];
+    const p = scorePattern(base, [], [1, 3, 4, 0, 2], records, TraitIndex.of(records), 0.25);
+    assert.deepEqual([p.records, p.broadRecords, p.examples], [[], ['r0', 'r1', 'r2', 'r3', 'r4'], ['r0', 'r2', 'r4']]);
+    assert.deepEqual(p.prevalence, { broad: 1, strict: 0 });
+    assert.deepEqual(p.perTrait, {
+      a: { records: 2, broad: 1, strict: 0, flagged: false },
+      '(no trait)': { records: 3, broad: 1, strict: 0, flagged: false },
+    });
+  });
+
+  it('has no per-trait figures when no record names a trait, and zeros for an empty dataset', () => {
+    const records = [rec(0, null), rec(1, null), rec(2, null)];
+    const p = scorePattern(base, [0, 1, 2], [], records, TraitIndex.of(records), 0.25);
+    assert.deepEqual([p.perTrait, p.flagged, p.prevalence], [{}, true, { broad: 1, strict: 1 }]);
+    const empty = scorePattern(base, [], [], [], TraitIndex.of([]), 0.25);
+    assert.deepEqual([empty.prevalence, empty.records, empty.examples, empty.flagged, empty.perTrait], [{ broad: 0, strict: 0 }, [], [], false, {}]);
+  });
+
+  it('spreads the three examples from the first match to the last, by ids alone', () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `id${i}`);
+    const traits = TraitIndex.of(ids.map((id) => ({ id, line: 1, traitId: null, prompt: '', response: '' })));
+    assert.deepEqual(scorePattern(base, [9, 0, 5, 3], [], ids, traits, 0.25).examples, ['id0', 'id5', 'id9']);
+    assert.deepEqual(scorePattern(base, [9, 0, 3], [], ids, traits, 0.25).examples, ['id0', 'id3', 'id9']);
+  });
+});
+
 describe('isFlagged and comparePatterns', () => {
   it('flags at the threshold exactly, with at least three matches, never in an empty set', () => {
     assert.equal(isFlagged(3, 12, 0.25), true);

@@ -209,6 +209,33 @@ describe('class 6: other languages', () => {
     for (const text of [german, spanish]) assert.equal(lint(text).filter((d) => COVERAGE.includes(d.rule)).length, 1, text);
   });
 
+  it('in a mixed document, names the traits it cannot judge, on the first, and judges the English ones', () => {
+    const french = (title: string) =>
+      `## ${title}\nL’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe.\n`;
+    // Long enough (150 characters) to be judged by its own words, not by the mostly French document's.
+    const english =
+      '## Be useful\nThe assistant answers directly and never sends half-finished replies: a half-finished reply costs the user more time than it saves, and the user cannot tell which half is missing.\n';
+    const note = (text: string, settings: Record<string, 'off'>[] = []) =>
+      lintDocument(parseTraitDocument(text), { settings }).diagnostics.filter((d) => d.severity === 'information' && d.trait === null);
+    const two = english + french('Être utile') + french('Être bref');
+    const [both] = note(two);
+    assert.equal(both.rule, 'missing-rationale');
+    assert.equal(
+      both.message,
+      "2 traits are written in a language the coverage rules' cues do not cover (they read English), so missing-rationale, missing-tradeoffs, missing-exceptions, unqualified-absolute cannot judge them and report nothing there.",
+    );
+    assert.deepEqual([both.range.start.line, both.range.start.character, both.range.end.character], [2, 3, 13], 'on the title of "Être utile"');
+    assert.deepEqual(both.related.map((r) => [r.message, r.range.start.line]), [['"Être bref" is not judged either.', 4]]);
+    assert.ok(lint(two).some((d) => d.rule === 'missing-rationale' && d.trait === 'Be useful'), 'the English trait is still judged');
+    const [one] = note(english + french('Être utile'));
+    assert.match(one.message, /^1 trait is written in a language .* cannot judge "Être utile" and report/);
+    assert.deepEqual(one.related, []);
+    // The note belongs to the first coverage rule that is on; with all four off there is none.
+    assert.deepEqual(note(two, [{ 'missing-rationale': 'off' }]).map((d) => [d.rule, d.ruleId]), [['missing-tradeoffs', 'TS102']]);
+    assert.deepEqual(note(two, [{ 'missing-rationale': 'off', 'missing-tradeoffs': 'off', 'missing-exceptions': 'off' }]).map((d) => d.rule), ['unqualified-absolute']);
+    assert.deepEqual(note(two, [Object.fromEntries(COVERAGE.map((r) => [r, 'off' as const]))]), []);
+  });
+
   it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
     const short = lint('## 简短\n读文件、搜索，再问。').find((d) => d.rule === 'vague-trait');
     assert.match(short!.message, /is [4-9] words long/);

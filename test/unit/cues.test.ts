@@ -169,3 +169,19 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('exceptions', 'It answers in English *by default*.'), 'by default');
   });
 });
+
+describe('cue text: what the cues read, at the offsets of the sentence as written', () => {
+  it('lowers, straightens quotes and apostrophes, and blanks line breaks, quote markers, tabs and emphasis', () => {
+    const cases: readonly (readonly [string, string])[] = [
+      ['It “quotes” and doesn’t apply ‘here’ ʼok', 'it "quotes" and doesn\'t apply \'here\' \'ok'],
+      ['Tab\there _under_ snake_case __bold__ ***x***', 'tab here  under  snake_case   bold      x   '],
+      ['Line\n  > > quoted', 'line       quoted'],
+      ['ÀB É', 'àb é'],
+      // Full lower-casing would lengthen "İ"; only ASCII letters are lowered then.
+      ['İstanbul Users rely on it, BECAUSE it is fast.', 'İstanbul users rely on it, because it is fast.'],
+    ];
+    for (const [sentence, prepared] of cases) assert.equal(cueText(sentence), prepared);
+    const sentence = 'İstanbul Users rely on it, BECAUSE it is fast.';
+    assert.deepEqual(findCue('rationale', cueText(sentence)), { phrase: 'because', index: sentence.indexOf('BECAUSE') });
+  });
+});

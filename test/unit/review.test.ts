@@ -125,12 +125,12 @@ describe('reviewDocument (fake Gemini)', () => {
   it('estimates the cost before it runs, and counts what the cache already holds as free', async () => {
     const cache = new MemoryAnswerCache();
     const document = parseTraitDocument(FIXTURE);
-    const before = await estimateReview(document, { cache });
+    const before = await estimateReview(document, { cache, providerId: 'gemini' });
     assert.equal(before.requests, 4);
     assert.equal(before.cached, 0);
     assert.ok(before.usd > 0 && before.inputTokens > 0);
-    await reviewDocument(document, { provider: provider(), cache });
-    const afterReview = await estimateReview(document, { cache });
+    await reviewDocument(document, { provider: provider(), providerId: 'gemini', cache });
+    const afterReview = await estimateReview(document, { cache, providerId: 'gemini' });
     assert.equal(afterReview.cached, 4);
     assert.equal(afterReview.usd, 0);
     assert.equal((await estimateReview(document, { traits: ['kind'], tensions: true })).requests, 2);

@@ -735,4 +735,39 @@ describe('estimateRun', () => {
     assert.equal(withMidtraining.requests, 3 + 3 * 6 + 5 + 24);
     assert.throws(() => estimateRun({ documentText: DOC_TEXT, traits: ['nope'], perTrait: 1, templates }), /no trait with id "nope"/);
   });
+
+  it('charges each stage that reads the trait or the context their tokens, and each answer its typical size', () => {
+    const doc = (trait: string, context: string) => `# Overview\n\n${context}\n\n# Honesty\n\n## Admit mistakes\n\n${trait}\n`;
+    const trait = 'Aster says plainly when it was wrong, because trust depends on it, unless the user asks otherwise.';
+    const context = 'Aster is a tutor for adults learning maths.';
+    const more = ` ${'x'.repeat(399)}`; // 400 characters: 100 tokens
+    for (const perTrait of [1, 3]) {
+      const estimate = (documentText: string) => estimateRun({ documentText, perTrait, templates, models: MODELS }).byModel;
+      const base = estimate(doc(trait, context));
+      const longerTrait = estimate(doc(trait + more, context));
+      const longerContext = estimate(doc(trait, context + more));
+      // The trait: the brainstorm and each scenario stage (fast model); critique, sharpen, response and autorate (strong).
+      assert.equal(longerTrait['fast-model'].inputTokens - base['fast-model'].inputTokens, 100 * (1 + perTrait));
+      assert.equal(longerTrait['strong-model'].inputTokens - base['strong-model'].inputTokens, 100 * 4 * perTrait);
+      // The context: the brainstorm and each response.
+      assert.equal(longerContext['fast-model'].inputTokens - base['fast-model'].inputTokens, 100);
+      assert.equal(longerContext['strong-model'].inputTokens - base['strong-model'].inputTokens, 100 * perTrait);
+      // Answers (no thinking allowance for these models): idea 60, user message 80, baseline 400 on the
+      // fast model; critique 150, sharpened prompt 120, response 450, verdict 120 on the strong one.
+      assert.deepEqual([base['fast-model'].outputTokens, base['strong-model'].outputTokens], [540 * perTrait, 840 * perTrait]);
+      assert.deepEqual(longerTrait['fast-model'].outputTokens, base['fast-model'].outputTokens, 'a longer trait asks for no longer answers');
+    }
+  });
+
+  it('asks for midtraining ideas ten at a time per document type, then drafts and revises each document', () => {
+    const requests = (documents: number, types?: string[]) =>
+      estimateRun({ documentText: DOC_TEXT, perTrait: 0, midtraining: documents, midtrainingDocTypes: types, templates, models: MODELS }).requests;
+    assert.equal(requests(25, ['forum post']), 3 + 2 * 25);
+    // Blank types do not count; 25 documents dealt to two types: 13 and 12, two ideas calls each.
+    assert.equal(requests(25, ['forum post', ' ', 'email']), 4 + 2 * 25);
+    // Fewer documents than the five default types: one ideas call per type used.
+    assert.equal(requests(3), 3 + 2 * 3);
+    assert.equal(requests(2.7, ['a', 'b', 'c']), 2 + 2 * 2, 'a fractional count is rounded down');
+    assert.equal(requests(0), 0);
+  });
 });

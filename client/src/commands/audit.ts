@@ -2,7 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { auditFilePaths, buildReport, filterDataset, offlineAuditFile, readDataset, readRecordsById, writeAuditFiles, type AuditRecord, type AuditReport } from '../../../server/src/audit';
-import { estimateModelPass, runModelPass } from '../../../server/src/audit/modelPass';
+import { estimateModelPass, runModelPass, type ModelPassResult } from '../../../server/src/audit/modelPass';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { AuditPanel, type AuditHost } from '../webviews/auditPanel';
@@ -40,106 +40,7 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
   return vscode.Disposable.from(
     vscode.commands.registerCommand('traitStudio.auditDataset', async (target?: vscode.Uri, request: AuditRequest = {}) => {
       const uri = target instanceof vscode.Uri ? target : await pickDataset();
-      if (!uri) return undefined;
-      const path = uri.fsPath;
-      const settings = modelSettings(uri);
-      const threshold = settings['audit.threshold'];
-      // Streamed: the offline audit keeps no record text, whatever the size of the dataset.
-      const offline = offlineAuditFile(path, { threshold });
-      for (const bad of offline.badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
-      if (!offline.records) {
-        void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${count(offline.badLineCount, 'bad line')}).`);
-        return undefined;
-      }
-
-      let useModel = false;
-      const modelName = settings['audit.model'];
-      // The model pass (and its estimate) reads the texts: only then are the records read into memory.
-      let records: readonly AuditRecord[] = [];
-      if (!request.offline) {
-        records = readDataset(path).records;
-        const estimate = estimateModelPass(records, { model: modelName, templates: auditTemplates(uri) });
-        const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
-        const choice = request.confirm === false ? 'model' : (await vscode.window.showQuickPick(
-          [
-            { label: 'Offline detectors', description: 'no model, no key, free', detail: 'Openings and closings, questions, bottom-line-first, apologies and validation, structure, length', value: 'offline' },
-            { label: 'Offline detectors and the model pass', description: `${count(estimate.requests, 'request')}, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' },
-          ],
-          { title: `Trait Studio: audit ${basename(path)} (${count(records.length, 'record')})` },
-        ))?.value;
-        if (!choice) return undefined;
-        useModel = choice === 'model';
-      }
-
-      let modelPass: Awaited<ReturnType<typeof runModelPass>> | undefined;
-      /** Why the model pass chosen did not run or stopped, in a sentence for the report's header. */
-      let modelPassFailure: string | undefined;
-      if (useModel) {
-        if (!vscode.workspace.isTrusted) {
-          modelPassFailure = 'it is off in Restricted Mode, since it sends the transcripts to a model provider.';
-          void vscode.window.showWarningMessage('Trait Studio: the model pass is off in Restricted Mode (it sends the transcripts to a model provider); the offline audit runs.');
-        } else {
-          try {
-            const setup = await modelSetup(context, vscode.workspace.getWorkspaceFolder(uri)?.uri, policies);
-            modelPass = await vscode.window.withProgress(
-              { location: vscode.ProgressLocation.Notification, title: `Trait Studio: auditing ${basename(path)} with a model`, cancellable: true },
-              (progress, token) => {
-                const controller = new AbortController();
-                token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-                let reported = 0;
-                return runModelPass(records, {
-                  provider: setup.provider,
-                  providerId: setup.providerId,
-                  model: modelName,
-                  templates: auditTemplates(uri),
-                  cache: setup.cache,
-                  prices: setup.prices,
-                  signal: controller.signal,
-                  onProgress: (done, total) => {
-                    const percent = total ? (100 * done) / total : 0;
-                    progress.report({ increment: percent - reported, message: `${done}/${count(total, 'request')}` });
-                    reported = percent;
-                  },
-                });
-              },
-            );
-          } catch (error) {
-            if (error instanceof MissingKeyError) {
-              modelPassFailure = 'no Gemini API key is set (run "Trait Studio: Set API Key").';
-              void vscode.window.showWarningMessage(`${error.message.replace('to preview scenarios', 'for the model pass')} The offline audit runs.`, 'Set API Key').then((c) => {
-                if (c) void vscode.commands.executeCommand('traitStudio.setApiKey');
-              });
-            } else {
-              const message = error instanceof Error ? error.message : String(error);
-              log.error(`Audit model pass: ${message}`);
-              modelPassFailure = cancelled(error) ? 'it was cancelled.' : describeFailure(message);
-              void vscode.window.showErrorMessage(`Trait Studio: the model pass stopped. ${modelPassFailure} The report has the offline patterns only.`);
-            }
-          }
-        }
-      }
-
-      const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
-      if (unrated) log.warn(`Audit model pass: ${count(modelPass?.unrated?.length ?? 0, 'record')} could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
-      const patterns = [...offline.patterns, ...(modelPass?.patterns ?? [])];
-      const report = buildReport(
-        path,
-        offline.records,
-        offline.badLines,
-        patterns,
-        threshold,
-        modelPass
-          ? { model: modelPass.model, usage: modelPass.usage, cost: modelPass.cost, unrated: modelPass.unrated?.length ?? 0, unscanned: modelPass.unscanned?.length ?? 0 }
-          : modelPassFailure
-            ? { model: modelName, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: modelPassFailure }
-            : undefined,
-        offline.badLineCount,
-      );
-      const files = writeAuditFiles(path, report);
-      const flagged = report.patterns.filter((p) => p.flagged);
-      log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${count(report.records, 'record')}, ${count(report.patterns.length, 'pattern')}, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
-      if (request.show !== false) AuditPanel.show(host, report, examplesOf(path, report, records), files);
-      return report;
+      return uri ? auditDataset({ context, log, policies, host }, uri, request) : undefined;
     }),
     vscode.commands.registerCommand('traitStudio.filterDataset', async (target?: vscode.Uri, given?: { choices?: FilterChoices; out?: vscode.Uri }) => {
       const uri = target instanceof vscode.Uri ? target : await pickDataset();
@@ -160,6 +61,123 @@ export function registerAudit(context: vscode.ExtensionContext, log: vscode.LogO
       },
     }),
   );
+}
+
+/** What an audit runs with. */
+interface AuditDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly policies: PolicyCache;
+  readonly host: AuditHost;
+}
+
+/** The model pass's outcome: its result, or why the pass chosen did not run or stopped (a sentence for the report's header); neither when it was not chosen. */
+interface ModelPassOutcome {
+  readonly result?: ModelPassResult;
+  readonly failure?: string;
+}
+
+/** The Audit Dataset flow on `uri` (see registerAudit): the report, or undefined when there was nothing to audit or the user backed out. */
+async function auditDataset(deps: AuditDeps, uri: vscode.Uri, request: AuditRequest): Promise<AuditReport | undefined> {
+  const { log } = deps;
+  const path = uri.fsPath;
+  const settings = modelSettings(uri);
+  const threshold = settings['audit.threshold'];
+  // Streamed: the offline audit keeps no record text, whatever the size of the dataset.
+  const offline = offlineAuditFile(path, { threshold });
+  for (const bad of offline.badLines.slice(0, 50)) log.warn(`Audit ${basename(path)}: line ${bad.line} skipped: ${bad.reason}`);
+  if (!offline.records) {
+    void vscode.window.showWarningMessage(`Trait Studio: ${basename(path)} has no record to audit (${count(offline.badLineCount, 'bad line')}).`);
+    return undefined;
+  }
+  const modelName = settings['audit.model'];
+  // The model pass (and its estimate) reads the texts: only then are the records read into memory.
+  const records: readonly AuditRecord[] = request.offline ? [] : readDataset(path).records;
+  const choice = request.offline ? 'offline' : await chooseModelPass(uri, records, modelName, request);
+  if (!choice) return undefined;
+  const pass: ModelPassOutcome = choice === 'model' ? await modelPassOf(deps, uri, records, modelName) : {};
+  const modelPass = pass.result;
+  const unrated = (modelPass?.unrated?.length ?? 0) + (modelPass?.unscanned?.length ?? 0);
+  if (unrated) log.warn(`Audit model pass: ${count(modelPass?.unrated?.length ?? 0, 'record')} could not be rated and ${modelPass?.unscanned?.length ?? 0} not scanned (the model refused or answered malformed twice); their shares leave them out.`);
+  const report = buildReport(
+    path,
+    offline.records,
+    offline.badLines,
+    [...offline.patterns, ...(modelPass?.patterns ?? [])],
+    threshold,
+    modelPass
+      ? { model: modelPass.model, usage: modelPass.usage, cost: modelPass.cost, unrated: modelPass.unrated?.length ?? 0, unscanned: modelPass.unscanned?.length ?? 0 }
+      : pass.failure
+        ? { model: modelName, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: pass.failure }
+        : undefined,
+    offline.badLineCount,
+  );
+  const files = writeAuditFiles(path, report);
+  const flagged = report.patterns.filter((p) => p.flagged);
+  log.info(`Audit ${vscode.workspace.asRelativePath(uri)}: ${count(report.records, 'record')}, ${count(report.patterns.length, 'pattern')}, ${flagged.length} flagged${flagged.length ? `: ${flagged.map((p) => `${p.name} (${(100 * p.prevalence.strict).toFixed(0)}%)`).join('; ')}` : ''}.`);
+  if (request.show !== false) AuditPanel.show(deps.host, report, examplesOf(path, report, records), files);
+  return report;
+}
+
+/** Offers the offline detectors alone or with the model pass (with its estimate); 'model' without asking when `request.confirm` is false; undefined when the user backed out. */
+async function chooseModelPass(uri: vscode.Uri, records: readonly AuditRecord[], modelName: string, request: AuditRequest): Promise<'offline' | 'model' | undefined> {
+  const estimate = estimateModelPass(records, { model: modelName, templates: auditTemplates(uri) });
+  const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
+  if (request.confirm === false) return 'model';
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'Offline detectors', description: 'no model, no key, free', detail: 'Openings and closings, questions, bottom-line-first, apologies and validation, structure, length', value: 'offline' as const },
+      { label: 'Offline detectors and the model pass', description: `${count(estimate.requests, 'request')}, ${cost}`, detail: `${modelName} scans batches for recurring patterns, merges them, and rates every record broad and strict`, value: 'model' as const },
+    ],
+    { title: `Trait Studio: audit ${basename(uri.fsPath)} (${count(records.length, 'record')})` },
+  );
+  return picked?.value;
+}
+
+/** The model pass over `records` under a cancellable progress notification; off in Restricted Mode and without a key (each said to the user). */
+async function modelPassOf(deps: AuditDeps, uri: vscode.Uri, records: readonly AuditRecord[], modelName: string): Promise<ModelPassOutcome> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Trait Studio: the model pass is off in Restricted Mode (it sends the transcripts to a model provider); the offline audit runs.');
+    return { failure: 'it is off in Restricted Mode, since it sends the transcripts to a model provider.' };
+  }
+  try {
+    const setup = await modelSetup(deps.context, vscode.workspace.getWorkspaceFolder(uri)?.uri, deps.policies);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Trait Studio: auditing ${basename(uri.fsPath)} with a model`, cancellable: true },
+      (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+        let reported = 0;
+        return runModelPass(records, {
+          provider: setup.provider,
+          providerId: setup.providerId,
+          model: modelName,
+          templates: auditTemplates(uri),
+          cache: setup.cache,
+          prices: setup.prices,
+          signal: controller.signal,
+          onProgress: (done, total) => {
+            const percent = total ? (100 * done) / total : 0;
+            progress.report({ increment: percent - reported, message: `${done}/${count(total, 'request')}` });
+            reported = percent;
+          },
+        });
+      },
+    );
+    return { result };
+  } catch (error) {
+    if (error instanceof MissingKeyError) {
+      void vscode.window.showWarningMessage(`${error.message.replace('to preview scenarios', 'for the model pass')} The offline audit runs.`, 'Set API Key').then((c) => {
+        if (c) void vscode.commands.executeCommand('traitStudio.setApiKey');
+      });
+      return { failure: 'no Gemini API key is set (run "Trait Studio: Set API Key").' };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.error(`Audit model pass: ${message}`);
+    const failure = cancelled(error) ? 'it was cancelled.' : describeFailure(message);
+    void vscode.window.showErrorMessage(`Trait Studio: the model pass stopped. ${failure} The report has the offline patterns only.`);
+    return { failure };
+  }
 }
 
 /** Whether `error` is the cancellation of the model pass's progress notification. */

@@ -5,7 +5,7 @@ import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
 import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
-import type { Settings } from '../../../server/src/llm/settings';
+import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
 import { explainRestricted } from './restricted';
 import { modelSettings } from '../config';
@@ -134,7 +134,7 @@ async function targetDocument(request: GenerateRequest): Promise<vscode.TextDocu
 async function askRunChoices(request: GenerateRequest, traits: readonly { id: string; title: string }[], settings: Settings, folder: vscode.WorkspaceFolder): Promise<RunChoices | undefined> {
   const chosenTraits = request.traits ?? (await pickTraits(traits));
   if (!chosenTraits?.length) return undefined;
-  const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', settings['generate.perTrait'], 1, 1000));
+  const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', settings['generate.perTrait'], SETTINGS['generate.perTrait'].min, SETTINGS['generate.perTrait'].max));
   if (perTrait === undefined) return undefined;
   const outInput = request.outDir ?? (await askFolder(settings['generate.outputFolder']));
   if (outInput === undefined) return undefined;

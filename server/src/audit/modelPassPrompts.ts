@@ -40,7 +40,6 @@ export const AUDIT_SCHEMAS = {
   'audit-rate': z.object({ record_ratings: z.array(z.object({ id: z.string(), ratings: z.array(RATING) })) }),
 } as const;
 
-export type ScanAnswer = z.infer<(typeof AUDIT_SCHEMAS)['audit-scan']>;
 export type ClusterAnswer = z.infer<(typeof AUDIT_SCHEMAS)['audit-cluster']>;
 export type RateAnswer = z.infer<(typeof AUDIT_SCHEMAS)['audit-rate']>;
 

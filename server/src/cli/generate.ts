@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MultiBar, type SingleBar } from 'cli-progress';
 import { count, usd } from '../format';
-import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunProgress, type SftFormat } from '../generation/run';
+import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunOptions, type RunProgress, type SftFormat } from '../generation/run';
 import { DEFAULT_MODELS } from '../generation/stages/stage';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../llm/templates';
 import { requestPolicy } from '../llm/modelAccess';
-import { DEFAULT_DEDUP_THRESHOLD } from '../llm/settings';
+import { DEFAULT_DEDUP_THRESHOLD, SETTINGS } from '../llm/settings';
+
+const PER_TRAIT = SETTINGS['generate.perTrait'];
+const CONCURRENCY = SETTINGS['generate.concurrency'];
 import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
@@ -46,33 +50,47 @@ Exit status: 0 completed, 1 completed with failed items, 2 usage or I/O problem,
 (Ctrl+C; run again to resume).
 `;
 
+const GENERATE_OPTIONS = {
+  out: { type: 'string' },
+  traits: { type: 'string' },
+  'per-trait': { type: 'string', default: '10' },
+  concurrency: { type: 'string', default: '8' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  formats: { type: 'string', default: 'openai,gemini' },
+  midtraining: { type: 'string', default: '0' },
+  batch: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'text' },
+  timeout: { type: 'string', default: '120' },
+  'retry-failed': { type: 'boolean', default: false },
+  'dedup-threshold': { type: 'string' },
+  'no-cache': { type: 'boolean', default: false },
+  'baseline-url': { type: 'string' },
+  'baseline-model': { type: 'string' },
+  'workspace-templates': { type: 'boolean', default: false },
+  'max-answer-chars': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type GenerateValues = ReturnType<typeof parseArgs<{ options: typeof GENERATE_OPTIONS; allowPositionals: true }>>['values'];
+
+/** The run settings of the command line, checked. */
+interface GenerateFlags {
+  readonly perTrait: number;
+  readonly concurrency: number;
+  readonly rpm?: number;
+  readonly tpm?: number;
+  readonly midtraining: number;
+  /** Seconds per request attempt. */
+  readonly timeout: number;
+  readonly threshold?: number;
+  readonly formats: SftFormat[];
+  readonly traits?: string[];
+}
+
 /** `trait-studio generate`: returns the exit status. */
 export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env, progressTTY = !!process.stderr.isTTY): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      traits: { type: 'string' },
-      'per-trait': { type: 'string', default: '10' },
-      concurrency: { type: 'string', default: '8' },
-      rpm: { type: 'string' },
-      tpm: { type: 'string' },
-      formats: { type: 'string', default: 'openai,gemini' },
-      midtraining: { type: 'string', default: '0' },
-      batch: { type: 'boolean', default: false },
-      format: { type: 'string', default: 'text' },
-      timeout: { type: 'string', default: '120' },
-      'retry-failed': { type: 'boolean', default: false },
-      'dedup-threshold': { type: 'string' },
-      'no-cache': { type: 'boolean', default: false },
-      'baseline-url': { type: 'string' },
-      'baseline-model': { type: 'string' },
-      'workspace-templates': { type: 'boolean', default: false },
-      'max-answer-chars': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GENERATE_OPTIONS });
   if (values.help) {
     out.stdout(GENERATE_USAGE);
     return 0;
@@ -80,14 +98,56 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   if (values.batch) throw new UsageError('--batch (the Gemini Batch API) is not supported yet; run without it');
   if (positionals.length !== 1 || !values.out) throw new UsageError(`generate takes one file and --out DIR\n\n${GENERATE_USAGE}`);
   if (values.format !== 'json' && values.format !== 'text') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  const flags = checkFlags(values);
+  const baselineUrl = values['baseline-url'];
+  const baselineModel = values['baseline-model'];
+  if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
+  const answerLimits = cliAnswerLimits(values['max-answer-chars']);
+  // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
+  // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
+  const policy = () => requestPolicy({ timeoutSeconds: flags.timeout, perMinute: flags.rpm ?? 0, concurrency: flags.concurrency });
+  const access = cliModelAccess(env, 'generate a dataset', { baselineUrl, policy });
+  const file = positionals[0];
+  const documentText = readTextFile(file);
+  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
+    stages: loadTemplates(TEMPLATE_STAGES, workspace),
+    midtraining: flags.midtraining > 0 ? loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace) : undefined,
+  }));
+  const manifest = await runInterruptibly(out, progressTTY, {
+    documentPath: resolve(file),
+    documentText,
+    outDir: values.out,
+    traits: flags.traits,
+    perTrait: flags.perTrait,
+    formats: flags.formats,
+    midtraining: flags.midtraining,
+    concurrency: flags.concurrency,
+    requestsPerMinute: flags.rpm,
+    tokensPerMinute: flags.tpm,
+    dedupThreshold: flags.threshold,
+    ...access,
+    ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
+    templates: templates.stages,
+    ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),
+    cache: cliAnswerCache(values['no-cache'], out, env),
+    answerLimits,
+    retryFailed: values['retry-failed'],
+  });
+  out.stdout(values.format === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, values.out));
+  if (manifest.status === 'cancelled') return 130;
+  return manifest.counts.failed > 0 || manifest.counts.midtraining.failed > 0 ? 1 : 0;
+}
+
+/** The run flags of `values`, each checked; UsageError naming the first one out of range. */
+function checkFlags(values: GenerateValues): GenerateFlags {
   const whole = (flag: string, text: string | undefined, min: number, max: number): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
     if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
     return n;
   };
-  const perTrait = whole('--per-trait', values['per-trait'], 1, 1000)!;
-  const concurrency = whole('--concurrency', values.concurrency, 1, 256)!;
+  const perTrait = whole('--per-trait', values['per-trait'], PER_TRAIT.min, PER_TRAIT.max)!;
+  const concurrency = whole('--concurrency', values.concurrency, CONCURRENCY.min, CONCURRENCY.max)!;
   const rpm = whole('--rpm', values.rpm, 1, 1_000_000_000);
   const tpm = whole('--tpm', values.tpm, 1, Number.MAX_SAFE_INTEGER);
   const midtraining = whole('--midtraining', values.midtraining, 0, 1_000_000)!;
@@ -100,23 +160,15 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   if (formats.length === 0 || unknown.length) throw new UsageError(`--formats takes openai and/or gemini, comma-separated, not "${values.formats}"`);
   const traits = values.traits?.split(',').map((t) => t.trim()).filter(Boolean);
   if (traits && traits.length === 0) throw new UsageError('--traits names no trait');
-  const baselineUrl = values['baseline-url'];
-  const baselineModel = values['baseline-model'];
-  if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
-  const answerLimits = cliAnswerLimits(values['max-answer-chars']);
-  // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
-  // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
-  const policy = () => requestPolicy({ timeoutSeconds: timeout, perMinute: rpm ?? 0, concurrency });
-  const access = cliModelAccess(env, 'generate a dataset', { baselineUrl, policy });
-  const file = positionals[0];
-  const documentText = readTextFile(file);
+  return { perTrait, concurrency, rpm, tpm, midtraining, timeout, threshold, formats: formats as SftFormat[], traits };
+}
 
-  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
-    stages: loadTemplates(TEMPLATE_STAGES, workspace),
-    midtraining: midtraining > 0 ? loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace) : undefined,
-  }));
-  const cache = cliAnswerCache(values['no-cache'], out, env);
-
+/**
+ * Runs `options` with progress on stderr. The first Ctrl+C (or SIGTERM) cancels (what is written
+ * is kept; the run resumes next time), a second exits at once with status 130. A RunError becomes a
+ * UsageError.
+ */
+async function runInterruptibly(out: CliOutput, progressTTY: boolean, options: Omit<RunOptions, 'signal' | 'onProgress' | 'onLog'>): Promise<RunManifest> {
   const controller = new AbortController();
   const progress = new ProgressView(out, progressTTY);
   let interrupted = false;
@@ -129,31 +181,8 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
-  let manifest: RunManifest;
   try {
-    manifest = await runDataset({
-      documentPath: resolve(file),
-      documentText,
-      outDir: values.out,
-      traits,
-      perTrait,
-      formats: formats as SftFormat[],
-      midtraining,
-      concurrency,
-      requestsPerMinute: rpm,
-      tokensPerMinute: tpm,
-      dedupThreshold: threshold,
-      ...access,
-      ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
-      templates: templates.stages,
-      ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),
-      cache,
-      answerLimits,
-      retryFailed: values['retry-failed'],
-      signal: controller.signal,
-      onProgress: (p) => progress.update(p),
-      onLog: (line) => progress.line(line),
-    });
+    return await runDataset({ ...options, signal: controller.signal, onProgress: (p) => progress.update(p), onLog: (line) => progress.line(line) });
   } catch (error) {
     if (error instanceof RunError) throw new UsageError(error.message);
     throw error;
@@ -162,32 +191,47 @@ export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.Pr
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
-  out.stdout(values.format === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, values.out));
-  if (manifest.status === 'cancelled') return 130;
-  return manifest.counts.failed > 0 || manifest.counts.midtraining.failed > 0 ? 1 : 0;
 }
 
-/** Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise. */
+/** Progress on stderr: a bar redrawn in place on a terminal (cli-progress, log lines above it), plain lines otherwise. */
 class ProgressView {
   private last: RunProgress | undefined;
-  private drawn = false;
+  private readonly bars: MultiBar | undefined;
+  private bar: SingleBar | undefined;
 
   constructor(
     private readonly out: CliOutput,
-    private readonly tty: boolean,
-  ) {}
+    tty: boolean,
+  ) {
+    this.bars = tty
+      ? new MultiBar({
+          stream: terminalOf(out),
+          format: '[{bar}] {value}/{total} · {accepted} accepted · {rejected} rejected · {failed} failed{midtraining} · {cost}',
+          barsize: 24,
+          barCompleteChar: '#',
+          barIncompleteChar: '-',
+          hideCursor: false,
+        })
+      : undefined;
+  }
 
   update(p: RunProgress): void {
     this.last = p;
-    if (this.tty) this.draw();
+    if (!this.bars) return;
+    const cost = p.cost.unpriced.length ? `${usd(p.cost.usd)}+?` : usd(p.cost.usd);
+    const midtraining = p.midtraining.total ? ` · midtraining ${p.midtraining.written + p.midtraining.failed}/${p.midtraining.total}` : '';
+    const payload = { accepted: p.accepted, rejected: p.rejected, failed: p.failed, midtraining, cost };
+    if (!this.bar) this.bar = this.bars.create(p.total, p.done, payload);
+    else {
+      this.bar.setTotal(p.total);
+      this.bar.update(p.done, payload);
+    }
   }
 
   /** A line of the run's log: above the bar on a terminal, prefixed with the count otherwise. */
   line(text: string): void {
-    if (!this.tty) return this.out.stderr(`${this.last ? `[${this.last.done}/${this.last.total}] ` : ''}${text}\n`);
-    this.clear();
-    this.out.stderr(`${text}\n`);
-    this.draw();
+    if (this.bars) this.bars.log(`${text}\n`);
+    else this.out.stderr(`${this.last ? `[${this.last.done}/${this.last.total}] ` : ''}${text}\n`);
   }
 
   note(text: string): void {
@@ -195,24 +239,16 @@ class ProgressView {
   }
 
   end(): void {
-    if (this.tty && this.drawn) this.out.stderr('\n');
-    this.drawn = false;
+    // A final redraw flushes log lines still waiting for the bar.
+    this.bars?.update();
+    this.bars?.stop();
   }
+}
 
-  private clear(): void {
-    if (this.drawn) this.out.stderr('\r\x1b[K');
-  }
-
-  private draw(): void {
-    const p = this.last;
-    if (!p) return;
-    const width = 24;
-    const filled = p.total ? Math.round((width * p.done) / p.total) : width;
-    const cost = p.cost.unpriced.length ? `${usd(p.cost.usd)}+?` : usd(p.cost.usd);
-    const mt = p.midtraining.total ? ` · midtraining ${p.midtraining.written + p.midtraining.failed}/${p.midtraining.total}` : '';
-    this.out.stderr(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed${mt} · ${cost}`);
-    this.drawn = true;
-  }
+/** `out`'s stderr as the terminal stream cli-progress draws on (it writes only escape sequences and text). */
+function terminalOf(out: CliOutput): NodeJS.WritableStream {
+  const stream = { isTTY: true, columns: process.stderr.columns || 80, write: (text: string) => (out.stderr(text), true) };
+  return stream as unknown as NodeJS.WritableStream;
 }
 
 /** "Answered by: gemini-3.8-flash → gemini-3.8-flash-001; …", the versions the API reported, when the manifest has them. */

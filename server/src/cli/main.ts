@@ -6,6 +6,7 @@ import { UsageError } from './io';
 import { runGenerate } from './generate';
 import { runLint } from './lint';
 import { runLsp } from './lsp';
+import { runModels } from './models';
 import { runOutline } from './outline';
 import { runPreview } from './preview';
 import { runReview } from './review';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'preview', synopsis: 'preview FILE --trait ID', summary: 'scenarios and responses the SFT pipeline would make for a trait', run: runPreview },
   { name: 'generate', synopsis: 'generate FILE --out DIR', summary: 'an SFT (and midtraining) dataset from a trait document; resumable', run: runGenerate },
   { name: 'audit', synopsis: 'audit DATASET.jsonl', summary: 'the surface patterns a dataset over-teaches; audit filter drops them', run: runAudit },
+  { name: 'models', synopsis: 'models', summary: 'the model catalogue: prices with their dates and sources, thinking, defaults', run: runModels },
   { name: 'lsp', synopsis: 'lsp --stdio', summary: 'run the language server for other editors', run: runLsp },
 ];
 

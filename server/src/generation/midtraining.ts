@@ -58,6 +58,29 @@ interface Job {
 
 type Templates = Readonly<Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>>>;
 
+/** What `generateMidtraining` takes (see there). */
+export interface MidtrainingOptions {
+  /** Documents to make, in all (not per type). */
+  count: number;
+  docTypes?: readonly string[];
+  provider: ModelProvider;
+  models: StageModels;
+  /** Default: the shipped templates (`loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace)` for a workspace's overrides). */
+  templates?: Templates;
+  cache?: AnswerCache;
+  providerId?: string;
+  /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
+  answerLimits?: AnswerLimits;
+  signal?: AbortSignal;
+  /** Ids of documents already made (an earlier, interrupted run's). */
+  skip?: ReadonlySet<string>;
+  onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
+  onError?: (id: string, error: string) => void;
+  usage?: StageUsage;
+  /** Collects, by model asked for, the model versions that answered (see answeringVersions). */
+  versions?: Record<string, string[]>;
+}
+
 /** What every prompt of a run is rendered from. */
 interface World {
   readonly model: string;
@@ -98,30 +121,7 @@ interface World {
  * with an Error when `count` > 0 and the document has no traits. After it rejects no callback is
  * called again.
  */
-export async function generateMidtraining(
-  document: TraitDocument,
-  options: {
-    /** Documents to make, in all (not per type). */
-    count: number;
-    docTypes?: readonly string[];
-    provider: ModelProvider;
-    models: StageModels;
-    /** Default: the shipped templates (`loadTemplates(MIDTRAINING_TEMPLATE_STAGES, workspace)` for a workspace's overrides). */
-    templates?: Templates;
-    cache?: AnswerCache;
-    providerId?: string;
-    /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
-    answerLimits?: AnswerLimits;
-    signal?: AbortSignal;
-    /** Ids of documents already made (an earlier, interrupted run's). */
-    skip?: ReadonlySet<string>;
-    onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
-    onError?: (id: string, error: string) => void;
-    usage?: StageUsage;
-    /** Collects, by model asked for, the model versions that answered (see answeringVersions). */
-    versions?: Record<string, string[]>;
-  },
-): Promise<void> {
+export async function generateMidtraining(document: TraitDocument, options: MidtrainingOptions): Promise<void> {
   options.signal?.throwIfAborted();
   const { count } = options;
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, not ${count}`);
@@ -131,20 +131,38 @@ export async function generateMidtraining(
   if (document.traits.length === 0) throw new Error('the trait document has no traits to write about');
 
   const world: World = { model: modelName(document), traits: new Map(document.traits.map((t) => [t.id, t])), document };
-  const fingerprint = contentHash(document, world.model);
+  const jobs = planJobs(contentHash(document, world.model), docTypes, count, options.skip);
+  if (jobs.length === 0) return;
+  // Our own scope: cancels the rest when the caller cancels or a callback throws.
+  const scope = cancelScope(options.signal);
+  try {
+    // Every job settles before this resolves or rejects, so no callback comes after.
+    await inPool(jobs, DOCUMENTS_IN_FLIGHT, scope, documentMaker(world, options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES), options, scope.signal));
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  }
+}
+
+/** The documents to make: dealt to `docTypes` round-robin, each with its id; those in `skip` left out. */
+function planJobs(fingerprint: string, docTypes: readonly string[], count: number, skip: ReadonlySet<string> | undefined): Job[] {
   const jobs: Job[] = [];
   for (let j = 0; j < count; j++) {
     const docType = docTypes[j % docTypes.length];
     const index = Math.floor(j / docTypes.length);
     const id = documentId(fingerprint, docType, index);
-    if (!options.skip?.has(id)) jobs.push({ id, docType, index });
+    if (!skip?.has(id)) jobs.push({ id, docType, index });
   }
-  if (jobs.length === 0) return;
+  return jobs;
+}
 
-  const templates = options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES);
-  // Our own scope: cancels the rest when the caller cancels or a callback throws.
-  const scope = cancelScope(options.signal);
-  const signal = scope.signal;
+/**
+ * What makes one job's document and delivers it (see generateMidtraining): its ideas batch (asked
+ * once per type and batch, batch b after batches 0..b-1), its draft and revision, then `onDocument`
+ * one delivery at a time — or `onError` when a stage failed for good. Rejects with `signal`'s reason
+ * when cancelled, or with the callback's error.
+ */
+function documentMaker(world: World, templates: Templates, options: MidtrainingOptions, signal: AbortSignal): (job: Job) => Promise<void> {
   const base = {
     provider: options.provider,
     models: options.models,
@@ -161,20 +179,10 @@ export async function generateMidtraining(
   const heard = (ctx: StageContext) => {
     if (options.versions) answeringVersions([{ modelVersions: ctx.versions as ModelVersions }], options.models, options.versions);
   };
-
-  // Per type, the promise of each ideas batch asked so far; batch b waits for batches 0..b-1.
-  const batches = new Map<string, Promise<DocumentIdea[]>[]>();
-  const ideaBatch = (docType: string, batch: number): Promise<DocumentIdea[]> => {
-    let list = batches.get(docType);
-    if (!list) batches.set(docType, (list = []));
-    for (let b = list.length; b <= batch; b++) {
-      const earlier = list.slice();
-      const ctx = at(b);
-      list.push(Promise.all(earlier).then((before) => askIdeas(ctx, templates, world, docType, before.flat())).finally(() => heard(ctx)));
-    }
-    return list[batch];
-  };
-
+  const ideaBatch = ideaBatches((docType, batch, before) => {
+    const ctx = at(batch);
+    return askIdeas(ctx, templates, world, docType, before).finally(() => heard(ctx));
+  });
   const make = async (job: Job): Promise<MidtrainingDocument> => {
     const ideas = await ideaBatch(job.docType, Math.floor(job.index / IDEAS_PER_CALL));
     const idea = ideas[(job.index % IDEAS_PER_CALL) % ideas.length];
@@ -187,16 +195,9 @@ export async function generateMidtraining(
       heard(ctx);
     }
   };
-
   // Deliveries one at a time, so a caller appending lines to a file needs no lock of its own.
   let delivery: Promise<void> = Promise.resolve();
-  const deliver = (doc: MidtrainingDocument) =>
-    (delivery = delivery.then(async () => {
-      signal.throwIfAborted();
-      await options.onDocument(doc);
-    }));
-
-  const run = async (job: Job): Promise<void> => {
+  return async (job) => {
     let doc: MidtrainingDocument;
     try {
       doc = await make(job);
@@ -205,16 +206,25 @@ export async function generateMidtraining(
       options.onError?.(job.id, reasonOf(error));
       return;
     }
-    await deliver(doc);
+    await (delivery = delivery.then(async () => {
+      signal.throwIfAborted();
+      await options.onDocument(doc);
+    }));
   };
+}
 
-  try {
-    // Every job settles before this resolves or rejects, so no callback comes after.
-    await inPool(jobs, DOCUMENTS_IN_FLIGHT, scope, run);
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw error;
-  }
+/** Per type, the promise of each ideas batch asked so far (`ask` with the type's earlier ideas); batch b is asked after batches 0..b-1. */
+function ideaBatches(ask: (docType: string, batch: number, before: DocumentIdea[]) => Promise<DocumentIdea[]>): (docType: string, batch: number) => Promise<DocumentIdea[]> {
+  const batches = new Map<string, Promise<DocumentIdea[]>[]>();
+  return (docType, batch) => {
+    let list = batches.get(docType);
+    if (!list) batches.set(docType, (list = []));
+    for (let b = list.length; b <= batch; b++) {
+      const earlier = list.slice();
+      list.push(Promise.all(earlier).then((before) => ask(docType, b, before.flat())));
+    }
+    return list[batch];
+  };
 }
 
 /** Up to IDEAS_PER_CALL ideas of one type, each naming real traits; `before` are the type's earlier ideas. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One brainstorm idea: what happens, how the user puts it, why it tests the trait. */
-export const IDEA = z.object({ what: z.string().min(1), how: z.string().min(1), why: z.string().min(1) });
+const IDEA = z.object({ what: z.string().min(1), how: z.string().min(1), why: z.string().min(1) });
 
 /**
  * The structured answer of each generation stage (llm/structured.ts: sent as Gemini

@@ -19,7 +19,7 @@ import { countCall, type StageUsage } from './usage';
 export type ModelVersions = Record<string, string | null>;
 
 /** The provider id used when none is given (AskContext.providerId). */
-export const DEFAULT_PROVIDER_ID = 'gemini';
+const DEFAULT_PROVIDER_ID = 'gemini';
 
 /** What asking a model needs: the provider(s) and their ids, the cache, the usage to add to, cancellation. */
 export interface AskContext {
@@ -104,7 +104,7 @@ export async function ask<T>(ctx: AskContext, stage: string, request: GenerateRe
 }
 
 /** `answer`'s value, or a StageError of `stage` with its problem. */
-export function valueOf<T>(stage: string, answer: Answer<T>): T {
+function valueOf<T>(stage: string, answer: Answer<T>): T {
   if ('value' in answer) return answer.value;
   throw new StageError(stage, answer.problem);
 }

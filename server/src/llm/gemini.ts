@@ -18,7 +18,7 @@ const NO_TEXT_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITE
 
 /**
  * Gemini through @google/genai, every call under the RequestPolicy (the SDK itself has no timeout,
- * does not honour RetryInfo and does not retry transport errors: ../shared/docs/gemini-wire.md).
+ * does not honour RetryInfo and does not retry transport errors; test/fake-gemini/server.ts speaks the wire format).
  * Structured answers use `responseJsonSchema`, sent unchanged; parsing and validating them is the
  * caller's job.
  */

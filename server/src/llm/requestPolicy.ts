@@ -7,7 +7,7 @@ import { redact, redactError } from './redact';
 
 /** How every model call is made: timeout, retries with back-off, rate limit, cancellation. */
 export interface RequestPolicyOptions {
-  /** Per attempt, ms. The SDK has no timeout of its own (../shared/docs/gemini-wire.md). Default 60 000. */
+  /** Per attempt, ms. The SDK has no timeout of its own. Default 60 000. */
   readonly timeoutMs?: number;
   /** Attempts in all, the first included. Default 4. */
   readonly maxAttempts?: number;

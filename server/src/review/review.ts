@@ -6,7 +6,7 @@
  * model-call layer (llm/ask.ts): cached, asked at most twice, typed by its schema.
  */
 import { traitChunk } from '../generation/chunk';
-import { DEFAULT_PROVIDER_ID, StageError, tryStructured, type AskContext } from '../llm/ask';
+import { StageError, tryStructured, type AskContext } from '../llm/ask';
 import { answerKey, type AnswerCache } from '../llm/cache';
 import { DEFAULT_ROLE_MODELS, thinkingAllowance } from '../llm/catalogue';
 import { defaultPrices, estimateCost, type ModelPrice } from '../llm/cost';
@@ -201,8 +201,8 @@ export interface ReviewEstimate {
  * What `reviewDocument` with the same options will send, before it runs: one coverage request per
  * selected trait and one tension request with `tensions`, when every answer is usable and grounded
  * the first time. Tokens are characters / 4 of the real prompts, answers at typical sizes plus the
- * catalogue's thinking allowance. With `options.cache`, requests already answered there are counted
- * in `cached` and cost nothing. `usd` is at `options.prices` (default the catalogue's). Throws as
+ * catalogue's thinking allowance. With `options.cache` and `options.providerId` (the id the review
+ * will ask under), requests already answered there are counted in `cached` and cost nothing. `usd` is at `options.prices` (default the catalogue's). Throws as
  * reviewDocument does for an unknown trait id or an unreadable template.
  */
 export async function estimateReview(document: TraitDocument, options: Omit<ReviewOptions, 'provider' | 'signal' | 'onProgress' | 'file'>): Promise<ReviewEstimate> {
@@ -214,7 +214,7 @@ export async function estimateReview(document: TraitDocument, options: Omit<Revi
   let cached = 0;
   const call = async (stage: string, schema: object, request: Omit<GenerateRequest, 'responseJsonSchema'>, outputTokens: number) => {
     requests += 1;
-    if (options.cache && (await isCached(options.cache, options.providerId, stage, { ...request, responseJsonSchema: schema }))) {
+    if (options.cache && options.providerId && (await isCached(options.cache, options.providerId, stage, { ...request, responseJsonSchema: schema }))) {
       cached += 1;
       return;
     }
@@ -233,7 +233,7 @@ export async function estimateReview(document: TraitDocument, options: Omit<Revi
 }
 
 /** True when `cache` holds an answer to `request` (under the same key `ask` uses). */
-async function isCached(cache: AnswerCache, providerId: string | undefined, stage: string, request: GenerateRequest): Promise<boolean> {
-  const hit = await cache.get(answerKey({ providerId: providerId ?? DEFAULT_PROVIDER_ID, stage, request, sample: 0 })).catch(() => undefined);
+async function isCached(cache: AnswerCache, providerId: string, stage: string, request: GenerateRequest): Promise<boolean> {
+  const hit = await cache.get(answerKey({ providerId, stage, request, sample: 0 })).catch(() => undefined);
   return !!hit?.text.trim();
 }

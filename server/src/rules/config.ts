@@ -179,7 +179,9 @@ function describe(e: ErrorObject, path: readonly string[], what: string): string
     const known = ['severity', ...Object.keys(rule?.optionsSchema ?? {})].join(', ');
     return `Unknown option "${key}" for rule ${rule?.name ?? path[path.length - 1]}. Options: ${known}.`;
   }
-  if (e.keyword === 'enum') return `${where} must be a severity: off, error, warning, information (or info), hint, true or false.`;
+  // Every enum under lint is a severity; another key's enum (listItemTraits) lists its own values.
+  if (e.keyword === 'enum' && path[0] === 'lint') return `${where} must be a severity: off, error, warning, information (or info), hint, true or false.`;
+  if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
   if (e.keyword === 'type' && path.length === 0) return `The ${what} must be a mapping of keys to values.`;
   return `${where} ${e.message ?? 'is invalid'}.`;
 }

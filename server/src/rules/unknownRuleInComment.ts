@@ -41,7 +41,8 @@ export const unknownRuleInCommentRule = defineRule({
   },
 });
 
-const SEPARATOR = /[\s,]/;
+// A rule name in a comment: a run of characters other than blanks and commas, after a blank or comma.
+const NAME = /(?<=[\s,])[^\s,]+/g;
 
 /**
  * Where each name first stands in a comment, as an offset into the comment: the first place it
@@ -50,21 +51,10 @@ const SEPARATOR = /[\s,]/;
 function nameOffsets(lines: LineIndex, directive: Directive): Map<string, number> {
   const start = lines.offsetAt(directive.range.start);
   const text = lines.text.slice(start, lines.offsetAt(directive.range.end));
+  // A comment ends at its first "-->", so that is the only one it holds.
+  const closing = text.indexOf('-->');
   const offsets = new Map<string, number>();
-  const note = (from: number, to: number) => {
-    const name = text.slice(from, to);
-    if (name && !offsets.has(name)) offsets.set(name, from);
-  };
-  let closing = text.indexOf('-->');
-  for (let i = 1; i < text.length; i++) {
-    if (!SEPARATOR.test(text[i - 1]) || SEPARATOR.test(text[i])) continue;
-    let j = i;
-    while (j < text.length && !SEPARATOR.test(text[j])) j++;
-    if (closing >= 0 && closing < i) closing = text.indexOf('-->', i);
-    if (closing >= 0 && closing < j) note(i, closing);
-    if (j < text.length) note(i, j);
-    i = j;
-  }
+  for (const m of (closing < 0 ? text : text.slice(0, closing)).matchAll(NAME)) if (!offsets.has(m[0])) offsets.set(m[0], m.index);
   return offsets;
 }
 

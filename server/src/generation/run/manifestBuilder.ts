@@ -9,7 +9,7 @@ import type { OutcomeCounts } from './resume';
 import type { RunCounts, RunManifest, RunProgress, RunSettings } from './types';
 
 /** The SHA-256 of `text`, in hex. */
-export function sha256(text: string): string {
+function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -59,7 +59,7 @@ export interface SessionTally {
 }
 
 /** Earlier sessions' usage (as recorded in `previous`) plus this session's. */
-export function runUsage(previous: RunManifest | undefined, tally: SessionTally): StageUsage {
+function runUsage(previous: RunManifest | undefined, tally: SessionTally): StageUsage {
   return addUsage(addUsage(emptyUsage(), previous?.usage ?? emptyUsage()), tally.usage);
 }
 

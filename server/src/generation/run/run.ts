@@ -5,7 +5,7 @@ import { parseTraitDocument } from '../../document/parse';
 import { TEMPORARY_FILE } from '../../files/atomicWrite';
 import { checkRegularOrAbsent } from '../../files/regularFile';
 import { DEFAULT_ROLE_MODELS } from '../../llm/catalogue';
-import { DEFAULT_DEDUP_THRESHOLD } from '../../llm/settings';
+import { DEFAULT_DEDUP_THRESHOLD, SETTINGS } from '../../llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../llm/templates';
 import { DEFAULT_MODELS, type StageModels } from '../stages/stage';
 import { ioError, RunError } from './errors';
@@ -118,11 +118,11 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
   if (!embeddingModel.trim()) throw new RunError('usage', 'embeddingModel must name a model');
   return {
     traits,
-    perTrait: whole('perTrait', options.perTrait, 1, 1000),
+    perTrait: whole('perTrait', options.perTrait, SETTINGS['generate.perTrait'].min, SETTINGS['generate.perTrait'].max),
     formats,
     midtraining: whole('midtraining', options.midtraining, 0, 1_000_000),
     midtrainingDocTypes: options.midtrainingDocTypes ? [...options.midtrainingDocTypes] : null,
-    concurrency: whole('concurrency', options.concurrency, 1, 256),
+    concurrency: whole('concurrency', options.concurrency, SETTINGS['generate.concurrency'].min, SETTINGS['generate.concurrency'].max),
     requestsPerMinute: optional('requestsPerMinute', options.requestsPerMinute),
     tokensPerMinute: optional('tokensPerMinute', options.tokensPerMinute),
     rateWindowMs: window,
