@@ -75,7 +75,7 @@ const TYPICAL_THINKING = 500;
 export const MODEL_CATALOGUE: readonly ModelInfo[] = [
   {
     id: 'gemini-3.8-flash',
-    purpose: 'fast model: brainstorm, scenario, baseline, the audit’s model pass',
+    purpose: 'fast model: brainstorm, scenario, baseline, the audit’s model pass, the model review',
     status: 'stable',
     prices: [
       { inputPerMillion: 0.75, outputPerMillion: 3.75, until: '2026-12-31', source: PRICING_2026_10_07, asOf: '2026-10-07' },
