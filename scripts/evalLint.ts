@@ -124,15 +124,26 @@ function evaluate(labels: DocumentLabels): DocumentResult {
       const missing = t[part] === null;
       const c = result.parts[rule];
       if (fired && missing) c.tp++;
-      else if (fired) (c.fp++, result.details.push(`FP ${rule} ${t.line} "${t.title}" — labelled: ${t[part]}`));
-      else if (missing) (c.fn++, result.details.push(`FN ${rule} ${t.line} "${t.title}"`));
+      else if (fired) {
+        c.fp++;
+        result.details.push(`FP ${rule} ${t.line} "${t.title}" — labelled: ${t[part]}`);
+      } else if (missing) {
+        c.fn++;
+        result.details.push(`FN ${rule} ${t.line} "${t.title}"`);
+      }
     }
     const absolutes = findings.filter((d) => d.rule === 'unqualified-absolute');
     for (const d of absolutes) {
       if (t.absolute?.kind === 'unbounded') result.absolute.tp++;
-      else (result.absolute.fp++, result.details.push(`FP unqualified-absolute ${d.range.start.line + 1} "${t.title}": ${d.message.slice(0, 60)}`));
+      else {
+        result.absolute.fp++;
+        result.details.push(`FP unqualified-absolute ${d.range.start.line + 1} "${t.title}": ${d.message.slice(0, 60)}`);
+      }
     }
-    if (t.absolute?.kind === 'unbounded' && !absolutes.length) (result.absolute.fn++, result.details.push(`FN unqualified-absolute ${t.line} "${t.title}"`));
+    if (t.absolute?.kind === 'unbounded' && !absolutes.length) {
+      result.absolute.fn++;
+      result.details.push(`FN unqualified-absolute ${t.line} "${t.title}"`);
+    }
   }
   return result;
 }

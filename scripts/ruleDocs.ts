@@ -46,7 +46,7 @@ export function rulesIndex(): string {
   ].join('\n');
 }
 
-function optionList(rule: Rule<any>): string {
+function optionList(rule: Rule): string {
   const defaults = rule.options as Record<string, unknown>;
   return Object.keys(rule.optionsSchema).map((key) => `\`${key}\` (${JSON.stringify(defaults[key])})`).join(', ');
 }

@@ -30,9 +30,41 @@ export interface LoggedRequest {
   readonly method: string;
   readonly model: string;
   readonly action: string;
-  readonly body: any;
+  readonly body: GeminiRequestBody;
   /** The API key the SDK sent (x-goog-api-key), to check which key a caller used. */
   readonly apiKey: string | undefined;
+}
+
+/** A content the SDK sends: our callers send text parts only. */
+export interface GeminiContent {
+  readonly role?: string;
+  readonly parts: readonly { readonly text: string }[];
+}
+
+/**
+ * The request body as parsed, typed by the fields the fake and the tests read: `contents`,
+ * `systemInstruction` and `generationConfig` on generation and countTokens requests, `requests` on
+ * batchEmbedContents. The fake does not validate it: a field the SDK did not send is undefined.
+ */
+/** The parts of a JSON Schema the tests read; the rest is kept as sent. */
+export interface JsonSchema {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly items?: JsonSchema;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly [keyword: string]: unknown;
+}
+
+export interface GeminiRequestBody {
+  readonly contents: readonly GeminiContent[];
+  readonly systemInstruction?: GeminiContent;
+  readonly generationConfig?: {
+    readonly responseMimeType?: string;
+    readonly responseJsonSchema?: JsonSchema;
+    readonly thinkingConfig?: { readonly thinkingLevel?: string; readonly thinkingBudget?: number };
+  } & Record<string, unknown>;
+  readonly requests?: readonly { readonly model?: string; readonly content: GeminiContent }[];
 }
 
 export interface FakeGemini {
@@ -67,9 +99,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = ROUTE.exec(url.pathname);
     if (!m || req.method !== 'POST') return sendJson(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
-    let parsed: any;
+    let parsed: GeminiRequestBody;
     try {
-      parsed = JSON.parse(body || '{}');
+      parsed = JSON.parse(body || '{}') as GeminiRequestBody;
     } catch {
       return sendJson(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
     }
@@ -79,7 +111,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     if (m[3] === 'batchEmbedContents') {
       const fault = embeddingFaults.shift();
       if (fault) return answer(res, fault, false, http.hung, fakeModelVersion(m[2]));
-      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embedText(textOf(r.content)) })) });
+      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
@@ -162,11 +194,11 @@ function statusName(status: number): string {
   return ({ 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' } as Record<number, string>)[status] ?? 'UNKNOWN';
 }
 
-function textOf(content: any): string {
-  return (content?.parts ?? []).map((p: any) => p.text ?? '').join('');
+function textOf(content: GeminiContent | undefined): string {
+  return (content?.parts ?? []).map((p) => p.text ?? '').join('');
 }
 
-function lastUserText(body: any): string {
-  const contents = body?.contents ?? [];
+function lastUserText(body: GeminiRequestBody): string {
+  const contents = body.contents ?? [];
   return textOf(contents[contents.length - 1]);
 }

@@ -113,7 +113,10 @@ describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeo
   /** Resolves on the server's next `workspace/diagnostic/refresh` (it sends one after (re)reading the settings). */
   let refreshed: Promise<void>;
   let onRefresh: () => void = () => undefined;
-  const expectRefresh = () => (refreshed = new Promise<void>((resolve) => (onRefresh = resolve)));
+  // Sets `refreshed` (awaited after the notification that triggers the refresh); returns nothing, so no promise floats.
+  const expectRefresh = (): void => {
+    refreshed = new Promise<void>((resolve) => (onRefresh = resolve));
+  };
   type Item = { code: string; severity: number; message: string };
   const pull = async () => (await connection.sendRequest<{ items: Item[] }>('textDocument/diagnostic', { textDocument: { uri } })).items;
   const rules = (items: Item[]) => [...new Set(items.map((d) => d.code))].sort();

@@ -12,7 +12,7 @@ const FIRST_FINDING_LINE = 179;
 export const tests = [
   {
     name: 'opens the Model Spec with Ctrl+P',
-    async run({ page, screenshot }) {
+    async run({ page }) {
       await quickOpen(page, FILE);
     },
   },
@@ -113,7 +113,7 @@ export const tests = [
       try {
         await lines.filter({ hasText: /Activated\s+in\s+\d+\s+ms/ }).waitFor();
       } catch (error) {
-        throw new Error(`the output channel does not show the activation line; it shows:\n${await lines.innerText()}`);
+        throw new Error(`the output channel does not show the activation line; it shows:\n${await lines.innerText()}`, { cause: error });
       }
       await screenshot('ui-5-output');
     },

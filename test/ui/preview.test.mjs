@@ -3,6 +3,8 @@
 // answers carry <img onerror> and <script> markup). The markup must show as text and run nothing;
 // a button in the page must reach the extension; after a reload the panel comes back with its
 // content. Steps run in order on one page; screenshots in test/output/.
+// frame.evaluate() runs its function in the webview's page, where `document` is defined.
+/* global document */
 import assert from 'node:assert/strict';
 import { quickOpen, runCommand } from './workbench.mjs';
 

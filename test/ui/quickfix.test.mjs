@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { quickOpen } from './workbench.mjs';
 
 const FILE = 'draft.traits.md';
-const TITLE = 'Ask before acting';
 const REASON = 'Acting on a wrong guess wastes the user\'s time and has to be undone.';
 
 /** The warning count the status bar shows (Problems: errors, warnings). */

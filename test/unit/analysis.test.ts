@@ -99,8 +99,10 @@ describe('words and similarity', () => {
       const counts: number[] = [];
       for (const t of contentTerms(text)) {
         const i = terms.indexOf(t);
-        if (i < 0) terms.push(t), counts.push(1);
-        else counts[i]++;
+        if (i < 0) {
+          terms.push(t);
+          counts.push(1);
+        } else counts[i]++;
       }
       return { terms, counts };
     };

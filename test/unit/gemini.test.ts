@@ -32,9 +32,9 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     await p.generate({ ...ask, systemInstruction: 'Be honest.', responseJsonSchema: { type: 'object' } });
     const [first, second] = fake.requests;
     assert.equal(first.body.systemInstruction, undefined);
-    assert.deepEqual(second.body.systemInstruction.parts, [{ text: 'Be honest.' }]);
-    assert.deepEqual(second.body.generationConfig.responseJsonSchema, { type: 'object' });
-    assert.equal(second.body.generationConfig.responseMimeType, 'application/json');
+    assert.deepEqual(second.body.systemInstruction?.parts, [{ text: 'Be honest.' }]);
+    assert.deepEqual(second.body.generationConfig?.responseJsonSchema, { type: 'object' });
+    assert.equal(second.body.generationConfig?.responseMimeType, 'application/json');
   });
 
   it('counts thinking tokens as output tokens (they are billed as output), streamed or not', async () => {

@@ -65,7 +65,7 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
 
   it('sends an empty system instruction, which is given, not absent', async () => {
     await provider().generate({ ...ask, systemInstruction: '' });
-    assert.deepEqual(chats()[0].body.messages[0], { role: 'system', content: '' });
+    assert.deepEqual(chats()[0].body.messages?.[0], { role: 'system', content: '' });
   });
 
   it('sends a placeholder key when none is given, and nothing from OPENAI_* variables', async () => {

@@ -143,9 +143,9 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
     fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? ideas(++brainstorms === 1 ? 1 : 2) : GOOD[stageOf(r)](r)));
     const cache = new MemoryAnswerCache();
     const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 3, cache });
-    const schema = fake.requests.find((r) => stageOf(r) === 'brainstorm')!.body.generationConfig.responseJsonSchema;
-    assert.equal(schema.properties.ideas.minItems, 3);
-    assert.equal(schema.properties.ideas.maxItems, 3);
+    const schema = fake.requests.find((r) => stageOf(r) === 'brainstorm')!.body.generationConfig?.responseJsonSchema;
+    assert.equal(schema?.properties?.ideas?.minItems, 3);
+    assert.equal(schema?.properties?.ideas?.maxItems, 3);
     // Asked twice; the longer answer (2 ideas) is used; the third scenario says why it is missing.
     assert.equal(brainstorms, 2);
     assert.equal(results.length, 3);
@@ -280,7 +280,7 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       const cache = new DiskAnswerCache(dir, { onError: (_e, operation) => problems.push(operation) });
       const first = await preview(cache);
       // Flip the content of every stored answer: cacache's integrity check must refuse them all.
-      for (const file of filesUnder(join(dir, 'content-v2'))) writeFileSync(file, '{"v":1,"text":"{\"score\":1}","usage":{"inputTokens":0,"outputTokens":0}}');
+      for (const file of filesUnder(join(dir, 'content-v2'))) writeFileSync(file, JSON.stringify({ v: 1, text: '{"score":1}', usage: { inputTokens: 0, outputTokens: 0 } }));
       fake.requests.length = 0;
       const second = await preview(cache);
       // Identical answers share one content file (cacache addresses content by hash): the three

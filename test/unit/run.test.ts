@@ -150,7 +150,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       records.map((r) => ({ contents: [{ role: 'user', parts: [{ text: r.prompt }] }, { role: 'model', parts: [{ text: r.response }] }] })),
     );
     // The response stage's system prompt (the trait, "embody it") reaches no file of the run.
-    const systemPrompt = fake.requests.find((r) => stageOf(r) === 'response')!.body.systemInstruction.parts[0].text as string;
+    const systemPrompt = fake.requests.find((r) => stageOf(r) === 'response')!.body.systemInstruction?.parts[0].text ?? '';
     for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) {
       const text = readFileSync(join(dir, file), 'utf8');
       assert.ok(!text.includes(systemPrompt.slice(0, 60)), `${file} holds the system prompt`);
@@ -367,7 +367,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(duplicate.error, null);
     assert.ok(!readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').includes(JSON.stringify(duplicate.prompt)));
     // Both were embedded through Gemini's batchEmbedContents.
-    const embedded = fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests.map((x: any) => x.content.parts[0].text));
+    const embedded = fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => (q.body.requests ?? []).map((x) => x.content.parts[0].text));
     assert.deepEqual([original, twin].map((t) => embedded.filter((e: string) => e === t).length), [1, 1]);
     assert.ok(fake.requests.filter((q) => q.action === 'batchEmbedContents').every((q) => q.model === 'gemini-embedding-001'));
   });

@@ -159,7 +159,10 @@ let rowB = new Int32Array(64);
 export function boundedDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  if (rowA.length <= n) (rowA = new Int32Array(2 * n + 2)), (rowB = new Int32Array(2 * n + 2));
+  if (rowA.length <= n) {
+    rowA = new Int32Array(2 * n + 2);
+    rowB = new Int32Array(2 * n + 2);
+  }
   let previous = rowA;
   let current = rowB;
   const outside = max + 1;

@@ -45,8 +45,10 @@ function countWords(text: string): DistinctWords {
   forEachWord(text, (word) => {
     total++;
     const i = at.get(word);
-    if (i === undefined) at.set(word, words.push(word) - 1), counts.push(1);
-    else counts[i]++;
+    if (i === undefined) {
+      at.set(word, words.push(word) - 1);
+      counts.push(1);
+    } else counts[i]++;
   });
   return { words, counts, total };
 }

@@ -17,7 +17,10 @@ export function findDirectives(text: string, lines: LineIndex, codeLines: Uint8A
     const start = lines.positionAt(m.index);
     if (codeLines[start.line] || start.line <= frontMatterEnd) continue;
     // Inside a code span the comment is shown, not obeyed (each line masked once, however many comments it holds).
-    if (maskedLine !== start.line) (maskedLine = start.line), (masked = maskCodeSpans(lines.lineText(start.line)));
+    if (maskedLine !== start.line) {
+      maskedLine = start.line;
+      masked = maskCodeSpans(lines.lineText(start.line));
+    }
     if (masked[start.character] !== '<') continue;
     out.push({
       kind: DIRECTIVE_KINDS.has(m.kind.toLowerCase()) ? (m.kind.toLowerCase() as DirectiveKind) : 'unknown',

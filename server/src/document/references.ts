@@ -3,7 +3,7 @@ import type { Reference } from './model';
 // `[text](#id)` with an optional title: `[text](#id "title")`. Link text may nest one level of brackets.
 // Each quantifier is followed by a character it cannot match (the title's trailing blanks are inside
 // its optional group), so a start costs at most one pass over the line: no backtracking blow-up.
-const LINK = /\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*"[ \t]*)?\)/g;
+const LINK = /\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*"[ \t]*)?\)/g;
 
 // The scanners below stand for regular expressions that were quadratic (or cubic) on unclosed input
 // (`[[` and spaces, `](` repeated, `<!--` never closed, a long backtick run). Each keeps the exact

@@ -14,7 +14,7 @@ export type LintSettings = Readonly<Record<string, RuleSetting>>;
 
 /** A rule as configured for one lint: its severity (undefined when off) and merged options. */
 export interface ResolvedRule {
-  readonly rule: Rule<any>;
+  readonly rule: Rule;
   readonly severity: Severity | undefined;
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -132,7 +132,7 @@ export function resolveRules(layers: readonly (LintSettings | undefined)[]): Res
   });
 }
 
-function toSeverity(setting: SeveritySetting, rule: Rule<any>): Severity | undefined {
+function toSeverity(setting: SeveritySetting, rule: Rule): Severity | undefined {
   if (setting === false || setting === 'off') return undefined;
   if (setting === true) return rule.defaultSeverity;
   return setting === 'info' ? 'information' : setting;

@@ -102,8 +102,10 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
     let last = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (comparePositions(sorted[mid].start, range.start) <= 0) (last = mid), (lo = mid + 1);
-      else hi = mid - 1;
+      if (comparePositions(sorted[mid].start, range.start) <= 0) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return last >= 0 && rangeContains(sorted[last], range);
   });

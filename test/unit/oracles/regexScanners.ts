@@ -8,8 +8,8 @@ import type { AttributeBlock } from '../../../server/src/document/attributes';
 import type { Reference, Role, Turn } from '../../../server/src/document/model';
 import type { LineIndex } from '../../../server/src/document/position';
 
-const WIKI = /\[\[[ \t]*(#?)([^\[\]|\n]*?)[ \t]*(?:\|[^\[\]\n]*)?\]\]/g;
-const LINK = /\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*")?[ \t]*\)/g;
+const WIKI = /\[\[[ \t]*(#?)([^[\]|\n]*?)[ \t]*(?:\|[^[\]\n]*)?\]\]/g;
+const LINK = /\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*")?[ \t]*\)/g;
 const CODE_SPAN = /(`+)(?:[^`]|[^`][^]*?[^`])\1(?!`)/g;
 const HTML_COMMENT = /<!--[^]*?-->/g;
 const LINK_DESTINATION = /\]\(([^)\n]*)\)/g;
