@@ -6,7 +6,19 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.code-server/**', 'scratch/**', 'test/output/**', '.stryker/**', '.stryker-tmp/**', 'reports/**', 'media/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.code-server/**',
+      'scratch/**',
+      'test/output/**',
+      '.stryker/**',
+      '.stryker-tmp/**',
+      'reports/**',
+      'media/**',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

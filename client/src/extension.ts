@@ -102,7 +102,9 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
         const old = client;
         client = undefined;
         // stop() throws when the client never finished starting (a server that crashes on start).
-        await old?.stop().catch((error: unknown) => log.warn(`Stopping the old server: ${error instanceof Error ? error.message : String(error)}`));
+        await old
+          ?.stop()
+          .catch((error: unknown) => log.warn(`Stopping the old server: ${error instanceof Error ? error.message : String(error)}`));
         await old?.dispose().catch(() => undefined);
         ready = start();
         await ready.catch((error: unknown) => {

@@ -35,8 +35,7 @@ export type Reply =
 
 export type EmbeddingReply =
   /** Vectors of the inputs, listed in reverse order when `reversed` (each keeps its `index`), the last `drop` left out. */
-  | { kind: 'vectors'; reversed?: boolean; drop?: number }
-  | Extract<Reply, { kind: 'status' | 'hang' | 'reset' }>;
+  { kind: 'vectors'; reversed?: boolean; drop?: number } | Extract<Reply, { kind: 'status' | 'hang' | 'reset' }>;
 
 export interface LoggedRequest {
   readonly at: number;
@@ -150,7 +149,10 @@ function answer(res: ServerResponse, reply: Reply, body: OpenAIRequestBody, hung
           ? {
               text: reply.text,
               finishReason: reply.finishReason ?? 'stop',
-              usage: reply.usage === false ? undefined : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)),
+              usage:
+                reply.usage === false
+                  ? undefined
+                  : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)),
             }
           : reply.kind === 'content_filter'
             ? { text: null, finishReason: 'content_filter', usage: usageOf(10, 0) }
@@ -187,7 +189,12 @@ function answerEmbeddings(res: ServerResponse, reply: EmbeddingReply, body: Open
   let data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
   if (reply.drop) data = data.slice(0, Math.max(0, data.length - reply.drop));
   if (reply.reversed) data.reverse();
-  sendJson(res, 200, { object: 'list', data, model: String(body?.model ?? 'fake'), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
+  sendJson(res, 200, {
+    object: 'list',
+    data,
+    model: String(body?.model ?? 'fake'),
+    usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+  });
 }
 
 function chunk(model: string, delta: object, finishReason: string | null) {

@@ -43,10 +43,14 @@ describe('rule findings as the author sees them', () => {
       const { diagnostics } = lintDocument(parseTraitDocument(fixture.text), { settings: [only(rule.name)] });
       const actual = diagnostics.flatMap((d) => [
         `${at(d.range)} ${d.severity}: ${d.message}`,
-        ...(d.fix ? [`  fix "${d.fix.title}": ${d.fix.edits.map((e) => `${at(e.range)} -> ${JSON.stringify(e.newText)}`).join(', ')}`] : []),
+        ...(d.fix
+          ? [`  fix "${d.fix.title}": ${d.fix.edits.map((e) => `${at(e.range)} -> ${JSON.stringify(e.newText)}`).join(', ')}`]
+          : []),
         ...d.related.map((r) => `  related ${at(r.range)}: ${r.message}`),
       ]);
-      const expected = readFileSync(join(RULE_FIXTURES, `${rule.name}.findings.txt`), 'utf8').split('\n').filter(Boolean);
+      const expected = readFileSync(join(RULE_FIXTURES, `${rule.name}.findings.txt`), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       assert.deepEqual(actual, expected);
     });
   }

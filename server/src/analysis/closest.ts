@@ -60,7 +60,10 @@ export class NameIndex {
   private readonly shared: Int32Array;
   private readonly memo = new Map<string, string | undefined>();
 
-  constructor(candidates: Iterable<string>, private readonly limits: NameIndexLimits = DEFAULT_NAME_INDEX_LIMITS) {
+  constructor(
+    candidates: Iterable<string>,
+    private readonly limits: NameIndexLimits = DEFAULT_NAME_INDEX_LIMITS,
+  ) {
     for (const candidate of candidates) {
       const lower = candidate.toLowerCase();
       if (this.idOf.has(lower)) continue;

@@ -72,7 +72,11 @@ const MAX_VERIFIED = 64;
  * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
-  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, (text) => termCounts(text))), threshold);
+  return similarPairsOf(
+    texts,
+    texts.map((t) => countsOf.get(t, (text) => termCounts(text))),
+    threshold,
+  );
 }
 
 /**

@@ -42,7 +42,7 @@ const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
  * are what follows up to `-->`.
  */
 export function* directiveComments(text: string): Generator<{ index: number; end: number; kind: string; rules: string }> {
-  for (let i = text.indexOf('<!--'); i >= 0; ) {
+  for (let i = text.indexOf('<!--'); i >= 0;) {
     let j = i + 4;
     while (isSpace(text[j])) j++;
     if (text.slice(j, j + 7).toLowerCase() === 'traits-') {

@@ -17,7 +17,10 @@ import { StageError, type ModelVersions } from '../llm/ask';
 
 /** One training record: the final user message and the response, and no system prompt. */
 export interface TrainingRecord {
-  readonly messages: readonly [{ readonly role: 'user'; readonly content: string }, { readonly role: 'assistant'; readonly content: string }];
+  readonly messages: readonly [
+    { readonly role: 'user'; readonly content: string },
+    { readonly role: 'assistant'; readonly content: string },
+  ];
 }
 
 /** One scenario through every stage: the `trait-studio preview --format json` contract, per item. */
@@ -107,7 +110,11 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // The brainstorm's tokens go on the first scenario only, so summing the results counts them once.
-    return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: failureMessage(error) }));
+    return Array.from({ length: options.count }, (_, i) => ({
+      ...empty(),
+      usage: i === 0 ? brainstormUsage : emptyUsage(),
+      error: failureMessage(error),
+    }));
   }
   const results = Array.from({ length: options.count }, (_, i) => {
     const result = empty();
@@ -118,7 +125,18 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
   // The brainstorm's tokens are shared; they are counted on the first scenario.
   results[0].usage = brainstormUsage;
   for (let i = ideas.length; i < options.count; i++) options.onUpdate?.(i, structuredClone(results[i]));
-  await Promise.all(ideas.map((idea, i) => runScenario({ ...base, usage: results[i].usage, sample: i, versions: results[i].modelVersions }, chunk, idea, i, results[i], options.onUpdate)));
+  await Promise.all(
+    ideas.map((idea, i) =>
+      runScenario(
+        { ...base, usage: results[i].usage, sample: i, versions: results[i].modelVersions },
+        chunk,
+        idea,
+        i,
+        results[i],
+        options.onUpdate,
+      ),
+    ),
+  );
   return results;
 }
 
@@ -139,7 +157,14 @@ export async function regenerateScenario(
   const result = empty();
   // The idea (and so the brainstorm's model version) is the earlier preview's.
   result.modelVersions = options.versions?.brainstorm !== undefined ? { brainstorm: options.versions.brainstorm } : {};
-  await runScenario({ ...baseContext(options), readCache: false, usage: result.usage, sample: index, versions: result.modelVersions }, chunk, idea, index, result, options.onUpdate);
+  await runScenario(
+    { ...baseContext(options), readCache: false, usage: result.usage, sample: index, versions: result.modelVersions },
+    chunk,
+    idea,
+    index,
+    result,
+    options.onUpdate,
+  );
   return result;
 }
 
@@ -165,7 +190,13 @@ export interface StageOutputs {
  * record which model version answered each stage. Rejects with a StageError when a stage fails for
  * good, or with the abort reason.
  */
-export async function runStages(ctx: StageContext, chunk: TraitChunk, idea: Idea, out: StageOutputs, onStage: () => void = () => undefined): Promise<void> {
+export async function runStages(
+  ctx: StageContext,
+  chunk: TraitChunk,
+  idea: Idea,
+  out: StageOutputs,
+  onStage: () => void = () => undefined,
+): Promise<void> {
   out.idea = idea;
   onStage();
   out.scenario.initial = await scenario(ctx, chunk, idea);
@@ -200,7 +231,12 @@ async function runScenario(
     await runStages(ctx, chunk, idea, result, () => {
       // The record exists as soon as the response does (the system prompt never enters it).
       if (result.prompt !== null && result.response !== null && !result.record) {
-        result.record = { messages: [{ role: 'user', content: result.prompt }, { role: 'assistant', content: result.response }] };
+        result.record = {
+          messages: [
+            { role: 'user', content: result.prompt },
+            { role: 'assistant', content: result.response },
+          ],
+        };
       }
       update();
     });
@@ -217,7 +253,6 @@ export function totalUsage(results: readonly { readonly usage: StageUsage }[]): 
   for (const { usage } of results) addUsage(total, usage);
   return total;
 }
-
 
 /** "stage: reason" of a failed scenario, as the preview and runs word it. */
 export function failureMessage(error: unknown): string {

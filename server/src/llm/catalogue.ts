@@ -56,8 +56,10 @@ export interface ModelInfo {
   readonly thinking: ThinkingControl;
 }
 
-const PRICING_2026_10_07 = 'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as transcribed on 2026-10-07 (shared/docs/gemini-models.md)';
-const PRICING_EARLIER = 'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as kept in this repository before 2026-11-30';
+const PRICING_2026_10_07 =
+  'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as transcribed on 2026-10-07 (shared/docs/gemini-models.md)';
+const PRICING_EARLIER =
+  'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as kept in this repository before 2026-11-30';
 /** Prompt tokens above which Gemini's long-prompt rate applies (every tier in this catalogue is at 200k). */
 export const LONG_PROMPT_TOKENS = 200_000;
 
@@ -219,7 +221,10 @@ const LEVEL_ORDER: readonly ThinkingLevel[] = ['minimal', 'low', 'medium', 'high
  * (no level asked for, or a model that does not think). A level the model does not take becomes
  * the nearest higher one it does (else its highest).
  */
-export function thinkingConfig(model: string, level: ThinkingLevel | undefined): { thinkingLevel: ThinkingLevel } | { thinkingBudget: number } | undefined {
+export function thinkingConfig(
+  model: string,
+  level: ThinkingLevel | undefined,
+): { thinkingLevel: ThinkingLevel } | { thinkingBudget: number } | undefined {
   if (!level) return undefined;
   const control = thinkingControl(model);
   if (control.by === 'none') return undefined;

@@ -20,7 +20,10 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
       const line = document.lines.lineText(l);
       if (line.trim() || body.length) body.push(line);
     }
-    return { range: target.reference.range, contents: { kind: 'markdown', value: `**${escape(heading.title)}** \`#${heading.id}\`\n\n${body.join('\n').trim()}` } };
+    return {
+      range: target.reference.range,
+      contents: { kind: 'markdown', value: `**${escape(heading.title)}** \`#${heading.id}\`\n\n${body.join('\n').trim()}` },
+    };
   }
   const trait = document.traits.find((t) => t.heading === target.heading);
   if (!trait) return undefined;
@@ -35,7 +38,11 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Trade-offs: ${describe(coverage.tradeoffs)}`,
     `- Exceptions: ${describe(coverage.exceptions)}`,
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
-    ...(coverage.declared ? [`- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`] : []),
+    ...(coverage.declared
+      ? [
+          `- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`,
+        ]
+      : []),
     '',
     '---',
     '',
@@ -55,4 +62,3 @@ function describe(evidence: Evidence | undefined): string {
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
-

@@ -37,7 +37,15 @@ export const RULES: readonly Rule[] = [
   chunkTooLongRule,
 ];
 
-const BY_KEY = new Map<string, Rule>(RULES.flatMap((r) => [[r.name, r], [r.id.toLowerCase(), r]] as [string, Rule][]));
+const BY_KEY = new Map<string, Rule>(
+  RULES.flatMap(
+    (r) =>
+      [
+        [r.name, r],
+        [r.id.toLowerCase(), r],
+      ] as [string, Rule][],
+  ),
+);
 
 /** The rule with this name or id (ids are case-insensitive), or undefined. */
 export function findRule(nameOrId: string): Rule | undefined {

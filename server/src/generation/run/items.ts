@@ -13,7 +13,9 @@ export interface PlannedItem extends ItemIdentity {
 
 /** SHA-256 (hex) of what the prompts see of a trait: its chunk's text and context. */
 export function chunkHash(chunk: TraitChunk): string {
-  return createHash('sha256').update(JSON.stringify([chunk.text, chunk.context])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([chunk.text, chunk.context]))
+    .digest('hex');
 }
 
 /**
@@ -60,5 +62,15 @@ export function planItems(document: TraitDocument, traits: readonly Trait[], per
 
 /** A scenario's outputs before any stage ran. */
 export function emptyStages(): NullableStages {
-  return { idea: null, scenario: { initial: null, critique: null, final: null }, baseline: null, sharpened: null, sharpenReason: null, prompt: null, response: null, rating: null, modelVersions: {} };
+  return {
+    idea: null,
+    scenario: { initial: null, critique: null, final: null },
+    baseline: null,
+    sharpened: null,
+    sharpenReason: null,
+    prompt: null,
+    response: null,
+    rating: null,
+    modelVersions: {},
+  };
 }

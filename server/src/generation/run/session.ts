@@ -49,9 +49,15 @@ export interface SessionPlan {
 }
 
 /** The providers of a run, behind its rate limits (each distinct provider once). */
-function limitedProviders(options: RunOptions, limits: RateLimits): { provider: LimitedProvider; baseline?: LimitedProvider; embedding: LimitedProvider } {
+function limitedProviders(
+  options: RunOptions,
+  limits: RateLimits,
+): { provider: LimitedProvider; baseline?: LimitedProvider; embedding: LimitedProvider } {
   const provider = new LimitedProvider(options.provider, limits);
-  const baseline = options.baselineProvider && options.baselineProvider !== options.provider ? new LimitedProvider(options.baselineProvider, limits) : undefined;
+  const baseline =
+    options.baselineProvider && options.baselineProvider !== options.provider
+      ? new LimitedProvider(options.baselineProvider, limits)
+      : undefined;
   const embedding =
     !options.embeddingProvider || options.embeddingProvider === options.provider
       ? provider
@@ -105,7 +111,11 @@ export class Session {
     this.provider = providers.provider;
     this.baselineProvider = providers.baseline;
     // Embedding calls go first among waiting calls: every item the autorater kept waits on them.
-    this.embedder = new Embedder(providers.embedding.view(() => PRIORITY_EMBED), settings.embeddingModel, { cache: options.cache, providerId: settings.embeddingProviderId, signal: this.signal });
+    this.embedder = new Embedder(
+      providers.embedding.view(() => PRIORITY_EMBED),
+      settings.embeddingModel,
+      { cache: options.cache, providerId: settings.embeddingProviderId, signal: this.signal },
+    );
   }
 
   private get signal(): AbortSignal {
@@ -164,7 +174,9 @@ export class Session {
     this.outcomes = new ItemOutcomes(this.dir, this.settings.formats, this.plan.models, this.counts, (item) => this.finished(item));
     const previous = this.plan.previous;
     if (previous) {
-      this.log(`resuming: ${this.done.size} of ${count(this.plan.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(previous.timings?.sessions ?? 1, 'earlier session')}`);
+      this.log(
+        `resuming: ${this.done.size} of ${count(this.plan.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(previous.timings?.sessions ?? 1, 'earlier session')}`,
+      );
     }
   }
 
@@ -215,7 +227,12 @@ export class Session {
       Object.assign(out.modelVersions, versions);
       if (item.index >= ideas.length) throw new StageError('brainstorm', shortfall(this.settings.perTrait, ideas.length));
       let calls = 0;
-      await runStages({ ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions }, item.chunk, ideas[item.index], out);
+      await runStages(
+        { ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions },
+        item.chunk,
+        ideas[item.index],
+        out,
+      );
       return { out, usage, error: null };
     } catch (e) {
       if (this.signal.aborted) return void addUsage(this.usage, usage);
@@ -334,7 +351,13 @@ export class Session {
           this.log(`midtraining ${doc.id} (${doc.doc_type}): written`);
         },
         onError: (id, error) => {
-          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error: redact(error), at: new Date().toISOString() };
+          const line: RejectedMidtraining = {
+            kind: 'midtraining',
+            id,
+            reason: 'error',
+            error: redact(error),
+            at: new Date().toISOString(),
+          };
           this.outcomes.rejectedFile.append(line);
           this.midtrainingDone.add(id);
           this.counts.midtrainingFailed++;
@@ -359,7 +382,13 @@ export class Session {
   }
 
   private tally(): SessionTally {
-    return { counts: this.counts, usage: this.usage, versions: this.versions, embeddings: this.embedder.stats, startedAt: this.plan.startedAt };
+    return {
+      counts: this.counts,
+      usage: this.usage,
+      versions: this.versions,
+      embeddings: this.embedder.stats,
+      startedAt: this.plan.startedAt,
+    };
   }
 
   /** The manifest as of now, written atomically. */
@@ -371,7 +400,9 @@ export class Session {
   }
 
   private progress(): void {
-    this.options.onProgress?.(runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.options.prices));
+    this.options.onProgress?.(
+      runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.options.prices),
+    );
   }
 
   private log(line: string): void {
