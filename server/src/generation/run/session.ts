@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TraitDocument } from '../../document/model';
 import { count } from '../../format';
 import { StageError, type ModelVersions } from '../../llm/ask';
-import { LimitedProvider, type RateLimits } from '../../llm/limits';
+import type { LimitedProvider } from '../../llm/limits';
 import { cancelScope, inPool, type CancelScope } from '../../llm/pool';
 import { redact } from '../../llm/redact';
 import type { MidtrainingTemplateStage, Templates } from '../../llm/templates';
@@ -14,6 +14,7 @@ import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
 import { answeringVersions, type StageContext, type StageModels } from '../stages/stage';
 import { Embedder } from './dedup';
 import { emptyStages, type PlannedItem } from './items';
+import { limitedProviders } from './limitedProviders';
 import { MANIFEST_FILE, MIDTRAINING_FILE } from './manifest';
 import { ItemOutcomes, type ItemStages } from './outcome';
 import { nextManifest, runProgress, type SessionTally } from './manifestBuilder';
@@ -46,25 +47,6 @@ export interface SessionPlan {
   /** When this session started, ms since the epoch. */
   readonly startedAt: number;
   readonly midtrainingTemplates: Templates<MidtrainingTemplateStage> | undefined;
-}
-
-/** The providers of a run, behind its rate limits (each distinct provider once). */
-function limitedProviders(
-  options: RunOptions,
-  limits: RateLimits,
-): { provider: LimitedProvider; baseline?: LimitedProvider; embedding: LimitedProvider } {
-  const provider = new LimitedProvider(options.provider, limits);
-  const baseline =
-    options.baselineProvider && options.baselineProvider !== options.provider
-      ? new LimitedProvider(options.baselineProvider, limits)
-      : undefined;
-  const embedding =
-    !options.embeddingProvider || options.embeddingProvider === options.provider
-      ? provider
-      : options.embeddingProvider === options.baselineProvider && baseline
-        ? baseline
-        : new LimitedProvider(options.embeddingProvider, limits);
-  return { provider, baseline, embedding };
 }
 
 /** One session of a run (see runDataset): `run()` once, then `close()`. */
