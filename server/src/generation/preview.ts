@@ -54,20 +54,22 @@ export interface PreviewOptions {
   readonly answerLimits?: AnswerLimits;
 }
 
-const empty = (): ScenarioResult => ({
-  idea: null,
-  scenario: { initial: null, critique: null, final: null },
-  baseline: null,
-  sharpened: null,
-  sharpenReason: null,
-  prompt: null,
-  response: null,
-  rating: null,
-  modelVersions: {},
-  usage: emptyUsage(),
-  record: null,
-  error: null,
-});
+const empty = (): ScenarioResult => ({ ...emptyStages(), usage: emptyUsage(), record: null, error: null });
+
+/** A scenario's outputs before any stage ran. */
+export function emptyStages(): StageOutputs {
+  return {
+    idea: null,
+    scenario: { initial: null, critique: null, final: null },
+    baseline: null,
+    sharpened: null,
+    sharpenReason: null,
+    prompt: null,
+    response: null,
+    rating: null,
+    modelVersions: {},
+  };
+}
 
 /** The context every stage of a run shares, minus its usage, sample and cache reading. */
 function baseContext(options: Omit<PreviewOptions, 'count'>) {

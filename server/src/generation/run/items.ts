@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Trait, TraitDocument } from '../../document/model';
 import { traitChunk, type TraitChunk } from '../chunk';
 import { RunError } from './errors';
-import type { ItemIdentity, NullableStages } from './types';
+import type { ItemIdentity } from './types';
 
 /** One scenario to make: which trait, its chunk, and its index there. */
 export interface PlannedItem extends ItemIdentity {
@@ -58,19 +58,4 @@ export function planItems(document: TraitDocument, traits: readonly Trait[], per
     }
   }
   return items;
-}
-
-/** A scenario's outputs before any stage ran. */
-export function emptyStages(): NullableStages {
-  return {
-    idea: null,
-    scenario: { initial: null, critique: null, final: null },
-    baseline: null,
-    sharpened: null,
-    sharpenReason: null,
-    prompt: null,
-    response: null,
-    rating: null,
-    modelVersions: {},
-  };
 }
