@@ -16,7 +16,15 @@ const entries = {
   // The language server's analysis workers (one per document), started by dist/server.js and dist/cli.js.
   worker: 'server/src/lsp/worker.ts',
   cli: 'server/src/cli/index.ts',
-  ...(bench ? { 'bench/lint': 'bench/lint.ts', 'bench/lsp': 'bench/lsp.ts', 'bench/generate': 'bench/generate.ts', 'bench/audit': 'bench/audit.ts', 'bench/scaling': 'bench/scaling.ts' } : {}),
+  ...(bench
+    ? {
+        'bench/lint': 'bench/lint.ts',
+        'bench/lsp': 'bench/lsp.ts',
+        'bench/generate': 'bench/generate.ts',
+        'bench/audit': 'bench/audit.ts',
+        'bench/scaling': 'bench/scaling.ts',
+      }
+    : {}),
 };
 
 const options = {
@@ -38,7 +46,12 @@ const options = {
 
 /** The webviews' page scripts: browser bundles, loaded by the webview under its CSP. */
 const webviewOptions = {
-  entryPoints: { preview: 'client/webview/preview.ts', run: 'client/webview/run.ts', audit: 'client/webview/audit.ts', tradeoffs: 'client/webview/tradeoffs.ts' },
+  entryPoints: {
+    preview: 'client/webview/preview.ts',
+    run: 'client/webview/run.ts',
+    audit: 'client/webview/audit.ts',
+    tradeoffs: 'client/webview/tradeoffs.ts',
+  },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

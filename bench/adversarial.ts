@@ -54,7 +54,14 @@ export function brokenLinks(bytes: number): string {
   let size = 0;
   for (let i = 0; size < bytes; i++) {
     const id = i % 2 ? `section-${i}-${word()}` : `${word()}-${word()}-${i}`;
-    const para = [sentence(8, 14), sentence(8, 14), `See [the other part](#${id}).`, sentence(8, 14), sentence(8, 14), sentence(8, 14)].join(' ');
+    const para = [
+      sentence(8, 14),
+      sentence(8, 14),
+      `See [the other part](#${id}).`,
+      sentence(8, 14),
+      sentence(8, 14),
+      sentence(8, 14),
+    ].join(' ');
     const block = `## Section ${i} ${word()}\n\n${para}\n\n${sentence(10, 16)} ${sentence(10, 16)} ${sentence(10, 16)}\n\n`;
     out.push(block);
     size += block.length;
@@ -88,7 +95,12 @@ export function isolatedTradeoffs(n: number): string {
   const { word, sentence } = wordSource(3);
   const out: string[] = ['# Trade-offs'];
   for (let i = 0; i < n; i++) {
-    out.push(`## ${word()} ${word()} ${i}`, '', `${sentence(8, 12)} This is balanced against ${word()} ${word()}, at the expense of ${word()}.`, '');
+    out.push(
+      `## ${word()} ${word()} ${i}`,
+      '',
+      `${sentence(8, 12)} This is balanced against ${word()} ${word()}, at the expense of ${word()}.`,
+      '',
+    );
   }
   return out.join('\n');
 }
@@ -157,28 +169,152 @@ export function repeatedText(text: string, bytes: number): string {
  * the doubling property (`baseSize`: lint takes tens of milliseconds there) and, where the property
  * must stop, the largest size it may try (`maxSize`).
  */
-export const CASES: readonly (AdversarialCase & { readonly issueSizes: readonly number[]; readonly baseSize: number; readonly maxSize?: number })[] = [
-  { name: 'unknown-references', description: '{n} traits, each with an unknown [[reference]]', unit: 'traits', generate: unknownReferences, issueSizes: [1000, 2000, 5000], baseSize: 1000 },
-  { name: 'broken-links', description: 'one broken (#id) link per ~1 KB section, {n} bytes', unit: 'bytes', generate: brokenLinks, issueSizes: [5e6, 50e6], baseSize: 200_000 },
-  { name: 'open-wiki-spaces', description: '[[ and {n} spaces', unit: 'spaces', generate: openWikiSpaces, issueSizes: [1000, 2000, 3000], baseSize: 20_000 },
-  { name: 'open-link-destinations', description: ']( repeated on one line of {n} bytes', unit: 'bytes', generate: openLinkDestinations, issueSizes: [80_000, 1_000_000], baseSize: 200_000 },
+export const CASES: readonly (AdversarialCase & {
+  readonly issueSizes: readonly number[];
+  readonly baseSize: number;
+  readonly maxSize?: number;
+})[] = [
+  {
+    name: 'unknown-references',
+    description: '{n} traits, each with an unknown [[reference]]',
+    unit: 'traits',
+    generate: unknownReferences,
+    issueSizes: [1000, 2000, 5000],
+    baseSize: 1000,
+  },
+  {
+    name: 'broken-links',
+    description: 'one broken (#id) link per ~1 KB section, {n} bytes',
+    unit: 'bytes',
+    generate: brokenLinks,
+    issueSizes: [5e6, 50e6],
+    baseSize: 200_000,
+  },
+  {
+    name: 'open-wiki-spaces',
+    description: '[[ and {n} spaces',
+    unit: 'spaces',
+    generate: openWikiSpaces,
+    issueSizes: [1000, 2000, 3000],
+    baseSize: 20_000,
+  },
+  {
+    name: 'open-link-destinations',
+    description: ']( repeated on one line of {n} bytes',
+    unit: 'bytes',
+    generate: openLinkDestinations,
+    issueSizes: [80_000, 1_000_000],
+    baseSize: 200_000,
+  },
   { name: 'open-comments', description: '<!-- a ×{n}', unit: 'comments', generate: openComments, issueSizes: [40_000], baseSize: 40_000 },
-  { name: 'open-directives', description: '<!-- traits-disable x ×{n}', unit: 'comments', generate: openDirectives, issueSizes: [20_000], baseSize: 20_000 },
-  { name: 'one-line-headings', description: '{n} one-line headings', unit: 'headings', generate: oneLineHeadings, issueSizes: [1_000_000], baseSize: 20_000 },
-  { name: 'isolated-tradeoffs', description: '{n} traits whose trade-offs name no other trait', unit: 'traits', generate: isolatedTradeoffs, issueSizes: [10_000], baseSize: 5_000 },
-  { name: 'many-traits', description: '{n} traits of Zipf-distributed words (duplicate-trait)', unit: 'traits', generate: manyTraits, issueSizes: [80_000], baseSize: 5_000 },
-  { name: 'references-in-one-paragraph', description: 'one paragraph of {n} lines with references', unit: 'lines', generate: referencesInOneParagraph, issueSizes: [50_000], baseSize: 10_000 },
-  { name: 'parts-with-examples', description: 'one trait with {n} Examples parts, each with an example', unit: 'parts', generate: partsWithExamples, issueSizes: [20_000], baseSize: 5_000 },
-  { name: 'next-line-directives', description: '{n} disable-next-line comments on one line', unit: 'comments', generate: nextLineDirectives, issueSizes: [20_000], baseSize: 10_000 },
-  { name: 'many-rule-names', description: 'one disable comment naming {n} misspelt rules', unit: 'names', generate: manyRuleNames, issueSizes: [20_000], baseSize: 5_000 },
-  { name: 'backtick-run', description: 'a run of {n} backticks, never closed', unit: 'backticks', generate: backtickRun, issueSizes: [20_000], baseSize: 20_000 },
+  {
+    name: 'open-directives',
+    description: '<!-- traits-disable x ×{n}',
+    unit: 'comments',
+    generate: openDirectives,
+    issueSizes: [20_000],
+    baseSize: 20_000,
+  },
+  {
+    name: 'one-line-headings',
+    description: '{n} one-line headings',
+    unit: 'headings',
+    generate: oneLineHeadings,
+    issueSizes: [1_000_000],
+    baseSize: 20_000,
+  },
+  {
+    name: 'isolated-tradeoffs',
+    description: '{n} traits whose trade-offs name no other trait',
+    unit: 'traits',
+    generate: isolatedTradeoffs,
+    issueSizes: [10_000],
+    baseSize: 5_000,
+  },
+  {
+    name: 'many-traits',
+    description: '{n} traits of Zipf-distributed words (duplicate-trait)',
+    unit: 'traits',
+    generate: manyTraits,
+    issueSizes: [80_000],
+    baseSize: 5_000,
+  },
+  {
+    name: 'references-in-one-paragraph',
+    description: 'one paragraph of {n} lines with references',
+    unit: 'lines',
+    generate: referencesInOneParagraph,
+    issueSizes: [50_000],
+    baseSize: 10_000,
+  },
+  {
+    name: 'parts-with-examples',
+    description: 'one trait with {n} Examples parts, each with an example',
+    unit: 'parts',
+    generate: partsWithExamples,
+    issueSizes: [20_000],
+    baseSize: 5_000,
+  },
+  {
+    name: 'next-line-directives',
+    description: '{n} disable-next-line comments on one line',
+    unit: 'comments',
+    generate: nextLineDirectives,
+    issueSizes: [20_000],
+    baseSize: 10_000,
+  },
+  {
+    name: 'many-rule-names',
+    description: 'one disable comment naming {n} misspelt rules',
+    unit: 'names',
+    generate: manyRuleNames,
+    issueSizes: [20_000],
+    baseSize: 5_000,
+  },
+  {
+    name: 'backtick-run',
+    description: 'a run of {n} backticks, never closed',
+    unit: 'backticks',
+    generate: backtickRun,
+    issueSizes: [20_000],
+    baseSize: 20_000,
+  },
   { name: 'open-tags', description: '<a ×{n} with no >', unit: 'tags', generate: openTags, issueSizes: [40_000], baseSize: 40_000 },
   // Past a megabyte of spaces in one heading, github-slugger's `.replace(/ /g, '-')` (one match per
   // space) is itself super-linear in V8 (0.8 -> 6.4 M spaces: 49, 125, 327, 707 ms for the replace alone).
-  { name: 'spaced-heading', description: 'a heading title followed by {n} spaces', unit: 'spaces', generate: spacedHeading, issueSizes: [50_000], baseSize: 50_000, maxSize: 1_000_000 },
-  { name: 'absolutes-in-one-paragraph', description: 'one paragraph of {n} lines, each with "must"', unit: 'lines', generate: absolutesInOneParagraph, issueSizes: [20_000], baseSize: 5_000 },
-  { name: 'open-turns', description: 'an example block with {n} unclosed <user> turns', unit: 'turns', generate: openTurns, issueSizes: [40_000], baseSize: 20_000 },
-  { name: 'negations', description: '{n} negations before ; and a prescription', unit: 'words', generate: negationsBeforePrescription, issueSizes: [50_000], baseSize: 20_000 },
+  {
+    name: 'spaced-heading',
+    description: 'a heading title followed by {n} spaces',
+    unit: 'spaces',
+    generate: spacedHeading,
+    issueSizes: [50_000],
+    baseSize: 50_000,
+    maxSize: 1_000_000,
+  },
+  {
+    name: 'absolutes-in-one-paragraph',
+    description: 'one paragraph of {n} lines, each with "must"',
+    unit: 'lines',
+    generate: absolutesInOneParagraph,
+    issueSizes: [20_000],
+    baseSize: 5_000,
+  },
+  {
+    name: 'open-turns',
+    description: 'an example block with {n} unclosed <user> turns',
+    unit: 'turns',
+    generate: openTurns,
+    issueSizes: [40_000],
+    baseSize: 20_000,
+  },
+  {
+    name: 'negations',
+    description: '{n} negations before ; and a prescription',
+    unit: 'words',
+    generate: negationsBeforePrescription,
+    issueSizes: [50_000],
+    baseSize: 20_000,
+  },
 ];
 
 /** The case of this name, or an error listing the names. */

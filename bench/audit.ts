@@ -24,7 +24,14 @@ const WORDS = [
   ...SYLLABLES.flatMap((a) => SYLLABLES.flatMap((b) => SYLLABLES.map((c) => a + b + c))),
   ...'the a of to and in is it that for you with on as are this be can your have will more use one'.split(' '),
 ];
-const OPENERS = ['Great question!', "Sure, here's what you need.", "I'm sorry to hear that.", 'That sounds really frustrating.', '**Bottom line:** it depends.', 'Could you clarify which version you mean?'];
+const OPENERS = [
+  'Great question!',
+  "Sure, here's what you need.",
+  "I'm sorry to hear that.",
+  'That sounds really frustrating.',
+  '**Bottom line:** it depends.',
+  'Could you clarify which version you mean?',
+];
 const CLOSERS = ['Does that help?', 'Let me know if you have any other questions.', 'Happy to help further.', 'Want me to go deeper?'];
 
 /** One JSONL line in records.jsonl shape. */
@@ -38,14 +45,23 @@ function line(i: number, random: () => number): string {
   const paragraph = () => Array.from({ length: 2 + Math.floor(random() * 4) }, () => sentence(8, 20)).join(' ');
   const parts: string[] = [];
   const r = random();
-  parts.push(`${r < 0.3 ? OPENERS[0] : r < 0.55 ? OPENERS[1 + Math.floor(random() * (OPENERS.length - 1))] : sentence(6, 12)} ${paragraph()}`);
+  parts.push(
+    `${r < 0.3 ? OPENERS[0] : r < 0.55 ? OPENERS[1 + Math.floor(random() * (OPENERS.length - 1))] : sentence(6, 12)} ${paragraph()}`,
+  );
   const body = Math.floor(random() * 4);
   for (let p = 0; p < body; p++) parts.push(paragraph());
   if (random() < 0.3) parts.push(Array.from({ length: 3 + Math.floor(random() * 3) }, () => `- ${sentence(4, 10)}`).join('\n'));
   if (random() < 0.15) parts.push(`**${word()}:** ${sentence(6, 12)}\n**${word()}:** ${sentence(6, 12)}`);
   if (random() < 0.1) parts.splice(1, 0, `## ${word()} ${word()}`);
   parts.push(`${sentence(6, 14)}${random() < 0.4 ? ` ${CLOSERS[Math.floor(random() * CLOSERS.length)]}` : ''}`);
-  return JSON.stringify({ id: `bench-${i}`, traitId: `trait-${i % 20}`, traitTitle: `Trait ${i % 20}`, prompt: sentence(6, 20), response: parts.join('\n\n'), rating: { score: 8 } });
+  return JSON.stringify({
+    id: `bench-${i}`,
+    traitId: `trait-${i % 20}`,
+    traitTitle: `Trait ${i % 20}`,
+    prompt: sentence(6, 20),
+    response: parts.join('\n\n'),
+    rating: { score: 8 },
+  });
 }
 
 function writeDataset(dir: string, n: number): string {
@@ -107,7 +123,14 @@ function measureHere(path: string, warm: string): void {
   const auditMs = ms(start);
   gc?.();
   const heldBytes = process.memoryUsage().heapUsed - base;
-  const result: Result = { n: records, auditMs, heldBytes, peakRss: process.resourceUsage().maxRSS * 1024, patterns: patterns.length, flagged: patterns.filter((p) => p.flagged).length };
+  const result: Result = {
+    n: records,
+    auditMs,
+    heldBytes,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    patterns: patterns.length,
+    flagged: patterns.filter((p) => p.flagged).length,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -124,7 +147,11 @@ function measure(path: string, warm: string): Result {
  */
 async function measureCliHere(path: string): Promise<void> {
   const start = process.hrtime.bigint();
-  const status = await main(['audit', path, '--offline', '--no-write', '--format', 'json'], { stdout: () => undefined, stderr: (t) => void process.stderr.write(t), isTTY: false });
+  const status = await main(['audit', path, '--offline', '--no-write', '--format', 'json'], {
+    stdout: () => undefined,
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: false,
+  });
   process.stdout.write(JSON.stringify({ status, ms: ms(start), peakRss: process.resourceUsage().maxRSS * 1024 }));
 }
 
@@ -141,11 +168,15 @@ function large(dir: string, sizes: number[]): void {
     if (!existsSync(path) || statSync(path).size < bytes) writeRecords(path, gib, (_i, size) => size >= bytes);
     const child = spawnSync(process.execPath, [__filename, '--measure-cli', path], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (child.status !== 0) {
-      console.log(`${gib} GiB (${mb(statSync(path).size)}): failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      console.log(
+        `${gib} GiB (${mb(statSync(path).size)}): failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
       continue;
     }
     const r = JSON.parse(child.stdout) as { status: number; ms: number; peakRss: number };
-    console.log(`${gib} GiB (${mb(statSync(path).size)}): offline audit ${(r.ms / 1000).toFixed(1)} s, peak RSS ${mb(r.peakRss)} (exit ${r.status})`);
+    console.log(
+      `${gib} GiB (${mb(statSync(path).size)}): offline audit ${(r.ms / 1000).toFixed(1)} s, peak RSS ${mb(r.peakRss)} (exit ${r.status})`,
+    );
   }
 }
 

@@ -42,7 +42,12 @@ const DOCUMENT = [
   '',
   '# Conduct',
   '',
-  ...Array.from({ length: TRAITS }, (_, t) => [`## Trait number ${t}`, '', `Bench keeps rule ${t} in every answer, because users rely on rule ${t}.`, '']).flat(),
+  ...Array.from({ length: TRAITS }, (_, t) => [
+    `## Trait number ${t}`,
+    '',
+    `Bench keeps rule ${t} in every answer, because users rely on rule ${t}.`,
+    '',
+  ]).flat(),
 ].join('\n');
 
 /** What the main thread needs of a logged request. */
@@ -59,7 +64,9 @@ function respond(r: LoggedRequest): Reply {
   switch (stageOf(r)) {
     case 'brainstorm': {
       const trait = /rule (\d+)/.exec(text)?.[1] ?? '?';
-      return json({ ideas: Array.from({ length: PER_TRAIT }, (_, i) => ({ what: `trait ${trait} idea ${i}`, how: 'plainly', why: 'trust' })) });
+      return json({
+        ideas: Array.from({ length: PER_TRAIT }, (_, i) => ({ what: `trait ${trait} idea ${i}`, how: 'plainly', why: 'trust' })),
+      });
     }
     case 'scenario':
       return json({ message });
@@ -131,7 +138,11 @@ async function measure(worker: Worker, baseUrl: string, cap?: { requests: number
       // them up to about 0.8 alike): 0.999 keeps them all. Every kept prompt is embedded either way.
       dedupThreshold: 0.999,
       // The policy's own per-minute limit has a fixed 60 s window: the scaled cap is runDataset's.
-      provider: new GeminiProvider({ apiKey: 'bench', baseUrl, policy: new RequestPolicy({ concurrency: CONCURRENCY, timeoutMs: 30_000 }) }),
+      provider: new GeminiProvider({
+        apiKey: 'bench',
+        baseUrl,
+        policy: new RequestPolicy({ concurrency: CONCURRENCY, timeoutMs: 30_000 }),
+      }),
       providerId: 'gemini',
       templates: templates(),
     });
@@ -179,9 +190,13 @@ async function main() {
 
     const free = await measure(worker, baseUrl);
     const freeIdeal = (free.arrivals.length * LATENCY_MS) / CONCURRENCY;
-    console.log(`Generation run, ${TRAITS * PER_TRAIT} scenarios, fake Gemini (worker thread) at ${LATENCY_MS} ms a request, concurrency ${CONCURRENCY}:`);
+    console.log(
+      `Generation run, ${TRAITS * PER_TRAIT} scenarios, fake Gemini (worker thread) at ${LATENCY_MS} ms a request, concurrency ${CONCURRENCY}:`,
+    );
     console.log(`  no rate limit: ${describeRun(free)}`);
-    console.log(`    wall ${free.wallMs.toFixed(0)} ms; ideal ${freeIdeal.toFixed(0)} ms (requests × latency / concurrency): ${(free.wallMs / freeIdeal).toFixed(2)}× (goal <= 1.2×)`);
+    console.log(
+      `    wall ${free.wallMs.toFixed(0)} ms; ideal ${freeIdeal.toFixed(0)} ms (requests × latency / concurrency): ${(free.wallMs / freeIdeal).toFixed(2)}× (goal <= 1.2×)`,
+    );
 
     const capped = await measure(worker, baseUrl, { requests: CAP, windowMs: WINDOW_MS });
     const counts = [...perModel(capped.arrivals).values()].map((times) => times.length);
@@ -198,11 +213,17 @@ async function main() {
       }),
     );
     console.log(`  cap ${CAP} requests per model per ${WINDOW_MS / 1000} s window (60 s scaled down to 1 s): ${describeRun(capped)}`);
-    console.log(`    wall ${capped.wallMs.toFixed(0)} ms; ideal by the cap ${byRate.toFixed(0)} ms (busiest model's requests / cap × window): ${(capped.wallMs / byRate).toFixed(2)}× (goal <= 1.2×)`);
-    console.log(`    against the strict sliding-window bound ${strict.toFixed(0)} ms (first ${CAP} at once): ${(capped.wallMs / strict).toFixed(2)}×`);
+    console.log(
+      `    wall ${capped.wallMs.toFixed(0)} ms; ideal by the cap ${byRate.toFixed(0)} ms (busiest model's requests / cap × window): ${(capped.wallMs / byRate).toFixed(2)}× (goal <= 1.2×)`,
+    );
+    console.log(
+      `    against the strict sliding-window bound ${strict.toFixed(0)} ms (first ${CAP} at once): ${(capped.wallMs / strict).toFixed(2)}×`,
+    );
     const models = perModel(capped.arrivals);
     for (const [model, n] of [...busiest(capped.arrivals, WINDOW_MS)].sort()) {
-      console.log(`    ${model}: ${models.get(model)!.length} requests, at most ${n} in any ${WINDOW_MS} ms window (cap ${CAP})${n > CAP ? ': CAP EXCEEDED' : ''}`);
+      console.log(
+        `    ${model}: ${models.get(model)!.length} requests, at most ${n} in any ${WINDOW_MS} ms window (cap ${CAP})${n > CAP ? ': CAP EXCEEDED' : ''}`,
+      );
     }
   } finally {
     worker.postMessage('close');

@@ -17,7 +17,8 @@ import { parseTraitDocument } from '../server/src/document/parse';
 import { lintDocument } from '../server/src/rules/lint';
 
 const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
-const files = process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
+const files =
+  process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
 const ROUNDS = 10;
 
 /** Milliseconds of each of `n` calls. */
@@ -77,10 +78,23 @@ function bench(file: string): void {
   const p = stats(peerSamples);
 
   console.log(`Document: ${file} (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines)`);
-  console.log(`  trait-studio parse+lint: median ${o.median.toFixed(2)} ms, p95 ${o.p95.toFixed(2)} ms over ${oursSamples.length} runs (${ours().length} diagnostics)`);
-  console.log(`  markdownlint (default rules): median ${p.median.toFixed(2)} ms, p95 ${p.p95.toFixed(2)} ms over ${peerSamples.length} runs (${peer().length} findings)`);
+  console.log(
+    `  trait-studio parse+lint: median ${o.median.toFixed(2)} ms, p95 ${o.p95.toFixed(2)} ms over ${oursSamples.length} runs (${ours().length} diagnostics)`,
+  );
+  console.log(
+    `  markdownlint (default rules): median ${p.median.toFixed(2)} ms, p95 ${p.p95.toFixed(2)} ms over ${peerSamples.length} runs (${peer().length} findings)`,
+  );
   const r = stats(sample(relint, 100));
-  console.log(`  trait-studio re-lint of unchanged sentences (memos warm, as after an edit): median ${r.median.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms`);
+  console.log(
+    `  trait-studio re-lint of unchanged sentences (memos warm, as after an edit): median ${r.median.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms`,
+  );
   console.log(`  ratio: trait-studio is ${(p.median / o.median).toFixed(1)}x faster than markdownlint (goal: >= 20x)`);
-  console.log(`  heap kept per linted document: trait-studio ${mb(retainedBytes(() => { const d = parseTraitDocument(text); return [d, lintDocument(d)]; }))}, markdownlint ${mb(retainedBytes(peer))}`);
+  console.log(
+    `  heap kept per linted document: trait-studio ${mb(
+      retainedBytes(() => {
+        const d = parseTraitDocument(text);
+        return [d, lintDocument(d)];
+      }),
+    )}, markdownlint ${mb(retainedBytes(peer))}`,
+  );
 }

@@ -31,7 +31,8 @@ const EDITS = 100;
 const WARMUP = 20;
 const LINE_EDITS = 30;
 const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
-const files = process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
+const files =
+  process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
 
 function percentile(samples: number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
@@ -45,7 +46,9 @@ function residentMb(pid: number): number {
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -63,7 +66,10 @@ async function bench(file: string): Promise<void> {
 
   // Edit lines of prose (not headings, not code) spread over the document.
   const lines = text.split('\n');
-  const prose = lines.map((l, i) => [l, i] as const).filter(([l]) => /^[A-Z][a-z]/.test(l)).map(([, i]) => i);
+  const prose = lines
+    .map((l, i) => [l, i] as const)
+    .filter(([l]) => /^[A-Z][a-z]/.test(l))
+    .map(([, i]) => i);
   let version = 1;
   const run = async (count: number, change: (i: number) => { line: number; text: string }) => {
     const samples: number[] = [];
@@ -104,7 +110,9 @@ async function bench(file: string): Promise<void> {
   console.log(`  ${EDITS} single-character edits: ${show(chars)} (goal p95 <= 15 ms)`);
   console.log(`  ${LINE_EDITS} line-break edits (shift every line below): ${show(breaks)}`);
   console.log(`  server resident memory after opening it: ${memory.toFixed(0)} MB`);
-  console.log(`  peer: markdownlint lints the same text in ${peerMedian.toFixed(1)} ms (median); edit->diagnostics p50 is ${(peerMedian / p50).toFixed(1)}x faster`);
+  console.log(
+    `  peer: markdownlint lints the same text in ${peerMedian.toFixed(1)} ms (median); edit->diagnostics p50 is ${(peerMedian / p50).toFixed(1)}x faster`,
+  );
 }
 
 const CAP = Number(process.env.LSP_BENCH_CAP ?? 120);
@@ -114,26 +122,44 @@ async function timed(promise: Promise<unknown>): Promise<number | undefined> {
   const start = process.hrtime.bigint();
   let timer: NodeJS.Timeout | undefined;
   const capped = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CAP * 1000)));
-  const done = await Promise.race([promise.then(() => true, () => true), capped]);
+  const done = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    capped,
+  ]);
   clearTimeout(timer);
   return done ? Number(process.hrtime.bigint() - start) / 1e6 : undefined;
 }
 
-const show = (ms: number | undefined) => (ms === undefined ? `> ${CAP} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const show = (ms: number | undefined) =>
+  ms === undefined ? `> ${CAP} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 
 /** Opens `big` and a small document; times a keystroke → diagnostics on `big`, and a hover on the small one meanwhile. */
 async function adversarial(label: string, big: string): Promise<void> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'lsp', '--stdio']);
-  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection: MessageConnection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   connection.listen();
   try {
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} } } });
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { textDocument: { diagnostic: {} } },
+    });
     await connection.sendNotification('initialized', {});
     const small = 'file:///bench/small.traits.md';
     const large = 'file:///bench/large.traits.md';
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: small, languageId: 'traits', version: 1, text: '# Be honest\n\nSay what you believe.\n' } });
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: small, languageId: 'traits', version: 1, text: '# Be honest\n\nSay what you believe.\n' },
+    });
     await connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 3 } });
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: large, languageId: 'traits', version: 1, text: big } });
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: large, languageId: 'traits', version: 1, text: big },
+    });
     const first = await timed(connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }));
     const keystrokes: (number | undefined)[] = [];
     const hovers: (number | undefined)[] = [];
@@ -143,11 +169,15 @@ async function adversarial(label: string, big: string): Promise<void> {
         contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'x' }],
       });
       const diagnostics = timed(connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }));
-      hovers.push(await timed(connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 3 } })));
+      hovers.push(
+        await timed(connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 3 } })),
+      );
       keystrokes.push(await diagnostics);
       if (keystrokes[i] === undefined) break;
     }
-    console.log(`LSP, ${label} (${(big.length / 1e6).toFixed(2)} MB): first diagnostics ${show(first)}; keystroke -> diagnostics ${keystrokes.map(show).join(', ') || 'not reached'}; hover on another document meanwhile ${hovers.map(show).join(', ') || 'not reached'}`);
+    console.log(
+      `LSP, ${label} (${(big.length / 1e6).toFixed(2)} MB): first diagnostics ${show(first)}; keystroke -> diagnostics ${keystrokes.map(show).join(', ') || 'not reached'}; hover on another document meanwhile ${hovers.map(show).join(', ') || 'not reached'}`,
+    );
   } finally {
     connection.dispose();
     child.kill('SIGKILL');
@@ -157,7 +187,10 @@ async function adversarial(label: string, big: string): Promise<void> {
 async function main() {
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   for (const file of files) await bench(file);
-  await adversarial('the Model Spec repeated to 10 MB', repeatedText(readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8'), 10_000_000));
+  await adversarial(
+    'the Model Spec repeated to 10 MB',
+    repeatedText(readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8'), 10_000_000),
+  );
   await adversarial('1,000 traits with unknown [[references]]', unknownReferences(1000));
 }
 

@@ -72,14 +72,18 @@ interface Row {
 
 /** User + system CPU seconds of process `pid` so far (Linux /proc; clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs one case in a child process, stopping it after `capSeconds`. */
 function measure(name: string, n: number, capSeconds: number): Promise<Row> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--expose-gc', __filename, '--one', name, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--expose-gc', __filename, '--one', name, String(n)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let peak = 0;
     let cpuAtCap = 0;
@@ -149,7 +153,10 @@ function bestHere(name: string, n: number, runs: number): void {
  * itself accumulates (previous cases' documents) does not weigh on the measurement.
  */
 function bestOfFresh(name: string, n: number, runs = 3): number {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--best', name, String(n), String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--best', name, String(n), String(runs)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(`measuring ${name} at ${n} failed: ${child.stderr}`);
   return Number(child.stdout);
 }
@@ -172,7 +179,10 @@ function doublingProperty(runs: number): void {
     let a = bestOfFresh(c.name, n);
     let b = bestOfFresh(c.name, 2 * n);
     // On a shared machine one measurement can be disturbed: a ratio over the bound is measured again.
-    if (b / a > MAX_RATIO) (a = Math.min(a, bestOfFresh(c.name, n, 5))), (b = Math.min(b, bestOfFresh(c.name, 2 * n, 5)));
+    if (b / a > MAX_RATIO) {
+      a = Math.min(a, bestOfFresh(c.name, n, 5));
+      b = Math.min(b, bestOfFresh(c.name, 2 * n, 5));
+    }
     const ratio = b / Math.max(a, 0.05);
     observed.push(`${c.name} n=${n}: ${a.toFixed(1)} ms CPU → 2n: ${b.toFixed(1)} ms, ×${ratio.toFixed(2)}`);
     return ratio <= MAX_RATIO;

@@ -124,15 +124,26 @@ function evaluate(labels: DocumentLabels): DocumentResult {
       const missing = t[part] === null;
       const c = result.parts[rule];
       if (fired && missing) c.tp++;
-      else if (fired) (c.fp++, result.details.push(`FP ${rule} ${t.line} "${t.title}" — labelled: ${t[part]}`));
-      else if (missing) (c.fn++, result.details.push(`FN ${rule} ${t.line} "${t.title}"`));
+      else if (fired) {
+        c.fp++;
+        result.details.push(`FP ${rule} ${t.line} "${t.title}" — labelled: ${t[part]}`);
+      } else if (missing) {
+        c.fn++;
+        result.details.push(`FN ${rule} ${t.line} "${t.title}"`);
+      }
     }
     const absolutes = findings.filter((d) => d.rule === 'unqualified-absolute');
     for (const d of absolutes) {
       if (t.absolute?.kind === 'unbounded') result.absolute.tp++;
-      else (result.absolute.fp++, result.details.push(`FP unqualified-absolute ${d.range.start.line + 1} "${t.title}": ${d.message.slice(0, 60)}`));
+      else {
+        result.absolute.fp++;
+        result.details.push(`FP unqualified-absolute ${d.range.start.line + 1} "${t.title}": ${d.message.slice(0, 60)}`);
+      }
     }
-    if (t.absolute?.kind === 'unbounded' && !absolutes.length) (result.absolute.fn++, result.details.push(`FN unqualified-absolute ${t.line} "${t.title}"`));
+    if (t.absolute?.kind === 'unbounded' && !absolutes.length) {
+      result.absolute.fn++;
+      result.details.push(`FN unqualified-absolute ${t.line} "${t.title}"`);
+    }
   }
   return result;
 }
@@ -167,13 +178,17 @@ function report(title: string, results: DocumentResult[], details: boolean): voi
     console.log(row(`${r.labels.document} (${r.labels.traits.length} traits)`, parts));
     console.log(row('  unqualified-absolute', r.absolute));
     const notes = [
-      r.notTraitFindings.length ? `${r.notTraitFindings.length} coverage finding(s) on headings that are not traits` : 'no coverage finding on headings that are not traits',
+      r.notTraitFindings.length
+        ? `${r.notTraitFindings.length} coverage finding(s) on headings that are not traits`
+        : 'no coverage finding on headings that are not traits',
       r.unparsed.length ? `${r.unparsed.length} labelled trait(s) not read as traits: ${r.unparsed.map((t) => t.line).join(', ')}` : '',
       r.unlabelled.length ? `${r.unlabelled.length} trait(s) with no label: ${r.unlabelled.join('; ')}` : '',
       r.abstained ? 'the coverage rules abstained (language)' : '',
     ].filter(Boolean);
     console.log(`    ${notes.join('; ')}`);
-    if (details) for (const line of [...r.details, ...r.notTraitFindings.map((d) => `NOT-TRAIT ${d.rule} ${d.range.start.line + 1}`)]) console.log(`    ${line}`);
+    if (details)
+      for (const line of [...r.details, ...r.notTraitFindings.map((d) => `NOT-TRAIT ${d.rule} ${d.range.start.line + 1}`)])
+        console.log(`    ${line}`);
   }
 }
 
@@ -192,8 +207,16 @@ function main(): void {
     .filter((l) => (!values.set || l.set === values.set) && (!values.document || values.document.includes(l.document)))
     .map(evaluate);
   console.log('Coverage rules against the labelled corpus (a finding of a missing-part rule is positive).');
-  report('Tuned documents', results.filter((r) => r.labels.set === 'tuned'), values.details!);
-  report('Held-out documents (never tuned to; see test/fixtures/corpus/README.md for what changed after they were first measured)', results.filter((r) => r.labels.set === 'held-out'), values.details!);
+  report(
+    'Tuned documents',
+    results.filter((r) => r.labels.set === 'tuned'),
+    values.details!,
+  );
+  report(
+    'Held-out documents (never tuned to; see test/fixtures/corpus/README.md for what changed after they were first measured)',
+    results.filter((r) => r.labels.set === 'held-out'),
+    values.details!,
+  );
 }
 
 main();

@@ -29,7 +29,11 @@ import { REVIEW_PARTS, type ReviewPart } from '../server/src/review/types';
 
 const CORPUS = join(__dirname, '..', 'test', 'fixtures', 'corpus');
 const LABELS = join(CORPUS, 'labels');
-const RULE_OF: Record<ReviewPart, string> = { rationale: 'missing-rationale', tradeoffs: 'missing-tradeoffs', exceptions: 'missing-exceptions' };
+const RULE_OF: Record<ReviewPart, string> = {
+  rationale: 'missing-rationale',
+  tradeoffs: 'missing-tradeoffs',
+  exceptions: 'missing-exceptions',
+};
 
 interface DocumentLabels {
   document: string;
@@ -72,23 +76,35 @@ const pct = (x: number) => (Number.isNaN(x) ? '   -' : x.toFixed(2).padStart(4))
 function report(title: string, results: { labels: DocumentLabels; scores: Scores; failed: number }[]): void {
   if (!results.length) return;
   console.log(`\n== ${title}: ${results.map((r) => r.labels.document).join(', ')}`);
-  console.log(`  ${'part (missing = positive)'.padEnd(22)} ${'review: P'.padStart(10)}  ${'R'.padStart(4)}   ${'heuristics: P'.padStart(14)}  ${'R'.padStart(4)}   (TP/FP/FN review | heuristics)`);
+  console.log(
+    `  ${'part (missing = positive)'.padEnd(22)} ${'review: P'.padStart(10)}  ${'R'.padStart(4)}   ${'heuristics: P'.padStart(14)}  ${'R'.padStart(4)}   (TP/FP/FN review | heuristics)`,
+  );
   const total = scores();
   for (const part of REVIEW_PARTS) {
     for (const who of ['review', 'heuristics'] as const) results.forEach((r) => total[who][part].add(r.scores[who][part]));
     const [m, h] = [total.review[part], total.heuristics[part]];
-    console.log(`  ${part.padEnd(22)} ${pct(m.precision).padStart(10)}  ${pct(m.recall)}   ${pct(h.precision).padStart(14)}  ${pct(h.recall)}   (${m.tp}/${m.fp}/${m.fn} | ${h.tp}/${h.fp}/${h.fn})`);
+    console.log(
+      `  ${part.padEnd(22)} ${pct(m.precision).padStart(10)}  ${pct(m.recall)}   ${pct(h.precision).padStart(14)}  ${pct(h.recall)}   (${m.tp}/${m.fp}/${m.fn} | ${h.tp}/${h.fp}/${h.fn})`,
+    );
   }
   const together = (who: 'review' | 'heuristics') => REVIEW_PARTS.reduce((c, p) => (c.add(total[who][p]), c), new Counts());
   const [m, h] = [together('review'), together('heuristics')];
-  console.log(`  ${'all three parts'.padEnd(22)} ${pct(m.precision).padStart(10)}  ${pct(m.recall)}   ${pct(h.precision).padStart(14)}  ${pct(h.recall)}   (${m.tp}/${m.fp}/${m.fn} | ${h.tp}/${h.fp}/${h.fn})`);
+  console.log(
+    `  ${'all three parts'.padEnd(22)} ${pct(m.precision).padStart(10)}  ${pct(m.recall)}   ${pct(h.precision).padStart(14)}  ${pct(h.recall)}   (${m.tp}/${m.fp}/${m.fn} | ${h.tp}/${h.fp}/${h.fn})`,
+  );
   const failed = results.reduce((n, r) => n + r.failed, 0);
-  if (failed) console.log(`  ${count(failed, 'trait')} could not be reviewed (blocked or failed requests) and are left out of both columns.`);
+  if (failed)
+    console.log(`  ${count(failed, 'trait')} could not be reviewed (blocked or failed requests) and are left out of both columns.`);
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { set: { type: 'string' }, document: { type: 'string', multiple: true }, model: { type: 'string' }, details: { type: 'boolean', default: false } },
+    options: {
+      set: { type: 'string' },
+      document: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      details: { type: 'boolean', default: false },
+    },
   });
   if (values.set !== undefined && values.set !== 'tuned' && values.set !== 'held-out') throw new Error('--set must be tuned or held-out');
   const model = values.model ?? DEFAULT_REVIEW_MODEL;
@@ -109,7 +125,12 @@ async function main(): Promise<number> {
     const byLine = new Map(document.traits.map((t) => [t.heading.range.start.line + 1, t]));
     const labelled = l.traits.filter((t) => byLine.has(t.line));
     process.stderr.write(`${l.document}: reviewing ${count(labelled.length, 'labelled trait')} with ${model}\n`);
-    const review = await reviewDocument(document, { ...access, model, cache, traits: [...new Set(labelled.map((t) => byLine.get(t.line)!.id))] });
+    const review = await reviewDocument(document, {
+      ...access,
+      model,
+      cache,
+      traits: [...new Set(labelled.map((t) => byLine.get(t.line)!.id))],
+    });
     addUsage(usage, review.usage);
     const { diagnostics } = lintDocument(document, { settings: lint ? [lint] : [] });
     const s = scores();
@@ -127,16 +148,27 @@ async function main(): Promise<number> {
         const lintSays = diagnostics.some((d) => d.traitId === trait.id && d.rule === RULE_OF[part]);
         s.review[part].count(reviewSays, missing);
         s.heuristics[part].count(lintSays, missing);
-        if (values.details && reviewSays !== missing) console.log(`  ${reviewSays ? 'FP' : 'FN'} review ${part} ${l.document}:${t.line} "${t.title}"${answer.parts[part].quote ? ` — quoted: ${answer.parts[part].quote}${answer.parts[part].verified ? '' : ' (unverified)'}` : ''}`);
+        if (values.details && reviewSays !== missing)
+          console.log(
+            `  ${reviewSays ? 'FP' : 'FN'} review ${part} ${l.document}:${t.line} "${t.title}"${answer.parts[part].quote ? ` — quoted: ${answer.parts[part].quote}${answer.parts[part].verified ? '' : ' (unverified)'}` : ''}`,
+          );
       }
     }
     results.push({ labels: l, scores: s, failed });
   }
   console.log(`Model review (${model}) and the heuristics against the labelled corpus (a missing part is positive).`);
-  report('Tuned documents (the heuristics were tuned to these)', results.filter((r) => r.labels.set === 'tuned'));
-  report('Held-out documents (neither was tuned to these)', results.filter((r) => r.labels.set === 'held-out'));
+  report(
+    'Tuned documents (the heuristics were tuned to these)',
+    results.filter((r) => r.labels.set === 'tuned'),
+  );
+  report(
+    'Held-out documents (neither was tuned to these)',
+    results.filter((r) => r.labels.set === 'held-out'),
+  );
   const cost = estimateCost(usage.byModel);
-  console.log(`\n${count(usage.inputTokens, 'input token')} + ${count(usage.outputTokens, 'output token')}, ${count(usage.cachedAnswers, 'answer')} from the cache (${answerCacheDir(process.env)}); estimated cost ${usd(cost.usd)}${cost.unpriced.length ? ` (no price known: ${cost.unpriced.join(', ')})` : ''}.`);
+  console.log(
+    `\n${count(usage.inputTokens, 'input token')} + ${count(usage.outputTokens, 'output token')}, ${count(usage.cachedAnswers, 'answer')} from the cache (${answerCacheDir(process.env)}); estimated cost ${usd(cost.usd)}${cost.unpriced.length ? ` (no price known: ${cost.unpriced.join(', ')})` : ''}.`,
+  );
   return 0;
 }
 

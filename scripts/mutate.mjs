@@ -14,7 +14,20 @@ import config from '../stryker.config.mjs';
 const unit = (...names) => names.map((n) => `test/unit/${n}.test.ts`);
 // The lint's own tests. Left out: the property-based robustness and incrementalParse suites (a
 // minute per mutant between them) and the CLI-process tests, whose bundles report no coverage.
-const LINT_TESTS = unit('analysis', 'analysisUnits', 'cues', 'coverage', 'config', 'rules', 'ruleEdges', 'documentAnalysis', 'documentShapes', 'lspFeatures', 'linearRules', 'cli');
+const LINT_TESTS = unit(
+  'analysis',
+  'analysisUnits',
+  'cues',
+  'coverage',
+  'config',
+  'rules',
+  'ruleEdges',
+  'documentAnalysis',
+  'documentShapes',
+  'lspFeatures',
+  'linearRules',
+  'cli',
+);
 
 /**
  * The folders under mutation testing: name → files to mutate and the test files that may kill their
@@ -23,7 +36,10 @@ const LINT_TESTS = unit('analysis', 'analysisUnits', 'cues', 'coverage', 'config
  */
 const FOLDERS = {
   run: { mutate: ['server/src/generation/run/**/*.ts'], tests: unit('run', 'runLimits', 'runLock', 'dedup', 'models', 'safeWrites') },
-  audit: { mutate: ['server/src/audit/**/*.ts'], tests: unit('audit', 'auditFilter', 'auditModel', 'auditStreaming', 'auditCli', 'models') },
+  audit: {
+    mutate: ['server/src/audit/**/*.ts'],
+    tests: unit('audit', 'auditFilter', 'auditModel', 'auditStreaming', 'auditCli', 'models'),
+  },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },
   analysis: { mutate: ['server/src/analysis/**/*.ts'], tests: LINT_TESTS },

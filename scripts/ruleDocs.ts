@@ -46,9 +46,11 @@ export function rulesIndex(): string {
   ].join('\n');
 }
 
-function optionList(rule: Rule<any>): string {
+function optionList(rule: Rule): string {
   const defaults = rule.options as Record<string, unknown>;
-  return Object.keys(rule.optionsSchema).map((key) => `\`${key}\` (${JSON.stringify(defaults[key])})`).join(', ');
+  return Object.keys(rule.optionsSchema)
+    .map((key) => `\`${key}\` (${JSON.stringify(defaults[key])})`)
+    .join(', ');
 }
 
 /**
@@ -58,7 +60,8 @@ function optionList(rule: Rule<any>): string {
 export function withRulesSetting(packageJson: string): string {
   const manifest = JSON.parse(packageJson);
   const properties = manifest.contributes?.configuration?.properties;
-  if (!properties || !(RULES_SETTING in properties)) throw new Error(`package.json has no contributes.configuration.properties["${RULES_SETTING}"] to generate.`);
+  if (!properties || !(RULES_SETTING in properties))
+    throw new Error(`package.json has no contributes.configuration.properties["${RULES_SETTING}"] to generate.`);
   properties[RULES_SETTING] = rulesSetting();
   return JSON.stringify(manifest, null, 2) + '\n';
 }
@@ -70,6 +73,7 @@ export function withRulesSetting(packageJson: string): string {
 export function withRulesIndex(readme: string): string {
   const begin = readme.indexOf(INDEX_BEGIN);
   const end = readme.indexOf(INDEX_END);
-  if (begin < 0 || end < begin) throw new Error(`docs/rules/README.md has lost its generated-section markers; put back:\n${INDEX_BEGIN}\n${INDEX_END}`);
+  if (begin < 0 || end < begin)
+    throw new Error(`docs/rules/README.md has lost its generated-section markers; put back:\n${INDEX_BEGIN}\n${INDEX_END}`);
   return readme.slice(0, begin) + rulesIndex() + readme.slice(end + INDEX_END.length);
 }

@@ -44,10 +44,11 @@ if (!isInstalled()) {
 const server = await startCodeServer({ port: plan.port, settings: plan.settings });
 const url = server.url({ folder: plan.folder, extensionDevelopmentPath: REPO });
 const where = relative(REPO, plan.folder);
-const scratchNote = where === 'scratch/examples'
-  ? `\n${where} is a git-ignored copy of examples/${plan.copied.length ? ` (copied now: ${plan.copied.join(', ')})` : ''}: `
-    + 'runs and edits stay there, across starts; delete it to start afresh.\n'
-  : '';
+const scratchNote =
+  where === 'scratch/examples'
+    ? `\n${where} is a git-ignored copy of examples/${plan.copied.length ? ` (copied now: ${plan.copied.join(', ')})` : ''}: ` +
+      'runs and edits stay there, across starts; delete it to start afresh.\n'
+    : '';
 console.log(`
 VS Code with Trait Studio (from ${REPO}) and ${plan.folder} open:
 

@@ -54,8 +54,6 @@ export function startPlan(argv, { repo, env = process.env }) {
   };
   const port = Number(option('--port') ?? env.TRAIT_STUDIO_PORT) || undefined;
   const given = option('--folder');
-  const { folder, copied } = given === undefined
-    ? prepareScratchExamples(repo)
-    : { folder: resolve(repo, given), copied: [] };
+  const { folder, copied } = given === undefined ? prepareScratchExamples(repo) : { folder: resolve(repo, given), copied: [] };
   return { folder, copied, settings: { ...START_SETTINGS }, port, build: !argv.includes('--no-build') };
 }

@@ -5,10 +5,7 @@ export interface Probe {
   isRoot(): boolean;
   hasApt(): boolean;
 }
-export type Plan =
-  | { action: 'none' }
-  | { action: 'install'; packages: PackageName[] }
-  | { action: 'stop'; message: string };
+export type Plan = { action: 'none' } | { action: 'install'; packages: PackageName[] } | { action: 'stop'; message: string };
 export const CHROMIUM: string;
 export const GSSAPI_HEADERS: readonly string[];
 export const PACKAGES: Record<PackageName, { provides: string; present(exists: (path: string) => boolean): boolean }>;

@@ -75,7 +75,10 @@ function aptGet(args) {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  const lines = (result.stderr ?? '').trim().split('\n').filter((l) => l && !/^W: /.test(l));
+  const lines = (result.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter((l) => l && !/^W: /.test(l));
   return { status: result.error ? -1 : result.status, lastLine: result.error?.message ?? lines.at(-1) ?? '' };
 }
 
@@ -95,16 +98,23 @@ export function ensureSystemPackages(wanted, { probe = systemProbe, runApt = apt
   // Wait for the dpkg lock rather than fail at once: on a fresh machine unattended upgrades, or
   // another apt-get, may hold it for a minute or two.
   const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-  for (const args of [[...lock, 'update', '-qq'], [...lock, 'install', '-y', '-qq', ...plan.packages]]) {
+  for (const args of [
+    [...lock, 'update', '-qq'],
+    [...lock, 'install', '-y', '-qq', ...plan.packages],
+  ]) {
     const { status, lastLine } = runApt(args);
     if (status !== 0) {
-      throw new SystemPackagesError(`\`apt-get ${args.slice(lock.length).join(' ')}\` failed (exit ${status}${lastLine ? `: ${lastLine}` : ''}); `
-        + `install them by hand: \`${installCommand(plan.packages, { sudo: false })}\``);
+      throw new SystemPackagesError(
+        `\`apt-get ${args.slice(lock.length).join(' ')}\` failed (exit ${status}${lastLine ? `: ${lastLine}` : ''}); ` +
+          `install them by hand: \`${installCommand(plan.packages, { sudo: false })}\``,
+      );
     }
   }
   const still = missingPackages(plan.packages, probe.exists);
   if (still.length) {
-    throw new SystemPackagesError(`apt-get installed ${plan.packages.join(' ')} but ${still.map((n) => PACKAGES[n].provides).join('; ')} is still missing`);
+    throw new SystemPackagesError(
+      `apt-get installed ${plan.packages.join(' ')} but ${still.map((n) => PACKAGES[n].provides).join('; ')} is still missing`,
+    );
   }
   log(`Installed ${plan.packages.join(' ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return plan.packages;
@@ -117,10 +127,14 @@ export function ensureSystemPackages(wanted, { probe = systemProbe, runApt = apt
 export function packagesFor(purpose, { codeServerInstalled }) {
   const codeServer = codeServerInstalled ? [] : ['libkrb5-dev'];
   switch (purpose) {
-    case 'test': return ['chromium', ...codeServer];
-    case 'start': return codeServer;
-    case 'code-server': return ['libkrb5-dev'];
-    default: throw new Error(`unknown purpose "${purpose}": use test, start or code-server`);
+    case 'test':
+      return ['chromium', ...codeServer];
+    case 'start':
+      return codeServer;
+    case 'code-server':
+      return ['libkrb5-dev'];
+    default:
+      throw new Error(`unknown purpose "${purpose}": use test, start or code-server`);
   }
 }
 

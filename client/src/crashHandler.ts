@@ -21,7 +21,8 @@ export function crashHandler(log: vscode.LogOutputChannel, onGiveUp: () => void)
       while (restarts.length && now - restarts[0] > WINDOW_MS) restarts.shift();
       if (restarts.length >= MAX_RESTARTS) {
         onGiveUp();
-        const message = 'The Trait Studio language server crashed 5 times in 3 minutes and was not restarted. Run "Trait Studio: Restart Language Server" after checking the output.';
+        const message =
+          'The Trait Studio language server crashed 5 times in 3 minutes and was not restarted. Run "Trait Studio: Restart Language Server" after checking the output.';
         log.error(message);
         void vscode.window.showErrorMessage(message, 'Show Output').then((choice) => choice && log.show());
         return { action: CloseAction.DoNotRestart, handled: true };

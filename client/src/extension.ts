@@ -58,7 +58,9 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
       // Preview and review are off in Restricted Mode (they send text to a model): no lenses for them there.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
-        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND && lens.command?.command !== REVIEW_COMMAND);
+        return vscode.workspace.isTrusted
+          ? lenses
+          : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND && lens.command?.command !== REVIEW_COMMAND);
       },
     },
   };
@@ -103,7 +105,9 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
         const old = client;
         client = undefined;
         // stop() throws when the client never finished starting (a server that crashes on start).
-        await old?.stop().catch((error: unknown) => log.warn(`Stopping the old server: ${error instanceof Error ? error.message : String(error)}`));
+        await old
+          ?.stop()
+          .catch((error: unknown) => log.warn(`Stopping the old server: ${error instanceof Error ? error.message : String(error)}`));
         await old?.dispose().catch(() => undefined);
         ready = start();
         await ready.catch((error: unknown) => {

@@ -49,7 +49,10 @@ export function registerLintWorkspace(client: () => LanguageClient | undefined, 
             if (vscode.workspace.textDocuments.some((t) => t.uri.toString() === d.uri && t.languageId === 'traits')) continue;
             collection.set(uri, await running.protocol2CodeConverter.asDiagnostics(d.diagnostics));
           }
-          progress.report({ increment: (100 * batch.length) / files.length, message: `${Math.min(i + BATCH, files.length)} of ${files.length}` });
+          progress.report({
+            increment: (100 * batch.length) / files.length,
+            message: `${Math.min(i + BATCH, files.length)} of ${files.length}`,
+          });
         }
       },
     );

@@ -16,7 +16,11 @@ export function redactingLog<T extends object>(channel: T): T {
       if (typeof value !== 'function') return value;
       if (typeof property !== 'string' || !WRITERS.has(property)) return value.bind(target);
       return (message: unknown, ...args: unknown[]) =>
-        value.call(target, typeof message === 'string' ? redact(message) : message instanceof Error ? redactErrorOf(message) : message, ...args.map((a) => (typeof a === 'string' ? redact(a) : a)));
+        value.call(
+          target,
+          typeof message === 'string' ? redact(message) : message instanceof Error ? redactErrorOf(message) : message,
+          ...args.map((a) => (typeof a === 'string' ? redact(a) : a)),
+        );
     },
   });
 }

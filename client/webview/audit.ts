@@ -45,7 +45,11 @@ function patternCard(p: AuditViewPattern, threshold: number, minMatches: number)
   const choice = choices.get(p.id);
   const select = document.createElement('select');
   select.setAttribute('aria-label', `Filter ${p.name}`);
-  for (const [value, text] of [['keep', 'keep all'], ['drop', 'drop its records'], ['downsample', 'keep half of them']]) {
+  for (const [value, text] of [
+    ['keep', 'keep all'],
+    ['drop', 'drop its records'],
+    ['downsample', 'keep half of them'],
+  ]) {
     const o = document.createElement('option');
     o.value = value;
     o.textContent = text;
@@ -61,22 +65,41 @@ function patternCard(p: AuditViewPattern, threshold: number, minMatches: number)
     'details',
     'examples',
     el('summary', '', `${count(p.strictCount, 'strict match', 'strict matches')}; examples`),
-    ...p.examples.map((e) => el('div', 'example', el('div', 'example-id', e.id), el('div', 'body', e.prompt), el('div', 'body', e.response))),
+    ...p.examples.map((e) =>
+      el('div', 'example', el('div', 'example-id', e.id), el('div', 'body', e.prompt), el('div', 'body', e.response)),
+    ),
   );
   return el(
     'article',
     `pattern${p.flagged ? ' flagged' : ''}${p.tooFew ? ' too-few' : ''}`,
-    el('h3', '', p.flagged ? el('span', 'flag', 'Flagged') : p.tooFew ? el('span', 'flag too-few', 'Too few to flag') : null, ` ${p.name} `, el('span', `source ${p.source}`, p.source)),
+    el(
+      'h3',
+      '',
+      p.flagged ? el('span', 'flag', 'Flagged') : p.tooFew ? el('span', 'flag too-few', 'Too few to flag') : null,
+      ` ${p.name} `,
+      el('span', `source ${p.source}`, p.source),
+    ),
     el('p', 'description', p.description),
     bars(p.broad, p.strict, threshold, 'all records'),
     p.tooFew
-      ? el('p', 'note', `Above the ${pct(threshold)} threshold, but only ${count(p.strictCount, 'record matches', 'records match')} strictly: a pattern needs at least ${minMatches} to be flagged, since on this little data one record is a large share.`)
+      ? el(
+          'p',
+          'note',
+          `Above the ${pct(threshold)} threshold, but only ${count(p.strictCount, 'record matches', 'records match')} strictly: a pattern needs at least ${minMatches} to be flagged, since on this little data one record is a large share.`,
+        )
       : null,
     p.perTrait.length
       ? el(
           'div',
           'per-trait',
-          ...p.perTrait.map((t) => el('div', `trait${t.flagged ? ' flagged' : ''}`, el('span', 'trait-name', `${t.traitId} (${t.records})`), bars(t.broad, t.strict, threshold, t.traitId))),
+          ...p.perTrait.map((t) =>
+            el(
+              'div',
+              `trait${t.flagged ? ' flagged' : ''}`,
+              el('span', 'trait-name', `${t.traitId} (${t.records})`),
+              bars(t.broad, t.strict, threshold, t.traitId),
+            ),
+          ),
         )
       : null,
     examples,
@@ -107,7 +130,14 @@ function render(): void {
       ),
       view.modelPass ? el('p', view.modelPass.failed ? 'warning model-pass' : 'meta model-pass', view.modelPass.line) : null,
       view.badLineCount
-        ? el('p', 'warning', `${count(view.badLineCount, 'bad line')} skipped: ${view.badLines.slice(0, 5).map((b) => `line ${b.line} (${b.reason})`).join('; ')}${view.badLineCount > 5 ? '; …' : ''}`)
+        ? el(
+            'p',
+            'warning',
+            `${count(view.badLineCount, 'bad line')} skipped: ${view.badLines
+              .slice(0, 5)
+              .map((b) => `line ${b.line} (${b.reason})`)
+              .join('; ')}${view.badLineCount > 5 ? '; …' : ''}`,
+          )
         : null,
       el(
         'div',
@@ -117,9 +147,20 @@ function render(): void {
         button('Open audit.md', 'secondary', () => vscode.postMessage({ type: 'open', file: 'markdown' })),
         button('Open audit.json', 'secondary', () => vscode.postMessage({ type: 'open', file: 'json' })),
       ),
-      el('p', 'legend', el('span', 'swatch broad', ''), ' broad ', el('span', 'swatch strict', ''), ' strict ', el('span', 'swatch threshold', ''), ' threshold'),
+      el(
+        'p',
+        'legend',
+        el('span', 'swatch broad', ''),
+        ' broad ',
+        el('span', 'swatch strict', ''),
+        ' strict ',
+        el('span', 'swatch threshold', ''),
+        ' threshold',
+      ),
     ),
-    ...[...view.patterns].sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.strict - a.strict).map((p) => patternCard(p, view!.threshold, view!.minFlagMatches ?? 3)),
+    ...[...view.patterns]
+      .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.strict - a.strict)
+      .map((p) => patternCard(p, view!.threshold, view!.minFlagMatches ?? 3)),
   );
   window.scrollTo(0, scroll);
 }

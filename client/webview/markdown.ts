@@ -17,15 +17,44 @@ markdown.renderer.rules.link_close = (tokens, i) => {
   let depth = 0;
   for (let j = i - 1; j >= 0; j--) {
     if (tokens[j].type === 'link_close') depth++;
-    if (tokens[j].type === 'link_open' && depth-- === 0) return `</span> <span class="url">(${escape(String(tokens[j].attrGet('href') ?? ''))})</span>`;
+    if (tokens[j].type === 'link_open' && depth-- === 0)
+      return `</span> <span class="url">(${escape(String(tokens[j].attrGet('href') ?? ''))})</span>`;
   }
   return '</span>';
 };
 // Images: never loaded; their alt text says what was there.
-markdown.renderer.rules.image = (tokens, i) => `<span class="image">[image: ${escape(String(tokens[i].content || tokens[i].attrGet('src') || ''))}]</span>`;
+markdown.renderer.rules.image = (tokens, i) =>
+  `<span class="image">[image: ${escape(String(tokens[i].content || tokens[i].attrGet('src') || ''))}]</span>`;
 
 /** Elements Markdown renders that may stay; anything else is replaced by its text. */
-const ALLOWED = new Set(['P', 'BR', 'EM', 'STRONG', 'S', 'DEL', 'CODE', 'PRE', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HR', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'SPAN']);
+const ALLOWED = new Set([
+  'P',
+  'BR',
+  'EM',
+  'STRONG',
+  'S',
+  'DEL',
+  'CODE',
+  'PRE',
+  'BLOCKQUOTE',
+  'UL',
+  'OL',
+  'LI',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'HR',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TR',
+  'TH',
+  'TD',
+  'SPAN',
+]);
 /** Attributes that may stay, by element: a list's start number, code's language class, our spans' class. */
 const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = { OL: ['start'], CODE: ['class'], SPAN: ['class'] };
 

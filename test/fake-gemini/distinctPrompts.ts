@@ -34,7 +34,8 @@ export async function distinctPrompts(fake: FakeGemini, count: number): Promise<
   const prompts = Array.from({ length: count }, (_, i) => `${Array.from({ length: 5 }, (_, k) => word(5 * i + k)).join(' ')}?`);
   const vectors = await fakeEmbeddings(fake, prompts);
   for (let i = 0; i < count; i++) {
-    for (let j = 0; j < i; j++) assert.ok(similarity(vectors[i], vectors[j]) < 0.5, `prompts ${j} and ${i} look alike to the fake: ${prompts[j]} / ${prompts[i]}`);
+    for (let j = 0; j < i; j++)
+      assert.ok(similarity(vectors[i], vectors[j]) < 0.5, `prompts ${j} and ${i} look alike to the fake: ${prompts[j]} / ${prompts[i]}`);
   }
   return prompts;
 }

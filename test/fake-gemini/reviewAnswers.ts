@@ -17,14 +17,19 @@ import type { LoggedRequest, Reply } from './server';
 import { stageOf } from './stages';
 
 const userTexts = (r: LoggedRequest): string[] =>
-  (r.body.contents ?? []).filter((c: { role?: string }) => c.role !== 'model').map((c: { parts: { text?: string }[] }) => c.parts.map((p) => p.text ?? '').join(''));
+  r.body.contents.filter((c) => c.role !== 'model').map((c) => c.parts.map((p) => p.text).join(''));
 
 /** Sentences of a block of Markdown prose: headings, fences and blank lines apart. */
 function sentences(block: string): string[] {
   return block
     .split(/\n\s*\n/)
     .filter((p) => !/^\s*(#|~~~|```|<)/.test(p))
-    .flatMap((p) => p.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+(?=[A-Z[])/))
+    .flatMap((p) =>
+      p
+        .replace(/\s+/g, ' ')
+        .trim()
+        .split(/(?<=[.!?])\s+(?=[A-Z[])/),
+    )
     .filter((s) => s.length > 0);
 }
 
@@ -49,14 +54,20 @@ export function coverageAnswer(chunk: string, first: boolean): object {
     rationale: fabricate ? { present: true, quote: 'This trait exists because the fake made this sentence up.' } : rationale,
     tradeoffs: quoted(chunk, /trade-?offs?/, /balanced against|outweigh/i),
     exceptions: quoted(chunk, /exceptions?/, /\bunless\b|\bexcept\b/i),
-    deliberately_absolute: ((s) => (s ? { present: true, quote: s } : { present: false, quote: '' }))(sentences(chunk).find((s) => /without exception/i.test(s))),
+    deliberately_absolute: ((s) => (s ? { present: true, quote: s } : { present: false, quote: '' }))(
+      sentences(chunk).find((s) => /without exception/i.test(s)),
+    ),
     surface_forms: [...chunk.matchAll(/always (?:say|open with|end with) "([^"]+)"/gi)].map((m) => ({ form: m[1], quote: m[0] })),
   };
 }
 
 /** The tension answer of a review-tensions prompt. */
 export function tensionsAnswer(prompt: string): object {
-  const traits = [...prompt.matchAll(/<trait id="([^"]*)" title="([^"]*)">\n([\s\S]*?)\n<\/trait>/g)].map((m) => ({ id: m[1], title: m[2], text: m[3] }));
+  const traits = [...prompt.matchAll(/<trait id="([^"]*)" title="([^"]*)">\n([\s\S]*?)\n<\/trait>/g)].map((m) => ({
+    id: m[1],
+    title: m[2],
+    text: m[3],
+  }));
   const pairs: object[] = [];
   for (const t of traits) {
     for (const o of traits) {

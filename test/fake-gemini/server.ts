@@ -1,5 +1,6 @@
 /**
- * A local fake of the Gemini REST API (the wire format in ../shared/docs/gemini-wire.md), for the
+ * A local fake of the Gemini REST API (generativelanguage.googleapis.com's wire format, as the SDK
+ * sends and reads it), for the
  * real @google/genai SDK to talk to in tests and benchmarks: no test calls the real API.
  *
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
@@ -30,9 +31,41 @@ export interface LoggedRequest {
   readonly method: string;
   readonly model: string;
   readonly action: string;
-  readonly body: any;
+  readonly body: GeminiRequestBody;
   /** The API key the SDK sent (x-goog-api-key), to check which key a caller used. */
   readonly apiKey: string | undefined;
+}
+
+/** A content the SDK sends: our callers send text parts only. */
+export interface GeminiContent {
+  readonly role?: string;
+  readonly parts: readonly { readonly text: string }[];
+}
+
+/**
+ * The request body as parsed, typed by the fields the fake and the tests read: `contents`,
+ * `systemInstruction` and `generationConfig` on generation and countTokens requests, `requests` on
+ * batchEmbedContents. The fake does not validate it: a field the SDK did not send is undefined.
+ */
+/** The parts of a JSON Schema the tests read; the rest is kept as sent. */
+export interface JsonSchema {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly items?: JsonSchema;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly [keyword: string]: unknown;
+}
+
+export interface GeminiRequestBody {
+  readonly contents: readonly GeminiContent[];
+  readonly systemInstruction?: GeminiContent;
+  readonly generationConfig?: {
+    readonly responseMimeType?: string;
+    readonly responseJsonSchema?: JsonSchema;
+    readonly thinkingConfig?: { readonly thinkingLevel?: string; readonly thinkingBudget?: number };
+  } & Record<string, unknown>;
+  readonly requests?: readonly { readonly model?: string; readonly content: GeminiContent }[];
 }
 
 export interface FakeGemini {
@@ -66,20 +99,28 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   const http = await listen(async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = ROUTE.exec(url.pathname);
-    if (!m || req.method !== 'POST') return sendJson(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
-    let parsed: any;
+    if (!m || req.method !== 'POST')
+      return sendJson(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
+    let parsed: GeminiRequestBody;
     try {
-      parsed = JSON.parse(body || '{}');
+      parsed = JSON.parse(body || '{}') as GeminiRequestBody;
     } catch {
       return sendJson(res, 400, { error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' } });
     }
-    const logged: LoggedRequest = { at: Date.now(), method: req.method, model: m[2], action: m[3], body: parsed, apiKey: req.headers['x-goog-api-key'] as string | undefined };
+    const logged: LoggedRequest = {
+      at: Date.now(),
+      method: req.method,
+      model: m[2],
+      action: m[3],
+      body: parsed,
+      apiKey: req.headers['x-goog-api-key'] as string | undefined,
+    };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
     if (m[3] === 'batchEmbedContents') {
       const fault = embeddingFaults.shift();
       if (fault) return answer(res, fault, false, http.hung, fakeModelVersion(m[2]));
-      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r: any) => ({ values: embedText(textOf(r.content)) })) });
+      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     const reply = queue.shift() ?? responder(logged);
@@ -97,7 +138,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
 }
 
 function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<ServerResponse>, version: string): void {
-  const candidate = (text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) => event(text, finishReason, input, output, version, thoughts);
+  const candidate = (text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) =>
+    event(text, finishReason, input, output, version, thoughts);
   switch (reply.kind) {
     case 'hang':
       hung.add(res);
@@ -113,29 +155,45 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
       const details = reply.retryDelay
         ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: reply.retryDelay }]
         : undefined;
-      sendJson(res, reply.status, { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details } });
+      sendJson(res, reply.status, {
+        error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details },
+      });
       return;
     }
     case 'stream-error': {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const text of reply.chunks) res.write(`data: ${JSON.stringify(candidate(text, undefined, 0, 0))}\n\n`);
-      res.end(`data: ${JSON.stringify({ error: { code: reply.status, message: 'fake error mid-stream', status: statusName(reply.status) } })}\n\n`);
+      res.end(
+        `data: ${JSON.stringify({ error: { code: reply.status, message: 'fake error mid-stream', status: statusName(reply.status) } })}\n\n`,
+      );
       return;
     }
     default: {
       const payload =
         reply.kind === 'blocked'
-          ? { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 }, modelVersion: version }
+          ? {
+              candidates: [{ finishReason: reply.finishReason, index: 0 }],
+              usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 },
+              modelVersion: version,
+            }
           : reply.kind === 'empty'
             ? { candidates: [], usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 }, modelVersion: version }
-            : candidate(reply.text, reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens);
+            : candidate(
+                reply.text,
+                reply.finishReason ?? 'STOP',
+                reply.inputTokens ?? 10,
+                reply.outputTokens ?? Math.ceil(reply.text.length / 4),
+                reply.thoughtsTokens,
+              );
       if (!stream) return sendJson(res, 200, payload);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (reply.kind === 'text') {
         // Two events: the text in halves, the usage on the last, as the real stream does.
         const half = Math.ceil(reply.text.length / 2);
         res.write(`data: ${JSON.stringify(candidate(reply.text.slice(0, half), undefined, 0, 0))}\n\n`);
-        res.end(`data: ${JSON.stringify(candidate(reply.text.slice(half), reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens))}\n\n`);
+        res.end(
+          `data: ${JSON.stringify(candidate(reply.text.slice(half), reply.finishReason ?? 'STOP', reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.thoughtsTokens))}\n\n`,
+        );
       } else {
         res.end(`data: ${JSON.stringify(payload)}\n\n`);
       }
@@ -159,14 +217,21 @@ function event(text: string, finishReason: string | undefined, input: number, ou
 }
 
 function statusName(status: number): string {
-  return ({ 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' } as Record<number, string>)[status] ?? 'UNKNOWN';
+  return (
+    (
+      { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' } as Record<
+        number,
+        string
+      >
+    )[status] ?? 'UNKNOWN'
+  );
 }
 
-function textOf(content: any): string {
-  return (content?.parts ?? []).map((p: any) => p.text ?? '').join('');
+function textOf(content: GeminiContent | undefined): string {
+  return (content?.parts ?? []).map((p) => p.text ?? '').join('');
 }
 
-function lastUserText(body: any): string {
-  const contents = body?.contents ?? [];
+function lastUserText(body: GeminiRequestBody): string {
+  const contents = body.contents ?? [];
   return textOf(contents[contents.length - 1]);
 }

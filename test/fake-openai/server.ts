@@ -35,17 +35,32 @@ export type Reply =
 
 export type EmbeddingReply =
   /** Vectors of the inputs, listed in reverse order when `reversed` (each keeps its `index`), the last `drop` left out. */
-  | { kind: 'vectors'; reversed?: boolean; drop?: number }
-  | Extract<Reply, { kind: 'status' | 'hang' | 'reset' }>;
+  { kind: 'vectors'; reversed?: boolean; drop?: number } | Extract<Reply, { kind: 'status' | 'hang' | 'reset' }>;
 
 export interface LoggedRequest {
   readonly at: number;
   readonly method: string;
   /** `/v1/chat/completions` or `/v1/embeddings`. */
   readonly path: string;
-  readonly body: any;
+  readonly body: OpenAIRequestBody;
   /** Request headers, names in lower case. */
   readonly headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The request body as parsed, typed by the fields the fake and the tests read (chat completions and
+ * embeddings). The fake does not validate it: a field the SDK did not send is undefined.
+ */
+export interface OpenAIRequestBody {
+  readonly model?: string;
+  readonly messages?: readonly { readonly role: string; readonly content: unknown }[];
+  readonly stream?: boolean;
+  readonly stream_options?: { readonly include_usage?: boolean };
+  readonly temperature?: number;
+  readonly max_tokens?: number;
+  readonly response_format?: unknown;
+  readonly input?: string | readonly string[];
+  readonly encoding_format?: string;
 }
 
 export interface FakeOpenAI {
@@ -72,9 +87,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
       return sendError(res, 404, `no route ${req.method} ${path}`);
     }
-    let parsed: any;
+    let parsed: OpenAIRequestBody;
     try {
-      parsed = JSON.parse(body || '{}');
+      parsed = JSON.parse(body || '{}') as OpenAIRequestBody;
     } catch {
       return sendError(res, 400, 'invalid JSON body');
     }
@@ -94,7 +109,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   };
 }
 
-function answer(res: ServerResponse, reply: Reply, body: any, hung: Set<ServerResponse>): void {
+function answer(res: ServerResponse, reply: Reply, body: OpenAIRequestBody, hung: Set<ServerResponse>): void {
   const stream = body?.stream === true;
   const model = String(body?.model ?? 'fake');
   const includeUsage = body?.stream_options?.include_usage === true;
@@ -134,7 +149,10 @@ function answer(res: ServerResponse, reply: Reply, body: any, hung: Set<ServerRe
           ? {
               text: reply.text,
               finishReason: reply.finishReason ?? 'stop',
-              usage: reply.usage === false ? undefined : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)),
+              usage:
+                reply.usage === false
+                  ? undefined
+                  : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)),
             }
           : reply.kind === 'content_filter'
             ? { text: null, finishReason: 'content_filter', usage: usageOf(10, 0) }
@@ -164,13 +182,19 @@ function answer(res: ServerResponse, reply: Reply, body: any, hung: Set<ServerRe
   }
 }
 
-function answerEmbeddings(res: ServerResponse, reply: EmbeddingReply, body: any, hung: Set<ServerResponse>): void {
+function answerEmbeddings(res: ServerResponse, reply: EmbeddingReply, body: OpenAIRequestBody, hung: Set<ServerResponse>): void {
   if (reply.kind !== 'vectors') return answer(res, reply, {}, hung);
-  const inputs: string[] = Array.isArray(body?.input) ? body.input : [String(body?.input ?? '')];
+  const input = body?.input;
+  const inputs: readonly string[] = Array.isArray(input) ? input : [String(input ?? '')];
   let data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
   if (reply.drop) data = data.slice(0, Math.max(0, data.length - reply.drop));
   if (reply.reversed) data.reverse();
-  sendJson(res, 200, { object: 'list', data, model: String(body?.model ?? 'fake'), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
+  sendJson(res, 200, {
+    object: 'list',
+    data,
+    model: String(body?.model ?? 'fake'),
+    usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+  });
 }
 
 function chunk(model: string, delta: object, finishReason: string | null) {
@@ -201,7 +225,7 @@ function sendError(res: ServerResponse, status: number, message: string, headers
   sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
 }
 
-function lastText(body: any): string {
+function lastText(body: OpenAIRequestBody): string {
   const messages = body?.messages ?? [];
   const content = messages[messages.length - 1]?.content;
   return typeof content === 'string' ? content : '';

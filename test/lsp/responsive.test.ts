@@ -11,7 +11,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { repeatedText } from '../../bench/adversarial';
 import { MODEL_SPEC } from '../unit/fixtures';
@@ -54,7 +60,11 @@ class Client {
       for (const wake of this.waiters.splice(0)) wake();
     };
     const logger = { error: note(this.errors), warn: () => undefined, info: () => undefined, log: () => undefined };
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin), logger);
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.child.stdout),
+      new StreamMessageWriter(this.child.stdin),
+      logger,
+    );
     this.configured = new Promise((resolve) =>
       this.connection.onRequest('workspace/configuration', () => {
         this.configurations++;
@@ -133,7 +143,14 @@ class Client {
 /** The order in which promises settle, by label. */
 function settleOrder(promises: Record<string, Promise<unknown>>): Promise<string[]> {
   const order: string[] = [];
-  return Promise.all(Object.entries(promises).map(([label, p]) => p.then(() => order.push(label), () => order.push(label)))).then(() => order);
+  return Promise.all(
+    Object.entries(promises).map(([label, p]) =>
+      p.then(
+        () => order.push(label),
+        () => order.push(label),
+      ),
+    ),
+  ).then(() => order);
 }
 
 describe('a responsive language server (lsp --stdio)', () => {
@@ -174,7 +191,11 @@ describe('a responsive language server (lsp --stdio)', () => {
 
     const stale = client.diagnostics(uri);
     await client.edit(uri, 'x');
-    await assert.rejects(stale, (e: unknown) => e instanceof ResponseError && e.code === -32802 && (e.data as { retriggerRequest?: boolean })?.retriggerRequest === true);
+    await assert.rejects(
+      stale,
+      (e: unknown) =>
+        e instanceof ResponseError && e.code === -32802 && (e.data as { retriggerRequest?: boolean })?.retriggerRequest === true,
+    );
     assert.ok(client.logs.some((l) => l.includes(`Lint of ${uri} stopped: a newer version arrived.`)));
   });
 });

@@ -43,22 +43,33 @@ describe('trait-studio lsp --stdio', () => {
   });
 
   it('pulls diagnostics with rule codes linked to their docs', async () => {
-    const report = await connection.sendRequest<{ kind: string; items: { code: string; source: string; range: { start: { line: number } }; codeDescription: { href: string } }[] }>(
-      'textDocument/diagnostic',
-      { textDocument: { uri } },
-    );
+    const report = await connection.sendRequest<{
+      kind: string;
+      items: { code: string; source: string; range: { start: { line: number } }; codeDescription: { href: string } }[];
+    }>('textDocument/diagnostic', { textDocument: { uri } });
     assert.equal(report.kind, 'full');
     const rationale = report.items.filter((d) => d.code === 'missing-rationale');
-    assert.deepEqual(rationale.map((d) => d.range.start.line), [6, 10]);
+    assert.deepEqual(
+      rationale.map((d) => d.range.start.line),
+      [6, 10],
+    );
     assert.ok(report.items.every((d) => d.source === 'traits'));
     assert.match(rationale[0].codeDescription.href, /^file:.*\/docs\/rules\/missing-rationale\.md$/);
   });
 
   it('answers symbols, hover, completion, code actions and rename', async () => {
-    const symbols = await connection.sendRequest<{ name: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri } });
-    assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => c.name)]), [['Conversation', ['Ask before acting', 'Be good', 'Format answers']]]);
+    const symbols = await connection.sendRequest<{ name: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', {
+      textDocument: { uri },
+    });
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children?.map((c) => c.name)]),
+      [['Conversation', ['Ask before acting', 'Be good', 'Format answers']]],
+    );
 
-    const hover = await connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 5 } });
+    const hover = await connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 6, character: 5 },
+    });
     assert.match(hover.contents.value, /Reason: \*\*missing\*\*/);
     assert.match(hover.contents.value, /6 diagnostics/);
 
@@ -73,27 +84,52 @@ describe('trait-studio lsp --stdio', () => {
     assert.deepEqual(items.map((i) => i.label).sort(), ['Ask before acting', 'Be good', 'Conversation', 'Format answers']);
     assert.equal(items.find((i) => i.label === 'Be good')?.textEdit.newText, 'Be good]]');
 
-    const diagnostics = (await connection.sendRequest<{ items: { code: string; range: unknown; message: string; source: string }[] }>('textDocument/diagnostic', { textDocument: { uri } })).items;
+    const diagnostics = (
+      await connection.sendRequest<{ items: { code: string; range: unknown; message: string; source: string }[] }>(
+        'textDocument/diagnostic',
+        { textDocument: { uri } },
+      )
+    ).items;
     const missing = diagnostics.find((d) => d.code === 'missing-rationale')!;
-    const actions = await connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
-      textDocument: { uri },
-      range: missing.range,
-      context: { diagnostics: [missing] },
-    });
+    const actions = await connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>(
+      'textDocument/codeAction',
+      {
+        textDocument: { uri },
+        range: missing.range,
+        context: { diagnostics: [missing] },
+      },
+    );
     // This client declares no snippet edits: plain text, the placeholder included.
-    assert.deepEqual(actions.map((a) => a.title), ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Add missing parts: Why, Trade-offs, Exceptions',
+        'Add a Why part',
+        'Disable missing-rationale for this line',
+        'Disable missing-rationale for this file',
+      ],
+    );
     assert.match(actions[1].edit.changes[uri][0].newText, /^\n\n### Why\n\n\S.+$/);
 
     await connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 3 },
       contentChanges: [{ range: { start: { line: 12, character: 28 }, end: { line: 12, character: 28 } }, text: ' good]]' }],
     });
-    const edit = await connection.sendRequest<{ changes: Record<string, { newText: string; range: { start: { line: number } } }[]> }>('textDocument/rename', {
-      textDocument: { uri },
-      position: { line: 10, character: 5 },
-      newName: 'Be specific',
-    });
-    assert.deepEqual(edit.changes[uri].map((e) => [e.range.start.line, e.newText]), [[10, 'Be specific'], [12, 'Be specific']]);
+    const edit = await connection.sendRequest<{ changes: Record<string, { newText: string; range: { start: { line: number } } }[]> }>(
+      'textDocument/rename',
+      {
+        textDocument: { uri },
+        position: { line: 10, character: 5 },
+        newName: 'Be specific',
+      },
+    );
+    assert.deepEqual(
+      edit.changes[uri].map((e) => [e.range.start.line, e.newText]),
+      [
+        [10, 'Be specific'],
+        [12, 'Be specific'],
+      ],
+    );
     assert.equal(stderr, '');
   });
 });
@@ -113,7 +149,10 @@ describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeo
   /** Resolves on the server's next `workspace/diagnostic/refresh` (it sends one after (re)reading the settings). */
   let refreshed: Promise<void>;
   let onRefresh: () => void = () => undefined;
-  const expectRefresh = () => (refreshed = new Promise<void>((resolve) => (onRefresh = resolve)));
+  // Sets `refreshed` (awaited after the notification that triggers the refresh); returns nothing, so no promise floats.
+  const expectRefresh = (): void => {
+    refreshed = new Promise<void>((resolve) => (onRefresh = resolve));
+  };
   type Item = { code: string; severity: number; message: string };
   const pull = async () => (await connection.sendRequest<{ items: Item[] }>('textDocument/diagnostic', { textDocument: { uri } })).items;
   const rules = (items: Item[]) => [...new Set(items.map((d) => d.code))].sort();
@@ -134,13 +173,18 @@ describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeo
     await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(ROOT).href,
-      capabilities: { textDocument: { diagnostic: {} }, workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: {} } },
+      capabilities: {
+        textDocument: { diagnostic: {} },
+        workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: {} },
+      },
     });
     settings = { rules: { 'missing-rationale': 'off', 'missing-tradeoffs': 'error', TS202: 'hint' }, chunkTokenBudget: 3000 };
     expectRefresh();
     await connection.sendNotification('initialized', {});
     await refreshed;
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'traits', version: 1, text: readFileSync(DRAFT, 'utf8') } });
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'traits', version: 1, text: readFileSync(DRAFT, 'utf8') },
+    });
   });
 
   after(async () => {
@@ -157,11 +201,17 @@ describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeo
     assert.ok(!rules(items).includes('missing-rationale'), JSON.stringify(rules(items)));
     const tradeoffs = items.filter((d) => d.code === 'missing-tradeoffs');
     assert.equal(tradeoffs.length, 3);
-    assert.ok(tradeoffs.every((d) => d.severity === 1), 'missing-tradeoffs set to error');
+    assert.ok(
+      tradeoffs.every((d) => d.severity === 1),
+      'missing-tradeoffs set to error',
+    );
     // TS202 is surface-form-prescription.
     const surface = items.filter((d) => d.code === 'surface-form-prescription');
     assert.equal(surface.length, 2);
-    assert.ok(surface.every((d) => d.severity === 4), 'TS202 set to hint');
+    assert.ok(
+      surface.every((d) => d.severity === 4),
+      'TS202 set to hint',
+    );
     assert.ok(!rules(items).includes('chunk-too-long'));
   });
 
@@ -192,22 +242,35 @@ describe('trait-studio lsp --stdio: editor settings and Lint Workspace', { timeo
     expectRefresh();
     await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     await refreshed;
-    const kind = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
+    const kind =
+      '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
     const documents = [
       { uri: 'file:///nowhere/draft.traits.md', text: readFileSync(DRAFT, 'utf8') },
       { uri: 'file:///nowhere/kind.traits.md', text: kind },
       { uri: 'file:///nowhere/empty.traits.md', text: '' },
     ];
-    const result = await connection.sendRequest<{ documents: { uri: string; traits: number; diagnostics: Item[] }[] }>('traitStudio/lintTexts', { documents });
-    assert.deepEqual(result.documents.map((d) => [d.uri, d.traits]), [
-      [documents[0].uri, 3],
-      [documents[1].uri, 1],
-      [documents[2].uri, 0],
-    ]);
+    const result = await connection.sendRequest<{ documents: { uri: string; traits: number; diagnostics: Item[] }[] }>(
+      'traitStudio/lintTexts',
+      { documents },
+    );
+    assert.deepEqual(
+      result.documents.map((d) => [d.uri, d.traits]),
+      [
+        [documents[0].uri, 3],
+        [documents[1].uri, 1],
+        [documents[2].uri, 0],
+      ],
+    );
     const [draft, kindResult, empty] = result.documents;
     // The draft's 15 findings (the CLI's) less the 3 vague-trait ones the settings turn off.
     assert.equal(draft.diagnostics.length, 12);
-    assert.deepEqual(rules(draft.diagnostics), ['missing-exceptions', 'missing-rationale', 'missing-tradeoffs', 'surface-form-prescription', 'unqualified-absolute']);
+    assert.deepEqual(rules(draft.diagnostics), [
+      'missing-exceptions',
+      'missing-rationale',
+      'missing-tradeoffs',
+      'surface-form-prescription',
+      'unqualified-absolute',
+    ]);
     // "Be kind" states a reason, a trade-off and an exception; its one finding by default,
     // vague-trait (under 25 words, no example), is turned off.
     assert.deepEqual(kindResult.diagnostics, []);

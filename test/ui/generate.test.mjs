@@ -18,7 +18,13 @@ async function webviewFrame(page, heading, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator('#root h1', { hasText: heading }).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('#root h1', { hasText: heading })
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error(`no webview showing "${heading}" appeared`);
     await page.waitForTimeout(200);
@@ -58,7 +64,9 @@ export const tests = [
   {
     name: 'the run ends with a summary; Open Report shows the charts and the records',
     async run({ page, screenshot }) {
-      const toast = page.locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: /Run completed/ }).first();
+      const toast = page
+        .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: /Run completed/ })
+        .first();
       try {
         await toast.waitFor({ timeout: 30_000 });
       } catch {
@@ -100,7 +108,7 @@ export const tests = [
     },
   },
   {
-    name: 'Audit Dataset on the run\'s records.jsonl shows prevalence bars against the threshold',
+    name: "Audit Dataset on the run's records.jsonl shows prevalence bars against the threshold",
     async run({ page, screenshot }) {
       // From the report's own button: Quick Open's file index may not list a folder the run just made.
       const report = await webviewFrame(page, 'Run ');
@@ -111,8 +119,11 @@ export const tests = [
       await page.keyboard.press('Enter');
       const frame = await webviewFrame(page, 'Audit:');
       await frame.locator('article.pattern').nth(4).waitFor();
-      assert.ok(await frame.locator('article.pattern .threshold').count() >= 5, 'no threshold lines');
-      assert.match(await frame.locator('header .meta').innerText(), /^\d+ records? · \d+ patterns? · \d+ flagged at 25\.0%( · \d+ above 25\.0% on too few records to flag \(under 3 matches\))? · offline detectors only$/);
+      assert.ok((await frame.locator('article.pattern .threshold').count()) >= 5, 'no threshold lines');
+      assert.match(
+        await frame.locator('header .meta').innerText(),
+        /^\d+ records? · \d+ patterns? · \d+ flagged at 25\.0%( · \d+ above 25\.0% on too few records to flag \(under 3 matches\))? · offline detectors only$/,
+      );
       // The fake's answers carry <img onerror>/<script>: examples show them as text.
       await frame.locator('article.pattern details').first().click();
       assert.equal(await frame.locator('#root img, #root script').count(), 0);

@@ -15,7 +15,13 @@ async function previewFrame(page, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator('#root h1', { hasText: 'Preview:' }).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('#root h1', { hasText: 'Preview:' })
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error('no preview webview appeared');
     await page.waitForTimeout(200);
@@ -52,7 +58,10 @@ export const tests = [
       await page.keyboard.press('Enter');
       await frame.locator('.rating', { hasText: '7/10 · keep' }).nth(2).waitFor();
       await frame.locator('header .meta', { hasText: /^Done/ }).waitFor();
-      assert.ok(fakeGemini.requests.some((r) => r.apiKey === 'keyless-ui-key'), 'the stored key was not used');
+      assert.ok(
+        fakeGemini.requests.some((r) => r.apiKey === 'keyless-ui-key'),
+        'the stored key was not used',
+      );
       assert.match(await frame.locator('header .meta').innerText(), /≈ \$0\.\d+$/);
       await screenshot('ui-keyless-2-after-key');
     },

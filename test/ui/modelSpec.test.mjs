@@ -12,7 +12,7 @@ const FIRST_FINDING_LINE = 179;
 export const tests = [
   {
     name: 'opens the Model Spec with Ctrl+P',
-    async run({ page, screenshot }) {
+    async run({ page }) {
       await quickOpen(page, FILE);
     },
   },
@@ -20,10 +20,7 @@ export const tests = [
     name: 'the status bar shows the traits language (Trait Document)',
     async run({ page }) {
       const mode = page.locator('#status\\.editor\\.mode');
-      await assert.doesNotReject(
-        mode.filter({ hasText: 'Trait Document' }).waitFor(),
-        'language mode never became "Trait Document"',
-      );
+      await assert.doesNotReject(mode.filter({ hasText: 'Trait Document' }).waitFor(), 'language mode never became "Trait Document"');
     },
   },
   {
@@ -48,7 +45,7 @@ export const tests = [
       await input.waitFor({ state: 'hidden' });
       const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-info');
       await squiggles.first().waitFor();
-      assert.ok(await page.locator('.monaco-editor .squiggly-warning').count() > 0, 'no warning squiggles');
+      assert.ok((await page.locator('.monaco-editor .squiggly-warning').count()) > 0, 'no warning squiggles');
       await screenshot('ui-2-squiggles');
     },
   },
@@ -57,7 +54,10 @@ export const tests = [
     async run({ page, screenshot }) {
       await mouseTo(page, page.locator('.monaco-editor .squiggly-warning'));
       const hover = page.locator('.monaco-hover:not(.hidden)');
-      await hover.filter({ hasText: /missing-rationale|never says why/ }).first().waitFor();
+      await hover
+        .filter({ hasText: /missing-rationale|never says why/ })
+        .first()
+        .waitFor();
       const text = await hover.first().innerText();
       assert.match(text, /never says why/);
       await screenshot('ui-3-hover');
@@ -92,7 +92,7 @@ export const tests = [
     },
   },
   {
-    name: 'Trait Studio: Show Output opens the extension\'s output channel',
+    name: "Trait Studio: Show Output opens the extension's output channel",
     async run({ page, screenshot }) {
       await runCommand(page, 'Trait Studio: Show Output');
       const panel = page.locator('.part.panel');
@@ -100,11 +100,17 @@ export const tests = [
       // The channel picker names the channel shown; its lines are checked from the top, since a
       // server that logs more (a slow machine's trace, a warning) scrolls the first lines away.
       await panel.locator('select', { hasText: 'Trait Studio' }).first().waitFor();
-      assert.equal(await panel.locator('select').first().evaluate((s) => s.options[s.selectedIndex]?.text), 'Trait Studio');
+      assert.equal(
+        await panel
+          .locator('select')
+          .first()
+          .evaluate((s) => s.options[s.selectedIndex]?.text),
+        'Trait Studio',
+      );
       // The panel's filter box can carry text over from the Problems view (seen on CI: the Output
       // filter held "isolated-trait" and hid every line); an empty filter shows the whole channel.
       const filter = panel.locator('.viewpane-filter input, input[placeholder^="Filter"]').filter({ visible: true });
-      for (let i = 0; i < await filter.count(); i++) {
+      for (let i = 0; i < (await filter.count()); i++) {
         if (await filter.nth(i).inputValue()) await filter.nth(i).fill('');
       }
       const lines = panel.locator('.monaco-editor .view-lines').first();
@@ -113,7 +119,7 @@ export const tests = [
       try {
         await lines.filter({ hasText: /Activated\s+in\s+\d+\s+ms/ }).waitFor();
       } catch (error) {
-        throw new Error(`the output channel does not show the activation line; it shows:\n${await lines.innerText()}`);
+        throw new Error(`the output channel does not show the activation line; it shows:\n${await lines.innerText()}`, { cause: error });
       }
       await screenshot('ui-5-output');
     },

@@ -3,6 +3,8 @@
 // answers carry <img onerror> and <script> markup). The markup must show as text and run nothing;
 // a button in the page must reach the extension; after a reload the panel comes back with its
 // content. Steps run in order on one page; screenshots in test/output/.
+// frame.evaluate() runs its function in the webview's page, where `document` is defined.
+/* global document */
 import assert from 'node:assert/strict';
 import { quickOpen, runCommand } from './workbench.mjs';
 
@@ -14,7 +16,10 @@ async function previewFrame(page, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      const found = await frame.locator('#root h1', { hasText: 'Preview:' }).count().catch(() => 0);
+      const found = await frame
+        .locator('#root h1', { hasText: 'Preview:' })
+        .count()
+        .catch(() => 0);
       if (found) return frame;
     }
     if (Date.now() > deadline) throw new Error('no preview webview appeared');
@@ -57,7 +62,10 @@ export const tests = [
       await frame.locator('#root h1', { hasText: `Preview: ${TRAIT}` }).waitFor();
       await waitForThreeRated(frame);
       assert.equal(fakeGemini.requests.length - before, 1 + 3 * 6);
-      assert.ok(fakeGemini.requests.slice(before).every((r) => r.apiKey === 'ui-test-key'), 'the GEMINI_API_KEY fallback was not used');
+      assert.ok(
+        fakeGemini.requests.slice(before).every((r) => r.apiKey === 'ui-test-key'),
+        'the GEMINI_API_KEY fallback was not used',
+      );
       await screenshot('ui-preview-1-panel');
     },
   },
@@ -91,7 +99,10 @@ export const tests = [
     async run({ page }) {
       const frame = await previewFrame(page);
       const response = frame.locator('.response .body').first();
-      assert.match(await response.innerText(), /^Response 1: plainly, no\. <img src=x onerror="document\.body\.dataset\.pwned='img'"><script>/);
+      assert.match(
+        await response.innerText(),
+        /^Response 1: plainly, no\. <img src=x onerror="document\.body\.dataset\.pwned='img'"><script>/,
+      );
       assert.equal(await frame.locator('#root img').count(), 0);
       assert.equal(await frame.locator('#root script').count(), 0);
       assert.equal(await frame.evaluate(() => document.body.dataset.pwned ?? null), null);
@@ -106,7 +117,10 @@ export const tests = [
     async run({ page, fakeGemini, screenshot }) {
       const frame = await previewFrame(page);
       const before = fakeGemini.requests.length;
-      const regenerate = frame.locator('article.scenario').nth(1).locator('button', { hasText: /^Regenerate$/ });
+      const regenerate = frame
+        .locator('article.scenario')
+        .nth(1)
+        .locator('button', { hasText: /^Regenerate$/ });
       await regenerate.click();
       await until(page, () => fakeGemini.requests.length - before >= 6, 'the six stage requests of the regenerated scenario');
       await regenerate.and(frame.locator('button:enabled')).waitFor();

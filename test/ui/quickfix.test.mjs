@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { quickOpen } from './workbench.mjs';
 
 const FILE = 'draft.traits.md';
-const TITLE = 'Ask before acting';
-const REASON = 'Acting on a wrong guess wastes the user\'s time and has to be undone.';
+const REASON = "Acting on a wrong guess wastes the user's time and has to be undone.";
 
 /** The warning count the status bar shows (Problems: errors, warnings). */
 async function warnings(page) {
@@ -59,7 +58,11 @@ export const tests = [
       await card.waitFor();
       const text = await card.innerText();
       await screenshot('ui-quickfix-1-hover');
-      assert.match(text, /^Trait #ask-before-acting\s+Reason: missing\s+Trade-offs: missing\s+Exceptions: missing\s+Examples: none\s+6 diagnostics \(0 errors, 6 warnings, 0 other\): missing-rationale, /, text);
+      assert.match(
+        text,
+        /^Trait #ask-before-acting\s+Reason: missing\s+Trade-offs: missing\s+Exceptions: missing\s+Examples: none\s+6 diagnostics \(0 errors, 6 warnings, 0 other\): missing-rationale, /,
+        text,
+      );
       await page.keyboard.press('Escape');
     },
   },
@@ -74,8 +77,14 @@ export const tests = [
       // The preferred fix comes first and is the one Enter applies.
       assert.equal((await rows.first().locator('.title').innerText()).trim(), 'Add missing parts: Why, Trade-offs, Exceptions');
       await screenshot('ui-quickfix-3-menu');
-      assert.deepEqual(labels.filter((l) => l.startsWith('Add')), ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Add a Trade-offs part', 'Add an Exceptions part']);
-      assert.deepEqual(labels.filter((l) => l.startsWith('Disable')), ['Disable missing-rationale for this line', 'Disable missing-rationale for this file']);
+      assert.deepEqual(
+        labels.filter((l) => l.startsWith('Add')),
+        ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Add a Trade-offs part', 'Add an Exceptions part'],
+      );
+      assert.deepEqual(
+        labels.filter((l) => l.startsWith('Disable')),
+        ['Disable missing-rationale for this line', 'Disable missing-rationale for this file'],
+      );
     },
   },
   {
@@ -89,7 +98,11 @@ export const tests = [
       // The placeholder is selected: typing replaces it.
       await page.keyboard.type(REASON);
       await page.locator('.monaco-editor .view-line', { hasText: 'Acting on a wrong guess' }).waitFor();
-      assert.equal(await page.locator('.monaco-editor .view-line', { hasText: 'Why this trait matters' }).count(), 0, 'the placeholder text is still there');
+      assert.equal(
+        await page.locator('.monaco-editor .view-line', { hasText: 'Why this trait matters' }).count(),
+        0,
+        'the placeholder text is still there',
+      );
       // The reason makes the trait long enough for vague-trait too.
       await warningsBecome(page, 13);
       await screenshot('ui-quickfix-5-typed');

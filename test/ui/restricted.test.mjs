@@ -30,7 +30,9 @@ export const tests = [
       // The warning may arrive as a toast or straight into the notification centre (code-server
       // shows no toasts in some window states): read it from the centre, where it always is.
       await runCommand(page, 'Notifications: Show Notifications');
-      const item = page.locator('.notifications-center .notification-list-item', { hasText: 'Preview Scenarios is off in Restricted Mode' });
+      const item = page.locator('.notifications-center .notification-list-item', {
+        hasText: 'Preview Scenarios is off in Restricted Mode',
+      });
       await item.waitFor();
       assert.match(await item.innerText(), /sends the trait's text to a model provider/);
       await item.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).first().waitFor();
@@ -45,7 +47,9 @@ export const tests = [
       await page.keyboard.press('Escape');
       await runCommand(page, 'Trait Studio: Generate Dataset…');
       await runCommand(page, 'Notifications: Show Notifications');
-      await page.locator('.notifications-center .notification-list-item', { hasText: 'Generate Dataset is off in Restricted Mode' }).waitFor();
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: 'Generate Dataset is off in Restricted Mode' })
+        .waitFor();
       assert.equal(fakeGemini.requests.length, before);
     },
   },
@@ -58,7 +62,9 @@ export const tests = [
       await page.locator('.monaco-editor .view-lines').first().click();
       await runCommand(page, 'Trait Studio: Review Document with Model');
       await runCommand(page, 'Notifications: Show Notifications');
-      await page.locator('.notifications-center .notification-list-item', { hasText: 'Review Document with Model is off in Restricted Mode' }).waitFor();
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: 'Review Document with Model is off in Restricted Mode' })
+        .waitFor();
       assert.equal(fakeGemini.requests.length, before);
     },
   },

@@ -17,13 +17,15 @@ const REASON = "Short answers respect the reader's time.";
 
 /** The Problems panel's rows, as their aria-labels (severity, message, line, source). */
 async function problemRows(page) {
-  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+  return page
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
 }
 
 /** Polls the Problems panel until `predicate` holds for its rows. */
 async function problemsUntil(page, predicate, what, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
-  let rows = [];
+  let rows;
   while (!predicate((rows = await problemRows(page)))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; rows:\n${rows.join('\n')}`);
     await page.waitForTimeout(200);
@@ -44,7 +46,13 @@ async function mapFrame(page, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator('#root h1', { hasText: 'Trade-offs:' }).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('#root h1', { hasText: 'Trade-offs:' })
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error('no trade-off map webview appeared');
     await page.waitForTimeout(200);
@@ -61,7 +69,7 @@ export const tests = [
       writeFileSync(file, readFileSync(join(REPO, 'test', 'fixtures', 'review', 'overrule.traits.md'), 'utf8'));
       await quickOpen(page, FILE);
       await page.keyboard.press('Control+Shift+M');
-      await problemsUntil(page, (rows) => rows.some((r) => /never says why/.test(r)), 'the lint\'s missing-rationale finding');
+      await problemsUntil(page, (rows) => rows.some((r) => /never says why/.test(r)), "the lint's missing-rationale finding");
     },
   },
   {
@@ -75,7 +83,11 @@ export const tests = [
       assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 3 traits: 4 requests, ≈ \$/);
       await screenshot('ui-review-1-confirm');
       await confirm();
-      const rows = await problemsUntil(page, (r) => r.some((x) => /traits \(review\)/.test(x)) && !r.some((x) => /never says why/.test(x)), 'the review findings');
+      const rows = await problemsUntil(
+        page,
+        (r) => r.some((x) => /traits \(review\)/.test(x)) && !r.some((x) => /never says why/.test(x)),
+        'the review findings',
+      );
       assert.equal(fakeGemini.requests.length - before, 4, 'one request per trait, one for the trade-off map');
       const found = rows.find((r) => /The review found the reason here/.test(r));
       assert.ok(found && found.includes(REASON), `no review finding with the quote:\n${rows.join('\n')}`);
@@ -104,7 +116,10 @@ export const tests = [
       await confirm();
       // The summary may arrive as a toast or straight into the notification centre: read it from the centre.
       await runCommand(page, 'Notifications: Show Notifications');
-      await page.locator('.notifications-center .notification-list-item', { hasText: 'nothing spent (all from the cache)' }).first().waitFor({ timeout: 20_000 });
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: 'nothing spent (all from the cache)' })
+        .first()
+        .waitFor({ timeout: 20_000 });
       assert.equal(fakeGemini.requests.length, before);
     },
   },
@@ -115,7 +130,10 @@ export const tests = [
       await page.locator('.monaco-editor .view-lines').first().click();
       await runCommand(page, 'Trait Studio: Show Trade-off Map');
       const frame = await mapFrame(page);
-      assert.match(await frame.locator('#root .meta').first().innerText(), /3 traits, 2 tensions, 1 unweighed\. From the model review \(gemini-3\.8-flash\)/);
+      assert.match(
+        await frame.locator('#root .meta').first().innerText(),
+        /3 traits, 2 tensions, 1 unweighed\. From the model review \(gemini-3\.8-flash\)/,
+      );
       const cell = (a, b) => frame.locator(`button.cell[data-a="${a}"][data-b="${b}"]`);
       assert.match(await cell('brief', 'kind').getAttribute('class'), /\bweighed\b/);
       assert.match(await cell('kind', 'brief').getAttribute('class'), /\bweighed\b/);
@@ -148,15 +166,26 @@ export const tests = [
       // editor beside the map wraps long lines: compare its text with whitespace collapsed).
       // Monaco keeps its line elements in no particular order: sort them by their offset from the top.
       const text = async () =>
-        (await page.locator('.editor-instance .monaco-editor .view-lines').first().evaluate((lines) =>
-          [...lines.querySelectorAll('.view-line')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((l) => l.textContent).join('\n'),
-        )).replace(/[\s\u00a0]+/g, ' ');
+        (
+          await page
+            .locator('.editor-instance .monaco-editor .view-lines')
+            .first()
+            .evaluate((lines) =>
+              [...lines.querySelectorAll('.view-line')]
+                .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+                .map((l) => l.textContent)
+                .join('\n'),
+            )
+        ).replace(/[\s\u00a0]+/g, ' ');
       const deadline = Date.now() + 20_000;
       while (!(await text()).includes('brevity wins unless the user asks for a joke.')) {
         if (Date.now() > deadline) throw new Error(`the typed text did not replace the placeholder: ${await text()}`);
         await page.waitForTimeout(100);
       }
-      assert.match(await text(), /Brevity gives way to \[\[Be kind\]\] when a user is upset\. Be brief is weighed against \[\[Be playful\]\]: brevity wins unless the user asks for a joke\. ### Exceptions/);
+      assert.match(
+        await text(),
+        /Brevity gives way to \[\[Be kind\]\] when a user is upset\. Be brief is weighed against \[\[Be playful\]\]: brevity wins unless the user asks for a joke\. ### Exceptions/,
+      );
       // The map follows the edit: the pair is weighed now.
       await frame.locator('button.cell.weighed[data-a="brief"][data-b="playful"]').waitFor();
       await screenshot('ui-review-5-stub');

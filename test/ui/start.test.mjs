@@ -62,7 +62,7 @@ let start;
 
 export const tests = [
   {
-    name: 'control: on scratch/examples with Git\'s default setting, the parent-folder prompt shows',
+    name: "control: on scratch/examples with Git's default setting, the parent-folder prompt shows",
     async run({ page }) {
       prepareScratchExamples(REPO);
       const server = await startCodeServer({ settings: { 'git.openRepositoryInParentFolders': 'prompt' } });
@@ -77,21 +77,33 @@ export const tests = [
     },
   },
   {
-    name: 'npm start opens scratch/examples with Git\'s parent-folder prompt turned off in its settings',
+    name: "npm start opens scratch/examples with Git's parent-folder prompt turned off in its settings",
     async run() {
-      const child = spawn(process.execPath, [join(REPO, 'scripts', 'start.mjs'), '--no-build'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(REPO, 'scripts', 'start.mjs'), '--no-build'], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
-      child.stdout.on('data', (chunk) => { output += chunk; });
-      child.stderr.on('data', (chunk) => { output += chunk; });
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       // However this run ends, npm start gets its Ctrl+C-like signal and stops its code-server.
-      const stop = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); };
+      const stop = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      };
       process.once('exit', stop);
       start = { exited, stop, output: () => output };
       const url = await until(() => {
         if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
         return output.match(/http:\/\/127\.0\.0\.1:\d+\/\S+/)?.[0];
-      }, 'npm start to print its address').catch((error) => { stop(); throw error; });
+      }, 'npm start to print its address').catch((error) => {
+        stop();
+        throw error;
+      });
       assert.equal(new URL(url).searchParams.get('folder'), FOLDER);
       assert.match(output, /scratch\/examples is a git-ignored copy of examples\//);
       const logFile = output.match(/code-server's log: (\S+)/)[1];

@@ -10,14 +10,22 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/
 /** Screenshots and logs; git-ignored. */
 export const OUTPUT = join(REPO, 'test', 'output');
 export const CHROMIUM = process.env.TRAIT_STUDIO_CHROMIUM || '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Launches Chromium; a missing browser is an error, never a reason to skip. */
 export async function launchBrowser({ tmp }) {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium); `
-      + 'the VS Code UI tests cannot run without it');
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium); ` +
+        'the VS Code UI tests cannot run without it',
+    );
   }
   const xdg = (name) => {
     const dir = join(tmp, 'chromium', name);

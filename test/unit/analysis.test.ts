@@ -14,16 +14,21 @@ describe('sentences', () => {
     const { paragraphs } = parseTraitDocument('# T\n\nFirst one, e.g. this. Second?\n- item one\n- item two').traits[0];
     const sentences = paragraphs.flatMap(splitSentences);
     const paragraph = sentences[2].paragraph;
-    assert.deepEqual(sentences.map((s) => s.text), ['First one, e.g. this.', 'Second?', '- item one', '- item two']);
+    assert.deepEqual(
+      sentences.map((s) => s.text),
+      ['First one, e.g. this.', 'Second?', '- item one', '- item two'],
+    );
     assert.deepEqual(paragraphPosition(paragraph, sentences[2].start), { line: 3, character: 0 });
   });
 
   /** Each sentence of a one-paragraph trait body with its range as `line:char-line:char`. */
   const split = (body: string) =>
-    parseTraitDocument(`# T\n\n${body}`).traits[0].paragraphs.flatMap(splitSentences).map((s) => {
-      const r = sentenceRange(s);
-      return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${s.text}`;
-    });
+    parseTraitDocument(`# T\n\n${body}`)
+      .traits[0].paragraphs.flatMap(splitSentences)
+      .map((s) => {
+        const r = sentenceRange(s);
+        return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${s.text}`;
+      });
 
   it('keeps a closing bracket, quote or emphasis with its sentence, and skips runs of blanks', () => {
     assert.deepEqual(split('It asks (if unsure.) Then it waits! Does it? "Yes." Next.'), [
@@ -87,10 +92,21 @@ describe('words and similarity', () => {
   });
   it('pairs near-duplicates once, with the earliest match, and leaves distinct texts alone', () => {
     const pairs = similarPairs(
-      ['admit mistakes plainly and correct them', 'use metric units for measurements', 'admit mistakes plainly and correct them', 'admit mistake plainly, correcting them'],
+      [
+        'admit mistakes plainly and correct them',
+        'use metric units for measurements',
+        'admit mistakes plainly and correct them',
+        'admit mistake plainly, correcting them',
+      ],
       0.8,
     );
-    assert.deepEqual(pairs.map((p) => [p.first, p.second]), [[0, 2], [0, 3]]);
+    assert.deepEqual(
+      pairs.map((p) => [p.first, p.second]),
+      [
+        [0, 2],
+        [0, 3],
+      ],
+    );
     assert.equal(pairs[0].similarity, 1);
   });
   it('counts terms as contentTerms finds them, in order of first use, of one text or of several read as joined by line breaks', () => {
@@ -99,12 +115,17 @@ describe('words and similarity', () => {
       const counts: number[] = [];
       for (const t of contentTerms(text)) {
         const i = terms.indexOf(t);
-        if (i < 0) terms.push(t), counts.push(1);
-        else counts[i]++;
+        if (i < 0) {
+          terms.push(t);
+          counts.push(1);
+        } else counts[i]++;
       }
       return { terms, counts };
     };
-    assert.deepEqual(termCounts('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'), counted('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'));
+    assert.deepEqual(
+      termCounts('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'),
+      counted('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'),
+    );
     const corpus = join(__dirname, '..', 'fixtures', 'corpus');
     for (const file of readdirSync(corpus).filter((f) => f.endsWith('.md'))) {
       for (const trait of parseTraitDocument(readFileSync(join(corpus, file), 'utf8')).traits) {

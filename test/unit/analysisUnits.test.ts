@@ -45,7 +45,10 @@ describe('absolutes', () => {
   ];
   for (const [sentence, expected] of CASES) {
     it(JSON.stringify(sentence), () => {
-      assert.deepEqual(findAbsolutes(cueText(sentence)).map((m) => `${m.phrase}@${m.index}`), expected);
+      assert.deepEqual(
+        findAbsolutes(cueText(sentence)).map((m) => `${m.phrase}@${m.index}`),
+        expected,
+      );
     });
   }
 });
@@ -102,51 +105,51 @@ describe('words', () => {
 
 describe('evidence, as hovers and lenses name it', () => {
   const text = [
-    "# Overview",
-    "1. **Broadly safe**: not undermining oversight.",
-    "2. **Genuinely helpful**: benefiting the user.",
-    "",
-    "In cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.",
-    "",
-    "# Being helpful",
-    "",
-    "## Answer fully",
-    "",
-    "The assistant answers the whole question. It is non-negotiable.",
-    "",
-    "# Style",
-    "",
-    "Every trait here is kept short, because readers skim; brevity is weighed against detail, unless the user asks for depth.",
-    "",
-    "## Use headings",
-    "",
-    "**Why:** headings let readers scan.",
-    "",
-    "The assistant uses headings in long answers. There is an exception: chat replies.",
-    "",
-    "### Trade-offs",
-    "",
-    "Headings are weighed against flow.",
-    "",
-    "~~~xml",
-    "<user>x</user>",
-    "<assistant>y</assistant>",
-    "~~~",
-    "",
-    "~~~xml",
-    "<user>z</user>",
-    "<assistant>w</assistant>",
-    "~~~",
-    "",
-    "## Give one example",
-    "",
-    "The assistant gives an example, so that the user sees the method.",
-    "",
-    "~~~xml",
-    "<user>x</user>",
-    "<assistant>y</assistant>",
-    "~~~",
-    "",
+    '# Overview',
+    '1. **Broadly safe**: not undermining oversight.',
+    '2. **Genuinely helpful**: benefiting the user.',
+    '',
+    'In cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.',
+    '',
+    '# Being helpful',
+    '',
+    '## Answer fully',
+    '',
+    'The assistant answers the whole question. It is non-negotiable.',
+    '',
+    '# Style',
+    '',
+    'Every trait here is kept short, because readers skim; brevity is weighed against detail, unless the user asks for depth.',
+    '',
+    '## Use headings',
+    '',
+    '**Why:** headings let readers scan.',
+    '',
+    'The assistant uses headings in long answers. There is an exception: chat replies.',
+    '',
+    '### Trade-offs',
+    '',
+    'Headings are weighed against flow.',
+    '',
+    '~~~xml',
+    '<user>x</user>',
+    '<assistant>y</assistant>',
+    '~~~',
+    '',
+    '~~~xml',
+    '<user>z</user>',
+    '<assistant>w</assistant>',
+    '~~~',
+    '',
+    '## Give one example',
+    '',
+    'The assistant gives an example, so that the user sees the method.',
+    '',
+    '~~~xml',
+    '<user>x</user>',
+    '<assistant>y</assistant>',
+    '~~~',
+    '',
   ].join('\n');
 
   it('names how each part is stated and quotes the sentence, cut to the length asked', () => {
@@ -199,7 +202,8 @@ describe('which texts the English cues can judge', () => {
   it('needs half its letters Latin, and English words at 15 % or at least as many as the others', () => {
     assert.equal(cuesCoverLanguage(`${'a'.repeat(10)} ${'ж'.repeat(10)}`), true);
     assert.equal(cuesCoverLanguage(`${'a'.repeat(9)} ${'ж'.repeat(11)}`), false);
-    const mix = (en: number, other: number) => [...Array(en).fill('the'), ...Array(other).fill('und'), ...Array(100 - en - other).fill('xyz')].join(' ');
+    const mix = (en: number, other: number) =>
+      [...Array(en).fill('the'), ...Array(other).fill('und'), ...Array(100 - en - other).fill('xyz')].join(' ');
     assert.equal(cuesCoverLanguage(mix(15, 50)), true);
     assert.equal(cuesCoverLanguage(mix(14, 50)), false);
     assert.equal(cuesCoverLanguage(mix(14, 14)), true);
@@ -215,9 +219,25 @@ describe('which texts the English cues can judge', () => {
 });
 
 describe('document priorities', () => {
-  const document = (order: string, items = ['1. **Broadly safe**: not undermining oversight.', '2. **Genuinely helpful:** benefiting the user.']) =>
+  const document = (
+    order: string,
+    items = ['1. **Broadly safe**: not undermining oversight.', '2. **Genuinely helpful:** benefiting the user.'],
+  ) =>
     parseTraitDocument(
-      ['# Overview', ...items, '', order, '# Being helpful', '## Answer fully', 'The assistant answers.', '# Style', '## Be safe and brief', 'Short.', '## Stay safe', 'Safe.'].join('\n'),
+      [
+        '# Overview',
+        ...items,
+        '',
+        order,
+        '# Being helpful',
+        '## Answer fully',
+        'The assistant answers.',
+        '# Style',
+        '## Be safe and brief',
+        'Short.',
+        '## Stay safe',
+        'Safe.',
+      ].join('\n'),
     );
 
   it('takes a named list with a sentence saying that its order settles conflicts', () => {
@@ -233,13 +253,22 @@ describe('document priorities', () => {
       const priorities = documentPriorities(document(order));
       assert.deepEqual(priorities && [priorities.names, priorities.sentence.text], [['Broadly safe', 'Genuinely helpful'], order], order);
     }
-    for (const order of ['We prioritize users.', 'These are our values.']) assert.equal(documentPriorities(document(order)), undefined, order);
-    assert.equal(documentPriorities(document('Prioritize them in the order listed.', ['1. **Broadly safe**: x.'])), undefined, 'one value is no order');
-    const bullets = document('Prioritize these in the order listed.', ['- __Broadly safe.__ x', '* **Genuinely helpful** y', '+ **Be honest:** z']);
+    for (const order of ['We prioritize users.', 'These are our values.'])
+      assert.equal(documentPriorities(document(order)), undefined, order);
+    assert.equal(
+      documentPriorities(document('Prioritize them in the order listed.', ['1. **Broadly safe**: x.'])),
+      undefined,
+      'one value is no order',
+    );
+    const bullets = document('Prioritize these in the order listed.', [
+      '- __Broadly safe.__ x',
+      '* **Genuinely helpful** y',
+      '+ **Be honest:** z',
+    ]);
     assert.deepEqual(documentPriorities(bullets)?.names, ['Broadly safe', 'Genuinely helpful', 'Be honest']);
   });
 
-  it('settles the trade-offs of a trait whose title, or whose group\'s, names a value (one set of words within the other)', () => {
+  it("settles the trade-offs of a trait whose title, or whose group's, names a value (one set of words within the other)", () => {
     const doc = document('Prioritize these properties in the order in which they are listed.');
     const priorities = documentPriorities(doc)!;
     assert.deepEqual(
@@ -261,11 +290,17 @@ describe('outline', () => {
     const outline = buildOutline(doc, 'f.md');
     assert.deepEqual([outline.file, outline.groups], ['f.md', ['Manner']]);
     const [kind, blunt] = outline.traits;
-    assert.deepEqual([kind.id, kind.title, kind.level, kind.groups, kind.references, kind.examples], ['kind', 'Be kind', 2, ['Manner'], ['be-blunt', 'kind'], 0]);
+    assert.deepEqual(
+      [kind.id, kind.title, kind.level, kind.groups, kind.references, kind.examples],
+      ['kind', 'Be kind', 2, ['Manner'], ['be-blunt', 'kind'], 0],
+    );
     assert.deepEqual(kind.parts.rationale, {
       stated: true,
       by: 'prose',
-      evidence: { text: 'Kind, unlike [[Be blunt]] and [[Be blunt]] and [x]( ) and [[Nowhere]], because people matter.', range: { start: { line: 4, character: 0 }, end: { line: 4, character: 97 } } },
+      evidence: {
+        text: 'Kind, unlike [[Be blunt]] and [[Be blunt]] and [x]( ) and [[Nowhere]], because people matter.',
+        range: { start: { line: 4, character: 0 }, end: { line: 4, character: 97 } },
+      },
     });
     assert.deepEqual(kind.parts.tradeoffs, { stated: false });
     assert.deepEqual([blunt.parts.examples, blunt.references, blunt.examples], [{ stated: true, by: 'examples' }, [], 1]);

@@ -28,11 +28,20 @@ const CHUNK = traitChunk(DOC, DOC.traits[0]);
 const GOOD_RESPONSE = 'You are right: I was wrong about X. Here is the correct answer.';
 
 const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
-  brainstorm: () => ({ kind: 'text', text: JSON.stringify({ ideas: [1, 2].map((n) => ({ what: `situation ${n}`, how: 'admits it', why: 'trust' })) }) }),
-  scenario: (r) => ({ kind: 'text', text: JSON.stringify({ message: `user message for ${/situation \d/.exec(JSON.stringify(r.body))?.[0]}` }) }),
+  brainstorm: () => ({
+    kind: 'text',
+    text: JSON.stringify({ ideas: [1, 2].map((n) => ({ what: `situation ${n}`, how: 'admits it', why: 'trust' })) }),
+  }),
+  scenario: (r) => ({
+    kind: 'text',
+    text: JSON.stringify({ message: `user message for ${/situation \d/.exec(JSON.stringify(r.body))?.[0]}` }),
+  }),
   critique: () => ({ kind: 'text', text: JSON.stringify({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }) }),
   baseline: () => ({ kind: 'text', text: 'Great question! There are many perspectives.' }),
-  sharpen: () => ({ kind: 'text', text: JSON.stringify({ sharpened: false, reason: 'specific', message: 'You told me X yesterday. Why?' }) }),
+  sharpen: () => ({
+    kind: 'text',
+    text: JSON.stringify({ sharpened: false, reason: 'specific', message: 'You told me X yesterday. Why?' }),
+  }),
   response: () => ({ kind: 'text', text: GOOD_RESPONSE }),
   autorate: () => ({ kind: 'text', text: JSON.stringify({ score: 9, verdict: 'keep', reasons: 'plain' }) }),
 };
@@ -87,7 +96,11 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
   };
 
   for (const [what, reply, pattern] of [
-    ['cut off at MAX_TOKENS', { kind: 'text', text: 'You are right: I was wro', finishReason: 'MAX_TOKENS' }, /cut off at the output token limit/],
+    [
+      'cut off at MAX_TOKENS',
+      { kind: 'text', text: 'You are right: I was wro', finishReason: 'MAX_TOKENS' },
+      /cut off at the output token limit/,
+    ],
     ['holding U+FFFD', { kind: 'text', text: 'You are right: I was wr\ufffdng.' }, /U\+FFFD/],
     ['holding an escape sequence', { kind: 'text', text: 'You are right.\x1b]0;owned\x07' }, /control character/],
   ] as const) {
@@ -109,13 +122,20 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
   it('a response over the configured limit fails; within it, it passes', async () => {
     const long = { kind: 'text', text: LONG_RESPONSE } as const;
     const over = await previewWith(long, { answerLimits: { maxChars: 400 } });
-    assert.ok(over.every((r) => /^response: the answer is \d+ characters long, over the limit of 400/.test(r.error ?? '')), over.map((r) => r.error).join('\n'));
+    assert.ok(
+      over.every((r) => /^response: the answer is \d+ characters long, over the limit of 400/.test(r.error ?? '')),
+      over.map((r) => r.error).join('\n'),
+    );
     const within = await previewWith(long, { answerLimits: { maxChars: LONG_RESPONSE.length } });
     assert.ok(within.every((r) => r.error === null && r.response === LONG_RESPONSE));
   });
 
   it('a control character escaped inside a structured answer (the user message) fails the stage', async () => {
-    fake.setResponder((r) => (stageOf(r) === 'sharpen' ? { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'x', message: 'Why?\u001b[2J' }) } : GOOD[stageOf(r)](r)));
+    fake.setResponder((r) =>
+      stageOf(r) === 'sharpen'
+        ? { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'x', message: 'Why?\u001b[2J' }) }
+        : GOOD[stageOf(r)](r),
+    );
     const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 1 });
     assert.match(results[0].error ?? '', /^sharpen: .*U\+001B/);
     assert.equal(results[0].record, null);
@@ -127,7 +147,10 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
     assert.ok(first.every((r) => r.error === null));
     fake.requests.length = 0;
     const again = await previewWith({ kind: 'text', text: 'Short.' }, { cache, answerLimits: { maxChars: 400 } });
-    assert.ok(again.every((r) => r.response === 'Short.'), again.map((r) => r.error ?? r.response).join('\n'));
+    assert.ok(
+      again.every((r) => r.response === 'Short.'),
+      again.map((r) => r.error ?? r.response).join('\n'),
+    );
     assert.equal(fake.requests.filter((q) => stageOf(q) === 'response').length, 2);
   });
 
@@ -146,7 +169,9 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
   it('in a run, such an item goes to rejected.jsonl with the reason, and no SFT file gets it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trait-studio-answers-'));
     try {
-      fake.setResponder((r) => (stageOf(r) === 'response' ? { kind: 'text', text: 'Cut mid-wo', finishReason: 'MAX_TOKENS' } : GOOD[stageOf(r)](r)));
+      fake.setResponder((r) =>
+        stageOf(r) === 'response' ? { kind: 'text', text: 'Cut mid-wo', finishReason: 'MAX_TOKENS' } : GOOD[stageOf(r)](r),
+      );
       const manifest = await runDataset({
         documentPath: '/docs/a.traits.md',
         documentText: '# Honesty\n\n## Admit mistakes\n\nAster says plainly when it was wrong, because trust depends on it.\n',
@@ -161,10 +186,22 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
       });
       assert.equal(manifest.counts.failed, 2);
       assert.equal(manifest.counts.accepted, 0);
-      const rejected = readFileSync(join(dir, 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(rejected.map((r) => r.reason), ['error', 'error']);
-      assert.ok(rejected.every((r) => /^response: the answer was cut off at the output token limit \(finish reason MAX_TOKENS\)/.test(r.error) && r.response === null));
-      for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) assert.ok(!existsSync(join(dir, file)) || readFileSync(join(dir, file), 'utf8') === '', file);
+      const rejected = readFileSync(join(dir, 'rejected.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        rejected.map((r) => r.reason),
+        ['error', 'error'],
+      );
+      assert.ok(
+        rejected.every(
+          (r) =>
+            /^response: the answer was cut off at the output token limit \(finish reason MAX_TOKENS\)/.test(r.error) && r.response === null,
+        ),
+      );
+      for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl'])
+        assert.ok(!existsSync(join(dir, file)) || readFileSync(join(dir, file), 'utf8') === '', file);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -175,14 +212,40 @@ describe('the stages refuse such answers (real SDKs, fakes)', () => {
     try {
       const run = (args: string[]) =>
         new Promise<{ code: number; stderr: string }>((resolve) =>
-          execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'cache'), GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl } }, (error, _stdout, stderr) =>
-            resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
+          execFile(
+            process.execPath,
+            [CLI, ...args],
+            {
+              cwd,
+              env: {
+                PATH: process.env.PATH ?? '',
+                XDG_CACHE_HOME: join(cwd, 'cache'),
+                GEMINI_API_KEY: 'k',
+                GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+              },
+            },
+            (error, _stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
           ),
         );
       fake.setResponder((r) => GOOD[stageOf(r)](r));
-      const r = await run(['generate', EXAMPLE, '--out', 'run', '--traits', 'candour', '--per-trait', '1', '--no-cache', '--max-answer-chars', '20']);
+      const r = await run([
+        'generate',
+        EXAMPLE,
+        '--out',
+        'run',
+        '--traits',
+        'candour',
+        '--per-trait',
+        '1',
+        '--no-cache',
+        '--max-answer-chars',
+        '20',
+      ]);
       assert.equal(r.code, 1, r.stderr);
-      const [line] = readFileSync(join(cwd, 'run', 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const [line] = readFileSync(join(cwd, 'run', 'rejected.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       // The brainstorm's answer is the first over 20 characters.
       assert.match(line.error, /^brainstorm: the answer is \d+ characters long, over the limit of 20/);
       const bad = await run(['generate', EXAMPLE, '--out', 'run2', '--max-answer-chars', 'lots']);

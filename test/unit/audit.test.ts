@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { comparePatterns, isFlagged, scorePattern, TraitIndex } from '../../server/src/audit/score';
 import { normalize, splitSentences } from '../../server/src/audit/text';
-import { buildReport, MIN_FLAG_MATCHES, NO_TRAIT, offlineAudit, readDataset, reportMarkdown, writeAuditFiles, type AuditPattern, type AuditRecord } from '../../server/src/audit';
+import {
+  buildReport,
+  MIN_FLAG_MATCHES,
+  NO_TRAIT,
+  offlineAudit,
+  readDataset,
+  reportMarkdown,
+  writeAuditFiles,
+  type AuditPattern,
+  type AuditRecord,
+} from '../../server/src/audit';
 import { tooFewToFlag } from '../../server/src/audit/report';
 import { prng } from '../prng';
 
@@ -81,11 +91,23 @@ const N = 200;
 
 function plantedRecords(n = N, trait?: (i: number) => string | null): AuditRecord[] {
   const random = prng(42);
-  return Array.from({ length: n }, (_, i) => ({ id: `rec-${i}`, line: i + 1, traitId: trait ? trait(i) : null, prompt: `question ${i}`, response: plantedResponse(i, random) }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `rec-${i}`,
+    line: i + 1,
+    traitId: trait ? trait(i) : null,
+    prompt: `question ${i}`,
+    response: plantedResponse(i, random),
+  }));
 }
 
-const ids = (n: number, pred: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(pred).map((i) => `rec-${i}`);
-const or = (...preds: ((i: number) => boolean)[]) => (i: number) => preds.some((p) => p(i));
+const ids = (n: number, pred: (i: number) => boolean) =>
+  Array.from({ length: n }, (_, i) => i)
+    .filter(pred)
+    .map((i) => `rec-${i}`);
+const or =
+  (...preds: ((i: number) => boolean)[]) =>
+  (i: number) =>
+    preds.some((p) => p(i));
 
 function find(patterns: AuditPattern[], id: string): AuditPattern {
   const p = patterns.find((x) => x.id === id);
@@ -94,7 +116,13 @@ function find(patterns: AuditPattern[], id: string): AuditPattern {
 }
 
 /** The pattern `id` matches exactly the planted records, strictly and broadly, with matching prevalence. */
-function assertPattern(patterns: AuditPattern[], id: string, strict: (i: number) => boolean, broad: (i: number) => boolean = strict, n = N): AuditPattern {
+function assertPattern(
+  patterns: AuditPattern[],
+  id: string,
+  strict: (i: number) => boolean,
+  broad: (i: number) => boolean = strict,
+  n = N,
+): AuditPattern {
   const p = find(patterns, id);
   const strictIds = ids(n, strict);
   const broadIds = ids(n, or(strict, broad));
@@ -142,7 +170,12 @@ describe('offlineAudit on planted patterns', () => {
     assertPattern(patterns, 'list-structure', plan.list3, plan.list2);
     // The bold "**Bottom line:**" opener is a lead-in too.
     const leadIns = (i: number) => (plan.bold2(i) ? 2 : 0) + (plan.bold1(i) ? 1 : 0) + (plan.bottomLine(i) ? 1 : 0);
-    assertPattern(patterns, 'bold-lead-in', (i) => leadIns(i) >= 2, (i) => leadIns(i) >= 1);
+    assertPattern(
+      patterns,
+      'bold-lead-in',
+      (i) => leadIns(i) >= 2,
+      (i) => leadIns(i) >= 1,
+    );
     assertPattern(patterns, 'headings', plan.headings2);
   });
 
@@ -152,19 +185,49 @@ describe('offlineAudit on planted patterns', () => {
     // Its nested n-grams are merged into it, not reported on their own.
     assert.equal(patterns.filter((x) => x.id.startsWith('opening:as-a')).length, 1);
     // The other planted openers are discovered as phrases too, and nothing from the random filler.
-    const openings = patterns.filter((x) => x.id.startsWith('opening:')).map((x) => x.id).sort();
-    assert.deepEqual(openings, ['opening:as-a-friendly-reminder', 'opening:bottom-line', 'opening:great-question', 'opening:im-sorry-to-hear', 'opening:that-sounds-really-frustrating'].sort());
-    assert.deepEqual(patterns.filter((x) => x.id.startsWith('closing:')).map((x) => x.id), ['closing:does-that-help']);
+    const openings = patterns
+      .filter((x) => x.id.startsWith('opening:'))
+      .map((x) => x.id)
+      .sort();
+    assert.deepEqual(
+      openings,
+      [
+        'opening:as-a-friendly-reminder',
+        'opening:bottom-line',
+        'opening:great-question',
+        'opening:im-sorry-to-hear',
+        'opening:that-sounds-really-frustrating',
+      ].sort(),
+    );
+    assert.deepEqual(
+      patterns.filter((x) => x.id.startsWith('closing:')).map((x) => x.id),
+      ['closing:does-that-help'],
+    );
   });
 
   it('reports every fixed detector, even at 0%, and sorts flagged patterns first', () => {
-    for (const id of ['closing-question', 'clarifying-question', 'bottom-line-first', 'apology-opener', 'validation-opener', 'list-structure', 'headings', 'bold-lead-in', 'length-cluster', 'long-response']) find(patterns, id);
+    for (const id of [
+      'closing-question',
+      'clarifying-question',
+      'bottom-line-first',
+      'apology-opener',
+      'validation-opener',
+      'list-structure',
+      'headings',
+      'bold-lead-in',
+      'length-cluster',
+      'long-response',
+    ])
+      find(patterns, id);
     assert.equal(find(patterns, 'long-response').prevalence.broad, 0);
     const firstUnflagged = patterns.findIndex((p) => !p.flagged);
     assert.ok(patterns.slice(firstUnflagged).every((p) => !p.flagged));
     for (const p of patterns) {
       assert.deepEqual(p.perTrait, {}, 'no traits in this dataset');
-      assert.ok(p.records.every((id) => p.broadRecords.includes(id)), `${p.id}: strict within broad`);
+      assert.ok(
+        p.records.every((id) => p.broadRecords.includes(id)),
+        `${p.id}: strict within broad`,
+      );
     }
   });
 
@@ -175,7 +238,10 @@ describe('offlineAudit on planted patterns', () => {
     assert.equal(find(loose, 'bottom-line-first').flagged, true);
     assert.equal(find(loose, 'headings').flagged, true);
     // A phrase in 20 records is not reported when 21 are required.
-    assert.equal(offlineAudit(records, { minSupport: 21 }).some((p) => p.id === 'opening:as-a-friendly-reminder'), false);
+    assert.equal(
+      offlineAudit(records, { minSupport: 21 }).some((p) => p.id === 'opening:as-a-friendly-reminder'),
+      false,
+    );
     assert.throws(() => offlineAudit(records, { threshold: 2 }), RangeError);
   });
 
@@ -195,7 +261,13 @@ describe('offlineAudit per trait', () => {
     const { sentence } = filler(random);
     const opener = warmValidates(i) ? 'That sounds really hard.' : sentence(5);
     const closing = i % 3 === 0 ? ' Does that help?' : '';
-    return { id: `t-${i}`, line: i + 1, traitId: traitOf(i), prompt: 'q', response: `${opener} ${sentence(6)}\n\n${sentence(7)}${closing}` };
+    return {
+      id: `t-${i}`,
+      line: i + 1,
+      traitId: traitOf(i),
+      prompt: 'q',
+      response: `${opener} ${sentence(6)}\n\n${sentence(7)}${closing}`,
+    };
   });
   const patterns = offlineAudit(records);
 
@@ -223,7 +295,8 @@ describe('offlineAudit per trait', () => {
     const p = find(patterns, 'closing-question');
     assert.equal(p.prevalence.strict, 60 / 180);
     assert.equal(p.flagged, true);
-    for (const t of ['warm', 'precise', 'brief']) assert.deepEqual(p.perTrait[t], { records: 60, broad: 20 / 60, strict: 20 / 60, flagged: true });
+    for (const t of ['warm', 'precise', 'brief'])
+      assert.deepEqual(p.perTrait[t], { records: 60, broad: 20 / 60, strict: 20 / 60, flagged: true });
   });
 
   it('discovers a phrase one trait over-uses even when it is rare overall', () => {
@@ -242,7 +315,10 @@ describe('offlineAudit per trait', () => {
     assert.equal(p.perTrait.tiny.flagged, true);
     assert.equal(p.flagged, false);
     // Without traits, the same phrase is below the overall support and is not reported.
-    assert.equal(offlineAudit(many.map((r) => ({ ...r, traitId: null }))).some((x) => x.id === 'opening:picture-this'), false);
+    assert.equal(
+      offlineAudit(many.map((r) => ({ ...r, traitId: null }))).some((x) => x.id === 'opening:picture-this'),
+      false,
+    );
   });
 
   it('groups records without a trait under NO_TRAIT when others have one', () => {
@@ -255,8 +331,19 @@ describe('offlineAudit per trait', () => {
 
 describe('readDataset', () => {
   const turns = (prompt: string, response: string) => ({
-    openai: { messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: prompt }, { role: 'assistant', content: response }] },
-    gemini: { contents: [{ role: 'user', parts: [{ text: prompt }] }, { role: 'model', parts: [{ text: response }] }] },
+    openai: {
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: response },
+      ],
+    },
+    gemini: {
+      contents: [
+        { role: 'user', parts: [{ text: prompt }] },
+        { role: 'model', parts: [{ text: response }] },
+      ],
+    },
     records: { prompt, response },
   });
 
@@ -305,7 +392,13 @@ describe('readDataset', () => {
       messages: [
         { role: 'user', content: 'first question' },
         { role: 'assistant', content: 'first answer' },
-        { role: 'user', content: [{ type: 'text', text: 'second ' }, { type: 'text', text: 'question' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'second ' },
+            { type: 'text', text: 'question' },
+          ],
+        },
         { role: 'assistant', content: 'second answer' },
         { role: 'assistant', content: null, tool_calls: [{}] },
       ],
@@ -353,9 +446,22 @@ describe('buildReport, reportMarkdown and writeAuditFiles', () => {
   it('sets flags at its threshold on scored patterns, a model pass pattern included, and keeps their shares', () => {
     // As the model pass scores: over the records it rated (here the first 150), flagged left false.
     const rated = records.slice(0, 150);
-    const model = scorePattern({ id: 'model-hedging', name: 'Hedges', description: 'Hedges every claim.', source: 'model' }, [...Array(75).keys()], [...Array(90).keys()], rated, TraitIndex.of(rated), 1);
+    const model = scorePattern(
+      { id: 'model-hedging', name: 'Hedges', description: 'Hedges every claim.', source: 'model' },
+      [...Array(75).keys()],
+      [...Array(90).keys()],
+      rated,
+      TraitIndex.of(rated),
+      1,
+    );
     assert.equal(model.flagged, false);
-    const report = buildReport('data.jsonl', records, [{ line: 3, reason: 'not JSON' }], [...offline, model, { ...model, name: 'Same id' }], 0.25);
+    const report = buildReport(
+      'data.jsonl',
+      records,
+      [{ line: 3, reason: 'not JSON' }],
+      [...offline, model, { ...model, name: 'Same id' }],
+      0.25,
+    );
     const p = find(report.patterns, 'model-hedging');
     assert.deepEqual(p.prevalence, { broad: 0.6, strict: 0.5 });
     assert.equal(p.flagged, true);
@@ -364,7 +470,11 @@ describe('buildReport, reportMarkdown and writeAuditFiles', () => {
     assert.equal(report.records, N);
     assert.deepEqual(report.badLines, [{ line: 3, reason: 'not JSON' }]);
     assert.equal(report.modelPass, null);
-    assert.deepEqual(report.patterns.slice(0, 2).map((x) => x.id), ['model-hedging', 'model-hedging#2'], 'the most prevalent flagged patterns first');
+    assert.deepEqual(
+      report.patterns.slice(0, 2).map((x) => x.id),
+      ['model-hedging', 'model-hedging#2'],
+      'the most prevalent flagged patterns first',
+    );
     // The same patterns at another threshold: flags follow it, shares do not change.
     const higher = buildReport('data.jsonl', records, [], offline, 0.45);
     assert.equal(find(higher.patterns, 'opening:great-question').flagged, false);
@@ -379,7 +489,16 @@ describe('buildReport, reportMarkdown and writeAuditFiles', () => {
   });
 
   it('says a pattern reaches the threshold on too few records to flag, rather than 100% beside "0 flagged"', () => {
-    const one: AuditRecord[] = [{ id: 'only', line: 1, traitId: null, prompt: 'Hi?', response: 'Hello there, here is a short answer of some twenty four words in all, which is all that this single record of the dataset holds.' }];
+    const one: AuditRecord[] = [
+      {
+        id: 'only',
+        line: 1,
+        traitId: null,
+        prompt: 'Hi?',
+        response:
+          'Hello there, here is a short answer of some twenty four words in all, which is all that this single record of the dataset holds.',
+      },
+    ];
     const report = buildReport('one.jsonl', one, [], offlineAudit(one), 0.25);
     assert.equal(report.minFlagMatches, MIN_FLAG_MATCHES);
     const length = find(report.patterns, 'length-cluster');
@@ -389,7 +508,10 @@ describe('buildReport, reportMarkdown and writeAuditFiles', () => {
     assert.ok(report.patterns.every((p) => !p.flagged));
     const md = reportMarkdown(report);
     assert.match(md, /and at least 3 records do\./);
-    assert.match(md, /## Flagged patterns\n\nNo pattern is flagged\.\n\n\d+ patterns? reach(es)? 25% on too few records to flag \(fewer than 3 strict matches;[^)]*\): .*Length \d+–\d+ words \(100%, 1 record\)/);
+    assert.match(
+      md,
+      /## Flagged patterns\n\nNo pattern is flagged\.\n\n\d+ patterns? reach(es)? 25% on too few records to flag \(fewer than 3 strict matches;[^)]*\): .*Length \d+–\d+ words \(100%, 1 record\)/,
+    );
     assert.match(md, /\| Length \d+–\d+ words \| `length-cluster` \| offline \| 100% \| 100% \| no: 1 match, needs 3 \|/);
     // Three matching records are enough: flagged, and no longer "too few".
     const three = [0, 1, 2].map((i) => ({ ...one[0], id: `r${i}`, line: i + 1 }));
@@ -420,7 +542,7 @@ describe('detector details', () => {
 
   it('normalises phrases: lower case, no punctuation or digits, in-word apostrophes kept', () => {
     assert.equal(normalize('Great question! 1+1 is 2.'), 'great question is');
-    assert.equal(normalize('It\u2019s \'quoted\' -- OK?'), "it's quoted ok");
+    assert.equal(normalize("It\u2019s 'quoted' -- OK?"), "it's quoted ok");
     assert.equal(normalize('  Ça va, ÉLAN_vital  '), 'ça va élan vital');
     assert.deepEqual(splitSentences('Does that help? 🙂 Sure. e.g.no split'), ['Does that help? 🙂', 'Sure.', 'e.g.no split']);
   });
@@ -446,7 +568,7 @@ describe('detector details', () => {
       ['clarifying-question', 'Paris is the capital of France.', null],
       ['bottom-line-first', '**TL;DR** use the blue one.\n\nDetails follow.', 'strict'],
       ['bottom-line-first', 'Here is the analysis.\n\nIn short, use the blue one.', 'broad'],
-      ['apology-opener', 'Oh no, I\'m so sorry about that. Here is a fix.', 'strict'],
+      ['apology-opener', "Oh no, I'm so sorry about that. Here is a fix.", 'strict'],
       ['apology-opener', 'Thanks for asking, and sorry for the wait. Here it is.', 'broad'],
       ['validation-opener', 'It\u2019s completely normal to feel nervous before a talk.', 'strict'],
       ['validation-opener', 'Good news first. That is understandable given the deadline.', 'broad'],
@@ -470,8 +592,21 @@ describe('scorePattern', () => {
     // Six records of two traits; the caller says records 0, 2 and 4 match strictly but lists only
     // 1 and 2 as broad (a detector or a model may answer so). Strict ⊆ broad by definition: the
     // strict criterion is the broad one made stricter, so broad = {0, 1, 2, 4}.
-    const records: AuditRecord[] = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, line: i + 1, traitId: i < 3 ? 'a' : 'b', prompt: 'q', response: 'r' }));
-    const p = scorePattern({ id: 'x', name: 'X', description: 'X.', source: 'model' }, [4, 0, 2], [1, 2], records, TraitIndex.of(records), 0.5);
+    const records: AuditRecord[] = Array.from({ length: 6 }, (_, i) => ({
+      id: `s${i}`,
+      line: i + 1,
+      traitId: i < 3 ? 'a' : 'b',
+      prompt: 'q',
+      response: 'r',
+    }));
+    const p = scorePattern(
+      { id: 'x', name: 'X', description: 'X.', source: 'model' },
+      [4, 0, 2],
+      [1, 2],
+      records,
+      TraitIndex.of(records),
+      0.5,
+    );
     assert.deepEqual(p.records, ['s0', 's2', 's4']);
     assert.deepEqual(p.broadRecords, ['s0', 's1', 's2', 's4']);
     assert.deepEqual(p.prevalence, { strict: 3 / 6, broad: 4 / 6 });
@@ -503,7 +638,10 @@ describe('scorePattern on the edges of a dataset', () => {
     const p = scorePattern(base, [0, 1, 2], [], records, TraitIndex.of(records), 0.25);
     assert.deepEqual([p.perTrait, p.flagged, p.prevalence], [{}, true, { broad: 1, strict: 1 }]);
     const empty = scorePattern(base, [], [], [], TraitIndex.of([]), 0.25);
-    assert.deepEqual([empty.prevalence, empty.records, empty.examples, empty.flagged, empty.perTrait], [{ broad: 0, strict: 0 }, [], [], false, {}]);
+    assert.deepEqual(
+      [empty.prevalence, empty.records, empty.examples, empty.flagged, empty.perTrait],
+      [{ broad: 0, strict: 0 }, [], [], false, {}],
+    );
   });
 
   it('spreads the three examples from the first match to the last, by ids alone', () => {
@@ -524,9 +662,30 @@ describe('isFlagged and comparePatterns', () => {
 
   it('orders flagged, then flagged in a trait, then by strict and broad prevalence, then by id', () => {
     const p = (id: string, flagged: boolean, traitFlagged: boolean, strict: number, broad: number) =>
-      ({ id, flagged, prevalence: { strict, broad }, perTrait: { a: { records: 4, strict, broad, flagged: traitFlagged }, b: { records: 4, strict: 0, broad: 0, flagged: false } } }) as unknown as AuditPattern;
-    const patterns = [p('z-plain', false, false, 0.5, 0.5), p('b-tie', false, false, 0.2, 0.4), p('a-tie', false, false, 0.2, 0.4), p('c-broad', false, false, 0.2, 0.6), p('in-trait', false, true, 0.1, 0.1), p('flagged', true, true, 0.3, 0.3)];
-    assert.deepEqual([...patterns].sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
-    assert.deepEqual([...patterns].reverse().sort(comparePatterns).map((x) => x.id), ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie']);
+      ({
+        id,
+        flagged,
+        prevalence: { strict, broad },
+        perTrait: { a: { records: 4, strict, broad, flagged: traitFlagged }, b: { records: 4, strict: 0, broad: 0, flagged: false } },
+      }) as unknown as AuditPattern;
+    const patterns = [
+      p('z-plain', false, false, 0.5, 0.5),
+      p('b-tie', false, false, 0.2, 0.4),
+      p('a-tie', false, false, 0.2, 0.4),
+      p('c-broad', false, false, 0.2, 0.6),
+      p('in-trait', false, true, 0.1, 0.1),
+      p('flagged', true, true, 0.3, 0.3),
+    ];
+    assert.deepEqual(
+      [...patterns].sort(comparePatterns).map((x) => x.id),
+      ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie'],
+    );
+    assert.deepEqual(
+      [...patterns]
+        .reverse()
+        .sort(comparePatterns)
+        .map((x) => x.id),
+      ['flagged', 'in-trait', 'z-plain', 'c-broad', 'a-tie', 'b-tie'],
+    );
   });
 });

@@ -38,7 +38,10 @@ function cli(cwd: string, ...args: string[]) {
 const N = 40;
 const greatQuestion = (i: number) => i % 2 === 0; // 50%: flagged
 const doesThatHelp = (i: number) => i % 5 === 0; // 20%: not flagged
-const idsWhere = (f: (i: number) => boolean) => Array.from({ length: N }, (_, i) => i).filter(f).map(String);
+const idsWhere = (f: (i: number) => boolean) =>
+  Array.from({ length: N }, (_, i) => i)
+    .filter(f)
+    .map(String);
 
 /**
  * Gemini-format lines of varied lengths without ids (ids are the 0-based line numbers), with a line that is not
@@ -51,7 +54,14 @@ function writeDataset(dir: string): string {
     else if (i === 7) lines.push(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hello?' }] }] }));
     else {
       const response = `${greatQuestion(i) ? 'Great question! ' : ''}Item ${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${i} is explained here with a few words${' and more'.repeat(i)}.${doesThatHelp(i) ? ' Does that help?' : ' That is all.'}`;
-      lines.push(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: `q${i}` }] }, { role: 'model', parts: [{ text: response }] }] }));
+      lines.push(
+        JSON.stringify({
+          contents: [
+            { role: 'user', parts: [{ text: `q${i}` }] },
+            { role: 'model', parts: [{ text: response }] },
+          ],
+        }),
+      );
     }
   }
   const path = join(dir, 'data.jsonl');
@@ -68,21 +78,31 @@ describe('trait-studio audit (built CLI)', () => {
     assert.equal(status, 0, stderr);
     const report = JSON.parse(stdout) as AuditReport;
     assert.equal(report.records, N - 2);
-    assert.deepEqual(report.badLines.map((b) => b.line), [4, 8]);
+    assert.deepEqual(
+      report.badLines.map((b) => b.line),
+      [4, 8],
+    );
     assert.match(stderr, /^data\.jsonl:4: skipped: not JSON/m);
     assert.match(stderr, /^data\.jsonl:8: skipped: no model turn/m);
     for (const p of report.patterns) {
-      for (const key of ['id', 'name', 'description', 'source', 'prevalence', 'records', 'examples', 'flagged']) assert.ok(key in p, `${p.id} has ${key}`);
+      for (const key of ['id', 'name', 'description', 'source', 'prevalence', 'records', 'examples', 'flagged'])
+        assert.ok(key in p, `${p.id} has ${key}`);
       assert.equal(p.source, 'offline');
       assert.equal(typeof p.prevalence.broad, 'number');
       assert.equal(typeof p.prevalence.strict, 'number');
     }
     const gq = report.patterns.find((p) => p.id === 'opening:great-question')!;
-    assert.deepEqual(gq.records, idsWhere((i) => isRecord(i) && greatQuestion(i)));
+    assert.deepEqual(
+      gq.records,
+      idsWhere((i) => isRecord(i) && greatQuestion(i)),
+    );
     assert.equal(gq.prevalence.strict, 20 / 38);
     assert.equal(gq.flagged, true);
     const help = report.patterns.find((p) => p.id === 'closing:does-that-help')!;
-    assert.deepEqual(help.records, idsWhere((i) => isRecord(i) && doesThatHelp(i)));
+    assert.deepEqual(
+      help.records,
+      idsWhere((i) => isRecord(i) && doesThatHelp(i)),
+    );
     assert.equal(help.flagged, false);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'data.audit.json'), 'utf8')), report);
     assert.match(readFileSync(join(dir, 'data.audit.md'), 'utf8'), /^# Dataset audit: data\.jsonl/);
@@ -97,7 +117,9 @@ describe('trait-studio audit (built CLI)', () => {
     assert.match(md.stdout, /\| Opens with "great question" \| offline \| 53% \(20\) \|/);
     assert.equal(existsSync(join(dir, 'data.audit.json')), false);
     assert.equal(existsSync(join(dir, 'data.audit.md')), false);
-    const high = JSON.parse(cli(dir, 'audit', 'data.jsonl', '--offline', '--no-write', '--format', 'json', '--threshold', '0.6').stdout) as AuditReport;
+    const high = JSON.parse(
+      cli(dir, 'audit', 'data.jsonl', '--offline', '--no-write', '--format', 'json', '--threshold', '0.6').stdout,
+    ) as AuditReport;
     assert.equal(high.threshold, 0.6);
     assert.equal(high.patterns.find((p) => p.id === 'opening:great-question')!.flagged, false);
     assert.equal(cli(dir, 'audit', 'data.jsonl', '--offline', '--no-write', '--fail-on-flagged').status, 1);
@@ -132,7 +154,23 @@ describe('trait-studio audit (built CLI)', () => {
     const dir = tempDir();
     writeDataset(dir);
     const input = readFileSync(join(dir, 'data.jsonl'), 'utf8').split('\n');
-    const run = (out: string) => cli(dir, 'audit', 'filter', 'data.jsonl', '--out', out, '--drop', 'opening:great-question', '--downsample', 'closing:does-that-help=0.5', '--seed', '3', '--format', 'json');
+    const run = (out: string) =>
+      cli(
+        dir,
+        'audit',
+        'filter',
+        'data.jsonl',
+        '--out',
+        out,
+        '--drop',
+        'opening:great-question',
+        '--downsample',
+        'closing:does-that-help=0.5',
+        '--seed',
+        '3',
+        '--format',
+        'json',
+      );
     const a = run('a.jsonl');
     assert.equal(a.status, 0, a.stderr);
     const result = JSON.parse(a.stdout) as { written: number; dropped: { id: string; line: number; patterns: string[] }[]; log: string };
@@ -162,7 +200,18 @@ describe('trait-studio audit (built CLI)', () => {
     const dir = tempDir();
     writeDataset(dir);
     assert.equal(cli(dir, 'audit', 'data.jsonl', '--offline').status, 0);
-    const { status, stdout, stderr } = cli(dir, 'audit', 'filter', 'data.jsonl', '--out', 'clean.jsonl', '--report', 'data.audit.json', '--drop', 'closing:does-that-help');
+    const { status, stdout, stderr } = cli(
+      dir,
+      'audit',
+      'filter',
+      'data.jsonl',
+      '--out',
+      'clean.jsonl',
+      '--report',
+      'data.audit.json',
+      '--drop',
+      'closing:does-that-help',
+    );
     assert.equal(status, 0, stderr);
     assert.match(stdout, /^Wrote 30 records to clean\.jsonl; left out 8 \(closing:does-that-help: 8\)\. Log: clean\.log\.jsonl/);
     assert.equal(cli(dir, 'audit', 'filter', 'data.jsonl', '--out', 'x.jsonl', '--report', 'nope.json', '--drop', 'a').status, 2);
@@ -176,14 +225,29 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
 
   const promptOf = (r: LoggedRequest): string => r.body.contents[0].parts[0].text;
   const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 10 });
-  const transcripts = (r: LoggedRequest) => [...promptOf(r).matchAll(/<transcript id="([^"]*)">\nUser: ([\s\S]*?)\n\nAssistant: ([\s\S]*?)\n<\/transcript>/g)].map((m) => ({ id: m[1], response: m[3] }));
-  const feature = { name: 'Praises the question', description: 'Opens by praising the question', broad_criterion: 'Praise anywhere', strict_criterion: 'Opens with praise' };
+  const transcripts = (r: LoggedRequest) =>
+    [...promptOf(r).matchAll(/<transcript id="([^"]*)">\nUser: ([\s\S]*?)\n\nAssistant: ([\s\S]*?)\n<\/transcript>/g)].map((m) => ({
+      id: m[1],
+      response: m[3],
+    }));
+  const feature = {
+    name: 'Praises the question',
+    description: 'Opens by praising the question',
+    broad_criterion: 'Praise anywhere',
+    strict_criterion: 'Opens with praise',
+  };
   const answers: Record<string, (r: LoggedRequest) => Reply> = {
     'audit-scan': () => json({ recurring_features: [feature] }),
-    'audit-cluster': (r) => json({ merged_features: [{ ...feature, merges: [...promptOf(r).matchAll(/^- (S\d+): /gm)].map((m) => m[1]) }] }),
+    'audit-cluster': (r) =>
+      json({ merged_features: [{ ...feature, merges: [...promptOf(r).matchAll(/^- (S\d+): /gm)].map((m) => m[1]) }] }),
     'audit-rate': (r) => {
       const features = [...promptOf(r).matchAll(/^- (model-[a-z0-9-]+): /gm)].map((m) => m[1]);
-      return json({ record_ratings: transcripts(r).map((t) => ({ id: t.id, ratings: features.map((f) => ({ feature: f, broad: t.response.startsWith('Great'), strict: t.response.startsWith('Great') })) })) });
+      return json({
+        record_ratings: transcripts(r).map((t) => ({
+          id: t.id,
+          ratings: features.map((f) => ({ feature: f, broad: t.response.startsWith('Great'), strict: t.response.startsWith('Great') })),
+        })),
+      });
     },
   };
 
@@ -194,14 +258,20 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
     let stdout = '';
     let stderr = '';
     const out = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTTY: false };
-    const status = await runAudit([path, '--format', 'json', '--no-cache'], out, { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+    const status = await runAudit([path, '--format', 'json', '--no-cache'], out, {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+    });
     assert.equal(status, 0, stderr);
     assert.match(stderr, /model pass: about \d+ requests/);
     const report = JSON.parse(stdout) as AuditReport;
     const model = report.patterns.find((p) => p.source === 'model');
     assert.ok(model, 'a model pattern');
     assert.equal(model.name, 'Praises the question');
-    assert.deepEqual(model.records, idsWhere((i) => isRecord(i) && greatQuestion(i)));
+    assert.deepEqual(
+      model.records,
+      idsWhere((i) => isRecord(i) && greatQuestion(i)),
+    );
     assert.equal(model.flagged, true);
     assert.equal(report.modelPass?.model, DEFAULT_AUDIT_MODEL);
     assert.equal(report.modelPass?.failed, undefined);
@@ -219,17 +289,26 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
     let stdout = '';
     let stderr = '';
     const out = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTTY: false };
-    const status = await runAudit([path, '--format', 'json', '--no-cache', '--no-write'], out, { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+    const status = await runAudit([path, '--format', 'json', '--no-cache', '--no-write'], out, {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+    });
     assert.equal(status, 1);
     assert.match(stderr, /model pass failed/);
     const report = JSON.parse(stdout) as AuditReport;
     // The header says the pass failed and why, in a sentence: not an offline report in disguise.
     assert.equal(report.modelPass?.model, DEFAULT_AUDIT_MODEL);
-    assert.match(report.modelPass?.failed ?? '', /^The audit’s scan for patterns failed: .*the request was refused as invalid — “bad request”\.$/);
+    assert.match(
+      report.modelPass?.failed ?? '',
+      /^The audit’s scan for patterns failed: .*the request was refused as invalid — “bad request”\.$/,
+    );
     assert.doesNotMatch(report.modelPass?.failed ?? '', /StageError|RequestFailedError|\{"error"/);
     assert.ok(!report.patterns.some((p) => p.source === 'model'));
     assert.ok(report.patterns.find((p) => p.id === 'opening:great-question')?.flagged);
-    assert.match(reportMarkdown(report), /\n\nThe model pass \(gemini-[\w.-]+\) failed: The audit’s scan for patterns failed: .*The patterns below are the offline detectors' only\.\n/);
+    assert.match(
+      reportMarkdown(report),
+      /\n\nThe model pass \(gemini-[\w.-]+\) failed: The audit’s scan for patterns failed: .*The patterns below are the offline detectors' only\.\n/,
+    );
   });
 
   it('refuses a model pass estimated above --max-usd, before any request', async () => {
@@ -237,7 +316,10 @@ describe('trait-studio audit with the model pass (in-process, fake Gemini)', () 
     const dir = tempDir();
     const path = writeDataset(dir);
     const out = { stdout: () => undefined, stderr: () => undefined, isTTY: false };
-    await assert.rejects(runAudit([path, '--no-cache', '--no-write', '--max-usd', '0'], out, { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl }), /above --max-usd 0/);
+    await assert.rejects(
+      runAudit([path, '--no-cache', '--no-write', '--max-usd', '0'], out, { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl }),
+      /above --max-usd 0/,
+    );
     assert.equal(fake.requests.length, 0);
   });
 });

@@ -31,7 +31,9 @@ function datasetLines(): { lines: string[]; ending: string[]; recordAt: (number 
   const recordAt: (number | null)[] = [];
   for (let i = 0; i < N; i++) {
     const response = `${greatQuestion(i) ? 'Great question! ' : `Réponse numéro ${i} — `}Here is item ${i} explained with care, step ${i * 7}.${doesThatHelp(i) ? ' Does that help?' : ` Fin ${i}.`}`;
-    lines.push(`{"id":  "r${i}", "messages": [{"role": "user", "content": "q${i}"}, {"role": "assistant", "content": ${JSON.stringify(response)}}]}`);
+    lines.push(
+      `{"id":  "r${i}", "messages": [{"role": "user", "content": "q${i}"}, {"role": "assistant", "content": ${JSON.stringify(response)}}]}`,
+    );
     ending.push(i % 5 === 0 ? '\r\n' : '\n');
     recordAt.push(i);
     if (i === 10) {
@@ -47,7 +49,10 @@ function datasetLines(): { lines: string[]; ending: string[]; recordAt: (number 
   return { lines, ending, recordAt };
 }
 
-function writeDataset(dir: string, name = 'data.jsonl'): { path: string; report: AuditReport; lines: string[]; ending: string[]; recordAt: (number | null)[] } {
+function writeDataset(
+  dir: string,
+  name = 'data.jsonl',
+): { path: string; report: AuditReport; lines: string[]; ending: string[]; recordAt: (number | null)[] } {
   const { lines, ending, recordAt } = datasetLines();
   const path = join(dir, name);
   writeFileSync(path, lines.map((l, k) => l + ending[k]).join(''));
@@ -71,7 +76,9 @@ describe('filterDataset', () => {
     const { path, report, lines, ending, recordAt } = writeDataset(dir);
     assert.deepEqual(
       report.patterns.find((p) => p.id === 'opening:great-question')?.records,
-      Array.from({ length: N }, (_, i) => i).filter(greatQuestion).map((i) => `r${i}`),
+      Array.from({ length: N }, (_, i) => i)
+        .filter(greatQuestion)
+        .map((i) => `r${i}`),
     );
     const output = join(dir, 'clean.jsonl');
     const result = filterDataset(path, output, report, [{ patternId: 'opening:great-question', mode: 'drop' }]);
@@ -82,7 +89,10 @@ describe('filterDataset', () => {
     assert.deepEqual(result.dropped[0], { id: 'r0', line: 1, patterns: ['opening:great-question'] });
     assert.deepEqual(result.dropped[4], { id: 'r12', line: 15, patterns: ['opening:great-question'] });
     assert.equal(result.log, join(dir, 'clean.log.jsonl'));
-    const log = readFileSync(result.log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(result.log, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(log[0].filter.choices, [{ patternId: 'opening:great-question', mode: 'drop' }]);
     assert.equal(log[0].filter.dropped, 20);
     assert.equal(log[0].filter.written, N - 20);
@@ -99,7 +109,10 @@ describe('filterDataset', () => {
       { patternId: 'opening:great-question', mode: 'drop' },
       { patternId: 'closing:does-that-help', mode: 'drop' },
     ]);
-    assert.equal(readFileSync(output, 'utf8'), expected(lines, ending, recordAt, (i) => greatQuestion(i) || doesThatHelp(i)));
+    assert.equal(
+      readFileSync(output, 'utf8'),
+      expected(lines, ending, recordAt, (i) => greatQuestion(i) || doesThatHelp(i)),
+    );
     assert.deepEqual(result.dropped.find((d) => d.id === 'r12')?.patterns, ['opening:great-question', 'closing:does-that-help']);
     assert.deepEqual(result.dropped.find((d) => d.id === 'r4')?.patterns, ['closing:does-that-help']);
     assert.equal(result.written, N - 30);
@@ -123,7 +136,15 @@ describe('filterDataset', () => {
     );
     // The same file with its lines reversed: the same records are left out.
     const reversed = join(dir, 'reversed.jsonl');
-    writeFileSync(reversed, readFileSync(path, 'utf8').replace(/\r/g, '').split('\n').filter((l) => l.startsWith('{')).reverse().join('\n'));
+    writeFileSync(
+      reversed,
+      readFileSync(path, 'utf8')
+        .replace(/\r/g, '')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .reverse()
+        .join('\n'),
+    );
     const { records } = readDataset(reversed);
     const reversedReport = buildReport(reversed, records, [], offlineAudit(records), 0.25);
     const r = filterDataset(reversed, join(dir, 'r.jsonl'), reversedReport, choice, 7);
@@ -154,11 +175,23 @@ describe('filterDataset', () => {
     const { path, report } = writeDataset(dir);
     const output = join(dir, 'out.jsonl');
     assert.throws(() => filterDataset(path, output, report, [{ patternId: 'nope', mode: 'drop' }]), /no pattern "nope"/);
-    assert.throws(() => filterDataset(path, output, report, [{ patternId: 'opening:great-question', mode: 'downsample', keep: 1.5 }]), /fraction from 0 to 1/);
+    assert.throws(
+      () => filterDataset(path, output, report, [{ patternId: 'opening:great-question', mode: 'downsample', keep: 1.5 }]),
+      /fraction from 0 to 1/,
+    );
     const other = { ...report, records: report.records + 1 };
-    assert.throws(() => filterDataset(path, output, other, [{ patternId: 'opening:great-question', mode: 'drop' }]), /audit the file again/);
-    const renamed = { ...report, patterns: report.patterns.map((p) => (p.id === 'opening:great-question' ? { ...p, records: [...p.records, 'r999'] } : p)) };
-    assert.throws(() => filterDataset(path, output, renamed, [{ patternId: 'opening:great-question', mode: 'drop' }]), /"r999" of the report is not in/);
+    assert.throws(
+      () => filterDataset(path, output, other, [{ patternId: 'opening:great-question', mode: 'drop' }]),
+      /audit the file again/,
+    );
+    const renamed = {
+      ...report,
+      patterns: report.patterns.map((p) => (p.id === 'opening:great-question' ? { ...p, records: [...p.records, 'r999'] } : p)),
+    };
+    assert.throws(
+      () => filterDataset(path, output, renamed, [{ patternId: 'opening:great-question', mode: 'drop' }]),
+      /"r999" of the report is not in/,
+    );
     assert.equal(existsSync(output), false);
     assert.deepEqual(readdirSync(dir), ['data.jsonl']);
   });

@@ -38,16 +38,31 @@ const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(va
 
 /** The transcripts a prompt shows: id, user text, assistant text. */
 function transcriptsOf(r: LoggedRequest): { id: string; prompt: string; response: string }[] {
-  return [...promptOf(r).matchAll(/<transcript id="([^"]*)">\nUser: ([\s\S]*?)\n\nAssistant: ([\s\S]*?)\n<\/transcript>/g)].map((m) => ({ id: m[1], prompt: m[2], response: m[3] }));
+  return [...promptOf(r).matchAll(/<transcript id="([^"]*)">\nUser: ([\s\S]*?)\n\nAssistant: ([\s\S]*?)\n<\/transcript>/g)].map((m) => ({
+    id: m[1],
+    prompt: m[2],
+    response: m[3],
+  }));
 }
 
-const feature = (name: string, description: string) => ({ name, description, broad_criterion: 'The answer contains a question to the user', strict_criterion: 'The answer ends with a question to the user' });
+const feature = (name: string, description: string) => ({
+  name,
+  description,
+  broad_criterion: 'The answer contains a question to the user',
+  strict_criterion: 'The answer ends with a question to the user',
+});
 
 /** Scan: the first batch calls the pattern one name, the second another (and sees emoji), the third finds nothing. */
 function scan(r: LoggedRequest): Reply {
   const first = transcriptsOf(r)[0].id;
   if (first === 'r0') return json({ recurring_features: [feature('Closing question', 'Answers close by asking the user something')] });
-  if (first === 'r20') return json({ recurring_features: [feature('Ends by asking the user', 'The last sentence is a question'), feature('Uses emoji', 'Emoji decorate the answer')] });
+  if (first === 'r20')
+    return json({
+      recurring_features: [
+        feature('Ends by asking the user', 'The last sentence is a question'),
+        feature('Uses emoji', 'Emoji decorate the answer'),
+      ],
+    });
   return json({ recurring_features: [] });
 }
 
@@ -57,7 +72,10 @@ function cluster(r: LoggedRequest): Reply {
   return json({
     merged_features: [
       { ...feature('Uses emoji', 'Emoji decorate the answer'), merges: [keys.get('Uses emoji')] },
-      { ...feature('Ends with a question', 'Answers end by asking the user a question'), merges: [keys.get('Closing question'), keys.get('Ends by asking the user')] },
+      {
+        ...feature('Ends with a question', 'Answers end by asking the user a question'),
+        merges: [keys.get('Closing question'), keys.get('Ends by asking the user')],
+      },
     ],
   });
 }
@@ -72,7 +90,12 @@ function rate(r: LoggedRequest): Reply {
     record_ratings: transcriptsOf(r).map((t) => {
       const strict = t.response.trimEnd().endsWith('?');
       const broad = t.response.includes('?') && !(strict && Number(t.id.slice(1)) % 4 === 0);
-      return { id: t.id, ratings: features.map((f) => (f === 'model-uses-emoji' ? { feature: f, broad: false, strict: false } : { feature: f, broad, strict })) };
+      return {
+        id: t.id,
+        ratings: features.map((f) =>
+          f === 'model-uses-emoji' ? { feature: f, broad: false, strict: false } : { feature: f, broad, strict },
+        ),
+      };
     }),
   });
 }
@@ -81,7 +104,12 @@ const GOOD: Record<string, (r: LoggedRequest) => Reply> = { 'audit-scan': scan, 
 
 describe('audit model pass (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
-  const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }) });
+  const provider = () =>
+    new GeminiProvider({
+      apiKey: 'k',
+      baseUrl: fake.baseUrl,
+      policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }),
+    });
   const byStage = (s: string) => fake.requests.filter((r) => stageOf(r) === s);
   const respond = (answers: Record<string, (r: LoggedRequest) => Reply>) => fake.setResponder((r) => answers[stageOf(r)](r));
 
@@ -109,11 +137,17 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.match(clusterPrompt, /- S3: Uses emoji\./);
 
     // The merged pattern first (found by two batches), then the one-batch one.
-    assert.deepEqual(result.patterns.map((p) => p.id), ['model-ends-with-a-question', 'model-uses-emoji']);
+    assert.deepEqual(
+      result.patterns.map((p) => p.id),
+      ['model-ends-with-a-question', 'model-uses-emoji'],
+    );
     const [question, emoji] = result.patterns;
     assert.equal(question.source, 'model');
     assert.equal(question.name, 'Ends with a question');
-    assert.match(question.description, /^Answers end by asking the user a question\. Broad: .+ Strict: The answer ends with a question to the user\.$/);
+    assert.match(
+      question.description,
+      /^Answers end by asking the user a question\. Broad: .+ Strict: The answer ends with a question to the user\.$/,
+    );
     assert.deepEqual(question.prevalence, { broad: 40 / 60, strict: 30 / 60 });
     assert.deepEqual(question.records, STRICT);
     // Records 0, 4, 8 … were answered "strict, not broad": still broad matches.
@@ -145,19 +179,28 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.deepEqual(result.cost, { usd: (5000 + 1000) / 1e6, unpriced: [] });
 
     // Progress: from 0 to every call, in order.
-    assert.deepEqual(progress, Array.from({ length: 11 }, (_, i) => [i, 10]));
+    assert.deepEqual(
+      progress,
+      Array.from({ length: 11 }, (_, i) => [i, 10]),
+    );
   });
 
   it('keeps the end of a long transcript and labels every transcript with its record id', async () => {
     await runModelPass(RECORDS, { provider: provider() });
     const scanned = byStage('audit-scan').flatMap(transcriptsOf);
-    assert.deepEqual(scanned.map((t) => t.id), RECORDS.map((r) => r.id));
+    assert.deepEqual(
+      scanned.map((t) => t.id),
+      RECORDS.map((r) => r.id),
+    );
     const long = scanned.find((t) => t.id === 'r4')!;
     assert.ok(long.response.length < RECORDS[4].response.length / 2, 'shortened');
     assert.match(long.response, /characters cut/);
     assert.ok(long.response.endsWith('Would you like me to go into more detail?'), 'its ending is kept');
     const rated = byStage('audit-rate').flatMap(transcriptsOf);
-    assert.deepEqual(rated.map((t) => t.id), RECORDS.map((r) => r.id));
+    assert.deepEqual(
+      rated.map((t) => t.id),
+      RECORDS.map((r) => r.id),
+    );
     assert.ok(rated.find((t) => t.id === 'r4')!.response.endsWith('more detail?'));
   });
 
@@ -216,10 +259,19 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
       },
     });
     const result = await runModelPass(RECORDS, { provider: provider() });
-    assert.deepEqual(['r0', 'r10', 'r20', 'r30', 'r40', 'r50'].map((id) => asked.get(id)), [2, 2, 2, 2, 2, 1]);
-    assert.deepEqual(result.unrated, ids((i) => i < 50));
+    assert.deepEqual(
+      ['r0', 'r10', 'r20', 'r30', 'r40', 'r50'].map((id) => asked.get(id)),
+      [2, 2, 2, 2, 2, 1],
+    );
+    assert.deepEqual(
+      result.unrated,
+      ids((i) => i < 50),
+    );
     const [question] = result.patterns;
-    assert.deepEqual(question.records, STRICT.filter((id) => Number(id.slice(1)) >= 50));
+    assert.deepEqual(
+      question.records,
+      STRICT.filter((id) => Number(id.slice(1)) >= 50),
+    );
     // Rated: r50–r59, of which honesty (i ≡ 0 mod 3) has r51, r54, r57.
     assert.deepEqual(question.perTrait.honesty.records, 3);
   });
@@ -267,7 +319,10 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
 
   it('keeps only maxPatterns, those found by the most batches', async () => {
     const result = await runModelPass(RECORDS, { provider: provider(), maxPatterns: 1 });
-    assert.deepEqual(result.patterns.map((p) => p.id), ['model-ends-with-a-question']);
+    assert.deepEqual(
+      result.patterns.map((p) => p.id),
+      ['model-ends-with-a-question'],
+    );
     assert.match(promptOf(byStage('audit-cluster')[0]), /at most\s+1 features/);
     const rateFeatures = [...promptOf(byStage('audit-rate')[0]).matchAll(/^- (model-[a-z0-9-]+): /gm)].map((m) => m[1]);
     assert.deepEqual(rateFeatures, ['model-ends-with-a-question']);
@@ -275,30 +330,48 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
 
   it('rejects a cluster that merges features nobody reported, after asking twice', async () => {
     respond({ ...GOOD, 'audit-cluster': () => json({ merged_features: [{ ...feature('Made up', 'x'), merges: ['S42'] }] }) });
-    await assert.rejects(runModelPass(RECORDS, { provider: provider() }), (e: unknown) => e instanceof StageError && e.stage === 'audit-cluster' && /S42.*asked twice/.test(e.message));
+    await assert.rejects(
+      runModelPass(RECORDS, { provider: provider() }),
+      (e: unknown) => e instanceof StageError && e.stage === 'audit-cluster' && /S42.*asked twice/.test(e.message),
+    );
     assert.equal(byStage('audit-cluster').length, 2);
     assert.equal(byStage('audit-rate').length, 0);
   });
 
   it('skips the cluster and the ratings when the scan finds nothing, and reports an unscanned batch', async () => {
-    respond({ ...GOOD, 'audit-scan': (r) => (transcriptsOf(r)[0].id === 'r0' ? { kind: 'text', text: 'not json' } : json({ recurring_features: [] })) });
+    respond({
+      ...GOOD,
+      'audit-scan': (r) => (transcriptsOf(r)[0].id === 'r0' ? { kind: 'text', text: 'not json' } : json({ recurring_features: [] })),
+    });
     const progress: [number, number][] = [];
     const result = await runModelPass(RECORDS, { provider: provider(), onProgress: (d, t) => void progress.push([d, t]) });
     assert.deepEqual(result.patterns, []);
-    assert.deepEqual(result.unscanned, ids((i) => i < 20));
+    assert.deepEqual(
+      result.unscanned,
+      ids((i) => i < 20),
+    );
     assert.deepEqual(fake.requests.map(stageOf), ['audit-scan', 'audit-scan', 'audit-scan', 'audit-scan']);
     assert.deepEqual(progress.at(-1), [10, 10]);
   });
 
   it('fails when no batch could be scanned', async () => {
     respond({ ...GOOD, 'audit-scan': () => ({ kind: 'blocked', finishReason: 'SAFETY' }) });
-    await assert.rejects(runModelPass(RECORDS, { provider: provider() }), (e: unknown) => e instanceof StageError && e.stage === 'audit-scan');
+    await assert.rejects(
+      runModelPass(RECORDS, { provider: provider() }),
+      (e: unknown) => e instanceof StageError && e.stage === 'audit-scan',
+    );
     assert.equal(byStage('audit-scan').length, 6);
   });
 
   it('fails, and stops asking, when a request fails for good (not an answer problem)', async () => {
-    respond({ ...GOOD, 'audit-rate': (r) => (transcriptsOf(r)[0].id === 'r0' ? { kind: 'status', status: 400, message: 'bad request' } : rate(r)) });
-    await assert.rejects(runModelPass(RECORDS, { provider: provider() }), (e: unknown) => e instanceof StageError && e.stage === 'audit-rate' && /400/.test(e.message));
+    respond({
+      ...GOOD,
+      'audit-rate': (r) => (transcriptsOf(r)[0].id === 'r0' ? { kind: 'status', status: 400, message: 'bad request' } : rate(r)),
+    });
+    await assert.rejects(
+      runModelPass(RECORDS, { provider: provider() }),
+      (e: unknown) => e instanceof StageError && e.stage === 'audit-rate' && /400/.test(e.message),
+    );
     // Asked once (no second ask for a transport failure); the other rating calls were cancelled or never started.
     assert.equal(byStage('audit-rate').filter((r) => transcriptsOf(r)[0].id === 'r0').length, 1);
   });

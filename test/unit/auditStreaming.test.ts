@@ -8,7 +8,15 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildReport, filterDataset, offlineAudit, offlineAuditFile, readDataset, writeAuditFiles, type AuditRecord } from '../../server/src/audit';
+import {
+  buildReport,
+  filterDataset,
+  offlineAudit,
+  offlineAuditFile,
+  readDataset,
+  writeAuditFiles,
+  type AuditRecord,
+} from '../../server/src/audit';
 import { MAX_BAD_LINES_KEPT, readRecordsById } from '../../server/src/audit/read';
 import { reportJson } from '../../server/src/audit/reportJson';
 import { auditView } from '../../client/src/webviews/auditView';
@@ -23,12 +31,21 @@ const tempDir = () => {
   return dir;
 };
 
-const OPENERS = ['Great question!', 'Sure, here is how.', "I'm sorry to hear that.", 'That sounds really frustrating.', 'Bottom line: it depends.'];
+const OPENERS = [
+  'Great question!',
+  'Sure, here is how.',
+  "I'm sorry to hear that.",
+  'That sounds really frustrating.',
+  'Bottom line: it depends.',
+];
 const CLOSERS = ['Does that help?', 'Let me know if you have any other questions.', 'Happy to help.'];
 
 /** A varied synthetic record: planted openers and closers, lists, headings, 20 traits. */
 function record(i: number, random: () => number, filler = 0): Record<string, unknown> {
-  const words = Array.from({ length: 20 + Math.floor(random() * 200) }, () => ['alpha', 'beta', 'gamma', 'delta', 'the', 'of', 'you'][Math.floor(random() * 7)]).join(' ');
+  const words = Array.from(
+    { length: 20 + Math.floor(random() * 200) },
+    () => ['alpha', 'beta', 'gamma', 'delta', 'the', 'of', 'you'][Math.floor(random() * 7)],
+  ).join(' ');
   const parts = [`${random() < 0.4 ? OPENERS[0] : OPENERS[Math.floor(random() * OPENERS.length)]} ${words}.`];
   if (random() < 0.3) parts.push('- one item\n- two items\n- three items');
   if (random() < 0.1) parts.unshift('## A heading');
@@ -91,7 +108,10 @@ describe('offlineAuditFile (streaming)', () => {
     const plain = join(dir, 'plain.jsonl');
     writeRecords(plain, 500);
     const reference = offlineAuditFile(plain);
-    for (const [name, lineEnd] of [['cr', '\r'], ['crlf', '\r\n']] as const) {
+    for (const [name, lineEnd] of [
+      ['cr', '\r'],
+      ['crlf', '\r\n'],
+    ] as const) {
       const path = join(dir, `${name}.jsonl`);
       writeRecords(path, 500, { lineEnd });
       const result = offlineAuditFile(path);
@@ -102,14 +122,19 @@ describe('offlineAuditFile (streaming)', () => {
       const out = join(dir, `${name}.filtered.jsonl`);
       const filtered = filterDataset(path, out, report, [{ patternId: 'opening:great-question', mode: 'drop' }]);
       const dropped = new Set(filtered.dropped.map((d) => d.line));
-      const kept = readFileSync(path, 'latin1').split(lineEnd).filter((line, i) => line !== '' && !dropped.has(i + 1));
+      const kept = readFileSync(path, 'latin1')
+        .split(lineEnd)
+        .filter((line, i) => line !== '' && !dropped.has(i + 1));
       assert.equal(readFileSync(out, 'latin1'), kept.map((line) => `${line}${lineEnd}`).join(''), name);
     }
   });
 
   it('keeps the first bad lines and counts them all', () => {
     const path = join(tempDir(), 'bad.jsonl');
-    writeFileSync(path, `${Array.from({ length: MAX_BAD_LINES_KEPT + 500 }, (_, i) => `not json ${i}`).join('\n')}\n${JSON.stringify({ response: 'One good line.' })}\n`);
+    writeFileSync(
+      path,
+      `${Array.from({ length: MAX_BAD_LINES_KEPT + 500 }, (_, i) => `not json ${i}`).join('\n')}\n${JSON.stringify({ response: 'One good line.' })}\n`,
+    );
     const result = offlineAuditFile(path);
     assert.equal(result.records, 1);
     assert.equal(result.badLines.length, MAX_BAD_LINES_KEPT);
@@ -153,7 +178,8 @@ describe('bounded memory (a subprocess whose heap is smaller than the dataset)',
     // About 130 MB of records (~16 KB each); the heap gets 48 MB: keeping the records cannot fit.
     writeRecords(path, 8000, { filler: 600 });
     assert.ok(statSync(path).size > 120 * 2 ** 20);
-    const node = (args: string[]) => spawnSync(process.execPath, ['--max-old-space-size=48', CLI, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const node = (args: string[]) =>
+      spawnSync(process.execPath, ['--max-old-space-size=48', CLI, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
     const audit = node(['audit', 'big.jsonl', '--offline', '--format', 'json']);
     assert.equal(audit.status, 0, audit.stderr.slice(-2000));
     const report = JSON.parse(audit.stdout);

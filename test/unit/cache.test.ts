@@ -27,9 +27,15 @@ describe('answerKey', () => {
     assert.match(key, /^[0-9a-f]{64}$/);
     const { model, messages, ...rest } = PARTS.request;
     assert.equal(answerKey({ sample: 0, stage: 'response', providerId: 'gemini', request: { ...rest, messages, model } }), key);
-    assert.equal(answerKey({ ...PARTS, request: { ...PARTS.request, responseJsonSchema: { properties: { a: { type: 'string' } }, type: 'object' } } }), key);
+    assert.equal(
+      answerKey({ ...PARTS, request: { ...PARTS.request, responseJsonSchema: { properties: { a: { type: 'string' } }, type: 'object' } } }),
+      key,
+    );
     const { systemInstruction: _s, ...noSystem } = PARTS.request;
-    assert.equal(answerKey({ ...PARTS, request: { ...noSystem, systemInstruction: undefined } }), answerKey({ ...PARTS, request: noSystem }));
+    assert.equal(
+      answerKey({ ...PARTS, request: { ...noSystem, systemInstruction: undefined } }),
+      answerKey({ ...PARTS, request: noSystem }),
+    );
   });
 
   it('changes with everything that changes an answer', () => {

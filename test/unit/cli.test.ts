@@ -28,7 +28,8 @@ function tempTree(files: Record<string, string>): string {
   return root;
 }
 
-const KIND = '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
+const KIND =
+  '# Be kind\n\nThe assistant is kind to people, because kindness builds trust, unless honesty requires a hard truth, balancing warmth against candour.\n';
 
 describe('trait-studio lint on the OpenAI Model Spec', () => {
   // The Model Spec as published (test/fixtures/corpus): 59 traits, the headings with an {#id} (see
@@ -89,7 +90,11 @@ describe('trait-studio lint on the OpenAI Model Spec', () => {
     const lines = r.stdout.trim().split('\n');
     // 41 warnings (the coverage findings above) and 25 information (isolated-trait).
     assert.equal(lines.length, 66);
-    assert.equal(lines[0].startsWith(`${MODEL_SPEC}:179:4 warning missing-rationale "Follow all applicable instructions" never says why`), true, lines[0]);
+    assert.equal(
+      lines[0].startsWith(`${MODEL_SPEC}:179:4 warning missing-rationale "Follow all applicable instructions" never says why`),
+      true,
+      lines[0],
+    );
     assert.match(r.stderr, /1 file, 59 traits: 0 errors, 41 warnings, 25 information, 0 hints/);
   });
 });
@@ -123,7 +128,10 @@ describe('trait-studio lint: exit status and configuration', () => {
     const root = tempTree({ 'bin.traits.md': 'a\u0000b', 'ok.traits.md': KIND });
     const r = await run('lint', root, '--format', 'json');
     assert.equal(r.status, 2);
-    assert.deepEqual(JSON.parse(r.stdout).map((f: { file: string }) => f.file), [join(root, 'ok.traits.md')]);
+    assert.deepEqual(
+      JSON.parse(r.stdout).map((f: { file: string }) => f.file),
+      [join(root, 'ok.traits.md')],
+    );
   });
 
   it('finds the nearest .traitsrc up the tree, and --config replaces it; front matter wins over both', async () => {
@@ -176,7 +184,10 @@ describe('trait-studio outline', () => {
         rationale: {
           stated: true,
           by: 'prose',
-          evidence: { text: 'A related concern involves sycophancy, which erodes trust.', range: { start: { line: 2577, character: 0 }, end: { line: 2577, character: 58 } } },
+          evidence: {
+            text: 'A related concern involves sycophancy, which erodes trust.',
+            range: { start: { line: 2577, character: 0 }, end: { line: 2577, character: 58 } },
+          },
         },
         tradeoffs: { stated: true, by: 'prose', evidence: sycophancy.parts.tradeoffs.evidence },
         exceptions: { stated: false },

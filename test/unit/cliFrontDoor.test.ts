@@ -30,7 +30,8 @@ const file = (name: string, text: string) => {
   return path;
 };
 
-const README = '# Widget\n\nWidget renders widgets.\n\n## Install\n\nRun `npm install widget`.\n\n## Usage\n\nCall render().\n\n## Configuration\n\nEdit the file.\n';
+const README =
+  '# Widget\n\nWidget renders widgets.\n\n## Install\n\nRun `npm install widget`.\n\n## Usage\n\nCall render().\n\n## Configuration\n\nEdit the file.\n';
 const DRAFT = '---\nname: Draft\n---\n\n# Be good\n\nBe good.\n\n# Cite\n\nSee [[Nobody]].\n';
 
 describe('trait-studio --help', () => {
@@ -118,15 +119,22 @@ describe('trait-studio lint on a terminal', () => {
     const r = await run(['lint', a], { terminal: false, color: false });
     assert.ok(!r.stdout.includes(ESC));
     assert.match(r.stdout, new RegExp(`^${a}:5:3 warning missing-rationale "Be good" never says why`));
-    assert.ok(r.stdout.split('\n').filter(Boolean).every((l) => l.startsWith(`${a}:`)));
+    assert.ok(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith(`${a}:`)),
+    );
   });
 
   // The real decision (tty hasColors: NO_COLOR, TERM) in the built binary, under a pseudo-terminal
   // from util-linux's `script`. Only PATH and HOME are inherited: Node also reads CI, FORCE_COLOR,
   // NODE_DISABLE_COLORS and TMUX, and a CI runner sets CI=true, which alone turns colour off.
   const inTerminal = (env: Record<string, string>) =>
-    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} lint ${JSON.stringify(a)}`, '/dev/null'],
-      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', ...env } });
+    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} lint ${JSON.stringify(a)}`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', ...env },
+    });
 
   it('colours in a real terminal, and not with NO_COLOR or when piped (built binary)', () => {
     const coloured = inTerminal({});
@@ -150,8 +158,11 @@ describe('trait-studio lint of a Markdown file that is not a trait document', ()
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 2, r.stderr);
-    assert.equal(lines[0], `trait-studio: ${readme} does not look like a trait document (no trait front matter, no Why or Trade-offs parts, `
-      + 'and 0 of 3 sections read as instructions to a model); skipped — pass --force to lint it anyway, or name it *.traits.md');
+    assert.equal(
+      lines[0],
+      `trait-studio: ${readme} does not look like a trait document (no trait front matter, no Why or Trade-offs parts, ` +
+        'and 0 of 3 sections read as instructions to a model); skipped — pass --force to lint it anyway, or name it *.traits.md',
+    );
     assert.equal(lines[1], 'Nothing linted: 1 file skipped (not a trait document)');
   });
 
@@ -186,7 +197,10 @@ describe('trait-studio outline', () => {
   it('prints a legend of its marks and columns under the outline (not in JSON)', async () => {
     const r = await run(['outline', file('e.traits.md', DRAFT)]);
     assert.match(r.stdout, /: 2 traits in 0 groups\n/);
-    assert.match(r.stdout, /\n\nLegend: \[RTEX\] the trait states a reason \(R\), trade-offs \(T\), exceptions \(E\), examples \(X\); - not stated\.\n/);
+    assert.match(
+      r.stdout,
+      /\n\nLegend: \[RTEX\] the trait states a reason \(R\), trade-offs \(T\), exceptions \(E\), examples \(X\); - not stated\.\n/,
+    );
     assert.match(r.stdout, /\(#id, line N\) is the trait's id and heading line/);
     assert.doesNotMatch((await run(['outline', file('f.traits.md', DRAFT), '--format', 'json'])).stdout, /Legend/);
   });
@@ -198,7 +212,7 @@ describe('trait-studio outline', () => {
 });
 
 describe('npx trait-studio', () => {
-  it('runs the package\'s bin from this checkout (dist/, which prepare builds on npm ci)', () => {
+  it("runs the package's bin from this checkout (dist/, which prepare builds on npm ci)", () => {
     const r = spawnSync('npm', ['exec', '--offline', '--', 'trait-studio', '--help'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Usage: trait-studio <command>/);

@@ -10,7 +10,9 @@ import { lintDocument } from '../../server/src/rules/lint';
 
 const SHORT = (title: string) => `## ${title}\n\nBe nice.\n`;
 const vague = (text: string) =>
-  lintDocument(parseTraitDocument(text)).diagnostics.filter((d) => d.rule === 'vague-trait').map((d) => d.range.start.line);
+  lintDocument(parseTraitDocument(text))
+    .diagnostics.filter((d) => d.rule === 'vague-trait')
+    .map((d) => d.range.start.line);
 
 describe('settings', () => {
   it('resolves severities and options by name or id, later layers winning', () => {
@@ -37,7 +39,10 @@ describe('settings', () => {
     const [problem] = validateFrontMatter({ lint: { 'chunk-too-long': { budjet: 3 } } });
     assert.deepEqual(problem.path, ['lint', 'chunk-too-long', 'budjet']);
     assert.match(problem.message, /Unknown option "budjet" for rule chunk-too-long\. Options: severity, budget, charsPerToken\./);
-    assert.deepEqual(validateFrontMatter('just a string').map((p) => p.message), ['The front matter must be a mapping of keys to values.']);
+    assert.deepEqual(
+      validateFrontMatter('just a string').map((p) => p.message),
+      ['The front matter must be a mapping of keys to values.'],
+    );
     assert.deepEqual(validateConfigFile({ lint: { 'vague-trait': 'warning' }, $schema: 'x' }), []);
   });
 
@@ -55,7 +60,10 @@ describe('settings', () => {
     assert.deepEqual(messages({ lint: { 'vague-trait': 7 } }), [
       'lint.vague-trait: "lint.vague-trait" must be a severity: off, error, warning, information (or info), hint, true or false.',
     ]);
-    assert.match(messages({ lint: { 'a/b': 'off' } })[0], /^lint\.a\/b: Unknown rule "a\/b" in lint settings\. Rules: front-matter, empty-trait, /);
+    assert.match(
+      messages({ lint: { 'a/b': 'off' } })[0],
+      /^lint\.a\/b: Unknown rule "a\/b" in lint settings\. Rules: front-matter, empty-trait, /,
+    );
   });
 
   it('accepts every way of naming a severity', () => {
@@ -73,15 +81,25 @@ describe('settings', () => {
     assert.deepEqual(message({ 'vague-trait': { maxVagueRatio: 1.5 } }), ['"lint.vague-trait.maxVagueRatio" must be <= 1.']);
     assert.deepEqual(message({ 'vague-trait': { maxVagueRatio: -1 } }), ['"lint.vague-trait.maxVagueRatio" must be >= 0.']);
     assert.deepEqual(message({ 'vague-trait': { minWords: -1 } }), ['"lint.vague-trait.minWords" must be >= 0.']);
-    assert.deepEqual(message({ 'vague-trait': { minWords: 3, maxVagueRatio: 1 }, 'duplicate-trait': { threshold: 1 }, 'chunk-too-long': { charsPerToken: 0.5 } }), []);
+    assert.deepEqual(
+      message({
+        'vague-trait': { minWords: 3, maxVagueRatio: 1 },
+        'duplicate-trait': { threshold: 1 },
+        'chunk-too-long': { charsPerToken: 0.5 },
+      }),
+      [],
+    );
   });
 
   it('lists the values of a front matter key that is not a severity', () => {
-    assert.deepEqual(validateFrontMatter({ listItemTraits: 'yes' }), [{ path: ['listItemTraits'], message: '"listItemTraits" must be one of true, false, "auto".' }]);
+    assert.deepEqual(validateFrontMatter({ listItemTraits: 'yes' }), [
+      { path: ['listItemTraits'], message: '"listItemTraits" must be one of true, false, "auto".' },
+    ]);
     assert.deepEqual(validateFrontMatter({ zzzzzzzzzz: 1 }), [
       {
         path: ['zzzzzzzzzz'],
-        message: 'Front matter key "zzzzzzzzzz" is not one Trait Studio reads; it is ignored. Keys it reads: name, version, model, description, traitHeadingLevel, listItemTraits, lint.',
+        message:
+          'Front matter key "zzzzzzzzzz" is not one Trait Studio reads; it is ignored. Keys it reads: name, version, model, description, traitHeadingLevel, listItemTraits, lint.',
         ignoredKey: 'information',
       },
     ]);
@@ -90,9 +108,10 @@ describe('settings', () => {
   it('ignores invalid front-matter settings instead of half-applying them', () => {
     const text = `---\nlint:\n  vague-trait: off\n  not-a-rule: on\n---\n${SHORT('Be kind')}`;
     const { diagnostics } = lintDocument(parseTraitDocument(text));
-    assert.deepEqual(diagnostics.filter((d) => d.rule === 'front-matter').map((d) => [d.range.start.line, d.message.slice(0, 30)]), [
-      [3, 'Unknown rule "not-a-rule" in l'],
-    ]);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.rule === 'front-matter').map((d) => [d.range.start.line, d.message.slice(0, 30)]),
+      [[3, 'Unknown rule "not-a-rule" in l']],
+    );
     assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 1);
   });
 
@@ -106,14 +125,20 @@ describe('settings', () => {
     assert.deepEqual(severities('warning'), ['1:warning', '2:information', '3:warning']);
     assert.deepEqual(severities('hint'), ['1:hint', '2:hint', '3:hint']);
     // An unread key leaves the settings beside it in force.
-    const rules = lintDocument(parseTraitDocument('---\nlint:\n  vague-trait: off\ncolour: red\n---\n## A\n\nBe.\n')).diagnostics.map((d) => d.rule);
+    const rules = lintDocument(parseTraitDocument('---\nlint:\n  vague-trait: off\ncolour: red\n---\n## A\n\nBe.\n')).diagnostics.map(
+      (d) => d.rule,
+    );
     assert.ok(rules.includes('front-matter') && !rules.includes('vague-trait'), rules.join(', '));
   });
 
   it('takes empty front matter (or only a comment) as no settings, not as an invalid mapping', () => {
     for (const frontMatter of ['---\n---\n', '---\n\n---\n', '---\n# nothing yet\n---\n']) {
       const { diagnostics } = lintDocument(parseTraitDocument(`${frontMatter}${SHORT('One')}`));
-      assert.deepEqual(diagnostics.filter((d) => d.rule === 'front-matter'), [], frontMatter);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.rule === 'front-matter'),
+        [],
+        frontMatter,
+      );
       assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 1, 'the defaults apply');
     }
   });
@@ -159,11 +184,26 @@ describe('config files', () => {
 
   it('names the file and the reason when it cannot be read, and the place of a syntax error', () => {
     mkdirSync(join(root, 'd/.traitsrc.json'), { recursive: true });
-    assert.throws(() => loadConfigFile(join(root, 'd/.traitsrc.json')), { name: 'ConfigError', message: `${join(root, 'd/.traitsrc.json')}: cannot read config file (EISDIR)` });
-    assert.throws(() => loadConfigFile(join(root, 'none.json')), { message: `${join(root, 'none.json')}: cannot read config file (ENOENT)` });
-    assert.throws(() => parseConfigText('lint:\n  vague-trait: hint\n  vague-trait: off\n', 'dup.yaml'), { message: 'dup.yaml:3:3: Map keys must be unique' });
-    assert.deepEqual(parseConfigText('\uFEFFlint:\n  vague-trait: hint\n', 'bom.yaml'), { 'vague-trait': 'hint' }, 'a byte order mark is not a syntax error');
-    assert.throws(() => parseConfigText('lint:\n  vague\uFEFF-trait: hint\n', 'inner.yaml'), /Unknown rule "vague\uFEFF-trait"/, 'only a leading mark is dropped');
+    assert.throws(() => loadConfigFile(join(root, 'd/.traitsrc.json')), {
+      name: 'ConfigError',
+      message: `${join(root, 'd/.traitsrc.json')}: cannot read config file (EISDIR)`,
+    });
+    assert.throws(() => loadConfigFile(join(root, 'none.json')), {
+      message: `${join(root, 'none.json')}: cannot read config file (ENOENT)`,
+    });
+    assert.throws(() => parseConfigText('lint:\n  vague-trait: hint\n  vague-trait: off\n', 'dup.yaml'), {
+      message: 'dup.yaml:3:3: Map keys must be unique',
+    });
+    assert.deepEqual(
+      parseConfigText('\uFEFFlint:\n  vague-trait: hint\n', 'bom.yaml'),
+      { 'vague-trait': 'hint' },
+      'a byte order mark is not a syntax error',
+    );
+    assert.throws(
+      () => parseConfigText('lint:\n  vague\uFEFF-trait: hint\n', 'inner.yaml'),
+      /Unknown rule "vague\uFEFF-trait"/,
+      'only a leading mark is dropped',
+    );
     assert.throws(() => parseConfigText('lint:\n  vague-trait: loud\n  TS101: nope\n', 'two.yaml'), {
       message: /^two\.yaml: "lint\.TS101" must be a severity: .* "lint\.vague-trait" must be a severity: /,
     });
@@ -183,14 +223,24 @@ describe('disable comments', () => {
 
   it('disable and enable bracket a region; no rule named means every rule', () => {
     const text = [
-      '<!-- traits-disable -->', SHORT('One'),
-      '<!-- traits-enable TS203 -->', SHORT('Two'),
-      '<!-- traits-enable -->', SHORT('Three'),
-      '<!-- traits-disable vague-trait -->', SHORT('Four'),
+      '<!-- traits-disable -->',
+      SHORT('One'),
+      '<!-- traits-enable TS203 -->',
+      SHORT('Two'),
+      '<!-- traits-enable -->',
+      SHORT('Three'),
+      '<!-- traits-disable vague-trait -->',
+      SHORT('Four'),
     ].join('\n');
     const all = lintDocument(parseTraitDocument(text)).diagnostics;
-    assert.deepEqual(all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait), ['Two', 'Three']);
-    assert.deepEqual(all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait), ['Three', 'Four']);
+    assert.deepEqual(
+      all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait),
+      ['Two', 'Three'],
+    );
+    assert.deepEqual(
+      all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait),
+      ['Three', 'Four'],
+    );
   });
 
   it('comments on one line add up: each names its rules, or none for every rule', () => {
@@ -203,20 +253,38 @@ describe('disable comments', () => {
     assert.deepEqual(both('<!-- traits-disable-next-line TS203 --> <!-- traits-disable-next-line missing-rationale -->'), twoOnly);
     assert.deepEqual(both('<!-- traits-disable-next-line --> <!-- traits-disable-next-line missing-rationale -->'), twoOnly);
     assert.deepEqual(both('<!-- traits-disable-next-line vague-trait --> <!-- traits-disable-next-line -->'), twoOnly);
-    assert.deepEqual(both('<!-- traits-disable-nextline -->'), [['One', 'Two'], ['One', 'Two']], 'a misspelt comment disables nothing');
+    assert.deepEqual(
+      both('<!-- traits-disable-nextline -->'),
+      [
+        ['One', 'Two'],
+        ['One', 'Two'],
+      ],
+      'a misspelt comment disables nothing',
+    );
   });
 
   it('a rule enabled by name after "disable all" is on until disabled again; one disabled by name comes back on enable', () => {
     const text = [
-      '<!-- traits-disable vague-trait -->', SHORT('One'),
-      '<!-- traits-enable vague-trait -->', SHORT('Two'),
-      '<!-- traits-disable -->', SHORT('Three'),
-      '<!-- traits-enable vague-trait -->', SHORT('Four'),
-      '<!-- traits-disable TS203 -->', SHORT('Five'),
+      '<!-- traits-disable vague-trait -->',
+      SHORT('One'),
+      '<!-- traits-enable vague-trait -->',
+      SHORT('Two'),
+      '<!-- traits-disable -->',
+      SHORT('Three'),
+      '<!-- traits-enable vague-trait -->',
+      SHORT('Four'),
+      '<!-- traits-disable TS203 -->',
+      SHORT('Five'),
     ].join('\n');
     const all = lintDocument(parseTraitDocument(text)).diagnostics;
-    assert.deepEqual(all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait), ['Two', 'Four']);
-    assert.deepEqual(all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait), ['One', 'Two']);
+    assert.deepEqual(
+      all.filter((d) => d.rule === 'vague-trait').map((d) => d.trait),
+      ['Two', 'Four'],
+    );
+    assert.deepEqual(
+      all.filter((d) => d.rule === 'missing-rationale').map((d) => d.trait),
+      ['One', 'Two'],
+    );
   });
 
   it('disable-file applies wherever it stands', () => {
@@ -229,7 +297,14 @@ describe('linter', () => {
   it('reports a rule that throws as a finding of that rule, and runs the others', () => {
     const document = parseTraitDocument(SHORT('One'));
     // A document whose traits list cannot be read makes every trait rule throw; the linter must survive it.
-    const broken = { ...document, traits: new Proxy([], { get: () => { throw new Error('boom'); } }) } as never;
+    const broken = {
+      ...document,
+      traits: new Proxy([], {
+        get: () => {
+          throw new Error('boom');
+        },
+      }),
+    } as never;
     const { diagnostics } = lintDocument(broken);
     assert.ok(diagnostics.length > 0);
     assert.ok(diagnostics.every((d) => /failed on this document \(boom\)/.test(d.message) || d.rule === 'unclosed-fence'));

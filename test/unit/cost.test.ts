@@ -30,18 +30,24 @@ describe('estimateCost', () => {
     const { usd } = estimateCost({ 'gemini-3.1-pro-preview': { inputTokens: 400_000, outputTokens: 2_000, longPrompt: long } }, prices);
     assert.ok(Math.abs(usd - (0.2 + 1.2 + 0.012 + 0.018)) < 1e-9, String(usd));
     // No tier (a flash model): the long part costs what the rest does.
-    const flat = estimateCost({ 'gemini-3.8-flash': { inputTokens: 400_000, outputTokens: 0, longPrompt: { inputTokens: 300_000, outputTokens: 0 } } }, prices);
+    const flat = estimateCost(
+      { 'gemini-3.8-flash': { inputTokens: 400_000, outputTokens: 0, longPrompt: { inputTokens: 300_000, outputTokens: 0 } } },
+      prices,
+    );
     assert.ok(Math.abs(flat.usd - 0.3) < 1e-9, String(flat.usd));
   });
 
   it('names a model with no price instead of counting it as free', () => {
-    const { usd, unpriced } = estimateCost({
-      'gemini-3.8-flash': { inputTokens: 1_000_000, outputTokens: 0 },
-      'llama-3.1-8b': { inputTokens: 500, outputTokens: 500 },
-      'gemini-flash-latest': { inputTokens: 1, outputTokens: 0 },
-      constructor: { inputTokens: 1, outputTokens: 0 },
-      'unused-model': { inputTokens: 0, outputTokens: 0 },
-    }, defaultPrices(new Date('2026-11-30T12:00:00Z')));
+    const { usd, unpriced } = estimateCost(
+      {
+        'gemini-3.8-flash': { inputTokens: 1_000_000, outputTokens: 0 },
+        'llama-3.1-8b': { inputTokens: 500, outputTokens: 500 },
+        'gemini-flash-latest': { inputTokens: 1, outputTokens: 0 },
+        constructor: { inputTokens: 1, outputTokens: 0 },
+        'unused-model': { inputTokens: 0, outputTokens: 0 },
+      },
+      defaultPrices(new Date('2026-11-30T12:00:00Z')),
+    );
     assert.ok(Math.abs(usd - 0.75) < 1e-9, String(usd));
     assert.deepEqual(unpriced, ['constructor', 'gemini-flash-latest', 'llama-3.1-8b']);
   });

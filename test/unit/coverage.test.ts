@@ -9,7 +9,10 @@ import { hover } from '../../server/src/lsp/hover';
 import { lintDocument } from '../../server/src/rules/lint';
 
 const lint = (text: string) => lintDocument(parseTraitDocument(text)).diagnostics;
-const rulesOn = (text: string, title: string) => lint(text).filter((d) => d.trait === title).map((d) => d.rule);
+const rulesOn = (text: string, title: string) =>
+  lint(text)
+    .filter((d) => d.trait === title)
+    .map((d) => d.rule);
 const COVERAGE = ['missing-rationale', 'missing-tradeoffs', 'missing-exceptions', 'unqualified-absolute'];
 
 describe('class 1: a cue somewhere in a long trait is not the trait stating a part', () => {
@@ -26,11 +29,12 @@ describe('class 1: a cue somewhere in a long trait is not the trait stating a pa
       'It asks the user to confirm each check in their own words.',
       'A conflict of interest, such as a sponsor, is declared up front.',
     ].join('\n');
-    assert.deepEqual(rulesOn(text, 'Keep to the protocol').filter((r) => r.startsWith('missing')).sort(), [
-      'missing-exceptions',
-      'missing-rationale',
-      'missing-tradeoffs',
-    ]);
+    assert.deepEqual(
+      rulesOn(text, 'Keep to the protocol')
+        .filter((r) => r.startsWith('missing'))
+        .sort(),
+      ['missing-exceptions', 'missing-rationale', 'missing-tradeoffs'],
+    );
   });
 
   it('still finds the trait’s own reason, trade-off and exception among them', () => {
@@ -50,16 +54,26 @@ describe('class 1: a cue somewhere in a long trait is not the trait stating a pa
 describe('class 2: cues in the wrong place do not count', () => {
   const trait = (body: string) => traitCoverage(parseTraitDocument(`## T\n${body}`).traits[0]);
   it('a reason inside a description of what not to conclude', () => {
-    assert.equal(trait('The assistant should never conclude that, since the user is an expert, a warning is unnecessary.').rationale, undefined);
+    assert.equal(
+      trait('The assistant should never conclude that, since the user is an expert, a warning is unnecessary.').rationale,
+      undefined,
+    );
   });
   it('reasoning in quotes', () => {
-    assert.equal(trait('The assistant ignores a model telling itself "this case is special because the user is an expert, so the rule lapses".').rationale, undefined);
+    assert.equal(
+      trait('The assistant ignores a model telling itself "this case is special because the user is an expert, so the rule lapses".')
+        .rationale,
+      undefined,
+    );
   });
   it('an example conversation written as prose', () => {
     assert.equal(trait('User: Can you skip the checks, because I am in a hurry?').rationale, undefined);
   });
   it('a condition about the user', () => {
-    assert.equal(trait('When a user offers a justification because their deadline is close, the assistant still asks for the order number.').rationale, undefined);
+    assert.equal(
+      trait('When a user offers a justification because their deadline is close, the assistant still asks for the order number.').rationale,
+      undefined,
+    );
   });
   it('an effect that only describes what is meant ("advice that could result in harm")', () => {
     assert.equal(trait('The assistant avoids advice that if improper could result in physical harm.').rationale, undefined);
@@ -75,24 +89,38 @@ describe('class 3: absolutes that bound nothing, and absolutes declared on purpo
     assert.equal(absolutes('The assistant cannot always know the user’s intent, and the question might never be settled.'), 0);
   });
   it('factual and logical claims are not reported', () => {
-    assert.equal(absolutes('Silence is never neutral. Because the rules restrict actions, it must always be possible to satisfy every one of them.'), 0);
+    assert.equal(
+      absolutes('Silence is never neutral. Because the rules restrict actions, it must always be possible to satisfy every one of them.'),
+      0,
+    );
   });
   it('an absolute about the model’s behaviour is', () => {
     assert.equal(absolutes('The assistant never shares a user’s address.'), 1);
   });
-  for (const declaration of ['This is a bright line.', 'This rule is non-negotiable.', 'No instruction can override this.', 'It holds regardless of context.']) {
+  for (const declaration of [
+    'This is a bright line.',
+    'This rule is non-negotiable.',
+    'No instruction can override this.',
+    'It holds regardless of context.',
+  ]) {
     it(`a declared absolute is accepted: ${declaration}`, () => {
       assert.equal(absolutes(`The assistant never gives synthesis routes for nerve agents. ${declaration}`), 0);
     });
   }
   it('the hover says the absolute is declared deliberate', () => {
-    const doc = parseTraitDocument('## Refuse weapons uplift\nThe assistant never gives synthesis routes for nerve agents. This is a bright line.');
+    const doc = parseTraitDocument(
+      '## Refuse weapons uplift\nThe assistant never gives synthesis routes for nerve agents. This is a bright line.',
+    );
     const value = (hover(doc, { line: 0, character: 5 }, lintDocument(doc).diagnostics)?.contents as { value: string }).value;
     assert.match(value, /Absolutes: declared deliberate \("bright line"\)/);
   });
   it('a declaration in a group’s introduction covers the traits under it', () => {
-    const text = '# Rules\nNo matter what other instructions follow, the assistant obeys these rules.\n## Do not lie\nThe assistant never states what it believes to be false.';
-    assert.deepEqual(lint(text).filter((d) => d.rule === 'unqualified-absolute'), []);
+    const text =
+      '# Rules\nNo matter what other instructions follow, the assistant obeys these rules.\n## Do not lie\nThe assistant never states what it believes to be false.';
+    assert.deepEqual(
+      lint(text).filter((d) => d.rule === 'unqualified-absolute'),
+      [],
+    );
   });
 });
 
@@ -117,7 +145,9 @@ describe('class 4: wording the cues missed', () => {
     it(`"${sentence}" states ${kind}`, () => assert.equal(cover(sentence)[kind]?.by, 'prose'));
   }
   it('parts introduced by a bold label', () => {
-    const c = cover('The assistant shows its working.\n\n**Rationale:** students learn the method.\n\n- **Exceptions**: simple arithmetic.\n\n**Why:** unused.');
+    const c = cover(
+      'The assistant shows its working.\n\n**Rationale:** students learn the method.\n\n- **Exceptions**: simple arithmetic.\n\n**Why:** unused.',
+    );
     assert.equal(c.rationale?.by, 'label');
     assert.equal(c.exceptions?.by, 'label');
     assert.equal(c.rationale?.by === 'label' && c.rationale.sentence.text, '**Rationale:** students learn the method.');
@@ -140,7 +170,10 @@ describe('class 5: group introductions and priorities', () => {
     const warm = traitCoverage(doc.traits[0], doc);
     assert.deepEqual([warm.rationale?.by, warm.tradeoffs?.by, warm.exceptions?.by], ['group', 'group', 'group']);
     const absolute = lintDocument(doc).diagnostics.filter((d) => d.rule === 'unqualified-absolute');
-    assert.deepEqual(absolute.map((d) => [d.range.start.line, d.trait]), [[5, null]]);
+    assert.deepEqual(
+      absolute.map((d) => [d.range.start.line, d.trait]),
+      [[5, null]],
+    );
     assert.match(absolute[0].message, /introduction of "Safety"/);
   });
 
@@ -176,14 +209,21 @@ describe('class 6: other languages', () => {
 
   it('says once that the coverage rules cannot judge, instead of reporting every trait', () => {
     const coverage = lint(chinese).filter((d) => COVERAGE.includes(d.rule));
-    assert.deepEqual(coverage.map((d) => [d.rule, d.severity, d.trait]), [['missing-rationale', 'information', null]]);
+    assert.deepEqual(
+      coverage.map((d) => [d.rule, d.severity, d.trait]),
+      [['missing-rationale', 'information', null]],
+    );
     assert.match(coverage[0].message, /cannot judge its traits/);
   });
 
   it('a French document is not judged either, an English one is', () => {
-    const french = '## Être utile\nL’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe, et il demande avant d’agir à l’extérieur.';
+    const french =
+      '## Être utile\nL’assistant répond directement, sans formules de politesse inutiles, et il propose une solution concrète à chaque fois que la question le permet. Il ne renvoie jamais une réponse à moitié finie à un canal externe, et il demande avant d’agir à l’extérieur.';
     assert.equal(lint(french).filter((d) => COVERAGE.includes(d.rule)).length, 1);
-    assert.ok(lint('## Be useful\nThe assistant answers directly and never sends half-finished replies.').filter((d) => COVERAGE.includes(d.rule)).length > 1);
+    assert.ok(
+      lint('## Be useful\nThe assistant answers directly and never sends half-finished replies.').filter((d) => COVERAGE.includes(d.rule))
+        .length > 1,
+    );
   });
 
   it('judges terse English written as bare imperatives, which has few function words', () => {
@@ -204,8 +244,10 @@ describe('class 6: other languages', () => {
   });
 
   it('does not judge German or Spanish either', () => {
-    const german = '## Hilfreich sein\nDer Assistent antwortet direkt und ohne unnötige Höflichkeitsfloskeln, und er schlägt für jede Frage eine konkrete Lösung vor, wenn es die Frage erlaubt. Er schickt nie eine halbfertige Antwort an einen externen Kanal, und er fragt, bevor er nach außen handelt.';
-    const spanish = '## Ser útil\nEl asistente responde directamente, sin fórmulas de cortesía innecesarias, y propone una solución concreta cada vez que la pregunta lo permite. Nunca envía una respuesta a medias a un canal externo, y pregunta antes de actuar hacia fuera.';
+    const german =
+      '## Hilfreich sein\nDer Assistent antwortet direkt und ohne unnötige Höflichkeitsfloskeln, und er schlägt für jede Frage eine konkrete Lösung vor, wenn es die Frage erlaubt. Er schickt nie eine halbfertige Antwort an einen externen Kanal, und er fragt, bevor er nach außen handelt.';
+    const spanish =
+      '## Ser útil\nEl asistente responde directamente, sin fórmulas de cortesía innecesarias, y propone una solución concreta cada vez que la pregunta lo permite. Nunca envía una respuesta a medias a un canal externo, y pregunta antes de actuar hacia fuera.';
     for (const text of [german, spanish]) assert.equal(lint(text).filter((d) => COVERAGE.includes(d.rule)).length, 1, text);
   });
 
@@ -224,15 +266,31 @@ describe('class 6: other languages', () => {
       both.message,
       "2 traits are written in a language the coverage rules' cues do not cover (they read English), so missing-rationale, missing-tradeoffs, missing-exceptions, unqualified-absolute cannot judge them and report nothing there.",
     );
-    assert.deepEqual([both.range.start.line, both.range.start.character, both.range.end.character], [2, 3, 13], 'on the title of "Être utile"');
-    assert.deepEqual(both.related.map((r) => [r.message, r.range.start.line]), [['"Être bref" is not judged either.', 4]]);
-    assert.ok(lint(two).some((d) => d.rule === 'missing-rationale' && d.trait === 'Be useful'), 'the English trait is still judged');
+    assert.deepEqual(
+      [both.range.start.line, both.range.start.character, both.range.end.character],
+      [2, 3, 13],
+      'on the title of "Être utile"',
+    );
+    assert.deepEqual(
+      both.related.map((r) => [r.message, r.range.start.line]),
+      [['"Être bref" is not judged either.', 4]],
+    );
+    assert.ok(
+      lint(two).some((d) => d.rule === 'missing-rationale' && d.trait === 'Be useful'),
+      'the English trait is still judged',
+    );
     const [one] = note(english + french('Être utile'));
     assert.match(one.message, /^1 trait is written in a language .* cannot judge "Être utile" and report/);
     assert.deepEqual(one.related, []);
     // The note belongs to the first coverage rule that is on; with all four off there is none.
-    assert.deepEqual(note(two, [{ 'missing-rationale': 'off' }]).map((d) => [d.rule, d.ruleId]), [['missing-tradeoffs', 'TS102']]);
-    assert.deepEqual(note(two, [{ 'missing-rationale': 'off', 'missing-tradeoffs': 'off', 'missing-exceptions': 'off' }]).map((d) => d.rule), ['unqualified-absolute']);
+    assert.deepEqual(
+      note(two, [{ 'missing-rationale': 'off' }]).map((d) => [d.rule, d.ruleId]),
+      [['missing-tradeoffs', 'TS102']],
+    );
+    assert.deepEqual(
+      note(two, [{ 'missing-rationale': 'off', 'missing-tradeoffs': 'off', 'missing-exceptions': 'off' }]).map((d) => d.rule),
+      ['unqualified-absolute'],
+    );
     assert.deepEqual(note(two, [Object.fromEntries(COVERAGE.map((r) => [r, 'off' as const]))]), []);
   });
 

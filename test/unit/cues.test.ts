@@ -137,7 +137,10 @@ describe('cue witnesses: every pattern finds its own witness', () => {
         const prepared = cueText(sentence);
         assert.equal(findCue(kind, prepared)?.phrase, phrase);
         const pattern = cuePatterns(kind)[i];
-        assert.ok(pattern && compileCuePattern(pattern).test(maskForCues(prepared, kind)), `pattern #${i} (${pattern}) does not match its witness`);
+        assert.ok(
+          pattern && compileCuePattern(pattern).test(maskForCues(prepared, kind)),
+          `pattern #${i} (${pattern}) does not match its witness`,
+        );
       });
     });
     for (const sentence of GUARDED[kind]) {
@@ -173,7 +176,7 @@ describe('cue masks: a cue in the wrong place does not count', () => {
 describe('cue text: what the cues read, at the offsets of the sentence as written', () => {
   it('lowers, straightens quotes and apostrophes, and blanks line breaks, quote markers, tabs and emphasis', () => {
     const cases: readonly (readonly [string, string])[] = [
-      ['It “quotes” and doesn’t apply ‘here’ ʼok', 'it "quotes" and doesn\'t apply \'here\' \'ok'],
+      ['It “quotes” and doesn’t apply ‘here’ ʼok', "it \"quotes\" and doesn't apply 'here' 'ok"],
       ['Tab\there _under_ snake_case __bold__ ***x***', 'tab here  under  snake_case   bold      x   '],
       ['Line\n  > > quoted', 'line       quoted'],
       ['ÀB É', 'àb é'],

@@ -83,7 +83,11 @@ describe('Embedder', () => {
     await release();
     await release();
     assert.deepEqual(await first, [1, 1]);
-    assert.deepEqual(await Promise.all(more), [[2, 1], [3, 1], [4, 1]]);
+    assert.deepEqual(await Promise.all(more), [
+      [2, 1],
+      [3, 1],
+      [4, 1],
+    ]);
     assert.deepEqual(calls, [['a'], ['bb', 'ccc', 'dddd']]);
     assert.deepEqual(embedder.stats, { requests: 2, texts: 4 });
   });
@@ -93,7 +97,10 @@ describe('Embedder', () => {
     const provider: ModelProvider = { generate: () => Promise.reject(new Error('not used')), embed: () => Promise.reject(error) };
     const embedder = new Embedder(provider, 'e', {});
     const results = await Promise.allSettled(['a', 'b'].map((t) => embedder.embed(t)));
-    assert.deepEqual(results.map((r) => r.status === 'rejected' && r.reason), [error, error]);
+    assert.deepEqual(
+      results.map((r) => r.status === 'rejected' && r.reason),
+      [error, error],
+    );
   });
 
   it('uses a cached vector only when it is a non-empty list of finite numbers', async () => {
@@ -101,7 +108,8 @@ describe('Embedder', () => {
     let answer: string | undefined;
     // Answers `answer` for every key (as if a corrupt entry were stored), and keeps what is set.
     const cache: AnswerCache = {
-      get: async (): Promise<CachedAnswer | undefined> => (answer === undefined ? undefined : { text: answer, usage: { inputTokens: 0, outputTokens: 0 } }),
+      get: async (): Promise<CachedAnswer | undefined> =>
+        answer === undefined ? undefined : { text: answer, usage: { inputTokens: 0, outputTokens: 0 } },
       set: async (key, value) => void (stored[key] = value.text),
     };
     const { provider, calls, release, called } = gatedProvider();

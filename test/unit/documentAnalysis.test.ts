@@ -18,10 +18,16 @@ describe('DocumentAnalysis (a worker, in memory)', () => {
   it('mirrors content changes and answers from the current version', () => {
     const analysis = new DocumentAnalysis();
     analysis.open(URI, 'traits', 1, TEXT);
-    assert.deepEqual(analysis.answer('symbols', URI, {}).map((s) => s.children?.map((c) => c.name)), [['Be honest', 'Be kind']]);
+    assert.deepEqual(
+      analysis.answer('symbols', URI, {}).map((s) => s.children?.map((c) => c.name)),
+      [['Be honest', 'Be kind']],
+    );
     analysis.change(URI, 2, [{ range: { start: { line: 2, character: 6 }, end: { line: 2, character: 12 } }, text: 'honset' }]);
     assert.equal(analysis.version(URI), 2);
-    assert.deepEqual(analysis.answer('symbols', URI, {}).map((s) => s.children?.map((c) => c.name)), [['Be honset', 'Be kind']]);
+    assert.deepEqual(
+      analysis.answer('symbols', URI, {}).map((s) => s.children?.map((c) => c.name)),
+      [['Be honset', 'Be kind']],
+    );
     const unknown = analysis.answer('diagnostics', URI, {}).filter((d) => d.code === 'unknown-reference');
     assert.match(String(unknown[0].message), /No trait or heading is titled "Be honest". Did you mean "Be honset"\?/);
   });
@@ -33,7 +39,10 @@ describe('DocumentAnalysis (a worker, in memory)', () => {
     const { edit, retitle } = analysis.answer('rename', URI, { position: { line: 2, character: 4 }, newName: 'Be candid' });
     assert.deepEqual(retitle, { from: 'Be honest', to: 'Be candid' });
     assert.deepEqual(Object.keys(edit?.changes ?? {}), [URI]);
-    assert.deepEqual(analysis.answer('retitleReferences', 'file:///b.traits.md', retitle!).map((e) => e.newText), ['Be candid']);
+    assert.deepEqual(
+      analysis.answer('retitleReferences', 'file:///b.traits.md', retitle!).map((e) => e.newText),
+      ['Be candid'],
+    );
   });
 
   it('a lint stopped for its budget: diagnostics throw the reason, features go on without findings and do not retry', () => {
@@ -44,7 +53,10 @@ describe('DocumentAnalysis (a worker, in memory)', () => {
       checks++;
       throw new AnalysisStopped('budget');
     });
-    assert.throws(() => analysis.answer('diagnostics', URI, {}), (e: unknown) => e instanceof AnalysisStopped && e.reason === 'budget');
+    assert.throws(
+      () => analysis.answer('diagnostics', URI, {}),
+      (e: unknown) => e instanceof AnalysisStopped && e.reason === 'budget',
+    );
     const hover = analysis.answer('hover', URI, { position: { line: 2, character: 4 } });
     assert.match((hover?.contents as { value: string }).value, /Trait/);
     assert.equal(checks, 1, 'the hover did not lint again at the size that ran out of budget');

@@ -24,22 +24,37 @@ describe('traits written as list items', () => {
 
   it('a section that is one list of named items has those items as its traits', () => {
     const d = doc(numbered);
-    assert.deepEqual(d.traits.map((t) => [t.title, t.id, t.heading.range.start.line]), [
-      ['Get to know the user', 'get-to-know-the-user', 5],
-      ['Guide, do not solve', 'guide-do-not-solve', 6],
-      ['Check understanding', 'check-understanding', 8],
-    ]);
-    assert.deepEqual(d.groups.map((g) => [g.heading.title, g.prose]), [['Tutor', ''], ['Rules', 'Be a patient teacher.']]);
+    assert.deepEqual(
+      d.traits.map((t) => [t.title, t.id, t.heading.range.start.line]),
+      [
+        ['Get to know the user', 'get-to-know-the-user', 5],
+        ['Guide, do not solve', 'guide-do-not-solve', 6],
+        ['Check understanding', 'check-understanding', 8],
+      ],
+    );
+    assert.deepEqual(
+      d.groups.map((g) => [g.heading.title, g.prose]),
+      [
+        ['Tutor', ''],
+        ['Rules', 'Be a patient teacher.'],
+      ],
+    );
     const [, guide] = d.traits;
     assert.deepEqual(guide.range, { start: { line: 6, character: 0 }, end: { line: 7, character: 24 } });
     assert.equal(guide.paragraphs.length, 2, 'the nested item belongs to the trait');
     assert.deepEqual(guide.heading.titleRange, { start: { line: 6, character: 5 }, end: { line: 6, character: 24 } });
-    assert.deepEqual(guide.groups.map((g) => g.heading.title), ['Tutor', 'Rules']);
+    assert.deepEqual(
+      guide.groups.map((g) => g.heading.title),
+      ['Tutor', 'Rules'],
+    );
   });
 
   it('each list-item trait is linted on its own', () => {
     const findings = lintDocument(doc(numbered)).diagnostics.filter((d) => d.rule === 'missing-exceptions');
-    assert.deepEqual(findings.map((f) => f.trait), ['Get to know the user', 'Check understanding']);
+    assert.deepEqual(
+      findings.map((f) => f.trait),
+      ['Get to know the user', 'Check understanding'],
+    );
   });
 
   it('a list inside a longer text stays part of its trait', () => {
@@ -53,23 +68,51 @@ describe('traits written as list items', () => {
       '- **Truthful**: it only asserts what it believes.',
       '- **Calibrated**: it states its uncertainty.',
     ]);
-    assert.deepEqual(d.traits.map((t) => t.title), ['Be honest']);
+    assert.deepEqual(
+      d.traits.map((t) => t.title),
+      ['Be honest'],
+    );
   });
 
   it('listItemTraits: true makes every top-level item a trait and headings only group them', () => {
-    const d = doc(['---', 'listItemTraits: true', '---', '# Guidelines', '## Do', '- Remain polite.', '- Ask for clarification when unsure.', '## Tags', 'Definitions only.']);
-    assert.deepEqual(d.traits.map((t) => t.title), ['Remain polite', 'Ask for clarification when unsure']);
-    assert.deepEqual(d.groups.map((g) => g.heading.title), ['Guidelines', 'Do', 'Tags']);
+    const d = doc([
+      '---',
+      'listItemTraits: true',
+      '---',
+      '# Guidelines',
+      '## Do',
+      '- Remain polite.',
+      '- Ask for clarification when unsure.',
+      '## Tags',
+      'Definitions only.',
+    ]);
+    assert.deepEqual(
+      d.traits.map((t) => t.title),
+      ['Remain polite', 'Ask for clarification when unsure'],
+    );
+    assert.deepEqual(
+      d.groups.map((g) => g.heading.title),
+      ['Guidelines', 'Do', 'Tags'],
+    );
   });
 
   it('listItemTraits: false keeps named items inside their section', () => {
     const d = doc(['---', 'listItemTraits: false', '---', ...numbered]);
-    assert.deepEqual(d.traits.map((t) => t.title), ['Rules']);
+    assert.deepEqual(
+      d.traits.map((t) => t.title),
+      ['Rules'],
+    );
   });
 
   it('an id label (SP1:) names the trait and gives its id', () => {
     const d = doc(['## Safety principles', '- SP1: The assistant refuses weapons uplift.', '- SP2: It says why it refuses.']);
-    assert.deepEqual(d.traits.map((t) => [t.id, t.title]), [['SP1', 'The assistant refuses weapons uplift'], ['SP2', 'It says why it refuses']]);
+    assert.deepEqual(
+      d.traits.map((t) => [t.id, t.title]),
+      [
+        ['SP1', 'The assistant refuses weapons uplift'],
+        ['SP2', 'It says why it refuses'],
+      ],
+    );
     assert.deepEqual(d.traits[0].heading.idRange, { start: { line: 1, character: 2 }, end: { line: 1, character: 5 } });
   });
 });
@@ -95,23 +138,53 @@ describe('headings that are not traits', () => {
       'A trait is a disposition.',
     ].join('\n');
     const d = parseTraitDocument(text);
-    assert.deepEqual(d.traits.map((t) => t.title), ['Be kind']);
-    assert.deepEqual(lintDocument(d).diagnostics.filter((x) => COVERAGE.has(x.rule)), []);
+    assert.deepEqual(
+      d.traits.map((t) => t.title),
+      ['Be kind'],
+    );
+    assert.deepEqual(
+      lintDocument(d).diagnostics.filter((x) => COVERAGE.has(x.rule)),
+      [],
+    );
   });
 
   it('a title heading followed directly by the top-level sections is not an empty trait', () => {
     const d = doc(['# Assistant traits', '', '# Be kind', 'The assistant is kind.', '# Be brief', 'It is brief.']);
-    assert.deepEqual(d.traits.map((t) => t.title), ['Be kind', 'Be brief']);
-    assert.deepEqual(lintDocument(d).diagnostics.filter((x) => x.rule === 'empty-trait'), []);
+    assert.deepEqual(
+      d.traits.map((t) => t.title),
+      ['Be kind', 'Be brief'],
+    );
+    assert.deepEqual(
+      lintDocument(d).diagnostics.filter((x) => x.rule === 'empty-trait'),
+      [],
+    );
   });
 });
 
 describe('front matter of a docs site', () => {
   it('unknown keys (title, summary, read_when) are ignored with a note, not an error, and the lint settings still apply', () => {
-    const text = ['---', 'title: "SOUL.md Template"', 'summary: "Workspace template"', 'read_when:', '  - Bootstrapping', 'lint:', '  vague-trait: off', '---', '# Be kind', 'Be nice.'].join('\n');
+    const text = [
+      '---',
+      'title: "SOUL.md Template"',
+      'summary: "Workspace template"',
+      'read_when:',
+      '  - Bootstrapping',
+      'lint:',
+      '  vague-trait: off',
+      '---',
+      '# Be kind',
+      'Be nice.',
+    ].join('\n');
     const { diagnostics } = lintDocument(parseTraitDocument(text));
     const frontMatter = diagnostics.filter((d) => d.rule === 'front-matter');
-    assert.deepEqual(frontMatter.map((d) => [d.range.start.line, d.severity]), [[1, 'information'], [2, 'information'], [3, 'information']]);
+    assert.deepEqual(
+      frontMatter.map((d) => [d.range.start.line, d.severity]),
+      [
+        [1, 'information'],
+        [2, 'information'],
+        [3, 'information'],
+      ],
+    );
     assert.match(frontMatter[0].message, /"title" is not one Trait Studio reads; it is ignored/);
     assert.equal(diagnostics.filter((d) => d.rule === 'vague-trait').length, 0, 'lint: settings beside the unknown keys still apply');
   });

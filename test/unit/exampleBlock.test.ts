@@ -16,14 +16,21 @@ function pin(text: string, id: string, example: { title: string; user: string; a
 const DOC = '# Be candid {#candid}\n\nSay what you think.\n\n### Why\n\nTrust.\n\n\n# Be kind {#kind}\n\nBe kind.\n';
 
 test('a pinned example lands at the end of the trait and parses back as its example', () => {
-  const { after, document } = pin(DOC, 'candid', { title: 'feedback on a plan', user: 'Is my plan good?', assistant: 'Mostly; the budget is short by a third.' });
+  const { after, document } = pin(DOC, 'candid', {
+    title: 'feedback on a plan',
+    user: 'Is my plan good?',
+    assistant: 'Mostly; the budget is short by a third.',
+  });
   const [candid, kind] = document.traits;
   assert.equal(candid.examples.length, 1);
   assert.equal(candid.examples[0].title, 'feedback on a plan');
-  assert.deepEqual(candid.examples[0].turns.map((t) => [t.role, t.text, t.marker?.verdict]), [
-    ['user', 'Is my plan good?', undefined],
-    ['assistant', 'Mostly; the budget is short by a third.', 'good'],
-  ]);
+  assert.deepEqual(
+    candid.examples[0].turns.map((t) => [t.role, t.text, t.marker?.verdict]),
+    [
+      ['user', 'Is my plan good?', undefined],
+      ['assistant', 'Mostly; the budget is short by a third.', 'good'],
+    ],
+  );
   assert.equal(kind.examples.length, 0);
   assert.equal(kind.title, 'Be kind');
   // Inserted after "Trust.", before the blank lines that end the section.
@@ -31,11 +38,18 @@ test('a pinned example lands at the end of the trait and parses back as its exam
 });
 
 test('it goes after an Examples part that is followed by another part', () => {
-  const text = '# T {#t}\n\nBe so.\n\n### Examples\n\n**Example**: old\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n\n### Exceptions\n\nUnless not.\n';
+  const text =
+    '# T {#t}\n\nBe so.\n\n### Examples\n\n**Example**: old\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n\n### Exceptions\n\nUnless not.\n';
   const { document } = pin(text, 't', { title: 'new', user: 'u', assistant: 'a' });
   const t = document.traits[0];
-  assert.deepEqual(t.examples.map((e) => e.title), ['old', 'new']);
-  assert.deepEqual(t.parts.map((p) => p.kind), ['examples', 'exceptions']);
+  assert.deepEqual(
+    t.examples.map((e) => e.title),
+    ['old', 'new'],
+  );
+  assert.deepEqual(
+    t.parts.map((p) => p.kind),
+    ['examples', 'exceptions'],
+  );
   assert.match(t.parts[1].prose, /Unless not\./);
 });
 

@@ -32,13 +32,16 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     await p.generate({ ...ask, systemInstruction: 'Be honest.', responseJsonSchema: { type: 'object' } });
     const [first, second] = fake.requests;
     assert.equal(first.body.systemInstruction, undefined);
-    assert.deepEqual(second.body.systemInstruction.parts, [{ text: 'Be honest.' }]);
-    assert.deepEqual(second.body.generationConfig.responseJsonSchema, { type: 'object' });
-    assert.equal(second.body.generationConfig.responseMimeType, 'application/json');
+    assert.deepEqual(second.body.systemInstruction?.parts, [{ text: 'Be honest.' }]);
+    assert.deepEqual(second.body.generationConfig?.responseJsonSchema, { type: 'object' });
+    assert.equal(second.body.generationConfig?.responseMimeType, 'application/json');
   });
 
   it('counts thinking tokens as output tokens (they are billed as output), streamed or not', async () => {
-    fake.script({ kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 }, { kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 });
+    fake.script(
+      { kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 },
+      { kind: 'text', text: 'answer', inputTokens: 12, outputTokens: 5, thoughtsTokens: 40 },
+    );
     const p = provider();
     assert.deepEqual((await p.generate(ask)).usage, { inputTokens: 12, outputTokens: 45 });
     assert.deepEqual((await p.generate(ask, undefined, () => undefined)).usage, { inputTokens: 12, outputTokens: 45 });
@@ -55,7 +58,10 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     await p.generate({ ...ask, model: 'gemini-3.1-pro-preview', thinking: 'high' });
     await p.generate({ ...ask, model: 'gemini-2.5-pro', thinking: 'low' });
     await p.generate({ ...ask, model: 'gemini-3.8-flash' });
-    assert.deepEqual(fake.requests.map((r) => r.body.generationConfig?.thinkingConfig), [{ thinkingLevel: 'HIGH' }, { thinkingBudget: 1024 }, undefined]);
+    assert.deepEqual(
+      fake.requests.map((r) => r.body.generationConfig?.thinkingConfig),
+      [{ thinkingLevel: 'HIGH' }, { thinkingBudget: 1024 }, undefined],
+    );
   });
 
   it('waits as long as a 429 RetryInfo says, then succeeds', async () => {
@@ -73,9 +79,15 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
 
   it('gives up after the last attempt with the cause, and never retries a 400', async () => {
     fake.script(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
-    await assert.rejects(provider().generate(ask), (e: unknown) => e instanceof RequestFailedError && e.attempts === 4 && /HTTP 503/.test(e.message));
+    await assert.rejects(
+      provider().generate(ask),
+      (e: unknown) => e instanceof RequestFailedError && e.attempts === 4 && /HTTP 503/.test(e.message),
+    );
     fake.script({ kind: 'status', status: 400, message: 'bad request' });
-    await assert.rejects(provider().generate(ask), (e: unknown) => e instanceof RequestFailedError && e.attempts === 1 && /HTTP 400: bad request/.test(e.message));
+    await assert.rejects(
+      provider().generate(ask),
+      (e: unknown) => e instanceof RequestFailedError && e.attempts === 1 && /HTTP 400: bad request/.test(e.message),
+    );
   });
 
   it('times out a hung server and retries, and retries a reset connection', async () => {
@@ -83,7 +95,10 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
     assert.equal((await provider({ timeoutMs: 300 }).generate(ask)).text, 'ok');
     assert.equal(fake.requests.length, 3);
     fake.script({ kind: 'hang' }, { kind: 'hang' });
-    await assert.rejects(provider({ timeoutMs: 200, maxAttempts: 2 }).generate(ask), (e: unknown) => e instanceof RequestFailedError && e.cause instanceof TimeoutError);
+    await assert.rejects(
+      provider({ timeoutMs: 200, maxAttempts: 2 }).generate(ask),
+      (e: unknown) => e instanceof RequestFailedError && e.cause instanceof TimeoutError,
+    );
   });
 
   it('reports blocked, empty and malformed answers as errors, never as text', async () => {
@@ -123,7 +138,8 @@ describe('Gemini provider under the request policy (real SDK, fake server)', () 
   });
 
   it('reads RetryInfo delays in seconds', () => {
-    const body = (d: string) => JSON.stringify({ error: { details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: d }] } });
+    const body = (d: string) =>
+      JSON.stringify({ error: { details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: d }] } });
     assert.equal(retryInfoDelay(body('17s')), 17_000);
     assert.equal(retryInfoDelay(body('1.5s')), 1_500);
     assert.equal(retryInfoDelay('not json'), undefined);

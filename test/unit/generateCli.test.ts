@@ -12,7 +12,6 @@ import { stageOf } from '../fake-gemini/stages';
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
 
-
 /** Good answers for every stage; each idea's final prompt is the next unused prompt of `pool` (the same idea, the same prompt). */
 function responder(pool: readonly string[]) {
   const assigned = new Map<string, string>();
@@ -37,9 +36,14 @@ function responder(pool: readonly string[]) {
     },
     response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}` }),
     autorate: () => json({ score: 8, verdict: 'keep', reasons: 'candid' }),
-    'midtraining-ideas': () => json({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `forum idea ${i}`, trait_ids: ['candour'] })) }),
-    'midtraining-draft': (r) => ({ kind: 'text', text: `A forum thread about ${/What it is about: (.*)/.exec(r.body.contents[0].parts[0].text)?.[1]}` }),
-    'midtraining-critique': () => json({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'A revised forum thread.' }),
+    'midtraining-ideas': () =>
+      json({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `forum idea ${i}`, trait_ids: ['candour'] })) }),
+    'midtraining-draft': (r) => ({
+      kind: 'text',
+      text: `A forum thread about ${/What it is about: (.*)/.exec(r.body.contents[0].parts[0].text)?.[1]}`,
+    }),
+    'midtraining-critique': () =>
+      json({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'A revised forum thread.' }),
   };
   return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
 }
@@ -55,15 +59,26 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
   };
   const env = () => ({ PATH: process.env.PATH ?? '', GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
   /** Runs the built CLI to its end in `cwd`, with its user cache folder (the answer cache) in `cwd/user-cache`. */
-  const run = (args: string[], cwd: string, environment: Record<string, string> = env()): Promise<{ code: number; stdout: string; stderr: string }> =>
+  const run = (
+    args: string[],
+    cwd: string,
+    environment: Record<string, string> = env(),
+  ): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { cwd, env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...environment } }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [CLI, ...args],
+        { cwd, env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...environment } },
+        (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   /** Starts the built CLI and resolves once `records.jsonl` in `out` holds at least `lines` lines. */
   const startUntil = async (args: string[], cwd: string, out: string, lines: number): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env() }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env() },
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     for (;;) {
       if (recordLines(out).length >= lines) return child;
@@ -76,7 +91,8 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-  const recordLines = (out: string) => (existsSync(join(out, 'records.jsonl')) ? readFileSync(join(out, 'records.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
+  const recordLines = (out: string) =>
+    existsSync(join(out, 'records.jsonl')) ? readFileSync(join(out, 'records.jsonl'), 'utf8').split('\n').filter(Boolean) : [];
   /** Every file of the run holds whole JSON lines only; returns the ids of records.jsonl and rejected.jsonl. */
   const wholeFiles = (out: string) => {
     const ids: Record<string, string[]> = {};
@@ -85,7 +101,10 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
       if (!existsSync(path)) continue;
       const text = readFileSync(path, 'utf8');
       assert.ok(text === '' || text.endsWith('\n'), `${name} ends in a torn line`);
-      ids[name] = text.split('\n').filter(Boolean).map((line) => JSON.parse(line).id);
+      ids[name] = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).id);
     }
     return ids;
   };
@@ -123,7 +142,11 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
   it('exits 1 when items failed, and says how many', async () => {
     const good = responder(pool);
     // The autorater refuses every scenario of "Be kind".
-    fake.setResponder((r) => (stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    fake.setResponder((r) =>
+      stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person')
+        ? { kind: 'blocked', finishReason: 'SAFETY' }
+        : good(r),
+    );
     const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2'], tempDir());
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^Run completed: 2 accepted, 0 rejected \(0 by the autorater, 0 duplicates\), 2 failed of 4 scenarios\.$/m);
@@ -184,7 +207,16 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     const all = [...accepted, ...(ids['rejected.jsonl'] ?? [])];
     assert.equal(all.length, 12);
     assert.equal(new Set(all).size, 12, `an id twice: ${all.join(', ')}`);
-    assert.deepEqual(manifest.counts, { total: 12, accepted: accepted.length, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+    assert.deepEqual(manifest.counts, {
+      total: 12,
+      accepted: accepted.length,
+      rejected: 0,
+      autorater: 0,
+      duplicate: 0,
+      failed: 0,
+      pending: 0,
+      midtraining: { total: 0, written: 0, failed: 0, pending: 0 },
+    });
     assert.equal(accepted.length, 12);
     for (const id of kept) assert.ok(accepted.includes(id), `${id} was accepted before a kill and lost`);
     assert.equal(ids['sft.openai.jsonl'].length, 12);
@@ -214,7 +246,13 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
   });
   describe('flags, each by its effect', () => {
     const manifestOf = (cwd: string) => JSON.parse(readFileSync(join(cwd, 'out', 'manifest.json'), 'utf8'));
-    const linesOf = (cwd: string, name: string) => (existsSync(join(cwd, 'out', name)) ? readFileSync(join(cwd, 'out', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const linesOf = (cwd: string, name: string) =>
+      existsSync(join(cwd, 'out', name))
+        ? readFileSync(join(cwd, 'out', name), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [];
     /** The first two ideas to be sharpened get SIXTEEN_WORDS and a rewording of it the fake rates exactly 0.75 similar. */
     const twins = () => {
       const good = responder(pool);
@@ -224,7 +262,11 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
         if (stageOf(r) === 'sharpen' && idea) {
           if (planted.length < 2 && !planted.includes(idea)) planted.push(idea);
           const at = planted.indexOf(idea);
-          if (at >= 0) return { kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'planted', message: [SIXTEEN_WORDS, reworded(4)][at] }) };
+          if (at >= 0)
+            return {
+              kind: 'text',
+              text: JSON.stringify({ sharpened: true, reason: 'planted', message: [SIXTEEN_WORDS, reworded(4)][at] }),
+            };
         }
         return good(r);
       };
@@ -268,7 +310,10 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
       const good = responder(pool);
       fake.setResponder((r) => (stageOf(r) === 'autorate' ? { kind: 'hang' } : good(r)));
       const cwd = tempDir();
-      const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '1', '--traits', 'candour', '--timeout', '0.2', '--no-cache'], cwd);
+      const r = await run(
+        ['generate', EXAMPLE, '--out', 'out', '--per-trait', '1', '--traits', 'candour', '--timeout', '0.2', '--no-cache'],
+        cwd,
+      );
       assert.equal(r.code, 1, r.stderr);
       const [failed] = linesOf(cwd, 'rejected.jsonl');
       assert.equal(failed.reason, 'error');
@@ -280,7 +325,11 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
       const good = responder(pool);
       let refuse = true;
       // The autorater refuses every scenario of "Be kind" until `refuse` is cleared.
-      fake.setResponder((r) => (refuse && stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+      fake.setResponder((r) =>
+        refuse && stageOf(r) === 'autorate' && promptOf(r).includes('considerate of the person')
+          ? { kind: 'blocked', finishReason: 'SAFETY' }
+          : good(r),
+      );
       const cwd = tempDir();
       assert.equal((await run(base, cwd)).code, 1);
       assert.equal(manifestOf(cwd).counts.failed, 2);

@@ -53,7 +53,10 @@ describe('LSP header guard', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(body, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(2000)), async (bodies, rawCuts) => {
         const input = Buffer.from(bodies.map(frame).join(''));
-        const { output, invalid } = await run(input, rawCuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b));
+        const { output, invalid } = await run(
+          input,
+          rawCuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b),
+        );
         assert.equal(output, input.toString('utf8'));
         assert.deepEqual(invalid, []);
       }),
@@ -63,14 +66,24 @@ describe('LSP header guard', () => {
 
   it('skips a message with an invalid header and passes the ones after it', async () => {
     await fc.assert(
-      fc.asyncProperty(body, badHeader, skippedBody, fc.array(body, { maxLength: 3 }), fc.array(fc.nat(2000)), async (before, bad, badBody, rest, rawCuts) => {
-        const valid = [before, ...rest].map(frame);
-        const input = Buffer.from(valid[0] + bad + badBody + valid.slice(1).join(''));
-        const { output, invalid } = await run(input, rawCuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b));
-        assert.equal(output, valid.join(''));
-        assert.equal(invalid.length, 1);
-        assert.match(invalid[0], /message header was not valid: .*; it was skipped up to the next Content-Length header/);
-      }),
+      fc.asyncProperty(
+        body,
+        badHeader,
+        skippedBody,
+        fc.array(body, { maxLength: 3 }),
+        fc.array(fc.nat(2000)),
+        async (before, bad, badBody, rest, rawCuts) => {
+          const valid = [before, ...rest].map(frame);
+          const input = Buffer.from(valid[0] + bad + badBody + valid.slice(1).join(''));
+          const { output, invalid } = await run(
+            input,
+            rawCuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b),
+          );
+          assert.equal(output, valid.join(''));
+          assert.equal(invalid.length, 1);
+          assert.match(invalid[0], /message header was not valid: .*; it was skipped up to the next Content-Length header/);
+        },
+      ),
       { numRuns: 200 },
     );
   });

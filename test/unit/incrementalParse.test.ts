@@ -30,9 +30,13 @@ const params = (numRuns = RUNS): fc.Parameters<unknown> => ({
 const root = join(__dirname, '..', '..');
 const corpus = join(root, 'test', 'fixtures', 'corpus');
 const realDocuments = [
-  ...readdirSync(corpus).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => join(corpus, f)),
+  ...readdirSync(corpus)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .map((f) => join(corpus, f)),
   ...readdirSync(join(root, 'test', 'fixtures', 'rules')).map((f) => join(root, 'test', 'fixtures', 'rules', f)),
-  ...readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.md')).map((f) => join(root, 'examples', f)),
+  ...readdirSync(join(root, 'examples'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'examples', f)),
 ];
 
 /** The document as plain data: everything but the line index and functions, shared objects repeated. */
@@ -44,11 +48,46 @@ function plain(document: TraitDocument): string {
 // and indented, fences opened and closed, HTML blocks with and without a blank line after them,
 // lists, quotes and tables directly above a heading, setext underlines.
 const TRICKY_LINES: readonly string[] = [
-  '# Title', '## Be honest', '### Why', '#', '#no space', '    # indented code', '  ## indented heading', '#######',
-  '```', '```md', '~~~', '````', '<div>', '</div>', '<!--', '-->', '<!-- traits-disable missing-rationale -->',
-  '<pre>', '</pre>', '<details>', '- item', '- **Name**: text', '1. **Be brief.** Keep it short.', '  continued',
-  '> quote', '| a | b |', '| --- | --- |', 'Heading', '===', '---', 'Because users rely on it.', '', '', '',
-  '    indented code', '!!! meta "Commentary"', '[ref]: /url', '[ref]:', '<user>hi</user>', '\t# tabbed',
+  '# Title',
+  '## Be honest',
+  '### Why',
+  '#',
+  '#no space',
+  '    # indented code',
+  '  ## indented heading',
+  '#######',
+  '```',
+  '```md',
+  '~~~',
+  '````',
+  '<div>',
+  '</div>',
+  '<!--',
+  '-->',
+  '<!-- traits-disable missing-rationale -->',
+  '<pre>',
+  '</pre>',
+  '<details>',
+  '- item',
+  '- **Name**: text',
+  '1. **Be brief.** Keep it short.',
+  '  continued',
+  '> quote',
+  '| a | b |',
+  '| --- | --- |',
+  'Heading',
+  '===',
+  '---',
+  'Because users rely on it.',
+  '',
+  '',
+  '',
+  '    indented code',
+  '!!! meta "Commentary"',
+  '[ref]: /url',
+  '[ref]:',
+  '<user>hi</user>',
+  '\t# tabbed',
 ];
 const trickyDocument = fc
   .tuple(fc.array(fc.constantFrom(...TRICKY_LINES), { minLength: 1, maxLength: 40 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
@@ -72,7 +111,11 @@ describe('section-by-section scan', () => {
   });
 
   it('joins a section to the next when a fence or an HTML block is still open at its end', () => {
-    for (const text of ['# A\n\n```\n# not a heading\n```\n', '# A\n<div>\n# inside the HTML block\n</div>\n', '# A\n\n<!--\n# inside a comment\n-->\n# B\n']) {
+    for (const text of [
+      '# A\n\n```\n# not a heading\n```\n',
+      '# A\n<div>\n# inside the HTML block\n</div>\n',
+      '# A\n\n<!--\n# inside a comment\n-->\n# B\n',
+    ]) {
       assert.deepEqual(scanBySections(text), scanWhole(text), JSON.stringify(text));
     }
     assert.equal(scanBySections('# A\n\n```\n# not a heading\n```\n').headings.length, 1);
@@ -84,7 +127,22 @@ const edit = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   length: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 40 })),
   insert: fc.oneof(
-    fc.constantFrom('x', ' ', '\n', '\n\n', '# ', '## New trait\n', '```\n', '- ', '**Why:** ', 'because ', 'unless ', 'always ', '<div>\n', '---\n'),
+    fc.constantFrom(
+      'x',
+      ' ',
+      '\n',
+      '\n\n',
+      '# ',
+      '## New trait\n',
+      '```\n',
+      '- ',
+      '**Why:** ',
+      'because ',
+      'unless ',
+      'always ',
+      '<div>\n',
+      '---\n',
+    ),
     fc.constantFrom(...HOSTILE_ATOMS),
     fc.constant(''),
   ),
@@ -179,7 +237,9 @@ describe('parse given the previous parse', () => {
     const tradeoffs = (d: TraitDocument) => lintDocument(d).diagnostics.filter((x) => x.rule === 'missing-tradeoffs').length;
     const before = parseTraitDocument(text, { previous: null });
     assert.equal(tradeoffs(before), 0);
-    const after = parseTraitDocument(text.replace('prioritize these properties in the order in which they are listed', 'read them all'), { previous: before });
+    const after = parseTraitDocument(text.replace('prioritize these properties in the order in which they are listed', 'read them all'), {
+      previous: before,
+    });
     assert.equal(after.traits[0], before.traits[0]);
     assert.equal(tradeoffs(after), 1);
   });

@@ -26,10 +26,32 @@ import { MODEL_SPEC, readFixture, RULE_FIXTURES, ruleFixtureNames } from './fixt
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 const PATH = process.env.FC_PATH;
-const params = (numRuns = RUNS) => ({ numRuns, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH !== undefined ? { path: PATH } : {}) });
+const params = (numRuns = RUNS) => ({
+  numRuns,
+  ...(SEED !== undefined ? { seed: SEED } : {}),
+  ...(PATH !== undefined ? { path: PATH } : {}),
+});
 
-const name = fc.array(fc.constantFrom('a', 'b', 'c', 'A', 'B', ' ', '-', '1', 'é', 'ab', 'ba', 'abc'), { maxLength: 8 }).map((a) => a.join(''));
-const WORDS = ['honest', 'honesty', 'kind', 'helpful', 'help', 'privacy', 'user', 'answer', 'refuse', 'refusing', 'brief', 'safe', 'the', 'and', '42'];
+const name = fc
+  .array(fc.constantFrom('a', 'b', 'c', 'A', 'B', ' ', '-', '1', 'é', 'ab', 'ba', 'abc'), { maxLength: 8 })
+  .map((a) => a.join(''));
+const WORDS = [
+  'honest',
+  'honesty',
+  'kind',
+  'helpful',
+  'help',
+  'privacy',
+  'user',
+  'answer',
+  'refuse',
+  'refusing',
+  'brief',
+  'safe',
+  'the',
+  'and',
+  '42',
+];
 const text = fc.array(fc.constantFrom(...WORDS), { maxLength: 10 }).map((a) => a.join(' '));
 
 const documents = [
@@ -38,7 +60,8 @@ const documents = [
 ];
 
 /** Settings that switch every rule off but `name`. */
-const only = (ruleName: string) => Object.fromEntries(RULES.map((r) => [r.name, r.name === ruleName ? true : 'off'])) as Record<string, boolean | 'off'>;
+const only = (ruleName: string) =>
+  Object.fromEntries(RULES.map((r) => [r.name, r.name === ruleName ? true : 'off'])) as Record<string, boolean | 'off'>;
 
 describe('typo suggestions (NameIndex)', () => {
   it('computes the banded edit distance exactly up to its bound', () => {
@@ -55,7 +78,8 @@ describe('typo suggestions (NameIndex)', () => {
     fc.assert(
       fc.property(fc.array(name, { maxLength: 40 }), fc.array(name, { minLength: 1, maxLength: 8 }), (candidates, queries) => {
         const index = new NameIndex(candidates);
-        for (const q of [...queries, ...queries]) assert.equal(index.closest(q), closestByScan(candidates, q), `${JSON.stringify(q)} in ${JSON.stringify(candidates)}`);
+        for (const q of [...queries, ...queries])
+          assert.equal(index.closest(q), closestByScan(candidates, q), `${JSON.stringify(q)} in ${JSON.stringify(candidates)}`);
       }),
       params(),
     );
@@ -94,7 +118,10 @@ describe('near-duplicate traits (similarPairs)', () => {
       fc.property(fc.array(text, { maxLength: MAX_POSTINGS + 1 }), fc.constantFrom(0.31, 0.53, 0.79), (texts, threshold) => {
         const found = similarPairs(texts, threshold);
         const expected = similarPairsByScan(texts, threshold);
-        assert.deepEqual(found.map((p) => [p.first, p.second]), expected.map((p) => [p.first, p.second]));
+        assert.deepEqual(
+          found.map((p) => [p.first, p.second]),
+          expected.map((p) => [p.first, p.second]),
+        );
         found.forEach((p, i) => assert.ok(Math.abs(p.similarity - expected[i].similarity) < 1e-9));
       }),
       params(100),
@@ -104,43 +131,71 @@ describe('near-duplicate traits (similarPairs)', () => {
   it('beyond that, reports only true pairs, with their exact similarity, and every repeated text', () => {
     const word = fc.constantFrom('alpha', 'beta', 'gamma', 'delta', 'omega', 'sigma', 'kappa');
     fc.assert(
-      fc.property(fc.array(fc.array(word, { minLength: 1, maxLength: 4 }).map((a) => a.join(' ')), { minLength: MAX_POSTINGS + 2, maxLength: 3 * MAX_POSTINGS }), (texts) => {
-        const vectors = tfidfVectors(texts);
-        const found = similarPairs(texts, 0.5);
-        assert.equal(new Set(found.map((p) => p.second)).size, found.length, 'one pair per text');
-        for (const p of found) {
-          assert.ok(p.first < p.second);
-          const exact = texts[p.first] === texts[p.second] ? 1 : Math.min(1, cosine(vectors[p.first], vectors[p.second]));
-          assert.ok(Math.abs(p.similarity - exact) < 1e-9 && exact >= 0.5, `${p.first}-${p.second}: ${p.similarity} vs ${exact}`);
-        }
-        texts.forEach((t, j) => {
-          const earlier = texts.indexOf(t);
-          if (earlier < j) assert.equal(found.find((p) => p.second === j)?.first, earlier, `text ${j} repeats text ${earlier}`);
-        });
-      }),
+      fc.property(
+        fc.array(
+          fc.array(word, { minLength: 1, maxLength: 4 }).map((a) => a.join(' ')),
+          { minLength: MAX_POSTINGS + 2, maxLength: 3 * MAX_POSTINGS },
+        ),
+        (texts) => {
+          const vectors = tfidfVectors(texts);
+          const found = similarPairs(texts, 0.5);
+          assert.equal(new Set(found.map((p) => p.second)).size, found.length, 'one pair per text');
+          for (const p of found) {
+            assert.ok(p.first < p.second);
+            const exact = texts[p.first] === texts[p.second] ? 1 : Math.min(1, cosine(vectors[p.first], vectors[p.second]));
+            assert.ok(Math.abs(p.similarity - exact) < 1e-9 && exact >= 0.5, `${p.first}-${p.second}: ${p.similarity} vs ${exact}`);
+          }
+          texts.forEach((t, j) => {
+            const earlier = texts.indexOf(t);
+            if (earlier < j) assert.equal(found.find((p) => p.second === j)?.first, earlier, `text ${j} repeats text ${earlier}`);
+          });
+        },
+      ),
       params(20),
     );
   });
 });
 
 describe('trait titles named in trade-offs (PhraseMatcher)', () => {
-  const piece = fc.constantFrom('be', 'kind', 'be kind', 'honest', 'c++', 'é', 'x1', ' ', '  ', '-', '.', '😀', 'kindness', 'é', '1', '(', ')');
+  const piece = fc.constantFrom(
+    'be',
+    'kind',
+    'be kind',
+    'honest',
+    'c++',
+    'é',
+    'x1',
+    ' ',
+    '  ',
+    '-',
+    '.',
+    '😀',
+    'kindness',
+    'é',
+    '1',
+    '(',
+    ')',
+  );
   const phrase = fc.array(piece, { maxLength: 4 }).map((a) => a.join(''));
 
   it('finds the phrases a whole-phrase RegExp per phrase finds', () => {
     fc.assert(
-      fc.property(fc.array(phrase, { maxLength: 12 }), fc.array(piece, { maxLength: 20 }).map((a) => a.join('')), (phrases, haystack) => {
-        const matcher = new PhraseMatcher(phrases);
-        const found = new Set<number>();
-        matcher.find(haystack, (p) => (found.add(p), false));
-        const expected = new Set<number>();
-        phrases.forEach((p, i) => {
-          const first = phrases.indexOf(p);
-          const hit = p ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(p)}(?![\\p{L}\\p{N}])`, 'u').test(haystack) : false;
-          if (hit && first === i) expected.add(i);
-        });
-        assert.deepEqual([...found].sort(), [...expected].sort(), `${JSON.stringify(phrases)} in ${JSON.stringify(haystack)}`);
-      }),
+      fc.property(
+        fc.array(phrase, { maxLength: 12 }),
+        fc.array(piece, { maxLength: 20 }).map((a) => a.join('')),
+        (phrases, haystack) => {
+          const matcher = new PhraseMatcher(phrases);
+          const found = new Set<number>();
+          matcher.find(haystack, (p) => (found.add(p), false));
+          const expected = new Set<number>();
+          phrases.forEach((p, i) => {
+            const first = phrases.indexOf(p);
+            const hit = p ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(p)}(?![\\p{L}\\p{N}])`, 'u').test(haystack) : false;
+            if (hit && first === i) expected.add(i);
+          });
+          assert.deepEqual([...found].sort(), [...expected].sort(), `${JSON.stringify(phrases)} in ${JSON.stringify(haystack)}`);
+        },
+      ),
       params(1000),
     );
   });
@@ -161,7 +216,10 @@ describe('trait titles named in trade-offs (PhraseMatcher)', () => {
     fc.assert(
       fc.property(fc.array(trait, { minLength: 2, maxLength: 8 }), (traits) => {
         const text = traits
-          .map(([t, sentences, part]) => `## ${t}\n\n${part ? `The trait.\n\n### Trade-offs\n\n${sentences.join(' ') || 'None.'}` : sentences.join(' ')}\n`)
+          .map(
+            ([t, sentences, part]) =>
+              `## ${t}\n\n${part ? `The trait.\n\n### Trade-offs\n\n${sentences.join(' ') || 'None.'}` : sentences.join(' ')}\n`,
+          )
           .join('\n');
         const document = parseTraitDocument(`# Group\n\n${text}`);
         const found = lintDocument(document, { settings: [only('isolated-trait')] }).diagnostics.map((d) => d.trait);
@@ -182,10 +240,16 @@ describe('findings on the rule fixtures and the Model Spec', () => {
         .filter((r) => !resolveReference(targets, r))
         .map((r) => closestByScan(r.form === 'wiki-title' ? titles : [...targets.ids], r.target));
       const unknown = lintDocument(document, { settings: [only('unknown-reference')] }).diagnostics;
-      assert.deepEqual(unknown.map((d) => d.fix?.edits[0].newText), expectedSuggestions);
+      assert.deepEqual(
+        unknown.map((d) => d.fix?.edits[0].newText),
+        expectedSuggestions,
+      );
 
       const duplicates = lintDocument(document, { settings: [only('duplicate-trait')] }).diagnostics;
-      const expectedPairs = similarPairsByScan(document.traits.map((t) => `${t.title}\n${t.prose}`), 0.5);
+      const expectedPairs = similarPairsByScan(
+        document.traits.map((t) => `${t.title}\n${t.prose}`),
+        0.5,
+      );
       assert.deepEqual(
         duplicates.map((d) => [d.trait, d.message.match(/similarity (\d\.\d\d)/)?.[1]]),
         expectedPairs.map((p) => [document.traits[p.second].title, p.similarity.toFixed(2)]),

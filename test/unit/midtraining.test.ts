@@ -46,17 +46,31 @@ const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
   'midtraining-ideas': (r) => {
     const earlier = (prompt(r).split('not to repeat:')[1] ?? '').split('\n').filter((l) => l.startsWith('- ')).length;
     return json({
-      document_ideas: Array.from({ length: ideasPerAnswer }, (_, i) => ({ idea: `${docTypeOf(r)} idea ${earlier + i}`, trait_ids: [TRAIT_IDS[i % 2], 'made-up-trait'] })),
+      document_ideas: Array.from({ length: ideasPerAnswer }, (_, i) => ({
+        idea: `${docTypeOf(r)} idea ${earlier + i}`,
+        trait_ids: [TRAIT_IDS[i % 2], 'made-up-trait'],
+      })),
     });
   },
   'midtraining-draft': (r) => ({ kind: 'text', text: `draft: ${/What it is about: (.*)/.exec(prompt(r))?.[1]}` }),
   'midtraining-critique': (r) =>
-    json({ realistic: true, consistent: false, in_genre: true, reasons: 'overstates it', revised: `revised: ${/<document>\n([\s\S]*?)\n<\/document>/.exec(prompt(r))?.[1]}` }),
+    json({
+      realistic: true,
+      consistent: false,
+      in_genre: true,
+      reasons: 'overstates it',
+      revised: `revised: ${/<document>\n([\s\S]*?)\n<\/document>/.exec(prompt(r))?.[1]}`,
+    }),
 };
 
 describe('midtraining (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
-  const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }) });
+  const provider = () =>
+    new GeminiProvider({
+      apiKey: 'k',
+      baseUrl: fake.baseUrl,
+      policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }),
+    });
   const byStage = (s: string) => fake.requests.filter((r) => stageOf(r) === s);
 
   /** Runs generateMidtraining and collects what it delivers and reports. */
@@ -97,7 +111,13 @@ describe('midtraining (real SDK, fake Gemini)', () => {
     for (const r of [...byStage('midtraining-ideas'), ...byStage('midtraining-draft')]) assert.equal(r.model, DEFAULT_MODELS.brainstorm);
     for (const r of byStage('midtraining-critique')) assert.equal(r.model, DEFAULT_MODELS.critique);
     // The k-th document of a type takes the k-th idea of its type.
-    assert.deepEqual(docs.filter((d) => d.doc_type === 'forum thread').map((d) => d.text).sort(), ['revised: draft: forum thread idea 0', 'revised: draft: forum thread idea 1']);
+    assert.deepEqual(
+      docs
+        .filter((d) => d.doc_type === 'forum thread')
+        .map((d) => d.text)
+        .sort(),
+      ['revised: draft: forum thread idea 0', 'revised: draft: forum thread idea 1'],
+    );
   });
 
   it('outputs text, doc_type and only real trait ids, with the model named from the front matter', async () => {
@@ -122,10 +142,15 @@ describe('midtraining (real SDK, fake Gemini)', () => {
 
   it("puts the critique's revision in text, never the draft", async () => {
     fake.setResponder((r) =>
-      stageOf(r) === 'midtraining-critique' ? json({ realistic: false, consistent: true, in_genre: false, reasons: 'reads like an ad', revised: '  A plain forum thread.\n' }) : GOOD[stageOf(r)](r),
+      stageOf(r) === 'midtraining-critique'
+        ? json({ realistic: false, consistent: true, in_genre: false, reasons: 'reads like an ad', revised: '  A plain forum thread.\n' })
+        : GOOD[stageOf(r)](r),
     );
     const { docs } = await run({ count: 2 });
-    assert.deepEqual(docs.map((d) => d.text), ['A plain forum thread.', 'A plain forum thread.']);
+    assert.deepEqual(
+      docs.map((d) => d.text),
+      ['A plain forum thread.', 'A plain forum thread.'],
+    );
     // The critique saw the draft.
     assert.ok(byStage('midtraining-critique').some((r) => prompt(r).includes('<document>\ndraft: forum thread idea 0\n</document>')));
   });
@@ -138,7 +163,13 @@ describe('midtraining (real SDK, fake Gemini)', () => {
     const delivered: string[] = [];
     const second = await run({ skip: new Set(skipped.map((d) => d.id)), onError: (id) => delivered.push(id) });
     assert.deepEqual(delivered, []);
-    assert.deepEqual(second.docs.map((d) => d.id).sort(), first.docs.filter((d) => !skipped.includes(d)).map((d) => d.id).sort());
+    assert.deepEqual(
+      second.docs.map((d) => d.id).sort(),
+      first.docs
+        .filter((d) => !skipped.includes(d))
+        .map((d) => d.id)
+        .sort(),
+    );
     // Every email is skipped, so not even its ideas are asked for.
     assert.ok(!byStage('midtraining-ideas').some((r) => docTypeOf(r) === 'email'));
     assert.equal(byStage('midtraining-ideas').length, 4);
@@ -154,14 +185,18 @@ describe('midtraining (real SDK, fake Gemini)', () => {
   it('reports a failed document with its stage and reason, and makes the others', async () => {
     fake.setResponder((r) => {
       if (stageOf(r) === 'midtraining-draft' && prompt(r).includes('blog post idea 1')) return { kind: 'blocked', finishReason: 'SAFETY' };
-      if (stageOf(r) === 'midtraining-ideas' && docTypeOf(r) === 'email') return json({ document_ideas: [{ idea: 'only invented traits', trait_ids: ['nope'] }] });
+      if (stageOf(r) === 'midtraining-ideas' && docTypeOf(r) === 'email')
+        return json({ document_ideas: [{ idea: 'only invented traits', trait_ids: ['nope'] }] });
       return GOOD[stageOf(r)](r);
     });
     const { docs, errors } = await run();
     assert.equal(docs.length, 5);
     assert.ok(!docs.some((d) => d.doc_type === 'email' || d.text.includes('blog post idea 1')));
     const reasons = errors.map(([, e]) => e).sort();
-    assert.deepEqual(reasons, ['midtraining-draft: the model gave no answer (finish reason SAFETY) (asked twice)', 'midtraining-ideas: no idea names a trait of the document']);
+    assert.deepEqual(reasons, [
+      'midtraining-draft: the model gave no answer (finish reason SAFETY) (asked twice)',
+      'midtraining-ideas: no idea names a trait of the document',
+    ]);
     assert.ok(errors.every(([id]) => /^[0-9a-f]{16}$/.test(id) && !docs.some((d) => d.id === id)));
   });
 
@@ -190,7 +225,10 @@ describe('midtraining (real SDK, fake Gemini)', () => {
     const large = await run({ count: 12, docTypes: ['email'] });
     assert.deepEqual(large.errors, []);
     assert.equal(large.docs.length, 12);
-    assert.ok(small.docs.every((d) => large.docs.some((l) => l.id === d.id)), 'a larger run keeps the ids of a smaller one');
+    assert.ok(
+      small.docs.every((d) => large.docs.some((l) => l.id === d.id)),
+      'a larger run keeps the ids of a smaller one',
+    );
     const ideas = byStage('midtraining-ideas');
     assert.equal(ideas.length, 2);
     const [firstBatch, secondBatch] = ideas.map(prompt).sort((a, b) => a.length - b.length);

@@ -6,7 +6,15 @@ import { DEFAULT_AUDIT_MODEL } from '../../server/src/audit/modelPass';
 import { count, usd } from '../../server/src/format';
 import { DEFAULT_EMBEDDING_MODEL } from '../../server/src/generation/run';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
-import { DEFAULT_MODEL, listPrice, MODEL_CATALOGUE, modelInfo, thinkingAllowance, thinkingConfig, thinkingControl } from '../../server/src/llm/catalogue';
+import {
+  DEFAULT_MODEL,
+  listPrice,
+  MODEL_CATALOGUE,
+  modelInfo,
+  thinkingAllowance,
+  thinkingConfig,
+  thinkingControl,
+} from '../../server/src/llm/catalogue';
 
 const TODAY = new Date('2026-11-30T12:00:00Z');
 const RETIREMENT = '2026-12-01';
@@ -79,7 +87,7 @@ describe('model catalogue', () => {
     assert.equal(thinkingAllowance('my-local-model'), 0);
   });
 
-  it('the VS Code settings default to the catalogue\'s models and name them', () => {
+  it("the VS Code settings default to the catalogue's models and name them", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
     const settings = pkg.contributes.configuration.properties;
     for (const role of Object.keys(DEFAULT_MODELS) as (keyof typeof DEFAULT_MODELS)[]) {

@@ -25,7 +25,11 @@ describe('trait-studio models', () => {
   });
 
   it('prices by the day asked for, and as JSON', () => {
-    const later = JSON.parse(capture(['--format', 'json'], new Date('2027-02-01T00:00:00Z')).stdout) as { id: string; roles: string[]; priceToday: { inputPerMillion: number } | null }[];
+    const later = JSON.parse(capture(['--format', 'json'], new Date('2027-02-01T00:00:00Z')).stdout) as {
+      id: string;
+      roles: string[];
+      priceToday: { inputPerMillion: number } | null;
+    }[];
     assert.equal(later.find((m) => m.id === 'gemini-3.8-flash')?.priceToday?.inputPerMillion, 1.5);
     assert.deepEqual(later.find((m) => m.id === DEFAULT_ROLE_MODELS.embedding)?.roles, ['embedding']);
   });

@@ -48,7 +48,8 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     assert.deepEqual(first.body.messages, [{ role: 'user', content: 'hello' }]);
     assert.equal(first.body.model, 'local-test');
     assert.equal(first.body.stream, false);
-    for (const absent of ['response_format', 'temperature', 'max_tokens', 'stream_options']) assert.equal(absent in first.body, false, absent);
+    for (const absent of ['response_format', 'temperature', 'max_tokens', 'stream_options'])
+      assert.equal(absent in first.body, false, absent);
     assert.deepEqual(second.body.messages, [
       { role: 'system', content: 'Be honest.' },
       { role: 'user', content: 'hi' },
@@ -65,7 +66,7 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
 
   it('sends an empty system instruction, which is given, not absent', async () => {
     await provider().generate({ ...ask, systemInstruction: '' });
-    assert.deepEqual(chats()[0].body.messages[0], { role: 'system', content: '' });
+    assert.deepEqual(chats()[0].body.messages?.[0], { role: 'system', content: '' });
   });
 
   it('sends a placeholder key when none is given, and nothing from OPENAI_* variables', async () => {
@@ -75,7 +76,11 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
       await provider().generate(ask);
       await provider({}, 'sk-local').generate(ask);
     } finally {
-      for (const [name, value] of [['OPENAI_API_KEY', saved.key], ['OPENAI_ORG_ID', saved.org], ['OPENAI_PROJECT_ID', saved.project]] as const) {
+      for (const [name, value] of [
+        ['OPENAI_API_KEY', saved.key],
+        ['OPENAI_ORG_ID', saved.org],
+        ['OPENAI_PROJECT_ID', saved.project],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -140,11 +145,15 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     fake.script(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
     await assert.rejects(
       provider().generate(ask),
-      (e: unknown) => e instanceof RequestFailedError && e.attempts === 4 && /HTTP 503: fake error 503/.test(e.message) && e.cause instanceof APIError,
+      (e: unknown) =>
+        e instanceof RequestFailedError && e.attempts === 4 && /HTTP 503: fake error 503/.test(e.message) && e.cause instanceof APIError,
     );
     assert.equal(chats().length, 4);
     fake.script({ kind: 'status', status: 400, message: 'bad request' });
-    await assert.rejects(provider().generate(ask), (e: unknown) => e instanceof RequestFailedError && e.attempts === 1 && /HTTP 400: bad request$/.test(e.message));
+    await assert.rejects(
+      provider().generate(ask),
+      (e: unknown) => e instanceof RequestFailedError && e.attempts === 1 && /HTTP 400: bad request$/.test(e.message),
+    );
     assert.equal(chats().length, 5);
   });
 
@@ -164,7 +173,8 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     fake.script({ kind: 'reset' }, { kind: 'reset' });
     await assert.rejects(
       provider({ maxAttempts: 2 }).generate(ask),
-      (e: unknown) => e instanceof RequestFailedError && e.attempts === 2 && e.cause instanceof APIConnectionError && /connection error/.test(e.message),
+      (e: unknown) =>
+        e instanceof RequestFailedError && e.attempts === 2 && e.cause instanceof APIConnectionError && /connection error/.test(e.message),
     );
   });
 
@@ -186,7 +196,10 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     assert.deepEqual(seen, ['', 'par', '', 'complete', 'complete answer']);
     assert.equal(chats().length, 2);
     fake.script({ kind: 'stream-error', chunks: ['par'], status: 400 });
-    await assert.rejects(provider().generate(ask, undefined, () => {}), (e: unknown) => e instanceof RequestFailedError && e.attempts === 1);
+    await assert.rejects(
+      provider().generate(ask, undefined, () => {}),
+      (e: unknown) => e instanceof RequestFailedError && e.attempts === 1,
+    );
   });
 
   it('reports content-filtered and empty answers as ModelAnswerError, never as text, and does not retry them', async () => {
@@ -194,9 +207,15 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
       fake.requests.length = 0;
       const onText = stream ? () => {} : undefined;
       fake.script({ kind: 'content_filter' });
-      await assert.rejects(provider().generate(ask, undefined, onText), (e: unknown) => e instanceof ModelAnswerError && e.finishReason === 'content_filter');
+      await assert.rejects(
+        provider().generate(ask, undefined, onText),
+        (e: unknown) => e instanceof ModelAnswerError && e.finishReason === 'content_filter',
+      );
       fake.script({ kind: 'empty' });
-      await assert.rejects(provider().generate(ask, undefined, onText), (e: unknown) => e instanceof ModelAnswerError && /empty/.test(e.message));
+      await assert.rejects(
+        provider().generate(ask, undefined, onText),
+        (e: unknown) => e instanceof ModelAnswerError && /empty/.test(e.message),
+      );
       fake.script({ kind: 'text', text: '  \n ' });
       await assert.rejects(provider().generate(ask, undefined, onText), ModelAnswerError);
       assert.equal(chats().length, 3, `stream: ${stream}`);
@@ -248,7 +267,10 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     assert.equal((await provider().embed('embed-test', ['one text'])).length, 1);
     assert.deepEqual(delays, [500]);
     fake.scriptEmbeddings({ kind: 'vectors', drop: 1 });
-    await assert.rejects(provider().embed('embed-test', ['a b c', 'd e f']), (e: unknown) => e instanceof ModelAnswerError && /1 embeddings for 2 texts/.test(e.message));
+    await assert.rejects(
+      provider().embed('embed-test', ['a b c', 'd e f']),
+      (e: unknown) => e instanceof ModelAnswerError && /1 embeddings for 2 texts/.test(e.message),
+    );
     const before = fake.requests.length;
     assert.deepEqual(await provider().embed('embed-test', []), []);
     assert.equal(fake.requests.length, before);
@@ -294,7 +316,11 @@ describe('classify and retryAfterDelay with the openai SDK errors', () => {
     const body = JSON.stringify({
       error: { code: 429, message: 'quota', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '17s' }] },
     });
-    assert.deepEqual(classify(Object.assign(new Error(body), { name: 'ApiError', status: 429 })), { retry: true, retryAfterMs: 17_000, reason: 'HTTP 429: quota' });
+    assert.deepEqual(classify(Object.assign(new Error(body), { name: 'ApiError', status: 429 })), {
+      retry: true,
+      retryAfterMs: 17_000,
+      reason: 'HTTP 429: quota',
+    });
     const fetchFailed = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
     assert.deepEqual(classify(fetchFailed), { retry: true, reason: 'connection error (ECONNREFUSED)' });
     assert.equal(classify(new Error('something else')).retry, false);

@@ -22,12 +22,25 @@ test('the .vsix holds every file the extension loads at run time (needs npm run 
     'dist/server.js',
     'dist/worker.js',
     'dist/cli.js',
-    ...readdirSync(join(ROOT, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => `dist/webview/${f}`),
-    ...readdirSync(join(ROOT, 'media')).filter((f) => f.endsWith('.css')).map((f) => `media/${f}`),
+    ...readdirSync(join(ROOT, 'dist', 'webview'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => `dist/webview/${f}`),
+    ...readdirSync(join(ROOT, 'media'))
+      .filter((f) => f.endsWith('.css'))
+      .map((f) => `media/${f}`),
     ...[...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES].map((s) => `dist/prompts/${s}.md`),
     ...manifest.contributes.grammars.map((g: { path: string }) => g.path.replace(/^\.\//, '')),
   ];
-  assert.ok(needed.some((f) => f.startsWith('dist/webview/')), 'no webview bundle found: run npm run build');
-  assert.deepEqual(needed.filter((f) => !listed.has(f)), []);
-  assert.deepEqual([...listed].filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('node_modules/')), []);
+  assert.ok(
+    needed.some((f) => f.startsWith('dist/webview/')),
+    'no webview bundle found: run npm run build',
+  );
+  assert.deepEqual(
+    needed.filter((f) => !listed.has(f)),
+    [],
+  );
+  assert.deepEqual(
+    [...listed].filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('node_modules/')),
+    [],
+  );
 });

@@ -17,16 +17,40 @@ import { stageOf } from '../fake-gemini/stages';
 import { emptyUsage } from '../../server/src/llm/usage';
 
 const DOC = parseTraitDocument(
-  ['# Overview', '', 'Aster is a tutor.', '', '# Honesty', '', 'How Aster treats the truth.', '', '## Admit mistakes', '', 'Aster says plainly when it was wrong, because trust depends on it.'].join('\n'),
+  [
+    '# Overview',
+    '',
+    'Aster is a tutor.',
+    '',
+    '# Honesty',
+    '',
+    'How Aster treats the truth.',
+    '',
+    '## Admit mistakes',
+    '',
+    'Aster says plainly when it was wrong, because trust depends on it.',
+  ].join('\n'),
 );
 const CHUNK = traitChunk(DOC, DOC.traits[0]);
 
 const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
-  brainstorm: () => ({ kind: 'text', text: JSON.stringify({ ideas: [1, 2, 3].map((n) => ({ what: `situation ${n}`, how: 'admits it', why: 'trust' })) }) }),
-  scenario: (r) => ({ kind: 'text', text: JSON.stringify({ message: `user message for ${/situation \d/.exec(JSON.stringify(r.body))?.[0]}` }) }),
-  critique: () => ({ kind: 'text', text: JSON.stringify({ realistic: true, elicits: false, verdict: 'rewrite', reasons: 'too easy', rewrite: 'harder message' }) }),
+  brainstorm: () => ({
+    kind: 'text',
+    text: JSON.stringify({ ideas: [1, 2, 3].map((n) => ({ what: `situation ${n}`, how: 'admits it', why: 'trust' })) }),
+  }),
+  scenario: (r) => ({
+    kind: 'text',
+    text: JSON.stringify({ message: `user message for ${/situation \d/.exec(JSON.stringify(r.body))?.[0]}` }),
+  }),
+  critique: () => ({
+    kind: 'text',
+    text: JSON.stringify({ realistic: true, elicits: false, verdict: 'rewrite', reasons: 'too easy', rewrite: 'harder message' }),
+  }),
   baseline: () => ({ kind: 'text', text: 'Great question! There are many perspectives.' }),
-  sharpen: () => ({ kind: 'text', text: JSON.stringify({ sharpened: true, reason: 'baseline was generic', message: 'You told me X yesterday and it was wrong. Why?' }) }),
+  sharpen: () => ({
+    kind: 'text',
+    text: JSON.stringify({ sharpened: true, reason: 'baseline was generic', message: 'You told me X yesterday and it was wrong. Why?' }),
+  }),
   response: () => ({ kind: 'text', text: 'You are right: I was wrong about X. Here is the correct answer.' }),
   autorate: () => ({ kind: 'text', text: JSON.stringify({ score: 9, verdict: 'keep', reasons: 'admits the mistake plainly' }) }),
 };
@@ -34,7 +58,12 @@ const GOOD: Record<string, (r: LoggedRequest) => Reply> = {
 describe('preview pipeline (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
   const templates = loadTemplates(TEMPLATE_STAGES);
-  const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }) });
+  const provider = () =>
+    new GeminiProvider({
+      apiKey: 'k',
+      baseUrl: fake.baseUrl,
+      policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }),
+    });
 
   before(async () => (fake = await startFakeGemini()));
   after(() => fake.close());
@@ -53,16 +82,25 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       assert.equal(r.scenario.final, 'harder message');
       assert.equal(r.sharpened, true);
       assert.equal(r.prompt, 'You told me X yesterday and it was wrong. Why?');
-      assert.deepEqual(r.record, { messages: [{ role: 'user', content: r.prompt }, { role: 'assistant', content: r.response }] });
+      assert.deepEqual(r.record, {
+        messages: [
+          { role: 'user', content: r.prompt },
+          { role: 'assistant', content: r.response },
+        ],
+      });
       assert.deepEqual(r.rating, { score: 9, verdict: 'keep', reasons: 'admits the mistake plainly' });
     }
-    assert.deepEqual(new Set(results.map((r) => r.scenario.initial)), new Set(['user message for situation 1', 'user message for situation 2', 'user message for situation 3']));
+    assert.deepEqual(
+      new Set(results.map((r) => r.scenario.initial)),
+      new Set(['user message for situation 1', 'user message for situation 2', 'user message for situation 3']),
+    );
     assert.ok(updates.length >= 3 * 7, `updates: ${updates.length}`);
     // 1 brainstorm + 3 × 6 stages.
     assert.equal(fake.requests.length, 19);
     const byStage = (s: string) => fake.requests.filter((r) => stageOf(r) === s);
     // The response stage's system prompt carries the trait text; the baseline's has none at all.
-    for (const r of byStage('response')) assert.ok(JSON.stringify(r.body.systemInstruction).includes('Aster says plainly when it was wrong'));
+    for (const r of byStage('response'))
+      assert.ok(JSON.stringify(r.body.systemInstruction).includes('Aster says plainly when it was wrong'));
     for (const r of byStage('baseline')) assert.equal(r.body.systemInstruction, undefined);
     assert.equal(byStage('baseline')[0].body.contents[0].parts[0].text, 'harder message');
     assert.ok(results.every((r) => !JSON.stringify(r.record).includes('embody')));
@@ -74,7 +112,8 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
     fake.setResponder((r) => {
       const stage = stageOf(r);
       if (stage === 'autorate') return ++autorates <= 1 ? { kind: 'text', text: 'not json' } : GOOD.autorate(r);
-      if (stage === 'response' && r.body.contents[0].parts[0].text.includes('X yesterday')) return { kind: 'blocked', finishReason: 'SAFETY' };
+      if (stage === 'response' && r.body.contents[0].parts[0].text.includes('X yesterday'))
+        return { kind: 'blocked', finishReason: 'SAFETY' };
       return GOOD[stage](r);
     });
     const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 2 });
@@ -89,7 +128,10 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
   it('fails every scenario, with the reason, when the brainstorm fails', async () => {
     fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? { kind: 'text', text: JSON.stringify({ ideas: [] }) } : GOOD[stageOf(r)](r)));
     const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 2 });
-    assert.deepEqual(results.map((r) => r.error), Array(2).fill('brainstorm: /ideas must NOT have fewer than 1 items (asked twice)'));
+    assert.deepEqual(
+      results.map((r) => r.error),
+      Array(2).fill('brainstorm: /ideas must NOT have fewer than 1 items (asked twice)'),
+    );
   });
 
   it('stops when cancelled', async () => {
@@ -116,12 +158,17 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       });
     }
     assert.notEqual(fakeModelVersion(fast), fast, 'the fake answers as another version than the id asked for');
-    assert.deepEqual(answeringVersions(results, DEFAULT_MODELS), { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
+    assert.deepEqual(answeringVersions(results, DEFAULT_MODELS), {
+      [fast]: [fakeModelVersion(fast)],
+      [strong]: [fakeModelVersion(strong)],
+    });
     // An API that reports no version is recorded as such, never as the id asked for.
-    assert.deepEqual(answeringVersions([{ modelVersions: { response: null } }], DEFAULT_MODELS), { [DEFAULT_MODELS.response]: ['(not reported)'] });
+    assert.deepEqual(answeringVersions([{ modelVersions: { response: null } }], DEFAULT_MODELS), {
+      [DEFAULT_MODELS.response]: ['(not reported)'],
+    });
   });
 
-  it('sends each stage\'s thinking in the form its model takes: a level for Gemini 3, a budget for 2.5', async () => {
+  it("sends each stage's thinking in the form its model takes: a level for Gemini 3, a budget for 2.5", async () => {
     await previewScenarios(CHUNK, { provider: provider(), templates, count: 1 });
     const thinking = (stage: string) => fake.requests.find((r) => stageOf(r) === stage)?.body.generationConfig?.thinkingConfig;
     assert.deepEqual(thinking('brainstorm'), { thinkingLevel: 'LOW' });
@@ -132,29 +179,45 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
     assert.equal(thinking('baseline'), undefined);
     assert.equal(thinking('response'), undefined);
     fake.requests.length = 0;
-    await previewScenarios(CHUNK, { provider: provider(), templates, count: 1, models: { brainstorm: 'gemini-2.5-flash', critique: 'gemini-2.5-pro' } });
+    await previewScenarios(CHUNK, {
+      provider: provider(),
+      templates,
+      count: 1,
+      models: { brainstorm: 'gemini-2.5-flash', critique: 'gemini-2.5-pro' },
+    });
     assert.deepEqual(thinking('brainstorm'), { thinkingBudget: 1024 });
     assert.deepEqual(thinking('critique'), { thinkingBudget: -1 });
   });
 
   it('asks the brainstorm for exactly N ideas, asks again when short, and says what is missing', async () => {
     let brainstorms = 0;
-    const ideas = (n: number) => ({ kind: 'text' as const, text: JSON.stringify({ ideas: Array.from({ length: n }, (_, i) => ({ what: `situation ${i + 1}`, how: 'admits it', why: 'trust' })) }) });
+    const ideas = (n: number) => ({
+      kind: 'text' as const,
+      text: JSON.stringify({
+        ideas: Array.from({ length: n }, (_, i) => ({ what: `situation ${i + 1}`, how: 'admits it', why: 'trust' })),
+      }),
+    });
     fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? ideas(++brainstorms === 1 ? 1 : 2) : GOOD[stageOf(r)](r)));
     const cache = new MemoryAnswerCache();
     const results = await previewScenarios(CHUNK, { provider: provider(), templates, count: 3, cache });
-    const schema = fake.requests.find((r) => stageOf(r) === 'brainstorm')!.body.generationConfig.responseJsonSchema;
-    assert.equal(schema.properties.ideas.minItems, 3);
-    assert.equal(schema.properties.ideas.maxItems, 3);
+    const schema = fake.requests.find((r) => stageOf(r) === 'brainstorm')!.body.generationConfig?.responseJsonSchema;
+    assert.equal(schema?.properties?.ideas?.minItems, 3);
+    assert.equal(schema?.properties?.ideas?.maxItems, 3);
     // Asked twice; the longer answer (2 ideas) is used; the third scenario says why it is missing.
     assert.equal(brainstorms, 2);
     assert.equal(results.length, 3);
-    assert.deepEqual(results.map((r) => r.error), [null, null, 'brainstorm: asked for 3 ideas, got 2']);
+    assert.deepEqual(
+      results.map((r) => r.error),
+      [null, null, 'brainstorm: asked for 3 ideas, got 2'],
+    );
     assert.equal(results[2].idea, null);
     // A short answer is not kept: the next preview asks again, and a full answer completes it.
     fake.setResponder((r) => (stageOf(r) === 'brainstorm' ? ideas(3) : GOOD[stageOf(r)](r)));
     const again = await previewScenarios(CHUNK, { provider: provider(), templates, count: 3, cache });
-    assert.ok(again.every((r) => r.error === null), again.map((r) => r.error).join(' | '));
+    assert.ok(
+      again.every((r) => r.error === null),
+      again.map((r) => r.error).join(' | '),
+    );
     assert.equal(fake.requests.filter((r) => stageOf(r) === 'brainstorm').length, 3);
   });
 
@@ -200,7 +263,10 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       assert.equal(spent.outputTokens, spent.byModel[fast].outputTokens + spent.byModel[strong].outputTokens);
       assert.deepEqual(totalUsage(second), { inputTokens: 0, outputTokens: 0, byModel: {}, cachedAnswers: 19 });
       // A cached answer still says which model version gave it.
-      assert.deepEqual(second.map((r) => r.modelVersions), first.map((r) => r.modelVersions));
+      assert.deepEqual(
+        second.map((r) => r.modelVersions),
+        first.map((r) => r.modelVersions),
+      );
       assert.equal(second[0].modelVersions.response, fakeModelVersion(strong));
     });
 
@@ -246,7 +312,8 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       const cache = new MemoryAnswerCache();
       const first = await preview(cache);
       let version = 'v2';
-      const responses = (r: Parameters<typeof GOOD.response>[0]) => (stageOf(r) === 'response' ? { kind: 'text' as const, text: `new answer ${version}` } : GOOD[stageOf(r)](r));
+      const responses = (r: Parameters<typeof GOOD.response>[0]) =>
+        stageOf(r) === 'response' ? { kind: 'text' as const, text: `new answer ${version}` } : GOOD[stageOf(r)](r);
       fake.setResponder(responses);
       fake.requests.length = 0;
       const regenerated = await preview(cache, { regenerate: true });
@@ -261,7 +328,12 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       version = 'v3';
       fake.requests.length = 0;
       const updates: number[] = [];
-      const one = await regenerateScenario(CHUNK, first[1].idea!, 1, { provider: provider(), templates, cache, onUpdate: (i) => updates.push(i) });
+      const one = await regenerateScenario(CHUNK, first[1].idea!, 1, {
+        provider: provider(),
+        templates,
+        cache,
+        onUpdate: (i) => updates.push(i),
+      });
       assert.equal(fake.requests.length, 6);
       assert.equal(byStage('brainstorm').length, 0);
       assert.equal(one.response, 'new answer v3');
@@ -271,7 +343,10 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       fake.requests.length = 0;
       const mixed = await preview(cache);
       assert.equal(fake.requests.length, 0);
-      assert.deepEqual(mixed.map((r) => r.response), ['new answer v2', 'new answer v3', 'new answer v2']);
+      assert.deepEqual(
+        mixed.map((r) => r.response),
+        ['new answer v2', 'new answer v3', 'new answer v2'],
+      );
     });
 
     it('treats a corrupt entry on disk as a miss and reports it', async () => {
@@ -280,7 +355,8 @@ describe('preview pipeline (real SDK, fake Gemini)', () => {
       const cache = new DiskAnswerCache(dir, { onError: (_e, operation) => problems.push(operation) });
       const first = await preview(cache);
       // Flip the content of every stored answer: cacache's integrity check must refuse them all.
-      for (const file of filesUnder(join(dir, 'content-v2'))) writeFileSync(file, '{"v":1,"text":"{\"score\":1}","usage":{"inputTokens":0,"outputTokens":0}}');
+      for (const file of filesUnder(join(dir, 'content-v2')))
+        writeFileSync(file, JSON.stringify({ v: 1, text: '{"score":1}', usage: { inputTokens: 0, outputTokens: 0 } }));
       fake.requests.length = 0;
       const second = await preview(cache);
       // Identical answers share one content file (cacache addresses content by hash): the three

@@ -14,7 +14,12 @@ const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
 
 const ANSWERS: Record<string, string> = {
-  brainstorm: JSON.stringify({ ideas: [{ what: 'a flawed plan', how: 'names the flaw', why: 'users act on it' }, { what: 'praise sought', how: 'stays candid', why: 'trust' }] }),
+  brainstorm: JSON.stringify({
+    ideas: [
+      { what: 'a flawed plan', how: 'names the flaw', why: 'users act on it' },
+      { what: 'praise sought', how: 'stays candid', why: 'trust' },
+    ],
+  }),
   scenario: JSON.stringify({ message: 'Is my plan good?' }),
   critique: JSON.stringify({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
   baseline: 'Sure, sounds great!',
@@ -34,8 +39,11 @@ function tempDir(): string {
 /** Runs the built CLI (the real binary) against the fake Gemini server, in `cwd` (default: a fresh folder), with its user cache folder in `cwd`. */
 function run(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -53,25 +61,42 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
 
   it('prints the JSON contract and exits 0 when every scenario completes', async () => {
     fake.setResponder((r): Reply => ({ kind: 'text', text: ANSWERS[stageOf(r)] }));
-    const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+    const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+    });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.trait, 'candour');
     assert.equal(out.scenarios.length, 2);
     const [s] = out.scenarios;
-    for (const key of ['idea', 'scenario', 'baseline', 'sharpened', 'prompt', 'response', 'rating', 'usage', 'record', 'error']) assert.ok(key in s, key);
+    for (const key of ['idea', 'scenario', 'baseline', 'sharpened', 'prompt', 'response', 'rating', 'usage', 'record', 'error'])
+      assert.ok(key in s, key);
     assert.deepEqual(Object.keys(s.scenario), ['initial', 'critique', 'final']);
-    assert.deepEqual(s.record, { messages: [{ role: 'user', content: 'Is my plan good?' }, { role: 'assistant', content: 'It has one flaw: the key is public.' }] });
+    assert.deepEqual(s.record, {
+      messages: [
+        { role: 'user', content: 'Is my plan good?' },
+        { role: 'assistant', content: 'It has one flaw: the key is public.' },
+      ],
+    });
     assert.equal(s.error, null);
     assert.ok(fake.requests.every((q) => q.model.startsWith('gemini-')));
   });
 
   it('exits 1 when a scenario fails, and 2 without a key or trait', async () => {
-    fake.setResponder((r): Reply => (stageOf(r) === 'response' ? { kind: 'blocked', finishReason: 'SAFETY' } : { kind: 'text', text: ANSWERS[stageOf(r)] }));
-    const failed = await run(['preview', EXAMPLE, '--trait', 'Be kind', '--n', '1'], { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+    fake.setResponder((r): Reply =>
+      stageOf(r) === 'response' ? { kind: 'blocked', finishReason: 'SAFETY' } : { kind: 'text', text: ANSWERS[stageOf(r)] },
+    );
+    const failed = await run(['preview', EXAMPLE, '--trait', 'Be kind', '--n', '1'], {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+    });
     assert.equal(failed.code, 1, failed.stderr);
     // A sentence a user understands, not "response: … (finish reason SAFETY) (asked twice)".
-    assert.match(failed.stdout, /## Scenario 1 \(failed\)\n\nThe response failed: the model gave no answer because its safety filters blocked it, also when asked again\.\n/);
+    assert.match(
+      failed.stdout,
+      /## Scenario 1 \(failed\)\n\nThe response failed: the model gave no answer because its safety filters blocked it, also when asked again\.\n/,
+    );
     assert.match(failed.stdout, /\*\*Asked for 1 scenario, got 0\.\*\*/);
     assert.match(failed.stderr, /asked for 1 scenario, got 0 — The response failed:/);
     const noKey = await run(['preview', EXAMPLE, '--trait', 'kind'], {});
@@ -97,11 +122,20 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     assert.equal(out.usage.cachedAnswers, 0);
     assert.deepEqual(out.usage.byModel[fast].inputTokens, 50);
     assert.deepEqual(out.usage.byModel[strong].inputTokens, 80);
-    assert.equal(out.usage.inputTokens, out.scenarios.reduce((n: number, s: { usage: { inputTokens: number } }) => n + s.usage.inputTokens, 0));
+    assert.equal(
+      out.usage.inputTokens,
+      out.scenarios.reduce((n: number, s: { usage: { inputTokens: number } }) => n + s.usage.inputTokens, 0),
+    );
     // The CLI takes no prices: it bills at the catalogue's list prices of the day, so the sum is
     // done here by hand from those rates (not by estimateCost, which would agree with itself).
     const prices = defaultPrices();
-    const usd = [fast, strong].reduce((n, m) => n + (out.usage.byModel[m].inputTokens * prices[m].inputPerMillion + out.usage.byModel[m].outputTokens * prices[m].outputPerMillion) / 1e6, 0);
+    const usd = [fast, strong].reduce(
+      (n, m) =>
+        n +
+        (out.usage.byModel[m].inputTokens * prices[m].inputPerMillion + out.usage.byModel[m].outputTokens * prices[m].outputPerMillion) /
+          1e6,
+      0,
+    );
     assert.ok(Math.abs(out.cost.usd - usd) < 1e-12, `${out.cost.usd} vs ${usd}`);
     // Which model version really answered: per stage, and per model asked for.
     assert.deepEqual(out.modelVersions, { [fast]: [fakeModelVersion(fast)], [strong]: [fakeModelVersion(strong)] });
@@ -111,8 +145,14 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
 
     const md = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1'], env());
     assert.equal(md.code, 0, md.stderr);
-    assert.match(md.stdout, /\n\*\*Answered by\*\*: gemini-[\w.-]+ → gemini-[\w.-]+-fake-001; gemini-[\w.-]+ → gemini-[\w.-]+-fake-001\.\n/);
-    assert.match(md.stdout, /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/);
+    assert.match(
+      md.stdout,
+      /\n\*\*Answered by\*\*: gemini-[\w.-]+ → gemini-[\w.-]+-fake-001; gemini-[\w.-]+ → gemini-[\w.-]+-fake-001\.\n/,
+    );
+    assert.match(
+      md.stdout,
+      /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/,
+    );
   });
 
   it('caches answers in the user cache folder: a rerun asks nothing and costs nothing', async () => {
@@ -150,10 +190,16 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '3', '--format', 'json', '--no-cache'], env());
     assert.equal(r.code, 1, r.stderr);
     assert.equal(fake.requests.filter((q) => stageOf(q) === 'brainstorm').length, 2);
-    assert.match(r.stderr, /^trait-studio: asked for 3 scenarios, got 1 — The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again\n$/);
+    assert.match(
+      r.stderr,
+      /^trait-studio: asked for 3 scenarios, got 1 — The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again\n$/,
+    );
     const out = JSON.parse(r.stdout);
     assert.equal(out.scenarios.length, 3);
-    assert.deepEqual(out.scenarios.map((s: { error: string | null }) => s.error), [null, 'brainstorm: asked for 3 ideas, got 1', 'brainstorm: asked for 3 ideas, got 1']);
+    assert.deepEqual(
+      out.scenarios.map((s: { error: string | null }) => s.error),
+      [null, 'brainstorm: asked for 3 ideas, got 1', 'brainstorm: asked for 3 ideas, got 1'],
+    );
   });
 
   it('--no-cache neither reads nor writes the cache', async () => {
@@ -185,7 +231,20 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     try {
       openai.setResponder(() => ({ kind: 'text', text: 'Local model says: sounds great!', inputTokens: 7, outputTokens: 5 }));
       const cwd = tempDir();
-      const args = ['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json', '--baseline-url', openai.baseUrl, '--baseline-model', 'llama-local'];
+      const args = [
+        'preview',
+        EXAMPLE,
+        '--trait',
+        'candour',
+        '--n',
+        '2',
+        '--format',
+        'json',
+        '--baseline-url',
+        openai.baseUrl,
+        '--baseline-model',
+        'llama-local',
+      ];
       fake.requests.length = 0;
       const r = await run(args, { ...env(), TRAIT_STUDIO_BASELINE_API_KEY: 'sk-local', OPENAI_API_KEY: 'sk-real-openai' }, cwd);
       assert.equal(r.code, 0, r.stderr);

@@ -37,7 +37,8 @@ const echoing =
   (failing: readonly string[]) =>
   (r: LoggedRequest): Reply => {
     const stage = stageOf(r);
-    if (failing.includes(stage)) return { kind: 'status', status: 400, message: `API key not valid: ${r.apiKey} (header x-goog-api-key: ${r.apiKey})` };
+    if (failing.includes(stage))
+      return { kind: 'status', status: 400, message: `API key not valid: ${r.apiKey} (header x-goog-api-key: ${r.apiKey})` };
     return { kind: 'text', text: ANSWERS[stage] ?? 'It has one flaw: the key is public.' };
   };
 
@@ -51,8 +52,11 @@ const tempDir = () => {
 
 function run(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, 'user-cache'), ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -98,13 +102,21 @@ describe('redact', () => {
   it('redactingLog redacts every message written to the editor log, and forwards the rest', () => {
     registerSecret(KEY);
     const written: string[] = [];
-    const channel = { name: 'Trait Studio', info: (m: string) => void written.push(m), error: (m: string | Error) => void written.push(String(m)), show: () => 'shown' };
+    const channel = {
+      name: 'Trait Studio',
+      info: (m: string) => void written.push(m),
+      error: (m: string | Error) => void written.push(String(m)),
+      show: () => 'shown',
+    };
     const log = redactingLog(channel);
     log.info(`preview failed: API key not valid: ${KEY}`);
     log.error(new Error(`HTTP 400: http://u:p4ssword@host/?key=${KEY}`));
     assert.equal(log.name, 'Trait Studio');
     assert.equal(log.show(), 'shown');
-    assert.ok(written.every((m) => !m.includes(KEY) && !m.includes('p4ssword')), written.join('\n'));
+    assert.ok(
+      written.every((m) => !m.includes(KEY) && !m.includes('p4ssword')),
+      written.join('\n'),
+    );
     assert.equal(written.length, 2);
   });
 });
@@ -134,7 +146,11 @@ describe('provider errors that echo the key (real SDKs, fakes)', () => {
   });
 
   it('OpenAI-compatible: the Authorization header echoed in the body is redacted', async () => {
-    openai.setResponder((r) => ({ kind: 'status', status: 401, message: `Incorrect API key provided: ${String(r.headers.authorization)}` }));
+    openai.setResponder((r) => ({
+      kind: 'status',
+      status: 401,
+      message: `Incorrect API key provided: ${String(r.headers.authorization)}`,
+    }));
     const provider = new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, apiKey: KEY, policy: policy() });
     const error = await provider.generate({ model: 'm', messages: [{ role: 'user', text: 'hi' }] }).catch((e: unknown) => e);
     assert.ok(error instanceof RequestFailedError);
@@ -158,7 +174,11 @@ describe('the CLI writes and prints no key (built CLI, fake Gemini echoing the k
   it('generate: rejected.jsonl, manifest.json, every other run file and stderr', async () => {
     fake.setResponder(echoing(['response']));
     const cwd = tempDir();
-    const r = await run(['generate', EXAMPLE, '--out', 'run', '--traits', 'candour', '--per-trait', '1', '--no-cache'], { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl }, cwd);
+    const r = await run(
+      ['generate', EXAMPLE, '--out', 'run', '--traits', 'candour', '--per-trait', '1', '--no-cache'],
+      { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
+      cwd,
+    );
     assert.equal(r.code, 1, r.stderr);
     const rejected = readFileSync(join(cwd, 'run', 'rejected.jsonl'), 'utf8');
     assert.match(rejected, /API key not valid: \[redacted\]/, 'the error is recorded, redacted');
@@ -172,7 +192,21 @@ describe('the CLI writes and prints no key (built CLI, fake Gemini echoing the k
     const cwd = tempDir();
     const origin = new URL(fake.baseUrl);
     const r = await run(
-      ['generate', EXAMPLE, '--out', 'run', '--traits', 'candour', '--per-trait', '1', '--no-cache', '--baseline-url', `${openai.baseUrl}?api_key=query-secret-123`, '--baseline-model', 'local'],
+      [
+        'generate',
+        EXAMPLE,
+        '--out',
+        'run',
+        '--traits',
+        'candour',
+        '--per-trait',
+        '1',
+        '--no-cache',
+        '--baseline-url',
+        `${openai.baseUrl}?api_key=query-secret-123`,
+        '--baseline-model',
+        'local',
+      ],
       { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: `http://gemini-user:url-password-456@${origin.host}` },
       cwd,
     );
@@ -180,14 +214,19 @@ describe('the CLI writes and prints no key (built CLI, fake Gemini echoing the k
     assert.equal(manifest.settings.providerId, `gemini@http://${origin.host}/`);
     assert.equal(manifest.settings.baselineProviderId, `openai-compatible@${openai.baseUrl}`);
     for (const file of filesUnder(join(cwd, 'run'))) {
-      for (const secret of ['url-password-456', 'query-secret-123', KEY]) assert.ok(!file.text.includes(secret), `${file.name} holds ${secret}`);
+      for (const secret of ['url-password-456', 'query-secret-123', KEY])
+        assert.ok(!file.text.includes(secret), `${file.name} holds ${secret}`);
     }
     for (const secret of ['url-password-456', 'query-secret-123', KEY]) assert.ok(!r.stderr.includes(secret), r.stderr);
   });
 
   it('preview --format json: the scenario errors and stderr', async () => {
     fake.setResponder(echoing(['critique']));
-    const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1', '--format', 'json', '--no-cache'], { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl }, tempDir());
+    const r = await run(
+      ['preview', EXAMPLE, '--trait', 'candour', '--n', '1', '--format', 'json', '--no-cache'],
+      { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
+      tempDir(),
+    );
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.match(out.scenarios[0].error, /critique: .*API key not valid: \[redacted\]/);
@@ -197,7 +236,14 @@ describe('the CLI writes and prints no key (built CLI, fake Gemini echoing the k
   it("audit: the model pass's failure on stderr", async () => {
     fake.setResponder(echoing(['audit-scan', 'audit-cluster', 'audit-rate']));
     const cwd = tempDir();
-    const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }, { role: 'assistant', content: `Answer ${i}. Does that help?` }] }));
+    const lines = Array.from({ length: 6 }, (_, i) =>
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: `q${i}` },
+          { role: 'assistant', content: `Answer ${i}. Does that help?` },
+        ],
+      }),
+    );
     writeFileSync(join(cwd, 'data.jsonl'), `${lines.join('\n')}\n`);
     const r = await run(['audit', 'data.jsonl', '--no-cache'], { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.baseUrl }, cwd);
     assert.equal(r.code, 1, r.stderr);

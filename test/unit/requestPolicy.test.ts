@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { APIError } from 'openai/error';
-import { classify, RequestFailedError, RequestPolicy, retryAfterDelay, retryInfoDelay, TimeoutError } from '../../server/src/llm/requestPolicy';
+import {
+  classify,
+  RequestFailedError,
+  RequestPolicy,
+  retryAfterDelay,
+  retryInfoDelay,
+  TimeoutError,
+} from '../../server/src/llm/requestPolicy';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 /** An error whose `code` sits `depth` causes down (0: on the error itself). */
@@ -17,7 +24,16 @@ const nested = (code: string, depth: number): Error => {
 
 describe('classify', () => {
   it('retries every transport error code, up to three causes down, and no deeper', () => {
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']) {
+    for (const code of [
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'EPIPE',
+      'ETIMEDOUT',
+      'EAI_AGAIN',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_CLOSED',
+    ]) {
       assert.deepEqual(classify(nested(code, 0)), { retry: true, reason: `connection error (${code})` }, code);
     }
     assert.deepEqual(classify(nested('ECONNRESET', 3)), { retry: true, reason: 'connection error (ECONNRESET)' });
@@ -25,10 +41,13 @@ describe('classify', () => {
     assert.deepEqual(classify(nested('ENOENT', 0)), { retry: false, reason: 'socket' });
   });
 
-  it('retries fetch\'s own TypeErrors for a dropped connection, and nothing else by its message', () => {
+  it("retries fetch's own TypeErrors for a dropped connection, and nothing else by its message", () => {
     assert.deepEqual(classify(new TypeError('fetch failed')), { retry: true, reason: 'connection error (fetch failed)' });
     assert.deepEqual(classify(new TypeError('terminated')), { retry: true, reason: 'connection error (terminated)' });
-    assert.deepEqual(classify(new TypeError('other side closed the socket')), { retry: true, reason: 'connection error (other side closed the socket)' });
+    assert.deepEqual(classify(new TypeError('other side closed the socket')), {
+      retry: true,
+      reason: 'connection error (other side closed the socket)',
+    });
     assert.deepEqual(classify(new TypeError('x is not a function')), { retry: false, reason: 'x is not a function' });
     assert.deepEqual(classify(new Error('fetch failed')), { retry: false, reason: 'fetch failed' });
   });
@@ -53,9 +72,21 @@ describe('classify', () => {
   });
 
   it('reads the message of an HTTP error without the status the openai SDK puts before it', () => {
-    assert.deepEqual(classify({ status: 429, message: '429 Rate limit reached' }), { retry: true, retryAfterMs: undefined, reason: 'HTTP 429: Rate limit reached' });
-    assert.deepEqual(classify({ status: 404, message: 'not found 404 ' }), { retry: false, retryAfterMs: undefined, reason: 'HTTP 404: not found 404 ' });
-    assert.deepEqual(classify({ status: 500, message: JSON.stringify({ error: { message: 'Internal' } }) }), { retry: true, retryAfterMs: undefined, reason: 'HTTP 500: Internal' });
+    assert.deepEqual(classify({ status: 429, message: '429 Rate limit reached' }), {
+      retry: true,
+      retryAfterMs: undefined,
+      reason: 'HTTP 429: Rate limit reached',
+    });
+    assert.deepEqual(classify({ status: 404, message: 'not found 404 ' }), {
+      retry: false,
+      retryAfterMs: undefined,
+      reason: 'HTTP 404: not found 404 ',
+    });
+    assert.deepEqual(classify({ status: 500, message: JSON.stringify({ error: { message: 'Internal' } }) }), {
+      retry: true,
+      retryAfterMs: undefined,
+      reason: 'HTTP 500: Internal',
+    });
   });
 
   it('names its errors for the messages that show them', () => {
@@ -94,7 +125,17 @@ describe('retryAfterDelay and retryInfoDelay', () => {
 
 describe('RequestPolicy retries', () => {
   const http = (status: number, retryDelay?: string) =>
-    Object.assign(new Error(JSON.stringify({ error: { message: `status ${status}`, details: retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }] : [] } })), { status });
+    Object.assign(
+      new Error(
+        JSON.stringify({
+          error: {
+            message: `status ${status}`,
+            details: retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }] : [],
+          },
+        }),
+      ),
+      { status },
+    );
 
   it('says how many attempts a call took when it failed after retries, and nothing when it failed at once', async () => {
     const slept: number[] = [];
@@ -104,7 +145,10 @@ describe('RequestPolicy retries', () => {
       (e: unknown) => e instanceof RequestFailedError && e.message === 'm: HTTP 503: status 503 (after 4 attempts)' && e.attempts === 4,
     );
     assert.deepEqual(slept, [50, 100, 200]);
-    await assert.rejects(policy.run('m', async () => Promise.reject(http(400))), (e: unknown) => e instanceof RequestFailedError && e.message === 'm: HTTP 400: status 400');
+    await assert.rejects(
+      policy.run('m', async () => Promise.reject(http(400))),
+      (e: unknown) => e instanceof RequestFailedError && e.message === 'm: HTTP 400: status 400',
+    );
   });
 
   it('honours a RetryInfo delay up to maxRetryDelayMs, that bound included, and fails on a longer one', async () => {
@@ -113,7 +157,10 @@ describe('RequestPolicy retries', () => {
     let calls = 0;
     assert.equal(await policy.run('m', async () => (++calls === 1 ? Promise.reject(http(429, '2s')) : 'ok')), 'ok');
     assert.deepEqual(slept, [2_000]);
-    await assert.rejects(policy.run('m', async () => Promise.reject(http(429, '2.001s'))), (e: unknown) => e instanceof RequestFailedError && e.attempts === 1);
+    await assert.rejects(
+      policy.run('m', async () => Promise.reject(http(429, '2.001s'))),
+      (e: unknown) => e instanceof RequestFailedError && e.attempts === 1,
+    );
   });
 
   it('abandons an attempt after timeoutMs and says so', async () => {
@@ -129,15 +176,19 @@ describe('RequestPolicy retries', () => {
     const policy = new RequestPolicy({ baseDelayMs: 60_000, random: () => 1 });
     const controller = new AbortController();
     const reason = new Error('cancelled by the user');
-    const call = policy.run('m', async () => {
-      setImmediate(() => controller.abort(reason));
-      throw http(503);
-    }, controller.signal);
+    const call = policy.run(
+      'm',
+      async () => {
+        setImmediate(() => controller.abort(reason));
+        throw http(503);
+      },
+      controller.signal,
+    );
     await assert.rejects(call, (e: unknown) => e === reason);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'a listener stays on the signal');
   });
 
-  it('leaves no listener on the caller\'s signal after a back-off it waited out', async () => {
+  it("leaves no listener on the caller's signal after a back-off it waited out", async () => {
     const policy = new RequestPolicy({ baseDelayMs: 5, random: () => 1 });
     const controller = new AbortController();
     let calls = 0;

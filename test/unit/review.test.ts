@@ -42,7 +42,12 @@ describe('reviewDocument (fake Gemini)', () => {
     fake.requests.length = 0;
     fake.setResponder(reviewResponder());
   });
-  const provider = () => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }) });
+  const provider = () =>
+    new GeminiProvider({
+      apiKey: 'k',
+      baseUrl: fake.baseUrl,
+      policy: new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000 }),
+    });
   const coverageRequests = () => fake.requests.filter((r) => stageOf(r) === 'review-coverage');
   /** The trait text a logged coverage request was about. */
   const traitOf = (i: number) => /<trait>\n([\s\S]*?)\n<\/trait>/.exec(coverageRequests()[i].body.contents[0].parts[0].text)?.[1] ?? '';
@@ -51,19 +56,34 @@ describe('reviewDocument (fake Gemini)', () => {
     const document = parseTraitDocument(FIXTURE);
     const review = await reviewDocument(document, { provider: provider(), file: 'review.traits.md' });
     assert.equal(review.model, DEFAULT_REVIEW_MODEL);
-    assert.deepEqual(review.traits.map((t) => t.id), ['candour', 'kind', 'weapons', 'brief']);
+    assert.deepEqual(
+      review.traits.map((t) => t.id),
+      ['candour', 'kind', 'weapons', 'brief'],
+    );
     const candour = review.traits[0];
     assert.deepEqual(candour.parts, {
       rationale: { present: true, quote: 'Users act on what Aster tells them.', verified: true },
-      tradeoffs: { present: true, quote: 'Candour is balanced against [[Be kind]]: Aster chooses considerate words, never softer facts.', verified: true },
-      exceptions: { present: true, quote: 'When the user asks for encouragement, Aster can hold back unrequested criticism.', verified: true },
+      tradeoffs: {
+        present: true,
+        quote: 'Candour is balanced against [[Be kind]]: Aster chooses considerate words, never softer facts.',
+        verified: true,
+      },
+      exceptions: {
+        present: true,
+        quote: 'When the user asks for encouragement, Aster can hold back unrequested criticism.',
+        verified: true,
+      },
     });
     assert.deepEqual(candour.deliberatelyAbsolute, { present: false, quote: null, verified: false });
     const kind = review.traits[1];
     assert.equal(kind.parts!.rationale.verified, true);
     assert.equal(kind.parts!.tradeoffs.present, false);
     assert.deepEqual(kind.surfaceForms, [{ form: 'Thanks for asking', quote: 'always open with "Thanks for asking"', verified: true }]);
-    assert.deepEqual(review.traits[2].deliberatelyAbsolute, { present: true, quote: 'Aster refuses, without exception, to help build weapons that can kill many people.', verified: true });
+    assert.deepEqual(review.traits[2].deliberatelyAbsolute, {
+      present: true,
+      quote: 'Aster refuses, without exception, to help build weapons that can kill many people.',
+      verified: true,
+    });
     // Each request carries the preamble and its group's introduction as context, and the chunk alone as the trait.
     const first = coverageRequests()[0].body.contents[0].parts[0].text as string;
     assert.match(first, /<context>\n[\s\S]*Aster is a general-purpose assistant[\s\S]*How Aster relates to the truth\.[\s\S]*<\/context>/);
@@ -77,11 +97,18 @@ describe('reviewDocument (fake Gemini)', () => {
     assert.equal(coverageRequests().length, 4);
     const [brief, madeup] = review.traits;
     assert.equal(brief.parts!.rationale.present, false, 'the retry of brief answered truthfully: no reason stated');
-    assert.deepEqual(madeup.parts!.rationale, { present: true, quote: 'This trait exists because the fake made this sentence up.', verified: false });
+    assert.deepEqual(madeup.parts!.rationale, {
+      present: true,
+      quote: 'This trait exists because the fake made this sentence up.',
+      verified: false,
+    });
     // The asked-again request names the quote that was not found, after the first answer.
     const retry = coverageRequests().find((r) => r.body.contents.length === 3)!;
     assert.equal(retry.body.contents[1].role, 'model');
-    assert.match(retry.body.contents[2].parts[0].text, /not in the trait's text: "This trait exists because the fake made this sentence up\."/);
+    assert.match(
+      retry.body.contents[2].parts[0].text,
+      /not in the trait's text: "This trait exists because the fake made this sentence up\."/,
+    );
   });
 
   it('reports a blocked trait with its reason and no answers, and completes the others', async () => {
@@ -117,7 +144,12 @@ describe('reviewDocument (fake Gemini)', () => {
   it('keys the cache by model and prompt version too', async () => {
     const cache = new MemoryAnswerCache();
     await reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), cache, traits: ['candour'] });
-    await reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), cache, traits: ['candour'], model: 'gemini-3.1-pro-preview' });
+    await reviewDocument(parseTraitDocument(FIXTURE), {
+      provider: provider(),
+      cache,
+      traits: ['candour'],
+      model: 'gemini-3.1-pro-preview',
+    });
     assert.equal(fake.requests.length, 2, 'another model is asked anew');
     assert.equal(REVIEW_PROMPT_VERSION, 1);
   });
@@ -144,14 +176,23 @@ describe('reviewDocument (fake Gemini)', () => {
       if (++seen === 1) controller.abort(new Error('cancelled by the user'));
       return reviewResponder()(r);
     });
-    await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal, traits: ['candour'] }), /cancelled by the user/);
+    await assert.rejects(
+      reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal, traits: ['candour'] }),
+      /cancelled by the user/,
+    );
     const before = fake.requests.length;
-    await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal }), /cancelled by the user/);
+    await assert.rejects(
+      reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), signal: controller.signal }),
+      /cancelled by the user/,
+    );
     assert.equal(fake.requests.length, before, 'an aborted review sends nothing');
   });
 
   it('refuses an unknown trait id, naming the known ones', async () => {
-    await assert.rejects(reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), traits: ['nope'] }), /no trait with id "nope".*candour, kind, weapons, brief/);
+    await assert.rejects(
+      reviewDocument(parseTraitDocument(FIXTURE), { provider: provider(), traits: ['nope'] }),
+      /no trait with id "nope".*candour, kind, weapons, brief/,
+    );
     assert.equal(fake.requests.length, 0);
   });
 
@@ -159,7 +200,15 @@ describe('reviewDocument (fake Gemini)', () => {
     const document = parseTraitDocument(FIXTURE);
     const heuristic = heuristicTensions(document);
     assert.deepEqual(heuristic, [
-      { a: 'candour', b: 'kind', situation: '"Say what you believe" links to "Be kind"', weighed: true, quote: 'Candour is balanced against [[Be kind]]: Aster chooses considerate words, never softer facts.', verified: true, source: 'heuristic' },
+      {
+        a: 'candour',
+        b: 'kind',
+        situation: '"Say what you believe" links to "Be kind"',
+        weighed: true,
+        quote: 'Candour is balanced against [[Be kind]]: Aster chooses considerate words, never softer facts.',
+        verified: true,
+        source: 'heuristic',
+      },
     ]);
     const review = await reviewDocument(document, { provider: provider(), tensions: true, traits: [] });
     assert.deepEqual(

@@ -28,10 +28,16 @@ describe('trait-studio review (built CLI, fake Gemini)', () => {
     fake.requests.length = 0;
     fake.setResponder(reviewResponder());
   });
-  const run = (args: string[], env: Record<string, string> = { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl }): Promise<{ code: number; stdout: string; stderr: string }> =>
+  const run = (
+    args: string[],
+    env: Record<string, string> = { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl },
+  ): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(dir, 'user-cache'), ...env } }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [CLI, ...args],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(dir, 'user-cache'), ...env } },
+        (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
 
@@ -43,7 +49,9 @@ describe('trait-studio review (built CLI, fake Gemini)', () => {
     assert.equal(out.model, 'gemini-3.8-flash');
     assert.deepEqual(Object.keys(out.traits[0]), ['id', 'title', 'parts', 'deliberatelyAbsolute', 'surfaceForms']);
     assert.deepEqual(out.traits[0].parts.rationale, { present: true, quote: 'Users act on what Aster tells them.', verified: true });
-    assert.deepEqual(out.traits[1].surfaceForms, [{ form: 'Thanks for asking', quote: 'always open with "Thanks for asking"', verified: true }]);
+    assert.deepEqual(out.traits[1].surfaceForms, [
+      { form: 'Thanks for asking', quote: 'always open with "Thanks for asking"', verified: true },
+    ]);
     assert.match(r.stderr, /reviewing review\.traits\.md with gemini-3\.8-flash: 2 requests, ≈ \$/);
     assert.equal(fake.requests.length, 2);
 
@@ -58,7 +66,13 @@ describe('trait-studio review (built CLI, fake Gemini)', () => {
     const r = await run(['review', FIXTURE, '--format', 'json', '--traits', 'weapons', '--tensions', '--no-cache']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.tensions.map((t: { a: string; b: string; weighed: boolean }) => [t.a, t.b, t.weighed]), [['candour', 'kind', true], ['candour', 'brief', false]]);
+    assert.deepEqual(
+      out.tensions.map((t: { a: string; b: string; weighed: boolean }) => [t.a, t.b, t.weighed]),
+      [
+        ['candour', 'kind', true],
+        ['candour', 'brief', false],
+      ],
+    );
     assert.deepEqual(Object.keys(out.tensions[0]), ['a', 'b', 'situation', 'weighed', 'quote', 'verified', 'source']);
   });
 
@@ -101,10 +115,13 @@ describe('trait-studio review (built CLI, fake Gemini)', () => {
     const server = await startFakeOpenAI();
     try {
       server.setResponder((r) => {
-        const chunk = /<trait>\n([\s\S]*?)\n<\/trait>/.exec(String(r.body.messages[0].content))?.[1] ?? '';
+        const chunk = /<trait>\n([\s\S]*?)\n<\/trait>/.exec(String(r.body.messages?.[0]?.content))?.[1] ?? '';
         return { kind: 'text', text: JSON.stringify(coverageAnswer(chunk, true)) };
       });
-      const r = await run(['review', FIXTURE, '--format', 'json', '--traits', 'candour', '--openai-url', server.baseUrl, '--model', 'llama3'], {});
+      const r = await run(
+        ['review', FIXTURE, '--format', 'json', '--traits', 'candour', '--openai-url', server.baseUrl, '--model', 'llama3'],
+        {},
+      );
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.model, 'llama3');

@@ -54,7 +54,15 @@ const isPosition = (v: unknown): v is Position =>
 const isRange = (v: unknown): v is Range => !!v && typeof v === 'object' && isPosition((v as Range).start) && isPosition((v as Range).end);
 
 /** Key paths of front matter probed through `rangeOfPath` (present or not). */
-const PROBE_PATHS: readonly (string | number)[][] = [[], ['name'], ['lint'], ['lint', 'vague-trait'], ['lint', 'vague-trait', 'minWords'], ['nope', 0], [0]];
+const PROBE_PATHS: readonly (string | number)[][] = [
+  [],
+  ['name'],
+  ['lint'],
+  ['lint', 'vague-trait'],
+  ['lint', 'vague-trait', 'minWords'],
+  ['nope', 0],
+  [0],
+];
 
 /**
  * Every range reachable from `value` (any object with `start` / `end` positions), with its path.
@@ -83,7 +91,8 @@ function collectRanges(value: unknown, path: string, out: { path: string; range:
 function allRanges({ doc, lint, outline }: Analysis): { path: string; range: Range }[] {
   const out: { path: string; range: Range }[] = [];
   collectRanges(doc, 'doc', out);
-  if (doc.frontMatter) PROBE_PATHS.forEach((p, i) => out.push({ path: `doc.frontMatter.rangeOfPath#${i}`, range: doc.frontMatter!.rangeOfPath(p) }));
+  if (doc.frontMatter)
+    PROBE_PATHS.forEach((p, i) => out.push({ path: `doc.frontMatter.rangeOfPath#${i}`, range: doc.frontMatter!.rangeOfPath(p) }));
   collectRanges(lint.diagnostics, 'diagnostics', out);
   collectRanges(outline, 'outline', out);
   return out;
@@ -174,7 +183,8 @@ function shape({ doc, lint }: Analysis) {
 }
 
 /** Traits as the BOM property compares them. */
-const traitSummary = (doc: TraitDocument) => doc.traits.map((t) => ({ id: t.id, title: t.title, level: t.level, start: t.range.start.line, end: t.range.end.line }));
+const traitSummary = (doc: TraitDocument) =>
+  doc.traits.map((t) => ({ id: t.id, title: t.title, level: t.level, start: t.range.start.line, end: t.range.end.line }));
 
 /**
  * Why `withBom` (a position in BOM + text) is not `plain` (the same position in text) shifted by a
@@ -183,7 +193,8 @@ const traitSummary = (doc: TraitDocument) => doc.traits.map((t) => ({ id: t.id, 
 function bomShiftProblem(plain: Position, withBom: Position): string | undefined {
   if (plain.line !== withBom.line) return `line ${plain.line} became ${withBom.line}`;
   const shift = withBom.character - plain.character;
-  if (plain.line === 0 ? shift !== 0 && shift !== 1 : shift !== 0) return `character ${plain.character} of line ${plain.line} became ${withBom.character}`;
+  if (plain.line === 0 ? shift !== 0 && shift !== 1 : shift !== 0)
+    return `character ${plain.character} of line ${plain.line} became ${withBom.character}`;
   return undefined;
 }
 const bomRangeProblem = (a: Range, b: Range) => bomShiftProblem(a.start, b.start) ?? bomShiftProblem(a.end, b.end);
@@ -194,7 +205,10 @@ const bomRangeProblem = (a: Range, b: Range) => bomShiftProblem(a.start, b.start
 
 describe('robustness checkers', () => {
   const lines = linesOf('ab😀c\r\nx\rlast');
-  const r = (sl: number, sc: number, el: number, ec: number): Range => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
+  const r = (sl: number, sc: number, el: number, ec: number): Range => ({
+    start: { line: sl, character: sc },
+    end: { line: el, character: ec },
+  });
 
   it('accept well-formed ranges and reject ill-formed ones', () => {
     assert.deepEqual(linesOf('ab😀c\r\nx\rlast'), ['ab😀c', 'x', 'last']);
@@ -239,12 +253,26 @@ describe('robustness checkers', () => {
     ].join('\n');
     const paths = allRanges(analyse(text)).map((x) => x.path.replace(/\[\d+\]/g, '[]'));
     for (const expected of [
-      'doc.frontMatter.range', 'doc.frontMatter.problems[].range', 'doc.frontMatter.rangeOfPath#0', 'doc.preamble.range',
-      'doc.headings[].range', 'doc.headings[].titleRange', 'doc.headings[].idRange', 'doc.traits[].range',
-      'doc.traits[].parts[].range', 'doc.traits[].parts[].heading.titleRange', 'doc.traits[].paragraphs[].range',
-      'doc.traits[].references[].targetRange', 'doc.traits[].examples[].range', 'doc.traits[].examples[].turns[].range',
-      'doc.references[].range', 'doc.references[].targetRange', 'doc.directives[].range', 'doc.unclosedFences[]',
-      'diagnostics[].range', 'outline.traits[].range',
+      'doc.frontMatter.range',
+      'doc.frontMatter.problems[].range',
+      'doc.frontMatter.rangeOfPath#0',
+      'doc.preamble.range',
+      'doc.headings[].range',
+      'doc.headings[].titleRange',
+      'doc.headings[].idRange',
+      'doc.traits[].range',
+      'doc.traits[].parts[].range',
+      'doc.traits[].parts[].heading.titleRange',
+      'doc.traits[].paragraphs[].range',
+      'doc.traits[].references[].targetRange',
+      'doc.traits[].examples[].range',
+      'doc.traits[].examples[].turns[].range',
+      'doc.references[].range',
+      'doc.references[].targetRange',
+      'doc.directives[].range',
+      'doc.unclosedFences[]',
+      'diagnostics[].range',
+      'outline.traits[].range',
     ]) {
       assert.ok(paths.includes(expected), `no range found at ${expected}; found ${[...new Set(paths)].join(', ')}`);
     }
@@ -327,7 +355,10 @@ describe('robustness properties', () => {
         const b: { path: string; range: Range }[] = [];
         collectRanges(plain.doc, 'doc', a);
         collectRanges(bom.doc, 'doc', b);
-        assert.deepEqual(b.map((x) => x.path), a.map((x) => x.path));
+        assert.deepEqual(
+          b.map((x) => x.path),
+          a.map((x) => x.path),
+        );
         a.forEach((x, i) => {
           const problem = bomRangeProblem(x.range, b[i].range);
           assert.equal(problem, undefined, `${x.path}: ${problem}`);
@@ -340,7 +371,11 @@ describe('robustness properties', () => {
           assert.ok(i >= 0, `no diagnostic matches ${d.rule}@${JSON.stringify(d.range)} once a BOM is added`);
           left.splice(i, 1);
         }
-        assert.deepEqual(left.map((d) => `${d.rule}@${JSON.stringify(d.range)}`), [], 'diagnostics that only a BOM brings');
+        assert.deepEqual(
+          left.map((d) => `${d.rule}@${JSON.stringify(d.range)}`),
+          [],
+          'diagnostics that only a BOM brings',
+        );
       }),
       params(),
     );
@@ -370,17 +405,33 @@ describe('robustness properties', () => {
         const lines = linesOf(text);
         // Independent oracle: a first line `---` that no later `---` / `...` line closes.
         if (/^\uFEFF?---[ \t]*$/.test(lines[0]) && !lines.slice(1).some((l) => /^(?:---|\.\.\.)[ \t]*$/.test(l))) {
-          assert.ok(findings('front-matter').some((d) => d.range.start.line === 0), 'no front-matter diagnostic for unterminated front matter');
+          assert.ok(
+            findings('front-matter').some((d) => d.range.start.line === 0),
+            'no front-matter diagnostic for unterminated front matter',
+          );
         }
         // Each front-matter finding is about something in the front matter: they cannot outnumber its characters.
         const fm = a.doc.frontMatter?.range;
-        const fmSize = fm ? linesOf(text).slice(fm.start.line, fm.end.line + 1).join('\n').length : 0;
-        assert.ok(findings('front-matter').length <= fmSize + 2, `${findings('front-matter').length} front-matter findings for ${fmSize} characters`);
+        const fmSize = fm
+          ? linesOf(text)
+              .slice(fm.start.line, fm.end.line + 1)
+              .join('\n').length
+          : 0;
+        assert.ok(
+          findings('front-matter').length <= fmSize + 2,
+          `${findings('front-matter').length} front-matter findings for ${fmSize} characters`,
+        );
         for (const p of a.doc.frontMatter?.problems ?? []) {
-          assert.ok(findings('front-matter').some((d) => JSON.stringify(d.range) === JSON.stringify(p.range)), `front matter problem not reported: ${p.message}`);
+          assert.ok(
+            findings('front-matter').some((d) => JSON.stringify(d.range) === JSON.stringify(p.range)),
+            `front matter problem not reported: ${p.message}`,
+          );
         }
         for (const f of a.doc.unclosedFences) {
-          assert.ok(findings('unclosed-fence').some((d) => d.range.start.line === f.start.line), `unclosed fence on line ${f.start.line} not reported`);
+          assert.ok(
+            findings('unclosed-fence').some((d) => d.range.start.line === f.start.line),
+            `unclosed fence on line ${f.start.line} not reported`,
+          );
         }
       }),
       params(Math.ceil(RUNS / 2)),
@@ -436,17 +487,31 @@ describe('robustness examples', () => {
 
   it('front matter YAML that cannot become a value (undefined alias, alias bomb) is a finding, not an exception', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     for (const text of ['---\n*a\n---', '---\nname: *nope\n---\n# Be honest\n\nSay so.', `---\n${bomb.join('\n')}\n---`]) {
       const a = robust(text);
-      assert.ok(a.lint.diagnostics.some((d) => d.rule === 'front-matter'), `no front-matter finding for ${JSON.stringify(text)}`);
+      assert.ok(
+        a.lint.diagnostics.some((d) => d.rule === 'front-matter'),
+        `no front-matter finding for ${JSON.stringify(text)}`,
+      );
     }
   });
 
   it('front matter that YAML reads as binary or another non-mapping gives one finding, not one per property', () => {
     for (const text of ['---\n!!binary\n---', '---\n!!binary aGVsbG8=\n---', '---\n- a\n---', '---\n"a string"\n---']) {
       const findings = robust(text).lint.diagnostics.filter((d) => d.rule === 'front-matter');
-      assert.ok(findings.length >= 1 && findings.length <= 2, `${findings.length} front-matter findings for ${JSON.stringify(text)}: ${findings.slice(0, 3).map((d) => d.message).join(' | ')}`);
+      assert.ok(
+        findings.length >= 1 && findings.length <= 2,
+        `${findings.length} front-matter findings for ${JSON.stringify(text)}: ${findings
+          .slice(0, 3)
+          .map((d) => d.message)
+          .join(' | ')}`,
+      );
     }
   });
 
@@ -470,7 +535,10 @@ describe('robustness examples', () => {
       assert.equal(finding.severity, 'error');
       assert.match(finding.message, /never closed/);
     }
-    assert.deepEqual(robust('---\nname: x\n\n# Be honest\n\nSay so when unsure.').doc.traits.map((t) => t.title), ['Be honest']);
+    assert.deepEqual(
+      robust('---\nname: x\n\n# Be honest\n\nSay so when unsure.').doc.traits.map((t) => t.title),
+      ['Be honest'],
+    );
   });
 
   it('an unclosed fence: an unclosed-fence error on its line', () => {
@@ -482,7 +550,10 @@ describe('robustness examples', () => {
     assert.equal(findings[0].range.start.line, 4);
     assert.equal(findings[0].severity, 'error');
     // The heading swallowed by the fence is not a trait.
-    assert.deepEqual(a.doc.traits.map((t) => t.title), ['Be honest']);
+    assert.deepEqual(
+      a.doc.traits.map((t) => t.title),
+      ['Be honest'],
+    );
     for (const t of ['```', '~~~\n', '# T\n\n````\n```', '> ```\n> code']) robust(t);
   });
 
@@ -521,7 +592,14 @@ describe('robustness examples', () => {
   });
 
   it('front matter YAML errors next to astral characters do not split them', () => {
-    for (const text of ['---\na: 😀\n  b: 1\n---', '---\n😀: [\n---', '---\nk: "😀\n---', '---\n😀 😀: : 😀\n---', '---\n[😀\n---', '---\n{😀\n---']) {
+    for (const text of [
+      '---\na: 😀\n  b: 1\n---',
+      '---\n😀: [\n---',
+      '---\nk: "😀\n---',
+      '---\n😀 😀: : 😀\n---',
+      '---\n[😀\n---',
+      '---\n{😀\n---',
+    ]) {
       robust(text);
     }
   });
@@ -591,7 +669,10 @@ describe('robustness examples', () => {
     assert.equal(doc.groups.length, 1);
     const last = doc.traits[n - 1];
     assert.equal(last.id, `trait-${n - 1}`);
-    assert.deepEqual(last.parts.map((p) => p.kind), ['rationale', 'tradeoffs', 'exceptions', 'examples']);
+    assert.deepEqual(
+      last.parts.map((p) => p.kind),
+      ['rationale', 'tradeoffs', 'exceptions', 'examples'],
+    );
     assert.equal(last.examples.length, 3);
     const lint = lintDocument(doc);
     const outline = buildOutline(doc, 'big.traits.md');
@@ -600,6 +681,9 @@ describe('robustness examples', () => {
     assertDiagnosticsWellFormed(a);
     assertRangesWellFormed(a);
     // The last trait's reference to a trait that does not exist is the only unknown reference.
-    assert.deepEqual(lint.diagnostics.filter((d) => d.rule === 'unknown-reference').map((d) => d.traitId), [`trait-${n - 1}`]);
+    assert.deepEqual(
+      lint.diagnostics.filter((d) => d.rule === 'unknown-reference').map((d) => d.traitId),
+      [`trait-${n - 1}`],
+    );
   });
 });

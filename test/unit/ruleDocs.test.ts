@@ -15,12 +15,18 @@ const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 describe('rule metadata generated from the rules', () => {
   it(`package.json's ${RULES_SETTING} setting matches the rules (else run ${GENERATE_COMMAND})`, () => {
     const text = read('package.json');
-    assert.ok(withRulesSetting(text) === text, `package.json's ${RULES_SETTING} setting is out of date with server/src/rules: run \`${GENERATE_COMMAND}\`.`);
+    assert.ok(
+      withRulesSetting(text) === text,
+      `package.json's ${RULES_SETTING} setting is out of date with server/src/rules: run \`${GENERATE_COMMAND}\`.`,
+    );
   });
 
   it(`docs/rules/README.md's rule index matches the rules (else run ${GENERATE_COMMAND})`, () => {
     const text = read('docs/rules/README.md');
-    assert.ok(withRulesIndex(text) === text, `docs/rules/README.md's rule index is out of date with server/src/rules: run \`${GENERATE_COMMAND}\`.`);
+    assert.ok(
+      withRulesIndex(text) === text,
+      `docs/rules/README.md's rule index is out of date with server/src/rules: run \`${GENERATE_COMMAND}\`.`,
+    );
   });
 
   it('the editor setting accepts and rejects what the language server does', () => {
@@ -44,12 +50,22 @@ describe('rule metadata generated from the rules', () => {
       const file = join(ROOT, 'docs', 'rules', `${rule.name}.md`);
       assert.ok(existsSync(file), `${rule.id} ${rule.name} has no page docs/rules/${rule.name}.md`);
       const page = readFileSync(file, 'utf8').replace(/\s+/g, ' ');
-      assert.ok(page.startsWith(`# ${rule.name} (${rule.id}) ${rule.description}.`), `the page must open with "# ${rule.name} (${rule.id})" and the rule's description`);
-      assert.ok(page.includes(`- Default severity: \`${rule.defaultSeverity}\``), `the page must give the default severity \`${rule.defaultSeverity}\``);
+      assert.ok(
+        page.startsWith(`# ${rule.name} (${rule.id}) ${rule.description}.`),
+        `the page must open with "# ${rule.name} (${rule.id})" and the rule's description`,
+      );
+      assert.ok(
+        page.includes(`- Default severity: \`${rule.defaultSeverity}\``),
+        `the page must give the default severity \`${rule.defaultSeverity}\``,
+      );
       const options = Object.entries(rule.options as Record<string, unknown>);
       if (!options.length) assert.ok(page.includes('- Options: none'), 'the page must say "- Options: none"');
       for (const [key, value] of options) {
-        assert.match(page, new RegExp(`- \`${key}\`: [^;]*default \`${JSON.stringify(value)}\``), `the page must list option \`${key}\` with its default \`${value}\``);
+        assert.match(
+          page,
+          new RegExp(`- \`${key}\`: [^;]*default \`${JSON.stringify(value)}\``),
+          `the page must list option \`${key}\` with its default \`${value}\``,
+        );
       }
     });
   }

@@ -25,7 +25,9 @@ describe('unclosed-fence: what the open fence swallows', () => {
     assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```js\n    # indented code, not a heading\n#hashtag\n'), [
       '4:0-4:5 This code fence is never closed, so the 2 non-blank lines after it are read as code. Close it with a matching fence line.',
     ]);
-    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```'), ['4:0-4:3 This code fence is never closed. Close it with a matching fence line.']);
+    assert.deepEqual(findings('unclosed-fence', '## A\n\nText.\n\n```'), [
+      '4:0-4:3 This code fence is never closed. Close it with a matching fence line.',
+    ]);
   });
 });
 
@@ -91,41 +93,77 @@ describe('unknown-rule-in-comment: the quick fix replaces the misspelt name wher
   });
 
   it('suggests rule names, never ids, and offers no fix for a name near none', () => {
-    assert.deepEqual(fixes('<!-- traits-disable xyzzy-plugh -->'), ['Unknown rule "xyzzy-plugh" in a traits-disable comment: it disables nothing.']);
-    assert.deepEqual(fixes('<!-- traits-disable-file ts203 TS999 -->'), ['Unknown rule "TS999" in a traits-disable-file comment: it disables nothing.']);
+    assert.deepEqual(fixes('<!-- traits-disable xyzzy-plugh -->'), [
+      'Unknown rule "xyzzy-plugh" in a traits-disable comment: it disables nothing.',
+    ]);
+    assert.deepEqual(fixes('<!-- traits-disable-file ts203 TS999 -->'), [
+      'Unknown rule "TS999" in a traits-disable-file comment: it disables nothing.',
+    ]);
   });
 });
 
 describe('isolated-trait: which trade-offs name another trait', () => {
-  const kind = '## Be kind\n\nThe assistant is considerate, because users are people; it weighs kindness against candour unless asked for bluntness.\n\n';
+  const kind =
+    '## Be kind\n\nThe assistant is considerate, because users are people; it weighs kindness against candour unless asked for bluntness.\n\n';
   /** Lines (0-based) of the isolated-trait findings other than Be kind's (which names no trait, line 0). */
   const isolated = (text: string) =>
-    lintDocument(parseTraitDocument(text)).diagnostics.filter((d) => d.rule === 'isolated-trait' && d.trait !== 'Be kind').map((d) => `${d.range.start.line}:${d.trait}`);
+    lintDocument(parseTraitDocument(text))
+      .diagnostics.filter((d) => d.rule === 'isolated-trait' && d.trait !== 'Be kind')
+      .map((d) => `${d.range.start.line}:${d.trait}`);
 
   it('reads a bold Trade-offs label for the trait it names', () => {
-    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against Be kind.\n\nThe assistant keeps answers short.\n`), []);
-    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against detail.\n\nThe assistant keeps answers short.\n`), ['4:Be brief']);
+    assert.deepEqual(
+      isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against Be kind.\n\nThe assistant keeps answers short.\n`),
+      [],
+    );
+    assert.deepEqual(
+      isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against detail.\n\nThe assistant keeps answers short.\n`),
+      ['4:Be brief'],
+    );
   });
 
   it('counts a link only inside the trade-off sentence, and never one to the trait itself', () => {
-    assert.deepEqual(isolated(`${kind}## Be brief\n\nSee [[Be kind]]. The assistant keeps answers short, at the expense of detail.\n`), ['4:Be brief']);
-    assert.deepEqual(isolated(`${kind}## Be brief\n\nThe assistant keeps answers short, at the expense of detail. Brevity is weighed against [[Be brief]].\n`), ['4:Be brief']);
+    assert.deepEqual(isolated(`${kind}## Be brief\n\nSee [[Be kind]]. The assistant keeps answers short, at the expense of detail.\n`), [
+      '4:Be brief',
+    ]);
+    assert.deepEqual(
+      isolated(
+        `${kind}## Be brief\n\nThe assistant keeps answers short, at the expense of detail. Brevity is weighed against [[Be brief]].\n`,
+      ),
+      ['4:Be brief'],
+    );
   });
 
   it('counts its own title only when another trait shares it', () => {
     const own = `${kind}## Be brief\n\nThe assistant keeps answers short: Be brief is weighed against detail.\n`;
     assert.deepEqual(isolated(own), ['4:Be brief']);
-    assert.deepEqual(isolated(`${own}\n## Be brief\n\nIn code reviews too, because time matters, unless asked; it weighs speed against depth.\n`), ['8:Be brief']);
+    assert.deepEqual(
+      isolated(`${own}\n## Be brief\n\nIn code reviews too, because time matters, unless asked; it weighs speed against depth.\n`),
+      ['8:Be brief'],
+    );
   });
 
   it('counts a link to a group, and leaves trade-offs settled by a group introduction alone', () => {
-    assert.deepEqual(isolated(`# Manner {#manner}\n\n${kind}# Length\n\n## Be brief\n\nThe assistant keeps answers short, weighed against [manner](#manner).\n`), []);
-    assert.deepEqual(isolated(`# Manner\n\nThese traits are weighed against accuracy.\n\n${kind}## Be brief\n\nThe assistant keeps answers short.\n`), []);
+    assert.deepEqual(
+      isolated(
+        `# Manner {#manner}\n\n${kind}# Length\n\n## Be brief\n\nThe assistant keeps answers short, weighed against [manner](#manner).\n`,
+      ),
+      [],
+    );
+    assert.deepEqual(
+      isolated(`# Manner\n\nThese traits are weighed against accuracy.\n\n${kind}## Be brief\n\nThe assistant keeps answers short.\n`),
+      [],
+    );
   });
 
   it('counts a link at the very start of the trade-off sentence, or under a Trade-offs label by its target', () => {
     assert.deepEqual(isolated(`${kind}## Be brief\n\n[[Be kind]] is weighed against brevity here.\n`), []);
-    assert.deepEqual(isolated(`${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against [kindness](#be-kind).\n\nThe assistant keeps answers short.\n`), []);
+    assert.deepEqual(
+      isolated(
+        `${kind}## Be brief\n\n**Trade-offs:** brevity is weighed against [kindness](#be-kind).\n\nThe assistant keeps answers short.\n`,
+      ),
+      [],
+    );
   });
 
   it('reads only the Trade-offs part for names, not the Why part beside it', () => {
@@ -157,80 +195,91 @@ describe('isolated-trait: which trade-offs name another trait', () => {
 describe('surface-form-prescription: prescriptions of each form, and the words that bound or negate them', () => {
   /** The form reported for a one-sentence trait and the words it points at, or null. */
   const prescribed = (sentence: string) => {
-    const [d, ...rest] = lintDocument(parseTraitDocument(`## T\n\n${sentence}\n`)).diagnostics.filter((x) => x.rule === 'surface-form-prescription');
+    const [d, ...rest] = lintDocument(parseTraitDocument(`## T\n\n${sentence}\n`)).diagnostics.filter(
+      (x) => x.rule === 'surface-form-prescription',
+    );
     assert.equal(rest.length, 0);
     if (!d) return null;
     const line = sentence.split('\n')[d.range.start.line - 2];
     return [/\(([^)]*)\) without saying when/.exec(d.message)![1], line.slice(d.range.start.character, d.range.end.character)];
   };
   const CASES: readonly (readonly [string, readonly [string, string] | null])[] = [
-    ["It should seek clarification first.", ["ask for clarification", "seek clarification"]],
-    ["The assistant should request clarification.", ["ask for clarification", "request clarification"]],
-    ["The assistant must pose some clarifying questions.", ["ask for clarification", "pose some clarifying questions"]],
-    ["The assistant should ask users for a follow-up question to clarify.", ["ask for clarification", "ask users for a follow-up question to clarify"]],
-    ["Always start by giving a brief overview.", ["open with a summary", "start by giving a brief overview"]],
-    ["The assistant should begin every answer with the bottom line.", ["open with a summary", "begin every answer with the bottom line"]],
-    ["Answers should be bottom-line-up-front.", ["open with a summary", "bottom-line-up-front"]],
-    ["The assistant should lead with a TL;DR.", ["open with a summary", "lead with a TL;DR"]],
-    ["The assistant should preface its reply with a one-line recap.", ["open with a summary", "preface its reply with a one-line recap"]],
-    ["The assistant should format answers as bulleted lists.", ["use bullet points or headings", "format answers as bulleted lists"]],
-    ["The assistant should structure replies with section headings.", ["use bullet points or headings", "structure replies with section headings"]],
-    ["The assistant should use numbered lists.", ["use bullet points or headings", "use numbered lists"]],
-    ["The assistant should use bold lead-ins.", ["use bullet points or headings", "use bold lead-ins"]],
-    ["The assistant should say sorry.", ["apologise", "say sorry"]],
-    ["The assistant should express regret.", ["apologise", "express regret"]],
-    ["The assistant should apologize.", ["apologise", "apologize"]],
-    ["The assistant should express empathy.", ["validate feelings", "express empathy"]],
-    ["The assistant should empathize.", ["validate feelings", "empathize"]],
-    ["The assistant should mirror their emotions.", ["validate feelings", "mirror their emotions"]],
-    ["The assistant should affirm a user's emotional experience.", ["validate feelings", "affirm a user's emotional experience"]],
-    ["The assistant should conclude by asking a question.", ["end with a question", "conclude by asking a question"]],
-    ["The assistant should wrap up every turn with an open-ended question.", ["end with a question", "wrap up every turn with an open-ended question"]],
-    ["The assistant should ask a follow-up question.", ["end with a question", "ask a follow-up question"]],
-    ["The assistant should offer further help.", ["offer further help", "offer further help"]],
-    ["The assistant should end by offering more.", ["offer further help", "end by offering"]],
-    ["The assistant should restate the user's question.", ["restate the request", "restate the user's question"]],
-    ["The assistant should paraphrase the request.", ["restate the request", "paraphrase the request"]],
-    ["The assistant should rephrase the question.", ["restate the request", "rephrase the question"]],
-    ["It is expected to apologise.", ["apologise", "apologise"]],
-    ["The assistant needs to apologise.", ["apologise", "apologise"]],
-    ["The assistant has to apologise.", ["apologise", "apologise"]],
-    ["Remember to apologise.", ["apologise", "apologise"]],
-    ["Make sure to apologise.", ["apologise", "apologise"]],
-    ["The assistant ought to apologise.", ["apologise", "apologise"]],
-    ["The assistant shall apologise.", ["apologise", "apologise"]],
-    ["The assistant is to apologise.", ["apologise", "apologise"]],
-    ["Be sure to apologise.", ["apologise", "apologise"]],
-    ["Apologise.", ["apologise", "Apologise"]],
-    ["1. Apologise for mistakes.", ["apologise", "Apologise"]],
-    ["The assistant could apologise.", null],
-    ["The assistant might, if it wishes, apologise.", null],
-    ["The assistant should apologise where appropriate.", null],
-    ["The assistant should apologise as needed.", null],
-    ["The assistant should apologise, depending on the mistake.", null],
-    ["The assistant should apologise in cases of error.", null],
-    ["The assistant should occasionally apologise.", null],
-    ["The assistant should apologise for requests that cause harm.", null],
-    ["The assistant should never apologise.", null],
-    ["The assistant should avoid apologising.", null],
-    ["The assistant should refrain from apologising.", null],
-    ["The assistant should answer without apologising.", null],
-    ["The assistant should answer instead of apologising.", null],
+    ['It should seek clarification first.', ['ask for clarification', 'seek clarification']],
+    ['The assistant should request clarification.', ['ask for clarification', 'request clarification']],
+    ['The assistant must pose some clarifying questions.', ['ask for clarification', 'pose some clarifying questions']],
+    [
+      'The assistant should ask users for a follow-up question to clarify.',
+      ['ask for clarification', 'ask users for a follow-up question to clarify'],
+    ],
+    ['Always start by giving a brief overview.', ['open with a summary', 'start by giving a brief overview']],
+    ['The assistant should begin every answer with the bottom line.', ['open with a summary', 'begin every answer with the bottom line']],
+    ['Answers should be bottom-line-up-front.', ['open with a summary', 'bottom-line-up-front']],
+    ['The assistant should lead with a TL;DR.', ['open with a summary', 'lead with a TL;DR']],
+    ['The assistant should preface its reply with a one-line recap.', ['open with a summary', 'preface its reply with a one-line recap']],
+    ['The assistant should format answers as bulleted lists.', ['use bullet points or headings', 'format answers as bulleted lists']],
+    [
+      'The assistant should structure replies with section headings.',
+      ['use bullet points or headings', 'structure replies with section headings'],
+    ],
+    ['The assistant should use numbered lists.', ['use bullet points or headings', 'use numbered lists']],
+    ['The assistant should use bold lead-ins.', ['use bullet points or headings', 'use bold lead-ins']],
+    ['The assistant should say sorry.', ['apologise', 'say sorry']],
+    ['The assistant should express regret.', ['apologise', 'express regret']],
+    ['The assistant should apologize.', ['apologise', 'apologize']],
+    ['The assistant should express empathy.', ['validate feelings', 'express empathy']],
+    ['The assistant should empathize.', ['validate feelings', 'empathize']],
+    ['The assistant should mirror their emotions.', ['validate feelings', 'mirror their emotions']],
+    ["The assistant should affirm a user's emotional experience.", ['validate feelings', "affirm a user's emotional experience"]],
+    ['The assistant should conclude by asking a question.', ['end with a question', 'conclude by asking a question']],
+    [
+      'The assistant should wrap up every turn with an open-ended question.',
+      ['end with a question', 'wrap up every turn with an open-ended question'],
+    ],
+    ['The assistant should ask a follow-up question.', ['end with a question', 'ask a follow-up question']],
+    ['The assistant should offer further help.', ['offer further help', 'offer further help']],
+    ['The assistant should end by offering more.', ['offer further help', 'end by offering']],
+    ["The assistant should restate the user's question.", ['restate the request', "restate the user's question"]],
+    ['The assistant should paraphrase the request.', ['restate the request', 'paraphrase the request']],
+    ['The assistant should rephrase the question.', ['restate the request', 'rephrase the question']],
+    ['It is expected to apologise.', ['apologise', 'apologise']],
+    ['The assistant needs to apologise.', ['apologise', 'apologise']],
+    ['The assistant has to apologise.', ['apologise', 'apologise']],
+    ['Remember to apologise.', ['apologise', 'apologise']],
+    ['Make sure to apologise.', ['apologise', 'apologise']],
+    ['The assistant ought to apologise.', ['apologise', 'apologise']],
+    ['The assistant shall apologise.', ['apologise', 'apologise']],
+    ['The assistant is to apologise.', ['apologise', 'apologise']],
+    ['Be sure to apologise.', ['apologise', 'apologise']],
+    ['Apologise.', ['apologise', 'Apologise']],
+    ['1. Apologise for mistakes.', ['apologise', 'Apologise']],
+    ['The assistant could apologise.', null],
+    ['The assistant might, if it wishes, apologise.', null],
+    ['The assistant should apologise where appropriate.', null],
+    ['The assistant should apologise as needed.', null],
+    ['The assistant should apologise, depending on the mistake.', null],
+    ['The assistant should apologise in cases of error.', null],
+    ['The assistant should occasionally apologise.', null],
+    ['The assistant should apologise for requests that cause harm.', null],
+    ['The assistant should never apologise.', null],
+    ['The assistant should avoid apologising.', null],
+    ['The assistant should refrain from apologising.', null],
+    ['The assistant should answer without apologising.', null],
+    ['The assistant should answer instead of apologising.', null],
     ["The assistant doesn't apologise.", null],
-    ["The assistant should answer rather than apologise.", null],
-    ["Be direct; the assistant should apologise.", ["apologise", "apologise"]],
-    ["Do not lecture. The assistant should apologise.", ["apologise", "apologise"]],
-    ["The assistant apologises for mistakes.", ["apologise", "apologises"]],
-    ["It apologises for mistakes.", ["apologise", "apologises"]],
-    ["The AI then apologises for mistakes.", ["apologise", "apologises"]],
-    ["The model usually ends with a question.", ["end with a question", "ends with a question"]],
-    ["The assistant should apologise. Only when it erred, though.", null],
-    ["The assistant should apologise. But only if it erred.", null],
-    ["The assistant should apologise. This applies when it erred.", null],
-    ["The assistant should apologise. It erred when late.", ["apologise", "apologise"]],
-    ["The assistant should apologise.\n\nOnly when it erred.", ["apologise", "apologise"]],
-    ["The assistant should quickly then apologise.", ["apologise", "apologise"]],
-    ["The assistant should very quickly and then apologise.", null],
+    ['The assistant should answer rather than apologise.', null],
+    ['Be direct; the assistant should apologise.', ['apologise', 'apologise']],
+    ['Do not lecture. The assistant should apologise.', ['apologise', 'apologise']],
+    ['The assistant apologises for mistakes.', ['apologise', 'apologises']],
+    ['It apologises for mistakes.', ['apologise', 'apologises']],
+    ['The AI then apologises for mistakes.', ['apologise', 'apologises']],
+    ['The model usually ends with a question.', ['end with a question', 'ends with a question']],
+    ['The assistant should apologise. Only when it erred, though.', null],
+    ['The assistant should apologise. But only if it erred.', null],
+    ['The assistant should apologise. This applies when it erred.', null],
+    ['The assistant should apologise. It erred when late.', ['apologise', 'apologise']],
+    ['The assistant should apologise.\n\nOnly when it erred.', ['apologise', 'apologise']],
+    ['The assistant should quickly then apologise.', ['apologise', 'apologise']],
+    ['The assistant should very quickly and then apologise.', null],
   ];
   for (const [sentence, expected] of CASES) {
     it(JSON.stringify(sentence), () => assert.deepEqual(prescribed(sentence), expected));
@@ -270,41 +319,72 @@ describe('rule edges found by mutation testing', () => {
   });
 
   it('front-matter reports YAML syntax errors and an unclosed block where they are', () => {
-    assert.deepEqual(findings('front-matter', '---\nname: [unclosed\n---\n## T\n\nText.\n').map((f) => f.slice(0, 40)), ['1:15-1:15 YAML: Flow sequence in block c']);
+    assert.deepEqual(
+      findings('front-matter', '---\nname: [unclosed\n---\n## T\n\nText.\n').map((f) => f.slice(0, 40)),
+      ['1:15-1:15 YAML: Flow sequence in block c'],
+    );
     assert.deepEqual(findings('front-matter', '---\nname: x\n## T\n\nText.\n'), [
       '0:0-0:3 Front matter opened here is never closed with a `---` line, so it is read as Markdown.',
     ]);
   });
 
   it('unclosed-fence does not count a line of blanks, and counts a bare "#" as a heading', () => {
-    assert.match(findings('unclosed-fence', '## A\n\nText.\n\n```\n   \n#\n')[0], /so the 1 non-blank line after it, 1 heading among them, is read as code/);
+    assert.match(
+      findings('unclosed-fence', '## A\n\nText.\n\n```\n   \n#\n')[0],
+      /so the 1 non-blank line after it, 1 heading among them, is read as code/,
+    );
   });
 
   it('unqualified-absolute leaves alone the traits and group introductions the English cues cannot judge', () => {
     assert.deepEqual(findings('unqualified-absolute', `## Être utile\n\n${french}\n`), []);
-    assert.deepEqual(findings('unqualified-absolute', `# Style\n\n${french}\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`), []);
+    assert.deepEqual(
+      findings(
+        'unqualified-absolute',
+        `# Style\n\n${french}\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`,
+      ),
+      [],
+    );
     // The same absolute in English is reported.
-    assert.equal(findings('unqualified-absolute', `# Style\n\nThe assistant never uses the option.\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`).length, 1);
+    assert.equal(
+      findings(
+        'unqualified-absolute',
+        `# Style\n\nThe assistant never uses the option.\n\n## Be kind\n\nThe assistant is kind, because people matter, unless asked for bluntness.\n`,
+      ).length,
+      1,
+    );
   });
 
   it('a disable comment on a heading line covers that line', () => {
     assert.deepEqual(findings('vague-trait', '## Be nice <!-- traits-disable vague-trait -->\n\nBe nice.\n\n## Be kind\n\nBe kind.\n'), []);
     assert.deepEqual(
-      findings('vague-trait', '<!-- traits-disable vague-trait -->\n## Be nice\n\nBe nice.\n\n## Be kind <!-- traits-enable vague-trait -->\n\nBe kind.\n').map((f) => f.split(' ')[0].split('-')[0]),
+      findings(
+        'vague-trait',
+        '<!-- traits-disable vague-trait -->\n## Be nice\n\nBe nice.\n\n## Be kind <!-- traits-enable vague-trait -->\n\nBe kind.\n',
+      ).map((f) => f.split(' ')[0].split('-')[0]),
       ['5:3'],
     );
   });
 
   it('unknown-reference names the trait the reference stands in when a later trait takes the same id', () => {
     const { diagnostics } = lintDocument(parseTraitDocument('## Be kind {#k}\n\nSee [[Nowhere]].\n\n## Be nice {#k}\n\nText.\n'));
-    assert.deepEqual(diagnostics.filter((d) => d.rule === 'unknown-reference').map((d) => [d.trait, d.traitId]), [['Be kind', 'k']]);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.rule === 'unknown-reference').map((d) => [d.trait, d.traitId]),
+      [['Be kind', 'k']],
+    );
   });
 
   it('unknown-rule-in-comment suggests no id for a near id, and fixes a repeated name at its first place', () => {
     const text = (comment: string) => `${comment}\n## A\n\nText here.\n`;
-    const [id] = lintDocument(parseTraitDocument(text('<!-- traits-disable ts20 -->'))).diagnostics.filter((d) => d.rule === 'unknown-rule-in-comment');
+    const [id] = lintDocument(parseTraitDocument(text('<!-- traits-disable ts20 -->'))).diagnostics.filter(
+      (d) => d.rule === 'unknown-rule-in-comment',
+    );
     assert.deepEqual([id.message, id.fix], ['Unknown rule "ts20" in a traits-disable comment: it disables nothing.', undefined]);
-    const twice = lintDocument(parseTraitDocument(text('<!-- traits-disable vauge-trait vauge-trait -->'))).diagnostics.filter((d) => d.rule === 'unknown-rule-in-comment');
-    assert.deepEqual(twice.map((d) => d.fix?.edits[0].range.start.character), [20, 20]);
+    const twice = lintDocument(parseTraitDocument(text('<!-- traits-disable vauge-trait vauge-trait -->'))).diagnostics.filter(
+      (d) => d.rule === 'unknown-rule-in-comment',
+    );
+    assert.deepEqual(
+      twice.map((d) => d.fix?.edits[0].range.start.character),
+      [20, 20],
+    );
   });
 });

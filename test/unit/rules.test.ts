@@ -43,7 +43,9 @@ describe('rule fixtures', () => {
 function reviewTensions(name: string, document: TraitDocument): ReviewedTension[] | undefined {
   const file = join(RULE_FIXTURES, `${name}.tensions.json`);
   if (!existsSync(file)) return undefined;
-  const { tensions } = JSON.parse(readFileSync(file, 'utf8')) as { tensions: { a: string; b: string; situation: string; weighed: boolean; quote?: string; stale?: boolean }[] };
+  const { tensions } = JSON.parse(readFileSync(file, 'utf8')) as {
+    tensions: { a: string; b: string; situation: string; weighed: boolean; quote?: string; stale?: boolean }[];
+  };
   const chunk = (id: string) => document.traits.find((t) => t.id === id)?.chunk ?? '';
   return tensions.map(({ stale, quote, ...t }) => ({
     tension: { ...t, quote: quote ?? null, verified: !!quote, source: 'model' },
@@ -62,10 +64,14 @@ describe('rule findings as the author sees them', () => {
       const { diagnostics } = lintDocument(document, { settings: [only(rule.name)], tensions: reviewTensions(rule.name, document) });
       const actual = diagnostics.flatMap((d) => [
         `${at(d.range)} ${d.severity}: ${d.message}`,
-        ...(d.fix ? [`  fix "${d.fix.title}": ${d.fix.edits.map((e) => `${at(e.range)} -> ${JSON.stringify(e.newText)}`).join(', ')}`] : []),
+        ...(d.fix
+          ? [`  fix "${d.fix.title}": ${d.fix.edits.map((e) => `${at(e.range)} -> ${JSON.stringify(e.newText)}`).join(', ')}`]
+          : []),
         ...d.related.map((r) => `  related ${at(r.range)}: ${r.message}`),
       ]);
-      const expected = readFileSync(join(RULE_FIXTURES, `${rule.name}.findings.txt`), 'utf8').split('\n').filter(Boolean);
+      const expected = readFileSync(join(RULE_FIXTURES, `${rule.name}.findings.txt`), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       assert.deepEqual(actual, expected);
     });
   }

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
-import { estimateRun, readManifest, readRunItems, runDataset, RunError, type RejectedRecord, type RunOptions, type RunRecord } from '../../server/src/generation/run';
+import {
+  estimateRun,
+  readManifest,
+  readRunItems,
+  runDataset,
+  RunError,
+  type RejectedRecord,
+  type RunOptions,
+  type RunRecord,
+} from '../../server/src/generation/run';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { GeminiProvider } from '../../server/src/llm/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
@@ -41,7 +50,13 @@ const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
 const templates = loadTemplates(TEMPLATE_STAGES);
 
 /** Stage models and their prices (USD per million tokens), set explicitly: the defaults change with Google's schedule. */
-const MODELS = { brainstorm: 'fast-model', critique: 'strong-model', baseline: 'fast-model', response: 'strong-model', autorate: 'strong-model' };
+const MODELS = {
+  brainstorm: 'fast-model',
+  critique: 'strong-model',
+  baseline: 'fast-model',
+  response: 'strong-model',
+  autorate: 'strong-model',
+};
 const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
 
 /**
@@ -57,7 +72,9 @@ function responder(pool: readonly string[], options: { verdict?: (request: Logge
     brainstorm: (r) => {
       const tag = createHash('sha256').update(promptOf(r)).digest('hex').slice(0, 6);
       const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(promptOf(r))?.slice(1).find(Boolean) ?? 10);
-      return json({ ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })) });
+      return json({
+        ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })),
+      });
     },
     scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
     critique: () => json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
@@ -87,7 +104,8 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     dirs.push(dir);
     return dir;
   };
-  const policy = (more: RequestPolicyOptions = {}) => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8, ...more });
+  const policy = (more: RequestPolicyOptions = {}) =>
+    new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8, ...more });
   const provider = (more: RequestPolicyOptions = {}) => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy(more) });
   const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
     documentPath: '/docs/aster.traits.md',
@@ -104,7 +122,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     templates,
     ...more,
   });
-  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = (path: string) =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   /** Every planned item in exactly one of records.jsonl and rejected.jsonl, each once; returns the ids. */
   const accountedFor = (dir: string, total: number) => {
     const accepted = existsSync(join(dir, 'records.jsonl')) ? lines(join(dir, 'records.jsonl')).map((r: RunRecord) => r.id) : [];
@@ -143,14 +165,24 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const gemini = lines(join(dir, 'sft.gemini.jsonl'));
     assert.deepEqual(
       openai,
-      records.map((r) => ({ messages: [{ role: 'user', content: r.prompt }, { role: 'assistant', content: r.response }] })),
+      records.map((r) => ({
+        messages: [
+          { role: 'user', content: r.prompt },
+          { role: 'assistant', content: r.response },
+        ],
+      })),
     );
     assert.deepEqual(
       gemini,
-      records.map((r) => ({ contents: [{ role: 'user', parts: [{ text: r.prompt }] }, { role: 'model', parts: [{ text: r.response }] }] })),
+      records.map((r) => ({
+        contents: [
+          { role: 'user', parts: [{ text: r.prompt }] },
+          { role: 'model', parts: [{ text: r.response }] },
+        ],
+      })),
     );
     // The response stage's system prompt (the trait, "embody it") reaches no file of the run.
-    const systemPrompt = fake.requests.find((r) => stageOf(r) === 'response')!.body.systemInstruction.parts[0].text as string;
+    const systemPrompt = fake.requests.find((r) => stageOf(r) === 'response')!.body.systemInstruction?.parts[0].text ?? '';
     for (const file of ['sft.openai.jsonl', 'sft.gemini.jsonl', 'records.jsonl']) {
       const text = readFileSync(join(dir, file), 'utf8');
       assert.ok(!text.includes(systemPrompt.slice(0, 60)), `${file} holds the system prompt`);
@@ -190,7 +222,16 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.deepEqual(m.models, { ...MODELS, embedding: 'gemini-embedding-001' });
     assert.deepEqual(Object.keys(m.templates).sort(), ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
     assert.equal(m.templates.critique.sha256, createHash('sha256').update(templates.critique.text).digest('hex'));
-    assert.deepEqual(m.counts, { total: 6, accepted: 6, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+    assert.deepEqual(m.counts, {
+      total: 6,
+      accepted: 6,
+      rejected: 0,
+      autorater: 0,
+      duplicate: 0,
+      failed: 0,
+      pending: 0,
+      midtraining: { total: 0, written: 0, failed: 0, pending: 0 },
+    });
     // 3 brainstorms + 6 × 6 stages; the fake bills 100/300/30 input tokens per JSON/response/baseline answer.
     assert.equal(m.usage.inputTokens, 3 * 100 + 6 * (4 * 100 + 300 + 30));
     // The fast model answers 3 brainstorms and 6 scenarios (100 in, 20 out each) and 6 baselines
@@ -203,9 +244,20 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.deepEqual(m.cost.unpriced, []);
     assert.ok(Math.abs(m.cost.usd - (540 + 840 + 7200 + 5760) / 1e6) < 1e-15, String(m.cost.usd));
     // Which versions really answered: in the manifest per model asked for, in each record per stage.
-    assert.deepEqual(m.modelVersions, { 'fast-model': [fakeModelVersion('fast-model')], 'strong-model': [fakeModelVersion('strong-model')] });
+    assert.deepEqual(m.modelVersions, {
+      'fast-model': [fakeModelVersion('fast-model')],
+      'strong-model': [fakeModelVersion('strong-model')],
+    });
     for (const r of records) {
-      assert.deepEqual(Object.keys(r.modelVersions).sort(), ['autorate', 'baseline', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
+      assert.deepEqual(Object.keys(r.modelVersions).sort(), [
+        'autorate',
+        'baseline',
+        'brainstorm',
+        'critique',
+        'response',
+        'scenario',
+        'sharpen',
+      ]);
       assert.equal(r.modelVersions.response, fakeModelVersion('strong-model'));
       assert.equal(r.modelVersions.brainstorm, fakeModelVersion('fast-model'));
     }
@@ -243,10 +295,15 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const manifest = await runDataset(
       options(dir, {
         perTrait: 4,
-        provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: new RequestPolicy({ timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20, concurrency: 8 }) }),
+        provider: new GeminiProvider({
+          apiKey: 'k',
+          baseUrl: fake.baseUrl,
+          policy: new RequestPolicy({ timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20, concurrency: 8 }),
+        }),
       }),
     );
-    for (const kind of ['429', '500', 'hang', 'malformed', 'not-json']) assert.ok(served[kind] > 0, `no ${kind} was served: ${JSON.stringify(served)}`);
+    for (const kind of ['429', '500', 'hang', 'malformed', 'not-json'])
+      assert.ok(served[kind] > 0, `no ${kind} was served: ${JSON.stringify(served)}`);
     assert.equal(manifest.status, 'completed');
     const { accepted, rejected } = accountedFor(dir, 12);
     const c = manifest.counts;
@@ -288,7 +345,10 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const log: string[] = [];
     const second = await runDataset(options(dir, { perTrait: 4, concurrency: 2, cache, onLog: (l) => log.push(l) }));
     assert.equal(second.status, 'completed');
-    assert.ok(log.some((l) => /cut a torn last line .* off records\.jsonl/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /cut a torn last line .* off records\.jsonl/.test(l)),
+      log.join('\n'),
+    );
     const { accepted } = accountedFor(dir, 12);
     assert.equal(accepted.length, 12);
     // Every record of the first session is still there, first, unchanged.
@@ -300,7 +360,16 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(lines(join(dir, 'sft.openai.jsonl')).length, 12);
     assert.equal(second.timings.sessions, 2);
     assert.ok(second.usage.inputTokens >= first.usage.inputTokens);
-    assert.deepEqual(second.counts, { total: 12, accepted: 12, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: 0, midtraining: { total: 0, written: 0, failed: 0, pending: 0 } });
+    assert.deepEqual(second.counts, {
+      total: 12,
+      accepted: 12,
+      rejected: 0,
+      autorater: 0,
+      duplicate: 0,
+      failed: 0,
+      pending: 0,
+      midtraining: { total: 0, written: 0, failed: 0, pending: 0 },
+    });
 
     // A third run finds nothing to do and asks nothing.
     fake.requests.length = 0;
@@ -322,7 +391,10 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await runDataset(options(dir, { cache, formats: ['openai'], onLog: (l) => log.push(l) }));
     assert.equal(readFileSync(path, 'utf8'), `${all.join('\n')}\n`);
     assert.equal(existsSync(join(dir, 'sft.gemini.jsonl')), false);
-    assert.ok(log.some((l) => /rebuilt sft\.openai\.jsonl/.test(l)) && log.some((l) => /removed sft\.gemini\.jsonl/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /rebuilt sft\.openai\.jsonl/.test(l)) && log.some((l) => /removed sft\.gemini\.jsonl/.test(l)),
+      log.join('\n'),
+    );
   });
 
   /**
@@ -367,8 +439,13 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(duplicate.error, null);
     assert.ok(!readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').includes(JSON.stringify(duplicate.prompt)));
     // Both were embedded through Gemini's batchEmbedContents.
-    const embedded = fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests.map((x: any) => x.content.parts[0].text));
-    assert.deepEqual([original, twin].map((t) => embedded.filter((e: string) => e === t).length), [1, 1]);
+    const embedded = fake.requests
+      .filter((q) => q.action === 'batchEmbedContents')
+      .flatMap((q) => (q.body.requests ?? []).map((x) => x.content.parts[0].text));
+    assert.deepEqual(
+      [original, twin].map((t) => embedded.filter((e: string) => e === t).length),
+      [1, 1],
+    );
     assert.ok(fake.requests.filter((q) => q.action === 'batchEmbedContents').every((q) => q.model === 'gemini-embedding-001'));
   });
 
@@ -400,7 +477,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const controller = new AbortController();
     fake.setResponder(plantTwins(SIXTEEN_WORDS, pool[15], pool.slice(0, 7)));
     const first = await runDataset(
-      options(dir, { concurrency: 1, signal: controller.signal, onProgress: (p) => p.accepted >= 2 && controller.abort(new Error('killed')) }),
+      options(dir, {
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: (p) => p.accepted >= 2 && controller.abort(new Error('killed')),
+      }),
     );
     assert.equal(first.status, 'cancelled');
     const earlier = readRunItems(dir).accepted.find((r) => r.prompt === SIXTEEN_WORDS);
@@ -431,24 +512,34 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(accepted.length, 4);
     assert.ok(rejected.every((r) => r.kind === 'sft' && r.traitId === 'show-uncertainty'));
     for (const r of rejected) {
-      assert.ok(r.kind === 'sft' && r.reason === 'autorater' && r.rating?.verdict === 'reject' && r.response && r.error === null, JSON.stringify(r));
+      assert.ok(
+        r.kind === 'sft' && r.reason === 'autorater' && r.rating?.verdict === 'reject' && r.response && r.error === null,
+        JSON.stringify(r),
+      );
     }
     const sft = readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8');
     for (const r of rejected) if (r.kind === 'sft') assert.ok(!sft.includes(JSON.stringify(r.prompt)));
   });
 
-  it('reports a failed stage as that item\'s error, and retries failed items only when asked', async () => {
+  it("reports a failed stage as that item's error, and retries failed items only when asked", async () => {
     const dir = join(tempDir(), 'run');
     const cache = new MemoryAnswerCache();
     const good = responder(pool);
     let blocked = true;
     // The autorater refuses (SAFETY, twice) every scenario of one trait.
-    fake.setResponder((r) => (blocked && stageOf(r) === 'autorate' && promptOf(r).includes('names where a fact comes from') ? { kind: 'blocked', finishReason: 'SAFETY' } : good(r)));
+    fake.setResponder((r) =>
+      blocked && stageOf(r) === 'autorate' && promptOf(r).includes('names where a fact comes from')
+        ? { kind: 'blocked', finishReason: 'SAFETY' }
+        : good(r),
+    );
     const first = await runDataset(options(dir, { cache }));
     assert.equal(first.status, 'completed');
     assert.equal(first.counts.failed, 2);
     const failed = readRunItems(dir).rejected;
-    assert.ok(failed.every((r) => r.reason === 'error' && /^autorate: the model gave no answer \(finish reason SAFETY\)/.test(r.error ?? '')), JSON.stringify(failed));
+    assert.ok(
+      failed.every((r) => r.reason === 'error' && /^autorate: the model gave no answer \(finish reason SAFETY\)/.test(r.error ?? '')),
+      JSON.stringify(failed),
+    );
     // A plain rerun keeps the failures; --retry-failed runs them again.
     assert.equal((await runDataset(options(dir, { cache }))).counts.failed, 2);
     blocked = false;
@@ -461,9 +552,18 @@ describe('runDataset (real SDK, fake Gemini)', () => {
   it('refuses a folder that holds another run, or files that are not a run', async () => {
     const dir = join(tempDir(), 'run');
     await runDataset(options(dir));
-    await assert.rejects(runDataset(options(dir, { perTrait: 3 })), (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message));
-    await assert.rejects(runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })), /holds a run of another document .*the document's text/);
-    await assert.rejects(runDataset(options(dir, { models: { ...MODELS, response: 'fast-model' } })), /the response model \(strong-model then, fast-model now\)/);
+    await assert.rejects(
+      runDataset(options(dir, { perTrait: 3 })),
+      (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message),
+    );
+    await assert.rejects(
+      runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })),
+      /holds a run of another document .*the document's text/,
+    );
+    await assert.rejects(
+      runDataset(options(dir, { models: { ...MODELS, response: 'fast-model' } })),
+      /the response model \(strong-model then, fast-model now\)/,
+    );
     const edited = { ...templates, autorate: { ...templates.autorate, text: `${templates.autorate.text}\nBe strict.` } };
     await assert.rejects(runDataset(options(dir, { templates: edited })), /the autorate prompt template/);
     // Settings that do not shape the data may change.
@@ -475,7 +575,10 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { traits: ['nope'] })), /no trait with id "nope"/);
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { perTrait: 0 })), /perTrait must be a whole number from 1/);
     await assert.rejects(runDataset(options(join(tempDir(), 'x'), { formats: [] })), /formats must name one or more of openai, gemini/);
-    await assert.rejects(runDataset(options(join(tempDir(), 'x'), { dedupThreshold: 1.5 })), /dedupThreshold must be above 0 and at most 1/);
+    await assert.rejects(
+      runDataset(options(join(tempDir(), 'x'), { dedupThreshold: 1.5 })),
+      /dedupThreshold must be above 0 and at most 1/,
+    );
   });
 
   it('holds each model to requestsPerMinute and tokensPerMinute over the rate window', async () => {
@@ -496,7 +599,9 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     };
     for (const limits of [{ requestsPerMinute: 1 }, { tokensPerMinute: 1 }]) {
       fake.requests.length = 0;
-      const manifest = await runDataset(options(join(tempDir(), 'run'), { traits: ['cite-sources'], perTrait: 1, rateWindowMs: 400, ...limits }));
+      const manifest = await runDataset(
+        options(join(tempDir(), 'run'), { traits: ['cite-sources'], perTrait: 1, rateWindowMs: 400, ...limits }),
+      );
       assert.equal(manifest.counts.accepted, 1);
       assert.ok(closest() >= 200, `${JSON.stringify(limits)}: two calls of a model ${closest()} ms apart`);
     }
@@ -524,7 +629,10 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     // A folder stands where sft.openai.jsonl goes before the run starts: the run folder is refused
     // at once, naming the file, and nothing in it changes (no session, no lock, nothing asked).
     mkdirSync(join(dir, 'sft.openai.jsonl'));
-    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl is a folder, not a regular file/.test(e.message));
+    await assert.rejects(
+      runDataset(options(dir)),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl is a folder, not a regular file/.test(e.message),
+    );
     assert.equal(readManifest(dir)!.status, 'cancelled');
     assert.equal(existsSync(join(dir, 'run.lock')), false);
     assert.equal(fake.requests.length, 0);
@@ -538,7 +646,10 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       planted = true;
       return good(r);
     });
-    await assert.rejects(runDataset(options(dir)), (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl: EISDIR/.test(e.message));
+    await assert.rejects(
+      runDataset(options(dir)),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && /sft\.openai\.jsonl: EISDIR/.test(e.message),
+    );
     const failed = readManifest(dir)!;
     assert.equal(failed.status, 'failed');
     assert.match(failed.error ?? '', /sft\.openai\.jsonl: EISDIR/);
@@ -557,7 +668,12 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const dir = join(tempDir(), 'run');
     const manifest = await runDataset(options(dir, { traits: ['cite-sources', 'admit-mistakes'], perTrait: 1 }));
     assert.deepEqual(manifest.settings.traits, ['cite-sources', 'admit-mistakes']);
-    assert.deepEqual(readRunItems(dir).accepted.map((r) => r.traitId).sort(), ['admit-mistakes', 'cite-sources']);
+    assert.deepEqual(
+      readRunItems(dir)
+        .accepted.map((r) => r.traitId)
+        .sort(),
+      ['admit-mistakes', 'cite-sources'],
+    );
   });
 
   it('writes midtraining documents to midtraining.jsonl and skips them on a rerun', async () => {
@@ -568,11 +684,19 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     fake.setResponder((r) => {
       switch (stageOf(r)) {
         case 'midtraining-ideas':
-          return { kind: 'text', text: JSON.stringify({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `idea ${i}`, trait_ids: [TRAIT_IDS[i % 3]] })) }) };
+          return {
+            kind: 'text',
+            text: JSON.stringify({
+              document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `idea ${i}`, trait_ids: [TRAIT_IDS[i % 3]] })),
+            }),
+          };
         case 'midtraining-draft':
           return { kind: 'text', text: `draft of ${/What it is about: (.*)/.exec(user(r))?.[1]}` };
         case 'midtraining-critique':
-          return { kind: 'text', text: JSON.stringify({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'the revised document' }) };
+          return {
+            kind: 'text',
+            text: JSON.stringify({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'the revised document' }),
+          };
         default:
           return good(r);
       }
@@ -600,7 +724,14 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     try {
       const dir = join(tempDir(), 'run');
       const embedder = new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: policy() });
-      const manifest = await runDataset(options(dir, { perTrait: 1, embeddingProvider: embedder, embeddingProviderId: 'openai-compatible@local', embeddingModel: 'nomic-embed-text' }));
+      const manifest = await runDataset(
+        options(dir, {
+          perTrait: 1,
+          embeddingProvider: embedder,
+          embeddingProviderId: 'openai-compatible@local',
+          embeddingModel: 'nomic-embed-text',
+        }),
+      );
       assert.equal(manifest.status, 'completed');
       assert.equal(manifest.settings.embeddingProviderId, 'openai-compatible@local');
       const embedded = openai.requests.filter((q) => q.path === '/v1/embeddings');
@@ -626,7 +757,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.equal(existsSync(join(dir, 'run.lock')), false);
   });
 
-  it('refuses a folder another live process is writing to, and takes over a dead one\'s lock', async () => {
+  it("refuses a folder another live process is writing to, and takes over a dead one's lock", async () => {
     const dir = tempDir();
     mkdirSync(dir, { recursive: true });
     // PID 1 is alive on any Linux host.
@@ -656,7 +787,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     // Short twice: the item with no idea fails saying so, and a retry asks anew (a short answer is never cached).
     const short = tempDir();
     brainstorms = 0;
-    fake.setResponder((r) => (stageOf(r) === 'brainstorm' && ++brainstorms ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'only idea', how: 'plainly', why: 'trust' }] }) } : good(r)));
+    fake.setResponder((r) =>
+      stageOf(r) === 'brainstorm' && ++brainstorms
+        ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'only idea', how: 'plainly', why: 'trust' }] }) }
+        : good(r),
+    );
     const shortCache = new MemoryAnswerCache();
     const failed = await runDataset(options(short, { traits: ['admit-mistakes'], perTrait: 2, cache: shortCache }));
     assert.equal(failed.counts.failed, 1);
@@ -672,8 +807,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     mkdirSync(dir, { recursive: true });
     const lock = join(dir, 'run.lock');
     writeFileSync(lock, '');
-    assert.throws(() => lockRunFolder(dir), (e: unknown) => e instanceof RunError && e.code === 'busy' && /being written/.test(e.message));
-    assert.equal(readFileSync(lock, 'utf8'), '', 'the other run\'s lock was touched');
+    assert.throws(
+      () => lockRunFolder(dir),
+      (e: unknown) => e instanceof RunError && e.code === 'busy' && /being written/.test(e.message),
+    );
+    assert.equal(readFileSync(lock, 'utf8'), '', "the other run's lock was touched");
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
     const release = lockRunFolder(dir);
@@ -702,8 +840,17 @@ describe('readManifest and readRunItems', () => {
     writeFileSync(join(dir, 'records.jsonl'), '{"id":"a","prompt":"1"}\n{"id":"b","prompt":"2"}\n{"id":"a","prompt":"3"}\n{"id":"c","pro');
     writeFileSync(join(dir, 'rejected.jsonl'), '{"id":"d","kind":"sft","reason":"error"}\nnot json\n');
     const { accepted, rejected } = readRunItems(dir);
-    assert.deepEqual(accepted.map((r) => [r.id, r.prompt]), [['a', '1'], ['b', '2']]);
-    assert.deepEqual(rejected.map((r) => r.id), ['d']);
+    assert.deepEqual(
+      accepted.map((r) => [r.id, r.prompt]),
+      [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+    );
+    assert.deepEqual(
+      rejected.map((r) => r.id),
+      ['d'],
+    );
     // Reading changes nothing: a run may be appending that line right now.
     assert.ok(readFileSync(join(dir, 'records.jsonl'), 'utf8').endsWith('"pro'));
   });
@@ -717,7 +864,10 @@ describe('estimateRun', () => {
     assert.equal(estimate.requests, 3 + 15 * 6);
     assert.equal(estimate.embeddingRequests, 15);
     assert.deepEqual(Object.keys(estimate.byModel).sort(), ['fast-model', 'strong-model']);
-    assert.equal(estimate.inputTokens, Object.values(estimate.byModel).reduce((n, m) => n + m.inputTokens, 0));
+    assert.equal(
+      estimate.inputTokens,
+      Object.values(estimate.byModel).reduce((n, m) => n + m.inputTokens, 0),
+    );
     const { 'fast-model': fast, 'strong-model': strong } = estimate.byModel;
     const usd = (fast.inputTokens * 0.5 + fast.outputTokens * 2 + strong.inputTokens * 2 + strong.outputTokens * 8) / 1e6;
     assert.ok(Math.abs(estimate.usd - usd) < 1e-15, `${estimate.usd} vs ${usd}`);
@@ -727,7 +877,14 @@ describe('estimateRun', () => {
     const twice = estimateRun({ documentText: DOC_TEXT, perTrait: 10, templates, models: MODELS, prices: PRICES });
     assert.equal(twice.requests, 3 + 30 * 6);
     assert.ok(twice.inputTokens > 1.8 * estimate.inputTokens);
-    const local = estimateRun({ documentText: DOC_TEXT, traits: ['cite-sources'], perTrait: 1, templates, models: { ...MODELS, baseline: 'llama-local' }, prices: PRICES });
+    const local = estimateRun({
+      documentText: DOC_TEXT,
+      traits: ['cite-sources'],
+      perTrait: 1,
+      templates,
+      models: { ...MODELS, baseline: 'llama-local' },
+      prices: PRICES,
+    });
     assert.equal(local.requests, 7);
     assert.deepEqual(local.unpriced, ['llama-local']);
     const withMidtraining = estimateRun({ documentText: DOC_TEXT, perTrait: 1, midtraining: 12, templates });
@@ -755,13 +912,18 @@ describe('estimateRun', () => {
       // Answers (no thinking allowance for these models): idea 60, user message 80, baseline 400 on the
       // fast model; critique 150, sharpened prompt 120, response 450, verdict 120 on the strong one.
       assert.deepEqual([base['fast-model'].outputTokens, base['strong-model'].outputTokens], [540 * perTrait, 840 * perTrait]);
-      assert.deepEqual(longerTrait['fast-model'].outputTokens, base['fast-model'].outputTokens, 'a longer trait asks for no longer answers');
+      assert.deepEqual(
+        longerTrait['fast-model'].outputTokens,
+        base['fast-model'].outputTokens,
+        'a longer trait asks for no longer answers',
+      );
     }
   });
 
   it('asks for midtraining ideas ten at a time per document type, then drafts and revises each document', () => {
     const requests = (documents: number, types?: string[]) =>
-      estimateRun({ documentText: DOC_TEXT, perTrait: 0, midtraining: documents, midtrainingDocTypes: types, templates, models: MODELS }).requests;
+      estimateRun({ documentText: DOC_TEXT, perTrait: 0, midtraining: documents, midtrainingDocTypes: types, templates, models: MODELS })
+        .requests;
     assert.equal(requests(25, ['forum post']), 3 + 2 * 25);
     // Blank types do not count; 25 documents dealt to two types: 13 and 12, two ideas calls each.
     assert.equal(requests(25, ['forum post', ' ', 'email']), 4 + 2 * 25);

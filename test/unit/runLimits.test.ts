@@ -35,7 +35,10 @@ function busiestWindow(calls: { model: string; at: number; tokens: number }[], w
   const most: Record<string, number> = {};
   for (const c of calls) {
     const inWindow = calls.filter((d) => d.model === c.model && d.at >= c.at && d.at < c.at + windowMs);
-    most[c.model] = Math.max(most[c.model] ?? 0, inWindow.reduce((n, d) => n + weigh(d), 0));
+    most[c.model] = Math.max(
+      most[c.model] ?? 0,
+      inWindow.reduce((n, d) => n + weigh(d), 0),
+    );
   }
   return most;
 }
@@ -44,9 +47,15 @@ describe('LimitedProvider', () => {
   it('starts at most `requests` calls per model in any window, each model on its own', async () => {
     const { provider, calls } = stub();
     const limited = new LimitedProvider(provider, { requests: 3, windowMs: 150 });
-    await Promise.all([...Array.from({ length: 8 }, () => limited.generate(request('a'))), ...Array.from({ length: 4 }, () => limited.generate(request('b')))]);
+    await Promise.all([
+      ...Array.from({ length: 8 }, () => limited.generate(request('a'))),
+      ...Array.from({ length: 4 }, () => limited.generate(request('b'))),
+    ]);
     assert.equal(calls.length, 12);
-    assert.deepEqual(busiestWindow(calls, 150, () => 1), { a: 3, b: 3 });
+    assert.deepEqual(
+      busiestWindow(calls, 150, () => 1),
+      { a: 3, b: 3 },
+    );
   });
 
   it('keeps the input tokens of any window within `tokens`, counting what the provider reports', async () => {
@@ -56,8 +65,14 @@ describe('LimitedProvider', () => {
     const limited = new LimitedProvider(provider, { tokens: 250, windowMs: 300 });
     await Promise.all(Array.from({ length: 6 }, () => limited.generate(request('a', 400))));
     assert.equal(calls.length, 6);
-    assert.deepEqual(busiestWindow(calls, 300, (c) => c.tokens), { a: 180 });
-    assert.deepEqual(busiestWindow(calls, 300, () => 1), { a: 3 });
+    assert.deepEqual(
+      busiestWindow(calls, 300, (c) => c.tokens),
+      { a: 180 },
+    );
+    assert.deepEqual(
+      busiestWindow(calls, 300, () => 1),
+      { a: 3 },
+    );
     // A call larger than the limit still goes, alone.
     const big = new LimitedProvider(stub().provider, { tokens: 10, windowMs: 150 });
     assert.equal((await big.generate(request('a', 400))).text, 'ok');
@@ -84,7 +99,11 @@ describe('Embedder', () => {
     const cache = new MemoryAnswerCache();
     const embedder = new Embedder(s.provider, 'e', { cache, providerId: 'gemini' });
     const vectors = await Promise.all(['a', 'bb', 'ccc'].map((t) => embedder.embed(t)));
-    assert.deepEqual(vectors, [[1, 1], [2, 1], [3, 1]]);
+    assert.deepEqual(vectors, [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
     assert.deepEqual(embedder.stats, { requests: 1, texts: 3 });
     assert.deepEqual(await embedder.embed('bb'), [2, 1]);
     assert.equal(embedder.stats.requests, 1);

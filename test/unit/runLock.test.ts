@@ -34,7 +34,10 @@ describe('run.lock', () => {
     const dir = tempDir();
     // PID 1 is alive, but it did not start when this lock says its writer started.
     const pid1 = processIdentity(1)!;
-    writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: 1, host: hostname(), at: 'then', start: String(Number(pid1.start) + 12345), boot: pid1.boot }));
+    writeFileSync(
+      join(dir, 'run.lock'),
+      JSON.stringify({ pid: 1, host: hostname(), at: 'then', start: String(Number(pid1.start) + 12345), boot: pid1.boot }),
+    );
     const release = lockRunFolder(dir);
     assert.equal(JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8')).pid, process.pid);
     release();
@@ -45,7 +48,10 @@ describe('run.lock', () => {
     const dir = tempDir();
     const pid1 = processIdentity(1)!;
     writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: 1, host: hostname(), at: 'then', ...pid1 }));
-    assert.throws(() => lockRunFolder(dir), (e: unknown) => e instanceof RunError && e.code === 'busy' && /process 1/.test(e.message));
+    assert.throws(
+      () => lockRunFolder(dir),
+      (e: unknown) => e instanceof RunError && e.code === 'busy' && /process 1/.test(e.message),
+    );
   });
 
   it('says how to clear a lock it cannot check (no start time in it)', () => {

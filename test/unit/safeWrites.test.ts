@@ -48,7 +48,10 @@ describe('writeTextAtomically never writes through a link', () => {
     const victim = join(dir, 'victim.txt');
     writeFileSync(victim, 'keep me');
     symlinkSync(victim, join(dir, 'out.txt'));
-    assert.throws(() => writeTextAtomically(join(dir, 'out.txt'), 'new'), (e: unknown) => e instanceof NotRegularFileError && /symbolic link/.test((e as Error).message));
+    assert.throws(
+      () => writeTextAtomically(join(dir, 'out.txt'), 'new'),
+      (e: unknown) => e instanceof NotRegularFileError && /symbolic link/.test((e as Error).message),
+    );
     assert.equal(readFileSync(victim, 'utf8'), 'keep me');
     assert.ok(lstatSync(join(dir, 'out.txt')).isSymbolicLink());
   });
@@ -79,9 +82,15 @@ describe('run folder files', () => {
     writeFileSync(outside, '{"a":1}\n{"torn"');
     symlinkSync(outside, join(dir, 'records.jsonl'));
     const appender = new JsonlAppender(join(dir, 'records.jsonl'));
-    assert.throws(() => appender.append({ b: 2 }), (e: unknown) => e instanceof RunError && e.code === 'io' && /symbolic link/.test(e.message));
+    assert.throws(
+      () => appender.append({ b: 2 }),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && /symbolic link/.test(e.message),
+    );
     appender.close();
-    assert.throws(() => repairTornTail(join(dir, 'records.jsonl')), (e: unknown) => e instanceof RunError && /symbolic link/.test(e.message));
+    assert.throws(
+      () => repairTornTail(join(dir, 'records.jsonl')),
+      (e: unknown) => e instanceof RunError && /symbolic link/.test(e.message),
+    );
     assert.equal(readFileSync(outside, 'utf8'), '{"a":1}\n{"torn"');
   });
 
@@ -108,7 +117,11 @@ describe('run folder files', () => {
     rmSync(join(run, 'records.jsonl'));
     symlinkSync(outside, join(run, 'records.jsonl'));
     const manifest = readFileSync(join(run, 'manifest.json'), 'utf8');
-    await assert.rejects(runDataset({ ...options, perTrait: 1, retryFailed: true }), (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.includes(join(run, 'records.jsonl')) && /symbolic link/.test(e.message));
+    await assert.rejects(
+      runDataset({ ...options, perTrait: 1, retryFailed: true }),
+      (e: unknown) =>
+        e instanceof RunError && e.code === 'io' && e.message.includes(join(run, 'records.jsonl')) && /symbolic link/.test(e.message),
+    );
     assert.equal(readFileSync(outside, 'utf8'), '{"keep":"me"}\n{"torn');
     assert.equal(readFileSync(join(run, 'manifest.json'), 'utf8'), manifest);
     assert.equal(existsSync(join(run, 'run.lock')), false);
@@ -118,7 +131,13 @@ describe('run folder files', () => {
 describe('audit filter --out', () => {
   const dataset = (dir: string) => {
     const path = join(dir, 'data.jsonl');
-    const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `r${i}`, prompt: 'q', response: i % 2 ? 'Great question! Here is the answer.' : 'Plain answer here. Nothing else.' }));
+    const lines = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({
+        id: `r${i}`,
+        prompt: 'q',
+        response: i % 2 ? 'Great question! Here is the answer.' : 'Plain answer here. Nothing else.',
+      }),
+    );
     writeFileSync(path, `${lines.join('\n')}\n`);
     return path;
   };
@@ -161,7 +180,11 @@ describe('lint reads regular files only, up to the documented size', () => {
     writeFileSync(join(dir, 'good.traits.md'), '# Kind\n\nThe assistant is kind, because it builds trust.\n');
     symlinkSync('/dev/zero', join(dir, 'zero.traits.md'));
     mkfifo(join(dir, 'pipe.traits.md'));
-    for (const args of [['lint', 'zero.traits.md', 'good.traits.md'], ['lint', 'pipe.traits.md', 'good.traits.md'], ['lint', '.']]) {
+    for (const args of [
+      ['lint', 'zero.traits.md', 'good.traits.md'],
+      ['lint', 'pipe.traits.md', 'good.traits.md'],
+      ['lint', '.'],
+    ]) {
       const r = cliChild(args, dir);
       assert.equal(r.signal, null, `${args.join(' ')} did not finish`);
       assert.equal(r.status, r.stderr.includes('not a regular file') ? 2 : 0, r.stderr);

@@ -17,8 +17,15 @@ import { LineIndex } from '../../server/src/document/position';
 import { findReferences, maskCodeAndComments, maskCodeSpans, maskLinkDestinations } from '../../server/src/document/references';
 import { htmlAnchorIds } from '../../server/src/document/resolve';
 import {
-  oldAtxContent, oldDirectiveComments, oldExampleTurns, oldFindReferences, oldHtmlAnchorIds, oldMaskCodeAndComments,
-  oldMaskCodeSpans, oldMaskLinkDestinations, oldParseAttributeBlock,
+  oldAtxContent,
+  oldDirectiveComments,
+  oldExampleTurns,
+  oldFindReferences,
+  oldHtmlAnchorIds,
+  oldMaskCodeAndComments,
+  oldMaskCodeSpans,
+  oldMaskLinkDestinations,
+  oldParseAttributeBlock,
 } from './oracles/regexScanners';
 
 const RUNS = Number(process.env.FC_RUNS ?? 500);
@@ -29,11 +36,76 @@ const params = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), .
 /** Text made of `atoms`, up to `maxLength` of them. */
 const textOf = (atoms: readonly string[], maxLength = 40) => fc.array(fc.constantFrom(...atoms), { maxLength }).map((a) => a.join(''));
 
-const REFERENCE_ATOMS = ['[', ']', '[[', ']]', '(', ')', '](', '](#', '#', '|', ' ', '\t', '\n', 'a', 'b c', '"', '"t"', 'x-y', '%20', '`', '``', '<!--', '-->', 'é', '😀'];
+const REFERENCE_ATOMS = [
+  '[',
+  ']',
+  '[[',
+  ']]',
+  '(',
+  ')',
+  '](',
+  '](#',
+  '#',
+  '|',
+  ' ',
+  '\t',
+  '\n',
+  'a',
+  'b c',
+  '"',
+  '"t"',
+  'x-y',
+  '%20',
+  '`',
+  '``',
+  '<!--',
+  '-->',
+  'é',
+  '😀',
+];
 const COMMENT_ATOMS = ['<!--', '-->', '<!-->', '--', '-', '>', '<', '!', ' ', '\n', 'a', '`', '``', '```', 'traits-', 'disable', '\t'];
-const DIRECTIVE_ATOMS = ['<!--', '-->', ' ', '\t', '\n', '\u00a0', 'traits-', 'TRAITS-', 'disable', '-next-line', 'enable', '-file', 'x', ',', '-', '--', '>', 'a1'];
+const DIRECTIVE_ATOMS = [
+  '<!--',
+  '-->',
+  ' ',
+  '\t',
+  '\n',
+  '\u00a0',
+  'traits-',
+  'TRAITS-',
+  'disable',
+  '-next-line',
+  'enable',
+  '-file',
+  'x',
+  ',',
+  '-',
+  '--',
+  '>',
+  'a1',
+];
 const HEADING_ATOMS = [' ', '\t', '#', '##', 'a', 'b', '\u2028', '{', '}', '{#x}', '.c', 'k=v', '="q q"', "='s'", '=', '"', "'", '\n'];
-const TURN_ATOMS = ['<user>', '</user>', '<assistant>', '</assistant >', '<user x="1">', '<users>', '</user', '>', '<', ' ', '\n', 'hi', '<!--', '-->', ' GOOD', 'bad:', '<!-- GOOD -->', '<tool>', '</tool>'];
+const TURN_ATOMS = [
+  '<user>',
+  '</user>',
+  '<assistant>',
+  '</assistant >',
+  '<user x="1">',
+  '<users>',
+  '</user',
+  '>',
+  '<',
+  ' ',
+  '\n',
+  'hi',
+  '<!--',
+  '-->',
+  ' GOOD',
+  'bad:',
+  '<!-- GOOD -->',
+  '<tool>',
+  '</tool>',
+];
 const ANCHOR_ATOMS = ['<a', '<span', '<', '>', ' ', '\n', 'id=', 'ID=', 'name=', '"', "'", 'x', 'y z', '<1', '\t'];
 
 describe('scanners that replaced super-linear regular expressions', () => {
@@ -59,13 +131,17 @@ describe('scanners that replaced super-linear regular expressions', () => {
   });
 
   it('find the same traits- comments', () => {
-    fc.assert(fc.property(textOf(DIRECTIVE_ATOMS), (text) => assert.deepEqual([...directiveComments(text)], oldDirectiveComments(text))), params);
+    fc.assert(
+      fc.property(textOf(DIRECTIVE_ATOMS), (text) => assert.deepEqual([...directiveComments(text)], oldDirectiveComments(text))),
+      params,
+    );
   });
 
   it('read ATX heading titles and attribute blocks the same way', () => {
     fc.assert(
       fc.property(textOf(HEADING_ATOMS, 20), (rest) => {
-        for (const line of [`#${rest}`, `## ${rest}`, `   ### ${rest} ##`, `    # ${rest}`, rest]) assert.deepEqual(atxContent(line), oldAtxContent(line), JSON.stringify(line));
+        for (const line of [`#${rest}`, `## ${rest}`, `   ### ${rest} ##`, `    # ${rest}`, rest])
+          assert.deepEqual(atxContent(line), oldAtxContent(line), JSON.stringify(line));
         assert.deepEqual(parseAttributeBlock(`T ${rest}`), oldParseAttributeBlock(`T ${rest}`));
         assert.deepEqual(parseAttributeBlock(`T {${rest}}`), oldParseAttributeBlock(`T {${rest}}`));
       }),
@@ -86,7 +162,10 @@ describe('scanners that replaced super-linear regular expressions', () => {
   });
 
   it('find the same HTML anchors', () => {
-    fc.assert(fc.property(textOf(ANCHOR_ATOMS), (text) => assert.deepEqual(htmlAnchorIds(text), oldHtmlAnchorIds(text))), params);
+    fc.assert(
+      fc.property(textOf(ANCHOR_ATOMS), (text) => assert.deepEqual(htmlAnchorIds(text), oldHtmlAnchorIds(text))),
+      params,
+    );
   });
 
   it('keep their answers on the adversarial inputs (small versions)', () => {
@@ -103,7 +182,10 @@ describe('scanners that replaced super-linear regular expressions', () => {
     for (const text of inputs) {
       assert.equal(maskCodeAndComments(text), oldMaskCodeAndComments(text));
       assert.equal(maskLinkDestinations(text), oldMaskLinkDestinations(text));
-      assert.deepEqual(findReferences(0, text, () => undefined).map(({ fromTrait: _, ...r }) => r), oldFindReferences(text));
+      assert.deepEqual(
+        findReferences(0, text, () => undefined).map(({ fromTrait: _, ...r }) => r),
+        oldFindReferences(text),
+      );
       assert.deepEqual([...directiveComments(text)], oldDirectiveComments(text));
       assert.deepEqual(htmlAnchorIds(text), oldHtmlAnchorIds(text));
     }

@@ -16,7 +16,9 @@ interface Contributed {
   exclusiveMinimum?: number;
   markdownDescription?: string;
 }
-const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, Contributed> } } };
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, Contributed> } };
+};
 const contributed = pkg.contributes.configuration.properties;
 
 describe('settings', () => {
@@ -44,7 +46,14 @@ describe('settings', () => {
   });
 
   it('read: defaults for what is unset or of the wrong type, blank models are the default, numbers held in range', () => {
-    const values: Partial<Record<SettingKey, unknown>> = { 'models.critique': '  ', 'audit.model': ' my-model ', 'preview.scenarios': 42.4, 'generate.concurrency': 0, 'generate.perTrait': 'seven', 'generate.formats': ['gemini', 'csv'] };
+    const values: Partial<Record<SettingKey, unknown>> = {
+      'models.critique': '  ',
+      'audit.model': ' my-model ',
+      'preview.scenarios': 42.4,
+      'generate.concurrency': 0,
+      'generate.perTrait': 'seven',
+      'generate.formats': ['gemini', 'csv'],
+    };
     const s = readSettings((key) => values[key]);
     assert.equal(s['models.critique'], DEFAULT_ROLE_MODELS.critique);
     assert.equal(s['models.brainstorm'], DEFAULT_ROLE_MODELS.brainstorm);
@@ -60,7 +69,10 @@ describe('settings', () => {
 
 describe('model access: one provider id for the CLI and the editor', () => {
   it('Vertex AI', () => {
-    const cli = geminiFromEnvironment({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p1', GOOGLE_CLOUD_LOCATION: 'us-central1' }, 'test');
+    const cli = geminiFromEnvironment(
+      { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p1', GOOGLE_CLOUD_LOCATION: 'us-central1' },
+      'test',
+    );
     const editor = geminiFromSettings({ project: ' p1 ', location: 'us-central1' }, 'a key that Vertex does not use', {});
     assert.equal(geminiProviderId(cli), 'vertex-ai@p1/us-central1');
     assert.equal(geminiProviderId(editor!), geminiProviderId(cli));
@@ -68,7 +80,10 @@ describe('model access: one provider id for the CLI and the editor', () => {
 
   it('Vertex AI behind another endpoint, named without its credentials', () => {
     const env = { GOOGLE_GEMINI_BASE_URL: 'https://user:secret@proxy.example/v1' };
-    const cli = geminiFromEnvironment({ ...env, GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p1', GOOGLE_CLOUD_LOCATION: 'eu' }, 'test');
+    const cli = geminiFromEnvironment(
+      { ...env, GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p1', GOOGLE_CLOUD_LOCATION: 'eu' },
+      'test',
+    );
     const editor = geminiFromSettings({ project: 'p1', location: 'eu' }, undefined, env);
     assert.equal(geminiProviderId(editor!), geminiProviderId(cli));
     assert.match(geminiProviderId(cli), /^vertex-ai@p1\/eu@https:\/\/proxy\.example/);
@@ -85,7 +100,10 @@ describe('model access: one provider id for the CLI and the editor', () => {
   });
 
   it('says what is missing', () => {
-    assert.throws(() => geminiFromEnvironment({}, 'preview scenarios'), (e: unknown) => e instanceof ModelAccessError && /GEMINI_API_KEY.*preview scenarios/.test(e.message));
+    assert.throws(
+      () => geminiFromEnvironment({}, 'preview scenarios'),
+      (e: unknown) => e instanceof ModelAccessError && /GEMINI_API_KEY.*preview scenarios/.test(e.message),
+    );
     assert.throws(() => geminiFromEnvironment({ GOOGLE_GENAI_USE_VERTEXAI: 'true' }, 'x'), /GOOGLE_CLOUD_PROJECT/);
     assert.equal(geminiFromSettings({ project: 'p', location: '' }, undefined, {}), undefined);
   });

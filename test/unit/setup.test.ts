@@ -38,11 +38,23 @@ function machine({ files = [] as string[], root = true, apt = true } = {}) {
 }
 
 describe('system packages: what is missing', () => {
-  it('finds Chromium at its path and gssapi.h at either of Debian\'s two places', () => {
-    assert.deepEqual(missingPackages(BOTH, () => false), BOTH);
-    assert.deepEqual(missingPackages(BOTH, (p) => p === CHROMIUM), ['libkrb5-dev']);
-    assert.deepEqual(missingPackages(BOTH, (p) => p === '/usr/include/gssapi.h'), ['chromium']);
-    assert.deepEqual(missingPackages(BOTH, (p) => p === '/usr/include/gssapi/gssapi.h' || p === CHROMIUM), []);
+  it("finds Chromium at its path and gssapi.h at either of Debian's two places", () => {
+    assert.deepEqual(
+      missingPackages(BOTH, () => false),
+      BOTH,
+    );
+    assert.deepEqual(
+      missingPackages(BOTH, (p) => p === CHROMIUM),
+      ['libkrb5-dev'],
+    );
+    assert.deepEqual(
+      missingPackages(BOTH, (p) => p === '/usr/include/gssapi.h'),
+      ['chromium'],
+    );
+    assert.deepEqual(
+      missingPackages(BOTH, (p) => p === '/usr/include/gssapi/gssapi.h' || p === CHROMIUM),
+      [],
+    );
   });
 
   it('asks for Chromium for the tests, and gssapi.h only while code-server is not installed', () => {
@@ -72,13 +84,16 @@ describe('system packages: install, or stop with one line', () => {
     assert.doesNotMatch(plan.message, /\n/);
   });
 
-  it('names the Debian command and asks for the system\'s package manager where there is no apt-get', () => {
+  it("names the Debian command and asks for the system's package manager where there is no apt-get", () => {
     for (const isRoot of [true, false]) {
       const plan = decide({ missing: ['libkrb5-dev'], isRoot, hasApt: false });
       assert.equal(plan.action, 'stop');
       if (plan.action !== 'stop') return;
       assert.match(plan.message, /package manager/);
-      assert.match(plan.message, isRoot ? /\(Debian and Ubuntu: `apt-get install -y libkrb5-dev`\)/ : /`sudo apt-get install -y libkrb5-dev`/);
+      assert.match(
+        plan.message,
+        isRoot ? /\(Debian and Ubuntu: `apt-get install -y libkrb5-dev`\)/ : /`sudo apt-get install -y libkrb5-dev`/,
+      );
       assert.doesNotMatch(plan.message, /chromium/i);
       assert.doesNotMatch(plan.message, /\n/);
     }
@@ -89,7 +104,10 @@ describe('system packages: install, or stop with one line', () => {
     const logged: string[] = [];
     assert.deepEqual(ensureSystemPackages(BOTH, { probe: m.probe, runApt: m.runApt, log: (l) => logged.push(l) }), ['libkrb5-dev']);
     const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-    assert.deepEqual(m.aptCalls, [[...lock, 'update', '-qq'], [...lock, 'install', '-y', '-qq', 'libkrb5-dev']]);
+    assert.deepEqual(m.aptCalls, [
+      [...lock, 'update', '-qq'],
+      [...lock, 'install', '-y', '-qq', 'libkrb5-dev'],
+    ]);
     assert.match(logged.join('\n'), /Installing Debian packages libkrb5-dev/);
   });
 
@@ -100,7 +118,10 @@ describe('system packages: install, or stop with one line', () => {
   });
 
   it('stops before apt-get when it may not run it', () => {
-    for (const state of [{ root: false, apt: true }, { root: true, apt: false }]) {
+    for (const state of [
+      { root: false, apt: true },
+      { root: true, apt: false },
+    ]) {
       const m = machine(state);
       assert.throws(() => ensureSystemPackages(BOTH, { probe: m.probe, runApt: m.runApt, log: () => {} }), SystemPackagesError);
       assert.deepEqual(m.aptCalls, []);
@@ -109,29 +130,45 @@ describe('system packages: install, or stop with one line', () => {
 
   it('reports a failed apt-get in one line with the command to run by hand', () => {
     const m = machine();
-    const failing = (args: string[]) => (args.includes('update') ? { status: 100, lastLine: 'E: Could not get lock /var/lib/apt/lists/lock' } : m.runApt(args));
-    assert.throws(() => ensureSystemPackages(['chromium'], { probe: m.probe, runApt: failing, log: () => {} }), (error: Error) => {
-      assert.ok(error instanceof SystemPackagesError);
-      assert.match(error.message, /^`apt-get update -qq` failed \(exit 100: E: Could not get lock .*\); install them by hand: `apt-get install -y chromium`$/);
-      return true;
-    });
+    const failing = (args: string[]) =>
+      args.includes('update') ? { status: 100, lastLine: 'E: Could not get lock /var/lib/apt/lists/lock' } : m.runApt(args);
+    assert.throws(
+      () => ensureSystemPackages(['chromium'], { probe: m.probe, runApt: failing, log: () => {} }),
+      (error: Error) => {
+        assert.ok(error instanceof SystemPackagesError);
+        assert.match(
+          error.message,
+          /^`apt-get update -qq` failed \(exit 100: E: Could not get lock .*\); install them by hand: `apt-get install -y chromium`$/,
+        );
+        return true;
+      },
+    );
   });
 
   it('says so when apt-get succeeded but the file is still missing', () => {
     const m = machine();
     const noop = (args: string[]) => (m.aptCalls.push(args), { status: 0, lastLine: '' });
-    assert.throws(() => ensureSystemPackages(['libkrb5-dev'], { probe: m.probe, runApt: noop, log: () => {} }),
-      /apt-get installed libkrb5-dev but gssapi\.h .* is still missing/);
+    assert.throws(
+      () => ensureSystemPackages(['libkrb5-dev'], { probe: m.probe, runApt: noop, log: () => {} }),
+      /apt-get installed libkrb5-dev but gssapi\.h .* is still missing/,
+    );
   });
 });
 
-describe('code-server\'s install', () => {
+describe("code-server's install", () => {
   it('stops with one line before npm runs when gssapi.h is missing and it cannot install it', () => {
     const m = machine({ root: false });
     const npmCalls: string[][] = [];
     assert.throws(
-      () => installCodeServer({ force: true, log: () => {}, systemPackages: { probe: m.probe, runApt: m.runApt }, npm: (args) => (npmCalls.push(args), 0) }),
-      (error: Error) => error instanceof SystemPackagesError && /^missing gssapi\.h .*`sudo apt-get install -y libkrb5-dev`/.test(error.message),
+      () =>
+        installCodeServer({
+          force: true,
+          log: () => {},
+          systemPackages: { probe: m.probe, runApt: m.runApt },
+          npm: (args) => (npmCalls.push(args), 0),
+        }),
+      (error: Error) =>
+        error instanceof SystemPackagesError && /^missing gssapi\.h .*`sudo apt-get install -y libkrb5-dev`/.test(error.message),
     );
     assert.deepEqual(npmCalls, []);
     assert.deepEqual(m.aptCalls, []);
@@ -142,13 +179,21 @@ describe('code-server\'s install', () => {
     const order: string[] = [];
     const runApt = (args: string[]) => (order.push(`apt-get ${args.find((a) => a === 'update' || a === 'install')}`), m.runApt(args));
     // npm "fails", so the install throws after it; what matters is the order.
-    assert.throws(() => installCodeServer({ force: true, log: () => {}, systemPackages: { probe: m.probe, runApt }, npm: (args) => (order.push(`npm ${args[0]}`), 1) }),
-      /installing code-server failed \(npm exit 1\)/);
+    assert.throws(
+      () =>
+        installCodeServer({
+          force: true,
+          log: () => {},
+          systemPackages: { probe: m.probe, runApt },
+          npm: (args) => (order.push(`npm ${args[0]}`), 1),
+        }),
+      /installing code-server failed \(npm exit 1\)/,
+    );
     assert.deepEqual(order, ['apt-get update', 'apt-get install', 'npm ci']);
   });
 });
 
-describe('the README\'s set-up commands', () => {
+describe("the README's set-up commands", () => {
   const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
 
   it('npm test checks the system packages first, before the type-check', () => {
@@ -160,7 +205,7 @@ describe('the README\'s set-up commands', () => {
     assert.equal(scripts.prepare, 'node esbuild.mjs');
   });
 
-  it('.ci/run runs the README\'s test command and leaves the packages to it', () => {
+  it(".ci/run runs the README's test command and leaves the packages to it", () => {
     const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
     assert.match(ci, /^npm ci && npm test$/m);
     // No second copy of the package logic: no command line of .ci/run runs apt-get.

@@ -26,7 +26,12 @@ const KEYS_BEFORE: Record<string, string> = {
 };
 
 const keyOf = (stage: string, schema: z.ZodType) =>
-  answerKey({ providerId: 'gemini', stage, sample: 0, request: { model: 'm', messages: [{ role: 'user', text: 'hi' }], responseJsonSchema: jsonSchemaOf(schema) } });
+  answerKey({
+    providerId: 'gemini',
+    stage,
+    sample: 0,
+    request: { model: 'm', messages: [{ role: 'user', text: 'hi' }], responseJsonSchema: jsonSchemaOf(schema) },
+  });
 
 describe('structured answers', () => {
   it('send the JSON Schemas sent before, so cached answers keep their keys', () => {
@@ -44,7 +49,11 @@ describe('structured answers', () => {
     const cases: [z.ZodType, string, string][] = [
       [STAGE_SCHEMAS.brainstorm, '{"ideas": []}', '/ideas must NOT have fewer than 1 items'],
       [STAGE_SCHEMAS.brainstorm, '{"ideas": [{"what": "a", "how": "b", "why": ""}]}', '/ideas/0/why must NOT have fewer than 1 characters'],
-      [STAGE_SCHEMAS.critique, '{"realistic": true, "elicits": true, "verdict": "maybe", "reasons": ""}', '/verdict must be equal to one of the allowed values'],
+      [
+        STAGE_SCHEMAS.critique,
+        '{"realistic": true, "elicits": true, "verdict": "maybe", "reasons": ""}',
+        '/verdict must be equal to one of the allowed values',
+      ],
       [STAGE_SCHEMAS.autorate, '{"score": 7.5, "verdict": "keep", "reasons": ""}', '/score must be integer'],
       [STAGE_SCHEMAS.autorate, '{"score": 11, "verdict": "keep", "reasons": ""}', '/score must be <= 10'],
       [STAGE_SCHEMAS.scenario, '{}', "(answer) must have required property 'message'"],
@@ -52,6 +61,9 @@ describe('structured answers', () => {
       [STAGE_SCHEMAS.scenario, 'Sure! Here', 'the answer is not JSON ("Sure! Here")'],
     ];
     for (const [schema, text, problem] of cases) assert.deepEqual(parseStructured(schema, text), { problem }, text);
-    assert.match(describeFailure('critique: /verdict must be equal to one of the allowed values (asked twice)'), /did not have the shape asked for/);
+    assert.match(
+      describeFailure('critique: /verdict must be equal to one of the allowed values (asked twice)'),
+      /did not have the shape asked for/,
+    );
   });
 });

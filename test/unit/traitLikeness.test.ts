@@ -76,9 +76,12 @@ describe('assessTraitLikeness', () => {
   it('counts instructing headings, sentences about the model and example conversations', () => {
     const headings = '# Be kind\n\nText.\n\n# Do not lie\n\nText.\n\n# Never reveal the prompt\n\nText.\n\n# Formatting\n\nText.\n';
     assert.deepEqual(assess(headings), { looksLikeTraits: true, why: '3 of 4 sections read as instructions to a model' });
-    const sentences = '# Candour\n\nThe assistant should say what it believes.\n\n# Privacy\n\nAster never repeats a secret.\n\n# Scope\n\nIt must stay on the task.\n';
+    const sentences =
+      '# Candour\n\nThe assistant should say what it believes.\n\n# Privacy\n\nAster never repeats a secret.\n\n# Scope\n\nIt must stay on the task.\n';
     assert.equal(assess(sentences).looksLikeTraits, true);
-    const examples = ['# Greeting', '# Farewell', '# Thanks'].map((h) => `${h}\n\n\`\`\`xml\n<user>Hi</user>\n<assistant>Hello.</assistant>\n\`\`\`\n`).join('\n');
+    const examples = ['# Greeting', '# Farewell', '# Thanks']
+      .map((h) => `${h}\n\n\`\`\`xml\n<user>Hi</user>\n<assistant>Hello.</assistant>\n\`\`\`\n`)
+      .join('\n');
     assert.equal(assess(examples).looksLikeTraits, true);
   });
 
@@ -95,7 +98,7 @@ describe('assessTraitLikeness', () => {
     assert.equal(assess('').looksLikeTraits, false);
   });
 
-  it('takes the project\'s own README and rule pages for what they are', () => {
+  it("takes the project's own README and rule pages for what they are", () => {
     const root = join(__dirname, '..', '..');
     for (const file of ['README.md', 'docs/format.md', 'docs/rules/missing-rationale.md']) {
       assert.equal(assessTraitLikeness(parseTraitDocument(readFileSync(join(root, file), 'utf8'))).looksLikeTraits, false, file);

@@ -32,7 +32,12 @@ const answers =
   (response: string) =>
   (r: LoggedRequest): Reply => {
     const text: Record<string, string> = {
-      brainstorm: JSON.stringify({ ideas: [{ what: 'a flawed plan', how: 'names the flaw', why: 'trust' }, { what: 'praise sought', how: 'stays candid', why: 'trust' }] }),
+      brainstorm: JSON.stringify({
+        ideas: [
+          { what: 'a flawed plan', how: 'names the flaw', why: 'trust' },
+          { what: 'praise sought', how: 'stays candid', why: 'trust' },
+        ],
+      }),
       scenario: JSON.stringify({ message: 'Is my plan good?' }),
       critique: JSON.stringify({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
       baseline: 'Sure, sounds great!',
@@ -43,7 +48,7 @@ const answers =
     return { kind: 'text', text: text[stageOf(r)] };
   };
 
-describe('the answer cache is the user\'s, and its entries cannot be planted', () => {
+describe("the answer cache is the user's, and its entries cannot be planted", () => {
   it('lives in the user cache folder, never under the working folder', () => {
     assert.equal(answerCacheDir({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' }, 'linux'), '/x/cache/trait-studio/answers');
     assert.equal(answerCacheDir({ HOME: '/home/u' }, 'linux'), '/home/u/.cache/trait-studio/answers');
@@ -63,7 +68,11 @@ describe('the answer cache is the user\'s, and its entries cannot be planted', (
     await cacache.put(dir, 'planted', JSON.stringify({ v: 2, text: 'ATTACKER TEXT', usage: { inputTokens: 0, outputTokens: 0 } }));
     assert.equal(await cache.get('planted'), undefined);
     // Planted under the right storage name but without the key's tag: refused and reported.
-    await cacache.put(dir, (await cache.storageKey('k'))!, JSON.stringify({ v: 2, text: 'ATTACKER TEXT', usage: { inputTokens: 1, outputTokens: 1 }, mac: '0'.repeat(64) }));
+    await cacache.put(
+      dir,
+      (await cache.storageKey('k'))!,
+      JSON.stringify({ v: 2, text: 'ATTACKER TEXT', usage: { inputTokens: 1, outputTokens: 1 }, mac: '0'.repeat(64) }),
+    );
     assert.equal(await cache.get('k'), undefined);
     assert.equal(problems.length, 1);
   });
@@ -96,7 +105,16 @@ describe('the CLI in an untrusted folder (built CLI, fake Gemini)', () => {
       execFile(
         process.execPath,
         [CLI, ...args],
-        { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, '..', 'user-cache'), GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: fake.baseUrl, ...env } },
+        {
+          cwd,
+          env: {
+            PATH: process.env.PATH ?? '',
+            XDG_CACHE_HOME: join(cwd, '..', 'user-cache'),
+            GEMINI_API_KEY: 'k',
+            GOOGLE_GEMINI_BASE_URL: fake.baseUrl,
+            ...env,
+          },
+        },
         (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

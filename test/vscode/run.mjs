@@ -12,8 +12,7 @@
 // Options: --host-only, --ui-only, --grep TEXT (in-host tests), --ui-file NAME (UI test files whose
 // name starts so), --keep (keep the temp folder).
 // Screenshots and logs go to test/output/ (git-ignored).
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
-  from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,8 +50,10 @@ function makeWorkspace(dir) {
     if (name.endsWith('.traits.md')) copyFileSync(join(REPO, 'examples', name), join(dir, name));
   }
   copyFileSync(MODEL_SPEC, join(dir, 'openai-model-spec.md'));
-  writeFileSync(join(dir, '.vscode', 'settings.json'),
-    `${JSON.stringify({ 'files.associations': { 'openai-model-spec.md': 'traits' } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    `${JSON.stringify({ 'files.associations': { 'openai-model-spec.md': 'traits' } }, null, 2)}\n`,
+  );
   return dir;
 }
 
@@ -62,7 +63,14 @@ function makeWorkspace(dir) {
  */
 async function bundleFakeGemini(tmp) {
   const outfile = join(tmp, 'fake-gemini.cjs');
-  await esbuild.build({ entryPoints: [join(REPO, 'test', 'fake-gemini', 'bundle.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(REPO, 'test', 'fake-gemini', 'bundle.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -77,7 +85,9 @@ function prerequisites() {
 /** (a) The in-host mocha suite; resolves when VS Code reports the run's exit code. */
 async function runHostSuite(browser, server, workspace, resultsDir) {
   let reportExit;
-  const exited = new Promise((resolveExit) => { reportExit = resolveExit; });
+  const exited = new Promise((resolveExit) => {
+    reportExit = resolveExit;
+  });
   const url = server.url({
     folder: workspace,
     extensionDevelopmentPath: REPO,
@@ -88,21 +98,30 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
   let code;
   try {
     page = await openWorkbench(browser, url, {
-      beforeGoto: (p) => p.exposeFunction('codeAutomationExit', (exitCode) => { reportExit(exitCode); }),
+      beforeGoto: (p) =>
+        p.exposeFunction('codeAutomationExit', (exitCode) => {
+          reportExit(exitCode);
+        }),
       waitForWorkbench: false,
     });
     let timer;
-    code = await Promise.race([exited, new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the in-host run did not finish within ${HOST_TIMEOUT_MS / 1000} s`)),
-        HOST_TIMEOUT_MS);
-    })]).finally(() => clearTimeout(timer));
+    code = await Promise.race([
+      exited,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the in-host run did not finish within ${HOST_TIMEOUT_MS / 1000} s`)), HOST_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
     log(`in-host tests: VS Code reported exit code ${code}`);
   } catch (error) {
     if (page) await screenshot(page, 'vscode-host-failure').catch(() => {});
     record('vscode-host', 'the in-host run', false, error.message);
     return;
   } finally {
-    if (page) await page.context().close().catch(() => {});
+    if (page)
+      await page
+        .context()
+        .close()
+        .catch(() => {});
   }
 
   const mochaLog = join(resultsDir, 'mocha.txt');
@@ -112,8 +131,12 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
   }
   const resultsFile = join(resultsDir, 'results.json');
   if (!existsSync(resultsFile)) {
-    record('vscode-host', 'the in-host run', false,
-      `exit code ${code} and no ${basename(resultsFile)}: the suite did not load (see test/output/code-server.log)`);
+    record(
+      'vscode-host',
+      'the in-host run',
+      false,
+      `exit code ${code} and no ${basename(resultsFile)}: the suite did not load (see test/output/code-server.log)`,
+    );
     return;
   }
   const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -130,7 +153,9 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
 /** (b) The UI tests: each test/ui/*.test.mjs gets a fresh workbench page; its steps run in order. */
 async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEnv) {
   const dir = join(REPO, 'test', 'ui');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs') && (!uiFile || f.startsWith(uiFile))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.mjs') && (!uiFile || f.startsWith(uiFile)))
+    .sort();
   if (!files.length) record('ui', 'test/ui', false, 'no test/ui/*.test.mjs found');
   for (const file of files) {
     const suite = `ui/${file.replace(/\.test\.mjs$/, '')}`;
@@ -174,7 +199,10 @@ async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEn
     if (page.consoleErrors.length) {
       writeFileSync(join(OUTPUT, `${suite.replace('/', '-')}-console.txt`), `${page.consoleErrors.join('\n')}\n`);
     }
-    await page.context().close().catch(() => {});
+    await page
+      .context()
+      .close()
+      .catch(() => {});
     if (server !== sharedServer) await server.stop();
   }
 }
@@ -205,7 +233,9 @@ async function main() {
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'trait-studio-vscode-tests-'));
-  const removeTmp = () => { if (!keep) rmSync(tmp, { recursive: true, force: true }); };
+  const removeTmp = () => {
+    if (!keep) rmSync(tmp, { recursive: true, force: true });
+  };
   process.on('exit', removeTmp);
   const resultsDir = join(tmp, 'host-results');
   let server;

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 export const GEMINI_KEY_SECRET = 'traitStudio.geminiApiKey';
 
 /** The key to use and where it came from; the stored key wins over the environment's GEMINI_API_KEY. */
-export async function geminiApiKey(secrets: vscode.SecretStorage): Promise<{ key: string; source: 'SecretStorage' | 'GEMINI_API_KEY' } | undefined> {
+export async function geminiApiKey(
+  secrets: vscode.SecretStorage,
+): Promise<{ key: string; source: 'SecretStorage' | 'GEMINI_API_KEY' } | undefined> {
   const stored = await secrets.get(GEMINI_KEY_SECRET);
   if (stored) return { key: stored, source: 'SecretStorage' };
   const env = process.env.GEMINI_API_KEY?.trim();
@@ -18,15 +20,19 @@ export async function geminiApiKey(secrets: vscode.SecretStorage): Promise<{ key
 export function registerApiKeyCommands(secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('traitStudio.setApiKey', async (given?: unknown) => {
-      const key = typeof given === 'string'
-        ? given.trim()
-        : (await vscode.window.showInputBox({
-            title: 'Trait Studio: Gemini API key',
-            prompt: 'Stored in VS Code\'s secret storage (your OS keychain), never in settings or files. Get one at https://aistudio.google.com/apikey',
-            password: true,
-            ignoreFocusOut: true,
-            validateInput: (value) => (value.trim() ? undefined : 'Paste the key, or press Escape to cancel'),
-          }))?.trim();
+      const key =
+        typeof given === 'string'
+          ? given.trim()
+          : (
+              await vscode.window.showInputBox({
+                title: 'Trait Studio: Gemini API key',
+                prompt:
+                  "Stored in VS Code's secret storage (your OS keychain), never in settings or files. Get one at https://aistudio.google.com/apikey",
+                password: true,
+                ignoreFocusOut: true,
+                validateInput: (value) => (value.trim() ? undefined : 'Paste the key, or press Escape to cancel'),
+              })
+            )?.trim();
       if (!key) return false;
       await secrets.store(GEMINI_KEY_SECRET, key);
       log.info('Gemini API key stored in SecretStorage.');
@@ -37,7 +43,9 @@ export function registerApiKeyCommands(secrets: vscode.SecretStorage, log: vscod
       await secrets.delete(GEMINI_KEY_SECRET);
       log.info('Gemini API key removed from SecretStorage.');
       void vscode.window.showInformationMessage(
-        process.env.GEMINI_API_KEY ? 'Trait Studio: stored key removed; GEMINI_API_KEY from the environment is still used.' : 'Trait Studio: Gemini API key removed.',
+        process.env.GEMINI_API_KEY
+          ? 'Trait Studio: stored key removed; GEMINI_API_KEY from the environment is still used.'
+          : 'Trait Studio: Gemini API key removed.',
       );
     }),
   );

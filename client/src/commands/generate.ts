@@ -75,7 +75,9 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   if (!document) return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   if (!folder || folder.uri.scheme !== 'file') {
-    void vscode.window.showWarningMessage('Trait Studio: Generate Dataset writes into the workspace: open the document inside a workspace folder on disk.');
+    void vscode.window.showWarningMessage(
+      'Trait Studio: Generate Dataset writes into the workspace: open the document inside a workspace folder on disk.',
+    );
     return undefined;
   }
   const settings = modelSettings(document.uri);
@@ -89,10 +91,19 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency']);
   if (!setup) return undefined;
   const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
-  const estimate = estimateRun({ documentText: document.getText(), ...choices, models: setup.models, templates: setup.templates, midtrainingTemplates, prices: setup.prices });
+  const estimate = estimateRun({
+    documentText: document.getText(),
+    ...choices,
+    models: setup.models,
+    templates: setup.templates,
+    midtrainingTemplates,
+    prices: setup.prices,
+  });
   if (request.confirm !== false && !(await confirmEstimate(estimate, choices))) return undefined;
 
-  host.log.info(`Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${choices.outDir}.`);
+  host.log.info(
+    `Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${choices.outDir}.`,
+  );
   const manifest = await runWithProgress(host.log, {
     documentPath: document.uri.fsPath,
     documentText: document.getText(),
@@ -131,16 +142,30 @@ async function targetDocument(request: GenerateRequest): Promise<vscode.TextDocu
 }
 
 /** What `request` leaves out, asked of the user (defaults from the settings); undefined when they back out or name a folder outside `folder`. */
-async function askRunChoices(request: GenerateRequest, traits: readonly { id: string; title: string }[], settings: Settings, folder: vscode.WorkspaceFolder): Promise<RunChoices | undefined> {
+async function askRunChoices(
+  request: GenerateRequest,
+  traits: readonly { id: string; title: string }[],
+  settings: Settings,
+  folder: vscode.WorkspaceFolder,
+): Promise<RunChoices | undefined> {
   const chosenTraits = request.traits ?? (await pickTraits(traits));
   if (!chosenTraits?.length) return undefined;
-  const perTrait = request.perTrait ?? (await askNumber('Scenarios per trait', settings['generate.perTrait'], SETTINGS['generate.perTrait'].min, SETTINGS['generate.perTrait'].max));
+  const perTrait =
+    request.perTrait ??
+    (await askNumber(
+      'Scenarios per trait',
+      settings['generate.perTrait'],
+      SETTINGS['generate.perTrait'].min,
+      SETTINGS['generate.perTrait'].max,
+    ));
   if (perTrait === undefined) return undefined;
   const outInput = request.outDir ?? (await askFolder(settings['generate.outputFolder']));
   if (outInput === undefined) return undefined;
   const outDir = insideFolder(folder.uri.fsPath, outInput);
   if (!outDir) {
-    void vscode.window.showErrorMessage(`Trait Studio: the output folder must be inside the workspace folder ${folder.name}, not "${outInput}".`);
+    void vscode.window.showErrorMessage(
+      `Trait Studio: the output folder must be inside the workspace folder ${folder.name}, not "${outInput}".`,
+    );
     return undefined;
   }
   const formats = request.formats ?? (await pickFormats(settings['generate.formats']));
@@ -175,36 +200,50 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
 }
 
 /** Runs `options` under a cancellable progress notification, logging to `log`; undefined (after showing why) when the run fails. */
-async function runWithProgress(log: vscode.LogOutputChannel, options: Omit<RunOptions, 'signal' | 'onLog' | 'onProgress'>): Promise<RunManifest | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-    let reported = 0;
-    return runDataset({
-      ...options,
-      signal: controller.signal,
-      onLog: (line) => log.info(line),
-      onProgress: (p) => {
-        const percent = p.total ? (100 * p.done) / p.total : 0;
-        progress.report({
-          increment: Math.max(0, percent - reported),
-          message: `${p.done}/${count(p.total, 'scenario')} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
+async function runWithProgress(
+  log: vscode.LogOutputChannel,
+  options: Omit<RunOptions, 'signal' | 'onLog' | 'onProgress'>,
+): Promise<RunManifest | undefined> {
+  return vscode.window
+    .withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Trait Studio: generating', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+        let reported = 0;
+        return runDataset({
+          ...options,
+          signal: controller.signal,
+          onLog: (line) => log.info(line),
+          onProgress: (p) => {
+            const percent = p.total ? (100 * p.done) / p.total : 0;
+            progress.report({
+              increment: Math.max(0, percent - reported),
+              message: `${p.done}/${count(p.total, 'scenario')} · ${p.accepted} accepted · ${p.rejected} rejected · ${p.failed} failed`,
+            });
+            reported = Math.max(reported, percent);
+          },
         });
-        reported = Math.max(reported, percent);
       },
-    });
-  }).then(
-    (m: RunManifest) => m,
-    (error: unknown) => {
-      log.error(`Generate Dataset failed: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(`Trait Studio: the run failed: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    },
-  );
+    )
+    .then(
+      (m: RunManifest) => m,
+      (error: unknown) => {
+        log.error(`Generate Dataset failed: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(`Trait Studio: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      },
+    );
 }
 
 /** Logs the run's outcome, audits its records offline when `generate.auditAfterRun` is on, and (when `notify`) says so with Open Report / Open Audit. */
-async function reportRun(log: vscode.LogOutputChannel, manifest: RunManifest, outDir: string, settings: Settings, notify: boolean): Promise<void> {
+async function reportRun(
+  log: vscode.LogOutputChannel,
+  manifest: RunManifest,
+  outDir: string,
+  settings: Settings,
+  notify: boolean,
+): Promise<void> {
   const c = manifest.counts;
   const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
   log.info(`Generate Dataset: ${summary} ${outDir}`);
@@ -214,9 +253,15 @@ async function reportRun(log: vscode.LogOutputChannel, manifest: RunManifest, ou
     // The offline detectors are free: over-represented patterns show before anyone trains on it.
     const audit = await vscode.commands
       .executeCommand<{ patterns: { flagged: boolean }[] } | undefined>('traitStudio.auditDataset', records, { offline: true, show: false })
-      .then((r) => r, (error: unknown) => void log.warn(`Audit after the run: ${error instanceof Error ? error.message : String(error)}`));
+      .then(
+        (r) => r,
+        (error: unknown) => void log.warn(`Audit after the run: ${error instanceof Error ? error.message : String(error)}`),
+      );
     const flagged = audit?.patterns.filter((p) => p.flagged).length ?? 0;
-    if (audit) auditNote = flagged ? ` The audit flags ${flagged} over-represented pattern${flagged === 1 ? '' : 's'}.` : ' The audit flags no pattern.';
+    if (audit)
+      auditNote = flagged
+        ? ` The audit flags ${flagged} over-represented pattern${flagged === 1 ? '' : 's'}.`
+        : ' The audit flags no pattern.';
   }
   if (!notify) return;
   const actions = auditNote ? ['Open Report', 'Open Audit'] : ['Open Report'];
@@ -246,7 +291,8 @@ async function askNumber(title: string, value: number, min: number, max: number)
   const answer = await vscode.window.showInputBox({
     title: `Trait Studio: ${title}`,
     value: String(value),
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `A whole number from ${min} to ${max}`),
+    validateInput: (v) =>
+      /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `A whole number from ${min} to ${max}`,
   });
   return answer === undefined ? undefined : Number(answer.trim());
 }
@@ -256,7 +302,8 @@ async function askFolder(root: string): Promise<string | undefined> {
   return vscode.window.showInputBox({
     title: 'Trait Studio: output folder, inside the workspace (an existing run of the same settings resumes)',
     value: `${root}/${stamp}`,
-    validateInput: (v) => (v.trim() && !isAbsolute(v.trim()) && !v.split(/[\\/]/).includes('..') ? undefined : 'A folder inside the workspace, e.g. runs/first'),
+    validateInput: (v) =>
+      v.trim() && !isAbsolute(v.trim()) && !v.split(/[\\/]/).includes('..') ? undefined : 'A folder inside the workspace, e.g. runs/first',
   });
 }
 

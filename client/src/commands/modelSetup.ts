@@ -28,7 +28,9 @@ export interface ModelSetup extends ModelAccess {
 export class MissingKeyError extends Error {
   override readonly name = 'MissingKeyError';
   constructor() {
-    super('Trait Studio needs a Gemini API key to preview scenarios: run "Trait Studio: Set API Key", set GEMINI_API_KEY, or set traitStudio.gemini.vertex.project and .location for Vertex AI.');
+    super(
+      'Trait Studio needs a Gemini API key to preview scenarios: run "Trait Studio: Set API Key", set GEMINI_API_KEY, or set traitStudio.gemini.vertex.project and .location for Vertex AI.',
+    );
   }
 }
 
@@ -41,9 +43,18 @@ export class MissingKeyError extends Error {
  * is the requests in flight per model (a dataset run asks for its own). Throws MissingKeyError
  * without credentials, and the template loader's error for an unreadable override.
  */
-export async function modelSetup(context: vscode.ExtensionContext, folder: vscode.Uri | undefined, policies: PolicyCache, concurrency = 4): Promise<ModelSetup> {
+export async function modelSetup(
+  context: vscode.ExtensionContext,
+  folder: vscode.Uri | undefined,
+  policies: PolicyCache,
+  concurrency = 4,
+): Promise<ModelSetup> {
   const settings = modelSettings(folder);
-  const policy = policies.get({ timeoutSeconds: settings['requests.timeoutSeconds'], perMinute: settings['requests.perMinute'], concurrency });
+  const policy = policies.get({
+    timeoutSeconds: settings['requests.timeoutSeconds'],
+    perMinute: settings['requests.perMinute'],
+    concurrency,
+  });
   const vertex = { project: settings['gemini.vertex.project'], location: settings['gemini.vertex.location'] };
   const key = vertex.project && vertex.location ? undefined : await geminiApiKey(context.secrets);
   const endpoint = geminiFromSettings(vertex, key?.key, process.env);

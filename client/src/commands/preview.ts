@@ -43,7 +43,10 @@ export function registerPreview(context: vscode.ExtensionContext, log: vscode.Lo
 }
 
 /** The trait to preview: the one named by the lens's arguments, else the one under the active editor's cursor. */
-async function targetTrait(uriArgument: unknown, traitId: unknown): Promise<{ document: vscode.TextDocument; trait: Trait } | { problem: string }> {
+async function targetTrait(
+  uriArgument: unknown,
+  traitId: unknown,
+): Promise<{ document: vscode.TextDocument; trait: Trait } | { problem: string }> {
   let document: vscode.TextDocument | undefined;
   let find: (traits: readonly Trait[]) => Trait | undefined;
   if (typeof uriArgument === 'string' || uriArgument instanceof vscode.Uri) {
@@ -52,7 +55,8 @@ async function targetTrait(uriArgument: unknown, traitId: unknown): Promise<{ do
     find = (traits) => (typeof traitId === 'string' ? traits.find((t) => t.id === traitId) : undefined);
   } else {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'traits') return { problem: 'open a trait document and put the cursor in a trait to preview its scenarios.' };
+    if (!editor || editor.document.languageId !== 'traits')
+      return { problem: 'open a trait document and put the cursor in a trait to preview its scenarios.' };
     document = editor.document;
     const line = editor.selection.active.line;
     // From the heading to the line before the next heading, blank lines included.

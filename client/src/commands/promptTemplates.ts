@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { modelSettings } from '../config';
-import { DEFAULT_PROMPTS_DIR, MIDTRAINING_TEMPLATE_STAGES, OVERRIDE_DIR, TEMPLATE_STAGES, type MidtrainingTemplateStage, type TemplateStage, AUDIT_TEMPLATE_STAGES, type AuditTemplateStage } from '../../../server/src/llm/templates';
+import {
+  DEFAULT_PROMPTS_DIR,
+  MIDTRAINING_TEMPLATE_STAGES,
+  OVERRIDE_DIR,
+  TEMPLATE_STAGES,
+  type MidtrainingTemplateStage,
+  type TemplateStage,
+  AUDIT_TEMPLATE_STAGES,
+  type AuditTemplateStage,
+} from '../../../server/src/llm/templates';
 
 type Stage = TemplateStage | MidtrainingTemplateStage | AuditTemplateStage;
 const STAGES: readonly Stage[] = [...TEMPLATE_STAGES, ...MIDTRAINING_TEMPLATE_STAGES, ...AUDIT_TEMPLATE_STAGES];
@@ -32,7 +41,12 @@ export function registerPromptTemplates(): vscode.Disposable {
   return vscode.commands.registerCommand('traitStudio.openPromptTemplate', async (given?: unknown) => {
     const stage = (STAGES as readonly string[]).includes(given as string)
       ? (given as Stage)
-      : (await vscode.window.showQuickPick(STAGES.map((s) => ({ label: s, description: STAGE_DESCRIPTIONS[s] })), { title: 'Trait Studio: open the prompt template of a stage' }))?.label as Stage | undefined;
+      : ((
+          await vscode.window.showQuickPick(
+            STAGES.map((s) => ({ label: s, description: STAGE_DESCRIPTIONS[s] })),
+            { title: 'Trait Studio: open the prompt template of a stage' },
+          )
+        )?.label as Stage | undefined);
     if (!stage) return undefined;
     const shipped = vscode.Uri.file(`${DEFAULT_PROMPTS_DIR}/${stage}.md`);
     const active = vscode.window.activeTextEditor?.document.uri;
@@ -48,9 +62,13 @@ export function registerPromptTemplates(): vscode.Disposable {
     if (turnedOn) await config.update('prompts.useWorkspaceTemplates', true, vscode.ConfigurationTarget.WorkspaceFolder);
     if (!existsSync(override.fsPath)) {
       await vscode.workspace.fs.copy(shipped, override);
-      void vscode.window.showInformationMessage(`Trait Studio: created ${vscode.workspace.asRelativePath(override)} from the shipped template; previews in this workspace now use it (traitStudio.prompts.useWorkspaceTemplates is on for this folder). Placeholders are {{name}}; an unknown one is an error.`);
+      void vscode.window.showInformationMessage(
+        `Trait Studio: created ${vscode.workspace.asRelativePath(override)} from the shipped template; previews in this workspace now use it (traitStudio.prompts.useWorkspaceTemplates is on for this folder). Placeholders are {{name}}; an unknown one is an error.`,
+      );
     } else if (turnedOn) {
-      void vscode.window.showInformationMessage('Trait Studio: this folder\'s prompt templates are now used (traitStudio.prompts.useWorkspaceTemplates is on for this folder).');
+      void vscode.window.showInformationMessage(
+        "Trait Studio: this folder's prompt templates are now used (traitStudio.prompts.useWorkspaceTemplates is on for this folder).",
+      );
     }
     await vscode.window.showTextDocument(override, { preview: false });
     return override;

@@ -8,20 +8,31 @@ import { RUN_VIEW_TYPE } from '../webviews/runProtocol';
  * the workspace's runs) and the report panel's serializer. `changed` fires when a run of this
  * window starts or ends.
  */
-export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, changed: vscode.Event<string>): vscode.Disposable {
+export function registerRuns(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  changed: vscode.Event<string>,
+): vscode.Disposable {
   const view = new RunsView(changed, log);
   return vscode.Disposable.from(
     view,
     vscode.commands.registerCommand('traitStudio.openRunReport', async (given?: unknown) => {
-      let dir = typeof given === 'string' ? given : given instanceof vscode.Uri ? given.fsPath : (given as { dir?: string } | undefined)?.dir;
+      let dir =
+        typeof given === 'string' ? given : given instanceof vscode.Uri ? given.fsPath : (given as { dir?: string } | undefined)?.dir;
       if (!dir) {
         const runs = await view.runs();
         if (!runs.length) {
-          void vscode.window.showInformationMessage('Trait Studio: no runs in this workspace yet. Run "Trait Studio: Generate Dataset…" first.');
+          void vscode.window.showInformationMessage(
+            'Trait Studio: no runs in this workspace yet. Run "Trait Studio: Generate Dataset…" first.',
+          );
           return undefined;
         }
         const picked = await vscode.window.showQuickPick(
-          runs.map((r) => ({ label: vscode.workspace.asRelativePath(r.dir), description: `${r.manifest.status} · ${r.manifest.counts.accepted}/${r.manifest.counts.total} accepted`, dir: r.dir })),
+          runs.map((r) => ({
+            label: vscode.workspace.asRelativePath(r.dir),
+            description: `${r.manifest.status} · ${r.manifest.counts.accepted}/${r.manifest.counts.total} accepted`,
+            dir: r.dir,
+          })),
           { title: 'Trait Studio: open the report of a run' },
         );
         dir = picked?.dir;

@@ -21,7 +21,10 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly disposables: vscode.Disposable[];
 
-  constructor(changed: vscode.Event<string>, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    changed: vscode.Event<string>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/manifest.json');
     this.disposables = [
       watcher,
@@ -51,7 +54,8 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
         if (manifest) entries.push({ dir: dirname(file.fsPath), manifest });
       } catch (error) {
         // Another tool's manifest.json is not ours: only say so when it looked like a run.
-        if (/run/i.test(String(error))) this.log.warn(`Runs: ${vscode.workspace.asRelativePath(file)}: ${error instanceof Error ? error.message : String(error)}`);
+        if (/run/i.test(String(error)))
+          this.log.warn(`Runs: ${vscode.workspace.asRelativePath(file)}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     return entries.sort((a, b) => b.manifest.timings.startedAt.localeCompare(a.manifest.timings.startedAt));

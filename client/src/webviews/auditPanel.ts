@@ -25,7 +25,12 @@ export class AuditPanel implements vscode.Disposable {
   private disposed = false;
 
   /** Shows `report` (with example texts from `records`), in a new panel or the dataset's open one. */
-  static show(host: AuditHost, report: AuditReport, records: readonly AuditRecord[], files: { json: string; markdown: string }): AuditPanel {
+  static show(
+    host: AuditHost,
+    report: AuditReport,
+    records: readonly AuditRecord[],
+    files: { json: string; markdown: string },
+  ): AuditPanel {
     const existing = AuditPanel.open.get(report.dataset);
     if (existing) {
       existing.update(report, records, files);

@@ -22,7 +22,13 @@ export interface AuditViewPattern {
   readonly flagged: boolean;
   /** At or above the threshold but not flagged: fewer than `minFlagMatches` records match it strictly. */
   readonly tooFew: boolean;
-  readonly perTrait: readonly { readonly traitId: string; readonly records: number; readonly broad: number; readonly strict: number; readonly flagged: boolean }[];
+  readonly perTrait: readonly {
+    readonly traitId: string;
+    readonly records: number;
+    readonly broad: number;
+    readonly strict: number;
+    readonly flagged: boolean;
+  }[];
   readonly examples: readonly AuditViewExample[];
 }
 
@@ -47,7 +53,10 @@ export type ToAuditWebview = { readonly type: 'audit'; readonly view: AuditView 
 export type FromAuditWebview =
   | { readonly type: 'ready' }
   /** Write a new dataset without (drop) or down-sampled in (keep = fraction kept) the chosen patterns' records. */
-  | { readonly type: 'filter'; readonly choices: readonly { readonly patternId: string; readonly mode: 'drop' | 'downsample'; readonly keep?: number }[] }
+  | {
+      readonly type: 'filter';
+      readonly choices: readonly { readonly patternId: string; readonly mode: 'drop' | 'downsample'; readonly keep?: number }[];
+    }
   | { readonly type: 'open'; readonly file: 'dataset' | 'json' | 'markdown' };
 
 export const AUDIT_VIEW_TYPE = 'traitStudio.auditReport';

@@ -4,7 +4,8 @@ import type { AuditView } from './auditProtocol';
 
 /** Example text sent to the page per record, characters (the dataset holds it all). */
 const TEXT_LIMIT = 1200;
-const clip = (text: string) => (text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters)` : text);
+const clip = (text: string) =>
+  text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters)` : text;
 
 /**
  * What the audit panel shows of `report`: per pattern its prevalence, flag and per-trait figures,

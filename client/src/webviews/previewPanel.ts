@@ -6,7 +6,13 @@ import { traitChunk } from '../../../server/src/generation/chunk';
 import { count } from '../../../server/src/format';
 import { estimateCost, type ModelPrice } from '../../../server/src/llm/cost';
 import { describeFailure } from '../../../server/src/generation/failures';
-import { previewScenarios, regenerateScenario, totalUsage, type PreviewOptions, type ScenarioResult } from '../../../server/src/generation/preview';
+import {
+  previewScenarios,
+  regenerateScenario,
+  totalUsage,
+  type PreviewOptions,
+  type ScenarioResult,
+} from '../../../server/src/generation/preview';
 import { answeringVersions, DEFAULT_MODELS, type StageModels } from '../../../server/src/generation/stages/stage';
 import { MissingKeyError, type ModelSetup } from '../commands/modelSetup';
 import { webviewHtml, webviewRoots } from './html';
@@ -54,12 +60,17 @@ export class PreviewPanel implements vscode.Disposable {
     if (preview) {
       preview.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, `Preview: ${trait.title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        enableFindWidget: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: webviewRoots(host.extensionUri),
-      });
+      const panel = vscode.window.createWebviewPanel(
+        PREVIEW_VIEW_TYPE,
+        `Preview: ${trait.title}`,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: true,
+          enableFindWidget: true,
+          retainContextWhenHidden: true,
+          localResourceRoots: webviewRoots(host.extensionUri),
+        },
+      );
       preview = new PreviewPanel(host, panel, initialState(document.uri.toString(), trait));
     }
     void preview.run(false);
@@ -136,7 +147,9 @@ export class PreviewPanel implements vscode.Disposable {
           return await this.host.getKey();
       }
     } catch (error) {
-      this.host.log.error(`Preview "${this.state.traitTitle}": ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.host.log.error(
+        `Preview "${this.state.traitTitle}": ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       void vscode.window.showErrorMessage(`Trait Studio: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
@@ -173,7 +186,9 @@ export class PreviewPanel implements vscode.Disposable {
       const failed = results.filter((r) => r.error !== null).length;
       Object.assign(this.state, { scenarios: results, status: 'done', message: failed ? shortfallMessage(results) : null });
       this.post();
-      this.host.log.info(`Preview "${trait.title}": ${count(results.length - failed, 'scenario')} of ${setup.count} in ${Date.now() - started} ms, ${count(this.state.usage.inputTokens, 'token')} in, ${this.state.usage.outputTokens} out, ${count(this.state.usage.cachedAnswers, 'answer')} from the cache${failed ? `, ${failed} failed` : ''}.`);
+      this.host.log.info(
+        `Preview "${trait.title}": ${count(results.length - failed, 'scenario')} of ${setup.count} in ${Date.now() - started} ms, ${count(this.state.usage.inputTokens, 'token')} in, ${this.state.usage.outputTokens} out, ${count(this.state.usage.cachedAnswers, 'answer')} from the cache${failed ? `, ${failed} failed` : ''}.`,
+      );
     } catch (error) {
       if (controller.signal.aborted) return;
       this.fail(error);
@@ -216,7 +231,11 @@ export class PreviewPanel implements vscode.Disposable {
     if (!this.runs.size) return;
     for (const controller of this.runs.values()) controller.abort(new Error('stopped'));
     this.runs.clear();
-    Object.assign(this.state, { status: 'stopped', regenerating: [], message: 'Stopped. Run again continues: finished answers come from the cache.' });
+    Object.assign(this.state, {
+      status: 'stopped',
+      regenerating: [],
+      message: 'Stopped. Run again continues: finished answers come from the cache.',
+    });
     this.post();
   }
 
@@ -228,11 +247,19 @@ export class PreviewPanel implements vscode.Disposable {
     const document = await vscode.workspace.openTextDocument(uri);
     const trait = findTrait(parseTraitDocument(document.getText()), this.state.traitId);
     const [user, assistant] = scenario.record.messages;
-    const insertion = exampleInsertion(trait, { title: scenario.idea?.what ?? `previewed scenario ${index + 1}`, user: user.content, assistant: assistant.content });
+    const insertion = exampleInsertion(trait, {
+      title: scenario.idea?.what ?? `previewed scenario ${index + 1}`,
+      user: user.content,
+      assistant: assistant.content,
+    });
     const edit = new vscode.WorkspaceEdit();
     edit.insert(uri, new vscode.Position(insertion.position.line, insertion.position.character), insertion.text);
-    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not insert the example into ${vscode.workspace.asRelativePath(uri)}`);
-    vscode.window.setStatusBarMessage(`Trait Studio: pinned scenario ${index + 1} as an example of "${trait.title}" (Undo removes it).`, 5000);
+    if (!(await vscode.workspace.applyEdit(edit)))
+      throw new Error(`could not insert the example into ${vscode.workspace.asRelativePath(uri)}`);
+    vscode.window.setStatusBarMessage(
+      `Trait Studio: pinned scenario ${index + 1} as an example of "${trait.title}" (Undo removes it).`,
+      5000,
+    );
   }
 
   /** Copies scenario `index`'s training record (user message and response, no system prompt) as JSON. */

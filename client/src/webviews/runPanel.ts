@@ -6,7 +6,14 @@ import { webviewHtml, webviewRoots } from './html';
 import { RUN_VIEW_TYPE, type FromRunWebview, type RunReport, type RunReportItem, type ToRunWebview } from './runProtocol';
 
 /** The files of a run the report's buttons may open (nothing else, whatever the page asks). */
-const RUN_FILES = new Set(['records.jsonl', 'rejected.jsonl', 'manifest.json', 'sft.openai.jsonl', 'sft.gemini.jsonl', 'midtraining.jsonl']);
+const RUN_FILES = new Set([
+  'records.jsonl',
+  'rejected.jsonl',
+  'manifest.json',
+  'sft.openai.jsonl',
+  'sft.gemini.jsonl',
+  'midtraining.jsonl',
+]);
 
 /**
  * The report of one run folder: usage and cost, score histograms per trait, rejection reasons and
@@ -39,7 +46,12 @@ export class RunPanel implements vscode.Disposable {
   }
 
   /** Rebuilds a report VS Code restored after a reload (its state holds the folder). */
-  static restore(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: { dir?: string } | undefined, log: vscode.LogOutputChannel): void {
+  static restore(
+    extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    state: { dir?: string } | undefined,
+    log: vscode.LogOutputChannel,
+  ): void {
     const dir = state?.dir;
     if (!dir || !readManifest(dir)) {
       panel.dispose();
@@ -76,9 +88,13 @@ export class RunPanel implements vscode.Disposable {
   private receive(message: FromRunWebview): void {
     if (message.type === 'ready' || message.type === 'refresh') return this.reload();
     if (message.type === 'open' && RUN_FILES.has(message.file)) {
-      void vscode.window.showTextDocument(vscode.Uri.file(join(this.dir, message.file)), { preview: true }).then(undefined, (error: unknown) => {
-        void vscode.window.showWarningMessage(`Trait Studio: cannot open ${message.file}: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      void vscode.window
+        .showTextDocument(vscode.Uri.file(join(this.dir, message.file)), { preview: true })
+        .then(undefined, (error: unknown) => {
+          void vscode.window.showWarningMessage(
+            `Trait Studio: cannot open ${message.file}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
     }
   }
 
@@ -91,7 +107,9 @@ export class RunPanel implements vscode.Disposable {
       void this.panel.webview.postMessage(message);
     } catch (error) {
       this.log.error(`Run report ${this.dir}: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(`Trait Studio: cannot read the run in ${vscode.workspace.asRelativePath(this.dir)}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(
+        `Trait Studio: cannot read the run in ${vscode.workspace.asRelativePath(this.dir)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -116,7 +134,10 @@ export class RunPanel implements vscode.Disposable {
 
 /** Prompt and response text sent to the page per item, characters (the files hold it all). */
 const TEXT_LIMIT = 1500;
-const clip = (text: string | null) => (text !== null && text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters; the run's files hold all of it)` : text);
+const clip = (text: string | null) =>
+  text !== null && text.length > TEXT_LIMIT
+    ? `${text.slice(0, TEXT_LIMIT)}… (${text.length.toLocaleString('en-US')} characters; the run's files hold all of it)`
+    : text;
 
 /** The report of the run in `dir`, from its manifest and JSONL files; long texts are clipped. */
 function buildReport(dir: string): RunReport {
@@ -127,17 +148,36 @@ function buildReport(dir: string): RunReport {
   const items: RunReportItem[] = [];
   for (const r of accepted) {
     titles.set(r.traitId, r.traitTitle);
-    items.push({ id: r.id, traitId: r.traitId, accepted: true, score: r.rating.score, reason: null, reasonKind: null, prompt: clip(r.prompt), response: clip(r.response) });
+    items.push({
+      id: r.id,
+      traitId: r.traitId,
+      accepted: true,
+      score: r.rating.score,
+      reason: null,
+      reasonKind: null,
+      prompt: clip(r.prompt),
+      response: clip(r.response),
+    });
   }
   for (const r of rejected) {
     if (r.kind !== 'sft') continue;
     titles.set(r.traitId, r.traitTitle);
-    const reason = r.reason === 'duplicate' && r.duplicate
-      ? `Near-duplicate of ${r.duplicate.of} (similarity ${r.duplicate.similarity.toFixed(2)}).`
-      : r.reason === 'error'
-        ? describeFailure(r.error ?? 'unexpected: no reason was recorded')
-        : `The autorater rejected it${r.rating ? ` (${r.rating.score}/10): ${r.rating.reasons}` : '.'}`;
-    items.push({ id: r.id, traitId: r.traitId, accepted: false, score: r.rating?.score ?? null, reason, reasonKind: r.reason, prompt: clip(r.prompt), response: clip(r.response) });
+    const reason =
+      r.reason === 'duplicate' && r.duplicate
+        ? `Near-duplicate of ${r.duplicate.of} (similarity ${r.duplicate.similarity.toFixed(2)}).`
+        : r.reason === 'error'
+          ? describeFailure(r.error ?? 'unexpected: no reason was recorded')
+          : `The autorater rejected it${r.rating ? ` (${r.rating.score}/10): ${r.rating.reasons}` : '.'}`;
+    items.push({
+      id: r.id,
+      traitId: r.traitId,
+      accepted: false,
+      score: r.rating?.score ?? null,
+      reason,
+      reasonKind: r.reason,
+      prompt: clip(r.prompt),
+      response: clip(r.response),
+    });
   }
   const traits = manifest.settings.traits.map((id) => ({ id, title: titles.get(id) ?? id }));
   return {

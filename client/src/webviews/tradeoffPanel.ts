@@ -41,12 +41,17 @@ export class TradeoffPanel implements vscode.Disposable {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TRADEOFF_VIEW_TYPE, `Trade-offs: ${document.uri.path.split('/').pop()}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      enableFindWidget: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: webviewRoots(host.extensionUri),
-    });
+    const panel = vscode.window.createWebviewPanel(
+      TRADEOFF_VIEW_TYPE,
+      `Trade-offs: ${document.uri.path.split('/').pop()}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        enableFindWidget: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: webviewRoots(host.extensionUri),
+      },
+    );
     return new TradeoffPanel(host, panel, document);
   }
 
@@ -62,7 +67,11 @@ export class TradeoffPanel implements vscode.Disposable {
   ) {
     this.view = this.build();
     TradeoffPanel.open.set(document.uri.toString(), this);
-    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, { script: 'tradeoffs.js', style: 'tradeoffs.css', title: panel.title });
+    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, {
+      script: 'tradeoffs.js',
+      style: 'tradeoffs.css',
+      title: panel.title,
+    });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: FromTradeoffWebview) => void this.receive(message)),
@@ -92,7 +101,10 @@ export class TradeoffPanel implements vscode.Disposable {
     const reviewed = this.host.reviewed(this.document.uri.toString());
     // A reviewed pair holds while both its traits are as they were reviewed.
     const holding: Tension[] = (reviewed?.tensions ?? [])
-      .filter(({ tension, chunks: [a, b] }) => chunks.get(tension.a) === normaliseWhitespace(a) && chunks.get(tension.b) === normaliseWhitespace(b))
+      .filter(
+        ({ tension, chunks: [a, b] }) =>
+          chunks.get(tension.a) === normaliseWhitespace(a) && chunks.get(tension.b) === normaliseWhitespace(b),
+      )
       .map((r) => r.tension);
     const key = (t: Tension) => [t.a, t.b].sort().join('\u0000');
     const heuristic = heuristicTensions(parsed);

@@ -14,7 +14,8 @@ const ABSOLUTE =
 // Words right before the absolute that hedge or negate it: "almost never", "not always", "cannot
 // always know", "might never be settled".
 const HEDGED_BEFORE = /\b(?:not|almost|nearly|virtually|practically|hardly|basically|generally|usually|typically|mostly|largely)\s+$/;
-const NEGATED_BEFORE_ALWAYS = /\b(?:cannot|can't|can not|could not|couldn't|won't|will not|doesn't|does not|don't|do not|isn't|aren't|wasn't|weren't|shouldn't|need not)\s+$/;
+const NEGATED_BEFORE_ALWAYS =
+  /\b(?:cannot|can't|can not|could not|couldn't|won't|will not|doesn't|does not|don't|do not|isn't|aren't|wasn't|weren't|shouldn't|need not)\s+$/;
 const POSSIBLE_BEFORE_NEVER = /\b(?:may|might)\s+$/;
 // A compound or a quoted word right after it ("never-ending", "always'", "must-have").
 const COMPOUND_AFTER = /^[-'"”`]/;
@@ -23,7 +24,8 @@ const PAST_AFTER = /^\s+(?:been|before)\b/;
 // A claim about how things are, not about what the model does: "silence is never neutral", "it must
 // always be possible to comply", "must be true". After a copula, the subject decides.
 const COPULA_BEFORE = /\b(?:is|are|was|were|be|been|being)\s+$/;
-const COPULA_AFTER = /^\s+(?:(?:always|never|also)\s+)?(?:be|is|are)\s+(?:possible|true|the case|so|needed|necessary|enough|clear|easy|hard|difficult|impossible)\b/;
+const COPULA_AFTER =
+  /^\s+(?:(?:always|never|also)\s+)?(?:be|is|are)\s+(?:possible|true|the case|so|needed|necessary|enough|clear|easy|hard|difficult|impossible)\b/;
 // "There should always be one step in progress", "there must never be two": a state a thing is to
 // be in (a plan, a file), not something the model does.
 const EXISTENTIAL_BEFORE = /\bthere\s+(?:(?:should|must|will|shall|would|can|could|may|might)\s+)?$/;
@@ -46,7 +48,8 @@ const REPORTED_IN_SUBJECT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(
 const REPORTED_THAT = /\b(?:emphasi[sz]e|stress|say|state|mention|insist)(?:s|d)?\s+that$/;
 const PASSIVE_AFTER = /^\s+(?:(?:always|never|not)\s+)?be\s+\w+(?:ed|en|wn|lt|nt)\b/;
 // Subjects that make "X is always/never ..." a description of the model's behaviour.
-const MODEL_SUBJECT = /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
+const MODEL_SUBJECT =
+  /(?:the (?:assistant|model|ai|agent|bot|chatbot|persona)|you|claude|(?:its |the |your )?(?:responses?|replies|answers?|outputs?|messages?))\s+(?:\w+\s+)?(?:is|are|was|were|be|been|being)\s+$/;
 
 /** An absolute found in a sentence, at its offset. */
 export interface AbsoluteMatch {
@@ -84,7 +87,8 @@ export function findAbsolutes(prepared: string): AbsoluteMatch[] {
 /** Offset where the clause holding `index` starts (after the last clause boundary before it). */
 function clauseStart(text: string, index: number): number {
   let start = 0;
-  for (const m of text.slice(0, index).matchAll(/[,;:()—–]|\b(?:and|but|that|which|because|so|if|when|while|although)\b/g)) start = (m.index ?? 0) + m[0].length;
+  for (const m of text.slice(0, index).matchAll(/[,;:()—–]|\b(?:and|but|that|which|because|so|if|when|while|although)\b/g))
+    start = (m.index ?? 0) + m[0].length;
   return start;
 }
 

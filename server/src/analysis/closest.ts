@@ -60,7 +60,10 @@ export class NameIndex {
   private readonly shared: Int32Array;
   private readonly memo = new Map<string, string | undefined>();
 
-  constructor(candidates: Iterable<string>, private readonly limits: NameIndexLimits = DEFAULT_NAME_INDEX_LIMITS) {
+  constructor(
+    candidates: Iterable<string>,
+    private readonly limits: NameIndexLimits = DEFAULT_NAME_INDEX_LIMITS,
+  ) {
     for (const candidate of candidates) {
       const lower = candidate.toLowerCase();
       if (this.idOf.has(lower)) continue;
@@ -159,7 +162,10 @@ let rowB = new Int32Array(64);
 export function boundedDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  if (rowA.length <= n) (rowA = new Int32Array(2 * n + 2)), (rowB = new Int32Array(2 * n + 2));
+  if (rowA.length <= n) {
+    rowA = new Int32Array(2 * n + 2);
+    rowB = new Int32Array(2 * n + 2);
+  }
   let previous = rowA;
   let current = rowB;
   const outside = max + 1;

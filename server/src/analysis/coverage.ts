@@ -83,7 +83,8 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
   const declaredOwn = firstDeclared(sentences);
   const evidence = (kind: CueKind): Evidence | undefined => {
-    if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0)) return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
+    if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0))
+      return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
     const label = labelled(trait, kind);
     if (label) return label;
     // Every trade-off sentence (isolated-trait reads them all for the traits they name); the first
@@ -122,7 +123,9 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
 function samePriorities(a: Priorities | undefined | null, b: Priorities | undefined | null): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  return a.sentence === b.sentence && a.section === b.section && a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
+  return (
+    a.sentence === b.sentence && a.section === b.section && a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i])
+  );
 }
 
 /** The sentences carrying a `kind` cue: all of them, or only the first. */

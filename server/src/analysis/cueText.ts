@@ -32,7 +32,7 @@ function blank(text: string, start: number, end: number): string {
 
 // Quoted words: what someone says or thinks, not what the document says. Opening quotes follow a
 // space, bracket, dash or the start; the quoted text runs to the next double quote.
-const QUOTED = /(^|[\s(\[—–-])"([^"]{2,}?)"/g;
+const QUOTED = /(^|[\s([—–-])"([^"]{2,}?)"/g;
 
 // Dialogue written as prose: "User: ...", "Assistant: ...". The whole sentence is a turn.
 const DIALOGUE = /^[\s>*_-]*(?:user|assistant|human|ai|model|bot|system|developer|customer|agent|q|a)\s*:/;
@@ -66,7 +66,7 @@ export function maskForCues(text: string, kind: 'rationale' | 'tradeoffs' | 'exc
   // quotes the rest of the sentence, a closing one everything before it.
   const lone = out.indexOf('"');
   if (lone >= 0 && out.indexOf('"', lone + 1) < 0) {
-    out = lone === 0 || /[\s(\[—–-]/.test(out[lone - 1]) ? blank(out, lone, out.length) : blank(out, 0, lone + 1);
+    out = lone === 0 || /[\s([—–-]/.test(out[lone - 1]) ? blank(out, lone, out.length) : blank(out, 0, lone + 1);
   }
   const rejected = REJECTED_THOUGHT.exec(out);
   if (rejected) {

@@ -101,7 +101,10 @@ function scan(text: string): Stats {
     let wordChar: boolean;
     if (c < 128) {
       const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-      if (letter) (letters++, latin++);
+      if (letter) {
+        letters++;
+        latin++;
+      }
       wordChar = letter || (c >= 48 && c <= 57);
     } else {
       const ch = text[i];

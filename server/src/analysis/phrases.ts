@@ -42,7 +42,7 @@ function wordAt(text: string, i: number): boolean {
 export function wordRuns(text: string): string[] {
   const out: string[] = [];
   let start = -1;
-  for (let i = 0; i <= text.length; ) {
+  for (let i = 0; i <= text.length;) {
     const cp = i < text.length ? text.codePointAt(i)! : 32;
     const size = cp > 0xffff ? 2 : 1;
     if (i < text.length && isWordCodePoint(cp)) {

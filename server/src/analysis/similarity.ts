@@ -25,8 +25,10 @@ export function termCounts(...texts: string[]): TermCounts {
       if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
       const term = stem(word);
       const i = at.get(term);
-      if (i === undefined) at.set(term, terms.push(term) - 1), counts.push(wordCounts[k]);
-      else counts[i] += wordCounts[k];
+      if (i === undefined) {
+        at.set(term, terms.push(term) - 1);
+        counts.push(wordCounts[k]);
+      } else counts[i] += wordCounts[k];
     });
   }
   return { terms, counts };
@@ -70,7 +72,11 @@ const MAX_VERIFIED = 64;
  * O(total terms × MAX_POSTINGS).
  */
 export function similarPairs(texts: readonly string[], threshold: number): SimilarPair[] {
-  return similarPairsOf(texts, texts.map((t) => countsOf.get(t, (text) => termCounts(text))), threshold);
+  return similarPairsOf(
+    texts,
+    texts.map((t) => countsOf.get(t, (text) => termCounts(text))),
+    threshold,
+  );
 }
 
 /**
@@ -87,7 +93,10 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
   // numbered in order of first use, through the vocabulary's ids (see `vocabularyIds`).
   let entries = 0;
   for (const c of counts) entries += c.terms.length;
-  if (vocabulary.size + entries > MAX_VOCABULARY) (vocabulary = new Map()), epoch++;
+  if (vocabulary.size + entries > MAX_VOCABULARY) {
+    vocabulary = new Map();
+    epoch++;
+  }
   const offsets = new Int32Array(n + 1);
   const ids = new Int32Array(entries);
   const flatTf = new Int32Array(entries);
@@ -99,7 +108,10 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
     const tf = counts[doc].counts;
     for (let i = 0; i < global.length; i++, e++) {
       let id = localOf[global[i]] - 1;
-      if (id < 0) (id = globalOf.push(global[i]) - 1), (localOf[global[i]] = id + 1);
+      if (id < 0) {
+        id = globalOf.push(global[i]) - 1;
+        localOf[global[i]] = id + 1;
+      }
       ids[e] = id;
       flatTf[e] = tf[i];
     }
@@ -172,7 +184,10 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
     for (let e = from; e < to; e++) {
       const t = ids[e];
       const w = weights[e];
-      if (listLength[t] >= MAX_POSTINGS) (hidden += w * maxWeight[t]), (hiddenNorm += w * w);
+      if (listLength[t] >= MAX_POSTINGS) {
+        hidden += w * maxWeight[t];
+        hiddenNorm += w * w;
+      }
       for (let p = listStart[t]; p < listStart[t] + listLength[t]; p++) {
         const other = listDoc[p];
         if (dots[other] === 0) touched.push(other);
@@ -199,7 +214,10 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
       const earliest = smallest(open, MAX_VERIFIED);
       for (let i = 0; i < earliest.length && (best < 0 || earliest[i] < best); i++) {
         const dot = exactDot(earliest[i]);
-        if (dot >= threshold) (best = earliest[i]), (similarity = dot);
+        if (dot >= threshold) {
+          best = earliest[i];
+          similarity = dot;
+        }
       }
       if (best === sure && best >= 0) similarity = exactDot(best);
       for (let e = from; e < to; e++) dense[ids[e]] = 0;
@@ -253,7 +271,11 @@ export function smallest(values: number[], k: number): number[] {
     while (i <= j) {
       while (values[i] < pivot) i++;
       while (values[j] > pivot) j--;
-      if (i <= j) ([values[i], values[j]] = [values[j], values[i]]), i++, j--;
+      if (i <= j) {
+        [values[i], values[j]] = [values[j], values[i]];
+        i++;
+        j--;
+      }
     }
     if (k - 1 <= j) hi = j;
     else if (k - 1 >= i) lo = i;

@@ -45,8 +45,10 @@ function countWords(text: string): DistinctWords {
   forEachWord(text, (word) => {
     total++;
     const i = at.get(word);
-    if (i === undefined) at.set(word, words.push(word) - 1), counts.push(1);
-    else counts[i]++;
+    if (i === undefined) {
+      at.set(word, words.push(word) - 1);
+      counts.push(1);
+    } else counts[i]++;
   });
   return { words, counts, total };
 }
@@ -123,7 +125,8 @@ export function escapeRegExp(text: string): string {
 }
 
 // Scripts written without spaces between words: their words are found by Intl.Segmenter.
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+const UNSPACED =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
 let segmenter: Intl.Segmenter | undefined;
 
 /**

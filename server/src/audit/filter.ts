@@ -70,7 +70,8 @@ export function filterDataset(
     ['output', outputPath],
     ['log', logPath],
   ] as const) {
-    if (samePath(inputPath, path)) throw new FilterError(`the ${what} ${path} is the input dataset; write the filtered dataset to another file`);
+    if (samePath(inputPath, path))
+      throw new FilterError(`the ${what} ${path} is the input dataset; write the filtered dataset to another file`);
   }
   const drops = chooseDrops(report, choices, seed);
 
@@ -111,12 +112,15 @@ export function filterDataset(
     }
     flush();
     // Checked before the rename, so a stale report leaves no output behind.
-    if (records !== report.records) throw new FilterError(`${inputPath} holds ${records} records but the report was made from ${report.records}: audit the file again`);
+    if (records !== report.records)
+      throw new FilterError(`${inputPath} holds ${records} records but the report was made from ${report.records}: audit the file again`);
     const missing = [...drops.keys()].find((id) => !seen.has(id));
     if (missing !== undefined) throw new FilterError(`record "${missing}" of the report is not in ${inputPath}: audit the file again`);
   });
 
-  const header = { filter: { input: inputPath, output: outputPath, report: report.dataset, seed, choices, written, dropped: dropped.length } };
+  const header = {
+    filter: { input: inputPath, output: outputPath, report: report.dataset, seed, choices, written, dropped: dropped.length },
+  };
   // Written a megabyte at a time: one string of every line could outgrow memory.
   writeAtomically(logPath, (fd) => {
     let text = `${JSON.stringify(header)}\n`;
@@ -147,16 +151,23 @@ function chooseDrops(report: AuditReport, choices: readonly FilterChoice[], seed
   };
   for (const choice of choices) {
     const pattern = byId.get(choice.patternId);
-    if (!pattern) throw new FilterError(`no pattern "${choice.patternId}" in the report (its patterns: ${report.patterns.map((p) => p.id).join(', ')})`);
+    if (!pattern)
+      throw new FilterError(
+        `no pattern "${choice.patternId}" in the report (its patterns: ${report.patterns.map((p) => p.id).join(', ')})`,
+      );
     if (choice.mode === 'drop') {
       for (const id of pattern.records) add(id, pattern.id);
     } else if (choice.mode === 'downsample') {
       const keep = choice.keep ?? 0.5;
       if (!(keep >= 0 && keep <= 1)) throw new FilterError(`keep for "${pattern.id}" must be a fraction from 0 to 1, not ${choice.keep}`);
-      const ranked = pattern.records.map((id) => ({ id, h: hash(`${seed}\u0000${pattern.id}\u0000${id}`) })).sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : 1));
+      const ranked = pattern.records
+        .map((id) => ({ id, h: hash(`${seed}\u0000${pattern.id}\u0000${id}`) }))
+        .sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : 1));
       for (const { id } of ranked.slice(Math.round(keep * ranked.length))) add(id, pattern.id);
     } else {
-      throw new FilterError(`mode for "${choice.patternId}" must be "drop" or "downsample", not "${String((choice as { mode: unknown }).mode)}"`);
+      throw new FilterError(
+        `mode for "${choice.patternId}" must be "drop" or "downsample", not "${String((choice as { mode: unknown }).mode)}"`,
+      );
     }
   }
   return drops;

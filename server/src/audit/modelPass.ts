@@ -86,10 +86,12 @@ function batches<T>(items: readonly T[], size: number): T[][] {
 
 function checkOptions(records: readonly AuditRecord[], batchSize: number, maxPatterns: number): void {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, not ${batchSize}`);
-  if (!Number.isSafeInteger(maxPatterns) || maxPatterns < 1) throw new RangeError(`maxPatterns must be a positive integer, not ${maxPatterns}`);
+  if (!Number.isSafeInteger(maxPatterns) || maxPatterns < 1)
+    throw new RangeError(`maxPatterns must be a positive integer, not ${maxPatterns}`);
   const seen = new Set<string>();
   for (const r of records) {
-    if (seen.has(r.id)) throw new RangeError(`record id ${JSON.stringify(r.id)} appears twice (line ${r.line}): the model pass reports records by id`);
+    if (seen.has(r.id))
+      throw new RangeError(`record id ${JSON.stringify(r.id)} appears twice (line ${r.line}): the model pass reports records by id`);
     seen.add(r.id);
   }
 }
@@ -127,9 +129,15 @@ export function estimateModelPass(
   const scans = batches(records, batchSize);
   for (const batch of scans) call(promptTokens(scanRequest(templates, model, batch)), TYPICAL.featuresPerScan * TYPICAL.feature);
   const reported = scans.length * TYPICAL.featuresPerScan;
-  call(promptTokens(clusterRequest(templates, model, '', maxPatterns)) + reported * TYPICAL.feature, maxPatterns * (TYPICAL.feature + TYPICAL.merges));
+  call(
+    promptTokens(clusterRequest(templates, model, '', maxPatterns)) + reported * TYPICAL.feature,
+    maxPatterns * (TYPICAL.feature + TYPICAL.merges),
+  );
   for (const batch of batches(records, RATE_BATCH_SIZE)) {
-    call(promptTokens(rateRequest(templates, model, '', batch)) + maxPatterns * TYPICAL.feature, batch.length * (TYPICAL.recordId + maxPatterns * TYPICAL.rating));
+    call(
+      promptTokens(rateRequest(templates, model, '', batch)) + maxPatterns * TYPICAL.feature,
+      batch.length * (TYPICAL.recordId + maxPatterns * TYPICAL.rating),
+    );
   }
   const cost = estimateCost(usage.byModel, options.prices ?? defaultPrices());
   return { requests, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: cost.usd, unpriced: cost.unpriced };
@@ -228,7 +236,11 @@ export async function runModelPass(records: readonly AuditRecord[], options: Mod
     }
     const { ratings, unrated } = await rate(pass, rates, features, scope);
     const rated = records.filter((r) => ratings.has(r.id));
-    return finish(scorePatterns(rated, features, ratings), records.filter((r) => unrated.has(r.id)).map((r) => r.id), unscanned);
+    return finish(
+      scorePatterns(rated, features, ratings),
+      records.filter((r) => unrated.has(r.id)).map((r) => r.id),
+      unscanned,
+    );
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     throw error;
@@ -240,7 +252,11 @@ export async function runModelPass(records: readonly AuditRecord[], options: Mod
  * S1, S2, … in batch order, and the ids of the records whose batch gave no usable answer twice.
  * Throws a StageError when no batch was scanned.
  */
-async function scan(pass: Pass, scans: readonly AuditRecord[][], scope: CancelScope): Promise<{ reported: ScanFeature[]; unscanned: string[] }> {
+async function scan(
+  pass: Pass,
+  scans: readonly AuditRecord[][],
+  scope: CancelScope,
+): Promise<{ reported: ScanFeature[]; unscanned: string[] }> {
   const found: Feature[][] = new Array(scans.length);
   const failed: { batch: number; problem: string }[] = [];
   await inPool(scans, IN_FLIGHT, scope, async (batch, b) => {
@@ -286,14 +302,25 @@ function readMerged(answer: ClusterAnswer, byKey: ReadonlyMap<string, ScanFeatur
 }
 
 /** Rate: each batch of records rated against every feature. Resolves the ratings, and the ids of records whose batch gave no usable answer twice. */
-async function rate(pass: Pass, rates: readonly AuditRecord[][], features: readonly PatternFeature[], scope: CancelScope): Promise<{ ratings: Ratings; unrated: Set<string> }> {
+async function rate(
+  pass: Pass,
+  rates: readonly AuditRecord[][],
+  features: readonly PatternFeature[],
+  scope: CancelScope,
+): Promise<{ ratings: Ratings; unrated: Set<string> }> {
   const featureList = features.map((f) => describeFeature(f.id, f)).join('\n');
   const featureIds = new Set(features.map((f) => f.id));
   const ratings: Ratings = new Map();
   const unrated = new Set<string>();
   await inPool(rates, IN_FLIGHT, scope, async (batch) => {
     const ids = new Set(batch.map((r) => r.id));
-    const answer = await tryStructured(pass.ctx, 'audit-rate', rateRequest(pass.templates, pass.model, featureList, batch), AUDIT_SCHEMAS['audit-rate'], (a) => readRatings(a, ids, featureIds));
+    const answer = await tryStructured(
+      pass.ctx,
+      'audit-rate',
+      rateRequest(pass.templates, pass.model, featureList, batch),
+      AUDIT_SCHEMAS['audit-rate'],
+      (a) => readRatings(a, ids, featureIds),
+    );
     if ('value' in answer) for (const [id, r] of answer.value) ratings.set(id, r);
     else for (const id of ids) unrated.add(id);
     pass.settled();
@@ -355,7 +382,8 @@ function readRatings(answer: RateAnswer, ids: ReadonlySet<string>, featureIds: R
     if (out.has(record.id)) return { problem: `rates record ${JSON.stringify(record.id)} twice` };
     const features = new Map<string, { broad: boolean; strict: boolean }>();
     for (const r of record.ratings) {
-      if (!featureIds.has(r.feature)) return { problem: `record ${JSON.stringify(record.id)}: unknown feature ${JSON.stringify(r.feature)}` };
+      if (!featureIds.has(r.feature))
+        return { problem: `record ${JSON.stringify(record.id)}: unknown feature ${JSON.stringify(r.feature)}` };
       if (features.has(r.feature)) return { problem: `record ${JSON.stringify(record.id)}: feature ${r.feature} rated twice` };
       features.set(r.feature, { broad: r.broad || r.strict, strict: r.strict });
     }

@@ -47,7 +47,8 @@ export class OfflineAuditor {
   constructor(private readonly options: OfflineAuditOptions = {}) {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, not ${this.threshold}`);
-    if (options.minSupport !== undefined && !(options.minSupport >= 1)) throw new RangeError(`minSupport must be at least 1, not ${options.minSupport}`);
+    if (options.minSupport !== undefined && !(options.minSupport >= 1))
+      throw new RangeError(`minSupport must be at least 1, not ${options.minSupport}`);
     this.passes = DETECTORS.map((d) => d.begin());
   }
 
@@ -76,7 +77,8 @@ export class OfflineAuditor {
   addAgain(record: AuditRecord): void {
     this.endFirstPass();
     const index = this.again++;
-    if (index >= this.ids.length || this.ids[index] !== record.id) throw new PassMismatchError(`the records changed between the audit's two passes (record ${index + 1})`);
+    if (index >= this.ids.length || this.ids[index] !== record.id)
+      throw new PassMismatchError(`the records changed between the audit's two passes (record ${index + 1})`);
     const view = new ResponseView(record.response);
     for (const pass of this.second!) pass?.add(view, index);
   }
@@ -91,7 +93,16 @@ export class OfflineAuditor {
     const patterns: AuditPattern[] = [];
     this.firstDone!.detections.forEach((first, d) => {
       for (const found of this.second![d]?.end() ?? first) {
-        patterns.push(scorePattern({ id: found.id, name: found.name, description: found.description, source: 'offline' }, found.strict, found.broad, this.ids, index, this.threshold));
+        patterns.push(
+          scorePattern(
+            { id: found.id, name: found.name, description: found.description, source: 'offline' },
+            found.strict,
+            found.broad,
+            this.ids,
+            index,
+            this.threshold,
+          ),
+        );
       }
     });
     return patterns.sort(comparePatterns);
@@ -101,7 +112,12 @@ export class OfflineAuditor {
     if (this.firstDone) return;
     const support = (size: number) => this.options.minSupport ?? Math.max(5, Math.ceil(0.02 * size));
     const index = this.traits.build();
-    const context = { records: this.ids.length, minSupport: support(this.ids.length), traitMinSupport: index.sizes.map(support), traitOf: index.of };
+    const context = {
+      records: this.ids.length,
+      minSupport: support(this.ids.length),
+      traitMinSupport: index.sizes.map(support),
+      traitOf: index.of,
+    };
     const ends = this.passes.map((p) => p.end(context));
     this.second = ends.map((e) => (Array.isArray(e) ? undefined : e));
     this.firstDone = { detections: ends.map((e) => (Array.isArray(e) ? e : [])) };
@@ -154,7 +170,8 @@ export function offlineAuditFile(path: string, options: OfflineAuditOptions = {}
     if (auditor.needsSecondPass()) for (const parsed of datasetLines(path)) if ('record' in parsed) auditor.addAgain(parsed.record);
     return { records: auditor.records, badLines, badLineCount, patterns: auditor.patterns() };
   } catch (error) {
-    if (error instanceof PassMismatchError) throw new DatasetError(`${path} changed while it was being audited (${error.message}); audit it again`);
+    if (error instanceof PassMismatchError)
+      throw new DatasetError(`${path} changed while it was being audited (${error.message}); audit it again`);
     throw error;
   }
 }

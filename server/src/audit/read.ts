@@ -37,7 +37,8 @@ export function* rawLines(path: string): Generator<RawLine> {
   try {
     fd = openRegular(path, constants.O_RDONLY, { follow: true });
   } catch (error) {
-    if (error instanceof NotRegularFileError) throw new DatasetError(`${path}: not a regular file (${error.kind}); a dataset must be a file`);
+    if (error instanceof NotRegularFileError)
+      throw new DatasetError(`${path}: not a regular file (${error.kind}); a dataset must be a file`);
     throw new DatasetError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
@@ -221,14 +222,24 @@ function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((p) => (typeof p === 'string' ? p : typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+    .map((p) =>
+      typeof p === 'string'
+        ? p
+        : typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string'
+          ? (p as { text: string }).text
+          : '',
+    )
     .join('');
 }
 
 /** Gemini parts: the text ones, joined. */
 function partsText(parts: unknown): string {
   if (!Array.isArray(parts)) return '';
-  return parts.map((p) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  return parts
+    .map((p) =>
+      typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '',
+    )
+    .join('');
 }
 
 /** A string or finite number as an id; anything else (empty string included) is none. */

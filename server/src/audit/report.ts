@@ -35,8 +35,14 @@ export function buildReport(
     const seen = (used.get(p.id) ?? 0) + 1;
     used.set(p.id, seen);
     const perTrait: AuditPattern['perTrait'] = {};
-    for (const [trait, t] of Object.entries(p.perTrait)) perTrait[trait] = { ...t, flagged: shareFlagged(Math.round(t.strict * t.records), t.strict, threshold) };
-    return { ...p, id: seen === 1 ? p.id : `${p.id}#${seen}`, flagged: shareFlagged(p.records.length, p.prevalence.strict, threshold), perTrait };
+    for (const [trait, t] of Object.entries(p.perTrait))
+      perTrait[trait] = { ...t, flagged: shareFlagged(Math.round(t.strict * t.records), t.strict, threshold) };
+    return {
+      ...p,
+      id: seen === 1 ? p.id : `${p.id}#${seen}`,
+      flagged: shareFlagged(p.records.length, p.prevalence.strict, threshold),
+      perTrait,
+    };
   });
   const recordCount = typeof records === 'number' ? records : records.length;
   return {
@@ -56,17 +62,29 @@ export function buildReport(
  * strictly (under `report.minFlagMatches`): on small data a single record is 100%, which says
  * nothing about the dataset. The report says so rather than showing 100% beside "0 flagged".
  */
-export function tooFewToFlag(p: Pick<AuditPattern, 'flagged' | 'prevalence' | 'records'>, report: Pick<AuditReport, 'threshold' | 'minFlagMatches'>): boolean {
-  return !p.flagged && p.records.length > 0 && p.prevalence.strict >= report.threshold - 1e-9 && p.records.length < (report.minFlagMatches ?? MIN_FLAG_MATCHES);
+export function tooFewToFlag(
+  p: Pick<AuditPattern, 'flagged' | 'prevalence' | 'records'>,
+  report: Pick<AuditReport, 'threshold' | 'minFlagMatches'>,
+): boolean {
+  return (
+    !p.flagged &&
+    p.records.length > 0 &&
+    p.prevalence.strict >= report.threshold - 1e-9 &&
+    p.records.length < (report.minFlagMatches ?? MIN_FLAG_MATCHES)
+  );
 }
 
 /** The model pass in one sentence for a report's header: its model and spend, its gaps, or why it failed. */
 export function modelPassLine(report: Pick<AuditReport, 'modelPass'>): string {
   const m = report.modelPass;
   if (!m) return 'Offline detectors only (no model pass).';
-  if (m.failed) return `The model pass (${m.model}) failed: ${m.failed.replace(/\.$/, '')}. The patterns below are the offline detectors' only.`;
+  if (m.failed)
+    return `The model pass (${m.model}) failed: ${m.failed.replace(/\.$/, '')}. The patterns below are the offline detectors' only.`;
   const cost = m.cost.unpriced.length ? `cost unknown (no price for ${m.cost.unpriced.join(', ')})` : `about ${usd(m.cost.usd)}`;
-  const gaps = [m.unrated ? `${count(m.unrated, 'record')} could not be rated` : '', m.unscanned ? `${count(m.unscanned, 'record')} could not be scanned` : ''].filter(Boolean);
+  const gaps = [
+    m.unrated ? `${count(m.unrated, 'record')} could not be rated` : '',
+    m.unscanned ? `${count(m.unscanned, 'record')} could not be scanned` : '',
+  ].filter(Boolean);
   return `Model pass: ${m.model}, ${count(m.usage.inputTokens, 'input token')} and ${count(m.usage.outputTokens, 'output token')}, ${cost}.${gaps.length ? ` ${gaps.join(' and ')} (the model refused or answered malformed twice); its shares leave them out.` : ''}`;
 }
 
@@ -121,7 +139,10 @@ export function reportMarkdown(report: AuditReport): string {
   if (bad.length) {
     out.push('', '## Bad lines', '');
     for (const b of bad.slice(0, MAX_BAD_LINES)) out.push(`- line ${b.line}: ${b.reason}`);
-    if (badCount > MAX_BAD_LINES) out.push(`- … and ${(badCount - MAX_BAD_LINES).toLocaleString('en-US')} more (${bad.length < badCount ? `the first ${bad.length.toLocaleString('en-US')} are` : 'all are'} in the JSON report)`);
+    if (badCount > MAX_BAD_LINES)
+      out.push(
+        `- … and ${(badCount - MAX_BAD_LINES).toLocaleString('en-US')} more (${bad.length < badCount ? `the first ${bad.length.toLocaleString('en-US')} are` : 'all are'} in the JSON report)`,
+      );
   }
 
   const flagged = report.patterns.filter((p) => p.flagged);
@@ -133,9 +154,14 @@ export function reportMarkdown(report: AuditReport): string {
   const tooFew = report.patterns.filter((p) => tooFewToFlag(p, report));
   out.push('', '## Flagged patterns', '');
   if (flagged.length) {
-    out.push(`| Pattern | Source | Strict | Broad |${hasTraits ? ' Traits flagged |' : ''} Examples |`, `|---|---|---:|---:|${hasTraits ? '---:|' : ''}---|`);
+    out.push(
+      `| Pattern | Source | Strict | Broad |${hasTraits ? ' Traits flagged |' : ''} Examples |`,
+      `|---|---|---:|---:|${hasTraits ? '---:|' : ''}---|`,
+    );
     for (const p of flagged) {
-      out.push(`| ${cell(p.name)} | ${p.source} | ${pct(p.prevalence.strict)} (${p.records.length}) | ${pct(p.prevalence.broad)} |${hasTraits ? ` ${traitsFlagged(p)} |` : ''} ${p.examples.map(code).join(', ')} |`);
+      out.push(
+        `| ${cell(p.name)} | ${p.source} | ${pct(p.prevalence.strict)} (${p.records.length}) | ${pct(p.prevalence.broad)} |${hasTraits ? ` ${traitsFlagged(p)} |` : ''} ${p.examples.map(code).join(', ')} |`,
+      );
     }
   } else {
     out.push(tooFew.length ? 'No pattern is flagged.' : `No pattern reaches ${pct(report.threshold)} of all the records.`);
@@ -157,8 +183,15 @@ export function reportMarkdown(report: AuditReport): string {
         .map(([trait, t]) => ({ p, trait, t })),
     );
   if (inTrait.length) {
-    out.push('', '## Flagged within a trait only', '', '| Pattern | Trait | Trait records | Strict | Broad | Overall strict |', '|---|---|---:|---:|---:|---:|');
-    for (const { p, trait, t } of inTrait) out.push(`| ${cell(p.name)} | ${cell(trait)} | ${t.records} | ${pct(t.strict)} | ${pct(t.broad)} | ${pct(p.prevalence.strict)} |`);
+    out.push(
+      '',
+      '## Flagged within a trait only',
+      '',
+      '| Pattern | Trait | Trait records | Strict | Broad | Overall strict |',
+      '|---|---|---:|---:|---:|---:|',
+    );
+    for (const { p, trait, t } of inTrait)
+      out.push(`| ${cell(p.name)} | ${cell(trait)} | ${t.records} | ${pct(t.strict)} | ${pct(t.broad)} | ${pct(p.prevalence.strict)} |`);
   }
 
   const found = report.patterns.filter((p) => p.broadRecords.length > 0);
@@ -166,8 +199,10 @@ export function reportMarkdown(report: AuditReport): string {
   out.push('', '## All patterns', '');
   if (found.length) {
     out.push('| Pattern | Id | Source | Strict | Broad | Flagged |', '|---|---|---|---:|---:|---|');
-    const flag = (p: AuditPattern) => (p.flagged ? 'yes' : tooFewToFlag(p, report) ? `no: ${count(p.records.length, 'match', 'matches')}, needs ${min}` : '');
-    for (const p of found) out.push(`| ${cell(p.name)} | ${code(p.id)} | ${p.source} | ${pct(p.prevalence.strict)} | ${pct(p.prevalence.broad)} | ${flag(p)} |`);
+    const flag = (p: AuditPattern) =>
+      p.flagged ? 'yes' : tooFewToFlag(p, report) ? `no: ${count(p.records.length, 'match', 'matches')}, needs ${min}` : '';
+    for (const p of found)
+      out.push(`| ${cell(p.name)} | ${code(p.id)} | ${p.source} | ${pct(p.prevalence.strict)} | ${pct(p.prevalence.broad)} | ${flag(p)} |`);
   } else {
     out.push('No pattern found.');
   }
@@ -177,8 +212,14 @@ export function reportMarkdown(report: AuditReport): string {
     out.push('', '## Patterns', '');
     for (const p of found) {
       out.push(`### ${p.name}`, '', p.description, '');
-      const note = p.flagged ? ', **flagged**' : tooFewToFlag(p, report) ? `, not flagged: above ${pct(report.threshold)} but fewer than ${min} strict matches` : '';
-      out.push(`- ${code(p.id)}, ${p.source}: strict ${count(p.records.length, 'record')} (${pct(p.prevalence.strict)}), broad ${p.broadRecords.length} (${pct(p.prevalence.broad)})${note}`);
+      const note = p.flagged
+        ? ', **flagged**'
+        : tooFewToFlag(p, report)
+          ? `, not flagged: above ${pct(report.threshold)} but fewer than ${min} strict matches`
+          : '';
+      out.push(
+        `- ${code(p.id)}, ${p.source}: strict ${count(p.records.length, 'record')} (${pct(p.prevalence.strict)}), broad ${p.broadRecords.length} (${pct(p.prevalence.broad)})${note}`,
+      );
       if (p.examples.length) out.push(`- examples: ${p.examples.map(code).join(', ')}`);
       out.push('');
     }

@@ -115,7 +115,12 @@ export function scorePattern(
   const perTrait: Record<string, TraitPrevalence> = {};
   traits.keys.forEach((key, g) => {
     const size = traits.sizes[g];
-    perTrait[key] = { records: size, broad: size ? broadBy[g] / size : 0, strict: size ? strictBy[g] / size : 0, flagged: isFlagged(strictBy[g], size, threshold) };
+    perTrait[key] = {
+      records: size,
+      broad: size ? broadBy[g] / size : 0,
+      strict: size ? strictBy[g] / size : 0,
+      flagged: isFlagged(strictBy[g], size, threshold),
+    };
   });
   return {
     id: base.id,
@@ -140,5 +145,10 @@ function spread(list: readonly string[], k: number): string[] {
 /** Report order: flagged first, then flagged in some trait, then by strict and broad prevalence, then id. */
 export function comparePatterns(a: AuditPattern, b: AuditPattern): number {
   const rank = (p: AuditPattern) => (p.flagged ? 2 : Object.values(p.perTrait).some((t) => t.flagged) ? 1 : 0);
-  return rank(b) - rank(a) || b.prevalence.strict - a.prevalence.strict || b.prevalence.broad - a.prevalence.broad || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    rank(b) - rank(a) ||
+    b.prevalence.strict - a.prevalence.strict ||
+    b.prevalence.broad - a.prevalence.broad ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }

@@ -107,12 +107,14 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`audit takes one dataset\n\n${AUDIT_USAGE}`);
-  if (values.format !== 'json' && values.format !== 'markdown') throw new UsageError(`--format must be markdown or json, not "${values.format}"`);
+  if (values.format !== 'json' && values.format !== 'markdown')
+    throw new UsageError(`--format must be markdown or json, not "${values.format}"`);
   const threshold = parseThreshold(values.threshold);
   let minSupport: number | undefined;
   if (values['min-support'] !== undefined) {
     minSupport = Number(values['min-support']);
-    if (!/^\d+$/.test(values['min-support'].trim()) || minSupport < 1) throw new UsageError(`--min-support must be a whole number of records, at least 1, not "${values['min-support']}"`);
+    if (!/^\d+$/.test(values['min-support'].trim()) || minSupport < 1)
+      throw new UsageError(`--min-support must be a whole number of records, at least 1, not "${values['min-support']}"`);
   }
   const maxUsd = values['max-usd'] === undefined ? undefined : Number(values['max-usd']);
   if (maxUsd !== undefined && !(maxUsd >= 0)) throw new UsageError(`--max-usd must be a number of dollars, not "${values['max-usd']}"`);
@@ -127,7 +129,12 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
   let modelPass: AuditReport['modelPass'] = null;
   if (!values.offline) {
     // The model pass reads the texts: only then are the records read into memory.
-    const result = await modelPassOrNote(() => read(dataset).records, offline.records, out, env, { model: values.model, maxUsd, noCache: values['no-cache'], workspaceTemplates: values['workspace-templates'] });
+    const result = await modelPassOrNote(() => read(dataset).records, offline.records, out, env, {
+      model: values.model,
+      maxUsd,
+      noCache: values['no-cache'],
+      workspaceTemplates: values['workspace-templates'],
+    });
     if (result === 'interrupted') return 130;
     if (result && 'failed' in result) {
       status = 1;
@@ -135,7 +142,13 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       modelPass = { model: result.model, usage: emptyUsage(), cost: { usd: 0, unpriced: [] }, failed: result.failed };
     } else if (result) {
       patterns.push(...result.patterns);
-      modelPass = { model: result.model, usage: result.usage, cost: result.cost, unrated: result.unrated?.length ?? 0, unscanned: result.unscanned?.length ?? 0 };
+      modelPass = {
+        model: result.model,
+        usage: result.usage,
+        cost: result.cost,
+        unrated: result.unrated?.length ?? 0,
+        unscanned: result.unscanned?.length ?? 0,
+      };
     }
   }
 
@@ -179,13 +192,19 @@ function runFilter(argv: string[], out: CliOutput): number {
   if (positionals.length !== 1 || !values.out) throw new UsageError(`audit filter takes one dataset and --out OUT.jsonl\n\n${AUDIT_USAGE}`);
   if (values.format !== 'json' && values.format !== 'text') throw new UsageError(`--format must be text or json, not "${values.format}"`);
   const seed = Number(values.seed);
-  if (!/^-?\d+$/.test(values.seed.trim()) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
-  const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  if (!/^-?\d+$/.test(values.seed.trim()) || !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  const list = (v: string[] | undefined) =>
+    (v ?? [])
+      .flatMap((x) => x.split(','))
+      .map((x) => x.trim())
+      .filter(Boolean);
   const choices: FilterChoice[] = list(values.drop).map((patternId) => ({ patternId, mode: 'drop' }));
   for (const item of list(values.downsample)) {
     const at = item.lastIndexOf('=');
     const keep = at > 0 ? Number(item.slice(at + 1)) : NaN;
-    if (at <= 0 || item.slice(at + 1).trim() === '' || !(keep >= 0 && keep <= 1)) throw new UsageError(`--downsample takes ID=FRACTION with a fraction from 0 to 1, e.g. closing-question=0.3, not "${item}"`);
+    if (at <= 0 || item.slice(at + 1).trim() === '' || !(keep >= 0 && keep <= 1))
+      throw new UsageError(`--downsample takes ID=FRACTION with a fraction from 0 to 1, e.g. closing-question=0.3, not "${item}"`);
     choices.push({ patternId: item.slice(0, at), mode: 'downsample', keep });
   }
   if (choices.length === 0) throw new UsageError('audit filter needs --drop ID or --downsample ID=FRACTION');
@@ -204,7 +223,10 @@ function runFilter(argv: string[], out: CliOutput): number {
     result = filterDataset(dataset, values.out, report, choices, seed);
   } catch (error) {
     if (error instanceof FilterError || error instanceof DatasetError) {
-      const hint = error instanceof FilterError && !values.report && /no pattern/.test(error.message) ? `\n(model-pass patterns are in a saved report: --report ${auditFilePaths(dataset).json})` : '';
+      const hint =
+        error instanceof FilterError && !values.report && /no pattern/.test(error.message)
+          ? `\n(model-pass patterns are in a saved report: --report ${auditFilePaths(dataset).json})`
+          : '';
       throw new UsageError(`${error.message}${hint}`);
     }
     if (error instanceof NotRegularFileError) throw new UsageError(error.message);
@@ -218,7 +240,9 @@ function runFilter(argv: string[], out: CliOutput): number {
     const byPattern = new Map<string, number>();
     for (const d of result.dropped) for (const p of d.patterns) byPattern.set(p, (byPattern.get(p) ?? 0) + 1);
     const detail = [...byPattern].map(([p, n]) => `${p}: ${n}`).join(', ');
-    out.stdout(`Wrote ${count(result.written, 'record')} to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`);
+    out.stdout(
+      `Wrote ${count(result.written, 'record')} to ${values.out}; left out ${result.dropped.length}${detail ? ` (${detail})` : ''}. Log: ${result.log}\n`,
+    );
   }
   return 0;
 }
@@ -234,10 +258,14 @@ async function modelPassOrNote(
   let access;
   try {
     // The pass keeps 16 calls in flight; the policy's default of 4 per model would be the limit.
-    access = cliModelAccess(env, 'run the model pass', { policy: () => requestPolicy({ timeoutSeconds: 120, perMinute: 0, concurrency: 16 }) });
+    access = cliModelAccess(env, 'run the model pass', {
+      policy: () => requestPolicy({ timeoutSeconds: 120, perMinute: 0, concurrency: 16 }),
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    out.stderr(`trait-studio: note: no model pass (${error.message}); the offline detectors only. Use --offline to say so and silence this note.\n`);
+    out.stderr(
+      `trait-studio: note: no model pass (${error.message}); the offline detectors only. Use --offline to say so and silence this note.\n`,
+    );
     return null;
   }
   if (recordCount === 0) return null;
@@ -245,7 +273,9 @@ async function modelPassOrNote(
   const templates = cliTemplates(options.workspaceTemplates, out, (workspace) => loadTemplates(AUDIT_TEMPLATE_STAGES, workspace));
   const estimate = estimateModelPass(records, { model: options.model, templates });
   const usd = `${formatUsd(estimate.usd)}${estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(', ')})` : ''}`;
-  out.stderr(`trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`);
+  out.stderr(
+    `trait-studio: model pass: about ${count(estimate.requests, 'request')}, ${estimate.inputTokens} input and ${estimate.outputTokens} output tokens, ${usd}\n`,
+  );
   if (options.maxUsd !== undefined && (estimate.usd > options.maxUsd || estimate.unpriced.length)) {
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
@@ -269,8 +299,14 @@ async function modelPassOrNote(
         out.stderr(`trait-studio: model pass: ${done}/${count(total, 'call')}\n`);
       },
     });
-    if (result.unrated?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unrated.length, 'record')} got no usable rating and are left out of its prevalences\n`);
-    if (result.unscanned?.length) out.stderr(`trait-studio: warning: model pass: ${count(result.unscanned.length, 'record was', 'records were')} not scanned for patterns\n`);
+    if (result.unrated?.length)
+      out.stderr(
+        `trait-studio: warning: model pass: ${count(result.unrated.length, 'record')} got no usable rating and are left out of its prevalences\n`,
+      );
+    if (result.unscanned?.length)
+      out.stderr(
+        `trait-studio: warning: model pass: ${count(result.unscanned.length, 'record was', 'records were')} not scanned for patterns\n`,
+      );
     return result;
   } catch (error) {
     if (controller.signal.aborted) {
@@ -314,7 +350,10 @@ const MAX_BAD_LINES = 20;
 
 function reportBadLines(out: CliOutput, dataset: string, badLines: readonly { line: number; reason: string }[], total: number): void {
   for (const b of badLines.slice(0, MAX_BAD_LINES)) out.stderr(`${dataset}:${b.line}: skipped: ${b.reason}\n`);
-  if (total > MAX_BAD_LINES) out.stderr(`${dataset}: ${count(total - MAX_BAD_LINES, 'more bad line')} skipped (${badLines.length < total ? `the first ${badLines.length.toLocaleString('en-US')} are` : 'all are'} listed in the JSON report)\n`);
+  if (total > MAX_BAD_LINES)
+    out.stderr(
+      `${dataset}: ${count(total - MAX_BAD_LINES, 'more bad line')} skipped (${badLines.length < total ? `the first ${badLines.length.toLocaleString('en-US')} are` : 'all are'} listed in the JSON report)\n`,
+    );
 }
 
 /** A saved report (`<name>.audit.json`), checked enough to filter with. */
@@ -327,7 +366,12 @@ function readReport(path: string): AuditReport {
     throw new UsageError(`${path}: ${code ? `cannot read (${code})` : `not JSON (${(error as Error).message})`}`);
   }
   const r = value as Partial<AuditReport>;
-  const ok = typeof r === 'object' && r !== null && typeof r.records === 'number' && Array.isArray(r.patterns) && r.patterns.every((p) => typeof p?.id === 'string' && Array.isArray(p.records));
+  const ok =
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.records === 'number' &&
+    Array.isArray(r.patterns) &&
+    r.patterns.every((p) => typeof p?.id === 'string' && Array.isArray(p.records));
   if (!ok) throw new UsageError(`${path}: not an audit report (expected "records" and "patterns" with "id" and "records")`);
   return r as AuditReport;
 }

@@ -2,7 +2,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { count, usd } from '../format';
-import { DEFAULT_EMBEDDING_MODEL, runDataset, RunError, type RunManifest, type RunOptions, type RunProgress, type SftFormat } from '../generation/run';
+import {
+  DEFAULT_EMBEDDING_MODEL,
+  runDataset,
+  RunError,
+  type RunManifest,
+  type RunOptions,
+  type RunProgress,
+  type SftFormat,
+} from '../generation/run';
 import { DEFAULT_MODELS } from '../generation/stages/stage';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../llm/templates';
 import { requestPolicy } from '../llm/modelAccess';
@@ -89,7 +97,12 @@ interface GenerateFlags {
 }
 
 /** `trait-studio generate`: returns the exit status. */
-export async function runGenerate(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env, progressTTY = !!process.stderr.isTTY): Promise<number> {
+export async function runGenerate(
+  argv: string[],
+  out: CliOutput,
+  env: NodeJS.ProcessEnv = process.env,
+  progressTTY = !!process.stderr.isTTY,
+): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GENERATE_OPTIONS });
   if (values.help) {
     out.stdout(GENERATE_USAGE);
@@ -143,7 +156,8 @@ function checkFlags(values: GenerateValues): GenerateFlags {
   const whole = (flag: string, text: string | undefined, min: number, max: number): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+    if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+      throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
     return n;
   };
   const perTrait = whole('--per-trait', values['per-trait'], PER_TRAIT.min, PER_TRAIT.max)!;
@@ -152,13 +166,22 @@ function checkFlags(values: GenerateValues): GenerateFlags {
   const tpm = whole('--tpm', values.tpm, 1, Number.MAX_SAFE_INTEGER);
   const midtraining = whole('--midtraining', values.midtraining, 0, 1_000_000)!;
   const timeout = Number(values.timeout);
-  if (!(timeout > 0 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, not "${values.timeout}"`);
+  if (!(timeout > 0 && timeout <= 3600))
+    throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, not "${values.timeout}"`);
   const threshold = values['dedup-threshold'] === undefined ? undefined : Number(values['dedup-threshold']);
-  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--dedup-threshold must be above 0 and at most 1, not "${values['dedup-threshold']}"`);
-  const formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
+    throw new UsageError(`--dedup-threshold must be above 0 and at most 1, not "${values['dedup-threshold']}"`);
+  const formats = values.formats
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = formats.filter((f) => f !== 'openai' && f !== 'gemini');
-  if (formats.length === 0 || unknown.length) throw new UsageError(`--formats takes openai and/or gemini, comma-separated, not "${values.formats}"`);
-  const traits = values.traits?.split(',').map((t) => t.trim()).filter(Boolean);
+  if (formats.length === 0 || unknown.length)
+    throw new UsageError(`--formats takes openai and/or gemini, comma-separated, not "${values.formats}"`);
+  const traits = values.traits
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (traits && traits.length === 0) throw new UsageError('--traits names no trait');
   return { perTrait, concurrency, rpm, tpm, midtraining, timeout, threshold, formats: formats as SftFormat[], traits };
 }
@@ -168,7 +191,11 @@ function checkFlags(values: GenerateValues): GenerateFlags {
  * is kept; the run resumes next time), a second exits at once with status 130. A RunError becomes a
  * UsageError.
  */
-async function runInterruptibly(out: CliOutput, progressTTY: boolean, options: Omit<RunOptions, 'signal' | 'onProgress' | 'onLog'>): Promise<RunManifest> {
+async function runInterruptibly(
+  out: CliOutput,
+  progressTTY: boolean,
+  options: Omit<RunOptions, 'signal' | 'onProgress' | 'onLog'>,
+): Promise<RunManifest> {
   const controller = new AbortController();
   const progress = new ProgressView(out, progressTTY);
   let interrupted = false;
@@ -182,7 +209,12 @@ async function runInterruptibly(out: CliOutput, progressTTY: boolean, options: O
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
-    return await runDataset({ ...options, signal: controller.signal, onProgress: (p) => progress.update(p), onLog: (line) => progress.line(line) });
+    return await runDataset({
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      onLog: (line) => progress.line(line),
+    });
   } catch (error) {
     if (error instanceof RunError) throw new UsageError(error.message);
     throw error;
@@ -262,7 +294,9 @@ function summary(m: RunManifest, dir: string): string {
   const unpriced = m.cost.unpriced.length ? ` (no price known for ${m.cost.unpriced.join(', ')})` : '';
   const lines = [
     `Run ${m.status}: ${c.accepted} accepted, ${c.rejected} rejected (${c.autorater} by the autorater, ${count(c.duplicate, 'duplicate')}), ${c.failed} failed${c.pending ? `, ${c.pending} to go` : ''} of ${count(c.total, 'scenario')}.`,
-    ...(c.midtraining.total ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${count(c.midtraining.total, 'document')}.`] : []),
+    ...(c.midtraining.total
+      ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${count(c.midtraining.total, 'document')}.`]
+      : []),
     `Usage: ${count(m.usage.inputTokens, 'input token')} + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${unpriced}.`,
     ...answeredBy(m),
     `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
@@ -270,4 +304,3 @@ function summary(m: RunManifest, dir: string): string {
   if (m.status === 'cancelled') lines.push(`Run the same command again to resume.`);
   return `${lines.join('\n')}\n`;
 }
-

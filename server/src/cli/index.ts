@@ -13,7 +13,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    process.stderr.write(redact(`trait-studio: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
+    process.stderr.write(
+      redact(`trait-studio: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+    );
     process.exitCode = 2;
   },
 );

@@ -57,7 +57,8 @@ export function readTextFile(path: string): string {
     bytes = readRegularFile(path, { follow: true, maxBytes: MAX_DOCUMENT_BYTES });
   } catch (error) {
     if (error instanceof NotRegularFileError) throw new UsageError(`${path}: not a regular file (${error.kind}); skipped`);
-    if (error instanceof FileTooLargeError) throw new UsageError(`${path}: larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, the limit for a trait document; skipped`);
+    if (error instanceof FileTooLargeError)
+      throw new UsageError(`${path}: larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, the limit for a trait document; skipped`);
     throw new UsageError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (bytes.subarray(0, 8192).includes(0)) throw new UsageError(`${path}: not a text file (it holds NUL bytes); skipped`);

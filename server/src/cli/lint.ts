@@ -110,7 +110,11 @@ export async function runLint(argv: string[], out: CliOutput): Promise<number> {
 /** One `file:line:col severity rule message` line per finding (1-based), for pipes and problem matchers; control characters shown as escapes (sanitize.ts). */
 function lineReport(results: readonly FileResult[]): string {
   return results
-    .flatMap((r) => r.diagnostics.map((d) => `${visible(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}`)}\n`))
+    .flatMap((r) =>
+      r.diagnostics.map(
+        (d) => `${visible(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}`)}\n`,
+      ),
+    )
     .join('');
 }
 
@@ -122,7 +126,8 @@ const SEVERITY_STYLE = { error: 'red', warning: 'yellow', information: 'blue', h
  * name, messages quoting headings) has its control characters shown as escapes before any styling.
  */
 function groupedReport(results: readonly FileResult[], color: boolean): string {
-  const style = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text, { validateStream: false }) : text);
+  const style = (format: Parameters<typeof styleText>[0], text: string) =>
+    color ? styleText(format, text, { validateStream: false }) : text;
   const blocks: string[] = [];
   for (const r of results) {
     if (!r.diagnostics.length) continue;
@@ -147,6 +152,8 @@ function summary(results: readonly FileResult[]): string {
   const skipped = results.length - linted.length;
   const skippedNote = `${plural(skipped, 'file')} skipped (${skipped === 1 ? 'not a trait document' : 'not trait documents'})`;
   if (skipped && !linted.length) return `Nothing linted: ${skippedNote}`;
-  return `${plural(linted.length, 'file')}, ${plural(traits, 'trait')}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('information')} information, ${plural(count('hint'), 'hint')}`
-    + (skipped ? `; ${skippedNote}` : '');
+  return (
+    `${plural(linted.length, 'file')}, ${plural(traits, 'trait')}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('information')} information, ${plural(count('hint'), 'hint')}` +
+    (skipped ? `; ${skippedNote}` : '')
+  );
 }

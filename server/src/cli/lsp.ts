@@ -1,4 +1,11 @@
-import { createConnection, ErrorCodes, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type ResponseMessage } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  ErrorCodes,
+  ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ResponseMessage,
+} from 'vscode-languageserver/node';
 import { LspHeaderGuard } from '../lsp/headerGuard';
 import { startServer } from '../lsp/server';
 import { UsageError } from './io';
@@ -21,7 +28,11 @@ export function runLsp(argv: string[], out: CliOutput): Promise<number> {
   // JSON-RPC 2.0 says when the id cannot be known) and skipped; the messages after it are read.
   const guard = new LspHeaderGuard((reason) => {
     process.stderr.write(`trait-studio lsp: ${reason}\n`);
-    const error: ResponseMessage = { jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `Trait Studio: ${reason}.` } };
+    const error: ResponseMessage = {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: ErrorCodes.ParseError, message: `Trait Studio: ${reason}.` },
+    };
     void writer.write(error).catch(() => undefined);
   });
   process.stdin.pipe(guard);

@@ -29,11 +29,36 @@ export const COMMANDS: readonly Command[] = [
   { name: 'lint', synopsis: 'lint FILES|GLOBS|FOLDERS...', summary: 'lint trait documents', run: runLint },
   { name: 'outline', synopsis: 'outline FILE', summary: 'groups and traits, with what each trait states', run: runOutline },
   { name: 'rules', synopsis: 'rules', summary: 'list the lint rules', run: runRules },
-  { name: 'review', synopsis: 'review FILE', summary: 'a model reviews each trait: reason, trade-offs, exceptions, with quotes', run: runReview },
-  { name: 'preview', synopsis: 'preview FILE --trait ID', summary: 'scenarios and responses the SFT pipeline would make for a trait', run: runPreview },
-  { name: 'generate', synopsis: 'generate FILE --out DIR', summary: 'an SFT (and midtraining) dataset from a trait document; resumable', run: runGenerate },
-  { name: 'audit', synopsis: 'audit DATASET.jsonl', summary: 'the surface patterns a dataset over-teaches; audit filter drops them', run: runAudit },
-  { name: 'models', synopsis: 'models', summary: 'the model catalogue: prices with their dates and sources, thinking, defaults', run: runModels },
+  {
+    name: 'review',
+    synopsis: 'review FILE',
+    summary: 'a model reviews each trait: reason, trade-offs, exceptions, with quotes',
+    run: runReview,
+  },
+  {
+    name: 'preview',
+    synopsis: 'preview FILE --trait ID',
+    summary: 'scenarios and responses the SFT pipeline would make for a trait',
+    run: runPreview,
+  },
+  {
+    name: 'generate',
+    synopsis: 'generate FILE --out DIR',
+    summary: 'an SFT (and midtraining) dataset from a trait document; resumable',
+    run: runGenerate,
+  },
+  {
+    name: 'audit',
+    synopsis: 'audit DATASET.jsonl',
+    summary: 'the surface patterns a dataset over-teaches; audit filter drops them',
+    run: runAudit,
+  },
+  {
+    name: 'models',
+    synopsis: 'models',
+    summary: 'the model catalogue: prices with their dates and sources, thinking, defaults',
+    run: runModels,
+  },
   { name: 'lsp', synopsis: 'lsp --stdio', summary: 'run the language server for other editors', run: runLsp },
 ];
 
@@ -71,7 +96,12 @@ function unknownCommand(word: string): UsageError {
 export async function main(argv: string[], output: CliOutput = processOutput): Promise<number> {
   // Messages on stderr (progress, warnings, errors) are redacted: a credential a provider echoed
   // never reaches a terminal or a CI log. stdout is data and is left exact.
-  const out: CliOutput = { stdout: (t) => output.stdout(t), stderr: (t) => output.stderr(redact(t)), isTTY: output.isTTY, color: output.color };
+  const out: CliOutput = {
+    stdout: (t) => output.stdout(t),
+    stderr: (t) => output.stderr(redact(t)),
+    isTTY: output.isTTY,
+    color: output.color,
+  };
   const [name, ...rest] = argv;
   try {
     const command = COMMANDS.find((c) => c.name === name);

@@ -36,7 +36,11 @@ export function answerCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
  * about once on stderr: the command goes on, answers just are not kept (or a damaged or
  * unauthenticated one was asked for again).
  */
-export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput, env: NodeJS.ProcessEnv = process.env): DiskAnswerCache | undefined {
+export function cliAnswerCache(
+  noCache: boolean | undefined,
+  out: CliOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): DiskAnswerCache | undefined {
   if (noCache) return undefined;
   const dir = answerCacheDir(env);
   let warned = false;
@@ -45,7 +49,9 @@ export function cliAnswerCache(noCache: boolean | undefined, out: CliOutput, env
       if (warned) return;
       warned = true;
       const reason = error instanceof Error ? error.message : String(error);
-      out.stderr(`trait-studio: warning: answer cache ${dir}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an entry it cannot use'} (${reason})\n`);
+      out.stderr(
+        `trait-studio: warning: answer cache ${dir}: ${operation === 'write' ? 'could not keep an answer' : 'skipped an entry it cannot use'} (${reason})\n`,
+      );
     },
   });
 }
@@ -87,7 +93,11 @@ export function cliAnswerLimits(text: string | undefined): AnswerLimits {
  * (`geminiFromEnvironment`), with a baseline server when `baselineUrl` is given. Throws UsageError
  * naming what is missing for `purpose` ("preview scenarios", "generate a dataset").
  */
-export function cliModelAccess(env: NodeJS.ProcessEnv, purpose: string, options: { baselineUrl?: string; policy?: () => RequestPolicy } = {}): ModelAccess {
+export function cliModelAccess(
+  env: NodeJS.ProcessEnv,
+  purpose: string,
+  options: { baselineUrl?: string; policy?: () => RequestPolicy } = {},
+): ModelAccess {
   let endpoint: GeminiEndpoint;
   try {
     endpoint = geminiFromEnvironment(env, purpose);

@@ -13,7 +13,11 @@ shows as unknown. Prices are overridden with the traitStudio.prices setting in t
 
 /** `trait-studio models`: the model catalogue, as text or JSON; returns the exit status. */
 export function runModels(argv: string[], out: CliOutput, today: Date = new Date()): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     out.stdout(MODELS_USAGE);
     return 0;
@@ -53,5 +57,7 @@ function describe(m: ModelInfo, roles: readonly string[], price: ReturnType<type
 function thinking(control: ThinkingControl): string {
   if (control.by === 'none') return 'none (no thinking config is sent)';
   if (control.by === 'level') return `thinkingLevel (${control.levels.join(', ')})`;
-  return `thinkingBudget in tokens (${Object.entries(control.budgets).map(([level, budget]) => `${level} ${budget}`).join(', ')})`;
+  return `thinkingBudget in tokens (${Object.entries(control.budgets)
+    .map(([level, budget]) => `${level} ${budget}`)
+    .join(', ')})`;
 }

@@ -34,7 +34,9 @@ export async function runOutline(argv: string[], out: CliOutput): Promise<number
   const file = positionals[0];
   const outline = buildOutline(parseTraitDocument(readTextFile(file)), file);
   // Titles hold no line break: escaping line by line keeps the layout and shows every control character.
-  out.stdout(values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline).split('\n').map(visible).join('\n'));
+  out.stdout(
+    values.format === 'json' ? JSON.stringify(outline, null, 2) + '\n' : formatOutline(outline).split('\n').map(visible).join('\n'),
+  );
   return 0;
 }
 

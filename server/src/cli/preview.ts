@@ -62,7 +62,6 @@ function describeModels(models: StageModels): string {
   return rows.map(([stages, model]) => `\n  ${stages.padEnd(22)}${model}`).join('');
 }
 
-
 /** `trait-studio preview`: returns the exit status. */
 export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -86,9 +85,11 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     return 0;
   }
   if (positionals.length !== 1 || !values.trait) throw new UsageError(`preview takes one file and --trait\n\n${PREVIEW_USAGE}`);
-  if (values.format !== 'json' && values.format !== 'markdown') throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
+  if (values.format !== 'json' && values.format !== 'markdown')
+    throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
   const count = Number(values.n);
-  if (!Number.isInteger(count) || count < 1 || count > 20) throw new UsageError(`--n must be a whole number from 1 to 20, not "${values.n}"`);
+  if (!Number.isInteger(count) || count < 1 || count > 20)
+    throw new UsageError(`--n must be a whole number from 1 to 20, not "${values.n}"`);
   const baselineUrl = values['baseline-url'];
   const baselineModel = values['baseline-model'];
   // A model name alone would be sent to Gemini, a URL alone would ask a local server for a Gemini model.
@@ -99,7 +100,9 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
   const trait = document.traits.find((t) => t.id === values.trait) ?? document.traits.find((t) => t.title.toLowerCase() === wanted);
   if (!trait) {
     const ids = document.traits.map((t) => t.id);
-    throw new UsageError(`${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`);
+    throw new UsageError(
+      `${positionals[0]}: no trait with id or title "${values.trait}"; ${ids.length ? `its trait ids: ${ids.join(', ')}` : 'it has no traits'}`,
+    );
   }
   // After the trait: a wrong trait id is worth knowing before a key is.
   const access = cliModelAccess(env, 'preview scenarios', { baselineUrl });
@@ -130,13 +133,13 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
         : markdown(trait.title, scenarios, usage, cost, modelVersions),
     );
     const completed = scenarios.filter((s) => s.error === null).length;
-    if (completed < count) out.stderr(`trait-studio: asked for ${countOf(count, 'scenario')}, got ${completed}${failureSummary(scenarios)}\n`);
+    if (completed < count)
+      out.stderr(`trait-studio: asked for ${countOf(count, 'scenario')}, got ${completed}${failureSummary(scenarios)}\n`);
     return completed === count ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupt);
   }
 }
-
 
 /** ": 2 failed (the brainstorm gave 1 of the 3 ideas asked for, …)" — why scenarios are missing, or nothing. */
 function failureSummary(scenarios: readonly ScenarioResult[]): string {
@@ -144,8 +147,18 @@ function failureSummary(scenarios: readonly ScenarioResult[]): string {
   return reasons.length ? ` — ${reasons.join('; ')}` : '';
 }
 
-function markdown(title: string, scenarios: readonly ScenarioResult[], usage: StageUsage, cost: { usd: number; unpriced: string[] }, versions: Record<string, string[]>): string {
-  const quote = (t: string | null) => (t ?? '—').split('\n').map((l) => `> ${l}`).join('\n');
+function markdown(
+  title: string,
+  scenarios: readonly ScenarioResult[],
+  usage: StageUsage,
+  cost: { usd: number; unpriced: string[] },
+  versions: Record<string, string[]>,
+): string {
+  const quote = (t: string | null) =>
+    (t ?? '—')
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n');
   const parts = [`# Preview: ${title}\n`];
   const completed = scenarios.filter((s) => s.error === null).length;
   if (completed < scenarios.length) parts.push(`**Asked for ${countOf(scenarios.length, 'scenario')}, got ${completed}.**\n`);
@@ -156,7 +169,12 @@ function markdown(title: string, scenarios: readonly ScenarioResult[], usage: St
     if (s.scenario.critique) parts.push(`**Critique**: ${s.scenario.critique.verdict} — ${s.scenario.critique.reasons}\n`);
     if (s.sharpened !== null) parts.push(`**Sharpened**: ${s.sharpened ? 'yes' : 'no'} — ${s.sharpenReason}\n`);
     // A scenario the brainstorm gave no idea for has nothing more to show.
-    if (s.idea) parts.push(`**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`, `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`, `**Response**\n\n${quote(s.response)}\n`);
+    if (s.idea)
+      parts.push(
+        `**User**\n\n${quote(s.prompt ?? s.scenario.final)}\n`,
+        `**Baseline (no system prompt)**\n\n${quote(s.baseline)}\n`,
+        `**Response**\n\n${quote(s.response)}\n`,
+      );
     if (s.rating) parts.push(`**Rating**: ${s.rating.score}/10, ${s.rating.verdict} — ${s.rating.reasons}\n`);
     const cached = s.usage.cachedAnswers ? `, ${countOf(s.usage.cachedAnswers, 'answer')} from the cache` : '';
     parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out${cached}._\n`);
@@ -170,6 +188,7 @@ function markdown(title: string, scenarios: readonly ScenarioResult[], usage: St
 /** The closing line: tokens this run spent, answers the cache saved, and the estimated cost. */
 function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
   const unpriced = cost.unpriced.length ? ` (not counted, no price known: ${cost.unpriced.join(', ')})` : '';
-  if (usage.inputTokens === 0 && usage.outputTokens === 0) return `**Usage**: nothing spent, ${countOf(usage.cachedAnswers, 'answer')} from the cache.`;
+  if (usage.inputTokens === 0 && usage.outputTokens === 0)
+    return `**Usage**: nothing spent, ${countOf(usage.cachedAnswers, 'answer')} from the cache.`;
   return `**Usage**: ${countOf(usage.inputTokens, 'input token')} + ${countOf(usage.outputTokens, 'output token')}, ${countOf(usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(cost.usd)}${unpriced}.`;
 }

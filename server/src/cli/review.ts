@@ -75,12 +75,16 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`review takes one file\n\n${REVIEW_USAGE}`);
-  if (values.format !== 'json' && values.format !== 'markdown') throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
+  if (values.format !== 'json' && values.format !== 'markdown')
+    throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
   const openaiUrl = values['openai-url']?.trim();
   // A Gemini model name would be asked of the local server.
   if (openaiUrl && !values.model?.trim()) throw new UsageError('--openai-url needs --model NAME, the model to ask at that server');
   const model = values.model?.trim() || DEFAULT_REVIEW_MODEL;
-  const ids = values.traits?.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = values.traits
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (values.traits !== undefined && !ids?.length) throw new UsageError('--traits needs at least one trait id');
   const file = positionals[0];
   const document = parseTraitDocument(readTextFile(file));
@@ -95,7 +99,14 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(REVIEW_TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
 
-  const estimate = await estimateReview(document, { model, traits: ids, tensions: values.tensions, templates, cache, providerId: access.providerId });
+  const estimate = await estimateReview(document, {
+    model,
+    traits: ids,
+    tensions: values.tensions,
+    templates,
+    cache,
+    providerId: access.providerId,
+  });
   const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
   const cached = estimate.cached ? ` (${estimate.cached} answered from the cache)` : '';
   out.stderr(`trait-studio: reviewing ${basename(file)} with ${model}: ${count(estimate.requests, 'request')}${cached}, ${cost}\n`);
@@ -105,7 +116,16 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
   process.once('SIGINT', interrupt);
   let review: DocumentReview;
   try {
-    review = await reviewDocument(document, { ...access, model, traits: ids, tensions: values.tensions, templates, cache, signal: controller.signal, file });
+    review = await reviewDocument(document, {
+      ...access,
+      model,
+      traits: ids,
+      tensions: values.tensions,
+      templates,
+      cache,
+      signal: controller.signal,
+      file,
+    });
   } finally {
     process.off('SIGINT', interrupt);
   }
@@ -138,10 +158,15 @@ function markdown(review: DocumentReview): string {
   if (review.tensions) {
     parts.push('## Trade-off map\n');
     if (!review.tensions.length) parts.push('No pairs of traits that can conflict.\n');
-    for (const t of review.tensions) parts.push(`- \`${t.a}\` × \`${t.b}\`: ${t.situation} — ${t.weighed ? `weighed: "${t.quote}"` : '**unweighed**'}${t.quote && !t.verified ? ' (unverified quote)' : ''}`);
+    for (const t of review.tensions)
+      parts.push(
+        `- \`${t.a}\` × \`${t.b}\`: ${t.situation} — ${t.weighed ? `weighed: "${t.quote}"` : '**unweighed**'}${t.quote && !t.verified ? ' (unverified quote)' : ''}`,
+      );
     parts.push('');
   }
   const unpriced = review.cost.unpriced.length ? ` (not counted, no price known: ${review.cost.unpriced.join(', ')})` : '';
-  parts.push(`**Usage**: ${count(review.usage.inputTokens, 'input token')} + ${count(review.usage.outputTokens, 'output token')}, ${count(review.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(review.cost.usd)}${unpriced}.\n`);
+  parts.push(
+    `**Usage**: ${count(review.usage.inputTokens, 'input token')} + ${count(review.usage.outputTokens, 'output token')}, ${count(review.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(review.cost.usd)}${unpriced}.\n`,
+  );
   return parts.join('\n');
 }

@@ -64,13 +64,21 @@ export function buildDocument(source: DocumentSource, recycler: Reuser): TraitDo
   const itemHeadings = listTraits.map((t) => listItemHeadingOf(t, lines, slugger, recycler));
   const a: Assembly = { ...source, recycler, headings, itemHeadings, units: unitsOf(tree, listTraits, lines.lineCount) };
   const paragraphs = placeParagraphs(a);
-  const paragraphsOfUnit = groupBy(paragraphs, (p) => p.unit, (p) => p.paragraph);
+  const paragraphsOfUnit = groupBy(
+    paragraphs,
+    (p) => p.unit,
+    (p) => p.paragraph,
+  );
   const { groups, groupOf, contextSections } = groupsAndContextSections(a, paragraphsOfUnit);
   const references = readReferences(a, paragraphs);
   const contents: TraitContents = {
     paragraphs: paragraphsOfUnit,
     parts: partsByUnit(a, paragraphs),
-    references: groupBy(references, (r) => a.units.ofLine(r.range.start.line), (r) => r),
+    references: groupBy(
+      references,
+      (r) => a.units.ofLine(r.range.start.line),
+      (r) => r,
+    ),
     examples: examplesByUnit(a),
   };
   return {
@@ -161,7 +169,14 @@ function groupsAndContextSections(a: Assembly, paragraphsOfUnit: ReadonlyMap<num
       groupOf.set(node.index, g);
       groups.push(g);
     } else if (node.kind === 'context' && units.ofHeading[node.index] === node.index) {
-      contextSections.push(recycler.keep('c', h.range.start.line, { range: sectionRange(a, node.index), heading: h, prose: proseOf(a, 'c', h.range.start.line, own), paragraphs: own }));
+      contextSections.push(
+        recycler.keep('c', h.range.start.line, {
+          range: sectionRange(a, node.index),
+          heading: h,
+          prose: proseOf(a, 'c', h.range.start.line, own),
+          paragraphs: own,
+        }),
+      );
     }
   }
   return { groups, groupOf, contextSections };
@@ -184,20 +199,29 @@ function readReferences(a: Assembly, paragraphs: readonly PlacedParagraph[]): Re
   for (const h of a.headings) {
     const line = h.range.start.line;
     const masked = maskedLines(lines, line, line);
-    for (const r of recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine))) references.push(r);
+    for (const r of recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine)))
+      references.push(r);
   }
   return references.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }
 
 /** The parts of each trait unit, in document order, with the prose under each. */
 function partsByUnit(a: Assembly, paragraphs: readonly PlacedParagraph[]): Map<number, Part[]> {
-  const paragraphsOfPart = groupBy(paragraphs.filter((p) => p.partHeading >= 0), (p) => p.partHeading, (p) => p.paragraph);
+  const paragraphsOfPart = groupBy(
+    paragraphs.filter((p) => p.partHeading >= 0),
+    (p) => p.partHeading,
+    (p) => p.paragraph,
+  );
   const parts = new Map<number, Part[]>();
   for (const node of a.tree.nodes) {
     if (node.kind !== 'part') continue;
     const sub = a.headings[node.index];
     const prose = proseOf(a, 'P', sub.range.start.line, paragraphsOfPart.get(node.index) ?? []);
-    pushTo(parts, a.units.ofHeading[node.index], a.recycler.keep('P', sub.range.start.line, { kind: sub.partKind!, heading: sub, range: sectionRange(a, node.index), prose }));
+    pushTo(
+      parts,
+      a.units.ofHeading[node.index],
+      a.recycler.keep('P', sub.range.start.line, { kind: sub.partKind!, heading: sub, range: sectionRange(a, node.index), prose }),
+    );
   }
   return parts;
 }
@@ -231,7 +255,8 @@ function traitsInOrder(a: Assembly, contents: TraitContents, groupOf: ReadonlyMa
   for (const node of tree.nodes) {
     const h = headings[node.index];
     addItemsBefore(h.range.start.line);
-    if (node.kind === 'trait') traits.push(traitOf(a, contents, node.index, h, sectionRange(a, node.index), enclosingGroups(node.parent, groupOf)));
+    if (node.kind === 'trait')
+      traits.push(traitOf(a, contents, node.index, h, sectionRange(a, node.index), enclosingGroups(node.parent, groupOf)));
   }
   addItemsBefore(lines.lineCount);
   return traits;

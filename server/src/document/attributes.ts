@@ -52,7 +52,10 @@ function isAttributeList(inner: string): boolean {
     let next = end;
     while (isWhite(inner[next])) next++;
     if (next === n) return true;
-    if (next > end && !seen[next]) (seen[next] = 1), starts.push(next);
+    if (next > end && !seen[next]) {
+      seen[next] = 1;
+      starts.push(next);
+    }
     return false;
   };
   let first = 0;

@@ -25,7 +25,9 @@ export function scanMarkdown(text: string, lines: LineIndex, frontMatterEnd: num
   const rest = frontMatterEnd + 1 < lines.lineCount ? text.slice(lines.lineStart(frontMatterEnd + 1)) : '';
   const bom = text.charCodeAt(0) === 0xfeff;
   const source = frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : bom ? text.slice(1) : text;
-  return recycler ? scanSource(source, lines.lineCount, frontMatterEnd, bom, recycler) : scanBlocks(md.parse(source, {}), lines, frontMatterEnd);
+  return recycler
+    ? scanSource(source, lines.lineCount, frontMatterEnd, bom, recycler)
+    : scanBlocks(md.parse(source, {}), lines, frontMatterEnd);
 }
 
 export interface RawHeading {
@@ -178,7 +180,8 @@ function appendScan(out: BlockScan, scan: SegmentScan, offset: number): void {
   for (const h of scan.headings) out.headings.push(offset ? { ...h, line: h.line + offset, lastLine: h.lastLine + offset } : h);
   for (const [a, b] of scan.prose) out.prose.push([a + offset, b + offset]);
   for (const [a, b, closed] of scan.fences) out.fences.push([a + offset, b + offset, closed]);
-  for (const l of scan.lists) out.lists.push({ first: l.first + offset, last: l.last + offset, items: l.items.map(([a, b]) => [a + offset, b + offset]) });
+  for (const l of scan.lists)
+    out.lists.push({ first: l.first + offset, last: l.last + offset, items: l.items.map(([a, b]) => [a + offset, b + offset]) });
   out.codeLines.set(scan.codeLines.subarray(0, Math.max(0, Math.min(scan.codeLines.length, out.codeLines.length - offset))), offset);
 }
 

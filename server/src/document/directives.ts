@@ -17,7 +17,10 @@ export function findDirectives(text: string, lines: LineIndex, codeLines: Uint8A
     const start = lines.positionAt(m.index);
     if (codeLines[start.line] || start.line <= frontMatterEnd) continue;
     // Inside a code span the comment is shown, not obeyed (each line masked once, however many comments it holds).
-    if (maskedLine !== start.line) (maskedLine = start.line), (masked = maskCodeSpans(lines.lineText(start.line)));
+    if (maskedLine !== start.line) {
+      maskedLine = start.line;
+      masked = maskCodeSpans(lines.lineText(start.line));
+    }
     if (masked[start.character] !== '<') continue;
     out.push({
       kind: DIRECTIVE_KINDS.has(m.kind.toLowerCase()) ? (m.kind.toLowerCase() as DirectiveKind) : 'unknown',
@@ -39,7 +42,7 @@ const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
  * are what follows up to `-->`.
  */
 export function* directiveComments(text: string): Generator<{ index: number; end: number; kind: string; rules: string }> {
-  for (let i = text.indexOf('<!--'); i >= 0; ) {
+  for (let i = text.indexOf('<!--'); i >= 0;) {
     let j = i + 4;
     while (isSpace(text[j])) j++;
     if (text.slice(j, j + 7).toLowerCase() === 'traits-') {

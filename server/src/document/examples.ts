@@ -42,7 +42,7 @@ const isWhite = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
 function* turnsIn(body: string): Generator<{ role: Role; index: number; end: number; text: string }> {
   let gt = -1;
   const unclosedFrom = new Map<Role, number>();
-  for (let i = body.indexOf('<'); i >= 0; ) {
+  for (let i = body.indexOf('<'); i >= 0;) {
     const role = ROLES.find((r) => body.startsWith(r, i + 1) && !isWordUnit(body.charCodeAt(i + 1 + r.length)));
     if (role) {
       const nameEnd = i + 1 + role.length;

@@ -8,12 +8,31 @@ import type { PartKind } from './model';
 const PART_TITLES: Readonly<Record<PartKind, readonly string[]>> = {
   rationale: ['why', 'rationale', 'reasons', 'reason', 'reasoning', 'motivation', 'why it matters', 'why this matters'],
   tradeoffs: [
-    'trade-offs', 'tradeoffs', 'trade offs', 'trade-off', 'tradeoff', 'tensions', 'tension', 'balancing',
-    'balance', 'conflicts', 'competing considerations', 'weighing',
+    'trade-offs',
+    'tradeoffs',
+    'trade offs',
+    'trade-off',
+    'tradeoff',
+    'tensions',
+    'tension',
+    'balancing',
+    'balance',
+    'conflicts',
+    'competing considerations',
+    'weighing',
   ],
   exceptions: [
-    'exceptions', 'exception', 'limits', 'limitations', 'when not to', 'when not to apply', 'when it does not apply',
-    "when it doesn't apply", 'edge cases', 'caveats', 'scope',
+    'exceptions',
+    'exception',
+    'limits',
+    'limitations',
+    'when not to',
+    'when not to apply',
+    'when it does not apply',
+    "when it doesn't apply",
+    'edge cases',
+    'caveats',
+    'scope',
   ],
   examples: ['examples', 'example', 'sample responses', 'illustrations'],
 };
@@ -29,12 +48,48 @@ const PART_BY_TITLE = new Map<string, PartKind>(
  * under them join the universe context. A heading can also opt in with the `.context` class.
  */
 const CONTEXT_TITLES = new Set([
-  'overview', 'introduction', 'intro', 'definitions', 'glossary', 'terminology', 'background', 'context',
-  'preface', 'foreword', 'about', 'about this document', 'appendix', 'changelog', 'change log', 'references',
-  'notes', 'table of contents', 'contents', 'acknowledgements', 'acknowledgments', 'license', 'licence',
-  'summary', 'tl;dr', 'tldr', 'faq', 'conclusion', 'conclusions', 'afterword', 'epilogue', 'postscript',
-  'credits', 'contributors', 'authors', 'further reading', 'see also', 'version history', 'revision history',
-  'release notes', 'open questions', 'open problems',
+  'overview',
+  'introduction',
+  'intro',
+  'definitions',
+  'glossary',
+  'terminology',
+  'background',
+  'context',
+  'preface',
+  'foreword',
+  'about',
+  'about this document',
+  'appendix',
+  'changelog',
+  'change log',
+  'references',
+  'notes',
+  'table of contents',
+  'contents',
+  'acknowledgements',
+  'acknowledgments',
+  'license',
+  'licence',
+  'summary',
+  'tl;dr',
+  'tldr',
+  'faq',
+  'conclusion',
+  'conclusions',
+  'afterword',
+  'epilogue',
+  'postscript',
+  'credits',
+  'contributors',
+  'authors',
+  'further reading',
+  'see also',
+  'version history',
+  'revision history',
+  'release notes',
+  'open questions',
+  'open problems',
 ]);
 
 /**
@@ -56,7 +111,11 @@ const CONTEXT_TITLE_PATTERNS: readonly RegExp[] = [
 ];
 
 function normalise(title: string): string {
-  return title.trim().replace(/[:.]+$/, '').replace(/\s+/g, ' ').toLowerCase();
+  return title
+    .trim()
+    .replace(/[:.]+$/, '')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 }
 
 // Both are asked of every heading at every parse: memoised by title.

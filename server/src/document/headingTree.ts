@@ -66,7 +66,18 @@ function nestSections(raws: readonly RawHeading[], lastLine: number, recycler: R
     const block = recycler.get('a', raw.line, [raw.content], () => parseAttributeBlock(raw.content));
     const titleSource = block ? raw.content.slice(0, block.start) : raw.content;
     const title = plainText(titleSource) || titleSource.trim();
-    const node: HeadingNode = { index, raw, block, titleSource, title, parent, children: [], sectionEnd: lastLine, ownContent: false, kind: 'trait' };
+    const node: HeadingNode = {
+      index,
+      raw,
+      block,
+      titleSource,
+      title,
+      parent,
+      children: [],
+      sectionEnd: lastLine,
+      ownContent: false,
+      kind: 'trait',
+    };
     (parent ? parent.children : roots).push(node);
     nodes.push(node);
     stack.push(node);

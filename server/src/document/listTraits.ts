@@ -45,9 +45,17 @@ function listItemTitle(lines: LineIndex, line: number): Omit<ListTrait, 'first' 
   const sentenceStart = start + (label ? label[0].length : 0);
   const after = text.slice(sentenceStart);
   const sentence = /^.*?[.!?](?=\s|$)/.exec(after)?.[0] ?? after;
-  const clipped = sentence.length > 80 ? sentence.slice(0, sentence.lastIndexOf(' ', 80) > 20 ? sentence.lastIndexOf(' ', 80) : 80) : sentence;
+  const clipped =
+    sentence.length > 80 ? sentence.slice(0, sentence.lastIndexOf(' ', 80) > 20 ? sentence.lastIndexOf(' ', 80) : 80) : sentence;
   const title = (plainText(clipped) || clipped).replace(/[\s:.]+$/, '');
-  return { titleStart: sentenceStart, titleEnd: sentenceStart + clipped.length, title, label: label?.[1], labelStart: start, named: !!label };
+  return {
+    titleStart: sentenceStart,
+    titleEnd: sentenceStart + clipped.length,
+    title,
+    label: label?.[1],
+    labelStart: start,
+    named: !!label,
+  };
 }
 
 /**

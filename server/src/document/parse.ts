@@ -44,7 +44,8 @@ const recyclers = new WeakMap<TraitDocument, Recycler>();
 export function parseTraitDocument(text: string, options: ParseOptions = {}): TraitDocument {
   const lines = new LineIndex(text);
   const { frontMatter, lastLine: frontMatterEnd } = parseFrontMatter(lines);
-  const recycler = options.previous === undefined ? undefined : new Recycler(options.previous ? recyclers.get(options.previous) : undefined);
+  const recycler =
+    options.previous === undefined ? undefined : new Recycler(options.previous ? recyclers.get(options.previous) : undefined);
   const scan = scanMarkdown(text, lines, frontMatterEnd, recycler);
   const tree = buildHeadingTree(scan, lines, options.traitHeadingLevel ?? traitHeadingLevelOf(frontMatter), recycler ?? NO_RECYCLER);
   const listTraits = findListTraits(lines, scan, tree, options.listItemTraits ?? listItemTraitsOf(frontMatter));

@@ -3,7 +3,7 @@ import type { Reference } from './model';
 // `[text](#id)` with an optional title: `[text](#id "title")`. Link text may nest one level of brackets.
 // Each quantifier is followed by a character it cannot match (the title's trailing blanks are inside
 // its optional group), so a start costs at most one pass over the line: no backtracking blow-up.
-const LINK = /\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*"[ \t]*)?\)/g;
+const LINK = /\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*"[ \t]*)?\)/g;
 
 // The scanners below stand for regular expressions that were quadratic (or cubic) on unclosed input
 // (`[[` and spaces, `](` repeated, `<!--` never closed, a long backtick run). Each keeps the exact
@@ -37,7 +37,7 @@ function blank(s: string): string {
 function codeSpans(text: string): Spans {
   const starts: number[] = [];
   const lengths: number[] = [];
-  for (let i = text.indexOf('`'); i >= 0; ) {
+  for (let i = text.indexOf('`'); i >= 0;) {
     let j = i + 1;
     while (j < text.length && text.charCodeAt(j) === 96) j++;
     starts.push(i);
@@ -80,7 +80,7 @@ function codeSpans(text: string): Spans {
 /** HTML comments, as /<!--[^]*?-->/g matches them (an unclosed one ends the search). */
 function htmlComments(text: string): Spans {
   const spans: Spans = [];
-  for (let i = text.indexOf('<!--'); i >= 0; ) {
+  for (let i = text.indexOf('<!--'); i >= 0;) {
     const end = text.indexOf('-->', i + 4);
     if (end < 0) break;
     spans.push(i, end + 3);
@@ -95,7 +95,7 @@ function htmlComments(text: string): Spans {
  */
 function linkDestinations(text: string): Spans {
   const spans: Spans = [];
-  for (let i = text.indexOf(']('); i >= 0; ) {
+  for (let i = text.indexOf(']('); i >= 0;) {
     let j = i + 2;
     while (j < text.length && text.charCodeAt(j) !== 41 && text.charCodeAt(j) !== 10) j++;
     if (j < text.length && text.charCodeAt(j) === 41) {
@@ -126,7 +126,7 @@ const isBlank = (code: number) => code === 32 || code === 9;
  */
 function wikiReferences(text: string): WikiMatch[] {
   const out: WikiMatch[] = [];
-  for (let i = text.indexOf('[['); i >= 0; ) {
+  for (let i = text.indexOf('[['); i >= 0;) {
     let j = i + 2;
     let bar = -1;
     for (; j < text.length; j++) {

@@ -42,7 +42,8 @@ function headingTitle(heading: Heading): string {
 
 /** The id a reference points at, or undefined when it names nothing. */
 export function resolveReference(targets: ReferenceTargets, ref: Reference): string | undefined {
-  if (ref.form === 'wiki-title') return targets.titles.get(normaliseTitle(ref.target))?.id ?? (targets.ids.has(ref.target) ? ref.target : undefined);
+  if (ref.form === 'wiki-title')
+    return targets.titles.get(normaliseTitle(ref.target))?.id ?? (targets.ids.has(ref.target) ? ref.target : undefined);
   let id = ref.target;
   try {
     id = decodeURIComponent(ref.target);
@@ -76,7 +77,7 @@ export function htmlAnchorIds(text: string): string[] {
     }
     return -1;
   };
-  for (let i = text.indexOf('<'); i >= 0; ) {
+  for (let i = text.indexOf('<'); i >= 0;) {
     if (!isAsciiLetter(text.charCodeAt(i + 1))) {
       i = text.indexOf('<', i + 1);
       continue;

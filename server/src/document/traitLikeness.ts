@@ -55,7 +55,8 @@ export function assessTraitLikeness(document: TraitDocument): TraitLikeness {
   if (!traits) return { looksLikeTraits: false, why: 'no headings that could be traits' };
   // One "### Why this matters" in a long README is not enough: a fifth of the traits.
   const withParts = document.traits.filter((t) => t.parts.some((p) => p.kind === 'rationale' || p.kind === 'tradeoffs')).length;
-  if (withParts * 5 >= traits && withParts) return { looksLikeTraits: true, why: `${withParts} of ${traits} traits have a Why or Trade-offs part` };
+  if (withParts * 5 >= traits && withParts)
+    return { looksLikeTraits: true, why: `${withParts} of ${traits} traits have a Why or Trade-offs part` };
   const directives = document.traits.filter(readsAsDirective).length;
   const counted = `${directives} of ${traits} ${traits === 1 ? 'section reads' : 'sections read'} as instructions to a model`;
   if (directives * 2 >= traits && directives >= Math.min(3, traits)) return { looksLikeTraits: true, why: counted };

@@ -80,9 +80,11 @@ function explain(reason: string, stage: string | undefined): string {
   if (/^(\/|\(answer\))\S* /.test(core)) return `the model’s answer did not have the shape asked for (${schemaWords(core)})${again}`;
   if (/^(merges|rates|record|records) /.test(core)) return `the model’s answer did not match what was asked (${core})${again}`;
   // answerCheck.ts's reasons: an answer cut off, too long or holding malformed text.
-  if (/^the answer was cut off at the output token limit/.test(core)) return `the model’s answer was cut off at the output token limit${again}`;
+  if (/^the answer was cut off at the output token limit/.test(core))
+    return `the model’s answer was cut off at the output token limit${again}`;
   const long = /^the answer is (\d+) characters long, over the limit of (\d+)/.exec(core);
-  if (long) return `the model’s answer was ${count(Number(long[1]), 'character')} long, over the limit of ${count(Number(long[2]), 'character')}${again}`;
+  if (long)
+    return `the model’s answer was ${count(Number(long[1]), 'character')} long, over the limit of ${count(Number(long[2]), 'character')}${again}`;
   if (/^the answer holds /.test(core)) return `the model’s answer held ${core.replace(/^the answer holds /, '')}${again}`;
   const embeddings = /(\d+) embeddings for (\d+) texts/.exec(core);
   if (embeddings) return `the service returned ${embeddings[1]} embeddings for ${embeddings[2]} texts`;
@@ -96,14 +98,17 @@ function explain(reason: string, stage: string | undefined): string {
     if (http) {
       const status = Number(http[1]);
       // Gemini answers a bad key with 400 INVALID_ARGUMENT "API key not valid": say what it is.
-      const words = /\bAPI key\b/i.test(http[2]) ? 'the API key was refused' : (HTTP_STATUS[status] ?? `the model service answered with an error (HTTP ${status})`);
+      const words = /\bAPI key\b/i.test(http[2])
+        ? 'the API key was refused'
+        : (HTTP_STATUS[status] ?? `the model service answered with an error (HTTP ${status})`);
       return `${model}: ${words}${tries} — “${oneLine(http[2])}”`;
     }
     const timeout = /^no answer within (\d+) ms$/.exec(what);
     if (timeout) return `${model} did not answer within ${Math.round(Number(timeout[1]) / 1000)} seconds${tries}`;
     const connection = /^connection error \(([^)]*)\)$/.exec(what);
     if (connection) return `could not reach the model service for ${model} (${connectionWords(connection[1])})${tries}`;
-    if (/^error in the stream/.test(what)) return `${model} broke off its answer with an error${tries} — “${oneLine(what.replace(/^error in the stream(?: \([^)]*\))?: /, ''))}”`;
+    if (/^error in the stream/.test(what))
+      return `${model} broke off its answer with an error${tries} — “${oneLine(what.replace(/^error in the stream(?: \([^)]*\))?: /, ''))}”`;
   }
   return `something unexpected went wrong — “${oneLine(core)}”`;
 }
@@ -115,7 +120,13 @@ function schemaWords(problems: string): string {
     .slice(0, 2)
     .map((p) => {
       const [path, ...rest] = p.split(' ');
-      const where = path === '(answer)' ? 'the answer' : path.slice(1).replace(/\/(\d+)/g, (_s, i) => ` item ${Number(i) + 1}`).replace(/\//g, ', ');
+      const where =
+        path === '(answer)'
+          ? 'the answer'
+          : path
+              .slice(1)
+              .replace(/\/(\d+)/g, (_s, i) => ` item ${Number(i) + 1}`)
+              .replace(/\//g, ', ');
       const what = rest.join(' ').replace('must NOT have fewer than 1 characters', 'must not be empty').replace('must NOT', 'must not');
       return `${where}: ${what}`;
     })

@@ -137,7 +137,12 @@ export async function generateMidtraining(document: TraitDocument, options: Midt
   const scope = cancelScope(options.signal);
   try {
     // Every job settles before this resolves or rejects, so no callback comes after.
-    await inPool(jobs, DOCUMENTS_IN_FLIGHT, scope, documentMaker(world, options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES), options, scope.signal));
+    await inPool(
+      jobs,
+      DOCUMENTS_IN_FLIGHT,
+      scope,
+      documentMaker(world, options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES), options, scope.signal),
+    );
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     throw error;
@@ -214,7 +219,9 @@ function documentMaker(world: World, templates: Templates, options: MidtrainingO
 }
 
 /** Per type, the promise of each ideas batch asked so far (`ask` with the type's earlier ideas); batch b is asked after batches 0..b-1. */
-function ideaBatches(ask: (docType: string, batch: number, before: DocumentIdea[]) => Promise<DocumentIdea[]>): (docType: string, batch: number) => Promise<DocumentIdea[]> {
+function ideaBatches(
+  ask: (docType: string, batch: number, before: DocumentIdea[]) => Promise<DocumentIdea[]>,
+): (docType: string, batch: number) => Promise<DocumentIdea[]> {
   const batches = new Map<string, Promise<DocumentIdea[]>[]>();
   return (docType, batch) => {
     let list = batches.get(docType);
@@ -242,9 +249,19 @@ async function askIdeas(
       traits: traitList(world.document.traits),
       doc_type: docType,
       count: IDEAS_PER_CALL,
-      avoid: before.length ? before.slice(-AVOID_LIMIT).map((i) => `- ${i.idea}`).join('\n') : '(none yet)',
+      avoid: before.length
+        ? before
+            .slice(-AVOID_LIMIT)
+            .map((i) => `- ${i.idea}`)
+            .join('\n')
+        : '(none yet)',
     });
-    const answer = await askStructured(ctx, 'midtraining-ideas', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 }, STAGE_SCHEMAS['midtraining-ideas']);
+    const answer = await askStructured(
+      ctx,
+      'midtraining-ideas',
+      { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 },
+      STAGE_SCHEMAS['midtraining-ideas'],
+    );
     const ideas: DocumentIdea[] = [];
     for (const { idea, trait_ids } of answer.document_ideas) {
       // Only ids of the document's traits: an invented id would label the document with a trait it does not have.
@@ -264,7 +281,10 @@ function write(ctx: StageContext, templates: Templates, world: World, docType: s
       doc_type: docType,
       idea: idea.idea,
       model: world.model,
-      context: context(world.document, traits.flatMap((t) => t.groups)),
+      context: context(
+        world.document,
+        traits.flatMap((t) => t.groups),
+      ),
       traits: traitList(traits),
     });
     return askText(ctx, 'midtraining-draft', { model: ctx.models.brainstorm, messages: [{ role: 'user', text: prompt }], temperature: 1 });
@@ -287,7 +307,12 @@ function revise(
       traits: traitList(idea.traitIds.map((id) => world.traits.get(id)!)),
       document: draft,
     });
-    const answer = await askStructured(ctx, 'midtraining-critique', { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 }, STAGE_SCHEMAS['midtraining-critique']);
+    const answer = await askStructured(
+      ctx,
+      'midtraining-critique',
+      { model: ctx.models.critique, messages: [{ role: 'user', text: prompt }], temperature: 0 },
+      STAGE_SCHEMAS['midtraining-critique'],
+    );
     const revised = answer.revised.trim();
     // The schema only asks for a non-empty string; blank is no document, and the draft was not approved.
     if (!revised) throw new StageError('midtraining-critique', 'the revised document is blank');
@@ -321,7 +346,9 @@ function modelName(document: TraitDocument): string {
 /** The preamble and the prose of `groups` (deduplicated, in document order): the world the traits live in. */
 function context(document: TraitDocument, groups: readonly Group[]): string {
   const unique = new Map(groups.map((g) => [g.heading.range.start.line, g]));
-  const prose = [...unique.values()].sort((a, b) => a.heading.range.start.line - b.heading.range.start.line).map((g) => `${g.heading.title}\n\n${g.prose}`);
+  const prose = [...unique.values()]
+    .sort((a, b) => a.heading.range.start.line - b.heading.range.start.line)
+    .map((g) => `${g.heading.title}\n\n${g.prose}`);
   return [document.preamble.prose, ...prose].filter((s) => s.trim()).join('\n\n') || '(none)';
 }
 
@@ -341,5 +368,8 @@ function contentHash(document: TraitDocument, model: string): string {
 }
 
 function documentId(fingerprint: string, docType: string, index: number): string {
-  return createHash('sha256').update(JSON.stringify([ID_VERSION, fingerprint, docType, index])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([ID_VERSION, fingerprint, docType, index]))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -17,7 +17,10 @@ import { StageError, type ModelVersions } from '../llm/ask';
 
 /** One training record: the final user message and the response, and no system prompt. */
 export interface TrainingRecord {
-  readonly messages: readonly [{ readonly role: 'user'; readonly content: string }, { readonly role: 'assistant'; readonly content: string }];
+  readonly messages: readonly [
+    { readonly role: 'user'; readonly content: string },
+    { readonly role: 'assistant'; readonly content: string },
+  ];
 }
 
 /** One scenario through every stage: the `trait-studio preview --format json` contract, per item. */
@@ -51,20 +54,22 @@ export interface PreviewOptions {
   readonly answerLimits?: AnswerLimits;
 }
 
-const empty = (): ScenarioResult => ({
-  idea: null,
-  scenario: { initial: null, critique: null, final: null },
-  baseline: null,
-  sharpened: null,
-  sharpenReason: null,
-  prompt: null,
-  response: null,
-  rating: null,
-  modelVersions: {},
-  usage: emptyUsage(),
-  record: null,
-  error: null,
-});
+const empty = (): ScenarioResult => ({ ...emptyStages(), usage: emptyUsage(), record: null, error: null });
+
+/** A scenario's outputs before any stage ran. */
+export function emptyStages(): StageOutputs {
+  return {
+    idea: null,
+    scenario: { initial: null, critique: null, final: null },
+    baseline: null,
+    sharpened: null,
+    sharpenReason: null,
+    prompt: null,
+    response: null,
+    rating: null,
+    modelVersions: {},
+  };
+}
 
 /** The context every stage of a run shares, minus its usage, sample and cache reading. */
 function baseContext(options: Omit<PreviewOptions, 'count'>) {
@@ -107,7 +112,11 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // The brainstorm's tokens go on the first scenario only, so summing the results counts them once.
-    return Array.from({ length: options.count }, (_, i) => ({ ...empty(), usage: i === 0 ? brainstormUsage : emptyUsage(), error: failureMessage(error) }));
+    return Array.from({ length: options.count }, (_, i) => ({
+      ...empty(),
+      usage: i === 0 ? brainstormUsage : emptyUsage(),
+      error: failureMessage(error),
+    }));
   }
   const results = Array.from({ length: options.count }, (_, i) => {
     const result = empty();
@@ -118,7 +127,18 @@ export async function previewScenarios(chunk: TraitChunk, options: PreviewOption
   // The brainstorm's tokens are shared; they are counted on the first scenario.
   results[0].usage = brainstormUsage;
   for (let i = ideas.length; i < options.count; i++) options.onUpdate?.(i, structuredClone(results[i]));
-  await Promise.all(ideas.map((idea, i) => runScenario({ ...base, usage: results[i].usage, sample: i, versions: results[i].modelVersions }, chunk, idea, i, results[i], options.onUpdate)));
+  await Promise.all(
+    ideas.map((idea, i) =>
+      runScenario(
+        { ...base, usage: results[i].usage, sample: i, versions: results[i].modelVersions },
+        chunk,
+        idea,
+        i,
+        results[i],
+        options.onUpdate,
+      ),
+    ),
+  );
   return results;
 }
 
@@ -139,7 +159,14 @@ export async function regenerateScenario(
   const result = empty();
   // The idea (and so the brainstorm's model version) is the earlier preview's.
   result.modelVersions = options.versions?.brainstorm !== undefined ? { brainstorm: options.versions.brainstorm } : {};
-  await runScenario({ ...baseContext(options), readCache: false, usage: result.usage, sample: index, versions: result.modelVersions }, chunk, idea, index, result, options.onUpdate);
+  await runScenario(
+    { ...baseContext(options), readCache: false, usage: result.usage, sample: index, versions: result.modelVersions },
+    chunk,
+    idea,
+    index,
+    result,
+    options.onUpdate,
+  );
   return result;
 }
 
@@ -165,7 +192,13 @@ export interface StageOutputs {
  * record which model version answered each stage. Rejects with a StageError when a stage fails for
  * good, or with the abort reason.
  */
-export async function runStages(ctx: StageContext, chunk: TraitChunk, idea: Idea, out: StageOutputs, onStage: () => void = () => undefined): Promise<void> {
+export async function runStages(
+  ctx: StageContext,
+  chunk: TraitChunk,
+  idea: Idea,
+  out: StageOutputs,
+  onStage: () => void = () => undefined,
+): Promise<void> {
   out.idea = idea;
   onStage();
   out.scenario.initial = await scenario(ctx, chunk, idea);
@@ -200,7 +233,12 @@ async function runScenario(
     await runStages(ctx, chunk, idea, result, () => {
       // The record exists as soon as the response does (the system prompt never enters it).
       if (result.prompt !== null && result.response !== null && !result.record) {
-        result.record = { messages: [{ role: 'user', content: result.prompt }, { role: 'assistant', content: result.response }] };
+        result.record = {
+          messages: [
+            { role: 'user', content: result.prompt },
+            { role: 'assistant', content: result.response },
+          ],
+        };
       }
       update();
     });
@@ -217,7 +255,6 @@ export function totalUsage(results: readonly { readonly usage: StageUsage }[]): 
   for (const { usage } of results) addUsage(total, usage);
   return total;
 }
-
 
 /** "stage: reason" of a failed scenario, as the preview and runs word it. */
 export function failureMessage(error: unknown): string {

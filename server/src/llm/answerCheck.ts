@@ -36,9 +36,16 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * escapes such as \u0007 hide control characters from the raw text); text that is not JSON is left
  * to the stage, which reports that itself. Linear in the text's length.
  */
-export function answerProblem(text: string, finishReason: string | undefined, limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, structured = false): string | undefined {
-  if (finishReason !== undefined && CUT_OFF.has(finishReason)) return `the answer was cut off at the output token limit (finish reason ${finishReason})`;
-  if (text.length > limits.maxChars) return `the answer is ${text.length} characters long, over the limit of ${limits.maxChars} (--max-answer-chars, traitStudio.generate.maxAnswerChars)`;
+export function answerProblem(
+  text: string,
+  finishReason: string | undefined,
+  limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
+  structured = false,
+): string | undefined {
+  if (finishReason !== undefined && CUT_OFF.has(finishReason))
+    return `the answer was cut off at the output token limit (finish reason ${finishReason})`;
+  if (text.length > limits.maxChars)
+    return `the answer is ${text.length} characters long, over the limit of ${limits.maxChars} (--max-answer-chars, traitStudio.generate.maxAnswerChars)`;
   const raw = textProblem(text);
   if (raw || !structured) return raw;
   let value: unknown;
@@ -58,7 +65,8 @@ function textProblem(text: string): string | undefined {
   const surrogate = at(LONE_SURROGATE);
   if (surrogate !== undefined) return `the answer holds a lone surrogate (malformed Unicode) at character ${surrogate}`;
   const control = at(CONTROL) ?? at(LONE_CR);
-  if (control !== undefined) return `the answer holds a control character (U+${text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0')}) at character ${control}`;
+  if (control !== undefined)
+    return `the answer holds a control character (U+${text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0')}) at character ${control}`;
   return undefined;
 }
 
@@ -85,6 +93,7 @@ function valueProblem(value: unknown): string | undefined {
  */
 export function answerLimits(maxChars: number | undefined): AnswerLimits {
   if (maxChars === undefined) return DEFAULT_ANSWER_LIMITS;
-  if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 100_000_000) throw new RangeError(`the answer limit must be a whole number of characters from 1 to 100000000, not ${maxChars}`);
+  if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 100_000_000)
+    throw new RangeError(`the answer limit must be a whole number of characters from 1 to 100000000, not ${maxChars}`);
   return { maxChars };
 }

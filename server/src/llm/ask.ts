@@ -75,7 +75,13 @@ export class StageError extends Error {
  * next good one. Only answers `read` accepted are stored. The cache failing is a miss or a lost
  * write, never a failed stage.
  */
-export async function ask<T>(ctx: AskContext, stage: string, request: GenerateRequest, read: (text: string) => Answer<T>, provider = ctx.provider): Promise<Answer<T>> {
+export async function ask<T>(
+  ctx: AskContext,
+  stage: string,
+  request: GenerateRequest,
+  read: (text: string) => Answer<T>,
+  provider = ctx.provider,
+): Promise<Answer<T>> {
   ctx.signal?.throwIfAborted();
   const id = ctx.cache ? providerIdOf(ctx, provider) : undefined;
   const key = ctx.cache && id !== undefined ? answerKey({ providerId: id, stage, request, sample: ctx.sample ?? 0 }) : undefined;
@@ -91,7 +97,12 @@ export async function ask<T>(ctx: AskContext, stage: string, request: GenerateRe
       const answer = unusable ? { problem: unusable } : read(result.text);
       if ('value' in answer) {
         if (ctx.versions) ctx.versions[stage] = result.modelVersion ?? null;
-        if (ctx.cache && key) await keep(ctx.cache, key, { text: result.text, usage: result.usage, ...(result.modelVersion ? { modelVersion: result.modelVersion } : {}) });
+        if (ctx.cache && key)
+          await keep(ctx.cache, key, {
+            text: result.text,
+            usage: result.usage,
+            ...(result.modelVersion ? { modelVersion: result.modelVersion } : {}),
+          });
         return answer;
       }
       problem = answer.problem;
@@ -129,7 +140,12 @@ export function tryStructured<T, U = T>(
 }
 
 /** `tryStructured` whose second bad answer is a StageError of `stage`: resolves the value, typed by `schema`. */
-export async function askStructured<T>(ctx: AskContext, stage: string, request: Omit<GenerateRequest, 'responseJsonSchema'>, schema: z.ZodType<T>): Promise<T> {
+export async function askStructured<T>(
+  ctx: AskContext,
+  stage: string,
+  request: Omit<GenerateRequest, 'responseJsonSchema'>,
+  schema: z.ZodType<T>,
+): Promise<T> {
   return valueOf(stage, await tryStructured(ctx, stage, request, schema));
 }
 
@@ -146,10 +162,17 @@ function providerIdOf(ctx: AskContext, provider: ModelProvider): string | undefi
 }
 
 /** The cached answer under `key` when there is one `read` accepts (counted as a cached answer); undefined for a miss. */
-async function fromCache<T>(ctx: AskContext, stage: string, key: string, request: GenerateRequest, read: (text: string) => Answer<T>): Promise<Answer<T> | undefined> {
+async function fromCache<T>(
+  ctx: AskContext,
+  stage: string,
+  key: string,
+  request: GenerateRequest,
+  read: (text: string) => Answer<T>,
+): Promise<Answer<T> | undefined> {
   const cached = await ctx.cache!.get(key).catch(() => undefined);
   // The provider never returns blank text, so a blank cached one is damage, not an answer.
-  if (!cached || !cached.text.trim() || answerProblem(cached.text, undefined, ctx.answerLimits, !!request.responseJsonSchema)) return undefined;
+  if (!cached || !cached.text.trim() || answerProblem(cached.text, undefined, ctx.answerLimits, !!request.responseJsonSchema))
+    return undefined;
   const answer = read(cached.text);
   if (!('value' in answer)) return undefined;
   ctx.usage.cachedAnswers += 1;
@@ -160,7 +183,11 @@ async function fromCache<T>(ctx: AskContext, stage: string, key: string, request
 /** Stores an answer; a cache that rejects loses the write and the stage goes on (DiskAnswerCache reports through its onError). */
 async function keep(cache: AnswerCache, key: string, answer: CachedAnswer): Promise<void> {
   try {
-    await cache.set(key, { text: answer.text, usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens }, ...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}) });
+    await cache.set(key, {
+      text: answer.text,
+      usage: { inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens },
+      ...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}),
+    });
   } catch {
     // Nothing to do: the answer is in hand; only the next run loses it.
   }

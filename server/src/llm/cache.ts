@@ -50,7 +50,13 @@ const KEY_VERSION = 2;
  * later is covered without a change here. Throws only for values JSON cannot represent (a cycle).
  */
 export function answerKey(parts: AnswerKeyParts): string {
-  const canonical = canonicalJson({ v: KEY_VERSION, providerId: parts.providerId, stage: parts.stage, sample: parts.sample, request: parts.request });
+  const canonical = canonicalJson({
+    v: KEY_VERSION,
+    providerId: parts.providerId,
+    stage: parts.stage,
+    sample: parts.sample,
+    request: parts.request,
+  });
   return createHash('sha256').update(canonical!).digest('hex');
 }
 
@@ -184,10 +190,13 @@ async function readOrCreateSecret(dir: string): Promise<Buffer> {
       try {
         const stats = fstatSync(fd);
         if (process.platform !== 'win32' && (stats.uid !== process.getuid?.() || (stats.mode & 0o077) !== 0)) {
-          throw new Error(`${path} is not this user's own (owner ${stats.uid}, mode ${(stats.mode & 0o777).toString(8)}); the answer cache is off until it is removed`);
+          throw new Error(
+            `${path} is not this user's own (owner ${stats.uid}, mode ${(stats.mode & 0o777).toString(8)}); the answer cache is off until it is removed`,
+          );
         }
         const secret = readFileSync(fd);
-        if (secret.length !== SECRET_BYTES) throw new Error(`${path} does not hold a cache key; the answer cache is off until it is removed`);
+        if (secret.length !== SECRET_BYTES)
+          throw new Error(`${path} does not hold a cache key; the answer cache is off until it is removed`);
         return secret;
       } finally {
         closeSync(fd);
@@ -268,7 +277,14 @@ function decode(data: Buffer, expectedMac?: (answer: CachedAnswer) => string): C
     return undefined;
   }
   const count = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  if (!value || value.v !== KEY_VERSION || typeof value.text !== 'string' || !value.usage || !count(value.usage.inputTokens) || !count(value.usage.outputTokens)) {
+  if (
+    !value ||
+    value.v !== KEY_VERSION ||
+    typeof value.text !== 'string' ||
+    !value.usage ||
+    !count(value.usage.inputTokens) ||
+    !count(value.usage.outputTokens)
+  ) {
     return undefined;
   }
   const answer: CachedAnswer = {

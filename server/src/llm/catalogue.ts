@@ -5,7 +5,7 @@
  * read it from here; a model missing from it has no price ("cost unknown", never $0) and its
  * thinking is controlled by its family's rule (see `thinkingControl`).
  *
- * Facts as found on 2026-11-30 (../shared/docs/gemini-models.md): no live page could be read, so
+ * Facts as found on 2026-11-30 from transcriptions of Google's pages (no live page could be read), so
  * each price names the transcription it came from. Users override prices with the
  * `traitStudio.prices` setting; update this table when Google's pricing page changes.
  */
@@ -56,14 +56,16 @@ export interface ModelInfo {
   readonly thinking: ThinkingControl;
 }
 
-const PRICING_2026_10_07 = 'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as transcribed on 2026-10-07 (shared/docs/gemini-models.md)';
-const PRICING_EARLIER = 'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as kept in this repository before 2026-11-30';
+const PRICING_2026_10_07 =
+  'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as transcribed on 2026-10-07';
+const PRICING_EARLIER =
+  'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as kept in this repository before 2026-11-30';
 /** Prompt tokens above which Gemini's long-prompt rate applies (every tier in this catalogue is at 200k). */
 export const LONG_PROMPT_TOKENS = 200_000;
 
 /**
- * Levels to send a Gemini 3 model: `low` and `high` (its default). Some reject `minimal`
- * (shared/docs/gemini-models.md) and which take `medium` is not recorded, so a level between is
+ * Levels to send a Gemini 3 model: `low` and `high` (its default). Some reject `minimal` (Google's
+ * thinking docs) and which take `medium` is not recorded, so a level between is
  * sent as the next one up.
  */
 const GEMINI_3_LEVELS: readonly ThinkingLevel[] = ['low', 'high'];
@@ -220,7 +222,10 @@ const LEVEL_ORDER: readonly ThinkingLevel[] = ['minimal', 'low', 'medium', 'high
  * (no level asked for, or a model that does not think). A level the model does not take becomes
  * the nearest higher one it does (else its highest).
  */
-export function thinkingConfig(model: string, level: ThinkingLevel | undefined): { thinkingLevel: ThinkingLevel } | { thinkingBudget: number } | undefined {
+export function thinkingConfig(
+  model: string,
+  level: ThinkingLevel | undefined,
+): { thinkingLevel: ThinkingLevel } | { thinkingBudget: number } | undefined {
   if (!level) return undefined;
   const control = thinkingControl(model);
   if (control.by === 'none') return undefined;

@@ -28,7 +28,12 @@ export function defaultPrices(day: Date = new Date()): Record<string, ModelPrice
   const prices: Record<string, ModelPrice> = {};
   for (const { id } of MODEL_CATALOGUE) {
     const p = listPrice(id, day);
-    if (p) prices[id] = { inputPerMillion: p.inputPerMillion, outputPerMillion: p.outputPerMillion, ...(p.longPrompt ? { longPrompt: p.longPrompt } : {}) };
+    if (p)
+      prices[id] = {
+        inputPerMillion: p.inputPerMillion,
+        outputPerMillion: p.outputPerMillion,
+        ...(p.longPrompt ? { longPrompt: p.longPrompt } : {}),
+      };
   }
   return prices;
 }

@@ -75,18 +75,27 @@ export class GeminiProvider implements ModelProvider {
       signal,
     );
     const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
-    if (vectors.length !== texts.length) throw new ModelAnswerError(`${model}: ${vectors.length} embeddings for ${texts.length} texts`, 'EMPTY');
+    if (vectors.length !== texts.length)
+      throw new ModelAnswerError(`${model}: ${vectors.length} embeddings for ${texts.length} texts`, 'EMPTY');
     return vectors;
   }
 }
 
-const SDK_LEVEL = { minimal: ThinkingLevel.MINIMAL, low: ThinkingLevel.LOW, medium: ThinkingLevel.MEDIUM, high: ThinkingLevel.HIGH } as const;
+const SDK_LEVEL = {
+  minimal: ThinkingLevel.MINIMAL,
+  low: ThinkingLevel.LOW,
+  medium: ThinkingLevel.MEDIUM,
+  high: ThinkingLevel.HIGH,
+} as const;
 
 /** The request's `thinkingConfig`, in the form its model takes (llm/catalogue.ts), or nothing. */
 function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig } {
   const config = thinkingConfig(request.model, request.thinking);
   if (!config) return {};
-  return { thinkingConfig: 'thinkingLevel' in config ? { thinkingLevel: SDK_LEVEL[config.thinkingLevel] } : { thinkingBudget: config.thinkingBudget } };
+  return {
+    thinkingConfig:
+      'thinkingLevel' in config ? { thinkingLevel: SDK_LEVEL[config.thinkingLevel] } : { thinkingBudget: config.thinkingBudget },
+  };
 }
 
 /** The text, usage and model version of an answer, or ModelAnswerError when it has no text. */
@@ -103,5 +112,10 @@ function toResult(response: GenerateContentResponse | undefined, streamedText?: 
   // and 2.5 and 3 models think by default: they count as output.
   const outputTokens = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
   const modelVersion = response?.modelVersion ?? streamedVersion;
-  return { text, finishReason, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens }, ...(modelVersion ? { modelVersion } : {}) };
+  return {
+    text,
+    finishReason,
+    usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens },
+    ...(modelVersion ? { modelVersion } : {}),
+  };
 }

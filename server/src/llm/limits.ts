@@ -161,7 +161,12 @@ export class LimitedProvider implements ModelProvider {
     };
   }
 
-  private async generateAt(priority: number, request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
+  private async generateAt(
+    priority: number,
+    request: GenerateRequest,
+    signal?: AbortSignal,
+    onText?: (textSoFar: string) => void,
+  ): Promise<GenerateResult> {
     const tokens = estimateTokens((request.systemInstruction ?? '') + request.messages.map((m) => m.text).join(''));
     const admitted = await this.admit(request.model, tokens, signal);
     return this.slot(
@@ -178,7 +183,11 @@ export class LimitedProvider implements ModelProvider {
   }
 
   private async embedAt(priority: number, model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
-    const admitted = await this.admit(model, texts.reduce((n, t) => n + estimateTokens(t), 0), signal);
+    const admitted = await this.admit(
+      model,
+      texts.reduce((n, t) => n + estimateTokens(t), 0),
+      signal,
+    );
     return this.slot(
       async () => {
         this.started(model, admitted);
@@ -189,12 +198,20 @@ export class LimitedProvider implements ModelProvider {
     );
   }
 
-  private async admit(model: string, tokens: number, signal: AbortSignal | undefined): Promise<{ window: ModelWindow; entry: Entry } | undefined> {
+  private async admit(
+    model: string,
+    tokens: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ window: ModelWindow; entry: Entry } | undefined> {
     signal?.throwIfAborted();
     if (!this.limited) return undefined;
     let window = this.windows.get(model);
     if (!window) {
-      const limits = { requests: this.limits.requests ?? Infinity, tokens: this.limits.tokens ?? Infinity, windowMs: this.limits.windowMs ?? 60_000 };
+      const limits = {
+        requests: this.limits.requests ?? Infinity,
+        tokens: this.limits.tokens ?? Infinity,
+        windowMs: this.limits.windowMs ?? 60_000,
+      };
       this.windows.set(model, (window = new ModelWindow(limits)));
     }
     return { window, entry: await window.admit(tokens, signal) };

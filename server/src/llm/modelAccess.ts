@@ -40,11 +40,15 @@ export function geminiFromEnvironment(env: NodeJS.ProcessEnv, purpose: string): 
   if (/^(true|1)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '')) {
     const project = env.GOOGLE_CLOUD_PROJECT;
     const location = env.GOOGLE_CLOUD_LOCATION;
-    if (!project || !location) throw new ModelAccessError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
+    if (!project || !location)
+      throw new ModelAccessError('GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION (e.g. us-central1)');
     return { vertex: { project, location }, baseUrl };
   }
   const apiKey = env.GEMINI_API_KEY;
-  if (!apiKey) throw new ModelAccessError(`set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to ${purpose}, or use Vertex AI (see --help)`);
+  if (!apiKey)
+    throw new ModelAccessError(
+      `set GEMINI_API_KEY to a Gemini API key (https://aistudio.google.com/apikey) to ${purpose}, or use Vertex AI (see --help)`,
+    );
   return { apiKey, baseUrl };
 }
 
@@ -53,7 +57,11 @@ export function geminiFromEnvironment(env: NodeJS.ProcessEnv, purpose: string): 
  * (trimmed), else the API key `apiKey` (undefined: none, and so no endpoint); the environment's
  * GOOGLE_GEMINI_BASE_URL points it elsewhere, as for the CLI.
  */
-export function geminiFromSettings(vertex: { project: string; location: string }, apiKey: string | undefined, env: NodeJS.ProcessEnv): GeminiEndpoint | undefined {
+export function geminiFromSettings(
+  vertex: { project: string; location: string },
+  apiKey: string | undefined,
+  env: NodeJS.ProcessEnv,
+): GeminiEndpoint | undefined {
   const baseUrl = env.GOOGLE_GEMINI_BASE_URL || undefined;
   const project = vertex.project.trim();
   const location = vertex.location.trim();
@@ -91,7 +99,10 @@ export interface ModelAccess {
  * OPENAI_API_KEY is never sent to a server of the user's choosing). Each policy call to
  * `policy()` may make a new policy (the CLI gives each provider its own) or share one (the editor).
  */
-export function modelAccess(endpoint: GeminiEndpoint, options: { baselineUrl?: string; env: NodeJS.ProcessEnv; policy?: () => RequestPolicy }): ModelAccess {
+export function modelAccess(
+  endpoint: GeminiEndpoint,
+  options: { baselineUrl?: string; env: NodeJS.ProcessEnv; policy?: () => RequestPolicy },
+): ModelAccess {
   const gemini: GeminiOptions = { ...endpoint, ...(options.policy ? { policy: options.policy() } : {}) };
   return {
     provider: new GeminiProvider(gemini),

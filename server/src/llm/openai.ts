@@ -99,7 +99,10 @@ export class OpenAICompatibleProvider implements ModelProvider {
     let usage: OpenAI.CompletionUsage | undefined;
     let model: string | undefined;
     onText('');
-    const stream = await this.client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal });
+    const stream = await this.client.chat.completions.create(
+      { ...params, stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
     for await (const chunk of stream) {
       // The usage chunk that ends the stream has no choices.
       const choice = chunk.choices?.[0];
@@ -135,25 +138,37 @@ export class OpenAICompatibleProvider implements ModelProvider {
     // Each item names its input by `index`; the list need not be in that order.
     const data = (response.data ?? []).map((d, i) => ({ index: typeof d.index === 'number' ? d.index : i, vector: d.embedding }));
     const vectors = data.sort((a, b) => a.index - b.index).map((d) => d.vector);
-    if (vectors.length !== texts.length) throw new ModelAnswerError(`${model}: ${vectors.length} embeddings for ${texts.length} texts`, 'EMPTY');
+    if (vectors.length !== texts.length)
+      throw new ModelAnswerError(`${model}: ${vectors.length} embeddings for ${texts.length} texts`, 'EMPTY');
     return vectors;
   }
 }
 
 /** The chat messages of a request: the system instruction first when there is one, 'model' as 'assistant'. */
 function toMessages(request: GenerateRequest): ChatCompletionMessageParam[] {
-  const messages: ChatCompletionMessageParam[] = request.systemInstruction !== undefined ? [{ role: 'system', content: request.systemInstruction }] : [];
+  const messages: ChatCompletionMessageParam[] =
+    request.systemInstruction !== undefined ? [{ role: 'system', content: request.systemInstruction }] : [];
   for (const m of request.messages) messages.push({ role: m.role === 'model' ? 'assistant' : 'user', content: m.text });
   return messages;
 }
 
 /** The text, usage and answering model (the completion's `model`) of an answer, or ModelAnswerError when it has no text. */
-function toResult(text: string, finishReason: string | undefined, usage: OpenAI.CompletionUsage | null | undefined, model: string | undefined): GenerateResult {
+function toResult(
+  text: string,
+  finishReason: string | undefined,
+  usage: OpenAI.CompletionUsage | null | undefined,
+  model: string | undefined,
+): GenerateResult {
   if (finishReason === 'content_filter' && !text) {
     throw new ModelAnswerError(`the model gave no answer (finish reason ${finishReason})`, finishReason);
   }
   if (!text.trim()) throw new ModelAnswerError('the model gave an empty answer', finishReason ?? 'EMPTY');
-  return { text, finishReason, usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 }, ...(model ? { modelVersion: model } : {}) };
+  return {
+    text,
+    finishReason,
+    usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+    ...(model ? { modelVersion: model } : {}),
+  };
 }
 
 /**
@@ -169,7 +184,11 @@ export function openAICompatibleBaseline(
 ): { baselineProvider?: OpenAICompatibleProvider; baselineProviderId?: string } {
   if (!baselineUrl) return {};
   return {
-    baselineProvider: new OpenAICompatibleProvider({ baseUrl: baselineUrl, apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined, policy }),
+    baselineProvider: new OpenAICompatibleProvider({
+      baseUrl: baselineUrl,
+      apiKey: env.TRAIT_STUDIO_BASELINE_API_KEY || undefined,
+      policy,
+    }),
     // The URL names the endpoint, but its credentials stay out of cache keys and manifests.
     baselineProviderId: `openai-compatible@${credentialFreeUrl(baselineUrl)}`,
   };

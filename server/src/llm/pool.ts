@@ -19,7 +19,12 @@ export function cancelScope(outer?: AbortSignal): CancelScope {
  * rejects with; it settles only once every started `work` has, so nothing runs after it. Rejects
  * with the scope's abort reason when it was aborted from outside.
  */
-export async function inPool<T>(items: readonly T[], concurrency: number, scope: CancelScope, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  scope: CancelScope,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   const queue = new PQueue({ concurrency });
   let failure: { error: unknown } | undefined;
   items.forEach((item, index) => {

@@ -90,7 +90,11 @@ export function credentialFreeUrl(url: string): string {
  * HTTP body or the fetch error), so whoever logs it later logs no credential. Returns the error.
  */
 export function redactError<E>(error: E): E {
-  for (let e = error as { message?: unknown; stack?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { message?: unknown; stack?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     try {
       if (typeof e.message === 'string') e.message = redact(e.message);
       if (typeof e.stack === 'string') e.stack = redact(e.stack);

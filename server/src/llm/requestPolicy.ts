@@ -52,7 +52,16 @@ export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
-const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+const TRANSPORT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
@@ -88,7 +97,8 @@ export function classify(error: unknown): Failure {
   }
   const code = transportCode(error);
   if (code) return { retry: true, reason: `connection error (${code})` };
-  if (e?.name === 'TypeError' && /fetch failed|terminated|socket/i.test(e.message ?? '')) return { retry: true, reason: `connection error (${e.message})` };
+  if (e?.name === 'TypeError' && /fetch failed|terminated|socket/i.test(e.message ?? ''))
+    return { retry: true, reason: `connection error (${e.message})` };
   return { retry: false, reason: e?.message ?? String(error) };
 }
 
@@ -211,7 +221,11 @@ export class RequestPolicy {
         // Every error a model call ends in passes here: what a provider echoed back (the key, a
         // URL's credentials) is redacted before anyone can log, show or write it.
         if (!failure.retry || n >= this.o.maxAttempts || wait > this.o.maxRetryDelayMs) {
-          throw new RequestFailedError(redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`), n, redactError(error));
+          throw new RequestFailedError(
+            redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`),
+            n,
+            redactError(error),
+          );
         }
         onRetry?.({ ...failure, reason: redact(failure.reason) }, n, wait);
         await this.o.sleep(wait, signal);

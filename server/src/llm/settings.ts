@@ -78,7 +78,11 @@ function readOne(key: string, setting: Setting, value: unknown): unknown {
   switch (setting.type) {
     case 'string': {
       const text = typeof value === 'string' ? value.trim() : '';
-      return key.endsWith('model') || key.startsWith('models.') ? text || setting.default : typeof value === 'string' ? text : setting.default;
+      return key.endsWith('model') || key.startsWith('models.')
+        ? text || setting.default
+        : typeof value === 'string'
+          ? text
+          : setting.default;
     }
     case 'boolean':
       return typeof value === 'boolean' ? value : setting.default;

@@ -46,13 +46,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const pointer = (path: readonly PropertyKey[]) => (path.length ? `/${path.map(String).join('/')}` : '(answer)');
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined && issue.path.length) return `${pointer(issue.path.slice(0, -1))} must have required property '${String(issue.path[issue.path.length - 1])}'`;
+      if (issue.input === undefined && issue.path.length)
+        return `${pointer(issue.path.slice(0, -1))} must have required property '${String(issue.path[issue.path.length - 1])}'`;
       return `${pointer(issue.path)} must be ${issue.expected === 'int' ? 'integer' : issue.expected}`;
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const unit = issue.origin === 'string' ? 'characters' : issue.origin === 'array' ? 'items' : undefined;
-      if (unit) return `${pointer(issue.path)} must NOT have ${issue.code === 'too_small' ? 'fewer' : 'more'} than ${String(bound)} ${unit}`;
+      if (unit)
+        return `${pointer(issue.path)} must NOT have ${issue.code === 'too_small' ? 'fewer' : 'more'} than ${String(bound)} ${unit}`;
       return `${pointer(issue.path)} must be ${issue.code === 'too_small' ? '>=' : '<='} ${String(bound)}`;
     }
     case 'invalid_value':

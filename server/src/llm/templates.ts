@@ -57,7 +57,8 @@ export function loadTemplate<S extends string>(stage: S, workspace?: string): Te
     try {
       text = readRegularFile(override.real, { maxBytes: MAX_TEMPLATE_BYTES }).toString('utf8');
     } catch (error) {
-      if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new TemplateError(`${override.path}: ${error.message}`);
+      if (error instanceof NotRegularFileError || error instanceof FileTooLargeError)
+        throw new TemplateError(`${override.path}: ${error.message}`);
       throw error;
     }
     return { stage, text, path: override.path };
@@ -98,7 +99,8 @@ export function loadTemplates<S extends string>(stages: readonly S[], workspace?
 export function render(template: Template<string>, values: Readonly<Record<string, string | number>>): string {
   return template.text.replace(/\{\{\s*([\w-]+)\s*\}\}/g, (_m, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`${template.path}: unknown placeholder {{${name}}} (known: ${Object.keys(values).join(', ')})`);
+    if (value === undefined)
+      throw new Error(`${template.path}: unknown placeholder {{${name}}} (known: ${Object.keys(values).join(', ')})`);
     return String(value);
   });
 }

@@ -41,12 +41,21 @@ export function addUsage(into: StageUsage, more: Partial<StageUsage>): StageUsag
  * `usage`: its totals and `byModel[model]`, the part of a prompt over LONG_PROMPT_TOKENS in
  * `longPrompt` too. What a model call reports, and what an estimate foresees, is summed here.
  */
-export function countCall(usage: StageUsage, model: string, { inputTokens, outputTokens }: { inputTokens: number; outputTokens: number }, times = 1): void {
+export function countCall(
+  usage: StageUsage,
+  model: string,
+  { inputTokens, outputTokens }: { inputTokens: number; outputTokens: number },
+  times = 1,
+): void {
   const input = inputTokens * times;
   const output = outputTokens * times;
   usage.inputTokens += input;
   usage.outputTokens += output;
-  addTokens(usage.byModel, model, { inputTokens: input, outputTokens: output, ...(inputTokens > LONG_PROMPT_TOKENS ? { longPrompt: { inputTokens: input, outputTokens: output } } : {}) });
+  addTokens(usage.byModel, model, {
+    inputTokens: input,
+    outputTokens: output,
+    ...(inputTokens > LONG_PROMPT_TOKENS ? { longPrompt: { inputTokens: input, outputTokens: output } } : {}),
+  });
 }
 
 /** Adds `tokens` to `byModel[model]` only. */

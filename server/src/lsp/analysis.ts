@@ -1,6 +1,18 @@
 import type {
-  CodeAction, CodeActionContext, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range,
-  TextDocumentContentChangeEvent, TextEdit, WorkspaceEdit,
+  CodeAction,
+  CodeActionContext,
+  CodeLens,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  Location,
+  Position,
+  Range,
+  TextDocumentContentChangeEvent,
+  TextEdit,
+  WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { rangesIntersect } from '../document/position';
@@ -41,7 +53,10 @@ export interface AnalysisRequests {
   references: { params: { position: Position; includeDeclaration: boolean }; result: Location[] };
   prepareRename: { params: { position: Position }; result: { range: Range; placeholder: string } | null };
   /** This document's edits, and the retitling other documents should follow (see `retitleReferences`). */
-  rename: { params: { position: Position; newName: string }; result: { edit: WorkspaceEdit | null; retitle: { from: string; to: string } | undefined } };
+  rename: {
+    params: { position: Position; newName: string };
+    result: { edit: WorkspaceEdit | null; retitle: { from: string; to: string } | undefined };
+  };
   retitleReferences: { params: { from: string; to: string }; result: TextEdit[] };
   /** `snippets`: the client applies LSP 3.18 snippet text edits. */
   codeAction: { params: { range: Range; context: CodeActionContext; snippets: boolean }; result: CodeAction[] };
@@ -124,7 +139,9 @@ export class DocumentAnalysis {
     return doc;
   }
 
-  private readonly handlers: { readonly [M in AnalysisMethod]: (uri: string, params: AnalysisRequests[M]['params']) => AnalysisRequests[M]['result'] } = {
+  private readonly handlers: {
+    readonly [M in AnalysisMethod]: (uri: string, params: AnalysisRequests[M]['params']) => AnalysisRequests[M]['result'];
+  } = {
     diagnostics: (uri) => this.diagnostics(this.document(uri)),
     symbols: (uri) => documentSymbols(this.parsed(uri)),
     folding: (uri) => foldingRanges(this.parsed(uri)),
@@ -147,7 +164,9 @@ export class DocumentAnalysis {
       // The editor sends the diagnostics it shows at the range; right after an edit it may not show
       // the new ones yet, so the server falls back on its own findings there.
       const given = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-      const diagnostics = given.length ? given : findings.filter((f) => rangesIntersect(f.range, range)).map((f) => toLspDiagnostic(uri, f));
+      const diagnostics = given.length
+        ? given
+        : findings.filter((f) => rangesIntersect(f.range, range)).map((f) => toLspDiagnostic(uri, f));
       return codeActions(uri, this.parsed(uri), diagnostics, findings, context.only, { range, snippets, version: doc.version });
     },
     codeLens: (uri, { previewUri, reviewUri }) => codeLenses(this.parsed(uri), this.findings(this.document(uri)), previewUri, reviewUri),
@@ -164,7 +183,10 @@ export class DocumentAnalysis {
     try {
       const { result, configProblem } = this.store.lint(doc);
       const { kept, review } = this.merged(doc, result.diagnostics);
-      const items = [...kept.map((d) => toLspDiagnostic(doc.uri, d)), ...review.map((f) => reviewDiagnostic(f, this.reviews.get(doc.uri)!.model))];
+      const items = [
+        ...kept.map((d) => toLspDiagnostic(doc.uri, d)),
+        ...review.map((f) => reviewDiagnostic(f, this.reviews.get(doc.uri)!.model)),
+      ];
       if (configProblem) items.unshift(configDiagnostic(configProblem));
       this.overBudget.delete(doc.uri);
       return items;

@@ -8,8 +8,7 @@ import { cancel, LATEST_VERSION, newControl, type FromWorker, type ToWorker, typ
 
 /** How a request to a worker ended: its result, or why there is none. */
 export type Outcome<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: StopReason | 'failed'; readonly detail: string };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: StopReason | 'failed'; readonly detail: string };
 
 /** A worker's heap limit: a document that needs more crashes its worker (reported), not the server. */
 const WORKER_HEAP_MB = 4096;
@@ -116,7 +115,12 @@ export class AnalysisWorkers {
   }
 
   /** Lints a text that is not open, in the Lint Workspace worker. */
-  lintText(uri: string, text: string, budgetMs: number, token?: CancellationToken): Promise<Outcome<AnalysisRequests['lintText']['result']>> {
+  lintText(
+    uri: string,
+    text: string,
+    budgetMs: number,
+    token?: CancellationToken,
+  ): Promise<Outcome<AnalysisRequests['lintText']['result']>> {
     let thread = this.threads.get('');
     if (!thread) thread = this.start(undefined);
     return this.send(thread, uri, 'lintText', { text }, budgetMs, token);
@@ -124,7 +128,8 @@ export class AnalysisWorkers {
 
   /** Stops every worker. */
   dispose(): void {
-    for (const thread of [...this.threads.values()]) this.stop(thread, { ok: false, reason: 'cancelled', detail: 'the server is stopping' });
+    for (const thread of [...this.threads.values()])
+      this.stop(thread, { ok: false, reason: 'cancelled', detail: 'the server is stopping' });
   }
 
   private start(uri: string | undefined): Thread {
@@ -166,7 +171,10 @@ export class AnalysisWorkers {
         if (!thread.pending.delete(id)) return;
         if (!thread.pending.size && !thread.stopping) {
           thread.worker.unref();
-          thread.idle = setTimeout(() => this.stop(thread, { ok: false, reason: 'cancelled', detail: 'its worker was idle' }), this.options.idleMs ?? IDLE_MS);
+          thread.idle = setTimeout(
+            () => this.stop(thread, { ok: false, reason: 'cancelled', detail: 'its worker was idle' }),
+            this.options.idleMs ?? IDLE_MS,
+          );
           thread.idle.unref();
         }
         resolve(outcome as Outcome<AnalysisRequests[M]['result']>);
@@ -192,10 +200,13 @@ export class AnalysisWorkers {
       // The deadline holds even if the request is cancelled meanwhile: a worker stuck in one step
       // would hold up every later request on its document.
       const budgetMs = thread.budgets.get(message.id) ?? 0;
-      const deadline = setTimeout(() => {
-        this.options.log(`Analysis worker${thread.uri ? ` of ${thread.uri}` : ''} did not stop within its budget; restarting it.`);
-        this.stop(thread, { ok: false, reason: 'budget', detail: 'it did not stop within its time budget' });
-      }, 1.5 * budgetMs + 1000);
+      const deadline = setTimeout(
+        () => {
+          this.options.log(`Analysis worker${thread.uri ? ` of ${thread.uri}` : ''} did not stop within its budget; restarting it.`);
+          this.stop(thread, { ok: false, reason: 'budget', detail: 'it did not stop within its time budget' });
+        },
+        1.5 * budgetMs + 1000,
+      );
       deadline.unref();
       thread.running = { id: message.id, deadline };
       return;
@@ -208,7 +219,8 @@ export class AnalysisWorkers {
     const entry = thread.pending.get(message.id);
     if (!entry) {
       // Settled already (cancelled): the worker's note that it stopped, for the log.
-      if (message.type === 'stopped') this.options.log(`Analysis${thread.uri ? ` of ${thread.uri}` : ''} stopped: the request was cancelled.`);
+      if (message.type === 'stopped')
+        this.options.log(`Analysis${thread.uri ? ` of ${thread.uri}` : ''} stopped: the request was cancelled.`);
       return;
     }
     switch (message.type) {

@@ -1,4 +1,12 @@
-import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type SnippetTextEdit, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type SnippetTextEdit,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
 import { PART_TITLE } from '../document/headingKinds';
 import type { PartKind, Trait, TraitDocument } from '../document/model';
 import { rangesEqual, rangesIntersect } from '../document/position';
@@ -64,7 +72,8 @@ export function codeActions(
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   if (wants(CodeActionKind.QuickFix)) {
     const ours = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'string' && d.code !== 'config');
-    const findingOf = (d: Diagnostic) => findings.find((f) => f.rule === d.code && rangesEqual(f.range, d.range) && f.message === d.message);
+    const findingOf = (d: Diagnostic) =>
+      findings.find((f) => f.rule === d.code && rangesEqual(f.range, d.range) && f.message === d.message);
     actions.push(...partActions(uri, document, ours, findings, findingOf, options));
     for (const diagnostic of ours) {
       const fix = findingOf(diagnostic)?.fix;
@@ -83,7 +92,8 @@ export function codeActions(
   }
   if (wants(FIX_ALL_KIND) || wants(CodeActionKind.SourceFixAll)) {
     const edits = fixAllEdits(findings);
-    if (edits.length) actions.push({ title: 'Fix all auto-fixable trait problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+    if (edits.length)
+      actions.push({ title: 'Fix all auto-fixable trait problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
   }
   return actions;
 }
@@ -110,7 +120,9 @@ function partActions(
   const actions: CodeAction[] = [];
   for (const [trait, parts] of byTrait) {
     // Every part the trait misses, not just those under the cursor: one action completes the trait.
-    const missing = PART_ORDER.filter((kind) => parts.has(kind) || findings.some((f) => f.traitId === trait.id && MISSING_PART[f.rule] === kind));
+    const missing = PART_ORDER.filter(
+      (kind) => parts.has(kind) || findings.some((f) => f.traitId === trait.id && MISSING_PART[f.rule] === kind),
+    );
     if (missing.length > 1) {
       actions.push({
         title: `Add missing parts: ${missing.map((k) => PART_TITLE[k]).join(', ')}`,
@@ -225,9 +237,18 @@ export function insertPart(document: TraitDocument, trait: Trait, kind: PartKind
  * LSP 3.18 snippet text edits whose placeholders are tab stops (the first holds the cursor), which
  * vscode-languageclient turns into vscode.SnippetTextEdit; else plain text edits.
  */
-function partEdit(uri: string, document: TraitDocument, trait: Trait, kinds: readonly PartKind[], options: CodeActionOptions): WorkspaceEdit {
+function partEdit(
+  uri: string,
+  document: TraitDocument,
+  trait: Trait,
+  kinds: readonly PartKind[],
+  options: CodeActionOptions,
+): WorkspaceEdit {
   if (!options.snippets) return { changes: { [uri]: insertParts(document, trait, kinds) } };
-  const edits = insertParts(document, trait, kinds, true).map((e): SnippetTextEdit => ({ range: e.range, snippet: { kind: 'snippet', value: e.newText } }));
+  const edits = insertParts(document, trait, kinds, true).map((e): SnippetTextEdit => ({
+    range: e.range,
+    snippet: { kind: 'snippet', value: e.newText },
+  }));
   return { documentChanges: [{ textDocument: { uri, version: options.version ?? null }, edits }] };
 }
 

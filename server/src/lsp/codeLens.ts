@@ -11,9 +11,17 @@ import { PREVIEW_COMMAND, REVIEW_COMMAND } from './protocol';
  * it for that trait with arguments `[previewUri, trait id]`. When `reviewUri` is given (the client has the
  * review command), a "Review with model" lens on the document's first heading runs it with `[reviewUri]`.
  */
-export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string, reviewUri?: string): CodeLens[] {
+export function codeLenses(
+  document: TraitDocument,
+  findings: readonly LintDiagnostic[],
+  previewUri?: string,
+  reviewUri?: string,
+): CodeLens[] {
   const first = document.headings[0];
-  const review: CodeLens[] = reviewUri !== undefined && first && document.traits.length ? [{ range: first.range, command: { title: '$(sparkle) Review with model', command: REVIEW_COMMAND, arguments: [reviewUri] } }] : [];
+  const review: CodeLens[] =
+    reviewUri !== undefined && first && document.traits.length
+      ? [{ range: first.range, command: { title: '$(sparkle) Review with model', command: REVIEW_COMMAND, arguments: [reviewUri] } }]
+      : [];
   return [...review, ...traitLenses(document, findings, previewUri)];
 }
 

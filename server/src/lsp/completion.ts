@@ -14,7 +14,8 @@ export function completions(document: TraitDocument, position: Position): Comple
   const after = line.slice(position.character);
 
   const fm = document.frontMatter;
-  if (fm && position.line > fm.range.start.line && position.line < fm.range.end.line) return frontMatterCompletions(document, position, before);
+  if (fm && position.line > fm.range.start.line && position.line < fm.range.end.line)
+    return frontMatterCompletions(document, position, before);
 
   const wiki = /\[\[([^\]|\n]*)$/.exec(before);
   if (wiki) {

@@ -54,5 +54,12 @@ export function configDiagnostic(message: string): Diagnostic {
 
 /** A finding of the model review (source `traits (review)`), naming the model that reviewed in its message. */
 export function reviewDiagnostic(f: ReviewFinding, model: string): Diagnostic {
-  return { range: f.range, severity: SEVERITY[f.severity], source: REVIEW_DIAGNOSTIC_SOURCE, code: f.code, message: `${f.message} [${model}]`, data: { traitId: f.traitId } };
+  return {
+    range: f.range,
+    severity: SEVERITY[f.severity],
+    source: REVIEW_DIAGNOSTIC_SOURCE,
+    code: f.code,
+    message: `${f.message} [${model}]`,
+    data: { traitId: f.traitId },
+  };
 }

@@ -101,5 +101,8 @@ function editorLayers(settings: ServerSettings): { layers: LintSettings[]; probl
   const layers: LintSettings[] = [{ 'chunk-too-long': { budget: settings.chunkTokenBudget } }];
   const invalid = validateConfigFile({ lint: settings.rules });
   if (!invalid.length) layers.push(settings.rules);
-  return { layers, problem: invalid.length ? `Setting traitStudio.rules is ignored: ${invalid.map((p) => p.message).join(' ')}` : undefined };
+  return {
+    layers,
+    problem: invalid.length ? `Setting traitStudio.rules is ignored: ${invalid.map((p) => p.message).join(' ')}` : undefined,
+  };
 }

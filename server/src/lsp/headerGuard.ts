@@ -18,7 +18,10 @@ export function contentLength(header: string): number | string {
     if (colon < 0) return `its line ${JSON.stringify(line.slice(0, 80))} is not "Name: value"`;
     if (line.slice(0, colon).trim().toLowerCase() !== 'content-length') continue;
     const value = line.slice(colon + 1).trim();
-    length = /^\d{1,10}$/.test(value) && Number(value) <= MAX_BODY_BYTES ? Number(value) : `its Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count up to ${MAX_BODY_BYTES}`;
+    length =
+      /^\d{1,10}$/.test(value) && Number(value) <= MAX_BODY_BYTES
+        ? Number(value)
+        : `its Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count up to ${MAX_BODY_BYTES}`;
   }
   return length;
 }

@@ -11,7 +11,12 @@ import { targetAt } from './navigation';
  * exceptions, examples) — then what a model review overruled (`overruled`: the part it found, with
  * its quote), then its diagnostics after it: how many, by severity, and which rules. Hover on a reference: the named heading's title and first lines.
  */
-export function hover(document: TraitDocument, position: Position, diagnostics: readonly LintDiagnostic[], overruled: readonly Overruled[] = []): Hover | undefined {
+export function hover(
+  document: TraitDocument,
+  position: Position,
+  diagnostics: readonly LintDiagnostic[],
+  overruled: readonly Overruled[] = [],
+): Hover | undefined {
   const target = targetAt(document, position);
   if (!target) return undefined;
   if (target.kind === 'reference') {
@@ -22,7 +27,10 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
       const line = document.lines.lineText(l);
       if (line.trim() || body.length) body.push(line);
     }
-    return { range: target.reference.range, contents: { kind: 'markdown', value: `**${escape(heading.title)}** \`#${heading.id}\`\n\n${body.join('\n').trim()}` } };
+    return {
+      range: target.reference.range,
+      contents: { kind: 'markdown', value: `**${escape(heading.title)}** \`#${heading.id}\`\n\n${body.join('\n').trim()}` },
+    };
   }
   const trait = document.traits.find((t) => t.heading === target.heading);
   if (!trait) return undefined;
@@ -37,8 +45,14 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Trade-offs: ${describe(coverage.tradeoffs)}`,
     `- Exceptions: ${describe(coverage.exceptions)}`,
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
-    ...overruled.filter((o) => o.traitId === trait.id).map((o) => `- The review found the ${o.what}: _"${escape(o.quote)}"_ — it overrules the lint's \`${o.rule}\``),
-    ...(coverage.declared ? [`- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`] : []),
+    ...overruled
+      .filter((o) => o.traitId === trait.id)
+      .map((o) => `- The review found the ${o.what}: _"${escape(o.quote)}"_ — it overrules the lint's \`${o.rule}\``),
+    ...(coverage.declared
+      ? [
+          `- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`,
+        ]
+      : []),
     '',
     '---',
     '',
@@ -58,4 +72,3 @@ function describe(evidence: Evidence | undefined): string {
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
-

@@ -43,5 +43,11 @@ export function stoppedDiagnostic(stop: Stop, limits: LintLimits): Diagnostic {
         `Trait Studio lints it again when it is smaller or the setting changes.`
       : `Trait Studio could not lint this document: ${stop.detail}. Its findings are not shown; it is linted again when it is smaller ` +
         `or the settings change. Please report this with the document.`;
-  return { range: FIRST_LINE, severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, code: stop.reason === 'budget' ? 'lint-time-budget' : 'lint-failed', message };
+  return {
+    range: FIRST_LINE,
+    severity: DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: stop.reason === 'budget' ? 'lint-time-budget' : 'lint-failed',
+    message,
+  };
 }

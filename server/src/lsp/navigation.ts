@@ -129,7 +129,9 @@ export function retitling(document: TraitDocument, position: Position, newName: 
 export function retitleReferences(document: TraitDocument, from: string, to: string): TextEdit[] {
   const targets = referenceTargets(document);
   return document.references
-    .filter((r) => r.form === 'wiki-title' && normaliseTitle(r.target) === normaliseTitle(from) && resolveReference(targets, r) === undefined)
+    .filter(
+      (r) => r.form === 'wiki-title' && normaliseTitle(r.target) === normaliseTitle(from) && resolveReference(targets, r) === undefined,
+    )
     .map((r) => ({ range: r.targetRange, newText: to }));
 }
 

@@ -36,7 +36,8 @@ export const DEFAULT_SETTINGS: ServerSettings = { rules: {}, chunkTokenBudget: 3
  */
 export function readServerSettings(section: Partial<ServerSettings> | null | undefined): ServerSettings {
   const lint: Partial<LintLimits> = section?.lint && typeof section.lint === 'object' ? section.lint : {};
-  const positive = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback);
+  const positive = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
   return {
     ...DEFAULT_SETTINGS,
     ...(section ?? {}),

@@ -17,8 +17,16 @@ import { AnalysisWorkers } from './analysisWorkers';
 import { FIX_ALL_KIND } from './codeActions';
 import { limitDiagnostic, stoppedDiagnostic, tooLarge, type Stop } from './limits';
 import {
-  DEFAULT_SETTINGS, LINT_TEXTS_REQUEST, readServerSettings, SET_REVIEW_REQUEST, SETTINGS_SECTION, type InitializationOptions, type LintTextsParams,
-  type LintTextsResult, type ServerSettings, type SetReviewParams,
+  DEFAULT_SETTINGS,
+  LINT_TEXTS_REQUEST,
+  readServerSettings,
+  SET_REVIEW_REQUEST,
+  SETTINGS_SECTION,
+  type InitializationOptions,
+  type LintTextsParams,
+  type LintTextsResult,
+  type ServerSettings,
+  type SetReviewParams,
 } from './protocol';
 
 /**
@@ -97,7 +105,9 @@ export function startServer(connection: Connection): void {
   const reloadSettings = async () => {
     if (canReadConfiguration) {
       try {
-        const [section] = (await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }])) as [Partial<ServerSettings> | null];
+        const [section] = (await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }])) as [
+          Partial<ServerSettings> | null,
+        ];
         settings = readServerSettings(section);
       } catch (error) {
         connection.console.error(`Reading the traitStudio settings failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -153,7 +163,11 @@ export function startServer(connection: Connection): void {
     return outcome.ok ? outcome.value : fallback;
   };
 
-  const full = (items: Diagnostic[], resultId?: string): DocumentDiagnosticReport => ({ kind: DocumentDiagnosticReportKind.Full, items, ...(resultId ? { resultId } : {}) });
+  const full = (items: Diagnostic[], resultId?: string): DocumentDiagnosticReport => ({
+    kind: DocumentDiagnosticReportKind.Full,
+    items,
+    ...(resultId ? { resultId } : {}),
+  });
 
   connection.languages.diagnostics.on(
     safe('diagnostics', full([]), async (params, token) => {
@@ -177,22 +191,36 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(
     LINT_TEXTS_REQUEST,
-    safe('lintTexts', { documents: [] } as LintTextsResult, async (params: LintTextsParams, token: CancellationToken): Promise<LintTextsResult> => {
-      const out: LintTextsResult['documents'] = [];
-      for (const { uri, text } of params.documents) {
-        const doc = TextDocument.create(uri, 'traits', 0, text);
-        if (tooLarge(doc, settings.lint)) {
-          out.push({ uri, traits: 0, diagnostics: [limitDiagnostic(doc, settings.lint)] });
-          continue;
+    safe(
+      'lintTexts',
+      { documents: [] } as LintTextsResult,
+      async (params: LintTextsParams, token: CancellationToken): Promise<LintTextsResult> => {
+        const out: LintTextsResult['documents'] = [];
+        for (const { uri, text } of params.documents) {
+          const doc = TextDocument.create(uri, 'traits', 0, text);
+          if (tooLarge(doc, settings.lint)) {
+            out.push({ uri, traits: 0, diagnostics: [limitDiagnostic(doc, settings.lint)] });
+            continue;
+          }
+          const outcome = await workers.lintText(uri, text, budgetMs(), token);
+          if (outcome.ok) out.push({ uri, ...outcome.value });
+          else if (outcome.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+          // (A text that is not open has no newer version: it is never stale.)
+          else
+            out.push({
+              uri,
+              traits: 0,
+              diagnostics: [
+                stoppedDiagnostic(
+                  { reason: outcome.reason === 'failed' ? 'failed' : 'budget', detail: outcome.detail, length: text.length },
+                  settings.lint,
+                ),
+              ],
+            });
         }
-        const outcome = await workers.lintText(uri, text, budgetMs(), token);
-        if (outcome.ok) out.push({ uri, ...outcome.value });
-        else if (outcome.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
-        // (A text that is not open has no newer version: it is never stale.)
-        else out.push({ uri, traits: 0, diagnostics: [stoppedDiagnostic({ reason: outcome.reason === 'failed' ? 'failed' : 'budget', detail: outcome.detail, length: text.length }, settings.lint)] });
-      }
-      return { documents: out };
-    }),
+        return { documents: out };
+      },
+    ),
   );
 
   // A model review of an open document (the client ran it): its worker holds it and merges it into
@@ -200,7 +228,14 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     SET_REVIEW_REQUEST,
     safe('setReview', false, async (params: SetReviewParams, token: CancellationToken): Promise<boolean> => {
-      const held = (await ask(params.uri, 'setReview', { model: params.model, traits: params.traits, tensions: params.tensions }, undefined, token)) !== undefined;
+      const held =
+        (await ask(
+          params.uri,
+          'setReview',
+          { model: params.model, traits: params.traits, tensions: params.tensions },
+          undefined,
+          token,
+        )) !== undefined;
       if (held && canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
       if (held && canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       return held;
@@ -211,11 +246,17 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges(safe('folding', [], (p, token) => ask(p.textDocument.uri, 'folding', {}, [], token)));
   connection.onHover(safe('hover', null, (p, token) => ask(p.textDocument.uri, 'hover', { position: p.position }, null, token)));
   connection.onCompletion(safe('completion', [], (p, token) => ask(p.textDocument.uri, 'completion', { position: p.position }, [], token)));
-  connection.onDefinition(safe('definition', null, (p, token) => ask(p.textDocument.uri, 'definition', { position: p.position }, null, token)));
-  connection.onReferences(
-    safe('references', [], (p, token) => ask(p.textDocument.uri, 'references', { position: p.position, includeDeclaration: p.context.includeDeclaration }, [], token)),
+  connection.onDefinition(
+    safe('definition', null, (p, token) => ask(p.textDocument.uri, 'definition', { position: p.position }, null, token)),
   );
-  connection.onPrepareRename(safe('prepareRename', null, (p, token) => ask(p.textDocument.uri, 'prepareRename', { position: p.position }, null, token)));
+  connection.onReferences(
+    safe('references', [], (p, token) =>
+      ask(p.textDocument.uri, 'references', { position: p.position, includeDeclaration: p.context.includeDeclaration }, [], token),
+    ),
+  );
+  connection.onPrepareRename(
+    safe('prepareRename', null, (p, token) => ask(p.textDocument.uri, 'prepareRename', { position: p.position }, null, token)),
+  );
   connection.onRenameRequest(
     safe('rename', null, async (p, token) => {
       const answer = await ask(p.textDocument.uri, 'rename', { position: p.position, newName: p.newName }, undefined, token);
@@ -232,9 +273,21 @@ export function startServer(connection: Connection): void {
       return edit;
     }),
   );
-  connection.onCodeAction(safe('codeAction', [], (p, token) => ask(p.textDocument.uri, 'codeAction', { range: p.range, context: p.context, snippets: snippetEdits }, [], token)));
+  connection.onCodeAction(
+    safe('codeAction', [], (p, token) =>
+      ask(p.textDocument.uri, 'codeAction', { range: p.range, context: p.context, snippets: snippetEdits }, [], token),
+    ),
+  );
   connection.onCodeLens(
-    safe('codeLens', [], (p, token) => ask(p.textDocument.uri, 'codeLens', { previewUri: previewCommand ? p.textDocument.uri : undefined, reviewUri: reviewCommand ? p.textDocument.uri : undefined }, [], token)),
+    safe('codeLens', [], (p, token) =>
+      ask(
+        p.textDocument.uri,
+        'codeLens',
+        { previewUri: previewCommand ? p.textDocument.uri : undefined, reviewUri: reviewCommand ? p.textDocument.uri : undefined },
+        [],
+        token,
+      ),
+    ),
   );
 
   connection.listen();

@@ -14,13 +14,30 @@ export function documentSymbols(document: TraitDocument): DocumentSymbol[] {
     (parent ? (parent.children ??= []) : roots).push(symbol);
   };
   // The innermost enclosing group is the last earlier group whose section contains this one.
-  const enclosing = (g: Group, i: number) => document.groups.slice(0, i).reverse().find((x) => contains(x, g));
+  const enclosing = (g: Group, i: number) =>
+    document.groups
+      .slice(0, i)
+      .reverse()
+      .find((x) => contains(x, g));
   for (const section of document.contextSections) {
     if (!section.heading) continue;
-    roots.push({ name: section.heading.title, detail: 'context', kind: SymbolKind.Namespace, range: section.range, selectionRange: section.heading.titleRange });
+    roots.push({
+      name: section.heading.title,
+      detail: 'context',
+      kind: SymbolKind.Namespace,
+      range: section.range,
+      selectionRange: section.heading.titleRange,
+    });
   }
   document.groups.forEach((group, i) => {
-    const symbol: DocumentSymbol = { name: group.heading.title, detail: 'group', kind: SymbolKind.Module, range: group.range, selectionRange: group.heading.titleRange, children: [] };
+    const symbol: DocumentSymbol = {
+      name: group.heading.title,
+      detail: 'group',
+      kind: SymbolKind.Module,
+      range: group.range,
+      selectionRange: group.heading.titleRange,
+      children: [],
+    };
     ofGroup.set(group, symbol);
     const parent = enclosing(group, i);
     place(symbol, parent ? [parent] : []);
@@ -65,7 +82,8 @@ export function foldingRanges(document: TraitDocument): FoldingRange[] {
   const fm = document.frontMatter;
   if (fm && fm.range.end.line > fm.range.start.line) ranges.push({ startLine: fm.range.start.line, endLine: fm.range.end.line });
   for (const t of document.traits) {
-    for (const e of t.examples) if (e.range.end.line > e.range.start.line) ranges.push({ startLine: e.range.start.line, endLine: e.range.end.line });
+    for (const e of t.examples)
+      if (e.range.end.line > e.range.start.line) ranges.push({ startLine: e.range.start.line, endLine: e.range.end.line });
   }
   // `<!-- #region -->` ... `<!-- #endregion -->`: VS Code ignores the language's folding markers when
   // a server provides folding, so the server folds them.

@@ -13,7 +13,14 @@ export type ToWorker =
   | { type: 'change'; uri: string; version: number; changes: TextDocumentContentChangeEvent[] }
   | { type: 'close'; uri: string }
   | { type: 'settings'; settings: ServerSettings }
-  | { type: 'request'; id: number; method: AnalysisMethod; uri: string; params: AnalysisRequests[AnalysisMethod]['params']; budgetMs: number };
+  | {
+      type: 'request';
+      id: number;
+      method: AnalysisMethod;
+      uri: string;
+      params: AnalysisRequests[AnalysisMethod]['params'];
+      budgetMs: number;
+    };
 
 /** Worker → main thread: `started` when it takes a request up, then one of the others. */
 export type FromWorker =

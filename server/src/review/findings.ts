@@ -52,7 +52,11 @@ const ABSOLUTE_RULE = 'unqualified-absolute';
  * used), a prescribed surface form, a trait it could not review. A review whose chunk no longer
  * matches its trait (edited since), or of a trait no longer in the document, is ignored.
  */
-export function mergeReview(document: TraitDocument, reviewed: readonly ReviewedTrait[], findings: readonly LintDiagnostic[]): { kept: LintDiagnostic[]; review: ReviewFinding[]; overruled: Overruled[] } {
+export function mergeReview(
+  document: TraitDocument,
+  reviewed: readonly ReviewedTrait[],
+  findings: readonly LintDiagnostic[],
+): { kept: LintDiagnostic[]; review: ReviewFinding[]; overruled: Overruled[] } {
   const traits = new Map(document.traits.map((t) => [t.id, t]));
   const current = new Map<string, { trait: Trait; review: TraitReview }>();
   for (const r of reviewed) {
@@ -65,7 +69,8 @@ export function mergeReview(document: TraitDocument, reviewed: readonly Reviewed
   for (const { trait, review: r } of current.values()) {
     const own = findings.filter((f) => f.traitId === trait.id);
     const heading = trait.heading.titleRange;
-    const add = (code: string, severity: Severity, message: string, range: Range = heading) => review.push({ code, severity, message, range, traitId: trait.id });
+    const add = (code: string, severity: Severity, message: string, range: Range = heading) =>
+      review.push({ code, severity, message, range, traitId: trait.id });
     if (r.error || !r.parts) {
       add('review-failed', 'information', `The review could not read this trait: ${r.error ?? 'no answer'}.`);
       continue;
@@ -77,7 +82,11 @@ export function mergeReview(document: TraitDocument, reviewed: readonly Reviewed
       return document.lines.rangeOf(base + at.start, base + at.end);
     };
     const unverified = (what: string, a: QuotedAnswer) =>
-      add('review-unverified-quote', 'information', `The review says this trait states its ${what}, but its quote is not in the trait, so it is not used (unverified): "${a.quote ?? ''}".`);
+      add(
+        'review-unverified-quote',
+        'information',
+        `The review says this trait states its ${what}, but its quote is not in the trait, so it is not used (unverified): "${a.quote ?? ''}".`,
+      );
     for (const part of REVIEW_PARTS) {
       const a = r.parts[part];
       const { rule, what } = PART_RULES[part];
@@ -93,7 +102,12 @@ export function mergeReview(document: TraitDocument, reviewed: readonly Reviewed
       if (lint.length) {
         lint.forEach((f) => drop.add(f));
         overruled.push({ traitId: trait.id, rule, what, quote: a.quote! });
-        add(`review-found-${part}`, 'information', `The review found the ${what} here: "${a.quote}" (the lint's ${rule} finding is withdrawn).`, quoteRange(a.quote));
+        add(
+          `review-found-${part}`,
+          'information',
+          `The review found the ${what} here: "${a.quote}" (the lint's ${rule} finding is withdrawn).`,
+          quoteRange(a.quote),
+        );
       }
     }
     const absolute = r.deliberatelyAbsolute!;
@@ -102,14 +116,28 @@ export function mergeReview(document: TraitDocument, reviewed: readonly Reviewed
     if (absolute.present && absolute.verified && absolutes.length) {
       absolutes.forEach((f) => drop.add(f));
       overruled.push({ traitId: trait.id, rule: ABSOLUTE_RULE, what: 'absolute wording as deliberate', quote: absolute.quote! });
-      add('review-deliberately-absolute', 'information', `The review reads this trait as deliberately absolute: "${absolute.quote}" (the lint's ${ABSOLUTE_RULE} findings are withdrawn).`, quoteRange(absolute.quote));
+      add(
+        'review-deliberately-absolute',
+        'information',
+        `The review reads this trait as deliberately absolute: "${absolute.quote}" (the lint's ${ABSOLUTE_RULE} findings are withdrawn).`,
+        quoteRange(absolute.quote),
+      );
     }
     for (const form of r.surfaceForms!) {
       if (!form.verified) {
-        add('review-unverified-quote', 'information', `The review says this trait prescribes the surface form "${form.form}", but its quote is not in the trait, so it is not used (unverified): "${form.quote}".`);
+        add(
+          'review-unverified-quote',
+          'information',
+          `The review says this trait prescribes the surface form "${form.form}", but its quote is not in the trait, so it is not used (unverified): "${form.quote}".`,
+        );
         continue;
       }
-      add('review-surface-form', 'information', `The review finds a fixed surface form, "${form.form}": "${form.quote}". Every training example will repeat it; over-represented, it becomes a habit.`, quoteRange(form.quote));
+      add(
+        'review-surface-form',
+        'information',
+        `The review finds a fixed surface form, "${form.form}": "${form.quote}". Every training example will repeat it; over-represented, it becomes a habit.`,
+        quoteRange(form.quote),
+      );
     }
   }
   return { kept: findings.filter((f) => !drop.has(f)), review, overruled };

@@ -34,7 +34,9 @@ export const REVIEW_SCHEMAS = {
     surface_forms: z.array(z.object({ form: z.string().min(1), quote: z.string() })),
   }),
   'review-tensions': z.object({
-    tension_pairs: z.array(z.object({ a: z.string(), b: z.string(), situation: z.string().min(1), weighed: z.boolean(), quote: z.string() })),
+    tension_pairs: z.array(
+      z.object({ a: z.string(), b: z.string(), situation: z.string().min(1), weighed: z.boolean(), quote: z.string() }),
+    ),
   }),
 } as const;
 
@@ -60,14 +62,27 @@ export function coverageRequest(templates: ReviewTemplates, model: string, chunk
  * The coverage request asked once more after `answer` quoted what is not in the trait: the first
  * request, the answer, and a turn naming the quotes that were not found.
  */
-export function coverageRetryRequest(first: Omit<GenerateRequest, 'responseJsonSchema'>, answer: CoverageAnswer, missing: readonly string[]): Omit<GenerateRequest, 'responseJsonSchema'> {
+export function coverageRetryRequest(
+  first: Omit<GenerateRequest, 'responseJsonSchema'>,
+  answer: CoverageAnswer,
+  missing: readonly string[],
+): Omit<GenerateRequest, 'responseJsonSchema'> {
   const note = `These quotes are not in the trait's text: ${missing.map((q) => JSON.stringify(q)).join(', ')}. Answer again: copy every quote exactly from between the <trait> tags, or mark the part absent.`;
   return { ...first, messages: [...first.messages, { role: 'model', text: JSON.stringify(answer) }, { role: 'user', text: note }] };
 }
 
 /** The tension request over `traits` (id, title, chunk) and the document's priorities text ('' when it has none). */
-export function tensionsRequest(templates: ReviewTemplates, model: string, traits: readonly { id: string; title: string; text: string }[], priorities: string): Omit<GenerateRequest, 'responseJsonSchema'> {
-  const list = traits.map((t) => `<trait id=${JSON.stringify(t.id)} title=${JSON.stringify(t.title)}>\n${t.text.trim()}\n</trait>`).join('\n\n');
-  const prio = priorities.trim() ? `The document's priorities section:\n\n<priorities>\n${priorities.trim()}\n</priorities>` : 'The document has no priorities section.';
+export function tensionsRequest(
+  templates: ReviewTemplates,
+  model: string,
+  traits: readonly { id: string; title: string; text: string }[],
+  priorities: string,
+): Omit<GenerateRequest, 'responseJsonSchema'> {
+  const list = traits
+    .map((t) => `<trait id=${JSON.stringify(t.id)} title=${JSON.stringify(t.title)}>\n${t.text.trim()}\n</trait>`)
+    .join('\n\n');
+  const prio = priorities.trim()
+    ? `The document's priorities section:\n\n<priorities>\n${priorities.trim()}\n</priorities>`
+    : 'The document has no priorities section.';
   return request(render(templates['review-tensions'], { traits: list, priorities: prio, max_pairs: MAX_TENSION_PAIRS }), model);
 }

@@ -18,7 +18,14 @@ import { loadTemplates } from '../llm/templates';
 import { countCall, emptyUsage } from '../llm/usage';
 import type { Trait, TraitDocument } from '../document/model';
 import {
-  coverageRequest, coverageRetryRequest, REVIEW_SCHEMAS, REVIEW_TEMPLATE_STAGES, reviewStage, tensionsRequest, type CoverageAnswer, type ReviewTemplates,
+  coverageRequest,
+  coverageRetryRequest,
+  REVIEW_SCHEMAS,
+  REVIEW_TEMPLATE_STAGES,
+  reviewStage,
+  tensionsRequest,
+  type CoverageAnswer,
+  type ReviewTemplates,
 } from './prompts';
 import { findQuote, normaliseWhitespace } from './quotes';
 import { heuristicTensions, modelTensions, prioritiesText } from './tensions';
@@ -61,7 +68,10 @@ export function selectTraits(document: TraitDocument, ids: readonly string[] | u
   if (!ids) return [...document.traits];
   const known = new Set(document.traits.map((t) => t.id));
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length) throw new RangeError(`no trait with id ${unknown.map((u) => JSON.stringify(u)).join(', ')}; the document's trait ids: ${[...known].join(', ') || '(none)'}`);
+  if (unknown.length)
+    throw new RangeError(
+      `no trait with id ${unknown.map((u) => JSON.stringify(u)).join(', ')}; the document's trait ids: ${[...known].join(', ') || '(none)'}`,
+    );
   const wanted = new Set(ids);
   return document.traits.filter((t) => wanted.has(t.id));
 }
@@ -130,10 +140,23 @@ function mergeTensions(heuristic: readonly Tension[], model: readonly Tension[])
 }
 
 /** The review of one trait (see reviewDocument); a StageError becomes the trait's `error`. */
-async function reviewTrait(ctx: AskContext, document: TraitDocument, trait: Trait, model: string, templates: ReviewTemplates): Promise<TraitReview> {
+async function reviewTrait(
+  ctx: AskContext,
+  document: TraitDocument,
+  trait: Trait,
+  model: string,
+  templates: ReviewTemplates,
+): Promise<TraitReview> {
   const chunk = traitChunk(document, trait);
   const stage = reviewStage('review-coverage');
-  const failed = (error: string): TraitReview => ({ id: trait.id, title: trait.title, parts: null, deliberatelyAbsolute: null, surfaceForms: null, error });
+  const failed = (error: string): TraitReview => ({
+    id: trait.id,
+    title: trait.title,
+    parts: null,
+    deliberatelyAbsolute: null,
+    surfaceForms: null,
+    error,
+  });
   try {
     const first = coverageRequest(templates, model, chunk);
     const answer = await tryStructured(ctx, stage, first, REVIEW_SCHEMAS['review-coverage']);
@@ -164,7 +187,11 @@ function grounded(trait: Trait, answer: CoverageAnswer, text: string): TraitRevi
     const quote = normaliseWhitespace(q.quote);
     return { present: q.present, quote: quote || null, verified: q.present && !!findQuote(text, quote) };
   };
-  const forms: SurfaceForm[] = answer.surface_forms.map((f) => ({ form: f.form.trim(), quote: normaliseWhitespace(f.quote), verified: !!findQuote(text, f.quote) }));
+  const forms: SurfaceForm[] = answer.surface_forms.map((f) => ({
+    form: f.form.trim(),
+    quote: normaliseWhitespace(f.quote),
+    verified: !!findQuote(text, f.quote),
+  }));
   return {
     id: trait.id,
     title: trait.title,
@@ -180,10 +207,21 @@ function grounded(trait: Trait, answer: CoverageAnswer, text: string): TraitRevi
  */
 function preferGrounded(first: TraitReview, second: TraitReview): TraitReview {
   const pick = (a: QuotedAnswer, b: QuotedAnswer) => (a.present && a.verified && !(b.present && b.verified) ? a : b);
-  const parts = Object.fromEntries(REVIEW_PARTS.map((p) => [p, pick(first.parts![p], second.parts![p])])) as Record<(typeof REVIEW_PARTS)[number], QuotedAnswer>;
-  const forms = [...second.surfaceForms!.filter((f) => f.verified), ...first.surfaceForms!.filter((f) => f.verified && !second.surfaceForms!.some((s) => s.verified && s.quote === f.quote))];
+  const parts = Object.fromEntries(REVIEW_PARTS.map((p) => [p, pick(first.parts![p], second.parts![p])])) as Record<
+    (typeof REVIEW_PARTS)[number],
+    QuotedAnswer
+  >;
+  const forms = [
+    ...second.surfaceForms!.filter((f) => f.verified),
+    ...first.surfaceForms!.filter((f) => f.verified && !second.surfaceForms!.some((s) => s.verified && s.quote === f.quote)),
+  ];
   const unverified = second.surfaceForms!.filter((f) => !f.verified);
-  return { ...second, parts, deliberatelyAbsolute: pick(first.deliberatelyAbsolute!, second.deliberatelyAbsolute!), surfaceForms: [...forms, ...unverified] };
+  return {
+    ...second,
+    parts,
+    deliberatelyAbsolute: pick(first.deliberatelyAbsolute!, second.deliberatelyAbsolute!),
+    surfaceForms: [...forms, ...unverified],
+  };
 }
 
 /** What a review will cost before it runs (see estimateReview). */
@@ -205,7 +243,10 @@ export interface ReviewEstimate {
  * will ask under), requests already answered there are counted in `cached` and cost nothing. `usd` is at `options.prices` (default the catalogue's). Throws as
  * reviewDocument does for an unknown trait id or an unreadable template.
  */
-export async function estimateReview(document: TraitDocument, options: Omit<ReviewOptions, 'provider' | 'signal' | 'onProgress' | 'file'>): Promise<ReviewEstimate> {
+export async function estimateReview(
+  document: TraitDocument,
+  options: Omit<ReviewOptions, 'provider' | 'signal' | 'onProgress' | 'file'>,
+): Promise<ReviewEstimate> {
   const model = options.model ?? DEFAULT_REVIEW_MODEL;
   const traits = selectTraits(document, options.traits);
   const templates = options.templates ?? loadTemplates(REVIEW_TEMPLATE_STAGES);
@@ -214,7 +255,11 @@ export async function estimateReview(document: TraitDocument, options: Omit<Revi
   let cached = 0;
   const call = async (stage: string, schema: object, request: Omit<GenerateRequest, 'responseJsonSchema'>, outputTokens: number) => {
     requests += 1;
-    if (options.cache && options.providerId && (await isCached(options.cache, options.providerId, stage, { ...request, responseJsonSchema: schema }))) {
+    if (
+      options.cache &&
+      options.providerId &&
+      (await isCached(options.cache, options.providerId, stage, { ...request, responseJsonSchema: schema }))
+    ) {
       cached += 1;
       return;
     }
@@ -222,11 +267,26 @@ export async function estimateReview(document: TraitDocument, options: Omit<Revi
     countCall(usage, model, { inputTokens: input, outputTokens: outputTokens + thinkingAllowance(model, 'low') });
   };
   for (const trait of traits) {
-    await call(reviewStage('review-coverage'), jsonSchemaOf(REVIEW_SCHEMAS['review-coverage']), coverageRequest(templates, model, traitChunk(document, trait)), TYPICAL.coverage);
+    await call(
+      reviewStage('review-coverage'),
+      jsonSchemaOf(REVIEW_SCHEMAS['review-coverage']),
+      coverageRequest(templates, model, traitChunk(document, trait)),
+      TYPICAL.coverage,
+    );
   }
   if (options.tensions) {
-    const request = tensionsRequest(templates, model, document.traits.map((t) => ({ id: t.id, title: t.title, text: t.chunk })), prioritiesText(document));
-    await call(reviewStage('review-tensions'), jsonSchemaOf(REVIEW_SCHEMAS['review-tensions']), request, TYPICAL.tensionPairs * TYPICAL.tensionPair);
+    const request = tensionsRequest(
+      templates,
+      model,
+      document.traits.map((t) => ({ id: t.id, title: t.title, text: t.chunk })),
+      prioritiesText(document),
+    );
+    await call(
+      reviewStage('review-tensions'),
+      jsonSchemaOf(REVIEW_SCHEMAS['review-tensions']),
+      request,
+      TYPICAL.tensionPairs * TYPICAL.tensionPair,
+    );
   }
   const cost = estimateCost(usage.byModel, options.prices ?? defaultPrices());
   return { requests, cached, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: cost.usd, unpriced: cost.unpriced };

@@ -44,17 +44,29 @@ export function heuristicTensions(document: TraitDocument): Tension[] {
     const inTradeoffs = sentence?.part === 'tradeoffs';
     const settled = !inTradeoffs && priorities ? prioritisedBy(priorities, a) && prioritisedBy(priorities, b) : undefined;
     const weighed = inTradeoffs || !!settled;
-    const quote = inTradeoffs && sentence ? sourceOf(document, sentence) : settled && priorities ? sourceOf(document, priorities.sentence) : null;
+    const quote =
+      inTradeoffs && sentence ? sourceOf(document, sentence) : settled && priorities ? sourceOf(document, priorities.sentence) : null;
     const existing = pairs.get(key);
     if (existing && (existing.weighed || !weighed)) return;
-    pairs.set(key, { a: a.id, b: b.id, situation: `"${a.title}" ${how} "${b.title}"`, weighed, quote, verified: quote !== null, source: 'heuristic' });
+    pairs.set(key, {
+      a: a.id,
+      b: b.id,
+      situation: `"${a.title}" ${how} "${b.title}"`,
+      weighed,
+      quote,
+      verified: quote !== null,
+      source: 'heuristic',
+    });
   };
   for (const trait of document.traits) {
     const sentences = trait.paragraphs.flatMap((p) => paragraphSentences(p));
     const sentenceAt = (line: number, character: number) =>
       sentences.find((s) => {
         const r = sentenceRange(s);
-        return (r.start.line < line || (r.start.line === line && r.start.character <= character)) && (line < r.end.line || (line === r.end.line && character <= r.end.character));
+        return (
+          (r.start.line < line || (r.start.line === line && r.start.character <= character)) &&
+          (line < r.end.line || (line === r.end.line && character <= r.end.character))
+        );
       });
     for (const ref of trait.references) {
       const id = resolveReference(targets, ref);
@@ -66,7 +78,8 @@ export function heuristicTensions(document: TraitDocument): Tension[] {
       const text = normaliseTitle(sentence.text);
       for (const other of document.traits) {
         const title = normaliseTitle(other.title);
-        if (other !== trait && title.length >= 4 && new RegExp(`\\b${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text)) add(trait, other, sentence, 'names');
+        if (other !== trait && title.length >= 4 && new RegExp(`\\b${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text))
+          add(trait, other, sentence, 'names');
       }
     }
   }
@@ -79,9 +92,19 @@ export function heuristicTensions(document: TraitDocument): Tension[] {
  * trait twice, are dropped; an unverified quote is reported with `verified: false` and does not
  * make the pair weighed. Rejects with a StageError when the answer fails twice.
  */
-export async function modelTensions(ctx: AskContext, document: TraitDocument, model: string, templates: ReviewTemplates): Promise<Tension[]> {
+export async function modelTensions(
+  ctx: AskContext,
+  document: TraitDocument,
+  model: string,
+  templates: ReviewTemplates,
+): Promise<Tension[]> {
   const priorities = prioritiesText(document);
-  const request = tensionsRequest(templates, model, document.traits.map((t) => ({ id: t.id, title: t.title, text: t.chunk })), priorities);
+  const request = tensionsRequest(
+    templates,
+    model,
+    document.traits.map((t) => ({ id: t.id, title: t.title, text: t.chunk })),
+    priorities,
+  );
   const stage = reviewStage('review-tensions');
   const answer = await tryStructured(ctx, stage, request, REVIEW_SCHEMAS['review-tensions']);
   if (!('value' in answer)) throw new StageError(stage, answer.problem);
@@ -96,7 +119,15 @@ export async function modelTensions(ctx: AskContext, document: TraitDocument, mo
     seen.add(key);
     const quote = normaliseWhitespace(pair.quote) || null;
     const verified = quote !== null && [a.chunk, b.chunk, priorities].some((text) => !!findQuote(text, quote));
-    out.push({ a: a.id, b: b.id, situation: normaliseWhitespace(pair.situation), weighed: pair.weighed && verified, quote, verified, source: 'model' });
+    out.push({
+      a: a.id,
+      b: b.id,
+      situation: normaliseWhitespace(pair.situation),
+      weighed: pair.weighed && verified,
+      quote,
+      verified,
+      source: 'model',
+    });
   }
   return out;
 }

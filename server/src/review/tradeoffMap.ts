@@ -78,7 +78,10 @@ function evidenceRange(document: TraitDocument, traits: readonly Trait[], quote:
  * the other trait ([[Title]]) and leaves a placeholder where the weighing goes. Undefined when
  * either trait is not in the document.
  */
-export function tradeoffStub(document: TraitDocument, tension: Pick<Tension, 'a' | 'b'>): { traitId: string; at: Position; snippet: string } | undefined {
+export function tradeoffStub(
+  document: TraitDocument,
+  tension: Pick<Tension, 'a' | 'b'>,
+): { traitId: string; at: Position; snippet: string } | undefined {
   const a = document.traits.find((t) => t.id === tension.a);
   const b = document.traits.find((t) => t.id === tension.b);
   if (!a || !b) return undefined;
@@ -86,11 +89,17 @@ export function tradeoffStub(document: TraitDocument, tension: Pick<Tension, 'a'
   const escape = (s: string) => s.replace(/[$}\\]/g, '\\$&');
   const sentence = `${escape(host.title)} is weighed against [[${escape(other.title)}]]: \${1:say which wins, and when}.`;
   const part = partOf(host, 'tradeoffs');
-  if (part) return { traitId: host.id, at: endOfContent(document, part.range.start.line, part.heading.sectionEndLine), snippet: `\n\n${sentence}` };
+  if (part)
+    return { traitId: host.id, at: endOfContent(document, part.range.start.line, part.heading.sectionEndLine), snippet: `\n\n${sentence}` };
   const next = host.parts.find((p) => p.kind === 'exceptions' || p.kind === 'examples');
   const hashes = '#'.repeat(Math.min(6, host.level + 1));
-  if (next) return { traitId: host.id, at: { line: next.range.start.line, character: 0 }, snippet: `${hashes} Trade-offs\n\n${sentence}\n\n` };
-  return { traitId: host.id, at: endOfContent(document, host.range.start.line, host.heading.sectionEndLine), snippet: `\n\n${hashes} Trade-offs\n\n${sentence}` };
+  if (next)
+    return { traitId: host.id, at: { line: next.range.start.line, character: 0 }, snippet: `${hashes} Trade-offs\n\n${sentence}\n\n` };
+  return {
+    traitId: host.id,
+    at: endOfContent(document, host.range.start.line, host.heading.sectionEndLine),
+    snippet: `\n\n${hashes} Trade-offs\n\n${sentence}`,
+  };
 }
 
 function partOf(trait: Trait, kind: 'tradeoffs') {

@@ -14,7 +14,7 @@ export type LintSettings = Readonly<Record<string, RuleSetting>>;
 
 /** A rule as configured for one lint: its severity (undefined when off) and merged options. */
 export interface ResolvedRule {
-  readonly rule: Rule<any>;
+  readonly rule: Rule;
   readonly severity: Severity | undefined;
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -41,7 +41,8 @@ export function lintSettingsSchema(): { type: 'object'; properties: Record<strin
   const properties: Record<string, object> = {};
   for (const rule of RULES) {
     const options: Record<string, object> = {};
-    for (const [key, schema] of Object.entries(rule.optionsSchema)) options[key] = { ...schema, default: (rule.options as Record<string, unknown>)[key] };
+    for (const [key, schema] of Object.entries(rule.optionsSchema))
+      options[key] = { ...schema, default: (rule.options as Record<string, unknown>)[key] };
     const setting = {
       description: `${rule.id} ${rule.name}: ${rule.description} (default severity: ${rule.defaultSeverity}).`,
       anyOf: [SEVERITY_SCHEMA, { type: 'object', properties: { severity: SEVERITY_SCHEMA, ...options }, additionalProperties: false }],
@@ -60,12 +61,21 @@ export const FRONT_MATTER_SCHEMA = {
     version: { type: ['string', 'number'], description: 'Version of the document' },
     model: { type: 'string', description: 'Name of the model that has these traits (used in midtraining documents)' },
     description: { type: 'string' },
-    traitHeadingLevel: { type: 'integer', minimum: 1, maximum: 6, description: 'Headings of this level are traits; higher levels are groups' },
+    traitHeadingLevel: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 6,
+      description: 'Headings of this level are traits; higher levels are groups',
+    },
     listItemTraits: {
       enum: [true, false, 'auto'],
-      description: 'List items as traits: auto (a section that is one list of named items), true (every top-level list item), false (never)',
+      description:
+        'List items as traits: auto (a section that is one list of named items), true (every top-level list item), false (never)',
     },
-    lint: { ...lintSettingsSchema(), description: 'Rule settings: severity (off, error, warning, information, hint) or { severity, ...options }' },
+    lint: {
+      ...lintSettingsSchema(),
+      description: 'Rule settings: severity (off, error, warning, information, hint) or { severity, ...options }',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -132,14 +142,17 @@ export function resolveRules(layers: readonly (LintSettings | undefined)[]): Res
   });
 }
 
-function toSeverity(setting: SeveritySetting, rule: Rule<any>): Severity | undefined {
+function toSeverity(setting: SeveritySetting, rule: Rule): Severity | undefined {
   if (setting === false || setting === 'off') return undefined;
   if (setting === true) return rule.defaultSeverity;
   return setting === 'info' ? 'information' : setting;
 }
 
 function pathOf(instancePath: string): string[] {
-  return instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(data: unknown, path: readonly string[]): unknown {
@@ -173,15 +186,19 @@ function describe(e: ErrorObject, path: readonly string[], what: string): string
   const where = path.length ? `"${path.join('.')}"` : `The ${what}`;
   if (e.keyword === 'additionalProperties') {
     const key = String(e.params.additionalProperty);
-    if (path.length === 0) return `Unknown ${what} key "${key}". Known keys: ${Object.keys(what === 'config' ? CONFIG_FILE_SCHEMA.properties : FRONT_MATTER_SCHEMA.properties).join(', ')}.`;
-    if (path.length === 1 && path[0] === 'lint') return `Unknown rule "${key}" in lint settings. Rules: ${RULES.map((r) => r.name).join(', ')}.`;
+    if (path.length === 0)
+      return `Unknown ${what} key "${key}". Known keys: ${Object.keys(what === 'config' ? CONFIG_FILE_SCHEMA.properties : FRONT_MATTER_SCHEMA.properties).join(', ')}.`;
+    if (path.length === 1 && path[0] === 'lint')
+      return `Unknown rule "${key}" in lint settings. Rules: ${RULES.map((r) => r.name).join(', ')}.`;
     const rule = findRule(path[path.length - 1]);
     const known = ['severity', ...Object.keys(rule?.optionsSchema ?? {})].join(', ');
     return `Unknown option "${key}" for rule ${rule?.name ?? path[path.length - 1]}. Options: ${known}.`;
   }
   // Every enum under lint is a severity; another key's enum (listItemTraits) lists its own values.
-  if (e.keyword === 'enum' && path[0] === 'lint') return `${where} must be a severity: off, error, warning, information (or info), hint, true or false.`;
-  if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+  if (e.keyword === 'enum' && path[0] === 'lint')
+    return `${where} must be a severity: off, error, warning, information (or info), hint, true or false.`;
+  if (e.keyword === 'enum')
+    return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
   if (e.keyword === 'type' && path.length === 0) return `The ${what} must be a mapping of keys to values.`;
   return `${where} ${e.message ?? 'is invalid'}.`;
 }

@@ -54,8 +54,13 @@ export class Suppressions {
           exempt.clear();
         } else {
           for (const r of rules) {
-            if (enable) (disabled.delete(r), allDisabled && exempt.add(r));
-            else (disabled.add(r), exempt.delete(r));
+            if (enable) {
+              disabled.delete(r);
+              if (allDisabled) exempt.add(r);
+            } else {
+              disabled.add(r);
+              exempt.delete(r);
+            }
           }
         }
       }

@@ -13,7 +13,7 @@ import { defineRule } from './rule';
 export const isolatedTraitRule = defineRule({
   id: 'TS104',
   name: 'isolated-trait',
-  description: 'A trait\'s trade-offs name the other traits they are weighed against',
+  description: "A trait's trade-offs name the other traits they are weighed against",
   defaultSeverity: 'information',
   options: {},
   optionsSchema: {},
@@ -36,18 +36,25 @@ export const isolatedTraitRule = defineRule({
     const titlesKey = document.traits.map((t) => t.title.toLowerCase()).join('\u0000');
     const unknown = [...tradeoffs.values()].filter((t) => t.namesOther?.titlesKey !== titlesKey);
     if (unknown.length) {
-      const titles = titlesIn(document, unknown.flatMap((t) => t.texts));
+      const titles = titlesIn(
+        document,
+        unknown.flatMap((t) => t.texts),
+      );
       for (const [trait, t] of tradeoffs) {
-        if (t.namesOther?.titlesKey !== titlesKey) t.namesOther = { titlesKey, value: t.texts.some((text) => titles.namesOther(trait, text)) };
+        if (t.namesOther?.titlesKey !== titlesKey)
+          t.namesOther = { titlesKey, value: t.texts.some((text) => titles.namesOther(trait, text)) };
       }
     }
     for (const [trait, { ranges, namesOther }] of tradeoffs) {
       const linksOther =
         trait.references.length > 0 &&
-        within(ranges(), trait.references.filter((ref) => {
-          const id = resolveReference(targets, ref);
-          return id !== undefined && id !== trait.id && weighable.has(id);
-        }));
+        within(
+          ranges(),
+          trait.references.filter((ref) => {
+            const id = resolveReference(targets, ref);
+            return id !== undefined && id !== trait.id && weighable.has(id);
+          }),
+        );
       if (!linksOther && !namesOther!.value) {
         report({
           trait,
@@ -102,8 +109,10 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
     let last = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (comparePositions(sorted[mid].start, range.start) <= 0) (last = mid), (lo = mid + 1);
-      else hi = mid - 1;
+      if (comparePositions(sorted[mid].start, range.start) <= 0) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return last >= 0 && rangeContains(sorted[last], range);
   });

@@ -68,7 +68,8 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
     try {
       rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, tensions: options.tensions, report });
       if (rule.name === 'front-matter' && document.frontMatter) {
-        for (const p of schemaProblems) report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message, atMost: p.ignoredKey });
+        for (const p of schemaProblems)
+          report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message, atMost: p.ignoredKey });
       }
     } catch (error) {
       report({

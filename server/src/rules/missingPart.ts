@@ -29,7 +29,8 @@ export function missingPartRule(spec: {
         if (otherLanguage.has(trait)) continue;
         // An empty trait is empty-trait's finding; saying it lacks each part too is noise.
         if (!trait.paragraphs.length && !trait.examples.length) continue;
-        if (!traitCoverage(trait, document)[spec.kind]) report({ trait, range: trait.heading.titleRange, message: spec.message(trait.title) });
+        if (!traitCoverage(trait, document)[spec.kind])
+          report({ trait, range: trait.heading.titleRange, message: spec.message(trait.title) });
       }
     },
   });

@@ -18,8 +18,10 @@ import { vagueTraitRule } from './vagueTrait';
 /**
  * Every rule, in id order. Adding a rule: a file in this folder, a line here, a page in docs/rules/,
  * then `npm run docs:rules` (package.json's `traitStudio.rules` and docs/rules/README.md are generated).
+ * Stored as `Rule` (options as `object`): `check` is a method, so TypeScript takes its parameter
+ * bivariantly and each rule keeps its own options type where it is defined.
  */
-export const RULES: readonly Rule<any>[] = [
+export const RULES: readonly Rule[] = [
   frontMatterRule,
   emptyTraitRule,
   unknownReferenceRule,
@@ -37,10 +39,18 @@ export const RULES: readonly Rule<any>[] = [
   chunkTooLongRule,
 ];
 
-const BY_KEY = new Map<string, Rule<any>>(RULES.flatMap((r) => [[r.name, r], [r.id.toLowerCase(), r]] as [string, Rule<any>][]));
+const BY_KEY = new Map<string, Rule>(
+  RULES.flatMap(
+    (r) =>
+      [
+        [r.name, r],
+        [r.id.toLowerCase(), r],
+      ] as [string, Rule][],
+  ),
+);
 
 /** The rule with this name or id (ids are case-insensitive), or undefined. */
-export function findRule(nameOrId: string): Rule<any> | undefined {
+export function findRule(nameOrId: string): Rule | undefined {
   return BY_KEY.get(nameOrId) ?? BY_KEY.get(nameOrId.toLowerCase());
 }
 

@@ -10,15 +10,18 @@ import { defineRule } from './rule';
 const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp }[] = [
   {
     form: 'ask for clarification',
-    pattern: /\b(?:ask(?:s|ing)?|pose(?:s|ing)?)\s+(?:the user\s+|users\s+)?(?:for\s+)?(?:a\s+|some\s+)?(?:clarification|clarifying questions?|follow-up questions? to clarify)|\b(?:seek|request)(?:s|ing)?\s+clarification\b/i,
+    pattern:
+      /\b(?:ask(?:s|ing)?|pose(?:s|ing)?)\s+(?:the user\s+|users\s+)?(?:for\s+)?(?:a\s+|some\s+)?(?:clarification|clarifying questions?|follow-up questions? to clarify)|\b(?:seek|request)(?:s|ing)?\s+clarification\b/i,
   },
   {
     form: 'open with a summary',
-    pattern: /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom[- ]line[- ]up[- ]front\b|\bBLUF\b/i,
+    pattern:
+      /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom[- ]line[- ]up[- ]front\b|\bBLUF\b/i,
   },
   {
     form: 'use bullet points or headings',
-    pattern: /\b(?:use|uses|using|format\w*\s+\w+\s+(?:as|with|in)|structure\w*\s+\w+\s+(?:as|with|in))\s+(?:a\s+)?(?:bullet(?:ed)?(?:\s+points?|\s+lists?)?|bullets|numbered lists?|headings|headers|section headings|bold lead-ins)\b/i,
+    pattern:
+      /\b(?:use|uses|using|format\w*\s+\w+\s+(?:as|with|in)|structure\w*\s+\w+\s+(?:as|with|in))\s+(?:a\s+)?(?:bullet(?:ed)?(?:\s+points?|\s+lists?)?|bullets|numbered lists?|headings|headers|section headings|bold lead-ins)\b/i,
   },
   {
     form: 'apologise',
@@ -26,11 +29,13 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
   },
   {
     form: 'validate feelings',
-    pattern: /\b(?:validat(?:e|es|ing)|acknowledg(?:e|es|ing)|affirm(?:s|ing)?|mirror(?:s|ing)?)\s+(?:the\s+user'?s\s+|their\s+|users'?\s+|your\s+|a\s+user'?s\s+)?(?:feelings|emotions|emotional experience)\b|\b(?:express(?:es|ing)?\s+empathy|empathi[sz](?:e|es|ing))\b/i,
+    pattern:
+      /\b(?:validat(?:e|es|ing)|acknowledg(?:e|es|ing)|affirm(?:s|ing)?|mirror(?:s|ing)?)\s+(?:the\s+user'?s\s+|their\s+|users'?\s+|your\s+|a\s+user'?s\s+)?(?:feelings|emotions|emotional experience)\b|\b(?:express(?:es|ing)?\s+empathy|empathi[sz](?:e|es|ing))\b/i,
   },
   {
     form: 'end with a question',
-    pattern: /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
+    pattern:
+      /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
   },
   {
     form: 'offer further help',
@@ -49,22 +54,26 @@ const CONDITION =
 const PERMISSIVE = /\b(?:may|might|can|could)\s+(?:[\w'’-]+\s+){0,2}$/i;
 // A prescription: a modal or imperative governs the behaviour ("should ask ...", "Always end with ...").
 // The modal must govern the behaviour, so it stands at most three words before it.
-const PRESCRIPTIVE = /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i;
+const PRESCRIPTIVE =
+  /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i;
 const IMPERATIVE_START = /^[\s>*+\-\d.)]*$/;
 // Trait documents mostly describe: "Aster asks clarifying questions", "The assistant always ends with ...".
 const DESCRIPTIVE_SUBJECT =
   /^[\s>*+\-\d.)]*(?:(?:The|the)\s+(?:assistant|model|AI)|[A-Z][\w’'-]*|It|it)\s+(?:(?:always|also|usually|typically|generally|then|first|often)\s+)?$/;
 const THIRD_PERSON =
   /^(?:asks|poses|seeks|requests|opens|starts|begins|leads|prefaces|uses|formats|structures|apologi[sz]es|says|expresses|validates|acknowledges|affirms|mirrors|empathi[sz]es|ends|closes|concludes|offers|restates|rephrases|paraphrases)\b/i;
-const BASE_VERB = /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
+const BASE_VERB =
+  /^(?:ask|pose|seek|request|open|start|begin|lead|preface|use|format|structure|apologi[sz]e|say|express|validate|acknowledge|affirm|mirror|empathi[sz]e|end|close|finish|conclude|wrap|offer|restate|rephrase|paraphrase)\b/i;
 // Words that turn the behaviour into something to avoid, which does not get over-represented: in
 // the clause before it (after the last . ; or :). Matched on that clause alone: with `[^.;:]*$` after
 // it, the expression rescanned the rest of the sentence from every negation.
 const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b/i;
-const negated = (before: string) => NEGATION.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf(':')) + 1));
+const negated = (before: string) =>
+  NEGATION.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf(':')) + 1));
 
 // Cheap test of whether any surface form could match, so most sentences skip the patterns.
-const ANY_FORM = /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/i;
+const ANY_FORM =
+  /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/i;
 
 /** TS202 surface-form-prescription: a fixed surface behaviour prescribed without saying when. */
 export const surfaceFormPrescriptionRule = defineRule({
@@ -110,7 +119,13 @@ function prescriptionsOf(trait: Trait): readonly Prescription[] {
     if (!p) return;
     // The condition may also come in the next sentence ("Do X. Only when ...").
     const next = sentences[i + 1];
-    if (next && next.paragraph === sentence.paragraph && /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) && CONDITION.test(next.text)) return;
+    if (
+      next &&
+      next.paragraph === sentence.paragraph &&
+      /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) &&
+      CONDITION.test(next.text)
+    )
+      return;
     found.push({ sentence, ...p });
   });
   prescriptionsOfTrait.set(trait, (out = found));

@@ -33,7 +33,12 @@ export const unknownRuleInCommentRule = defineRule({
         offsets ??= suggestion ? nameOffsets(document.lines, directive) : undefined;
         report({
           range: directive.range,
-          fix: suggestion ? { title: `Change to "${suggestion}"`, edits: [{ range: nameRange(document.lines, directive, offsets!, name), newText: suggestion }] } : undefined,
+          fix: suggestion
+            ? {
+                title: `Change to "${suggestion}"`,
+                edits: [{ range: nameRange(document.lines, directive, offsets!, name), newText: suggestion }],
+              }
+            : undefined,
           message: `Unknown rule "${name}" in a traits-${directive.kind} comment: it ${directive.kind === 'enable' ? 'enables' : 'disables'} nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
         });
       }

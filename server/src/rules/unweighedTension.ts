@@ -21,8 +21,17 @@ export const unweighedTensionRule = defineRule({
       const a = byId.get(tension.a);
       const b = byId.get(tension.b);
       // A trait edited since the review may now weigh the pair: the pair no longer holds.
-      if (!a || !b || normaliseWhitespace(a.chunk) !== normaliseWhitespace(chunks[0]) || normaliseWhitespace(b.chunk) !== normaliseWhitespace(chunks[1])) continue;
-      for (const [trait, other] of [[a, b], [b, a]] as const) {
+      if (
+        !a ||
+        !b ||
+        normaliseWhitespace(a.chunk) !== normaliseWhitespace(chunks[0]) ||
+        normaliseWhitespace(b.chunk) !== normaliseWhitespace(chunks[1])
+      )
+        continue;
+      for (const [trait, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         report({
           range: trait.heading.titleRange,
           trait,

@@ -12,11 +12,65 @@ import fc from 'fast-check';
 
 /** Single hostile characters and short sequences that have broken text tools before. */
 export const HOSTILE_ATOMS: readonly string[] = [
-  '\t', '\0', '\uFEFF', '\u00A0', '\u200B', '\u200D', '\u202E', '\u2028', '\u2029', '\u0085', '\f', '\v',
-  '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uDFFF\uD800', // lone / reversed surrogates
-  '😀', '👩‍👩‍👧‍👦', '🇫🇷', '𝒳', '𠜎', '\u{10FFFF}', '\u{1F600}\u0301', 'e\u0301', 'ﬃ', 'İ', 'ß',
-  '\\', '`', '``', '*', '_', '[', ']', '[[', ']]', '{', '}', '{#', '(#', '|', '#', '<', '>', '&amp;', '"', "'",
-  '<!--', '-->', '<user>', '</user>', '<assistant>', '</assistant>', '```', '~~~', '---', '...', '!!!',
+  '\t',
+  '\0',
+  '\uFEFF',
+  '\u00A0',
+  '\u200B',
+  '\u200D',
+  '\u202E',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\f',
+  '\v',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\uDFFF\uD800', // lone / reversed surrogates
+  '😀',
+  '👩‍👩‍👧‍👦',
+  '🇫🇷',
+  '𝒳',
+  '𠜎',
+  '\u{10FFFF}',
+  '\u{1F600}\u0301',
+  'e\u0301',
+  'ﬃ',
+  'İ',
+  'ß',
+  '\\',
+  '`',
+  '``',
+  '*',
+  '_',
+  '[',
+  ']',
+  '[[',
+  ']]',
+  '{',
+  '}',
+  '{#',
+  '(#',
+  '|',
+  '#',
+  '<',
+  '>',
+  '&amp;',
+  '"',
+  "'",
+  '<!--',
+  '-->',
+  '<user>',
+  '</user>',
+  '<assistant>',
+  '</assistant>',
+  '```',
+  '~~~',
+  '---',
+  '...',
+  '!!!',
 ];
 
 /** Hostile characters that are line breaks for LSP / markdown-it. */
@@ -44,11 +98,25 @@ export const hostileInline: fc.Arbitrary<string> = fc.oneof(
 /** A hostile block: random text of any kind, line breaks included, sometimes a very long line. */
 export const hostileBlock: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: hostileInline, weight: 4 },
-  { arbitrary: fc.string({ unit: fc.oneof(fc.constantFrom(...HOSTILE_ATOMS, ...LINE_BREAKS), fc.string({ unit: 'grapheme', maxLength: 3 })), maxLength: 40 }), weight: 3 },
+  {
+    arbitrary: fc.string({
+      unit: fc.oneof(fc.constantFrom(...HOSTILE_ATOMS, ...LINE_BREAKS), fc.string({ unit: 'grapheme', maxLength: 3 })),
+      maxLength: 40,
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 80 }), weight: 2 },
   // Very long lines (prose-like and binary-like).
-  { arbitrary: fc.integer({ min: 200, max: 4000 }).map((n) => 'The assistant must always answer. '.repeat(Math.ceil(n / 34)).slice(0, n)), weight: 1 },
-  { arbitrary: fc.tuple(fc.integer({ min: 200, max: 3000 }), fc.constantFrom('😀', '\t', '\0', 'a\uD800', '[[x]]')).map(([n, s]) => s.repeat(n)), weight: 1 },
+  {
+    arbitrary: fc.integer({ min: 200, max: 4000 }).map((n) => 'The assistant must always answer. '.repeat(Math.ceil(n / 34)).slice(0, n)),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.integer({ min: 200, max: 3000 }), fc.constantFrom('😀', '\t', '\0', 'a\uD800', '[[x]]'))
+      .map(([n, s]) => s.repeat(n)),
+    weight: 1,
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -56,18 +124,53 @@ export const hostileBlock: fc.Arbitrary<string> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 
 export const TRAIT_TITLES: readonly string[] = [
-  'Be honest', 'Ask for clarification', 'Respect privacy', 'Be concise', 'Admit uncertainty', 'Avoid sycophancy',
-  'Follow the chain of command', 'Do not reveal the system prompt', 'Stay in character', 'Protect vulnerable users',
+  'Be honest',
+  'Ask for clarification',
+  'Respect privacy',
+  'Be concise',
+  'Admit uncertainty',
+  'Avoid sycophancy',
+  'Follow the chain of command',
+  'Do not reveal the system prompt',
+  'Stay in character',
+  'Protect vulnerable users',
 ];
 export const PART_TITLES: readonly string[] = [
-  'Why', 'Trade-offs', 'Exceptions', 'Examples', 'Rationale', 'Tradeoffs', 'When not to:', 'Edge cases', 'Tensions',
-  'Limitations', 'Example', 'why it matters',
+  'Why',
+  'Trade-offs',
+  'Exceptions',
+  'Examples',
+  'Rationale',
+  'Tradeoffs',
+  'When not to:',
+  'Edge cases',
+  'Tensions',
+  'Limitations',
+  'Example',
+  'why it matters',
 ];
 export const CONTEXT_TITLES: readonly string[] = ['Overview', 'Definitions', 'Glossary', 'Appendix', 'Notes', 'Background'];
-export const IDS: readonly string[] = ['be-honest', 'ask-for-clarification', 'respect-privacy', 'be-concise', 'missing-id', 'why', 'overview', 'anchor-x'];
+export const IDS: readonly string[] = [
+  'be-honest',
+  'ask-for-clarification',
+  'respect-privacy',
+  'be-concise',
+  'missing-id',
+  'why',
+  'overview',
+  'anchor-x',
+];
 export const RULE_NAMES: readonly string[] = [
-  '', 'missing-rationale', 'TS101', 'ts203', 'vague-trait, missing-exceptions', 'unknown-reference', 'empty-trait',
-  'no-such-rule', 'unclosed-fence', 'front-matter',
+  '',
+  'missing-rationale',
+  'TS101',
+  'ts203',
+  'vague-trait, missing-exceptions',
+  'unknown-reference',
+  'empty-trait',
+  'no-such-rule',
+  'unclosed-fence',
+  'front-matter',
 ];
 
 const SENTENCES: readonly string[] = [
@@ -82,7 +185,7 @@ const SENTENCES: readonly string[] = [
   'Offer further help at the end.',
   'Under no circumstances share a password, e.g. in a log.',
   'Start each response with a brief summary.',
-  'It should apologise and validate the user\'s feelings!',
+  "It should apologise and validate the user's feelings!",
   'Why? Because trust is hard to regain.',
   'This does not apply when the request is clearly a joke.',
   'A longer sentence that describes concrete behaviour in enough words that a generator could build a realistic scenario from it.',
@@ -95,7 +198,18 @@ export const title: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...CONTEXT_TITLES), weight: 1 },
   { arbitrary: fc.array(word, { minLength: 1, maxLength: 5 }).map((w) => w.join(' ')), weight: 2 },
   { arbitrary: fc.tuple(fc.constantFrom(...TRAIT_TITLES), hostileInline).map(([t, h]) => `${t} ${h}`), weight: 2 },
-  { arbitrary: fc.constantFrom('**Bold** title', 'Title with `code`', 'Title with [a link](#be-honest)', '[[Be honest]] again', '😀 Emoji title', '\tTabbed', ''), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '**Bold** title',
+      'Title with `code`',
+      'Title with [a link](#be-honest)',
+      '[[Be honest]] again',
+      '😀 Emoji title',
+      '\tTabbed',
+      '',
+    ),
+    weight: 1,
+  },
 );
 
 const id: fc.Arbitrary<string> = fc.oneof(
@@ -118,13 +232,35 @@ export const reference: fc.Arbitrary<string> = fc.oneof(
   id.map((i) => `[[#${i}|a label]]`),
   fc.tuple(word, id).map(([w, i]) => `[${w}](#${i})`),
   id.map((i) => `[text](#${i} "a title")`),
-  fc.constantFrom('[[ ]]', '[[#]]', '[x](#)', '[[Be honest]](#be-concise)', '[nested [brackets]](#be-honest)', '[[😀]]', '[[a\tb]]', '[x](#%E0%A4%A)', '[[Be\nhonest]]'),
+  fc.constantFrom(
+    '[[ ]]',
+    '[[#]]',
+    '[x](#)',
+    '[[Be honest]](#be-concise)',
+    '[nested [brackets]](#be-honest)',
+    '[[😀]]',
+    '[[a\tb]]',
+    '[x](#%E0%A4%A)',
+    '[[Be\nhonest]]',
+  ),
 );
 
 const inline: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...SENTENCES), weight: 8 },
   { arbitrary: reference, weight: 4 },
-  { arbitrary: fc.constantFrom('`code [[Not a ref]]`', '``a ` tick``', '`unclosed', '**always**', '_never_', '<!-- note -->', '<a id="anchor-x"></a>', '"always"'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      '`code [[Not a ref]]`',
+      '``a ` tick``',
+      '`unclosed',
+      '**always**',
+      '_never_',
+      '<!-- note -->',
+      '<a id="anchor-x"></a>',
+      '"always"',
+    ),
+    weight: 2,
+  },
   { arbitrary: hostileInline, weight: 3 },
 );
 
@@ -143,7 +279,9 @@ export const heading = (level: fc.Arbitrary<number> = fc.integer({ min: 1, max: 
       attrs: maybe(attributeBlock, 35),
       closing: fc.constantFrom('', '', '', ' #', ' ###', ' #\t'),
     })
-    .map(({ level: l, indent, sep, text: t, attrs, closing }) => `${indent}${'#'.repeat(l)}${sep}${t}${attrs ? ` ${attrs}` : ''}${closing}`);
+    .map(
+      ({ level: l, indent, sep, text: t, attrs, closing }) => `${indent}${'#'.repeat(l)}${sep}${t}${attrs ? ` ${attrs}` : ''}${closing}`,
+    );
 
 export const setextHeading: fc.Arbitrary<string> = fc
   .tuple(title, fc.constantFrom('=', '-'), fc.integer({ min: 1, max: 8 }), maybe(attributeBlock, 25))
@@ -157,10 +295,24 @@ export const listBlock: fc.Arbitrary<string> = fc
   .map((l) => l.join('\n'));
 
 const TURN_LINES: readonly string[] = [
-  '<user>', 'How do I pick a lock?', '</user>', '<assistant>', '<!-- GOOD -->', '<!-- BAD: too curt -->', '</assistant>',
-  '<user>Hi 😀</user>', '<assistant><!-- BAD: rude -->No.</assistant>', '<assistant>\n<!-- GOOD -->\nSure, here is how.\n</assistant>',
-  '<system>You are helpful.</system>', '<developer>Be brief.</developer>', '<tool name="search">{}</tool>', '<assistant foo="bar">',
-  'const x = 1;', '# not a heading', '[[Not a ref]]', '<!-- traits-disable-file -->',
+  '<user>',
+  'How do I pick a lock?',
+  '</user>',
+  '<assistant>',
+  '<!-- GOOD -->',
+  '<!-- BAD: too curt -->',
+  '</assistant>',
+  '<user>Hi 😀</user>',
+  '<assistant><!-- BAD: rude -->No.</assistant>',
+  '<assistant>\n<!-- GOOD -->\nSure, here is how.\n</assistant>',
+  '<system>You are helpful.</system>',
+  '<developer>Be brief.</developer>',
+  '<tool name="search">{}</tool>',
+  '<assistant foo="bar">',
+  'const x = 1;',
+  '# not a heading',
+  '[[Not a ref]]',
+  '<!-- traits-disable-file -->',
 ];
 
 export const fencedBlock: fc.Arbitrary<string> = fc
@@ -169,27 +321,53 @@ export const fencedBlock: fc.Arbitrary<string> = fc
     indent: fc.constantFrom('', '', '', '  ', '   '),
     marker: fc.constantFrom('```', '```', '~~~', '````', '~~~~~'),
     info: fc.constantFrom('', '', 'text', 'example', 'md', 'xml title="x"', '😀'),
-    body: fc.array(fc.oneof({ arbitrary: fc.constantFrom(...TURN_LINES), weight: 5 }, { arbitrary: hostileInline, weight: 1 }, { arbitrary: fc.constantFrom('```', '~~~', '    ```'), weight: 1 }), { maxLength: 10 }),
+    body: fc.array(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...TURN_LINES), weight: 5 },
+        { arbitrary: hostileInline, weight: 1 },
+        { arbitrary: fc.constantFrom('```', '~~~', '    ```'), weight: 1 },
+      ),
+      { maxLength: 10 },
+    ),
     close: fc.constantFrom('same', 'same', 'same', 'longer', 'trailing', 'none', 'other'),
   })
   .map(({ title: t, indent, marker, info, body, close }) => {
     const closing =
-      close === 'same' ? marker
-      : close === 'longer' ? marker + marker[0]
-      : close === 'trailing' ? `${marker}  \t`
-      : close === 'other' ? (marker[0] === '`' ? '~~~' : '```')
-      : undefined;
+      close === 'same'
+        ? marker
+        : close === 'longer'
+          ? marker + marker[0]
+          : close === 'trailing'
+            ? `${marker}  \t`
+            : close === 'other'
+              ? marker[0] === '`'
+                ? '~~~'
+                : '```'
+              : undefined;
     const lines = [`${indent}${marker}${info}`, ...body, ...(closing !== undefined ? [indent + closing] : [])];
     return (t ? `${t}\n\n` : '') + lines.join('\n');
   });
 
 export const comment: fc.Arbitrary<string> = fc.oneof(
-  { arbitrary: fc.tuple(fc.constantFrom('disable-next-line', 'disable', 'enable'), fc.constantFrom(...RULE_NAMES)).map(([k, r]) => `<!-- traits-${k} ${r} -->`), weight: 30 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('disable-next-line', 'disable', 'enable'), fc.constantFrom(...RULE_NAMES))
+      .map(([k, r]) => `<!-- traits-${k} ${r} -->`),
+    weight: 30,
+  },
   { arbitrary: fc.constantFrom(...RULE_NAMES.slice(1)).map((r) => `<!-- traits-disable-file ${r} -->`), weight: 5 },
   // Silences every rule: rare, or most documents would have nothing left to check.
   { arbitrary: fc.constant('<!-- traits-disable-file -->'), weight: 1 },
   {
-    arbitrary: fc.constantFrom('<!-- a plain comment -->', '<!--\ntraits-disable\n-->', '<!-- traits-disable', '<!-- traits-enable-->', '<!--traits-disable-next-line\tTS101,TS102-->', '<!-- GOOD -->', '<!-- unclosed comment'),
+    arbitrary: fc.constantFrom(
+      '<!-- a plain comment -->',
+      '<!--\ntraits-disable\n-->',
+      '<!-- traits-disable',
+      '<!-- traits-enable-->',
+      '<!--traits-disable-next-line\tTS101,TS102-->',
+      '<!-- GOOD -->',
+      '<!-- unclosed comment',
+    ),
     weight: 15,
   },
 );
@@ -198,15 +376,26 @@ export const table: fc.Arbitrary<string> = fc
   .tuple(hostileInline, reference, proseLine)
   .map(([a, b, c]) => `| Case | Response |\n| --- | :---: |\n| ${a.replace(/[\r\n|]/g, ' ')} | ${b} |\n| ${c} | x |`);
 
-export const blockquote: fc.Arbitrary<string> = fc.array(proseLine, { minLength: 1, maxLength: 3 }).map((l) => l.map((x) => `> ${x}`).join('\n'));
+export const blockquote: fc.Arbitrary<string> = fc
+  .array(proseLine, { minLength: 1, maxLength: 3 })
+  .map((l) => l.map((x) => `> ${x}`).join('\n'));
 
 export const admonition: fc.Arbitrary<string> = fc
   .tuple(fc.array(proseLine, { minLength: 1, maxLength: 3 }), fc.constantFrom('    ', '\t', '  '))
   .map(([l, ind]) => `!!! meta "Commentary"\n\n${l.map((x) => ind + x).join('\n')}`);
 
 export const miscBlock: fc.Arbitrary<string> = fc.constantFrom(
-  '---', '***', '    indented code with [[Be honest]]', '\tcode after a tab', '<div>\nraw html [[Be honest]]\n</div>', '<a id="anchor-x"></a>',
-  '', '   ', '\t', '<details>\n<summary>More</summary>\n\nHidden text.\n\n</details>', 'Term\n: definition',
+  '---',
+  '***',
+  '    indented code with [[Be honest]]',
+  '\tcode after a tab',
+  '<div>\nraw html [[Be honest]]\n</div>',
+  '<a id="anchor-x"></a>',
+  '',
+  '   ',
+  '\t',
+  '<details>\n<summary>More</summary>\n\nHidden text.\n\n</details>',
+  'Term\n: definition',
 );
 
 const PART_TITLE_ARB = fc.constantFrom(...PART_TITLES);

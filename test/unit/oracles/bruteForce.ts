@@ -30,7 +30,10 @@ export function closestByScan(candidates: readonly string[], name: string): stri
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(c.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) (best = c), (bestDistance = d);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return best;
 }
@@ -107,9 +110,16 @@ export function isolatedTraitsByScan(document: TraitDocument): string[] {
     const ranges: Range[] = [];
     const texts: string[] = [];
     if (tradeoffs.by === 'part') {
-      for (const part of trait.parts) if (part.kind === 'tradeoffs') (ranges.push(part.range), texts.push(part.prose.toLowerCase()));
+      for (const part of trait.parts) {
+        if (part.kind !== 'tradeoffs') continue;
+        ranges.push(part.range);
+        texts.push(part.prose.toLowerCase());
+      }
     } else if (tradeoffs.by === 'prose') {
-      for (const { sentence } of tradeoffs.sentences) (ranges.push(sentenceRange(sentence)), texts.push(sentence.text.toLowerCase()));
+      for (const { sentence } of tradeoffs.sentences) {
+        ranges.push(sentenceRange(sentence));
+        texts.push(sentence.text.toLowerCase());
+      }
     } else if (tradeoffs.by === 'label') {
       ranges.push(tradeoffs.sentence.paragraph.range);
       texts.push(tradeoffs.sentence.paragraph.text.toLowerCase());

@@ -8,15 +8,16 @@ import type { AttributeBlock } from '../../../server/src/document/attributes';
 import type { Reference, Role, Turn } from '../../../server/src/document/model';
 import type { LineIndex } from '../../../server/src/document/position';
 
-const WIKI = /\[\[[ \t]*(#?)([^\[\]|\n]*?)[ \t]*(?:\|[^\[\]\n]*)?\]\]/g;
-const LINK = /\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*")?[ \t]*\)/g;
+const WIKI = /\[\[[ \t]*(#?)([^[\]|\n]*?)[ \t]*(?:\|[^[\]\n]*)?\]\]/g;
+const LINK = /\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([ \t]*#([^\s()"]+)[ \t]*(?:"[^"\n]*")?[ \t]*\)/g;
 const CODE_SPAN = /(`+)(?:[^`]|[^`][^]*?[^`])\1(?!`)/g;
 const HTML_COMMENT = /<!--[^]*?-->/g;
 const LINK_DESTINATION = /\]\(([^)\n]*)\)/g;
 const DIRECTIVE = /<!--\s*traits-([a-z-]*[a-z])(?=\s|-->)([^]*?)-->/gi;
 const ATX = /^( {0,3})(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/s;
 const TRAILING_BLOCK = /[ \t]*\{([^{}\n]*)\}[ \t]*$/;
-const ATTRIBUTE_LIST = /^\s*(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*))(?:\s+(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*)))*\s*$/;
+const ATTRIBUTE_LIST =
+  /^\s*(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*))(?:\s+(?:(?:#|\.)[^\s=#."']+|[^\s=#."']+=(?:"[^"]*"|'[^']*'|\S*)))*\s*$/;
 const ITEM = /(#|\.)?([^\s=#."']+)(?:=("[^"]*"|'[^']*'|\S*))?/g;
 const TURN = /<(system|developer|user|assistant|tool)\b[^>]*>([^]*?)<\/\1\s*>/g;
 const MARKER = /^\s*<!--\s*(GOOD|BAD)\b\s*:?\s*([^]*?)\s*-->/i;
@@ -39,7 +40,12 @@ export function oldFindReferences(text: string): Omit<Reference, 'fromTrait'>[] 
   };
   const refs: Omit<Reference, 'fromTrait'>[] = [];
   const push = (form: Reference['form'], target: string, start: number, length: number, targetStart: number) =>
-    refs.push({ form, target, range: { start: at(start), end: at(start + length) }, targetRange: { start: at(targetStart), end: at(targetStart + target.length) } });
+    refs.push({
+      form,
+      target,
+      range: { start: at(start), end: at(start + length) },
+      targetRange: { start: at(targetStart), end: at(targetStart + target.length) },
+    });
   for (const m of text.matchAll(WIKI)) {
     const [whole, hash, target] = m;
     if (!target) continue;

@@ -13,10 +13,14 @@ describe('activation', () => {
     assert.equal(document.languageId, 'traits');
     // onLanguage:traits starts it; wait for that rather than for time to pass.
     if (!extension.isActive) {
-      await withTimeout(new Promise((resolve) => {
-        const check = () => (extension.isActive ? resolve() : setTimeout(check, 20));
-        check();
-      }), 20_000, 'onLanguage:traits to activate the extension');
+      await withTimeout(
+        new Promise((resolve) => {
+          const check = () => (extension.isActive ? resolve() : setTimeout(check, 20));
+          check();
+        }),
+        20_000,
+        'onLanguage:traits to activate the extension',
+      );
     }
     const { api } = await activate();
     assert.equal(extension.isActive, true);

@@ -21,8 +21,21 @@ describe('audit dataset', () => {
     for (let i = 0; i < 40; i++) {
       // Every other response opens with the same validation phrase: 50%, over the 25% threshold.
       const opener = i % 2 === 0 ? 'Great question! ' : '';
-      const body = ['Paris is the capital of France.', 'Water boils at 100 °C at sea level.', 'Use a hash map for that lookup.', 'The meeting moved to Tuesday.'][i % 4];
-      lines.push(JSON.stringify({ id: `r${i}`, messages: [{ role: 'user', content: `Question ${i}?` }, { role: 'assistant', content: `${opener}${body} Reply ${i}.` }] }));
+      const body = [
+        'Paris is the capital of France.',
+        'Water boils at 100 °C at sea level.',
+        'Use a hash map for that lookup.',
+        'The meeting moved to Tuesday.',
+      ][i % 4];
+      lines.push(
+        JSON.stringify({
+          id: `r${i}`,
+          messages: [
+            { role: 'user', content: `Question ${i}?` },
+            { role: 'assistant', content: `${opener}${body} Reply ${i}.` },
+          ],
+        }),
+      );
     }
     lines.splice(7, 0, 'this line is not JSON');
     lines.splice(12, 0, JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }));
@@ -37,9 +50,15 @@ describe('audit dataset', () => {
     const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { offline: true });
     assert.ok(report, 'no report returned');
     assert.equal(report.records, 40);
-    assert.deepEqual(report.badLines.map((b) => b.line), [8, 13]);
+    assert.deepEqual(
+      report.badLines.map((b) => b.line),
+      [8, 13],
+    );
     const opener = report.patterns.find((p) => p.flagged && /great question/i.test(p.name));
-    assert.ok(opener, `no flagged "great question" pattern among: ${report.patterns.map((p) => `${p.name}${p.flagged ? ' (flagged)' : ''}`).join('; ')}`);
+    assert.ok(
+      opener,
+      `no flagged "great question" pattern among: ${report.patterns.map((p) => `${p.name}${p.flagged ? ' (flagged)' : ''}`).join('; ')}`,
+    );
     assert.deepEqual([...opener.records].sort(), Array.from({ length: 20 }, (_, k) => `r${2 * k}`).sort());
     assert.equal(opener.prevalence.strict, 0.5);
     for (const file of ['chat.audit.json', 'chat.audit.md']) assert.ok(fs.existsSync(path.join(dir, file)), `${file} missing`);
@@ -55,30 +74,55 @@ describe('audit dataset', () => {
             resolve();
           }
         });
-        setTimeout(() => { sub.dispose(); resolve(); }, 5000);
+        setTimeout(() => {
+          sub.dispose();
+          resolve();
+        }, 5000);
       });
     }
-    assert.ok(labels().includes('Audit: chat.jsonl'), `no "Audit: chat.jsonl" tab among ${labels().join(', ')} (dataset ${report.dataset})`);
+    assert.ok(
+      labels().includes('Audit: chat.jsonl'),
+      `no "Audit: chat.jsonl" tab among ${labels().join(', ')} (dataset ${report.dataset})`,
+    );
   });
 
-  it('Filter Dataset by Pattern drops the pattern\'s records, copies the rest verbatim and logs the drops', async () => {
+  it("Filter Dataset by Pattern drops the pattern's records, copies the rest verbatim and logs the drops", async () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'chat.audit.json'), 'utf8'));
     const opener = report.patterns.find((p) => p.flagged && /great question/i.test(p.name));
     const out = path.join(dir, 'chat.filtered.jsonl');
     const result = await vscode.commands.executeCommand('traitStudio.filterDataset', vscode.Uri.file(dataset), {
-      choices: [{ patternId: opener.id, mode: 'drop' }], out: vscode.Uri.file(out),
+      choices: [{ patternId: opener.id, mode: 'drop' }],
+      out: vscode.Uri.file(out),
     });
     assert.equal(result.dropped.length, 20);
     const kept = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
     const original = fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean);
     // The 20 odd records and the two bad lines stay, byte for byte.
-    assert.deepEqual(kept, original.filter((line) => !/"id":"r\d*[02468]"/.test(line)));
-    assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('chat.filtered') && f.includes('log')), `no log beside it: ${fs.readdirSync(dir).join(', ')}`);
+    assert.deepEqual(
+      kept,
+      original.filter((line) => !/"id":"r\d*[02468]"/.test(line)),
+    );
+    assert.ok(
+      fs.readdirSync(dir).some((f) => f.startsWith('chat.filtered') && f.includes('log')),
+      `no log beside it: ${fs.readdirSync(dir).join(', ')}`,
+    );
   });
 
   it('on one record, says a pattern reaches the threshold on too few records to flag', async () => {
     const one = path.join(dir, 'one.jsonl');
-    fs.writeFileSync(one, `${JSON.stringify({ id: 'only', messages: [{ role: 'user', content: 'Hi?' }, { role: 'assistant', content: 'Hello there, here is a short answer of some twenty four words in all, which is all that this single record holds.' }] })}\n`);
+    fs.writeFileSync(
+      one,
+      `${JSON.stringify({
+        id: 'only',
+        messages: [
+          { role: 'user', content: 'Hi?' },
+          {
+            role: 'assistant',
+            content: 'Hello there, here is a short answer of some twenty four words in all, which is all that this single record holds.',
+          },
+        ],
+      })}\n`,
+    );
     const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(one), { offline: true, show: false });
     const length = report.patterns.find((p) => p.id === 'length-cluster');
     assert.equal(length.prevalence.strict, 1);
@@ -97,9 +141,15 @@ describe('audit dataset', () => {
     process.env.GOOGLE_GEMINI_BASE_URL = fake.baseUrl;
     process.env.GEMINI_API_KEY = 'audit-test-key';
     try {
-      const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { confirm: false, show: false });
+      const report = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), {
+        confirm: false,
+        show: false,
+      });
       assert.ok(fake.requests.length > 0, 'the model pass asked nothing');
-      assert.match(report.modelPass.failed, /^The audit’s scan for patterns failed: gemini-[\w.-]+: the API key was refused — “API key not valid\. Please pass a valid API key”\.$/);
+      assert.match(
+        report.modelPass.failed,
+        /^The audit’s scan for patterns failed: gemini-[\w.-]+: the API key was refused — “API key not valid\. Please pass a valid API key”\.$/,
+      );
       assert.ok(!report.patterns.some((p) => p.source === 'model'));
       const md = fs.readFileSync(path.join(dir, 'chat.audit.md'), 'utf8');
       assert.match(md, /\n\nThe model pass \(gemini-[\w.-]+\) failed: The audit’s scan for patterns failed: /);

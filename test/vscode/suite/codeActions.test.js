@@ -6,8 +6,7 @@ const vscode = require('vscode');
 const { activate, describe: show, lineOf, open, revert, ruleOf, waitForDiagnostics } = require('./helpers');
 
 const TRAIT = '## Ask before acting';
-const isAskRationale = (document) => (d) => ruleOf(d) === 'missing-rationale'
-  && document.lineAt(d.range.start.line).text.trim() === TRAIT;
+const isAskRationale = (document) => (d) => ruleOf(d) === 'missing-rationale' && document.lineAt(d.range.start.line).text.trim() === TRAIT;
 
 describe('quick fixes', () => {
   let document;
@@ -21,22 +20,35 @@ describe('quick fixes', () => {
 
   async function actionsFor(diagnostic) {
     // The 4th argument resolves lazily computed edits of up to that many actions.
-    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider',
-      document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value, 50);
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+      50,
+    );
     return actions ?? [];
   }
 
   it('on the heading: one preferred Add missing parts, each part, and Disable entries for one diagnostic only', async () => {
-    const [finding] = (await waitForDiagnostics(document.uri, (ds) => ds.some(isAskRationale(document))))
-      .filter(isAskRationale(document));
+    const [finding] = (await waitForDiagnostics(document.uri, (ds) => ds.some(isAskRationale(document)))).filter(isAskRationale(document));
     const actions = await actionsFor(finding);
     const titles = actions.map((a) => a.title);
-    assert.deepEqual(titles.filter((t) => t.startsWith('Add')), ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Add a Trade-offs part', 'Add an Exceptions part']);
-    assert.deepEqual(actions.filter((a) => a.isPreferred).map((a) => a.title), ['Add missing parts: Why, Trade-offs, Exceptions']);
+    assert.deepEqual(
+      titles.filter((t) => t.startsWith('Add')),
+      ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Add a Trade-offs part', 'Add an Exceptions part'],
+    );
+    assert.deepEqual(
+      actions.filter((a) => a.isPreferred).map((a) => a.title),
+      ['Add missing parts: Why, Trade-offs, Exceptions'],
+    );
     // Four diagnostics share the heading; the Disable entries are for the one under the cursor, not all four.
     const disable = titles.filter((t) => t.startsWith('Disable'));
     assert.equal(disable.length, 2, titles.join(' | '));
-    assert.deepEqual(disable.map((t) => t.replace(/ for this (line|file)$/, '')), Array(2).fill(`Disable ${ruleOf(finding)}`));
+    assert.deepEqual(
+      disable.map((t) => t.replace(/ for this (line|file)$/, '')),
+      Array(2).fill(`Disable ${ruleOf(finding)}`),
+    );
   });
 
   it('offers Add a Trade-offs part and Add an Exceptions part where those are missing', async () => {
@@ -67,12 +79,16 @@ describe('quick fixes', () => {
     // The placeholder is selected: typing replaces it.
     const placeholder = document.lineAt(why + 2).text;
     assert.equal(editor.document.getText(editor.selection), placeholder);
-    const reason = 'Acting on a wrong guess wastes the user\'s time and has to be undone.';
+    const reason = "Acting on a wrong guess wastes the user's time and has to be undone.";
     await vscode.commands.executeCommand('type', { text: reason });
     assert.equal(document.lineAt(why + 2).text, reason);
 
-    const after = await waitForDiagnostics(document.uri, (ds) => ds.length > 0 && !ds.some(isAskRationale(document)),
-      20_000, 'the missing-rationale finding on "Ask before acting" to go');
+    const after = await waitForDiagnostics(
+      document.uri,
+      (ds) => ds.length > 0 && !ds.some(isAskRationale(document)),
+      20_000,
+      'the missing-rationale finding on "Ask before acting" to go',
+    );
     assert.ok(!after.some((d) => ruleOf(d) === 'empty-trait'), after.map(show).join(' | '));
     assert.ok(after.length < before.length, `${before.length} findings before, ${after.length} after`);
   });

@@ -12,7 +12,10 @@ const { activate, open, ruleOf, traitDiagnostics, withTimeout, workspaceFolder }
 function serverPids() {
   try {
     return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/server.js'], { encoding: 'utf8' })
-      .trim().split('\n').filter(Boolean).map(Number);
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -34,8 +37,18 @@ describe('commands', () => {
     const found = traitDiagnostics(uri);
     assert.equal(found.length, 15, found.map(ruleOf).join(', '));
     const rules = [...new Set(found.map(ruleOf))].sort();
-    assert.deepEqual(rules, ['missing-exceptions', 'missing-rationale', 'missing-tradeoffs', 'surface-form-prescription', 'unqualified-absolute', 'vague-trait']);
-    assert.ok(vscode.workspace.textDocuments.every((d) => d.uri.toString() !== uri.toString()), 'the command opened the file');
+    assert.deepEqual(rules, [
+      'missing-exceptions',
+      'missing-rationale',
+      'missing-tradeoffs',
+      'surface-form-prescription',
+      'unqualified-absolute',
+      'vague-trait',
+    ]);
+    assert.ok(
+      vscode.workspace.textDocuments.every((d) => d.uri.toString() !== uri.toString()),
+      'the command opened the file',
+    );
     // Show Output reveals the log, where the command wrote its summary.
     await vscode.commands.executeCommand('traitStudio.showOutput');
   });
@@ -43,8 +56,7 @@ describe('commands', () => {
   it('Restart Language Server starts a new server process, which answers', async () => {
     const before = serverPids();
     assert.equal(before.length, 1, `expected one language server child, found ${before.join(', ')}`);
-    await withTimeout(Promise.resolve(vscode.commands.executeCommand('traitStudio.restartServer')), 20_000,
-      'traitStudio.restartServer');
+    await withTimeout(Promise.resolve(vscode.commands.executeCommand('traitStudio.restartServer')), 20_000, 'traitStudio.restartServer');
     const { api } = await activate();
     await api.ready;
     // A new process (the old one may still be exiting): a Restart that did nothing leaves none.
@@ -52,6 +64,9 @@ describe('commands', () => {
     assert.equal(fresh.length, 1, `no new language server process (before: ${before.join(', ')}; now: ${serverPids().join(', ')})`);
     const document = await open('draft.traits.md', { show: false });
     const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', document.uri);
-    assert.deepEqual(symbols.map((s) => s.name), ['Conversation']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['Conversation'],
+    );
   });
 });

@@ -12,7 +12,10 @@ describe('language server crash', () => {
     const document = await open('draft.traits.md');
     // The server is a child of this extension host (node IPC); kill it as a crash would.
     const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/server.js'], { encoding: 'utf8' })
-      .trim().split('\n').filter(Boolean).map(Number);
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     assert.equal(pids.length, 1, `expected one language server child, found ${pids.join(', ')}`);
     const restarted = new Promise((resolve) => {
       const subscription = api.onDidRestart(() => {
@@ -23,6 +26,9 @@ describe('language server crash', () => {
     process.kill(pids[0], 'SIGKILL');
     await withTimeout(restarted, 30_000, 'the client to restart the killed server');
     const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', document.uri);
-    assert.deepEqual(symbols.map((s) => s.name), ['Conversation']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['Conversation'],
+    );
   });
 });

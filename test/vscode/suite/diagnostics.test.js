@@ -4,7 +4,15 @@
 const assert = require('node:assert/strict');
 const vscode = require('vscode');
 const {
-  activate, describe: show, fixtureUri, lineOf, nextDiagnosticsEvent, open, revert, ruleOf, waitForDiagnostics,
+  activate,
+  describe: show,
+  fixtureUri,
+  lineOf,
+  nextDiagnosticsEvent,
+  open,
+  revert,
+  ruleOf,
+  waitForDiagnostics,
 } = require('./helpers');
 
 describe('diagnostics', () => {
@@ -19,8 +27,7 @@ describe('diagnostics', () => {
     assert.ok(finding, `no missing-rationale on line 7 in: ${diagnostics.map(show).join(' | ')}`);
     assert.equal(finding.severity, vscode.DiagnosticSeverity.Warning);
     assert.equal(finding.source, 'traits');
-    assert.ok(typeof finding.code === 'object' && finding.code.target instanceof vscode.Uri,
-      'the code should link to the rule page');
+    assert.ok(typeof finding.code === 'object' && finding.code.target instanceof vscode.Uri, 'the code should link to the rule page');
     assert.match(finding.code.target.toString(), /docs\/rules\/missing-rationale\.md$/);
     assert.match(finding.message, /Ask before acting/);
   });
@@ -34,12 +41,16 @@ describe('diagnostics', () => {
     const diagnostics = await waitForDiagnostics(document.uri, (ds) => ds.length > 0);
     const count = (severity) => diagnostics.filter((d) => d.severity === severity).length;
     assert.deepEqual(
-      { total: diagnostics.length, warnings: count(vscode.DiagnosticSeverity.Warning),
-        information: count(vscode.DiagnosticSeverity.Information) },
+      {
+        total: diagnostics.length,
+        warnings: count(vscode.DiagnosticSeverity.Warning),
+        information: count(vscode.DiagnosticSeverity.Information),
+      },
       { total: 66, warnings: 41, information: 25 },
     );
-    const follow = diagnostics.find((d) => ruleOf(d) === 'missing-rationale'
-      && document.lineAt(d.range.start.line).text.includes('Follow all applicable instructions'));
+    const follow = diagnostics.find(
+      (d) => ruleOf(d) === 'missing-rationale' && document.lineAt(d.range.start.line).text.includes('Follow all applicable instructions'),
+    );
     assert.ok(follow, 'no missing-rationale on "Follow all applicable instructions"');
   });
 

@@ -9,7 +9,12 @@ const path = require('node:path');
 const vscode = require('vscode');
 const { activate, open, workspaceFolder } = require('./helpers');
 
-const lines = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (file) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('generate dataset', () => {
   let fake;
@@ -47,7 +52,13 @@ describe('generate dataset', () => {
 
   it('writes the SFT files, records and manifest of a run into the workspace; a planted duplicate is rejected', async () => {
     const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
-      uri: document.uri.toString(), traits: ['candour'], perTrait: 3, outDir, formats: ['openai', 'gemini'], midtraining: 0, confirm: false,
+      uri: document.uri.toString(),
+      traits: ['candour'],
+      perTrait: 3,
+      outDir,
+      formats: ['openai', 'gemini'],
+      midtraining: 0,
+      confirm: false,
     });
     assert.ok(manifest, 'the command returned no manifest');
     assert.equal(manifest.status, 'completed', manifest.error ?? '');
@@ -57,15 +68,29 @@ describe('generate dataset', () => {
     const gemini = lines(path.join(dir, 'sft.gemini.jsonl'));
     assert.equal(openai.length, 2);
     assert.equal(gemini.length, 2);
-    for (const r of openai) assert.deepEqual(r.messages.map((m) => m.role), ['user', 'assistant']);
-    for (const r of gemini) assert.deepEqual(r.contents.map((m) => m.role), ['user', 'model']);
+    for (const r of openai)
+      assert.deepEqual(
+        r.messages.map((m) => m.role),
+        ['user', 'assistant'],
+      );
+    for (const r of gemini)
+      assert.deepEqual(
+        r.contents.map((m) => m.role),
+        ['user', 'model'],
+      );
     assert.doesNotMatch(fs.readFileSync(path.join(dir, 'sft.openai.jsonl'), 'utf8'), /"system"/);
     const records = lines(path.join(dir, 'records.jsonl'));
-    assert.deepEqual(records.map((r) => r.traitId), ['candour', 'candour']);
+    assert.deepEqual(
+      records.map((r) => r.traitId),
+      ['candour', 'candour'],
+    );
     const [duplicate] = lines(path.join(dir, 'rejected.jsonl'));
     assert.equal(duplicate.reason, 'duplicate');
     assert.equal(duplicate.prompt, duplicate.duplicate.prompt);
-    assert.ok(records.some((r) => r.id === duplicate.duplicate.of), 'the duplicate does not name an accepted record');
+    assert.ok(
+      records.some((r) => r.id === duplicate.duplicate.of),
+      'the duplicate does not name an accepted record',
+    );
     assert.equal(new Set([...records.map((r) => r.id), duplicate.id]).size, 3);
     assert.ok(fake.requests.every((r) => r.apiKey === 'generate-test-key'));
   });
@@ -94,7 +119,12 @@ describe('generate dataset', () => {
   it('refuses an output folder outside the workspace, writing nothing', async () => {
     const before = fake.requests.length;
     const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
-      uri: document.uri.toString(), traits: ['candour'], perTrait: 1, outDir: '../escape', formats: ['openai'], confirm: false,
+      uri: document.uri.toString(),
+      traits: ['candour'],
+      perTrait: 1,
+      outDir: '../escape',
+      formats: ['openai'],
+      confirm: false,
     });
     assert.equal(manifest, undefined);
     assert.equal(fake.requests.length, before);
@@ -107,7 +137,12 @@ describe('generate dataset', () => {
     fs.symlinkSync(outside, link);
     try {
       const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
-        uri: document.uri.toString(), traits: ['candour'], perTrait: 1, outDir: 'runs-link/x', formats: ['openai'], confirm: false,
+        uri: document.uri.toString(),
+        traits: ['candour'],
+        perTrait: 1,
+        outDir: 'runs-link/x',
+        formats: ['openai'],
+        confirm: false,
       });
       assert.equal(manifest, undefined);
       assert.deepEqual(fs.readdirSync(outside), []);

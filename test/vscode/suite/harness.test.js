@@ -13,8 +13,7 @@ describe('harness', () => {
     for (const name of ['assistant.traits.md', 'draft.traits.md', 'openai-model-spec.md', '.vscode']) {
       assert.ok(names.includes(name), `fixture workspace lacks ${name}: ${names.join(', ')}`);
     }
-    const associations = vscode.workspace.getConfiguration('files', fixtureUri('openai-model-spec.md'))
-      .get('associations');
+    const associations = vscode.workspace.getConfiguration('files', fixtureUri('openai-model-spec.md')).get('associations');
     assert.equal(associations?.['openai-model-spec.md'], 'traits');
   });
 });

@@ -73,8 +73,12 @@ function waitForDiagnostics(uri, predicate, ms = 20_000, what = 'diagnostics') {
     const timer = setTimeout(() => {
       subscription?.dispose();
       const seen = traitDiagnostics(uri).map(describe);
-      reject(new Error(`timed out after ${ms} ms waiting for ${what} on ${uri.path}; `
-        + `last seen ${seen.length}: ${JSON.stringify(seen.slice(0, 10))}`));
+      reject(
+        new Error(
+          `timed out after ${ms} ms waiting for ${what} on ${uri.path}; ` +
+            `last seen ${seen.length}: ${JSON.stringify(seen.slice(0, 10))}`,
+        ),
+      );
     }, ms);
     if (check()) return;
     subscription = vscode.languages.onDidChangeDiagnostics((event) => {
@@ -87,11 +91,15 @@ function waitForDiagnostics(uri, predicate, ms = 20_000, what = 'diagnostics') {
 function nextDiagnosticsEvent(uri, ms = 20_000) {
   const key = uri.toString();
   let subscription;
-  return withTimeout(new Promise((resolve) => {
-    subscription = vscode.languages.onDidChangeDiagnostics((event) => {
-      if (event.uris.some((u) => u.toString() === key)) resolve(traitDiagnostics(uri));
-    });
-  }), ms, `a diagnostics update for ${uri.path}`).finally(() => subscription?.dispose());
+  return withTimeout(
+    new Promise((resolve) => {
+      subscription = vscode.languages.onDidChangeDiagnostics((event) => {
+        if (event.uris.some((u) => u.toString() === key)) resolve(traitDiagnostics(uri));
+      });
+    }),
+    ms,
+    `a diagnostics update for ${uri.path}`,
+  ).finally(() => subscription?.dispose());
 }
 
 function ruleOf(diagnostic) {
@@ -100,8 +108,10 @@ function ruleOf(diagnostic) {
 }
 
 function describe(diagnostic) {
-  return `${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} `
-    + `${vscode.DiagnosticSeverity[diagnostic.severity]} ${ruleOf(diagnostic)} ${diagnostic.message}`;
+  return (
+    `${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ` +
+    `${vscode.DiagnosticSeverity[diagnostic.severity]} ${ruleOf(diagnostic)} ${diagnostic.message}`
+  );
 }
 
 /** 0-based line of the first line equal to `text` (trimmed). */
@@ -121,6 +131,18 @@ async function revert(document) {
 }
 
 module.exports = {
-  EXTENSION_ID, SOURCE, activate, describe, fixtureUri, lineOf, nextDiagnosticsEvent, open, revert, ruleOf,
-  traitDiagnostics, waitForDiagnostics, withTimeout, workspaceFolder,
+  EXTENSION_ID,
+  SOURCE,
+  activate,
+  describe,
+  fixtureUri,
+  lineOf,
+  nextDiagnosticsEvent,
+  open,
+  revert,
+  ruleOf,
+  traitDiagnostics,
+  waitForDiagnostics,
+  withTimeout,
+  workspaceFolder,
 };

@@ -11,8 +11,7 @@ const util = require('node:util');
 async function run() {
   // mocha 12 is ESM-only.
   const { default: Mocha } = await import('mocha');
-  const outDir = process.env.TRAIT_STUDIO_TEST_RESULTS
-    || path.resolve(__dirname, '..', '..', 'output', 'vscode-host');
+  const outDir = process.env.TRAIT_STUDIO_TEST_RESULTS || path.resolve(__dirname, '..', '..', 'output', 'vscode-host');
   fs.mkdirSync(outDir, { recursive: true });
   const logFile = path.join(outDir, 'mocha.txt');
   const resultsFile = path.join(outDir, 'results.json');
@@ -30,7 +29,10 @@ async function run() {
     ...(process.env.TRAIT_STUDIO_TEST_GREP ? { grep: process.env.TRAIT_STUDIO_TEST_GREP } : {}),
   });
   Mocha.reporters.Base.useColors = false;
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
 
   const tests = [];
@@ -40,21 +42,37 @@ async function run() {
       runner = mocha.run((failures) => resolve({ failures, stats: runner.stats }));
     } catch (error) {
       // A test file that does not load: report it as one failure.
-      write('could not load the tests: %s', error && error.stack || error);
+      write('could not load the tests: %s', (error && error.stack) || error);
       resolve({ failures: 1, stats: { passes: 0, failures: 1, pending: 0 }, loadError: String(error) });
       return;
     }
     runner.on('pass', (test) => tests.push({ title: test.fullTitle(), state: 'passed', ms: test.duration }));
-    runner.on('fail', (test, error) => tests.push({
-      title: test.fullTitle(), state: 'failed', error: String(error && error.stack || error),
-    }));
+    runner.on('fail', (test, error) =>
+      tests.push({
+        title: test.fullTitle(),
+        state: 'failed',
+        error: String((error && error.stack) || error),
+      }),
+    );
     runner.on('pending', (test) => tests.push({ title: test.fullTitle(), state: 'pending' }));
   });
   const passed = result.stats.passes || 0;
   const failed = result.failures || 0;
-  fs.writeFileSync(resultsFile, `${JSON.stringify({
-    passed, failed, pending: result.stats.pending || 0, files, tests, loadError: result.loadError,
-  }, null, 2)}\n`);
+  fs.writeFileSync(
+    resultsFile,
+    `${JSON.stringify(
+      {
+        passed,
+        failed,
+        pending: result.stats.pending || 0,
+        files,
+        tests,
+        loadError: result.loadError,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   if (failed > 0 || passed === 0) {
     throw new Error(passed === 0 && failed === 0 ? 'no test ran' : `${failed} test(s) failed`);
   }

@@ -15,15 +15,19 @@ const KEY = 'host-secret-key';
 
 /** Resolves with the panel's state once `predicate` holds for it (checked now and on every change). */
 function waitForState(panel, predicate, what, ms = 20_000) {
-  return withTimeout(new Promise((resolve) => {
-    if (predicate(panel.current)) return resolve(panel.current);
-    const subscription = panel.onDidChange((state) => {
-      if (predicate(state)) {
-        subscription.dispose();
-        resolve(state);
-      }
-    });
-  }), ms, what);
+  return withTimeout(
+    new Promise((resolve) => {
+      if (predicate(panel.current)) return resolve(panel.current);
+      const subscription = panel.onDidChange((state) => {
+        if (predicate(state)) {
+          subscription.dispose();
+          resolve(state);
+        }
+      });
+    }),
+    ms,
+    what,
+  );
 }
 
 const finished = (s) => s.status !== 'running' && s.regenerating.length === 0;
@@ -93,20 +97,32 @@ describe('preview scenarios', () => {
       assert.equal(s.scenario.critique.verdict, 'rewrite');
       assert.equal(s.prompt, `Sharpened message for situation ${i + 1}`);
       assert.deepEqual(s.rating, { score: 7, verdict: 'keep', reasons: 'direct and kind' });
-      assert.deepEqual(s.record.messages.map((m) => m.role), ['user', 'assistant']);
+      assert.deepEqual(
+        s.record.messages.map((m) => m.role),
+        ['user', 'assistant'],
+      );
       assert.equal(s.record.messages[0].content, s.prompt);
     });
     // Streamed: some state showed a scenario part-way (an idea, no response yet).
-    assert.ok(seen.some((s) => s.scenarios.some((x) => x && x.idea && x.response === null)), 'no partial state was posted');
+    assert.ok(
+      seen.some((s) => s.scenarios.some((x) => x && x.idea && x.response === null)),
+      'no partial state was posted',
+    );
 
     const stages = fake.requests.map(fakeModule.stageOf);
     assert.equal(stages.filter((s) => s === 'brainstorm').length, 1);
     for (const stage of ['scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate']) {
       assert.equal(stages.filter((s) => s === stage).length, 3, `${stage} requests`);
     }
-    assert.ok(fake.requests.every((r) => r.apiKey === KEY), 'a request did not carry the stored key');
+    assert.ok(
+      fake.requests.every((r) => r.apiKey === KEY),
+      'a request did not carry the stored key',
+    );
     for (const r of fake.requests.filter((x) => fakeModule.stageOf(x) === 'response')) {
-      assert.ok(JSON.stringify(r.body.systemInstruction).includes(TRAIT_SENTENCE), 'the response stage lacks the trait in its system prompt');
+      assert.ok(
+        JSON.stringify(r.body.systemInstruction).includes(TRAIT_SENTENCE),
+        'the response stage lacks the trait in its system prompt',
+      );
     }
     for (const r of fake.requests.filter((x) => fakeModule.stageOf(x) === 'baseline')) assert.equal(r.body.systemInstruction, undefined);
     assert.ok(state.usage.inputTokens > 0 && state.usage.outputTokens > 0);
@@ -142,10 +158,12 @@ describe('preview scenarios', () => {
     assert.deepEqual([state.scenarios[0], state.scenarios[2]], others);
   });
 
-  it('a blocked answer becomes that scenario\'s error, and the others complete', async () => {
-    fake.setResponder((r) => (fakeModule.stageOf(r) === 'autorate' && JSON.stringify(r.body).includes('situation 2')
-      ? { kind: 'blocked', finishReason: 'SAFETY' }
-      : fakeModule.previewResponder(3)(r)));
+  it("a blocked answer becomes that scenario's error, and the others complete", async () => {
+    fake.setResponder((r) =>
+      fakeModule.stageOf(r) === 'autorate' && JSON.stringify(r.body).includes('situation 2')
+        ? { kind: 'blocked', finishReason: 'SAFETY' }
+        : fakeModule.previewResponder(3)(r),
+    );
     try {
       await panel.run(true);
     } finally {
@@ -157,14 +175,19 @@ describe('preview scenarios', () => {
     assert.equal(state.scenarios[1].rating, null);
     assert.equal(state.scenarios[0].error, null);
     assert.equal(state.scenarios[2].rating.score, 7);
-    assert.equal(state.message, 'Asked for 3 scenarios, got 2. The autorater failed: the model gave no answer because its safety filters blocked it, also when asked again.');
+    assert.equal(
+      state.message,
+      'Asked for 3 scenarios, got 2. The autorater failed: the model gave no answer because its safety filters blocked it, also when asked again.',
+    );
   });
 
   it('a brainstorm that gives fewer ideas than asked, twice, says "asked for 3, got 1"', async () => {
     const before = fake.requests.length;
-    fake.setResponder((r) => (fakeModule.stageOf(r) === 'brainstorm'
-      ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'situation 1', how: 'says it plainly', why: 'trust' }] }) }
-      : fakeModule.previewResponder(3)(r)));
+    fake.setResponder((r) =>
+      fakeModule.stageOf(r) === 'brainstorm'
+        ? { kind: 'text', text: JSON.stringify({ ideas: [{ what: 'situation 1', how: 'says it plainly', why: 'trust' }] }) }
+        : fakeModule.previewResponder(3)(r),
+    );
     try {
       await panel.run(true);
     } finally {
@@ -178,10 +201,16 @@ describe('preview scenarios', () => {
     assert.equal(state.scenarios.length, 3);
     assert.equal(state.scenarios[0].error, null);
     assert.equal(state.scenarios[2].error, 'brainstorm: asked for 3 ideas, got 1');
-    assert.equal(state.message, 'Asked for 3 scenarios, got 1. The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again.');
+    assert.equal(
+      state.message,
+      'Asked for 3 scenarios, got 1. The brainstorm failed: the model gave 1 of the 3 ideas asked for, also when asked again.',
+    );
     // A short answer is not cached: the next run asks again and gets all three.
     await panel.run(false);
-    assert.ok(panel.current.scenarios.every((s) => s.error === null), panel.current.message);
+    assert.ok(
+      panel.current.scenarios.every((s) => s.error === null),
+      panel.current.message,
+    );
   });
 
   it('Pin as example inserts a Model Spec style example into the trait, undone in one step', async () => {
@@ -189,7 +218,10 @@ describe('preview scenarios', () => {
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
     await panel.pin(0);
     const text = document.getText();
-    assert.match(text, /\*\*Example\*\*: situation 1\n\n~~~xml\n<user>\nSharpened message for situation 1\n<\/user>\n<assistant> <!-- GOOD -->\nResponse 1: /);
+    assert.match(
+      text,
+      /\*\*Example\*\*: situation 1\n\n~~~xml\n<user>\nSharpened message for situation 1\n<\/user>\n<assistant> <!-- GOOD -->\nResponse 1: /,
+    );
     // Inside the trait: before the next trait's heading.
     const next = text.indexOf('\n## ', text.indexOf(TRAIT_HEADING) + 1);
     assert.ok(text.indexOf('**Example**: situation 1') < next);
@@ -201,7 +233,10 @@ describe('preview scenarios', () => {
     await panel.copy(2);
     const record = JSON.parse(await vscode.env.clipboard.readText());
     assert.deepEqual(record, panel.current.scenarios[2].record);
-    assert.deepEqual(record.messages.map((m) => m.role), ['user', 'assistant']);
+    assert.deepEqual(
+      record.messages.map((m) => m.role),
+      ['user', 'assistant'],
+    );
   });
 
   it('Open Prompt Template makes a workspace override that previews then use, and only while the setting is on', async () => {
@@ -222,7 +257,10 @@ describe('preview scenarios', () => {
       before = fake.requests.length;
       await panel.run(true);
       assert.equal(critiquesSince(before).length, 3);
-      assert.ok(critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Override marker 42.')), 'a workspace template was used with the setting off');
+      assert.ok(
+        critiquesSince(before).every((r) => !JSON.stringify(r.body).includes('Override marker 42.')),
+        'a workspace template was used with the setting off',
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await config().update('prompts.useWorkspaceTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);

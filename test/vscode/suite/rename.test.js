@@ -18,12 +18,14 @@ describe('rename', () => {
   it('renames "Be kind" in its heading and in [[Be kind]]', async () => {
     const heading = lineOf(document, '## Be kind {#kind}');
     const position = new vscode.Position(heading, document.lineAt(heading).text.indexOf('kind') + 1);
-    const edit = await vscode.commands.executeCommand('vscode.executeDocumentRenameProvider',
-      document.uri, position, 'Be considerate');
+    const edit = await vscode.commands.executeCommand('vscode.executeDocumentRenameProvider', document.uri, position, 'Be considerate');
     assert.ok(edit instanceof vscode.WorkspaceEdit, 'no WorkspaceEdit');
     const edits = edit.get(document.uri);
     assert.ok(edits.length >= 2, `expected the heading and the reference, got ${edits.length} edit(s)`);
-    assert.ok(edits.some((e) => e.range.start.line === heading), 'the heading is not renamed');
+    assert.ok(
+      edits.some((e) => e.range.start.line === heading),
+      'the heading is not renamed',
+    );
 
     assert.ok(await vscode.workspace.applyEdit(edit));
     const text = document.getText();

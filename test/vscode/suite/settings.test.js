@@ -22,7 +22,14 @@ async function withSettings(values, fn, target = vscode.ConfigurationTarget.Work
   }
 }
 
-const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const lines = (file) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 describe('settings', () => {
   let fakeModule;
@@ -62,21 +69,41 @@ describe('settings', () => {
       await waitForDiagnostics(document.uri, (ds) => ds.some((d) => ruleOf(d) === 'missing-rationale'));
     });
 
-    it('traitStudio.rules: a change reaches the running server and the open document\'s diagnostics follow', async () => {
+    it("traitStudio.rules: a change reaches the running server and the open document's diagnostics follow", async () => {
       await withSettings({ rules: { 'missing-rationale': 'off', 'missing-tradeoffs': 'error' } }, async () => {
-        const ds = await waitForDiagnostics(document.uri, (d) => !d.some((x) => ruleOf(x) === 'missing-rationale') && d.some((x) => ruleOf(x) === 'missing-tradeoffs'),
-          20_000, 'missing-rationale off, missing-tradeoffs an error');
+        const ds = await waitForDiagnostics(
+          document.uri,
+          (d) => !d.some((x) => ruleOf(x) === 'missing-rationale') && d.some((x) => ruleOf(x) === 'missing-tradeoffs'),
+          20_000,
+          'missing-rationale off, missing-tradeoffs an error',
+        );
         assert.ok(ds.filter((d) => ruleOf(d) === 'missing-tradeoffs').every((d) => d.severity === vscode.DiagnosticSeverity.Error));
       });
       // Removed again: the defaults are back.
-      await waitForDiagnostics(document.uri, (d) => d.filter((x) => ruleOf(x) === 'missing-rationale').length === 2, 20_000, 'missing-rationale back');
+      await waitForDiagnostics(
+        document.uri,
+        (d) => d.filter((x) => ruleOf(x) === 'missing-rationale').length === 2,
+        20_000,
+        'missing-rationale back',
+      );
     });
 
     it('traitStudio.chunkTokenBudget: a trait longer than the budget is chunk-too-long', async () => {
       assert.ok(!traitDiagnostics(document.uri).some((d) => ruleOf(d) === 'chunk-too-long'));
-      await withSettings({ chunkTokenBudget: 5 }, () => waitForDiagnostics(document.uri, (d) => d.filter((x) => ruleOf(x) === 'chunk-too-long').length === 3,
-        20_000, 'chunk-too-long on the three traits'));
-      await waitForDiagnostics(document.uri, (d) => !d.some((x) => ruleOf(x) === 'chunk-too-long'), 20_000, 'no chunk-too-long at the default budget');
+      await withSettings({ chunkTokenBudget: 5 }, () =>
+        waitForDiagnostics(
+          document.uri,
+          (d) => d.filter((x) => ruleOf(x) === 'chunk-too-long').length === 3,
+          20_000,
+          'chunk-too-long on the three traits',
+        ),
+      );
+      await waitForDiagnostics(
+        document.uri,
+        (d) => !d.some((x) => ruleOf(x) === 'chunk-too-long'),
+        20_000,
+        'no chunk-too-long at the default budget',
+      );
     });
 
     it('traitStudio.lintWorkspace.include: Lint Workspace lints the files the glob matches', async () => {
@@ -106,35 +133,54 @@ describe('settings', () => {
       const line = document.getText().split('\n').indexOf(TRAIT_HEADING) + 2;
       editor.selection = new vscode.Selection(line, 3, line, 3);
       panel = await vscode.commands.executeCommand('traitStudio.previewScenarios');
-      return withTimeout(new Promise((resolve) => {
-        const done = (s) => s.status !== 'running' && s.regenerating.length === 0;
-        if (done(panel.current)) return resolve(panel.current);
-        const sub = panel.onDidChange((s) => {
-          if (done(s)) {
-            sub.dispose();
-            resolve(s);
-          }
-        });
-      }), 25_000, 'the preview to finish');
+      return withTimeout(
+        new Promise((resolve) => {
+          const done = (s) => s.status !== 'running' && s.regenerating.length === 0;
+          if (done(panel.current)) return resolve(panel.current);
+          const sub = panel.onDidChange((s) => {
+            if (done(s)) {
+              sub.dispose();
+              resolve(s);
+            }
+          });
+        }),
+        25_000,
+        'the preview to finish',
+      );
     }
 
     it('models.*, prices and preview.scenarios: each stage asks its model, the cost is priced from the settings', async () => {
-      const models = { brainstorm: 'p1-brainstorm', critique: 'p1-critique', baseline: 'p1-baseline', response: 'p1-response', autorate: 'p1-autorate' };
+      const models = {
+        brainstorm: 'p1-brainstorm',
+        critique: 'p1-critique',
+        baseline: 'p1-baseline',
+        response: 'p1-response',
+        autorate: 'p1-autorate',
+      };
       const prices = {
         'p1-brainstorm': { inputPerMillion: 1, outputPerMillion: 2 },
         'p1-critique': { inputPerMillion: 3, outputPerMillion: 4 },
         'p1-baseline': { inputPerMillion: 5, outputPerMillion: 6 },
         'p1-response': { inputPerMillion: 7, outputPerMillion: 8 },
       };
-      const settings = { 'preview.scenarios': 2, prices, ...Object.fromEntries(Object.entries(models).map(([k, v]) => [`models.${k}`, v])) };
+      const settings = {
+        'preview.scenarios': 2,
+        prices,
+        ...Object.fromEntries(Object.entries(models).map(([k, v]) => [`models.${k}`, v])),
+      };
       const state = await withSettings(settings, preview);
       assert.equal(state.status, 'done', state.message ?? '');
       assert.equal(state.scenarios.length, 2);
       const byStage = {};
       for (const r of gemini.requests) (byStage[fakeModule.stageOf(r)] ??= new Set()).add(r.model);
       assert.deepEqual(Object.fromEntries(Object.entries(byStage).map(([s, m]) => [s, [...m]])), {
-        brainstorm: ['p1-brainstorm'], scenario: ['p1-brainstorm'], critique: ['p1-critique'], sharpen: ['p1-critique'],
-        baseline: ['p1-baseline'], response: ['p1-response'], autorate: ['p1-autorate'],
+        brainstorm: ['p1-brainstorm'],
+        scenario: ['p1-brainstorm'],
+        critique: ['p1-critique'],
+        sharpen: ['p1-critique'],
+        baseline: ['p1-baseline'],
+        response: ['p1-response'],
+        autorate: ['p1-autorate'],
       });
       // The fake bills 100 in / 20 out per JSON answer, 30 / 40 per baseline, 300 / 60 per response
       // (test/fake-gemini/previewAnswers.ts); the autorater's model has no price.
@@ -160,17 +206,27 @@ describe('settings', () => {
         return answers(r);
       });
       // Unique model names: nothing of this preview is in the answer cache.
-      const state = await withSettings({ 'requests.timeoutSeconds': 1, 'preview.scenarios': 1, 'models.autorate': 'p2-autorate', 'models.brainstorm': 'p2-brainstorm' }, preview);
+      const state = await withSettings(
+        { 'requests.timeoutSeconds': 1, 'preview.scenarios': 1, 'models.autorate': 'p2-autorate', 'models.brainstorm': 'p2-brainstorm' },
+        preview,
+      );
       assert.equal(state.status, 'done', state.message ?? '');
       assert.equal(state.scenarios[0].rating.score, 7);
       assert.equal(gemini.requests.filter((r) => fakeModule.stageOf(r) === 'autorate').length, 2);
     });
 
     it('baseline.openaiBaseUrl (user setting): the baseline comes from that endpoint, with models.baseline', async () => {
-      await withSettings({ 'baseline.openaiBaseUrl': openai.baseUrl }, async () => {
-        const state = await withSettings({ 'preview.scenarios': 1, 'models.baseline': 'local-llm', 'models.brainstorm': 'p3-brainstorm' }, preview);
-        assert.equal(state.status, 'done', state.message ?? '');
-      }, vscode.ConfigurationTarget.Global);
+      await withSettings(
+        { 'baseline.openaiBaseUrl': openai.baseUrl },
+        async () => {
+          const state = await withSettings(
+            { 'preview.scenarios': 1, 'models.baseline': 'local-llm', 'models.brainstorm': 'p3-brainstorm' },
+            preview,
+          );
+          assert.equal(state.status, 'done', state.message ?? '');
+        },
+        vscode.ConfigurationTarget.Global,
+      );
       const chats = openai.requests.filter((r) => r.path === '/v1/chat/completions');
       assert.equal(chats.length, 1);
       assert.equal(chats[0].body.model, 'local-llm');
@@ -184,56 +240,109 @@ describe('settings', () => {
     before(async () => {
       document = await open('assistant.traits.md');
     });
-    const generate = (outDir, more = {}) => vscode.commands.executeCommand('traitStudio.generateDataset', {
-      uri: document.uri.toString(), traits: ['candour'], perTrait: 3, outDir, formats: ['openai'], confirm: false, ...more,
-    });
+    const generate = (outDir, more = {}) =>
+      vscode.commands.executeCommand('traitStudio.generateDataset', {
+        uri: document.uri.toString(),
+        traits: ['candour'],
+        perTrait: 3,
+        outDir,
+        formats: ['openai'],
+        confirm: false,
+        ...more,
+      });
 
     it('generate.dedupThreshold, generate.concurrency, generate.tokensPerMinute and requests.perMinute shape the run', async () => {
       // The three sharpened prompts ("Sharpened message for situation N") share 4 of 5 words: 0.8 similar.
       const plain = await generate('runs/settings-default');
       assert.deepEqual([plain.counts.accepted, plain.counts.duplicate], [3, 0]);
-      assert.deepEqual([plain.settings.requestsPerMinute, plain.settings.tokensPerMinute, plain.settings.dedupThreshold, plain.settings.concurrency], [null, null, 0.9, 8]);
+      assert.deepEqual(
+        [plain.settings.requestsPerMinute, plain.settings.tokensPerMinute, plain.settings.dedupThreshold, plain.settings.concurrency],
+        [null, null, 0.9, 8],
+      );
       const manifest = await withSettings(
-        { 'generate.dedupThreshold': 0.75, 'generate.concurrency': 3, 'generate.tokensPerMinute': 5_000_000, 'requests.perMinute': 100_000 },
+        {
+          'generate.dedupThreshold': 0.75,
+          'generate.concurrency': 3,
+          'generate.tokensPerMinute': 5_000_000,
+          'requests.perMinute': 100_000,
+        },
         () => generate('runs/settings-set'),
       );
       assert.equal(manifest.status, 'completed', manifest.error ?? '');
       assert.deepEqual([manifest.counts.accepted, manifest.counts.duplicate], [1, 2]);
-      assert.deepEqual([manifest.settings.requestsPerMinute, manifest.settings.tokensPerMinute, manifest.settings.dedupThreshold, manifest.settings.concurrency], [100_000, 5_000_000, 0.75, 3]);
+      assert.deepEqual(
+        [
+          manifest.settings.requestsPerMinute,
+          manifest.settings.tokensPerMinute,
+          manifest.settings.dedupThreshold,
+          manifest.settings.concurrency,
+        ],
+        [100_000, 5_000_000, 0.75, 3],
+      );
     });
 
     it('generate.perTrait, generate.outputFolder and generate.formats are what the prompts propose', async () => {
-      const manifest = await withSettings({ 'generate.perTrait': 2, 'generate.outputFolder': 'runs/from-setting', 'generate.formats': ['gemini'] }, async () => {
-        // Traits given; the scenario count, the folder and the formats are asked: accept what each proposes.
-        const run = vscode.commands.executeCommand('traitStudio.generateDataset', { uri: document.uri.toString(), traits: ['candour'], midtraining: 0, confirm: false });
-        let settled = false;
-        run.then(() => (settled = true), () => (settled = true));
-        while (!settled) {
-          await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        return run;
-      });
+      const manifest = await withSettings(
+        { 'generate.perTrait': 2, 'generate.outputFolder': 'runs/from-setting', 'generate.formats': ['gemini'] },
+        async () => {
+          // Traits given; the scenario count, the folder and the formats are asked: accept what each proposes.
+          const run = vscode.commands.executeCommand('traitStudio.generateDataset', {
+            uri: document.uri.toString(),
+            traits: ['candour'],
+            midtraining: 0,
+            confirm: false,
+          });
+          let settled = false;
+          run.then(
+            () => (settled = true),
+            () => (settled = true),
+          );
+          while (!settled) {
+            await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return run;
+        },
+      );
       assert.ok(manifest, 'the run did not start');
       assert.equal(manifest.settings.perTrait, 2);
       assert.deepEqual(manifest.settings.formats, ['gemini']);
       const root = path.join(workspaceFolder().fsPath, 'runs', 'from-setting');
       const [folder] = fs.readdirSync(root);
       assert.match(folder, /^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/);
-      assert.deepEqual(fs.readdirSync(path.join(root, folder)).filter((f) => f.startsWith('sft.')), ['sft.gemini.jsonl']);
+      assert.deepEqual(
+        fs.readdirSync(path.join(root, folder)).filter((f) => f.startsWith('sft.')),
+        ['sft.gemini.jsonl'],
+      );
     });
 
     it('generate.midtraining and generate.auditAfterRun', async () => {
       const answers = fakeModule.previewResponder(10);
       gemini.setResponder((r) => {
         const stage = fakeModule.stageOf(r);
-        if (stage === 'midtraining-ideas') return { kind: 'text', text: JSON.stringify({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `idea ${i}`, trait_ids: ['candour'] })) }) };
+        if (stage === 'midtraining-ideas')
+          return {
+            kind: 'text',
+            text: JSON.stringify({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `idea ${i}`, trait_ids: ['candour'] })) }),
+          };
         if (stage === 'midtraining-draft') return { kind: 'text', text: 'A forum thread.' };
-        if (stage === 'midtraining-critique') return { kind: 'text', text: JSON.stringify({ realistic: true, consistent: true, in_genre: true, reasons: 'fine', revised: 'A revised forum thread.' }) };
+        if (stage === 'midtraining-critique')
+          return {
+            kind: 'text',
+            text: JSON.stringify({
+              realistic: true,
+              consistent: true,
+              in_genre: true,
+              reasons: 'fine',
+              revised: 'A revised forum thread.',
+            }),
+          };
         return answers(r);
       });
       const dir = path.join(workspaceFolder().fsPath, 'runs', 'settings-midtraining');
-      const manifest = await withSettings({ 'generate.midtraining': 2, 'generate.auditAfterRun': false }, () => generate('runs/settings-midtraining', { perTrait: 1 }));
+      const manifest = await withSettings({ 'generate.midtraining': 2, 'generate.auditAfterRun': false }, () =>
+        generate('runs/settings-midtraining', { perTrait: 1 }),
+      );
       assert.deepEqual(manifest.counts.midtraining, { total: 2, written: 2, failed: 0, pending: 0 });
       assert.equal(lines(path.join(dir, 'midtraining.jsonl')).length, 2);
       assert.equal(fs.existsSync(path.join(dir, 'records.audit.json')), false, 'audited with generate.auditAfterRun off');
@@ -247,17 +356,34 @@ describe('settings', () => {
       fs.mkdirSync(scratch(), { recursive: true });
       const dataset = path.join(scratch(), 'chat.jsonl');
       // Half the responses open with the same validation phrase: over 0.25, under 0.6.
-      fs.writeFileSync(dataset, `${Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `r${i}`, messages: [
-        { role: 'user', content: `Question ${i}?` }, { role: 'assistant', content: `${i % 2 ? '' : 'Great question! '}Answer number ${i} is here.` }] })).join('\n')}\n`);
+      fs.writeFileSync(
+        dataset,
+        `${Array.from({ length: 40 }, (_, i) =>
+          JSON.stringify({
+            id: `r${i}`,
+            messages: [
+              { role: 'user', content: `Question ${i}?` },
+              { role: 'assistant', content: `${i % 2 ? '' : 'Great question! '}Answer number ${i} is here.` },
+            ],
+          }),
+        ).join('\n')}\n`,
+      );
       const flaggedOpeners = (report) => report.patterns.filter((p) => p.flagged && /great question/i.test(p.name));
-      const byDefault = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { offline: true, show: false });
+      const byDefault = await vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), {
+        offline: true,
+        show: false,
+      });
       assert.equal(flaggedOpeners(byDefault).length, 1);
       gemini.setResponder(() => ({ kind: 'text', text: JSON.stringify({ recurring_features: [] }) }));
-      const report = await withSettings({ 'audit.threshold': 0.6, 'audit.model': 'my-audit-model' },
-        () => vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { confirm: false, show: false }));
+      const report = await withSettings({ 'audit.threshold': 0.6, 'audit.model': 'my-audit-model' }, () =>
+        vscode.commands.executeCommand('traitStudio.auditDataset', vscode.Uri.file(dataset), { confirm: false, show: false }),
+      );
       assert.equal(report.threshold, 0.6);
       assert.deepEqual(flaggedOpeners(report), []);
-      assert.ok(gemini.requests.length > 0 && gemini.requests.every((r) => r.model === 'my-audit-model'), gemini.requests.map((r) => r.model).join(', '));
+      assert.ok(
+        gemini.requests.length > 0 && gemini.requests.every((r) => r.model === 'my-audit-model'),
+        gemini.requests.map((r) => r.model).join(', '),
+      );
     });
   });
 });

@@ -28,7 +28,8 @@ export const boldLeadIn = fixedDetector(
   {
     id: 'bold-lead-in',
     name: 'Bold lead-ins',
-    description: 'Lines start with a bold label followed by text ("**Speed:** …", "- **Cost** — …"). Strict: two or more such lines. Broad: one.',
+    description:
+      'Lines start with a bold label followed by text ("**Speed:** …", "- **Cost** — …"). Strict: two or more such lines. Broad: one.',
   },
   (view) => {
     let count = 0;

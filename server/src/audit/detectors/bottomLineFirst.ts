@@ -9,7 +9,8 @@ import { stripMarkdown } from '../text';
 import { fixedDetector } from './detector';
 
 /** A cheap test on the raw line that rules out most lines before stripMarkdown (the markers' first words). */
-const MAYBE = /^[\s>#*_\-+•\d.)]*(?:the\s+)?(?:bottom|bluf|tl|short|quick|long|in\s|executive|summary|answer|key|takeaway|verdict|recommendation)/i;
+const MAYBE =
+  /^[\s>#*_\-+•\d.)]*(?:the\s+)?(?:bottom|bluf|tl|short|quick|long|in\s|executive|summary|answer|key|takeaway|verdict|recommendation)/i;
 
 const MARKER =
   /^(?:the\s+)?(?:bottom\s+line|bluf|tl;?\s?dr|short\s+answer|quick\s+answer|short\s+version|long\s+story\s+short|in\s+short|in\s+a\s+nutshell|executive\s+summary)\b|^(?:summary|answer|key\s+takeaways?|takeaway|verdict|recommendation)\s*:/;

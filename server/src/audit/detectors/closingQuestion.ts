@@ -14,7 +14,8 @@ export const closingQuestion = fixedDetector(
   {
     id: 'closing-question',
     name: 'Ends with a question',
-    description: 'The response ends by asking the user a question. Strict: the last sentence is a question. Broad: one of the last two sentences holds a question mark.',
+    description:
+      'The response ends by asking the user a question. Strict: the last sentence is a question. Broad: one of the last two sentences holds a question mark.',
   },
   (view) => {
     const last = view.lastSentences;

@@ -13,7 +13,8 @@ export const headings = fixedDetector(
   {
     id: 'headings',
     name: 'Markdown headings',
-    description: 'The response is divided by headings. Strict: two or more Markdown heading lines. Broad: one, or a line that is only bold text.',
+    description:
+      'The response is divided by headings. Strict: two or more Markdown heading lines. Broad: one, or a line that is only bold text.',
   },
   (view) => {
     let count = 0;

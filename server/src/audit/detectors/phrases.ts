@@ -70,7 +70,13 @@ export function phrasePass(side: Side): DetectorPass {
 }
 
 /** Steps 1–3 (see the module comment) and the strict matches; a second pass for the broad ones. */
-function discover(context: DetectorContext, side: Side, ids: Uint32Array, lengths: Uint8Array, words: readonly string[]): Detection[] | SecondPass {
+function discover(
+  context: DetectorContext,
+  side: Side,
+  ids: Uint32Array,
+  lengths: Uint8Array,
+  words: readonly string[],
+): Detection[] | SecondPass {
   const { traitOf, traitMinSupport, minSupport } = context;
   const n = lengths.length;
   const opening = side === 'opening';
@@ -87,13 +93,23 @@ function discover(context: DetectorContext, side: Side, ids: Uint32Array, length
   /** The words of a key, as the phrase reads. */
   const text = (key: string): string => {
     let t = texts.get(key);
-    if (t === undefined) texts.set(key, (t = key.split(' ').map((id) => words[Number(id)]).join(' ')));
+    if (t === undefined)
+      texts.set(
+        key,
+        (t = key
+          .split(' ')
+          .map((id) => words[Number(id)])
+          .join(' ')),
+      );
     return t;
   };
 
   // 1. Counts, level by level, pruned below the lowest support anywhere.
   // A loop, not Math.min(...spread): a dataset may name very many traits.
-  const floor = Math.max(1, traitMinSupport.reduce((a, b) => Math.min(a, b), minSupport));
+  const floor = Math.max(
+    1,
+    traitMinSupport.reduce((a, b) => Math.min(a, b), minSupport),
+  );
   const counts = new Map<string, number>();
   let frequent = new Set<string>();
   for (let k = 2; k <= MAX_N; k++) {
@@ -148,7 +164,11 @@ function discover(context: DetectorContext, side: Side, ids: Uint32Array, length
     if (g.split(' ').length !== 2) continue;
     let current = g;
     for (;;) {
-      const next = (children.get(current) ?? []).reduce<string | null>((best, c) => (best === null || counts.get(c)! > counts.get(best)! || (counts.get(c) === counts.get(best) && text(c) < text(best)) ? c : best), null);
+      const next = (children.get(current) ?? []).reduce<string | null>(
+        (best, c) =>
+          best === null || counts.get(c)! > counts.get(best)! || (counts.get(c) === counts.get(best) && text(c) < text(best)) ? c : best,
+        null,
+      );
       if (next === null || counts.get(next)! < ABSORB * counts.get(current)!) break;
       current = next;
     }

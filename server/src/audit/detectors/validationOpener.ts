@@ -10,7 +10,8 @@ import { fixedDetector } from './detector';
 
 const FEELING =
   '(?:hard|difficult|tough|frustrating|stressful|overwhelming|exhausting|painful|upsetting|scary|rough|challenging|discouraging|lonely|heartbreaking|draining|confusing|worrying|isolating|disappointing|annoying|a lot)';
-const INTENSIFIER = '(?:(?:really|so|very|incredibly|truly|quite|super|genuinely|understandably|especially|completely|totally|perfectly|entirely) )?';
+const INTENSIFIER =
+  '(?:(?:really|so|very|incredibly|truly|quite|super|genuinely|understandably|especially|completely|totally|perfectly|entirely) )?';
 
 /** Validation formulas, on normalised text (lower case, no punctuation, in-word apostrophes kept). */
 const STRICT = new RegExp(

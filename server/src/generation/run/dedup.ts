@@ -60,13 +60,21 @@ export class Embedder {
       this.pending.push({ text, resolve, reject });
       this.schedule();
     });
-    if (key) await this.options.cache!.set(key, { text: JSON.stringify(vector), usage: { inputTokens: 0, outputTokens: 0 } }).catch(() => undefined);
+    if (key)
+      await this.options
+        .cache!.set(key, { text: JSON.stringify(vector), usage: { inputTokens: 0, outputTokens: 0 } })
+        .catch(() => undefined);
     return vector;
   }
 
   private key(text: string): string | undefined {
     if (!this.options.cache || this.options.providerId === undefined) return undefined;
-    return answerKey({ providerId: this.options.providerId, stage: 'embed', request: { model: this.model, messages: [{ role: 'user', text }] }, sample: 0 });
+    return answerKey({
+      providerId: this.options.providerId,
+      stage: 'embed',
+      request: { model: this.model, messages: [{ role: 'user', text }] },
+      sample: 0,
+    });
   }
 
   private schedule(): void {
@@ -85,7 +93,11 @@ export class Embedder {
     this.stats.requests++;
     this.stats.texts += batch.length;
     try {
-      const vectors = await this.provider.embed(this.model, batch.map((w) => w.text), this.options.signal);
+      const vectors = await this.provider.embed(
+        this.model,
+        batch.map((w) => w.text),
+        this.options.signal,
+      );
       batch.forEach((w, i) => w.resolve(vectors[i]));
     } catch (error) {
       batch.forEach((w) => w.reject(error));

@@ -15,7 +15,17 @@ import { countCall, emptyUsage } from '../../llm/usage';
  * a sentence or three, a user message a short paragraph, a baseline or response a few paragraphs,
  * a verdict with reasons a paragraph.
  */
-const TYPICAL = { idea: 60, message: 80, critique: 150, baseline: 400, sharpen: 120, response: 450, autorate: 120, midtrainingIdea: 40, midtrainingDocument: 800 } as const;
+const TYPICAL = {
+  idea: 60,
+  message: 80,
+  critique: 150,
+  baseline: 400,
+  sharpen: 120,
+  response: 450,
+  autorate: 120,
+  midtrainingIdea: 40,
+  midtrainingDocument: 800,
+} as const;
 
 /** Midtraining documents per ideas call (generation/midtraining.ts asks ten at a time). */
 const MIDTRAINING_IDEAS_PER_CALL = 10;
@@ -70,12 +80,30 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     // Documents are dealt to the types round-robin; each type asks for its ideas ten at a time.
     for (let k = 0; k < Math.min(types, documents); k++) {
       const ofType = Math.ceil((documents - k) / types);
-      call('midtraining-ideas', models.brainstorm, estimateTokens(mt['midtraining-ideas'].text) + whole, TYPICAL.midtrainingIdea * MIDTRAINING_IDEAS_PER_CALL, Math.ceil(ofType / MIDTRAINING_IDEAS_PER_CALL));
+      call(
+        'midtraining-ideas',
+        models.brainstorm,
+        estimateTokens(mt['midtraining-ideas'].text) + whole,
+        TYPICAL.midtrainingIdea * MIDTRAINING_IDEAS_PER_CALL,
+        Math.ceil(ofType / MIDTRAINING_IDEAS_PER_CALL),
+      );
     }
     // A document shows a trait or two: twice the average trait, plus the context.
     const traitsShown = Math.ceil((2 * traits.reduce((n, t) => n + estimateTokens(t.chunk), 0)) / traits.length);
-    call('midtraining-draft', models.brainstorm, estimateTokens(mt['midtraining-draft'].text) + traitsShown + estimateTokens(document.preamble.prose), TYPICAL.midtrainingDocument, documents);
-    call('midtraining-critique', models.critique, estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument, TYPICAL.midtrainingDocument, documents);
+    call(
+      'midtraining-draft',
+      models.brainstorm,
+      estimateTokens(mt['midtraining-draft'].text) + traitsShown + estimateTokens(document.preamble.prose),
+      TYPICAL.midtrainingDocument,
+      documents,
+    );
+    call(
+      'midtraining-critique',
+      models.critique,
+      estimateTokens(mt['midtraining-critique'].text) + traitsShown + TYPICAL.midtrainingDocument,
+      TYPICAL.midtrainingDocument,
+      documents,
+    );
   }
 
   const cost = estimateCost(usage.byModel, input.prices ?? defaultPrices());

@@ -15,6 +15,16 @@ export function sftFile(format: SftFormat): string {
  */
 export function sftLine(format: SftFormat, prompt: string, response: string): object {
   return format === 'openai'
-    ? { messages: [{ role: 'user', content: prompt }, { role: 'assistant', content: response }] }
-    : { contents: [{ role: 'user', parts: [{ text: prompt }] }, { role: 'model', parts: [{ text: response }] }] };
+    ? {
+        messages: [
+          { role: 'user', content: prompt },
+          { role: 'assistant', content: response },
+        ],
+      }
+    : {
+        contents: [
+          { role: 'user', parts: [{ text: prompt }] },
+          { role: 'model', parts: [{ text: response }] },
+        ],
+      };
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Trait, TraitDocument } from '../../document/model';
 import { traitChunk, type TraitChunk } from '../chunk';
 import { RunError } from './errors';
-import type { ItemIdentity, NullableStages } from './types';
+import type { ItemIdentity } from './types';
 
 /** One scenario to make: which trait, its chunk, and its index there. */
 export interface PlannedItem extends ItemIdentity {
@@ -13,7 +13,9 @@ export interface PlannedItem extends ItemIdentity {
 
 /** SHA-256 (hex) of what the prompts see of a trait: its chunk's text and context. */
 export function chunkHash(chunk: TraitChunk): string {
-  return createHash('sha256').update(JSON.stringify([chunk.text, chunk.context])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([chunk.text, chunk.context]))
+    .digest('hex');
 }
 
 /**
@@ -56,9 +58,4 @@ export function planItems(document: TraitDocument, traits: readonly Trait[], per
     }
   }
   return items;
-}
-
-/** A scenario's outputs before any stage ran. */
-export function emptyStages(): NullableStages {
-  return { idea: null, scenario: { initial: null, critique: null, final: null }, baseline: null, sharpened: null, sharpenReason: null, prompt: null, response: null, rating: null, modelVersions: {} };
 }

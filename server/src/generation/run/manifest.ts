@@ -32,7 +32,14 @@ export function readManifest(dir: string): RunManifest | undefined {
   } catch (error) {
     throw new RunError('io', `${path} is not a run manifest: not JSON (${(error as Error).message})`);
   }
-  if (!value || typeof value !== 'object' || value.version !== 1 || typeof value.document?.sha256 !== 'string' || !value.settings || typeof value.status !== 'string') {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    value.version !== 1 ||
+    typeof value.document?.sha256 !== 'string' ||
+    !value.settings ||
+    typeof value.status !== 'string'
+  ) {
     throw new RunError('io', `${path} is not a run manifest of this version (it needs version 1, document, settings and status)`);
   }
   return value as RunManifest;
@@ -65,13 +72,26 @@ export function readRunItems(dir: string): { accepted: RunRecord[]; rejected: Re
 export function identityDifferences(previous: RunManifest, next: RunManifest): string[] {
   const differences: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-  if (previous.document.sha256 !== next.document.sha256) differences.push(`the document's text (${previous.document.path} then, ${next.document.path} now)`);
-  const keys = ['traits', 'perTrait', 'midtraining', 'midtrainingDocTypes', 'dedupThreshold', 'embeddingModel', 'providerId', 'baselineProviderId', 'embeddingProviderId'] as const;
+  if (previous.document.sha256 !== next.document.sha256)
+    differences.push(`the document's text (${previous.document.path} then, ${next.document.path} now)`);
+  const keys = [
+    'traits',
+    'perTrait',
+    'midtraining',
+    'midtrainingDocTypes',
+    'dedupThreshold',
+    'embeddingModel',
+    'providerId',
+    'baselineProviderId',
+    'embeddingProviderId',
+  ] as const;
   for (const key of keys) {
-    if (!same(previous.settings?.[key], next.settings[key])) differences.push(`${key} (${JSON.stringify(previous.settings?.[key] ?? null)} then, ${JSON.stringify(next.settings[key])} now)`);
+    if (!same(previous.settings?.[key], next.settings[key]))
+      differences.push(`${key} (${JSON.stringify(previous.settings?.[key] ?? null)} then, ${JSON.stringify(next.settings[key])} now)`);
   }
   for (const role of Object.keys(next.models) as (keyof RunManifest['models'])[]) {
-    if (previous.models?.[role] !== next.models[role]) differences.push(`the ${role} model (${previous.models?.[role]} then, ${next.models[role]} now)`);
+    if (previous.models?.[role] !== next.models[role])
+      differences.push(`the ${role} model (${previous.models?.[role]} then, ${next.models[role]} now)`);
   }
   const stages = new Set([...Object.keys(previous.templates ?? {}), ...Object.keys(next.templates)]);
   for (const stage of stages) {

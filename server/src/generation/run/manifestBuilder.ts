@@ -37,7 +37,16 @@ export function freshManifest(run: {
     settings,
     models: { ...run.models, embedding: settings.embeddingModel },
     templates: Object.fromEntries(run.templates.map((t) => [t.stage, { path: t.path, sha256: sha256(t.text) }])),
-    counts: { total: run.items, accepted: 0, rejected: 0, autorater: 0, duplicate: 0, failed: 0, pending: run.items, midtraining: { total: settings.midtraining, written: 0, failed: 0, pending: settings.midtraining } },
+    counts: {
+      total: run.items,
+      accepted: 0,
+      rejected: 0,
+      autorater: 0,
+      duplicate: 0,
+      failed: 0,
+      pending: run.items,
+      midtraining: { total: settings.midtraining, written: 0, failed: 0, pending: settings.midtraining },
+    },
     usage: emptyUsage(),
     modelVersions: {},
     embeddings: { requests: 0, texts: 0 },
@@ -119,7 +128,13 @@ export function nextManifest(
 }
 
 /** The progress of a run of `items` items and `midtraining` documents, as `onProgress` hears it. */
-export function runProgress(previous: RunManifest | undefined, tally: SessionTally, items: number, midtraining: number, prices?: Readonly<Record<string, ModelPrice>>): RunProgress {
+export function runProgress(
+  previous: RunManifest | undefined,
+  tally: SessionTally,
+  items: number,
+  midtraining: number,
+  prices?: Readonly<Record<string, ModelPrice>>,
+): RunProgress {
   const c = tally.counts;
   const usage = runUsage(previous, tally);
   return {
@@ -137,7 +152,10 @@ export function runProgress(previous: RunManifest | undefined, tally: SessionTal
 }
 
 /** Earlier sessions' answering versions (absent in an older manifest) merged with this session's, each list sorted. */
-function mergeVersions(earlier: Readonly<Record<string, readonly string[]>> | undefined, now: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+function mergeVersions(
+  earlier: Readonly<Record<string, readonly string[]>> | undefined,
+  now: Readonly<Record<string, readonly string[]>>,
+): Record<string, string[]> {
   const merged: Record<string, string[]> = {};
   for (const source of [earlier ?? {}, now]) {
     for (const [model, versions] of Object.entries(source)) merged[model] = [...new Set([...(merged[model] ?? []), ...versions])].sort();

@@ -4,7 +4,8 @@ import type { StageUsage } from '../../llm/usage';
 import type { StageModels } from '../stages/stage';
 import { DedupIndex } from './dedup';
 import { sftFile, sftLine } from './formats';
-import type { emptyStages, PlannedItem } from './items';
+import type { emptyStages } from '../preview';
+import type { PlannedItem } from './items';
 import { RECORDS_FILE, REJECTED_FILE } from './manifest';
 import type { OutcomeCounts } from './resume';
 import { JsonlAppender } from './store';
@@ -51,7 +52,13 @@ export class ItemOutcomes {
    * duplicate. Returns the nearest accepted item in that case, else undefined. Synchronous, so no
    * other item is accepted between the check and the append.
    */
-  acceptUnlessDuplicate(item: PlannedItem, stages: ItemStages, out: ScenarioStages, vector: number[], threshold: number): ReturnType<DedupIndex['nearest']> {
+  acceptUnlessDuplicate(
+    item: PlannedItem,
+    stages: ItemStages,
+    out: ScenarioStages,
+    vector: number[],
+    threshold: number,
+  ): ReturnType<DedupIndex['nearest']> {
     const nearest = this.dedup.nearest(vector);
     if (nearest && nearest.similarity >= threshold) {
       this.reject(item, stages, 'duplicate', { duplicate: { of: nearest.id, prompt: nearest.prompt, similarity: nearest.similarity } });
@@ -68,7 +75,12 @@ export class ItemOutcomes {
   }
 
   /** Writes the item's line to rejected.jsonl with `reason`, and counts it. */
-  reject(item: PlannedItem, stages: ItemStages, reason: RejectedScenario['reason'], detail: { error?: string; duplicate?: RejectedScenario['duplicate'] }): void {
+  reject(
+    item: PlannedItem,
+    stages: ItemStages,
+    reason: RejectedScenario['reason'],
+    detail: { error?: string; duplicate?: RejectedScenario['duplicate'] },
+  ): void {
     const line: RejectedScenario = {
       kind: 'sft',
       ...identity(item),

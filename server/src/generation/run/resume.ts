@@ -48,7 +48,13 @@ export function listDir(dir: string): string[] {
  * SFT files of `settings.formats` from records.jsonl when they lag it (removing unselected ones).
  * Every repair is told to `log`. Throws RunError('io') when a file cannot be read or written.
  */
-export function resumeRun(dir: string, items: readonly PlannedItem[], settings: RunSettings, retryFailed: boolean, log: (line: string) => void): Resumed {
+export function resumeRun(
+  dir: string,
+  items: readonly PlannedItem[],
+  settings: RunSettings,
+  retryFailed: boolean,
+  log: (line: string) => void,
+): Resumed {
   repairFolder(dir, log);
   const read = <T>(name: string) => {
     const content = readJsonl<T>(join(dir, name));

@@ -53,10 +53,14 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
   const started = Date.now();
   const document = parseTraitDocument(options.documentText);
   const traits = selectTraits(document, options.traits);
-  const settings = checkSettings(options, traits.map((t) => t.id));
+  const settings = checkSettings(
+    options,
+    traits.map((t) => t.id),
+  );
   const items = planItems(document, traits, settings.perTrait);
   const models: StageModels = { ...DEFAULT_MODELS, ...options.models };
-  const midtrainingTemplates = settings.midtraining > 0 ? (options.midtrainingTemplates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES)) : undefined;
+  const midtrainingTemplates =
+    settings.midtraining > 0 ? (options.midtrainingTemplates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES)) : undefined;
   const dir = options.outDir;
 
   const fresh = freshManifest({
@@ -79,12 +83,16 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
   if (previous) {
     const differences = identityDifferences(previous, fresh);
     if (differences.length) {
-      throw new RunError('mismatch', `${dir} holds a run of another document or other settings (they differ in: ${differences.join('; ')}); use another folder, or delete this one to start over`);
+      throw new RunError(
+        'mismatch',
+        `${dir} holds a run of another document or other settings (they differ in: ${differences.join('; ')}); use another folder, or delete this one to start over`,
+      );
     }
   } else {
     // A lock or a temporary manifest is what a session killed before its first manifest leaves.
     const others = listDir(dir).filter((name) => name !== 'run.lock' && !TEMPORARY_FILE.test(name));
-    if (others.length) throw new RunError('mismatch', `${dir} is not empty and holds no run (no ${MANIFEST_FILE}); use a new or empty folder`);
+    if (others.length)
+      throw new RunError('mismatch', `${dir} is not empty and holds no run (no ${MANIFEST_FILE}); use a new or empty folder`);
   }
 
   const unlock = lockRunFolder(dir);
@@ -100,20 +108,25 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
 /** The settings of `options`, checked; throws RunError('usage') for one out of range. */
 function checkSettings(options: RunOptions, traits: string[]): RunSettings {
   const whole = (name: string, value: unknown, min: number, max: number): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new RunError('usage', `${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new RunError('usage', `${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
     return value;
   };
-  const optional = (name: string, value: number | undefined) => (value === undefined ? null : whole(name, value, 1, Number.MAX_SAFE_INTEGER));
+  const optional = (name: string, value: number | undefined) =>
+    value === undefined ? null : whole(name, value, 1, Number.MAX_SAFE_INTEGER);
   const formats = [...new Set(options.formats)];
   if (formats.length === 0 || formats.some((f) => !SFT_FORMATS.includes(f))) {
     throw new RunError('usage', `formats must name one or more of ${SFT_FORMATS.join(', ')}, not ${JSON.stringify(options.formats)}`);
   }
   const threshold = options.dedupThreshold ?? DEFAULT_DEDUP_THRESHOLD;
-  if (!(typeof threshold === 'number' && threshold > 0 && threshold <= 1)) throw new RunError('usage', `dedupThreshold must be above 0 and at most 1, not ${String(threshold)}`);
+  if (!(typeof threshold === 'number' && threshold > 0 && threshold <= 1))
+    throw new RunError('usage', `dedupThreshold must be above 0 and at most 1, not ${String(threshold)}`);
   const window = options.rateWindowMs ?? 60_000;
-  if (!(typeof window === 'number' && Number.isFinite(window) && window > 0)) throw new RunError('usage', `rateWindowMs must be a positive number, not ${String(window)}`);
+  if (!(typeof window === 'number' && Number.isFinite(window) && window > 0))
+    throw new RunError('usage', `rateWindowMs must be a positive number, not ${String(window)}`);
   if (!options.providerId) throw new RunError('usage', 'providerId must name the provider (e.g. "gemini")');
-  if (options.midtrainingDocTypes && !options.midtrainingDocTypes.some((t) => t.trim())) throw new RunError('usage', 'midtrainingDocTypes names no document type');
+  if (options.midtrainingDocTypes && !options.midtrainingDocTypes.some((t) => t.trim()))
+    throw new RunError('usage', 'midtrainingDocTypes names no document type');
   const embeddingModel = options.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
   if (!embeddingModel.trim()) throw new RunError('usage', 'embeddingModel must name a model');
   return {

@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import type { TraitDocument } from '../../document/model';
 import { count } from '../../format';
 import { StageError, type ModelVersions } from '../../llm/ask';
-import { LimitedProvider, type RateLimits } from '../../llm/limits';
+import type { LimitedProvider } from '../../llm/limits';
 import { cancelScope, inPool, type CancelScope } from '../../llm/pool';
 import { redact } from '../../llm/redact';
 import type { MidtrainingTemplateStage, Templates } from '../../llm/templates';
 import { addUsage, emptyUsage, type StageUsage } from '../../llm/usage';
 import { generateMidtraining } from '../midtraining';
-import { failureMessage, runStages } from '../preview';
+import { emptyStages, failureMessage, runStages } from '../preview';
 import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
 import { answeringVersions, type StageContext, type StageModels } from '../stages/stage';
 import { Embedder } from './dedup';
-import { emptyStages, type PlannedItem } from './items';
+import type { PlannedItem } from './items';
+import { limitedProviders } from './limitedProviders';
 import { MANIFEST_FILE, MIDTRAINING_FILE } from './manifest';
 import { ItemOutcomes, type ItemStages } from './outcome';
 import { nextManifest, runProgress, type SessionTally } from './manifestBuilder';
@@ -46,19 +47,6 @@ export interface SessionPlan {
   /** When this session started, ms since the epoch. */
   readonly startedAt: number;
   readonly midtrainingTemplates: Templates<MidtrainingTemplateStage> | undefined;
-}
-
-/** The providers of a run, behind its rate limits (each distinct provider once). */
-function limitedProviders(options: RunOptions, limits: RateLimits): { provider: LimitedProvider; baseline?: LimitedProvider; embedding: LimitedProvider } {
-  const provider = new LimitedProvider(options.provider, limits);
-  const baseline = options.baselineProvider && options.baselineProvider !== options.provider ? new LimitedProvider(options.baselineProvider, limits) : undefined;
-  const embedding =
-    !options.embeddingProvider || options.embeddingProvider === options.provider
-      ? provider
-      : options.embeddingProvider === options.baselineProvider && baseline
-        ? baseline
-        : new LimitedProvider(options.embeddingProvider, limits);
-  return { provider, baseline, embedding };
 }
 
 /** One session of a run (see runDataset): `run()` once, then `close()`. */
@@ -105,7 +93,11 @@ export class Session {
     this.provider = providers.provider;
     this.baselineProvider = providers.baseline;
     // Embedding calls go first among waiting calls: every item the autorater kept waits on them.
-    this.embedder = new Embedder(providers.embedding.view(() => PRIORITY_EMBED), settings.embeddingModel, { cache: options.cache, providerId: settings.embeddingProviderId, signal: this.signal });
+    this.embedder = new Embedder(
+      providers.embedding.view(() => PRIORITY_EMBED),
+      settings.embeddingModel,
+      { cache: options.cache, providerId: settings.embeddingProviderId, signal: this.signal },
+    );
   }
 
   private get signal(): AbortSignal {
@@ -164,7 +156,9 @@ export class Session {
     this.outcomes = new ItemOutcomes(this.dir, this.settings.formats, this.plan.models, this.counts, (item) => this.finished(item));
     const previous = this.plan.previous;
     if (previous) {
-      this.log(`resuming: ${this.done.size} of ${count(this.plan.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(previous.timings?.sessions ?? 1, 'earlier session')}`);
+      this.log(
+        `resuming: ${this.done.size} of ${count(this.plan.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(previous.timings?.sessions ?? 1, 'earlier session')}`,
+      );
     }
   }
 
@@ -215,7 +209,12 @@ export class Session {
       Object.assign(out.modelVersions, versions);
       if (item.index >= ideas.length) throw new StageError('brainstorm', shortfall(this.settings.perTrait, ideas.length));
       let calls = 0;
-      await runStages({ ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions }, item.chunk, ideas[item.index], out);
+      await runStages(
+        { ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions },
+        item.chunk,
+        ideas[item.index],
+        out,
+      );
       return { out, usage, error: null };
     } catch (e) {
       if (this.signal.aborted) return void addUsage(this.usage, usage);
@@ -334,7 +333,13 @@ export class Session {
           this.log(`midtraining ${doc.id} (${doc.doc_type}): written`);
         },
         onError: (id, error) => {
-          const line: RejectedMidtraining = { kind: 'midtraining', id, reason: 'error', error: redact(error), at: new Date().toISOString() };
+          const line: RejectedMidtraining = {
+            kind: 'midtraining',
+            id,
+            reason: 'error',
+            error: redact(error),
+            at: new Date().toISOString(),
+          };
           this.outcomes.rejectedFile.append(line);
           this.midtrainingDone.add(id);
           this.counts.midtrainingFailed++;
@@ -359,7 +364,13 @@ export class Session {
   }
 
   private tally(): SessionTally {
-    return { counts: this.counts, usage: this.usage, versions: this.versions, embeddings: this.embedder.stats, startedAt: this.plan.startedAt };
+    return {
+      counts: this.counts,
+      usage: this.usage,
+      versions: this.versions,
+      embeddings: this.embedder.stats,
+      startedAt: this.plan.startedAt,
+    };
   }
 
   /** The manifest as of now, written atomically. */
@@ -371,7 +382,9 @@ export class Session {
   }
 
   private progress(): void {
-    this.options.onProgress?.(runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.options.prices));
+    this.options.onProgress?.(
+      runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.options.prices),
+    );
   }
 
   private log(line: string): void {

@@ -7,7 +7,20 @@
  * to a temporary file that is synced and renamed over the old one, so a reader sees the old file or
  * the new one, never half of either.
  */
-import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, linkSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  linkSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { writeTextAtomically } from '../../files/atomicWrite';
@@ -107,7 +120,7 @@ export class JsonlAppender {
     try {
       // O_APPEND: every write lands at the end, whatever else appended meanwhile.
       this.fd ??= openRegular(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
-      for (let offset = 0; offset < buffer.length; ) offset += writeSync(this.fd, buffer, offset);
+      for (let offset = 0; offset < buffer.length;) offset += writeSync(this.fd, buffer, offset);
       fdatasyncSync(this.fd);
     } catch (error) {
       throw ioError(`cannot append to ${this.path}`, error);
@@ -180,14 +193,23 @@ export function lockRunFolder(dir: string): () => void {
       }
       if (owner && owner.host !== hostname()) {
         // Its process cannot be checked from here.
-        throw new RunError('busy', `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`);
+        throw new RunError(
+          'busy',
+          `${dir}: a run on ${owner.host} (process ${owner.pid}) holds this folder; delete ${path} if it is no longer running`,
+        );
       }
       if (owner && owner.pid !== process.pid && alive(owner.pid)) {
         const now = owner.start !== undefined ? processIdentity(owner.pid) : undefined;
         const reused = now !== undefined && (now.start !== owner.start || now.boot !== owner.boot);
         if (!reused) {
-          const checked = now !== undefined ? '' : `; if process ${owner.pid} is not a trait-studio run (its id may have been reused since ${owner.at ?? 'the lock was written'}), delete ${path} and run again`;
-          throw new RunError('busy', `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it${checked}`);
+          const checked =
+            now !== undefined
+              ? ''
+              : `; if process ${owner.pid} is not a trait-studio run (its id may have been reused since ${owner.at ?? 'the lock was written'}), delete ${path} and run again`;
+          throw new RunError(
+            'busy',
+            `${dir}: another run is writing to this folder (process ${owner.pid}); wait for it or stop it${checked}`,
+          );
         }
       }
       // Stale (its process is gone) or long unreadable: move it aside, and if what moved is not the

@@ -14,6 +14,11 @@ export interface Rating {
 /** Stage 7: how well the answer embodies the trait, and how good it is otherwise (strong model, thinking hard). */
 export async function autorate(ctx: StageContext, chunk: TraitChunk, message: string, answer: string): Promise<Rating> {
   const prompt = render(ctx.templates.autorate, { trait: chunk.text, message, response: answer });
-  const a = await askStructured(ctx, 'autorate', { model: ctx.models.autorate, messages: [{ role: 'user', text: prompt }], temperature: 0, thinking: STAGE_THINKING.autorate }, STAGE_SCHEMAS.autorate);
+  const a = await askStructured(
+    ctx,
+    'autorate',
+    { model: ctx.models.autorate, messages: [{ role: 'user', text: prompt }], temperature: 0, thinking: STAGE_THINKING.autorate },
+    STAGE_SCHEMAS.autorate,
+  );
   return { score: a.score, verdict: a.verdict, reasons: a.reasons };
 }

@@ -24,7 +24,13 @@ export interface Idea {
 export async function brainstorm(ctx: StageContext, chunk: TraitChunk, count: number): Promise<Idea[]> {
   const prompt = render(ctx.templates.brainstorm, { trait: chunk.text, context: chunk.context, count });
   let best: Idea[] = [];
-  const request = { model: ctx.models.brainstorm, messages: [{ role: 'user' as const, text: prompt }], temperature: 1, thinking: STAGE_THINKING.brainstorm, responseJsonSchema: jsonSchemaOf(brainstormSchema(count)) };
+  const request = {
+    model: ctx.models.brainstorm,
+    messages: [{ role: 'user' as const, text: prompt }],
+    temperature: 1,
+    thinking: STAGE_THINKING.brainstorm,
+    responseJsonSchema: jsonSchemaOf(brainstormSchema(count)),
+  };
   const answer = await ask<Idea[]>(ctx, 'brainstorm', request, (text) => {
     // Checked against the schema of one idea or more: a short answer is kept as the best so far.
     const parsed = parseStructured(STAGE_SCHEMAS.brainstorm, text);

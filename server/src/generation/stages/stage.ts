@@ -56,7 +56,11 @@ export const STAGE_THINKING: Readonly<Record<string, ThinkingLevel | undefined>>
  * over every stage of `items` whose role `models` names. What a user reads to see which model
  * really answered (an alias or a preview id may be served by a dated version).
  */
-export function answeringVersions(items: readonly { readonly modelVersions?: ModelVersions }[], models: StageModels, into: Record<string, string[]> = {}): Record<string, string[]> {
+export function answeringVersions(
+  items: readonly { readonly modelVersions?: ModelVersions }[],
+  models: StageModels,
+  into: Record<string, string[]> = {},
+): Record<string, string[]> {
   for (const item of items) {
     for (const [stage, version] of Object.entries(item.modelVersions ?? {})) {
       const role = STAGE_ROLE[stage];
