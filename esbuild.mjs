@@ -46,7 +46,12 @@ const options = {
 
 /** The webviews' page scripts: browser bundles, loaded by the webview under its CSP. */
 const webviewOptions = {
-  entryPoints: { preview: 'client/webview/preview.ts', run: 'client/webview/run.ts', audit: 'client/webview/audit.ts' },
+  entryPoints: {
+    preview: 'client/webview/preview.ts',
+    run: 'client/webview/run.ts',
+    audit: 'client/webview/audit.ts',
+    tradeoffs: 'client/webview/tradeoffs.ts',
+  },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { PREVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
+import { PREVIEW_COMMAND, REVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
 import { registerApiKeyCommands } from './commands/apiKey';
 import { registerAudit } from './commands/audit';
 import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
+import { registerReview } from './commands/review';
 import { PolicyCache } from './commands/modelSetup';
 import { registerPromptTemplates } from './commands/promptTemplates';
 import { registerRuns } from './commands/runs';
@@ -52,12 +53,14 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     traceOutputChannel: log,
     errorHandler: crashHandler(log, () => status.set('crashed')),
     diagnosticPullOptions: { onChange: true, onSave: true },
-    initializationOptions: { previewCommand: true } satisfies InitializationOptions,
+    initializationOptions: { previewCommand: true, reviewCommand: true } satisfies InitializationOptions,
     middleware: {
-      // Preview is off in Restricted Mode (it sends text to a model): no "Preview" lens there.
+      // Preview and review are off in Restricted Mode (they send text to a model): no lenses for them there.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
-        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND);
+        return vscode.workspace.isTrusted
+          ? lenses
+          : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND && lens.command?.command !== REVIEW_COMMAND);
       },
     },
   };
@@ -121,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     registerGenerate(context, log, policies, runsChanged),
     registerRuns(context, log, runsChanged.event),
     registerAudit(context, log, policies),
+    registerReview(context, log, policies, () => client),
     runsChanged,
     registerPromptTemplates(),
     { dispose: () => void client?.stop() },

@@ -4,3 +4,4 @@ export { fakeModelVersion, startFakeGemini } from './server';
 export { stageOf } from './stages';
 export { HOSTILE_MARKUP, MARKDOWN_TAIL, previewResponder } from './previewAnswers';
 export { startFakeOpenAI } from '../fake-openai/server';
+export { coverageAnswer, reviewResponder, tensionsAnswer } from './reviewAnswers';

@@ -7,12 +7,14 @@ const MIDTRAINING_DRAFT_OPENING = 'Write one document, exactly as it would appea
  * Which stage a logged request is: structured stages by the schema they ask for, the free-text
  * ones by their prompt: the midtraining draft by its template's opening words, else the response
  * when a system prompt was sent, the baseline when none. The midtraining keys come first: its
- * critique asks for `realistic` too. The audit's model pass (server/src/audit/modelPass.ts) asks
- * for keys no other stage uses.
+ * critique asks for `realistic` too. The audit's model pass (server/src/audit/modelPass.ts) and the
+ * review (server/src/review/prompts.ts) ask for keys no other stage uses.
  */
 export function stageOf(request: LoggedRequest): string {
   const keys = Object.keys(request.body.generationConfig?.responseJsonSchema?.properties ?? {});
   for (const [key, stage] of [
+    ['surface_forms', 'review-coverage'],
+    ['tension_pairs', 'review-tensions'],
     ['recurring_features', 'audit-scan'],
     ['merged_features', 'audit-cluster'],
     ['record_ratings', 'audit-rate'],

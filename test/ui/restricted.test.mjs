@@ -1,5 +1,6 @@
 // UI test: the same workspace opened untrusted (Restricted Mode). Linting still works; Preview
-// Scenarios is off: no "Preview" lens, and the command, run anyway, explains why and calls no model.
+// Scenarios is off: no "Preview" lens, and the command, run anyway, explains why and calls no model;
+// so are Generate Dataset and Review Document with Model (no "Review with model" lens).
 import assert from 'node:assert/strict';
 import { quickOpen, runCommand } from './workbench.mjs';
 
@@ -48,6 +49,21 @@ export const tests = [
       await runCommand(page, 'Notifications: Show Notifications');
       await page
         .locator('.notifications-center .notification-list-item', { hasText: 'Generate Dataset is off in Restricted Mode' })
+        .waitFor();
+      assert.equal(fakeGemini.requests.length, before);
+    },
+  },
+  {
+    name: 'Review Document with Model is off too: no lens on the first heading, and the command says why',
+    async run({ page, fakeGemini }) {
+      const before = fakeGemini.requests.length;
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Review with model' }).count(), 0);
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await runCommand(page, 'Trait Studio: Review Document with Model');
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: 'Review Document with Model is off in Restricted Mode' })
         .waitFor();
       assert.equal(fakeGemini.requests.length, before);
     },

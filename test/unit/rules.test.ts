@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { lintDocument } from '../../server/src/rules/lint';
 import { findRule, RULES, ruleDocsPath } from '../../server/src/rules/registry';
+import type { TraitDocument } from '../../server/src/document/model';
+import type { ReviewedTension } from '../../server/src/review/types';
 import { readFixture, RULE_FIXTURES, ruleFixtureNames } from './fixtures';
 
 /** Settings that switch every rule off but `name` (a fixture's front matter may still adjust it). */
@@ -26,12 +28,30 @@ describe('rule fixtures', () => {
     it(`${rule.name}: reports exactly the marked lines`, () => {
       const fixture = readFixture(join(RULE_FIXTURES, `${rule.name}.traits.md`));
       assert.ok(fixture.expected.length > 0, 'a fixture must expect at least one finding');
-      const { diagnostics } = lintDocument(parseTraitDocument(fixture.text), { settings: [only(rule.name)] });
+      const document = parseTraitDocument(fixture.text);
+      const { diagnostics } = lintDocument(document, { settings: [only(rule.name)], tensions: reviewTensions(rule.name, document) });
       const actual = diagnostics.map((d) => `${d.range.start.line + 1}:${d.rule}`).sort();
       assert.deepEqual(actual, fixture.expected, diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('\n'));
     });
   }
 });
+
+/**
+ * The review input of a rule that reads one (unweighed-tension): `<name>.tensions.json` beside the
+ * fixture, its pairs given the traits' current chunks, or an older text for a pair marked `stale`.
+ */
+function reviewTensions(name: string, document: TraitDocument): ReviewedTension[] | undefined {
+  const file = join(RULE_FIXTURES, `${name}.tensions.json`);
+  if (!existsSync(file)) return undefined;
+  const { tensions } = JSON.parse(readFileSync(file, 'utf8')) as {
+    tensions: { a: string; b: string; situation: string; weighed: boolean; quote?: string; stale?: boolean }[];
+  };
+  const chunk = (id: string) => document.traits.find((t) => t.id === id)?.chunk ?? '';
+  return tensions.map(({ stale, quote, ...t }) => ({
+    tension: { ...t, quote: quote ?? null, verified: !!quote, source: 'model' },
+    chunks: [stale ? 'an older text of the trait' : chunk(t.a), chunk(t.b)],
+  }));
+}
 
 // What an author sees of each finding (where it points, its severity, its words, its quick fix and
 // related places), for every rule's fixture: test/fixtures/rules/NAME.findings.txt, one finding per
@@ -40,7 +60,8 @@ describe('rule findings as the author sees them', () => {
   for (const rule of RULES) {
     it(`${rule.name}: ranges, severity, message, fix and related places`, () => {
       const fixture = readFixture(join(RULE_FIXTURES, `${rule.name}.traits.md`));
-      const { diagnostics } = lintDocument(parseTraitDocument(fixture.text), { settings: [only(rule.name)] });
+      const document = parseTraitDocument(fixture.text);
+      const { diagnostics } = lintDocument(document, { settings: [only(rule.name)], tensions: reviewTensions(rule.name, document) });
       const actual = diagnostics.flatMap((d) => [
         `${at(d.range)} ${d.severity}: ${d.message}`,
         ...(d.fix

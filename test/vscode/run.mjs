@@ -247,7 +247,7 @@ async function main() {
     const fakeBundle = await bundleFakeGemini(tmp);
     const fakeModule = createRequire(import.meta.url)(fakeBundle);
     fakeGemini = await fakeModule.startFakeGemini();
-    fakeGemini.setResponder(fakeModule.previewResponder(3));
+    fakeGemini.setResponder(fakeModule.reviewResponder(fakeModule.previewResponder(3)));
     const serverEnv = {
       TRAIT_STUDIO_TEST_RESULTS: resultsDir,
       ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),

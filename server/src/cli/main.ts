@@ -9,6 +9,7 @@ import { runLsp } from './lsp';
 import { runModels } from './models';
 import { runOutline } from './outline';
 import { runPreview } from './preview';
+import { runReview } from './review';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
 
@@ -28,6 +29,12 @@ export const COMMANDS: readonly Command[] = [
   { name: 'lint', synopsis: 'lint FILES|GLOBS|FOLDERS...', summary: 'lint trait documents', run: runLint },
   { name: 'outline', synopsis: 'outline FILE', summary: 'groups and traits, with what each trait states', run: runOutline },
   { name: 'rules', synopsis: 'rules', summary: 'list the lint rules', run: runRules },
+  {
+    name: 'review',
+    synopsis: 'review FILE',
+    summary: 'a model reviews each trait: reason, trade-offs, exceptions, with quotes',
+    run: runReview,
+  },
   {
     name: 'preview',
     synopsis: 'preview FILE --trait ID',

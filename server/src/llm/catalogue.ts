@@ -77,7 +77,7 @@ const TYPICAL_THINKING = 500;
 export const MODEL_CATALOGUE: readonly ModelInfo[] = [
   {
     id: 'gemini-3.8-flash',
-    purpose: 'fast model: brainstorm, scenario, baseline, the audit’s model pass',
+    purpose: 'fast model: brainstorm, scenario, baseline, the audit’s model pass, the model review',
     status: 'stable',
     prices: [
       { inputPerMillion: 0.75, outputPerMillion: 3.75, until: '2026-12-31', source: PRICING_2026_10_07, asOf: '2026-10-07' },
@@ -169,7 +169,7 @@ export const DEFAULT_MODEL = { fast: 'gemini-3.8-flash', strong: 'gemini-3.1-pro
 
 /**
  * The default model of each role: generation's stages (brainstorm also answers the scenario stage,
- * critique the sharpen stage), the audit's model pass, and the embeddings of near-duplicate
+ * critique the sharpen stage), the audit's model pass, the model review of a document, and the embeddings of near-duplicate
  * rejection. Settings, the CLI's help and every `DEFAULT_…_MODEL` read it from here.
  */
 export const DEFAULT_ROLE_MODELS = {
@@ -179,6 +179,7 @@ export const DEFAULT_ROLE_MODELS = {
   response: DEFAULT_MODEL.strong,
   autorate: DEFAULT_MODEL.strong,
   audit: DEFAULT_MODEL.fast,
+  review: DEFAULT_MODEL.fast,
   embedding: DEFAULT_MODEL.embedding,
 } as const;
 

@@ -16,11 +16,13 @@ import type {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { rangesIntersect } from '../document/position';
+import { mergeReview, type ReviewedTrait } from '../review/findings';
+import type { ReviewedTension } from '../review/types';
 import type { LintDiagnostic } from '../rules/rule';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completions } from './completion';
-import { configDiagnostic, DIAGNOSTIC_SOURCE, toLspDiagnostic } from './convert';
+import { configDiagnostic, DIAGNOSTIC_SOURCE, reviewDiagnostic, toLspDiagnostic } from './convert';
 import { DocumentStore } from './documentStore';
 import { hover } from './hover';
 import { definition, prepareRename, references, rename, retitleReferences, retitling } from './navigation';
@@ -58,7 +60,10 @@ export interface AnalysisRequests {
   retitleReferences: { params: { from: string; to: string }; result: TextEdit[] };
   /** `snippets`: the client applies LSP 3.18 snippet text edits. */
   codeAction: { params: { range: Range; context: CodeActionContext; snippets: boolean }; result: CodeAction[] };
-  codeLens: { params: { previewUri: string | undefined }; result: CodeLens[] };
+  /** `reviewUri`: the client has the review command (a lens on the first heading runs it). */
+  codeLens: { params: { previewUri: string | undefined; reviewUri?: string }; result: CodeLens[] };
+  /** Holds a model review of the document (SET_REVIEW_REQUEST), merged into its diagnostics, hover and lenses. */
+  setReview: { params: { model: string; traits: ReviewedTrait[]; tensions?: ReviewedTension[] }; result: null };
   /** Lints a text that is not open (Lint Workspace); `uri` locates its .traitsrc files. */
   lintText: { params: { text: string }; result: { traits: number; diagnostics: Diagnostic[] } };
 }
@@ -79,6 +84,8 @@ export class DocumentAnalysis {
   private readonly documents = new Map<string, TextDocument>();
   /** Per document: the length at which a lint last ran out of budget (features skip linting from there). */
   private readonly overBudget = new Map<string, number>();
+  /** Per document: the latest model review (see mergeReview). */
+  private readonly reviews = new Map<string, { model: string; traits: ReviewedTrait[] }>();
 
   constructor(settings: ServerSettings = DEFAULT_SETTINGS) {
     this.store.setSettings(settings);
@@ -97,6 +104,7 @@ export class DocumentAnalysis {
     this.documents.delete(uri);
     this.store.forget(uri);
     this.overBudget.delete(uri);
+    this.reviews.delete(uri);
   }
 
   setSettings(settings: ServerSettings): void {
@@ -137,7 +145,10 @@ export class DocumentAnalysis {
     diagnostics: (uri) => this.diagnostics(this.document(uri)),
     symbols: (uri) => documentSymbols(this.parsed(uri)),
     folding: (uri) => foldingRanges(this.parsed(uri)),
-    hover: (uri, { position }) => hover(this.parsed(uri), position, this.findings(this.document(uri))) ?? null,
+    hover: (uri, { position }) => {
+      const { kept, overruled } = this.reviewedFindings(this.document(uri));
+      return hover(this.parsed(uri), position, kept, overruled) ?? null;
+    },
     completion: (uri, { position }) => completions(this.parsed(uri), position),
     definition: (uri, { position }) => definition(uri, this.parsed(uri), position) ?? null,
     references: (uri, { position, includeDeclaration }) => references(uri, this.parsed(uri), position, includeDeclaration),
@@ -158,14 +169,24 @@ export class DocumentAnalysis {
         : findings.filter((f) => rangesIntersect(f.range, range)).map((f) => toLspDiagnostic(uri, f));
       return codeActions(uri, this.parsed(uri), diagnostics, findings, context.only, { range, snippets, version: doc.version });
     },
-    codeLens: (uri, { previewUri }) => codeLenses(this.parsed(uri), this.findings(this.document(uri)), previewUri),
+    codeLens: (uri, { previewUri, reviewUri }) => codeLenses(this.parsed(uri), this.findings(this.document(uri)), previewUri, reviewUri),
+    setReview: (uri, review) => {
+      if (review.traits.length) this.reviews.set(uri, review);
+      else this.reviews.delete(uri);
+      this.store.setTensions(uri, review.tensions ?? []);
+      return null;
+    },
     lintText: (uri, { text }) => this.lintText(uri, text),
   };
 
   private diagnostics(doc: TextDocument): Diagnostic[] {
     try {
       const { result, configProblem } = this.store.lint(doc);
-      const items = result.diagnostics.map((d) => toLspDiagnostic(doc.uri, d));
+      const { kept, review } = this.merged(doc, result.diagnostics);
+      const items = [
+        ...kept.map((d) => toLspDiagnostic(doc.uri, d)),
+        ...review.map((f) => reviewDiagnostic(f, this.reviews.get(doc.uri)!.model)),
+      ];
       if (configProblem) items.unshift(configDiagnostic(configProblem));
       this.overBudget.delete(doc.uri);
       return items;
@@ -175,17 +196,29 @@ export class DocumentAnalysis {
     }
   }
 
-  /** The findings for features: none when linting stops (or stopped before at this size), unless cancelled. */
+  /** The findings for features (those a review overruled left out): none when linting stops (or stopped before at this size), unless cancelled. */
   private findings(doc: TextDocument): readonly LintDiagnostic[] {
+    return this.reviewedFindings(doc).kept;
+  }
+
+  /** `findings`, and the lint findings the document's review overruled. */
+  private reviewedFindings(doc: TextDocument): Pick<ReturnType<typeof mergeReview>, 'kept' | 'overruled'> {
     const stoppedAt = this.overBudget.get(doc.uri);
-    if (stoppedAt !== undefined && doc.getText().length >= 0.9 * stoppedAt) return [];
+    if (stoppedAt !== undefined && doc.getText().length >= 0.9 * stoppedAt) return { kept: [], overruled: [] };
     try {
-      return this.store.lint(doc).result.diagnostics;
+      return this.merged(doc, this.store.lint(doc).result.diagnostics);
     } catch (error) {
       if (!(error instanceof AnalysisStopped) || error.reason === 'cancelled') throw error;
       if (error.reason === 'budget') this.overBudget.set(doc.uri, doc.getText().length);
-      return [];
+      return { kept: [], overruled: [] };
     }
+  }
+
+  /** The lint's findings with the document's review merged in (see mergeReview); unchanged when it has none. */
+  private merged(doc: TextDocument, findings: readonly LintDiagnostic[]): ReturnType<typeof mergeReview> {
+    const review = this.reviews.get(doc.uri);
+    if (!review) return { kept: [...findings], review: [], overruled: [] };
+    return mergeReview(this.parsed(doc.uri), review.traits, findings);
   }
 
   private lintText(uri: string, text: string): { traits: number; diagnostics: Diagnostic[] } {

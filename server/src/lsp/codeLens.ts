@@ -2,15 +2,30 @@ import type { CodeLens } from 'vscode-languageserver';
 import { evidenceSource, evidenceText, traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
-import { PREVIEW_COMMAND } from './protocol';
+import { PREVIEW_COMMAND, REVIEW_COMMAND } from './protocol';
 
 /**
  * A lens above each trait: what it states, at a glance, and its number of findings, with the sentence
  * that states each part in its tooltip; and, when
  * `previewUri` is given (the client has the Preview Scenarios command), a "Preview" lens that runs
- * it for that trait with arguments `[previewUri, trait id]`.
+ * it for that trait with arguments `[previewUri, trait id]`. When `reviewUri` is given (the client has the
+ * review command), a "Review with model" lens on the document's first heading runs it with `[reviewUri]`.
  */
-export function codeLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string): CodeLens[] {
+export function codeLenses(
+  document: TraitDocument,
+  findings: readonly LintDiagnostic[],
+  previewUri?: string,
+  reviewUri?: string,
+): CodeLens[] {
+  const first = document.headings[0];
+  const review: CodeLens[] =
+    reviewUri !== undefined && first && document.traits.length
+      ? [{ range: first.range, command: { title: '$(sparkle) Review with model', command: REVIEW_COMMAND, arguments: [reviewUri] } }]
+      : [];
+  return [...review, ...traitLenses(document, findings, previewUri)];
+}
+
+function traitLenses(document: TraitDocument, findings: readonly LintDiagnostic[], previewUri?: string): CodeLens[] {
   // Counted once, not per trait: a document of many traits and findings stays linear.
   const problemsOf = new Map<string | null, number>();
   for (const f of findings) problemsOf.set(f.traitId, (problemsOf.get(f.traitId) ?? 0) + 1);

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { ReviewFinding } from '../review/findings';
 import type { LintDiagnostic, Severity } from '../rules/rule';
+import { REVIEW_DIAGNOSTIC_SOURCE } from './protocol';
 
 const SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
   error: DiagnosticSeverity.Error,
@@ -47,5 +49,17 @@ export function configDiagnostic(message: string): Diagnostic {
     source: DIAGNOSTIC_SOURCE,
     code: 'config',
     message: `${message} (defaults apply instead)`,
+  };
+}
+
+/** A finding of the model review (source `traits (review)`), naming the model that reviewed in its message. */
+export function reviewDiagnostic(f: ReviewFinding, model: string): Diagnostic {
+  return {
+    range: f.range,
+    severity: SEVERITY[f.severity],
+    source: REVIEW_DIAGNOSTIC_SOURCE,
+    code: f.code,
+    message: `${f.message} [${model}]`,
+    data: { traitId: f.traitId },
   };
 }

@@ -6,6 +6,7 @@ import { parseTraitDocument } from '../document/parse';
 import { validateConfigFile, type LintSettings } from '../rules/config';
 import { ConfigError, ConfigFiles } from '../rules/configFile';
 import { lintDocument, type LintResult } from '../rules/lint';
+import type { ReviewedTension } from '../review/types';
 import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
 
 /**
@@ -20,6 +21,15 @@ export class DocumentStore {
   private readonly configFiles = new ConfigFiles();
   /** The editor settings as lint layers, validated once per change (not per keystroke). */
   private editor = editorLayers(DEFAULT_SETTINGS);
+  /** Per document: the trade-off pairs of its latest model review (the unweighed-tension rule's input). */
+  private readonly tensions = new Map<string, readonly ReviewedTension[]>();
+
+  /** Sets the trade-off pairs of `uri`'s latest review (empty: none); its lint is redone on next use. */
+  setTensions(uri: string, tensions: readonly ReviewedTension[]): void {
+    if (tensions.length) this.tensions.set(uri, tensions);
+    else this.tensions.delete(uri);
+    this.linted.delete(uri);
+  }
 
   /**
    * Replaces the editor settings; lint results and config files are read afresh on next use (the
@@ -54,7 +64,7 @@ export class DocumentStore {
     const cached = this.linted.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
     const { settings, problem } = this.settingsFor(doc.uri);
-    const result = lintDocument(this.parse(doc), { settings });
+    const result = lintDocument(this.parse(doc), { settings, tensions: this.tensions.get(doc.uri) });
     const entry = { version: doc.version, result, configProblem: problem };
     this.linted.set(doc.uri, entry);
     return entry;
@@ -70,6 +80,7 @@ export class DocumentStore {
   forget(uri: string): void {
     this.parsed.delete(uri);
     this.linted.delete(uri);
+    this.tensions.delete(uri);
   }
 
   private settingsFor(uri: string): { settings: LintSettings[]; problem: string | undefined } {

@@ -1,15 +1,22 @@
 import type { Hover, Position } from 'vscode-languageserver';
 import { evidenceSource, evidenceText, traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
+import type { Overruled } from '../review/findings';
 import type { LintDiagnostic } from '../rules/rule';
 import { count } from '../format';
 import { targetAt } from './navigation';
 
 /**
  * Hover on a trait heading: the coverage card first — what the trait states (reason, trade-offs,
- * exceptions, examples) — then its diagnostics after it: how many, by severity, and which rules. Hover on a reference: the named heading's title and first lines.
+ * exceptions, examples) — then what a model review overruled (`overruled`: the part it found, with
+ * its quote), then its diagnostics after it: how many, by severity, and which rules. Hover on a reference: the named heading's title and first lines.
  */
-export function hover(document: TraitDocument, position: Position, diagnostics: readonly LintDiagnostic[]): Hover | undefined {
+export function hover(
+  document: TraitDocument,
+  position: Position,
+  diagnostics: readonly LintDiagnostic[],
+  overruled: readonly Overruled[] = [],
+): Hover | undefined {
   const target = targetAt(document, position);
   if (!target) return undefined;
   if (target.kind === 'reference') {
@@ -38,6 +45,9 @@ export function hover(document: TraitDocument, position: Position, diagnostics: 
     `- Trade-offs: ${describe(coverage.tradeoffs)}`,
     `- Exceptions: ${describe(coverage.exceptions)}`,
     `- Examples: ${trait.examples.length ? trait.examples.length : coverage.examples ? 'an Examples part' : 'none'}`,
+    ...overruled
+      .filter((o) => o.traitId === trait.id)
+      .map((o) => `- The review found the ${o.what}: _"${escape(o.quote)}"_ — it overrules the lint's \`${o.rule}\``),
     ...(coverage.declared
       ? [
           `- Absolutes: declared deliberate ("${escape(coverage.declared.phrase)}"${coverage.declared.group ? ` in the introduction of "${escape(coverage.declared.group.heading.title)}"` : ''}), so they are not reported`,

@@ -3,6 +3,8 @@
  * module, imported by both (as vscode-eslint does), so neither side can drift.
  */
 import type { LintSettings } from '../rules/config';
+import type { ReviewedTrait } from '../review/findings';
+import type { ReviewedTension } from '../review/types';
 
 /** The `traitStudio` settings section, as the server reads it. */
 export interface ServerSettings {
@@ -50,6 +52,31 @@ export function readServerSettings(section: Partial<ServerSettings> | null | und
 export interface InitializationOptions {
   /** The client has the Preview Scenarios command: add a "Preview" lens above each trait. */
   previewCommand?: boolean;
+  /** The client has the Review Document with Model command: add a "Review with model" lens on the first heading. */
+  reviewCommand?: boolean;
+}
+
+/** The client's command that reviews a document with a model; argument: document URI. */
+export const REVIEW_COMMAND = 'traitStudio.reviewDocument';
+
+/** Diagnostic source of the review's findings (the lint's is `traits`). */
+export const REVIEW_DIAGNOSTIC_SOURCE = 'traits (review)';
+
+/**
+ * `traitStudio/setReview`: the client ran a model review of an open document; the server merges it
+ * into that document's diagnostics, hover and lenses (the language server owns diagnostics) until
+ * the next review replaces it. Each trait's review holds only while its text is unchanged.
+ */
+export const SET_REVIEW_REQUEST = 'traitStudio/setReview';
+
+export interface SetReviewParams {
+  uri: string;
+  /** The model that reviewed. */
+  model: string;
+  /** Reviews of the traits reviewed, each with the chunk text it was made from; empty: clear. */
+  traits: ReviewedTrait[];
+  /** The trade-off pairs of the review, when it proposed them (the unweighed-tension rule reports the unweighed ones). */
+  tensions?: ReviewedTension[];
 }
 
 /** The client's command that previews the scenarios of a trait; arguments: document URI, trait id. */

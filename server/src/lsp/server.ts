@@ -20,11 +20,13 @@ import {
   DEFAULT_SETTINGS,
   LINT_TEXTS_REQUEST,
   readServerSettings,
+  SET_REVIEW_REQUEST,
   SETTINGS_SECTION,
   type InitializationOptions,
   type LintTextsParams,
   type LintTextsResult,
   type ServerSettings,
+  type SetReviewParams,
 } from './protocol';
 
 /**
@@ -56,6 +58,7 @@ export function startServer(connection: Connection): void {
   /** The client applies LSP 3.18 snippet text edits: the part fixes then leave the cursor in a placeholder. */
   let snippetEdits = false;
   let previewCommand = false;
+  let reviewCommand = false;
 
   const budgetMs = () => settings.lint.timeBudgetSeconds * 1000;
 
@@ -79,6 +82,7 @@ export function startServer(connection: Connection): void {
     canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     snippetEdits = !!params.capabilities.workspace?.workspaceEdit?.snippetEditSupport;
     previewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.previewCommand;
+    reviewCommand = !!(params.initializationOptions as InitializationOptions | undefined)?.reviewCommand;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -219,6 +223,25 @@ export function startServer(connection: Connection): void {
     ),
   );
 
+  // A model review of an open document (the client ran it): its worker holds it and merges it into
+  // the diagnostics, hover and lenses, which the editor is then asked to fetch again.
+  connection.onRequest(
+    SET_REVIEW_REQUEST,
+    safe('setReview', false, async (params: SetReviewParams, token: CancellationToken): Promise<boolean> => {
+      const held =
+        (await ask(
+          params.uri,
+          'setReview',
+          { model: params.model, traits: params.traits, tensions: params.tensions },
+          undefined,
+          token,
+        )) !== undefined;
+      if (held && canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      if (held && canRefreshCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      return held;
+    }),
+  );
+
   connection.onDocumentSymbol(safe('symbols', [], (p, token) => ask(p.textDocument.uri, 'symbols', {}, [], token)));
   connection.onFoldingRanges(safe('folding', [], (p, token) => ask(p.textDocument.uri, 'folding', {}, [], token)));
   connection.onHover(safe('hover', null, (p, token) => ask(p.textDocument.uri, 'hover', { position: p.position }, null, token)));
@@ -257,7 +280,13 @@ export function startServer(connection: Connection): void {
   );
   connection.onCodeLens(
     safe('codeLens', [], (p, token) =>
-      ask(p.textDocument.uri, 'codeLens', { previewUri: previewCommand ? p.textDocument.uri : undefined }, [], token),
+      ask(
+        p.textDocument.uri,
+        'codeLens',
+        { previewUri: previewCommand ? p.textDocument.uri : undefined, reviewUri: reviewCommand ? p.textDocument.uri : undefined },
+        [],
+        token,
+      ),
     ),
   );
 

@@ -5,6 +5,7 @@ import { Suppressions } from './directives';
 import { RULES } from './registry';
 import { traitsInOtherLanguages } from '../analysis/language';
 import { SEVERITIES, type LintDiagnostic, type Report } from './rule';
+import type { ReviewedTension } from '../review/types';
 
 const RULE_NAMES: ReadonlySet<string> = new Set(RULES.flatMap((r) => [r.name, r.id.toLowerCase()]));
 
@@ -25,6 +26,8 @@ export interface LintOptions {
    * `.traitsrc` files found up the folder tree, then editor settings). Must already be validated.
    */
   readonly settings?: readonly LintSettings[];
+  /** The trade-off pairs of the document's latest model review, if any (the `unweighed-tension` rule's input). */
+  readonly tensions?: readonly ReviewedTension[];
 }
 
 export interface LintResult {
@@ -63,7 +66,7 @@ export function lintDocument(document: TraitDocument, options: LintOptions = {})
         fix: r.fix,
       });
     try {
-      rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, report });
+      rule.check({ document, options: ruleOptions, ruleNames: RULE_NAMES, tensions: options.tensions, report });
       if (rule.name === 'front-matter' && document.frontMatter) {
         for (const p of schemaProblems)
           report({ range: document.frontMatter.rangeOfPath(p.path), message: p.message, atMost: p.ignoredKey });

@@ -12,6 +12,7 @@ import { unclosedFenceRule } from './unclosedFence';
 import { unknownReferenceRule } from './unknownReference';
 import { unknownRuleInCommentRule } from './unknownRuleInComment';
 import { unqualifiedAbsoluteRule } from './unqualifiedAbsolute';
+import { unweighedTensionRule } from './unweighedTension';
 import { vagueTraitRule } from './vagueTrait';
 
 /**
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   missingTradeoffsRule,
   missingExceptionsRule,
   isolatedTraitRule,
+  unweighedTensionRule,
   unqualifiedAbsoluteRule,
   surfaceFormPrescriptionRule,
   vagueTraitRule,

@@ -1,5 +1,6 @@
 import type { Trait, TraitDocument } from '../document/model';
 import type { Range } from '../document/position';
+import type { ReviewedTension } from '../review/types';
 
 /** Diagnostic severities, named as in LSP (`DiagnosticSeverity` 1..4 in that order). */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -51,6 +52,8 @@ export interface RuleContext<Options> {
   readonly options: Options;
   /** Every rule name and id, lower-cased (for rules that check rule names, e.g. in comments). */
   readonly ruleNames: ReadonlySet<string>;
+  /** The trade-off pairs of the document's latest model review, when it has one (unweighed-tension reads them). */
+  readonly tensions?: readonly ReviewedTension[];
   report(report: Report): void;
 }
 
