@@ -10,56 +10,17 @@
  *   --document  report these corpus files only (repeatable), e.g. the documents added to a set last
  *   --details   list every false positive and false negative
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { parseTraitDocument, type ParseOptions } from '../server/src/document/parse';
-import type { LintSettings } from '../server/src/rules/config';
+import { parseTraitDocument } from '../server/src/document/parse';
 import { lintDocument } from '../server/src/rules/lint';
+import { CORPUS, Counts, pct, readLabels, type DocumentLabels, type TraitLabel } from './evalCorpus';
 import type { LintDiagnostic } from '../server/src/rules/rule';
 
-const CORPUS = join(__dirname, '..', 'test', 'fixtures', 'corpus');
-const LABELS = join(CORPUS, 'labels');
 const PART_RULES = { 'missing-rationale': 'rationale', 'missing-tradeoffs': 'tradeoffs', 'missing-exceptions': 'exceptions' } as const;
 type PartRule = keyof typeof PART_RULES;
 const COVERAGE_RULES = new Set<string>([...Object.keys(PART_RULES), 'unqualified-absolute']);
-
-interface TraitLabel {
-  line: number;
-  title: string;
-  rationale: string | null;
-  tradeoffs: string | null;
-  exceptions: string | null;
-  absolute?: { kind: 'unbounded' | 'declared'; quote: string; declaredBy?: string };
-}
-
-interface DocumentLabels {
-  document: string;
-  set: 'tuned' | 'held-out';
-  settings: ParseOptions & { lint?: LintSettings };
-  priorities?: { line: number; quote: string };
-  traits: TraitLabel[];
-  notTraits: { line: number; title: string; quote: string }[];
-}
-
-/** True/false positives and false negatives. */
-class Counts {
-  tp = 0;
-  fp = 0;
-  fn = 0;
-  add(o: Counts): void {
-    this.tp += o.tp;
-    this.fp += o.fp;
-    this.fn += o.fn;
-  }
-  get precision(): number {
-    return this.tp + this.fp ? this.tp / (this.tp + this.fp) : NaN;
-  }
-  get recall(): number {
-    return this.tp + this.fn ? this.tp / (this.tp + this.fn) : NaN;
-  }
-}
 
 interface DocumentResult {
   labels: DocumentLabels;
@@ -148,8 +109,6 @@ function evaluate(labels: DocumentLabels): DocumentResult {
   return result;
 }
 
-const pct = (x: number) => (Number.isNaN(x) ? '   -' : x.toFixed(2).padStart(4));
-
 function row(name: string, c: Counts): string {
   return `  ${name.padEnd(44)} ${String(c.tp).padStart(4)} ${String(c.fp).padStart(4)} ${String(c.fn).padStart(4)}   ${pct(c.precision)}  ${pct(c.recall)}`;
 }
@@ -197,10 +156,7 @@ function main(): void {
     options: { set: { type: 'string' }, document: { type: 'string', multiple: true }, details: { type: 'boolean', default: false } },
   });
   if (values.set !== undefined && values.set !== 'tuned' && values.set !== 'held-out') throw new Error('--set must be tuned or held-out');
-  const labels = readdirSync(LABELS)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => parseYaml(readFileSync(join(LABELS, f), 'utf8')) as DocumentLabels);
+  const labels = readLabels();
   const unknown = (values.document ?? []).filter((d) => !labels.some((l) => l.document === d));
   if (unknown.length) throw new Error(`--document: no labels for ${unknown.join(', ')}`);
   const results = labels

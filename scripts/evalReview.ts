@@ -12,66 +12,31 @@
  *
  * Run: npm run eval:review [-- --set tuned|held-out] [--document FILE ...] [--model NAME] [--details]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { answerCacheDir, cliAnswerCache, cliModelAccess } from '../server/src/cli/modelSetup';
 import { processOutput } from '../server/src/cli/output';
-import { parseTraitDocument, type ParseOptions } from '../server/src/document/parse';
+import { parseTraitDocument } from '../server/src/document/parse';
 import { count, usd } from '../server/src/format';
 import { addUsage, emptyUsage } from '../server/src/llm/usage';
 import { estimateCost } from '../server/src/llm/cost';
-import type { LintSettings } from '../server/src/rules/config';
 import { lintDocument } from '../server/src/rules/lint';
 import { DEFAULT_REVIEW_MODEL, reviewDocument } from '../server/src/review/review';
 import { REVIEW_PARTS, type ReviewPart } from '../server/src/review/types';
+import { CORPUS, Counts, pct, readLabels, type DocumentLabels } from './evalCorpus';
 
-const CORPUS = join(__dirname, '..', 'test', 'fixtures', 'corpus');
-const LABELS = join(CORPUS, 'labels');
 const RULE_OF: Record<ReviewPart, string> = {
   rationale: 'missing-rationale',
   tradeoffs: 'missing-tradeoffs',
   exceptions: 'missing-exceptions',
 };
 
-interface DocumentLabels {
-  document: string;
-  set: 'tuned' | 'held-out';
-  settings: ParseOptions & { lint?: LintSettings };
-  traits: ({ line: number; title: string } & Record<ReviewPart, string | null>)[];
-}
-
-/** True/false positives and false negatives of "the part is missing". */
-class Counts {
-  tp = 0;
-  fp = 0;
-  fn = 0;
-  count(predicted: boolean, actual: boolean): void {
-    if (predicted && actual) this.tp++;
-    else if (predicted) this.fp++;
-    else if (actual) this.fn++;
-  }
-  add(o: Counts): void {
-    this.tp += o.tp;
-    this.fp += o.fp;
-    this.fn += o.fn;
-  }
-  get precision(): number {
-    return this.tp + this.fp ? this.tp / (this.tp + this.fp) : NaN;
-  }
-  get recall(): number {
-    return this.tp + this.fn ? this.tp / (this.tp + this.fn) : NaN;
-  }
-}
-
 type Scores = Record<'review' | 'heuristics', Record<ReviewPart, Counts>>;
 const scores = (): Scores => ({
   review: { rationale: new Counts(), tradeoffs: new Counts(), exceptions: new Counts() },
   heuristics: { rationale: new Counts(), tradeoffs: new Counts(), exceptions: new Counts() },
 });
-
-const pct = (x: number) => (Number.isNaN(x) ? '   -' : x.toFixed(2).padStart(4));
 
 function report(title: string, results: { labels: DocumentLabels; scores: Scores; failed: number }[]): void {
   if (!results.length) return;
@@ -110,11 +75,9 @@ async function main(): Promise<number> {
   const model = values.model ?? DEFAULT_REVIEW_MODEL;
   const access = cliModelAccess(process.env, 'evaluate the model review');
   const cache = cliAnswerCache(false, processOutput);
-  const labels = readdirSync(LABELS)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => parseYaml(readFileSync(join(LABELS, f), 'utf8')) as DocumentLabels)
-    .filter((l) => (!values.set || l.set === values.set) && (!values.document || values.document.includes(l.document)));
+  const labels = readLabels().filter(
+    (l) => (!values.set || l.set === values.set) && (!values.document || values.document.includes(l.document)),
+  );
   const unknown = (values.document ?? []).filter((d) => !labels.some((l) => l.document === d));
   if (unknown.length) throw new Error(`--document: no labels for ${unknown.join(', ')}`);
   const usage = emptyUsage();
