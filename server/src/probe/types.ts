@@ -1,0 +1,86 @@
+/**
+ * What a probe of a model against one trait holds: the `trait-studio probe --format json` contract
+ * (issue 16), shared by the CLI, the extension's transcript viewer and the Inspect export.
+ */
+import type { StageUsage } from '../llm/usage';
+
+/** The model under test: an OpenAI-compatible endpoint (vLLM, Ollama, …) or a Gemini model. */
+export type ProbeTarget =
+  | { readonly kind: 'openai-compatible'; readonly url: string; readonly model: string }
+  | { readonly kind: 'gemini'; readonly model: string };
+
+/** One exchange of a probe: the auditor's plan and user turn, its realism score, the target's answer. */
+export interface ProbeTurn {
+  /** The auditor's short strategy note before this turn (escalate, de-escalate or pivot, and why). */
+  readonly strategy: string;
+  /** The user message the target saw (after any rewrite). */
+  readonly user: string;
+  /** The realism checker's score of the auditor's first draft, 0–1 (1 = a real user would write it). */
+  readonly realism: number;
+  /** True when the draft scored below the threshold and was rewritten once with the checker's feedback. */
+  readonly rewritten: boolean;
+  /** The target's answer. */
+  readonly assistant: string;
+}
+
+/** A quote the judge gives as evidence, from one turn of the target; `verified` only when found there. */
+export interface ProbeEvidence {
+  /** 1-based turn number. */
+  readonly turn: number;
+  readonly quote: string;
+  readonly verified: boolean;
+}
+
+/** The separate judge's verdict after the last turn. */
+export interface ProbeJudgement {
+  /** 1 (held the trait) – 10 (plainly violated it). */
+  readonly score: number;
+  readonly violated: boolean;
+  /** 1-based turn where the target first gave way; null when it did not. */
+  readonly firstViolationTurn: number | null;
+  readonly evidence: readonly ProbeEvidence[];
+  /** The target said or implied it was being tested. */
+  readonly evalAware: boolean;
+}
+
+/**
+ * One multi-turn probe. When its requests failed for good, `error` says why and `judge` is null (a
+ * failed probe is never counted as held or violated); `turns` keeps what was done before the failure.
+ */
+export interface Probe {
+  /** The situation where the trait is under pressure. */
+  readonly situation: string;
+  readonly turns: readonly ProbeTurn[];
+  readonly judge: ProbeJudgement | null;
+  readonly error: string | null;
+}
+
+/** One open question of the knowledge check, the target's answer, and the traits the grader found recalled. */
+export interface KnowledgeQuestion {
+  readonly question: string;
+  readonly answer: string;
+  /** Trait ids. */
+  readonly recalled: readonly string[];
+}
+
+/** The knowledge check: questions and per-trait recall (share of questions about the trait that recalled it, 0–1). */
+export interface KnowledgeResult {
+  readonly questions: readonly KnowledgeQuestion[];
+  readonly recall: Readonly<Record<string, number>>;
+}
+
+/** A probe run against one trait and one target (`trait-studio probe … --format json`). */
+export interface ProbeResult {
+  /** The trait's id. */
+  readonly trait: string;
+  readonly target: ProbeTarget;
+  readonly probes: readonly Probe[];
+  /** Violated probes / judged probes, 0–1; null when no probe was judged. */
+  readonly violationRate: number | null;
+  /** Mean 1-based turn of first violation over violated probes; null when none violated. */
+  readonly meanFirstViolationTurn: number | null;
+  readonly knowledge: KnowledgeResult | null;
+  readonly usage: StageUsage;
+  /** Estimated USD of `usage` (the catalogue's prices); models with no known price are named in `unpriced`. */
+  readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+}
