@@ -4,6 +4,13 @@ import type { Trait } from '../document/model';
 import { defineRule } from './rule';
 
 /**
+ * `re` with each space of its source (outside character classes: none of ours has one) matching any
+ * run of whitespace: a sentence hard-wrapped onto an indented line ("where\n  appropriate") reads as
+ * one line.
+ */
+const acrossLines = (re: RegExp) => new RegExp(re.source.replaceAll(' ', String.raw`\s+`), re.flags);
+
+/**
  * Fixed surface behaviours that, prescribed unconditionally, end up in a large share of generated
  * responses and are learned as the pattern itself (asking for clarification even on "What is 1+1?").
  */
@@ -16,7 +23,7 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
   {
     form: 'open with a summary',
     pattern:
-      /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom[- ]line[- ]up[- ]front\b|\bBLUF\b/i,
+      /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom(?:-|\s+)line(?:-|\s+)up(?:-|\s+)front\b|\bBLUF\b/i,
   },
   {
     form: 'use bullet points or headings',
@@ -45,17 +52,19 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
     form: 'restate the request',
     pattern: /\b(?:restat|rephras|paraphras)(?:e|es|ing)\s+(?:the\s+)?(?:user'?s\s+)?(?:question|request)\b/i,
   },
-];
+].map(({ form, pattern }) => ({ form, pattern: acrossLines(pattern) }));
 
 // Words that make a prescription conditional: it says when.
-const CONDITION =
-  /\b(?:when|whenever|if|unless|only|where (?:appropriate|needed|relevant|helpful|useful)|as (?:needed|appropriate)|depending|in cases|sometimes|occasionally|rarely|for (?:requests|questions|tasks|users) (?:that|where|which|with))\b/i;
+const CONDITION = acrossLines(
+  /\b(?:when|whenever|if|unless|only|where (?:appropriate|needed|relevant|helpful|useful)|as (?:needed|appropriate)|depending|in cases|sometimes|occasionally|rarely|for (?:requests|questions|tasks|users) (?:that|where|which|with))\b/i,
+);
 // A permission ("may ask ...") is not a prescription; the modal must govern the behaviour.
 const PERMISSIVE = /\b(?:may|might|can|could)\s+(?:[\w'’-]+\s+){0,2}$/i;
 // A prescription: a modal or imperative governs the behaviour ("should ask ...", "Always end with ...").
 // The modal must govern the behaviour, so it stands at most three words before it.
-const PRESCRIPTIVE =
-  /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i;
+const PRESCRIPTIVE = acrossLines(
+  /\b(?:should|must|always|shall|needs? to|is expected to|has to|ought to|make sure to|be sure to|remember to|is to)\s+(?:[\w'’-]+\s+){0,3}$/i,
+);
 const IMPERATIVE_START = /^[\s>*+\-\d.)]*$/;
 // Trait documents mostly describe: "Aster asks clarifying questions", "The assistant always ends with ...".
 const DESCRIPTIVE_SUBJECT =
@@ -67,9 +76,14 @@ const BASE_VERB =
 // Words that turn the behaviour into something to avoid, which does not get over-represented: in
 // the clause before it (after the last . ; or :). Matched on that clause alone: with `[^.;:]*$` after
 // it, the expression rescanned the rest of the sentence from every negation.
-const NEGATION = /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b/i;
+const NEGATION = acrossLines(
+  /\b(?:not|never|avoid\w*|refrain\w*|without|no need|instead of|rather than|don't|doesn't|shouldn't|over-\w+|overly)\b/i,
+);
 const negated = (before: string) =>
   NEGATION.test(before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf(';'), before.lastIndexOf(':')) + 1));
+
+// A next sentence that bounds the prescription before it ("Only when ...", "This applies if ...").
+const ONLY_WHEN = acrossLines(/^\W*(?:only|but only|this applies|do this)\b/i);
 
 // Cheap test of whether any surface form could match, so most sentences skip the patterns.
 const ANY_FORM =
@@ -119,13 +133,7 @@ function prescriptionsOf(trait: Trait): readonly Prescription[] {
     if (!p) return;
     // The condition may also come in the next sentence ("Do X. Only when ...").
     const next = sentences[i + 1];
-    if (
-      next &&
-      next.paragraph === sentence.paragraph &&
-      /^\W*(?:only|but only|this applies|do this)\b/i.test(next.text) &&
-      CONDITION.test(next.text)
-    )
-      return;
+    if (next && next.paragraph === sentence.paragraph && ONLY_WHEN.test(next.text) && CONDITION.test(next.text)) return;
     found.push({ sentence, ...p });
   });
   prescriptionsOfTrait.set(trait, (out = found));
