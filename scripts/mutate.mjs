@@ -7,6 +7,9 @@
 // `npm run mutate -- rules --only 'server/src/rules/config.ts'`: a slow folder measured in parts, each
 // part kept in the folder's incremental file (Stryker keeps the results of files outside `mutate`),
 // so the score printed after the last part is the folder's.
+// `--tests NAME` (one folder; repeatable) runs only test/unit/NAME.test.ts of the folder's test files:
+// a quicker measure of one file (a mutant only the other files kill counts as survived, so the
+// score is a lower bound), e.g. `-- rules --only 'server/src/rules/vagueTrait.ts' --tests ruleEdges`.
 import { Stryker } from '@stryker-mutator/core';
 import { parseArgs } from 'node:util';
 import config from '../stryker.config.mjs';
@@ -22,6 +25,7 @@ const LINT_TESTS = unit(
   'config',
   'rules',
   'ruleEdges',
+  'surfaceFormPrescription',
   'documentAnalysis',
   'documentShapes',
   'lspFeatures',
@@ -52,6 +56,7 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string' },
     force: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
+    tests: { type: 'string', multiple: true },
   },
 });
 const unknown = positionals.filter((name) => !(name in FOLDERS));
@@ -60,8 +65,14 @@ if (unknown.length) {
   process.exit(2);
 }
 const only = values.only ?? [];
-if (only.length && positionals.length !== 1) {
-  console.error('mutate: --only narrows one folder; name exactly one');
+const tests = unit(...(values.tests ?? []));
+if ((only.length || tests.length) && positionals.length !== 1) {
+  console.error('mutate: --only and --tests narrow one folder; name exactly one');
+  process.exit(2);
+}
+const foreign = tests.filter((t) => !FOLDERS[positionals[0]].tests.includes(t));
+if (foreign.length) {
+  console.error(`mutate: --tests ${foreign.join(', ')} is not one of ${positionals[0]}'s test files`);
   process.exit(2);
 }
 const outside = only.filter((glob) => !FOLDERS[positionals[0]].mutate.some((f) => glob.startsWith(f.replace(/\*\*\/\*\.ts$/, ''))));
@@ -76,7 +87,7 @@ for (const name of positionals.length ? positionals : Object.keys(FOLDERS)) {
   const results = await new Stryker({
     configFile: 'stryker.config.mjs',
     mutate: only.length ? only : FOLDERS[name].mutate,
-    tap: { ...config.tap, testFiles: FOLDERS[name].tests },
+    tap: { ...config.tap, testFiles: tests.length ? tests : FOLDERS[name].tests },
     incrementalFile: `.stryker/incremental/${name}.json`,
     force: values.force,
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
