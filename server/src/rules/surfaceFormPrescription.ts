@@ -23,7 +23,7 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
   {
     form: 'open with a summary',
     pattern:
-      /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom(?:-|\s+)line(?:-|\s+)up(?:-|\s+)front\b|\bBLUF\b/i,
+      /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|repl(?:y|ie)|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom(?:-|\s+)line(?:-|\s+)up(?:-|\s+)front\b|\bBLUF\b/i,
   },
   {
     form: 'use bullet points or headings',
@@ -42,7 +42,7 @@ const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp 
   {
     form: 'end with a question',
     pattern:
-      /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|reply|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
+      /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|repl(?:y|ie)|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
   },
   {
     form: 'offer further help',
