@@ -220,6 +220,7 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
     ['Here is a plan. That makes sense.', 'broad'],
     ['Here is a plan. Invalid input is rejected.', null],
     ['Here is a plan. It is simple.', null],
+    ['That sounds fine. Here is a plan.', null],
     ['Here is a plan.', null],
   ];
   check('validation-opener', VALIDATION);
