@@ -42,7 +42,17 @@ const FOLDERS = {
   run: { mutate: ['server/src/generation/run/**/*.ts'], tests: unit('run', 'runLimits', 'runLock', 'dedup', 'models', 'safeWrites') },
   audit: {
     mutate: ['server/src/audit/**/*.ts'],
-    tests: unit('audit', 'auditDetectorForms', 'auditResponseText', 'auditFilter', 'auditModel', 'auditStreaming', 'auditCli', 'models'),
+    tests: unit(
+      'audit',
+      'auditDetectorForms',
+      'auditResponseText',
+      'auditPhrases',
+      'auditFilter',
+      'auditModel',
+      'auditStreaming',
+      'auditCli',
+      'models',
+    ),
   },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },

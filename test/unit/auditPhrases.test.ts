@@ -1,0 +1,48 @@
+// Opening and closing phrases the audit discovers from the data (nothing listed in advance): a
+// longer phrase replaces its shorter form only while it keeps 80 % of its records, support is
+// counted "at least", strict means the sentence starts (ends) with the phrase and broad means the
+// phrase anywhere in the two sentences as whole words; ids are the phrase's words without
+// apostrophes, joined by dashes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { offlineAudit, type AuditPattern, type AuditRecord } from '../../server/src/audit';
+
+// Words that repeat no n-gram between records (each used once).
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
+
+const records = (responses: readonly string[]): AuditRecord[] =>
+  responses.map((response, i) => ({ id: `r${i}`, line: i + 1, traitId: null, prompt: 'q', response }));
+
+/** The discovered phrases on `side` (ids, most records first) and each one's strict and broad record ids. */
+function discovered(responses: readonly string[], side: 'opening' | 'closing', minSupport: number) {
+  const found = offlineAudit(records(responses), { minSupport }).filter((p: AuditPattern) => p.id.startsWith(`${side}:`));
+  return found.map((p) => ({ id: p.id, strict: p.records, broad: p.broadRecords }));
+}
+
+describe('discovered phrases', () => {
+  it('grows "great question" to "great question indeed" when 8 of its 10 records go on so, not when 7 do', () => {
+    const responses = (longer: number) =>
+      WORDS.slice(0, 10).map((w, i) => (i < longer ? `Great question indeed, ${w} wins.` : `Great question, ${w} wins.`));
+    const all = WORDS.slice(0, 10).map((_, i) => `r${i}`);
+    assert.deepEqual(discovered(responses(8), 'opening', 2), [
+      { id: 'opening:great-question-indeed', strict: all.slice(0, 8), broad: all.slice(0, 8) },
+    ]);
+    assert.deepEqual(discovered(responses(7), 'opening', 2), [{ id: 'opening:great-question', strict: all, broad: all }]);
+  });
+
+  it('reports a closing phrase that ends at least minSupport records, and matches it broadly as whole words', () => {
+    const ending = WORDS.slice(0, 6).map((w) => `Use the ${w} setting. Does that help?`);
+    const responses = [...ending, 'Does that help? Tell me more.', 'It does that helpfully. Done now.'];
+    const six = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'];
+    assert.deepEqual(discovered(responses, 'closing', 6), [{ id: 'closing:does-that-help', strict: six, broad: [...six, 'r6'] }]);
+    assert.deepEqual(discovered(responses, 'closing', 7), []);
+  });
+
+  it('names a phrase by its words without apostrophes, and orders equally common phrases by their text', () => {
+    const responses = [...WORDS.slice(0, 3).map((w) => `Here's the plan: ${w}.`), ...WORDS.slice(3, 6).map((w) => `Below is ${w}.`)];
+    assert.deepEqual(
+      discovered(responses, 'opening', 3).map((p) => p.id),
+      ['opening:below-is', 'opening:heres-the-plan'],
+    );
+  });
+});
