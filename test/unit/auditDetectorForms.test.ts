@@ -244,4 +244,39 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
     ['Paris is the capital of France.', null],
   ];
   check('clarifying-question', CLARIFYING);
+
+  // Long responses: 400 words or more strict, 250 or more broad.
+  const LONG: Cases = [
+    ['w '.repeat(400), 'strict'],
+    ['w '.repeat(399), 'broad'],
+    ['w '.repeat(250), 'broad'],
+    ['w '.repeat(249), null],
+  ];
+  check('long-response', LONG);
+
+  // One length: the densest window [w, max(1.2·w, w + 4)] words is strict, widened by
+  // max(6, a quarter of its width, a quarter of w) on each side broad.
+  const CLUSTER_SMALL: Cases = [
+    ['w '.repeat(10), 'strict'],
+    ['w '.repeat(10), 'strict'],
+    ['w '.repeat(11), 'strict'],
+    ['w '.repeat(12), 'strict'],
+    ['w '.repeat(14), 'strict'],
+    ['w '.repeat(20), 'broad'],
+    ['w '.repeat(21), null],
+    ['w '.repeat(30), null],
+  ];
+  check('length-cluster', CLUSTER_SMALL);
+  // Ties go to the shorter window; at 50 words the window is 1.2·w wide.
+  const CLUSTER_LARGE: Cases = [
+    ['w '.repeat(50), 'strict'],
+    ['w '.repeat(55), 'strict'],
+    ['w '.repeat(60), 'strict'],
+    ['w '.repeat(61), 'broad'],
+    ['w '.repeat(72), 'broad'],
+    ['w '.repeat(73), null],
+    ['w '.repeat(37), null],
+    ['w '.repeat(38), 'broad'],
+  ];
+  check('length-cluster', CLUSTER_LARGE);
 });
