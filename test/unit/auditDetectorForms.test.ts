@@ -242,6 +242,9 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
     ['Is the laptop new? Here is how.\n\nMore text.', null],
     ['Is youth fleeting? Here is how.\n\nMore text.', null],
     ['Paris is the capital of France.', null],
+    // A cue counts in a question when it stands within 400 characters of its question mark.
+    [`Are you asking about ${'y'.repeat(379)}?`, 'strict'],
+    [`Are you asking about ${'y'.repeat(380)}?`, 'broad'],
   ];
   check('clarifying-question', CLARIFYING);
 
