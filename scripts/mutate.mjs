@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import config from '../stryker.config.mjs';
 
 const unit = (...names) => names.map((n) => `test/unit/${n}.test.ts`);
-// The lint's own tests. Left out: the property-based robustness and incrementalParse suites (a
+// The lint's own tests (ruleDocs: the generated pages and settings hold each rule's id, description
+// and options, so it kills mutants of a rule's metadata). Left out: the property-based robustness and incrementalParse suites (a
 // minute per mutant between them) and the CLI-process tests, whose bundles report no coverage.
 const LINT_TESTS = unit(
   'analysis',
@@ -25,6 +26,7 @@ const LINT_TESTS = unit(
   'config',
   'rules',
   'ruleEdges',
+  'ruleDocs',
   'surfaceFormPrescription',
   'documentAnalysis',
   'documentShapes',
