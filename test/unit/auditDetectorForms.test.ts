@@ -283,3 +283,15 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
   ];
   check('length-cluster', CLUSTER_LARGE);
 });
+
+describe('audit detectors: what the report says of each pattern', () => {
+  it('names each fixed pattern and says what its strict and broad forms are', () => {
+    const patterns = offlineAudit([{ id: 'r0', line: 1, traitId: null, prompt: 'q', response: 'Plain text.' }]);
+    const fixed = patterns.filter((p) => p.id !== 'length-cluster');
+    assert.equal(fixed.length, 9);
+    for (const p of fixed) {
+      assert.ok(p.name.length > 0, `${p.id} has a name`);
+      assert.match(p.description, /Strict: .+Broad: |Broad: .+Strict: /, `${p.id} says what its strict and broad forms are`);
+    }
+  });
+});
