@@ -276,7 +276,8 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     fake.setResponder((r) => {
       n++;
       const fault: Reply | undefined =
-        n % 23 === 0
+        // The second request always hangs, so a slow machine that makes fewer requests still sees one.
+        n % 23 === 2
           ? { kind: 'hang' }
           : n % 9 === 1
             ? { kind: 'status', status: 429, retryDelay: '0.02s' }
@@ -298,7 +299,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
         provider: new GeminiProvider({
           apiKey: 'k',
           baseUrl: fake.baseUrl,
-          policy: new RequestPolicy({ timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20, concurrency: 8 }),
+          policy: new RequestPolicy({ timeoutMs: 1500, baseDelayMs: 5, maxDelayMs: 20, concurrency: 8 }),
         }),
       }),
     );

@@ -2,7 +2,7 @@
  * Growable typed arrays: the audit's per-record features (a code per detector, a word count, a
  * trait index, word ids) are kept as numbers in these, a few bytes a record, not as objects.
  */
-type Typed = Uint8Array | Int32Array | Uint32Array | Float64Array;
+type Typed = Uint8Array | Int32Array | Uint32Array;
 
 /** A typed array that grows as values are pushed (doubling), read back with `values()`. */
 export class Column<T extends Typed> {
@@ -31,4 +31,3 @@ export class Column<T extends Typed> {
 export const uint8Column = () => new Column((n) => new Uint8Array(n));
 export const int32Column = () => new Column((n) => new Int32Array(n));
 export const uint32Column = () => new Column((n) => new Uint32Array(n));
-export const float64Column = () => new Column((n) => new Float64Array(n));
