@@ -49,7 +49,13 @@ export class Recycler {
   /** The previous parse's value of this kind at this place if it was built from equal `inputs`, else `build()`. */
   get<V>(kind: string, at: Place, inputs: readonly unknown[], build: () => V): V {
     const old = this.previousBuilt.get(kind)?.get(at);
-    const value = old && sameInputs(old.inputs, inputs) ? (old.value as V) : build();
+    if (old && sameInputs(old.inputs, inputs)) {
+      // The previous entry stands for this one: the next parse compares with equal inputs, and
+      // nothing new outlives this parse.
+      this.record(kind, at, old);
+      return old.value as V;
+    }
+    const value = build();
     this.record(kind, at, { inputs, value });
     return value;
   }
