@@ -1,4 +1,3 @@
-import GithubSlugger from 'github-slugger';
 import type { BlockScan } from './blockScan';
 import { findDirectives } from './directives';
 import { parseExample } from './examples';
@@ -10,6 +9,7 @@ import type { LineIndex, Range } from './position';
 import type { Reuser } from './reuse';
 import { findReferences, maskCodeAndComments, maskLinkDestinations } from './references';
 import { maskedLines, normaliseLineBreaks, trimBlankEnd } from './sourceText';
+import { HeadingSlugger } from './slugs';
 import { unitsOf, type Units } from './units';
 
 /** What a trait document is built from: the text, its block scan, its heading tree and its list-item traits. */
@@ -59,7 +59,7 @@ interface TraitContents {
  */
 export function buildDocument(source: DocumentSource, recycler: Reuser): TraitDocument {
   const { text, lines, scan, tree, listTraits } = source;
-  const slugger = new GithubSlugger();
+  const slugger = new HeadingSlugger();
   // Headings are slugged before list items, so a list item never takes a heading's id.
   const headings = tree.nodes.map((h) => headingOf(h, lines, slugger, recycler));
   const itemHeadings = listTraits.map((t) => listItemHeadingOf(t, lines, slugger, recycler));
@@ -97,7 +97,7 @@ export function buildDocument(source: DocumentSource, recycler: Reuser): TraitDo
   };
 }
 
-function headingOf(h: HeadingNode, lines: LineIndex, slugger: GithubSlugger, recycler: Reuser): Heading {
+function headingOf(h: HeadingNode, lines: LineIndex, slugger: HeadingSlugger, recycler: Reuser): Heading {
   const { raw, block, title } = h;
   const titleEnd = raw.contentStart + h.titleSource.trimEnd().length;
   const idStart = block?.id ? raw.contentStart + block.idStart : -1;
@@ -115,7 +115,7 @@ function headingOf(h: HeadingNode, lines: LineIndex, slugger: GithubSlugger, rec
 }
 
 /** The heading a list-item trait stands under: its first line, one level below the heading that holds it. */
-function listItemHeadingOf(t: ListTrait, lines: LineIndex, slugger: GithubSlugger, recycler: Reuser): Heading {
+function listItemHeadingOf(t: ListTrait, lines: LineIndex, slugger: HeadingSlugger, recycler: Reuser): Heading {
   return recycler.keep('i', t.first, {
     level: Math.min(6, t.owner.raw.level + 1),
     title: t.title,
