@@ -59,15 +59,15 @@ describe('incremental parse over unchanged lines', () => {
 
   it('equals a parse from scratch when an edit breaks a duplicate pair, and finds the pair again', () => {
     const twins = ['# Values\n', trait('Be honest', HONEST), trait('Be truthful', HONEST), trait('Be kind', KIND)].join('\n');
-    const [first, broken, again] = editSequence([
+    const documents = editSequence([
       twins,
+      // Outside every trait: the last search's pairs stand.
+      twins.replace('# Values', '# Our values'),
       twins.replace(/(## Be truthful\n\n)The assistant says what it believes to be true/, '$1Warmth matters more than wit in a reply'),
       twins,
     ]);
     const duplicates = (d: TraitDocument) => lintDocument(d).diagnostics.filter((x) => x.rule === 'duplicate-trait').length;
-    assert.equal(duplicates(first), 1);
-    assert.equal(duplicates(broken), 0);
-    assert.equal(duplicates(again), 1);
+    assert.deepEqual(documents.map(duplicates), [1, 1, 0, 1]);
   });
 
   it('equals a parse from scratch when a directive, an anchor or a %-escape appears in one section', () => {
