@@ -8,7 +8,8 @@
  * time (goal: p95 <= 15 ms for the single-character edits) and the server's CPU time per edit (from
  * /proc: less sensitive than wall-clock time to other processes on a busy machine), the server's
  * resident memory after opening the document, and, as the peer measured in the same run,
- * markdownlint linting the same text in-process.
+ * markdownlint linting the same text in-process. With LSP_BENCH_BASELINE, a second (older) build is
+ * timed on the same edits in turn with this one, and both are printed.
  *
  * Then the large and adversarial documents of issue 11: the Model Spec repeated to 10 MB and 1,000
  * traits with unknown references (bench/adversarial.ts). For each: a keystroke → diagnostics, and
@@ -28,6 +29,11 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import { repeatedText, unknownReferences } from './adversarial';
 
 const EDITS = 100;
+/**
+ * `LSP_BENCH_BASELINE=/path/to/dist/cli.js`: a build of another commit, timed on the same edits in
+ * turn with this one (old and new in the same run, under the same load). Unset: this build alone.
+ */
+const BASELINE = process.env.LSP_BENCH_BASELINE;
 const WARMUP = 20;
 const LINE_EDITS = 30;
 const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
@@ -52,17 +58,45 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function bench(file: string): Promise<void> {
-  const text = readFileSync(file, 'utf8');
-  const uri = pathToFileURL(file).href;
-  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'lsp', '--stdio']);
+/** A language server started for the benchmark, with the document open in it. */
+interface Server {
+  readonly label: string;
+  readonly pid: number;
+  readonly connection: MessageConnection;
+  version: number;
+}
+
+/** Starts `cli` (a built dist/cli.js) as a language server and opens `text` in it; resolves with its first diagnostics' count. */
+async function startServer(label: string, cli: string, uri: string, text: string): Promise<{ server: Server; first: number }> {
+  const child = spawn(process.execPath, [cli, 'lsp', '--stdio']);
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} } } });
   await connection.sendNotification('initialized', {});
   await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'traits', version: 1, text } });
   const first = (await connection.sendRequest<{ items: unknown[] }>('textDocument/diagnostic', { textDocument: { uri } })).items.length;
-  const memory = residentMb(child.pid!);
+  return { server: { label, pid: child.pid!, connection, version: 1 }, first };
+}
+
+async function stopServer({ connection }: Server): Promise<void> {
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  connection.dispose();
+}
+
+/** Wall-clock samples (ms) and CPU time per edit (ms) of one server over a run of edits. */
+interface Timings {
+  readonly samples: number[];
+  readonly cpuPerEdit: number;
+}
+
+async function bench(file: string): Promise<void> {
+  const text = readFileSync(file, 'utf8');
+  const uri = pathToFileURL(file).href;
+  const started = [await startServer('this build', join(__dirname, '..', 'cli.js'), uri, text)];
+  if (BASELINE) started.push(await startServer('baseline', BASELINE, uri, text));
+  const servers = started.map((s) => s.server);
+  const memory = servers.map((s) => residentMb(s.pid));
 
   // Edit lines of prose (not headings, not code) spread over the document.
   const lines = text.split('\n');
@@ -70,31 +104,34 @@ async function bench(file: string): Promise<void> {
     .map((l, i) => [l, i] as const)
     .filter(([l]) => /^[A-Z][a-z]/.test(l))
     .map(([, i]) => i);
-  let version = 1;
-  const run = async (count: number, change: (i: number) => { line: number; text: string }) => {
-    const samples: number[] = [];
-    const cpuBefore = cpuMs(child.pid!);
+  // Each edit goes to every server in turn, so that a busy neighbour slows them alike.
+  const run = async (count: number, change: (i: number) => { line: number; text: string }): Promise<Timings[]> => {
+    const samples = servers.map((): number[] => []);
+    const cpuBefore = servers.map((s) => cpuMs(s.pid));
     for (let i = 0; i < count; i++) {
       const { line, text: inserted } = change(i);
-      const start = process.hrtime.bigint();
-      await connection.sendNotification('textDocument/didChange', {
-        textDocument: { uri, version: ++version },
-        contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: inserted }],
-      });
-      await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
-      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      for (const [k, server] of servers.entries()) {
+        const start = process.hrtime.bigint();
+        await server.connection.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version: ++server.version },
+          contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: inserted }],
+        });
+        await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+        samples[k].push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
     }
-    return { samples, cpuPerEdit: (cpuMs(child.pid!) - cpuBefore) / count };
+    return servers.map((s, k) => ({ samples: samples[k], cpuPerEdit: (cpuMs(s.pid) - cpuBefore[k]) / count }));
   };
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = load();
   // Warm-up, not timed: an editor session types many keystrokes, and the first few after opening
   // the document run while the server's code is still being compiled.
   await run(WARMUP, (i) => ({ line: prose[Math.floor(((i + 0.5) * prose.length) / WARMUP)], text: 'w' }));
   const chars = await run(EDITS, (i) => ({ line: prose[Math.floor((i * prose.length) / EDITS)], text: i % 2 ? 'x' : 'y' }));
   // Each inserted line break shifts the lines below it; the edit lines move with them.
   const breaks = await run(LINE_EDITS, (i) => ({ line: prose[Math.floor((i * prose.length) / LINE_EDITS)] + i, text: '\n' }));
-  await connection.sendRequest('shutdown');
-  await connection.sendNotification('exit');
-  connection.dispose();
+  const loadAfter = load();
+  for (const server of servers) await stopServer(server);
 
   const peer: number[] = [];
   for (let i = 0; i < 12; i++) {
@@ -102,16 +139,21 @@ async function bench(file: string): Promise<void> {
     markdownlint({ strings: { doc: text }, config: { default: true } });
     peer.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  const p50 = percentile(chars.samples, 0.5);
   const peerMedian = percentile(peer.slice(2), 0.5);
-  const show = ({ samples, cpuPerEdit }: { samples: number[]; cpuPerEdit: number }) =>
+  const show = ({ samples, cpuPerEdit }: Timings) =>
     `p50 ${percentile(samples, 0.5).toFixed(1)} ms, p95 ${percentile(samples, 0.95).toFixed(1)} ms; server CPU ${cpuPerEdit.toFixed(1)} ms per edit`;
-  console.log(`LSP edit -> diagnostics on ${file} (${(text.length / 1024).toFixed(0)} KB, ${first} diagnostics):`);
-  console.log(`  ${EDITS} single-character edits: ${show(chars)} (goal p95 <= 15 ms)`);
-  console.log(`  ${LINE_EDITS} line-break edits (shift every line below): ${show(breaks)}`);
-  console.log(`  server resident memory after opening it: ${memory.toFixed(0)} MB`);
   console.log(
-    `  peer: markdownlint lints the same text in ${peerMedian.toFixed(1)} ms (median); edit->diagnostics p50 is ${(peerMedian / p50).toFixed(1)}x faster`,
+    `LSP edit -> diagnostics on ${file} (${(text.length / 1024).toFixed(0)} KB, ${started[0].first} diagnostics; load average ${loadBefore} before, ${loadAfter} after):`,
+  );
+  servers.forEach((server, k) => {
+    const who = servers.length > 1 ? `${server.label}: ` : '';
+    if (k && started[k].first !== started[0].first) console.log(`  ${who}${started[k].first} diagnostics at open`);
+    console.log(`  ${who}${EDITS} single-character edits: ${show(chars[k])} (goal p95 <= 15 ms)`);
+    console.log(`  ${who}${LINE_EDITS} line-break edits (shift every line below): ${show(breaks[k])}`);
+    console.log(`  ${who}server resident memory after opening it: ${memory[k].toFixed(0)} MB`);
+  });
+  console.log(
+    `  peer: markdownlint lints the same text in ${peerMedian.toFixed(1)} ms (median); edit->diagnostics p50 is ${(peerMedian / percentile(chars[0].samples, 0.5)).toFixed(1)}x faster`,
   );
 }
 

@@ -99,13 +99,13 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
   }
   const offsets = new Int32Array(n + 1);
   const ids = new Int32Array(entries);
-  const flatTf = new Int32Array(entries);
+  const logTf = new Float64Array(entries);
   const globals = counts.map(vocabularyIds);
   if (localOf.length < vocabulary.size) localOf = new Int32Array(Math.max(vocabulary.size, 2 * localOf.length));
   const globalOf: number[] = []; // term id → vocabulary id
   for (let doc = 0, e = 0; doc < n; doc++) {
     const global = globals[doc];
-    const tf = counts[doc].counts;
+    const tf = logTfOf(counts[doc]);
     for (let i = 0; i < global.length; i++, e++) {
       let id = localOf[global[i]] - 1;
       if (id < 0) {
@@ -113,7 +113,7 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
         localOf[global[i]] = id + 1;
       }
       ids[e] = id;
-      flatTf[e] = tf[i];
+      logTf[e] = tf[i];
     }
     offsets[doc + 1] = e;
   }
@@ -121,8 +121,11 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
   const terms = globalOf.length;
   const df = new Uint32Array(terms);
   for (const id of ids) df[id]++;
+  // A term's idf depends on its df alone: one logarithm per df value, not per term.
+  const idfOfDf = new Float64Array(n + 1);
+  for (let d = 1; d <= n; d++) idfOfDf[d] = Math.log((1 + n) / (1 + d)) + 1;
   const idf = new Float64Array(terms);
-  for (let t = 0; t < terms; t++) idf[t] = Math.log((1 + n) / (1 + df[t])) + 1;
+  for (let t = 0; t < terms; t++) idf[t] = idfOfDf[df[t]];
 
   const weights = new Float64Array(ids.length);
   const maxWeight = new Float64Array(terms);
@@ -133,7 +136,7 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
   for (let doc = 0; doc < n; doc++) {
     let norm = 0;
     for (let e = offsets[doc]; e < offsets[doc + 1]; e++) {
-      const w = (1 + Math.log(flatTf[e])) * idf[ids[e]];
+      const w = logTf[e] * idf[ids[e]];
       weights[e] = w;
       norm += w * w;
     }
@@ -257,6 +260,18 @@ function vocabularyIds(counts: TermCounts): Int32Array {
   });
   idsOfCounts.set(counts, { epoch, ids });
   return ids;
+}
+
+const logTfs = new WeakMap<TermCounts, Float64Array>();
+
+/** A text's sublinear term frequencies, `1 + ln(count)` per term (kept per counts object). */
+function logTfOf(counts: TermCounts): Float64Array {
+  let logTf = logTfs.get(counts);
+  if (!logTf) {
+    logTf = Float64Array.from(counts.counts, (c) => 1 + Math.log(c));
+    logTfs.set(counts, logTf);
+  }
+  return logTf;
 }
 
 /** The `k` smallest of `values` (distinct integers), ascending; reorders `values`. Expected O(n + k log k). */

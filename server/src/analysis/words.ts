@@ -130,6 +130,19 @@ const UNSPACED =
 let segmenter: Intl.Segmenter | undefined;
 
 /**
+ * `UNSPACED.test(text)`, without running the expression over text that cannot match: every one of
+ * those scripts lies at U+0E00 or above, and General Punctuation (curly quotes, dashes: common in
+ * English) holds none of them, so the expression starts at the first character that might.
+ */
+function hasUnspacedScript(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x0e00 && (c < 0x2000 || c > 0x206f)) return UNSPACED.test(text.slice(i));
+  }
+  return false;
+}
+
+/**
  * Number of words in a text. Text in scripts written without spaces (Chinese, Japanese, Thai, ...)
  * is segmented with `Intl.Segmenter` (ICU's dictionary-based word breaks), sentence by sentence since
  * its cost grows faster than linearly with the input; other text is counted by `words`, which agrees
@@ -137,7 +150,7 @@ let segmenter: Intl.Segmenter | undefined;
  * when already known).
  */
 export function wordCount(text: string, spacedCount?: number): number {
-  if (!UNSPACED.test(text)) return spacedCount ?? words(text).length;
+  if (!hasUnspacedScript(text)) return spacedCount ?? words(text).length;
   segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
   let n = 0;
   for (const piece of text.split(/(?<=[.!?。！？\n])/)) {

@@ -1,5 +1,4 @@
-import GithubSlugger from 'github-slugger';
-import type { BlockScan, Reuser } from './blockScan';
+import type { BlockScan } from './blockScan';
 import { findDirectives } from './directives';
 import { parseExample } from './examples';
 import { partKindOf } from './headingKinds';
@@ -7,8 +6,10 @@ import type { HeadingNode, HeadingTree } from './headingTree';
 import type { ListTrait } from './listTraits';
 import type { Example, FrontMatter, Group, Heading, Paragraph, Part, Reference, Section, Trait, TraitDocument } from './model';
 import type { LineIndex, Range } from './position';
+import type { Reuser } from './reuse';
 import { findReferences, maskCodeAndComments, maskLinkDestinations } from './references';
 import { maskedLines, normaliseLineBreaks, trimBlankEnd } from './sourceText';
+import { HeadingSlugger } from './slugs';
 import { unitsOf, type Units } from './units';
 
 /** What a trait document is built from: the text, its block scan, its heading tree and its list-item traits. */
@@ -58,7 +59,7 @@ interface TraitContents {
  */
 export function buildDocument(source: DocumentSource, recycler: Reuser): TraitDocument {
   const { text, lines, scan, tree, listTraits } = source;
-  const slugger = new GithubSlugger();
+  const slugger = new HeadingSlugger();
   // Headings are slugged before list items, so a list item never takes a heading's id.
   const headings = tree.nodes.map((h) => headingOf(h, lines, slugger, recycler));
   const itemHeadings = listTraits.map((t) => listItemHeadingOf(t, lines, slugger, recycler));
@@ -91,12 +92,12 @@ export function buildDocument(source: DocumentSource, recycler: Reuser): TraitDo
     contextSections,
     traits: traitsInOrder(a, contents, groupOf),
     references,
-    directives: findDirectives(text, lines, scan.codeLines, source.frontMatterEnd),
+    directives: !scan.mentionsDirectives ? [] : findDirectives(text, lines, scan.codeLines, source.frontMatterEnd),
     unclosedFences: scan.fences.filter(([, , closed]) => !closed).map(([first, last]) => lines.linesRange(first, last)),
   };
 }
 
-function headingOf(h: HeadingNode, lines: LineIndex, slugger: GithubSlugger, recycler: Reuser): Heading {
+function headingOf(h: HeadingNode, lines: LineIndex, slugger: HeadingSlugger, recycler: Reuser): Heading {
   const { raw, block, title } = h;
   const titleEnd = raw.contentStart + h.titleSource.trimEnd().length;
   const idStart = block?.id ? raw.contentStart + block.idStart : -1;
@@ -114,7 +115,7 @@ function headingOf(h: HeadingNode, lines: LineIndex, slugger: GithubSlugger, rec
 }
 
 /** The heading a list-item trait stands under: its first line, one level below the heading that holds it. */
-function listItemHeadingOf(t: ListTrait, lines: LineIndex, slugger: GithubSlugger, recycler: Reuser): Heading {
+function listItemHeadingOf(t: ListTrait, lines: LineIndex, slugger: HeadingSlugger, recycler: Reuser): Heading {
   return recycler.keep('i', t.first, {
     level: Math.min(6, t.owner.raw.level + 1),
     title: t.title,
@@ -138,11 +139,19 @@ function placeParagraphs(a: Assembly): PlacedParagraph[] {
     const partHeading = !inItem && o >= 0 ? units.partOf[o] : -1;
     const part = partHeading >= 0 ? headings[partHeading].partKind : undefined;
     // Masking is a function of the block's source alone: the previous parse's stands when that is unchanged.
-    const source = text.slice(lines.lineStart(first), lines.lineEnd(last));
-    const { masked, prose } = recycler.get('m', first, [source], () => {
-      const masked = maskCodeAndComments(normaliseLineBreaks(source));
-      return { masked, prose: maskLinkDestinations(masked) };
-    });
+    let sliced: string | undefined;
+    const source = () => (sliced ??= text.slice(lines.lineStart(first), lines.lineEnd(last)));
+    const { masked, prose } = recycler.getFromLines(
+      'm',
+      first,
+      first,
+      last,
+      () => [source()],
+      () => {
+        const masked = maskCodeAndComments(normaliseLineBreaks(source()));
+        return { masked, prose: maskLinkDestinations(masked) };
+      },
+    );
     const paragraph: Paragraph = recycler.keep('p', first, { range: lines.linesRange(first, last), text: prose, part });
     return { paragraph, range: paragraph.range, masked, unit: units.ofLine(first), partHeading };
   });
@@ -198,7 +207,14 @@ function readReferences(a: Assembly, paragraphs: readonly PlacedParagraph[]): Re
   }
   for (const h of a.headings) {
     const line = h.range.start.line;
-    const masked = maskedLines(lines, line, line);
+    const masked = recycler.getFromLines(
+      'M',
+      line,
+      line,
+      line,
+      () => [lines.lineText(line)],
+      () => maskedLines(lines, line, line),
+    );
     for (const r of recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine)))
       references.push(r);
   }
@@ -232,8 +248,16 @@ function examplesByUnit(a: Assembly): Map<number, Example[]> {
   const examples = new Map<number, Example[]>();
   for (const [first, last, closed] of a.scan.fences) {
     // The fence and the lines above it that may hold its title.
-    const source = text.slice(lines.lineStart(Math.max(0, first - 3)), lines.lineEnd(last));
-    const example = recycler.get('e', first, [source, last, closed], () => parseExample(lines, first, last, closed));
+    const from = Math.max(0, first - 3);
+    const source = () => text.slice(lines.lineStart(from), lines.lineEnd(last));
+    const example = recycler.getFromLines(
+      'e',
+      first,
+      from,
+      last,
+      () => [source(), closed],
+      () => parseExample(lines, first, last, closed),
+    );
     const u = units.ofLine(first);
     if (example && units.isTrait(u)) pushTo(examples, u, example);
   }
@@ -276,8 +300,23 @@ function traitOf(a: Assembly, contents: TraitContents, unit: number, h: Heading,
     prose: proseOf(a, 't', h.range.start.line, own),
     references: contents.references.get(unit) ?? [],
     examples: contents.examples.get(unit) ?? [],
-    chunk: normaliseLineBreaks(a.text.slice(a.lines.lineStart(range.start.line), a.lines.lineEnd(range.end.line))),
+    chunk: chunkOf(a, h.range.start.line, range),
   });
+}
+
+/** The source of a section (at line `at`), line breaks normalised: the previous parse's string while its lines are unchanged. */
+function chunkOf(a: Assembly, at: number, range: Range): string {
+  const { start, end } = range;
+  let sliced: string | undefined;
+  const source = () => (sliced ??= a.text.slice(a.lines.lineStart(start.line), a.lines.lineEnd(end.line)));
+  return a.recycler.getFromLines(
+    'k',
+    at,
+    start.line,
+    end.line,
+    () => [source()],
+    () => normaliseLineBreaks(source()),
+  );
 }
 
 /** Everything before the first trait or group (context sections there included), after the front matter. */

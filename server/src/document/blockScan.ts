@@ -4,10 +4,9 @@ import { atxContent } from './atx';
 import { isExampleTitleLine } from './examples';
 import { parseFrontMatter } from './frontMatter';
 import { LineIndex } from './position';
-import { NO_RECYCLER, type Recycler } from './reuse';
+import { NO_RECYCLER, type Reuser } from './reuse';
 
-/** The part of a `Recycler` a parse uses. */
-export type Reuser = Pick<Recycler, 'keep' | 'get'>;
+export type { Reuser } from './reuse';
 
 // One parser for the process: markdown-it is stateless between calls. Inline parsing is switched off
 // for the whole document (we read prose from the source lines, which keeps positions exact) and run
@@ -27,7 +26,7 @@ export function scanMarkdown(text: string, lines: LineIndex, frontMatterEnd: num
   const source = frontMatterEnd >= 0 ? '\n'.repeat(frontMatterEnd + 1) + rest : bom ? text.slice(1) : text;
   return recycler
     ? scanSource(source, lines.lineCount, frontMatterEnd, bom, recycler)
-    : scanBlocks(md.parse(source, {}), lines, frontMatterEnd);
+    : scanBlocks(source, md.parse(source, {}), lines, frontMatterEnd);
 }
 
 export interface RawHeading {
@@ -49,10 +48,15 @@ export interface BlockScan {
   codeLines: Uint8Array;
   /** Top-level lists (not inside another list or a blockquote), each with its items' [firstLine, lastLine]. */
   lists: { first: number; last: number; items: [number, number][] }[];
+  /**
+   * False when the text after the front matter holds no `traits-` (so no lint directive): a scan
+   * built section by section knows it from its sections, without reading the whole text again.
+   */
+  mentionsDirectives: boolean;
 }
 
-/** One pass over markdown-it's block tokens: headings, prose blocks, fences and code lines. */
-function scanBlocks(tokens: Token[], lines: LineIndex, frontMatterEnd: number): BlockScan {
+/** One pass over markdown-it's block tokens of `source`: headings, prose blocks, fences and code lines. */
+function scanBlocks(source: string, tokens: Token[], lines: LineIndex, frontMatterEnd: number): BlockScan {
   const headings: RawHeading[] = [];
   const prose: [number, number][] = [];
   const fences: [number, number, boolean][] = [];
@@ -90,7 +94,7 @@ function scanBlocks(tokens: Token[], lines: LineIndex, frontMatterEnd: number): 
     if (t.type !== 'paragraph_close' && t.type !== 'inline') afterAdmonition = false;
   }
   if (frontMatterEnd >= 0) codeLines.fill(0, 0, frontMatterEnd + 1);
-  return { headings, prose, fences, codeLines, lists };
+  return { headings, prose, fences, codeLines, lists, mentionsDirectives: source.includes('traits-') };
 }
 
 /** A block scan of one segment of the source, in the segment's own line numbers. */
@@ -127,7 +131,14 @@ function nextSection(source: string, from: number): number {
  * not scanned again.
  */
 function scanSource(source: string, lineCount: number, frontMatterEnd: number, bom: boolean, recycler: Reuser): BlockScan {
-  const out: BlockScan = { headings: [], prose: [], fences: [], codeLines: new Uint8Array(lineCount), lists: [] };
+  const out: BlockScan = {
+    headings: [],
+    prose: [],
+    fences: [],
+    codeLines: new Uint8Array(lineCount),
+    lists: [],
+    mentionsDirectives: false,
+  };
   let offset = 0;
   let from = 0;
   let pendingFrom = -1;
@@ -147,7 +158,17 @@ function scanSource(source: string, lineCount: number, frontMatterEnd: number, b
       return;
     }
     pendingFrom = -1;
-    appendScan(out, scan, offset);
+    // At the same offset as in the previous parse, so are its shifted blocks: the same objects, and
+    // its lines (front matter, blank here, aside) are unchanged.
+    let shifted = false;
+    const blocks = recycler.get('S', `${nth}:${head}`, [scan, offset], () => {
+      shifted = true;
+      return shiftScan(scan, offset);
+    });
+    const firstLine = Math.max(offset, frontMatterEnd + 1);
+    if (!shifted && firstLine < offset + scan.lineCount) recycler.markUnchanged(firstLine, offset + scan.lineCount - 1);
+    appendScan(out, blocks);
+    if (scan.mentionsDirectives) out.mentionsDirectives = true;
     offset += scan.lineCount;
   };
   // Such a heading ends every open block but a fence or an HTML block (CommonMark 4.2), so each section
@@ -167,7 +188,7 @@ function scanSegment(key: string): SegmentScan {
   const tokens = md.parse(source, {});
   // markdown-it counts a final line break as ending the last line, not as starting another.
   const lineCount = /[\r\n]$/.test(source) ? lines.lineCount - 1 : lines.lineCount;
-  const scan = scanBlocks(tokens, lines, -1);
+  const scan = scanBlocks(source, tokens, lines, -1);
   let lastBlock: Token | undefined;
   for (const t of tokens) if (t.map && t.level === 0 && !t.type.endsWith('_close')) lastBlock = t;
   // A fence or HTML block that runs to the segment's end may have been cut short by it.
@@ -175,14 +196,35 @@ function scanSegment(key: string): SegmentScan {
   return { ...scan, codeLines: scan.codeLines.subarray(0, lineCount), lineCount, open };
 }
 
-/** Appends a segment's scan to `out`, its lines shifted by `offset`. */
-function appendScan(out: BlockScan, scan: SegmentScan, offset: number): void {
-  for (const h of scan.headings) out.headings.push(offset ? { ...h, line: h.line + offset, lastLine: h.lastLine + offset } : h);
-  for (const [a, b] of scan.prose) out.prose.push([a + offset, b + offset]);
-  for (const [a, b, closed] of scan.fences) out.fences.push([a + offset, b + offset, closed]);
-  for (const l of scan.lists)
-    out.lists.push({ first: l.first + offset, last: l.last + offset, items: l.items.map(([a, b]) => [a + offset, b + offset]) });
-  out.codeLines.set(scan.codeLines.subarray(0, Math.max(0, Math.min(scan.codeLines.length, out.codeLines.length - offset))), offset);
+/** A segment's scan with its lines shifted by `offset`. */
+interface ShiftedScan extends BlockScan {
+  readonly offset: number;
+}
+
+function shiftScan(scan: SegmentScan, offset: number): ShiftedScan {
+  return {
+    offset,
+    headings: offset ? scan.headings.map((h) => ({ ...h, line: h.line + offset, lastLine: h.lastLine + offset })) : scan.headings,
+    prose: scan.prose.map(([a, b]) => [a + offset, b + offset]),
+    fences: scan.fences.map(([a, b, closed]) => [a + offset, b + offset, closed]),
+    lists: scan.lists.map((l) => ({
+      first: l.first + offset,
+      last: l.last + offset,
+      items: l.items.map(([a, b]) => [a + offset, b + offset]),
+    })),
+    codeLines: scan.codeLines,
+    mentionsDirectives: scan.mentionsDirectives,
+  };
+}
+
+/** Appends a shifted segment scan to `out`. */
+function appendScan(out: BlockScan, scan: ShiftedScan): void {
+  for (const h of scan.headings) out.headings.push(h);
+  for (const p of scan.prose) out.prose.push(p);
+  for (const f of scan.fences) out.fences.push(f);
+  for (const l of scan.lists) out.lists.push(l);
+  const { offset, codeLines } = scan;
+  out.codeLines.set(codeLines.subarray(0, Math.max(0, Math.min(codeLines.length, out.codeLines.length - offset))), offset);
 }
 
 /** One scan of the whole source (what `scanSource` must equal); for tests. */

@@ -22,18 +22,22 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     if (!text.includes('\r')) {
-      // Fast path for the common case: only `\n` breaks lines. Counted first, then filled.
-      let breaks = 0;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks++;
-      const starts = new Int32Array(breaks + 1);
-      const ends = new Int32Array(breaks + 1);
-      let line = 0;
+      // Fast path for the common case: only `\n` breaks lines. One pass for the starts (into an
+      // array grown by doubling); each end is then the next start less one.
+      let starts = new Int32Array(Math.max(16, text.length >> 5));
+      let count = 1;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-        ends[line] = i;
-        starts[++line] = i + 1;
+        if (count === starts.length) {
+          const grown = new Int32Array(2 * count);
+          grown.set(starts);
+          starts = grown;
+        }
+        starts[count++] = i + 1;
       }
-      ends[line] = text.length;
-      this.starts = starts;
+      const ends = new Int32Array(count);
+      for (let line = 0; line + 1 < count; line++) ends[line] = starts[line + 1] - 1;
+      ends[count - 1] = text.length;
+      this.starts = starts.subarray(0, count);
       this.ends = ends;
     } else {
       const starts = [0];

@@ -2,7 +2,10 @@ import type { Heading, Reference, TraitDocument } from './model';
 
 /** The names references can resolve to: heading ids, GitHub anchors, HTML anchors and titles. */
 export interface ReferenceTargets {
+  /** Every id: headings' ids, then the document's HTML anchors. */
   readonly ids: ReadonlySet<string>;
+  /** Whether `id` is one of `ids` (without reading the HTML anchors when a heading has it). */
+  has(id: string): boolean;
   /** Normalised title → heading. */
   readonly titles: ReadonlyMap<string, { title: string; id: string }>;
 }
@@ -16,18 +19,40 @@ const targetsCache = new WeakMap<TraitDocument, ReferenceTargets>();
 export function referenceTargets(document: TraitDocument): ReferenceTargets {
   const cached = targetsCache.get(document);
   if (cached) return cached;
-  const ids = new Set<string>();
+  const headingIds = new Set<string>();
   const titles = new Map<string, { title: string; id: string }>();
   for (const h of document.headings) {
-    ids.add(h.id);
+    headingIds.add(h.id);
     const title = headingTitle(h);
     if (!titles.has(title)) titles.set(title, { title: h.title, id: h.id });
   }
-  // Explicit HTML anchors: <a id="x"></a>, <span name="x">.
-  for (const id of htmlAnchorIds(document.text)) ids.add(id);
-  const targets = { ids, titles };
+  const targets = new Targets(document.text, headingIds, titles);
   targetsCache.set(document, targets);
   return targets;
+}
+
+/**
+ * Reference targets whose HTML anchors are read only when a name is not a heading's: most references
+ * name headings, and scanning the whole text for tags after every keystroke would cost more than the
+ * rest of resolving.
+ */
+class Targets implements ReferenceTargets {
+  private all: ReadonlySet<string> | undefined;
+
+  constructor(
+    private readonly text: string,
+    readonly headingIds: ReadonlySet<string>,
+    readonly titles: ReadonlyMap<string, { title: string; id: string }>,
+  ) {}
+
+  get ids(): ReadonlySet<string> {
+    // Heading ids first, then explicit HTML anchors (<a id="x"></a>, <span name="x">).
+    return (this.all ??= new Set([...this.headingIds, ...htmlAnchorIds(this.text)]));
+  }
+
+  has(id: string): boolean {
+    return this.headingIds.has(id) || this.ids.has(id);
+  }
 }
 
 // Per heading object: a parse after an edit hands back unchanged headings.
@@ -43,14 +68,17 @@ function headingTitle(heading: Heading): string {
 /** The id a reference points at, or undefined when it names nothing. */
 export function resolveReference(targets: ReferenceTargets, ref: Reference): string | undefined {
   if (ref.form === 'wiki-title')
-    return targets.titles.get(normaliseTitle(ref.target))?.id ?? (targets.ids.has(ref.target) ? ref.target : undefined);
+    return targets.titles.get(normaliseTitle(ref.target))?.id ?? (targets.has(ref.target) ? ref.target : undefined);
   let id = ref.target;
-  try {
-    id = decodeURIComponent(ref.target);
-  } catch {
-    // A malformed %-escape: compare the raw text.
+  // Without a %-escape the target decodes to itself.
+  if (id.includes('%')) {
+    try {
+      id = decodeURIComponent(ref.target);
+    } catch {
+      // A malformed %-escape: compare the raw text.
+    }
   }
-  return targets.ids.has(id) ? id : undefined;
+  return targets.has(id) ? id : undefined;
 }
 
 const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

@@ -25,6 +25,8 @@ export class Recycler {
   // What the next parse may reuse: the objects of this one.
   private readonly kept = new Map<string, Map<Place, object>>();
   private readonly built = new Map<string, Map<Place, Entry>>();
+  /** Runs of lines unchanged since the previous parse, as [first, last] pairs in line order. */
+  private readonly unchangedRuns: number[] = [];
 
   constructor(previous?: Recycler) {
     this.previousKept = previous?.kept ?? new Map();
@@ -47,18 +49,74 @@ export class Recycler {
   /** The previous parse's value of this kind at this place if it was built from equal `inputs`, else `build()`. */
   get<V>(kind: string, at: Place, inputs: readonly unknown[], build: () => V): V {
     const old = this.previousBuilt.get(kind)?.get(at);
-    const value = old && sameInputs(old.inputs, inputs) ? (old.value as V) : build();
+    if (old && sameInputs(old.inputs, inputs)) {
+      // The previous entry stands for this one: the next parse compares with equal inputs, and
+      // nothing new outlives this parse.
+      this.record(kind, at, old);
+      return old.value as V;
+    }
+    const value = build();
+    this.record(kind, at, { inputs, value });
+    return value;
+  }
+
+  /**
+   * `get` for a value built from the text of lines `first..last` alone (`inputs()` being that text,
+   * or what is derived from it only): while those lines are unchanged (see `markUnchanged`) the
+   * previous parse's value for the same lines stands, its inputs neither compared nor even built.
+   */
+  getFromLines<V>(kind: string, at: Place, first: number, last: number, inputs: () => readonly unknown[], build: () => V): V {
+    const old = this.previousBuilt.get(kind)?.get(at);
+    if (old && old.inputs[0] === first && old.inputs[1] === last && this.unchanged(first, last)) {
+      this.record(kind, at, old);
+      return old.value as V;
+    }
+    return this.get(kind, at, [first, last, ...inputs()], build);
+  }
+
+  /**
+   * Records that lines `first..last` have the same text and line numbers as in the previous parse
+   * (the block scan knows it of the sections it reuses). Calls come in line order.
+   */
+  markUnchanged(first: number, last: number): void {
+    const n = this.unchangedRuns.length;
+    if (n && this.unchangedRuns[n - 1] === first - 1) this.unchangedRuns[n - 1] = last;
+    else this.unchangedRuns.push(first, last);
+  }
+
+  /** True when every line of `first..last` was marked unchanged. */
+  unchanged(first: number, last: number): boolean {
+    const runs = this.unchangedRuns;
+    // The last run starting at or before `first` (runs are [start, end] pairs in line order).
+    let lo = 0;
+    let hi = runs.length / 2 - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[2 * mid] <= first) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && last <= runs[2 * found + 1];
+  }
+
+  private record(kind: string, at: Place, entry: Entry): void {
     let map = this.built.get(kind);
     if (!map) this.built.set(kind, (map = new Map()));
-    map.set(at, { inputs, value });
-    return value;
+    map.set(at, entry);
   }
 }
 
+/** The part of a `Recycler` a parse uses. */
+export type Reuser = Pick<Recycler, 'keep' | 'get' | 'getFromLines' | 'markUnchanged'>;
+
 /** A recycler that reuses and records nothing: for a parse no later parse will build on. */
-export const NO_RECYCLER: Pick<Recycler, 'keep' | 'get'> = {
+export const NO_RECYCLER: Reuser = {
   keep: (_kind, _at, fresh) => fresh,
   get: (_kind, _at, _inputs, build) => build(),
+  getFromLines: (_kind, _at, _first, _last, _inputs, build) => build(),
+  markUnchanged: () => undefined,
 };
 
 function sameFields(a: object, b: object): boolean {

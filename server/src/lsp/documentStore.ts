@@ -23,6 +23,8 @@ export class DocumentStore {
   private editor = editorLayers(DEFAULT_SETTINGS);
   /** Per document: the trade-off pairs of its latest model review (the unweighed-tension rule's input). */
   private readonly tensions = new Map<string, readonly ReviewedTension[]>();
+  /** The folder of the file last linted (see `folderOf`). */
+  private lastFolder: { uri: string; folder: string } | undefined;
 
   /** Sets the trade-off pairs of `uri`'s latest review (empty: none); its lint is redone on next use. */
   setTensions(uri: string, tensions: readonly ReviewedTension[]): void {
@@ -83,11 +85,17 @@ export class DocumentStore {
     this.tensions.delete(uri);
   }
 
+  /** The folder of a file URI; the last one is kept, since a keystroke's lint asks for the same one again. */
+  private folderOf(uri: string): string {
+    if (this.lastFolder?.uri !== uri) this.lastFolder = { uri, folder: dirname(fileURLToPath(uri)) };
+    return this.lastFolder.folder;
+  }
+
   private settingsFor(uri: string): { settings: LintSettings[]; problem: string | undefined } {
     const { layers, problem } = this.editor;
     if (!uri.startsWith('file:')) return { settings: layers, problem };
     try {
-      const file = this.configFiles.settingsFor(dirname(fileURLToPath(uri)));
+      const file = this.configFiles.settingsFor(this.folderOf(uri));
       return { settings: file ? [...layers, file] : layers, problem };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

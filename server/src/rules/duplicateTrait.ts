@@ -35,6 +35,20 @@ function textKeys(traits: readonly Trait[]): object[] {
   });
 }
 
+/** The last search: an edit outside every trait's title and prose leaves each trait's counts, and so the pairs, as they were. */
+let last: { counts: readonly TermCounts[]; threshold: number; pairs: ReturnType<typeof similarPairsOf> } | undefined;
+
+/**
+ * `similarPairsOf` the traits' texts, given their counts: the last search's pairs when every count is
+ * the same object as then (a counts object stands for one title and prose, so the texts are the same).
+ */
+function similarPairs(counts: readonly TermCounts[], traits: readonly Trait[], threshold: number) {
+  if (last && last.threshold === threshold && last.counts.length === counts.length && last.counts.every((c, i) => c === counts[i]))
+    return last.pairs;
+  last = { counts, threshold, pairs: similarPairsOf(textKeys(traits), counts, threshold) };
+  return last.pairs;
+}
+
 /**
  * TS204 duplicate-trait: two traits whose title and prose are lexically near-identical (TF-IDF cosine
  * at or above `threshold`, default 0.5; the Model Spec's most similar pair of distinct traits scores
@@ -50,7 +64,7 @@ export const duplicateTraitRule = defineRule({
   check({ document, options, report }) {
     const traits = document.traits;
     if (traits.length < 2) return;
-    const pairs = similarPairsOf(textKeys(traits), traits.map(traitCounts), options.threshold);
+    const pairs = similarPairs(traits.map(traitCounts), traits, options.threshold);
     for (const { first, second, similarity } of pairs) {
       const a = traits[first];
       const b = traits[second];

@@ -1,0 +1,195 @@
+/**
+ * The incremental parse's reuse of unchanged lines (Recycler.markUnchanged / getFromLines): sections
+ * the block scan reuses at the same line numbers keep their paragraphs' masking, examples, heading
+ * masks and trait chunks without their text being read again; the directive search and the HTML
+ * anchors are answered without reading the whole text. Each edit sequence below must leave a document
+ * (and its lint) equal to a parse from scratch, including edits that change heading ids, add and
+ * remove traits, break a duplicate pair, add a directive or an anchor, or change the front matter
+ * without moving a line.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TraitDocument } from '../../server/src/document/model';
+import { scanMarkdown } from '../../server/src/document/blockScan';
+import { parseTraitDocument } from '../../server/src/document/parse';
+import { LineIndex } from '../../server/src/document/position';
+import { Recycler } from '../../server/src/document/reuse';
+import { lintDocument } from '../../server/src/rules/lint';
+
+/** The document as plain data (see incrementalParse.test.ts). */
+function plain(document: TraitDocument): string {
+  return JSON.stringify(document, (key, value) => (key === 'lines' || typeof value === 'function' ? undefined : value));
+}
+
+/** Parses each text given the previous parse, and checks the parse and its lint against a parse from scratch. */
+function editSequence(texts: readonly string[]): TraitDocument[] {
+  const out: TraitDocument[] = [];
+  let previous: TraitDocument | null = null;
+  for (const text of texts) {
+    const incremental = parseTraitDocument(text, { previous });
+    const fresh = parseTraitDocument(text);
+    assert.equal(plain(incremental), plain(fresh), JSON.stringify(text));
+    assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics, JSON.stringify(text));
+    out.push(incremental);
+    previous = incremental;
+  }
+  return out;
+}
+
+const trait = (title: string, body: string) => `## ${title}\n\n${body}\n`;
+const HONEST = 'The assistant says what it believes to be true and flags its uncertainty, because users act on what it tells them.';
+const KIND = 'The assistant is warm with people who are struggling, unless warmth would hide a truth they need to hear.';
+
+describe('incremental parse over unchanged lines', () => {
+  it('equals a parse from scratch through edits that change heading ids, add and remove traits', () => {
+    const base = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', KIND), trait('Be honest', KIND), 'See [[#be-honest-1]].\n'];
+    editSequence([
+      base.join('\n'),
+      // A keystroke in a trait's prose.
+      base.join('\n').replace('flags its', 'flags all its'),
+      // The first "Be honest" renamed: the second one's slug becomes be-honest, and the reference breaks.
+      base.join('\n').replace('## Be honest', '## Be candid'),
+      // Back, then a trait added in the middle (a heading line, same line count below it).
+      base.join('\n'),
+      base.join('\n').replace(`${KIND}\n`, `${KIND}\n## Be brief\n`),
+      // And removed again.
+      base.join('\n'),
+    ]);
+  });
+
+  it('equals a parse from scratch when an edit breaks a duplicate pair, and finds the pair again', () => {
+    const twins = ['# Values\n', trait('Be honest', HONEST), trait('Be truthful', HONEST), trait('Be kind', KIND)].join('\n');
+    const documents = editSequence([
+      twins,
+      // Outside every trait: the last search's pairs stand.
+      twins.replace('# Values', '# Our values'),
+      twins.replace(/(## Be truthful\n\n)The assistant says what it believes to be true/, '$1Warmth matters more than wit in a reply'),
+      twins,
+    ]);
+    const duplicates = (d: TraitDocument) => lintDocument(d).diagnostics.filter((x) => x.rule === 'duplicate-trait').length;
+    assert.deepEqual(documents.map(duplicates), [1, 1, 0, 1]);
+  });
+
+  it('equals a parse from scratch when a directive, an anchor or a %-escape appears in one section', () => {
+    const base = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', `${KIND} Weighed against [honesty](#candour).`)].join('\n');
+    const [, directive, anchor, escaped] = editSequence([
+      base,
+      base.replace('## Be kind\n', '## Be kind\n\n<!-- traits-disable-next-line unknown-reference -->'),
+      base.replace('## Be honest\n', '## Be honest\n\n<a id="candour"></a>\n'),
+      base.replace('(#candour)', '(#be%2Dhonest)'),
+    ]);
+    assert.equal(directive.directives.length, 1);
+    const unknown = (d: TraitDocument) => lintDocument(d).diagnostics.filter((x) => x.rule === 'unknown-reference').length;
+    assert.equal(unknown(anchor), 0);
+    assert.equal(unknown(escaped), 0);
+  });
+
+  it('equals a parse from scratch when the front matter changes without moving a line', () => {
+    const body = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', KIND)].join('\n');
+    const [, edited] = editSequence([
+      `---\ntraitHeadingLevel: 2\n---\n${body}`,
+      `---\ntraitHeadingLevel: 1\n---\n${body}`,
+      `---\ntraitHeadingLevel: 2\n---\n${body}`,
+    ]);
+    assert.equal(edited.traits[0].title, 'Values');
+  });
+
+  it('equals a parse from scratch when an example fence or the lines above it change', () => {
+    const example =
+      '**Example**: a question\n\n```xml\n<user>\nIs it safe?\n</user>\n<assistant>\nYes, because it was tested.\n</assistant>\n```\n';
+    const base = ['# Values\n', trait('Be honest', `${HONEST}\n\n${example}`), trait('Be kind', KIND)].join('\n');
+    const [, retitled, reworded] = editSequence([
+      base,
+      base.replace('a question', 'a safety question'),
+      base.replace('Yes, because', 'Yes, since'),
+    ]);
+    assert.equal(retitled.traits[0].examples[0].title, 'a safety question');
+    assert.match(reworded.traits[0].examples[0].turns[1].text, /since/);
+  });
+
+  it('hands back the strings of sections an edit did not touch, and reads the touched one afresh', () => {
+    const text = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', KIND), trait('Be brief', 'Short answers, unless asked.')].join(
+      '\n',
+    );
+    const before = parseTraitDocument(text, { previous: null });
+    const after = parseTraitDocument(text.replace('warm with', 'kind to'), { previous: before });
+    assert.equal(after.traits[0].chunk, before.traits[0].chunk);
+    assert.equal(after.traits[2].paragraphs[0], before.traits[2].paragraphs[0]);
+    assert.notEqual(after.traits[1].chunk, before.traits[1].chunk);
+    assert.match(after.traits[1].chunk, /kind to/);
+  });
+});
+
+describe('block scan given the previous one', () => {
+  /** Scans `before` then `after` section by section; the recycler of the second scan. */
+  function rescan(before: string, after: string, frontMatterEnd = -1): Recycler {
+    const first = new Recycler();
+    scanMarkdown(before, new LineIndex(before), frontMatterEnd, first);
+    const second = new Recycler(first);
+    scanMarkdown(after, new LineIndex(after), frontMatterEnd, second);
+    return second;
+  }
+
+  it('marks the lines of sections it reuses at the same place unchanged, and no others', () => {
+    const text = '# A\n\nOne.\n\n# B\n\nTwo.\n\n# C\n\nThree.\n';
+    const same = rescan(text, text.replace('Two', 'Too'));
+    assert.equal(same.unchanged(0, 3), true);
+    assert.equal(same.unchanged(4, 4), false);
+    assert.equal(same.unchanged(8, 10), true);
+    // A line break shifts every section below it: only those above stay.
+    const shifted = rescan(text, text.replace('Two.', 'Two.\n'));
+    assert.equal(shifted.unchanged(0, 3), true);
+    assert.equal(shifted.unchanged(9, 9), false);
+  });
+
+  it('never marks front matter lines, whose text the scan does not see', () => {
+    const text = '---\na: 1\n---\n# A\n\nOne.\n';
+    const recycler = rescan(text, text.replace('a: 1', 'a: 2'), 2);
+    assert.equal(recycler.unchanged(0, 2), false);
+    assert.equal(recycler.unchanged(3, 5), true);
+  });
+});
+
+describe('Recycler line runs', () => {
+  it('knows a range unchanged only when every line of it was marked', () => {
+    const recycler = new Recycler();
+    recycler.markUnchanged(0, 3);
+    recycler.markUnchanged(4, 6); // joins the run above
+    recycler.markUnchanged(9, 12);
+    assert.equal(recycler.unchanged(0, 6), true);
+    assert.equal(recycler.unchanged(2, 2), true);
+    assert.equal(recycler.unchanged(5, 7), false);
+    assert.equal(recycler.unchanged(7, 8), false);
+    assert.equal(recycler.unchanged(8, 9), false);
+    assert.equal(recycler.unchanged(9, 12), true);
+    assert.equal(recycler.unchanged(12, 13), false);
+    assert.equal(new Recycler().unchanged(0, 0), false);
+  });
+
+  it('carries a value over only for the same lines while they are unchanged', () => {
+    const first = new Recycler();
+    let builds = 0;
+    const build = () => ({ built: ++builds });
+    const v1 = first.getFromLines('x', 5, 5, 7, () => ['text'], build);
+    const second = new Recycler(first);
+    second.markUnchanged(0, 10);
+    assert.equal(
+      second.getFromLines('x', 5, 5, 7, () => assert.fail('inputs read for unchanged lines'), build),
+      v1,
+    );
+    const third = new Recycler(second);
+    third.markUnchanged(0, 10);
+    // Other lines at the same place: compared, and built again when the text differs.
+    assert.notEqual(
+      third.getFromLines('x', 5, 5, 8, () => ['other'], build),
+      v1,
+    );
+    const fourth = new Recycler(first);
+    // Not marked unchanged: the inputs are compared (equal here, so the value stands).
+    assert.equal(
+      fourth.getFromLines('x', 5, 5, 7, () => ['text'], build),
+      v1,
+    );
+    assert.equal(builds, 2);
+  });
+});
