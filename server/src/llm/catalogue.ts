@@ -77,7 +77,8 @@ const PRICING_EARLIER =
  * audit transcribed it from the page in 2026-07/08 (gemini-3.5-flash-lite $0.03, the 3.x flashes at
  * $0.75 input $0.075) and, for the models it did not quote, the same 10 %.
  */
-const CACHED_2026_08 = 'cached input: Google Gemini API pricing page, paid tier "Context caching price" (10 % of input), as transcribed 2026-08';
+const CACHED_2026_08 =
+  'cached input: Google Gemini API pricing page, paid tier "Context caching price" (10 % of input), as transcribed 2026-08';
 /**
  * Flex: "a 50% cost reduction compared to standard rates" on every rate (Google's Flex inference
  * page, ai.google.dev/gemini-api/docs/flex-inference, as stored on 2026-11-30; the optimization

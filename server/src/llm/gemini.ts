@@ -1,4 +1,10 @@
-import { GoogleGenAI, ServiceTier as SdkServiceTier, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
+import {
+  GoogleGenAI,
+  ServiceTier as SdkServiceTier,
+  ThinkingLevel,
+  type GenerateContentResponse,
+  type ThinkingConfig,
+} from '@google/genai';
 import { thinkingConfig } from './catalogue';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider, type ServiceTier } from './provider';
 import { registerSecret, registerUrlSecrets } from './redact';
@@ -63,7 +69,10 @@ export class GeminiProvider implements ModelProvider {
         // X-Server-Timeout tells the server how long we wait (its default, 600 s, is shorter than a
         // Flex attempt may take); sent as a header, not the SDK's `timeout`, which would race ours.
         ...(this.flex
-          ? { serviceTier: SdkServiceTier.FLEX, httpOptions: { headers: { 'X-Server-Timeout': String(Math.ceil(this.policy.timeoutMs / 1000)) } } }
+          ? {
+              serviceTier: SdkServiceTier.FLEX,
+              httpOptions: { headers: { 'X-Server-Timeout': String(Math.ceil(this.policy.timeoutMs / 1000)) } },
+            }
           : {}),
       },
     };

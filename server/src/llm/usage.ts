@@ -84,7 +84,10 @@ export function countCall(usage: StageUsage, model: string, call: CallTokens, ti
   };
   const tokens: Omit<TokenCount, 'tiers'> = { ...split, ...(call.inputTokens > LONG_PROMPT_TOKENS ? { longPrompt: { ...split } } : {}) };
   addSplit(usage, split);
-  addTokens((usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 }), { ...tokens, ...(call.tier ? { tiers: { [call.tier]: tokens } } : {}) });
+  addTokens((usage.byModel[model] ??= { inputTokens: 0, outputTokens: 0 }), {
+    ...tokens,
+    ...(call.tier ? { tiers: { [call.tier]: tokens } } : {}),
+  });
 }
 
 /** Adds `more`'s long-prompt and tier parts and its tokens to `into`. */
