@@ -106,8 +106,3 @@ function addSplit(into: TokenSplit, more: Partial<TokenSplit>): void {
   into.outputTokens += more.outputTokens ?? 0;
   if (more.cachedInputTokens) into.cachedInputTokens = (into.cachedInputTokens ?? 0) + more.cachedInputTokens;
 }
-
-/** The share of `usage`'s input tokens the provider's context cache served, 0..1 (0 when nothing was spent). */
-export function cachedShare(usage: TokenSplit): number {
-  return usage.inputTokens > 0 ? (usage.cachedInputTokens ?? 0) / usage.inputTokens : 0;
-}
