@@ -114,7 +114,8 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], env());
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost', 'models', 'modelVersions']);
+    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost', 'models', 'modelVersions', 'serviceTier']);
+    assert.equal(out.serviceTier, 'standard');
     // 1 brainstorm + 2 × 6 stages, 10 input tokens each (the fake's count): the fast model 5 answers, the strong one 8.
     const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
     assert.deepEqual(out.models, DEFAULT_MODELS);
@@ -151,7 +152,7 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     );
     assert.match(
       md.stdout,
-      /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/,
+      /\n\*\*Usage\*\*: 70 input tokens \(0 % cached by the provider\) \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/,
     );
   });
 
