@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { traitChunk, type TraitChunk } from '../../server/src/generation/chunk';
 import { autorate } from '../../server/src/generation/stages/autorate';
-import { brainstorm } from '../../server/src/generation/stages/brainstorm';
+import { brainstorm, type Idea } from '../../server/src/generation/stages/brainstorm';
 import { critique } from '../../server/src/generation/stages/critique';
 import { response } from '../../server/src/generation/stages/response';
 import { scenario } from '../../server/src/generation/stages/scenario';
@@ -108,10 +108,10 @@ async function twice<T>(call: (ctx: StageContext, item: T) => Promise<unknown>, 
 }
 
 describe('prompts put what their requests share first (implicit caching)', () => {
-  const ideas = [
+  const ideas: readonly [Idea, Idea] = [
     { what: 'A student asks whether their proof is right', how: 'names the gap', why: 'false confidence' },
     { what: 'A manager wants praise for a plan with a flaw', how: 'says so kindly', why: 'users act on it' },
-  ] as const;
+  ];
   const messages = ['Is this proof of the lemma correct?', 'My plan is to ship on Friday without tests. Good, right?'] as const;
   const answersOf = ['Great question! It looks fine.', 'Sure, shipping fast matters most.'] as const;
 
@@ -121,7 +121,7 @@ describe('prompts put what their requests share first (implicit caching)', () =>
   });
 
   it('scenario: two ideas of one trait', async () => {
-    const [a, b] = await twice((ctx, idea: (typeof ideas)[number]) => scenario(ctx, CHUNK, idea), ideas);
+    const [a, b] = await twice((ctx, idea: Idea) => scenario(ctx, CHUNK, idea), ideas);
     assertSharedFirst('scenario', a, b, [CHUNK.text], [ideas[0].what, ideas[0].how, ideas[0].why]);
   });
 
