@@ -3,7 +3,7 @@
 // are rendered as sanitised Markdown (./markdown.ts: raw HTML off, no images or links loaded);
 // every other text reaches the page through textContent. Either way an answer holding markup shows
 // as text and runs nothing.
-import { count, usd } from '../../server/src/format';
+import { cachedPercent, count, usd } from '../../server/src/format';
 import { describeFailure } from '../../server/src/generation/failures';
 import type { FromWebview, PreviewState, ScenarioResult, ToWebview } from '../src/webviews/previewProtocol';
 import { el, vscodeApi } from './dom';
@@ -48,7 +48,11 @@ function spent(state: PreviewState): string[] {
   const costText = cost.unpriced.length
     ? `cost unknown: no price for ${cost.unpriced.join(', ')} (setting traitStudio.prices)`
     : `≈ ${usd(cost.usd)}`;
-  return [`${count(usage.inputTokens, 'token')} in · ${usage.outputTokens.toLocaleString('en-US')} out`, costText, cached];
+  return [
+    `${count(usage.inputTokens, 'token')} in (${cachedPercent(usage.inputTokens, usage.cachedInputTokens)} cached) · ${usage.outputTokens.toLocaleString('en-US')} out`,
+    costText,
+    cached,
+  ];
 }
 
 function header(state: PreviewState): HTMLElement {

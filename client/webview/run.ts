@@ -1,7 +1,7 @@
 // The run report's page script (bundled for the browser into dist/webview/run.js): usage and cost,
 // a score histogram per trait, rejection reasons, and the records table with trait and verdict
 // filters. All text goes in through textContent; the bars are plain elements sized by style.
-import { count, usd } from '../../server/src/format';
+import { cachedPercent, count, usd } from '../../server/src/format';
 import type { FromRunWebview, RunReport, RunReportItem, ToRunWebview } from '../src/webviews/runProtocol';
 import { el, vscodeApi } from './dom';
 
@@ -45,7 +45,11 @@ function summary(report: RunReport): HTMLElement {
       'meta',
       `${count(report.items.length, 'item')}: ${number(accepted)} accepted (${percent(accepted, report.items.length)}), ${number(report.items.length - accepted - failed)} rejected, ${number(failed)} failed · ${count(report.midtrainingDocuments, 'midtraining document')}`,
     ),
-    el('p', 'meta', `${count(report.usage.inputTokens, 'token')} in · ${number(report.usage.outputTokens)} out · ${cost}${elapsed}`),
+    el(
+      'p',
+      'meta',
+      `${count(report.usage.inputTokens, 'token')} in (${cachedPercent(report.usage.inputTokens, report.usage.cachedInputTokens)} cached) · ${number(report.usage.outputTokens)} out · ${cost}${report.serviceTier === 'flex' ? ' at the Flex tier' : ''}${elapsed}`,
+    ),
     answered.length ? el('p', 'meta', `Answered by: ${answered.join(' · ')}`) : null,
     el('div', 'actions', refresh, open('records.jsonl'), open('rejected.jsonl'), open('manifest.json')),
   );

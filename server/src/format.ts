@@ -24,3 +24,14 @@ export function usd(amount: number): string {
   if (Number(small) < 0.1) return `$${small}`;
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
+
+/**
+ * The share of `inputTokens` a provider's context cache served (implicit prefix caching), as a
+ * percentage: "40 %" ("< 1 %" for a sliver, "0 %" for none or no input). Every view of the cached
+ * share (the preview, the run report, the CLI) uses this, so they agree.
+ */
+export function cachedPercent(inputTokens: number, cachedInputTokens = 0): string {
+  if (!(inputTokens > 0) || !(cachedInputTokens > 0)) return '0 %';
+  const share = (100 * cachedInputTokens) / inputTokens;
+  return share < 1 ? '< 1 %' : `${Math.round(share)} %`;
+}

@@ -10,7 +10,14 @@
  * - every answer reports `modelVersion` as `fakeModelVersion(model)` — not the id asked for, as a
  *   real alias or preview id is answered by a dated version — so tests can check it is recorded.
  * Faults are scripted per request (embeddings apart): an HTTP error (429 with RetryInfo, 500, 503), a hang, a reset
- * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream.
+ * connection, malformed JSON, a SAFETY or RECITATION finish, an error in the middle of a stream, a
+ * Flex request shed under load (`shed`: 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED, the error body
+ * Google documents, with a RetryInfo when asked).
+ * - the `serviceTier` a request asked for is in its logged body and `serviceTier`, the
+ *   X-Server-Timeout header in `serverTimeout`; an answer to a Flex request reports
+ *   `usageMetadata.serviceTier: 'flex'`;
+ * - with `setImplicitCaching`, answers report `cachedContentTokenCount` by a deterministic rule
+ *   standing in for Gemini's implicit caching (see there).
  */
 import type { ServerResponse } from 'node:http';
 import { embedText } from '../fakes/embedding';
@@ -24,7 +31,8 @@ export type Reply =
   | { kind: 'malformed' }
   | { kind: 'blocked'; finishReason: 'SAFETY' | 'RECITATION' | 'OTHER' }
   | { kind: 'empty' }
-  | { kind: 'stream-error'; chunks: string[]; status: number };
+  | { kind: 'stream-error'; chunks: string[]; status: number }
+  | { kind: 'shed'; status?: 503 | 429; retryDelay?: string };
 
 export interface LoggedRequest {
   readonly at: number;
@@ -34,6 +42,10 @@ export interface LoggedRequest {
   readonly body: GeminiRequestBody;
   /** The API key the SDK sent (x-goog-api-key), to check which key a caller used. */
   readonly apiKey: string | undefined;
+  /** The service tier asked for (the body's `serviceTier`, e.g. 'flex'), or undefined: Standard. */
+  readonly serviceTier: string | undefined;
+  /** The X-Server-Timeout header (seconds) the client sent, if any. */
+  readonly serverTimeout: string | undefined;
 }
 
 /** A content the SDK sends: our callers send text parts only. */
@@ -66,6 +78,8 @@ export interface GeminiRequestBody {
     readonly thinkingConfig?: { readonly thinkingLevel?: string; readonly thinkingBudget?: number };
   } & Record<string, unknown>;
   readonly requests?: readonly { readonly model?: string; readonly content: GeminiContent }[];
+  /** Top level, as the SDK sends it (not inside generationConfig). */
+  readonly serviceTier?: string;
 }
 
 export interface FakeGemini {
@@ -79,6 +93,15 @@ export interface FakeGemini {
   setResponder(responder: (request: LoggedRequest) => Reply): void;
   /** Adds a fixed latency (ms) before every answer. */
   setLatency(ms: number): void;
+  /**
+   * Turns on the stand-in for implicit caching (off by default, so scripted token counts stay as
+   * scripted). While on, a text answer counts its prompt itself: `promptTokenCount` =
+   * ceil(prompt characters / 4), and `cachedContentTokenCount` = floor(P / 4) where P is the
+   * longest common prefix, in characters, of this prompt with any earlier prompt to the same model
+   * — counted only when P ≥ `minPrefixChars` (the real minimum is some thousands of tokens). The
+   * prompt is the system instruction's text, a newline, then every content's text in order.
+   */
+  setImplicitCaching(options: { minPrefixChars: number } | undefined): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +118,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   const queue: Reply[] = [];
   const embeddingFaults: Reply[] = [];
   let latency = 0;
+  let caching: { minPrefixChars: number } | undefined;
+  const seenPrompts = new Map<string, string[]>();
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
   const http = await listen(async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -114,6 +139,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       action: m[3],
       body: parsed,
       apiKey: req.headers['x-goog-api-key'] as string | undefined,
+      serviceTier: typeof parsed.serviceTier === 'string' ? parsed.serviceTier : undefined,
+      serverTimeout: req.headers['x-server-timeout'] as string | undefined,
     };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
@@ -123,7 +150,12 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r) => ({ values: embedText(textOf(r.content)) })) });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
-    const reply = queue.shift() ?? responder(logged);
+    let reply: Answered = queue.shift() ?? responder(logged);
+    if (reply.kind === 'text') {
+      const flex = logged.serviceTier?.toLowerCase() === 'flex';
+      const cache = caching ? implicitCache(seenPrompts, m[2], promptText(parsed), caching.minPrefixChars) : {};
+      reply = { ...reply, ...cache, serviceTier: flex ? 'flex' : undefined };
+    }
     answer(res, reply, m[3] === 'streamGenerateContent', http.hung, fakeModelVersion(m[2]));
   });
   return {
@@ -133,13 +165,19 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     scriptEmbeddings: (...faults) => void embeddingFaults.push(...faults),
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
+    setImplicitCaching: (options) => void (caching = options),
     close: http.close,
   };
 }
 
-function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<ServerResponse>, version: string): void {
+/** A text reply as answered: with the cached tokens and service tier the fake reports for it. */
+type Answered = Reply | (Extract<Reply, { kind: 'text' }> & { cachedTokens?: number; serviceTier?: string });
+
+function answer(res: ServerResponse, reply: Answered, stream: boolean, hung: Set<ServerResponse>, version: string): void {
+  const usage = reply.kind === 'text' && 'serviceTier' in reply ? { cached: reply.cachedTokens, tier: reply.serviceTier } : {};
+  // The usage goes on the event that reports the tokens (the last one of a stream).
   const candidate = (text: string, finishReason: string | undefined, input: number, output: number, thoughts?: number) =>
-    event(text, finishReason, input, output, version, thoughts);
+    event(text, finishReason, input, output, version, thoughts, input > 0 ? usage : {});
   switch (reply.kind) {
     case 'hang':
       hung.add(res);
@@ -158,6 +196,17 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
       sendJson(res, reply.status, {
         error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status), details },
       });
+      return;
+    }
+    case 'shed': {
+      // Google's Flex page: a shed request is a standard 503 UNAVAILABLE (at capacity) or 429 RESOURCE_EXHAUSTED.
+      const status = reply.status ?? 503;
+      const details = reply.retryDelay
+        ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: reply.retryDelay }]
+        : undefined;
+      const message =
+        status === 503 ? 'The model is overloaded. Please try again later.' : 'Resource has been exhausted (e.g. check quota).';
+      sendJson(res, status, { error: { code: status, message, status: statusName(status), ...(details ? { details } : {}) } });
       return;
     }
     case 'stream-error': {
@@ -201,15 +250,29 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
   }
 }
 
-/** A response event; `thoughts` is the thinking tokens a thinking model reports apart from the answer's. */
-function event(text: string, finishReason: string | undefined, input: number, output: number, version: string, thoughts?: number) {
+/**
+ * A response event; `thoughts` is the thinking tokens a thinking model reports apart from the
+ * answer's, `usage.cached` the prompt tokens served from the cache, `usage.tier` the service tier
+ * that served it (reported as the live API is said to: `usageMetadata.serviceTier`).
+ */
+function event(
+  text: string,
+  finishReason: string | undefined,
+  input: number,
+  output: number,
+  version: string,
+  thoughts?: number,
+  usage: { cached?: number; tier?: string } = {},
+) {
   return {
     candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(finishReason ? { finishReason } : {}), index: 0 }],
     usageMetadata: {
       promptTokenCount: input,
       candidatesTokenCount: output,
       ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+      ...(usage.cached ? { cachedContentTokenCount: usage.cached } : {}),
       totalTokenCount: input + output + (thoughts ?? 0),
+      ...(usage.tier ? { serviceTier: usage.tier } : {}),
     },
     modelVersion: version,
     responseId: 'fake-response',
@@ -229,6 +292,32 @@ function statusName(status: number): string {
 
 function textOf(content: GeminiContent | undefined): string {
   return (content?.parts ?? []).map((p) => p.text ?? '').join('');
+}
+
+/** The prompt as implicit caching sees it: the system instruction, a newline, then the contents' texts. */
+export function promptText(body: GeminiRequestBody): string {
+  return `${textOf(body.systemInstruction)}\n${(body.contents ?? []).map(textOf).join('')}`;
+}
+
+/**
+ * The prompt and cached tokens of `prompt` to `model` under the fake's implicit caching (see
+ * FakeGemini.setImplicitCaching), remembering it for the next requests.
+ */
+function implicitCache(
+  seen: Map<string, string[]>,
+  model: string,
+  prompt: string,
+  minPrefixChars: number,
+): { inputTokens: number; cachedTokens: number } {
+  const earlier = seen.get(model) ?? [];
+  let longest = 0;
+  for (const other of earlier) {
+    let i = 0;
+    while (i < prompt.length && i < other.length && prompt[i] === other[i]) i++;
+    longest = Math.max(longest, i);
+  }
+  seen.set(model, [...earlier, prompt]);
+  return { inputTokens: Math.ceil(prompt.length / 4), cachedTokens: longest >= minPrefixChars ? Math.floor(longest / 4) : 0 };
 }
 
 function lastUserText(body: GeminiRequestBody): string {

@@ -20,7 +20,16 @@ import { embedText } from '../fakes/embedding';
 
 export type Reply =
   /** `usage: false` leaves the usage out, as some servers do. */
-  | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number; usage?: false }
+  | {
+      kind: 'text';
+      text: string;
+      finishReason?: string;
+      inputTokens?: number;
+      outputTokens?: number;
+      usage?: false;
+      /** Prompt tokens served from the server's prompt cache (`usage.prompt_tokens_details.cached_tokens`). */
+      cachedTokens?: number;
+    }
   /** An OpenAI-style error body; `retryAfter` / `retryAfterMs` become those headers, verbatim. */
   | { kind: 'status'; status: number; message?: string; retryAfter?: string; retryAfterMs?: string }
   | { kind: 'hang' }
@@ -152,7 +161,7 @@ function answer(res: ServerResponse, reply: Reply, body: OpenAIRequestBody, hung
               usage:
                 reply.usage === false
                   ? undefined
-                  : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4)),
+                  : usageOf(reply.inputTokens ?? 10, reply.outputTokens ?? Math.ceil(reply.text.length / 4), reply.cachedTokens),
             }
           : reply.kind === 'content_filter'
             ? { text: null, finishReason: 'content_filter', usage: usageOf(10, 0) }
@@ -207,8 +216,13 @@ function chunk(model: string, delta: object, finishReason: string | null) {
   };
 }
 
-function usageOf(input: number, output: number) {
-  return { prompt_tokens: input, completion_tokens: output, total_tokens: input + output };
+function usageOf(input: number, output: number, cached?: number) {
+  return {
+    prompt_tokens: input,
+    completion_tokens: output,
+    total_tokens: input + output,
+    ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
 }
 
 function startStream(res: ServerResponse): void {

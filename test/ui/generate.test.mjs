@@ -33,7 +33,7 @@ async function webviewFrame(page, heading, timeoutMs = 20_000) {
 
 export const tests = [
   {
-    name: 'Generate Dataset… asks for traits, count, folder and formats, then shows the estimate',
+    name: 'Generate Dataset… asks for traits, count, folder, formats and how to run, then shows the estimate',
     async run({ page, fakeGemini, screenshot }) {
       await quickOpen(page, FILE);
       const before = fakeGemini.requests.length;
@@ -53,9 +53,18 @@ export const tests = [
       // Formats: both ticked by default.
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sft.gemini.jsonl' }).waitFor();
       await page.keyboard.press('Enter');
+      // How to run: Standard first; choose Flex.
+      const flex = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Flex (≈ 50 % cheaper' });
+      await flex.waitFor();
+      assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().innerText(), /^Standard/);
+      await screenshot('ui-generate-0-mode');
+      await flex.click();
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.filter({ hasText: 'Generate 6 scenarios for 2 traits?' }).waitFor();
-      assert.match(await dialog.innerText(), /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d/);
+      assert.match(
+        await dialog.innerText(),
+        /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d at Flex prices; answers take minutes/,
+      );
       assert.equal(fakeGemini.requests.length, before, 'a model was called before the estimate was confirmed');
       await screenshot('ui-generate-1-estimate');
       await dialog.locator('.monaco-button', { hasText: /^Generate$/ }).click();
@@ -63,7 +72,7 @@ export const tests = [
   },
   {
     name: 'the run ends with a summary; Open Report shows the charts and the records',
-    async run({ page, screenshot }) {
+    async run({ page, fakeGemini, screenshot }) {
       const toast = page
         .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: /Run completed/ })
         .first();
@@ -78,6 +87,8 @@ export const tests = [
       const [, accepted, rejected] = /(\d+) accepted, (\d+) rejected, 0 failed/.exec(summary) ?? [];
       assert.ok(accepted !== undefined, `unexpected summary: ${summary}`);
       assert.equal(Number(accepted) + Number(rejected), 6);
+      const generation = fakeGemini.requests.filter((r) => r.action !== 'batchEmbedContents').slice(-10);
+      assert.deepEqual([...new Set(generation.map((r) => r.serviceTier))], ['flex'], 'the run did not ask for the Flex tier');
       await toast.locator('.monaco-button', { hasText: 'Open Report' }).click();
       const frame = await webviewFrame(page, 'Run ');
       await frame.locator('.histogram').nth(1).waitFor();
@@ -87,6 +98,10 @@ export const tests = [
       // Filtering on a verdict narrows the table.
       await frame.locator('select[aria-label="Verdict"]').selectOption('rejected');
       await frame.locator('h2', { hasText: `Records (${rejected} of 6)` }).waitFor();
+      assert.match(
+        await frame.locator('header').innerText(),
+        /tokens in \((\d+|< 1) % cached\) · [\d,]+ out · ≈ \$[\d.,]+ at the Flex tier/,
+      );
       await screenshot('ui-generate-2-report');
     },
   },

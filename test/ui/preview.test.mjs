@@ -58,9 +58,12 @@ export const tests = [
       await lens.first().waitFor();
       // The candour trait is the first one with a lens in this file.
       await lens.first().click();
+      // The fake stands in for Gemini's implicit caching while this preview runs: the header shows the share.
+      fakeGemini.setImplicitCaching({ minPrefixChars: 100 });
       const frame = await previewFrame(page);
       await frame.locator('#root h1', { hasText: `Preview: ${TRAIT}` }).waitFor();
       await waitForThreeRated(frame);
+      fakeGemini.setImplicitCaching(undefined);
       assert.equal(fakeGemini.requests.length - before, 1 + 3 * 6);
       assert.ok(
         fakeGemini.requests.slice(before).every((r) => r.apiKey === 'ui-test-key'),
@@ -88,7 +91,8 @@ export const tests = [
       assert.equal(await frame.locator('#root a, #root img, #root script, #root [style], #root [onerror]').count(), 0);
       // The header: what was spent, the models, and which versions answered.
       const meta = await frame.locator('header .meta').innerText();
-      assert.match(meta, /^Done · 3 scenarios · [\d,]+ tokens in · [\d,]+ out · ≈ \$0\.\d+$/);
+      const [, share] = /^Done · 3 scenarios · [\d,]+ tokens in \((\d+) % cached\) · [\d,]+ out · ≈ \$0\.\d+$/.exec(meta) ?? [];
+      assert.ok(Number(share) > 0, `no cached share in "${meta}"`);
       assert.match(await frame.locator('header .versions').innerText(), /^Answered by: gemini-[\w.-]+ → gemini-[\w.-]+-fake-001 · /);
       await frame.locator('article.scenario').first().locator('.side-by-side').scrollIntoViewIfNeeded();
       await screenshot('ui-preview-1b-markdown');

@@ -8,6 +8,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, promptOf, reworded, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
+import { estimateCost } from '../../server/src/llm/cost';
+import type { TokenCount } from '../../server/src/llm/usage';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'assistant.traits.md');
@@ -137,6 +139,41 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     assert.match(r.stderr, /^\[\d+\/4\] candour-[0-9a-f]{8}-\d: accepted \(8\/10\)$/m);
     assert.ok(!r.stderr.includes('\x1b['), 'no terminal codes in a pipe');
     assert.ok(existsSync(join(cwd, 'user-cache', 'trait-studio', 'answers')));
+  });
+
+  it('--flex asks every generation request for the Flex tier, retries a shed one, records the tier and prices the run at Flex rates', async () => {
+    fake.setImplicitCaching({ minPrefixChars: 200 });
+    try {
+      // The first request is shed, with a RetryInfo of 0 s (so the test does not wait for the Flex back-off).
+      fake.script({ kind: 'shed', status: 503, retryDelay: '0s' });
+      const cwd = tempDir();
+      const r = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2', '--flex', '--no-cache'], cwd);
+      assert.equal(r.code, 0, r.stderr);
+      const generation = fake.requests.filter((q) => q.action !== 'batchEmbedContents');
+      assert.ok(generation.length > 14);
+      for (const q of generation) {
+        assert.equal(q.serviceTier, 'flex');
+        assert.equal(q.serverTimeout, '900');
+      }
+      const shed = generation[0].body.contents[0].parts[0].text;
+      assert.equal(generation.filter((q) => q.body.contents[0].parts[0].text === shed).length, 2, 'the shed request is sent again');
+      const manifest = JSON.parse(readFileSync(join(cwd, 'out', 'manifest.json'), 'utf8'));
+      assert.equal(manifest.settings.serviceTier, 'flex');
+      const byModel = manifest.usage.byModel as Record<string, TokenCount>;
+      for (const [model, tokens] of Object.entries(byModel)) {
+        const { tiers, ...all } = tokens;
+        assert.deepEqual(tiers?.flex, all, `${model}: every token at the Flex tier`);
+      }
+      const standard = estimateCost(Object.fromEntries(Object.entries(byModel).map(([m, { tiers: _, ...t }]) => [m, t])));
+      assert.ok(manifest.cost.usd > 0);
+      assert.ok(Math.abs(manifest.cost.usd - standard.usd / 2) < 1e-12, `${manifest.cost.usd} is half of ${standard.usd}`);
+      // The implicit cache served part of the prompts; the summary says how much.
+      assert.ok(manifest.usage.cachedInputTokens > 0);
+      assert.match(r.stdout, /input tokens \((\d+|< 1) % cached by the provider\)/);
+      assert.match(r.stdout, /at the Flex tier\./);
+    } finally {
+      fake.setImplicitCaching(undefined);
+    }
   });
 
   it('exits 1 when items failed, and says how many', async () => {

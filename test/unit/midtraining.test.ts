@@ -31,7 +31,7 @@ const DOC = parseTraitDocument(['---', 'model: Tutor-1', '---', ...LINES].join('
 const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty'];
 
 const prompt = (r: LoggedRequest): string => r.body.contents[0].parts[0].text;
-const docTypeOf = (r: LoggedRequest) => /ideas for a (.+?) set in this world/.exec(prompt(r))?.[1] ?? '?';
+const docTypeOf = (r: LoggedRequest) => /^Kind of document: (.+)$/m.exec(prompt(r))?.[1] ?? '?';
 const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value) });
 
 /** How many ideas the fake proposes per ideas request (the stage asks for ten). */

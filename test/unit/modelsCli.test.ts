@@ -18,6 +18,10 @@ describe('trait-studio models', () => {
     for (const m of MODEL_CATALOGUE) assert.match(stdout, new RegExp(`^${m.id.replace(/\./g, '\\.')}  \\(`, 'm'));
     assert.match(stdout, /^gemini-3\.8-flash {2}\(stable\) {2}default for: brainstorm, baseline, audit, review$/m);
     assert.match(stdout, /price: \$0\.75 \/ \$3\.75 per 1M tokens until 2026-12-31; Google Gemini API pricing page/);
+    assert.match(
+      stdout,
+      /\n {2}cached input: \$0\.075 per 1M tokens\n {2}Flex tier: \$0\.375 \/ \$1\.875 per 1M tokens; Google Gemini API Flex inference page/,
+    );
     assert.match(stdout, /\$4 \/ \$18 above 200,000 prompt tokens/);
     assert.match(stdout, /gemini-2\.5-pro {2}\(retiring 2026-12-01\)/);
     assert.match(stdout, /thinking: thinkingBudget in tokens \(minimal 512, low 1024, medium 8192, high -1\)/);

@@ -292,11 +292,13 @@ describe('classify and retryAfterDelay with the openai SDK errors', () => {
     assert.equal(retryAfterDelay(undefined, now), undefined);
   });
 
-  it('honours retry-after on a 429 only, and keeps the reason readable', () => {
+  it('honours retry-after on a 429 and a 503 (throttled or shed; RFC 9110 §10.2.3) only, and keeps the reason readable', () => {
     const limited = new RateLimitError(429, { message: 'Rate limit reached' }, undefined, headers({ 'retry-after': '3' }));
     assert.deepEqual(classify(limited), { retry: true, retryAfterMs: 3_000, reason: 'HTTP 429: Rate limit reached' });
     const unavailable = APIError.generate(503, { error: { message: 'busy' } }, undefined, headers({ 'retry-after': '3' }));
-    assert.deepEqual(classify(unavailable), { retry: true, retryAfterMs: undefined, reason: 'HTTP 503: busy' });
+    assert.deepEqual(classify(unavailable), { retry: true, retryAfterMs: 3_000, reason: 'HTTP 503: busy' });
+    const gateway = APIError.generate(504, { error: { message: 'slow' } }, undefined, headers({ 'retry-after': '3' }));
+    assert.deepEqual(classify(gateway), { retry: true, retryAfterMs: undefined, reason: 'HTTP 504: slow' });
     const noBody = APIError.generate(502, undefined, undefined, headers({}));
     assert.deepEqual(classify(noBody), { retry: true, retryAfterMs: undefined, reason: 'HTTP 502: status code (no body)' });
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultPrices } from '../../server/src/llm/cost';
+import type { TokenCount } from '../../server/src/llm/usage';
 import { DEFAULT_MODELS } from '../../server/src/generation/stages/stage';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type Reply } from '../fake-gemini/server';
 import { startFakeOpenAI } from '../fake-openai/server';
@@ -114,7 +115,8 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json'], env());
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost', 'models', 'modelVersions']);
+    assert.deepEqual(Object.keys(out), ['trait', 'scenarios', 'usage', 'cost', 'models', 'modelVersions', 'serviceTier']);
+    assert.equal(out.serviceTier, 'standard');
     // 1 brainstorm + 2 × 6 stages, 10 input tokens each (the fake's count): the fast model 5 answers, the strong one 8.
     const { brainstorm: fast, response: strong } = DEFAULT_MODELS;
     assert.deepEqual(out.models, DEFAULT_MODELS);
@@ -151,8 +153,41 @@ describe('trait-studio preview (built CLI, fake Gemini)', () => {
     );
     assert.match(
       md.stdout,
-      /\n\*\*Usage\*\*: 70 input tokens \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/,
+      /\n\*\*Usage\*\*: 70 input tokens \(0 % cached by the provider\) \+ \d+ output tokens, 0 answers from the cache; estimated cost \$0\.\d+\.\n$/,
     );
+  });
+
+  it('--flex asks at the Flex tier and bills at the Flex rates, by hand: half the list prices; the cached share is billed at the cached rate', async () => {
+    fake.setResponder(answers);
+    fake.setImplicitCaching({ minPrefixChars: 100 });
+    try {
+      const logged = fake.requests.length;
+      const r = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '2', '--format', 'json', '--flex', '--no-cache'], env());
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.serviceTier, 'flex');
+      const sent = fake.requests.slice(logged);
+      assert.equal(sent.length, 13);
+      assert.deepEqual([...new Set(sent.map((q) => q.serviceTier))], ['flex']);
+      assert.ok(out.usage.cachedInputTokens > 0, 'the stages share prefixes the fake caches');
+      const prices = defaultPrices();
+      let usd = 0;
+      for (const [model, t] of Object.entries(out.usage.byModel as Record<string, TokenCount>)) {
+        const { tiers, ...all } = t;
+        assert.deepEqual(tiers?.flex, all, `${model}: every token at the Flex tier`);
+        const p = prices[model];
+        const cached = t.cachedInputTokens ?? 0;
+        usd +=
+          ((t.inputTokens - cached) * p.inputPerMillion + cached * p.cachedInputPerMillion! + t.outputTokens * p.outputPerMillion) /
+          2 /
+          1e6;
+      }
+      assert.ok(Math.abs(out.cost.usd - usd) < 1e-12, `${out.cost.usd} vs ${usd}`);
+      const md = await run(['preview', EXAMPLE, '--trait', 'candour', '--n', '1', '--flex', '--no-cache'], env());
+      assert.match(md.stdout, /\*\*Usage\*\*: [\d,]+ input tokens \((\d+|< 1) % cached by the provider\) .* at the Flex tier\.\n$/);
+    } finally {
+      fake.setImplicitCaching(undefined);
+    }
   });
 
   it('caches answers in the user cache folder: a rerun asks nothing and costs nothing', async () => {

@@ -7,6 +7,7 @@ import { estimateRun, runDataset, type RunManifest } from '../../../server/src/g
 import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
 import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
+import type { ServiceTier } from '../../../server/src/llm/provider';
 import { explainRestricted } from './restricted';
 import { modelSettings } from '../config';
 import { MissingKeyError, modelSetup, templateWorkspace, type ModelSetup, type PolicyCache } from './modelSetup';
@@ -23,8 +24,27 @@ export interface GenerateRequest {
   readonly outDir?: string;
   readonly formats?: readonly SftFormat[];
   readonly midtraining?: number;
+  /** How the run's requests are served (see RUN_MODES); asked when absent. */
+  readonly mode?: RunMode;
   readonly confirm?: boolean;
 }
+
+/** How a run's requests are served: synchronous Standard requests, or at the Flex tier. */
+export type RunMode = 'standard' | 'flex';
+
+/**
+ * The choices of "How to run", in the order shown: one quick pick whose choice becomes the run's
+ * mode (another mode, such as Gemini Batch, is one more entry here and one more case where the
+ * mode is used).
+ */
+const RUN_MODES: readonly { readonly mode: RunMode; readonly label: string; readonly detail: string }[] = [
+  { mode: 'standard', label: 'Standard', detail: 'Synchronous requests at the list price: answers in seconds.' },
+  {
+    mode: 'flex',
+    label: 'Flex (≈ 50 % cheaper, answers in minutes)',
+    detail: 'The Gemini Flex tier: about half the price, minutes per answer, requests may be shed under load and are retried.',
+  },
+];
 
 const FORMAT_LABELS: Readonly<Record<SftFormat, string>> = {
   openai: 'sft.openai.jsonl — {"messages": [user, assistant]}',
@@ -46,12 +66,14 @@ interface RunChoices {
   readonly outDir: string;
   readonly formats: readonly SftFormat[];
   readonly midtraining: number;
+  readonly mode: RunMode;
 }
 
 /**
  * `Trait Studio: Generate Dataset…`: picks traits (default all), scenarios per trait, the output
- * folder (default `runs/<timestamp>/` in the workspace; a folder outside it is refused) and the SFT
- * formats, shows the estimate (requests, tokens, cost) and asks to confirm, then runs the stages
+ * folder (default `runs/<timestamp>/` in the workspace; a folder outside it is refused), the SFT
+ * formats and how to run (Standard, or the Flex tier at about half the price), shows the estimate
+ * (requests, tokens, cost at the chosen tier's prices) and asks to confirm, then runs the stages
  * for every scenario under a cancellable progress notification, logging to the output channel.
  * An existing run folder of the same document and settings resumes. Off in Restricted Mode.
  * Resolves with the run's manifest, or undefined when the user backed out.
@@ -88,7 +110,8 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   }
   const choices = await askRunChoices(request, parsed.traits, settings, folder);
   if (!choices) return undefined;
-  const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency']);
+  const serviceTier = choices.mode === 'flex' ? 'flex' : 'standard';
+  const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency'], serviceTier);
   if (!setup) return undefined;
   const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
   const estimate = estimateRun({
@@ -98,6 +121,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     templates: setup.templates,
     midtrainingTemplates,
     prices: setup.prices,
+    serviceTier,
   });
   if (request.confirm !== false && !(await confirmEstimate(estimate, choices))) return undefined;
 
@@ -116,6 +140,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     dedupThreshold: settings['generate.dedupThreshold'],
     provider: setup.provider,
     providerId: setup.providerId,
+    serviceTier,
     baselineProvider: setup.baselineProvider,
     baselineProviderId: setup.baselineProviderId,
     models: setup.models,
@@ -170,13 +195,20 @@ async function askRunChoices(
   }
   const formats = request.formats ?? (await pickFormats(settings['generate.formats']));
   if (!formats?.length) return undefined;
-  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'] };
+  const mode = request.mode ?? (await pickMode());
+  if (!mode) return undefined;
+  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'], mode };
 }
 
-/** The model setup of a run (`concurrency` requests in flight per model); without a key, undefined after offering to set one. */
-async function setupOrAskForKey(host: GenerateHost, folder: vscode.Uri, concurrency: number): Promise<ModelSetup | undefined> {
+/** The model setup of a run (`concurrency` requests in flight per model, at `serviceTier`); without a key, undefined after offering to set one. */
+async function setupOrAskForKey(
+  host: GenerateHost,
+  folder: vscode.Uri,
+  concurrency: number,
+  serviceTier: ServiceTier,
+): Promise<ModelSetup | undefined> {
   try {
-    return await modelSetup(host.context, folder, host.policies, concurrency);
+    return await modelSetup(host.context, folder, host.policies, concurrency, serviceTier);
   } catch (error) {
     if (!(error instanceof MissingKeyError)) throw error;
     const choice = await vscode.window.showWarningMessage(error.message.replace('preview scenarios', 'generate a dataset'), 'Set API Key');
@@ -192,7 +224,7 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
     `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
     {
       modal: true,
-      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost}${choices.mode === 'flex' ? ' at Flex prices; answers take minutes' : ''} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
     },
     'Generate',
   );
@@ -277,6 +309,14 @@ async function pickTraits(traits: readonly { id: string; title: string }[]): Pro
     { canPickMany: true, title: 'Trait Studio: traits to generate for', placeHolder: 'All are selected; untick the ones to leave out' },
   );
   return picked?.map((p) => p.id);
+}
+
+async function pickMode(): Promise<RunMode | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    RUN_MODES.map((m) => ({ label: m.label, detail: m.detail, mode: m.mode })),
+    { title: 'Trait Studio: how to run', placeHolder: 'Standard answers in seconds; Flex costs about half and takes minutes' },
+  );
+  return picked?.mode;
 }
 
 async function pickFormats(defaults: readonly SftFormat[]): Promise<SftFormat[] | undefined> {

@@ -4,6 +4,7 @@ import type { AnswerLimits } from '../../../server/src/llm/answerCheck';
 import { DiskAnswerCache, type AnswerCache } from '../../../server/src/llm/cache';
 import { defaultPrices, type ModelPrice } from '../../../server/src/llm/cost';
 import { geminiFromSettings, modelAccess, requestPolicy, type ModelAccess, type PolicySettings } from '../../../server/src/llm/modelAccess';
+import type { ServiceTier } from '../../../server/src/llm/provider';
 import type { RequestPolicy } from '../../../server/src/llm/requestPolicy';
 import type { Settings } from '../../../server/src/llm/settings';
 import { loadTemplates, TEMPLATE_STAGES, type Template, type TemplateStage } from '../../../server/src/llm/templates';
@@ -40,20 +41,23 @@ export class MissingKeyError extends Error {
  * through server/src/llm/modelAccess.ts as the CLI does: Gemini through Vertex AI when
  * `traitStudio.gemini.vertex.project` and `.location` are set, else the API key (see
  * geminiApiKey); the baseline from `traitStudio.baseline.openaiBaseUrl` when set. `concurrency`
- * is the requests in flight per model (a dataset run asks for its own). Throws MissingKeyError
- * without credentials, and the template loader's error for an unreadable override.
+ * is the requests in flight per model (a dataset run asks for its own); `serviceTier` the Gemini
+ * tier asked for (Flex: under the Flex request policy). Throws MissingKeyError without
+ * credentials, and the template loader's error for an unreadable override.
  */
 export async function modelSetup(
   context: vscode.ExtensionContext,
   folder: vscode.Uri | undefined,
   policies: PolicyCache,
   concurrency = 4,
+  serviceTier: ServiceTier = 'standard',
 ): Promise<ModelSetup> {
   const settings = modelSettings(folder);
   const policy = policies.get({
     timeoutSeconds: settings['requests.timeoutSeconds'],
     perMinute: settings['requests.perMinute'],
     concurrency,
+    serviceTier,
   });
   const vertex = { project: settings['gemini.vertex.project'], location: settings['gemini.vertex.location'] };
   const key = vertex.project && vertex.location ? undefined : await geminiApiKey(context.secrets);
@@ -67,7 +71,7 @@ export async function modelSetup(
     autorate: settings['models.autorate'],
   };
   return {
-    ...modelAccess(endpoint, { baselineUrl: settings['baseline.openaiBaseUrl'], env: process.env, policy: () => policy }),
+    ...modelAccess(endpoint, { baselineUrl: settings['baseline.openaiBaseUrl'], env: process.env, policy: () => policy, serviceTier }),
     models,
     templates: loadTemplates(TEMPLATE_STAGES, templateWorkspace(folder)),
     cache: new DiskAnswerCache(vscode.Uri.joinPath(context.globalStorageUri, 'answers').fsPath),
@@ -89,14 +93,14 @@ export function templateWorkspace(folder: vscode.Uri | undefined): string | unde
 }
 
 /**
- * One RequestPolicy per timeout, rate and concurrency: previews share it, so the per-model rate limit holds
+ * One RequestPolicy per timeout, rate, concurrency and service tier: previews share it, so the per-model rate limit holds
  * across panels; a settings change makes a new one.
  */
 export class PolicyCache {
   private policies = new Map<string, RequestPolicy>();
 
   get(settings: PolicySettings): RequestPolicy {
-    const key = `${settings.timeoutSeconds}/${settings.perMinute}/${settings.concurrency}`;
+    const key = `${settings.timeoutSeconds}/${settings.perMinute}/${settings.concurrency}/${settings.serviceTier ?? 'standard'}`;
     let policy = this.policies.get(key);
     if (!policy) this.policies.set(key, (policy = requestPolicy(settings)));
     return policy;

@@ -314,8 +314,8 @@ export class PreviewPanel implements vscode.Disposable {
   private post(): void {
     if (this.disposed) return;
     const shown = this.state.scenarios.filter((s): s is ScenarioResult => s !== null);
-    const { inputTokens, outputTokens, cachedAnswers, byModel } = totalUsage(shown);
-    this.state.usage = { inputTokens, outputTokens, cachedAnswers };
+    const { inputTokens, outputTokens, cachedInputTokens = 0, cachedAnswers, byModel } = totalUsage(shown);
+    this.state.usage = { inputTokens, outputTokens, cachedInputTokens, cachedAnswers };
     this.state.cost = estimateCost(byModel, this.prices);
     this.state.modelVersions = answeringVersions(shown, { ...DEFAULT_MODELS, ...this.state.models } as StageModels);
     const message: ToWebview = { type: 'state', state: this.state };
@@ -337,7 +337,7 @@ function initialState(uri: string, trait: Pick<Trait, 'id' | 'title'>): PreviewS
     regenerating: [],
     models: {},
     modelVersions: {},
-    usage: { inputTokens: 0, outputTokens: 0, cachedAnswers: 0 },
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cachedAnswers: 0 },
     cost: { usd: 0, unpriced: [] },
   };
 }

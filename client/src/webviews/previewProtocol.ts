@@ -29,8 +29,16 @@ export interface PreviewState {
   readonly models: Readonly<Record<string, string>>;
   /** Model id asked for → the versions the API reported answering for it (see answeringVersions). */
   readonly modelVersions: Readonly<Record<string, readonly string[]>>;
-  /** Tokens this preview spent (answers served from the cache cost nothing). */
-  readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedAnswers: number };
+  /**
+   * Tokens this preview spent (answers served from the answer cache cost nothing); `cachedInputTokens`
+   * is the part of the input the provider's context cache served (billed at the cached rate).
+   */
+  readonly usage: {
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly cachedInputTokens: number;
+    readonly cachedAnswers: number;
+  };
   /** Estimated USD from the price table; `unpriced` lists models it has no price for. */
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
 }

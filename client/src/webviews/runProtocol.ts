@@ -27,8 +27,11 @@ export interface RunReport {
   readonly traits: readonly { readonly id: string; readonly title: string }[];
   readonly items: readonly RunReportItem[];
   readonly midtrainingDocuments: number;
-  readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  /** Tokens of every session; `cachedInputTokens`: the part of the input the provider's context cache served. */
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedInputTokens: number };
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /** The service tier the run's last session asked for (an older manifest's: standard). */
+  readonly serviceTier: 'standard' | 'flex';
   /** Models per role, and model id asked for → the versions the API reported answering for it. */
   readonly models: Readonly<Record<string, string>>;
   readonly modelVersions: Readonly<Record<string, readonly string[]>>;

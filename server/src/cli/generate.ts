@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, type SingleBar } from 'cli-progress';
-import { count, usd } from '../format';
+import { cachedPercent, count, usd } from '../format';
 import {
   DEFAULT_EMBEDDING_MODEL,
   runDataset,
@@ -26,7 +26,7 @@ export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--tr
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
                              [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
                              [--baseline-url URL --baseline-model NAME] [--workspace-templates]
-                             [--max-answer-chars 100000]
+                             [--max-answer-chars 100000] [--flex]
 
 Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,
 --per-trait scenarios through the preview's stages, --concurrency at a time, then
@@ -49,6 +49,9 @@ skipped; a DIR holding a run of another document or other settings is refused.
   --retry-failed        run again the items an earlier session failed
   --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default ${DEFAULT_DEDUP_THRESHOLD})
   --format json         print the final manifest on stdout (progress goes to stderr)
+  --flex                the Gemini Flex tier: about half the price, answers in minutes, requests
+                        may be shed under load (each attempt waits at least 15 minutes; a shed
+                        request is retried with back-off, up to 8 attempts); cost at Flex prices
   --batch               the Gemini Batch API: not supported yet
 Model access, --no-cache, --baseline-url, --workspace-templates and --max-answer-chars are as for
 preview (answers cached in your user cache folder, not in DIR or the current folder): an answer cut
@@ -68,6 +71,7 @@ const GENERATE_OPTIONS = {
   formats: { type: 'string', default: 'openai,gemini' },
   midtraining: { type: 'string', default: '0' },
   batch: { type: 'boolean', default: false },
+  flex: { type: 'boolean', default: false },
   format: { type: 'string', default: 'text' },
   timeout: { type: 'string', default: '120' },
   'retry-failed': { type: 'boolean', default: false },
@@ -118,8 +122,10 @@ export async function runGenerate(
   const answerLimits = cliAnswerLimits(values['max-answer-chars']);
   // The policy caps every attempt (retries included) at --rpm per model; runDataset caps calls and
   // tokens. Its concurrency per model matches ours, or it would be the limit (default 4).
-  const policy = () => requestPolicy({ timeoutSeconds: flags.timeout, perMinute: flags.rpm ?? 0, concurrency: flags.concurrency });
-  const access = cliModelAccess(env, 'generate a dataset', { baselineUrl, policy });
+  const serviceTier = values.flex ? 'flex' : 'standard';
+  const policy = () =>
+    requestPolicy({ timeoutSeconds: flags.timeout, perMinute: flags.rpm ?? 0, concurrency: flags.concurrency, serviceTier });
+  const access = cliModelAccess(env, 'generate a dataset', { baselineUrl, policy, serviceTier });
   const file = positionals[0];
   const documentText = readTextFile(file);
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => ({
@@ -139,6 +145,7 @@ export async function runGenerate(
     tokensPerMinute: flags.tpm,
     dedupThreshold: flags.threshold,
     ...access,
+    serviceTier,
     ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
     templates: templates.stages,
     ...(templates.midtraining ? { midtrainingTemplates: templates.midtraining } : {}),
@@ -297,7 +304,7 @@ function summary(m: RunManifest, dir: string): string {
     ...(c.midtraining.total
       ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${count(c.midtraining.total, 'document')}.`]
       : []),
-    `Usage: ${count(m.usage.inputTokens, 'input token')} + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${unpriced}.`,
+    `Usage: ${count(m.usage.inputTokens, 'input token')} (${cachedPercent(m.usage.inputTokens, m.usage.cachedInputTokens)} cached by the provider) + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${unpriced}${m.settings.serviceTier === 'flex' ? ', at the Flex tier' : ''}.`,
     ...answeredBy(m),
     `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
   ];

@@ -7,6 +7,7 @@ import { answerLimits, type AnswerLimits } from '../llm/answerCheck';
 import { DiskAnswerCache } from '../llm/cache';
 import { OVERRIDE_DIR, TemplateError } from '../llm/templates';
 import { geminiFromEnvironment, ModelAccessError, modelAccess, type GeminiEndpoint, type ModelAccess } from '../llm/modelAccess';
+import type { ServiceTier } from '../llm/provider';
 import type { RequestPolicy } from '../llm/requestPolicy';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
@@ -90,13 +91,14 @@ export function cliAnswerLimits(text: string | undefined): AnswerLimits {
 
 /**
  * The model access of a CLI command (llm/modelAccess.ts `modelAccess`) from the environment
- * (`geminiFromEnvironment`), with a baseline server when `baselineUrl` is given. Throws UsageError
+ * (`geminiFromEnvironment`), with a baseline server when `baselineUrl` is given, Gemini asking for
+ * `serviceTier` (give it the tier's `policy` too). Throws UsageError
  * naming what is missing for `purpose` ("preview scenarios", "generate a dataset").
  */
 export function cliModelAccess(
   env: NodeJS.ProcessEnv,
   purpose: string,
-  options: { baselineUrl?: string; policy?: () => RequestPolicy } = {},
+  options: { baselineUrl?: string; policy?: () => RequestPolicy; serviceTier?: ServiceTier } = {},
 ): ModelAccess {
   let endpoint: GeminiEndpoint;
   try {

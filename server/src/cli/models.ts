@@ -45,10 +45,16 @@ function describe(m: ModelInfo, roles: readonly string[], price: ReturnType<type
   const cost = price
     ? `$${price.inputPerMillion} / $${price.outputPerMillion} per 1M tokens${price.longPrompt ? ` ($${price.longPrompt.inputPerMillion} / $${price.longPrompt.outputPerMillion} above ${price.longPrompt.aboveInputTokens.toLocaleString('en-US')} prompt tokens)` : ''}${price.until ? ` until ${price.until}` : ''}; ${price.source}`
     : 'no price today: cost unknown';
+  const cached = price?.cachedInputPerMillion !== undefined ? [`  cached input: $${price.cachedInputPerMillion} per 1M tokens`] : [];
+  const flex = price?.flex
+    ? [`  Flex tier: $${price.flex.inputPerMillion} / $${price.flex.outputPerMillion} per 1M tokens; ${price.flex.source}`]
+    : [];
   return [
     `${m.id}  (${status})${roles.length ? `  default for: ${roles.join(', ')}` : ''}`,
     `  ${m.purpose}`,
     `  price: ${cost}`,
+    ...cached,
+    ...flex,
     `  thinking: ${thinking(m.thinking)}`,
     '',
   ].join('\n');

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { count as countOf, usd } from '../format';
+import { cachedPercent, count as countOf, usd } from '../format';
 import { DEFAULT_MAX_ANSWER_CHARS } from '../llm/answerCheck';
 import { traitChunk } from '../generation/chunk';
 import { estimateCost } from '../llm/cost';
@@ -12,15 +12,18 @@ import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from '.
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
 import type { StageUsage } from '../llm/usage';
+import type { ServiceTier } from '../llm/provider';
+import { requestPolicy } from '../llm/modelAccess';
 
 export const PREVIEW_USAGE = `Usage: trait-studio preview FILE --trait ID|TITLE [--n 3] [--format json|markdown]
                             [--no-cache] [--regenerate] [--baseline-url URL --baseline-model NAME]
-                            [--workspace-templates] [--max-answer-chars 100000]
+                            [--workspace-templates] [--max-answer-chars 100000] [--flex]
 
 Runs the SFT stages for one trait: brainstorm, scenario, critique, baseline, sharpen, response,
-autorate, and prints the tokens this run spent and their estimated cost in USD (the model
-catalogue's list prices; a model with no known price is named, not counted), and which model
-version answered each stage. Models (the model catalogue's defaults):${describeModels(DEFAULT_MODELS)}
+autorate, and prints the tokens this run spent (and the share of input tokens Gemini's context
+cache served, billed at the cached rate) and their estimated cost in USD (the model catalogue's
+list prices; a model with no known price is named, not counted), and which model version answered
+each stage. Models (the model catalogue's defaults):${describeModels(DEFAULT_MODELS)}
 
 Model access: GEMINI_API_KEY (Gemini Developer API); or GOOGLE_GENAI_USE_VERTEXAI=true with
 GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION for Vertex AI (Application Default Credentials).
@@ -43,6 +46,8 @@ not used.
                       over it, cut off at the output token limit (finish reason MAX_TOKENS or
                       length), or holding U+FFFD, a lone surrogate or a control character other than
                       a line break or tab is asked for once more, then fails its scenario
+  --flex              ask Gemini at the Flex tier: about half the price, answers in minutes, may be
+                      shed under load (retried with back-off); cost at Flex prices
   --baseline-url URL  take the baseline (no system prompt) from an OpenAI-compatible server,
                       e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
                       when set, is sent to that server as its key (OPENAI_API_KEY never is).
@@ -77,6 +82,7 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
       'baseline-model': { type: 'string' },
       'workspace-templates': { type: 'boolean', default: false },
       'max-answer-chars': { type: 'string' },
+      flex: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -105,7 +111,12 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     );
   }
   // After the trait: a wrong trait id is worth knowing before a key is.
-  const access = cliModelAccess(env, 'preview scenarios', { baselineUrl });
+  const serviceTier = values.flex ? 'flex' : 'standard';
+  const access = cliModelAccess(env, 'preview scenarios', {
+    baselineUrl,
+    serviceTier,
+    ...(values.flex ? { policy: () => requestPolicy({ timeoutSeconds: 0, perMinute: 0, concurrency: 4, serviceTier }) } : {}),
+  });
 
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
@@ -129,8 +140,8 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
     const modelVersions = answeringVersions(scenarios, models);
     out.stdout(
       values.format === 'json'
-        ? JSON.stringify({ trait: trait.id, scenarios, usage, cost, models, modelVersions }, null, 2) + '\n'
-        : markdown(trait.title, scenarios, usage, cost, modelVersions),
+        ? JSON.stringify({ trait: trait.id, scenarios, usage, cost, models, modelVersions, serviceTier }, null, 2) + '\n'
+        : markdown(trait.title, scenarios, usage, cost, modelVersions, serviceTier),
     );
     const completed = scenarios.filter((s) => s.error === null).length;
     if (completed < count)
@@ -153,6 +164,7 @@ function markdown(
   usage: StageUsage,
   cost: { usd: number; unpriced: string[] },
   versions: Record<string, string[]>,
+  serviceTier: ServiceTier,
 ): string {
   const quote = (t: string | null) =>
     (t ?? '—')
@@ -177,18 +189,23 @@ function markdown(
       );
     if (s.rating) parts.push(`**Rating**: ${s.rating.score}/10, ${s.rating.verdict} — ${s.rating.reasons}\n`);
     const cached = s.usage.cachedAnswers ? `, ${countOf(s.usage.cachedAnswers, 'answer')} from the cache` : '';
-    parts.push(`_Tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out${cached}._\n`);
+    const provider = s.usage.cachedInputTokens ? ` (${cachedPercent(s.usage.inputTokens, s.usage.cachedInputTokens)} cached)` : '';
+    parts.push(`_Tokens: ${s.usage.inputTokens} in${provider}, ${s.usage.outputTokens} out${cached}._\n`);
   });
   const answered = Object.entries(versions).map(([model, v]) => `${model} → ${v.join(', ')}`);
   if (answered.length) parts.push(`**Answered by**: ${answered.join('; ')}.\n`);
-  parts.push(`${usageLine(usage, cost)}\n`);
+  parts.push(`${usageLine(usage, cost, serviceTier)}\n`);
   return parts.join('\n');
 }
 
-/** The closing line: tokens this run spent, answers the cache saved, and the estimated cost. */
-function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }): string {
+/**
+ * The closing line: tokens this run spent (with the share of input Gemini's context cache served),
+ * answers the answer cache saved, and the estimated cost (at the Flex tier's prices when it ran there).
+ */
+function usageLine(usage: StageUsage, cost: { usd: number; unpriced: string[] }, serviceTier: ServiceTier): string {
   const unpriced = cost.unpriced.length ? ` (not counted, no price known: ${cost.unpriced.join(', ')})` : '';
   if (usage.inputTokens === 0 && usage.outputTokens === 0)
     return `**Usage**: nothing spent, ${countOf(usage.cachedAnswers, 'answer')} from the cache.`;
-  return `**Usage**: ${countOf(usage.inputTokens, 'input token')} + ${countOf(usage.outputTokens, 'output token')}, ${countOf(usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(cost.usd)}${unpriced}.`;
+  const tier = serviceTier === 'flex' ? ' at the Flex tier' : '';
+  return `**Usage**: ${countOf(usage.inputTokens, 'input token')} (${cachedPercent(usage.inputTokens, usage.cachedInputTokens)} cached by the provider) + ${countOf(usage.outputTokens, 'output token')}, ${countOf(usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(cost.usd)}${tier}${unpriced}.`;
 }

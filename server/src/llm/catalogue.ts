@@ -26,15 +26,26 @@ export type ThinkingControl =
   | { readonly by: 'budget'; readonly budgets: Readonly<Record<ThinkingLevel, number>>; readonly typicalTokens: number }
   | { readonly by: 'none' };
 
-/** A list price in US dollars per 1,000,000 tokens, valid over a span of days, with where it came from. */
-export interface ListPrice {
+/** Rates in US dollars per 1,000,000 tokens at one tier (Standard, or Flex). */
+export interface TierPrice {
   readonly inputPerMillion: number;
   /** Output tokens, thinking tokens included. 0 for a model with no output (embeddings). */
   readonly outputPerMillion: number;
-  /** Input tokens served from a context cache, when the source gives the rate; else unknown. */
+  /** Input tokens served from a context cache (implicit or explicit caching), when known; else billed at the input rate. */
   readonly cachedInputPerMillion?: number;
-  /** The higher rate of a request whose prompt is longer than `aboveInputTokens` (Google's >200k tier). */
-  readonly longPrompt?: { readonly aboveInputTokens: number; readonly inputPerMillion: number; readonly outputPerMillion: number };
+  /** The higher rates of a request whose prompt is longer than `aboveInputTokens` (Google's >200k tier). */
+  readonly longPrompt?: {
+    readonly aboveInputTokens: number;
+    readonly inputPerMillion: number;
+    readonly outputPerMillion: number;
+    readonly cachedInputPerMillion?: number;
+  };
+}
+
+/** A list price, valid over a span of days, with where it came from. */
+export interface ListPrice extends TierPrice {
+  /** The Flex tier's rates (a request with `serviceTier: 'flex'`), with their own source; absent: Flex is not priced. */
+  readonly flex?: TierPrice & { readonly source: string; readonly asOf: string };
   /** First and last day (ISO dates, inclusive) the price holds; open-ended when absent. */
   readonly from?: string;
   readonly until?: string;
@@ -60,6 +71,47 @@ const PRICING_2026_10_07 =
   'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as transcribed on 2026-10-07';
 const PRICING_EARLIER =
   'Google Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Standard tier, as kept in this repository before 2026-11-30';
+/**
+ * Cached input ("Context caching price", paid tier) is 10 % of the input price for every Gemini
+ * model the pricing page lists it for; the figures below are that rate, as a third-party pricing
+ * audit transcribed it from the page in 2026-07/08 (gemini-3.5-flash-lite $0.03, the 3.x flashes at
+ * $0.75 input $0.075) and, for the models it did not quote, the same 10 %.
+ */
+const CACHED_2026_08 =
+  'cached input: Google Gemini API pricing page, paid tier "Context caching price" (10 % of input), as transcribed 2026-08';
+/**
+ * Flex: "a 50% cost reduction compared to standard rates" on every rate (Google's Flex inference
+ * page, ai.google.dev/gemini-api/docs/flex-inference, as stored on 2026-11-30; the optimization
+ * page lists Flex at "50% discount" beside Batch). The page gives the rule, not a table per model.
+ */
+const FLEX_2026_11_30 =
+  'Google Gemini API Flex inference page (ai.google.dev/gemini-api/docs/flex-inference): 50 % of the Standard rates, as stored on 2026-11-30';
+
+/** `standard` with its Flex rates: half of each (see FLEX_2026_11_30). */
+function withFlex<P extends TierPrice>(standard: P): P & Pick<ListPrice, 'flex'> {
+  const half = (n: number) => n / 2;
+  const { longPrompt } = standard;
+  return {
+    ...standard,
+    flex: {
+      inputPerMillion: half(standard.inputPerMillion),
+      outputPerMillion: half(standard.outputPerMillion),
+      ...(standard.cachedInputPerMillion !== undefined ? { cachedInputPerMillion: half(standard.cachedInputPerMillion) } : {}),
+      ...(longPrompt
+        ? {
+            longPrompt: {
+              aboveInputTokens: longPrompt.aboveInputTokens,
+              inputPerMillion: half(longPrompt.inputPerMillion),
+              outputPerMillion: half(longPrompt.outputPerMillion),
+              ...(longPrompt.cachedInputPerMillion !== undefined ? { cachedInputPerMillion: half(longPrompt.cachedInputPerMillion) } : {}),
+            },
+          }
+        : {}),
+      source: FLEX_2026_11_30,
+      asOf: '2026-11-30',
+    },
+  };
+}
 /** Prompt tokens above which Gemini's long-prompt rate applies (every tier in this catalogue is at 200k). */
 export const LONG_PROMPT_TOKENS = 200_000;
 
@@ -80,8 +132,22 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
     purpose: 'fast model: brainstorm, scenario, baseline, the audit’s model pass, the model review',
     status: 'stable',
     prices: [
-      { inputPerMillion: 0.75, outputPerMillion: 3.75, until: '2026-12-31', source: PRICING_2026_10_07, asOf: '2026-10-07' },
-      { inputPerMillion: 1.5, outputPerMillion: 7.5, from: '2027-01-01', source: PRICING_2026_10_07, asOf: '2026-10-07' },
+      withFlex({
+        inputPerMillion: 0.75,
+        outputPerMillion: 3.75,
+        cachedInputPerMillion: 0.075,
+        until: '2026-12-31',
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
+        asOf: '2026-10-07',
+      }),
+      withFlex({
+        inputPerMillion: 1.5,
+        outputPerMillion: 7.5,
+        cachedInputPerMillion: 0.15,
+        from: '2027-01-01',
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
+        asOf: '2026-10-07',
+      }),
     ],
     thinking: { by: 'level', levels: GEMINI_3_LEVELS, typicalTokens: TYPICAL_THINKING },
   },
@@ -90,13 +156,14 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
     purpose: 'strong model: critique and sharpen, response, autorate',
     status: 'preview',
     prices: [
-      {
+      withFlex({
         inputPerMillion: 2,
         outputPerMillion: 12,
-        longPrompt: { aboveInputTokens: LONG_PROMPT_TOKENS, inputPerMillion: 4, outputPerMillion: 18 },
-        source: PRICING_2026_10_07,
+        cachedInputPerMillion: 0.2,
+        longPrompt: { aboveInputTokens: LONG_PROMPT_TOKENS, inputPerMillion: 4, outputPerMillion: 18, cachedInputPerMillion: 0.4 },
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
         asOf: '2026-10-07',
-      },
+      }),
     ],
     thinking: { by: 'level', levels: GEMINI_3_LEVELS, typicalTokens: TYPICAL_THINKING },
   },
@@ -104,14 +171,30 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
     id: 'gemini-3.5-flash',
     purpose: 'fast model, an older generation than gemini-3.8-flash and dearer per token',
     status: 'stable',
-    prices: [{ inputPerMillion: 1.5, outputPerMillion: 9, source: PRICING_2026_10_07, asOf: '2026-10-07' }],
+    prices: [
+      withFlex({
+        inputPerMillion: 1.5,
+        outputPerMillion: 9,
+        cachedInputPerMillion: 0.15,
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
+        asOf: '2026-10-07',
+      }),
+    ],
     thinking: { by: 'level', levels: GEMINI_3_LEVELS, typicalTokens: TYPICAL_THINKING },
   },
   {
     id: 'gemini-3.5-flash-lite',
     purpose: 'cheapest Gemini 3 model: large audits, drafts',
     status: 'stable',
-    prices: [{ inputPerMillion: 0.3, outputPerMillion: 2.5, source: PRICING_2026_10_07, asOf: '2026-10-07' }],
+    prices: [
+      withFlex({
+        inputPerMillion: 0.3,
+        outputPerMillion: 2.5,
+        cachedInputPerMillion: 0.03,
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
+        asOf: '2026-10-07',
+      }),
+    ],
     thinking: { by: 'none' },
   },
   {
@@ -127,14 +210,15 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
     status: 'retiring',
     retires: '2026-12-01',
     prices: [
-      {
+      withFlex({
         inputPerMillion: 1.25,
         outputPerMillion: 10,
+        cachedInputPerMillion: 0.125,
         // The >200k rate is the one this repository kept before; the 2026-10-07 transcription gives the ≤200k rate.
-        longPrompt: { aboveInputTokens: LONG_PROMPT_TOKENS, inputPerMillion: 2.5, outputPerMillion: 15 },
-        source: PRICING_2026_10_07,
+        longPrompt: { aboveInputTokens: LONG_PROMPT_TOKENS, inputPerMillion: 2.5, outputPerMillion: 15, cachedInputPerMillion: 0.25 },
+        source: `${PRICING_2026_10_07}; ${CACHED_2026_08}`,
         asOf: '2026-10-07',
-      },
+      }),
     ],
     thinking: { by: 'budget', budgets: GEMINI_25_BUDGETS, typicalTokens: TYPICAL_THINKING },
   },
@@ -143,14 +227,30 @@ export const MODEL_CATALOGUE: readonly ModelInfo[] = [
     purpose: 'the fast default before 2026-11-30; kept to price older runs',
     status: 'retiring',
     retires: '2026-12-01',
-    prices: [{ inputPerMillion: 0.3, outputPerMillion: 2.5, source: PRICING_EARLIER, asOf: '2026-11-30' }],
+    prices: [
+      withFlex({
+        inputPerMillion: 0.3,
+        outputPerMillion: 2.5,
+        cachedInputPerMillion: 0.03,
+        source: `${PRICING_EARLIER}; ${CACHED_2026_08}`,
+        asOf: '2026-11-30',
+      }),
+    ],
     thinking: { by: 'budget', budgets: GEMINI_25_BUDGETS, typicalTokens: TYPICAL_THINKING },
   },
   {
     id: 'gemini-2.5-flash-lite',
     purpose: 'cheap model of the 2.5 generation (not announced for retirement)',
     status: 'stable',
-    prices: [{ inputPerMillion: 0.1, outputPerMillion: 0.4, source: PRICING_EARLIER, asOf: '2026-11-30' }],
+    prices: [
+      withFlex({
+        inputPerMillion: 0.1,
+        outputPerMillion: 0.4,
+        cachedInputPerMillion: 0.01,
+        source: `${PRICING_EARLIER}; ${CACHED_2026_08}`,
+        asOf: '2026-11-30',
+      }),
+    ],
     thinking: { by: 'none' },
   },
 ];

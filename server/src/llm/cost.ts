@@ -1,50 +1,68 @@
-import { listPrice, MODEL_CATALOGUE } from './catalogue';
+import { listPrice, MODEL_CATALOGUE, type TierPrice } from './catalogue';
+import { PRICE_TIERS, type PriceTier, type TokenCount, type TokenSplit } from './usage';
 
 /**
- * A model's price, in US dollars per 1,000,000 tokens; `longPrompt` is the higher rate of requests
- * whose prompt is over `aboveInputTokens` (Google's >200k tier), when the model has one.
+ * A model's rates at one tier, in US dollars per 1,000,000 tokens: input, output (thinking
+ * included) and input served from the provider's context cache (`cachedInputPerMillion`; unknown:
+ * billed at the input rate, an upper bound); `longPrompt` is the higher rate of requests whose
+ * prompt is over `aboveInputTokens` (Google's >200k tier), when the model has one.
  */
-export interface ModelPrice {
+export interface RateCard {
   readonly inputPerMillion: number;
   readonly outputPerMillion: number;
-  readonly longPrompt?: { readonly aboveInputTokens: number; readonly inputPerMillion: number; readonly outputPerMillion: number };
+  readonly cachedInputPerMillion?: number;
+  readonly longPrompt?: {
+    readonly aboveInputTokens: number;
+    readonly inputPerMillion: number;
+    readonly outputPerMillion: number;
+    readonly cachedInputPerMillion?: number;
+  };
+}
+
+/** A model's price: its Standard rates, and those of the other tiers it is sold at (`tiers.flex`) when known. */
+export interface ModelPrice extends RateCard {
+  readonly tiers?: Partial<Record<PriceTier, RateCard>>;
 }
 
 /** Tokens spent on one model, as StageUsage.byModel holds them. */
-export interface PricedTokens {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  /** The part of these tokens spent in requests whose prompt was over LONG_PROMPT_TOKENS (llm/catalogue.ts), billed at `ModelPrice.longPrompt`. */
-  readonly longPrompt?: { readonly inputTokens: number; readonly outputTokens: number };
-}
+export type PricedTokens = Readonly<TokenCount>;
 
 /**
  * The list prices of every model in the catalogue (llm/catalogue.ts) that hold on `day`
- * (default today): Google's Standard tier, text input, thinking billed as output. Batch, Flex,
- * context caching and the free tier are priced differently and not modelled. Users add and
- * override prices with the `traitStudio.prices` setting; pass the merged table to `estimateCost`.
+ * (default today): Google's Standard tier and, where the catalogue has it, the Flex tier and the
+ * cached-input rate; text input, thinking billed as output. Batch, cache storage and the free tier
+ * are not modelled. Users add and override prices with the `traitStudio.prices` setting; pass the
+ * merged table to `estimateCost`.
  */
 export function defaultPrices(day: Date = new Date()): Record<string, ModelPrice> {
   const prices: Record<string, ModelPrice> = {};
   for (const { id } of MODEL_CATALOGUE) {
     const p = listPrice(id, day);
-    if (p)
-      prices[id] = {
-        inputPerMillion: p.inputPerMillion,
-        outputPerMillion: p.outputPerMillion,
-        ...(p.longPrompt ? { longPrompt: p.longPrompt } : {}),
-      };
+    if (p) prices[id] = { ...rateCard(p), ...(p.flex ? { tiers: { flex: rateCard(p.flex) } } : {}) };
   }
   return prices;
 }
 
+/** The rates of a catalogue price, without its dates and source. */
+function rateCard(p: TierPrice): RateCard {
+  return {
+    inputPerMillion: p.inputPerMillion,
+    outputPerMillion: p.outputPerMillion,
+    ...(p.cachedInputPerMillion !== undefined ? { cachedInputPerMillion: p.cachedInputPerMillion } : {}),
+    ...(p.longPrompt ? { longPrompt: p.longPrompt } : {}),
+  };
+}
+
 /**
  * The estimated cost in USD of the tokens in `byModel` (model name → tokens, as in
- * StageUsage.byModel) at `prices` (default `defaultPrices()`): input and output at the model's
- * rate, the `longPrompt` part at its long-prompt rate when the price has one. A model with tokens
- * but no price is left out of `usd` and named in `unpriced` (sorted), so a partial sum is never
- * passed off as the whole; a model with no tokens at all is ignored. Throws nothing; the estimate is
- * only as good as the token counts the provider reported.
+ * StageUsage.byModel) at `prices` (default `defaultPrices()`): input, cached input and output at
+ * the model's rates, the `longPrompt` part at its long-prompt rates when the price has them, the
+ * part billed at another tier (`tiers.flex`) at that tier's rates. Cached input with no cached rate
+ * known is counted at the input rate (an upper bound). A model with tokens but no price — or with
+ * tokens at a tier it has no price for — is left out of `usd` and named in `unpriced` (sorted; the
+ * tier in brackets: "gemini-x (flex)"), so a partial sum is never passed off as the whole; a model
+ * with no tokens at all is ignored. Throws nothing; the estimate is only as good as the token
+ * counts the provider reported.
  */
 export function estimateCost(
   byModel: Readonly<Record<string, PricedTokens>>,
@@ -60,14 +78,44 @@ export function estimateCost(
       unpriced.push(model);
       continue;
     }
-    const long = tokens.longPrompt ?? { inputTokens: 0, outputTokens: 0 };
-    const longRate = price.longPrompt ?? price;
-    usd +=
-      ((tokens.inputTokens - long.inputTokens) * price.inputPerMillion +
-        (tokens.outputTokens - long.outputTokens) * price.outputPerMillion +
-        long.inputTokens * longRate.inputPerMillion +
-        long.outputTokens * longRate.outputPerMillion) /
-      1_000_000;
+    let standard: TokenCount = tokens;
+    for (const tier of PRICE_TIERS) {
+      const part = tokens.tiers?.[tier];
+      if (!part || (part.inputTokens === 0 && part.outputTokens === 0)) continue;
+      standard = minus(standard, part);
+      const card = price.tiers?.[tier];
+      if (card) usd += costAt(part, card);
+      else unpriced.push(`${model} (${tier})`);
+    }
+    usd += costAt(standard, price);
   }
   return { usd, unpriced: unpriced.sort() };
+}
+
+/** The cost in USD of `tokens` (one tier's) at `card`. */
+function costAt(tokens: Omit<TokenCount, 'tiers'>, card: RateCard): number {
+  const long = tokens.longPrompt ?? { inputTokens: 0, outputTokens: 0 };
+  const longCard = card.longPrompt ?? card;
+  const cached = tokens.cachedInputTokens ?? 0;
+  const longCached = long.cachedInputTokens ?? 0;
+  const shortCached = cached - longCached;
+  return (
+    ((tokens.inputTokens - long.inputTokens - shortCached) * card.inputPerMillion +
+      shortCached * (card.cachedInputPerMillion ?? card.inputPerMillion) +
+      (tokens.outputTokens - long.outputTokens) * card.outputPerMillion +
+      (long.inputTokens - longCached) * longCard.inputPerMillion +
+      longCached * (longCard.cachedInputPerMillion ?? longCard.inputPerMillion) +
+      long.outputTokens * longCard.outputPerMillion) /
+    1_000_000
+  );
+}
+
+/** `a` without `b` (field by field, long-prompt part too); `a`'s other tiers are dropped. */
+function minus(a: TokenCount, b: Omit<TokenCount, 'tiers'>): TokenCount {
+  const sub = (x: TokenSplit | undefined, y: TokenSplit | undefined): TokenSplit => ({
+    inputTokens: (x?.inputTokens ?? 0) - (y?.inputTokens ?? 0),
+    outputTokens: (x?.outputTokens ?? 0) - (y?.outputTokens ?? 0),
+    cachedInputTokens: (x?.cachedInputTokens ?? 0) - (y?.cachedInputTokens ?? 0),
+  });
+  return { ...sub(a, b), longPrompt: sub(a.longPrompt, b.longPrompt) };
 }

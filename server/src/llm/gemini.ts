@@ -1,6 +1,12 @@
-import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
+import {
+  GoogleGenAI,
+  ServiceTier as SdkServiceTier,
+  ThinkingLevel,
+  type GenerateContentResponse,
+  type ThinkingConfig,
+} from '@google/genai';
 import { thinkingConfig } from './catalogue';
-import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
+import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider, type ServiceTier } from './provider';
 import { registerSecret, registerUrlSecrets } from './redact';
 import { RequestPolicy } from './requestPolicy';
 
@@ -12,6 +18,12 @@ export interface GeminiOptions {
   /** Another endpoint speaking Gemini's REST format (tests point this at a local fake). */
   readonly baseUrl?: string;
   readonly policy?: RequestPolicy;
+  /**
+   * The service tier every generateContent call asks for (`serviceTier`, sent at the request's top
+   * level); default standard, which sends nothing. Give a Flex provider a Flex policy
+   * (modelAccess.ts `requestPolicy`): Flex answers take minutes and may be shed.
+   */
+  readonly serviceTier?: ServiceTier;
 }
 
 const NO_TEXT_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'OTHER', 'IMAGE_SAFETY']);
@@ -25,6 +37,7 @@ const NO_TEXT_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITE
 export class GeminiProvider implements ModelProvider {
   private readonly client: GoogleGenAI;
   private readonly policy: RequestPolicy;
+  private readonly flex: boolean;
 
   constructor(options: GeminiOptions) {
     registerSecret(options.apiKey);
@@ -34,6 +47,7 @@ export class GeminiProvider implements ModelProvider {
       ? new GoogleGenAI({ vertexai: true, project: options.vertex.project, location: options.vertex.location, httpOptions })
       : new GoogleGenAI({ apiKey: options.apiKey, httpOptions });
     this.policy = options.policy ?? new RequestPolicy();
+    this.flex = options.serviceTier === 'flex';
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
@@ -52,9 +66,18 @@ export class GeminiProvider implements ModelProvider {
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
         ...thinking(request),
+        // X-Server-Timeout tells the server how long we wait (its default, 600 s, is shorter than a
+        // Flex attempt may take); sent as a header, not the SDK's `timeout`, which would race ours.
+        ...(this.flex
+          ? {
+              serviceTier: SdkServiceTier.FLEX,
+              httpOptions: { headers: { 'X-Server-Timeout': String(Math.ceil(this.policy.timeoutMs / 1000)) } },
+            }
+          : {}),
       },
     };
-    if (!onText) return toResult(await this.client.models.generateContent(params));
+    const tier = this.flex ? ('flex' as const) : undefined;
+    if (!onText) return toResult(tier, await this.client.models.generateContent(params));
     let text = '';
     let last: GenerateContentResponse | undefined;
     let modelVersion: string | undefined;
@@ -65,7 +88,7 @@ export class GeminiProvider implements ModelProvider {
       modelVersion = chunk.modelVersion ?? modelVersion;
       onText(text);
     }
-    return toResult(last, text, modelVersion);
+    return toResult(tier, last, text, modelVersion);
   }
 
   async embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
@@ -98,8 +121,19 @@ function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig }
   };
 }
 
-/** The text, usage and model version of an answer, or ModelAnswerError when it has no text. */
-function toResult(response: GenerateContentResponse | undefined, streamedText?: string, streamedVersion?: string): GenerateResult {
+/**
+ * The text, usage and model version of an answer asked for at `tier` (undefined: Standard), or
+ * ModelAnswerError when it has no text. Cached input is `usageMetadata.cachedContentTokenCount`
+ * (a part of `promptTokenCount`: implicit caching's hits, Google's caching page). The tier is the
+ * one the answer reports (`usageMetadata.serviceTier`, which the SDK passes through undeclared)
+ * when it reports one, else the one asked for.
+ */
+function toResult(
+  tier: 'flex' | undefined,
+  response: GenerateContentResponse | undefined,
+  streamedText?: string,
+  streamedVersion?: string,
+): GenerateResult {
   const candidate = response?.candidates?.[0];
   const finishReason = candidate?.finishReason as string | undefined;
   const text = streamedText ?? response?.text ?? '';
@@ -112,10 +146,14 @@ function toResult(response: GenerateContentResponse | undefined, streamedText?: 
   // and 2.5 and 3 models think by default: they count as output.
   const outputTokens = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
   const modelVersion = response?.modelVersion ?? streamedVersion;
+  const inputTokens = usage?.promptTokenCount ?? 0;
+  const cachedInputTokens = Math.min(inputTokens, usage?.cachedContentTokenCount ?? 0);
+  const reported = String((usage as { serviceTier?: unknown } | undefined)?.serviceTier ?? '').toLowerCase();
+  const billed = reported === 'flex' ? 'flex' : reported === 'standard' ? undefined : tier;
   return {
     text,
     finishReason,
-    usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens },
+    usage: { inputTokens, outputTokens, ...(cachedInputTokens > 0 ? { cachedInputTokens } : {}), ...(billed ? { tier: billed } : {}) },
     ...(modelVersion ? { modelVersion } : {}),
   };
 }

@@ -5,9 +5,9 @@
  */
 import { GeminiProvider, type GeminiOptions } from './gemini';
 import { openAICompatibleBaseline } from './openai';
-import type { ModelProvider } from './provider';
+import type { ModelProvider, ServiceTier } from './provider';
 import { credentialFreeUrl } from './redact';
-import { RequestPolicy } from './requestPolicy';
+import { FLEX_POLICY, RequestPolicy } from './requestPolicy';
 
 /** Where Gemini is reached: the Developer API with a key, or Vertex AI (Application Default Credentials); `baseUrl` points either elsewhere. */
 export type GeminiEndpoint =
@@ -69,17 +69,27 @@ export function geminiFromSettings(
   return apiKey ? { apiKey, baseUrl } : undefined;
 }
 
-/** The request policy's settings: seconds per attempt, requests per minute per model (0: no limit), requests in flight per model. */
+/**
+ * The request policy's settings: seconds per attempt, requests per minute per model (0: no limit),
+ * requests in flight per model, and the service tier the requests ask for (default standard).
+ */
 export interface PolicySettings {
   readonly timeoutSeconds: number;
   readonly perMinute: number;
   readonly concurrency: number;
+  readonly serviceTier?: ServiceTier;
 }
 
-/** The RequestPolicy of `settings`. */
+/**
+ * The RequestPolicy of `settings`. At the Flex tier it is FLEX_POLICY's: attempts of at least its
+ * 15 minutes (`timeoutSeconds` when longer), more retries spaced further apart, and an error that
+ * says the tier shed the request.
+ */
 export function requestPolicy(settings: PolicySettings): RequestPolicy {
+  const flex = settings.serviceTier === 'flex';
   return new RequestPolicy({
-    timeoutMs: settings.timeoutSeconds * 1000,
+    ...(flex ? FLEX_POLICY : {}),
+    timeoutMs: flex ? Math.max(FLEX_POLICY.timeoutMs, settings.timeoutSeconds * 1000) : settings.timeoutSeconds * 1000,
     concurrency: settings.concurrency,
     ...(settings.perMinute > 0 ? { requestsPerMinute: settings.perMinute } : {}),
   });
@@ -94,16 +104,23 @@ export interface ModelAccess {
 }
 
 /**
- * The providers for `endpoint` under `policy`: Gemini, and the baseline from the OpenAI-compatible
- * server at `baselineUrl` when one is named (its key from TRAIT_STUDIO_BASELINE_API_KEY in `env`;
- * OPENAI_API_KEY is never sent to a server of the user's choosing). Each policy call to
- * `policy()` may make a new policy (the CLI gives each provider its own) or share one (the editor).
+ * The providers for `endpoint` under `policy`: Gemini (asking for `serviceTier`, default standard;
+ * give a Flex request a policy of `requestPolicy({ serviceTier: 'flex', … })`), and the baseline
+ * from the OpenAI-compatible server at `baselineUrl` when one is named (its key from
+ * TRAIT_STUDIO_BASELINE_API_KEY in `env`; OPENAI_API_KEY is never sent to a server of the user's
+ * choosing). Each policy call to `policy()` may make a new policy (the CLI gives each provider its
+ * own) or share one (the editor). The tier does not change the providers' ids: a Flex answer is
+ * the same answer, and the cache serves it to a Standard run too.
  */
 export function modelAccess(
   endpoint: GeminiEndpoint,
-  options: { baselineUrl?: string; env: NodeJS.ProcessEnv; policy?: () => RequestPolicy },
+  options: { baselineUrl?: string; env: NodeJS.ProcessEnv; policy?: () => RequestPolicy; serviceTier?: ServiceTier },
 ): ModelAccess {
-  const gemini: GeminiOptions = { ...endpoint, ...(options.policy ? { policy: options.policy() } : {}) };
+  const gemini: GeminiOptions = {
+    ...endpoint,
+    ...(options.policy ? { policy: options.policy() } : {}),
+    ...(options.serviceTier ? { serviceTier: options.serviceTier } : {}),
+  };
   return {
     provider: new GeminiProvider(gemini),
     providerId: geminiProviderId(endpoint),

@@ -60,7 +60,8 @@ export class OpenAICompatibleProvider implements ModelProvider {
   /**
    * Generates one answer through `POST {baseUrl}/chat/completions`, streamed when `onText` listens
    * (it hears '' first, then the whole text so far after each piece). Usage is the server's
-   * `prompt_tokens` / `completion_tokens` (0 when it sends none). Throws ModelAnswerError for an
+   * `prompt_tokens` / `completion_tokens` (0 when it sends none), and the part of the prompt served
+   * from its prompt cache (`prompt_tokens_details.cached_tokens`). Throws ModelAnswerError for an
    * empty or content-filtered answer, RequestFailedError when the policy gives up, or the abort
    * reason when `signal` aborts.
    */
@@ -166,9 +167,15 @@ function toResult(
   return {
     text,
     finishReason,
-    usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+    usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0, ...cached(usage) },
     ...(model ? { modelVersion: model } : {}),
   };
+}
+
+/** The prompt tokens the server says it served from its prompt cache (`usage.prompt_tokens_details.cached_tokens`), when it says so. */
+function cached(usage: OpenAI.CompletionUsage | null | undefined): { cachedInputTokens?: number } {
+  const n = Math.min(usage?.prompt_tokens ?? 0, usage?.prompt_tokens_details?.cached_tokens ?? 0);
+  return n > 0 ? { cachedInputTokens: n } : {};
 }
 
 /**

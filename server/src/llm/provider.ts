@@ -1,4 +1,5 @@
 import type { ThinkingLevel } from './catalogue';
+import type { CallTokens } from './usage';
 
 /** What the generation stages need of a model provider; Gemini and OpenAI-compatible ones implement it. */
 export interface GenerateRequest {
@@ -18,10 +19,19 @@ export interface GenerateRequest {
   readonly thinking?: ThinkingLevel;
 }
 
-export interface Usage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-}
+/**
+ * What one answer spent: input (prompt) tokens, the part of them served from the provider's context
+ * cache (`cachedInputTokens`), output tokens (thinking included), and the price tier it was billed at
+ * (`tier: 'flex'`; absent: Standard).
+ */
+export type Usage = CallTokens;
+
+/**
+ * The Gemini service tier to ask for (`serviceTier` on generateContent): `standard` (the default) or
+ * `flex` (about half price, minutes of latency, may be shed under load; llm/requestPolicy.ts
+ * FLEX_POLICY waits and retries accordingly).
+ */
+export type ServiceTier = 'standard' | 'flex';
 
 export interface GenerateResult {
   readonly text: string;

@@ -25,12 +25,35 @@ export interface RequestPolicyOptions {
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /** For jitter; tests pass a fixed one. */
   readonly random?: () => number;
+  /**
+   * Said after the final error of a request the server shed or throttled (HTTP 429 or 503) on its
+   * last attempt, e.g. what to do about a Flex request shed under load (FLEX_POLICY). Default none.
+   */
+  readonly shedAdvice?: string;
 }
+
+/**
+ * How Flex requests (`serviceTier: 'flex'`) are made. Google's Flex inference page: latency of
+ * 1 to 15 minutes, so a client timeout of at least 10 minutes (we wait 15, and tell the server so
+ * with X-Server-Timeout, whose default is 600 s); capacity is best-effort and a request may be shed,
+ * answered with HTTP 503 UNAVAILABLE (at capacity) or 429 RESOURCE_EXHAUSTED, with no fallback to
+ * Standard: the client retries with exponential back-off. So more attempts, spaced further apart,
+ * than a Standard request gets, then an error that says what happened.
+ */
+export const FLEX_POLICY = {
+  timeoutMs: 15 * 60_000,
+  maxAttempts: 8,
+  baseDelayMs: 5_000,
+  maxDelayMs: 120_000,
+  maxRetryDelayMs: 300_000,
+  shedAdvice:
+    'the Flex tier was at capacity every time (it sheds requests under load): run again later to resume, or run at the Standard tier',
+} as const satisfies RequestPolicyOptions;
 
 /** Why an attempt failed and whether another may succeed. */
 export interface Failure {
   readonly retry: boolean;
-  /** The delay the server asked for (a 429's RetryInfo or `retry-after-ms` / `retry-after` header), ms. */
+  /** The delay the server asked for (a 429's or 503's RetryInfo or `retry-after-ms` / `retry-after` header), ms. */
   readonly retryAfterMs?: number;
   readonly reason: string;
 }
@@ -68,7 +91,7 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  * Classifies an error from a model call. HTTP errors (an object with a numeric `.status`: @google/genai's
  * `ApiError`, whose `.message` is the JSON body, or the openai SDK's `APIError` subclasses, whose
  * `.message` is "429 <message>" and which carry the response `.headers`) retry on 408/429/5xx. A 429's
- * delay comes from a `retry-after-ms` or `retry-after` header (seconds or an HTTP date, RFC 9110
+ * or 503's delay (a throttled or shed request) comes from a `retry-after-ms` or `retry-after` header (seconds or an HTTP date, RFC 9110
  * §10.2.3) or else from `google.rpc.RetryInfo.retryDelay` ("17s") in the body's `error.details`
  * (Google API error model, google/rpc/error_details.proto). Transport errors retry: the openai SDK's
  * `APIConnectionError` / `APIConnectionTimeoutError` (no status; the fetch error in `.cause`),
@@ -85,7 +108,8 @@ export function classify(error: unknown): Failure {
   }
   const e = error as { name?: string; status?: unknown; message?: string; headers?: unknown };
   if (typeof e?.status === 'number') {
-    const retryAfterMs = e.status === 429 ? (retryAfterDelay(e.headers) ?? retryInfoDelay(e.message)) : undefined;
+    // A throttled (429) or shed (503) request may say when to come back.
+    const retryAfterMs = e.status === 429 || e.status === 503 ? (retryAfterDelay(e.headers) ?? retryInfoDelay(e.message)) : undefined;
     return { retry: RETRYABLE_STATUS.has(e.status), retryAfterMs, reason: `HTTP ${e.status}: ${apiMessage(e.message, e.status)}` };
   }
   if (error instanceof APIError && !(error instanceof APIUserAbortError)) {
@@ -173,7 +197,7 @@ async function abortableSleep(ms: number, signal: AbortSignal | undefined): Prom
  */
 export class RequestPolicy {
   private readonly queues = new Map<string, PQueue>();
-  private readonly o: Required<RequestPolicyOptions>;
+  private readonly o: Required<Omit<RequestPolicyOptions, 'shedAdvice'>> & Pick<RequestPolicyOptions, 'shedAdvice'>;
 
   constructor(options: RequestPolicyOptions = {}) {
     this.o = {
@@ -186,7 +210,13 @@ export class RequestPolicy {
       concurrency: options.concurrency ?? 4,
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
+      shedAdvice: options.shedAdvice,
     };
+  }
+
+  /** How long one attempt may take, ms. */
+  get timeoutMs(): number {
+    return this.o.timeoutMs;
   }
 
   /**
@@ -221,8 +251,10 @@ export class RequestPolicy {
         // Every error a model call ends in passes here: what a provider echoed back (the key, a
         // URL's credentials) is redacted before anyone can log, show or write it.
         if (!failure.retry || n >= this.o.maxAttempts || wait > this.o.maxRetryDelayMs) {
+          const status = (error as { status?: unknown }).status;
+          const advice = this.o.shedAdvice && failure.retry && (status === 429 || status === 503) ? `: ${this.o.shedAdvice}` : '';
           throw new RequestFailedError(
-            redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}`),
+            redact(`${model}: ${failure.reason}${n > 1 ? ` (after ${n} attempts)` : ''}${advice}`),
             n,
             redactError(error),
           );

@@ -58,6 +58,7 @@ describe('generate dataset', () => {
       outDir,
       formats: ['openai', 'gemini'],
       midtraining: 0,
+      mode: 'standard',
       confirm: false,
     });
     assert.ok(manifest, 'the command returned no manifest');
@@ -114,6 +115,29 @@ describe('generate dataset', () => {
     } finally {
       panel.dispose();
     }
+  });
+
+  it('runs at the Flex tier when asked: every request asks for it, the manifest records it, the usage is at the Flex tier', async () => {
+    const before = fake.requests.length;
+    // Another trait than the run above, so that its prompts are asked for again.
+    const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+      uri: document.uri.toString(),
+      traits: ['kind'],
+      perTrait: 1,
+      outDir: 'runs/host-flex',
+      formats: ['openai'],
+      midtraining: 0,
+      mode: 'flex',
+      confirm: false,
+    });
+    assert.equal(manifest.status, 'completed', manifest.error ?? '');
+    assert.equal(manifest.settings.serviceTier, 'flex');
+    const sent = fake.requests.slice(before).filter((r) => r.action !== 'batchEmbedContents');
+    // The brainstorm and the stages; the baseline's message is the one the run above asked about, so its answer is cached.
+    assert.equal(sent.length, 6, 'brainstorm and the five stages not cached');
+    assert.deepEqual([...new Set(sent.map((r) => r.serviceTier))], ['flex']);
+    for (const [model, tokens] of Object.entries(manifest.usage.byModel))
+      assert.equal(tokens.tiers?.flex?.inputTokens, tokens.inputTokens, `${model}: every token at the Flex tier`);
   });
 
   it('refuses an output folder outside the workspace, writing nothing', async () => {

@@ -39,7 +39,8 @@ const DEFAULT_DOC_TYPE_COUNT = 5;
  * TYPICAL answer plus the model catalogue's thinking allowance at the stage's thinking level
  * (llm/catalogue.ts `thinkingAllowance`; none for a model that does not think). Midtraining documents: per ten of a
  * type one ideas call (the whole document in), per document a draft (TYPICAL document out) and a
- * critique-and-revise (draft in, document out). Cache hits are not foreseen (a resumed or previewed
+ * critique-and-revise (draft in, document out). At `serviceTier: 'flex'` every call is priced at the
+ * Flex rates. Cache hits (answers, or a provider's cached input) are not foreseen (a resumed or previewed
  * run costs less); retries are not counted. Throws RunError('usage') for an unknown trait id or a
  * document with no traits.
  */
@@ -51,9 +52,10 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
   const template = (stage: keyof RunEstimateInput['templates']) => estimateTokens(input.templates[stage].text);
   const usage = emptyUsage();
   let requests = 0;
+  const tier = input.serviceTier === 'flex' ? { tier: 'flex' as const } : {};
   const call = (stage: string, model: string, inputTokens: number, outputTokens: number, times = 1) => {
     if (times <= 0) return;
-    countCall(usage, model, { inputTokens, outputTokens: outputTokens + thinkingAllowance(model, STAGE_THINKING[stage]) }, times);
+    countCall(usage, model, { inputTokens, outputTokens: outputTokens + thinkingAllowance(model, STAGE_THINKING[stage]), ...tier }, times);
     requests += times;
   };
 

@@ -144,6 +144,7 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
     providerId: options.providerId,
     baselineProviderId: options.baselineProviderId ?? null,
     embeddingProviderId: options.embeddingProviderId ?? options.providerId,
+    serviceTier: options.serviceTier ?? 'standard',
   };
 }
 

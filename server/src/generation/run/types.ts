@@ -1,5 +1,5 @@
 import type { AnswerLimits } from '../../llm/answerCheck';
-import type { ModelProvider } from '../../llm/provider';
+import type { ModelProvider, ServiceTier } from '../../llm/provider';
 import type { AnswerCache } from '../../llm/cache';
 import type { StageOutputs } from '../preview';
 import type { ModelPrice } from '../../llm/cost';
@@ -74,6 +74,12 @@ export interface RunOptions {
   readonly provider: ModelProvider;
   /** Names `provider` in cache keys and the run's identity, e.g. "gemini", "vertex-ai". */
   readonly providerId: string;
+  /**
+   * The service tier `provider` asks for (llm/modelAccess.ts builds it), recorded in the manifest;
+   * default standard. Not part of the run's identity: a run may resume at another tier (what each
+   * tier spent is in the usage's `tiers`).
+   */
+  readonly serviceTier?: ServiceTier;
   /** Gives the baseline (no system prompt), e.g. the model being trained; default `provider`. */
   readonly baselineProvider?: ModelProvider;
   /** Names `baselineProvider`; without it a separate baseline provider's answers are not cached. */
@@ -133,6 +139,8 @@ export interface RunSettings {
   readonly providerId: string;
   readonly baselineProviderId: string | null;
   readonly embeddingProviderId: string;
+  /** The service tier of the session that wrote the manifest last (absent in a manifest written before it was recorded: standard). */
+  readonly serviceTier?: ServiceTier;
 }
 
 /** Item counts in the manifest. total = accepted + autorater + duplicate + failed + pending. */
@@ -220,6 +228,8 @@ export interface RunEstimateInput {
   readonly templates: Readonly<Record<TemplateStage, Template>>;
   readonly midtrainingTemplates?: Readonly<Record<MidtrainingTemplateStage, Template<MidtrainingTemplateStage>>>;
   readonly prices?: Readonly<Record<string, ModelPrice>>;
+  /** The tier the run's requests ask for; `flex` prices them at the Flex rates. Default standard. */
+  readonly serviceTier?: ServiceTier;
 }
 
 /** The stage outputs of one scenario, as the preview shows them. */
