@@ -168,6 +168,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
       'knowledge',
       'usage',
       'cost',
+      'modelVersions',
     ]);
     assert.deepEqual(result.target, { kind: 'openai-compatible', url: target.baseUrl, model: 'ckpt' });
     assert.deepEqual(Object.keys(result.probes[0]), ['situation', 'turns', 'judge', 'error']);
