@@ -46,6 +46,8 @@ export interface LoggedRequest {
   readonly serviceTier: string | undefined;
   /** The X-Server-Timeout header (seconds) the client sent, if any. */
   readonly serverTimeout: string | undefined;
+  /** Every request header, names in lower case (to check no other credential came along). */
+  readonly headers: Record<string, string | string[] | undefined>;
 }
 
 /** A content the SDK sends: our callers send text parts only. */
@@ -141,6 +143,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       apiKey: req.headers['x-goog-api-key'] as string | undefined,
       serviceTier: typeof parsed.serviceTier === 'string' ? parsed.serviceTier : undefined,
       serverTimeout: req.headers['x-server-timeout'] as string | undefined,
+      headers: req.headers,
     };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));
