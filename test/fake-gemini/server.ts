@@ -15,6 +15,7 @@
 import type { ServerResponse } from 'node:http';
 import { embedText } from '../fakes/embedding';
 import { listen, sendJson } from '../fakes/http';
+import { fakeBatches, type FakeBatches } from './batches';
 
 export type Reply =
   | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number; thoughtsTokens?: number }
@@ -79,6 +80,8 @@ export interface FakeGemini {
   setResponder(responder: (request: LoggedRequest) => Reply): void;
   /** Adds a fixed latency (ms) before every answer. */
   setLatency(ms: number): void;
+  /** The Batch and Files APIs (batches.ts): jobs, their HTTP log and creates per display name, their plans. */
+  readonly batches: FakeBatches;
   close(): Promise<void>;
 }
 
@@ -96,7 +99,10 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   const embeddingFaults: Reply[] = [];
   let latency = 0;
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
+  // A batch job's requests are answered as synchronous ones are: the script first, then the responder.
+  const batch = fakeBatches(() => (r) => queue.shift() ?? responder(r), batchPayload);
   const http = await listen(async (req, res, body) => {
+    if (batch.handle(req, res, body)) return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = ROUTE.exec(url.pathname);
     if (!m || req.method !== 'POST')
@@ -133,6 +139,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     scriptEmbeddings: (...faults) => void embeddingFaults.push(...faults),
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
+    batches: batch.batches,
     close: http.close,
   };
 }
@@ -198,6 +205,32 @@ function answer(res: ServerResponse, reply: Reply, stream: boolean, hung: Set<Se
         res.end(`data: ${JSON.stringify(payload)}\n\n`);
       }
     }
+  }
+}
+
+/** A batch job's line for `reply`: the response a synchronous call would get, or a per-request error. */
+function batchPayload(reply: Reply, model: string): { response?: object; error?: object } {
+  const version = fakeModelVersion(model);
+  switch (reply.kind) {
+    case 'text':
+      return {
+        response: event(
+          reply.text,
+          reply.finishReason ?? 'STOP',
+          reply.inputTokens ?? 10,
+          reply.outputTokens ?? Math.ceil(reply.text.length / 4),
+          version,
+          reply.thoughtsTokens,
+        ),
+      };
+    case 'blocked':
+      return { response: { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10 }, modelVersion: version } };
+    case 'empty':
+      return { response: { candidates: [], usageMetadata: { promptTokenCount: 10 }, modelVersion: version } };
+    case 'status':
+      return { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status) } };
+    default:
+      return { error: { code: 500, message: `fake ${reply.kind}`, status: 'INTERNAL' } };
   }
 }
 

@@ -1,4 +1,11 @@
-import { GoogleGenAI, ThinkingLevel, type GenerateContentResponse, type ThinkingConfig } from '@google/genai';
+import {
+  GoogleGenAI,
+  ThinkingLevel,
+  type Content,
+  type GenerateContentConfig,
+  type GenerateContentResponse,
+  type ThinkingConfig,
+} from '@google/genai';
 import { thinkingConfig } from './catalogue';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from './provider';
 import { registerSecret, registerUrlSecrets } from './redact';
@@ -42,18 +49,8 @@ export class GeminiProvider implements ModelProvider {
 
   /** One call to the API: streamed when `onText` listens. */
   private async attempt(request: GenerateRequest, signal: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
-    const params = {
-      model: request.model,
-      contents: request.messages.map((m) => ({ role: m.role, parts: [{ text: m.text }] })),
-      config: {
-        abortSignal: signal,
-        ...(request.systemInstruction !== undefined ? { systemInstruction: request.systemInstruction } : {}),
-        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-        ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
-        ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
-        ...thinking(request),
-      },
-    };
+    const sdk = sdkRequest(request);
+    const params = { model: request.model, contents: sdk.contents, config: { abortSignal: signal, ...sdk.config } };
     if (!onText) return toResult(await this.client.models.generateContent(params));
     let text = '';
     let last: GenerateContentResponse | undefined;
@@ -81,6 +78,20 @@ export class GeminiProvider implements ModelProvider {
   }
 }
 
+/** `request` as the SDK takes it (contents and config), shared by synchronous calls and batch jobs (batch.ts). */
+export function sdkRequest(request: GenerateRequest): { contents: Content[]; config: GenerateContentConfig } {
+  return {
+    contents: request.messages.map((m) => ({ role: m.role, parts: [{ text: m.text }] })),
+    config: {
+      ...(request.systemInstruction !== undefined ? { systemInstruction: request.systemInstruction } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+      ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
+      ...thinking(request),
+    },
+  };
+}
+
 const SDK_LEVEL = {
   minimal: ThinkingLevel.MINIMAL,
   low: ThinkingLevel.LOW,
@@ -99,7 +110,7 @@ function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig }
 }
 
 /** The text, usage and model version of an answer, or ModelAnswerError when it has no text. */
-function toResult(response: GenerateContentResponse | undefined, streamedText?: string, streamedVersion?: string): GenerateResult {
+export function toResult(response: GenerateContentResponse | undefined, streamedText?: string, streamedVersion?: string): GenerateResult {
   const candidate = response?.candidates?.[0];
   const finishReason = candidate?.finishReason as string | undefined;
   const text = streamedText ?? response?.text ?? '';
