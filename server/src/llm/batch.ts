@@ -22,6 +22,7 @@ import { ModelAnswerError, type GenerateRequest, type GenerateResult } from './p
 import { registerSecret, registerUrlSecrets, redact } from './redact';
 import { RequestPolicy } from './requestPolicy';
 import { BATCH_PRICE_SHARE, thinkingConfig } from './catalogue';
+import { ModelAccessError, type GeminiEndpoint } from './modelAccess';
 import type { ModelPrice } from './cost';
 
 /** Google's limit on an inline batch request, bytes (https://ai.google.dev/gemini-api/docs/batch-mode, 2026-02-19). */
@@ -272,4 +273,16 @@ export function batchPrices(prices: Readonly<Record<string, ModelPrice>>): Recor
       },
     ]),
   );
+}
+
+/**
+ * The batch service of `endpoint`. Throws ModelAccessError for Vertex AI: its batch prediction is
+ * another API (Cloud Storage or BigQuery input), not supported here.
+ */
+export function batchServiceFor(endpoint: GeminiEndpoint, policy: RequestPolicy, inlineLimitBytes?: number): BatchService {
+  if ('vertex' in endpoint)
+    throw new ModelAccessError(
+      'batch mode needs the Gemini API (set GEMINI_API_KEY, or an API key in the settings): Vertex AI batch prediction is not supported; run without batch mode to use Vertex AI',
+    );
+  return new GeminiBatchService({ apiKey: endpoint.apiKey, baseUrl: endpoint.baseUrl, policy, inlineLimitBytes });
 }
