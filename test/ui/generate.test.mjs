@@ -53,6 +53,11 @@ export const tests = [
       // Formats: both ticked by default.
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sft.gemini.jsonl' }).waitFor();
       await page.keyboard.press('Enter');
+      // How to run: Standard first, Batch offered beside it.
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Batch (≈ 50 % cheaper, finishes within 24 h)' }).waitFor();
+      await screenshot('ui-generate-0-mode');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Standard' }).waitFor();
+      await page.keyboard.press('Enter');
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.filter({ hasText: 'Generate 6 scenarios for 2 traits?' }).waitFor();
       assert.match(await dialog.innerText(), /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d/);

@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
-import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import { estimateRun, readManifest, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import { batchPrices, batchServiceFor, type BatchService } from '../../../server/src/llm/batch';
 import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
 import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
@@ -23,8 +24,21 @@ export interface GenerateRequest {
   readonly outDir?: string;
   readonly formats?: readonly SftFormat[];
   readonly midtraining?: number;
+  /** `batch`: through the Gemini Batch API (half price, within 24 h); default asked, Standard first. */
+  readonly mode?: RunMode;
   readonly confirm?: boolean;
 }
+
+/** How a run's calls are made: synchronous requests, or Gemini batch jobs (waves.ts). */
+export type RunMode = 'standard' | 'batch';
+
+const MODE_LABELS: Readonly<Record<RunMode, { label: string; detail: string }>> = {
+  standard: { label: 'Standard', detail: 'Synchronous requests: results as they come, at list prices.' },
+  batch: {
+    label: 'Batch (≈ 50 % cheaper, finishes within 24 h)',
+    detail: 'One Gemini batch job per stage; the editor may close meanwhile: run again into the folder to pick the jobs up. Needs the Gemini API.',
+  },
+};
 
 const FORMAT_LABELS: Readonly<Record<SftFormat, string>> = {
   openai: 'sft.openai.jsonl — {"messages": [user, assistant]}',
@@ -46,6 +60,7 @@ interface RunChoices {
   readonly outDir: string;
   readonly formats: readonly SftFormat[];
   readonly midtraining: number;
+  readonly mode: RunMode;
 }
 
 /**
@@ -90,6 +105,8 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   if (!choices) return undefined;
   const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency']);
   if (!setup) return undefined;
+  const batch = choices.mode === 'batch' ? batchService(setup) : undefined;
+  if (choices.mode === 'batch' && !batch) return undefined;
   const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
   const estimate = estimateRun({
     documentText: document.getText(),
@@ -97,7 +114,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     models: setup.models,
     templates: setup.templates,
     midtrainingTemplates,
-    prices: setup.prices,
+    prices: batch ? batchPrices(setup.prices) : setup.prices,
   });
   if (request.confirm !== false && !(await confirmEstimate(estimate, choices))) return undefined;
 
@@ -124,6 +141,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     cache: setup.cache,
     answerLimits: setup.answerLimits,
     prices: setup.prices,
+    ...(batch ? { batch: { service: batch } } : {}),
   });
   host.runsChanged.fire(choices.outDir);
   if (manifest) await reportRun(host.log, manifest, choices.outDir, settings, request.confirm !== false);
@@ -170,7 +188,10 @@ async function askRunChoices(
   }
   const formats = request.formats ?? (await pickFormats(settings['generate.formats']));
   if (!formats?.length) return undefined;
-  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'] };
+  // A folder holding a batch run resumes in batch mode: its jobs are polled, not asked again.
+  const mode = request.mode ?? (holdsBatchRun(outDir) ? 'batch' : await pickMode());
+  if (!mode) return undefined;
+  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'], mode };
 }
 
 /** The model setup of a run (`concurrency` requests in flight per model); without a key, undefined after offering to set one. */
@@ -192,7 +213,7 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
     `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
     {
       modal: true,
-      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing)${choices.mode === 'batch' ? ', at batch prices, one batch job per stage, finishing within 24 h' : ''}.\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
     },
     'Generate',
   );
@@ -285,6 +306,32 @@ async function pickFormats(defaults: readonly SftFormat[]): Promise<SftFormat[] 
     { canPickMany: true, title: 'Trait Studio: SFT formats to write' },
   );
   return picked?.map((p) => p.label as SftFormat);
+}
+
+async function pickMode(): Promise<RunMode | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    (Object.keys(MODE_LABELS) as RunMode[]).map((mode) => ({ ...MODE_LABELS[mode], mode })),
+    { title: 'Trait Studio: how to run the requests' },
+  );
+  return picked?.mode;
+}
+
+function holdsBatchRun(dir: string): boolean {
+  try {
+    return !!readManifest(dir)?.batch;
+  } catch {
+    return false;
+  }
+}
+
+/** The batch service of `setup`'s endpoint; undefined (after saying why) for Vertex AI, whose batch prediction is not supported. */
+function batchService(setup: ModelSetup): BatchService | undefined {
+  try {
+    return batchServiceFor(setup.endpoint, setup.policy);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Trait Studio: ${error instanceof Error ? error.message : String(error)}.`);
+    return undefined;
+  }
 }
 
 async function askNumber(title: string, value: number, min: number, max: number): Promise<number | undefined> {
