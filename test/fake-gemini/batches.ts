@@ -96,10 +96,14 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
       const failed = state === 'PARTIALLY_SUCCEEDED' && i % 2 === 1;
       if (job.kind === 'embed') {
         const text = ((r.body as GeminiContent).parts ?? []).map((p) => p.text).join('');
-        return failed ? { error: { code: 500, message: 'fake embedding failure' } } : { response: { embedding: { values: embedText(text) } } };
+        return failed
+          ? { error: { code: 500, message: 'fake embedding failure' } }
+          : { response: { embedding: { values: embedText(text) } } };
       }
       const body = r.body as GeminiRequestBody;
-      const reply = failed ? ({ kind: 'status', status: 500, message: 'fake request failure' } as Reply) : answer()({ at: Date.now(), method: 'POST', model: job.model, action: 'generateContent', body, apiKey: undefined });
+      const reply = failed
+        ? ({ kind: 'status', status: 500, message: 'fake request failure' } as Reply)
+        : answer()({ at: Date.now(), method: 'POST', model: job.model, action: 'generateContent', body, apiKey: undefined });
       return { ...payload(reply, job.model), ...(job.kind === 'generate' ? { metadata: { key: r.key } } : {}) };
     });
     if (!job.fromFile) return { inlinedResponses: { inlinedResponses: lines } };
@@ -109,20 +113,28 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
   };
 
   const create = (kind: FakeBatchJob['kind'], model: string, body: string, res: ServerResponse) => {
-    const batch = (JSON.parse(body || '{}') as { batch?: Record<string, any> }).batch ?? {};
+    /** A request line as sent inline (`metadata.key`) or in a file (`key`); `request.content` for embeddings. */
+    type Line = { key?: string; metadata?: { key?: string }; request: GeminiRequestBody & { content: GeminiContent } };
+    const batch =
+      (
+        JSON.parse(body || '{}') as {
+          batch?: { displayName?: string; inputConfig?: { fileName?: string; file_name?: string; requests?: { requests?: Line[] } } };
+        }
+      ).batch ?? {};
     const input = batch.inputConfig ?? {};
     const fileName: string | undefined = input.fileName ?? input.file_name;
     let requests: FakeBatchJob['requests'];
     if (fileName) {
       const text = files.get(fileName);
-      if (text === undefined) return sendJson(res, 400, { error: { code: 400, message: `no file ${fileName}`, status: 'INVALID_ARGUMENT' } });
+      if (text === undefined)
+        return sendJson(res, 400, { error: { code: 400, message: `no file ${fileName}`, status: 'INVALID_ARGUMENT' } });
       requests = text
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l))
+        .map((l) => JSON.parse(l) as Line)
         .map((l) => ({ key: String(l.key), body: kind === 'embed' ? l.request.content : l.request }));
     } else {
-      const list: any[] = input.requests?.requests ?? [];
+      const list = input.requests?.requests ?? [];
       requests = list.map((r, i) => ({ key: String(r.metadata?.key ?? i), body: kind === 'embed' ? r.request.content : r.request }));
     }
     const job: FakeBatchJob = {
@@ -166,17 +178,17 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     if ((m = /^\/(?:v1|v1beta)\/batches\/([^:/]+)(:cancel)?$/.exec(path))) {
       http.push(`${req.method} ${path}`);
       const job = jobs.get(m[1]);
-      if (!job) return sendJson(res, 404, { error: { code: 404, message: `no batch ${m[1]}`, status: 'NOT_FOUND' } }), true;
+      if (!job) return (sendJson(res, 404, { error: { code: 404, message: `no batch ${m[1]}`, status: 'NOT_FOUND' } }), true);
       if (m[2]) {
         job.state = 'CANCELLED';
-        return sendJson(res, 200, {}), true;
+        return (sendJson(res, 200, {}), true);
       }
       advance(job);
-      return sendJson(res, 200, operation(job)), true;
+      return (sendJson(res, 200, operation(job)), true);
     }
     if (/^\/(?:v1|v1beta)\/batches$/.test(path) && req.method === 'GET') {
       http.push(`GET ${path}`);
-      return sendJson(res, 200, { operations: [...jobs.values()].map((j) => operation(j)) }), true;
+      return (sendJson(res, 200, { operations: [...jobs.values()].map((j) => operation(j)) }), true);
     }
     if ((m = /^\/upload\/(v1|v1beta)\/files$/.exec(path)) && req.method === 'POST') {
       http.push(`POST ${path} ${req.headers['x-goog-upload-command']}`);
@@ -188,16 +200,24 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
           'x-goog-upload-url': `https://upload.example.invalid/upload/${m[1]}/files?upload_id=${uploadId}&upload_protocol=resumable`,
           'x-goog-upload-status': 'active',
         });
-        return res.end(), true;
+        return (res.end(), true);
       }
       const name = `files/in${upload}`;
       files.set(name, (files.get(name) ?? '') + body);
       const final = String(req.headers['x-goog-upload-command'] ?? '').includes('finalize');
-      if (!final) return res.writeHead(200, { 'x-goog-upload-status': 'active' }), res.end(), true;
+      if (!final) return (res.writeHead(200, { 'x-goog-upload-status': 'active' }), res.end(), true);
       sendJson(
         res,
         200,
-        { file: { name, displayName: uploads.get(upload)?.displayName, mimeType: 'jsonl', sizeBytes: String(Buffer.byteLength(files.get(name)!)), state: 'ACTIVE' } },
+        {
+          file: {
+            name,
+            displayName: uploads.get(upload)?.displayName,
+            mimeType: 'jsonl',
+            sizeBytes: String(Buffer.byteLength(files.get(name)!)),
+            state: 'ACTIVE',
+          },
+        },
         { 'x-goog-upload-status': 'final' },
       );
       return true;
@@ -205,9 +225,9 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     if ((m = /^\/(?:v1|v1beta)\/files\/([^:/]+):download$/.exec(path)) && req.method === 'GET') {
       http.push(`GET ${path}`);
       const text = files.get(`files/${m[1]}`);
-      if (text === undefined) return sendJson(res, 404, { error: { code: 404, message: 'no such file', status: 'NOT_FOUND' } }), true;
+      if (text === undefined) return (sendJson(res, 404, { error: { code: 404, message: 'no such file', status: 'NOT_FOUND' } }), true);
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      return res.end(text), true;
+      return (res.end(text), true);
     }
     return false;
   };

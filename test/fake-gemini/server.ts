@@ -224,7 +224,13 @@ function batchPayload(reply: Reply, model: string): { response?: object; error?:
         ),
       };
     case 'blocked':
-      return { response: { candidates: [{ finishReason: reply.finishReason, index: 0 }], usageMetadata: { promptTokenCount: 10 }, modelVersion: version } };
+      return {
+        response: {
+          candidates: [{ finishReason: reply.finishReason, index: 0 }],
+          usageMetadata: { promptTokenCount: 10 },
+          modelVersion: version,
+        },
+      };
     case 'empty':
       return { response: { candidates: [], usageMetadata: { promptTokenCount: 10 }, modelVersion: version } };
     case 'status':

@@ -43,7 +43,8 @@ describe('trait-studio generate --batch (built CLI, fake Gemini Batch API)', () 
       assert.ok(!done, `the run ended before ${what}`);
     }
   };
-  const manifest = (out: string) => (existsSync(join(out, 'manifest.json')) ? JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) : undefined);
+  const manifest = (out: string) =>
+    existsSync(join(out, 'manifest.json')) ? JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) : undefined;
   const ids = (path: string): string[] =>
     existsSync(path)
       ? readFileSync(path, 'utf8')
@@ -98,7 +99,10 @@ describe('trait-studio generate --batch (built CLI, fake Gemini Batch API)', () 
       final.batch.waves.map((w: { stage: string; state: string }) => [w.stage, w.state]),
       ['brainstorm', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate', 'embed'].map((s) => [s, 'SUCCEEDED']),
     );
-    assert.ok([...fake.batches.creates.values()].every((n) => n === 1), 'a wave was submitted twice');
+    assert.ok(
+      [...fake.batches.creates.values()].every((n) => n === 1),
+      'a wave was submitted twice',
+    );
     const all = [...ids(join(out, 'records.jsonl')), ...ids(join(out, 'rejected.jsonl'))];
     assert.equal(all.length, 6);
     assert.equal(new Set(all).size, 6);

@@ -29,7 +29,13 @@ const DOC_TEXT = [
   'Aster says how sure it is, because learners calibrate on it.',
   '',
 ].join('\n');
-const MODELS = { brainstorm: 'fast-model', critique: 'strong-model', baseline: 'fast-model', response: 'strong-model', autorate: 'strong-model' };
+const MODELS = {
+  brainstorm: 'fast-model',
+  critique: 'strong-model',
+  baseline: 'fast-model',
+  response: 'strong-model',
+  autorate: 'strong-model',
+};
 const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
 const templates = loadTemplates(TEMPLATE_STAGES);
 /** The stages' waves of a clean run, in order. */
@@ -97,8 +103,7 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
 
   it('writes the same files as a synchronous run, one job per stage, at half the cost', async () => {
     // The autorater rejects one idea, so both files are compared.
-    const verdict = (r: LoggedRequest) =>
-      JSON.stringify(r.body.contents).includes(pool[1]) ? ('reject' as const) : ('keep' as const);
+    const verdict = (r: LoggedRequest) => (JSON.stringify(r.body.contents).includes(pool[1]) ? ('reject' as const) : ('keep' as const));
     // One responder for both runs: it hands each idea the same final prompt in both.
     const responder = runResponder(pool, { verdict });
     fake.setResponder(responder);
@@ -121,7 +126,10 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
       manifest.batch!.waves.map((w) => [w.stage, w.state, w.failed]),
       STAGES.map((s) => [s, 'SUCCEEDED', 0]),
     );
-    assert.deepEqual(manifest.batch!.waves.slice(0, 2).map((w) => w.requests), [2, 6]);
+    assert.deepEqual(
+      manifest.batch!.waves.slice(0, 2).map((w) => w.requests),
+      [2, 6],
+    );
     assert.ok([...fake.batches.creates.values()].every((n) => n === 1));
     assert.deepEqual(manifest.counts, sync.counts);
     assert.deepEqual(manifest.usage, sync.usage);

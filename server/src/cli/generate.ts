@@ -334,7 +334,9 @@ function summary(m: RunManifest, dir: string): string {
       : []),
     `Usage: ${count(m.usage.inputTokens, 'input token')} + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${m.batch ? ' at batch prices' : ''}${unpriced}.`,
     ...(m.batch?.waves.length
-      ? [`Batch waves: ${m.batch.waves.map((w) => `${w.stage} ${w.state.toLowerCase()}${w.failed ? ` (${w.failed} of ${w.requests} failed)` : ''}`).join(', ')}.`]
+      ? [
+          `Batch waves: ${m.batch.waves.map((w) => `${w.stage} ${w.state.toLowerCase()}${w.failed ? ` (${w.failed} of ${w.requests} failed)` : ''}`).join(', ')}.`,
+        ]
       : []),
     ...answeredBy(m),
     `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,

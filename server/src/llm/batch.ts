@@ -96,13 +96,18 @@ export class GeminiBatchService implements BatchService {
 
   async submitGenerate(model: string, requests: readonly KeyedRequest[], displayName: string, signal?: AbortSignal): Promise<string> {
     const lines = requests.map((r) => JSON.stringify({ key: r.key, request: wireRequest(r.request) }));
-    const job = sizeOf(lines) <= this.inlineLimit
-      ? await this.client.batches.create({
-          model,
-          src: requests.map((r) => ({ ...sdkRequest(r.request), metadata: { key: r.key } })),
-          config: { displayName, abortSignal: signal },
-        })
-      : await this.client.batches.create({ model, src: await this.upload(lines, displayName, signal), config: { displayName, abortSignal: signal } });
+    const job =
+      sizeOf(lines) <= this.inlineLimit
+        ? await this.client.batches.create({
+            model,
+            src: requests.map((r) => ({ ...sdkRequest(r.request), metadata: { key: r.key } })),
+            config: { displayName, abortSignal: signal },
+          })
+        : await this.client.batches.create({
+            model,
+            src: await this.upload(lines, displayName, signal),
+            config: { displayName, abortSignal: signal },
+          });
     return nameOf(job);
   }
 
@@ -152,7 +157,9 @@ export class GeminiBatchService implements BatchService {
     if (dest?.inlinedEmbedContentResponses) return dest.inlinedEmbedContentResponses.map((r) => toResult(r as never));
     if (!dest?.fileName) return undefined;
     const byKey = new Map<number, EmbedResult>();
-    await this.download(dest.fileName, signal, (line: { key?: string }) => byKey.set(Number(line.key ?? byKey.size), toResult(line as never)));
+    await this.download(dest.fileName, signal, (line: { key?: string }) =>
+      byKey.set(Number(line.key ?? byKey.size), toResult(line as never)),
+    );
     return [...byKey.keys()].sort((a, b) => a - b).map((k) => byKey.get(k)!);
   }
 
@@ -213,7 +220,9 @@ export function wireRequest(request: GenerateRequest): object {
   return {
     // Field for field what the SDK sends for the same request inline (or synchronously).
     contents: request.messages.map((m) => ({ parts: [{ text: m.text }], role: m.role })),
-    ...(request.systemInstruction !== undefined ? { systemInstruction: { parts: [{ text: request.systemInstruction }], role: 'user' } } : {}),
+    ...(request.systemInstruction !== undefined
+      ? { systemInstruction: { parts: [{ text: request.systemInstruction }], role: 'user' } }
+      : {}),
     generationConfig,
   };
 }
@@ -221,8 +230,10 @@ export function wireRequest(request: GenerateRequest): object {
 /** A job's state from the SDK's `JOB_STATE_*` (or a raw `BATCH_STATE_*`) spelling. */
 export function stateOf(job: Pick<BatchJob, 'state'>): BatchState {
   const bare = String(job.state ?? '').replace(/^(JOB|BATCH)_STATE_/, '');
-  return (['PENDING', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const).find((s) => s === bare) ??
-    (bare === 'QUEUED' ? 'PENDING' : 'UNKNOWN');
+  return (
+    (['PENDING', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const).find((s) => s === bare) ??
+    (bare === 'QUEUED' ? 'PENDING' : 'UNKNOWN')
+  );
 }
 
 function nameOf(job: BatchJob): string {

@@ -240,7 +240,15 @@ export class Session {
       if (item.index >= ideas.length) throw new StageError('brainstorm', shortfall(this.settings.perTrait, ideas.length));
       let calls = 0;
       await runStages(
-        { ...this.context(usage, item.index, () => this.priority(calls++), () => waveStage(out)), versions: out.modelVersions },
+        {
+          ...this.context(
+            usage,
+            item.index,
+            () => this.priority(calls++),
+            () => waveStage(out),
+          ),
+          versions: out.modelVersions,
+        },
         item.chunk,
         ideas[item.index],
         out,
@@ -294,7 +302,15 @@ export class Session {
     let ideas = this.ideas.get(key);
     if (!ideas) {
       const versions: ModelVersions = {};
-      const context = { ...this.context(this.usage, 0, () => PRIORITY_BRAINSTORM, () => 'brainstorm'), versions };
+      const context = {
+        ...this.context(
+          this.usage,
+          0,
+          () => PRIORITY_BRAINSTORM,
+          () => 'brainstorm',
+        ),
+        versions,
+      };
       ideas = brainstorm(context, item.chunk, this.settings.perTrait).then((list) => ({ ideas: list, versions }));
       // Every item of the trait awaits it; this keeps a failure from counting as unhandled meanwhile.
       ideas.catch(() => undefined);

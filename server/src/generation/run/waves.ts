@@ -20,7 +20,17 @@ import { ModelAnswerError, type GenerateRequest, type GenerateResult, type Model
 import { redact } from '../../llm/redact';
 
 /** The order waves go in: the earliest stage with calls waiting is sent first. */
-export const WAVE_STAGES = ['brainstorm', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate', 'embed', 'midtraining'] as const;
+export const WAVE_STAGES = [
+  'brainstorm',
+  'scenario',
+  'critique',
+  'baseline',
+  'sharpen',
+  'response',
+  'autorate',
+  'embed',
+  'midtraining',
+] as const;
 export type WaveStage = (typeof WAVE_STAGES)[number];
 
 /** A wave's state: the job's (batch.ts BatchState), SUBMITTING before the API has named it, or NOT_SUBMITTED when it never was. */
