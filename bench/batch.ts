@@ -126,6 +126,10 @@ async function main(): Promise<void> {
     console.log(
       `  HTTP requests: ${http.length + fake.requests.length} (creates ${kinds(/:(batchGenerateContent|asyncBatchEmbedContent)$/)}, polls ${kinds(/^GET \/v1beta\/batches\//)}, synchronous ${fake.requests.length}) vs ${(estimate.requests + Math.ceil(items / 100)).toLocaleString('en-US')} for the synchronous run (ratio ${((http.length + fake.requests.length) / (estimate.requests + Math.ceil(items / 100))).toFixed(5)})`,
     );
+    if (manifest.counts.failed) {
+      const first = readFileSync(join(dir, 'run', 'rejected.jsonl'), 'utf8').split('\n')[0];
+      console.log(`  first failure: ${(JSON.parse(first) as { error: string }).error}`);
+    }
     console.log(`  waves: ${manifest.batch!.waves.map((w) => `${w.stage} ${w.requests}`).join(', ')}`);
     console.log(`  peak RSS: ${(peak / 1e6).toFixed(0)} MB (fake included)`);
     console.log(

@@ -57,6 +57,7 @@ describe('generate dataset', () => {
       perTrait: 3,
       outDir,
       formats: ['openai', 'gemini'],
+      mode: 'standard',
       midtraining: 0,
       confirm: false,
     });
@@ -124,6 +125,7 @@ describe('generate dataset', () => {
       perTrait: 1,
       outDir: '../escape',
       formats: ['openai'],
+      mode: 'standard',
       confirm: false,
     });
     assert.equal(manifest, undefined);
@@ -142,6 +144,7 @@ describe('generate dataset', () => {
         perTrait: 1,
         outDir: 'runs-link/x',
         formats: ['openai'],
+        mode: 'standard',
         confirm: false,
       });
       assert.equal(manifest, undefined);

@@ -247,6 +247,7 @@ describe('settings', () => {
         perTrait: 3,
         outDir,
         formats: ['openai'],
+        mode: 'standard',
         confirm: false,
         ...more,
       });
