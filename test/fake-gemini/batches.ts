@@ -49,6 +49,11 @@ export interface FakeBatches {
   setPlan(plan: (job: FakeBatchJob) => FakeBatchState[]): void;
   /** Lets every HOLD job go on to SUCCEEDED. */
   release(): void;
+  /**
+   * Fails the next creates, in order: `before` answers 503 without making the job, `after` makes
+   * the job and then drops the connection (the client never learns its name).
+   */
+  failCreates(...faults: ('before' | 'after')[]): void;
 }
 
 type Answer = (request: LoggedRequest) => Reply;
@@ -63,6 +68,7 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
   const creates = new Map<string, number>();
   let planOf: (job: FakeBatchJob) => FakeBatchState[] = () => ['PENDING', 'RUNNING', 'SUCCEEDED'];
   let next = 0;
+  const createFaults: ('before' | 'after')[] = [];
   const id = (prefix: string) => `${prefix}${(++next).toString(36)}`;
 
   const operation = (job: FakeBatchJob) => {
@@ -113,6 +119,8 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
   };
 
   const create = (kind: FakeBatchJob['kind'], model: string, body: string, res: ServerResponse) => {
+    const fault = createFaults.shift();
+    if (fault === 'before') return sendJson(res, 503, { error: { code: 503, message: 'fake overload', status: 'UNAVAILABLE' } });
     /** A request line as sent inline (`metadata.key`) or in a file (`key`); `request.content` for embeddings. */
     type Line = { key?: string; metadata?: { key?: string }; request: GeminiRequestBody & { content: GeminiContent } };
     const batch =
@@ -152,6 +160,7 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     job.state = job.plan[0] ?? 'PENDING';
     jobs.set(job.id, job);
     creates.set(job.displayName, (creates.get(job.displayName) ?? 0) + 1);
+    if (fault === 'after') return void res.socket?.destroy();
     sendJson(res, 200, operation(job));
   };
 
@@ -237,6 +246,7 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     http,
     creates,
     setPlan: (plan) => void (planOf = plan),
+    failCreates: (...faults) => void createFaults.push(...faults),
     release: () => {
       for (const job of jobs.values()) job.released = true;
     },

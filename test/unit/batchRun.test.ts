@@ -176,6 +176,29 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
     assert.equal(lines(join(dir, 'records.jsonl')).length, 3);
   });
 
+  it('a submit that failed on the way is looked up by its display name before it is tried again: no job made twice', async () => {
+    fake.setResponder(runResponder(pool));
+    fake.batches.setPlan(() => ['SUCCEEDED']);
+    // The scenario wave's create is refused once (503), then made but its answer lost.
+    let seen = 0;
+    const service = new GeminiBatchService({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() });
+    const submit = service.submitGenerate.bind(service);
+    service.submitGenerate = (model, requests, displayName, signal) => {
+      if (displayName.endsWith('scenario') && seen++ === 0) fake.batches.failCreates('before', 'after');
+      return submit(model, requests, displayName, signal);
+    };
+    const dir = join(tempDir(), 'run');
+    const manifest = await runDataset(options(dir, { perTrait: 1, batch: { service, sleep: async () => undefined } }));
+    assert.equal(manifest.status, 'completed');
+    assert.equal(manifest.counts.accepted, 2);
+    const scenario = manifest.batch!.waves.find((w) => w.stage === 'scenario')!;
+    assert.equal(fake.batches.creates.get(scenario.displayName), 1);
+    assert.ok(
+      fake.batches.http.some((h) => h === 'GET /v1beta/batches'),
+      'the lost job was looked up',
+    );
+  });
+
   it('resubmits an expired job once, and fails its items when it expires again', async () => {
     fake.setResponder(runResponder(pool));
     let expired = 0;

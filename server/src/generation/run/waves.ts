@@ -18,6 +18,7 @@ import { TERMINAL_STATES, type BatchService, type BatchState, type EmbedResult, 
 import type { AnswerCache } from '../../llm/cache';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from '../../llm/provider';
 import { redact } from '../../llm/redact';
+import { classify } from '../../llm/requestPolicy';
 
 /** The order waves go in: the earliest stage with calls waiting is sent first. */
 export const WAVE_STAGES = [
@@ -103,6 +104,9 @@ type Call = GenerateCall | EmbedCall;
 export class BatchRequestError extends Error {
   override readonly name = 'BatchRequestError';
 }
+
+/** Tries of a wave's submit whose failure may be passing (classify: a transport error, 429, 5xx). */
+const SUBMIT_ATTEMPTS = 3;
 
 const canonicalJson = configure({ deterministic: true, circularValue: Error });
 
@@ -342,9 +346,26 @@ export class WaveEngine {
     return wave;
   }
 
-  /** Submits the wave's job and records its name before anything else happens. */
+  /**
+   * Submits the wave's job and records its name before anything else happens. A submit that fails
+   * on the way (a dropped connection, a 5xx, a 429) may still have made the job: it is looked up by
+   * its display name before being tried again (three tries in all, backing off).
+   */
   private async submit(wave: WaveRecord, create: () => Promise<string>): Promise<void> {
-    wave.job = await create();
+    let wait = this.o.pollMs ?? 10_000;
+    for (let attempt = 1; !wave.job; attempt++) {
+      try {
+        wave.job = await create();
+      } catch (error) {
+        if (this.o.signal.aborted || attempt >= SUBMIT_ATTEMPTS || !classify(error).retry) throw error;
+        this.o.log?.(
+          redact(`batch: submitting the ${wave.stage} wave failed (${classify(error).reason}); looking for it before trying again`),
+        );
+        wave.job = (await this.o.service.findByDisplayName(wave.displayName, this.o.signal)) ?? null;
+        if (!wave.job) await this.sleep(wait, this.o.signal);
+        wait = Math.min(this.o.maxPollMs ?? 300_000, Math.round(wait * 1.5));
+      }
+    }
     wave.state = 'PENDING';
     this.o.persist();
     this.o.log?.(`batch: ${wave.stage} wave submitted as ${wave.job} (${wave.requests} requests)`);
