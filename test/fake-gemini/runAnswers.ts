@@ -36,6 +36,17 @@ export function runResponder(pool: readonly string[], options: { verdict?: (requ
     },
     response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}`, inputTokens: 300, outputTokens: 60 }),
     autorate: (r) => json({ score: 8, verdict: options.verdict?.(r) ?? 'keep', reasons: 'embodies it' }),
+    'midtraining-ideas': () =>
+      json({ document_ideas: Array.from({ length: 10 }, (_, i) => ({ idea: `forum idea ${i}`, trait_ids: ['admit-mistakes'] })) }),
+    'midtraining-draft': (r) => ({ kind: 'text', text: `A forum thread about ${/forum idea \d+/.exec(promptOf(r))?.[0] ?? '?'}` }),
+    'midtraining-critique': (r) =>
+      json({
+        realistic: true,
+        consistent: true,
+        in_genre: true,
+        reasons: 'fine',
+        revised: `Revised: ${/forum idea \d+/.exec(promptOf(r))?.[0] ?? '?'}`,
+      }),
   };
   return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
 }

@@ -199,6 +199,34 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
     );
   });
 
+  it('sends the requests of a FAILED job into the next wave, and makes midtraining documents in waves too', async () => {
+    const responder = runResponder(pool);
+    fake.setResponder(responder);
+    const syncDir = join(tempDir(), 'sync');
+    await runDataset(options(syncDir, { perTrait: 1, midtraining: 3 }));
+    let failed = 0;
+    fake.batches.setPlan((job) => (job.displayName.endsWith('baseline') && failed++ === 0 ? ['RUNNING', 'FAILED'] : ['SUCCEEDED']));
+    const dir = join(tempDir(), 'batch');
+    const manifest = await runDataset(options(dir, { perTrait: 1, midtraining: 3, batch: batch() }));
+    assert.equal(manifest.status, 'completed');
+    assert.deepEqual(
+      manifest.batch!.waves.filter((w) => w.stage === 'baseline').map((w) => [w.reason, w.state, w.requests]),
+      [
+        ['stage', 'FAILED', 2],
+        ['retry', 'SUCCEEDED', 2],
+      ],
+    );
+    assert.equal(manifest.counts.accepted, 2);
+    assert.deepEqual(manifest.counts.midtraining, { total: 3, written: 3, failed: 0, pending: 0 });
+    const docs = (d: string) =>
+      lines(join(d, 'midtraining.jsonl'))
+        .map((l) => JSON.stringify(l))
+        .sort();
+    assert.deepEqual(docs(dir), docs(syncDir));
+    // Ideas, drafts, critiques: one wave each for the three documents.
+    assert.equal(manifest.batch!.waves.filter((w) => w.stage === 'midtraining').length, 3);
+  });
+
   it('resubmits an expired job once, and fails its items when it expires again', async () => {
     fake.setResponder(runResponder(pool));
     let expired = 0;
