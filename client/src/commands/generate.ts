@@ -108,6 +108,8 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   if (!setup) return undefined;
   const batch = choices.mode === 'batch' ? batchService(setup) : undefined;
   if (choices.mode === 'batch' && !batch) return undefined;
+  // As for the CLI: the first poll interval, which the tests shorten.
+  const pollMs = Number(process.env.TRAIT_STUDIO_BATCH_POLL_MS);
   const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
   const estimate = estimateRun({
     documentText: document.getText(),
@@ -142,7 +144,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     cache: setup.cache,
     answerLimits: setup.answerLimits,
     prices: setup.prices,
-    ...(batch ? { batch: { service: batch } } : {}),
+    ...(batch ? { batch: { service: batch, ...(pollMs > 0 ? { pollMs, maxPollMs: pollMs * 30 } : {}) } } : {}),
   });
   host.runsChanged.fire(choices.outDir);
   if (manifest) await reportRun(host.log, manifest, choices.outDir, settings, request.confirm !== false);
