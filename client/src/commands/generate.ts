@@ -36,8 +36,7 @@ const MODE_LABELS: Readonly<Record<RunMode, { label: string; detail: string }>> 
   standard: { label: 'Standard', detail: 'Synchronous requests: results as they come, at list prices.' },
   batch: {
     label: 'Batch (≈ 50 % cheaper, finishes within 24 h)',
-    detail:
-      'One Gemini batch job per stage; the editor may close meanwhile: run again into the folder to pick the jobs up. Needs the Gemini API.',
+    detail: 'One Gemini batch job per stage; the editor may close meanwhile. Needs the Gemini API.',
   },
 };
 
