@@ -21,6 +21,7 @@ const entries = {
         'bench/lint': 'bench/lint.ts',
         'bench/lsp': 'bench/lsp.ts',
         'bench/generate': 'bench/generate.ts',
+        'bench/batch': 'bench/batch.ts',
         'bench/audit': 'bench/audit.ts',
         'bench/scaling': 'bench/scaling.ts',
       }

@@ -51,8 +51,23 @@ function summary(report: RunReport): HTMLElement {
       `${count(report.usage.inputTokens, 'token')} in (${cachedPercent(report.usage.inputTokens, report.usage.cachedInputTokens)} cached) · ${number(report.usage.outputTokens)} out · ${cost}${report.serviceTier === 'flex' ? ' at the Flex tier' : ''}${elapsed}`,
     ),
     answered.length ? el('p', 'meta', `Answered by: ${answered.join(' · ')}`) : null,
+    ...waves(report),
     el('div', 'actions', refresh, open('records.jsonl'), open('rejected.jsonl'), open('manifest.json')),
   );
+}
+
+/** A batch-mode run's waves, one line each: stage, state, requests and failures (nothing for a synchronous run). */
+function waves(report: RunReport): HTMLElement[] {
+  if (!report.waves?.length) return [];
+  return [
+    el(
+      'p',
+      'meta waves',
+      `Batch waves at batch prices: ${report.waves
+        .map((w) => `${w.stage} ${w.state.toLowerCase()} (${number(w.requests)}${w.failed ? `, ${number(w.failed)} failed` : ''})`)
+        .join(' · ')}`,
+    ),
+  ];
 }
 
 /** Per trait, how many items got each score 1–10: one row of ten bars. */

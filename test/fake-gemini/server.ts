@@ -22,6 +22,7 @@
 import type { ServerResponse } from 'node:http';
 import { embedText } from '../fakes/embedding';
 import { listen, sendJson } from '../fakes/http';
+import { fakeBatches, type FakeBatches } from './batches';
 
 export type Reply =
   | { kind: 'text'; text: string; finishReason?: string; inputTokens?: number; outputTokens?: number; thoughtsTokens?: number }
@@ -104,6 +105,8 @@ export interface FakeGemini {
    * prompt is the system instruction's text, a newline, then every content's text in order.
    */
   setImplicitCaching(options: { minPrefixChars: number } | undefined): void;
+  /** The Batch and Files APIs (batches.ts): jobs, their HTTP log and creates per display name, their plans. */
+  readonly batches: FakeBatches;
   close(): Promise<void>;
 }
 
@@ -123,7 +126,10 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   let caching: { minPrefixChars: number } | undefined;
   const seenPrompts = new Map<string, string[]>();
   let responder: (r: LoggedRequest) => Reply = (r) => ({ kind: 'text', text: `echo: ${lastUserText(r.body)}` });
+  // A batch job's requests are answered as synchronous ones are: the script first, then the responder.
+  const batch = fakeBatches(() => (r) => queue.shift() ?? responder(r), batchPayload);
   const http = await listen(async (req, res, body) => {
+    if (batch.handle(req, res, body)) return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = ROUTE.exec(url.pathname);
     if (!m || req.method !== 'POST')
@@ -169,6 +175,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     setResponder: (r) => void (responder = r),
     setLatency: (ms) => void (latency = ms),
     setImplicitCaching: (options) => void (caching = options),
+    batches: batch.batches,
     close: http.close,
   };
 }
@@ -250,6 +257,38 @@ function answer(res: ServerResponse, reply: Answered, stream: boolean, hung: Set
         res.end(`data: ${JSON.stringify(payload)}\n\n`);
       }
     }
+  }
+}
+
+/** A batch job's line for `reply`: the response a synchronous call would get, or a per-request error. */
+function batchPayload(reply: Reply, model: string): { response?: object; error?: object } {
+  const version = fakeModelVersion(model);
+  switch (reply.kind) {
+    case 'text':
+      return {
+        response: event(
+          reply.text,
+          reply.finishReason ?? 'STOP',
+          reply.inputTokens ?? 10,
+          reply.outputTokens ?? Math.ceil(reply.text.length / 4),
+          version,
+          reply.thoughtsTokens,
+        ),
+      };
+    case 'blocked':
+      return {
+        response: {
+          candidates: [{ finishReason: reply.finishReason, index: 0 }],
+          usageMetadata: { promptTokenCount: 10 },
+          modelVersion: version,
+        },
+      };
+    case 'empty':
+      return { response: { candidates: [], usageMetadata: { promptTokenCount: 10 }, modelVersion: version } };
+    case 'status':
+      return { error: { code: reply.status, message: reply.message ?? `fake error ${reply.status}`, status: statusName(reply.status) } };
+    default:
+      return { error: { code: 500, message: `fake ${reply.kind}`, status: 'INTERNAL' } };
   }
 }
 

@@ -53,9 +53,10 @@ export const tests = [
       // Formats: both ticked by default.
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sft.gemini.jsonl' }).waitFor();
       await page.keyboard.press('Enter');
-      // How to run: Standard first; choose Flex.
+      // How to run: Standard first, Batch offered beside it; choose Flex.
       const flex = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Flex (≈ 50 % cheaper' });
       await flex.waitFor();
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Batch (≈ 50 % cheaper, finishes within 24 h)' }).waitFor();
       assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().innerText(), /^Standard/);
       await screenshot('ui-generate-0-mode');
       await flex.click();

@@ -193,7 +193,11 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
   it('exits 2 for a usage or I/O problem, --batch included, and for a folder holding another run', async () => {
     const cwd = tempDir();
     const cases: [string[], RegExp, Record<string, string>?][] = [
-      [['generate', EXAMPLE, '--out', 'o', '--batch'], /--batch \(the Gemini Batch API\) is not supported yet/],
+      [
+        ['generate', EXAMPLE, '--out', 'o', '--batch'],
+        /batch mode needs the Gemini API/,
+        { PATH: process.env.PATH ?? '', GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'l' },
+      ],
       [['generate', EXAMPLE], /generate takes one file and --out DIR/],
       [['generate', EXAMPLE, '--out', 'o', '--per-trait', '0'], /--per-trait must be a whole number from 1 to 1000, not "0"/],
       [['generate', EXAMPLE, '--out', 'o', '--formats', 'openai,jsonl'], /--formats takes openai and\/or gemini/],

@@ -22,6 +22,7 @@ import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/r
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
+import { runResponder as responder } from '../fake-gemini/runAnswers';
 import { lockRunFolder } from '../../server/src/generation/run/store';
 import { startFakeOpenAI } from '../fake-openai/server';
 
@@ -58,42 +59,6 @@ const MODELS = {
   autorate: 'strong-model',
 };
 const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
-
-/**
- * Good answers for every stage. Ideas are tagged with a hash of the brainstorm prompt (so two traits
- * get different ones); each idea's final prompt (the sharpen stage's message) is the next unused
- * entry of `pool`; the autorater keeps all unless `verdict` says otherwise.
- */
-function responder(pool: readonly string[], options: { verdict?: (request: LoggedRequest) => 'keep' | 'reject' } = {}) {
-  const assigned = new Map<string, string>();
-  const ideaOf = (r: LoggedRequest) => /t[0-9a-f]{6} situation \d+/.exec(promptOf(r))?.[0] ?? '?';
-  const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 100, outputTokens: 20 });
-  const answers: Record<string, (r: LoggedRequest) => Reply> = {
-    brainstorm: (r) => {
-      const tag = createHash('sha256').update(promptOf(r)).digest('hex').slice(0, 6);
-      const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(promptOf(r))?.slice(1).find(Boolean) ?? 10);
-      return json({
-        ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })),
-      });
-    },
-    scenario: (r) => json({ message: `draft for ${ideaOf(r)}` }),
-    critique: () => json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' }),
-    baseline: () => ({ kind: 'text', text: 'A generic answer.', inputTokens: 30, outputTokens: 40 }),
-    sharpen: (r) => {
-      const idea = ideaOf(r);
-      let message = assigned.get(idea);
-      if (!message) {
-        message = pool[assigned.size];
-        assert.ok(message, 'the prompt pool ran out');
-        assigned.set(idea, message);
-      }
-      return json({ sharpened: true, reason: 'generic baseline', message });
-    },
-    response: (r) => ({ kind: 'text', text: `Answer to ${r.body.contents[0].parts[0].text}`, inputTokens: 300, outputTokens: 60 }),
-    autorate: (r) => json({ score: 8, verdict: options.verdict?.(r) ?? 'keep', reasons: 'embodies it' }),
-  };
-  return (r: LoggedRequest): Reply => answers[stageOf(r)](r);
-}
 
 describe('runDataset (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;

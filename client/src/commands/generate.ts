@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
-import { estimateRun, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import { estimateRun, readManifest, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import { batchPrices, batchServiceFor, type BatchService } from '../../../server/src/llm/batch';
 import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
 import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../../server/src/llm/templates';
@@ -24,19 +25,18 @@ export interface GenerateRequest {
   readonly outDir?: string;
   readonly formats?: readonly SftFormat[];
   readonly midtraining?: number;
-  /** How the run's requests are served (see RUN_MODES); asked when absent. */
+  /** How the run's requests are served (see RUN_MODES); asked when absent (a folder holding a batch run resumes in batch mode). */
   readonly mode?: RunMode;
   readonly confirm?: boolean;
 }
 
-/** How a run's requests are served: synchronous Standard requests, or at the Flex tier. */
-export type RunMode = 'standard' | 'flex';
-
 /**
- * The choices of "How to run", in the order shown: one quick pick whose choice becomes the run's
- * mode (another mode, such as Gemini Batch, is one more entry here and one more case where the
- * mode is used).
+ * How a run's requests are served: synchronous Standard requests, synchronous requests at the Flex
+ * tier, or Gemini batch jobs (generation/run/waves.ts).
  */
+export type RunMode = 'standard' | 'flex' | 'batch';
+
+/** The choices of "How to run", in the order shown: one quick pick whose choice becomes the run's mode. */
 const RUN_MODES: readonly { readonly mode: RunMode; readonly label: string; readonly detail: string }[] = [
   { mode: 'standard', label: 'Standard', detail: 'Synchronous requests at the list price: answers in seconds.' },
   {
@@ -44,7 +44,19 @@ const RUN_MODES: readonly { readonly mode: RunMode; readonly label: string; read
     label: 'Flex (≈ 50 % cheaper, answers in minutes)',
     detail: 'The Gemini Flex tier: about half the price, minutes per answer, requests may be shed under load and are retried.',
   },
+  {
+    mode: 'batch',
+    label: 'Batch (≈ 50 % cheaper, finishes within 24 h)',
+    detail: 'One Gemini batch job per stage; the editor may close meanwhile. Needs the Gemini API.',
+  },
 ];
+
+/** What the estimate adds about each mode after its cost. */
+const MODE_NOTES: Readonly<Record<RunMode, string>> = {
+  standard: '',
+  flex: ' at Flex prices; answers take minutes',
+  batch: ' at batch prices, one batch job per stage, finishing within 24 h',
+};
 
 const FORMAT_LABELS: Readonly<Record<SftFormat, string>> = {
   openai: 'sft.openai.jsonl — {"messages": [user, assistant]}',
@@ -113,6 +125,10 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   const serviceTier = choices.mode === 'flex' ? 'flex' : 'standard';
   const setup = await setupOrAskForKey(host, folder.uri, settings['generate.concurrency'], serviceTier);
   if (!setup) return undefined;
+  const batch = choices.mode === 'batch' ? batchService(setup) : undefined;
+  if (choices.mode === 'batch' && !batch) return undefined;
+  // As for the CLI: the first poll interval, which the tests shorten.
+  const pollMs = Number(process.env.TRAIT_STUDIO_BATCH_POLL_MS);
   const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES, templateWorkspace(folder.uri));
   const estimate = estimateRun({
     documentText: document.getText(),
@@ -120,7 +136,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     models: setup.models,
     templates: setup.templates,
     midtrainingTemplates,
-    prices: setup.prices,
+    prices: batch ? batchPrices(setup.prices) : setup.prices,
     serviceTier,
   });
   if (request.confirm !== false && !(await confirmEstimate(estimate, choices))) return undefined;
@@ -149,6 +165,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     cache: setup.cache,
     answerLimits: setup.answerLimits,
     prices: setup.prices,
+    ...(batch ? { batch: { service: batch, ...(pollMs > 0 ? { pollMs, maxPollMs: pollMs * 30 } : {}) } } : {}),
   });
   host.runsChanged.fire(choices.outDir);
   if (manifest) await reportRun(host.log, manifest, choices.outDir, settings, request.confirm !== false);
@@ -195,7 +212,8 @@ async function askRunChoices(
   }
   const formats = request.formats ?? (await pickFormats(settings['generate.formats']));
   if (!formats?.length) return undefined;
-  const mode = request.mode ?? (await pickMode());
+  // A folder holding a batch run resumes in batch mode: its jobs are polled, not asked again.
+  const mode = request.mode ?? (holdsBatchRun(outDir) ? 'batch' : await pickMode());
   if (!mode) return undefined;
   return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'], mode };
 }
@@ -224,7 +242,7 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
     `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
     {
       modal: true,
-      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost}${choices.mode === 'flex' ? ' at Flex prices; answers take minutes' : ''} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost}${MODE_NOTES[choices.mode]} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
     },
     'Generate',
   );
@@ -314,7 +332,10 @@ async function pickTraits(traits: readonly { id: string; title: string }[]): Pro
 async function pickMode(): Promise<RunMode | undefined> {
   const picked = await vscode.window.showQuickPick(
     RUN_MODES.map((m) => ({ label: m.label, detail: m.detail, mode: m.mode })),
-    { title: 'Trait Studio: how to run', placeHolder: 'Standard answers in seconds; Flex costs about half and takes minutes' },
+    {
+      title: 'Trait Studio: how to run',
+      placeHolder: 'Standard answers in seconds; Flex costs about half and takes minutes; Batch costs half and finishes within 24 h',
+    },
   );
   return picked?.mode;
 }
@@ -325,6 +346,24 @@ async function pickFormats(defaults: readonly SftFormat[]): Promise<SftFormat[] 
     { canPickMany: true, title: 'Trait Studio: SFT formats to write' },
   );
   return picked?.map((p) => p.label as SftFormat);
+}
+
+function holdsBatchRun(dir: string): boolean {
+  try {
+    return !!readManifest(dir)?.batch;
+  } catch {
+    return false;
+  }
+}
+
+/** The batch service of `setup`'s endpoint; undefined (after saying why) for Vertex AI, whose batch prediction is not supported. */
+function batchService(setup: ModelSetup): BatchService | undefined {
+  try {
+    return batchServiceFor(setup.endpoint, setup.policy);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Trait Studio: ${error instanceof Error ? error.message : String(error)}.`);
+    return undefined;
+  }
 }
 
 async function askNumber(title: string, value: number, min: number, max: number): Promise<number | undefined> {

@@ -3,7 +3,14 @@ import type { StageModels } from '../../../server/src/generation/stages/stage';
 import type { AnswerLimits } from '../../../server/src/llm/answerCheck';
 import { DiskAnswerCache, type AnswerCache } from '../../../server/src/llm/cache';
 import { defaultPrices, type ModelPrice } from '../../../server/src/llm/cost';
-import { geminiFromSettings, modelAccess, requestPolicy, type ModelAccess, type PolicySettings } from '../../../server/src/llm/modelAccess';
+import {
+  geminiFromSettings,
+  modelAccess,
+  requestPolicy,
+  type GeminiEndpoint,
+  type ModelAccess,
+  type PolicySettings,
+} from '../../../server/src/llm/modelAccess';
 import type { ServiceTier } from '../../../server/src/llm/provider';
 import type { RequestPolicy } from '../../../server/src/llm/requestPolicy';
 import type { Settings } from '../../../server/src/llm/settings';
@@ -23,6 +30,10 @@ export interface ModelSetup extends ModelAccess {
   readonly answerLimits: AnswerLimits;
   /** The settings it was made from. */
   readonly settings: Settings;
+  /** The Gemini endpoint the providers use (a batch-mode run makes its batch service from it). */
+  readonly endpoint: GeminiEndpoint;
+  /** The request policy of the providers. */
+  readonly policy: RequestPolicy;
 }
 
 /** No Gemini credentials: neither a stored key, GEMINI_API_KEY, nor Vertex AI settings. */
@@ -79,6 +90,8 @@ export async function modelSetup(
     count: settings['preview.scenarios'],
     answerLimits: { maxChars: settings['generate.maxAnswerChars'] },
     settings,
+    endpoint,
+    policy,
   };
 }
 

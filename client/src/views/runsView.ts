@@ -70,7 +70,10 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(entry.dir), vscode.TreeItemCollapsibleState.None);
     // The same figure as the run report (format.ts `usd`): a small spend never shows as $0.00 here and $0.0046 there.
     const cost = m.cost.unpriced.length ? 'cost unknown' : usd(m.cost.usd);
-    item.description = `${m.status} · ${m.counts.accepted}/${m.counts.total} accepted · ${cost}`;
+    // A batch run says which wave it is at: it may wait hours on one.
+    const wave = m.batch?.waves.at(-1);
+    const batch = wave ? ` · batch: ${wave.stage} ${wave.state.toLowerCase()}` : '';
+    item.description = `${m.status} · ${m.counts.accepted}/${m.counts.total} accepted · ${cost}${batch}`;
     const answered = Object.entries(m.modelVersions ?? {}).map(([model, versions]) => `${model} → ${versions.join(', ')}`);
     item.tooltip = new vscode.MarkdownString(
       [
@@ -80,6 +83,11 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
         `Midtraining: ${m.counts.midtraining.written}/${m.counts.midtraining.total}`,
         `${count(m.usage.inputTokens, 'token')} in · ${m.usage.outputTokens.toLocaleString('en-US')} out · ${cost}`,
         ...(answered.length ? [`Answered by: ${answered.join('; ')}`] : []),
+        ...(m.batch?.waves.length
+          ? [
+              `Batch waves (at batch prices): ${m.batch.waves.map((w) => `${w.stage} ${w.state.toLowerCase()}${w.failed ? ` (${w.failed}/${w.requests} failed)` : ''}`).join(' · ')}`,
+            ]
+          : []),
         `Started ${m.timings.startedAt}; ${count(m.timings.sessions, 'session')}`,
       ].join('\n\n'),
     );

@@ -198,5 +198,12 @@ function buildReport(dir: string): RunReport {
     models: { ...manifest.models },
     modelVersions: manifest.modelVersions ?? {},
     elapsedMs: manifest.timings.elapsedMs,
+    waves: (manifest.batch?.waves ?? []).map((w) => ({
+      stage: w.stage,
+      state: w.state,
+      requests: w.requests,
+      failed: w.failed,
+      job: w.job,
+    })),
   };
 }

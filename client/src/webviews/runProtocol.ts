@@ -37,6 +37,14 @@ export interface RunReport {
   readonly modelVersions: Readonly<Record<string, readonly string[]>>;
   /** Wall time of the run so far, ms, when the manifest has it. */
   readonly elapsedMs: number | null;
+  /** A batch-mode run's waves (manifest `batch.waves`), in order; empty for a synchronous run. */
+  readonly waves: readonly {
+    readonly stage: string;
+    readonly state: string;
+    readonly requests: number;
+    readonly failed: number;
+    readonly job: string | null;
+  }[];
 }
 
 export type ToRunWebview = { readonly type: 'report'; readonly report: RunReport };

@@ -72,6 +72,8 @@ export interface MidtrainingOptions {
   /** What a document may be (answerCheck.ts); default DEFAULT_ANSWER_LIMITS. */
   answerLimits?: AnswerLimits;
   signal?: AbortSignal;
+  /** Documents being made at once; default 64 (a batch-mode run makes them all at once, so each stage is one wave). */
+  documentsInFlight?: number;
   /** Ids of documents already made (an earlier, interrupted run's). */
   skip?: ReadonlySet<string>;
   onDocument: (doc: MidtrainingDocument) => Promise<void> | void;
@@ -139,7 +141,7 @@ export async function generateMidtraining(document: TraitDocument, options: Midt
     // Every job settles before this resolves or rejects, so no callback comes after.
     await inPool(
       jobs,
-      DOCUMENTS_IN_FLIGHT,
+      options.documentsInFlight ?? DOCUMENTS_IN_FLIGHT,
       scope,
       documentMaker(world, options.templates ?? loadTemplates(MIDTRAINING_TEMPLATE_STAGES), options, scope.signal),
     );

@@ -112,6 +112,14 @@ function withFlex<P extends TierPrice>(standard: P): P & Pick<ListPrice, 'flex'>
     },
   };
 }
+
+/**
+ * The Batch API's price as a share of the Standard one, for every model and token kind: "50% of
+ * the standard cost" (Google's Batch API guide, ai.google.dev/gemini-api/docs/batch-mode, updated
+ * 2026-02-19, and the pricing page's Batch column, as read on 2026-11-30).
+ */
+export const BATCH_PRICE_SHARE = 0.5;
+
 /** Prompt tokens above which Gemini's long-prompt rate applies (every tier in this catalogue is at 200k). */
 export const LONG_PROMPT_TOKENS = 200_000;
 

@@ -2,6 +2,8 @@ import {
   GoogleGenAI,
   ServiceTier as SdkServiceTier,
   ThinkingLevel,
+  type Content,
+  type GenerateContentConfig,
   type GenerateContentResponse,
   type ThinkingConfig,
 } from '@google/genai';
@@ -56,16 +58,13 @@ export class GeminiProvider implements ModelProvider {
 
   /** One call to the API: streamed when `onText` listens. */
   private async attempt(request: GenerateRequest, signal: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
+    const sdk = sdkRequest(request);
     const params = {
       model: request.model,
-      contents: request.messages.map((m) => ({ role: m.role, parts: [{ text: m.text }] })),
+      contents: sdk.contents,
       config: {
         abortSignal: signal,
-        ...(request.systemInstruction !== undefined ? { systemInstruction: request.systemInstruction } : {}),
-        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-        ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
-        ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
-        ...thinking(request),
+        ...sdk.config,
         // X-Server-Timeout tells the server how long we wait (its default, 600 s, is shorter than a
         // Flex attempt may take); sent as a header, not the SDK's `timeout`, which would race ours.
         ...(this.flex
@@ -104,6 +103,20 @@ export class GeminiProvider implements ModelProvider {
   }
 }
 
+/** `request` as the SDK takes it (contents and config), shared by synchronous calls and batch jobs (batch.ts). */
+export function sdkRequest(request: GenerateRequest): { contents: Content[]; config: GenerateContentConfig } {
+  return {
+    contents: request.messages.map((m) => ({ role: m.role, parts: [{ text: m.text }] })),
+    config: {
+      ...(request.systemInstruction !== undefined ? { systemInstruction: request.systemInstruction } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+      ...(request.responseJsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema } : {}),
+      ...thinking(request),
+    },
+  };
+}
+
 const SDK_LEVEL = {
   minimal: ThinkingLevel.MINIMAL,
   low: ThinkingLevel.LOW,
@@ -128,7 +141,7 @@ function thinking(request: GenerateRequest): { thinkingConfig?: ThinkingConfig }
  * one the answer reports (`usageMetadata.serviceTier`, which the SDK passes through undeclared)
  * when it reports one, else the one asked for.
  */
-function toResult(
+export function toResult(
   tier: 'flex' | undefined,
   response: GenerateContentResponse | undefined,
   streamedText?: string,

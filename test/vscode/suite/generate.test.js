@@ -57,6 +57,7 @@ describe('generate dataset', () => {
       perTrait: 3,
       outDir,
       formats: ['openai', 'gemini'],
+      mode: 'standard',
       midtraining: 0,
       mode: 'standard',
       confirm: false,
@@ -96,6 +97,48 @@ describe('generate dataset', () => {
     assert.ok(fake.requests.every((r) => r.apiKey === 'generate-test-key'));
   });
 
+  it('runs the same in Batch mode: one Gemini batch job per stage, the waves in the manifest, at batch prices', async () => {
+    process.env.TRAIT_STUDIO_BATCH_POLL_MS = '1';
+    try {
+      const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+        uri: document.uri.toString(),
+        // The other trait: the standard run's answers are in the answer cache.
+        traits: ['kind'],
+        perTrait: 3,
+        outDir: 'runs/host-batch',
+        formats: ['openai'],
+        mode: 'batch',
+        midtraining: 0,
+        confirm: false,
+      });
+      assert.ok(manifest, 'the command returned no manifest');
+      assert.equal(manifest.status, 'completed', manifest.error ?? '');
+      assert.deepEqual([manifest.counts.total, manifest.counts.accepted, manifest.counts.duplicate, manifest.counts.failed], [3, 2, 1, 0]);
+      // One wave per stage in the pipeline's order, each succeeded; a stage all of whose answers were
+      // in the answer cache (the baseline: its requests are the other trait's) sends none.
+      const order = ['brainstorm', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate', 'embed'];
+      const stages = manifest.batch.waves.map((w) => w.stage);
+      assert.deepEqual(
+        stages,
+        order.filter((s) => stages.includes(s)),
+      );
+      assert.ok(
+        ['brainstorm', 'scenario', 'autorate'].every((s) => stages.includes(s)),
+        stages.join(', '),
+      );
+      assert.ok(
+        manifest.batch.waves.every((w) => w.state === 'SUCCEEDED'),
+        JSON.stringify(manifest.batch.waves),
+      );
+      assert.ok(
+        [...fake.batches.creates.values()].every((n) => n === 1),
+        'a wave was submitted twice',
+      );
+      assert.equal(lines(path.join(workspaceFolder().fsPath, 'runs/host-batch', 'sft.openai.jsonl')).length, 2);
+    } finally {
+      delete process.env.TRAIT_STUDIO_BATCH_POLL_MS;
+    }
+  });
   it('lists the run in the Runs view and opens its report', async () => {
     const runs = await vscode.commands.executeCommand('traitStudio.refreshRuns');
     const run = runs.find((r) => r.dir.endsWith(path.join('runs', 'host-test')));
@@ -148,6 +191,7 @@ describe('generate dataset', () => {
       perTrait: 1,
       outDir: '../escape',
       formats: ['openai'],
+      mode: 'standard',
       confirm: false,
     });
     assert.equal(manifest, undefined);
@@ -166,6 +210,7 @@ describe('generate dataset', () => {
         perTrait: 1,
         outDir: 'runs-link/x',
         formats: ['openai'],
+        mode: 'standard',
         confirm: false,
       });
       assert.equal(manifest, undefined);

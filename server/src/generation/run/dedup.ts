@@ -45,7 +45,13 @@ export class Embedder {
   constructor(
     private readonly provider: ModelProvider,
     private readonly model: string,
-    private readonly options: { cache?: AnswerCache; providerId?: string; signal?: AbortSignal },
+    private readonly options: {
+      cache?: AnswerCache;
+      providerId?: string;
+      signal?: AbortSignal;
+      /** Texts per call; default EMBED_BATCH (a batch-mode run sends every waiting text in one wave). */
+      maxBatch?: number;
+    },
   ) {}
 
   /** The vector of `text`. Rejects with the provider's error (RequestFailedError, ModelAnswerError) or the abort reason. */
@@ -88,7 +94,7 @@ export class Embedder {
 
   private async flush(): Promise<void> {
     if (this.busy || this.pending.length === 0) return;
-    const batch = this.pending.splice(0, EMBED_BATCH);
+    const batch = this.pending.splice(0, this.options.maxBatch ?? EMBED_BATCH);
     this.busy = true;
     this.stats.requests++;
     this.stats.texts += batch.length;

@@ -13,14 +13,16 @@
  *   message and response, no system prompt), in the selected formats;
  * - `midtraining.jsonl`: `{"id","text","doc_type","trait_ids"}` when midtraining documents were asked for;
  * - `run.lock` while a process writes to it.
- * JSONL files are appended whole line by whole line; rerunning into the folder resumes.
+ * JSONL files are appended whole line by whole line; rerunning into the folder resumes. A batch-mode
+ * run (RunOptions.batch, ./waves) writes the same files; its manifest adds `batch.waves`.
  *
  * Errors are RunError (./errors): code `usage`, `mismatch`, `busy` or `io`.
  */
 export { DEFAULT_EMBEDDING_MODEL, runDataset } from './run';
 export { estimateRun } from './estimate';
 export { readManifest, readRunItems } from './manifest';
-export type { RunOptions, RunManifest, RunProgress, RunEstimate, RunRecord, RejectedRecord } from './types';
+export type { BatchRecord, WaveRecord, WaveState } from './waves';
+export type { BatchRunOptions, RunOptions, RunManifest, RunProgress, RunEstimate, RunRecord, RejectedRecord } from './types';
 // The shapes those are made of, for callers that name them.
 export type { RejectedMidtraining, RejectedScenario, RunCounts, RunEstimateInput, RunSettings, RunStatus, SftFormat } from './types';
 export { RunError } from './errors';

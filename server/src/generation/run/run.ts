@@ -88,6 +88,11 @@ export async function runDataset(options: RunOptions): Promise<RunManifest> {
         `${dir} holds a run of another document or other settings (they differ in: ${differences.join('; ')}); use another folder, or delete this one to start over`,
       );
     }
+    if (previous.batch && !options.batch)
+      throw new RunError(
+        'usage',
+        `${dir} holds a batch-mode run: resume it in batch mode (--batch), so its jobs are polled, not asked again`,
+      );
   } else {
     // A lock or a temporary manifest is what a session killed before its first manifest leaves.
     const others = listDir(dir).filter((name) => name !== 'run.lock' && !TEMPORARY_FILE.test(name));

@@ -12,7 +12,11 @@ import { generateMidtraining } from '../midtraining';
 import { emptyStages, failureMessage, runStages } from '../preview';
 import { brainstorm, shortfall, type Idea } from '../stages/brainstorm';
 import { answeringVersions, type StageContext, type StageModels } from '../stages/stage';
+import { batchPrices } from '../../llm/batch';
+import type { AnswerCache } from '../../llm/cache';
+import { defaultPrices, type ModelPrice } from '../../llm/cost';
 import { Embedder } from './dedup';
+import { WaveEngine, type WaveStage } from './waves';
 import type { PlannedItem } from './items';
 import { limitedProviders } from './limitedProviders';
 import { MANIFEST_FILE, MIDTRAINING_FILE } from './manifest';
@@ -75,6 +79,12 @@ export class Session {
   private midtrainingDone = new Set<string>();
   private manifest: RunManifest;
   private lastManifestWrite = 0;
+  /** Batch mode: the waves every model call goes through (waves.ts); undefined for a synchronous run. */
+  private readonly engine: WaveEngine | undefined;
+  /** The answer cache (in batch mode, with its calls counted as work a wave waits for). */
+  private readonly cache: AnswerCache | undefined;
+  /** The prices the cost is estimated at: the Batch API's in batch mode. */
+  private readonly prices: Readonly<Record<string, ModelPrice>> | undefined;
 
   constructor(private readonly plan: SessionPlan) {
     const { options, settings } = plan;
@@ -92,11 +102,29 @@ export class Session {
     });
     this.provider = providers.provider;
     this.baselineProvider = providers.baseline;
+    if (options.batch) {
+      const batch = options.batch;
+      const record = plan.previous?.batch ? structuredClone(plan.previous.batch) : undefined;
+      this.engine = new WaveEngine({
+        service: batch.service,
+        record,
+        persist: () => this.writeManifest('running'),
+        signal: this.signal,
+        sleep: batch.sleep,
+        pollMs: batch.pollMs,
+        maxPollMs: batch.maxPollMs,
+        log: (line) => this.log(line),
+      });
+      this.manifest = { ...this.manifest, batch: this.engine.record };
+    }
+    this.cache = this.engine ? this.engine.trackCache(options.cache) : options.cache;
+    this.prices = this.engine ? batchPrices(options.prices ?? defaultPrices()) : options.prices;
     // Embedding calls go first among waiting calls: every item the autorater kept waits on them.
+    // In batch mode every waiting text goes in one wave.
     this.embedder = new Embedder(
-      providers.embedding.view(() => PRIORITY_EMBED),
+      this.engine ? this.engine.view(() => 'embed', 0) : providers.embedding.view(() => PRIORITY_EMBED),
       settings.embeddingModel,
-      { cache: options.cache, providerId: settings.embeddingProviderId, signal: this.signal },
+      { cache: this.cache, providerId: settings.embeddingProviderId, signal: this.signal, ...(this.engine ? { maxBatch: Infinity } : {}) },
     );
   }
 
@@ -171,7 +199,9 @@ export class Session {
     // together with a half-empty last wave (see `priority` for which call goes first).
     let started = 0;
     try {
-      await inPool(pending, 2 * this.settings.concurrency, this.scope, async (item) => {
+      // Batch mode works on every item at once: each stage is one wave across all of them.
+      const width = this.engine ? pending.length : 2 * this.settings.concurrency;
+      await inPool(pending, width, this.scope, async (item) => {
         if (++started === pending.length) this.allStarted = true;
         await this.runItem(item);
       });
@@ -210,7 +240,15 @@ export class Session {
       if (item.index >= ideas.length) throw new StageError('brainstorm', shortfall(this.settings.perTrait, ideas.length));
       let calls = 0;
       await runStages(
-        { ...this.context(usage, item.index, () => this.priority(calls++)), versions: out.modelVersions },
+        {
+          ...this.context(
+            usage,
+            item.index,
+            () => this.priority(calls++),
+            () => waveStage(out),
+          ),
+          versions: out.modelVersions,
+        },
         item.chunk,
         ideas[item.index],
         out,
@@ -264,7 +302,15 @@ export class Session {
     let ideas = this.ideas.get(key);
     if (!ideas) {
       const versions: ModelVersions = {};
-      const context = { ...this.context(this.usage, 0, () => PRIORITY_BRAINSTORM), versions };
+      const context = {
+        ...this.context(
+          this.usage,
+          0,
+          () => PRIORITY_BRAINSTORM,
+          () => 'brainstorm',
+        ),
+        versions,
+      };
       ideas = brainstorm(context, item.chunk, this.settings.perTrait).then((list) => ({ ideas: list, versions }));
       // Every item of the trait awaits it; this keeps a failure from counting as unhandled meanwhile.
       ideas.catch(() => undefined);
@@ -273,16 +319,20 @@ export class Session {
     return ideas;
   }
 
-  /** The stage context of one item (or a brainstorm): its usage, its cache sample and the priority of its calls. */
-  private context(usage: StageUsage, sample: number, priority: () => number): StageContext {
+  /**
+   * The stage context of one item (or a brainstorm): its usage, its cache sample and the priority of
+   * its calls; in batch mode its calls join the wave of the stage `stage()` names.
+   */
+  private context(usage: StageUsage, sample: number, priority: () => number, stage: () => WaveStage): StageContext {
+    const baseline = this.baselineProvider?.view(priority);
     return {
-      provider: this.provider.view(priority),
-      baselineProvider: this.baselineProvider?.view(priority),
+      provider: this.engine ? this.engine.view(stage, sample) : this.provider.view(priority),
+      baselineProvider: baseline && this.engine ? this.engine.trackProvider(baseline) : baseline,
       models: this.plan.models,
       templates: this.options.templates,
       signal: this.signal,
       usage,
-      cache: this.options.cache,
+      cache: this.cache,
       readCache: true,
       sample,
       providerId: this.settings.providerId,
@@ -314,10 +364,11 @@ export class Session {
       await generateMidtraining(this.plan.document, {
         count: this.settings.midtraining,
         docTypes: this.settings.midtrainingDocTypes ?? undefined,
-        provider: this.provider,
+        provider: this.engine ? this.engine.view(() => 'midtraining', 0) : this.provider,
+        ...(this.engine ? { documentsInFlight: this.settings.midtraining } : {}),
         models: this.plan.models,
         templates: this.plan.midtrainingTemplates,
-        cache: this.options.cache,
+        cache: this.cache,
         providerId: this.settings.providerId,
         answerLimits: this.options.answerLimits,
         signal: this.signal,
@@ -376,20 +427,30 @@ export class Session {
   /** The manifest as of now, written atomically. */
   private writeManifest(status: RunManifest['status'], error: string | null = null): void {
     const now = Date.now();
-    this.manifest = nextManifest(this.manifest, this.plan.previous, this.tally(), { status, error, now, prices: this.options.prices });
+    this.manifest = nextManifest(this.manifest, this.plan.previous, this.tally(), { status, error, now, prices: this.prices });
     writeFileAtomic(join(this.dir, MANIFEST_FILE), `${JSON.stringify(this.manifest, null, 2)}\n`);
     this.lastManifestWrite = now;
   }
 
   private progress(): void {
     this.options.onProgress?.(
-      runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.options.prices),
+      runProgress(this.plan.previous, this.tally(), this.plan.items.length, this.settings.midtraining, this.prices),
     );
   }
 
   private log(line: string): void {
     this.options.onLog?.(redact(line));
   }
+}
+
+/** The stage an item's next call asks for: the first of its outputs still missing (ask.ts asks a bad answer again under the same stage). */
+function waveStage(out: ReturnType<typeof emptyStages>): WaveStage {
+  if (out.scenario.initial === null) return 'scenario';
+  if (out.scenario.final === null) return 'critique';
+  if (out.baseline === null) return 'baseline';
+  if (out.prompt === null) return 'sharpen';
+  if (out.response === null) return 'response';
+  return 'autorate';
 }
 
 function clip(text: string, max = 120): string {

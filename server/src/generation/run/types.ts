@@ -9,6 +9,8 @@ import type { StageModels } from '../stages/stage';
 import type { MidtrainingTemplateStage, Template, TemplateStage } from '../../llm/templates';
 import type { ModelVersions } from '../../llm/ask';
 import type { StageUsage, TokenCount } from '../../llm/usage';
+import type { BatchService } from '../../llm/batch';
+import type { BatchRecord } from './waves';
 
 /** The SFT file formats a run writes: `sft.openai.jsonl` and `sft.gemini.jsonl`. */
 export type SftFormat = 'openai' | 'gemini';
@@ -101,6 +103,22 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Hears one line per finished item and per notable event (resume, repair, removed file). */
   readonly onLog?: (line: string) => void;
+  /**
+   * Batch mode (waves.ts): the stages' calls go as Gemini batch jobs, one per stage across all
+   * items, at batch prices (half the standard ones). Needed to resume a run whose manifest has
+   * `batch`. `provider` still names the run and answers nothing but a separate baseline provider's calls.
+   */
+  readonly batch?: BatchRunOptions;
+}
+
+/** How a batch-mode run reaches the Batch API and how it waits. */
+export interface BatchRunOptions {
+  readonly service: BatchService;
+  /** Waits between polls (tests inject one that returns at once); default a timer. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** First poll interval, ms (default 10 000), growing 1.5 times a poll up to `maxPollMs` (default 300 000). */
+  readonly pollMs?: number;
+  readonly maxPollMs?: number;
 }
 
 /** Counts of a run so far, earlier sessions included. done = accepted + rejected + failed. */
@@ -186,6 +204,8 @@ export interface RunManifest {
    */
   modelVersions: Record<string, string[]>;
   embeddings: { requests: number; texts: number };
+  /** A batch-mode run's waves (waves.ts), in order of submission; absent for a synchronous run. */
+  batch?: BatchRecord;
   /** Estimated cost of `usage` at the run's prices; models with no price are named in `unpriced`. */
   cost: { usd: number; unpriced: string[] };
   timings: {
