@@ -23,6 +23,7 @@ const entries = {
         'bench/generate': 'bench/generate.ts',
         'bench/audit': 'bench/audit.ts',
         'bench/scaling': 'bench/scaling.ts',
+        'bench/dedup': 'bench/dedup.ts',
       }
     : {}),
 };
