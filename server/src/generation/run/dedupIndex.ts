@@ -115,7 +115,7 @@ export class DedupIndex {
    * (the earliest of equals), or undefined when there is none. The same answer as `nearest` filtered
    * by the threshold, except that a pair at or above the index's threshold is missed with
    * probability about `missBound` at most (over the seeded hyperplanes; see lshParameters for what is
- * proven and what is measured). Vectors the bound does not cover are compared exactly every time.
+   * proven and what is measured). Vectors the bound does not cover are compared exactly every time.
    */
   duplicateOf(vector: ArrayLike<number>, threshold: number): SimilarPrompt | undefined {
     const q = this.unit(vector);
