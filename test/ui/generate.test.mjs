@@ -79,7 +79,7 @@ export const tests = [
       assert.match(await dialog.innerText(), /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d/);
       assert.match(
         await dialog.innerText(),
-        /Then mixed with baseline\.jsonl at 0\.5 baseline record per synthetic record \(3 valid in the file\)/,
+        /Then mixed with baseline\.jsonl at 0\.5 baseline records per synthetic record \(3 valid in the file\)/,
       );
       assert.equal(fakeGemini.requests.length, before, 'a model was called before the estimate was confirmed');
       await screenshot('ui-generate-1-estimate');

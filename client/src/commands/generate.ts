@@ -227,7 +227,7 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
     `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
     {
       modal: true,
-      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.${choices.mix ? `\nThen mixed with ${vscode.workspace.asRelativePath(choices.mix.baseline.path)} at ${choices.mix.ratio} baseline record per synthetic record (${choices.mix.baseline.examples.length} valid in the file).` : ''}`,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.${choices.mix ? `\nThen mixed with ${vscode.workspace.asRelativePath(choices.mix.baseline.path)} at ${choices.mix.ratio} baseline record${choices.mix.ratio === 1 ? '' : 's'} per synthetic record (${choices.mix.baseline.examples.length} valid in the file).` : ''}`,
     },
     'Generate',
   );
