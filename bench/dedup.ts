@@ -111,7 +111,8 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
 /** The index: the stream until `accepted`, then TIMED new prompts timed and compared with the exact scan. */
 function measureIndex(accepted: number, d: number): Result {
   const vectorAt = vectorSource(d, 15);
-  const index = new DedupIndex({ threshold: THRESHOLD });
+  // A run reserves room for its items (see ItemOutcomes); here, as many as will be streamed.
+  const index = new DedupIndex({ threshold: THRESHOLD, capacity: Math.ceil(accepted * 1.06) + TIMED });
   const rejected: boolean[] = [];
   let planted = 0;
   let plantedMissed = 0;
@@ -158,7 +159,7 @@ function measureIndex(accepted: number, d: number): Result {
 /** The exact scan: `accepted` vectors stored as the index stores them, TIMED new prompts scanned. */
 function measureExact(accepted: number, d: number): Result {
   const vectorAt = vectorSource(d, 15);
-  const index = new DedupIndex({ threshold: THRESHOLD, indexFrom: Infinity });
+  const index = new DedupIndex({ threshold: THRESHOLD, indexFrom: Infinity, capacity: accepted });
   while (index.size < accepted) index.add(String(index.size), '', vectorAt(index.size).vector);
   const queries = Array.from({ length: TIMED }, (_, i) => vectorAt(accepted + i).vector);
   const start = process.cpuUsage();

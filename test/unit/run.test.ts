@@ -218,7 +218,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.deepEqual(m.settings.formats, ['openai', 'gemini']);
     assert.equal(m.settings.dedupThreshold, 0.9);
     assert.equal(m.settings.embeddingModel, 'gemini-embedding-001');
-    assert.equal(m.settings.embeddingDimensions, 768);
+    assert.equal(m.settings.embeddingDimensions, 512);
     assert.equal(m.settings.providerId, 'gemini');
     assert.deepEqual(m.models, { ...MODELS, embedding: 'gemini-embedding-001' });
     assert.deepEqual(Object.keys(m.templates).sort(), ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
@@ -500,11 +500,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const second = await runDataset(options(dir, { concurrency: 1, onLog: (line) => log.push(line) }));
     assert.equal(second.status, 'completed');
     assert.equal(second.counts.duplicate, 1);
-    // Session 2 embeds at 768 dimensions, the earlier accepted prompts too: no vectors of two lengths meet.
-    assert.equal(second.settings.embeddingDimensions, 768);
+    // Session 2 embeds at 512 dimensions, the earlier accepted prompts too: no vectors of two lengths meet.
+    assert.equal(second.settings.embeddingDimensions, 512);
     assert.ok(
       log.some((l) =>
-        /earlier sessions used the embedding model's full length, this one 768 dimensions; the \d+ earlier accepted prompts are embedded again/.test(
+        /earlier sessions used the embedding model's full length, this one 512 dimensions; the \d+ earlier accepted prompts are embedded again/.test(
           l,
         ),
       ),
@@ -514,7 +514,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       .slice(sessionOneRequests)
       .filter((q) => q.action === 'batchEmbedContents')
       .flatMap((q) => q.body.requests ?? []);
-    assert.ok(embeddedAgain.every((r) => r.outputDimensionality === 768));
+    assert.ok(embeddedAgain.every((r) => r.outputDimensionality === 512));
     assert.ok(embeddedAgain.some((r) => r.content.parts[0].text === SIXTEEN_WORDS));
     const { accepted, rejected } = readRunItems(dir);
     assert.equal(accepted.length + rejected.length, 6);
@@ -757,7 +757,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       assert.equal(manifest.status, 'completed');
       assert.equal(manifest.settings.embeddingProviderId, 'openai-compatible@local');
       const embedded = openai.requests.filter((q) => q.path === '/v1/embeddings');
-      assert.ok(embedded.length >= 1 && embedded.every((q) => q.body.model === 'nomic-embed-text' && q.body.dimensions === 768));
+      assert.ok(embedded.length >= 1 && embedded.every((q) => q.body.model === 'nomic-embed-text' && q.body.dimensions === 512));
       assert.equal(embedded.flatMap((q) => q.body.input).length, 3);
       assert.equal(fake.requests.filter((q) => q.action === 'batchEmbedContents').length, 0);
     } finally {

@@ -29,7 +29,7 @@ export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--tr
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
                              [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
                              [--baseline-url URL --baseline-model NAME] [--workspace-templates]
-                             [--max-answer-chars 100000] [--embedding-dimensions 768]
+                             [--max-answer-chars 100000] [--embedding-dimensions 512]
                              [--mix FILE [--mix-ratio 1] [--seed N] [--skip-bad-lines]]
 
 Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,

@@ -33,6 +33,12 @@ export interface DedupIndexOptions {
   readonly missBound?: number;
   /** Seed of the hyperplanes. */
   readonly seed?: number;
+  /**
+   * Vectors to reserve room for (a run: its items), so the buffer need not grow: growing copies it,
+   * and for that moment the old and the new buffer are both resident. Pages not yet written take
+   * no memory. Default 64, then doubling.
+   */
+  readonly capacity?: number;
 }
 
 /** What the index did since it was made, for the benchmark and the tests. */
@@ -81,7 +87,7 @@ export class DedupIndex {
     const unit = this.unit(vector);
     const n = this.ids.length;
     if ((n + 1) * this.dimensions > this.vectors.length) {
-      const grown = new Float32Array(Math.max(64 * this.dimensions, this.vectors.length * 2));
+      const grown = new Float32Array(Math.max((this.options.capacity ?? 64) * this.dimensions, this.vectors.length * 2));
       grown.set(this.vectors);
       this.vectors = grown;
     }

@@ -35,8 +35,10 @@ export class ItemOutcomes {
     private readonly models: StageModels,
     private readonly counts: OutcomeCounts,
     private readonly onFinished: (item: PlannedItem) => void,
+    /** Items of the run: the most prompts the dedup index will hold. */
+    items?: number,
   ) {
-    this.dedup = new DedupIndex({ threshold: settings.dedupThreshold });
+    this.dedup = new DedupIndex({ threshold: settings.dedupThreshold, capacity: items });
     this.records = new JsonlAppender(join(dir, RECORDS_FILE));
     this.rejected = new JsonlAppender(join(dir, REJECTED_FILE));
     for (const format of settings.formats) this.sft.set(format, new JsonlAppender(join(dir, sftFile(format))));

@@ -158,7 +158,14 @@ export class Session {
     this.done = resumed.done;
     this.midtrainingDone = resumed.midtrainingDone;
     this.earlierAccepted = resumed.accepted;
-    this.outcomes = new ItemOutcomes(this.dir, this.settings, this.plan.models, this.counts, (item) => this.finished(item));
+    this.outcomes = new ItemOutcomes(
+      this.dir,
+      this.settings,
+      this.plan.models,
+      this.counts,
+      (item) => this.finished(item),
+      this.plan.items.length,
+    );
     const previous = this.plan.previous;
     if (previous) {
       this.log(
