@@ -24,6 +24,7 @@ const entries = {
         'bench/batch': 'bench/batch.ts',
         'bench/audit': 'bench/audit.ts',
         'bench/scaling': 'bench/scaling.ts',
+        'bench/dedup': 'bench/dedup.ts',
       }
     : {}),
 };

@@ -28,7 +28,7 @@ export interface FakeBatchJob {
   readonly kind: 'generate' | 'embed';
   readonly displayName: string;
   /** The requests (generation) or embedding contents, with their keys, as received. */
-  readonly requests: readonly { readonly key: string; readonly body: GeminiRequestBody | GeminiContent }[];
+  readonly requests: readonly { readonly key: string; readonly body: GeminiRequestBody | GeminiContent; readonly dimensions?: number }[];
   /** Whether the input came as an uploaded file (then the output is a file too). */
   readonly fromFile: boolean;
   /** States still to report, one per poll; the last one stays. */
@@ -104,7 +104,7 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
         const text = ((r.body as GeminiContent).parts ?? []).map((p) => p.text).join('');
         return failed
           ? { error: { code: 500, message: 'fake embedding failure' } }
-          : { response: { embedding: { values: embedText(text) } } };
+          : { response: { embedding: { values: embedText(text, r.dimensions) } } };
       }
       const body = r.body as GeminiRequestBody;
       const reply = failed
@@ -132,7 +132,11 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     const fault = createFaults.shift();
     if (fault === 'before') return sendJson(res, 503, { error: { code: 503, message: 'fake overload', status: 'UNAVAILABLE' } });
     /** A request line as sent inline (`metadata.key`) or in a file (`key`); `request.content` for embeddings. */
-    type Line = { key?: string; metadata?: { key?: string }; request: GeminiRequestBody & { content: GeminiContent } };
+    type Line = {
+      key?: string;
+      metadata?: { key?: string };
+      request: GeminiRequestBody & { content: GeminiContent; outputDimensionality?: number };
+    };
     const batch =
       (
         JSON.parse(body || '{}') as {
@@ -150,10 +154,10 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Line)
-        .map((l) => ({ key: String(l.key), body: kind === 'embed' ? l.request.content : l.request }));
+        .map((l) => ({ key: String(l.key), ...lineRequest(kind, l.request) }));
     } else {
       const list = input.requests?.requests ?? [];
-      requests = list.map((r, i) => ({ key: String(r.metadata?.key ?? i), body: kind === 'embed' ? r.request.content : r.request }));
+      requests = list.map((r, i) => ({ key: String(r.metadata?.key ?? i), ...lineRequest(kind, r.request) }));
     }
     const job: FakeBatchJob = {
       id: id('b'),
@@ -262,4 +266,13 @@ export function fakeBatches(answer: () => Answer, payload: Payload) {
     },
   };
   return { handle, batches };
+}
+
+/** A job line's request as the fake keeps it: an embedding's content and its reduced dimension, or the generation request. */
+function lineRequest(
+  kind: FakeBatchJob['kind'],
+  request: GeminiRequestBody & { content: GeminiContent; outputDimensionality?: number },
+): { body: GeminiRequestBody | GeminiContent; dimensions?: number } {
+  if (kind !== 'embed') return { body: request };
+  return { body: request.content, ...(request.outputDimensionality !== undefined ? { dimensions: request.outputDimensionality } : {}) };
 }

@@ -5,7 +5,8 @@
  *
  * - `POST /{v1|v1beta}/models/M:generateContent` and `:streamGenerateContent?alt=sse` (one
  *   `data: <json>` line per event) answer from a script of `Reply` items (then a default answer);
- * - `POST .../models/M:batchEmbedContents` answers each text's bag-of-words embedding (../fakes/embedding.ts);
+ * - `POST .../models/M:batchEmbedContents` answers each text's bag-of-words embedding (../fakes/embedding.ts),
+ *   of the request's `outputDimensionality` when it has one;
  * - every request is logged with its arrival time, model, path and parsed body;
  * - every answer reports `modelVersion` as `fakeModelVersion(model)` — not the id asked for, as a
  *   real alias or preview id is answered by a dated version — so tests can check it is recorded.
@@ -80,7 +81,7 @@ export interface GeminiRequestBody {
     readonly responseJsonSchema?: JsonSchema;
     readonly thinkingConfig?: { readonly thinkingLevel?: string; readonly thinkingBudget?: number };
   } & Record<string, unknown>;
-  readonly requests?: readonly { readonly model?: string; readonly content: GeminiContent }[];
+  readonly requests?: readonly { readonly model?: string; readonly content: GeminiContent; readonly outputDimensionality?: number }[];
   /** Top level, as the SDK sends it (not inside generationConfig). */
   readonly serviceTier?: string;
 }
@@ -156,7 +157,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     if (m[3] === 'batchEmbedContents') {
       const fault = embeddingFaults.shift();
       if (fault) return answer(res, fault, false, http.hung, fakeModelVersion(m[2]));
-      return sendJson(res, 200, { embeddings: (parsed.requests ?? []).map((r) => ({ values: embedText(textOf(r.content)) })) });
+      return sendJson(res, 200, {
+        embeddings: (parsed.requests ?? []).map((r) => ({ values: embedText(textOf(r.content), r.outputDimensionality) })),
+      });
     }
     if (m[3] === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(parsed.contents ?? '').length / 4) });
     let reply: Answered = queue.shift() ?? responder(logged);

@@ -70,6 +70,7 @@ export interface OpenAIRequestBody {
   readonly response_format?: unknown;
   readonly input?: string | readonly string[];
   readonly encoding_format?: string;
+  readonly dimensions?: number;
 }
 
 export interface FakeOpenAI {
@@ -195,7 +196,11 @@ function answerEmbeddings(res: ServerResponse, reply: EmbeddingReply, body: Open
   if (reply.kind !== 'vectors') return answer(res, reply, {}, hung);
   const input = body?.input;
   const inputs: readonly string[] = Array.isArray(input) ? input : [String(input ?? '')];
-  let data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
+  let data = inputs.map((text, index) => ({
+    object: 'embedding',
+    index,
+    embedding: embed(text, typeof body?.dimensions === 'number' ? body.dimensions : undefined),
+  }));
   if (reply.drop) data = data.slice(0, Math.max(0, data.length - reply.drop));
   if (reply.reversed) data.reverse();
   sendJson(res, 200, {

@@ -9,12 +9,20 @@
  */
 export const EMBEDDING_DIMENSIONS = 1024;
 
-/** The unit vector of `text` (all zeros when it has no word). */
-export function embedText(text: string): number[] {
-  const v = new Array<number>(EMBEDDING_DIMENSIONS).fill(0);
-  for (const word of text.toLowerCase().match(/[a-z0-9']+/g) ?? []) v[fnv1a(word) % EMBEDDING_DIMENSIONS] += 1;
+/**
+ * The vector of `text` (all zeros when it has no word): of unit length at the full
+ * EMBEDDING_DIMENSIONS; with `dimensions` asked for (Gemini's outputDimensionality, OpenAI's
+ * dimensions), words hashed to that many and the vector scaled to length √(dimensions / 1024),
+ * as a truncated Matryoshka embedding is not unit length — a client that forgets to renormalise
+ * compares wrong similarities.
+ */
+export function embedText(text: string, dimensions?: number): number[] {
+  const size = dimensions ?? EMBEDDING_DIMENSIONS;
+  const v = new Array<number>(size).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9']+/g) ?? []) v[fnv1a(word) % size] += 1;
   const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return norm ? v.map((x) => x / norm) : v;
+  const length = dimensions === undefined ? 1 : Math.sqrt(dimensions / EMBEDDING_DIMENSIONS);
+  return norm ? v.map((x) => (x / norm) * length) : v;
 }
 
 function fnv1a(word: string): number {

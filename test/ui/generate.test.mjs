@@ -1,8 +1,11 @@
 // UI test: an author generates a small dataset from the palette — every prompt answered as a user
-// would (all traits, 3 per trait, the proposed folder, both formats), the estimate confirmed in
+// would (all traits, 3 per trait, the proposed folder, both formats, a workspace baseline file mixed
+// in at 0.5 baseline records per synthetic one), the estimate confirmed in
 // its modal — then opens the run's report from the notification and looks at the charts and table.
 // Answers come from the fake Gemini server test/vscode/run.mjs started.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
@@ -33,8 +36,16 @@ async function webviewFrame(page, heading, timeoutMs = 20_000) {
 
 export const tests = [
   {
-    name: 'Generate Dataset… asks for traits, count, folder, formats and how to run, then shows the estimate',
-    async run({ page, fakeGemini, screenshot }) {
+    name: 'Generate Dataset… asks for traits, count, folder, formats, how to run and a baseline mix, then shows the estimate',
+    async run({ page, fakeGemini, screenshot, workspace }) {
+      const example = (i) =>
+        JSON.stringify({
+          messages: [
+            { role: 'user', content: `Baseline question ${i}?` },
+            { role: 'assistant', content: `Answer ${i}.` },
+          ],
+        });
+      writeFileSync(join(workspace, 'baseline.jsonl'), [0, 1, 2].map((i) => `${example(i)}\n`).join(''));
       await quickOpen(page, FILE);
       const before = fakeGemini.requests.length;
       await runCommand(page, 'Trait Studio: Generate Dataset…');
@@ -60,11 +71,25 @@ export const tests = [
       assert.match(await page.locator('.quick-input-widget .monaco-list-row').first().innerText(), /^Standard/);
       await screenshot('ui-generate-0-mode');
       await flex.click();
+      // Baseline mixing: the workspace's JSONL file, then the ratio.
+      await page.locator('.quick-input-widget', { hasText: 'mix in baseline SFT data?' }).waitFor();
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'No baseline mixing' }).waitFor();
+      await screenshot('ui-generate-0-mix');
+      await input.fill('baseline.jsonl');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'baseline.jsonl' }).waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget', { hasText: 'baseline records per synthetic record (3 valid in the file)' }).waitFor();
+      await input.fill('0.5');
+      await page.keyboard.press('Enter');
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.filter({ hasText: 'Generate 6 scenarios for 2 traits?' }).waitFor();
       assert.match(
         await dialog.innerText(),
         /About [\d,]+ requests, [\d,]+ input and [\d,]+ output tokens, ≈ \$\d+\.\d\d at Flex prices; answers take minutes/,
+      );
+      assert.match(
+        await dialog.innerText(),
+        /Then mixed with baseline\.jsonl at 0\.5 baseline records per synthetic record \(3 valid in the file\)/,
       );
       assert.equal(fakeGemini.requests.length, before, 'a model was called before the estimate was confirmed');
       await screenshot('ui-generate-1-estimate');
@@ -90,6 +115,7 @@ export const tests = [
       assert.equal(Number(accepted) + Number(rejected), 6);
       const generation = fakeGemini.requests.filter((r) => r.action !== 'batchEmbedContents').slice(-10);
       assert.deepEqual([...new Set(generation.map((r) => r.serviceTier))], ['flex'], 'the run did not ask for the Flex tier');
+      assert.match(summary, new RegExp(`Mixed with ${Math.round(Number(accepted) * 0.5)} baseline records?\\.`));
       await toast.locator('.monaco-button', { hasText: 'Open Report' }).click();
       const frame = await webviewFrame(page, 'Run ');
       await frame.locator('.histogram').nth(1).waitFor();

@@ -32,7 +32,7 @@ describe('DedupIndex', () => {
     const nearest = index.nearest([1, 1]);
     assert.ok(nearest);
     assert.deepEqual({ id: nearest.id, prompt: nearest.prompt }, { id: 'near', prompt: 'a near prompt' });
-    assert.ok(Math.abs(nearest.similarity - 1) < 1e-12);
+    assert.ok(Math.abs(nearest.similarity - 1) < 1e-6); // float32 vectors
     assert.equal(index.nearest([0, 1])?.id, 'far');
   });
 });
@@ -126,5 +126,36 @@ describe('Embedder', () => {
     answer = '[0.5, -2]';
     assert.deepEqual(await embedder.embed('abc'), [0.5, -2]);
     assert.equal(calls.length, 6);
+  });
+});
+
+describe('Embedder with a reduced dimension', () => {
+  it('asks the provider for it, keys the cache by it, and refuses a vector of another length', async () => {
+    const asked: (number | undefined)[] = [];
+    let length = 3;
+    const provider: ModelProvider = {
+      generate: () => Promise.reject(new Error('not used')),
+      embed: async (_model, texts, _signal, dimensions) => {
+        asked.push(dimensions);
+        return texts.map(() => Array.from({ length }, () => 0.5));
+      },
+    };
+    const stored = new Map<string, string>();
+    const cache: AnswerCache = {
+      get: async (key) => (stored.has(key) ? { text: stored.get(key)!, usage: { inputTokens: 0, outputTokens: 0 } } : undefined),
+      set: async (key, value) => void stored.set(key, value.text),
+    };
+    // A full-length vector cached for the same text is no answer to a reduced request.
+    await new Embedder({ ...provider, embed: async (_m, texts) => texts.map(() => [1, 2, 3, 4]) }, 'e', { cache, providerId: 'p' }).embed(
+      't',
+    );
+    const reduced = new Embedder(provider, 'e', { cache, providerId: 'p', dimensions: 3 });
+    assert.deepEqual(await reduced.embed('t'), [0.5, 0.5, 0.5]);
+    assert.deepEqual(asked, [3]);
+    assert.equal(stored.size, 2, 'the reduced vector is kept under its own key');
+    assert.deepEqual(await reduced.embed('t'), [0.5, 0.5, 0.5]);
+    assert.deepEqual(asked, [3], 'the second time comes from the cache');
+    length = 5;
+    await assert.rejects(new Embedder(provider, 'e', { dimensions: 3 }).embed('u'), /answered 5 dimensions where 3 were asked for/);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -174,6 +174,57 @@ describe('trait-studio generate (built CLI, fake Gemini)', () => {
     } finally {
       fake.setImplicitCaching(undefined);
     }
+  });
+
+  it('--mix: checks the baseline file before any request, then mixes the completed run and records it', async () => {
+    const cwd = tempDir();
+    const good = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'What is 2+2?' },
+        { role: 'assistant', content: '4' },
+      ],
+    });
+    writeFileSync(join(cwd, 'bad.jsonl'), `${good}\n{"contents": 1}\n`);
+    const refused = await run(['generate', EXAMPLE, '--out', 'out', '--per-trait', '2', '--mix', 'bad.jsonl'], cwd);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /bad\.jsonl has 1 bad line[\s\S]*bad\.jsonl:2: /);
+    assert.equal(fake.requests.length, 0, 'the run started with a bad baseline file');
+    writeFileSync(join(cwd, 'baseline.jsonl'), `${good}\n`.repeat(3));
+    const r = await run(
+      [
+        'generate',
+        EXAMPLE,
+        '--out',
+        'out',
+        '--per-trait',
+        '2',
+        '--mix',
+        'baseline.jsonl',
+        '--mix-ratio',
+        '0.5',
+        '--seed',
+        '9',
+        '--format',
+        'json',
+      ],
+      cwd,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const { mix } = JSON.parse(r.stdout);
+    assert.deepEqual([mix.synthetic, mix.baseline, mix.total, mix.ratio, mix.seed], [4, 2, 6, 0.5, 9]);
+    assert.deepEqual(JSON.parse(readFileSync(join(cwd, 'out', 'manifest.json'), 'utf8')).mix, mix);
+    assert.equal(
+      readFileSync(join(cwd, 'out', 'sft.mixed.openai.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean).length,
+      6,
+    );
+    assert.equal(
+      readFileSync(join(cwd, 'out', 'sft.mixed.gemini.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean).length,
+      6,
+    );
   });
 
   it('exits 1 when items failed, and says how many', async () => {

@@ -254,7 +254,10 @@ describe('OpenAI-compatible provider under the request policy (real SDK, fake se
     fake.scriptEmbeddings({ kind: 'vectors', reversed: true });
     const texts = ['a cat sat', 'a dog ran', 'a cat sat', 'birds sing'];
     const vectors = await provider().embed('embed-test', texts);
-    assert.deepEqual(vectors, texts.map(embed));
+    assert.deepEqual(
+      vectors,
+      texts.map((t) => embed(t)),
+    );
     assert.notDeepEqual(vectors[0], vectors[1]);
     const [request] = fake.requests;
     assert.equal(request.path, '/v1/embeddings');

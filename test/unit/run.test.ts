@@ -183,6 +183,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     assert.deepEqual(m.settings.formats, ['openai', 'gemini']);
     assert.equal(m.settings.dedupThreshold, 0.9);
     assert.equal(m.settings.embeddingModel, 'gemini-embedding-001');
+    assert.equal(m.settings.embeddingDimensions, 512);
     assert.equal(m.settings.providerId, 'gemini');
     assert.deepEqual(m.models, { ...MODELS, embedding: 'gemini-embedding-001' });
     assert.deepEqual(Object.keys(m.templates).sort(), ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen']);
@@ -439,17 +440,21 @@ describe('runDataset (real SDK, fake Gemini)', () => {
 
   it('a resumed run rejects a near-duplicate of a prompt accepted before the stop, naming that record', async () => {
     const dir = join(tempDir(), 'run');
-    // Session 1 accepts SIXTEEN_WORDS for the first idea to be sharpened, then stops.
+    // Session 1 accepts SIXTEEN_WORDS for the first idea to be sharpened, then stops. It embeds at
+    // the model's full length, as runs did before the dimension was recorded.
     const controller = new AbortController();
     fake.setResponder(plantTwins(SIXTEEN_WORDS, pool[15], pool.slice(0, 7)));
     const first = await runDataset(
       options(dir, {
         concurrency: 1,
+        embeddingDimensions: null,
         signal: controller.signal,
         onProgress: (p) => p.accepted >= 2 && controller.abort(new Error('killed')),
       }),
     );
     assert.equal(first.status, 'cancelled');
+    assert.equal(first.settings.embeddingDimensions, null);
+    const sessionOneRequests = fake.requests.length;
     const earlier = readRunItems(dir).accepted.find((r) => r.prompt === SIXTEEN_WORDS);
     assert.ok(earlier, 'the planted prompt was not accepted before the stop');
     assert.ok(first.counts.pending > 0);
@@ -457,9 +462,26 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     // Session 2 (a new process would start the same way: nothing in memory) gives the first
     // pending idea a rewording of it; the other items get prompts no earlier one resembles.
     fake.setResponder(plantTwins(reworded(1), pool[14], pool.slice(7, 14)));
-    const second = await runDataset(options(dir, { concurrency: 1 }));
+    const log: string[] = [];
+    const second = await runDataset(options(dir, { concurrency: 1, onLog: (line) => log.push(line) }));
     assert.equal(second.status, 'completed');
     assert.equal(second.counts.duplicate, 1);
+    // Session 2 embeds at 512 dimensions, the earlier accepted prompts too: no vectors of two lengths meet.
+    assert.equal(second.settings.embeddingDimensions, 512);
+    assert.ok(
+      log.some((l) =>
+        /earlier sessions used the embedding model's full length, this one 512 dimensions; the \d+ earlier accepted prompts are embedded again/.test(
+          l,
+        ),
+      ),
+      log.join('\n'),
+    );
+    const embeddedAgain = fake.requests
+      .slice(sessionOneRequests)
+      .filter((q) => q.action === 'batchEmbedContents')
+      .flatMap((q) => q.body.requests ?? []);
+    assert.ok(embeddedAgain.every((r) => r.outputDimensionality === 512));
+    assert.ok(embeddedAgain.some((r) => r.content.parts[0].text === SIXTEEN_WORDS));
     const { accepted, rejected } = readRunItems(dir);
     assert.equal(accepted.length + rejected.length, 6);
     const [duplicate] = rejected;
@@ -701,7 +723,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       assert.equal(manifest.status, 'completed');
       assert.equal(manifest.settings.embeddingProviderId, 'openai-compatible@local');
       const embedded = openai.requests.filter((q) => q.path === '/v1/embeddings');
-      assert.ok(embedded.length >= 1 && embedded.every((q) => q.body.model === 'nomic-embed-text'));
+      assert.ok(embedded.length >= 1 && embedded.every((q) => q.body.model === 'nomic-embed-text' && q.body.dimensions === 512));
       assert.equal(embedded.flatMap((q) => q.body.input).length, 3);
       assert.equal(fake.requests.filter((q) => q.action === 'batchEmbedContents').length, 0);
     } finally {

@@ -224,7 +224,8 @@ class ScriptedProvider implements ModelProvider {
               : 'It has one flaw.';
     return { text, finishReason: 'STOP', usage: { inputTokens: 1, outputTokens: 1 } };
   }
-  async embed(_model: string, texts: readonly string[]): Promise<number[][]> {
-    return texts.map((_, i) => [1, i]);
+  /** [1, i, 0, …] of the dimensions asked for (two when none are). */
+  async embed(_model: string, texts: readonly string[], _signal?: AbortSignal, dimensions = 2): Promise<number[][]> {
+    return texts.map((_, i) => Object.assign(new Array<number>(dimensions).fill(0), { 0: 1, 1: i }));
   }
 }

@@ -4,6 +4,16 @@ import * as vscode from 'vscode';
 import { count, usd } from '../../../server/src/format';
 import { parseTraitDocument } from '../../../server/src/document/parse';
 import { estimateRun, readManifest, runDataset, type RunManifest } from '../../../server/src/generation/run';
+import {
+  checkMixOptions,
+  describeBadLines,
+  describeMix,
+  mixRun,
+  readBaselineFile,
+  type BaselineFile,
+  type MixOptions,
+  type MixRecord,
+} from '../../../server/src/generation/mix';
 import { batchPrices, batchServiceFor, type BatchService } from '../../../server/src/llm/batch';
 import type { RunEstimate, RunOptions, SftFormat } from '../../../server/src/generation/run/types';
 import { SETTINGS, type Settings } from '../../../server/src/llm/settings';
@@ -27,6 +37,13 @@ export interface GenerateRequest {
   readonly midtraining?: number;
   /** How the run's requests are served (see RUN_MODES); asked when absent (a folder holding a batch run resumes in batch mode). */
   readonly mode?: RunMode;
+  /**
+   * Baseline SFT data mixed into sft.mixed.<format>.jsonl when the run completes (see
+   * server/src/generation/mix.ts): `file` relative to the workspace folder or absolute, `ratio`
+   * baseline records per synthetic record. null: no mixing. Absent: asked — unless `confirm` is
+   * false (an automation that skips the dialogs mixes only when it passes `mix`).
+   */
+  readonly mix?: { readonly file: string; readonly ratio: number; readonly seed?: number; readonly skipBadLines?: boolean } | null;
   readonly confirm?: boolean;
 }
 
@@ -79,6 +96,8 @@ interface RunChoices {
   readonly formats: readonly SftFormat[];
   readonly midtraining: number;
   readonly mode: RunMode;
+  /** The baseline file read and checked, with the ratio; undefined for no mixing. */
+  readonly mix: MixOptions | undefined;
 }
 
 /**
@@ -144,10 +163,11 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
   host.log.info(
     `Generate Dataset: ${count(estimate.items, 'scenario')} from ${vscode.workspace.asRelativePath(document.uri)} into ${choices.outDir}.`,
   );
-  const manifest = await runWithProgress(host.log, {
+  const { mix, ...runChoices } = choices;
+  let manifest: (RunManifest & { mix?: MixRecord }) | undefined = await runWithProgress(host.log, {
     documentPath: document.uri.fsPath,
     documentText: document.getText(),
-    ...choices,
+    ...runChoices,
     formats: [...choices.formats],
     traits: [...choices.traits],
     concurrency: settings['generate.concurrency'],
@@ -167,6 +187,7 @@ async function generateDataset(host: GenerateHost, request: GenerateRequest): Pr
     prices: setup.prices,
     ...(batch ? { batch: { service: batch, ...(pollMs > 0 ? { pollMs, maxPollMs: pollMs * 30 } : {}) } } : {}),
   });
+  if (manifest && mix) manifest = mixAfterRun(host.log, manifest, choices.outDir, mix);
   host.runsChanged.fire(choices.outDir);
   if (manifest) await reportRun(host.log, manifest, choices.outDir, settings, request.confirm !== false);
   return manifest;
@@ -215,7 +236,22 @@ async function askRunChoices(
   // A folder holding a batch run resumes in batch mode: its jobs are polled, not asked again.
   const mode = request.mode ?? (holdsBatchRun(outDir) ? 'batch' : await pickMode());
   if (!mode) return undefined;
-  return { traits: chosenTraits, perTrait, outDir, formats, midtraining: request.midtraining ?? settings['generate.midtraining'], mode };
+  const mix =
+    request.mix !== undefined
+      ? request.mix && readMixRequest(request.mix, folder)
+      : request.confirm === false
+        ? undefined
+        : await askMix(folder, outDir);
+  if (mix === false) return undefined;
+  return {
+    traits: chosenTraits,
+    perTrait,
+    outDir,
+    formats,
+    midtraining: request.midtraining ?? settings['generate.midtraining'],
+    mode,
+    mix: mix ?? undefined,
+  };
 }
 
 /** The model setup of a run (`concurrency` requests in flight per model, at `serviceTier`); without a key, undefined after offering to set one. */
@@ -242,7 +278,7 @@ async function confirmEstimate(estimate: RunEstimate, choices: RunChoices): Prom
     `Generate ${count(estimate.items, 'scenario')} for ${count(estimate.traits, 'trait')}${choices.midtraining ? ` and ${count(choices.midtraining, 'midtraining document')}` : ''}?`,
     {
       modal: true,
-      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost}${MODE_NOTES[choices.mode]} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.`,
+      detail: `About ${count(estimate.requests, 'request')}, ${estimate.inputTokens.toLocaleString('en-US')} input and ${estimate.outputTokens.toLocaleString('en-US')} output tokens, ${cost}${MODE_NOTES[choices.mode]} (an estimate; cached answers cost nothing).\nInto ${vscode.workspace.asRelativePath(choices.outDir)}.${choices.mix ? `\nThen mixed with ${vscode.workspace.asRelativePath(choices.mix.baseline.path)} at ${choices.mix.ratio} baseline record${choices.mix.ratio === 1 ? '' : 's'} per synthetic record (${choices.mix.baseline.examples.length} valid in the file).` : ''}`,
     },
     'Generate',
   );
@@ -295,7 +331,11 @@ async function reportRun(
   notify: boolean,
 ): Promise<void> {
   const c = manifest.counts;
-  const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.`;
+  const mix = (manifest as { mix?: MixRecord }).mix;
+  const mixed = mix
+    ? ` Mixed with ${mix.baseline} baseline record${mix.baseline === 1 ? '' : 's'}${mix.baselineShort ? ` (${mix.baselineShort} fewer than the ratio asks: the file has no more)` : ''}.`
+    : '';
+  const summary = `Run ${manifest.status}: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed${c.pending ? `, ${c.pending} left (run again to resume)` : ''}.${mixed}`;
   log.info(`Generate Dataset: ${summary} ${outDir}`);
   const records = vscode.Uri.file(join(outDir, 'records.jsonl'));
   let auditNote = '';
@@ -319,6 +359,114 @@ async function reportRun(
     if (choice === 'Open Report') void vscode.commands.executeCommand('traitStudio.openRunReport', outDir);
     if (choice === 'Open Audit') void vscode.commands.executeCommand('traitStudio.auditDataset', records, { offline: true });
   });
+}
+
+const NO_MIX = 'No baseline mixing';
+const BROWSE = 'Browse…';
+
+/**
+ * The optional mixing step: a baseline JSONL file (the workspace's, or any through Browse…), read
+ * and checked line by line, then the ratio. Undefined for no mixing, false when the user backed out.
+ */
+async function askMix(folder: vscode.WorkspaceFolder, outDir: string): Promise<MixOptions | undefined | false> {
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.jsonl'), '**/node_modules/**', 200);
+  // The run's own output is no baseline.
+  const files = found
+    .map((u) => u.fsPath)
+    .filter((f) => !f.startsWith(outDir) && !/(^|[\\/])(sft|records|rejected|midtraining)[^\\/]*\.jsonl$/.test(f));
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: NO_MIX, description: 'only the synthetic records' },
+      ...files.sort().map((f) => ({ label: relative(folder.uri.fsPath, f), description: 'mix into sft.mixed.*.jsonl' })),
+      { label: BROWSE, description: 'a baseline SFT file elsewhere' },
+    ],
+    {
+      title: 'Trait Studio: mix in baseline SFT data? (keeps the trained model from collapsing onto the traits)',
+      placeHolder: 'A JSONL file of {"messages":[…]} or {"contents":[…]} lines',
+    },
+  );
+  if (!picked) return false;
+  if (picked.label === NO_MIX) return undefined;
+  let path = join(folder.uri.fsPath, picked.label);
+  if (picked.label === BROWSE) {
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'SFT data (JSONL)': ['jsonl'] },
+      title: 'Baseline SFT file',
+    });
+    if (!chosen?.[0]) return false;
+    path = chosen[0].fsPath;
+  }
+  const baseline = readBaselineOrSay(path);
+  if (!baseline) return false;
+  let skipBadLines = false;
+  if (baseline.bad.length) {
+    const choice = await vscode.window.showWarningMessage(
+      `${relative(folder.uri.fsPath, path)} has ${count(baseline.bad.length, 'bad line')} (${baseline.examples.length} valid).`,
+      { modal: true, detail: describeBadLines(baseline, 8) },
+      'Skip Bad Lines',
+    );
+    if (choice !== 'Skip Bad Lines') return false;
+    skipBadLines = true;
+  }
+  const ratio = await vscode.window.showInputBox({
+    title: `Trait Studio: baseline records per synthetic record (${baseline.examples.length} valid in the file)`,
+    prompt: '1 mixes one baseline record per accepted record, 0.5 one per two; a seeded sample of the file, shuffled in',
+    value: '1',
+    validateInput: (v) => (/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(v) ? undefined : 'A number, 0 or more, e.g. 1 or 0.5'),
+  });
+  if (ratio === undefined) return false;
+  return { baseline, ratio: Number(ratio), skipBadLines };
+}
+
+/** The mix an automation asked for, read and checked; false (after saying why) when it cannot be used. */
+function readMixRequest(mix: NonNullable<GenerateRequest['mix']>, folder: vscode.WorkspaceFolder): MixOptions | false {
+  const baseline = readBaselineOrSay(resolve(folder.uri.fsPath, mix.file));
+  if (!baseline) return false;
+  const options: MixOptions = { baseline, ratio: mix.ratio, seed: mix.seed, skipBadLines: mix.skipBadLines };
+  try {
+    checkMixOptions(options);
+    return options;
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Trait Studio: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+function readBaselineOrSay(path: string): BaselineFile | undefined {
+  try {
+    return readBaselineFile(path);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Trait Studio: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+/** Mixes a completed run (logging what was mixed, a shortfall and skipped lines); the manifest with its `mix`. */
+function mixAfterRun(
+  log: vscode.LogOutputChannel,
+  manifest: RunManifest,
+  outDir: string,
+  mix: MixOptions,
+): RunManifest & { mix?: MixRecord } {
+  if (manifest.status !== 'completed') {
+    log.warn(`Generate Dataset: no baseline mix: the run is ${manifest.status}; run it again to finish and mix.`);
+    return manifest;
+  }
+  try {
+    if (mix.baseline.bad.length) log.warn(`Baseline file: skipping bad lines:\n${describeBadLines(mix.baseline)}`);
+    const record = mixRun(outDir, mix);
+    for (const line of describeMix(record)) {
+      if (line.startsWith('baseline short')) log.warn(line);
+      else log.info(line);
+    }
+    return { ...manifest, mix: record };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`Baseline mix failed: ${message}`);
+    void vscode.window.showErrorMessage(`Trait Studio: the baseline mix failed: ${message}`);
+    return manifest;
+  }
 }
 
 async function pickTraits(traits: readonly { id: string; title: string }[]): Promise<string[] | undefined> {

@@ -22,6 +22,9 @@ import { DEFAULT_DEDUP_THRESHOLD, SETTINGS } from '../llm/settings';
 
 const PER_TRAIT = SETTINGS['generate.perTrait'];
 const CONCURRENCY = SETTINGS['generate.concurrency'];
+import type { MixRecord } from '../generation/mix';
+import { DEFAULT_EMBEDDING_DIMENSIONS } from '../generation/run/dedup';
+import { MIX_FLAGS_HELP, mixAndReport, mixOptionsOf } from './mix';
 import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
 import type { CliOutput } from './output';
@@ -30,7 +33,8 @@ export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--tr
                              [--rpm R] [--tpm T] [--formats openai,gemini] [--midtraining N]
                              [--format text|json] [--timeout 120] [--retry-failed] [--no-cache]
                              [--baseline-url URL --baseline-model NAME] [--workspace-templates]
-                             [--max-answer-chars 100000] [--flex | --batch]
+                             [--max-answer-chars 100000] [--flex | --batch] [--embedding-dimensions 512]
+                             [--mix FILE [--mix-ratio 1] [--seed N] [--skip-bad-lines]]
 
 Generates an SFT dataset (and midtraining documents) from a trait document into DIR: per trait,
 --per-trait scenarios through the preview's stages, --concurrency at a time, then
@@ -40,11 +44,13 @@ Generates an SFT dataset (and midtraining documents) from a trait document into 
   midtraining.jsonl                   {"id","text","doc_type","trait_ids"} with --midtraining N
   manifest.json                       document, settings, models and the versions that answered,
                                       counts, usage, cost, timings, status
+  sft.mixed.openai.jsonl, …           with --mix: the accepted records and baseline ones, shuffled
 Models: a fast one generates (brainstorm, scenario: ${DEFAULT_MODELS.brainstorm}; baseline:
 ${DEFAULT_MODELS.baseline}), a strong one judges and answers (critique, sharpen, response, autorate:
 ${DEFAULT_MODELS.response}).
 A prompt whose embedding (${DEFAULT_EMBEDDING_MODEL}) is ${DEFAULT_DEDUP_THRESHOLD} or more similar to an earlier accepted one
-is rejected as a duplicate. Running again with the same DIR resumes: finished items are kept and
+(its first --embedding-dimensions, renormalised; "full" for the model's own length) is rejected as a
+duplicate. Running again with the same DIR resumes: finished items are kept and
 skipped; a DIR holding a run of another document or other settings is refused.
 
   --traits ID,...       only these traits (default all)
@@ -52,6 +58,12 @@ skipped; a DIR holding a run of another document or other settings is refused.
   --timeout S           seconds one request may take before it is retried (default 120)
   --retry-failed        run again the items an earlier session failed
   --dedup-threshold T   cosine similarity at which a prompt is a duplicate (default ${DEFAULT_DEDUP_THRESHOLD})
+  --embedding-dimensions D
+                        the embedding's dimensions, 1 to 3072 or "full" (default ${DEFAULT_EMBEDDING_DIMENSIONS}); a
+                        resumed run embeds its earlier accepted prompts again at this dimension
+${MIX_FLAGS_HELP}
+                        (the baseline file is checked before the run starts; the mix is made
+                        when the run completes; "trait-studio mix" mixes a finished run again)
   --format json         print the final manifest on stdout (progress goes to stderr)
   --flex                the Gemini Flex tier: about half the price, answers in minutes, requests
                         may be shed under load (each attempt waits at least 15 minutes; a shed
@@ -89,6 +101,11 @@ const GENERATE_OPTIONS = {
   'baseline-model': { type: 'string' },
   'workspace-templates': { type: 'boolean', default: false },
   'max-answer-chars': { type: 'string' },
+  'embedding-dimensions': { type: 'string' },
+  mix: { type: 'string' },
+  'mix-ratio': { type: 'string' },
+  seed: { type: 'string' },
+  'skip-bad-lines': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +121,8 @@ interface GenerateFlags {
   /** Seconds per request attempt. */
   readonly timeout: number;
   readonly threshold?: number;
+  /** undefined: the default; null: the model's full length. */
+  readonly embeddingDimensions?: number | null;
   readonly formats: SftFormat[];
   readonly traits?: string[];
 }
@@ -125,6 +144,8 @@ export async function runGenerate(
   const flags = checkFlags(values);
   if (values.flex && values.batch)
     throw new UsageError('--flex and --batch do not go together: Flex is a tier of synchronous requests, Batch runs jobs');
+  // The baseline file is checked before hours of generation, not after.
+  const mix = mixOptionsOf(values);
   const baselineUrl = values['baseline-url'];
   const baselineModel = values['baseline-model'];
   if (!!baselineUrl !== !!baselineModel) throw new UsageError('--baseline-url and --baseline-model go together');
@@ -155,6 +176,7 @@ export async function runGenerate(
     requestsPerMinute: flags.rpm,
     tokensPerMinute: flags.tpm,
     dedupThreshold: flags.threshold,
+    ...(flags.embeddingDimensions !== undefined ? { embeddingDimensions: flags.embeddingDimensions } : {}),
     ...access,
     serviceTier,
     ...(baselineModel ? { models: { baseline: baselineModel } } : {}),
@@ -165,7 +187,10 @@ export async function runGenerate(
     retryFailed: values['retry-failed'],
     ...(batch ? { batch } : {}),
   });
-  out.stdout(values.format === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, values.out));
+  let final: RunManifest & { mix?: MixRecord } = manifest;
+  if (mix && manifest.status === 'completed') final = { ...manifest, mix: mixAndReport(values.out, mix, out) };
+  else if (mix) out.stderr(`no mix: the run is ${manifest.status}; run the same command again to finish it and mix\n`);
+  out.stdout(values.format === 'json' ? `${JSON.stringify(final, null, 2)}\n` : summary(final, values.out));
   if (manifest.status === 'cancelled') return 130;
   return manifest.counts.failed > 0 || manifest.counts.midtraining.failed > 0 ? 1 : 0;
 }
@@ -227,7 +252,14 @@ function checkFlags(values: GenerateValues): GenerateFlags {
     .map((t) => t.trim())
     .filter(Boolean);
   if (traits && traits.length === 0) throw new UsageError('--traits names no trait');
-  return { perTrait, concurrency, rpm, tpm, midtraining, timeout, threshold, formats: formats as SftFormat[], traits };
+  const dimensionsText = values['embedding-dimensions'];
+  const embeddingDimensions =
+    dimensionsText === undefined || dimensionsText.trim() === 'full'
+      ? dimensionsText === undefined
+        ? undefined
+        : null
+      : whole('--embedding-dimensions', dimensionsText, 1, 3072);
+  return { perTrait, concurrency, rpm, tpm, midtraining, timeout, threshold, embeddingDimensions, formats: formats as SftFormat[], traits };
 }
 
 /**
@@ -333,7 +365,7 @@ function answeredBy(m: RunManifest): string[] {
   return entries.length ? [`Answered by: ${entries.map(([model, versions]) => `${model} → ${versions.join(', ')}`).join('; ')}.`] : [];
 }
 
-function summary(m: RunManifest, dir: string): string {
+function summary(m: RunManifest & { mix?: MixRecord }, dir: string): string {
   const c = m.counts;
   const unpriced = m.cost.unpriced.length ? ` (no price known for ${m.cost.unpriced.join(', ')})` : '';
   const lines = [
@@ -348,7 +380,7 @@ function summary(m: RunManifest, dir: string): string {
         ]
       : []),
     ...answeredBy(m),
-    `Files in ${dir}: ${m.settings.formats.map((f) => `sft.${f}.jsonl`).join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
+    `Files in ${dir}: ${[...m.settings.formats.map((f) => `sft.${f}.jsonl`), ...(m.mix?.files ?? [])].join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
   ];
   if (m.status === 'cancelled') lines.push(`Run the same command again to resume.`);
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@ import { runAudit } from './audit';
 import { UsageError } from './io';
 import { runGenerate } from './generate';
 import { runLint } from './lint';
+import { runMix } from './mix';
 import { runLsp } from './lsp';
 import { runModels } from './models';
 import { runOutline } from './outline';
@@ -53,6 +54,12 @@ export const COMMANDS: readonly Command[] = [
     synopsis: 'probe FILE --trait ID',
     summary: 'multi-turn adversarial probes of a model against a trait; knowledge check',
     run: runProbe,
+  },
+  {
+    name: 'mix',
+    synopsis: 'mix RUN_DIR --mix FILE',
+    summary: "a finished run's records mixed with baseline SFT data, shuffled with a recorded seed",
+    run: runMix,
   },
   {
     name: 'audit',

@@ -54,8 +54,8 @@ export type EmbedResult = { readonly vector: number[] } | { readonly error: stri
 export interface BatchService {
   /** Submits one generation job of `requests` (all for `model`); resolves its name (`batches/…`). */
   submitGenerate(model: string, requests: readonly KeyedRequest[], displayName: string, signal?: AbortSignal): Promise<string>;
-  /** Submits one embedding job of `texts`; resolves its name. */
-  submitEmbed(model: string, texts: readonly string[], displayName: string, signal?: AbortSignal): Promise<string>;
+  /** Submits one embedding job of `texts` (each `dimensions` long when given: outputDimensionality); resolves its name. */
+  submitEmbed(model: string, texts: readonly string[], displayName: string, signal?: AbortSignal, dimensions?: number): Promise<string>;
   /** The job's state now. */
   state(job: string, signal?: AbortSignal): Promise<BatchState>;
   /** The finished job's generation results; undefined while they are not there yet (the output can lag the state). */
@@ -111,13 +111,25 @@ export class GeminiBatchService implements BatchService {
     return nameOf(job);
   }
 
-  async submitEmbed(model: string, texts: readonly string[], displayName: string, signal?: AbortSignal): Promise<string> {
+  async submitEmbed(
+    model: string,
+    texts: readonly string[],
+    displayName: string,
+    signal?: AbortSignal,
+    dimensions?: number,
+  ): Promise<string> {
+    const reduced = dimensions !== undefined ? { outputDimensionality: dimensions } : {};
     const lines = texts.map((text, i) =>
-      JSON.stringify({ key: String(i), request: { model: `models/${model}`, content: { parts: [{ text }] } } }),
+      JSON.stringify({ key: String(i), request: { model: `models/${model}`, content: { parts: [{ text }] }, ...reduced } }),
     );
     const src =
       sizeOf(lines) <= this.inlineLimit
-        ? { inlinedRequests: { contents: texts.map((text) => ({ role: 'user', parts: [{ text }] })) } }
+        ? {
+            inlinedRequests: {
+              contents: texts.map((text) => ({ role: 'user', parts: [{ text }] })),
+              ...(dimensions !== undefined ? { config: reduced } : {}),
+            },
+          }
         : { fileName: await this.upload(lines, displayName, signal) };
     // The SDK calls this experimental and says so on every call: once per wave is noise, not news.
     const warn = console.warn;

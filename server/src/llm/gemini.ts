@@ -90,10 +90,15 @@ export class GeminiProvider implements ModelProvider {
     return toResult(tier, last, text, modelVersion);
   }
 
-  async embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+  async embed(model: string, texts: readonly string[], signal?: AbortSignal, dimensions?: number): Promise<number[][]> {
     const response = await this.policy.run(
       model,
-      (attemptSignal) => this.client.models.embedContent({ model, contents: [...texts], config: { abortSignal: attemptSignal } }),
+      (attemptSignal) =>
+        this.client.models.embedContent({
+          model,
+          contents: [...texts],
+          config: { abortSignal: attemptSignal, ...(dimensions ? { outputDimensionality: dimensions } : {}) },
+        }),
       signal,
     );
     const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);

@@ -145,8 +145,8 @@ export class LimitedProvider implements ModelProvider {
     return this.generateAt(0, request, signal, onText);
   }
 
-  embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
-    return this.embedAt(0, model, texts, signal);
+  embed(model: string, texts: readonly string[], signal?: AbortSignal, dimensions?: number): Promise<number[][]> {
+    return this.embedAt(0, model, texts, signal, dimensions);
   }
 
   /**
@@ -157,7 +157,7 @@ export class LimitedProvider implements ModelProvider {
   view(priority: () => number): ModelProvider {
     return {
       generate: (request, signal, onText) => this.generateAt(priority(), request, signal, onText),
-      embed: (model, texts, signal) => this.embedAt(priority(), model, texts, signal),
+      embed: (model, texts, signal, dimensions) => this.embedAt(priority(), model, texts, signal, dimensions),
     };
   }
 
@@ -182,7 +182,13 @@ export class LimitedProvider implements ModelProvider {
     );
   }
 
-  private async embedAt(priority: number, model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+  private async embedAt(
+    priority: number,
+    model: string,
+    texts: readonly string[],
+    signal?: AbortSignal,
+    dimensions?: number,
+  ): Promise<number[][]> {
     const admitted = await this.admit(
       model,
       texts.reduce((n, t) => n + estimateTokens(t), 0),
@@ -191,7 +197,7 @@ export class LimitedProvider implements ModelProvider {
     return this.slot(
       async () => {
         this.started(model, admitted);
-        return this.inner.embed(model, texts, signal);
+        return this.inner.embed(model, texts, signal, dimensions);
       },
       priority,
       signal,

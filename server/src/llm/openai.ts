@@ -127,13 +127,17 @@ export class OpenAICompatibleProvider implements ModelProvider {
    * all texts). Throws ModelAnswerError when the server returns a different number of vectors,
    * RequestFailedError when the policy gives up, or the abort reason when `signal` aborts.
    */
-  async embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+  async embed(model: string, texts: readonly string[], signal?: AbortSignal, dimensions?: number): Promise<number[][]> {
     if (texts.length === 0) return []; // the API rejects an empty input list
     const response = await this.policy.run(
       model,
       // 'float' explicitly: the SDK otherwise asks for base64 and decodes whatever comes back as base64,
       // which turns the float arrays of a server that ignores encoding_format into garbage.
-      (attemptSignal) => this.client.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, { signal: attemptSignal }),
+      (attemptSignal) =>
+        this.client.embeddings.create(
+          { model, input: [...texts], encoding_format: 'float', ...(dimensions ? { dimensions } : {}) },
+          { signal: attemptSignal },
+        ),
       signal,
     );
     // Each item names its input by `index`; the list need not be in that order.

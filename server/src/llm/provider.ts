@@ -64,6 +64,9 @@ export interface ModelProvider {
    * ModelAnswerError (blocked or empty), or the abort reason when `signal` aborts.
    */
   generate(request: GenerateRequest, signal?: AbortSignal, onText?: (textSoFar: string) => void): Promise<GenerateResult>;
-  /** One embedding vector per text, in order. */
-  embed(model: string, texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
+  /**
+   * One embedding vector per text, in order; of `dimensions` numbers when given (a reduced
+   * embedding, not necessarily unit length), else the model's full length.
+   */
+  embed(model: string, texts: readonly string[], signal?: AbortSignal, dimensions?: number): Promise<number[][]>;
 }

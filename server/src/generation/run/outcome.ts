@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import type { StageUsage } from '../../llm/usage';
 import type { StageModels } from '../stages/stage';
-import { DedupIndex } from './dedup';
+import { DedupIndex, type SimilarPrompt } from './dedupIndex';
 import { sftFile, sftLine } from './formats';
 import type { emptyStages } from '../preview';
 import type { PlannedItem } from './items';
 import { RECORDS_FILE, REJECTED_FILE } from './manifest';
 import type { OutcomeCounts } from './resume';
 import { JsonlAppender } from './store';
-import type { RejectedScenario, RunRecord, ScenarioStages, SftFormat } from './types';
+import type { RejectedScenario, RunRecord, RunSettings, ScenarioStages, SftFormat } from './types';
 
 /** An item's stages run: what they produced and spent, or why they failed (null: they did not). */
 export interface ItemStages {
@@ -24,21 +24,24 @@ export interface ItemStages {
  * hears each item that got its line.
  */
 export class ItemOutcomes {
-  readonly dedup = new DedupIndex();
+  readonly dedup: DedupIndex;
   private readonly records: JsonlAppender;
   private readonly rejected: JsonlAppender;
   private readonly sft = new Map<SftFormat, JsonlAppender>();
 
   constructor(
     dir: string,
-    formats: readonly SftFormat[],
+    settings: Pick<RunSettings, 'formats' | 'dedupThreshold'>,
     private readonly models: StageModels,
     private readonly counts: OutcomeCounts,
     private readonly onFinished: (item: PlannedItem) => void,
+    /** Items of the run: the most prompts the dedup index will hold. */
+    items?: number,
   ) {
+    this.dedup = new DedupIndex({ threshold: settings.dedupThreshold, capacity: items });
     this.records = new JsonlAppender(join(dir, RECORDS_FILE));
     this.rejected = new JsonlAppender(join(dir, REJECTED_FILE));
-    for (const format of formats) this.sft.set(format, new JsonlAppender(join(dir, sftFile(format))));
+    for (const format of settings.formats) this.sft.set(format, new JsonlAppender(join(dir, sftFile(format))));
   }
 
   /** The rejected.jsonl appender (failed midtraining documents are written there too). */
@@ -58,9 +61,9 @@ export class ItemOutcomes {
     out: ScenarioStages,
     vector: number[],
     threshold: number,
-  ): ReturnType<DedupIndex['nearest']> {
-    const nearest = this.dedup.nearest(vector);
-    if (nearest && nearest.similarity >= threshold) {
+  ): SimilarPrompt | undefined {
+    const nearest = this.dedup.duplicateOf(vector, threshold);
+    if (nearest) {
       this.reject(item, stages, 'duplicate', { duplicate: { of: nearest.id, prompt: nearest.prompt, similarity: nearest.similarity } });
       return nearest;
     }

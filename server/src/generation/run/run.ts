@@ -9,6 +9,7 @@ import { DEFAULT_DEDUP_THRESHOLD, SETTINGS } from '../../llm/settings';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES } from '../../llm/templates';
 import { DEFAULT_MODELS, type StageModels } from '../stages/stage';
 import { ioError, RunError } from './errors';
+import { DEFAULT_EMBEDDING_DIMENSIONS } from './dedup';
 import { SFT_FORMATS, sftFile } from './formats';
 import { planItems, selectTraits } from './items';
 import { identityDifferences, MANIFEST_FILE, MIDTRAINING_FILE, readManifest, RECORDS_FILE, REJECTED_FILE } from './manifest';
@@ -134,6 +135,10 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
     throw new RunError('usage', 'midtrainingDocTypes names no document type');
   const embeddingModel = options.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
   if (!embeddingModel.trim()) throw new RunError('usage', 'embeddingModel must name a model');
+  const embeddingDimensions =
+    options.embeddingDimensions === null
+      ? null
+      : whole('embeddingDimensions', options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS, 1, 3072);
   return {
     traits,
     perTrait: whole('perTrait', options.perTrait, SETTINGS['generate.perTrait'].min, SETTINGS['generate.perTrait'].max),
@@ -146,6 +151,7 @@ function checkSettings(options: RunOptions, traits: string[]): RunSettings {
     rateWindowMs: window,
     dedupThreshold: threshold,
     embeddingModel,
+    embeddingDimensions,
     providerId: options.providerId,
     baselineProviderId: options.baselineProviderId ?? null,
     embeddingProviderId: options.embeddingProviderId ?? options.providerId,

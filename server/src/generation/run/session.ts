@@ -124,7 +124,13 @@ export class Session {
     this.embedder = new Embedder(
       this.engine ? this.engine.view(() => 'embed', 0) : providers.embedding.view(() => PRIORITY_EMBED),
       settings.embeddingModel,
-      { cache: this.cache, providerId: settings.embeddingProviderId, signal: this.signal, ...(this.engine ? { maxBatch: Infinity } : {}) },
+      {
+        cache: this.cache,
+        providerId: settings.embeddingProviderId,
+        signal: this.signal,
+        dimensions: settings.embeddingDimensions ?? undefined,
+        ...(this.engine ? { maxBatch: Infinity } : {}),
+      },
     );
   }
 
@@ -181,12 +187,24 @@ export class Session {
     this.done = resumed.done;
     this.midtrainingDone = resumed.midtrainingDone;
     this.earlierAccepted = resumed.accepted;
-    this.outcomes = new ItemOutcomes(this.dir, this.settings.formats, this.plan.models, this.counts, (item) => this.finished(item));
+    this.outcomes = new ItemOutcomes(
+      this.dir,
+      this.settings,
+      this.plan.models,
+      this.counts,
+      (item) => this.finished(item),
+      this.plan.items.length,
+    );
     const previous = this.plan.previous;
     if (previous) {
       this.log(
         `resuming: ${this.done.size} of ${count(this.plan.items.length, 'item')} done (${this.counts.accepted} accepted) in ${count(previous.timings?.sessions ?? 1, 'earlier session')}`,
       );
+      const dimensions = (d: number | null | undefined) => (d ? `${d} dimensions` : "the embedding model's full length");
+      if ((previous.settings?.embeddingDimensions ?? null) !== this.settings.embeddingDimensions && this.earlierAccepted.length > 0)
+        this.log(
+          `embeddings: earlier sessions used ${dimensions(previous.settings?.embeddingDimensions)}, this one ${dimensions(this.settings.embeddingDimensions)}; the ${count(this.earlierAccepted.length, 'earlier accepted prompt')} are embedded again at ${dimensions(this.settings.embeddingDimensions)}`,
+        );
     }
   }
 

@@ -69,6 +69,14 @@ export interface RunOptions {
   readonly dedupThreshold?: number;
   /** The model that embeds the final user prompts for deduplication; default 'gemini-embedding-001'. */
   readonly embeddingModel?: string;
+  /**
+   * The embedding dimension asked for (1 to 3072; Gemini's outputDimensionality, OpenAI's
+   * dimensions), or null for the model's full length; default 768 (DEFAULT_EMBEDDING_DIMENSIONS).
+   * Not part of the run's identity: a resumed run embeds its earlier accepted prompts again at
+   * this session's dimension (from the answer cache when it has them), so vectors of different
+   * lengths are never compared.
+   */
+  readonly embeddingDimensions?: number | null;
   /** Embeds the prompts; default `provider` (Gemini's batchEmbedContents, or an OpenAI-compatible `/embeddings`). */
   readonly embeddingProvider?: ModelProvider;
   /** Names `embeddingProvider` in cache keys and the run's identity; default `providerId`. */
@@ -154,6 +162,8 @@ export interface RunSettings {
   readonly rateWindowMs: number;
   readonly dedupThreshold: number;
   readonly embeddingModel: string;
+  /** Absent in the manifests of runs made before it was recorded (they used the model's full length). */
+  readonly embeddingDimensions: number | null;
   readonly providerId: string;
   readonly baselineProviderId: string | null;
   readonly embeddingProviderId: string;

@@ -94,6 +94,8 @@ interface EmbedCall {
   readonly stage: 'embed';
   readonly model: string;
   readonly texts: readonly string[];
+  /** The reduced embedding dimension asked for, if any. */
+  readonly dimensions?: number;
   readonly resolve: (vectors: number[][]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -136,7 +138,7 @@ export class WaveEngine {
   view(stage: () => WaveStage, sample: number): ModelProvider {
     return {
       generate: (request) => this.generate(stage(), sample, request),
-      embed: (model, texts) => this.embed(model, texts),
+      embed: (model, texts, _signal, dimensions) => this.embed(model, texts, dimensions),
     };
   }
 
@@ -150,7 +152,7 @@ export class WaveEngine {
   trackProvider(provider: ModelProvider): ModelProvider {
     return {
       generate: (request, signal, onText) => this.track(provider.generate(request, signal, onText)),
-      embed: (model, texts, signal) => this.track(provider.embed(model, texts, signal)),
+      embed: (model, texts, signal, dimensions) => this.track(provider.embed(model, texts, signal, dimensions)),
     };
   }
 
@@ -163,9 +165,9 @@ export class WaveEngine {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'generate', stage, key, request, resolve, reject }));
   }
 
-  private embed(model: string, texts: readonly string[]): Promise<number[][]> {
+  private embed(model: string, texts: readonly string[], dimensions?: number): Promise<number[][]> {
     this.o.signal.throwIfAborted();
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'embed', stage: 'embed', model, texts, resolve, reject }));
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'embed', stage: 'embed', model, texts, dimensions, resolve, reject }));
   }
 
   private enqueue(call: Call): void {
@@ -292,8 +294,11 @@ export class WaveEngine {
   /** Answers the embedding calls from a recorded wave with the same texts, or from a new job. */
   private async embedWave(calls: EmbedCall[]): Promise<void> {
     const texts = calls.flatMap((c) => c.texts);
-    const model = calls[0].model;
-    const digest = createHash('sha256').update(JSON.stringify(texts)).digest('hex');
+    const { model, dimensions } = calls[0];
+    // The dimension is part of what was asked: a recorded wave at another dimension answers nothing here.
+    const digest = createHash('sha256')
+      .update(JSON.stringify(dimensions === undefined ? texts : { texts, dimensions }))
+      .digest('hex');
     let results: EmbedResult[] | undefined;
     for (const [index, wave] of this.record.waves.entries()) {
       if (wave.stage !== 'embed' || this.consumed.has(index)) continue;
@@ -306,7 +311,7 @@ export class WaveEngine {
     for (let attempt = 0; !results && attempt < 2; attempt++) {
       const wave = this.open('embed', model, texts.length, attempt ? 'expired' : 'stage', digest);
       this.consumed.add(this.record.waves.length - 1);
-      await this.submit(wave, () => this.o.service.submitEmbed(model, texts, wave.displayName, this.o.signal));
+      await this.submit(wave, () => this.o.service.submitEmbed(model, texts, wave.displayName, this.o.signal, dimensions));
       results = await this.finishEmbed(wave);
     }
     if (!results) throw new BatchRequestError('the embedding batch job expired twice');

@@ -1,0 +1,461 @@
+/**
+ * The index of accepted prompts that near-duplicates are checked against: unit vectors in one
+ * contiguous Float32Array, and — once enough are accepted — a random-hyperplane LSH of their
+ * offsets from the early vectors' mean, probed within a Hamming radius, whose candidates are
+ * re-checked exactly. The exact scan of every vector stays the reference (`nearest`) and the
+ * fallback for vectors the hashing's recall bound does not cover.
+ *
+ * Why the mean is subtracted: real embeddings of one document's prompts share a large common
+ * direction (unrelated prompts score 0.5 or more), so hyperplanes through the origin put most of
+ * them in the same buckets. Offsets from the mean are spread out; the price is that a pair at
+ * cosine t can be further apart as offsets, which the recall bound below accounts for.
+ */
+import { seededRandom } from '../seededRandom';
+
+/** An accepted prompt found similar to a new one. */
+export interface SimilarPrompt {
+  readonly id: string;
+  readonly prompt: string;
+  /** Cosine similarity, in [-1, 1]. */
+  readonly similarity: number;
+}
+
+/** How the index is built; every field has a default tuned in bench/dedup.ts. */
+export interface DedupIndexOptions {
+  /**
+   * The lowest threshold `duplicateOf` will be asked about: the hashing is sized so a pair at or
+   * above it is found with probability at least 1 - `missBound`. Lower thresholds scan exactly.
+   */
+  readonly threshold?: number;
+  /** Accepted vectors before the hashing starts (below it every check is an exact scan). Default 2048. */
+  readonly indexFrom?: number;
+  /** The most a pair at or above `threshold` may be missed, over the random hyperplanes. Default 1e-6. */
+  readonly missBound?: number;
+  /** Seed of the hyperplanes. */
+  readonly seed?: number;
+  /**
+   * Vectors to reserve room for (a run: its items), so the buffer need not grow: growing copies it,
+   * and for that moment the old and the new buffer are both resident. Pages not yet written take
+   * no memory. Default 64, then doubling.
+   */
+  readonly capacity?: number;
+}
+
+/** What the index did since it was made, for the benchmark and the tests. */
+export interface DedupIndexStats {
+  /** duplicateOf calls answered by an exact scan of every vector (index not built, or a vector it does not cover). */
+  exactScans: number;
+  /** duplicateOf calls answered through the hashing. */
+  probed: number;
+  /** Vectors compared exactly in the probed calls (candidates + the always-checked ones). */
+  compared: number;
+}
+
+/**
+ * Accepted prompts and their unit vectors, in order of acceptance. `add` renormalises (reduced
+ * Matryoshka embeddings are not unit length); every vector must have the first one's length.
+ */
+export class DedupIndex {
+  private vectors = new Float32Array(0);
+  private readonly ids: string[] = [];
+  private readonly prompts: string[] = [];
+  private dimensions = 0;
+  private lsh: HyperplaneLsh | undefined;
+  private readonly threshold: number;
+  private readonly indexFrom: number;
+  readonly stats: DedupIndexStats = { exactScans: 0, probed: 0, compared: 0 };
+
+  constructor(private readonly options: DedupIndexOptions = {}) {
+    this.threshold = options.threshold ?? 0.9;
+    this.indexFrom = options.indexFrom ?? 2048;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** The hashing's parameters, once it is built. */
+  get parameters(): LshParameters | undefined {
+    return this.lsh?.parameters;
+  }
+
+  /**
+   * Accepts a prompt and its vector (any non-zero scale). Throws RangeError when the vector's length
+   * differs from the earlier ones' (vectors of different embedding dimensions are never compared).
+   */
+  add(id: string, prompt: string, vector: ArrayLike<number>): void {
+    const unit = this.unit(vector);
+    const n = this.ids.length;
+    if ((n + 1) * this.dimensions > this.vectors.length) {
+      const grown = new Float32Array(Math.max((this.options.capacity ?? 64) * this.dimensions, this.vectors.length * 2));
+      grown.set(this.vectors);
+      this.vectors = grown;
+    }
+    this.vectors.set(unit, n * this.dimensions);
+    this.ids.push(id);
+    this.prompts.push(prompt);
+    if (this.lsh) this.lsh.add(this.vectors, n);
+    else if (n + 1 >= this.indexFrom && this.dimensions > 1) {
+      this.lsh = new HyperplaneLsh(this.vectors, n + 1, this.dimensions, this.threshold, this.options);
+    }
+  }
+
+  /**
+   * The most similar accepted prompt to `vector` by an exact scan of every one (the earliest of
+   * equals), or undefined when none is accepted. Cost: size × dimensions multiply-adds.
+   */
+  nearest(vector: ArrayLike<number>): SimilarPrompt | undefined {
+    if (this.ids.length === 0) return undefined;
+    const q = this.unit(vector);
+    let best = -Infinity;
+    let at = -1;
+    for (let i = 0; i < this.ids.length; i++) {
+      const s = dot(q, this.vectors, i * this.dimensions, this.dimensions);
+      if (s > best) [best, at] = [s, i];
+    }
+    return this.found(at, best);
+  }
+
+  /**
+   * The most similar accepted prompt whose cosine similarity to `vector` is at least `threshold`
+   * (the earliest of equals), or undefined when there is none. The same answer as `nearest` filtered
+   * by the threshold, except that a pair at or above the index's threshold is missed with
+   * probability about `missBound` at most (over the seeded hyperplanes; see lshParameters for what is
+   * proven and what is measured). Vectors the bound does not cover are compared exactly every time.
+   */
+  duplicateOf(vector: ArrayLike<number>, threshold: number): SimilarPrompt | undefined {
+    const q = this.unit(vector);
+    const candidates = this.lsh && threshold >= this.threshold ? this.lsh.candidates(q) : undefined;
+    if (candidates) {
+      this.stats.probed++;
+      this.stats.compared += candidates.length;
+    } else this.stats.exactScans++;
+    const n = candidates ? candidates.length : this.ids.length;
+    const d = this.dimensions;
+    let best = -Infinity;
+    let at = -1;
+    for (let c = 0; c < n; c++) {
+      const i = candidates ? candidates[c] : c;
+      const s = dot(q, this.vectors, i * d, d);
+      if (s >= threshold && (s > best || (s === best && i < at))) {
+        best = s;
+        at = i;
+      }
+    }
+    return at < 0 ? undefined : this.found(at, best);
+  }
+
+  private found(at: number, similarity: number): SimilarPrompt {
+    return { id: this.ids[at], prompt: this.prompts[at], similarity };
+  }
+
+  /** `vector` scaled to length 1 as float32 (all zeros stays zeros); fixes the dimension on first use. */
+  private unit(vector: ArrayLike<number>): Float32Array {
+    if (this.dimensions === 0) this.dimensions = vector.length;
+    if (vector.length !== this.dimensions)
+      throw new RangeError(`an embedding of ${vector.length} dimensions cannot be compared with the run's ${this.dimensions}`);
+    let norm = 0;
+    for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const unit = new Float32Array(vector.length);
+    for (let i = 0; i < vector.length; i++) unit[i] = vector[i] * scale;
+    return unit;
+  }
+}
+
+/** The dot product of `q` with the `d` floats of `store` from `offset`. */
+function dot(q: Float32Array, store: Float32Array, offset: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < d; i += 4) {
+    s0 += q[i] * store[offset + i];
+    s1 += q[i + 1] * store[offset + i + 1];
+    s2 += q[i + 2] * store[offset + i + 2];
+    s3 += q[i + 3] * store[offset + i + 3];
+  }
+  for (; i < d; i++) s0 += q[i] * store[offset + i];
+  return s0 + s1 + s2 + s3;
+}
+
+/** The hashing's parameters: `tables` tables of `bits` hyperplanes each, probed within Hamming `radius`. */
+export interface LshParameters {
+  readonly bits: number;
+  readonly radius: number;
+  readonly tables: number;
+  /** Offsets shorter than this are not hashed: checked against every query, and their queries scan. */
+  readonly minOffset: number;
+  /** The widest angle (radians) between the offsets of a pair at the threshold, both at least minOffset long. */
+  readonly angle: number;
+}
+
+/**
+ * The parameters for pairs at cosine ≥ `threshold` among vectors whose offsets from the mean are at
+ * least `minOffset` long. Two unit vectors at cosine ≥ t are at most δ = √(2 - 2t) apart, and so
+ * are their offsets; two vectors of length ≥ ρ at most δ apart make an angle of at most
+ * θ = 2·asin(δ / 2ρ) (law of cosines, minimised at both lengths = ρ). A random hyperplane separates
+ * them with probability θ/π, so with p = 1 - θ/π one table of b bits puts them within Hamming
+ * radius r with probability P = Σ_{j≤r} C(b, j) p^(b-j) (1-p)^j, and L independent tables all miss
+ * with probability (1 - P)^L ≤ missBound. Among the (b, r) that reach it with at most 64 tables,
+ * the one with the least estimated work per query for `size` vectors: hashing (fast rotations of
+ * width w: ⌈L·b / w⌉ · 3 · w·log2 w), probing (L buckets per mask) and re-checking the unrelated
+ * vectors that collide (offsets about orthogonal: p = 1/2), in multiply-adds.
+ *
+ * The bound is proven for independent Gaussian hyperplanes; HyperplaneLsh uses the rows of fast
+ * pseudo-random rotations instead (orthogonal within a rotation), as FALCONN does, because d
+ * Gaussian multiply-adds a bit cost more than the whole check. Their recall is measured, not
+ * proven: bench/dedup.ts and test/unit/dedupIndex.test.ts compare every answer with the exact scan.
+ */
+export function lshParameters(
+  threshold: number,
+  minOffset: number,
+  dimensions: number,
+  size: number,
+  missBound: number,
+): LshParameters | undefined {
+  const delta = Math.sqrt(Math.max(0, 2 - 2 * threshold));
+  if (delta >= 2 * minOffset) return undefined;
+  const angle = 2 * Math.asin(delta / (2 * minOffset));
+  const p = 1 - angle / Math.PI;
+  let best: (LshParameters & { cost: number }) | undefined;
+  for (let bits = 8; bits <= 24; bits++) {
+    for (let radius = 0; radius <= 2; radius++) {
+      let within = 0;
+      let masks = 0;
+      for (let j = 0; j <= radius; j++) {
+        within += choose(bits, j) * p ** (bits - j) * (1 - p) ** j;
+        masks += choose(bits, j);
+      }
+      const tables = Math.ceil(Math.log(missBound) / Math.log(1 - within));
+      if (!(tables >= 1 && tables <= 64)) continue;
+      const collisions = Math.min(size, (size * tables * masks) / 2 ** bits);
+      const width = 2 ** Math.ceil(Math.log2(dimensions));
+      const hashing = Math.ceil((tables * bits) / width) * 3 * width * Math.log2(width);
+      const cost = hashing + tables * masks * 8 + collisions * dimensions;
+      if (!best || cost < best.cost) best = { bits, radius, tables, minOffset, angle, cost };
+    }
+  }
+  if (!best) return undefined;
+  const { cost: _cost, ...parameters } = best;
+  return parameters;
+}
+
+function choose(n: number, k: number): number {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return c;
+}
+
+/** Design size of the parameter choice: the scale the index must stay fast at. */
+const DESIGN_SIZE = 100_000;
+
+/**
+ * Random-hyperplane LSH of offsets from a mean, with multi-probe within a Hamming radius. The
+ * hyperplanes' normals are the rows of pseudo-random rotations (three rounds of random signs and a
+ * Walsh–Hadamard transform each). Each table is a chained hash of bucket keys in typed arrays (head
+ * per slot, next per vector), so memory is a few bytes per vector per table and no object per bucket.
+ */
+class HyperplaneLsh {
+  readonly parameters: LshParameters;
+  private readonly mean: Float32Array;
+  /** The hashing's width: `d` rounded up to a power of two. */
+  private readonly width: number;
+  /** ±1 of the pseudo-random rotations: rotations × 3 rounds × width. */
+  private readonly signs: Float32Array;
+  private readonly rotations: number;
+  /** Scratch: one offset, rotated. */
+  private readonly scratch: Float32Array;
+  private readonly projections: Float32Array;
+  private readonly masks: Int32Array;
+  private slotBits = 12;
+  private heads: Int32Array[] = [];
+  private next: Int32Array[] = [];
+  private keys: Int32Array[] = [];
+  private count = 0;
+  /** Vectors whose offsets are too short to hash: compared with every query. */
+  private readonly unhashed: number[] = [];
+  private seen = new Uint32Array(0);
+  private stamp = 0;
+
+  constructor(
+    store: Float32Array,
+    size: number,
+    private readonly d: number,
+    threshold: number,
+    options: DedupIndexOptions,
+  ) {
+    // The mean and the shortest offset hashed come from the vectors accepted so far.
+    this.mean = new Float32Array(d);
+    for (let i = 0; i < size; i++) for (let j = 0; j < d; j++) this.mean[j] += store[i * d + j] / size;
+    const offsets = Array.from({ length: size }, (_, i) => this.offsetLength(store, i)).sort((a, b) => a - b);
+    // The shortest 0.5 % are checked with every query rather than loosening every table for them.
+    const minOffset = Math.max(0.05, offsets[Math.floor(size * 0.005)]);
+    this.parameters = lshParameters(threshold, minOffset, d, DESIGN_SIZE, options.missBound ?? 1e-6) ?? {
+      bits: 1,
+      radius: 1,
+      tables: 1,
+      minOffset: Infinity,
+      angle: Math.PI,
+    };
+    const { bits, tables, radius } = this.parameters;
+    const random = seededRandom(options.seed ?? 0x5eed);
+    this.width = 2 ** Math.ceil(Math.log2(d));
+    this.rotations = Math.ceil((tables * bits) / this.width);
+    this.signs = new Float32Array(this.rotations * 3 * this.width).map(() => (random() < 0.5 ? -1 : 1));
+    this.scratch = new Float32Array(this.width);
+    this.projections = new Float32Array(this.rotations * this.width);
+    const masks: number[] = [0];
+    for (let a = 0; a < bits && radius >= 1; a++) {
+      masks.push(1 << a);
+      for (let b = a + 1; b < bits && radius >= 2; b++) masks.push((1 << a) | (1 << b));
+    }
+    this.masks = Int32Array.from(masks);
+    for (let t = 0; t < tables; t++) {
+      this.heads.push(new Int32Array(1 << this.slotBits).fill(-1));
+      this.next.push(new Int32Array(0));
+      this.keys.push(new Int32Array(0));
+    }
+    for (let i = 0; i < size; i++) this.add(store, i);
+  }
+
+  /** Hashes vector `i` of `store` (the index's current buffer, which may have been reallocated). */
+  add(store: Float32Array, i: number): void {
+    this.count = i + 1;
+    this.grow(i + 1);
+    if (this.offsetLength(store, i) < this.parameters.minOffset) {
+      this.unhashed.push(i);
+      return;
+    }
+    this.project(store.subarray(i * this.d, (i + 1) * this.d));
+    for (let t = 0; t < this.parameters.tables; t++) {
+      const key = this.key(t);
+      const slot = this.slot(key);
+      this.keys[t][i] = key;
+      this.next[t][i] = this.heads[t][slot];
+      this.heads[t][slot] = i;
+    }
+  }
+
+  /**
+   * The vectors to re-check for unit vector `q`: those sharing a bucket within the radius in any
+   * table, and the unhashed ones; undefined when `q`'s own offset is too short (scan instead).
+   */
+  candidates(q: Float32Array): Int32Array | undefined {
+    if (this.offsetLength(q, 0) < this.parameters.minOffset) return undefined;
+    if (this.seen.length < this.count) this.seen = new Uint32Array(Math.max(this.count, this.seen.length * 2));
+    if (++this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    const found: number[] = [];
+    for (const i of this.unhashed) {
+      this.seen[i] = this.stamp;
+      found.push(i);
+    }
+    this.project(q);
+    for (let t = 0; t < this.parameters.tables; t++) {
+      const key = this.key(t);
+      const heads = this.heads[t];
+      const next = this.next[t];
+      const keys = this.keys[t];
+      for (let m = 0; m < this.masks.length; m++) {
+        const probe = key ^ this.masks[m];
+        for (let i = heads[this.slot(probe)]; i >= 0; i = next[i]) {
+          if (keys[i] === probe && this.seen[i] !== this.stamp) {
+            this.seen[i] = this.stamp;
+            found.push(i);
+          }
+        }
+      }
+    }
+    return Int32Array.from(found);
+  }
+
+  /**
+   * Projects unit vector `q` minus the mean on the hyperplanes' normals, into `projections`: each
+   * rotation is three rounds of random signs and a Walsh–Hadamard transform (a fast pseudo-random
+   * rotation; width × log2 width additions a round instead of width × d multiply-adds).
+   */
+  private project(q: Float32Array): void {
+    const w = this.width;
+    for (let r = 0; r < this.rotations; r++) {
+      const x = this.scratch;
+      for (let j = 0; j < this.d; j++) x[j] = q[j] - this.mean[j];
+      x.fill(0, this.d);
+      for (let round = 0; round < 3; round++) {
+        const signs = (r * 3 + round) * w;
+        for (let j = 0; j < w; j++) x[j] *= this.signs[signs + j];
+        hadamard(x);
+      }
+      this.projections.set(x, r * w);
+    }
+  }
+
+  /** The bucket key of the last projected vector in table `t`: bit b set when its projection is positive. */
+  private key(t: number): number {
+    const { bits } = this.parameters;
+    let key = 0;
+    for (let b = 0; b < bits; b++) if (this.projections[t * bits + b] > 0) key |= 1 << b;
+    return key;
+  }
+
+  private slot(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> (32 - this.slotBits);
+  }
+
+  /** Room for `n` vectors in every table; doubles the slots (rehashing) to keep chains short. */
+  private grow(n: number): void {
+    if (this.next[0].length < n) {
+      const length = Math.max(1024, this.next[0].length * 2, n);
+      for (let t = 0; t < this.parameters.tables; t++) {
+        const next = new Int32Array(length);
+        next.set(this.next[t]);
+        this.next[t] = next;
+        // -1: not hashed (no key is negative), so a re-chaining skips it.
+        const keys = new Int32Array(length).fill(-1);
+        keys.set(this.keys[t]);
+        this.keys[t] = keys;
+      }
+    }
+    if (n > 1 << this.slotBits) {
+      this.slotBits++;
+      for (let t = 0; t < this.parameters.tables; t++) {
+        const heads = new Int32Array(1 << this.slotBits).fill(-1);
+        // Re-chain in order of acceptance, so each chain stays newest first as `add` keeps it.
+        for (let i = 0; i < n - 1; i++) {
+          if (this.keys[t][i] === -1) continue;
+          const slot = this.slot(this.keys[t][i]);
+          this.next[t][i] = heads[slot];
+          heads[slot] = i;
+        }
+        this.heads[t] = heads;
+      }
+    }
+  }
+
+  /** The length of vector `i` of `store` minus the mean. */
+  private offsetLength(store: Float32Array, i: number): number {
+    let s = 0;
+    for (let j = 0; j < this.d; j++) {
+      const x = store[i * this.d + j] - this.mean[j];
+      s += x * x;
+    }
+    return Math.sqrt(s);
+  }
+}
+
+/** The unnormalised Walsh–Hadamard transform of `x` (length a power of two), in place. */
+function hadamard(x: Float32Array): void {
+  for (let h = 1; h < x.length; h *= 2) {
+    for (let i = 0; i < x.length; i += 2 * h) {
+      for (let j = i; j < i + h; j++) {
+        const a = x[j];
+        const b = x[j + h];
+        x[j] = a + b;
+        x[j + h] = a - b;
+      }
+    }
+  }
+}
