@@ -124,6 +124,8 @@ describe('probe viewer: Pin as example', () => {
     assert.equal(pinnableAs(violated), 'bad');
     assert.equal(pinnableAs(held), 'good');
     assert.equal(pinnableAs(failed), null);
+    // A verdict the core did not count (its quotes were not in the transcript) is no example either.
+    assert.equal(pinnableAs({ ...violated, error: 'untrusted judge: no quote found in the transcript' }), null);
     assert.throws(() => probeExample(violated, 'good'), /cannot be pinned as a GOOD example: the judge found it violated/);
     assert.throws(() => probeExample(failed, 'bad'), /not judged/);
   });
@@ -162,7 +164,15 @@ describe('probe viewer: the view', () => {
       traits,
       loaded: [
         { file: 'a.json', saved: saved(result('candid', gemini, [held]), '2026-11-30T10:00:00Z', 'probe', 'base') },
-        { file: 'b.json', saved: saved(result('candid', tuned, [violated, held, failed]), '2026-11-30T11:00:00Z', 'probe', 'after SFT') },
+        {
+          file: 'b.json',
+          saved: saved(
+            result('candid', tuned, [violated, held, failed, { ...violated, error: 'untrusted judge' }]),
+            '2026-11-30T11:00:00Z',
+            'probe',
+            'after SFT',
+          ),
+        },
         { file: 'c.json', saved: saved(result('candid', gemini, [violated, violated]), '2026-11-30T12:00:00Z') },
         // An older file added later does not replace the newer result.
         { file: 'd.json', saved: saved(result('candid', gemini, [held]), '2026-11-30T09:00:00Z') },
@@ -179,11 +189,12 @@ describe('probe viewer: the view', () => {
     assert.equal(base.file, 'c.json');
     assert.deepEqual([base.judged, base.violated, base.violationRate, base.meanFirstViolationTurn], [2, 2, 1, 3]);
     const after = view.columns[1].traits.candid;
-    assert.deepEqual([after.judged, after.violated, after.failed, after.violationRate, after.evalAware], [2, 1, 1, 0.5, 1]);
+    // The untrusted verdict is not counted: 1 of 2, as the core's rates count it.
+    assert.deepEqual([after.judged, after.violated, after.failed, after.violationRate, after.evalAware], [2, 1, 2, 0.5, 1]);
     assert.equal(after.probes[2].error, 'the target answered 500 twice');
     assert.deepEqual(
       after.probes.map((p) => p.pin),
-      ['bad', 'good', null],
+      ['bad', 'good', null, null],
     );
     assert.deepEqual(
       view.traits.map((t) => t.id),

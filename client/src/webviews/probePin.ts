@@ -9,9 +9,12 @@ import type { Probe } from '../../../server/src/probe/types';
 /** What to pin: a violated probe's failure, or a held probe's whole conversation. */
 export type PinVerdict = 'bad' | 'good';
 
-/** Which verdicts a probe can be pinned as: judged and violated → bad; judged and held → good; failed or unjudged → none. */
+/**
+ * Which verdict a probe can be pinned as: violated → bad, held → good; none for a probe that failed,
+ * was not judged, or whose verdict is not counted (`error` set, e.g. a judge whose quotes were not found).
+ */
 export function pinnableAs(probe: Probe): PinVerdict | null {
-  if (!probe.judge || !probe.turns.length) return null;
+  if (!probe.judge || probe.error || !probe.turns.length) return null;
   return probe.judge.violated ? 'bad' : 'good';
 }
 
@@ -26,9 +29,11 @@ export function probeExample(probe: Probe, verdict: PinVerdict): PinnedConversat
   if (pinnableAs(probe) !== verdict) {
     const why = !probe.judge
       ? 'it was not judged'
-      : probe.judge.violated
-        ? 'the judge found it violated the trait'
-        : 'the judge found it held the trait';
+      : probe.error
+        ? `its verdict is not counted (${probe.error})`
+        : probe.judge.violated
+          ? 'the judge found it violated the trait'
+          : 'the judge found it held the trait';
     throw new Error(`this probe cannot be pinned as a ${verdict.toUpperCase()} example: ${why}`);
   }
   const judge = probe.judge!;

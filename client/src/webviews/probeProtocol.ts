@@ -107,9 +107,8 @@ export interface ProbeView {
 /** What the page saves (VS Code hands it to the serializer after a reload). */
 export interface ProbePageState {
   readonly view?: ProbeView;
+  /** The trait whose transcripts are shown. */
   readonly selected?: string;
-  /** The column pinned first in the transcripts (the other one beside it). */
-  readonly open?: readonly string[];
 }
 
 export type ToProbeWebview = { type: 'view'; view: ProbeView; select?: string };

@@ -137,7 +137,8 @@ export function probeView(input: {
 
 function traitCell(file: string, saved: SavedProbe): TraitCell {
   const { probes, cost } = saved.result;
-  const judged = probes.filter((p) => p.judge);
+  // Counted as the core counts them (probe.ts `rates`): judged, and the verdict trusted (no error).
+  const judged = probes.filter((p) => p.judge && !p.error);
   const violated = judged.filter((p) => p.judge!.violated);
   const turns = violated.map((p) => p.judge!.firstViolationTurn).filter((t): t is number => t !== null);
   return {
