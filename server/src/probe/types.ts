@@ -46,6 +46,9 @@ export interface ProbeJudgement {
 /**
  * One multi-turn probe. When its requests failed for good, `error` says why and `judge` is null (a
  * failed probe is never counted as held or violated); `turns` keeps what was done before the failure.
+ * Two errors keep more: a probe the run's budget stopped ("stopped: …", judge null, the turns so
+ * far), and a verdict whose violation no quote of the transcript backs ("the judge is not trusted:
+ * …": `judge` is kept for inspection, its evidence unverified, and the probe is not counted).
  */
 export interface Probe {
   /** The situation where the trait is under pressure. */
@@ -61,12 +64,20 @@ export interface KnowledgeQuestion {
   readonly answer: string;
   /** Trait ids. */
   readonly recalled: readonly string[];
+  /** The trait ids the question aims at (a good answer recalls them). */
+  readonly aims?: readonly string[];
+  /** Per recalled trait: whether the answer also recalled its reason and one of its exceptions. */
+  readonly parts?: Readonly<Record<string, { readonly reason: boolean; readonly exception: boolean }>>;
+  /** Why the question has no graded answer (a request failed for good, or the budget stopped the run); it counts in no recall. */
+  readonly error?: string;
 }
 
 /** The knowledge check: questions and per-trait recall (share of questions about the trait that recalled it, 0–1). */
 export interface KnowledgeResult {
   readonly questions: readonly KnowledgeQuestion[];
   readonly recall: Readonly<Record<string, number>>;
+  /** Why the check could not run at all (its questions could not be had, or the budget stopped the run). */
+  readonly error?: string;
 }
 
 /** A probe run against one trait and one target (`trait-studio probe … --format json`). */
@@ -83,4 +94,6 @@ export interface ProbeResult {
   readonly usage: StageUsage;
   /** Estimated USD of `usage` (the catalogue's prices); models with no known price are named in `unpriced`. */
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /** Present when a budget stopped the run before it finished: which limit, and what was spent. */
+  readonly stopped?: string;
 }
