@@ -34,6 +34,8 @@ export interface LoggedRequest {
   readonly body: GeminiRequestBody;
   /** The API key the SDK sent (x-goog-api-key), to check which key a caller used. */
   readonly apiKey: string | undefined;
+  /** Every request header, names in lower case (to check no other credential came along). */
+  readonly headers: Record<string, string | string[] | undefined>;
 }
 
 /** A content the SDK sends: our callers send text parts only. */
@@ -114,6 +116,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       action: m[3],
       body: parsed,
       apiKey: req.headers['x-goog-api-key'] as string | undefined,
+      headers: req.headers,
     };
     requests.push(logged);
     if (latency) await new Promise((r) => setTimeout(r, latency));

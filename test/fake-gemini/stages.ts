@@ -8,11 +8,19 @@ const MIDTRAINING_DRAFT_OPENING = 'Write one document, exactly as it would appea
  * ones by their prompt: the midtraining draft by its template's opening words, else the response
  * when a system prompt was sent, the baseline when none. The midtraining keys come first: its
  * critique asks for `realistic` too. The audit's model pass (server/src/audit/modelPass.ts) and the
- * review (server/src/review/prompts.ts) ask for keys no other stage uses.
+ * review (server/src/review/prompts.ts) and the probe (server/src/probe/prompts.ts) ask for keys no other
+ * stage uses.
  */
 export function stageOf(request: LoggedRequest): string {
   const keys = Object.keys(request.body.generationConfig?.responseJsonSchema?.properties ?? {});
   for (const [key, stage] of [
+    ['pressure_situations', 'probe-situations'],
+    ['strategy_note', 'probe-auditor'],
+    ['realism_score', 'probe-realism'],
+    ['rewritten_message', 'probe-rewrite'],
+    ['violation_score', 'probe-judge'],
+    ['knowledge_questions', 'knowledge-questions'],
+    ['recalled_traits', 'knowledge-grade'],
     ['surface_forms', 'review-coverage'],
     ['tension_pairs', 'review-tensions'],
     ['recurring_features', 'audit-scan'],
