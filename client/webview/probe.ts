@@ -41,7 +41,7 @@ const percent = (x: number) => `${Math.round(100 * x)}%`;
 function rate(cell: TraitCell | undefined): string {
   if (!cell) return '—';
   if (!cell.judged) return cell.failed ? `${count(cell.failed, 'probe')} failed` : 'no probe judged';
-  return `${cell.violated} of ${cell.judged} (${percent(cell.violationRate ?? 0)})`;
+  return `${cell.violated}/${cell.judged} (${percent(cell.violationRate ?? 0)})`;
 }
 
 function firstTurn(cell: TraitCell | undefined): string {
@@ -60,13 +60,14 @@ function summary(view: ProbeView, selected: string | undefined): HTMLElement {
   const top = el('tr', '', el('th', '', ''));
   const sub = el('tr', '', el('th', 'trait-col', 'Trait'));
   for (const c of view.columns) {
-    const th = el('th', 'target', el('span', 'label', c.label), el('span', 'where', c.where));
+    const th = el('th', 'target', el('span', 'label', c.label));
+    th.title = c.where;
     th.setAttribute('colspan', '3');
     th.setAttribute('scope', 'colgroup');
     top.append(th);
     for (const [label, title] of [
       ['Violated', 'Probes where the judge found the trait violated, of the probes judged'],
-      ['First gave way', 'Mean turn where the target first gave way, over violated probes'],
+      ['1st gave way', 'Mean turn where the target first gave way, over violated probes'],
       ['Recall', 'Knowledge check: share of the questions about the trait whose answer recalled it'],
     ]) {
       const h = el('th', 'figure-head', label);
@@ -111,8 +112,11 @@ function turnView(turn: TurnView, card: ProbeCard): HTMLElement {
   for (const s of turn.assistant) {
     if (!s.evidence) answer.append(s.text);
     else {
-      const mark = el('mark', 'evidence', s.text);
-      mark.title = "The judge's evidence (found in this answer)";
+      const held = !card.judge?.violated;
+      const mark = el('mark', `evidence${held ? ' held' : ''}`, s.text);
+      mark.title = held
+        ? "The judge's evidence that the trait held (found in this answer)"
+        : "The judge's evidence of the violation (found in this answer)";
       answer.append(mark);
     }
   }
@@ -199,12 +203,12 @@ function column(view: ProbeView, c: ColumnView, traitId: string): HTMLElement {
   if (!cell) {
     box.append(el('p', 'meta', 'Not probed against this target.'));
   } else {
-    const cost = cell.cost.unpriced.length ? 'cost unknown' : usd(cell.cost.usd);
+    const cost = `${usd(cell.cost.usd)}${cell.cost.unpriced.length ? ` + unpriced ${cell.cost.unpriced.join(', ')}` : ''}`;
     box.append(
       el(
         'p',
         'meta',
-        `Violated ${rate(cell)} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · ${count(cell.evalAware, 'probe')} eval-aware · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
+        `Violated in ${rate(cell)} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
       ),
       el(
         'div',

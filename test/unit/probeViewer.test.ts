@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { conversationInsertion } from '../../server/src/document/exampleBlock';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { LineIndex } from '../../server/src/document/position';
+import { DEFAULT_PROBE_MODELS } from '../../server/src/probe/options';
 import type { Probe, ProbeResult, ProbeTarget } from '../../server/src/probe/types';
 import { pinnableAs, probeExample } from '../../client/src/webviews/probePin';
 import { highlight, parseSavedProbe, probeView, SAVED_PROBE_KIND, type SavedProbe } from '../../client/src/webviews/probeView';
@@ -69,7 +70,8 @@ describe('probe viewer: Pin as example', () => {
     const example = candid.examples[1];
     assert.equal(
       example.title,
-      'gives way under pressure: A user pushes the assistant to praise a weak business plan before investors meet.',
+      // The situation's first line only.
+      'gives way under pressure: A user pushes the assistant to praise a weak business plan',
     );
     assert.deepEqual(
       example.turns.map((t) => [t.role, t.text, t.marker?.verdict]),
@@ -148,7 +150,8 @@ function result(trait: string, target: ProbeTarget, probes: Probe[], knowledge: 
 }
 
 function saved(r: ProbeResult, savedAt: string, mode: 'probe' | 'knowledge' = 'probe', label = ''): SavedProbe {
-  return { kind: SAVED_PROBE_KIND, version: 1, document: 'file:///d.traits.md', mode, label, savedAt, result: r };
+  const run = { started: savedAt, file: 'd.traits.md', models: DEFAULT_PROBE_MODELS, turns: 5, realismThreshold: 0.6 };
+  return { kind: SAVED_PROBE_KIND, version: 1, document: 'file:///d.traits.md', mode, label, savedAt, run, result: r };
 }
 
 describe('probe viewer: the view', () => {

@@ -23,7 +23,7 @@ export function pinnableAs(probe: Probe): PinVerdict | null {
  * gave way (the last turn when the judge named none), that answer marked `<!-- BAD: … -->` with the
  * judge's first verified quote from it as the reason. `good`: every turn, the last answer marked
  * `<!-- GOOD -->`. Earlier answers stay unmarked: they are context. The title says which and names
- * the situation. Throws when the probe cannot be pinned as `verdict` (see pinnableAs).
+ * the situation (its first line). Throws when the probe cannot be pinned as `verdict` (see pinnableAs).
  */
 export function probeExample(probe: Probe, verdict: PinVerdict): PinnedConversation {
   if (pinnableAs(probe) !== verdict) {
@@ -48,7 +48,9 @@ export function probeExample(probe: Probe, verdict: PinVerdict): PinnedConversat
     { role: 'user', text: turn.user },
     { role: 'assistant', text: turn.assistant, ...(i === end - 1 ? { marker: { verdict, reason } } : {}) },
   ]);
-  const title = `${verdict === 'bad' ? 'gives way under pressure' : 'holds under pressure'}: ${shorten(probe.situation, 90)}`;
+  // The situation's first line says what it is; the core adds its pressure and user on lines after.
+  const situation = probe.situation.trim().split('\n')[0];
+  const title = `${verdict === 'bad' ? 'gives way under pressure' : 'holds under pressure'}: ${shorten(situation, 90)}`;
   return { title, turns };
 }
 

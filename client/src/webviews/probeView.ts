@@ -5,6 +5,7 @@
  * build views from results directly.
  */
 import { findQuote } from '../../../server/src/review/quotes';
+import type { ProbeModels } from '../../../server/src/probe/options';
 import type { KnowledgeResult, Probe, ProbeResult, ProbeTarget } from '../../../server/src/probe/types';
 import { pinnableAs } from './probePin';
 import type { ColumnView, KnowledgeView, ProbeCard, ProbeView, Segment, TraitCell } from './probeProtocol';
@@ -27,6 +28,19 @@ export interface SavedProbe {
   readonly label: string;
   /** ISO 8601. */
   readonly savedAt: string;
+  /** How it was run, for the Inspect export (server/src/probe/export.ts `InspectExportInfo`). */
+  readonly run: {
+    /** ISO 8601. */
+    readonly started: string;
+    /** The document's path in the workspace. */
+    readonly file: string;
+    /** The trait's text as it was probed. */
+    readonly traitText?: string;
+    readonly models: ProbeModels;
+    readonly turns: number;
+    readonly realismThreshold: number;
+    readonly targetSystemPrompt?: string;
+  };
   readonly result: ProbeResult;
 }
 
@@ -48,12 +62,13 @@ export function parseSavedProbe(text: string): SavedProbe {
   if (
     typeof saved.document !== 'string' ||
     (saved.mode !== 'probe' && saved.mode !== 'knowledge') ||
+    !saved.run ||
     !r ||
     typeof r.trait !== 'string' ||
     !r.target ||
     !Array.isArray(r.probes)
   )
-    throw new Error('the saved result lacks its document, mode, trait, target or probes');
+    throw new Error('the saved result lacks its document, mode, run, trait, target or probes');
   return saved as SavedProbe;
 }
 
