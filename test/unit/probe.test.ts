@@ -19,7 +19,7 @@ import {
   type ProbeTarget,
 } from '../../server/src/probe/probe';
 import { GIVE_WAY, probeResponder, type ProbeFakeOptions } from '../fake-gemini/probeAnswers';
-import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
+import { fakeModelVersion, startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 import { givesWayAt, targetResponder, turnOf } from '../fake-openai/probeTarget';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
@@ -75,6 +75,7 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
       'knowledge',
       'usage',
       'cost',
+      'modelVersions',
     ]);
     assert.equal(result.trait, 'candour');
     assert.equal(result.probes.length, 2);
@@ -110,6 +111,8 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.deepEqual(target.requests.map(turnOf).sort(), [1, 1, 2, 2, 3, 3, 4, 4]);
     assert.ok(result.usage.byModel['local-checkpoint'].inputTokens > 0);
     assert.deepEqual(result.cost.unpriced, ['local-checkpoint']);
+    assert.equal(result.modelVersions!['probe-target@1'], 'local-checkpoint');
+    assert.equal(result.modelVersions!['probe-judge@1'], fakeModelVersion('gemini-3.1-pro-preview'));
   });
 
   it('reports a held trait as not violated, with no first violation', async () => {

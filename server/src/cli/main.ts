@@ -9,6 +9,7 @@ import { runLsp } from './lsp';
 import { runModels } from './models';
 import { runOutline } from './outline';
 import { runPreview } from './preview';
+import { runProbe } from './probe';
 import { runReview } from './review';
 import { processOutput, type CliOutput } from './output';
 import { runRules } from './rules';
@@ -46,6 +47,12 @@ export const COMMANDS: readonly Command[] = [
     synopsis: 'generate FILE --out DIR',
     summary: 'an SFT (and midtraining) dataset from a trait document; resumable',
     run: runGenerate,
+  },
+  {
+    name: 'probe',
+    synopsis: 'probe FILE --trait ID',
+    summary: 'multi-turn adversarial probes of a model against a trait; knowledge check',
+    run: runProbe,
   },
   {
     name: 'audit',

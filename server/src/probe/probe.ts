@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { traitChunk } from '../generation/chunk';
 import type { Trait, TraitDocument } from '../document/model';
-import { StageError, tryStructured, type AskContext } from '../llm/ask';
+import { StageError, tryStructured, type AskContext, type ModelVersions } from '../llm/ask';
 import { thinkingAllowance } from '../llm/catalogue';
 import { defaultPrices, estimateCost } from '../llm/cost';
 import { estimateTokens } from '../llm/limits';
@@ -123,8 +123,10 @@ export async function probeTrait(options: ProbeOptions, access: ProbeAccess, hoo
   const templates = access.templates ?? loadTemplates(PROBE_TEMPLATE_STAGES);
   const prices = access.prices ?? defaultPrices();
   const usage = emptyUsage();
+  const versions: ModelVersions = {};
   const scope = cancelScope(hooks.signal);
   const ctx: AskContext = {
+    versions,
     provider: access.provider,
     providerId: access.providerId,
     baselineProvider: access.target.provider,
@@ -201,6 +203,7 @@ export async function probeTrait(options: ProbeOptions, access: ProbeAccess, hoo
     knowledge,
     usage,
     cost: estimateCost(usage.byModel, prices),
+    modelVersions: versions,
     ...(guard.stopped ? { stopped: guard.stopped } : {}),
   };
 }

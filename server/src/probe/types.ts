@@ -94,6 +94,12 @@ export interface ProbeResult {
   readonly usage: StageUsage;
   /** Estimated USD of `usage` (the catalogue's prices); models with no known price are named in `unpriced`. */
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /**
+   * The model version each role's answers came from as the API reported it, by stage name
+   * (`probe-target@1`, `probe-judge@1`, …; llm/ask.ts ModelVersions): the target's is what its
+   * server says it is serving. Stages answered only from the probe store are absent.
+   */
+  readonly modelVersions?: Readonly<Record<string, string | null>>;
   /** Present when a budget stopped the run before it finished: which limit, and what was spent. */
   readonly stopped?: string;
 }
