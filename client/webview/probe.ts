@@ -210,6 +210,7 @@ function column(view: ProbeView, c: ColumnView, traitId: string): HTMLElement {
         'meta',
         `Violated in ${rate(cell)} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
       ),
+      ...(cell.versions.length ? [el('p', 'meta versions', `Answered by: ${cell.versions.join(', ')}`)] : []),
       el(
         'div',
         'actions',

@@ -170,7 +170,10 @@ describe('probe viewer: the view', () => {
         {
           file: 'b.json',
           saved: saved(
-            result('candid', tuned, [violated, held, failed, { ...violated, error: 'untrusted judge' }]),
+            {
+              ...result('candid', tuned, [violated, held, failed, { ...violated, error: 'untrusted judge' }]),
+              modelVersions: { 'probe-target@1': 'ckpt-7-served', 'probe-judge@1': 'gemini-3.1-pro-001', 'probe-auditor@1': null },
+            },
             '2026-11-30T11:00:00Z',
             'probe',
             'after SFT',
@@ -192,6 +195,7 @@ describe('probe viewer: the view', () => {
     assert.equal(base.file, 'c.json');
     assert.deepEqual([base.judged, base.violated, base.violationRate, base.meanFirstViolationTurn], [2, 2, 1, 3]);
     const after = view.columns[1].traits.candid;
+    assert.deepEqual(after.versions, ['ckpt-7-served', 'gemini-3.1-pro-001']);
     // The untrusted verdict is not counted: 1 of 2, as the core's rates count it.
     assert.deepEqual([after.judged, after.violated, after.failed, after.violationRate, after.evalAware], [2, 1, 2, 0.5, 1]);
     assert.equal(after.probes[2].error, 'the target answered 500 twice');

@@ -8,6 +8,7 @@ import { writeTextAtomically } from '../../../server/src/files/atomicWrite';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { traitChunk } from '../../../server/src/generation/chunk';
+import type { ModelVersions } from '../../../server/src/llm/ask';
 import { estimateCost } from '../../../server/src/llm/cost';
 import { credentialFreeUrl } from '../../../server/src/llm/redact';
 import { loadTemplates } from '../../../server/src/llm/templates';
@@ -276,6 +277,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         try {
           result = await withProgress(`Trait Studio: checking what ${chosen.name} knows of ${name}`, async (signal) => {
             const usage = emptyUsage();
+            const versions: ModelVersions = {};
             const prices = a.prices!;
             const knowledge = await checkKnowledge(
               {
@@ -287,6 +289,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
                   cache: a.cache,
                   signal,
                   usage,
+                  versions,
                 },
                 target: {
                   provider: a.target.provider,
@@ -308,6 +311,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
               knowledge,
               usage,
               cost: estimateCost(usage.byModel, prices),
+              modelVersions: versions,
             };
           });
         } finally {

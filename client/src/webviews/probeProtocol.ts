@@ -64,6 +64,8 @@ export interface TraitCell {
   readonly meanFirstViolationTurn: number | null;
   readonly evalAware: number;
   readonly cost: { readonly usd: number; readonly unpriced: readonly string[] };
+  /** The model versions that answered, as the APIs reported them (distinct, in stage order). */
+  readonly versions: readonly string[];
 }
 
 /** The latest knowledge check of the document against one target. */

@@ -168,6 +168,7 @@ function traitCell(file: string, saved: SavedProbe): TraitCell {
     meanFirstViolationTurn: turns.length ? turns.reduce((a, b) => a + b, 0) / turns.length : null,
     evalAware: judged.filter((p) => p.judge!.evalAware).length,
     cost,
+    versions: [...new Set(Object.values(saved.result.modelVersions ?? {}).filter((v): v is string => !!v))],
   };
 }
 

@@ -167,6 +167,8 @@ describe('probe trait', () => {
       confirm: false,
     });
     assert.ok(knowledge && knowledge.knowledge, 'no knowledge result');
+    // Every answer records the model version its API reported, the target's and the grader's.
+    assert.ok(Object.values(knowledge.modelVersions).filter(Boolean).length >= 2, JSON.stringify(knowledge.modelVersions));
     // The fake target's answer names "candour" only: recalled for it, not for weapons.
     assert.deepEqual(knowledge.knowledge.recall, { candour: 1, weapons: 0 });
     const panel = await vscode.commands.executeCommand('traitStudio.showProbeResults', document.uri);
