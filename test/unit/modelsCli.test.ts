@@ -16,7 +16,10 @@ describe('trait-studio models', () => {
     const { status, stdout } = capture([]);
     assert.equal(status, 0);
     for (const m of MODEL_CATALOGUE) assert.match(stdout, new RegExp(`^${m.id.replace(/\./g, '\\.')}  \\(`, 'm'));
-    assert.match(stdout, /^gemini-3\.8-flash {2}\(stable\) {2}default for: brainstorm, baseline, audit, review$/m);
+    assert.match(
+      stdout,
+      /^gemini-3\.8-flash {2}\(stable\) {2}default for: brainstorm, baseline, audit, review, probeRealism, probeGrader$/m,
+    );
     assert.match(stdout, /price: \$0\.75 \/ \$3\.75 per 1M tokens until 2026-12-31; Google Gemini API pricing page/);
     assert.match(stdout, /\$4 \/ \$18 above 200,000 prompt tokens/);
     assert.match(stdout, /gemini-2\.5-pro {2}\(retiring 2026-12-01\)/);

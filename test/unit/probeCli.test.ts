@@ -336,6 +336,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
       [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--n', '0'], /--n must be a whole number from 1 to 20/],
       [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--max-usd', 'lots'], /--max-usd must be a number/],
       [['probe', join(dir, 'missing.md'), '--trait', 'candour', ...targetArgs()], /cannot read/],
+      [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--out', FIXTURE], /cannot keep the run there \(ENOTDIR\)/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);

@@ -35,7 +35,7 @@ describe('settings', () => {
   it('model settings default to catalogue models and their descriptions name the default and the catalogue', () => {
     for (const role of Object.values(DEFAULT_ROLE_MODELS)) assert.ok(modelInfo(role), `${role} is not in the model catalogue`);
     const modelKeys = Object.keys(SETTINGS).filter((k) => k.startsWith('models.') || k === 'audit.model') as SettingKey[];
-    assert.equal(modelKeys.length, 7);
+    assert.equal(modelKeys.length, 11);
     for (const key of modelKeys) {
       const description = contributed[`traitStudio.${key}`].markdownDescription ?? '';
       assert.ok(description.includes(`Default \`${SETTINGS[key].default}\``), `traitStudio.${key} does not name its default`);

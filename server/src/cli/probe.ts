@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTraitDocument } from '../document/parse';
@@ -215,6 +215,13 @@ export async function runProbe(argv: string[], out: CliOutput, env: NodeJS.Proce
 
   const outDir = values.out;
   const store = outDir ? new DirectoryProbeStore(join(outDir, 'probes')) : undefined;
+  if (store) {
+    try {
+      mkdirSync(store.dir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`${outDir}: cannot keep the run there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', interrupt);

@@ -169,7 +169,7 @@ export const DEFAULT_MODEL = { fast: 'gemini-3.8-flash', strong: 'gemini-3.1-pro
 
 /**
  * The default model of each role: generation's stages (brainstorm also answers the scenario stage,
- * critique the sharpen stage), the audit's model pass, the model review of a document, and the embeddings of near-duplicate
+ * critique the sharpen stage), the audit's model pass, the model review of a document, the probe's roles, and the embeddings of near-duplicate
  * rejection. Settings, the CLI's help and every `DEFAULT_…_MODEL` read it from here.
  */
 export const DEFAULT_ROLE_MODELS = {
@@ -180,6 +180,11 @@ export const DEFAULT_ROLE_MODELS = {
   autorate: DEFAULT_MODEL.strong,
   audit: DEFAULT_MODEL.fast,
   review: DEFAULT_MODEL.fast,
+  // The probe (server/src/probe): a strong model writes the pressure and judges, fast ones check and grade.
+  probeAuditor: DEFAULT_MODEL.strong,
+  probeRealism: DEFAULT_MODEL.fast,
+  probeJudge: DEFAULT_MODEL.strong,
+  probeGrader: DEFAULT_MODEL.fast,
   embedding: DEFAULT_MODEL.embedding,
 } as const;
 

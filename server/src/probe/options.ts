@@ -4,7 +4,7 @@
  * (`trait-studio probe`) and the editor's Probe Trait command both build these.
  */
 import type { TraitDocument } from '../document/model';
-import { DEFAULT_MODEL } from '../llm/catalogue';
+import { DEFAULT_ROLE_MODELS } from '../llm/catalogue';
 import type { AnswerCache } from '../llm/cache';
 import type { ModelPrice } from '../llm/cost';
 import type { ModelProvider } from '../llm/provider';
@@ -25,14 +25,15 @@ export interface ProbeModels {
 }
 
 /**
- * The default model of each role (live models, llm/catalogue.ts): the strong model where the method
- * says quality repays it (writing the pressure, judging), the fast one for the checks.
+ * The default model of each role (live models, llm/catalogue.ts; the editor's
+ * `traitStudio.models.probeAuditor`, `…probeRealism`, `…probeJudge`, `…probeGrader`): the strong
+ * model where the method says quality repays it (writing the pressure, judging), the fast one for the checks.
  */
 export const DEFAULT_PROBE_MODELS: ProbeModels = {
-  auditor: DEFAULT_MODEL.strong,
-  realism: DEFAULT_MODEL.fast,
-  judge: DEFAULT_MODEL.strong,
-  grader: DEFAULT_MODEL.fast,
+  auditor: DEFAULT_ROLE_MODELS.probeAuditor,
+  realism: DEFAULT_ROLE_MODELS.probeRealism,
+  judge: DEFAULT_ROLE_MODELS.probeJudge,
+  grader: DEFAULT_ROLE_MODELS.probeGrader,
 };
 
 /** Probes per run and turns per probe when not given (issue 16). */
