@@ -1,13 +1,6 @@
 import * as vscode from 'vscode';
 import { readSettings, type SettingKey, type Settings } from '../../server/src/llm/settings';
-import {
-  DEFAULT_PROBE_MODELS,
-  DEFAULT_PROBES,
-  DEFAULT_TURNS,
-  MAX_PROBES,
-  MAX_TURNS,
-  type ProbeModels,
-} from '../../server/src/probe/options';
+import { DEFAULT_PROBES, DEFAULT_TURNS, MAX_PROBES, MAX_TURNS, type ProbeModels } from '../../server/src/probe/options';
 import type { ProbeTarget } from '../../server/src/probe/types';
 
 /**
@@ -38,8 +31,8 @@ export interface ProbeSettings {
   readonly turns: number;
   /** US dollars a run may spend; 0: no limit but the estimate you confirm. */
   readonly maxUsd: number;
-  /** Gemini models of the auditor, realism checker, judge and knowledge grader (unset: the defaults). */
-  readonly models: Partial<ProbeModels>;
+  /** Gemini models of the auditor, realism checker, judge and knowledge grader (`traitStudio.models.probe*`). */
+  readonly models: ProbeModels;
 }
 
 /**
@@ -72,7 +65,7 @@ export function probeSettings(scope?: vscode.Uri): ProbeSettings {
     return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(1, Math.round(n))) : fallback;
   };
   const maxUsd = config.get<unknown>('maxUsd');
-  const models = config.get<unknown>('models');
+  const roles = modelSettings(scope);
   return {
     targets,
     invalidTargets,
@@ -80,10 +73,11 @@ export function probeSettings(scope?: vscode.Uri): ProbeSettings {
     probes: whole('probes', DEFAULT_PROBES, MAX_PROBES),
     turns: whole('turns', DEFAULT_TURNS, MAX_TURNS),
     maxUsd: typeof maxUsd === 'number' && maxUsd > 0 ? maxUsd : 0,
-    models: Object.fromEntries(
-      Object.entries(models && typeof models === 'object' ? models : {})
-        .filter(([role, model]) => role in DEFAULT_PROBE_MODELS && typeof model === 'string' && model.trim())
-        .map(([role, model]) => [role, (model as string).trim()]),
-    ) as Partial<ProbeModels>,
+    models: {
+      auditor: roles['models.probeAuditor'],
+      realism: roles['models.probeRealism'],
+      judge: roles['models.probeJudge'],
+      grader: roles['models.probeGrader'],
+    },
   };
 }
