@@ -53,6 +53,7 @@ const webviewOptions = {
     run: 'client/webview/run.ts',
     audit: 'client/webview/audit.ts',
     tradeoffs: 'client/webview/tradeoffs.ts',
+    probe: 'client/webview/probe.ts',
   },
   outdir: 'dist/webview',
   bundle: true,

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { PREVIEW_COMMAND, REVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
+import { PREVIEW_COMMAND, PROBE_COMMAND, REVIEW_COMMAND, type InitializationOptions } from '../../server/src/lsp/protocol';
 import { registerApiKeyCommands } from './commands/apiKey';
 import { registerAudit } from './commands/audit';
 import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
+import { registerProbe } from './commands/probe';
 import { registerReview } from './commands/review';
 import { PolicyCache } from './commands/modelSetup';
 import { registerPromptTemplates } from './commands/promptTemplates';
@@ -55,12 +56,11 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     diagnosticPullOptions: { onChange: true, onSave: true },
     initializationOptions: { previewCommand: true, reviewCommand: true } satisfies InitializationOptions,
     middleware: {
-      // Preview and review are off in Restricted Mode (they send text to a model): no lenses for them there.
+      // Preview, review and probe are off in Restricted Mode (they send text to a model): no lenses for them there.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
-        return vscode.workspace.isTrusted
-          ? lenses
-          : lenses?.filter((lens) => lens.command?.command !== PREVIEW_COMMAND && lens.command?.command !== REVIEW_COMMAND);
+        const modelCommands = new Set([PREVIEW_COMMAND, REVIEW_COMMAND, PROBE_COMMAND]);
+        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => !modelCommands.has(lens.command?.command ?? ''));
       },
     },
   };
@@ -125,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
     registerRuns(context, log, runsChanged.event),
     registerAudit(context, log, policies),
     registerReview(context, log, policies, () => client),
+    registerProbe(context, log, policies),
     runsChanged,
     registerPromptTemplates(),
     { dispose: () => void client?.stop() },

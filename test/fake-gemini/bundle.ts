@@ -5,3 +5,5 @@ export { stageOf } from './stages';
 export { HOSTILE_MARKUP, MARKDOWN_TAIL, previewResponder } from './previewAnswers';
 export { startFakeOpenAI } from '../fake-openai/server';
 export { coverageAnswer, reviewResponder, tensionsAnswer } from './reviewAnswers';
+export { GIVE_WAY, probeResponder } from './probeAnswers';
+export { givesWayAt, HOLDS, targetResponder } from '../fake-openai/probeTarget';

@@ -1,6 +1,7 @@
 // UI test: the same workspace opened untrusted (Restricted Mode). Linting still works; Preview
 // Scenarios is off: no "Preview" lens, and the command, run anyway, explains why and calls no model;
-// so are Generate Dataset and Review Document with Model (no "Review with model" lens).
+// so are Generate Dataset and Review Document with Model (no "Review with model" lens), and Probe
+// Trait and Check Knowledge (no "Probe" lens).
 import assert from 'node:assert/strict';
 import { quickOpen, runCommand } from './workbench.mjs';
 
@@ -65,6 +66,24 @@ export const tests = [
       await page
         .locator('.notifications-center .notification-list-item', { hasText: 'Review Document with Model is off in Restricted Mode' })
         .waitFor();
+      assert.equal(fakeGemini.requests.length, before);
+    },
+  },
+  {
+    name: 'Probe Trait and Check Knowledge are off too: no Probe lens, and the commands say why',
+    async run({ page, fakeGemini }) {
+      const before = fakeGemini.requests.length;
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Probe' }).count(), 0);
+      for (const [title, said] of [
+        ['Trait Studio: Probe Trait', 'Probe Trait is off in Restricted Mode'],
+        ['Trait Studio: Check Knowledge', 'Check Knowledge is off in Restricted Mode'],
+      ]) {
+        await page.keyboard.press('Escape');
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await runCommand(page, title);
+        await runCommand(page, 'Notifications: Show Notifications');
+        await page.locator('.notifications-center .notification-list-item', { hasText: said }).waitFor();
+      }
       assert.equal(fakeGemini.requests.length, before);
     },
   },

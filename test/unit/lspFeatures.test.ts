@@ -312,13 +312,18 @@ describe('language features (in memory)', () => {
     );
   });
 
-  it('adds a Preview lens running the preview command for that trait when the client has it', () => {
+  it('adds Preview and Probe lenses running those commands for that trait when the client has them', () => {
     const lenses = codeLenses(doc, lintDocument(doc).diagnostics, 'file:///a.traits.md');
     const previews = lenses.filter((l) => l.command?.command === 'traitStudio.previewScenarios');
     assert.deepEqual(
       previews.map((l) => [l.range.start.line, l.command?.title, l.command?.arguments]),
       doc.traits.map((t) => [t.heading.range.start.line, '$(play) Preview', ['file:///a.traits.md', t.id]]),
     );
-    assert.equal(lenses.length, 2 * doc.traits.length);
+    const probes = lenses.filter((l) => l.command?.command === 'traitStudio.probeTrait');
+    assert.deepEqual(
+      probes.map((l) => [l.range.start.line, l.command?.title, l.command?.arguments]),
+      doc.traits.map((t) => [t.heading.range.start.line, '$(beaker) Probe', ['file:///a.traits.md', t.id]]),
+    );
+    assert.equal(lenses.length, 3 * doc.traits.length);
   });
 });

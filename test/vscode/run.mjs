@@ -151,7 +151,7 @@ async function runHostSuite(browser, server, workspace, resultsDir) {
 }
 
 /** (b) The UI tests: each test/ui/*.test.mjs gets a fresh workbench page; its steps run in order. */
-async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEnv) {
+async function runUiTests(browser, sharedServer, workspace, fakeGemini, fakes, serverEnv) {
   const dir = join(REPO, 'test', 'ui');
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.test.mjs') && (!uiFile || f.startsWith(uiFile)))
@@ -180,7 +180,8 @@ async function runUiTests(browser, sharedServer, workspace, fakeGemini, serverEn
       record(suite, 'open the workbench', false, error.message);
       continue;
     }
-    const context = { page, server, workspace, fakeGemini, screenshot: (name) => screenshot(page, name) };
+    // `fakes` is the bundled fake-server module, for a test that starts fakes of its own (a probe target).
+    const context = { page, server, workspace, fakeGemini, fakes, screenshot: (name) => screenshot(page, name) };
     let failedStep;
     for (const test of tests) {
       if (failedStep) {
@@ -247,7 +248,7 @@ async function main() {
     const fakeBundle = await bundleFakeGemini(tmp);
     const fakeModule = createRequire(import.meta.url)(fakeBundle);
     fakeGemini = await fakeModule.startFakeGemini();
-    fakeGemini.setResponder(fakeModule.reviewResponder(fakeModule.previewResponder(3)));
+    fakeGemini.setResponder(fakeModule.probeResponder({}, fakeModule.reviewResponder(fakeModule.previewResponder(3))));
     const serverEnv = {
       TRAIT_STUDIO_TEST_RESULTS: resultsDir,
       ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),
@@ -259,7 +260,7 @@ async function main() {
     server = await startCodeServer({ env: serverEnv, keepTemp: keep, log });
     browser = await launchBrowser({ tmp });
     if (!uiOnly) await runHostSuite(browser, server, hostWorkspace, resultsDir);
-    if (!hostOnly) await runUiTests(browser, server, uiWorkspace, fakeGemini, serverEnv);
+    if (!hostOnly) await runUiTests(browser, server, uiWorkspace, fakeGemini, fakeModule, serverEnv);
   } catch (error) {
     record('setup', 'start code-server and Chromium', false, error.stack ?? error.message);
   } finally {

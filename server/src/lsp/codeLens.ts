@@ -2,13 +2,13 @@ import type { CodeLens } from 'vscode-languageserver';
 import { evidenceSource, evidenceText, traitCoverage, type Evidence } from '../analysis/coverage';
 import type { TraitDocument } from '../document/model';
 import type { LintDiagnostic } from '../rules/rule';
-import { PREVIEW_COMMAND, REVIEW_COMMAND } from './protocol';
+import { PREVIEW_COMMAND, PROBE_COMMAND, REVIEW_COMMAND } from './protocol';
 
 /**
  * A lens above each trait: what it states, at a glance, and its number of findings, with the sentence
  * that states each part in its tooltip; and, when
- * `previewUri` is given (the client has the Preview Scenarios command), a "Preview" lens that runs
- * it for that trait with arguments `[previewUri, trait id]`. When `reviewUri` is given (the client has the
+ * `previewUri` is given (the client has the Preview Scenarios and Probe Trait commands), a "Preview"
+ * lens and a "Probe" lens that run them for that trait with arguments `[previewUri, trait id]`. When `reviewUri` is given (the client has the
  * review command), a "Review with model" lens on the document's first heading runs it with `[reviewUri]`.
  */
 export function codeLenses(
@@ -49,7 +49,8 @@ function traitLenses(document: TraitDocument, findings: readonly LintDiagnostic[
     const coverage: CodeLens = { range: trait.heading.range, command: { title, command: '', tooltip } };
     if (previewUri === undefined) return [coverage];
     const preview = { title: '$(play) Preview', command: PREVIEW_COMMAND, arguments: [previewUri, trait.id] };
-    return [{ range: trait.heading.range, command: preview }, coverage];
+    const probe = { title: '$(beaker) Probe', command: PROBE_COMMAND, arguments: [previewUri, trait.id] };
+    return [{ range: trait.heading.range, command: preview }, { range: trait.heading.range, command: probe }, coverage];
   });
 }
 

@@ -82,6 +82,9 @@ export interface SetReviewParams {
 /** The client's command that previews the scenarios of a trait; arguments: document URI, trait id. */
 export const PREVIEW_COMMAND = 'traitStudio.previewScenarios';
 
+/** The client's command that probes a model against a trait (multi-turn adversarial audits); arguments: document URI, trait id. */
+export const PROBE_COMMAND = 'traitStudio.probeTrait';
+
 /** `traitStudio/lintTexts`: lint documents the editor has not opened (the Lint Workspace command). */
 export const LINT_TEXTS_REQUEST = 'traitStudio/lintTexts';
 
