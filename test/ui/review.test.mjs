@@ -2,8 +2,9 @@
 // estimate, and sees the review's findings in the Problems panel under source "traits (review)",
 // answered by the fake Gemini server (answers derived from the text). The lint reports "Be brief"
 // as missing its reason; the review quotes the reason the lint cannot see, so the lint's finding is
-// withdrawn and the hover says the review found it. A second review of the unchanged document is
-// answered from the cache: the estimate says so and the fake is sent nothing. The trade-off map shows
+// withdrawn, the hover says the review found it, and the coverage lens shows "✓ reason (review)".
+// A second review of the unchanged document is answered from the cache: the estimate says so and
+// the fake is sent nothing. The trade-off map shows
 // the pairs as a matrix; "Add trade-off" inserts a stub linking an unweighed pair, one undoable edit
 // with the cursor in its placeholder, and the map follows the edit. Screenshots in test/output/.
 import assert from 'node:assert/strict';
@@ -103,6 +104,16 @@ export const tests = [
       assert.match(await hover.first().innerText(), /Short answers respect the reader's time\.[\s\S]*missing-rationale/);
       await screenshot('ui-review-3-hover');
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: "the coverage lens above the trait shows the review's verdict on the reason, and says it came from the review",
+    async run({ page }) {
+      // The server asks the editor to refresh its lenses once it holds the review.
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'reason (review)' });
+      await lens.first().waitFor();
+      assert.match(await lens.first().innerText(), /✓ reason \(review\) · ✓ trade-offs · ✓ exceptions/);
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration', { hasText: '✗ reason' }).count(), 0);
     },
   },
   {
