@@ -53,7 +53,10 @@ function traitLenses(
     const parts = PART_RULES.map(({ part, rule, label, name }) => {
       const quote = reviewFound.get(`${trait.id}\u0000${rule}`);
       if (quote !== undefined)
-        return { title: `✓ ${label} (review)`, tooltip: `${name}: found by the model review: «${quote}» (it overrules the lint's ${rule})` };
+        return {
+          title: `✓ ${label} (review)`,
+          tooltip: `${name}: found by the model review: «${quote}» (it overrules the lint's ${rule})`,
+        };
       return { title: `${c[part] ? '✓' : '✗'} ${label}`, tooltip: evidenceLine(name, c[part]) };
     });
     const title = [
