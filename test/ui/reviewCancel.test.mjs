@@ -61,13 +61,15 @@ export const tests = [
       // The next request the fake receives is never answered: the review waits on it until cancelled.
       fakeGemini.script({ kind: 'hang' });
       await startReview(page, /3 traits and the trade-off map: 4 requests, ≈ \$/);
-      const toast = page.locator('.notification-toast', { hasText: 'reviewing review-cancel.traits.md' });
+      // The progress may show as a toast or only in the notification centre: cancel it from the centre.
+      await runCommand(page, 'Notifications: Show Notifications');
+      const progress = page.locator('.notifications-center .notification-list-item', { hasText: 'reviewing review-cancel.traits.md' });
       // Three of the four requests are answered; the held one keeps the review running.
-      await toast.filter({ hasText: '3/4' }).waitFor({ timeout: 30_000 });
+      await progress.filter({ hasText: '3/4' }).waitFor({ timeout: 30_000 });
       assert.equal(fakeGemini.requests.length - before, 4);
       await screenshot('ui-review-cancel-1-progress');
-      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await toast.waitFor({ state: 'detached' });
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await progress.waitFor({ state: 'detached' });
       // The command logs the cancel once it is done with the review: anything it published, it
       // published before this line.
       await runCommand(page, 'Trait Studio: Show Output');

@@ -146,7 +146,8 @@ export function registerReview(
                 file: vscode.workspace.asRelativePath(document.uri),
                 onProgress: (done, total) => {
                   const percent = (100 * done) / total;
-                  progress.report({ increment: percent - reported, message: `${done}/${count(total, 'trait')}` });
+                  const of = tensions ? `${total}: the traits and the trade-off map` : count(total, 'trait');
+                  progress.report({ increment: percent - reported, message: `${done}/${of}` });
                   reported = percent;
                 },
               });
