@@ -6,7 +6,8 @@ const KEY = 'traitStudio.review.pairs';
 /** Documents whose pairs are kept: the most recently reviewed. */
 const KEEP = 20;
 
-type Stored = Record<string, ReviewedPairs & { readonly at: number }>;
+/** Per document URI, most recently reviewed first. */
+type Stored = Record<string, ReviewedPairs>;
 
 /**
  * The trade-off pairs of each document's latest model review, kept in the workspace's state so the
@@ -19,16 +20,13 @@ export class ReviewedPairsStore {
 
   /** The latest reviewed pairs of document `uri`, if it was reviewed. */
   get(uri: string): ReviewedPairs | undefined {
-    const entry = this.stored()[uri];
-    return entry ? { model: entry.model, tensions: entry.tensions } : undefined;
+    return this.stored()[uri];
   }
 
   /** Keeps `pairs` as document `uri`'s latest (dropping the least recently reviewed beyond KEEP). */
   async set(uri: string, pairs: ReviewedPairs): Promise<void> {
-    const entries = Object.entries({ ...this.stored(), [uri]: { ...pairs, at: Date.now() } })
-      .sort(([, a], [, b]) => b.at - a.at)
-      .slice(0, KEEP);
-    await this.memento.update(KEY, Object.fromEntries(entries));
+    const others = Object.entries(this.stored()).filter(([key]) => key !== uri);
+    await this.memento.update(KEY, Object.fromEntries([[uri, pairs], ...others].slice(0, KEEP)));
   }
 
   private stored(): Stored {
