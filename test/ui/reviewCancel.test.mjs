@@ -79,6 +79,9 @@ export const tests = [
         .waitFor({ timeout: 30_000 });
       // The server holds no review: the hover (a request answered from its state now) names none ...
       await page.keyboard.press('Control+Shift+M');
+      // Back to the top of the document, where "Be brief" is.
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Home');
       await mouseTo(page, page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' }));
       const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Trait' });
       await hover.first().waitFor({ timeout: 20_000 });
