@@ -17,6 +17,7 @@ import { TRADEOFF_VIEW_TYPE } from '../webviews/tradeoffProtocol';
 import { modelSettings } from '../config';
 import { MissingKeyError, modelSetup, templateWorkspace, type PolicyCache } from './modelSetup';
 import { explainRestricted } from './restricted';
+import { ReviewedTraitsStore } from './keptReview';
 import { ReviewedPairsStore } from './reviewedPairs';
 
 /** `Trait Studio: Show Trade-off Map`: the matrix of the document's trait pairs beside it (keyless without a review). */
@@ -39,7 +40,8 @@ export interface ReviewRequest {
  * review publishes nothing. Off in Restricted Mode (it sends the document to a model provider).
  * Resolves the review, or undefined when the user backed out or it did not run. Also registers
  * `Show Trade-off Map` and the map panel's restore after a window reload (from the document and
- * the reviewed pairs kept in the workspace state: no model call).
+ * the reviewed pairs kept in the workspace state: no model call). The trait reviews are kept there
+ * too, so the server's review findings come back with the map (keptReview.ts).
  */
 export function registerReview(
   context: vscode.ExtensionContext,
@@ -49,6 +51,8 @@ export function registerReview(
 ): vscode.Disposable {
   /** The latest review's trade-off pairs per document URI, for the trade-off map. */
   const reviewed = new ReviewedPairsStore(context.workspaceState);
+  /** The latest review's trait reviews per document URI, given to the server again when it opens the document. */
+  const reviewedTraits = new ReviewedTraitsStore(context.workspaceState);
   const host = { extensionUri: context.extensionUri, log, reviewed: (uri: string) => reviewed.get(uri) };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(TRADEOFF_MAP_COMMAND, async (target?: unknown) => {
@@ -167,6 +171,8 @@ export function registerReview(
             tensions: [...(pairs?.tensions ?? [])],
           };
           await client()?.sendRequest(SET_REVIEW_REQUEST, params);
+          // Kept for the server after a reload, a reopen or a restart (extension.ts re-sends them on open).
+          await reviewedTraits.set(uri, { model, traits: params.traits });
           if (review.tensions) await reviewed.set(uri, pairs!);
           TradeoffPanel.of(uri)?.refresh();
           const failed = review.traits.filter((t) => t.error);

@@ -1,36 +1,35 @@
 import type * as vscode from 'vscode';
+import type { ReviewedTension } from '../../../server/src/review/types';
 import type { ReviewedPairs } from '../webviews/tradeoffPanel';
-
-/** The workspace-state key of the reviewed pairs. */
-const KEY = 'traitStudio.review.pairs';
-/** Documents whose pairs are kept: the most recently reviewed. */
-const KEEP = 20;
-
-/** Per document URI, most recently reviewed first. */
-type Stored = Record<string, ReviewedPairs>;
+import { isRecord, RecentPerDocument } from './recentPerDocument';
 
 /**
  * The trade-off pairs of each document's latest model review, kept in the workspace's state so the
- * trade-off map shows them again after a window reload (or a restart) without asking a model.
- * Each pair carries the chunks it was proposed for: the map drops a pair once either trait is
- * edited, so a kept pair is never stale. Only the `KEEP` most recently reviewed documents are kept.
+ * trade-off map (and the server's unweighed-tension findings, see keptReview.ts) show them again
+ * after a window reload (or a restart) without asking a model. Each pair carries the chunks it was
+ * proposed for: the map drops a pair once either trait is edited, so a kept pair is never stale.
+ * Only the 20 most recently reviewed documents are kept.
  */
-export class ReviewedPairsStore {
-  constructor(private readonly memento: vscode.Memento) {}
-
-  /** The latest reviewed pairs of document `uri`, if it was reviewed. */
-  get(uri: string): ReviewedPairs | undefined {
-    return this.stored()[uri];
+export class ReviewedPairsStore extends RecentPerDocument<ReviewedPairs> {
+  constructor(memento: vscode.Memento) {
+    super(memento, 'traitStudio.review.pairs', 20, isReviewedPairs);
   }
+}
 
-  /** Keeps `pairs` as document `uri`'s latest (dropping the least recently reviewed beyond KEEP). */
-  async set(uri: string, pairs: ReviewedPairs): Promise<void> {
-    const others = Object.entries(this.stored()).filter(([key]) => key !== uri);
-    await this.memento.update(KEY, Object.fromEntries([[uri, pairs], ...others].slice(0, KEEP)));
-  }
+function isReviewedPairs(value: unknown): value is ReviewedPairs {
+  return isRecord(value) && typeof value.model === 'string' && Array.isArray(value.tensions) && value.tensions.every(isReviewedTension);
+}
 
-  private stored(): Stored {
-    const value = this.memento.get<unknown>(KEY);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Stored) : {};
-  }
+function isReviewedTension(value: unknown): value is ReviewedTension {
+  if (!isRecord(value) || !isRecord(value.tension) || !Array.isArray(value.chunks)) return false;
+  const { a, b, situation, weighed, quote } = value.tension;
+  return (
+    typeof a === 'string' &&
+    typeof b === 'string' &&
+    typeof situation === 'string' &&
+    typeof weighed === 'boolean' &&
+    (quote === null || typeof quote === 'string') &&
+    value.chunks.length === 2 &&
+    value.chunks.every((c) => typeof c === 'string')
+  );
 }
