@@ -7,7 +7,8 @@
 // the fake is sent nothing. The trade-off map shows
 // the pairs as a matrix; "Add trade-off" inserts a stub linking an unweighed pair, one undoable edit
 // with the cursor in its placeholder, and the map follows the edit. After a window reload the map
-// panel comes back with the review's pairs and asks no model. Screenshots in test/output/.
+// panel comes back with the review's pairs, the lens and the Problems panel with the review's
+// findings, and no model is asked. Screenshots in test/output/.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,7 +181,20 @@ export const tests = [
       assert.match(await frame.locator('button.cell[data-a="brief"][data-b="kind"]').getAttribute('class'), /\bweighed\b/);
       assert.match(await frame.locator('button.cell[data-a="brief"][data-b="playful"]').getAttribute('class'), /\bunweighed\b/);
       await frame.locator('.details .situation', { hasText: 'A user needs Be brief and Be playful at once' }).waitFor();
-      assert.equal(fakeGemini.requests.length, before, 'a restored map asks no model');
+      // The map and the diagnostics agree: the server is given the kept review again when it opens
+      // the document, so the lens keeps the review's verdict and the Problems panel its findings.
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'reason (review)' });
+      await lens.first().waitFor({ timeout: 30_000 });
+      assert.match(await lens.first().innerText(), /✓ reason \(review\) · ✓ trade-offs · ✓ exceptions/);
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration', { hasText: '✗ reason' }).count(), 0);
+      await runCommand(page, 'Problems: Focus on Problems View');
+      const rows = await problemsUntil(
+        page,
+        (r) => r.some((x) => /The review found the reason here/.test(x)) && r.filter((x) => /can pull against/.test(x)).length === 2,
+        'the review finding and the two unweighed-tension findings after the reload',
+      );
+      assert.ok(!rows.some((r) => /never says why/.test(r)), `the lint's overruled finding is back:\n${rows.join('\n')}`);
+      assert.equal(fakeGemini.requests.length, before, 'a restored review asks no model');
       await screenshot('ui-review-5-restored-map');
     },
   },
