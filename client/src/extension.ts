@@ -5,6 +5,7 @@ import { registerApiKeyCommands } from './commands/apiKey';
 import { registerAudit } from './commands/audit';
 import { registerGenerate } from './commands/generate';
 import { registerPreview } from './commands/preview';
+import { resendKeptReview } from './commands/keptReview';
 import { registerProbe } from './commands/probe';
 import { registerReview } from './commands/review';
 import { PolicyCache } from './commands/modelSetup';
@@ -61,6 +62,14 @@ export function activate(context: vscode.ExtensionContext): TraitStudioApi {
         const lenses = await next(document, token);
         const modelCommands = new Set([PREVIEW_COMMAND, REVIEW_COMMAND, PROBE_COMMAND]);
         return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => !modelCommands.has(lens.command?.command ?? ''));
+      },
+      // The server forgets a document's model review when the document closes, the window reloads or
+      // the server restarts: once it has the document open again, give it the kept review (no model call).
+      didOpen: async (document, next) => {
+        await next(document);
+        void resendKeptReview(context.workspaceState, client, document.uri.toString()).catch((error: unknown) =>
+          log.warn(`Restoring the review of ${document.uri.toString()}: ${error instanceof Error ? error.message : String(error)}`),
+        );
       },
     },
   };

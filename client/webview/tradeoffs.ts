@@ -1,8 +1,9 @@
 // The trade-off map's page script (bundled for the browser into dist/webview/tradeoffs.js): a traits ×
 // traits matrix, cells coloured weighed / unweighed / no tension, rows grouped by the document's
 // groups; filter by title, only traits with unweighed tensions, sort by unweighed count. A click on a
-// cell shows its situation and evidence, with buttons that jump to it or add a trade-off stub. Text
-// goes in through textContent only.
+// cell shows its situation and evidence, with buttons that jump to it or add a trade-off stub. A
+// large matrix scrolls in its own box, its header row and trait names held in view (tradeoffs.css),
+// and keeps its scroll position when the page is drawn again. Text goes in through textContent only.
 import { count } from '../../server/src/format';
 import type { MapCell, MapTrait } from '../../server/src/review/tradeoffMap';
 import type { FromTradeoffWebview, ToTradeoffWebview, TradeoffView } from '../src/webviews/tradeoffProtocol';
@@ -49,9 +50,11 @@ function shownTraits(view: TradeoffView): MapTrait[] {
 function matrix(traits: readonly MapTrait[], cells: ReadonlyMap<string, MapCell>): HTMLElement {
   const table = el('table', 'matrix');
   const head = el('tr', '', el('th', 'corner', ''));
+  // The first column of each group gets a rule on its left, as the group's header row does above its rows.
+  const groupStart = (i: number) => i > 0 && traits[i].group !== traits[i - 1].group;
   traits.forEach((t, i) => {
-    const th = el('th', 'col', String(i + 1));
-    th.title = t.title;
+    const th = el('th', `col${groupStart(i) ? ' group-start' : ''}`, String(i + 1));
+    th.title = `${i + 1}. ${t.title}`;
     head.append(th);
   });
   table.append(el('thead', '', head));
@@ -60,18 +63,21 @@ function matrix(traits: readonly MapTrait[], cells: ReadonlyMap<string, MapCell>
   traits.forEach((row, i) => {
     if (row.group !== group) {
       group = row.group;
-      const th = el('th', 'group', group || '(no group)');
-      th.setAttribute('colspan', String(traits.length + 1));
-      body.append(el('tr', 'group-row', th));
+      // The label in the names' column (held in view with them), an empty cell across the matrix.
+      const rest = el('td', 'group-rest', '');
+      rest.setAttribute('colspan', String(traits.length));
+      body.append(el('tr', 'group-row', el('th', 'group', group || '(no group)'), rest));
     }
     const name = el('th', 'row', `${i + 1}. ${row.title}`, row.unweighed ? el('span', 'badge', String(row.unweighed)) : null);
     name.title = `${row.title} (#${row.id}): ${count(row.unweighed, 'unweighed tension')}`;
+    name.dataset.title = row.title;
     name.addEventListener('click', () => vscode.postMessage({ type: 'reveal', traitId: row.id }));
     const tr = el('tr', '', name);
-    for (const col of traits) {
+    traits.forEach((col, j) => {
+      const start = groupStart(j) ? ' group-start' : '';
       if (col.id === row.id) {
-        tr.append(el('td', 'self', ''));
-        continue;
+        tr.append(el('td', `self${start}`, ''));
+        return;
       }
       const cell = cells.get(pairKey(row.id, col.id));
       const kind = cell ? (cell.weighed ? 'weighed' : 'unweighed') : 'none';
@@ -82,8 +88,8 @@ function matrix(traits: readonly MapTrait[], cells: ReadonlyMap<string, MapCell>
       b.dataset.a = row.id;
       b.dataset.b = col.id;
       b.title = cell ? `${row.title} × ${col.title}: ${cell.situation}` : `${row.title} × ${col.title}: no tension proposed`;
-      tr.append(el('td', '', b));
-    }
+      tr.append(el('td', start.trim(), b));
+    });
     body.append(tr);
   });
   table.append(body);
@@ -136,6 +142,9 @@ function details(view: TradeoffView, cells: ReadonlyMap<string, MapCell>): HTMLE
 
 function draw(): void {
   const view = state.view;
+  // Drawing again (a click, a new map after an edit) must not throw the reader back to the matrix's top-left corner.
+  const scrolled = root.querySelector('.matrix-wrap');
+  const scroll = scrolled ? { top: scrolled.scrollTop, left: scrolled.scrollLeft } : undefined;
   root.replaceChildren();
   if (!view) return;
   const cells = new Map(view.map.cells.map((c) => [pairKey(c.a, c.b), c]));
@@ -199,7 +208,15 @@ function draw(): void {
       ' no tension',
     ),
   );
-  root.append(el('div', 'layout', matrix(shownTraits(view), cells), details(view, cells)));
+  const box = details(view, cells);
+  root.append(el('div', 'layout', matrix(shownTraits(view), cells), box));
+  const wrap = root.querySelector('.matrix-wrap');
+  if (wrap && scroll) {
+    wrap.scrollTop = scroll.top;
+    wrap.scrollLeft = scroll.left;
+  }
+  // Beside the matrix or above it (a narrow panel): the details of the cell just clicked are in view.
+  box?.scrollIntoView({ block: 'nearest' });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToTradeoffWebview>) => {

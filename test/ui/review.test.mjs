@@ -2,10 +2,13 @@
 // estimate, and sees the review's findings in the Problems panel under source "traits (review)",
 // answered by the fake Gemini server (answers derived from the text). The lint reports "Be brief"
 // as missing its reason; the review quotes the reason the lint cannot see, so the lint's finding is
-// withdrawn and the hover says the review found it. A second review of the unchanged document is
-// answered from the cache: the estimate says so and the fake is sent nothing. The trade-off map shows
+// withdrawn, the hover says the review found it, and the coverage lens shows "✓ reason (review)".
+// A second review of the unchanged document is answered from the cache: the estimate says so and
+// the fake is sent nothing. The trade-off map shows
 // the pairs as a matrix; "Add trade-off" inserts a stub linking an unweighed pair, one undoable edit
-// with the cursor in its placeholder, and the map follows the edit. Screenshots in test/output/.
+// with the cursor in its placeholder, and the map follows the edit. After a window reload the map
+// panel comes back with the review's pairs, the lens and the Problems panel with the review's
+// findings, and no model is asked. Screenshots in test/output/.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,7 +83,7 @@ export const tests = [
       await lens.first().waitFor();
       await lens.first().click();
       const { message, confirm } = await confirmReview(page);
-      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 3 traits: 4 requests, ≈ \$/);
+      assert.match(message, /Review review-overrule\.traits\.md with gemini-3\.8-flash\? 3 traits and the trade-off map: 4 requests, ≈ \$/);
       await screenshot('ui-review-1-confirm');
       await confirm();
       const rows = await problemsUntil(
@@ -103,6 +106,16 @@ export const tests = [
       assert.match(await hover.first().innerText(), /Short answers respect the reader's time\.[\s\S]*missing-rationale/);
       await screenshot('ui-review-3-hover');
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: "the coverage lens above the trait shows the review's verdict on the reason, and says it came from the review",
+    async run({ page }) {
+      // The server asks the editor to refresh its lenses once it holds the review.
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'reason (review)' });
+      await lens.first().waitFor();
+      assert.match(await lens.first().innerText(), /✓ reason \(review\) · ✓ trade-offs · ✓ exceptions/);
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration', { hasText: '✗ reason' }).count(), 0);
     },
   },
   {
@@ -148,6 +161,44 @@ export const tests = [
     },
   },
   {
+    name: "after a window reload the map comes back with the review's pairs, recomputed from the document, without asking the model",
+    async run({ page, fakeGemini, screenshot }) {
+      const before = fakeGemini.requests.length;
+      // As a user would: VS Code saves the webview's state on its way out, then reloads the page.
+      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      const frame = await mapFrame(page, 30_000);
+      // Without a serializer VS Code drops the panel on reload. The page draws its saved map at once;
+      // that the extension's fresh one (the document and the kept review pairs) follows is checked
+      // by the next step, where the restored map follows an edit and still names the review.
+      await frame.locator('button.cell[data-a="brief"][data-b="playful"]').click();
+      assert.match(
+        await frame.locator('#root .meta').first().innerText(),
+        /3 traits, 2 tensions, 1 unweighed\. From the model review \(gemini-3\.8-flash\)/,
+      );
+      assert.match(await frame.locator('button.cell[data-a="brief"][data-b="kind"]').getAttribute('class'), /\bweighed\b/);
+      assert.match(await frame.locator('button.cell[data-a="brief"][data-b="playful"]').getAttribute('class'), /\bunweighed\b/);
+      await frame.locator('.details .situation', { hasText: 'A user needs Be brief and Be playful at once' }).waitFor();
+      // The map and the diagnostics agree: the server is given the kept review again when it opens
+      // the document, so the lens keeps the review's verdict and the Problems panel its findings.
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'reason (review)' });
+      await lens.first().waitFor({ timeout: 30_000 });
+      assert.match(await lens.first().innerText(), /✓ reason \(review\) · ✓ trade-offs · ✓ exceptions/);
+      assert.equal(await page.locator('.monaco-editor .codelens-decoration', { hasText: '✗ reason' }).count(), 0);
+      await runCommand(page, 'Problems: Focus on Problems View');
+      const rows = await problemsUntil(
+        page,
+        (r) => r.some((x) => /The review found the reason here/.test(x)) && r.filter((x) => /can pull against/.test(x)).length === 2,
+        'the review finding and the two unweighed-tension findings after the reload',
+      );
+      assert.ok(!rows.some((r) => /never says why/.test(r)), `the lint's overruled finding is back:\n${rows.join('\n')}`);
+      assert.equal(fakeGemini.requests.length, before, 'a restored review asks no model');
+      await screenshot('ui-review-5-restored-map');
+    },
+  },
+  {
     name: '"Add trade-off" inserts a stub linking the pair in Be brief\'s Trade-offs part, one undoable edit with the cursor in it',
     async run({ page, screenshot }) {
       const frame = await mapFrame(page);
@@ -186,9 +237,11 @@ export const tests = [
         await text(),
         /Brevity gives way to \[\[Be kind\]\] when a user is upset\. Be brief is weighed against \[\[Be playful\]\]: brevity wins unless the user asks for a joke\. ### Exceptions/,
       );
-      // The map follows the edit: the pair is weighed now.
+      // The map (restored after the reload) follows the edit: the pair is weighed now, and the other
+      // pairs still come from the review kept across the reload.
       await frame.locator('button.cell.weighed[data-a="brief"][data-b="playful"]').waitFor();
-      await screenshot('ui-review-5-stub');
+      assert.match(await frame.locator('#root .meta').first().innerText(), /3 traits, 2 tensions, 0 unweighed\. From the model review/);
+      await screenshot('ui-review-6-stub');
       await runCommand(page, 'File: Revert File');
       await runCommand(page, 'View: Close All Editors');
       rmSync(file, { force: true });

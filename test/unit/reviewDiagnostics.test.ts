@@ -1,7 +1,7 @@
 /**
  * A model review inside the language server's analysis (DocumentAnalysis, in memory): its findings
  * beside the lint's under source `traits (review)`, a grounded answer overruling the lint on the
- * same trait and part (and the hover saying so), an unverified quote never used, and a review that
+ * same trait and part (the hover and the code lens saying so), an unverified quote never used, and a review that
  * stops holding for a trait once its text is edited.
  */
 import assert from 'node:assert/strict';
@@ -69,9 +69,19 @@ describe('a model review in the language server', () => {
       (hover!.contents as { value: string }).value,
       /The review found the reason: _"Short answers respect the reader's time\\\."_ — it overrules the lint's `missing-rationale`/,
     );
-    // The code lens counts what is shown.
+    // The code lens shows the review's verdict on the part it overruled, says so, and counts what is shown.
     const lens = analysis.answer('codeLens', URI, { previewUri: undefined }).find((l) => l.range.start.line === 2)!;
-    assert.match(lens.command!.title, /✗ reason/, 'the lens shows the heuristics');
+    assert.equal(lens.command!.title, '✓ reason (review) · ✓ trade-offs · ✓ exceptions · 0 examples · no problems');
+    assert.match(
+      lens.command!.tooltip!,
+      /^Reason: found by the model review: «Short answers respect the reader's time\.» \(it overrules the lint's missing-rationale\)\nTrade-offs: stated in/,
+    );
+    // Without the review, the lens shows the heuristics.
+    const plain = new DocumentAnalysis();
+    plain.open(URI, 'traits', 1, TEXT);
+    const heuristic = plain.answer('codeLens', URI, { previewUri: undefined }).find((l) => l.range.start.line === 2)!;
+    assert.match(heuristic.command!.title, /^✗ reason · ✓ trade-offs · ✓ exceptions · 0 examples · 1 problem$/);
+    assert.match(heuristic.command!.tooltip!, /^Reason: missing\n/);
     assert.ok(
       !/missing-rationale/.test(
         JSON.stringify(analysis.answer('codeAction', URI, { range: found.range, context: { diagnostics: [] }, snippets: false })),

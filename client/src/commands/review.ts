@@ -12,10 +12,13 @@ import { REVIEW_COMMAND, SET_REVIEW_REQUEST, type SetReviewParams } from '../../
 import { REVIEW_TEMPLATE_STAGES } from '../../../server/src/review/prompts';
 import { estimateReview, reviewDocument } from '../../../server/src/review/review';
 import type { DocumentReview } from '../../../server/src/review/types';
-import { TradeoffPanel, type ReviewedPairs } from '../webviews/tradeoffPanel';
+import { TradeoffPanel } from '../webviews/tradeoffPanel';
+import { TRADEOFF_VIEW_TYPE } from '../webviews/tradeoffProtocol';
 import { modelSettings } from '../config';
 import { MissingKeyError, modelSetup, templateWorkspace, type PolicyCache } from './modelSetup';
 import { explainRestricted } from './restricted';
+import { ReviewedTraitsStore } from './keptReview';
+import { ReviewedPairsStore } from './reviewedPairs';
 
 /** `Trait Studio: Show Trade-off Map`: the matrix of the document's trait pairs beside it (keyless without a review). */
 export const TRADEOFF_MAP_COMMAND = 'traitStudio.showTradeoffMap';
@@ -24,15 +27,21 @@ export const TRADEOFF_MAP_COMMAND = 'traitStudio.showTradeoffMap';
 export interface ReviewRequest {
   /** Run without asking to confirm the estimate. */
   readonly confirm?: false;
+  /** Ask for the trade-off map (default: the `traitStudio.review.tensions` setting); the map's own button asks for it. */
+  readonly tensions?: boolean;
 }
 
 /**
  * `Trait Studio: Review Document with Model` (palette, editor title, the lens on the document's
  * first heading, which passes its URI): after a cost estimate the user confirms, a model reviews
- * each trait (server/src/review) and proposes the trade-off map, with progress and cancel, and the results go to the language
- * server (SET_REVIEW_REQUEST), which shows them as diagnostics beside the lint's. Off in Restricted
- * Mode (it sends the document to a model provider). Resolves the review, or undefined when the user
- * backed out or it did not run.
+ * each trait (server/src/review) and, with `traitStudio.review.tensions` (default on), proposes the
+ * trade-off map in one more request, with progress and cancel; the results go to the language
+ * server (SET_REVIEW_REQUEST), which shows them as diagnostics beside the lint's. A cancelled
+ * review publishes nothing. Off in Restricted Mode (it sends the document to a model provider).
+ * Resolves the review, or undefined when the user backed out or it did not run. Also registers
+ * `Show Trade-off Map` and the map panel's restore after a window reload (from the document and
+ * the reviewed pairs kept in the workspace state: no model call). The trait reviews are kept there
+ * too, so the server's review findings come back with the map (keptReview.ts).
  */
 export function registerReview(
   context: vscode.ExtensionContext,
@@ -41,7 +50,9 @@ export function registerReview(
   client: () => LanguageClient | undefined,
 ): vscode.Disposable {
   /** The latest review's trade-off pairs per document URI, for the trade-off map. */
-  const reviewed = new Map<string, ReviewedPairs>();
+  const reviewed = new ReviewedPairsStore(context.workspaceState);
+  /** The latest review's trait reviews per document URI, given to the server again when it opens the document. */
+  const reviewedTraits = new ReviewedTraitsStore(context.workspaceState);
   const host = { extensionUri: context.extensionUri, log, reviewed: (uri: string) => reviewed.get(uri) };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(TRADEOFF_MAP_COMMAND, async (target?: unknown) => {
@@ -52,7 +63,11 @@ export function registerReview(
       }
       return TradeoffPanel.show(host, document).current;
     }),
-    vscode.workspace.onDidCloseTextDocument((d) => reviewed.delete(d.uri.toString())),
+    vscode.window.registerWebviewPanelSerializer(TRADEOFF_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        await TradeoffPanel.restore(host, panel, state);
+      },
+    }),
     vscode.commands.registerCommand(
       REVIEW_COMMAND,
       async (target?: unknown, request: ReviewRequest = {}): Promise<DocumentReview | undefined> => {
@@ -71,6 +86,7 @@ export function registerReview(
         const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri;
         const settings = modelSettings(folder ?? document.uri);
         const model = settings['models.review'];
+        const tensions = request.tensions ?? settings['review.tensions'];
         const openaiUrl = settings['review.openaiBaseUrl'];
         try {
           // A local OpenAI-compatible server needs no Gemini key.
@@ -96,16 +112,20 @@ export function registerReview(
             cache: setup.cache,
             providerId: setup.providerId,
             prices: setup.prices,
-            tensions: true,
+            tensions,
           });
           const cost = estimate.unpriced.length ? 'cost unknown' : `≈ ${usd(estimate.usd)}`;
           const cached = estimate.cached ? ` (${estimate.cached} answered from the cache)` : '';
           if (request.confirm !== false) {
             const choice = await vscode.window.showInformationMessage(
-              `Review ${name} with ${model}? ${count(parsed.traits.length, 'trait')}: ${count(estimate.requests, 'request')}${cached}, ${cost}.`,
+              `Review ${name} with ${model}? ${count(parsed.traits.length, 'trait')}${tensions ? ' and the trade-off map' : ''}: ${count(estimate.requests, 'request')}${cached}, ${cost}.`,
               {
                 modal: true,
-                detail: 'Each trait is sent, with the document’s preamble and its group’s introduction, to the model provider.',
+                detail: `Each trait is sent, with the document’s preamble and its group’s introduction, to the model provider.${
+                  tensions
+                    ? ' The trade-off map sends every trait in one more request (setting traitStudio.review.tensions).'
+                    : ' The trade-off map is not asked for (setting traitStudio.review.tensions).'
+                }`,
               },
               'Review',
             );
@@ -123,14 +143,15 @@ export function registerReview(
                 providerId: setup.providerId,
                 model,
                 templates,
-                tensions: true,
+                tensions,
                 cache: setup.cache,
                 prices: setup.prices,
                 signal: controller.signal,
                 file: vscode.workspace.asRelativePath(document.uri),
                 onProgress: (done, total) => {
                   const percent = (100 * done) / total;
-                  progress.report({ increment: percent - reported, message: `${done}/${count(total, 'trait')}` });
+                  const of = tensions ? `${total}: the traits and the trade-off map` : count(total, 'trait');
+                  progress.report({ increment: percent - reported, message: `${done}/${of}` });
                   reported = percent;
                 },
               });
@@ -138,15 +159,22 @@ export function registerReview(
           );
           // Each trait's review carries the chunk it was made from: the server ignores it once the trait is edited.
           const chunk = (id: string) => parsed.traits.find((t) => t.id === id)!.chunk;
+          const uri = document.uri.toString();
+          // Without the map asked for, the pairs of an earlier review stay (each while its traits are unchanged).
+          const pairs = review.tensions
+            ? { model, tensions: review.tensions.map((t) => ({ tension: t, chunks: [chunk(t.a), chunk(t.b)] as const })) }
+            : reviewed.get(uri);
           const params: SetReviewParams = {
-            uri: document.uri.toString(),
+            uri,
             model,
             traits: review.traits.map((r) => ({ review: r, chunk: chunk(r.id) })),
-            tensions: (review.tensions ?? []).map((t) => ({ tension: t, chunks: [chunk(t.a), chunk(t.b)] })),
+            tensions: [...(pairs?.tensions ?? [])],
           };
           await client()?.sendRequest(SET_REVIEW_REQUEST, params);
-          reviewed.set(params.uri, { model, tensions: params.tensions ?? [] });
-          TradeoffPanel.of(params.uri)?.refresh();
+          // Kept for the server after a reload, a reopen or a restart (extension.ts re-sends them on open).
+          await reviewedTraits.set(uri, { model, traits: params.traits });
+          if (review.tensions) await reviewed.set(uri, pairs!);
+          TradeoffPanel.of(uri)?.refresh();
           const failed = review.traits.filter((t) => t.error);
           const unverified = review.traits.reduce(
             (n, t) => n + Object.values(t.parts ?? {}).filter((p) => p.present && !p.verified).length,

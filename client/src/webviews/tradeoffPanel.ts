@@ -55,6 +55,30 @@ export class TradeoffPanel implements vscode.Disposable {
     return new TradeoffPanel(host, panel, document);
   }
 
+  /**
+   * Rebuilds a panel VS Code restored after a window reload, from the state its page saved (the
+   * document's URI): the map is computed again from the document as it is and the reviewed pairs
+   * the host kept — no model is asked. A panel whose document cannot be opened is closed.
+   */
+  static async restore(host: TradeoffHost, panel: vscode.WebviewPanel, saved: unknown): Promise<TradeoffPanel | undefined> {
+    const uri = (saved as { view?: { uri?: unknown } } | undefined)?.view?.uri;
+    let document: vscode.TextDocument | undefined;
+    if (typeof uri === 'string' && !TradeoffPanel.open.has(uri))
+      document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)).then(
+        (d) => d,
+        (error: unknown) => {
+          host.log.warn(`Trade-off map not restored: ${uri}: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        },
+      );
+    if (!document) {
+      panel.dispose();
+      return undefined;
+    }
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(host.extensionUri) };
+    return new TradeoffPanel(host, panel, document);
+  }
+
   /** The open panel of `uri`, if any (the review command refreshes it). */
   static of(uri: string): TradeoffPanel | undefined {
     return TradeoffPanel.open.get(uri);
@@ -133,7 +157,8 @@ export class TradeoffPanel implements vscode.Disposable {
         case 'ready':
           return this.post();
         case 'review':
-          await vscode.commands.executeCommand('traitStudio.reviewDocument', this.document.uri);
+          // The map's button asks for the map, whatever traitStudio.review.tensions says.
+          await vscode.commands.executeCommand('traitStudio.reviewDocument', this.document.uri, { tensions: true });
           return;
         case 'reveal': {
           const trait = this.view.map.traits.find((t) => t.id === message.traitId);

@@ -34,6 +34,7 @@ export const SETTINGS = {
   'audit.threshold': { type: 'number', default: 0.25, min: 0, max: 1 },
   'baseline.openaiBaseUrl': { type: 'string', default: '' },
   'review.openaiBaseUrl': { type: 'string', default: '' },
+  'review.tensions': { type: 'boolean', default: true },
   'gemini.vertex.project': { type: 'string', default: '' },
   'gemini.vertex.location': { type: 'string', default: '' },
   prices: { type: 'prices', default: {} },

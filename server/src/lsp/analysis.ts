@@ -169,7 +169,10 @@ export class DocumentAnalysis {
         : findings.filter((f) => rangesIntersect(f.range, range)).map((f) => toLspDiagnostic(uri, f));
       return codeActions(uri, this.parsed(uri), diagnostics, findings, context.only, { range, snippets, version: doc.version });
     },
-    codeLens: (uri, { previewUri, reviewUri }) => codeLenses(this.parsed(uri), this.findings(this.document(uri)), previewUri, reviewUri),
+    codeLens: (uri, { previewUri, reviewUri }) => {
+      const { kept, overruled } = this.reviewedFindings(this.document(uri));
+      return codeLenses(this.parsed(uri), kept, previewUri, reviewUri, overruled);
+    },
     setReview: (uri, review) => {
       if (review.traits.length) this.reviews.set(uri, review);
       else this.reviews.delete(uri);
