@@ -57,7 +57,6 @@ describe('generate dataset', () => {
       perTrait: 3,
       outDir,
       formats: ['openai', 'gemini'],
-      mode: 'standard',
       midtraining: 0,
       mode: 'standard',
       confirm: false,
