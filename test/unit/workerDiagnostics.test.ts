@@ -100,7 +100,10 @@ describe('diagnostics deltas', () => {
     const previous = [d('a'), d('b'), d('c'), d('d')];
     const next = [d('a'), d('B'), d('x'), d('c', 0), d('d')];
     const delta = diagnosticsDelta(previous, next);
-    assert.deepEqual({ prefix: delta.prefix, suffix: delta.suffix, middle: delta.middle }, { prefix: 1, suffix: 2, middle: [d('B'), d('x')] });
+    assert.deepEqual(
+      { prefix: delta.prefix, suffix: delta.suffix, middle: delta.middle },
+      { prefix: 1, suffix: 2, middle: [d('B'), d('x')] },
+    );
     assert.deepEqual(applyDiagnosticsDelta(previous, delta), next);
   });
 

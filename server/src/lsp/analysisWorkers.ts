@@ -156,7 +156,15 @@ export class AnalysisWorkers {
     worker.stdout.on('data', (d: Buffer) => this.options.log(`worker: ${String(d).trimEnd()}`));
     worker.stderr.on('data', (d: Buffer) => this.options.log(`worker: ${String(d).trimEnd()}`));
     worker.unref();
-    const thread: Thread = { worker, control: new Int32Array(control), pending: new Map(), budgets: new Map(), diagnostics: new Map(), uri, stopping: false };
+    const thread: Thread = {
+      worker,
+      control: new Int32Array(control),
+      pending: new Map(),
+      budgets: new Map(),
+      diagnostics: new Map(),
+      uri,
+      stopping: false,
+    };
     worker.on('message', (message: FromWorker) => this.receive(thread, message));
     worker.on('error', (error: Error & { code?: string }) => {
       const detail = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (${WORKER_HEAP_MB} MB)` : error.message;

@@ -109,9 +109,15 @@ function samePlainData(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys)
-    if (!Object.hasOwn(b, key) || !samePlainData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  return true;
+  // for-in rather than Object.keys: no arrays allocated per comparison (run on every keystroke).
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    keys++;
+    if (!Object.hasOwn(y, key) || !samePlainData(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) keys--;
+  return keys === 0;
 }
