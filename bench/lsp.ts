@@ -34,6 +34,8 @@ const EDITS = 100;
  * turn with this one (old and new in the same run, under the same load). Unset: this build alone.
  */
 const BASELINE = process.env.LSP_BENCH_BASELINE;
+/** `LSP_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`: Node options for the timed servers (profiling them). */
+const NODE_ARGS = process.env.LSP_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const WARMUP = 20;
 const LINE_EDITS = 30;
 const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
@@ -68,7 +70,7 @@ interface Server {
 
 /** Starts `cli` (a built dist/cli.js) as a language server and opens `text` in it; resolves with its first diagnostics' count. */
 async function startServer(label: string, cli: string, uri: string, text: string): Promise<{ server: Server; first: number }> {
-  const child = spawn(process.execPath, [cli, 'lsp', '--stdio']);
+  const child = spawn(process.execPath, [...NODE_ARGS, cli, 'lsp', '--stdio']);
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} } } });

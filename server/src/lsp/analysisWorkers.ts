@@ -4,7 +4,16 @@ import type { CancellationToken, TextDocumentContentChangeEvent } from 'vscode-l
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisMethod, AnalysisRequests, StopReason } from './analysis';
 import { DEFAULT_SETTINGS, type ServerSettings } from './protocol';
-import { cancel, LATEST_VERSION, newControl, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
+import type { Diagnostic } from 'vscode-languageserver';
+import {
+  applyDiagnosticsDelta,
+  cancel,
+  LATEST_VERSION,
+  newControl,
+  type FromWorker,
+  type ToWorker,
+  type WorkerData,
+} from './workerProtocol';
 
 /** How a request to a worker ended: its result, or why there is none. */
 export type Outcome<T> =
@@ -39,6 +48,8 @@ interface Thread {
   readonly budgets: Map<number, number>;
   /** The request the worker is on, and the deadline by which it must have answered. */
   running?: { id: number; deadline: NodeJS.Timeout };
+  /** Per document: the diagnostics the worker last posted (the base of its next delta), whether or not anyone still waited for them. */
+  readonly diagnostics: Map<string, Diagnostic[]>;
   /** The document it mirrors (undefined: the Lint Workspace worker). */
   readonly uri: string | undefined;
   /** Set while it owes nothing: stops it after IDLE_MS. */
@@ -145,7 +156,15 @@ export class AnalysisWorkers {
     worker.stdout.on('data', (d: Buffer) => this.options.log(`worker: ${String(d).trimEnd()}`));
     worker.stderr.on('data', (d: Buffer) => this.options.log(`worker: ${String(d).trimEnd()}`));
     worker.unref();
-    const thread: Thread = { worker, control: new Int32Array(control), pending: new Map(), budgets: new Map(), uri, stopping: false };
+    const thread: Thread = {
+      worker,
+      control: new Int32Array(control),
+      pending: new Map(),
+      budgets: new Map(),
+      diagnostics: new Map(),
+      uri,
+      stopping: false,
+    };
     worker.on('message', (message: FromWorker) => this.receive(thread, message));
     worker.on('error', (error: Error & { code?: string }) => {
       const detail = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (${WORKER_HEAP_MB} MB)` : error.message;
@@ -216,6 +235,18 @@ export class AnalysisWorkers {
       thread.running = undefined;
     }
     thread.budgets.delete(message.id);
+    let diagnostics: Diagnostic[] | undefined;
+    if (message.type === 'diagnostics') {
+      // Applied even when nobody waits any more: the worker's next delta is made against this list.
+      try {
+        diagnostics = applyDiagnosticsDelta(thread.diagnostics.get(message.uri), message.delta);
+      } catch (error) {
+        // Out of step with its worker (a bug): a fresh worker starts from nothing at the next request.
+        this.options.log(`Analysis worker${thread.uri ? ` of ${thread.uri}` : ''}: ${(error as Error).message}; restarting it.`);
+        return this.stop(thread, { ok: false, reason: 'failed', detail: 'its diagnostics were out of step' });
+      }
+      thread.diagnostics.set(message.uri, diagnostics);
+    }
     const entry = thread.pending.get(message.id);
     if (!entry) {
       // Settled already (cancelled): the worker's note that it stopped, for the log.
@@ -226,6 +257,9 @@ export class AnalysisWorkers {
     switch (message.type) {
       case 'result':
         return entry.resolve({ ok: true, value: message.result });
+      case 'diagnostics':
+        // A copy: the list held is the base of the next delta.
+        return entry.resolve({ ok: true, value: [...diagnostics!] });
       case 'stopped':
         return entry.resolve({ ok: false, reason: message.reason, detail: STOPPED[message.reason] });
       case 'failed':

@@ -17,8 +17,11 @@ const FIRST_LINE = { start: { line: 0, character: 0 }, end: { line: 0, character
 const megabytes = (length: number) => `${(length / 1e6).toFixed(length < 1e7 ? 1 : 0)} MB`;
 
 /** True when `doc` is beyond the size the server analyses. */
-export function tooLarge(doc: TextDocument, limits: LintLimits): boolean {
-  return doc.getText().length > limits.maxDocumentSizeMB * 1e6;
+export function tooLarge(doc: TextDocument & { readonly maxLength?: number }, limits: LintLimits): boolean {
+  const limit = limits.maxDocumentSizeMB * 1e6;
+  // An EditorDocument bounds its length without applying the editor's latest changes.
+  if (doc.maxLength !== undefined && doc.maxLength <= limit) return false;
+  return doc.getText().length > limit;
 }
 
 /** The diagnostic of a document too large to analyse: which limit, and the setting that moves it. */

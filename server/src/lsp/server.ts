@@ -12,6 +12,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditorDocument } from './editorDocument';
 import type { AnalysisMethod, AnalysisRequests } from './analysis';
 import { AnalysisWorkers } from './analysisWorkers';
 import { FIX_ALL_KIND } from './codeActions';
@@ -47,7 +48,7 @@ import {
  * version once; hovers and lenses reuse the result.
  */
 export function startServer(connection: Connection): void {
-  const documents = new Map<string, TextDocument>();
+  const documents = new Map<string, EditorDocument>();
   const workers = new AnalysisWorkers({ log: (m) => connection.console.log(m) });
   /** Documents whose lint stopped (budget, failure), with what to show until they shrink or settings change. */
   const stopped = new Map<string, Stop>();
@@ -125,15 +126,14 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles(() => void reloadSettings());
 
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
-    documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
+    documents.set(t.uri, new EditorDocument(t.uri, t.languageId, t.version, t.text));
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     const doc = documents.get(textDocument.uri);
     if (!doc) return;
-    const next = TextDocument.update(doc, contentChanges, textDocument.version);
-    documents.set(next.uri, next);
-    if (tooLarge(next, settings.lint)) workers.closed(next.uri);
-    else workers.changed(next, contentChanges);
+    doc.update(contentChanges, textDocument.version);
+    if (tooLarge(doc, settings.lint)) workers.closed(doc.uri);
+    else workers.changed(doc, contentChanges);
   });
   connection.onDidCloseTextDocument(({ textDocument }) => {
     documents.delete(textDocument.uri);

@@ -9,7 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { setLintCheckpoint } from '../rules/lint';
 import { AnalysisStopped, DocumentAnalysis } from './analysis';
-import { isCancelled, LATEST_VERSION, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
+import type { Diagnostic } from 'vscode-languageserver';
+import { diagnosticsDelta, isCancelled, LATEST_VERSION, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -28,6 +29,9 @@ setLintCheckpoint(() => {
 
 const send = (message: FromWorker) => port.postMessage(message);
 
+/** Per document: the diagnostics last posted, which the main thread holds too (the base of the next delta). */
+const posted = new Map<string, Diagnostic[]>();
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'open':
@@ -38,6 +42,7 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'close':
       analysis.close(message.uri);
+      posted.delete(message.uri);
       break;
     case 'settings':
       analysis.setSettings(message.settings);
@@ -51,7 +56,12 @@ port.on('message', (message: ToWorker) => {
       send({ type: 'started', id });
       current = { id, version: method === 'lintText' ? -1 : (analysis.version(uri) ?? -1), start: performance.now(), budgetMs };
       try {
-        send({ type: 'result', id, result: analysis.answer(method, uri, params) });
+        const result = analysis.answer(method, uri, params);
+        if (method === 'diagnostics') {
+          const diagnostics = result as Diagnostic[];
+          send({ type: 'diagnostics', id, uri, delta: diagnosticsDelta(posted.get(uri), diagnostics) });
+          posted.set(uri, diagnostics);
+        } else send({ type: 'result', id, result });
       } catch (error) {
         if (error instanceof AnalysisStopped) send({ type: 'stopped', id, reason: error.reason });
         else send({ type: 'failed', id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -3,7 +3,7 @@
  * messages (structured-cloned) and a small shared array the main thread writes while a worker is
  * busy, which the worker reads at each lint checkpoint.
  */
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { AnalysisMethod, AnalysisRequests, StopReason } from './analysis';
 import type { ServerSettings } from './protocol';
 
@@ -26,6 +26,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'started'; id: number }
   | { type: 'result'; id: number; result: unknown }
+  /** The answer to a `diagnostics` request, as the change from the previous one sent for `uri` (see diagnosticsDelta). */
+  | { type: 'diagnostics'; id: number; uri: string; delta: DiagnosticsDelta }
   | { type: 'stopped'; id: number; reason: StopReason }
   | { type: 'failed'; id: number; message: string };
 
@@ -59,4 +61,63 @@ export function cancel(control: Int32Array, id: number): void {
 export function isCancelled(control: Int32Array, id: number): boolean {
   for (let i = RING_START; i < CONTROL_LENGTH; i++) if (Atomics.load(control, i) === id) return true;
   return false;
+}
+
+/**
+ * A list of diagnostics as the change from the previous list sent for the same document: its first
+ * `prefix` and last `suffix` items are the previous list's, `middle` comes between. A keystroke
+ * usually changes a few diagnostics or none, so the worker posts (and the main thread receives) those
+ * rather than every diagnostic of the document. `previousLength` checks that both sides hold the same
+ * previous list.
+ */
+export interface DiagnosticsDelta {
+  readonly previousLength: number;
+  readonly prefix: number;
+  readonly suffix: number;
+  readonly middle: Diagnostic[];
+}
+
+/** The delta that turns `previous` (none: empty) into `next` (worker). */
+export function diagnosticsDelta(previous: readonly Diagnostic[] | undefined, next: Diagnostic[]): DiagnosticsDelta {
+  const before = previous ?? [];
+  const most = Math.min(before.length, next.length);
+  let prefix = 0;
+  while (prefix < most && samePlainData(before[prefix], next[prefix])) prefix++;
+  let suffix = 0;
+  while (suffix < most - prefix && samePlainData(before[before.length - 1 - suffix], next[next.length - 1 - suffix])) suffix++;
+  return { previousLength: before.length, prefix, suffix, middle: next.slice(prefix, next.length - suffix) };
+}
+
+/**
+ * The list `delta` describes, given the `previous` list it was made against (main thread). Throws
+ * when `previous` is not that list (its length differs): the two threads are out of step.
+ */
+export function applyDiagnosticsDelta(previous: readonly Diagnostic[] | undefined, delta: DiagnosticsDelta): Diagnostic[] {
+  const before = previous ?? [];
+  if (before.length !== delta.previousLength)
+    throw new Error(`diagnostics delta made against ${delta.previousLength} diagnostics, but ${before.length} are held`);
+  return [...before.slice(0, delta.prefix), ...delta.middle, ...before.slice(before.length - delta.suffix)];
+}
+
+/** True when two structured-clonable values (primitives, arrays, plain objects) hold the same data. */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!samePlainData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  // for-in rather than Object.keys: no arrays allocated per comparison (run on every keystroke).
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    keys++;
+    if (!Object.hasOwn(y, key) || !samePlainData(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) keys--;
+  return keys === 0;
 }
