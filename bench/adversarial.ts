@@ -2,12 +2,12 @@
  * Adversarial trait documents: the inputs on which lint used to be super-linear (issue 11, item 1),
  * each made by a generator of one size parameter, so that the timing table (bench/scaling.ts), the
  * doubling property and the tests all use the same text. Deterministic: the same size gives the same
- * document on every run (seeded with `prng`).
+ * document on every run (seeded with `seededRandom`).
  *
  * Sizes are counts (traits, repetitions, spaces) or, for the document-sized cases, bytes; each case
  * states its unit. Nothing here times anything.
  */
-import { prng } from '../test/prng';
+import { seededRandom } from '../server/src/generation/seededRandom';
 
 /** One adversarial input: what it stresses, its size unit, and the generator. */
 export interface AdversarialCase {
@@ -25,7 +25,7 @@ const SYLLABLES = ['ka', 'lo', 'mi', 'ru', 'te', 'sa', 'vo', 'ne', 'pi', 'du', '
 
 /** A seeded source of pseudo-words ("kalomi") and sentences made of them. */
 function wordSource(seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const word = () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => pick(SYLLABLES)).join('');
   const sentence = (min: number, max: number) => {

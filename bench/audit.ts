@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineAuditFile } from '../server/src/audit';
 import { main } from '../server/src/cli/main';
-import { prng } from '../test/prng';
+import { seededRandom } from '../server/src/generation/seededRandom';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ru', 'te', 'sa', 'vo', 'ne', 'pi', 'du', 'go', 'fe', 'ba', 'zi'];
 const WORDS = [
@@ -75,7 +75,7 @@ function writeDataset(dir: string, n: number): string {
  * a megabyte at a time: the file may be larger than memory.
  */
 function writeRecords(path: string, seed: number, done: (records: number, bytes: number) => boolean): void {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const fd = openSync(path, 'w');
   try {
     let bytes = 0;

@@ -20,74 +20,19 @@ import { GeminiBatchService } from '../server/src/llm/batch';
 import { estimateCost } from '../server/src/llm/cost';
 import { GeminiProvider } from '../server/src/llm/gemini';
 import { RequestPolicy } from '../server/src/llm/requestPolicy';
-import { TEMPLATE_STAGES, type Template, type TemplateStage } from '../server/src/llm/templates';
-import { startFakeGemini, type LoggedRequest, type Reply } from '../test/fake-gemini/server';
-import { stageOf } from '../test/fake-gemini/stages';
+import { startFakeGemini } from '../test/fake-gemini/server';
+import { RUN_MODELS, RUN_PRICES } from '../test/fake-gemini/runAnswers';
+import { benchDocument, benchResponder, shippedTemplates } from './fakeRun';
 
 const TRAITS = Number(process.env.BENCH_BATCH_TRAITS ?? 100);
 const PER_TRAIT = Number(process.env.BENCH_BATCH_PER_TRAIT ?? 100);
-const MODELS = {
-  brainstorm: 'fast-model',
-  critique: 'strong-model',
-  baseline: 'fast-model',
-  response: 'strong-model',
-  autorate: 'strong-model',
-};
-const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
+const MODELS = RUN_MODELS;
+const PRICES = RUN_PRICES;
 
-const DOCUMENT = [
-  '# Overview',
-  '',
-  'Bench is an assistant used to measure batch runs.',
-  '',
-  '# Conduct',
-  '',
-  ...Array.from({ length: TRAITS }, (_, t) => [
-    `## Trait number ${t}`,
-    '',
-    `Bench keeps rule ${t} in every answer, because users rely on rule ${t}.`,
-    '',
-  ]).flat(),
-].join('\n');
+const DOCUMENT = benchDocument(TRAITS, 'batch runs');
 
-/** Well-formed answers for every stage; each scenario gets a prompt of its own words. */
-function respond(r: LoggedRequest): Reply {
-  const text = JSON.stringify(r.body.contents);
-  const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 200, outputTokens: 40 });
-  const idea = /trait \d+ idea \d+/.exec(text)?.[0] ?? 'an idea';
-  const [t, i] = (idea.match(/\d+/g) ?? ['0', '0']).map(Number);
-  const message = `A user asks about w${t}x${i} q${t * 131 + i}z`;
-  switch (stageOf(r)) {
-    case 'brainstorm': {
-      const trait = /rule (\d+)/.exec(text)?.[1] ?? '?';
-      return json({
-        ideas: Array.from({ length: PER_TRAIT }, (_, k) => ({ what: `trait ${trait} idea ${k}`, how: 'plainly', why: 'trust' })),
-      });
-    }
-    case 'scenario':
-      return json({ message });
-    case 'critique':
-      return json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' });
-    case 'sharpen':
-      return json({ sharpened: false, reason: 'specific enough', message });
-    case 'autorate':
-      return json({ score: 8, verdict: 'keep', reasons: 'fine' });
-    case 'baseline':
-      return { kind: 'text', text: 'A generic answer.', inputTokens: 40, outputTokens: 80 };
-    default:
-      return { kind: 'text', text: 'An answer that embodies the trait.', inputTokens: 400, outputTokens: 120 };
-  }
-}
-
-/** The shipped templates: built, this file is dist/bench/batch.js and they are in dist/prompts. */
-function templates(): Record<TemplateStage, Template> {
-  return Object.fromEntries(
-    TEMPLATE_STAGES.map((stage) => {
-      const path = join(__dirname, '..', 'prompts', `${stage}.md`);
-      return [stage, { stage, path, text: readFileSync(path, 'utf8') }];
-    }),
-  ) as Record<TemplateStage, Template>;
-}
+/** Each scenario gets a prompt of its own words. */
+const respond = benchResponder(PER_TRAIT, (t, i) => `A user asks about w${t}x${i} q${t * 131 + i}z`);
 
 async function main(): Promise<void> {
   const fake = await startFakeGemini();
@@ -98,7 +43,7 @@ async function main(): Promise<void> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const policy = new RequestPolicy({ timeoutMs: 120_000 });
-  const stages = templates();
+  const stages = shippedTemplates();
   const started = Date.now();
   try {
     const manifest = await runDataset({

@@ -17,16 +17,15 @@
  *
  * Run: npm run bench
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { runDataset, type RunManifest } from '../server/src/generation/run';
-import { TEMPLATE_STAGES, type Template, type TemplateStage } from '../server/src/llm/templates';
 import { GeminiProvider } from '../server/src/llm/gemini';
 import { RequestPolicy } from '../server/src/llm/requestPolicy';
-import { startFakeGemini, type LoggedRequest, type Reply } from '../test/fake-gemini/server';
-import { stageOf } from '../test/fake-gemini/stages';
+import { startFakeGemini, type LoggedRequest } from '../test/fake-gemini/server';
+import { benchDocument, benchResponder, shippedTemplates } from './fakeRun';
 
 const TRAITS = 10;
 const PER_TRAIT = 10;
@@ -35,53 +34,16 @@ const CONCURRENCY = 16;
 const CAP = 150;
 const WINDOW_MS = 1_000;
 
-const DOCUMENT = [
-  '# Overview',
-  '',
-  'Bench is an assistant used to measure generation runs.',
-  '',
-  '# Conduct',
-  '',
-  ...Array.from({ length: TRAITS }, (_, t) => [
-    `## Trait number ${t}`,
-    '',
-    `Bench keeps rule ${t} in every answer, because users rely on rule ${t}.`,
-    '',
-  ]).flat(),
-].join('\n');
+const DOCUMENT = benchDocument(TRAITS, 'generation runs');
 
 /** What the main thread needs of a logged request. */
 type Arrival = Pick<LoggedRequest, 'at' | 'model' | 'action'>;
 
-/** Well-formed answers for every stage; each scenario gets its own prompt. */
-function respond(r: LoggedRequest): Reply {
-  const text = JSON.stringify(r.body.contents);
-  const json = (value: unknown): Reply => ({ kind: 'text', text: JSON.stringify(value), inputTokens: 200, outputTokens: 40 });
-  const idea = /trait \d+ idea \d+/.exec(text)?.[0] ?? 'an idea';
-  // A word that differs per scenario, so the fake's bag-of-words embeddings tell the prompts apart.
-  const [t, i] = (idea.match(/\d+/g) ?? ['0', '0']).map(Number);
-  const message = `A user asks about ${idea}: ${'bcdfghjklm'[t % 10].repeat(3 + i)}${'npqrstvwxz'[i % 10].repeat(3 + t)}`;
-  switch (stageOf(r)) {
-    case 'brainstorm': {
-      const trait = /rule (\d+)/.exec(text)?.[1] ?? '?';
-      return json({
-        ideas: Array.from({ length: PER_TRAIT }, (_, i) => ({ what: `trait ${trait} idea ${i}`, how: 'plainly', why: 'trust' })),
-      });
-    }
-    case 'scenario':
-      return json({ message });
-    case 'critique':
-      return json({ realistic: true, elicits: true, verdict: 'keep', reasons: 'fine' });
-    case 'sharpen':
-      return json({ sharpened: false, reason: 'specific enough', message });
-    case 'autorate':
-      return json({ score: 8, verdict: 'keep', reasons: 'fine' });
-    case 'baseline':
-      return { kind: 'text', text: 'A generic answer.', inputTokens: 40, outputTokens: 80 };
-    default:
-      return { kind: 'text', text: 'An answer that embodies the trait.', inputTokens: 400, outputTokens: 120 };
-  }
-}
+/** Each scenario gets its own prompt: a word that differs per scenario, so the fake's bag-of-words embeddings tell the prompts apart. */
+const respond = benchResponder(
+  PER_TRAIT,
+  (t, i, idea) => `A user asks about ${idea}: ${'bcdfghjklm'[t % 10].repeat(3 + i)}${'npqrstvwxz'[i % 10].repeat(3 + t)}`,
+);
 
 /** The worker: runs the fake; 'log' answers with the arrivals so far and clears them. */
 async function serve(): Promise<void> {
@@ -97,16 +59,6 @@ async function serve(): Promise<void> {
     }
   });
   parentPort!.postMessage(fake.baseUrl);
-}
-
-/** The shipped templates: built, this file is dist/bench/generate.js and they are in dist/prompts. */
-function templates(): Record<TemplateStage, Template> {
-  return Object.fromEntries(
-    TEMPLATE_STAGES.map((stage) => {
-      const path = join(__dirname, '..', 'prompts', `${stage}.md`);
-      return [stage, { stage, path, text: readFileSync(path, 'utf8') }];
-    }),
-  ) as Record<TemplateStage, Template>;
 }
 
 interface Measured {
@@ -144,7 +96,7 @@ async function measure(worker: Worker, baseUrl: string, cap?: { requests: number
         policy: new RequestPolicy({ concurrency: CONCURRENCY, timeoutMs: 30_000 }),
       }),
       providerId: 'gemini',
-      templates: templates(),
+      templates: shippedTemplates(),
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     return { manifest, wallMs, arrivals: await log() };

@@ -18,6 +18,19 @@ import { stageOf } from './stages';
 /** What a target says when it gives the trait up (the fake judge looks for it). */
 export const GIVE_WAY = 'Fine, I will make an exception this time.';
 
+/** A ProbeResult's fields in the order its JSON contract prints them (the library's and the CLI's). */
+export const PROBE_RESULT_KEYS = [
+  'trait',
+  'target',
+  'probes',
+  'violationRate',
+  'meanFirstViolationTurn',
+  'knowledge',
+  'usage',
+  'cost',
+  'modelVersions',
+];
+
 export interface ProbeFakeOptions {
   readonly unrealistic?: readonly number[];
   readonly fabricate?: 'always' | 'once';

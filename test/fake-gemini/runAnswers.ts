@@ -4,6 +4,39 @@ import { promptOf } from './distinctPrompts';
 import type { LoggedRequest, Reply } from './server';
 import { stageOf } from './stages';
 
+/** A two-trait document (admit-mistakes, show-uncertainty) for generation runs against the fake. */
+export const ASTER_DOCUMENT = [
+  '# Overview',
+  '',
+  'Aster is a tutor for adults learning maths.',
+  '',
+  '# Honesty',
+  '',
+  '## Admit mistakes',
+  '',
+  'Aster says plainly when it was wrong, because trust depends on it.',
+  '',
+  '## Show uncertainty',
+  '',
+  'Aster says how sure it is, because learners calibrate on it.',
+  '',
+].join('\n');
+
+/** Stage models of a run against the fake, set explicitly: the defaults change with Google's schedule. */
+export const RUN_MODELS = {
+  brainstorm: 'fast-model',
+  critique: 'strong-model',
+  baseline: 'fast-model',
+  response: 'strong-model',
+  autorate: 'strong-model',
+};
+
+/** Prices of RUN_MODELS' models, USD per million tokens. */
+export const RUN_PRICES = {
+  'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 },
+  'strong-model': { inputPerMillion: 2, outputPerMillion: 8 },
+};
+
 /**
  * Good answers for every stage. Ideas are tagged with a hash of the brainstorm prompt (so two traits
  * get different ones); each idea's final prompt (the sharpen stage's message) is the next unused

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { runCommand, quickOpen } from './workbench.mjs';
+import { runCommand, quickOpen, webviewFrame } from './workbench.mjs';
 
 const FILE = 'probe-ui.traits.md';
 const TRAIT = 'Say what you believe';
@@ -23,22 +23,7 @@ let settingsBefore;
 let exported;
 
 /** The probe viewer's frame, once its page shows its heading. */
-async function viewerFrame(page, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('#root h1', { hasText: 'Probes:' })
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no probe viewer appeared');
-    await page.waitForTimeout(200);
-  }
-}
+const viewerFrame = (page, timeoutMs = 30_000) => webviewFrame(page, 'Probes:', 'probe viewer', timeoutMs);
 
 /** Picks `name` in the open pick list. */
 async function pick(page, name) {

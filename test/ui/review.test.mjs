@@ -13,28 +13,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { mouseTo, quickOpen, runCommand } from './workbench.mjs';
+import { mouseTo, problemsUntil, quickOpen, runCommand, webviewFrame } from './workbench.mjs';
 
 const FILE = 'review-overrule.traits.md';
 const REASON = "Short answers respect the reader's time.";
-
-/** The Problems panel's rows, as their aria-labels (severity, message, line, source). */
-async function problemRows(page) {
-  return page
-    .locator('.markers-panel .monaco-list-row')
-    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
-}
-
-/** Polls the Problems panel until `predicate` holds for its rows. */
-async function problemsUntil(page, predicate, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let rows;
-  while (!predicate((rows = await problemRows(page)))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; rows:\n${rows.join('\n')}`);
-    await page.waitForTimeout(200);
-  }
-  return rows;
-}
 
 /** The modal confirm dialog's message, then a click on its "Review" button. */
 async function confirmReview(page) {
@@ -45,22 +27,7 @@ async function confirmReview(page) {
 }
 
 /** The trade-off map webview's frame, once its page shows its heading. */
-async function mapFrame(page, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('#root h1', { hasText: 'Trade-offs:' })
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no trade-off map webview appeared');
-    await page.waitForTimeout(200);
-  }
-}
+const mapFrame = (page, timeoutMs = 20_000) => webviewFrame(page, 'Trade-offs:', 'trade-off map webview', timeoutMs);
 
 let file;
 

@@ -7,26 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { mouseTo, quickOpen, runCommand } from './workbench.mjs';
+import { mouseTo, problemRows, problemsUntil, quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'review-cancel.traits.md';
-
-async function problemRows(page) {
-  return page
-    .locator('.markers-panel .monaco-list-row')
-    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
-}
-
-/** Polls the Problems panel until `predicate` holds for its rows. */
-async function problemsUntil(page, predicate, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let rows;
-  while (!predicate((rows = await problemRows(page)))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; rows:\n${rows.join('\n')}`);
-    await page.waitForTimeout(200);
-  }
-  return rows;
-}
 
 /** Runs the review command, checks the estimate and confirms it. */
 async function startReview(page, estimate) {

@@ -6,28 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { quickOpen, runCommand } from './workbench.mjs';
+import { quickOpen, runCommand, webviewFrame } from './workbench.mjs';
 
 const FILE = 'review-large.traits.md';
 const GROUPS = ['Honesty', 'Care', 'Helpfulness', 'Safety', 'Style', 'Collaboration', 'Knowledge', 'Play'];
 
 /** The trade-off map webview's frame, once its page shows its heading. */
-async function mapFrame(page, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('#root h1', { hasText: 'Trade-offs:' })
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no trade-off map webview appeared');
-    await page.waitForTimeout(200);
-  }
-}
+const mapFrame = (page, timeoutMs = 20_000) => webviewFrame(page, 'Trade-offs:', 'trade-off map webview', timeoutMs);
 
 /** The matrix rows as shown: group headers as `# Group`, trait rows as [title, unweighed count]. */
 async function shownRows(frame) {

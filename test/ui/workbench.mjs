@@ -114,3 +114,39 @@ export async function mouseTo(page, locator) {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   return box;
 }
+
+/** The Problems panel's rows, as their aria-labels (severity, message, line, source). */
+export async function problemRows(page) {
+  return page
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+}
+
+/** Polls the Problems panel until `predicate` holds for its rows, and returns them; `what` names the wait in the error. */
+export async function problemsUntil(page, predicate, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let rows;
+  while (!predicate((rows = await problemRows(page)))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; rows:\n${rows.join('\n')}`);
+    await page.waitForTimeout(200);
+  }
+  return rows;
+}
+
+/** The frame of the webview whose page heading (`#root h1`) contains `heading`, once it shows; `what` names it in the error. */
+export async function webviewFrame(page, heading, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (
+        await frame
+          .locator('#root h1', { hasText: heading })
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no ${what} appeared`);
+    await page.waitForTimeout(200);
+  }
+}

@@ -20,7 +20,7 @@ import {
   type AuditRecord,
 } from '../../server/src/audit';
 import { tooFewToFlag } from '../../server/src/audit/report';
-import { prng } from '../prng';
+import { seededRandom } from '../../server/src/generation/seededRandom';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -90,7 +90,7 @@ function plantedResponse(i: number, random: () => number): string {
 const N = 200;
 
 function plantedRecords(n = N, trait?: (i: number) => string | null): AuditRecord[] {
-  const random = prng(42);
+  const random = seededRandom(42);
   return Array.from({ length: n }, (_, i) => ({
     id: `rec-${i}`,
     line: i + 1,
@@ -256,7 +256,7 @@ describe('offlineAudit per trait', () => {
   // Three traits of 60 records each; "warm" validates feelings in half its responses, the others never.
   const traitOf = (i: number) => (i < 60 ? 'warm' : i < 120 ? 'precise' : 'brief');
   const warmValidates = (i: number) => i < 60 && i % 2 === 0;
-  const random = prng(7);
+  const random = seededRandom(7);
   const records: AuditRecord[] = Array.from({ length: 180 }, (_, i) => {
     const { sentence } = filler(random);
     const opener = warmValidates(i) ? 'That sounds really hard.' : sentence(5);
@@ -300,7 +300,7 @@ describe('offlineAudit per trait', () => {
   });
 
   it('discovers a phrase one trait over-uses even when it is rare overall', () => {
-    const random2 = prng(9);
+    const random2 = seededRandom(9);
     const many: AuditRecord[] = Array.from({ length: 400 }, (_, i) => {
       const { sentence } = filler(random2);
       const trait = i < 10 ? 'tiny' : 'big';

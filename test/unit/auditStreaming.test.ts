@@ -20,7 +20,7 @@ import {
 import { MAX_BAD_LINES_KEPT, readRecordsById } from '../../server/src/audit/read';
 import { reportJson } from '../../server/src/audit/reportJson';
 import { auditView } from '../../client/src/webviews/auditView';
-import { prng } from '../prng';
+import { seededRandom } from '../../server/src/generation/seededRandom';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const dirs: string[] = [];
@@ -55,7 +55,7 @@ function record(i: number, random: () => number, filler = 0): Record<string, unk
 }
 
 function writeRecords(path: string, n: number, options: { lineEnd?: string; prefix?: string; filler?: number } = {}): void {
-  const random = prng(7);
+  const random = seededRandom(7);
   const fd = openSync(path, 'w');
   try {
     let chunk = '';

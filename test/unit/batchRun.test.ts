@@ -9,34 +9,13 @@ import { GeminiProvider } from '../../server/src/llm/gemini';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts } from '../fake-gemini/distinctPrompts';
-import { runResponder } from '../fake-gemini/runAnswers';
+import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
 import { startFakeGemini, type FakeGemini, type LoggedRequest } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
-const DOC_TEXT = [
-  '# Overview',
-  '',
-  'Aster is a tutor for adults learning maths.',
-  '',
-  '# Honesty',
-  '',
-  '## Admit mistakes',
-  '',
-  'Aster says plainly when it was wrong, because trust depends on it.',
-  '',
-  '## Show uncertainty',
-  '',
-  'Aster says how sure it is, because learners calibrate on it.',
-  '',
-].join('\n');
-const MODELS = {
-  brainstorm: 'fast-model',
-  critique: 'strong-model',
-  baseline: 'fast-model',
-  response: 'strong-model',
-  autorate: 'strong-model',
-};
-const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
+const DOC_TEXT = ASTER_DOCUMENT;
+const MODELS = RUN_MODELS;
+const PRICES = RUN_PRICES;
 const templates = loadTemplates(TEMPLATE_STAGES);
 /** The stages' waves of a clean run, in order. */
 const STAGES = ['brainstorm', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate', 'embed'];

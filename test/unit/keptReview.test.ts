@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type * as vscode from 'vscode';
 import { keptReview, ReviewedTraitsStore, type ReviewedTraits } from '../../client/src/commands/keptReview';
 import { ReviewedPairsStore } from '../../client/src/commands/reviewedPairs';
 import { parseTraitDocument } from '../../server/src/document/parse';
@@ -17,22 +16,13 @@ import { DocumentAnalysis } from '../../server/src/lsp/analysis';
 import { REVIEW_DIAGNOSTIC_SOURCE } from '../../server/src/lsp/protocol';
 import type { ReviewedTrait } from '../../server/src/review/findings';
 import type { QuotedAnswer, ReviewedTension } from '../../server/src/review/types';
+import { memento } from './memento';
 
 const URI = 'file:///overrule.traits.md';
 const TEXT = readFileSync(join(__dirname, '..', 'fixtures', 'review', 'overrule.traits.md'), 'utf8');
 const chunkOf = (id: string) => parseTraitDocument(TEXT).traits.find((t) => t.id === id)!.chunk;
 const stated = (quote: string): QuotedAnswer => ({ present: true, quote, verified: true });
 const absent: QuotedAnswer = { present: false, quote: null, verified: false };
-
-/** A workspace-state memento in memory, JSON round-tripped as VS Code stores it. */
-function memento(initial: Record<string, unknown> = {}): vscode.Memento {
-  const values = new Map(Object.entries(initial).map(([k, v]) => [k, JSON.stringify(v)]));
-  return {
-    keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? (JSON.parse(values.get(key)!) as T) : fallback),
-    update: async (key: string, value: unknown) => void values.set(key, JSON.stringify(value)),
-  } as vscode.Memento;
-}
 
 /** The review of `id` on TEXT: the reason and trade-offs found (quoted), the exceptions `exceptions`. */
 function reviewed(id: 'brief' | 'kind', reason: string, tradeoff: string, exceptions: QuotedAnswer): ReviewedTrait {

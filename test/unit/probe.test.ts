@@ -18,7 +18,7 @@ import {
   type ProbeProgress,
   type ProbeTarget,
 } from '../../server/src/probe/probe';
-import { GIVE_WAY, probeResponder, type ProbeFakeOptions } from '../fake-gemini/probeAnswers';
+import { GIVE_WAY, PROBE_RESULT_KEYS, probeResponder, type ProbeFakeOptions } from '../fake-gemini/probeAnswers';
 import { fakeModelVersion, startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 import { givesWayAt, targetResponder, turnOf } from '../fake-openai/probeTarget';
@@ -66,17 +66,7 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
   it('finds the first violation at the turn the target gives way, with verified evidence', async () => {
     target.setResponder(targetResponder(givesWayAt(3)));
     const result = await probeTrait(options({ trait: 'Say what you believe' }), access());
-    assert.deepEqual(Object.keys(result), [
-      'trait',
-      'target',
-      'probes',
-      'violationRate',
-      'meanFirstViolationTurn',
-      'knowledge',
-      'usage',
-      'cost',
-      'modelVersions',
-    ]);
+    assert.deepEqual(Object.keys(result), PROBE_RESULT_KEYS);
     assert.equal(result.trait, 'candour');
     assert.equal(result.probes.length, 2);
     for (const [i, probe] of result.probes.entries()) {

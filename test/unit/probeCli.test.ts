@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspectEvalLog } from '../../server/src/probe/export';
 import { DEFAULT_PROBE_MODELS } from '../../server/src/probe/options';
 import type { ProbeResult } from '../../server/src/probe/types';
-import { GIVE_WAY, probeResponder } from '../fake-gemini/probeAnswers';
+import { GIVE_WAY, PROBE_RESULT_KEYS, probeResponder } from '../fake-gemini/probeAnswers';
 import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 import { givesWayAt, targetResponder, turnOf } from '../fake-openai/probeTarget';
@@ -131,6 +131,8 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
   });
   const env = () => ({ GEMINI_API_KEY: GEMINI_KEY, GOOGLE_GEMINI_BASE_URL: gemini.baseUrl, TRAIT_STUDIO_TARGET_KEY: TARGET_KEY });
   const targetArgs = () => ['--target-url', target.baseUrl, '--target-model', 'ckpt'];
+  /** `probe` of the fixture's candour trait against the fake target, then `more`. */
+  const candourArgs = (...more: string[]) => ['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), ...more];
   const childEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(dir, 'user-cache'), ...extra });
   const run = (args: string[], extra: Record<string, string> = env()): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
@@ -141,35 +143,10 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
 
   it('prints the JSON contract, the estimate first, writes the run folder, and exits 0', async () => {
     const out = join(dir, 'run-a');
-    const r = await run([
-      'probe',
-      FIXTURE,
-      '--trait',
-      'candour',
-      ...targetArgs(),
-      '--n',
-      '2',
-      '--turns',
-      '4',
-      '--knowledge',
-      '--format',
-      'json',
-      '--out',
-      out,
-    ]);
+    const r = await run(candourArgs('--n', '2', '--turns', '4', '--knowledge', '--format', 'json', '--out', out));
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as ProbeResult;
-    assert.deepEqual(Object.keys(result), [
-      'trait',
-      'target',
-      'probes',
-      'violationRate',
-      'meanFirstViolationTurn',
-      'knowledge',
-      'usage',
-      'cost',
-      'modelVersions',
-    ]);
+    assert.deepEqual(Object.keys(result), PROBE_RESULT_KEYS);
     assert.deepEqual(result.target, { kind: 'openai-compatible', url: target.baseUrl, model: 'ckpt' });
     assert.deepEqual(Object.keys(result.probes[0]), ['situation', 'turns', 'judge', 'error']);
     assert.deepEqual(Object.keys(result.probes[0].judge!), ['score', 'violated', 'firstViolationTurn', 'evidence', 'evalAware']);
@@ -213,7 +190,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
   });
 
   it('sends the target key only to the target URL and the Gemini key only to Gemini', async () => {
-    const r = await run(['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--n', '1', '--turns', '2', '--knowledge', '--no-cache']);
+    const r = await run(candourArgs('--n', '1', '--turns', '2', '--knowledge', '--no-cache'));
     assert.equal(r.code, 0, r.stderr);
     assert.ok(gemini.requests.length && target.requests.length);
     for (const g of gemini.requests) {
@@ -238,22 +215,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
       }
       return targetResponder(givesWayAt(3))(r);
     });
-    const args = [
-      'probe',
-      FIXTURE,
-      '--trait',
-      'candour',
-      ...targetArgs(),
-      '--n',
-      '1',
-      '--turns',
-      '4',
-      '--format',
-      'json',
-      '--out',
-      out,
-      '--no-cache',
-    ];
+    const args = candourArgs('--n', '1', '--turns', '4', '--format', 'json', '--out', out, '--no-cache');
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: childEnv(env()), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await atTurn3;
@@ -275,22 +237,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
   });
 
   it('stops cleanly at --max-turns and says so (exit 0)', async () => {
-    const r = await run([
-      'probe',
-      FIXTURE,
-      '--trait',
-      'candour',
-      ...targetArgs(),
-      '--n',
-      '2',
-      '--turns',
-      '3',
-      '--max-turns',
-      '4',
-      '--format',
-      'json',
-      '--no-cache',
-    ]);
+    const r = await run(candourArgs('--n', '2', '--turns', '3', '--max-turns', '4', '--format', 'json', '--no-cache'));
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as ProbeResult;
     assert.equal(result.stopped, 'the budget of 4 target turns was reached');
@@ -305,20 +252,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
         : targetResponder(givesWayAt(3))(r),
     );
     gemini.setResponder(probeResponder());
-    const r = await run([
-      'probe',
-      FIXTURE,
-      '--trait',
-      'candour',
-      ...targetArgs(),
-      '--n',
-      '2',
-      '--turns',
-      '2',
-      '--format',
-      'json',
-      '--no-cache',
-    ]);
+    const r = await run(candourArgs('--n', '2', '--turns', '2', '--format', 'json', '--no-cache'));
     assert.equal(r.code, 1, r.stderr);
     const result = JSON.parse(r.stdout) as ProbeResult;
     assert.equal(result.probes.filter((p) => p.error).length, 1);
@@ -333,17 +267,17 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
       [['probe', FIXTURE, '--trait', 'candour', '--target-url', target.baseUrl], /--target-url needs --target-model/],
       [['probe', FIXTURE, '--trait', 'nope', ...targetArgs()], /no trait with id or title "nope"/],
       [['probe', FIXTURE, ...targetArgs()], /--trait ID\|TITLE is needed/],
-      [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--n', '0'], /--n must be a whole number from 1 to 20/],
-      [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--max-usd', 'lots'], /--max-usd must be a number/],
+      [candourArgs('--n', '0'), /--n must be a whole number from 1 to 20/],
+      [candourArgs('--max-usd', 'lots'), /--max-usd must be a number/],
       [['probe', join(dir, 'missing.md'), '--trait', 'candour', ...targetArgs()], /cannot read/],
-      [['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--out', FIXTURE], /cannot keep the run there \(ENOTDIR\)/],
+      [candourArgs('--out', FIXTURE), /cannot keep the run there \(ENOTDIR\)/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }
-    const noKey = await run(['probe', FIXTURE, '--trait', 'candour', ...targetArgs()], {});
+    const noKey = await run(candourArgs(), {});
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /GEMINI_API_KEY/);
     assert.equal(gemini.requests.length + target.requests.length, 0);
@@ -353,17 +287,9 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     target.setResponder(targetResponder(givesWayAt(2)));
-    writeFileSync(
-      a,
-      (await run(['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--n', '1', '--turns', '3', '--format', 'json', '--no-cache']))
-        .stdout,
-    );
+    writeFileSync(a, (await run(candourArgs('--n', '1', '--turns', '3', '--format', 'json', '--no-cache'))).stdout);
     target.setResponder(targetResponder(givesWayAt(undefined)));
-    writeFileSync(
-      b,
-      (await run(['probe', FIXTURE, '--trait', 'candour', ...targetArgs(), '--n', '1', '--turns', '3', '--format', 'json', '--no-cache']))
-        .stdout,
-    );
+    writeFileSync(b, (await run(candourArgs('--n', '1', '--turns', '3', '--format', 'json', '--no-cache'))).stdout);
     const json = await run(['probe', 'compare', a, b, '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
     const c = JSON.parse(json.stdout);

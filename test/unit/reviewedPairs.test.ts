@@ -5,19 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type * as vscode from 'vscode';
 import { ReviewedPairsStore } from '../../client/src/commands/reviewedPairs';
 import type { ReviewedTension } from '../../server/src/review/types';
-
-/** A workspace-state memento in memory, JSON round-tripped as VS Code stores it. */
-function memento(initial: Record<string, unknown> = {}): vscode.Memento {
-  const values = new Map(Object.entries(initial).map(([k, v]) => [k, JSON.stringify(v)]));
-  return {
-    keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? (JSON.parse(values.get(key)!) as T) : fallback),
-    update: async (key: string, value: unknown) => void values.set(key, JSON.stringify(value)),
-  } as vscode.Memento;
-}
+import { memento } from './memento';
 
 const pair = (a: string, b: string): ReviewedTension => ({
   tension: { a, b, situation: `${a} meets ${b}`, weighed: false, quote: null, verified: false, source: 'model' },

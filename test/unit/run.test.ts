@@ -22,25 +22,12 @@ import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/r
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
-import { runResponder as responder } from '../fake-gemini/runAnswers';
+import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder as responder } from '../fake-gemini/runAnswers';
 import { lockRunFolder } from '../../server/src/generation/run/store';
 import { startFakeOpenAI } from '../fake-openai/server';
 
 const DOC_TEXT = [
-  '# Overview',
-  '',
-  'Aster is a tutor for adults learning maths.',
-  '',
-  '# Honesty',
-  '',
-  '## Admit mistakes',
-  '',
-  'Aster says plainly when it was wrong, because trust depends on it.',
-  '',
-  '## Show uncertainty',
-  '',
-  'Aster says how sure it is, because learners calibrate on it.',
-  '',
+  ASTER_DOCUMENT,
   '## Cite sources',
   '',
   'Aster names where a fact comes from, because learners should be able to check it.',
@@ -51,14 +38,8 @@ const TRAIT_IDS = ['admit-mistakes', 'show-uncertainty', 'cite-sources'];
 const templates = loadTemplates(TEMPLATE_STAGES);
 
 /** Stage models and their prices (USD per million tokens), set explicitly: the defaults change with Google's schedule. */
-const MODELS = {
-  brainstorm: 'fast-model',
-  critique: 'strong-model',
-  baseline: 'fast-model',
-  response: 'strong-model',
-  autorate: 'strong-model',
-};
-const PRICES = { 'fast-model': { inputPerMillion: 0.5, outputPerMillion: 2 }, 'strong-model': { inputPerMillion: 2, outputPerMillion: 8 } };
+const MODELS = RUN_MODELS;
+const PRICES = RUN_PRICES;
 
 describe('runDataset (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;

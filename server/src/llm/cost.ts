@@ -2,22 +2,11 @@ import { listPrice, MODEL_CATALOGUE, type TierPrice } from './catalogue';
 import { PRICE_TIERS, type PriceTier, type TokenCount, type TokenSplit } from './usage';
 
 /**
- * A model's rates at one tier, in US dollars per 1,000,000 tokens: input, output (thinking
- * included) and input served from the provider's context cache (`cachedInputPerMillion`; unknown:
- * billed at the input rate, an upper bound); `longPrompt` is the higher rate of requests whose
- * prompt is over `aboveInputTokens` (Google's >200k tier), when the model has one.
+ * A model's rates at one tier, in US dollars per 1,000,000 tokens: the catalogue's TierPrice (input,
+ * output with thinking, cached input — unknown: billed at the input rate, an upper bound — and the
+ * `longPrompt` rates of requests whose prompt is over `aboveInputTokens`, when the model has them).
  */
-export interface RateCard {
-  readonly inputPerMillion: number;
-  readonly outputPerMillion: number;
-  readonly cachedInputPerMillion?: number;
-  readonly longPrompt?: {
-    readonly aboveInputTokens: number;
-    readonly inputPerMillion: number;
-    readonly outputPerMillion: number;
-    readonly cachedInputPerMillion?: number;
-  };
-}
+export type RateCard = TierPrice;
 
 /** A model's price: its Standard rates, and those of the other tiers it is sold at (`tiers.flex`) when known. */
 export interface ModelPrice extends RateCard {
