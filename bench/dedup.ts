@@ -42,6 +42,7 @@ interface Result {
   sampleDifferent?: number;
   sampleDuplicates?: number;
   compared?: number;
+  stoppedEarly?: number;
   exactScans?: number;
   parameters?: unknown;
 }
@@ -163,6 +164,7 @@ function measureIndex(accepted: number, d: number): Result {
     sampleDifferent,
     sampleDuplicates,
     compared: (index.stats.compared - before.compared) / TIMED,
+    stoppedEarly: (index.stats.stoppedEarly - before.stoppedEarly) / TIMED,
     exactScans: index.stats.exactScans - before.exactScans,
     parameters: index.parameters,
   };
@@ -214,7 +216,7 @@ if (child) {
         `; index/exact time ${(index.msPerItem / exact.msPerItem).toFixed(3)}, RSS ${(index.peakRssMb / exact.peakRssMb).toFixed(2)}`,
     );
     console.log(
-      `    vectors compared exactly per new item ${index.compared?.toFixed(0)} (exact: ${accepted}); exact scans among them ${index.exactScans}; parameters ${JSON.stringify(index.parameters)}`,
+      `    vectors compared exactly per new item ${index.compared?.toFixed(0)} (exact: ${accepted}), ${index.stoppedEarly?.toFixed(0)} of them stopped early by the bound; exact scans among them ${index.exactScans}; parameters ${JSON.stringify(index.parameters)}`,
     );
     console.log(
       `    same duplicates: ${index.sampleDifferent === 0 ? 'yes' : 'NO'} on the ${TIMED} timed prompts (${index.sampleDuplicates} duplicates, ${index.sampleDifferent} answers differ);` +

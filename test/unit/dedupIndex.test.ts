@@ -65,6 +65,11 @@ describe('DedupIndex', () => {
     assert.ok(hashed.stats.probed > 2_500, `only ${hashed.stats.probed} checks went through the hashing`);
     // Each probed check compares a small share of the (on average ~1,400) accepted vectors exactly.
     assert.ok(hashed.stats.compared / hashed.stats.probed < 300, `${hashed.stats.compared / hashed.stats.probed} compared per check`);
+    // The early stop of the exact comparison is exercised, and (above) changes no answer.
+    assert.ok(
+      hashed.stats.stoppedEarly > hashed.stats.compared / 2,
+      `${hashed.stats.stoppedEarly} of ${hashed.stats.compared} stopped early`,
+    );
   });
 
   it('answers a threshold below the one it was built for with an exact scan', () => {

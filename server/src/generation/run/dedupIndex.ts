@@ -49,6 +49,8 @@ export interface DedupIndexStats {
   probed: number;
   /** Vectors compared exactly in the probed calls (candidates + the always-checked ones). */
   compared: number;
+  /** Of those, the ones boundedDot stopped early (proven below the threshold before the last dimension). */
+  stoppedEarly: number;
 }
 
 /**
@@ -57,13 +59,16 @@ export interface DedupIndexStats {
  */
 export class DedupIndex {
   private vectors = new Float32Array(0);
+  /** Per vector, its length beyond each of the `stops` (see boundedDot), in the same order. */
+  private tails = new Float32Array(0);
+  private stops: readonly number[] = [];
   private readonly ids: string[] = [];
   private readonly prompts: string[] = [];
   private dimensions = 0;
   private lsh: HyperplaneLsh | undefined;
   private readonly threshold: number;
   private readonly indexFrom: number;
-  readonly stats: DedupIndexStats = { exactScans: 0, probed: 0, compared: 0 };
+  readonly stats: DedupIndexStats = { exactScans: 0, probed: 0, compared: 0, stoppedEarly: 0 };
 
   constructor(private readonly options: DedupIndexOptions = {}) {
     this.threshold = options.threshold ?? 0.9;
@@ -90,8 +95,12 @@ export class DedupIndex {
       const grown = new Float32Array(Math.max((this.options.capacity ?? 64) * this.dimensions, this.vectors.length * 2));
       grown.set(this.vectors);
       this.vectors = grown;
+      const tails = new Float32Array((grown.length / this.dimensions) * STOPS);
+      tails.set(this.tails);
+      this.tails = tails;
     }
     this.vectors.set(unit, n * this.dimensions);
+    this.tails.set(this.tailLengths(unit), n * STOPS);
     this.ids.push(id);
     this.prompts.push(prompt);
     if (this.lsh) this.lsh.add(this.vectors, n);
@@ -132,11 +141,15 @@ export class DedupIndex {
     } else this.stats.exactScans++;
     const n = candidates ? candidates.length : this.ids.length;
     const d = this.dimensions;
+    const qTails = this.tailLengths(q);
     let best = -Infinity;
     let at = -1;
     for (let c = 0; c < n; c++) {
       const i = candidates ? candidates[c] : c;
-      const s = dot(q, this.vectors, i * d, d);
+      const s = candidates
+        ? boundedDot(q, qTails, this.vectors, i * d, d, this.stops, this.tails, i * STOPS, threshold - BOUND_SLACK)
+        : dot(q, this.vectors, i * d, d);
+      if (s === -Infinity) this.stats.stoppedEarly++;
       if (s >= threshold && (s > best || (s === best && i < at))) {
         best = s;
         at = i;
@@ -149,9 +162,25 @@ export class DedupIndex {
     return { id: this.ids[at], prompt: this.prompts[at], similarity };
   }
 
+  /** The length of unit vector `v` beyond each of the stops. */
+  private tailLengths(v: Float32Array): Float32Array {
+    const tails = new Float32Array(STOPS);
+    let sum = 0;
+    let k = STOPS - 1;
+    for (let j = this.dimensions - 1; j >= 0 && k >= 0; j--) {
+      sum += v[j] * v[j];
+      while (k >= 0 && j === this.stops[k]) tails[k--] = Math.sqrt(sum);
+    }
+    return tails;
+  }
+
   /** `vector` scaled to length 1 as float32 (all zeros stays zeros); fixes the dimension on first use. */
   private unit(vector: ArrayLike<number>): Float32Array {
-    if (this.dimensions === 0) this.dimensions = vector.length;
+    if (this.dimensions === 0) {
+      this.dimensions = vector.length;
+      // Multiples of 4, so boundedDot adds in dot's order; equal stops (tiny d) are harmless.
+      this.stops = Array.from({ length: STOPS }, (_, k) => 4 * Math.floor(((k + 1) * vector.length) / (4 * (STOPS + 1))));
+    }
     if (vector.length !== this.dimensions)
       throw new RangeError(`an embedding of ${vector.length} dimensions cannot be compared with the run's ${this.dimensions}`);
     let norm = 0;
@@ -170,6 +199,56 @@ function dot(q: Float32Array, store: Float32Array, offset: number, d: number): n
   let s2 = 0;
   let s3 = 0;
   let i = 0;
+  for (; i + 3 < d; i += 4) {
+    s0 += q[i] * store[offset + i];
+    s1 += q[i + 1] * store[offset + i + 1];
+    s2 += q[i + 2] * store[offset + i + 2];
+    s3 += q[i + 3] * store[offset + i + 3];
+  }
+  for (; i < d; i++) s0 += q[i] * store[offset + i];
+  return s0 + s1 + s2 + s3;
+}
+
+/** Stops of boundedDot: after 1/4, 2/4 and 3/4 of the dimensions. */
+const STOPS = 3;
+/**
+ * Covers the rounding of the bound: the tail lengths are float32 (relative error ≤ 2^-24, on
+ * lengths ≤ 1) and the partial sums are float64 sums of ≤ 2^16 exact float32 products.
+ */
+const BOUND_SLACK = 1e-6;
+
+/**
+ * The same value as `dot`, bit for bit (the same additions in the same order), or -Infinity as soon
+ * as it is proven below `floor`: after each stop k, the sum so far plus the product of the two
+ * vectors' lengths beyond it (Cauchy–Schwarz: the rest of the sum is at most that) is compared with
+ * `floor`. Most candidates of the hashing are unrelated prompts (cosine ~0.5 to 0.7 against a 0.9
+ * threshold) and stop after a quarter or half of the multiply-adds.
+ */
+function boundedDot(
+  q: Float32Array,
+  qTails: Float32Array,
+  store: Float32Array,
+  offset: number,
+  d: number,
+  stops: readonly number[],
+  tails: Float32Array,
+  tailsOffset: number,
+  floor: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (let k = 0; k < stops.length; k++) {
+    for (const stop = stops[k]; i < stop; i += 4) {
+      s0 += q[i] * store[offset + i];
+      s1 += q[i + 1] * store[offset + i + 1];
+      s2 += q[i + 2] * store[offset + i + 2];
+      s3 += q[i + 3] * store[offset + i + 3];
+    }
+    if (s0 + s1 + s2 + s3 + qTails[k] * tails[tailsOffset + k] < floor) return -Infinity;
+  }
   for (; i + 3 < d; i += 4) {
     s0 += q[i] * store[offset + i];
     s1 += q[i + 1] * store[offset + i + 1];
