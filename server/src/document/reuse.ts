@@ -3,6 +3,8 @@ import { rangesEqual, type Range } from './position';
 interface Entry {
   readonly inputs: readonly unknown[];
   readonly value: unknown;
+  /** Its strings no longer share the memory of the text they were read from (see `detachString`). */
+  readonly detached?: true;
 }
 
 type Place = number | string;
@@ -50,12 +52,14 @@ export class Recycler {
   get<V>(kind: string, at: Place, inputs: readonly unknown[], build: () => V): V {
     const old = this.previousBuilt.get(kind)?.get(at);
     if (old && sameInputs(old.inputs, inputs)) {
-      // The previous entry stands for this one: the next parse compares with equal inputs, and
-      // nothing new outlives this parse.
-      this.record(kind, at, old);
+      // The previous value stands. The next parse compares with this parse's inputs (equal ones, often
+      // the very objects it will be given: the values of other entries), which hold no older text.
+      this.record(kind, at, { inputs, value: old.value });
       return old.value as V;
     }
-    const value = build();
+    // Its strings copied now (down to an example's turn markers), so that what is built from it holds
+    // the same strings, and none keeps this version of the text alive once the value is reused.
+    const value = detach(build(), 6);
     this.record(kind, at, { inputs, value });
     return value;
   }
@@ -68,7 +72,7 @@ export class Recycler {
   getFromLines<V>(kind: string, at: Place, first: number, last: number, inputs: () => readonly unknown[], build: () => V): V {
     const old = this.previousBuilt.get(kind)?.get(at);
     if (old && old.inputs[0] === first && old.inputs[1] === last && this.unchanged(first, last)) {
-      this.record(kind, at, old);
+      this.record(kind, at, detachedEntry(old));
       return old.value as V;
     }
     return this.get(kind, at, [first, last, ...inputs()], build);
@@ -118,6 +122,43 @@ export const NO_RECYCLER: Reuser = {
   getFromLines: (_kind, _at, _first, _last, _inputs, build) => build(),
   markUnchanged: () => undefined,
 };
+
+/**
+ * A copy of `s` that does not share the memory of the string it was sliced from. V8 keeps a slice of
+ * 13 characters or more as a view into its parent: a reused record holding a slice of the text it was
+ * parsed from would keep that whole text (0.5 MB for the Model Spec) alive, one version per record.
+ * (The prefix makes a new string of `s`'s length; its slice then refers to that alone.)
+ */
+function detachString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * `entry` (of `getFromLines`, whose inputs are the source lines as sliced from the text) once carried
+ * into a second parse: its inputs copied, so that it does not keep an old text alive. Entries rebuilt
+ * at every parse (those below an inserted line, say) are never copied.
+ */
+function detachedEntry(entry: Entry): Entry {
+  if (entry.detached) return entry;
+  return { inputs: entry.inputs.map((x) => detach(x, 0)), value: entry.value, detached: true };
+}
+
+/**
+ * `x` with its strings detached (see `detachString`), those of plain objects and arrays down to
+ * `depth` levels replaced in place.
+ */
+function detach<V>(x: V, depth: number): V {
+  if (typeof x === 'string') return detachString(x) as V;
+  if (depth > 0 && typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) x[i] = detach(x[i], depth - 1);
+    } else if (Object.getPrototypeOf(x) === Object.prototype) {
+      const r = x as Record<string, unknown>;
+      for (const k in r) r[k] = detach(r[k], depth - 1);
+    }
+  }
+  return x;
+}
 
 function sameFields(a: object, b: object): boolean {
   const ra = a as Record<string, unknown>;
