@@ -96,6 +96,30 @@ describe('generate dataset', () => {
     assert.ok(fake.requests.every((r) => r.apiKey === 'generate-test-key'));
   });
 
+  it('runs at the Flex tier when asked: every request asks for it, the manifest records it, the usage is at the Flex tier', async () => {
+    const before = fake.requests.length;
+    // Another trait than the run above, so that its prompts are asked for again (before the batch run,
+    // which asks for the same trait and would leave its answers in the cache).
+    const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
+      uri: document.uri.toString(),
+      traits: ['kind'],
+      perTrait: 1,
+      outDir: 'runs/host-flex',
+      formats: ['openai'],
+      midtraining: 0,
+      mode: 'flex',
+      confirm: false,
+    });
+    assert.equal(manifest.status, 'completed', manifest.error ?? '');
+    assert.equal(manifest.settings.serviceTier, 'flex');
+    const sent = fake.requests.slice(before).filter((r) => r.action !== 'batchEmbedContents');
+    // The brainstorm and the stages; the baseline's message is the one the run above asked about, so its answer is cached.
+    assert.equal(sent.length, 6, 'brainstorm and the five stages not cached');
+    assert.deepEqual([...new Set(sent.map((r) => r.serviceTier))], ['flex']);
+    for (const [model, tokens] of Object.entries(manifest.usage.byModel))
+      assert.equal(tokens.tiers?.flex?.inputTokens, tokens.inputTokens, `${model}: every token at the Flex tier`);
+  });
+
   it('runs the same in Batch mode: one Gemini batch job per stage, the waves in the manifest, at batch prices', async () => {
     process.env.TRAIT_STUDIO_BATCH_POLL_MS = '1';
     try {
@@ -157,29 +181,6 @@ describe('generate dataset', () => {
     } finally {
       panel.dispose();
     }
-  });
-
-  it('runs at the Flex tier when asked: every request asks for it, the manifest records it, the usage is at the Flex tier', async () => {
-    const before = fake.requests.length;
-    // Another trait than the run above, so that its prompts are asked for again.
-    const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {
-      uri: document.uri.toString(),
-      traits: ['kind'],
-      perTrait: 1,
-      outDir: 'runs/host-flex',
-      formats: ['openai'],
-      midtraining: 0,
-      mode: 'flex',
-      confirm: false,
-    });
-    assert.equal(manifest.status, 'completed', manifest.error ?? '');
-    assert.equal(manifest.settings.serviceTier, 'flex');
-    const sent = fake.requests.slice(before).filter((r) => r.action !== 'batchEmbedContents');
-    // The brainstorm and the stages; the baseline's message is the one the run above asked about, so its answer is cached.
-    assert.equal(sent.length, 6, 'brainstorm and the five stages not cached');
-    assert.deepEqual([...new Set(sent.map((r) => r.serviceTier))], ['flex']);
-    for (const [model, tokens] of Object.entries(manifest.usage.byModel))
-      assert.equal(tokens.tiers?.flex?.inputTokens, tokens.inputTokens, `${model}: every token at the Flex tier`);
   });
 
   it('refuses an output folder outside the workspace, writing nothing', async () => {

@@ -76,7 +76,7 @@ describe('preview scenarios', () => {
     assert.equal(state.status, 'failed');
     assert.equal(state.needsKey, true, 'the panel offers Set API Key');
     assert.match(state.message, /Set API Key/);
-    assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0, cachedAnswers: 0 });
+    assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cachedAnswers: 0 });
     assert.equal(fake.requests.length, 0);
   });
 
