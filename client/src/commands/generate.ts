@@ -482,7 +482,7 @@ async function pickMode(): Promise<RunMode | undefined> {
     RUN_MODES.map((m) => ({ label: m.label, detail: m.detail, mode: m.mode })),
     {
       title: 'Trait Studio: how to run',
-      placeHolder: 'Standard answers in seconds; Flex costs about half and takes minutes; Batch costs half and finishes within 24 h',
+      placeHolder: 'Standard: seconds · Flex: ≈ half price, minutes · Batch: half price, within 24 h',
     },
   );
   return picked?.mode;
