@@ -149,13 +149,13 @@ function detachedEntry(entry: Entry): Entry {
  */
 function detach<V>(x: V, depth: number): V {
   if (typeof x === 'string') return detachString(x) as V;
-  if (depth > 0 && typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
-    if (Array.isArray(x)) {
-      for (let i = 0; i < x.length; i++) x[i] = detach(x[i], depth - 1);
-    } else if (Object.getPrototypeOf(x) === Object.prototype) {
-      const r = x as Record<string, unknown>;
-      for (const k in r) r[k] = detach(r[k], depth - 1);
-    }
+  if (depth <= 0 || typeof x !== 'object' || x === null) return x;
+  // Only then Object.isFrozen: on a typed array (a scan's code lines) it costs as much as the scan.
+  if (Array.isArray(x)) {
+    if (!Object.isFrozen(x)) for (let i = 0; i < x.length; i++) x[i] = detach(x[i], depth - 1);
+  } else if (Object.getPrototypeOf(x) === Object.prototype && !Object.isFrozen(x)) {
+    const r = x as Record<string, unknown>;
+    for (const k in r) r[k] = detach(r[k], depth - 1);
   }
   return x;
 }
