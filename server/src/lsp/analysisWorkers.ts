@@ -10,6 +10,7 @@ import {
   cancel,
   LATEST_VERSION,
   newControl,
+  runningRequest,
   type FromWorker,
   type ToWorker,
   type WorkerData,
@@ -43,11 +44,11 @@ interface Pending {
 interface Thread {
   readonly worker: Worker;
   readonly control: Int32Array;
+  /** `Date.now()` when its control array was made (see WorkerData). */
+  readonly epoch: number;
   readonly pending: Map<number, Pending>;
-  /** Budget of each request sent, until the worker answers it (answered or cancelled). */
-  readonly budgets: Map<number, number>;
-  /** The request the worker is on, and the deadline by which it must have answered. */
-  running?: { id: number; deadline: NodeJS.Timeout };
+  /** Per request sent, until the worker answers it (answered or cancelled): the timer that watches its deadline. */
+  readonly deadlines: Map<number, NodeJS.Timeout>;
   /** Per document: the diagnostics the worker last posted (the base of its next delta), whether or not anyone still waited for them. */
   readonly diagnostics: Map<string, Diagnostic[]>;
   /** The document it mirrors (undefined: the Lint Workspace worker). */
@@ -145,9 +146,10 @@ export class AnalysisWorkers {
 
   private start(uri: string | undefined): Thread {
     const control = newControl();
+    const epoch = Date.now();
     // The worker bundle beside this one (dist/worker.js, next to dist/server.js and dist/cli.js).
     const worker = new Worker(this.options.script ?? join(__dirname, 'worker.js'), {
-      workerData: { settings: this.settings, control } satisfies WorkerData,
+      workerData: { settings: this.settings, control, epoch } satisfies WorkerData,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       // Never the process's stdout: over stdio it carries the protocol.
       stdout: true,
@@ -159,8 +161,9 @@ export class AnalysisWorkers {
     const thread: Thread = {
       worker,
       control: new Int32Array(control),
+      epoch,
       pending: new Map(),
-      budgets: new Map(),
+      deadlines: new Map(),
       diagnostics: new Map(),
       uri,
       stopping: false,
@@ -202,7 +205,6 @@ export class AnalysisWorkers {
       // A worker that owes answers keeps the process alive; an idle one does not.
       thread.worker.ref();
       thread.pending.set(id, { resolve: settle });
-      thread.budgets.set(id, budgetMs);
       if (token) {
         if (token.isCancellationRequested) return settle({ ok: false, reason: 'cancelled', detail: 'the editor cancelled the request' });
         token.onCancellationRequested(() => {
@@ -210,31 +212,34 @@ export class AnalysisWorkers {
           settle({ ok: false, reason: 'cancelled', detail: 'the editor cancelled the request' });
         });
       }
+      this.watch(thread, id, 1.5 * budgetMs + 1000);
       this.post(thread, { type: 'request', id, method, uri, params, budgetMs });
     });
   }
 
+  /**
+   * Terminates `thread` when it has been on request `id` for `limitMs` without answering. The
+   * deadline runs from when the worker took the request up (the control array says when), and holds
+   * even if the request is cancelled meanwhile: a worker stuck in one step would hold up every later
+   * request on its document.
+   */
+  private watch(thread: Thread, id: number, limitMs: number, waitMs = limitMs): void {
+    const timer = setTimeout(() => {
+      if (thread.stopping || !thread.deadlines.has(id)) return;
+      const running = runningRequest(thread.control, thread.epoch);
+      // Not taken up yet (behind another request): the full deadline from now at least.
+      if (running.id !== id) return this.watch(thread, id, limitMs);
+      if (running.forMs < limitMs) return this.watch(thread, id, limitMs, limitMs - running.forMs);
+      this.options.log(`Analysis worker${thread.uri ? ` of ${thread.uri}` : ''} did not stop within its budget; restarting it.`);
+      this.stop(thread, { ok: false, reason: 'budget', detail: 'it did not stop within its time budget' });
+    }, waitMs);
+    timer.unref();
+    thread.deadlines.set(id, timer);
+  }
+
   private receive(thread: Thread, message: FromWorker): void {
-    if (message.type === 'started') {
-      // The deadline holds even if the request is cancelled meanwhile: a worker stuck in one step
-      // would hold up every later request on its document.
-      const budgetMs = thread.budgets.get(message.id) ?? 0;
-      const deadline = setTimeout(
-        () => {
-          this.options.log(`Analysis worker${thread.uri ? ` of ${thread.uri}` : ''} did not stop within its budget; restarting it.`);
-          this.stop(thread, { ok: false, reason: 'budget', detail: 'it did not stop within its time budget' });
-        },
-        1.5 * budgetMs + 1000,
-      );
-      deadline.unref();
-      thread.running = { id: message.id, deadline };
-      return;
-    }
-    if (thread.running?.id === message.id) {
-      clearTimeout(thread.running.deadline);
-      thread.running = undefined;
-    }
-    thread.budgets.delete(message.id);
+    clearTimeout(thread.deadlines.get(message.id));
+    thread.deadlines.delete(message.id);
     let diagnostics: Diagnostic[] | undefined;
     if (message.type === 'diagnostics') {
       // Applied even when nobody waits any more: the worker's next delta is made against this list.
@@ -273,7 +278,8 @@ export class AnalysisWorkers {
     if (this.threads.get(thread.uri ?? '') === thread) this.threads.delete(thread.uri ?? '');
     const first = !thread.stopping;
     thread.stopping = true;
-    if (thread.running) clearTimeout(thread.running.deadline);
+    for (const timer of thread.deadlines.values()) clearTimeout(timer);
+    thread.deadlines.clear();
     clearTimeout(thread.idle);
     for (const entry of [...thread.pending.values()]) entry.resolve(outcome);
     if (first) void thread.worker.terminate();

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setLintCheckpoint } from '../rules/lint';
 import { AnalysisStopped, DocumentAnalysis } from './analysis';
 import type { Diagnostic } from 'vscode-languageserver';
-import { diagnosticsDelta, isCancelled, LATEST_VERSION, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
+import { diagnosticsDelta, isCancelled, LATEST_VERSION, takeUp, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -53,21 +53,24 @@ port.on('message', (message: ToWorker) => {
         send({ type: 'stopped', id, reason: 'cancelled' });
         break;
       }
-      send({ type: 'started', id });
+      takeUp(control, id, data.epoch);
       current = { id, version: method === 'lintText' ? -1 : (analysis.version(uri) ?? -1), start: performance.now(), budgetMs };
+      let answer: FromWorker;
       try {
         const result = analysis.answer(method, uri, params);
         if (method === 'diagnostics') {
           const diagnostics = result as Diagnostic[];
-          send({ type: 'diagnostics', id, uri, delta: diagnosticsDelta(posted.get(uri), diagnostics) });
+          answer = { type: 'diagnostics', id, uri, delta: diagnosticsDelta(posted.get(uri), diagnostics) };
           posted.set(uri, diagnostics);
-        } else send({ type: 'result', id, result });
+        } else answer = { type: 'result', id, result };
       } catch (error) {
-        if (error instanceof AnalysisStopped) send({ type: 'stopped', id, reason: error.reason });
-        else send({ type: 'failed', id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      } finally {
-        current = undefined;
+        if (error instanceof AnalysisStopped) answer = { type: 'stopped', id, reason: error.reason };
+        else answer = { type: 'failed', id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
       }
+      // Off the request before answering: the main thread's deadline must not see it still running.
+      current = undefined;
+      takeUp(control, 0, data.epoch);
+      send(answer);
       break;
     }
   }

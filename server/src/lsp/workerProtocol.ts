@@ -1,7 +1,8 @@
 /**
  * What the language server's main thread and its analysis workers (worker.ts) say to each other:
- * messages (structured-cloned) and a small shared array the main thread writes while a worker is
- * busy, which the worker reads at each lint checkpoint.
+ * messages (structured-cloned) and a small shared array: the main thread writes it while a worker is
+ * busy (the worker reads it at each lint checkpoint), and the worker writes there which request it is
+ * on (the main thread's deadline reads it), which spares a message per request.
  */
 import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { AnalysisMethod, AnalysisRequests, StopReason } from './analysis';
@@ -22,9 +23,8 @@ export type ToWorker =
       budgetMs: number;
     };
 
-/** Worker → main thread: `started` when it takes a request up, then one of the others. */
+/** Worker → main thread: one answer per request (which request it is on is in the control array, see `takeUp`). */
 export type FromWorker =
-  | { type: 'started'; id: number }
   | { type: 'result'; id: number; result: unknown }
   /** The answer to a `diagnostics` request, as the change from the previous one sent for `uri` (see diagnosticsDelta). */
   | { type: 'diagnostics'; id: number; uri: string; delta: DiagnosticsDelta }
@@ -36,15 +36,21 @@ export interface WorkerData {
   readonly settings: ServerSettings;
   /** SharedArrayBuffer of CONTROL_LENGTH Int32 slots (see below). */
   readonly control: SharedArrayBuffer;
+  /** `Date.now()` when the main thread made the control array: the origin of its RUNNING_SINCE slot. */
+  readonly epoch: number;
 }
 
 /** Slot of the control array: the newest version of the worker's document the main thread knows. */
 export const LATEST_VERSION = 0;
 /** Slot: where the next cancelled request id goes in the ring that follows. */
 const NEXT_CANCELLED = 1;
-const RING_START = 2;
-/** Slots in all: the two above and a ring of the most recently cancelled request ids. */
-export const CONTROL_LENGTH = 34;
+/** Slot: the id of the request the worker is on (0: none). */
+const RUNNING = 2;
+/** Slot: when the worker took that request up, in ms since the epoch (see WorkerData). */
+const RUNNING_SINCE = 3;
+const RING_START = 4;
+/** Slots in all: the four above and a ring of the most recently cancelled request ids. */
+export const CONTROL_LENGTH = 36;
 
 /** A zeroed control array for a new worker. */
 export function newControl(): SharedArrayBuffer {
@@ -55,6 +61,18 @@ export function newControl(): SharedArrayBuffer {
 export function cancel(control: Int32Array, id: number): void {
   const slot = Atomics.add(control, NEXT_CANCELLED, 1) % (CONTROL_LENGTH - RING_START);
   Atomics.store(control, RING_START + slot, id);
+}
+
+/** Records that the worker takes request `id` up now, or (0) that it is on none (worker). */
+export function takeUp(control: Int32Array, id: number, epoch: number): void {
+  Atomics.store(control, RUNNING_SINCE, Date.now() - epoch);
+  Atomics.store(control, RUNNING, id);
+}
+
+/** The request the worker is on (id 0: none) and for how many ms it has been (main thread). */
+export function runningRequest(control: Int32Array, epoch: number): { id: number; forMs: number } {
+  const id = Atomics.load(control, RUNNING);
+  return { id, forMs: Date.now() - epoch - Atomics.load(control, RUNNING_SINCE) };
 }
 
 /** True when request `id` was cancelled recently (worker). */
