@@ -107,6 +107,37 @@ describe('incremental parse over unchanged lines', () => {
     assert.match(reworded.traits[0].examples[0].turns[1].text, /since/);
   });
 
+  it("equals a parse from scratch when a trait's id changes under an unchanged heading line that holds a reference", () => {
+    const base = [
+      '# Values\n',
+      trait('Be honest', HONEST),
+      trait('Be honest', `${KIND}\n\n### Notes on [[Be kind]]\n\nSee above.`),
+      trait('Be kind', KIND),
+    ].join('\n');
+    // The first "Be honest" renamed: the second one's id becomes be-honest, its inner heading's line is unchanged.
+    const [, renamed] = editSequence([base, base.replace('## Be honest', '## Be candid'), base]);
+    assert.deepEqual(
+      renamed.references.map((r) => r.fromTrait),
+      ['be-honest'],
+    );
+  });
+
+  it('equals a parse from scratch when a part heading changes kind without moving a line (its paragraphs change part)', () => {
+    const base = [
+      '# Values\n',
+      trait('Be honest', `${HONEST}\n\n### Exceptions\n\nUnless a life is at stake.`),
+      trait('Be kind', KIND),
+    ].join('\n');
+    const [before, retitled] = editSequence([base, base.replace('### Exceptions', '### Trade-offs'), base]);
+    assert.deepEqual(
+      [before, retitled].map((d) => d.traits[0].paragraphs.map((p) => p.part)),
+      [
+        [undefined, 'exceptions'],
+        [undefined, 'tradeoffs'],
+      ],
+    );
+  });
+
   it('hands back the strings of sections an edit did not touch, and reads the touched one afresh', () => {
     const text = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', KIND), trait('Be brief', 'Short answers, unless asked.')].join(
       '\n',
@@ -190,6 +221,24 @@ describe('Recycler line runs', () => {
       fourth.getFromLines('x', 5, 5, 7, () => ['text'], build),
       v1,
     );
+    assert.equal(builds, 2);
+  });
+
+  it('builds a value again when a value given beside the lines differs, though the lines are unchanged', () => {
+    const first = new Recycler();
+    let builds = 0;
+    const build = () => ({ built: ++builds });
+    const v1 = first.getFromLines('x', 5, 5, 7, () => ['text'], build, ['be-honest']);
+    const second = new Recycler(first);
+    second.markUnchanged(0, 10);
+    assert.equal(
+      second.getFromLines('x', 5, 5, 7, () => assert.fail('inputs read for unchanged lines'), build, ['be-honest']),
+      v1,
+    );
+    const third = new Recycler(second);
+    third.markUnchanged(0, 10);
+    const v3 = third.getFromLines('x', 5, 5, 7, () => ['text'], build, ['be-candid']);
+    assert.notEqual(v3, v1);
     assert.equal(builds, 2);
   });
 });

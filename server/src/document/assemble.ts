@@ -138,10 +138,11 @@ function placeParagraphs(a: Assembly): PlacedParagraph[] {
     const inItem = units.itemOfLine[first] >= 0;
     const partHeading = !inItem && o >= 0 ? units.partOf[o] : -1;
     const part = partHeading >= 0 ? headings[partHeading].partKind : undefined;
-    // Masking is a function of the block's source alone: the previous parse's stands when that is unchanged.
+    // The paragraph is a function of the block's source and its part alone: the previous parse's
+    // stands when those are unchanged (no string or range is even built for it then).
     let sliced: string | undefined;
     const source = () => (sliced ??= text.slice(lines.lineStart(first), lines.lineEnd(last)));
-    const { masked, prose } = recycler.getFromLines(
+    const { masked, paragraph } = recycler.getFromLines(
       'm',
       first,
       first,
@@ -149,10 +150,11 @@ function placeParagraphs(a: Assembly): PlacedParagraph[] {
       () => [source()],
       () => {
         const masked = maskCodeAndComments(normaliseLineBreaks(source()));
-        return { masked, prose: maskLinkDestinations(masked) };
+        const paragraph: Paragraph = { range: lines.linesRange(first, last), text: maskLinkDestinations(masked), part };
+        return { masked, paragraph };
       },
+      [part],
     );
-    const paragraph: Paragraph = recycler.keep('p', first, { range: lines.linesRange(first, last), text: prose, part });
     return { paragraph, range: paragraph.range, masked, unit: units.ofLine(first), partHeading };
   });
 }
@@ -202,8 +204,16 @@ function readReferences(a: Assembly, paragraphs: readonly PlacedParagraph[]): Re
   // One at a time: spreading a block's references into push() overflows the stack past ~100k.
   for (const p of paragraphs) {
     const { start, end } = p.range;
-    const inputs = [p.masked, traitIdOfLine(start.line), traitIdOfLine(end.line)];
-    for (const r of recycler.get('r', start.line, inputs, () => findReferences(start.line, p.masked, traitIdOfLine))) references.push(r);
+    const found = recycler.getFromLines(
+      'r',
+      start.line,
+      start.line,
+      end.line,
+      () => [p.masked],
+      () => findReferences(start.line, p.masked, traitIdOfLine),
+      [traitIdOfLine(start.line), traitIdOfLine(end.line)],
+    );
+    for (const r of found) references.push(r);
   }
   for (const h of a.headings) {
     const line = h.range.start.line;
@@ -215,8 +225,16 @@ function readReferences(a: Assembly, paragraphs: readonly PlacedParagraph[]): Re
       () => [lines.lineText(line)],
       () => maskedLines(lines, line, line),
     );
-    for (const r of recycler.get('R', line, [masked, traitIdOfLine(line)], () => findReferences(line, masked, traitIdOfLine)))
-      references.push(r);
+    const found = recycler.getFromLines(
+      'R',
+      line,
+      line,
+      line,
+      () => [masked],
+      () => findReferences(line, masked, traitIdOfLine),
+      [traitIdOfLine(line)],
+    );
+    for (const r of found) references.push(r);
   }
   return references.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }

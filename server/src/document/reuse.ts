@@ -65,17 +65,27 @@ export class Recycler {
   }
 
   /**
-   * `get` for a value built from the text of lines `first..last` alone (`inputs()` being that text,
-   * or what is derived from it only): while those lines are unchanged (see `markUnchanged`) the
-   * previous parse's value for the same lines stands, its inputs neither compared nor even built.
+   * `get` for a value built from the text of lines `first..last` (`inputs()` being that text, or what
+   * is derived from it only) and from `also` (a few values read elsewhere, such as the trait the lines
+   * stand in): while those lines are unchanged (see `markUnchanged`) and `also` equals the previous
+   * parse's, the previous value for the same lines stands, its line inputs neither compared nor even
+   * built, and nothing is allocated for it.
    */
-  getFromLines<V>(kind: string, at: Place, first: number, last: number, inputs: () => readonly unknown[], build: () => V): V {
+  getFromLines<V>(
+    kind: string,
+    at: Place,
+    first: number,
+    last: number,
+    inputs: () => readonly unknown[],
+    build: () => V,
+    also: readonly unknown[] = NOTHING,
+  ): V {
     const old = this.previousBuilt.get(kind)?.get(at);
-    if (old && old.inputs[0] === first && old.inputs[1] === last && this.unchanged(first, last)) {
+    if (old && old.inputs[0] === first && old.inputs[1] === last && sameAlso(old.inputs, also) && this.unchanged(first, last)) {
       this.record(kind, at, detachedEntry(old));
       return old.value as V;
     }
-    return this.get(kind, at, [first, last, ...inputs()], build);
+    return this.get(kind, at, [first, last, ...also, ...inputs()], build);
   }
 
   /**
@@ -170,6 +180,15 @@ function sameFields(a: object, b: object): boolean {
   }
   for (const _ in rb) keys--;
   return keys === 0;
+}
+
+const NOTHING: readonly unknown[] = [];
+
+/** True when `inputs` (of a `getFromLines` entry: first, last, then `also`'s values) hold `also`. */
+function sameAlso(inputs: readonly unknown[], also: readonly unknown[]): boolean {
+  if (inputs.length < 2 + also.length) return false;
+  for (let i = 0; i < also.length; i++) if (!same(inputs[2 + i], also[i])) return false;
+  return true;
 }
 
 function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
