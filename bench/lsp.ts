@@ -18,7 +18,7 @@
  * Each wait is stopped after CAP seconds and then reported as "> CAP s". Not a test: nothing here
  * fails.
  *
- * Run: npm run bench [-- FILE ...]
+ * Run: npm run bench [-- FILE ...]; `LSP_BENCH_EDITS_ONLY=1` leaves out the large and adversarial documents.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -231,6 +231,7 @@ async function adversarial(label: string, big: string): Promise<void> {
 async function main() {
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   for (const file of files) await bench(file);
+  if (process.env.LSP_BENCH_EDITS_ONLY) return;
   await adversarial(
     'the Model Spec repeated to 10 MB',
     repeatedText(readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8'), 10_000_000),
