@@ -260,6 +260,35 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     assert.match(r.stderr, /trait-studio: probe 2: probe-target@1: .*model not loaded/);
   });
 
+  it('runs the knowledge check alone with --knowledge and no --trait: estimate first, budget, the result shape, result.json', async () => {
+    const out = join(dir, 'knowledge-only');
+    const r = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--format', 'json', '--out', out, '--no-cache']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr.split('\n')[0],
+      /^trait-studio: checking what ckpt at http:\/\/127\.0\.0\.1:\d+\/v1 knows of probe\.traits\.md: about 9 requests, ≈ \$[\d.]+ \(not counted, no price known: ckpt\)$/,
+    );
+    const result = JSON.parse(r.stdout) as ProbeResult;
+    assert.deepEqual(Object.keys(result), PROBE_RESULT_KEYS);
+    assert.equal(result.trait, '');
+    assert.deepEqual(result.probes, []);
+    assert.deepEqual(Object.keys(result.knowledge!.recall), ['candour', 'weapons']);
+    assert.ok(!gemini.requests.map(stageOf).some((s) => s.startsWith('probe-')), 'no probe stage is asked');
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), result);
+
+    target.requests.length = 0;
+    const stopped = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--max-turns', '1', '--format', 'json', '--no-cache']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal(target.requests.length, 1);
+    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target turns was reached');
+    assert.match(stopped.stderr, /stopped early: the budget of 1 target turns was reached/);
+    const md = await run(['probe', FIXTURE, '--knowledge', ...targetArgs()]);
+    assert.match(md.stdout, /^# Knowledge check \(.*probe\.traits\.md\) — ckpt at /);
+    const usage = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--turns', '3']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--turns: for probes; the knowledge check alone \(no --trait\) takes none/);
+  });
+
   it('exits 2 for usage problems, before any request', async () => {
     const cases: [string[], RegExp][] = [
       [['probe', FIXTURE, '--trait', 'candour'], /name the model to probe/],
