@@ -47,6 +47,8 @@ function rate(cell: TraitCell | undefined): string {
   return `${cell.violated}/${cell.judged} (${percent(cell.violationRate ?? 0)})`;
 }
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function firstTurn(cell: TraitCell | undefined): string {
   if (!cell || cell.meanFirstViolationTurn === null) return '—';
   return `turn ${Number(cell.meanFirstViolationTurn.toFixed(1))}`;
@@ -211,7 +213,7 @@ function column(view: ProbeView, c: ColumnView, traitId: string): HTMLElement {
       el(
         'p',
         'meta',
-        `Violated in ${rate(cell)} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
+        `${cell.judged ? `Violated in ${rate(cell)}` : capitalized(rate(cell))} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
       ),
       ...(cell.stopped
         ? [
