@@ -259,10 +259,19 @@ function knowledge(view: ProbeView): HTMLElement | null {
   for (const c of checked) {
     const k = c.knowledge!;
     const details = el('details', '', el('summary', '', `${c.label}: ${count(k.questions.length, 'question')}`));
+    // A check the budget stopped says so plainly; one that could not run, or a question that failed, is an error.
+    const stop = (error: string) => (/^stopped: /.test(error) ? 'note' : 'error');
+    if (k.error) details.append(el('p', stop(k.error), k.error));
     for (const q of k.questions) {
       const recalled = q.recalled.map((id) => titles.get(id) ?? id).join(', ') || 'no trait';
       details.append(
-        el('div', 'question', el('p', 'q', q.question), el('div', 'body', q.answer), el('p', 'meta', `Recalled: ${recalled}`)),
+        el(
+          'div',
+          'question',
+          el('p', 'q', q.question),
+          q.answer ? el('div', 'body', q.answer) : null,
+          q.error ? el('p', stop(q.error), `Not graded: ${q.error}`) : el('p', 'meta', `Recalled: ${recalled}`),
+        ),
       );
     }
     box.append(details);

@@ -285,6 +285,23 @@ describe('probe viewer: the view', () => {
     );
     assert.deepEqual(view.columns[0].knowledge?.recall, { kind: 1, candid: 0, gone: 0.5 });
     assert.deepEqual(view.columns[0].traits, {}, 'a knowledge check is no probe of the trait');
+    assert.equal(view.columns[0].knowledge?.error, undefined);
+    const failedCheck = probeView({
+      uri: 'u',
+      name: 'n',
+      traits,
+      loaded: [
+        {
+          file: 'k.json',
+          saved: saved(
+            result('', gemini, [], { questions: [], recall: {}, error: 'knowledge-questions@1: bad request' }),
+            '2026-11-30T10:00:00Z',
+            'knowledge',
+          ),
+        },
+      ],
+    });
+    assert.equal(failedCheck.columns[0].knowledge?.error, 'knowledge-questions@1: bad request', 'why the check could not run is shown');
   });
 
   it('highlight merges overlapping quotes and leaves text with no quote whole', () => {

@@ -82,6 +82,8 @@ export interface KnowledgeView {
   readonly questions: readonly KnowledgeQuestion[];
   /** Trait id → share of the questions about it whose answer recalled it, 0–1. */
   readonly recall: Readonly<Record<string, number>>;
+  /** Why the check could not run at all (its questions could not be had, or the budget stopped it first). */
+  readonly error?: string;
 }
 
 /** One target's results: a column of the viewer. */

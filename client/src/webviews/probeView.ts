@@ -182,7 +182,13 @@ function stoppedByBudget(probe: Probe): boolean {
 }
 
 function knowledgeView(file: string, savedAt: string, knowledge: KnowledgeResult): KnowledgeView {
-  return { file, savedAt, questions: knowledge.questions, recall: knowledge.recall };
+  return {
+    file,
+    savedAt,
+    questions: knowledge.questions,
+    recall: knowledge.recall,
+    ...(knowledge.error ? { error: knowledge.error } : {}),
+  };
 }
 
 function probeCard(probe: Probe, index: number): ProbeCard {
