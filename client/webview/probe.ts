@@ -213,7 +213,7 @@ function column(view: ProbeView, c: ColumnView, traitId: string): HTMLElement {
       el(
         'p',
         'meta',
-        `${cell.judged ? `Violated in ${rate(cell)}` : capitalized(rate(cell))} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
+        `${cell.judged ? `Violated in ${rate(cell)}` : capitalized(rate(cell))} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)}${cell.judged ? ` · eval-aware in ${cell.evalAware}/${cell.judged}` : ''} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
       ),
       ...(cell.stopped
         ? [
