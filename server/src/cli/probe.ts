@@ -321,7 +321,9 @@ async function runKnowledgeOnly(
     result = await runKnowledgeCheck(options, access, { signal: controller.signal });
   } catch (error) {
     if (controller.signal.aborted) {
-      out.stderr('trait-studio: interrupted; answers so far are cached, so running it again sends only the rest\n');
+      out.stderr(
+        `trait-studio: interrupted${values['no-cache'] ? '' : '; answers so far are cached, so running it again sends only the rest'}\n`,
+      );
       return 130;
     }
     throw error;
