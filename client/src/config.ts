@@ -31,6 +31,8 @@ export interface ProbeSettings {
   readonly turns: number;
   /** US dollars a run may spend; 0: no limit but the estimate you confirm. */
   readonly maxUsd: number;
+  /** Target requests a run may send (every probe's turns, every knowledge answer); 0: no limit. */
+  readonly maxTurns: number;
   /** Gemini models of the auditor, realism checker, judge and knowledge grader (`traitStudio.models.probe*`). */
   readonly models: ProbeModels;
 }
@@ -65,6 +67,7 @@ export function probeSettings(scope?: vscode.Uri): ProbeSettings {
     return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(1, Math.round(n))) : fallback;
   };
   const maxUsd = config.get<unknown>('maxUsd');
+  const maxTurns = config.get<unknown>('maxTurns');
   const roles = modelSettings(scope);
   return {
     targets,
@@ -73,6 +76,7 @@ export function probeSettings(scope?: vscode.Uri): ProbeSettings {
     probes: whole('probes', DEFAULT_PROBES, MAX_PROBES),
     turns: whole('turns', DEFAULT_TURNS, MAX_TURNS),
     maxUsd: typeof maxUsd === 'number' && maxUsd > 0 ? maxUsd : 0,
+    maxTurns: typeof maxTurns === 'number' && maxTurns >= 1 ? Math.round(maxTurns) : 0,
     models: {
       auditor: roles['models.probeAuditor'],
       realism: roles['models.probeRealism'],

@@ -5,7 +5,7 @@
 // through textContent only.
 import { count } from '../../server/src/format';
 import type { AuditView, AuditViewPattern, FromAuditWebview, ToAuditWebview } from '../src/webviews/auditProtocol';
-import { el, vscodeApi } from './dom';
+import { el, legend, vscodeApi } from './dom';
 
 interface SavedState {
   dataset?: string;
@@ -147,16 +147,11 @@ function render(): void {
         button('Open audit.md', 'secondary', () => vscode.postMessage({ type: 'open', file: 'markdown' })),
         button('Open audit.json', 'secondary', () => vscode.postMessage({ type: 'open', file: 'json' })),
       ),
-      el(
-        'p',
-        'legend',
-        el('span', 'swatch broad', ''),
-        ' broad ',
-        el('span', 'swatch strict', ''),
-        ' strict ',
-        el('span', 'swatch threshold', ''),
-        ' threshold',
-      ),
+      legend([
+        ['broad', 'broad'],
+        ['strict', 'strict'],
+        ['threshold', 'threshold'],
+      ]),
     ),
     ...[...view.patterns]
       .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.strict - a.strict)

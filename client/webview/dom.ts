@@ -25,3 +25,14 @@ export function el(tag: string, className: string, ...children: Child[]): HTMLEl
   for (const child of children) if (child) node.append(child);
   return node;
 }
+
+/**
+ * A colour key: one swatch and its label per entry, in order (`<p class="legend">` of
+ * `<span class="swatch CLASS">` and text). The swatch's class names its colour in the page's CSS,
+ * the same class the chart's marks carry.
+ */
+export function legend(entries: readonly (readonly [swatchClass: string, label: string])[]): HTMLElement {
+  const p = el('p', 'legend');
+  for (const [swatch, label] of entries) p.append(el('span', 'entry', el('span', `swatch ${swatch}`), ` ${label}`));
+  return p;
+}

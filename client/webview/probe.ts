@@ -37,12 +37,17 @@ function save(patch: Partial<ProbePageState>): void {
 
 const percent = (x: number) => `${Math.round(100 * x)}%`;
 
-/** "2 of 3 (67%)", "no probe judged". */
+/** "2/3 (67%)", "stopped by the budget", "no probe judged". */
 function rate(cell: TraitCell | undefined): string {
   if (!cell) return '—';
-  if (!cell.judged) return cell.failed ? `${count(cell.failed, 'probe')} failed` : 'no probe judged';
+  if (!cell.judged) {
+    if (cell.failed) return `${count(cell.failed, 'probe')} failed`;
+    return cell.stoppedProbes ? 'stopped by the budget' : 'no probe judged';
+  }
   return `${cell.violated}/${cell.judged} (${percent(cell.violationRate ?? 0)})`;
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function firstTurn(cell: TraitCell | undefined): string {
   if (!cell || cell.meanFirstViolationTurn === null) return '—';
@@ -140,7 +145,7 @@ function turnView(turn: TurnView, card: ProbeCard): HTMLElement {
 
 function verdict(card: ProbeCard): HTMLElement {
   const j = card.judge;
-  if (!j) return el('span', 'badge failed', 'failed');
+  if (!j) return card.stopped ? el('span', 'badge stopped', 'stopped by the budget') : el('span', 'badge failed', 'failed');
   if (card.error) return el('span', 'badge failed', `verdict not counted · judge ${j.score}/10`);
   if (!j.violated) return el('span', 'badge good', `held · judge ${j.score}/10`);
   const at = j.firstViolationTurn === null ? '' : ` at turn ${j.firstViolationTurn}`;
@@ -148,7 +153,7 @@ function verdict(card: ProbeCard): HTMLElement {
 }
 
 function probeCard(column: ColumnView, traitId: string, card: ProbeCard): HTMLElement {
-  const box = el('section', `probe${card.judge?.violated ? ' violated' : ''}${card.error ? ' failed' : ''}`);
+  const box = el('section', `probe${card.judge?.violated ? ' violated' : ''}${card.stopped ? ' stopped' : card.error ? ' failed' : ''}`);
   box.dataset.probe = String(card.index);
   box.append(
     el(
@@ -160,7 +165,7 @@ function probeCard(column: ColumnView, traitId: string, card: ProbeCard): HTMLEl
     ),
     el('p', 'situation', card.situation),
   );
-  if (card.error) box.append(el('p', 'error', card.error));
+  if (card.error) box.append(el('p', card.stopped ? 'note' : 'error', card.error));
   for (const turn of card.turns) box.append(turnView(turn, card));
   const evidence = card.judge?.evidence ?? [];
   if (evidence.length) {
@@ -208,8 +213,17 @@ function column(view: ProbeView, c: ColumnView, traitId: string): HTMLElement {
       el(
         'p',
         'meta',
-        `Violated in ${rate(cell)} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)} · eval-aware in ${cell.evalAware}/${cell.judged} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
+        `${cell.judged ? `Violated in ${rate(cell)}` : capitalized(rate(cell))} · first gave way ${firstTurn(cell)} · recall ${recall(c, traitId)}${cell.judged ? ` · eval-aware in ${cell.evalAware}/${cell.judged}` : ''} · ${cost} · ${new Date(cell.savedAt).toLocaleString()}`,
       ),
+      ...(cell.stopped
+        ? [
+            el(
+              'p',
+              'note stopped',
+              `Stopped early: ${cell.stopped}. ${count(cell.stoppedProbes, 'probe')} left unfinished ${cell.stoppedProbes === 1 ? 'is' : 'are'} not counted; run it again (with a higher limit) to go on from the turns kept.`,
+            ),
+          ]
+        : []),
       ...(cell.versions.length ? [el('p', 'meta versions', `Answered by: ${cell.versions.join(', ')}`)] : []),
       el(
         'div',
@@ -245,10 +259,19 @@ function knowledge(view: ProbeView): HTMLElement | null {
   for (const c of checked) {
     const k = c.knowledge!;
     const details = el('details', '', el('summary', '', `${c.label}: ${count(k.questions.length, 'question')}`));
+    // A check the budget stopped says so plainly; one that could not run, or a question that failed, is an error.
+    const stop = (error: string) => (/^stopped: /.test(error) ? 'note' : 'error');
+    if (k.error) details.append(el('p', stop(k.error), k.error));
     for (const q of k.questions) {
       const recalled = q.recalled.map((id) => titles.get(id) ?? id).join(', ') || 'no trait';
       details.append(
-        el('div', 'question', el('p', 'q', q.question), el('div', 'body', q.answer), el('p', 'meta', `Recalled: ${recalled}`)),
+        el(
+          'div',
+          'question',
+          el('p', 'q', q.question),
+          q.answer ? el('div', 'body', q.answer) : null,
+          q.error ? el('p', stop(q.error), `Not graded: ${q.error}`) : el('p', 'meta', `Recalled: ${recalled}`),
+        ),
       );
     }
     box.append(details);

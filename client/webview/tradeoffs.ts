@@ -7,7 +7,7 @@
 import { count } from '../../server/src/format';
 import type { MapCell, MapTrait } from '../../server/src/review/tradeoffMap';
 import type { FromTradeoffWebview, ToTradeoffWebview, TradeoffView } from '../src/webviews/tradeoffProtocol';
-import { el, vscodeApi } from './dom';
+import { el, legend, vscodeApi } from './dom';
 
 interface SavedState {
   view?: TradeoffView;
@@ -197,16 +197,11 @@ function draw(): void {
   sort.addEventListener('change', () => save({ sort: sort.value as 'document' | 'unweighed' }));
   root.append(el('div', 'controls', filter, el('label', '', only, ' Only traits with unweighed tensions'), sort));
   root.append(
-    el(
-      'p',
-      'legend',
-      el('span', 'swatch weighed', ''),
-      ' weighed ',
-      el('span', 'swatch unweighed', ''),
-      ' unweighed ',
-      el('span', 'swatch none', ''),
-      ' no tension',
-    ),
+    legend([
+      ['weighed', 'weighed'],
+      ['unweighed', 'unweighed'],
+      ['none', 'no tension'],
+    ]),
   );
   const box = details(view, cells);
   root.append(el('div', 'layout', matrix(shownTraits(view), cells), box));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quickOpen, runCommand } from './workbench.mjs';
+import { expectLegend, quickOpen, runCommand, webviewFrame } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 
@@ -15,24 +15,6 @@ const FILE = 'assistant.traits.md';
  * shared server it would leave test/ui/preview.test.mjs nothing to ask the fake.
  */
 export const codeServer = {};
-
-/** The frame of a webview whose page shows `heading`. */
-async function webviewFrame(page, heading, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('#root h1', { hasText: heading })
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview showing "${heading}" appeared`);
-    await page.waitForTimeout(200);
-  }
-}
 
 export const tests = [
   {
@@ -117,7 +99,7 @@ export const tests = [
       assert.deepEqual([...new Set(generation.map((r) => r.serviceTier))], ['flex'], 'the run did not ask for the Flex tier');
       assert.match(summary, new RegExp(`Mixed with ${Math.round(Number(accepted) * 0.5)} baseline records?\\.`));
       await toast.locator('.monaco-button', { hasText: 'Open Report' }).click();
-      const frame = await webviewFrame(page, 'Run ');
+      const frame = await webviewFrame(page, 'Run ', 'run report', 20_000);
       await frame.locator('.histogram').nth(1).waitFor();
       assert.equal(await frame.locator('.histogram').count(), 2);
       assert.equal(await frame.locator('tbody tr').count(), 6);
@@ -135,7 +117,7 @@ export const tests = [
   {
     name: 'the Runs view shows the run at the cost its report shows',
     async run({ page, screenshot }) {
-      const frame = await webviewFrame(page, 'Run ');
+      const frame = await webviewFrame(page, 'Run ', 'run report', 20_000);
       const [reportCost] = /≈ (\$[\d.,]+)/.exec(await frame.locator('header').innerText())?.slice(1) ?? [];
       assert.ok(reportCost, 'the report shows no cost');
       assert.notEqual(reportCost, '$0.00', 'a run that spent tokens shows $0.00');
@@ -153,15 +135,20 @@ export const tests = [
     name: "Audit Dataset on the run's records.jsonl shows prevalence bars against the threshold",
     async run({ page, screenshot }) {
       // From the report's own button: Quick Open's file index may not list a folder the run just made.
-      const report = await webviewFrame(page, 'Run ');
+      const report = await webviewFrame(page, 'Run ', 'run report', 20_000);
       await report.locator('button', { hasText: /^records\.jsonl$/ }).click();
       await page.locator('.tab.active[aria-label*="records.jsonl"]').waitFor();
       await runCommand(page, 'Trait Studio: Audit Dataset');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Offline detectors' }).first().waitFor();
       await page.keyboard.press('Enter');
-      const frame = await webviewFrame(page, 'Audit:');
+      const frame = await webviewFrame(page, 'Audit:', 'audit report', 20_000);
       await frame.locator('article.pattern').nth(4).waitFor();
       assert.ok((await frame.locator('article.pattern .threshold').count()) >= 5, 'no threshold lines');
+      await expectLegend(frame, [
+        ['broad', 'broad'],
+        ['strict', 'strict'],
+        ['threshold', 'threshold'],
+      ]);
       assert.match(
         await frame.locator('header .meta').innerText(),
         /^\d+ records? · \d+ patterns? · \d+ flagged at 25\.0%( · \d+ above 25\.0% on too few records to flag \(under 3 matches\))? · offline detectors only$/,

@@ -6,7 +6,7 @@
 // frame.evaluate() runs its function in the webview's page, where `document` is defined.
 /* global document */
 import assert from 'node:assert/strict';
-import { quickOpen, runCommand } from './workbench.mjs';
+import { quickOpen, reloadWindow } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 const TRAIT = 'Say what you believe';
@@ -137,11 +137,7 @@ export const tests = [
     name: 'after a window reload the panel comes back with its content, without asking again',
     async run({ page, fakeGemini, screenshot }) {
       const before = fakeGemini.requests.length;
-      // As a user would: VS Code saves the webview's state on its way out, then reloads the page.
-      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
-      await runCommand(page, 'Developer: Reload Window');
-      await reloaded;
-      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      await reloadWindow(page);
       const frame = await previewFrame(page, 30_000);
       await frame.locator('#root h1', { hasText: `Preview: ${TRAIT}` }).waitFor();
       await waitForThreeRated(frame);

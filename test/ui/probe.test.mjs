@@ -8,10 +8,10 @@
 // "Export JSONL" writes the transcripts; after a reload the viewer comes back from its files.
 // Screenshots in test/output/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { runCommand, quickOpen, webviewFrame } from './workbench.mjs';
+import { confirmDialog, editorTextUntil, pick, quickOpen, reloadWindow, runCommand, saveAs, webviewFrame } from './workbench.mjs';
 
 const FILE = 'probe-ui.traits.md';
 const TRAIT = 'Say what you believe';
@@ -24,36 +24,6 @@ let exported;
 
 /** The probe viewer's frame, once its page shows its heading. */
 const viewerFrame = (page, timeoutMs = 30_000) => webviewFrame(page, 'Probes:', 'probe viewer', timeoutMs);
-
-/** Picks `name` in the open pick list. */
-async function pick(page, name) {
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-  await row.waitFor();
-  await row.click();
-}
-
-/** The modal confirm's message, and a click on its `action` button. */
-async function confirmDialog(page, action) {
-  const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor();
-  const message = await dialog.innerText();
-  return { message, confirm: () => dialog.locator('.monaco-button', { hasText: action }).first().click() };
-}
-
-/** The editor's text, lines in order, whitespace collapsed (Monaco keeps line elements unordered). */
-async function editorText(page) {
-  return (
-    await page
-      .locator('.editor-instance .monaco-editor .view-lines')
-      .first()
-      .evaluate((lines) =>
-        [...lines.querySelectorAll('.view-line')]
-          .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-          .map((l) => l.textContent)
-          .join('\n'),
-      )
-  ).replace(/[\s\u00a0]+/g, ' ');
-}
 
 export const tests = [
   {
@@ -155,34 +125,30 @@ export const tests = [
       assert.match(await coverage.innerText(), /0 examples/);
       await frame.locator('.column').nth(1).locator('section.probe').first().locator('button', { hasText: 'Pin as BAD example' }).click();
       // The editor shows the example it inserted.
-      const deadline = Date.now() + 20_000;
-      while (!(await editorText(page)).includes('**Example**: gives way under pressure')) {
-        if (Date.now() > deadline) throw new Error(`no pinned example in the editor: ${await editorText(page)}`);
-        await page.waitForTimeout(100);
-      }
+      const pinned = await editorTextUntil(page, (t) => t.includes('**Example**: gives way under pressure'), 'the pinned example');
       assert.match(
-        await editorText(page),
+        pinned,
         /\*\*Example\*\*: gives way under pressure: situation 1: a user wants the assistant to bend the rule ~~~xml <user>/,
       );
       // Its end: the answer where the target gave way, marked BAD with the judge's verified quote.
       await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+End');
-      const bad =
-        /<assistant> <!-- BAD: gave way under pressure at turn 3 \(judge 8\/10\): “Fine, I will make an exception this time\.” --> Fine, I will make an exception this time\./;
-      while (!bad.test(await editorText(page))) {
-        if (Date.now() > deadline) throw new Error(`no BAD turn in the editor: ${await editorText(page)}`);
-        await page.waitForTimeout(100);
-      }
+      await editorTextUntil(
+        page,
+        (t) =>
+          /<assistant> <!-- BAD: gave way under pressure at turn 3 \(judge 8\/10\): “Fine, I will make an exception this time\.” --> Fine, I will make an exception this time\./.test(
+            t,
+          ),
+        'the BAD turn',
+      );
       await screenshot('ui-probe-4-pinned');
       // It parses back as one example of the trait: the trait's coverage lens counts it.
       await page.keyboard.press('Control+Home');
       await page.locator('.monaco-editor .codelens-decoration', { hasText: '1 example ·' }).first().waitFor();
       await page.keyboard.press('Control+Z');
       // The undo took the whole example out: the document is as it was, and the trait's lens (the first) counts none.
-      while (/\*\*Example\*\*/.test(await editorText(page)) || !/0 examples/.test(await coverage.innerText())) {
-        if (Date.now() > deadline + 20_000) throw new Error(`the undo left: ${await editorText(page)} / ${await coverage.innerText()}`);
-        await page.waitForTimeout(100);
-      }
+      await editorTextUntil(page, (t) => !/\*\*Example\*\*/.test(t), 'the undo to take the example out');
+      await coverage.filter({ hasText: '0 examples' }).waitFor();
     },
   },
   {
@@ -191,23 +157,7 @@ export const tests = [
       const frame = await viewerFrame(page);
       exported = join(workspace, 'after-sft.jsonl');
       await frame.locator('.column').nth(1).locator('button', { hasText: 'Export JSONL' }).click();
-      // code-server's save dialog is a quick input holding the path.
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      // Wait for the dialog to put its default path in, or it may overwrite what is typed.
-      const shown = Date.now() + 20_000;
-      while (!(await input.inputValue()).endsWith('.jsonl')) {
-        if (Date.now() > shown) throw new Error(`the save dialog shows ${await input.inputValue()}`);
-        await page.waitForTimeout(100);
-      }
-      await input.fill(exported);
-      assert.equal(await input.inputValue(), exported);
-      await page.keyboard.press('Enter');
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(exported)) {
-        if (Date.now() > deadline) throw new Error(`${exported} was not written`);
-        await page.waitForTimeout(100);
-      }
+      await saveAs(page, exported, '.jsonl');
       const lines = readFileSync(exported, 'utf8').trim().split('\n');
       assert.equal(lines.length, 3);
     },
@@ -215,10 +165,7 @@ export const tests = [
   {
     name: 'after a window reload the viewer comes back from its result files, with both columns',
     async run({ page, screenshot }) {
-      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
-      await runCommand(page, 'Developer: Reload Window');
-      await reloaded;
-      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      await reloadWindow(page);
       const frame = await viewerFrame(page, 30_000);
       await frame.locator('.summary td.figure', { hasText: '3/3 (100%)' }).waitFor();
       assert.deepEqual(await frame.locator('.summary th.target .label').allInnerTexts(), ['base', 'after SFT']);

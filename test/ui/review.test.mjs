@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { mouseTo, problemsUntil, quickOpen, runCommand, webviewFrame } from './workbench.mjs';
+import { editorTextUntil, expectLegend, mouseTo, problemsUntil, quickOpen, reloadWindow, runCommand, webviewFrame } from './workbench.mjs';
 
 const FILE = 'review-overrule.traits.md';
 const REASON = "Short answers respect the reader's time.";
@@ -115,6 +115,12 @@ export const tests = [
         /3 traits, 2 tensions, 1 unweighed\. From the model review \(gemini-3\.8-flash\)/,
       );
       const cell = (a, b) => frame.locator(`button.cell[data-a="${a}"][data-b="${b}"]`);
+      // The legend keys each cell colour: a swatch with the cells' own class, and its label.
+      await expectLegend(frame, [
+        ['weighed', 'weighed'],
+        ['unweighed', 'unweighed'],
+        ['none', 'no tension'],
+      ]);
       assert.match(await cell('brief', 'kind').getAttribute('class'), /\bweighed\b/);
       assert.match(await cell('kind', 'brief').getAttribute('class'), /\bweighed\b/);
       assert.match(await cell('brief', 'playful').getAttribute('class'), /\bunweighed\b/);
@@ -131,11 +137,7 @@ export const tests = [
     name: "after a window reload the map comes back with the review's pairs, recomputed from the document, without asking the model",
     async run({ page, fakeGemini, screenshot }) {
       const before = fakeGemini.requests.length;
-      // As a user would: VS Code saves the webview's state on its way out, then reloads the page.
-      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
-      await runCommand(page, 'Developer: Reload Window');
-      await reloaded;
-      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      await reloadWindow(page);
       const frame = await mapFrame(page, 30_000);
       // Without a serializer VS Code drops the panel on reload. The page draws its saved map at once;
       // that the extension's fresh one (the document and the kept review pairs) follows is checked
@@ -180,28 +182,14 @@ export const tests = [
       await stub.first().waitFor();
       // The cursor is in the placeholder: typing replaces it.
       await page.keyboard.type('brevity wins unless the user asks for a joke');
-      // It sits in the Trade-offs part of Be brief, after its sentence, before Exceptions (the
-      // editor beside the map wraps long lines: compare its text with whitespace collapsed).
-      // Monaco keeps its line elements in no particular order: sort them by their offset from the top.
-      const text = async () =>
-        (
-          await page
-            .locator('.editor-instance .monaco-editor .view-lines')
-            .first()
-            .evaluate((lines) =>
-              [...lines.querySelectorAll('.view-line')]
-                .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-                .map((l) => l.textContent)
-                .join('\n'),
-            )
-        ).replace(/[\s\u00a0]+/g, ' ');
-      const deadline = Date.now() + 20_000;
-      while (!(await text()).includes('brevity wins unless the user asks for a joke.')) {
-        if (Date.now() > deadline) throw new Error(`the typed text did not replace the placeholder: ${await text()}`);
-        await page.waitForTimeout(100);
-      }
+      // It sits in the Trade-offs part of Be brief, after its sentence, before Exceptions.
+      const text = await editorTextUntil(
+        page,
+        (t) => t.includes('brevity wins unless the user asks for a joke.'),
+        'the typed text in place of the placeholder',
+      );
       assert.match(
-        await text(),
+        text,
         /Brevity gives way to \[\[Be kind\]\] when a user is upset\. Be brief is weighed against \[\[Be playful\]\]: brevity wins unless the user asks for a joke\. ### Exceptions/,
       );
       // The map (restored after the reload) follows the edit: the pair is weighed now, and the other

@@ -150,3 +150,103 @@ export async function webviewFrame(page, heading, what, timeoutMs) {
     await page.waitForTimeout(200);
   }
 }
+
+/** The active editor's text, lines in order, whitespace collapsed (Monaco keeps its line elements unordered, and wraps long lines). */
+export async function editorText(page) {
+  return (
+    await page
+      .locator('.editor-instance .monaco-editor .view-lines')
+      .first()
+      .evaluate((lines) =>
+        [...lines.querySelectorAll('.view-line')]
+          .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+          .map((l) => l.textContent)
+          .join('\n'),
+      )
+  ).replace(/[\s\u00a0]+/g, ' ');
+}
+
+/** Polls the active editor's text (editorText) until `predicate` holds, and returns it; `what` names the wait in the error. */
+export async function editorTextUntil(page, predicate, what, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let text;
+  while (!predicate((text = await editorText(page)))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the editor shows: ${text}`);
+    await page.waitForTimeout(100);
+  }
+  return text;
+}
+
+/** Developer: Reload Window, as a user would (VS Code saves the webviews' state on its way out); resolves once the workbench is drawn again. */
+export async function reloadWindow(page) {
+  const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+}
+
+/** Picks the row holding `name` in the open pick list. */
+export async function pick(page, name) {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor();
+  await row.click();
+}
+
+/** The modal dialog's text, once it shows, and a click on its `action` button. */
+export async function confirmDialog(page, action) {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor();
+  const message = await dialog.innerText();
+  return { message, confirm: () => dialog.locator('.monaco-button', { hasText: action }).first().click() };
+}
+
+/**
+ * Asserts the webview's colour key (`.legend`) lists `entries` in order: each a swatch carrying the
+ * class its chart's marks use, painted (a visible box with a background or border), and its label.
+ */
+export async function expectLegend(frame, entries) {
+  const shown = await frame.locator('#root .legend .entry').evaluateAll((items) =>
+    items.map((item) => {
+      const swatch = item.querySelector('.swatch');
+      const style = swatch?.ownerDocument.defaultView?.getComputedStyle(swatch);
+      const box = swatch?.getBoundingClientRect();
+      const painted =
+        !!style &&
+        !!box &&
+        box.width > 0 &&
+        box.height > 0 &&
+        (style.backgroundColor !== 'rgba(0, 0, 0, 0)' || style.borderTopStyle !== 'none');
+      return [[...(swatch?.classList ?? [])].filter((c) => c !== 'swatch').join(' '), item.textContent.trim(), painted];
+    }),
+  );
+  const expected = entries.map(([swatch, label]) => [swatch, label, true]);
+  if (JSON.stringify(shown) !== JSON.stringify(expected))
+    throw new Error(`the legend shows ${JSON.stringify(shown)}, not ${JSON.stringify(expected)}`);
+}
+
+/**
+ * Answers the save dialog a command opened (code-server's is a quick input holding the path): waits
+ * for its proposed path to end with `extension`, puts in `path` (or what `path(proposed)` makes of
+ * the proposed one), accepts, and resolves the path once the file is there.
+ */
+export async function saveAs(page, path, extension) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  // Wait for the dialog to put its default path in, or it may overwrite what is typed.
+  const shown = Date.now() + 20_000;
+  let proposed;
+  while (!(proposed = await input.inputValue()).endsWith(extension)) {
+    if (Date.now() > shown) throw new Error(`the save dialog shows ${proposed}`);
+    await page.waitForTimeout(100);
+  }
+  const chosen = typeof path === 'function' ? path(proposed) : path;
+  await input.fill(chosen);
+  if ((await input.inputValue()) !== chosen) throw new Error(`the save dialog holds ${await input.inputValue()}, not ${chosen}`);
+  await page.keyboard.press('Enter');
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(chosen)) {
+    if (Date.now() > deadline) throw new Error(`${chosen} was not written`);
+    await page.waitForTimeout(100);
+  }
+  return chosen;
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspectEvalLog } from '../../server/src/probe/export';
+import { assertInspectLog } from '../checks/inspectLog.mjs';
 import { DEFAULT_PROBE_MODELS } from '../../server/src/probe/options';
 import type { ProbeResult } from '../../server/src/probe/types';
 import { GIVE_WAY, PROBE_RESULT_KEYS, probeResponder } from '../fake-gemini/probeAnswers';
@@ -17,97 +18,6 @@ const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'probe', 'probe.traits.md');
 const GEMINI_KEY = 'gemini-cli-key-0123456789abcdef';
 const TARGET_KEY = 'target-cli-key-fedcba9876543210';
-
-/**
- * What Inspect (inspect_ai at 499e6152, the commit docs/probe.md names) requires of a `.json` eval
- * log, as checked there against its sources and its published schema (inspect-openapi.json).
- */
-function assertInspectLog(name: string, log: Record<string, unknown>): void {
-  // log/_file.py log_file_pattern: a .json log is listed only when its name starts with a full ISO time.
-  assert.match(name, /^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*\.json$/);
-  // The listing parses {time}_{task}_{id}: the task holds no "_".
-  assert.equal(name.split('_').length, 3);
-  // log/_log.py EvalLog field order; the header reader (_recorders/json.py) stops at "samples" and
-  // asserts status, eval, plan, stats were seen; schema-required: version … metadata.
-  assert.deepEqual(Object.keys(log), [
-    'version',
-    'status',
-    'eval',
-    'plan',
-    'results',
-    'stats',
-    'invalidated',
-    'tags',
-    'metadata',
-    'samples',
-  ]);
-  assert.equal(log.version, 2); // LOG_SCHEMA_VERSION; a higher one is refused
-  assert.ok(['started', 'success', 'cancelled', 'error'].includes(log.status as string));
-  const spec = log.eval as Record<string, unknown>;
-  for (const key of [
-    'eval_id',
-    'run_id',
-    'created',
-    'task',
-    'task_id',
-    'task_version',
-    'task_attribs',
-    'task_args',
-    'task_args_passed',
-    'dataset',
-    'model',
-    'model_generate_config',
-    'model_args',
-    'config',
-    'packages',
-  ])
-    assert.ok(key in spec, `eval.${key}`);
-  assert.ok(!Number.isNaN(Date.parse(spec.created as string)), 'eval.created is an ISO time string');
-  const plan = log.plan as { name: string; steps: { solver: string; params: object; params_passed: object }[]; config: object };
-  assert.equal(plan.name, 'plan');
-  for (const s of plan.steps) assert.deepEqual(Object.keys(s), ['solver', 'params', 'params_passed']);
-  const stats = log.stats as Record<string, unknown>;
-  for (const key of ['started_at', 'completed_at', 'model_usage', 'role_usage', 'connection_limit_history'])
-    assert.ok(key in stats, `stats.${key}`);
-  const results = log.results as { scores: { name: string; scorer: string; metrics: Record<string, { name: string; value: unknown }> }[] };
-  for (const s of results.scores) for (const m of Object.values(s.metrics)) assert.equal(typeof m.value, 'number');
-  for (const sample of log.samples as Record<string, unknown>[]) {
-    for (const key of [
-      'id',
-      'epoch',
-      'input',
-      'target',
-      'messages',
-      'output',
-      'metadata',
-      'store',
-      'events',
-      'model_usage',
-      'role_usage',
-      'attachments',
-    ])
-      assert.ok(key in sample, `sample.${key}`);
-    assert.equal(typeof sample.id, 'string');
-    assert.ok(Number.isInteger(sample.epoch) && (sample.epoch as number) >= 1);
-    const ids = new Set<string>();
-    for (const m of sample.messages as Record<string, unknown>[]) {
-      assert.ok(['system', 'user', 'assistant'].includes(m.role as string));
-      assert.equal(typeof m.content, 'string');
-      assert.ok(['input', 'generate'].includes(m.source as string));
-      ids.add(m.id as string);
-    }
-    assert.equal(ids.size, (sample.messages as unknown[]).length, 'message ids are unique in a sample');
-    const output = sample.output as { model: string; choices: { message: { role: string }; stop_reason: string }[]; completion: string };
-    for (const c of output.choices) {
-      assert.equal(c.message.role, 'assistant');
-      assert.ok(['stop', 'max_tokens', 'model_length', 'tool_calls', 'content_filter', 'unknown'].includes(c.stop_reason));
-    }
-    for (const score of Object.values((sample.scores ?? {}) as Record<string, { value: unknown; history: unknown[] }>)) {
-      assert.ok(['number', 'string', 'boolean'].includes(typeof score.value), 'a score value is never null');
-      assert.deepEqual(score.history, []);
-    }
-  }
-}
 
 describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
   let gemini: FakeGemini;
@@ -258,6 +168,35 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     assert.equal(result.probes.filter((p) => p.error).length, 1);
     assert.equal(result.probes.filter((p) => p.judge).length, 1);
     assert.match(r.stderr, /trait-studio: probe 2: probe-target@1: .*model not loaded/);
+  });
+
+  it('runs the knowledge check alone with --knowledge and no --trait: estimate first, budget, the result shape, result.json', async () => {
+    const out = join(dir, 'knowledge-only');
+    const r = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--format', 'json', '--out', out, '--no-cache']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr.split('\n')[0],
+      /^trait-studio: checking what ckpt at http:\/\/127\.0\.0\.1:\d+\/v1 knows of probe\.traits\.md: about 9 requests, ≈ \$[\d.]+ \(not counted, no price known: ckpt\)$/,
+    );
+    const result = JSON.parse(r.stdout) as ProbeResult;
+    assert.deepEqual(Object.keys(result), PROBE_RESULT_KEYS);
+    assert.equal(result.trait, '');
+    assert.deepEqual(result.probes, []);
+    assert.deepEqual(Object.keys(result.knowledge!.recall), ['candour', 'weapons']);
+    assert.ok(!gemini.requests.map(stageOf).some((s) => s.startsWith('probe-')), 'no probe stage is asked');
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), result);
+
+    target.requests.length = 0;
+    const stopped = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--max-turns', '1', '--format', 'json', '--no-cache']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal(target.requests.length, 1);
+    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target turns was reached');
+    assert.match(stopped.stderr, /stopped early: the budget of 1 target turns was reached/);
+    const md = await run(['probe', FIXTURE, '--knowledge', ...targetArgs()]);
+    assert.match(md.stdout, /^# Knowledge check \(.*probe\.traits\.md\) — ckpt at /);
+    const usage = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--turns', '3']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--turns: for probes; the knowledge check alone \(no --trait\) takes none/);
   });
 
   it('exits 2 for usage problems, before any request', async () => {

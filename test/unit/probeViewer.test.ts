@@ -210,6 +210,37 @@ describe('probe viewer: the view', () => {
     assert.deepEqual(view.files, ['a.json', 'b.json', 'c.json', 'd.json']);
   });
 
+  it('a probe the budget stopped is shown as stopped, not as failed, and the cell says why the run stopped', () => {
+    const cut: Probe = { ...failed, error: 'stopped: the budget of 3 target turns was reached after 1 of 5 turns' };
+    const view = probeView({
+      uri: 'file:///d.traits.md',
+      name: 'd.traits.md',
+      traits,
+      loaded: [
+        {
+          file: 'a.json',
+          saved: saved(
+            { ...result('candid', tuned, [held, cut, failed]), stopped: 'the budget of 3 target turns was reached' },
+            '2026-11-30T10:00:00Z',
+          ),
+        },
+      ],
+    });
+    const cell = view.columns[0].traits.candid;
+    assert.deepEqual([cell.judged, cell.stoppedProbes, cell.failed, cell.stopped], [1, 1, 1, 'the budget of 3 target turns was reached']);
+    assert.deepEqual(
+      cell.probes.map((p) => p.stopped),
+      [false, true, false],
+    );
+    const plain = probeView({
+      uri: 'file:///d.traits.md',
+      name: 'd.traits.md',
+      traits,
+      loaded: [{ file: 'b.json', saved: saved(result('candid', tuned, [held]), '2026-11-30T10:00:00Z') }],
+    });
+    assert.deepEqual([plain.columns[0].traits.candid.stoppedProbes, plain.columns[0].traits.candid.stopped], [0, null]);
+  });
+
   it('highlights only verified evidence, in its turn, and marks the turn of first violation', () => {
     const view = probeView({
       uri: 'u',
@@ -254,6 +285,23 @@ describe('probe viewer: the view', () => {
     );
     assert.deepEqual(view.columns[0].knowledge?.recall, { kind: 1, candid: 0, gone: 0.5 });
     assert.deepEqual(view.columns[0].traits, {}, 'a knowledge check is no probe of the trait');
+    assert.equal(view.columns[0].knowledge?.error, undefined);
+    const failedCheck = probeView({
+      uri: 'u',
+      name: 'n',
+      traits,
+      loaded: [
+        {
+          file: 'k.json',
+          saved: saved(
+            result('', gemini, [], { questions: [], recall: {}, error: 'knowledge-questions@1: bad request' }),
+            '2026-11-30T10:00:00Z',
+            'knowledge',
+          ),
+        },
+      ],
+    });
+    assert.equal(failedCheck.columns[0].knowledge?.error, 'knowledge-questions@1: bad request', 'why the check could not run is shown');
   });
 
   it('highlight merges overlapping quotes and leaves text with no quote whole', () => {

@@ -8,24 +8,24 @@ import { writeTextAtomically } from '../../../server/src/files/atomicWrite';
 import { count, usd } from '../../../server/src/format';
 import { describeFailure } from '../../../server/src/generation/failures';
 import { traitChunk } from '../../../server/src/generation/chunk';
-import type { ModelVersions } from '../../../server/src/llm/ask';
-import { estimateCost } from '../../../server/src/llm/cost';
 import { credentialFreeUrl } from '../../../server/src/llm/redact';
 import { loadTemplates } from '../../../server/src/llm/templates';
-import { emptyUsage } from '../../../server/src/llm/usage';
 import { PROBE_COMMAND } from '../../../server/src/lsp/protocol';
-import { BudgetGuard } from '../../../server/src/probe/budget';
 import { inspectEvalLog, inspectLogFileName, probeJsonl } from '../../../server/src/probe/export';
-import { checkKnowledge } from '../../../server/src/probe/knowledge';
 import {
   DEFAULT_REALISM_THRESHOLD,
   DirectoryProbeStore,
+  estimateKnowledgeCheck,
   estimateProbe,
+  isRequestFailure,
   probeModels,
   probeTargetAccess,
   probeTrait,
+  runKnowledgeCheck,
   TARGET_KEY_VARIABLE,
+  type KnowledgeCheckOptions,
   type ProbeAccess,
+  type ProbeBudget,
   type ProbeOptions,
   type ProbeProgress,
 } from '../../../server/src/probe/probe';
@@ -179,7 +179,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         probes: settings.probes,
         turns: settings.turns,
         ...(settings.targetSystemPrompt ? { targetSystemPrompt: settings.targetSystemPrompt } : {}),
-        ...(settings.maxUsd ? { budget: { maxUsd: settings.maxUsd } } : {}),
+        ...budgetOf(settings),
       };
       return run(document, `Probe of "${trait.title}"`, async () => {
         const { access: a } = await access(document, settings, chosen);
@@ -187,7 +187,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         if (request.confirm !== false) {
           const ok = await confirm(
             `Probe "${trait.title}" against ${chosen.name}? ${count(settings.probes, 'probe')} of ${count(settings.turns, 'turn')}: about ${count(estimate.requests, 'request')}, ${costText(estimate)}.`,
-            `An auditor model (${probeModels(a).auditor}) plays a user who pushes the target to give the trait up, a realism check scores each message, and a judge (${probeModels(a).judge}) scores each conversation. The trait's text goes to Gemini; the conversation goes to the target${chosen.target.kind === 'openai-compatible' ? ` at ${credentialFreeUrl(chosen.target.url)}` : ''}.${settings.maxUsd ? ` The run stops at ${usd(settings.maxUsd)}.` : ''} Finished turns are kept: a cancelled probe resumes where it stopped.`,
+            `An auditor model (${probeModels(a).auditor}) plays a user who pushes the target to give the trait up, a realism check scores each message, and a judge (${probeModels(a).judge}) scores each conversation. The trait's text goes to Gemini; the conversation goes to the target${chosen.target.kind === 'openai-compatible' ? ` at ${credentialFreeUrl(chosen.target.url)}` : ''}.${stopsAt(settings)} Finished turns are kept: a cancelled probe resumes where it stopped.`,
             'Probe',
           );
           if (!ok) return undefined;
@@ -247,25 +247,17 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
       if (!chosen) return undefined;
       return run(document, `Knowledge check of ${name}`, async () => {
         const { access: a } = await access(document, settings, chosen);
-        // The knowledge part of the estimate: a one-probe, one-turn run with the check, less the same run without it.
-        const base: ProbeOptions = { document: parsed, trait: parsed.traits[0].id, target: chosen.target, probes: 1, turns: 1 };
-        const withCheck = estimateProbe(
-          { ...base, knowledge: true, ...(settings.targetSystemPrompt ? { targetSystemPrompt: settings.targetSystemPrompt } : {}) },
-          a,
-        );
-        const without = estimateProbe(
-          { ...base, ...(settings.targetSystemPrompt ? { targetSystemPrompt: settings.targetSystemPrompt } : {}) },
-          a,
-        );
-        const estimate = {
-          requests: withCheck.requests - without.requests,
-          usd: Math.max(0, withCheck.usd - without.usd),
-          unpriced: withCheck.unpriced,
+        const options: KnowledgeCheckOptions = {
+          document: parsed,
+          target: chosen.target,
+          ...(settings.targetSystemPrompt ? { targetSystemPrompt: settings.targetSystemPrompt } : {}),
+          ...budgetOf(settings),
         };
+        const estimate = estimateKnowledgeCheck(options, a);
         if (request.confirm !== false) {
           const ok = await confirm(
             `Check what ${chosen.name} knows of ${name}? About ${count(estimate.requests, 'request')}, ${costText(estimate)}.`,
-            `A grader model (${probeModels(a).grader}) writes open questions from the document, the target answers them, and the grader marks which traits each answer recalls. The document goes to Gemini; the questions go to the target.`,
+            `A grader model (${probeModels(a).grader}) writes open questions from the document, the target answers them, and the grader marks which traits each answer recalls. The document goes to Gemini; the questions go to the target.${stopsAt(settings)} Answers are kept: a cancelled check resumes where it stopped.`,
             'Check',
           );
           if (!ok) return undefined;
@@ -275,45 +267,9 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         await panel.setRunning(`Checking what ${chosen.name} knows of the document…`);
         let result: ProbeResult;
         try {
-          result = await withProgress(`Trait Studio: checking what ${chosen.name} knows of ${name}`, async (signal) => {
-            const usage = emptyUsage();
-            const versions: ModelVersions = {};
-            const prices = a.prices!;
-            const knowledge = await checkKnowledge(
-              {
-                ctx: {
-                  provider: a.provider,
-                  providerId: a.providerId,
-                  baselineProvider: a.target.provider,
-                  baselineProviderId: a.target.providerId,
-                  cache: a.cache,
-                  signal,
-                  usage,
-                  versions,
-                },
-                target: {
-                  provider: a.target.provider,
-                  model: chosen.target.model,
-                  ...(settings.targetSystemPrompt ? { systemPrompt: settings.targetSystemPrompt } : {}),
-                },
-                grader: probeModels(a).grader,
-                templates: a.templates!,
-                guard: new BudgetGuard(settings.maxUsd ? { maxUsd: settings.maxUsd } : undefined, usage, prices),
-              },
-              parsed,
-            );
-            return {
-              trait: '',
-              target: chosen.target,
-              probes: [],
-              violationRate: null,
-              meanFirstViolationTurn: null,
-              knowledge,
-              usage,
-              cost: estimateCost(usage.byModel, prices),
-              modelVersions: versions,
-            };
-          });
+          result = await withProgress(`Trait Studio: checking what ${chosen.name} knows of ${name}`, (signal, onProgress) =>
+            runKnowledgeCheck(options, a, { signal, onProgress }),
+          );
         } finally {
           await panel.setRunning(null);
         }
@@ -334,13 +290,15 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
           result,
         });
         const k = result.knowledge!;
-        const failed = k.questions.filter((q) => q.error).length;
-        const summary = `Trait Studio: ${chosen.name} answered ${count(k.questions.length - failed, 'question')} about ${name}; ${spentText(result)}.`;
-        if (k.error || failed)
+        const failed = k.questions.filter((q) => isRequestFailure(q.error));
+        const graded = k.questions.filter((q) => !q.error).length;
+        const summary = `Trait Studio: ${chosen.name} answered ${count(graded, 'question')} about ${name}; ${spentText(result)}.`;
+        const stopped = result.stopped ? ` Stopped early: ${result.stopped}; run it again to go on.` : '';
+        if ((k.error && !result.stopped) || failed.length)
           void vscode.window.showWarningMessage(
-            `${summary} ${k.error ?? `${failed} could not be graded: ${describeFailure(k.questions.find((q) => q.error)!.error!)}`}`,
+            `${summary}${stopped} ${k.error && !result.stopped ? k.error : `${failed.length} could not be graded: ${describeFailure(failed[0].error!)}`}`,
           );
-        else void vscode.window.showInformationMessage(`${summary} Recall per trait is in the Probes view.`);
+        else void vscode.window.showInformationMessage(`${summary}${stopped} Recall per trait is in the Probes view.`);
         return result;
       });
     }),
@@ -429,7 +387,10 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
     }
   }
 
-  /** Logs and shows what a probe found and spent, with warnings for failed probes and a budget stop. */
+  /**
+   * Logs and shows what a probe found and spent: a warning when probes failed (or their verdict is
+   * not trusted); a budget stop is what the user asked for, so it is said plainly, not as a failure.
+   */
   function report(what: string, result: ProbeResult): void {
     const judged = result.probes.filter((p) => p.judge && !p.error);
     const violated = judged.filter((p) => p.judge!.violated).length;
@@ -438,22 +399,38 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         ? ''
         : ` (first gave way at turn ${Number(result.meanFirstViolationTurn.toFixed(1))} on average)`;
     const summary = `Trait Studio: probed ${what}: violated in ${violated} of ${count(judged.length, 'judged probe')}${first}; ${spentText(result)}.`;
-    const problems = [
-      result.stopped ? `Stopped early: ${result.stopped}.` : '',
-      ...[...new Set(result.probes.filter((p) => p.error).map((p) => describeFailure(p.error!)))],
-    ].filter(Boolean);
-    log.info(`${summary} ${problems.join(' ')}`.trim());
+    const failed = result.probes.filter((p) => p.error && (p.judge || isRequestFailure(p.error)));
+    const unfinished = result.probes.filter((p) => p.error && !p.judge && !isRequestFailure(p.error)).length;
+    const stopped = result.stopped
+      ? ` Stopped early: ${result.stopped}; ${count(unfinished, 'probe')} left unfinished (run it again to go on).`
+      : '';
+    const problems = [...new Set(failed.map((p) => (p.judge ? p.error! : describeFailure(p.error!))))];
+    log.info(`${summary}${stopped} ${problems.join(' ')}`.trim());
     if (problems.length)
-      void vscode.window.showWarningMessage(
-        `${summary} ${count(result.probes.length - judged.length, 'probe')} not counted: ${problems[0]}`,
-      );
-    else void vscode.window.showInformationMessage(summary);
+      void vscode.window.showWarningMessage(`${summary}${stopped} ${count(failed.length, 'probe')} not counted: ${problems[0]}`);
+    else void vscode.window.showInformationMessage(`${summary}${stopped}`);
   }
 }
 
 /** The modal confirm of a run's estimate; true to go on. */
 async function confirm(message: string, detail: string, action: string): Promise<boolean> {
   return (await vscode.window.showInformationMessage(message, { modal: true, detail }, action)) === action;
+}
+
+/** The run's budget from the settings (none when both limits are 0). */
+function budgetOf(settings: ProbeSettings): { budget?: ProbeBudget } {
+  const budget = { ...(settings.maxUsd ? { maxUsd: settings.maxUsd } : {}), ...(settings.maxTurns ? { maxTurns: settings.maxTurns } : {}) };
+  return Object.keys(budget).length ? { budget } : {};
+}
+
+/** " The run stops at $0.50 or after 10 target requests.", or nothing without a budget. */
+function stopsAt(settings: ProbeSettings): string {
+  const limits = [
+    settings.maxUsd ? `at ${usd(settings.maxUsd)}` : '',
+    settings.maxTurns ? `after ${count(settings.maxTurns, 'target request')}` : '',
+  ];
+  const text = limits.filter(Boolean).join(' or ');
+  return text ? ` The run stops ${text}.` : '';
 }
 
 /** "≈ $0.12", with what it leaves out. */
@@ -474,14 +451,14 @@ function withProgress<T>(title: string, body: (signal: AbortSignal, onProgress: 
     let reported = 0;
     return body(controller.signal, (p) => {
       const percent = (100 * p.done) / p.total;
-      const where =
-        p.step === 'turn'
-          ? `probe ${p.probe}, turn ${p.turn}`
-          : p.step === 'judge'
-            ? `probe ${p.probe} judged`
-            : p.step === 'knowledge'
-              ? 'knowledge check'
-              : 'situations';
+      const where = {
+        situations: 'situations',
+        turn: `probe ${p.probe}, turn ${p.turn}`,
+        judge: `probe ${p.probe} judged`,
+        knowledge: 'knowledge check',
+        questions: 'questions written',
+        answer: 'answers graded',
+      }[p.step];
       progress.report({ increment: percent - reported, message: `${p.done}/${p.total} · ${where}` });
       reported = percent;
     });

@@ -48,6 +48,8 @@ export interface ProbeCard {
     readonly evidence: readonly EvidenceView[];
   } | null;
   readonly error: string | null;
+  /** The run's budget stopped it before its verdict (`error` says where): not a failure, and not counted. */
+  readonly stopped: boolean;
   /** What "Pin as example" makes of it, or null when it cannot be pinned. */
   readonly pin: PinVerdict | null;
 }
@@ -59,7 +61,12 @@ export interface TraitCell {
   readonly probes: readonly ProbeCard[];
   readonly judged: number;
   readonly violated: number;
+  /** Probes not counted because a request failed for good or the judge was not trusted. */
   readonly failed: number;
+  /** Probes the budget stopped before their verdict. */
+  readonly stoppedProbes: number;
+  /** Why the run stopped early (a budget limit), when it did. */
+  readonly stopped: string | null;
   readonly violationRate: number | null;
   readonly meanFirstViolationTurn: number | null;
   readonly evalAware: number;
@@ -75,6 +82,8 @@ export interface KnowledgeView {
   readonly questions: readonly KnowledgeQuestion[];
   /** Trait id → share of the questions about it whose answer recalled it, 0–1. */
   readonly recall: Readonly<Record<string, number>>;
+  /** Why the check could not run at all (its questions could not be had, or the budget stopped it first). */
+  readonly error?: string;
 }
 
 /** One target's results: a column of the viewer. */

@@ -6,6 +6,7 @@
  */
 import { findQuote } from '../../../server/src/review/quotes';
 import type { ProbeModels } from '../../../server/src/probe/options';
+import { isRequestFailure } from '../../../server/src/probe/probe';
 import type { KnowledgeResult, Probe, ProbeResult, ProbeTarget } from '../../../server/src/probe/types';
 import { pinnableAs } from './probePin';
 import type { ColumnView, KnowledgeView, ProbeCard, ProbeView, Segment, TraitCell } from './probeProtocol';
@@ -156,13 +157,16 @@ function traitCell(file: string, saved: SavedProbe): TraitCell {
   const judged = probes.filter((p) => p.judge && !p.error);
   const violated = judged.filter((p) => p.judge!.violated);
   const turns = violated.map((p) => p.judge!.firstViolationTurn).filter((t): t is number => t !== null);
+  const stoppedProbes = probes.filter(stoppedByBudget).length;
   return {
     file,
     savedAt: saved.savedAt,
     probes: probes.map(probeCard),
     judged: judged.length,
     violated: violated.length,
-    failed: probes.length - judged.length,
+    failed: probes.length - judged.length - stoppedProbes,
+    stoppedProbes,
+    stopped: saved.result.stopped ?? null,
     // Recomputed from the probes, so the cell and the transcripts below it always agree.
     violationRate: judged.length ? violated.length / judged.length : null,
     meanFirstViolationTurn: turns.length ? turns.reduce((a, b) => a + b, 0) / turns.length : null,
@@ -172,8 +176,19 @@ function traitCell(file: string, saved: SavedProbe): TraitCell {
   };
 }
 
+/** True when the run's budget stopped `probe` before its verdict (the core's "stopped: …" error). */
+function stoppedByBudget(probe: Probe): boolean {
+  return !probe.judge && !!probe.error && !isRequestFailure(probe.error);
+}
+
 function knowledgeView(file: string, savedAt: string, knowledge: KnowledgeResult): KnowledgeView {
-  return { file, savedAt, questions: knowledge.questions, recall: knowledge.recall };
+  return {
+    file,
+    savedAt,
+    questions: knowledge.questions,
+    recall: knowledge.recall,
+    ...(knowledge.error ? { error: knowledge.error } : {}),
+  };
 }
 
 function probeCard(probe: Probe, index: number): ProbeCard {
@@ -204,6 +219,7 @@ function probeCard(probe: Probe, index: number): ProbeCard {
         }
       : null,
     error: probe.error,
+    stopped: stoppedByBudget(probe),
     pin: pinnableAs(probe),
   };
 }

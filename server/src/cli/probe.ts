@@ -13,6 +13,7 @@ import {
   DEFAULT_REALISM_THRESHOLD,
   DEFAULT_TURNS,
   DirectoryProbeStore,
+  estimateKnowledgeCheck,
   estimateProbe,
   isRequestFailure,
   MAX_PROBES,
@@ -21,8 +22,10 @@ import {
   probeTargetAccess,
   probeTrait,
   resolveTrait,
+  runKnowledgeCheck,
   TARGET_KEY_VARIABLE,
   targetLabel,
+  type KnowledgeCheckOptions,
   type ProbeOptions,
   type ProbeResult,
   type ProbeTarget,
@@ -37,6 +40,9 @@ export const PROBE_USAGE = `Usage: trait-studio probe FILE --trait ID|TITLE (--t
                           [--max-usd X] [--max-turns N] [--system-prompt TEXT] [--realism-threshold ${DEFAULT_REALISM_THRESHOLD}]
                           [--auditor-model M] [--realism-model M] [--judge-model M] [--grader-model M]
                           [--no-cache] [--workspace-templates]
+       trait-studio probe FILE --knowledge (--target-url URL --target-model NAME | --target-gemini MODEL)
+                          [--format json|markdown] [--out DIR] [--max-usd X] [--max-turns N] [--system-prompt TEXT]
+                          [--grader-model M] [--no-cache] [--workspace-templates]
        trait-studio probe compare A.json B.json [--format json|markdown]
 
 Probes a model against one trait with multi-turn adversarial conversations. Per probe: a situation
@@ -57,7 +63,8 @@ Before it runs, the requests and their estimated cost go to stderr; after, what 
   --n K               probes (default ${DEFAULT_PROBES}, at most ${MAX_PROBES}); --turns T user turns each (default ${DEFAULT_TURNS}, at most ${MAX_TURNS})
   --knowledge         also the knowledge check: open questions written from the document, answered
                       by the target, graded for which traits (and their reasons and exceptions)
-                      each answer recalls; per-trait recall
+                      each answer recalls; per-trait recall. Without --trait: the knowledge check
+                      alone (the JSON has trait "" and no probes; --out DIR keeps result.json)
   --format json|markdown
                       json: {trait, target, probes: [{situation, turns: [{strategy, user, realism,
                       rewritten, assistant}], judge: {score, violated, firstViolationTurn, evidence:
@@ -70,7 +77,8 @@ Before it runs, the requests and their estimated cost go to stderr; after, what 
                       (<time>_${INSPECT_TASK}_<id>.json, for "inspect view --log-dir DIR"). Running
                       again with the same DIR resumes each probe from its last completed turn.
   --max-usd X         stop cleanly once the estimated spend reaches X US dollars
-  --max-turns N       stop cleanly after N target turns in all (the result says where it stopped)
+  --max-turns N       stop cleanly after N target requests in all: probe turns and knowledge answers
+                      (the result says where it stopped)
   --system-prompt TEXT  the target's system prompt (default none)
   --realism-threshold R realism (0-1) below which an auditor message is rewritten (default ${DEFAULT_REALISM_THRESHOLD})
   --auditor-model, --realism-model, --judge-model, --grader-model M
@@ -166,8 +174,10 @@ export async function runProbe(argv: string[], out: CliOutput, env: NodeJS.Proce
   if (positionals.length !== 1) throw new UsageError(`probe takes one file\n\n${PROBE_USAGE}`);
   if (values.format !== 'json' && values.format !== 'markdown')
     throw new UsageError(`--format must be json or markdown, not "${values.format}"`);
-  if (!values.trait?.trim()) throw new UsageError('--trait ID|TITLE is needed: the trait to probe');
+  if (!values.trait?.trim() && !values.knowledge)
+    throw new UsageError('--trait ID|TITLE is needed: the trait to probe (or --knowledge alone: the knowledge check only)');
   const target = targetOf(values);
+  if (!values.trait?.trim()) return runKnowledgeOnly(positionals[0], target, values, out, env);
   const probes = wholeNumber(values.n, '--n', 1, MAX_PROBES, DEFAULT_PROBES)!;
   const turns = wholeNumber(values.turns, '--turns', 1, MAX_TURNS, DEFAULT_TURNS)!;
   const maxUsd = decimal(values['max-usd'], '--max-usd', 0);
@@ -255,6 +265,84 @@ export async function runProbe(argv: string[], out: CliOutput, env: NodeJS.Proce
       systemPrompt: options.targetSystemPrompt,
     });
   out.stdout(values.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : markdown(result, file));
+  return report(result, out);
+}
+
+type ProbeValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/**
+ * `probe FILE --knowledge` without `--trait`: the knowledge check alone (runKnowledgeCheck, the
+ * same function the editor's Check Knowledge runs), estimated first, budgeted, interruptible;
+ * `--out DIR` keeps result.json. Returns the exit status.
+ */
+async function runKnowledgeOnly(
+  file: string,
+  target: ProbeTarget,
+  values: ProbeValues,
+  out: CliOutput,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const only = ['n', 'turns', 'realism-threshold', 'auditor-model', 'realism-model', 'judge-model'] as const;
+  const stray = only.filter((flag) => values[flag] !== undefined);
+  if (stray.length) throw new UsageError(`--${stray.join(', --')}: for probes; the knowledge check alone (no --trait) takes none`);
+  const maxUsd = decimal(values['max-usd'], '--max-usd', 0);
+  const maxTurns = wholeNumber(values['max-turns'], '--max-turns', 1, 1_000_000);
+  const document = parseTraitDocument(readTextFile(file));
+  if (!document.traits.length) throw new UsageError(`${file}: no traits to ask about`);
+  const options: KnowledgeCheckOptions = {
+    document,
+    target,
+    ...(values['system-prompt'] !== undefined ? { targetSystemPrompt: values['system-prompt'] } : {}),
+    ...(maxUsd !== undefined || maxTurns !== undefined ? { budget: { maxUsd, maxTurns } } : {}),
+  };
+  const gemini = cliModelAccess(env, 'check what a model knows');
+  const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(PROBE_TEMPLATE_STAGES, workspace));
+  const cache = cliAnswerCache(values['no-cache'], out, env);
+  const models = probeModels({ models: { grader: values['grader-model']?.trim() } });
+  const access = { ...gemini, target: probeTargetAccess(target, gemini, env), models, cache, templates };
+  const estimate = estimateKnowledgeCheck(options, access);
+  const unpriced = estimate.unpriced.length ? ` (not counted, no price known: ${estimate.unpriced.join(', ')})` : '';
+  out.stderr(
+    `trait-studio: checking what ${targetLabel(target)} knows of ${basename(file)}: about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${maxUsd !== undefined ? `; budget ${usd(maxUsd)}` : ''}\n`,
+  );
+  const outDir = values.out;
+  if (outDir) {
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`${outDir}: cannot keep the run there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', interrupt);
+  let result: ProbeResult;
+  try {
+    result = await runKnowledgeCheck(options, access, { signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      out.stderr(
+        `trait-studio: interrupted${values['no-cache'] ? '' : '; answers so far are cached, so running it again sends only the rest'}\n`,
+      );
+      return 130;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  if (outDir) {
+    try {
+      writeTextAtomically(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    } catch (error) {
+      throw new UsageError(`${outDir}: cannot write the run (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  out.stdout(values.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : markdown(result, file));
+  return report(result, out);
+}
+
+/** Prints what failed for good, a budget stop and what was spent to stderr; returns the exit status (1 when a request failed for good). */
+function report(result: ProbeResult, out: CliOutput): number {
   const failed = [
     ...result.probes.map((p, i) => ({ what: `probe ${i + 1}`, error: p.error })),
     ...(result.knowledge?.error ? [{ what: 'knowledge check', error: result.knowledge.error }] : []),
@@ -310,10 +398,12 @@ const rate = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}
 const turnText = (t: number | null) => (t === null ? '—' : t.toFixed(1));
 
 function markdown(result: ProbeResult, file: string): string {
-  const lines = [`# Probe: ${result.trait} (${file}) — ${targetLabel(result.target)}\n`];
-  lines.push(
-    `**Violation rate**: ${rate(result.violationRate)} · **mean first violation turn**: ${turnText(result.meanFirstViolationTurn)}\n`,
-  );
+  const lines = result.trait
+    ? [
+        `# Probe: ${result.trait} (${file}) — ${targetLabel(result.target)}\n`,
+        `**Violation rate**: ${rate(result.violationRate)} · **mean first violation turn**: ${turnText(result.meanFirstViolationTurn)}\n`,
+      ]
+    : [`# Knowledge check (${file}) — ${targetLabel(result.target)}\n`];
   if (result.stopped) lines.push(`**Stopped early**: ${result.stopped}\n`);
   result.probes.forEach((p, i) => {
     lines.push(`## Probe ${i + 1}\n`, `${p.situation}\n`);

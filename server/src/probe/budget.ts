@@ -10,8 +10,8 @@ import type { ProbeBudget } from './options';
 export class BudgetGuard {
   /** Target turns sent in this run (turns resumed from the store are not counted: they cost nothing again). */
   private turns = 0;
-  /** Why the run stopped early, once it has. */
-  stopped: string | undefined;
+  private spentOut: string | undefined;
+  private turnsOut: string | undefined;
 
   constructor(
     private readonly budget: ProbeBudget | undefined,
@@ -19,18 +19,27 @@ export class BudgetGuard {
     private readonly prices: Readonly<Record<string, ModelPrice>>,
   ) {}
 
-  /** True when one more request may be sent (a target turn when `turn`); false, with `stopped` set, once a limit is reached. */
+  /** Why the run stopped early, once it has: the dollars spent, or the target turns sent. */
+  get stopped(): string | undefined {
+    return this.spentOut ?? this.turnsOut;
+  }
+
+  /**
+   * True when one more request may be sent (a target turn when `turn`). The dollar limit, once
+   * reached, stops every request; the turn limit stops target turns only, so what the target
+   * already answered is still judged or graded.
+   */
   allows(turn = false): boolean {
-    if (this.stopped) return false;
     const maxUsd = this.budget?.maxUsd;
-    if (maxUsd !== undefined) {
+    if (!this.spentOut && maxUsd !== undefined) {
       const spent = estimateCost(this.usage.byModel, this.prices).usd;
-      if (spent >= maxUsd) this.stopped = `the budget of ${usd(maxUsd)} was reached (spent ${usd(spent)})`;
+      if (spent >= maxUsd) this.spentOut = `the budget of ${usd(maxUsd)} was reached (spent ${usd(spent)})`;
     }
+    if (this.spentOut) return false;
     const maxTurns = this.budget?.maxTurns;
-    if (!this.stopped && turn && maxTurns !== undefined && this.turns >= maxTurns)
-      this.stopped = `the budget of ${maxTurns} target turns was reached`;
-    return !this.stopped;
+    if (turn && !this.turnsOut && maxTurns !== undefined && this.turns >= maxTurns)
+      this.turnsOut = `the budget of ${maxTurns} target turns was reached`;
+    return !(turn && this.turnsOut);
   }
 
   /** Counts a target turn about to be sent. */

@@ -30,14 +30,16 @@ export interface KnowledgeSetup {
   readonly grader: string;
   readonly templates: ProbeTemplates;
   readonly guard: BudgetGuard;
+  /** Called once the questions are written (`of` of them), then after each question is answered and graded (or failed). */
+  readonly onStep?: (step: 'questions' | 'answer', done: number, of: number) => void;
 }
 
 /**
  * Runs the check over `document`. Resolves the questions (each with the target's answer and the
  * traits it recalled; a question whose answer or grade failed for good, or that the budget left
  * unasked, has its `error` and counts in no recall) and per-trait recall (traits no question aimed
- * at are absent). Rejects with a StageError when the questions themselves cannot be had, and with
- * the abort reason.
+ * at are absent). Each answer is one target turn of the budget (`maxTurns`). Rejects with a
+ * StageError when the questions themselves cannot be had, and with the abort reason.
  */
 export async function checkKnowledge(setup: KnowledgeSetup, document: TraitDocument): Promise<KnowledgeResult> {
   const { ctx, templates, grader } = setup;
@@ -45,7 +47,8 @@ export async function checkKnowledge(setup: KnowledgeSetup, document: TraitDocum
   const known = new Set(traits.map((t) => t.id));
   const count = knowledgeQuestionCount(traits.length);
   const stage = probeStage('knowledge-questions');
-  if (!setup.guard.allows()) return { questions: [], recall: {}, error: `stopped: ${setup.guard.stopped}` };
+  // Questions no target turn is left to answer are not worth writing.
+  if (!setup.guard.allows(true)) return { questions: [], recall: {}, error: `stopped: ${setup.guard.stopped}` };
   const asked = await tryStructured(
     ctx,
     stage,
@@ -65,8 +68,11 @@ export async function checkKnowledge(setup: KnowledgeSetup, document: TraitDocum
   if (!questions.length) throw new StageError(stage, 'no question aims at a trait of the document');
 
   const answered: KnowledgeQuestion[] = new Array(questions.length);
+  setup.onStep?.('questions', 0, questions.length);
+  let done = 0;
   await inPool(questions, IN_FLIGHT, cancelScope(ctx.signal), async (q, i) => {
     answered[i] = await answerOne(setup, document, q, i);
+    setup.onStep?.('answer', ++done, questions.length);
   });
   const recall: Record<string, number> = {};
   for (const id of known) {
@@ -91,7 +97,8 @@ async function answerOne(
     aims: q.aims,
     error,
   });
-  if (!setup.guard.allows()) return failed('', `stopped: ${setup.guard.stopped}`);
+  if (!setup.guard.allows(true)) return failed('', `stopped: ${setup.guard.stopped}`);
+  setup.guard.countTurn();
   let answer = '';
   try {
     answer = await askText(

@@ -47,7 +47,7 @@ export const MAX_TURNS = 20;
 
 /** Limits that stop a run cleanly (ProbeResult.stopped says which). */
 export interface ProbeBudget {
-  /** Target turns over the whole run (every probe's turns added up). */
+  /** Target requests over the whole run: every probe's turns and every knowledge question's answer added up. */
   readonly maxTurns?: number;
   /**
    * US dollars spent, at the catalogue's (or access.prices') rates: checked before every request;
@@ -95,12 +95,17 @@ export interface ProbeAccess {
   readonly prices?: Readonly<Record<string, ModelPrice>>;
 }
 
-/** Where a run is, as it goes: `done` of `total` steps (a step is one turn, one verdict, or the knowledge check). */
+/**
+ * Where a run is, as it goes: `done` of `total` steps. A probe run's step is the brainstorm, one
+ * turn, one verdict, or the whole knowledge check; the knowledge check alone (runKnowledgeCheck)
+ * steps through writing its questions, then each question answered and graded (`total` is set
+ * once the questions are known).
+ */
 export interface ProbeProgress {
   readonly done: number;
   readonly total: number;
   /** What just finished. */
-  readonly step: 'situations' | 'turn' | 'judge' | 'knowledge';
+  readonly step: 'situations' | 'turn' | 'judge' | 'knowledge' | 'questions' | 'answer';
   /** 1-based probe and turn of a 'turn' or 'judge' step. */
   readonly probe?: number;
   readonly turn?: number;

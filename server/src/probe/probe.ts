@@ -8,17 +8,17 @@
 import { createHash } from 'node:crypto';
 import { traitChunk } from '../generation/chunk';
 import type { Trait, TraitDocument } from '../document/model';
-import { StageError, tryStructured, type AskContext, type ModelVersions } from '../llm/ask';
-import { thinkingAllowance } from '../llm/catalogue';
-import { defaultPrices, estimateCost } from '../llm/cost';
+import { StageError, tryStructured, type AskContext } from '../llm/ask';
+import { estimateCost } from '../llm/cost';
 import { estimateTokens } from '../llm/limits';
-import { cancelScope, inPool } from '../llm/pool';
+import { inPool } from '../llm/pool';
 import { loadTemplates } from '../llm/templates';
-import { countCall, emptyUsage } from '../llm/usage';
-import { BudgetGuard } from './budget';
+import type { BudgetGuard } from './budget';
+import { runContext } from './context';
 import { runConversation, STOPPED } from './conversation';
+import { EstimateTally, requestTokens, tallyKnowledge, TYPICAL, type ProbeEstimate } from './estimate';
 import { UNTRUSTED_JUDGE } from './judge';
-import { checkKnowledge, knowledgeQuestionCount } from './knowledge';
+import { knowledgeStep } from './knowledgeRun';
 import {
   DEFAULT_PROBES,
   DEFAULT_REALISM_THRESHOLD,
@@ -33,12 +33,10 @@ import {
 } from './options';
 import {
   auditorRequest,
-  gradeRequest,
   judgeRequest,
   PROBE_SCHEMAS,
   PROBE_TEMPLATE_STAGES,
   probeStage,
-  questionsRequest,
   realismRequest,
   situationsRequest,
   type ProbeTemplates,
@@ -51,6 +49,8 @@ export * from './options';
 export type * from './types';
 export { DirectoryProbeStore, MemoryProbeStore, type ProbeStore, type StoredProbe } from './store';
 export { probeTargetAccess, targetLabel, TARGET_KEY_VARIABLE } from './target';
+export type { ProbeEstimate } from './estimate';
+export { estimateKnowledgeCheck, runKnowledgeCheck, type KnowledgeCheckOptions } from './knowledgeRun';
 
 /** Probes run at once (turns within a probe are sequential by nature). */
 const IN_FLIGHT = 4;
@@ -121,21 +121,8 @@ export async function probeTrait(options: ProbeOptions, access: ProbeAccess, hoo
   const { probes: count, turns, threshold, trait } = settled(options);
   const models = probeModels(access);
   const templates = access.templates ?? loadTemplates(PROBE_TEMPLATE_STAGES);
-  const prices = access.prices ?? defaultPrices();
-  const usage = emptyUsage();
-  const versions: ModelVersions = {};
-  const scope = cancelScope(hooks.signal);
-  const ctx: AskContext = {
-    versions,
-    provider: access.provider,
-    providerId: access.providerId,
-    baselineProvider: access.target.provider,
-    baselineProviderId: access.target.providerId,
-    cache: access.cache,
-    signal: scope.signal,
-    usage,
-  };
-  const guard = new BudgetGuard(options.budget, usage, prices);
+  const run = runContext(access, hooks.signal, options.budget);
+  const { ctx, guard, scope } = run;
   const chunk = traitChunk(options.document, trait);
   const key = probeRunKey(options, models, templates);
   const total = 1 + count * (turns + 1) + (options.knowledge ? 1 : 0);
@@ -187,12 +174,7 @@ export async function probeTrait(options: ProbeOptions, access: ProbeAccess, hoo
 
   let knowledge: ProbeResult['knowledge'] = null;
   if (options.knowledge) {
-    try {
-      knowledge = await checkKnowledge({ ctx, target, grader: models.grader, templates, guard }, options.document);
-    } catch (error) {
-      if (!(error instanceof StageError)) throw error;
-      knowledge = { questions: [], recall: {}, error: error.message };
-    }
+    knowledge = await knowledgeStep(run, { target: access.target, grader: models.grader, templates }, options);
     step('knowledge');
   }
   return {
@@ -201,9 +183,9 @@ export async function probeTrait(options: ProbeOptions, access: ProbeAccess, hoo
     probes: results,
     ...rates(results),
     knowledge,
-    usage,
-    cost: estimateCost(usage.byModel, prices),
-    modelVersions: versions,
+    usage: run.usage,
+    cost: estimateCost(run.usage.byModel, run.prices),
+    modelVersions: run.versions,
     ...(guard.stopped ? { stopped: guard.stopped } : {}),
   };
 }
@@ -264,19 +246,6 @@ export function isRequestFailure(error: string | null | undefined): boolean {
   return !!error && !error.startsWith(`${STOPPED}:`) && !error.startsWith(UNTRUSTED_JUDGE);
 }
 
-/** Typical sizes in tokens, for the estimate: one user turn, one target answer, and each role's answer. */
-const TYPICAL = { user: 80, assistant: 350, situation: 90, auditor: 140, realism: 50, judge: 250, question: 40, grade: 60 } as const;
-
-/** What a probe run will cost before it runs (see estimateProbe). */
-export interface ProbeEstimate {
-  readonly requests: number;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly usd: number;
-  /** Models with tokens but no known price (a local target, usually): their cost is left out of `usd`. */
-  readonly unpriced: readonly string[];
-}
-
 /**
  * What `probeTrait` with the same options will send, before it runs: the brainstorm, per probe and
  * turn an auditor, a realism check and a target request, one verdict per probe, and with
@@ -291,37 +260,23 @@ export function estimateProbe(options: ProbeOptions, access: Pick<ProbeAccess, '
   const models = probeModels(access);
   const templates = access.templates ?? loadTemplates(PROBE_TEMPLATE_STAGES);
   const chunk = traitChunk(options.document, trait);
-  const usage = emptyUsage();
-  let requests = 0;
-  const tokens = (request: { messages: readonly { text: string }[]; systemInstruction?: string }) =>
-    request.messages.reduce((n, m) => n + estimateTokens(m.text), estimateTokens(request.systemInstruction ?? ''));
-  const call = (model: string, input: number, output: number, times = 1, gemini = true) => {
-    requests += times;
-    countCall(usage, model, { inputTokens: input, outputTokens: output + (gemini ? thinkingAllowance(model, 'low') : 0) }, times);
-  };
+  const tally = new EstimateTally();
   const exchange = TYPICAL.user + TYPICAL.assistant;
-  call(models.auditor, tokens(situationsRequest(templates, models.auditor, chunk.context, chunk.text, probes)), TYPICAL.situation * probes);
+  tally.call(
+    models.auditor,
+    requestTokens(situationsRequest(templates, models.auditor, chunk.context, chunk.text, probes)),
+    TYPICAL.situation * probes,
+  );
   const base = { trait: chunk.text, situation: 'x'.repeat(TYPICAL.situation * 4), exchanges: [], turn: 1, turns };
-  const auditorBase = tokens(auditorRequest(templates, models.auditor, base));
-  const realismBase = tokens(realismRequest(templates, models.realism, { ...base, message: 'x'.repeat(TYPICAL.user * 4) }));
+  const auditorBase = requestTokens(auditorRequest(templates, models.auditor, base));
+  const realismBase = requestTokens(realismRequest(templates, models.realism, { ...base, message: 'x'.repeat(TYPICAL.user * 4) }));
   const system = estimateTokens(options.targetSystemPrompt ?? '');
   for (let t = 0; t < turns; t++) {
-    call(models.auditor, auditorBase + t * exchange, TYPICAL.auditor, probes);
-    call(models.realism, realismBase + t * exchange, TYPICAL.realism, probes);
-    call(options.target.model, system + t * exchange + TYPICAL.user, TYPICAL.assistant, probes, options.target.kind === 'gemini');
+    tally.call(models.auditor, auditorBase + t * exchange, TYPICAL.auditor, probes);
+    tally.call(models.realism, realismBase + t * exchange, TYPICAL.realism, probes);
+    tally.call(options.target.model, system + t * exchange + TYPICAL.user, TYPICAL.assistant, probes, options.target.kind === 'gemini');
   }
-  call(models.judge, tokens(judgeRequest(templates, models.judge, base)) + turns * exchange, TYPICAL.judge, probes);
-  if (options.knowledge) {
-    const document = options.document;
-    const q = knowledgeQuestionCount(document.traits.length);
-    const traits = document.traits.map((t) => ({ id: t.id, title: t.title }));
-    call(models.grader, tokens(questionsRequest(templates, models.grader, document.text, traits, q)), TYPICAL.question * q);
-    call(options.target.model, system + TYPICAL.question, TYPICAL.assistant, q, options.target.kind === 'gemini');
-    const grade = tokens(
-      gradeRequest(templates, models.grader, { traits: [{ id: trait.id, text: chunk.text }], question: 'x'.repeat(160), answer: '' }),
-    );
-    call(models.grader, grade + TYPICAL.assistant, TYPICAL.grade, q);
-  }
-  const cost = estimateCost(usage.byModel, access.prices ?? defaultPrices());
-  return { requests, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: cost.usd, unpriced: cost.unpriced };
+  tally.call(models.judge, requestTokens(judgeRequest(templates, models.judge, base)) + turns * exchange, TYPICAL.judge, probes);
+  if (options.knowledge) tallyKnowledge(tally, templates, models.grader, options.document, options.target, options.targetSystemPrompt);
+  return tally.estimate(access.prices);
 }
