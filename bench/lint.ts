@@ -179,7 +179,9 @@ function bench(file: string): void {
     }
   }
 
-  console.log(`Document: ${file} (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines); load average now ${loadAverage()}`);
+  console.log(
+    `Document: ${file} (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines); load average now ${loadAverage()}`,
+  );
   for (const s of subjects) {
     const { wall, cpu } = samples.get(s)!;
     console.log(
