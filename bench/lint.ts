@@ -7,17 +7,17 @@
  * ships).
  *
  * How it keeps the figure honest on a shared, busy machine:
- * - Each run is preceded by a forced full garbage collection (not timed), so neither side's garbage
- *   is collected in the other's time; the collector runs on the main thread only
- *   (`--single-threaded-gc`: the bench re-starts itself with it), so a run's CPU time holds all the
- *   collecting its own garbage costs, and none of it leaks to a helper thread.
- * - CPU time (this process's user + system time: with the collector on the main thread, the main
- *   thread's work and little else) is swayed far less by other processes than wall-clock time;
- *   wall-clock figures are printed beside it.
- * - Runs are interleaved: each round times every subject in turn, so a load change slows all alike,
- *   and the ratio is given both as the ratio of medians and as the median of the rounds' own ratios
- *   (each round compares runs made seconds apart).
- * - Warm-up runs first (JIT), then ROUNDS rounds; medians and p95 over all of them.
+ * - Each subject runs in a process of its own (this script, restarted as a worker), so neither
+ *   side's garbage is ever collected in the other's time, and each pays for collecting its own at
+ *   the rate it makes it. The collector runs on the worker's main thread (`--single-threaded-gc`),
+ *   so a run's CPU time holds that cost and no helper thread's time lands in whichever run happens
+ *   to be going. (Forcing a full collection before each run instead is no cure: V8 then discards
+ *   optimised code that refers to freed objects, and each run measured the JIT warming up again.)
+ * - Runs are interleaved: the workers run one at a time, each round times every subject in turn
+ *   (in rotating order), so a load change slows all alike; the ratio is given both as the ratio of
+ *   medians and as the median of the rounds' own ratios (each round compares runs made seconds apart).
+ * - CPU time (the worker's user + system time) is swayed far less by other processes than
+ *   wall-clock time; wall-clock figures are printed beside it. Warm-up runs come first (JIT).
  *
  * `LINT_BENCH_BASELINE=DIR`: a checkout of another commit (with its node_modules), whose
  * `DocumentStore` and memos are bundled at start and timed in the same rounds: old and new under the
@@ -27,7 +27,7 @@
  *
  * Run: npm run bench [-- FILE ...], or `node esbuild.mjs --bench && node --expose-gc dist/bench/lint.js [FILE ...]`
  */
-import { spawnSync } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -36,34 +36,53 @@ import { lint as markdownlint } from 'markdownlint/sync';
 import { clearMemos } from '../server/src/analysis/memo';
 import { DocumentStore } from '../server/src/lsp/documentStore';
 
-const FLAGS = ['--expose-gc', '--single-threaded-gc'];
-if (!FLAGS.every((f) => process.execArgv.includes(f))) {
-  const child = spawnSync(process.execPath, [...new Set([...process.execArgv, ...FLAGS]), __filename, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  process.exit(child.status ?? 1);
-}
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-
-const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
-const files =
-  process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
 /** Rounds per document; each times every subject `repeat` times. */
-const ROUNDS = 25;
+const ROUNDS = 20;
 const URI = 'untitled:bench.traits.md';
-
-interface Subject {
-  readonly name: string;
-  /** Runs in each round (the fast subjects more often: their medians then rest on more runs). */
-  readonly repeat: number;
-  readonly warmup: number;
-  /** One whole lint of the text; returns the number of findings. */
-  readonly run: () => number;
-}
+const corpus = join(__dirname, '..', '..', 'test', 'fixtures', 'corpus');
 
 interface Build {
   readonly DocumentStore: typeof DocumentStore;
   readonly clearMemos: typeof clearMemos;
+}
+
+type SubjectName = 'ours' | 'baseline' | 'markdownlint';
+
+/** A worker's answer to one run: wall-clock and CPU ms, and the number of findings. */
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+  readonly findings: number;
+}
+
+// ---- worker: one subject, one document; times one run per message ----
+
+function serve(subject: SubjectName, file: string): void {
+  const text = readFileSync(file, 'utf8');
+  const run = runner(subject, text);
+  process.on('message', (n: number) => {
+    const out: Timing[] = [];
+    for (let i = 0; i < n; i++) {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const findings = run();
+      const wall = Number(process.hrtime.bigint() - start) / 1e6;
+      const { user, system } = process.cpuUsage(cpu);
+      out.push({ wall, cpu: (user + system) / 1000, findings });
+    }
+    process.send!(out);
+  });
+  process.send!('ready');
+}
+
+function runner(subject: SubjectName, text: string): () => number {
+  if (subject === 'markdownlint') return () => markdownlint({ strings: { doc: text }, config: { default: true } }).doc.length;
+  const build: Build = subject === 'ours' ? { DocumentStore, clearMemos } : loadBaseline(process.env.LINT_BENCH_BASELINE!);
+  const store = new build.DocumentStore();
+  return () => {
+    build.clearMemos();
+    return store.lintText(URI, text).result.diagnostics.length;
+  };
 }
 
 /** The baseline's `DocumentStore` and `clearMemos`, bundled from its sources as this bench is (esbuild, Node 20, CommonJS). */
@@ -93,25 +112,35 @@ function loadBaseline(dir: string): Build {
   return build;
 }
 
-/** CPU time of this process so far (user + system), in ms: with the collector on the main thread, the main thread's time and little else. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+// ---- main: starts the workers, interleaves their runs, prints the figures ----
+
+interface Subject {
+  readonly name: string;
+  /** Runs per round (the fast subjects more: their medians then rest on more runs). */
+  readonly repeat: number;
+  readonly warmup: number;
+  readonly child: ChildProcess;
+  /** The next message from the worker. */
+  next(): Promise<unknown>;
 }
 
-interface Samples {
-  wall: number[];
-  cpu: number[];
+function start(name: string, subject: SubjectName, file: string, repeat: number, warmup: number): Subject {
+  const child = fork(__filename, ['--worker', subject, file], { execArgv: ['--single-threaded-gc'], stdio: 'inherit' });
+  const inbox: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  child.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
+  return {
+    name,
+    repeat,
+    warmup,
+    child,
+    next: () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiting.push(resolve))),
+  };
 }
 
-/** One run of `fn` after a full, untimed garbage collection: wall-clock and CPU ms. */
-function timeOnce(fn: () => unknown): { wall: number; cpu: number } {
-  gc();
-  const cpu = cpuMs();
-  const start = process.hrtime.bigint();
-  fn();
-  const wall = Number(process.hrtime.bigint() - start) / 1e6;
-  return { wall, cpu: cpuMs() - cpu };
+async function timeRuns(s: Subject, n: number): Promise<Timing[]> {
+  s.child.send(n);
+  return (await s.next()) as Timing[];
 }
 
 function quantile(samples: readonly number[], q: number): number {
@@ -120,8 +149,11 @@ function quantile(samples: readonly number[], q: number): number {
 }
 const median = (samples: readonly number[]) => quantile(samples, 0.5);
 
-/** Heap kept alive per result of `fn` (bytes), measured after forced GCs. */
-function retainedBytes(fn: () => unknown, keep = 10): number {
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Heap kept alive per result of `fn` (bytes), measured after forced GCs; needs --expose-gc. */
+function retainedBytes(fn: () => unknown, keep = 10): number | undefined {
+  if (!gc) return undefined;
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -133,71 +165,67 @@ function retainedBytes(fn: () => unknown, keep = 10): number {
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const ms = (x: number) => `${x.toFixed(2)} ms`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/a (run with --expose-gc)' : `${(bytes / 1024 / 1024).toFixed(2)} MB`);
 
-const baselineDir = process.env.LINT_BENCH_BASELINE;
-const baseline = baselineDir ? loadBaseline(baselineDir) : undefined;
+async function main(): Promise<void> {
+  const files =
+    process.argv.length > 2 ? process.argv.slice(2) : [join(corpus, 'openai-model-spec.md'), join(corpus, 'claude-constitution.md')];
+  console.log(`load average at start: ${loadAverage()}`);
+  for (const file of files) await bench(file);
+  console.log(`load average at end: ${loadAverage()}`);
+}
 
-console.log(`load average at start: ${loadAverage()}`);
-for (const file of files) bench(file);
-console.log(`load average at end: ${loadAverage()}`);
-
-function bench(file: string): void {
+async function bench(file: string): Promise<void> {
   const text = readFileSync(file, 'utf8');
-  const lintWith = (build: Build) => {
-    const store = new build.DocumentStore();
-    return () => {
-      build.clearMemos();
-      return store.lintText(URI, text).result.diagnostics.length;
-    };
-  };
-  const ours: Subject = { name: 'trait-studio', repeat: 3, warmup: 30, run: lintWith({ DocumentStore, clearMemos }) };
-  const peer: Subject = {
-    name: 'markdownlint (default rules)',
-    repeat: 1,
-    warmup: 5,
-    run: () => markdownlint({ strings: { doc: text }, config: { default: true } }).doc.length,
-  };
-  const subjects = [ours, ...(baseline ? [{ ...ours, name: `baseline (${baselineDir})`, run: lintWith(baseline) }] : []), peer];
+  const baselineDir = process.env.LINT_BENCH_BASELINE;
+  const ours = start('trait-studio', 'ours', file, 5, 30);
+  const peer = start('markdownlint (default rules)', 'markdownlint', file, 1, 5);
+  const subjects = [ours, ...(baselineDir ? [start(`baseline (${baselineDir})`, 'baseline', file, 5, 30)] : []), peer];
+  for (const s of subjects) await s.next(); // 'ready'
 
-  for (const s of subjects) for (let i = 0; i < s.warmup; i++) timeOnce(s.run);
-  const samples = new Map<Subject, Samples>(subjects.map((s) => [s, { wall: [], cpu: [] }]));
+  const findings = new Map<Subject, number>();
+  for (const s of subjects) findings.set(s, (await timeRuns(s, s.warmup)).at(-1)!.findings);
+  const samples = new Map<Subject, Timing[]>(subjects.map((s) => [s, []]));
   // Per round: each subject's median CPU time, for the rounds' own ratios.
   const roundCpu = new Map<Subject, number[]>(subjects.map((s) => [s, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order, so that no subject always runs right after the same other one.
-    const order = subjects.map((_, i) => subjects[(i + round) % subjects.length]);
-    for (const s of order) {
-      const cpu: number[] = [];
-      for (let i = 0; i < s.repeat; i++) {
-        const t = timeOnce(s.run);
-        samples.get(s)!.wall.push(t.wall);
-        samples.get(s)!.cpu.push(t.cpu);
-        cpu.push(t.cpu);
-      }
-      roundCpu.get(s)!.push(median(cpu));
+    for (const s of subjects.map((_, i) => subjects[(i + round) % subjects.length])) {
+      const runs = await timeRuns(s, s.repeat);
+      samples.get(s)!.push(...runs);
+      roundCpu.get(s)!.push(median(runs.map((r) => r.cpu)));
     }
   }
+  for (const s of subjects) s.child.kill();
 
   console.log(
     `Document: ${file} (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines); load average now ${loadAverage()}`,
   );
   for (const s of subjects) {
-    const { wall, cpu } = samples.get(s)!;
+    const cpu = samples.get(s)!.map((r) => r.cpu);
+    const wall = samples.get(s)!.map((r) => r.wall);
     console.log(
-      `  ${s.name}: CPU median ${ms(median(cpu))}, p95 ${ms(quantile(cpu, 0.95))}; wall median ${ms(median(wall))}, p95 ${ms(quantile(wall, 0.95))} over ${cpu.length} runs (${s.run()} findings)`,
+      `  ${s.name}: CPU median ${ms(median(cpu))}, p95 ${ms(quantile(cpu, 0.95))}; wall median ${ms(median(wall))}, p95 ${ms(quantile(wall, 0.95))} over ${cpu.length} runs (${findings.get(s)} findings)`,
     );
   }
-  const p = samples.get(peer)!;
+  const peerCpu = median(samples.get(peer)!.map((r) => r.cpu));
+  const peerWall = median(samples.get(peer)!.map((r) => r.wall));
   for (const s of subjects.filter((x) => x !== peer)) {
-    const o = samples.get(s)!;
+    const cpu = median(samples.get(s)!.map((r) => r.cpu));
+    const wall = median(samples.get(s)!.map((r) => r.wall));
     const perRound = roundCpu.get(peer)!.map((c, i) => c / roundCpu.get(s)![i]);
     console.log(
-      `  ${s.name} is faster than markdownlint: CPU ${(median(p.cpu) / median(o.cpu)).toFixed(1)}x (median of the rounds' ratios ${median(perRound).toFixed(1)}x, range ${Math.min(...perRound).toFixed(1)}–${Math.max(...perRound).toFixed(1)}), wall ${(median(p.wall) / median(o.wall)).toFixed(1)}x (goal: >= 20x)`,
+      `  ${s.name} is faster than markdownlint: CPU ${(peerCpu / cpu).toFixed(1)}x (median of the rounds' ratios ${median(perRound).toFixed(1)}x, range ${Math.min(...perRound).toFixed(1)}–${Math.max(...perRound).toFixed(1)}), wall ${(peerWall / wall).toFixed(1)}x (goal: >= 20x)`,
     );
   }
   const store = new DocumentStore();
-  const relint = Array.from({ length: 30 }, () => timeOnce(() => store.lintText(URI, text)).cpu);
+  const relint: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const cpu = process.cpuUsage();
+    store.lintText(URI, text);
+    const { user, system } = process.cpuUsage(cpu);
+    if (i >= 10) relint.push((user + system) / 1000);
+  }
   console.log(`  trait-studio re-lint with the memos warm (unchanged sentences, as after an edit): CPU median ${ms(median(relint))}`);
   console.log(
     `  heap kept per linted document: trait-studio ${mb(retainedBytes(() => new DocumentStore().lintText(URI, text)))}, markdownlint ${mb(
@@ -205,3 +233,7 @@ function bench(file: string): void {
     )}`,
   );
 }
+
+// Last: the constants above are set by now.
+if (process.argv[2] === '--worker') serve(process.argv[3] as SubjectName, process.argv[4]);
+else void main();
