@@ -81,7 +81,11 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
   const cached = cache.get(trait);
   if (cached && samePriorities(cached.priorities, priorities)) return cached.coverage;
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
-  const declaredOwn = firstDeclared(sentences);
+  // Looked for only when asked: most traits state an exception, and then neither the exceptions
+  // evidence nor unqualified-absolute asks (the search reads every sentence of the trait).
+  let declaredOwnFound: { sentence: Sentence; phrase: string } | null | undefined;
+  const declaredOwn = () => (declaredOwnFound === undefined ? (declaredOwnFound = firstDeclared(sentences) ?? null) : declaredOwnFound);
+  let declared: DeclaredAbsolute | undefined | null = null; // null: not looked for yet
   const evidence = (kind: CueKind): Evidence | undefined => {
     if (trait.parts.some((p) => p.kind === kind && p.prose.trim().length > 0))
       return { by: 'part', sentence: sentences.find((s) => s.part === kind) };
@@ -91,7 +95,8 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
     // sentence of the others is evidence enough.
     const own = cueSentences(kind, sentences, kind === 'tradeoffs');
     if (own.length) return { by: 'prose', sentences: own };
-    if (kind === 'exceptions' && declaredOwn) return { by: 'declared', sentence: declaredOwn.sentence, phrase: declaredOwn.phrase };
+    const ownDeclaration = kind === 'exceptions' ? declaredOwn() : null;
+    if (ownDeclaration) return { by: 'declared', sentence: ownDeclaration.sentence, phrase: ownDeclaration.phrase };
     // The document title's introduction speaks of the document, not of the traits.
     for (const group of [...trait.groups].reverse().filter((g) => !g.documentTitle)) {
       const found = cueSentences(kind, groupSentences(group), false);
@@ -114,7 +119,13 @@ export function traitCoverage(trait: Trait, document?: TraitDocument): TraitCove
       : trait.parts.some((p) => p.kind === 'examples')
         ? { by: 'part', sentence: undefined }
         : undefined,
-    declared: declaredOwn ? { ...declaredOwn, group: undefined } : declaredInGroups(trait),
+    get declared() {
+      if (declared === null) {
+        const own = declaredOwn();
+        declared = own ? { ...own, group: undefined } : declaredInGroups(trait);
+      }
+      return declared;
+    },
   };
   cache.set(trait, { coverage, priorities });
   return coverage;

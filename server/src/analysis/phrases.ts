@@ -70,12 +70,15 @@ export class PhraseMatcher {
   /** The nearest node along the failure links (itself excluded) where a phrase ends, or -1. */
   private readonly outputLink: number[] = [-1];
   private readonly lengths: number[] = [];
+  /** 1 for each UTF-16 unit that some phrase starts with: from the root, every other unit leads back to it. */
+  private readonly startsPhrase = new Uint8Array(65536);
 
   /** `phrases[i]` is found as phrase `i`; an empty phrase is never found. */
   constructor(phrases: readonly string[]) {
     phrases.forEach((phrase, index) => {
       this.lengths.push(phrase.length);
       if (!phrase) return;
+      this.startsPhrase[phrase.charCodeAt(0)] = 1;
       let node = 0;
       for (let i = 0; i < phrase.length; i++) {
         const key = node * 65536 + phrase.charCodeAt(i);
@@ -128,6 +131,8 @@ export class PhraseMatcher {
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
+      // Most units of a text start no phrase: from the root, they need no look-up.
+      if (node === 0 && !this.startsPhrase[c]) continue;
       let target = this.next.get(node * 65536 + c);
       while (target === undefined && node !== 0) {
         node = this.fail[node];

@@ -4,10 +4,10 @@ import { memo } from './memo';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
-/** True for a letter or digit; a fast path for ASCII, Unicode properties beyond it. */
-function isWordChar(code: number, char: string): boolean {
+/** True for a letter or digit (`code` is `text.charCodeAt(i)`); a fast path for ASCII, Unicode properties beyond it. */
+function isWordChar(code: number, text: string, i: number): boolean {
   if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
-  return LETTER_OR_DIGIT.test(char);
+  return LETTER_OR_DIGIT.test(text[i]);
 }
 
 /**
@@ -59,12 +59,12 @@ export function forEachWord(text: string, fn: (word: string) => void): void {
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
     const code = i < lower.length ? lower.charCodeAt(i) : 32;
-    if (isWordChar(code, lower[i])) {
+    if (isWordChar(code, lower, i)) {
       if (start < 0) start = i;
     } else if (start >= 0) {
       const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
       const next = lower.charCodeAt(i + 1);
-      if (joiner && i + 1 < lower.length && isWordChar(next, lower[i + 1])) continue;
+      if (joiner && i + 1 < lower.length && isWordChar(next, lower, i + 1)) continue;
       fn(lower.slice(start, i));
       start = -1;
     }

@@ -27,13 +27,14 @@ function measure(prose: string): Measure {
   let content = 0;
   let vague = 0;
   const named: string[] = [];
-  words.forEach((w, i) => {
-    if (STOP_WORDS.has(w)) return;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (STOP_WORDS.has(w)) continue;
     content += counts[i];
-    if (!VAGUE.has(w)) return;
+    if (!VAGUE.has(w)) continue;
     vague += counts[i];
     if (named.length < 4) named.push(w);
-  });
+  }
   return { count: wordCount(prose, total), content, vague, named };
 }
 
