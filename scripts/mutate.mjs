@@ -55,6 +55,7 @@ const FOLDERS = {
       'mix',
       'safeWrites',
       'run',
+      'runSession',
       'runBatchResume',
       'batchRun',
       'answerChecks',
