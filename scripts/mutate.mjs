@@ -47,6 +47,7 @@ const FOLDERS = {
     mutate: ['server/src/generation/run/**/*.ts'],
     tests: unit(
       'runParts',
+      'runFolder',
       'dedup',
       'dedupIndex',
       'runLimits',
