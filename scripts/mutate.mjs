@@ -58,6 +58,7 @@ const FOLDERS = {
       'run',
       'runSession',
       'runBatchResume',
+      'runWaves',
       'batchRun',
       'answerChecks',
     ),
