@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -7,11 +7,13 @@ import { runDataset, RunError, type RunOptions } from '../../server/src/generati
 import { GeminiBatchService } from '../../server/src/llm/batch';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { GeminiProvider } from '../../server/src/llm/gemini';
+import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts } from '../fake-gemini/distinctPrompts';
 import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
 import { startFakeGemini, type FakeGemini, type LoggedRequest } from '../fake-gemini/server';
+import { startFakeOpenAI } from '../fake-openai/server';
 import { stageOf } from '../fake-gemini/stages';
 
 const templates = loadTemplates(TEMPLATE_STAGES);
@@ -210,5 +212,87 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
       (e: unknown) =>
         e instanceof RunError && e.code === 'usage' && /holds a batch-mode run: resume it in batch mode \(--batch\)/.test(e.message),
     );
+  });
+
+  it('waits between polls on its own clock, and a stop during the wait cancels the job', async () => {
+    // No sleep given: the engine's own, 5 ms then 7.5 ms.
+    fake.batches.setPlan(() => ['PENDING', 'RUNNING', 'SUCCEEDED']);
+    const waited = await runDataset(options(tempDir(), {}, { sleep: undefined, pollMs: 5 }));
+    assert.equal(waited.counts.accepted, 2);
+
+    fake.batches.setPlan((job) => (job.displayName.endsWith(' scenario') ? ['HOLD'] : ['SUCCEEDED']));
+    const stop = new AbortController();
+    const stopped = await runDataset(
+      options(
+        tempDir(),
+        {
+          signal: stop.signal,
+          onLog: (l) => l.startsWith('batch: scenario wave submitted') && setImmediate(() => stop.abort(new Error('stop'))),
+        },
+        { sleep: undefined, pollMs: 60_000 },
+      ),
+    );
+    assert.equal(stopped.status, 'cancelled');
+    const scenario = stopped.batch!.waves.at(-1)!;
+    assert.deepEqual([scenario.stage, scenario.state, scenario.cancelledByUser], ['scenario', 'CANCELLED', true]);
+    fake.batches.release();
+  });
+
+  it('waits for a separate baseline endpoint before sending the next wave: one wave per stage still', async () => {
+    const openai = await startFakeOpenAI();
+    try {
+      openai.setResponder(() => ({ kind: 'text', text: 'A generic local answer.' }));
+      const manifest = await runDataset(
+        options(tempDir(), {
+          perTrait: 2,
+          baselineProvider: new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: policy() }),
+          baselineProviderId: 'local',
+          models: { ...RUN_MODELS, baseline: 'local-model' },
+        }),
+      );
+      assert.equal(manifest.counts.accepted, 4);
+      assert.equal(openai.requests.length, 4);
+      assert.deepEqual(
+        manifest.batch!.waves.map((w) => [w.stage, w.requests]),
+        STAGES.filter((s) => s !== 'baseline').map((s) => [s, s === 'brainstorm' ? 2 : 4]),
+      );
+    } finally {
+      await openai.close();
+    }
+  });
+
+  it('a run killed while its embedding job runs is answered by that job on the rerun', async () => {
+    fake.batches.setPlan((job) => (job.displayName.endsWith(' embed') ? ['HOLD'] : ['SUCCEEDED']));
+    const dir = tempDir();
+    let killed: string | undefined;
+    const whole = await runDataset(
+      options(
+        dir,
+        {},
+        {
+          sleep: async () => {
+            if (!killed) {
+              killed = `${dir}-killed`;
+              cpSync(dir, killed, { recursive: true });
+            }
+            fake.batches.release();
+          },
+        },
+      ),
+    );
+    assert.equal(whole.counts.accepted, 2);
+    const before = fake.batches.http.filter((h) => h.endsWith(':asyncBatchEmbedContent')).length;
+    const resumed = await runDataset(options(killed!));
+    assert.equal(resumed.counts.accepted, 2);
+    assert.equal(
+      fake.batches.http.filter((h) => h.endsWith(':asyncBatchEmbedContent')).length,
+      before,
+      'the embedding wave was submitted again',
+    );
+    assert.deepEqual(
+      resumed.batch!.waves.map((w) => [w.stage, w.state]),
+      STAGES.map((s) => [s, 'SUCCEEDED']),
+    );
+    rmSync(killed!, { recursive: true, force: true });
   });
 });
