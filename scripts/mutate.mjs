@@ -48,6 +48,7 @@ const FOLDERS = {
     tests: unit(
       'runParts',
       'runFolder',
+      'runReads',
       'dedup',
       'dedupIndex',
       'runLimits',
