@@ -58,6 +58,7 @@ const FOLDERS = {
       'safeWrites',
       'run',
       'runSession',
+      'runSessionMore',
       'runBatchResume',
       'runWaves',
       'batchRun',
