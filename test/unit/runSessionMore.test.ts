@@ -67,6 +67,20 @@ describe('a run session (more; real SDK, fake Gemini)', () => {
       docs.map((d) => d.doc_type),
       ['email thread', 'email thread'],
     );
+    // Each document keeps the traits its idea named (the fake's ideas name admit-mistakes).
+    assert.deepEqual(
+      docs.map((d) => d.trait_ids),
+      [['admit-mistakes'], ['admit-mistakes']],
+    );
+  });
+
+  it('logs a short autorater reason whole', async () => {
+    fake.setResponder(runResponder(pool, { verdict: () => 'reject' }));
+    const dir = tempDir();
+    const log: string[] = [];
+    await runDataset(options(dir, { traits: ['admit-mistakes'], onLog: (l) => log.push(l) }));
+    const [line] = readRunItems(dir).rejected;
+    assert.ok(log.includes(`${line.id}: rejected by the autorater (8/10: embodies it)`), log.join('\n'));
   });
 
   it("logs an item whose embedding failed, and a resumed run's first progress counts what earlier sessions did", async () => {
