@@ -41,7 +41,30 @@ const LINT_TESTS = unit(
  * mutant only a test left out would kill counts as survived: the score is a lower bound).
  */
 const FOLDERS = {
-  run: { mutate: ['server/src/generation/run/**/*.ts'], tests: unit('run', 'runLimits', 'runLock', 'dedup', 'models', 'safeWrites') },
+  // Every unit test file that imports the run: its parts in process, the synchronous and batch-mode runs
+  // (resumed after a kill too), answer checks in a run, mix over a run folder, the dedup index.
+  run: {
+    mutate: ['server/src/generation/run/**/*.ts'],
+    tests: unit(
+      'runParts',
+      'runFolder',
+      'runReads',
+      'dedup',
+      'dedupIndex',
+      'runLimits',
+      'runLock',
+      'models',
+      'mix',
+      'safeWrites',
+      'run',
+      'runSession',
+      'runSessionMore',
+      'runBatchResume',
+      'runWaves',
+      'batchRun',
+      'answerChecks',
+    ),
+  },
   audit: {
     mutate: ['server/src/audit/**/*.ts'],
     tests: unit(

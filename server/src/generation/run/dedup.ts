@@ -31,6 +31,21 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
+/**
+ * An embedding call that answered only some of its texts (a batch job's per-text failures):
+ * `vectors[i]` for each text answered, `errors[i]` for each that failed. The Embedder fails only
+ * the texts that failed.
+ */
+export class PartialEmbeddingError extends Error {
+  override readonly name = 'PartialEmbeddingError';
+  constructor(
+    readonly vectors: readonly (number[] | undefined)[],
+    readonly errors: readonly (Error | undefined)[],
+  ) {
+    super(errors.find((e) => e)?.message ?? 'some texts were not embedded');
+  }
+}
+
 interface Waiter {
   text: string;
   resolve: (vector: number[]) => void;
@@ -130,7 +145,9 @@ export class Embedder {
       );
       batch.forEach((w, i) => w.resolve(vectors[i]));
     } catch (error) {
-      batch.forEach((w) => w.reject(error));
+      if (error instanceof PartialEmbeddingError)
+        batch.forEach((w, i) => (error.vectors[i] ? w.resolve(error.vectors[i]) : w.reject(error.errors[i] ?? error)));
+      else batch.forEach((w) => w.reject(error));
     } finally {
       this.busy = false;
       this.schedule();

@@ -19,6 +19,7 @@ import type { AnswerCache } from '../../llm/cache';
 import { ModelAnswerError, type GenerateRequest, type GenerateResult, type ModelProvider } from '../../llm/provider';
 import { redact } from '../../llm/redact';
 import { classify } from '../../llm/requestPolicy';
+import { PartialEmbeddingError } from './dedup';
 
 /** The order waves go in: the earliest stage with calls waiting is sent first. */
 export const WAVE_STAGES = [
@@ -315,12 +316,18 @@ export class WaveEngine {
       results = await this.finishEmbed(wave);
     }
     if (!results) throw new BatchRequestError('the embedding batch job expired twice');
+    // A call carries the texts of many items (the Embedder's batch): a text that failed fails its own item only.
     let at = 0;
     for (const call of calls) {
       const mine = results.slice(at, (at += call.texts.length));
-      const failure = mine.find((r) => 'error' in r);
-      if (failure && 'error' in failure) call.reject(new BatchRequestError(`embedding failed inside the batch job: ${failure.error}`));
-      else call.resolve(mine.map((r) => (r as { vector: number[] }).vector));
+      if (!mine.some((r) => 'error' in r)) call.resolve(mine.map((r) => (r as { vector: number[] }).vector));
+      else
+        call.reject(
+          new PartialEmbeddingError(
+            mine.map((r) => ('error' in r ? undefined : r.vector)),
+            mine.map((r) => ('error' in r ? new BatchRequestError(`embedding failed inside the batch job: ${r.error}`) : undefined)),
+          ),
+        );
     }
   }
 

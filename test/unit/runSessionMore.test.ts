@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { readRunItems, runDataset, type RunOptions, type RunProgress } from '../../server/src/generation/run';
+import { MemoryAnswerCache } from '../../server/src/llm/cache';
+import { GeminiProvider } from '../../server/src/llm/gemini';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
+import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
+import { distinctPrompts } from '../fake-gemini/distinctPrompts';
+import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
+import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
+
+const templates = loadTemplates(TEMPLATE_STAGES);
+
+/** More of what a session does that a user notices: document types, embedding failures, resumed progress, the embedding cache. */
+describe('a run session (more; real SDK, fake Gemini)', () => {
+  let fake: FakeGemini;
+  let pool: string[];
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-session-more-'));
+    dirs.push(dir);
+    return join(dir, 'run');
+  };
+  const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8 });
+  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
+    documentPath: '/docs/aster.traits.md',
+    documentText: ASTER_DOCUMENT,
+    outDir,
+    perTrait: 1,
+    formats: ['openai'],
+    midtraining: 0,
+    concurrency: 1,
+    provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() }),
+    providerId: 'gemini',
+    models: RUN_MODELS,
+    prices: RUN_PRICES,
+    templates,
+    ...more,
+  });
+  const embedded = () => fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests ?? []).length;
+
+  before(async () => {
+    fake = await startFakeGemini();
+    pool = await distinctPrompts(fake, 6);
+  });
+  after(async () => {
+    await fake.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.setResponder(runResponder(pool));
+  });
+
+  it('writes midtraining documents of the types asked for', async () => {
+    const dir = tempDir();
+    const manifest = await runDataset(options(dir, { traits: ['admit-mistakes'], midtraining: 2, midtrainingDocTypes: ['email thread'] }));
+    assert.deepEqual(manifest.counts.midtraining, { total: 2, written: 2, failed: 0, pending: 0 });
+    const docs = readFileSync(join(dir, 'midtraining.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      docs.map((d) => d.doc_type),
+      ['email thread', 'email thread'],
+    );
+    // Each document keeps the traits its idea named (the fake's ideas name admit-mistakes).
+    assert.deepEqual(
+      docs.map((d) => d.trait_ids),
+      [['admit-mistakes'], ['admit-mistakes']],
+    );
+  });
+
+  it('logs a short autorater reason whole', async () => {
+    fake.setResponder(runResponder(pool, { verdict: () => 'reject' }));
+    const dir = tempDir();
+    const log: string[] = [];
+    await runDataset(options(dir, { traits: ['admit-mistakes'], onLog: (l) => log.push(l) }));
+    const [line] = readRunItems(dir).rejected;
+    assert.ok(log.includes(`${line.id}: rejected by the autorater (8/10: embodies it)`), log.join('\n'));
+  });
+
+  it("logs an item whose embedding failed, and a resumed run's first progress counts what earlier sessions did", async () => {
+    fake.scriptEmbeddings({ kind: 'status', status: 400, message: 'embedding refused' });
+    const dir = tempDir();
+    const log: string[] = [];
+    const first = await runDataset(options(dir, { onLog: (l) => log.push(l) }));
+    assert.deepEqual([first.counts.accepted, first.counts.failed], [1, 1]);
+    const failed = readRunItems(dir).rejected[0];
+    assert.ok(failed.kind === 'sft' && log.includes(`${failed.id}: failed: ${failed.error}`), log.join('\n'));
+    assert.match(failed.error ?? '', /^embed: .*embedding refused/);
+
+    const progress: RunProgress[] = [];
+    await runDataset(options(dir, { onProgress: (p) => progress.push(p) }));
+    assert.deepEqual([progress[0].done, progress[0].accepted, progress[0].failed], [2, 1, 1]);
+    assert.ok(progress[0].usage.inputTokens >= first.usage.inputTokens, 'the earlier sessions’ spend is in the progress');
+  });
+
+  it('takes embeddings from the cache only for the same embedding provider', async () => {
+    const cache = new MemoryAnswerCache();
+    await runDataset(options(tempDir(), { cache, embeddingProviderId: 'gemini' }));
+    assert.equal(embedded(), 2);
+    fake.requests.length = 0;
+    await runDataset(options(tempDir(), { cache, embeddingProviderId: 'gemini' }));
+    assert.equal(embedded(), 0);
+    await runDataset(options(tempDir(), { cache, embeddingProviderId: 'another-endpoint' }));
+    assert.equal(embedded(), 2);
+  });
+});
