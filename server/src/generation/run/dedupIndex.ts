@@ -221,9 +221,9 @@ function dot(
   offset: number,
   d: number,
   floor = -Infinity,
-  stops = NO_STOPS,
-  qTails = NO_TAILS,
-  tails = NO_TAILS,
+  stops: readonly number[] = NO_STOPS,
+  qTails: Float32Array = NO_TAILS,
+  tails: Float32Array = NO_TAILS,
   tailsOffset = 0,
 ): number {
   let s0 = 0;
@@ -500,14 +500,16 @@ class HyperplaneLsh {
         const probe = key ^ this.masks[m];
         if (!(occupied[probe >>> 5] & (1 << (probe & 31)))) continue;
         const high = probe >>> slotBits;
-        for (let i = heads[probe & slotMask], link = 0; i >= 0; i = link >> highBits) {
-          link = chain[i];
-          if ((link & highMask) !== high || seen[i] === stamp) continue;
-          seen[i] = stamp;
-          found++;
-          let distance = 0;
-          for (let w = 0, at = i * words; w < words && distance <= sketchDistance; w++) distance += bitCount(sketches[at + w] ^ query[w]);
-          if (distance <= sketchDistance) this.keep(i);
+        for (let i = heads[probe & slotMask]; i >= 0;) {
+          const link = chain[i];
+          if ((link & highMask) === high && seen[i] !== stamp) {
+            seen[i] = stamp;
+            found++;
+            let distance = 0;
+            for (let w = 0, at = i * words; w < words && distance <= sketchDistance; w++) distance += bitCount(sketches[at + w] ^ query[w]);
+            if (distance <= sketchDistance) this.keep(i);
+          }
+          i = link >> highBits;
         }
       }
     }
@@ -584,11 +586,12 @@ class HyperplaneLsh {
         const chain = this.chains[t];
         // Each old slot's chain, its keys rebuilt from the slot and their high bits (order in a chain does not matter).
         for (let slot = 0; slot < 1 << slotBits; slot++) {
-          for (let i = this.heads[t][slot], link = 0; i >= 0; i = link >> highBits) {
-            link = chain[i];
+          for (let i = this.heads[t][slot]; i >= 0;) {
+            const link = chain[i];
             const key = ((link & ((1 << highBits) - 1)) << slotBits) | slot;
             chain[i] = (heads[key & mask] << this.highBits) | (key >>> this.slotBits);
             heads[key & mask] = i;
+            i = link >> highBits;
           }
         }
         this.heads[t] = heads;
