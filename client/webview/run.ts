@@ -2,6 +2,7 @@
 // a score histogram per trait, rejection reasons, and the records table with trait and verdict
 // filters. All text goes in through textContent; the bars are plain elements sized by style.
 import { cachedPercent, count, usd } from '../../server/src/format';
+import { batchWavesText } from '../../server/src/generation/batchWaveText';
 import type { FromRunWebview, RunReport, RunReportItem, ToRunWebview } from '../src/webviews/runProtocol';
 import { el, vscodeApi } from './dom';
 
@@ -56,18 +57,10 @@ function summary(report: RunReport): HTMLElement {
   );
 }
 
-/** A batch-mode run's waves, one line each: stage, state, requests and failures (nothing for a synchronous run). */
+/** A batch-mode run's waves: stage, state, requests and failures of each (nothing for a synchronous run). */
 function waves(report: RunReport): HTMLElement[] {
   if (!report.waves?.length) return [];
-  return [
-    el(
-      'p',
-      'meta waves',
-      `Batch waves at batch prices: ${report.waves
-        .map((w) => `${w.stage} ${w.state.toLowerCase()} (${number(w.requests)}${w.failed ? `, ${number(w.failed)} failed` : ''})`)
-        .join(' · ')}`,
-    ),
-  ];
+  return [el('p', 'meta waves', `Batch waves at batch prices: ${batchWavesText(report.waves)}`)];
 }
 
 /** Per trait, how many items got each score 1–10: one row of ten bars. */

@@ -63,8 +63,13 @@ describe('DedupIndex', () => {
     assert.ok(duplicates > 100, `only ${duplicates} duplicates: the set does not test the threshold`);
     assert.ok(hashed.parameters, 'the hashing was never built');
     assert.ok(hashed.stats.probed > 2_500, `only ${hashed.stats.probed} checks went through the hashing`);
-    // Each probed check compares a small share of the (on average ~1,400) accepted vectors exactly.
-    assert.ok(hashed.stats.compared / hashed.stats.probed < 300, `${hashed.stats.compared / hashed.stats.probed} compared per check`);
+    // Each probed check finds a small share of the (on average ~1,400) accepted vectors in the
+    // tables, and the sketches let fewer still be compared exactly.
+    assert.ok(hashed.stats.candidates / hashed.stats.probed < 300, `${hashed.stats.candidates / hashed.stats.probed} candidates per check`);
+    assert.ok(
+      hashed.stats.compared < hashed.stats.candidates / 2,
+      `${hashed.stats.compared} of ${hashed.stats.candidates} candidates compared exactly`,
+    );
     // The early stop of the exact comparison is exercised, and (above) changes no answer.
     assert.ok(
       hashed.stats.stoppedEarly > hashed.stats.compared / 2,
@@ -90,6 +95,24 @@ describe('DedupIndex', () => {
     assert.equal(index.duplicateOf([4, -3], 0.5), undefined);
   });
 
+  it('scores by the cosine of the float32 unit vectors, whatever the dimension', () => {
+    const random = seededRandom(9);
+    for (const d of [3, 8, 13, 64]) {
+      const [a, b] = [0, 1].map(() => Array.from({ length: d }, () => random() - 0.3));
+      const unit = (v: number[]) => {
+        const scale = 1 / Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+        return Float32Array.from(v, (x) => x * scale);
+      };
+      const [ua, ub] = [unit(a), unit(b)];
+      const expected = ua.reduce((sum, x, j) => sum + x * ub[j], 0);
+      const index = new DedupIndex();
+      index.add('a', 'a prompt', a);
+      const similarity = index.nearest(b)!.similarity;
+      assert.ok(Math.abs(similarity - expected) < 1e-12, `d ${d}: ${similarity} for ${expected}`);
+      assert.equal(index.duplicateOf(b, Math.min(similarity, 0.99))?.similarity, similarity <= 0.99 ? similarity : undefined);
+    }
+  });
+
   it('refuses a vector of another dimension instead of comparing it', () => {
     const index = new DedupIndex();
     index.add('a', 'a prompt', [1, 0, 0]);
@@ -105,11 +128,22 @@ describe('lshParameters', () => {
     assert.ok(Math.abs(plain.angle - Math.acos(0.9)) < 1e-12);
     const centred = lshParameters(0.9, 0.6, 768, 100_000, 1e-6)!;
     assert.ok(centred.angle > plain.angle, 'shorter offsets must widen the angle');
-    for (const { bits, radius, tables, angle } of [plain, centred]) {
+    // The tables and the sketch filter each lose a pair at the threshold with probability ≤ 1e-6 / 2.
+    for (const { bits, radius, tables, angle, sketchBits, sketchDistance } of [plain, centred]) {
       const p = 1 - angle / Math.PI;
       let within = 0;
       for (let j = 0, c = 1; j <= radius; c = (c * (bits - j)) / (j + 1), j++) within += c * p ** (bits - j) * (1 - p) ** j;
-      assert.ok((1 - within) ** tables <= 1e-6, `${JSON.stringify({ bits, radius, tables })} misses more than 1e-6`);
+      assert.ok((1 - within) ** tables <= 0.5e-6, `${JSON.stringify({ bits, radius, tables })} misses more than 1e-6 / 2`);
+      let beyond = 0;
+      let atDistance = 0;
+      for (let k = sketchBits, c = 1; k >= sketchDistance; c = (c * k) / (sketchBits - k + 1), k--) {
+        const mass = c * (1 - p) ** k * p ** (sketchBits - k);
+        if (k > sketchDistance) beyond += mass;
+        else atDistance = mass;
+      }
+      assert.ok(beyond <= 0.5e-6, `a sketch distance of ${sketchDistance} of ${sketchBits} bits loses ${beyond} > 1e-6 / 2`);
+      // and it is the least such distance: one less would lose more than the bound.
+      assert.ok(beyond + atDistance > 0.5e-6, `a sketch distance of ${sketchDistance} is wider than the bound needs`);
     }
     // Offsets too short for the threshold's distance: no hashing can bound them.
     assert.equal(lshParameters(0.9, 0.2, 768, 100_000, 1e-6), undefined);

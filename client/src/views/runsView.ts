@@ -1,15 +1,13 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { count, usd } from '../../../server/src/format';
 import { readManifest, type RunManifest } from '../../../server/src/generation/run';
+import { runItemView, type RunItemView } from './runItem';
 
 /** A run folder of the workspace and its manifest. */
 export interface RunEntry {
   readonly dir: string;
   readonly manifest: RunManifest;
 }
-
-const STATUS_ICON: Readonly<Record<string, string>> = { running: 'sync', completed: 'pass', cancelled: 'debug-pause', failed: 'error' };
 
 /**
  * The Runs view (Explorer): every folder of the workspace holding a run's manifest.json, newest
@@ -33,9 +31,10 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
       watcher.onDidDelete(() => this.refresh()),
       changed(() => this.refresh()),
       vscode.window.registerTreeDataProvider('traitStudio.runs', this),
+      // Returns what the view lists, each run with its row as shown (the in-host tests read it).
       vscode.commands.registerCommand('traitStudio.refreshRuns', async () => {
         this.refresh();
-        return this.runs();
+        return (await this.runs()).map((entry) => ({ ...entry, row: this.row(entry) }));
       }),
     ];
   }
@@ -66,35 +65,18 @@ export class RunsView implements vscode.TreeDataProvider<RunEntry>, vscode.Dispo
   }
 
   getTreeItem(entry: RunEntry): vscode.TreeItem {
-    const { manifest: m } = entry;
-    const item = new vscode.TreeItem(vscode.workspace.asRelativePath(entry.dir), vscode.TreeItemCollapsibleState.None);
-    // The same figure as the run report (format.ts `usd`): a small spend never shows as $0.00 here and $0.0046 there.
-    const cost = m.cost.unpriced.length ? 'cost unknown' : usd(m.cost.usd);
-    // A batch run says which wave it is at: it may wait hours on one.
-    const wave = m.batch?.waves.at(-1);
-    const batch = wave ? ` · batch: ${wave.stage} ${wave.state.toLowerCase()}` : '';
-    item.description = `${m.status} · ${m.counts.accepted}/${m.counts.total} accepted · ${cost}${batch}`;
-    const answered = Object.entries(m.modelVersions ?? {}).map(([model, versions]) => `${model} → ${versions.join(', ')}`);
-    item.tooltip = new vscode.MarkdownString(
-      [
-        `**${vscode.workspace.asRelativePath(entry.dir)}** — ${m.status}${m.error ? `: ${m.error}` : ''}`,
-        `Document: \`${vscode.workspace.asRelativePath(m.document.path)}\``,
-        `${m.counts.accepted} accepted · ${m.counts.autorater} rejected by the autorater · ${count(m.counts.duplicate, 'duplicate')} · ${m.counts.failed} failed · ${m.counts.pending} pending`,
-        `Midtraining: ${m.counts.midtraining.written}/${m.counts.midtraining.total}`,
-        `${count(m.usage.inputTokens, 'token')} in · ${m.usage.outputTokens.toLocaleString('en-US')} out · ${cost}`,
-        ...(answered.length ? [`Answered by: ${answered.join('; ')}`] : []),
-        ...(m.batch?.waves.length
-          ? [
-              `Batch waves (at batch prices): ${m.batch.waves.map((w) => `${w.stage} ${w.state.toLowerCase()}${w.failed ? ` (${w.failed}/${w.requests} failed)` : ''}`).join(' · ')}`,
-            ]
-          : []),
-        `Started ${m.timings.startedAt}; ${count(m.timings.sessions, 'session')}`,
-      ].join('\n\n'),
-    );
-    item.iconPath = new vscode.ThemeIcon(STATUS_ICON[m.status] ?? 'circle-outline');
-    item.contextValue = `traitStudioRun.${m.status}`;
+    const view = this.row(entry);
+    const item = new vscode.TreeItem(view.label, vscode.TreeItemCollapsibleState.None);
+    item.description = view.description;
+    item.tooltip = new vscode.MarkdownString(view.tooltip);
+    item.iconPath = new vscode.ThemeIcon(view.icon);
+    item.contextValue = view.contextValue;
     item.command = { title: 'Open Run Report', command: 'traitStudio.openRunReport', arguments: [entry.dir] };
     return item;
+  }
+
+  private row(entry: RunEntry): RunItemView {
+    return runItemView(entry.dir, entry.manifest, (path) => vscode.workspace.asRelativePath(path));
   }
 
   dispose(): void {

@@ -204,6 +204,7 @@ function buildReport(dir: string): RunReport {
       requests: w.requests,
       failed: w.failed,
       job: w.job,
+      reason: w.reason,
     })),
   };
 }

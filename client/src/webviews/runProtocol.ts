@@ -44,6 +44,8 @@ export interface RunReport {
     readonly requests: number;
     readonly failed: number;
     readonly job: string | null;
+    /** Why it was sent: the stage's first wave, a retry of failed requests, or an expired job resubmitted. */
+    readonly reason: 'stage' | 'retry' | 'expired';
   }[];
 }
 

@@ -23,6 +23,7 @@ import { DEFAULT_DEDUP_THRESHOLD, SETTINGS } from '../llm/settings';
 const PER_TRAIT = SETTINGS['generate.perTrait'];
 const CONCURRENCY = SETTINGS['generate.concurrency'];
 import type { MixRecord } from '../generation/mix';
+import { batchWavesText } from '../generation/batchWaveText';
 import { DEFAULT_EMBEDDING_DIMENSIONS } from '../generation/run/dedup';
 import { MIX_FLAGS_HELP, mixAndReport, mixOptionsOf } from './mix';
 import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
@@ -374,11 +375,7 @@ function summary(m: RunManifest & { mix?: MixRecord }, dir: string): string {
       ? [`Midtraining: ${c.midtraining.written} written, ${c.midtraining.failed} failed of ${count(c.midtraining.total, 'document')}.`]
       : []),
     `Usage: ${count(m.usage.inputTokens, 'input token')} (${cachedPercent(m.usage.inputTokens, m.usage.cachedInputTokens)} cached by the provider) + ${count(m.usage.outputTokens, 'output token')}, ${count(m.usage.cachedAnswers, 'answer')} from the cache; estimated cost ${usd(m.cost.usd)}${m.batch ? ' at batch prices' : ''}${unpriced}${m.settings.serviceTier === 'flex' ? ', at the Flex tier' : ''}.`,
-    ...(m.batch?.waves.length
-      ? [
-          `Batch waves: ${m.batch.waves.map((w) => `${w.stage} ${w.state.toLowerCase()}${w.failed ? ` (${w.failed} of ${w.requests} failed)` : ''}`).join(', ')}.`,
-        ]
-      : []),
+    ...(m.batch?.waves.length ? [`Batch waves: ${batchWavesText(m.batch.waves)}.`] : []),
     ...answeredBy(m),
     `Files in ${dir}: ${[...m.settings.formats.map((f) => `sft.${f}.jsonl`), ...(m.mix?.files ?? [])].join(', ')}, records.jsonl, rejected.jsonl${c.midtraining.total ? ', midtraining.jsonl' : ''}, manifest.json.`,
   ];

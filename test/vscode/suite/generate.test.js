@@ -183,6 +183,29 @@ describe('generate dataset', () => {
     }
   });
 
+  it("shows the batch run's waves in its Runs view row and its report", async () => {
+    const runs = await vscode.commands.executeCommand('traitStudio.refreshRuns');
+    const run = runs.find((r) => r.dir.endsWith(path.join('runs', 'host-batch')));
+    assert.ok(run, `the batch run is not listed: ${runs.map((r) => r.dir).join(', ')}`);
+    const waves = run.manifest.batch.waves;
+    const last = waves.at(-1);
+    assert.match(run.row.description, new RegExp(` · batch: ${last.stage} succeeded$`));
+    const line = run.row.tooltip.split('\n\n').find((l) => l.startsWith('Batch waves'));
+    assert.equal(
+      line,
+      `Batch waves (at batch prices): ${waves.map((w) => `${w.stage} succeeded (${w.requests} request${w.requests === 1 ? '' : 's'})`).join(' · ')}`,
+    );
+    const panel = await vscode.commands.executeCommand('traitStudio.openRunReport', run.dir);
+    try {
+      assert.deepEqual(
+        panel.current.waves.map((w) => [w.stage, w.state, w.requests, w.failed, w.reason]),
+        waves.map((w) => [w.stage, 'SUCCEEDED', w.requests, 0, 'stage']),
+      );
+    } finally {
+      panel.dispose();
+    }
+  });
+
   it('refuses an output folder outside the workspace, writing nothing', async () => {
     const before = fake.requests.length;
     const manifest = await vscode.commands.executeCommand('traitStudio.generateDataset', {

@@ -2,8 +2,9 @@
  * The index of accepted prompts that near-duplicates are checked against: unit vectors in one
  * contiguous Float32Array, and — once enough are accepted — a random-hyperplane LSH of their
  * offsets from the early vectors' mean, probed within a Hamming radius, whose candidates are
- * re-checked exactly. The exact scan of every vector stays the reference (`nearest`) and the
- * fallback for vectors the hashing's recall bound does not cover.
+ * filtered by a 256-bit sketch of each offset (32 bytes read instead of a 512-dimension vector's
+ * 2 KB) and re-checked exactly. The exact scan of every vector stays the reference (`nearest`) and
+ * the fallback for vectors the hashing's recall bound does not cover.
  *
  * Why the mean is subtracted: real embeddings of one document's prompts share a large common
  * direction (unrelated prompts score 0.5 or more), so hyperplanes through the origin put most of
@@ -47,9 +48,11 @@ export interface DedupIndexStats {
   exactScans: number;
   /** duplicateOf calls answered through the hashing. */
   probed: number;
-  /** Vectors compared exactly in the probed calls (candidates + the always-checked ones). */
+  /** Vectors the hashing found in the probed calls (sharing a bucket within the radius, or unhashed). */
+  candidates: number;
+  /** Of those, the ones compared exactly: their sketches within the sketch distance, and the unhashed. */
   compared: number;
-  /** Of those, the ones boundedDot stopped early (proven below the threshold before the last dimension). */
+  /** Of those, the ones `dot` stopped early (proven below the threshold before the last dimension). */
   stoppedEarly: number;
 }
 
@@ -59,7 +62,7 @@ export interface DedupIndexStats {
  */
 export class DedupIndex {
   private vectors = new Float32Array(0);
-  /** Per vector, its length beyond each of the `stops` (see boundedDot), in the same order. */
+  /** Per vector, its length beyond each of the `stops` (see `dot`), in the same order. */
   private tails = new Float32Array(0);
   private stops: readonly number[] = [];
   private readonly ids: string[] = [];
@@ -68,7 +71,7 @@ export class DedupIndex {
   private lsh: HyperplaneLsh | undefined;
   private readonly threshold: number;
   private readonly indexFrom: number;
-  readonly stats: DedupIndexStats = { exactScans: 0, probed: 0, compared: 0, stoppedEarly: 0 };
+  readonly stats: DedupIndexStats = { exactScans: 0, probed: 0, candidates: 0, compared: 0, stoppedEarly: 0 };
 
   constructor(private readonly options: DedupIndexOptions = {}) {
     this.threshold = options.threshold ?? 0.9;
@@ -134,20 +137,19 @@ export class DedupIndex {
    */
   duplicateOf(vector: ArrayLike<number>, threshold: number): SimilarPrompt | undefined {
     const q = this.unit(vector);
-    const candidates = this.lsh && threshold >= this.threshold ? this.lsh.candidates(q) : undefined;
-    if (candidates) {
-      this.stats.probed++;
-      this.stats.compared += candidates.length;
-    } else this.stats.exactScans++;
-    const n = candidates ? candidates.length : this.ids.length;
+    const candidates = this.lsh && threshold >= this.threshold ? this.lsh.candidates(q, this.stats) : undefined;
+    if (candidates) this.stats.probed++;
+    else this.stats.exactScans++;
+    const n = candidates ? candidates.count : this.ids.length;
     const d = this.dimensions;
-    const qTails = this.tailLengths(q);
+    const qTails = candidates ? this.tailLengths(q) : NO_TAILS;
+    const floor = threshold - BOUND_SLACK;
     let best = -Infinity;
     let at = -1;
     for (let c = 0; c < n; c++) {
-      const i = candidates ? candidates[c] : c;
+      const i = candidates ? candidates.found[c] : c;
       const s = candidates
-        ? boundedDot(q, qTails, this.vectors, i * d, d, this.stops, this.tails, i * STOPS, threshold - BOUND_SLACK)
+        ? dot(q, this.vectors, i * d, d, floor, this.stops, qTails, this.tails, i * STOPS)
         : dot(q, this.vectors, i * d, d);
       if (s === -Infinity) this.stats.stoppedEarly++;
       if (s >= threshold && (s > best || (s === best && i < at))) {
@@ -178,7 +180,7 @@ export class DedupIndex {
   private unit(vector: ArrayLike<number>): Float32Array {
     if (this.dimensions === 0) {
       this.dimensions = vector.length;
-      // Multiples of 4, so boundedDot adds in dot's order; equal stops (tiny d) are harmless.
+      // Multiples of 4, so a bounded `dot` adds in the same order; equal stops (tiny d) are harmless.
       this.stops = Array.from({ length: STOPS }, (_, k) => 4 * Math.floor(((k + 1) * vector.length) / (4 * (STOPS + 1))));
     }
     if (vector.length !== this.dimensions)
@@ -192,25 +194,11 @@ export class DedupIndex {
   }
 }
 
-/** The dot product of `q` with the `d` floats of `store` from `offset`. */
-function dot(q: Float32Array, store: Float32Array, offset: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < d; i += 4) {
-    s0 += q[i] * store[offset + i];
-    s1 += q[i + 1] * store[offset + i + 1];
-    s2 += q[i + 2] * store[offset + i + 2];
-    s3 += q[i + 3] * store[offset + i + 3];
-  }
-  for (; i < d; i++) s0 += q[i] * store[offset + i];
-  return s0 + s1 + s2 + s3;
-}
-
-/** Stops of boundedDot: after 1/4, 2/4 and 3/4 of the dimensions. */
+/** Stops of the bounded dot product: after 1/4, 2/4 and 3/4 of the dimensions. */
 const STOPS = 3;
+/** The stops of an unbounded dot product: none. */
+const NO_STOPS: readonly number[] = [];
+const NO_TAILS = new Float32Array(STOPS);
 /**
  * Covers the rounding of the bound: the tail lengths are float32 (relative error ≤ 2^-24, on
  * lengths ≤ 1) and the partial sums are float64 sums of ≤ 2^16 exact float32 products.
@@ -218,42 +206,40 @@ const STOPS = 3;
 const BOUND_SLACK = 1e-6;
 
 /**
- * The same value as `dot`, bit for bit (the same additions in the same order), or -Infinity as soon
- * as it is proven below `floor`: after each stop k, the sum so far plus the product of the two
- * vectors' lengths beyond it (Cauchy–Schwarz: the rest of the sum is at most that) is compared with
- * `floor`. Most candidates of the hashing are unrelated prompts (cosine ~0.5 to 0.7 against a 0.9
- * threshold) and stop after a quarter or half of the multiply-adds.
+ * The dot product of `q` with the `d` floats of `store` from `offset`, in four interleaved sums
+ * (always the same additions in the same order, so every caller gets the same value bit for bit),
+ * or -Infinity as soon as it is proven below `floor`: after each of `stops` (multiples of 4), the
+ * sum so far plus the product of the two vectors' lengths beyond it — `qTails[k]` and
+ * `tails[tailsOffset + k]` (Cauchy–Schwarz: the rest of the sum is at most that) — is compared
+ * with `floor`. Most candidates of the hashing are unrelated prompts (cosine ~0.5 to 0.7 against a
+ * 0.9 threshold) and stop after a quarter or half of the multiply-adds. With `floor` -Infinity and
+ * no stops it is the plain dot product.
  */
-function boundedDot(
+function dot(
   q: Float32Array,
-  qTails: Float32Array,
   store: Float32Array,
   offset: number,
   d: number,
-  stops: readonly number[],
-  tails: Float32Array,
-  tailsOffset: number,
-  floor: number,
+  floor = -Infinity,
+  stops: readonly number[] = NO_STOPS,
+  qTails: Float32Array = NO_TAILS,
+  tails: Float32Array = NO_TAILS,
+  tailsOffset = 0,
 ): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let i = 0;
-  for (let k = 0; k < stops.length; k++) {
-    for (const stop = stops[k]; i < stop; i += 4) {
+  const whole = d - (d % 4);
+  for (let k = 0; k <= stops.length; k++) {
+    for (const stop = k < stops.length ? stops[k] : whole; i < stop; i += 4) {
       s0 += q[i] * store[offset + i];
       s1 += q[i + 1] * store[offset + i + 1];
       s2 += q[i + 2] * store[offset + i + 2];
       s3 += q[i + 3] * store[offset + i + 3];
     }
-    if (s0 + s1 + s2 + s3 + qTails[k] * tails[tailsOffset + k] < floor) return -Infinity;
-  }
-  for (; i + 3 < d; i += 4) {
-    s0 += q[i] * store[offset + i];
-    s1 += q[i + 1] * store[offset + i + 1];
-    s2 += q[i + 2] * store[offset + i + 2];
-    s3 += q[i + 3] * store[offset + i + 3];
+    if (k < stops.length && s0 + s1 + s2 + s3 + qTails[k] * tails[tailsOffset + k] < floor) return -Infinity;
   }
   for (; i < d; i++) s0 += q[i] * store[offset + i];
   return s0 + s1 + s2 + s3;
@@ -268,6 +254,10 @@ export interface LshParameters {
   readonly minOffset: number;
   /** The widest angle (radians) between the offsets of a pair at the threshold, both at least minOffset long. */
   readonly angle: number;
+  /** Bits of each vector's sketch: signs of its offset's projections on hyperplanes of their own. */
+  readonly sketchBits: number;
+  /** Candidates whose sketch differs from the query's in more bits are not compared exactly. */
+  readonly sketchDistance: number;
 }
 
 /**
@@ -277,10 +267,15 @@ export interface LshParameters {
  * θ = 2·asin(δ / 2ρ) (law of cosines, minimised at both lengths = ρ). A random hyperplane separates
  * them with probability θ/π, so with p = 1 - θ/π one table of b bits puts them within Hamming
  * radius r with probability P = Σ_{j≤r} C(b, j) p^(b-j) (1-p)^j, and L independent tables all miss
- * with probability (1 - P)^L ≤ missBound. Among the (b, r) that reach it with at most 64 tables,
- * the one with the least estimated work per query for `size` vectors: hashing (fast rotations of
- * width w: ⌈L·b / w⌉ · 3 · w·log2 w), probing (L buckets per mask) and re-checking the unrelated
- * vectors that collide (offsets about orthogonal: p = 1/2), in multiply-adds.
+ * with probability (1 - P)^L ≤ missBound / 2. The candidates the tables find then go through a
+ * sketch of S = SKETCH_BITS signs of hyperplanes of their own: the pair's sketches differ in
+ * Binomial(S, θ/π) bits, and the largest distance D with P(more than D) ≤ missBound / 2 is the one
+ * kept, so a pair at the threshold is lost with probability ≤ missBound (a union bound; the two
+ * need not be independent). Among the (b, r) that reach it with at most 64 tables, the one with
+ * the least estimated work per query for `size` vectors: hashing (fast rotations of width w:
+ * ⌈(L·b + S) / w⌉ · 3 · w·log2 w), probing (L buckets per mask: a cache miss each) and the
+ * sketches of the unrelated vectors that collide (offsets about orthogonal: p = 1/2), in
+ * multiply-adds; so few of those pass the sketch that comparing them exactly is left out.
  *
  * The bound is proven for independent Gaussian hyperplanes; HyperplaneLsh uses the rows of fast
  * pseudo-random rotations instead (orthogonal within a rotation), as FALCONN does, because d
@@ -298,8 +293,9 @@ export function lshParameters(
   if (delta >= 2 * minOffset) return undefined;
   const angle = 2 * Math.asin(delta / (2 * minOffset));
   const p = 1 - angle / Math.PI;
+  const sketchDistance = binomialQuantile(SKETCH_BITS, angle / Math.PI, missBound / 2);
   let best: (LshParameters & { cost: number }) | undefined;
-  for (let bits = 8; bits <= 24; bits++) {
+  for (let bits = 8; bits <= 20; bits++) {
     for (let radius = 0; radius <= 2; radius++) {
       let within = 0;
       let masks = 0;
@@ -307,18 +303,28 @@ export function lshParameters(
         within += choose(bits, j) * p ** (bits - j) * (1 - p) ** j;
         masks += choose(bits, j);
       }
-      const tables = Math.ceil(Math.log(missBound) / Math.log(1 - within));
+      const tables = Math.ceil(Math.log(missBound / 2) / Math.log(1 - within));
       if (!(tables >= 1 && tables <= 64)) continue;
       const collisions = Math.min(size, (size * tables * masks) / 2 ** bits);
       const width = 2 ** Math.ceil(Math.log2(dimensions));
-      const hashing = Math.ceil((tables * bits) / width) * 3 * width * Math.log2(width);
-      const cost = hashing + tables * masks * 8 + collisions * dimensions;
-      if (!best || cost < best.cost) best = { bits, radius, tables, minOffset, angle, cost };
+      const hashing = Math.ceil((tables * bits + SKETCH_BITS) / width) * 3 * width * Math.log2(width);
+      const cost = hashing + tables * masks * PROBE_COST + collisions * SKETCH_COST;
+      if (!best || cost < best.cost) best = { bits, radius, tables, minOffset, angle, sketchBits: SKETCH_BITS, sketchDistance, cost };
     }
   }
   if (!best) return undefined;
   const { cost: _cost, ...parameters } = best;
   return parameters;
+}
+
+/** The least k with P(Binomial(n, q) > k) ≤ bound. */
+function binomialQuantile(n: number, q: number, bound: number): number {
+  let above = 0;
+  for (let k = n; k > 0; k--) {
+    above += choose(n, k) * q ** k * (1 - q) ** (n - k);
+    if (above > bound) return k;
+  }
+  return 0;
 }
 
 function choose(n: number, k: number): number {
@@ -329,12 +335,25 @@ function choose(n: number, k: number): number {
 
 /** Design size of the parameter choice: the scale the index must stay fast at. */
 const DESIGN_SIZE = 100_000;
+/** The share of the shortest offsets left unhashed (see the constructor of HyperplaneLsh). */
+const UNHASHED_SHARE = 0.001;
+/** Bits of a vector's sketch (a multiple of 32). */
+const SKETCH_BITS = 256;
+/**
+ * Estimated cost, in multiply-adds, of probing one bucket and of taking one candidate (its chain
+ * link, stamp and sketch: cache misses at 100,000 vectors); their ratio is measured in bench/dedup.ts.
+ */
+const PROBE_COST = 8;
+const SKETCH_COST = 40;
 
 /**
- * Random-hyperplane LSH of offsets from a mean, with multi-probe within a Hamming radius. The
- * hyperplanes' normals are the rows of pseudo-random rotations (three rounds of random signs and a
- * Walsh–Hadamard transform each). Each table is a chained hash of bucket keys in typed arrays (head
- * per slot, next per vector), so memory is a few bytes per vector per table and no object per bucket.
+ * Random-hyperplane LSH of offsets from a mean, with multi-probe within a Hamming radius, and a
+ * sketch per vector (the signs of more hyperplanes) that candidates must be near. The hyperplanes'
+ * normals are the rows of pseudo-random rotations (three rounds of random signs and a
+ * Walsh–Hadamard transform each). Each table is a chained hash of bucket keys in typed arrays (a
+ * head per slot; per vector one word holding the next link and the key's bits the slot does not
+ * give), with a bitmap of the keys present: 4 bytes per vector per table, no object per bucket, and
+ * an empty bucket costs no cache miss.
  */
 class HyperplaneLsh {
   readonly parameters: LshParameters;
@@ -348,15 +367,32 @@ class HyperplaneLsh {
   private readonly scratch: Float32Array;
   private readonly projections: Float32Array;
   private readonly masks: Int32Array;
-  private slotBits = 12;
+  /** Slots per table: 2^slotBits, at least the vectors hashed, so chains stay short. */
+  private slotBits = 10;
+  /** The key's bits above the slot's, kept in the chain: bits - slotBits (0 once the slots outnumber the keys). */
+  private highBits = 0;
+  /** Per table, per slot (a key's low `slotBits` bits): the newest vector whose key has them, or -1. */
   private heads: Int32Array[] = [];
-  private next: Int32Array[] = [];
-  private keys: Int32Array[] = [];
+  /**
+   * Per table, per vector: the next vector of its slot's chain (-1 at the end) shifted left by
+   * `highBits`, or'd with its key's bits above the slot's (the rest of the key: the slot is where
+   * the chain starts). One 32-bit word per vector per table.
+   */
+  private chains: Int32Array[] = [];
+  /** Per table, one bit per key: set once a vector has it (most probes find an empty bucket here, in cache). */
+  private readonly occupied: Uint32Array[] = [];
+  /** Per hashed vector, its sketch: `sketchBits / 32` words of signs (projections after the tables' bits). */
+  private sketches = new Uint32Array(0);
+  private readonly words: number;
+  private readonly querySketch: Uint32Array;
   private count = 0;
   /** Vectors whose offsets are too short to hash: compared with every query. */
   private readonly unhashed: number[] = [];
+  /** Per vector, the stamp of the last query that found it (so each is taken once per query). */
   private seen = new Uint32Array(0);
   private stamp = 0;
+  /** What `candidates` returns, reused: no allocation per query. */
+  private readonly result: { found: Int32Array; count: number } = { found: new Int32Array(64), count: 0 };
 
   constructor(
     store: Float32Array,
@@ -369,19 +405,25 @@ class HyperplaneLsh {
     this.mean = new Float32Array(d);
     for (let i = 0; i < size; i++) for (let j = 0; j < d; j++) this.mean[j] += store[i * d + j] / size;
     const offsets = Array.from({ length: size }, (_, i) => this.offsetLength(store, i)).sort((a, b) => a - b);
-    // The shortest 0.5 % are checked with every query rather than loosening every table for them.
-    const minOffset = Math.max(0.05, offsets[Math.floor(size * 0.005)]);
+    // The shortest 0.1 % are checked with every query rather than loosening every table for them
+    // (at 100,000 accepted, each query compares them exactly: ~100 vectors).
+    const minOffset = Math.max(0.05, offsets[Math.floor(size * UNHASHED_SHARE)]);
     this.parameters = lshParameters(threshold, minOffset, d, DESIGN_SIZE, options.missBound ?? 1e-6) ?? {
       bits: 1,
       radius: 1,
       tables: 1,
       minOffset: Infinity,
       angle: Math.PI,
+      sketchBits: SKETCH_BITS,
+      sketchDistance: SKETCH_BITS,
     };
-    const { bits, tables, radius } = this.parameters;
+    const { bits, tables, radius, sketchBits } = this.parameters;
+    this.highBits = Math.max(0, bits - this.slotBits);
+    this.words = sketchBits / 32;
+    this.querySketch = new Uint32Array(this.words);
     const random = seededRandom(options.seed ?? 0x5eed);
     this.width = 2 ** Math.ceil(Math.log2(d));
-    this.rotations = Math.ceil((tables * bits) / this.width);
+    this.rotations = Math.ceil((tables * bits + sketchBits) / this.width);
     this.signs = new Float32Array(this.rotations * 3 * this.width).map(() => (random() < 0.5 ? -1 : 1));
     this.scratch = new Float32Array(this.width);
     this.projections = new Float32Array(this.rotations * this.width);
@@ -391,10 +433,13 @@ class HyperplaneLsh {
       for (let b = a + 1; b < bits && radius >= 2; b++) masks.push((1 << a) | (1 << b));
     }
     this.masks = Int32Array.from(masks);
+    // Room for the vectors a run reserved (its items), so the tables need not grow: growing copies them.
+    const room = Math.max(size, options.capacity ?? 0);
+    this.sketches = new Uint32Array(room * this.words);
     for (let t = 0; t < tables; t++) {
       this.heads.push(new Int32Array(1 << this.slotBits).fill(-1));
-      this.next.push(new Int32Array(0));
-      this.keys.push(new Int32Array(0));
+      this.chains.push(new Int32Array(room));
+      this.occupied.push(new Uint32Array(Math.ceil(2 ** bits / 32)));
     }
     for (let i = 0; i < size; i++) this.add(store, i);
   }
@@ -410,46 +455,84 @@ class HyperplaneLsh {
     this.project(store.subarray(i * this.d, (i + 1) * this.d));
     for (let t = 0; t < this.parameters.tables; t++) {
       const key = this.key(t);
-      const slot = this.slot(key);
-      this.keys[t][i] = key;
-      this.next[t][i] = this.heads[t][slot];
+      const slot = key & ((1 << this.slotBits) - 1);
+      this.chains[t][i] = (this.heads[t][slot] << this.highBits) | (key >>> this.slotBits);
       this.heads[t][slot] = i;
+      this.occupied[t][key >>> 5] |= 1 << (key & 31);
     }
+    this.sketch(this.sketches, i * this.words);
   }
 
   /**
-   * The vectors to re-check for unit vector `q`: those sharing a bucket within the radius in any
-   * table, and the unhashed ones; undefined when `q`'s own offset is too short (scan instead).
+   * The vectors to re-check for unit vector `q`, in `found[0 .. count)` (a buffer reused by the
+   * next call): those sharing a bucket within the radius in any table whose sketch is within the
+   * sketch distance of `q`'s, and the unhashed ones; undefined when `q`'s own offset is too short
+   * (scan instead). Counts what it found in `stats.candidates` and what it returns in `stats.compared`.
    */
-  candidates(q: Float32Array): Int32Array | undefined {
+  candidates(q: Float32Array, stats: DedupIndexStats): { readonly found: Int32Array; readonly count: number } | undefined {
     if (this.offsetLength(q, 0) < this.parameters.minOffset) return undefined;
     if (this.seen.length < this.count) this.seen = new Uint32Array(Math.max(this.count, this.seen.length * 2));
     if (++this.stamp === 0xffffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
-    const found: number[] = [];
+    const result = this.result;
+    result.count = 0;
     for (const i of this.unhashed) {
       this.seen[i] = this.stamp;
-      found.push(i);
+      this.keep(i);
     }
     this.project(q);
+    const query = this.querySketch;
+    this.sketch(query, 0);
+    const { sketches, words, seen, stamp } = this;
+    const { sketchDistance } = this.parameters;
+    const { slotBits, highBits } = this;
+    const slotMask = (1 << slotBits) - 1;
+    const highMask = (1 << highBits) - 1;
+    let found = 0;
     for (let t = 0; t < this.parameters.tables; t++) {
       const key = this.key(t);
       const heads = this.heads[t];
-      const next = this.next[t];
-      const keys = this.keys[t];
+      const chain = this.chains[t];
+      const occupied = this.occupied[t];
       for (let m = 0; m < this.masks.length; m++) {
         const probe = key ^ this.masks[m];
-        for (let i = heads[this.slot(probe)]; i >= 0; i = next[i]) {
-          if (keys[i] === probe && this.seen[i] !== this.stamp) {
-            this.seen[i] = this.stamp;
-            found.push(i);
+        if (!(occupied[probe >>> 5] & (1 << (probe & 31)))) continue;
+        const high = probe >>> slotBits;
+        for (let i = heads[probe & slotMask]; i >= 0;) {
+          const link = chain[i];
+          if ((link & highMask) === high && seen[i] !== stamp) {
+            seen[i] = stamp;
+            found++;
+            let distance = 0;
+            for (let w = 0, at = i * words; w < words && distance <= sketchDistance; w++) distance += bitCount(sketches[at + w] ^ query[w]);
+            if (distance <= sketchDistance) this.keep(i);
           }
+          i = link >> highBits;
         }
       }
     }
-    return Int32Array.from(found);
+    stats.candidates += found + this.unhashed.length;
+    stats.compared += result.count;
+    return result;
+  }
+
+  private keep(i: number): void {
+    const result = this.result;
+    if (result.count === result.found.length) {
+      const grown = new Int32Array(result.found.length * 2);
+      grown.set(result.found);
+      result.found = grown;
+    }
+    result.found[result.count++] = i;
+  }
+
+  /** The sketch of the last projected vector into `into` from `at`: bit j set when projection tables·bits + j is positive. */
+  private sketch(into: Uint32Array, at: number): void {
+    const from = this.parameters.tables * this.parameters.bits;
+    into.fill(0, at, at + this.words);
+    for (let j = 0; j < this.parameters.sketchBits; j++) if (this.projections[from + j] > 0) into[at + (j >>> 5)] |= 1 << (j & 31);
   }
 
   /**
@@ -480,34 +563,36 @@ class HyperplaneLsh {
     return key;
   }
 
-  private slot(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> (32 - this.slotBits);
-  }
-
-  /** Room for `n` vectors in every table; doubles the slots (rehashing) to keep chains short. */
+  /** Room for `n` vectors in every table, and at least `n` slots (re-chaining every table when they double). */
   private grow(n: number): void {
-    if (this.next[0].length < n) {
-      const length = Math.max(1024, this.next[0].length * 2, n);
+    if (this.chains[0].length < n) {
+      const length = Math.max(1024, 2 * this.chains[0].length, n);
+      const sketches = new Uint32Array(length * this.words);
+      sketches.set(this.sketches);
+      this.sketches = sketches;
       for (let t = 0; t < this.parameters.tables; t++) {
-        const next = new Int32Array(length);
-        next.set(this.next[t]);
-        this.next[t] = next;
-        // -1: not hashed (no key is negative), so a re-chaining skips it.
-        const keys = new Int32Array(length).fill(-1);
-        keys.set(this.keys[t]);
-        this.keys[t] = keys;
+        const chain = new Int32Array(length);
+        chain.set(this.chains[t]);
+        this.chains[t] = chain;
       }
     }
     if (n > 1 << this.slotBits) {
+      const [slotBits, highBits] = [this.slotBits, this.highBits];
       this.slotBits++;
+      this.highBits = Math.max(0, this.parameters.bits - this.slotBits);
+      const mask = (1 << this.slotBits) - 1;
       for (let t = 0; t < this.parameters.tables; t++) {
         const heads = new Int32Array(1 << this.slotBits).fill(-1);
-        // Re-chain in order of acceptance, so each chain stays newest first as `add` keeps it.
-        for (let i = 0; i < n - 1; i++) {
-          if (this.keys[t][i] === -1) continue;
-          const slot = this.slot(this.keys[t][i]);
-          this.next[t][i] = heads[slot];
-          heads[slot] = i;
+        const chain = this.chains[t];
+        // Each old slot's chain, its keys rebuilt from the slot and their high bits (order in a chain does not matter).
+        for (let slot = 0; slot < 1 << slotBits; slot++) {
+          for (let i = this.heads[t][slot]; i >= 0;) {
+            const link = chain[i];
+            const key = ((link & ((1 << highBits) - 1)) << slotBits) | slot;
+            chain[i] = (heads[key & mask] << this.highBits) | (key >>> this.slotBits);
+            heads[key & mask] = i;
+            i = link >> highBits;
+          }
         }
         this.heads[t] = heads;
       }
@@ -523,6 +608,14 @@ class HyperplaneLsh {
     }
     return Math.sqrt(s);
   }
+}
+
+/** The number of bits set in the 32-bit integer `x` (SWAR popcount). */
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** The unnormalised Walsh–Hadamard transform of `x` (length a power of two), in place. */
