@@ -37,7 +37,10 @@ const record = (i: number, response: string, traitId: string | null = null): Aud
 function dataset(dir: string) {
   const path = join(dir, 'data.jsonl');
   const lines = Array.from({ length: 40 }, (_, i) =>
-    JSON.stringify({ id: `r${i}`, response: i < 20 ? `Answer number ${i} is here. Does that work for you?` : `Answer number ${i} is here. Done.` }),
+    JSON.stringify({
+      id: `r${i}`,
+      response: i < 20 ? `Answer number ${i} is here. Does that work for you?` : `Answer number ${i} is here. Done.`,
+    }),
   );
   writeFileSync(path, `${lines.join('\n')}\n`);
   const { records, badLines } = readDataset(path);
@@ -59,7 +62,10 @@ describe('filterDataset choices', () => {
     assert.equal(result.written, 20);
     assert.equal(result.dropped.length, 20);
     assert.deepEqual(result.dropped[0], { id: 'r0', line: 1, patterns: ['closing-question'] });
-    const log = readFileSync(result.log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(result.log, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(log[0], {
       filter: { input: path, output: output(dir), report: path, seed: 7, choices, written: 20, dropped: 20 },
     });
@@ -71,7 +77,9 @@ describe('filterDataset choices', () => {
     const dir = tempDir();
     const { path, report } = dataset(dir);
     const kept = (keep?: number) => {
-      const r = filterDataset(path, output(dir), report, [{ patternId: 'closing-question', mode: 'downsample', ...(keep === undefined ? {} : { keep }) }]);
+      const r = filterDataset(path, output(dir), report, [
+        { patternId: 'closing-question', mode: 'downsample', ...(keep === undefined ? {} : { keep }) },
+      ]);
       return { written: r.written, matchesKept: ids(output(dir)).filter((id) => Number(id.slice(1)) < 20).length };
     };
     assert.deepEqual(kept(), { written: 30, matchesKept: 10 });
@@ -93,7 +101,10 @@ describe('filterDataset choices', () => {
       () => filterDataset(path, output(dir), report, [{ patternId: 'closing-question', mode: 'remove' as 'drop' }]),
       (e: Error) => e instanceof FilterError && /mode for "closing-question" must be "drop" or "downsample", not "remove"/.test(e.message),
     );
-    assert.throws(() => filterDataset(path, output(dir), report, [{ patternId: 'nope', mode: 'drop' }]), /its patterns: .*closing-question/);
+    assert.throws(
+      () => filterDataset(path, output(dir), report, [{ patternId: 'nope', mode: 'drop' }]),
+      /its patterns: .*closing-question/,
+    );
     assert.throws(() => readFileSync(output(dir)), /ENOENT/);
   });
 });
@@ -138,10 +149,55 @@ describe('OfflineAuditor options and passes', () => {
     assert.ok(found.includes('opening:twelve-times-over-number'));
     assert.ok(!found.some((id) => id.startsWith('opening:eleven')));
     // A trait of 100 records among them: its own support is 5, so its 5-record phrase is found.
-    const withTrait = responses.map((r, i) => record(i, i >= 500 ? (i < 505 ? `Within the trait ${i}. Fine.` : r) : r, i >= 500 ? 'small' : null));
+    const withTrait = responses.map((r, i) =>
+      record(i, i >= 500 ? (i < 505 ? `Within the trait ${i}. Fine.` : r) : r, i >= 500 ? 'small' : null),
+    );
     const traitFound = offlineAudit(withTrait).map((p) => p.id);
     assert.ok(traitFound.includes('opening:within-the-trait'), traitFound.filter((id) => id.startsWith('opening')).join(', '));
-    const four = responses.map((r, i) => record(i, i >= 500 ? (i < 504 ? `Within the trait ${i}. Fine.` : r) : r, i >= 500 ? 'small' : null));
+    const four = responses.map((r, i) =>
+      record(i, i >= 500 ? (i < 504 ? `Within the trait ${i}. Fine.` : r) : r, i >= 500 ? 'small' : null),
+    );
     assert.ok(!offlineAudit(four).some((p) => p.id === 'opening:within-the-trait'));
+  });
+});
+
+describe('the length patterns as the report names and describes them', () => {
+  const cluster = (counts: number[]) =>
+    offlineAudit(counts.map((c, i) => record(i, 'w '.repeat(c)))).find((p) => p.id === 'length-cluster')!;
+
+  it('names the densest window and gives its broad widening and the dataset’s percentiles', () => {
+    const counts = [3, 10, 10, 11, 12, 14, 20, 21, 30, 40, 44, 47, 50, 60, 70, 80, 90, 100, 130, 400];
+    const p = cluster(counts);
+    assert.equal(p.name, 'Length 10–14 words');
+    assert.equal(
+      p.description,
+      'Responses of nearly the same length: 10–14 words is the narrowest window (about ±10%) holding the most responses (strict); broad widens it to 4–20 words. ' +
+        'Word counts in the dataset: 10th percentile 10, median 44, 90th percentile 130, longest 400.',
+    );
+    assert.deepEqual(
+      [p.records, p.broadRecords],
+      [
+        ['r1', 'r2', 'r3', 'r4', 'r5'],
+        ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'],
+      ],
+    );
+  });
+
+  it('never says a negative word count, and rounds a fractional widening inwards', () => {
+    assert.match(cluster([1, 2, 3, 5, 5, 30]).description, /1–5 words is the narrowest .* broad widens it to 0–11 words\./);
+    assert.match(
+      cluster([50, 55, 60, 61, 72, 73, 37, 38]).description,
+      /broad widens it to 38–72 words\. .*10th percentile 37, median 60, 90th percentile 73, longest 73\./,
+    );
+  });
+
+  it('says there are no records rather than naming a window', () => {
+    const p = offlineAudit([]).find((x) => x.id === 'length-cluster')!;
+    assert.deepEqual([p.name, p.description], ['Responses of one length', 'Responses of nearly the same length (no records).']);
+    const long = offlineAudit([]).find((x) => x.id === 'long-response')!;
+    assert.deepEqual(
+      [long.name, long.description],
+      ['Long responses', 'Long responses. Strict: 400 words or more. Broad: 250 words or more.'],
+    );
   });
 });

@@ -146,9 +146,7 @@ describe('readDataset on odd lines', () => {
   });
 
   it('reads back only the records asked for, none when none is asked', () => {
-    const path = file(
-      Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `r${i}`, response: `R${i}` })).join('\n'),
-    );
+    const path = file(Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `r${i}`, response: `R${i}` })).join('\n'));
     assert.equal(readRecordsById(path, new Set()).size, 0);
     const got = readRecordsById(path, new Set(['r4', 'r1', 'missing']));
     assert.deepEqual([...got.keys()].sort(), ['r1', 'r4']);

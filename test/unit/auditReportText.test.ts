@@ -108,11 +108,14 @@ describe('the report Markdown', () => {
       md,
       /\n## Flagged within a trait only\n\n\| Pattern \| Trait \| Trait records \| Strict \| Broad \| Overall strict \|\n\|---\|---\|---:\|---:\|---:\|---:\|\n\| Name of trait-only \| warm \| 200 \| 30% \| 35% \| 10% \|\n\n/,
     );
-    assert.match(md, /\| Name of rare \| `rare` \| offline \| 0\.5% \| 0\.5% \|  \|/);
-    assert.match(md, /\| Name of trait-only \| `trait-only` \| model \| 10% \| 20% \|  \|/);
+    assert.match(md, /\| Name of rare \| `rare` \| offline \| 0\.5% \| 0\.5% \| {2}\|/);
+    assert.match(md, /\| Name of trait-only \| `trait-only` \| model \| 10% \| 20% \| {2}\|/);
     assert.match(md, /\| Has \\\| a pipe and a line \| `flag\|me` \| offline \| 30% \| 40% \| yes \|/);
     assert.match(md, /\nNot found in any record: Never seen; Nor this\.\n/);
-    assert.match(md, /\n### Name of rare\n\nWhat rare is\.\n\n- `rare`, offline: strict 2 records \(0\.5%\), broad 2 \(0\.5%\)\n- examples: `rare-0`, `rare-1`\n/);
+    assert.match(
+      md,
+      /\n### Name of rare\n\nWhat rare is\.\n\n- `rare`, offline: strict 2 records \(0\.5%\), broad 2 \(0\.5%\)\n- examples: `rare-0`, `rare-1`\n/,
+    );
     assert.match(md, /- `flag\|me`, offline: strict 120 records \(30%\), broad 160 \(40%\), \*\*flagged\*\*\n/);
     assert.doesNotMatch(md, /### Never seen/);
     assert.ok(md.endsWith('\n') && !md.endsWith('\n\n'), 'one final newline');
@@ -126,16 +129,28 @@ describe('the report Markdown', () => {
     assert.match(empty, /## All patterns\n\nNo pattern found\.\n\nNot found in any record: Name of b\.\n$/);
     assert.doesNotMatch(empty, /## Patterns/);
     const flat = reportMarkdown(buildReport('d.jsonl', 10, [], [pattern('c', 10, 5, 5)], 0.25));
-    assert.match(flat, /\| Pattern \| Source \| Strict \| Broad \| Examples \|\n\|---\|---\|---:\|---:\|---\|\n\| Name of c \| offline \| 50% \(5\) \| 50% \| `c-0`, `c-1`, `c-2` \|/);
+    assert.match(
+      flat,
+      /\| Pattern \| Source \| Strict \| Broad \| Examples \|\n\|---\|---\|---:\|---:\|---\|\n\| Name of c \| offline \| 50% \(5\) \| 50% \| `c-0`, `c-1`, `c-2` \|/,
+    );
   });
 
   it('names one or several patterns that reach the threshold on too few records', () => {
     const one = reportMarkdown(buildReport('d.jsonl', 4, [], [pattern('x', 4, 2, 2)], 0.25));
-    assert.match(one, /\n1 pattern reaches 25% on too few records to flag \(fewer than 3 strict matches; [^)]+\): Name of x \(50%, 2 records\)\.\n/);
+    assert.match(
+      one,
+      /\n1 pattern reaches 25% on too few records to flag \(fewer than 3 strict matches; [^)]+\): Name of x \(50%, 2 records\)\.\n/,
+    );
     assert.match(one, /\| Name of x \| `x` \| offline \| 50% \| 50% \| no: 2 matches, needs 3 \|/);
-    assert.match(one, /- `x`, offline: strict 2 records \(50%\), broad 2 \(50%\), not flagged: above 25% but fewer than 3 strict matches\n/);
+    assert.match(
+      one,
+      /- `x`, offline: strict 2 records \(50%\), broad 2 \(50%\), not flagged: above 25% but fewer than 3 strict matches\n/,
+    );
     const two = reportMarkdown(buildReport('d.jsonl', 4, [], [pattern('x', 4, 2, 2), pattern('y', 4, 1, 1)], 0.25));
-    assert.match(two, /\n2 patterns reach 25% on too few records to flag .*: Name of x \(50%, 2 records\); Name of y \(25%, 1 record\)\.\n/);
+    assert.match(
+      two,
+      /\n2 patterns reach 25% on too few records to flag .*: Name of x \(50%, 2 records\); Name of y \(25%, 1 record\)\.\n/,
+    );
   });
 });
 
@@ -173,7 +188,15 @@ describe('buildReport flags and tooFewToFlag', () => {
   });
 
   it('numbers repeated ids #2, #3 and keeps the larger bad-line count', () => {
-    const r = buildReport('d', 10, [{ line: 1, reason: 'x' }], [pattern('p', 10, 0, 1), pattern('p', 10, 0, 1), pattern('p', 10, 0, 1)], 0.25, undefined, 0);
+    const r = buildReport(
+      'd',
+      10,
+      [{ line: 1, reason: 'x' }],
+      [pattern('p', 10, 0, 1), pattern('p', 10, 0, 1), pattern('p', 10, 0, 1)],
+      0.25,
+      undefined,
+      0,
+    );
     assert.deepEqual(r.patterns.map((p) => p.id).sort(), ['p', 'p#2', 'p#3']);
     assert.equal(r.badLineCount, 1, 'never fewer than the bad lines listed');
     assert.equal(r.modelPass, null);
