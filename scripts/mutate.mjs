@@ -63,6 +63,7 @@ const FOLDERS = {
       'auditReportText',
       'auditEdges',
       'auditReadEdges',
+      'auditTextEdges',
     ),
   },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
