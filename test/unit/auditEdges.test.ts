@@ -141,13 +141,13 @@ describe('OfflineAuditor options and passes', () => {
   });
 
   it('finds a phrase with the default support: 2% of a large dataset, and 5 records at least', () => {
-    // 600 records: the default support is 12; a phrase opening 12 is found, one opening 11 is not.
+    // 610 records: the default support is ⌈12.2⌉ = 13; a phrase opening 13 is found, one opening 12 is not.
     const texts = (phrase: string, k: number) => Array.from({ length: k }, (_, i) => `${phrase}, number ${i}. Fine.`);
-    const responses = [...texts('Twelve times over', 12), ...texts('Eleven times over', 11)];
-    while (responses.length < 600) responses.push('Fine.');
+    const responses = [...texts('Thirteen times over', 13), ...texts('Twelve times over', 12)];
+    while (responses.length < 610) responses.push('Fine.');
     const found = offlineAudit(responses.map((r, i) => record(i, r))).map((p) => p.id);
-    assert.ok(found.includes('opening:twelve-times-over-number'));
-    assert.ok(!found.some((id) => id.startsWith('opening:eleven')));
+    assert.ok(found.includes('opening:thirteen-times-over-number'));
+    assert.ok(!found.some((id) => id.startsWith('opening:twelve')));
     // A trait of 100 records among them: its own support is 5, so its 5-record phrase is found.
     const withTrait = responses.map((r, i) =>
       record(i, i >= 500 ? (i < 505 ? `Within the trait ${i}. Fine.` : r) : r, i >= 500 ? 'small' : null),
