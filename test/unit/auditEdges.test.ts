@@ -16,6 +16,9 @@ import {
   type AuditRecord,
   type FilterChoice,
 } from '../../server/src/audit';
+import { fixedDetector, type Detection } from '../../server/src/audit/detectors/detector';
+import { NO_TRAIT, TraitIndex, TraitIndexBuilder } from '../../server/src/audit/score';
+import { ResponseView } from '../../server/src/audit/text';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -183,6 +186,11 @@ describe('the length patterns as the report names and describes them', () => {
     );
   });
 
+  it('keeps the densest window even when a smaller one came first', () => {
+    assert.equal(cluster([1, 10, 10, 10, 50, 50, 50, 50]).name, 'Length 50–50 words');
+    assert.equal(cluster([10, 10, 10, 50, 50, 50, 50]).name, 'Length 50–50 words');
+  });
+
   it('never says a negative word count, and rounds a fractional widening inwards', () => {
     assert.match(cluster([1, 2, 3, 5, 5, 30]).description, /1–5 words is the narrowest .* broad widens it to 0–11 words\./);
     assert.match(
@@ -198,6 +206,42 @@ describe('the length patterns as the report names and describes them', () => {
     assert.deepEqual(
       [long.name, long.description],
       ['Long responses', 'Long responses. Strict: 400 words or more. Broad: 250 words or more.'],
+    );
+  });
+});
+
+describe('the trait index and a fixed detector, as their contracts say', () => {
+  it('builds an index mid-stream without changing the one built later: records without a trait stay in their group', () => {
+    const builder = new TraitIndexBuilder();
+    builder.add(null);
+    const before = builder.build();
+    assert.deepEqual([before.keys, [...before.of], before.sizes], [[], [-1], []], 'no trait named yet: no groups, -1 everywhere');
+    builder.add('a');
+    const after = builder.build();
+    assert.deepEqual(
+      [after.keys, [...after.of], after.sizes],
+      [
+        [NO_TRAIT, 'a'],
+        [0, 1],
+        [1, 1],
+      ],
+    );
+    assert.deepEqual([...TraitIndex.of([record(0, 'x'), record(1, 'y')]).of], [-1, -1]);
+  });
+
+  it('reports only indices of the records it saw', () => {
+    const detector = fixedDetector({ id: 'd', name: 'D', description: 'D.' }, (view) =>
+      view.text === 's' ? 'strict' : view.text === 'b' ? 'broad' : null,
+    );
+    const pass = detector.begin();
+    ['s', 'x', 'b', 's'].forEach((text, i) => pass.add(new ResponseView(text), i));
+    const [found] = pass.end({ records: 4, minSupport: 5, traitMinSupport: [], traitOf: new Int32Array(4) }) as Detection[];
+    assert.deepEqual(
+      [found.strict, found.broad],
+      [
+        [0, 3],
+        [0, 2, 3],
+      ],
     );
   });
 });
