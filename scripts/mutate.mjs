@@ -79,11 +79,20 @@ const FOLDERS = {
       'auditStreaming',
       'auditCli',
       'models',
+      // The model pass's request shapes (the cached prompt prefix, the structured-output schemas).
+      'promptPrefix',
+      'structured',
+      // What the report says and the filter's and auditor's edges, written from surviving mutants.
+      'auditReportText',
+      'auditEdges',
+      'auditReadEdges',
+      'auditTextEdges',
     ),
   },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },
-  analysis: { mutate: ['server/src/analysis/**/*.ts'], tests: LINT_TESTS },
+  // wordCount: the property test of words.ts's script check; review: its tensions read priorities and sentences.
+  analysis: { mutate: ['server/src/analysis/**/*.ts'], tests: [...LINT_TESTS, ...unit('wordCount', 'review')] },
 };
 const TARGET = 80;
 
