@@ -127,6 +127,21 @@ describe('readDataset on odd lines', () => {
     );
   });
 
+  it('gives a repeated id a name no other record has, even one the file chose itself', () => {
+    const { records } = read(
+      { id: 'a#2', response: 'explicit, before the rename that would take it' },
+      { id: 'a', response: 'first' },
+      { id: 'a', response: 'a#2 is taken: a#2.2' },
+      { id: 'a', response: 'a#3' },
+      { id: 'a#3', response: 'explicit, after a rename took it: a#3#4' },
+      { response: 'no id: its line, 5' },
+      { id: '5', response: 'taken: 5#6' },
+    );
+    const ids = records.map((r) => r.id);
+    assert.deepEqual(ids, ['a#2', 'a', 'a#2.2', 'a#3', 'a#3#4', '5', '5#6']);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
   it('reads a line holding only a byte-order mark or spaces as blank, and a bad line with its JSON error', () => {
     const { records, badLines } = read('\uFEFF', '   ', { response: 'x' }, '{"a":');
     assert.deepEqual(

@@ -121,6 +121,27 @@ describe('the report Markdown', () => {
     assert.ok(md.endsWith('\n') && !md.endsWith('\n\n'), 'one final newline');
   });
 
+  it('keeps a model-written name with line breaks on one line in headings and lists', () => {
+    const n = 8;
+    const md = reportMarkdown(
+      buildReport(
+        'd.jsonl',
+        n,
+        [],
+        [
+          pattern('seen', n, 1, 1, { name: 'Opens with\npraise' }),
+          pattern('few', n, 2, 2, { name: 'Asks\r\n  back' }),
+          pattern('unseen', n, 0, 0, { name: 'Never\nseen' }),
+        ],
+        0.25,
+      ),
+    );
+    assert.match(md, /\n### Opens with praise\n\nWhat seen is\.\n/);
+    assert.match(md, /too few records to flag .*: Asks back \(25%, 2 records\)\./);
+    assert.match(md, /\nNot found in any record: Never seen\.\n/);
+    assert.doesNotMatch(md, /\n(?:praise|back|seen\.)/);
+  });
+
   it('says when nothing reaches the threshold, when nothing is found, and leaves the trait column out without traits', () => {
     const none = reportMarkdown(buildReport('d.jsonl', 100, [], [pattern('a', 100, 10, 20), pattern('b', 100, 0, 0)], 0.5));
     assert.match(none, /## Flagged patterns\n\nNo pattern reaches 50% of all the records\.\n/);

@@ -69,6 +69,11 @@ describe('stripMarkdown', () => {
     assert.equal(stripMarkdown('1234. not a list'), '1234. not a list');
     assert.equal(stripMarkdown('####### seven'), '####### seven');
     assert.equal(stripMarkdown('-not a list'), '-not a list');
+    // Rules and table dividers are structure; a line that only starts with dashes is text.
+    for (const divider of ['---', '----  ', '|---|:---:|', '| --- | --- |', ':---', '---|'])
+      assert.equal(stripMarkdown(divider), '', divider);
+    assert.equal(stripMarkdown('--- not a rule'), '--- not a rule');
+    assert.equal(stripMarkdown('|---| a cell'), '|---| a cell');
     assert.equal(stripMarkdown('***'), '');
     assert.equal(stripMarkdown('___  '), '');
   });

@@ -104,7 +104,8 @@ export type ParsedLine = { record: AuditRecord } | { bad: BadLine } | null;
 /**
  * Turns lines into records with the same ids every time (readDataset, the streaming audit and
  * filterDataset agree): `id` field, else the 0-based line number; a repeated id gets
- * `#<0-based line>` appended.
+ * `#<0-based line>` appended, and `.2`, `.3`, … after that while the result is still taken (an
+ * explicit id such as `a#7` elsewhere in the file), so no two records share an id.
  */
 export class LineParser {
   private readonly seen = new Set<string>();
@@ -126,7 +127,11 @@ export class LineParser {
     const parsed = extractRecord(value);
     if (typeof parsed === 'string') return { bad: { line, reason: parsed } };
     let id = parsed.id ?? String(line - 1);
-    if (this.seen.has(id)) id = `${id}#${line - 1}`;
+    if (this.seen.has(id)) {
+      const renamed = `${id}#${line - 1}`;
+      id = renamed;
+      for (let k = 2; this.seen.has(id); k++) id = `${renamed}.${k}`;
+    }
     this.seen.add(id);
     return { record: { id, line, traitId: parsed.traitId, prompt: parsed.prompt, response: parsed.response } };
   }

@@ -114,7 +114,9 @@ export function writeAuditFiles(datasetPath: string, report: AuditReport): { jso
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 1 : 0)}%`;
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text: string) => oneLine(text).replace(/\|/g, '\\|');
+/** A model-written name on one line: a line break would end a heading or list item early. */
+const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ');
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const MAX_BAD_LINES = 20;
 
@@ -170,7 +172,7 @@ export function reportMarkdown(report: AuditReport): string {
     out.push(
       '',
       `${tooFew.length === 1 ? '1 pattern reaches' : `${tooFew.length} patterns reach`} ${pct(report.threshold)} on too few records to flag (fewer than ${min} strict matches; on this little data one record is a large share): ` +
-        `${tooFew.map((p) => `${p.name} (${pct(p.prevalence.strict)}, ${count(p.records.length, 'record')})`).join('; ')}.`,
+        `${tooFew.map((p) => `${oneLine(p.name)} (${pct(p.prevalence.strict)}, ${count(p.records.length, 'record')})`).join('; ')}.`,
     );
   }
 
@@ -206,12 +208,12 @@ export function reportMarkdown(report: AuditReport): string {
   } else {
     out.push('No pattern found.');
   }
-  if (none.length) out.push('', `Not found in any record: ${none.map((p) => p.name).join('; ')}.`);
+  if (none.length) out.push('', `Not found in any record: ${none.map((p) => oneLine(p.name)).join('; ')}.`);
 
   if (found.length) {
     out.push('', '## Patterns', '');
     for (const p of found) {
-      out.push(`### ${p.name}`, '', p.description, '');
+      out.push(`### ${oneLine(p.name)}`, '', p.description, '');
       const note = p.flagged
         ? ', **flagged**'
         : tooFewToFlag(p, report)

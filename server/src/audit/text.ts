@@ -3,8 +3,8 @@
  * response, and the normalised form phrases are compared in. All linear in the text they look at.
  */
 
-/** A fence, rule or table divider: structure, not a sentence. */
-const NON_TEXT_LINE = /^(?:```|~~~|-{3,}\s*$|\*{3,}\s*$|_{3,}\s*$|={3,}\s*$|\|?\s*:?-{3,})/;
+/** A fence, rule or table divider (only pipes, colons, spaces and dashes, with a run of three): structure, not a sentence. */
+const NON_TEXT_LINE = /^(?:```|~~~|\*{3,}\s*$|_{3,}\s*$|={3,}\s*$|(?=.*-{3})[|:\s-]+$)/;
 
 /**
  * A line without its Markdown markers: quote `>`, heading `#`, list marker (`-`, `*`, `+`, `•`,
