@@ -46,7 +46,10 @@ export const LATEST_VERSION = 0;
 const NEXT_CANCELLED = 1;
 /** Slot: the id of the request the worker is on (0: none). */
 const RUNNING = 2;
-/** Slot: when the worker took that request up, in ms since the epoch (see WorkerData). */
+/**
+ * Slot: when the worker took that request up, in ms since the epoch (see WorkerData), wrapped to
+ * Int32 (it wraps every 2^32 ms, ~49.7 days; see runningRequest).
+ */
 const RUNNING_SINCE = 3;
 const RING_START = 4;
 /** Slots in all: the four above and a ring of the most recently cancelled request ids. */
@@ -72,7 +75,9 @@ export function takeUp(control: Int32Array, id: number, epoch: number): void {
 /** The request the worker is on (id 0: none) and for how many ms it has been (main thread). */
 export function runningRequest(control: Int32Array, epoch: number): { id: number; forMs: number } {
   const id = Atomics.load(control, RUNNING);
-  return { id, forMs: Date.now() - epoch - Atomics.load(control, RUNNING_SINCE) };
+  // Both times wrapped to Int32 alike: the difference is right across the wrap (at ~24.8 days since
+  // the epoch, where the slot turns negative) as long as it is under 2^31 ms.
+  return { id, forMs: (Date.now() - epoch - Atomics.load(control, RUNNING_SINCE)) | 0 };
 }
 
 /** True when request `id` was cancelled recently (worker). */
