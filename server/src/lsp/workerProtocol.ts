@@ -80,6 +80,22 @@ export function runningRequest(control: Int32Array, epoch: number): { id: number
   return { id, forMs: (Date.now() - epoch - Atomics.load(control, RUNNING_SINCE)) | 0 };
 }
 
+/**
+ * Posts `answer` through `post` (the worker's postMessage) and says whether it went. When it cannot be
+ * posted (a result that does not structured-clone throws DataCloneError), a `failed` answer is posted
+ * for its request instead (worker): the error fails that request alone, not the worker's message
+ * handler and every request queued behind it.
+ */
+export function postAnswer(post: (message: FromWorker) => void, answer: FromWorker): boolean {
+  try {
+    post(answer);
+    return true;
+  } catch (error) {
+    post({ type: 'failed', id: answer.id, message: `its answer could not be posted: ${String(error)}` });
+    return false;
+  }
+}
+
 /** True when request `id` was cancelled recently (worker). */
 export function isCancelled(control: Int32Array, id: number): boolean {
   for (let i = RING_START; i < CONTROL_LENGTH; i++) if (Atomics.load(control, i) === id) return true;
