@@ -138,6 +138,40 @@ describe('incremental parse over unchanged lines', () => {
     );
   });
 
+  it('hands back the paragraph object when an edit changes only what its prose masks (a link target, a comment)', () => {
+    const linked = `${HONEST} Weighed against [kindness](#be-kind) <!-- see notes -->.`;
+    const base = [
+      '# Values\n',
+      trait('Be honest', linked),
+      trait('Be kind', KIND),
+      trait('Be calm', 'Stay calm, unless asked to hurry.'),
+    ].join('\n');
+    const documents = editSequence([
+      base,
+      // Only the link target (same length: the prose masks it with as many spaces).
+      base.replace('(#be-kind)', '(#be-calm)'),
+      // Another trait's prose: the paragraph's lines are unchanged, so it is carried over...
+      base.replace('(#be-kind)', '(#be-calm)').replace('warm with', 'kind to'),
+      // ...and still handed back at the next link-only edit, which now breaks the reference.
+      base.replace('(#be-kind)', '(#be-cold)').replace('warm with', 'kind to'),
+      // Only the text of a comment.
+      base.replace('(#be-kind)', '(#be-cold)').replace('warm with', 'kind to').replace('see notes', 'see below'),
+      // The prose itself: a new paragraph.
+      base.replace('(#be-kind)', '(#be-cold)').replace('warm with', 'kind to').replace('flags its', 'flags all its'),
+    ]);
+    const paragraphs = documents.map((d) => d.traits[0].paragraphs[0]);
+    for (let i = 1; i <= 4; i++) assert.equal(paragraphs[i], paragraphs[0], `edit ${i}: the same paragraph object`);
+    assert.notEqual(paragraphs[5], paragraphs[0]);
+    assert.match(paragraphs[5].text, /flags all its/);
+    // The results follow the edits all the same.
+    assert.deepEqual(
+      documents.map((d) => d.references.map((r) => r.target)),
+      [['be-kind'], ['be-calm'], ['be-calm'], ['be-cold'], ['be-cold'], ['be-cold']],
+    );
+    const unknown = (d: TraitDocument) => lintDocument(d).diagnostics.filter((x) => x.rule === 'unknown-reference').length;
+    assert.deepEqual(documents.map(unknown), [0, 0, 0, 1, 1, 1]);
+  });
+
   it('hands back the strings of sections an edit did not touch, and reads the touched one afresh', () => {
     const text = ['# Values\n', trait('Be honest', HONEST), trait('Be kind', KIND), trait('Be brief', 'Short answers, unless asked.')].join(
       '\n',

@@ -142,6 +142,7 @@ function placeParagraphs(a: Assembly): PlacedParagraph[] {
     // stands when those are unchanged (no string or range is even built for it then).
     let sliced: string | undefined;
     const source = () => (sliced ??= text.slice(lines.lineStart(first), lines.lineEnd(last)));
+    let rebuilt = false;
     const { masked, paragraph } = recycler.getFromLines(
       'm',
       first,
@@ -149,12 +150,21 @@ function placeParagraphs(a: Assembly): PlacedParagraph[] {
       last,
       () => [source()],
       () => {
+        rebuilt = true;
         const masked = maskCodeAndComments(normaliseLineBreaks(source()));
-        const paragraph: Paragraph = { range: lines.linesRange(first, last), text: maskLinkDestinations(masked), part };
+        // A source changed where the prose masks it (a link target, a comment) makes an equal
+        // paragraph: the previous object stands, and so do the rule caches kept per paragraph.
+        const paragraph = recycler.keep<Paragraph>('p', first, {
+          range: lines.linesRange(first, last),
+          text: maskLinkDestinations(masked),
+          part,
+        });
         return { masked, paragraph };
       },
       [part],
     );
+    // Carried over: recorded all the same, for the next parse's keep (the same object: compared by identity).
+    if (!rebuilt) recycler.keep('p', first, paragraph);
     return { paragraph, range: paragraph.range, masked, unit: units.ofLine(first), partHeading };
   });
 }

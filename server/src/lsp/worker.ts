@@ -10,7 +10,16 @@ import { performance } from 'node:perf_hooks';
 import { setLintCheckpoint } from '../rules/lint';
 import { AnalysisStopped, DocumentAnalysis } from './analysis';
 import type { Diagnostic } from 'vscode-languageserver';
-import { diagnosticsDelta, isCancelled, LATEST_VERSION, takeUp, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
+import {
+  diagnosticsDelta,
+  isCancelled,
+  LATEST_VERSION,
+  postAnswer,
+  takeUp,
+  type FromWorker,
+  type ToWorker,
+  type WorkerData,
+} from './workerProtocol';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -56,12 +65,13 @@ port.on('message', (message: ToWorker) => {
       takeUp(control, id, data.epoch);
       current = { id, version: method === 'lintText' ? -1 : (analysis.version(uri) ?? -1), start: performance.now(), budgetMs };
       let answer: FromWorker;
+      let diagnostics: Diagnostic[] | undefined;
       try {
         const result = analysis.answer(method, uri, params);
         if (method === 'diagnostics') {
-          const diagnostics = result as Diagnostic[];
-          answer = { type: 'diagnostics', id, uri, delta: diagnosticsDelta(posted.get(uri), diagnostics) };
-          posted.set(uri, diagnostics);
+          const list = result as Diagnostic[];
+          answer = { type: 'diagnostics', id, uri, delta: diagnosticsDelta(posted.get(uri), list) };
+          diagnostics = list;
         } else answer = { type: 'result', id, result };
       } catch (error) {
         if (error instanceof AnalysisStopped) answer = { type: 'stopped', id, reason: error.reason };
@@ -70,7 +80,9 @@ port.on('message', (message: ToWorker) => {
       // Off the request before answering: the main thread's deadline must not see it still running.
       current = undefined;
       takeUp(control, 0, data.epoch);
-      send(answer);
+      // Outside the try above, hence postAnswer: an answer that cannot be posted fails its request,
+      // not the worker. The main thread holds a list only once its delta is posted.
+      if (postAnswer(send, answer) && diagnostics) posted.set(uri, diagnostics);
       break;
     }
   }

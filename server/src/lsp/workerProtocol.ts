@@ -46,7 +46,10 @@ export const LATEST_VERSION = 0;
 const NEXT_CANCELLED = 1;
 /** Slot: the id of the request the worker is on (0: none). */
 const RUNNING = 2;
-/** Slot: when the worker took that request up, in ms since the epoch (see WorkerData). */
+/**
+ * Slot: when the worker took that request up, in ms since the epoch (see WorkerData), wrapped to
+ * Int32 (it wraps every 2^32 ms, ~49.7 days; see runningRequest).
+ */
 const RUNNING_SINCE = 3;
 const RING_START = 4;
 /** Slots in all: the four above and a ring of the most recently cancelled request ids. */
@@ -72,7 +75,25 @@ export function takeUp(control: Int32Array, id: number, epoch: number): void {
 /** The request the worker is on (id 0: none) and for how many ms it has been (main thread). */
 export function runningRequest(control: Int32Array, epoch: number): { id: number; forMs: number } {
   const id = Atomics.load(control, RUNNING);
-  return { id, forMs: Date.now() - epoch - Atomics.load(control, RUNNING_SINCE) };
+  // Both times wrapped to Int32 alike: the difference is right across the wrap (at ~24.8 days since
+  // the epoch, where the slot turns negative) as long as it is under 2^31 ms.
+  return { id, forMs: (Date.now() - epoch - Atomics.load(control, RUNNING_SINCE)) | 0 };
+}
+
+/**
+ * Posts `answer` through `post` (the worker's postMessage) and says whether it went. When it cannot be
+ * posted (a result that does not structured-clone throws DataCloneError), a `failed` answer is posted
+ * for its request instead (worker): the error fails that request alone, not the worker's message
+ * handler and every request queued behind it.
+ */
+export function postAnswer(post: (message: FromWorker) => void, answer: FromWorker): boolean {
+  try {
+    post(answer);
+    return true;
+  } catch (error) {
+    post({ type: 'failed', id: answer.id, message: `its answer could not be posted: ${String(error)}` });
+    return false;
+  }
 }
 
 /** True when request `id` was cancelled recently (worker). */
