@@ -18,12 +18,14 @@ import {
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { GeminiProvider } from '../../server/src/llm/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
-import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/requestPolicy';
+import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { distinctPrompts, fakeEmbeddings, promptOf, reworded, similarity, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { stageOf } from '../fake-gemini/stages';
 import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder as responder } from '../fake-gemini/runAnswers';
+import { jsonLines, runTestOptions, tempDirs, testPolicy } from '../fake-gemini/runSetup';
 import { lockRunFolder } from '../../server/src/generation/run/store';
+import type { MidtrainingLine } from '../../server/src/generation/run/types';
 import { startFakeOpenAI } from '../fake-openai/server';
 
 const DOC_TEXT = [
@@ -44,39 +46,23 @@ const PRICES = RUN_PRICES;
 describe('runDataset (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
   let pool: string[];
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-run-'));
-    dirs.push(dir);
-    return dir;
-  };
-  const policy = (more: RequestPolicyOptions = {}) =>
-    new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8, ...more });
-  const provider = (more: RequestPolicyOptions = {}) => new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy(more) });
-  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
-    documentPath: '/docs/aster.traits.md',
-    documentText: DOC_TEXT,
-    outDir,
-    perTrait: 2,
-    formats: ['openai', 'gemini'],
-    midtraining: 0,
-    concurrency: 4,
-    provider: provider(),
-    providerId: 'gemini',
-    models: MODELS,
-    prices: PRICES,
-    templates,
-    ...more,
-  });
-  const lines = (path: string) =>
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
+  const dirs = tempDirs('trait-studio-run-');
+  const tempDir = dirs.make;
+  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions =>
+    runTestOptions(fake, outDir, {
+      documentText: DOC_TEXT,
+      perTrait: 2,
+      formats: ['openai', 'gemini'],
+      concurrency: 4,
+      models: MODELS,
+      prices: PRICES,
+      ...more,
+    });
+  const lines = jsonLines;
   /** Every planned item in exactly one of records.jsonl and rejected.jsonl, each once; returns the ids. */
   const accountedFor = (dir: string, total: number) => {
-    const accepted = existsSync(join(dir, 'records.jsonl')) ? lines(join(dir, 'records.jsonl')).map((r: RunRecord) => r.id) : [];
-    const rejected = existsSync(join(dir, 'rejected.jsonl')) ? lines(join(dir, 'rejected.jsonl')).map((r: RejectedRecord) => r.id) : [];
+    const accepted = existsSync(join(dir, 'records.jsonl')) ? lines<RunRecord>(join(dir, 'records.jsonl')).map((r) => r.id) : [];
+    const rejected = existsSync(join(dir, 'rejected.jsonl')) ? lines<RejectedRecord>(join(dir, 'rejected.jsonl')).map((r) => r.id) : [];
     const all = [...accepted, ...rejected];
     assert.equal(new Set(all).size, all.length, `an id is written twice: ${all.join(', ')}`);
     assert.equal(all.length, total);
@@ -89,7 +75,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
   });
   after(async () => {
     await fake.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    dirs.removeAll();
   });
   beforeEach(() => {
     fake.requests.length = 0;
@@ -673,12 +659,12 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const manifest = await runDataset(options(dir, { perTrait: 1, midtraining: 4, cache }));
     assert.equal(manifest.status, 'completed');
     assert.deepEqual(manifest.counts.midtraining, { total: 4, written: 4, failed: 0, pending: 0 });
-    const docs = lines(join(dir, 'midtraining.jsonl'));
+    const docs = lines<MidtrainingLine>(join(dir, 'midtraining.jsonl'));
     assert.equal(docs.length, 4);
     for (const d of docs) {
       assert.deepEqual(Object.keys(d).sort(), ['doc_type', 'id', 'text', 'trait_ids']);
       assert.equal(d.text, 'the revised document');
-      assert.ok(d.trait_ids.every((t: string) => TRAIT_IDS.includes(t)));
+      assert.ok(d.trait_ids.every((t) => TRAIT_IDS.includes(t)));
     }
     assert.ok(Object.keys(manifest.templates).includes('midtraining-draft'));
     fake.requests.length = 0;
@@ -692,7 +678,7 @@ describe('runDataset (real SDK, fake Gemini)', () => {
     const openai = await startFakeOpenAI();
     try {
       const dir = join(tempDir(), 'run');
-      const embedder = new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: policy() });
+      const embedder = new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: testPolicy() });
       const manifest = await runDataset(
         options(dir, {
           perTrait: 1,

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readManifest, runDataset, type RunOptions } from '../../server/src/generation/run';
-import { GeminiBatchService } from '../../server/src/llm/batch';
-import { GeminiProvider } from '../../server/src/llm/gemini';
-import { RequestPolicy } from '../../server/src/llm/requestPolicy';
-import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts } from '../fake-gemini/distinctPrompts';
-import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
+import { runResponder } from '../fake-gemini/runAnswers';
+import { fakeBatchService, jsonLines, runTestOptions, tempDirs } from '../fake-gemini/runSetup';
 import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
-
-const templates = loadTemplates(TEMPLATE_STAGES);
 
 /**
  * Batch-mode runs resumed after the process died at each point of a wave's life (a copy of the run
@@ -22,36 +16,11 @@ const templates = loadTemplates(TEMPLATE_STAGES);
 describe('batch-mode runs resumed after a kill (real SDK, fake Batch API)', () => {
   let fake: FakeGemini;
   let pool: string[];
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-batch-resume-'));
-    dirs.push(dir);
-    return dir;
-  };
-  const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8 });
-  const service = () => new GeminiBatchService({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() });
-  const options = (outDir: string, batch: RunOptions['batch']): RunOptions => ({
-    documentPath: '/docs/aster.traits.md',
-    documentText: ASTER_DOCUMENT,
-    outDir,
-    perTrait: 1,
-    formats: ['openai'],
-    midtraining: 0,
-    concurrency: 4,
-    provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() }),
-    providerId: 'gemini',
-    models: RUN_MODELS,
-    prices: RUN_PRICES,
-    templates,
-    batch,
-  });
-  const lines = (path: string): Record<string, unknown>[] =>
-    existsSync(path)
-      ? readFileSync(path, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l))
-      : [];
+  const dirs = tempDirs('trait-studio-batch-resume-');
+  const tempDir = dirs.make;
+  const service = () => fakeBatchService(fake);
+  const options = (outDir: string, batch: RunOptions['batch']): RunOptions => runTestOptions(fake, outDir, { concurrency: 4, batch });
+  const lines = (path: string) => jsonLines(path, { missingIsEmpty: true });
   /** The item files without their times, sorted: what an interrupted and an uninterrupted run must both write. */
   const outputs = (dir: string) =>
     Object.fromEntries(
@@ -76,7 +45,7 @@ describe('batch-mode runs resumed after a kill (real SDK, fake Batch API)', () =
   });
   after(async () => {
     await fake.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    dirs.removeAll();
   });
   beforeEach(() => {
     fake.requests.length = 0;

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readManifest, readRunItems, runDataset, type RunManifest, type RunOptions } from '../../server/src/generation/run';
-import { GeminiProvider } from '../../server/src/llm/gemini';
-import { RequestPolicy } from '../../server/src/llm/requestPolicy';
-import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts, promptOf } from '../fake-gemini/distinctPrompts';
-import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
+import { runResponder } from '../fake-gemini/runAnswers';
+import { runTestOptions, tempDirs } from '../fake-gemini/runSetup';
 import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
-const templates = loadTemplates(TEMPLATE_STAGES);
 /** An autorater's reasons longer than a log line shows, with runs of white space. */
 const LONG_REASONS = `It hedges\n\n  on everything, ${'and then it hedges again '.repeat(8)}until the end.`;
 
@@ -20,28 +16,9 @@ const LONG_REASONS = `It hedges\n\n  on everything, ${'and then it hedges again 
 describe('a run session as its user sees it (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
   let pool: string[];
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-session-'));
-    dirs.push(dir);
-    return dir;
-  };
-  const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8 });
-  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
-    documentPath: '/docs/aster.traits.md',
-    documentText: ASTER_DOCUMENT,
-    outDir,
-    perTrait: 2,
-    formats: ['openai'],
-    midtraining: 0,
-    concurrency: 1,
-    provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() }),
-    providerId: 'gemini',
-    models: RUN_MODELS,
-    prices: RUN_PRICES,
-    templates,
-    ...more,
-  });
+  const dirs = tempDirs('trait-studio-session-');
+  const tempDir = dirs.make;
+  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => runTestOptions(fake, outDir, { perTrait: 2, ...more });
   /** Good answers, except that the autorater rejects every scenario of show-uncertainty (3/10, LONG_REASONS). */
   const rejecting = (prompts: readonly string[]) => {
     const good = runResponder(prompts);
@@ -57,7 +34,7 @@ describe('a run session as its user sees it (real SDK, fake Gemini)', () => {
   });
   after(async () => {
     await fake.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    dirs.removeAll();
   });
   beforeEach(() => {
     fake.requests.length = 0;

@@ -1,45 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readRunItems, runDataset, type RunOptions, type RunProgress } from '../../server/src/generation/run';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
-import { GeminiProvider } from '../../server/src/llm/gemini';
-import { RequestPolicy } from '../../server/src/llm/requestPolicy';
-import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts } from '../fake-gemini/distinctPrompts';
-import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
+import { runResponder } from '../fake-gemini/runAnswers';
+import { runTestOptions, tempDirs } from '../fake-gemini/runSetup';
 import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
-
-const templates = loadTemplates(TEMPLATE_STAGES);
 
 /** More of what a session does that a user notices: document types, embedding failures, resumed progress, the embedding cache. */
 describe('a run session (more; real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
   let pool: string[];
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-session-more-'));
-    dirs.push(dir);
-    return join(dir, 'run');
-  };
-  const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8 });
-  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => ({
-    documentPath: '/docs/aster.traits.md',
-    documentText: ASTER_DOCUMENT,
-    outDir,
-    perTrait: 1,
-    formats: ['openai'],
-    midtraining: 0,
-    concurrency: 1,
-    provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() }),
-    providerId: 'gemini',
-    models: RUN_MODELS,
-    prices: RUN_PRICES,
-    templates,
-    ...more,
-  });
+  const dirs = tempDirs('trait-studio-session-more-');
+  const tempDir = () => join(dirs.make(), 'run');
+  const options = (outDir: string, more: Partial<RunOptions> = {}): RunOptions => runTestOptions(fake, outDir, more);
   const embedded = () => fake.requests.filter((q) => q.action === 'batchEmbedContents').flatMap((q) => q.body.requests ?? []).length;
 
   before(async () => {
@@ -48,7 +24,7 @@ describe('a run session (more; real SDK, fake Gemini)', () => {
   });
   after(async () => {
     await fake.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    dirs.removeAll();
   });
   beforeEach(() => {
     fake.requests.length = 0;

@@ -1,60 +1,34 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { runDataset, RunError, type RunOptions } from '../../server/src/generation/run';
-import { GeminiBatchService } from '../../server/src/llm/batch';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
-import { GeminiProvider } from '../../server/src/llm/gemini';
 import { OpenAICompatibleProvider } from '../../server/src/llm/openai';
-import { RequestPolicy } from '../../server/src/llm/requestPolicy';
-import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { distinctPrompts } from '../fake-gemini/distinctPrompts';
-import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES, runResponder } from '../fake-gemini/runAnswers';
+import { RUN_MODELS, runResponder } from '../fake-gemini/runAnswers';
+import { fakeBatchService, jsonLines, runTestOptions, tempDirs, testPolicy } from '../fake-gemini/runSetup';
 import { startFakeGemini, type FakeGemini, type LoggedRequest } from '../fake-gemini/server';
 import { startFakeOpenAI } from '../fake-openai/server';
 import { stageOf } from '../fake-gemini/stages';
 
-const templates = loadTemplates(TEMPLATE_STAGES);
 const STAGES = ['brainstorm', 'scenario', 'critique', 'baseline', 'sharpen', 'response', 'autorate', 'embed'];
 
 /** How a batch-mode run's waves meet a failing Batch API: submits, answers, embeddings, a cache, a stop. */
 describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () => {
   let fake: FakeGemini;
   let pool: string[];
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trait-studio-waves-'));
-    dirs.push(dir);
-    return join(dir, 'run');
-  };
-  const policy = () => new RequestPolicy({ sleep: async () => undefined, timeoutMs: 5_000, concurrency: 8 });
-  const service = () => new GeminiBatchService({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() });
+  const dirs = tempDirs('trait-studio-waves-');
+  const tempDir = () => join(dirs.make(), 'run');
+  const service = () => fakeBatchService(fake);
   let sleeps: number[];
-  const options = (outDir: string, more: Partial<RunOptions> = {}, batch: Partial<NonNullable<RunOptions['batch']>> = {}): RunOptions => ({
-    documentPath: '/docs/aster.traits.md',
-    documentText: ASTER_DOCUMENT,
-    outDir,
-    perTrait: 1,
-    formats: ['openai'],
-    midtraining: 0,
-    concurrency: 4,
-    provider: new GeminiProvider({ apiKey: 'k', baseUrl: fake.baseUrl, policy: policy() }),
-    providerId: 'gemini',
-    models: RUN_MODELS,
-    prices: RUN_PRICES,
-    templates,
-    batch: { service: service(), sleep: async (ms) => void sleeps.push(ms), pollMs: 1000, ...batch },
-    ...more,
-  });
-  const lines = (path: string): Record<string, unknown>[] =>
-    existsSync(path)
-      ? readFileSync(path, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l))
-      : [];
+  const options = (outDir: string, more: Partial<RunOptions> = {}, batch: Partial<NonNullable<RunOptions['batch']>> = {}): RunOptions =>
+    runTestOptions(fake, outDir, {
+      concurrency: 4,
+      batch: { service: service(), sleep: async (ms) => void sleeps.push(ms), pollMs: 1000, ...batch },
+      ...more,
+    });
+  const lines = (path: string) => jsonLines(path, { missingIsEmpty: true });
   const creates = () => fake.batches.http.filter((h) => h.endsWith(':batchGenerateContent')).length;
 
   before(async () => {
@@ -63,7 +37,7 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
   });
   after(async () => {
     await fake.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    dirs.removeAll();
   });
   beforeEach(() => {
     fake.requests.length = 0;
@@ -245,7 +219,7 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
       const manifest = await runDataset(
         options(tempDir(), {
           perTrait: 2,
-          baselineProvider: new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: policy() }),
+          baselineProvider: new OpenAICompatibleProvider({ baseUrl: openai.baseUrl, policy: testPolicy() }),
           baselineProviderId: 'local',
           models: { ...RUN_MODELS, baseline: 'local-model' },
         }),
