@@ -277,6 +277,9 @@ export function estimateProbe(options: ProbeOptions, access: Pick<ProbeAccess, '
     tally.call(options.target.model, system + t * exchange + TYPICAL.user, TYPICAL.assistant, probes, options.target.kind === 'gemini');
   }
   tally.call(models.judge, requestTokens(judgeRequest(templates, models.judge, base)) + turns * exchange, TYPICAL.judge, probes);
-  if (options.knowledge) tallyKnowledge(tally, templates, models.grader, options.document, options.target, options.targetSystemPrompt);
+  // The knowledge grades estimated against the probed trait, as the run is about it.
+  if (options.knowledge) {
+    tallyKnowledge(tally, templates, models.grader, options.document, options.target, options.targetSystemPrompt, [trait]);
+  }
   return tally.estimate(access.prices);
 }
