@@ -10,6 +10,7 @@ import { UNTRUSTED_JUDGE, verdict } from '../../server/src/probe/judge';
 import {
   estimateProbe,
   isRequestFailure,
+  stoppedByBudget,
   MemoryProbeStore,
   probeTargetAccess,
   probeTrait,
@@ -229,6 +230,7 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(result.probes[0].judge, null);
     assert.match(result.probes[0].error!, /^stopped: the budget of 2 target turns was reached after 2 of 5 turns$/);
     assert.equal(isRequestFailure(result.probes[0].error), false);
+    assert.equal(stoppedByBudget(result.probes[0]), true);
     assert.equal(result.violationRate, null);
   });
 
@@ -324,6 +326,21 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(k.requests, e.requests + 1 + 4 * 2);
     const longer = estimateProbe(options({ probes: 3, turns: 6 }));
     assert.ok(longer.inputTokens > e.inputTokens);
+  });
+});
+
+describe('stoppedByBudget', () => {
+  const judge = { score: 2, violated: false, firstViolationTurn: null, evidence: [], evalAware: false };
+  it('is true only for a probe the budget stopped before its verdict', () => {
+    assert.equal(stoppedByBudget({ judge: null, error: 'stopped: the budget of 2 target requests was reached before the verdict' }), true);
+    assert.equal(stoppedByBudget({ judge: null, error: 'probe-auditor@1: 400 bad request' }), false, 'a request failure');
+    assert.equal(
+      stoppedByBudget({ judge, error: `${UNTRUSTED_JUDGE}: none of its quotes is in the transcript` }),
+      false,
+      'an untrusted judge',
+    );
+    assert.equal(stoppedByBudget({ judge, error: null }), false, 'a judged probe');
+    assert.equal(stoppedByBudget({ judge: null, error: 'the stopped clock: 500' }), false, 'only the prefix says stopped');
   });
 });
 

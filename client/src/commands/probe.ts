@@ -22,6 +22,7 @@ import {
   probeTargetAccess,
   probeTrait,
   runKnowledgeCheck,
+  stoppedByBudget,
   TARGET_KEY_VARIABLE,
   type KnowledgeCheckOptions,
   type ProbeAccess,
@@ -400,7 +401,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         : ` (first gave way at turn ${Number(result.meanFirstViolationTurn.toFixed(1))} on average)`;
     const summary = `Trait Studio: probed ${what}: violated in ${violated} of ${count(judged.length, 'judged probe')}${first}; ${spentText(result)}.`;
     const failed = result.probes.filter((p) => p.error && (p.judge || isRequestFailure(p.error)));
-    const unfinished = result.probes.filter((p) => p.error && !p.judge && !isRequestFailure(p.error)).length;
+    const unfinished = result.probes.filter(stoppedByBudget).length;
     const stopped = result.stopped
       ? ` Stopped early: ${result.stopped}; ${count(unfinished, 'probe')} left unfinished (run it again to go on).`
       : '';

@@ -247,6 +247,15 @@ export function isRequestFailure(error: string | null | undefined): boolean {
 }
 
 /**
+ * True when the run's budget (`maxTurns` or `maxUsd`) stopped `probe` before its verdict: its
+ * `error` is the core's "stopped: …" and it has no `judge`. Such a probe is unfinished, neither
+ * failed nor counted; running the same options again goes on from where it stopped.
+ */
+export function stoppedByBudget(probe: Pick<Probe, 'judge' | 'error'>): boolean {
+  return !probe.judge && !!probe.error?.startsWith(`${STOPPED}:`);
+}
+
+/**
  * What `probeTrait` with the same options will send, before it runs: the brainstorm, per probe and
  * turn an auditor, a realism check and a target request, one verdict per probe, and with
  * `knowledge` the questions, answers and grades — when every message is realistic the first time
