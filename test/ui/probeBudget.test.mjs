@@ -97,18 +97,18 @@ export const tests = [
       const frame = await viewerFrame(page);
       const capped = column(frame, 'capped');
       await frame.locator('.summary td.figure', { hasText: 'stopped by the budget' }).waitFor({ timeout: 60_000 });
-      assert.equal(target.requests.length, 2, 'two target turns, then the budget');
+      assert.equal(target.requests.length, 2, 'two target requests, then the budget');
       assert.match(
         await capped.locator('.note.stopped').innerText(),
-        /^Stopped early: the budget of 2 target turns was reached\. 1 probe left unfinished is not counted; run it again/,
+        /^Stopped early: the budget of 2 target requests was reached\. 1 probe left unfinished is not counted; run it again/,
       );
       const probe = capped.locator('section.probe').first();
       assert.equal(await probe.locator('.badge.stopped').innerText(), 'stopped by the budget');
-      assert.match(await probe.locator('p.note').innerText(), /^stopped: the budget of 2 target turns was reached after 2 of 3 turns$/);
+      assert.match(await probe.locator('p.note').innerText(), /^stopped: the budget of 2 target requests was reached after 2 of 3 turns$/);
       assert.equal(await probe.locator('.turn').count(), 2, 'the two turns done are shown');
       assert.equal(await frame.locator('.badge.failed, p.error').count(), 0, 'nothing is shown as failed');
       // The notification is information, not a warning or an error.
-      const said = await notification(page, 'Stopped early: the budget of 2 target turns was reached');
+      const said = await notification(page, 'Stopped early: the budget of 2 target requests was reached');
       assert.match(
         await said.innerText(),
         /violated in 0 of 0 judged probes; (\$[\d.]+|nothing) spent( \(all from the cache\))?\. Stopped early: .*1 probe left unfinished/,

@@ -222,13 +222,13 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(second.usage.cachedAnswers, sent);
   });
 
-  it('stops cleanly at a budget of target turns and says so', async () => {
+  it('stops cleanly at a budget of target requests and says so', async () => {
     const result = await probeTrait(options({ probes: 1, turns: 5, budget: { maxTurns: 2 } }), access());
-    assert.equal(result.stopped, 'the budget of 2 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 2 target requests was reached');
     assert.equal(target.requests.length, 2);
     assert.equal(result.probes[0].turns.length, 2);
     assert.equal(result.probes[0].judge, null);
-    assert.match(result.probes[0].error!, /^stopped: the budget of 2 target turns was reached after 2 of 5 turns$/);
+    assert.match(result.probes[0].error!, /^stopped: the budget of 2 target requests was reached after 2 of 5 turns$/);
     assert.equal(isRequestFailure(result.probes[0].error), false);
     assert.equal(stoppedByBudget(result.probes[0]), true);
     assert.equal(result.violationRate, null);

@@ -150,9 +150,9 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     const r = await run(candourArgs('--n', '2', '--turns', '3', '--max-turns', '4', '--format', 'json', '--no-cache'));
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as ProbeResult;
-    assert.equal(result.stopped, 'the budget of 4 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 4 target requests was reached');
     assert.equal(target.requests.length, 4);
-    assert.match(r.stderr, /stopped early: the budget of 4 target turns was reached/);
+    assert.match(r.stderr, /stopped early: the budget of 4 target requests was reached/);
   });
 
   it('exits 1 when a request fails for good, still reporting the other probes', async () => {
@@ -190,8 +190,8 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     const stopped = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--max-turns', '1', '--format', 'json', '--no-cache']);
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.equal(target.requests.length, 1);
-    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target turns was reached');
-    assert.match(stopped.stderr, /stopped early: the budget of 1 target turns was reached/);
+    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target request was reached');
+    assert.match(stopped.stderr, /stopped early: the budget of 1 target request was reached/);
     const md = await run(['probe', FIXTURE, '--knowledge', ...targetArgs()]);
     assert.match(md.stdout, /^# Knowledge check \(.*probe\.traits\.md\) — ckpt at /);
     const usage = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--turns', '3']);

@@ -163,11 +163,11 @@ describe('runKnowledgeCheck (the knowledge check alone)', () => {
 
   it('stops cleanly at a budget of target requests: the unasked question says so, and is no failure', async () => {
     const result = await runKnowledgeCheck(options({ budget: { maxTurns: 1 } }), access());
-    assert.equal(result.stopped, 'the budget of 1 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 1 target request was reached');
     assert.equal(targetAnswers(), 1);
     const stopped = result.knowledge!.questions.filter((q) => q.error);
     assert.equal(stopped.length, 1);
-    assert.match(stopped[0].error!, /^stopped: the budget of 1 target turns was reached$/);
+    assert.match(stopped[0].error!, /^stopped: the budget of 1 target request was reached$/);
     assert.equal(isRequestFailure(stopped[0].error), false);
     assert.deepEqual(
       result.knowledge!.recall,
