@@ -8,12 +8,13 @@ import { GeminiProvider } from '../../server/src/llm/gemini';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { UNTRUSTED_JUDGE, verdict } from '../../server/src/probe/judge';
 import {
+  budgetLimits,
   estimateProbe,
   isRequestFailure,
-  stoppedByBudget,
   MemoryProbeStore,
   probeTargetAccess,
   probeTrait,
+  stoppedByBudget,
   type ProbeAccess,
   type ProbeOptions,
   type ProbeProgress,
@@ -326,6 +327,16 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(k.requests, e.requests + 1 + 4 * 2);
     const longer = estimateProbe(options({ probes: 3, turns: 6 }));
     assert.ok(longer.inputTokens > e.inputTokens);
+  });
+});
+
+describe('budgetLimits', () => {
+  it('says each limit given, a 0 too, and nothing without one', () => {
+    assert.equal(budgetLimits({ maxUsd: 0.5, maxTurns: 10 }), 'at $0.50 or after 10 target requests');
+    assert.equal(budgetLimits({ maxTurns: 1 }), 'after 1 target request');
+    assert.equal(budgetLimits({ maxUsd: 0 }), 'at $0.00');
+    assert.equal(budgetLimits({}), '');
+    assert.equal(budgetLimits(undefined), '');
   });
 });
 

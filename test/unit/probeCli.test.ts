@@ -153,6 +153,14 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     assert.equal(result.stopped, 'the budget of 4 target requests was reached');
     assert.equal(target.requests.length, 4);
     assert.match(r.stderr, /stopped early: the budget of 4 target requests was reached/);
+    assert.match(
+      r.stderr.split('\n')[0],
+      /≈ \$[\d.]+ \(not counted, no price known: ckpt\); stops after 4 target requests$/,
+      'the estimate says the run is limited',
+    );
+    const both = await run(candourArgs('--max-usd', '0', '--max-turns', '4', '--format', 'json', '--no-cache'));
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stderr.split('\n')[0], /; stops at \$0\.00 or after 4 target requests$/, 'both limits');
   });
 
   it('exits 1 when a request fails for good, still reporting the other probes', async () => {
@@ -192,6 +200,7 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     assert.equal(target.requests.length, 1);
     assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target request was reached');
     assert.match(stopped.stderr, /stopped early: the budget of 1 target request was reached/);
+    assert.match(stopped.stderr.split('\n')[0], /, ≈ \$[\d.]+ \(not counted, no price known: ckpt\); stops after 1 target request$/);
     const md = await run(['probe', FIXTURE, '--knowledge', ...targetArgs()]);
     assert.match(md.stdout, /^# Knowledge check \(.*probe\.traits\.md\) — ckpt at /);
     const usage = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--turns', '3']);

@@ -13,6 +13,7 @@ import { loadTemplates } from '../../../server/src/llm/templates';
 import { PROBE_COMMAND } from '../../../server/src/lsp/protocol';
 import { inspectEvalLog, inspectLogFileName, probeJsonl } from '../../../server/src/probe/export';
 import {
+  budgetLimits,
   DEFAULT_REALISM_THRESHOLD,
   DirectoryProbeStore,
   estimateKnowledgeCheck,
@@ -426,11 +427,7 @@ function budgetOf(settings: ProbeSettings): { budget?: ProbeBudget } {
 
 /** " The run stops at $0.50 or after 10 target requests.", or nothing without a budget. */
 function stopsAt(settings: ProbeSettings): string {
-  const limits = [
-    settings.maxUsd ? `at ${usd(settings.maxUsd)}` : '',
-    settings.maxTurns ? `after ${count(settings.maxTurns, 'target request')}` : '',
-  ];
-  const text = limits.filter(Boolean).join(' or ');
+  const text = budgetLimits(budgetOf(settings).budget);
   return text ? ` The run stops ${text}.` : '';
 }
 

@@ -8,6 +8,18 @@ import type { StageUsage } from '../llm/usage';
 import { count, usd } from '../format';
 import type { ProbeBudget } from './options';
 
+/**
+ * The limits of `budget` as a run's messages say them: "at $0.50 or after 10 target requests",
+ * either part alone, or '' without a limit (a limit of 0 is a limit: it stops before any request).
+ */
+export function budgetLimits(budget: ProbeBudget | undefined): string {
+  const limits = [
+    budget?.maxUsd !== undefined ? `at ${usd(budget.maxUsd)}` : '',
+    budget?.maxTurns !== undefined ? `after ${count(budget.maxTurns, 'target request')}` : '',
+  ];
+  return limits.filter(Boolean).join(' or ');
+}
+
 export class BudgetGuard {
   /** Target requests sent in this run (turns resumed from the store are not counted: they cost nothing again). */
   private turns = 0;

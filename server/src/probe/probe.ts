@@ -47,6 +47,7 @@ import type { Probe, ProbeResult } from './types';
 
 export * from './options';
 export type * from './types';
+export { budgetLimits } from './budget';
 export { DirectoryProbeStore, MemoryProbeStore, type ProbeStore, type StoredProbe } from './store';
 export { probeTargetAccess, targetLabel, TARGET_KEY_VARIABLE } from './target';
 export type { ProbeEstimate } from './estimate';
