@@ -3,7 +3,7 @@
 // box, and once it is given the preview runs, answered by the fake Gemini server. Steps run in order
 // on one page; screenshots in test/output/.
 import assert from 'node:assert/strict';
-import { quickOpen } from './workbench.mjs';
+import { quickOpen, webviewFrame } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 
@@ -11,22 +11,7 @@ const FILE = 'assistant.traits.md';
 export const codeServer = { env: { GEMINI_API_KEY: '' } };
 
 /** The frame of the preview webview, once its page shows a "Preview:" heading. */
-async function previewFrame(page, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('#root h1', { hasText: 'Preview:' })
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no preview webview appeared');
-    await page.waitForTimeout(200);
-  }
-}
+const previewFrame = (page, timeoutMs = 20_000) => webviewFrame(page, 'Preview:', 'preview webview', timeoutMs);
 
 export const tests = [
   {

@@ -6,35 +6,13 @@
 // frame.evaluate() runs its function in the webview's page, where `document` is defined.
 /* global document */
 import assert from 'node:assert/strict';
-import { quickOpen, reloadWindow } from './workbench.mjs';
+import { quickOpen, reloadWindow, until, webviewFrame } from './workbench.mjs';
 
 const FILE = 'assistant.traits.md';
 const TRAIT = 'Say what you believe';
 
 /** The frame of the preview webview (nested iframes), once its page shows a "Preview:" heading. */
-async function previewFrame(page, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const found = await frame
-        .locator('#root h1', { hasText: 'Preview:' })
-        .count()
-        .catch(() => 0);
-      if (found) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no preview webview appeared');
-    await page.waitForTimeout(200);
-  }
-}
-
-/** Polls `condition` (a check outside the page, such as the fake's request log) until it holds. */
-async function until(page, condition, what, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(100);
-  }
-}
+const previewFrame = (page, timeoutMs = 20_000) => webviewFrame(page, 'Preview:', 'preview webview', timeoutMs);
 
 /** Waits until the frame shows 3 rated scenarios and a finished status. */
 async function waitForThreeRated(frame) {
@@ -126,7 +104,7 @@ export const tests = [
         .nth(1)
         .locator('button', { hasText: /^Regenerate$/ });
       await regenerate.click();
-      await until(page, () => fakeGemini.requests.length - before >= 6, 'the six stage requests of the regenerated scenario');
+      await until(() => fakeGemini.requests.length - before >= 6, 'the six stage requests of the regenerated scenario');
       await regenerate.and(frame.locator('button:enabled')).waitFor();
       await waitForThreeRated(frame);
       assert.equal(fakeGemini.requests.length - before, 6);

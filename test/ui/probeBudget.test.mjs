@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
 import { assertInspectLog } from '../checks/inspectLog.mjs';
-import { confirmDialog, editorTextUntil, pick, quickOpen, runCommand, saveAs, webviewFrame } from './workbench.mjs';
+import { confirmDialog, editorTextUntil, pick, quickOpen, runCommand, saveAs, until, webviewFrame } from './workbench.mjs';
 
 const FILE = 'probe-budget.traits.md';
 
@@ -97,18 +97,18 @@ export const tests = [
       const frame = await viewerFrame(page);
       const capped = column(frame, 'capped');
       await frame.locator('.summary td.figure', { hasText: 'stopped by the budget' }).waitFor({ timeout: 60_000 });
-      assert.equal(target.requests.length, 2, 'two target turns, then the budget');
+      assert.equal(target.requests.length, 2, 'two target requests, then the budget');
       assert.match(
         await capped.locator('.note.stopped').innerText(),
-        /^Stopped early: the budget of 2 target turns was reached\. 1 probe left unfinished is not counted; run it again/,
+        /^Stopped early: the budget of 2 target requests was reached\. 1 probe left unfinished is not counted; run it again/,
       );
       const probe = capped.locator('section.probe').first();
       assert.equal(await probe.locator('.badge.stopped').innerText(), 'stopped by the budget');
-      assert.match(await probe.locator('p.note').innerText(), /^stopped: the budget of 2 target turns was reached after 2 of 3 turns$/);
+      assert.match(await probe.locator('p.note').innerText(), /^stopped: the budget of 2 target requests was reached after 2 of 3 turns$/);
       assert.equal(await probe.locator('.turn').count(), 2, 'the two turns done are shown');
       assert.equal(await frame.locator('.badge.failed, p.error').count(), 0, 'nothing is shown as failed');
       // The notification is information, not a warning or an error.
-      const said = await notification(page, 'Stopped early: the budget of 2 target turns was reached');
+      const said = await notification(page, 'Stopped early: the budget of 2 target requests was reached');
       assert.match(
         await said.innerText(),
         /violated in 0 of 0 judged probes; (\$[\d.]+|nothing) spent( \(all from the cache\))?\. Stopped early: .*1 probe left unfinished/,
@@ -129,11 +129,11 @@ export const tests = [
       const progress = await notification(page, 'probing "Say what you believe" against steady');
       // Turn 1 is done (the brainstorm and turn 1 of 5 steps) and the held turn-2 request has reached the target.
       await progress.filter({ hasText: '2/5 · probe 1, turn 1' }).waitFor({ timeout: 60_000 });
-      const deadline = Date.now() + 30_000;
-      while (!target.requests.some((r) => turnOf(r) === 2)) {
-        if (Date.now() > deadline) throw new Error(`no turn-2 request; turns asked: ${target.requests.map(turnOf)}`);
-        await page.waitForTimeout(100);
-      }
+      await until(
+        () => target.requests.some((r) => turnOf(r) === 2),
+        () => `a turn-2 request; turns asked: ${target.requests.map(turnOf)}`,
+        30_000,
+      );
       const frame = await viewerFrame(page);
       await frame.locator('p.running', { hasText: 'Probing "Say what you believe" against steady…' }).waitFor();
       await screenshot('ui-probe-budget-2-running');
@@ -203,16 +203,18 @@ export const tests = [
       // Saved in the workspace under the name the dialog proposes: Inspect lists a log by its name.
       inspectLog = await saveAs(page, (proposed) => join(workspace, basename(proposed)), '.json');
       // The file may show before its last byte: read it once it parses.
-      let log;
-      const deadline = Date.now() + 20_000;
-      while (!log) {
-        try {
-          log = JSON.parse(readFileSync(inspectLog, 'utf8'));
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await page.waitForTimeout(100);
-        }
-      }
+      let unread;
+      const log = await until(
+        () => {
+          try {
+            return JSON.parse(readFileSync(inspectLog, 'utf8'));
+          } catch (error) {
+            unread = error;
+            return undefined;
+          }
+        },
+        () => `${inspectLog} to parse (${unread})`,
+      );
       assertInspectLog(basename(inspectLog), log);
       assert.equal(log.status, 'success');
       assert.equal(log.eval.model, 'openai-api/steady-1');
@@ -220,10 +222,14 @@ export const tests = [
       assert.equal(log.samples[0].messages.length, 6, 'three user turns and three answers');
       assert.equal(log.samples[0].scores.trait_violation.value, 'C');
       await runCommand(page, 'View: Close All Editors');
-      writeFileSync(settingsFile, settingsBefore);
-      rmSync(file, { force: true });
-      rmSync(inspectLog, { force: true });
-      await target.close();
     },
   },
 ];
+
+/** Whatever step failed: the workspace's settings as they were (the next files share it), no copy or log left, the target closed. */
+export async function after() {
+  if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
+  if (file) rmSync(file, { force: true });
+  if (inspectLog) rmSync(inspectLog, { force: true });
+  await target?.close();
+}

@@ -9,21 +9,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { prepareScratchExamples } from '../../scripts/startWorkspace.mjs';
 import { REPO, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
-import { openWorkbench, runCommand, screenshot } from './workbench.mjs';
+import { openWorkbench, runCommand, screenshot, until } from './workbench.mjs';
 
 const FOLDER = join(REPO, 'scratch', 'examples');
 const PROMPT = 'A git repository was found in the parent folders';
-
-/** Resolves with `check()`'s value once it is truthy; polls every 100 ms, gives up after `ms`. */
-async function until(check, what, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The Git extension's log under a code-server's user data, once it has one. */
 function gitLog(userDataDir) {
@@ -50,7 +39,11 @@ function gitLog(userDataDir) {
  * trip through the workbench after it — and returns the Git notifications there.
  */
 async function gitPromptsAfterScan(page, userDataDir) {
-  await until(() => /Initial repository scan completed .*parent repositories \(1\)/.test(gitLog(userDataDir)), "Git's initial scan");
+  await until(
+    () => /Initial repository scan completed .*parent repositories \(1\)/.test(gitLog(userDataDir)),
+    "Git's initial scan",
+    60_000,
+  );
   await runCommand(page, 'Git: Show Git Output');
   await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'parent repositories (1)' }).first().waitFor({ timeout: 30_000 });
   await runCommand(page, 'Notifications: Show Notifications');
@@ -97,10 +90,14 @@ export const tests = [
       };
       process.once('exit', stop);
       start = { exited, stop, output: () => output };
-      const url = await until(() => {
-        if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
-        return output.match(/http:\/\/127\.0\.0\.1:\d+\/\S+/)?.[0];
-      }, 'npm start to print its address').catch((error) => {
+      const url = await until(
+        () => {
+          if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
+          return output.match(/http:\/\/127\.0\.0\.1:\d+\/\S+/)?.[0];
+        },
+        'npm start to print its address',
+        60_000,
+      ).catch((error) => {
         stop();
         throw error;
       });

@@ -115,6 +115,21 @@ export async function mouseTo(page, locator) {
   return box;
 }
 
+/**
+ * Resolves with `check()`'s value (awaited) once it is truthy, for a condition outside the page
+ * (a fake's request log, a file); polls every 100 ms and throws "timed out waiting for WHAT" after
+ * `ms`, `what` being a string or a function called then (to say what was seen).
+ */
+export async function until(check, what, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The Problems panel's rows, as their aria-labels (severity, message, line, source). */
 export async function problemRows(page) {
   return page

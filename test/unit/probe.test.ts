@@ -8,11 +8,13 @@ import { GeminiProvider } from '../../server/src/llm/gemini';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
 import { UNTRUSTED_JUDGE, verdict } from '../../server/src/probe/judge';
 import {
+  budgetLimits,
   estimateProbe,
   isRequestFailure,
   MemoryProbeStore,
   probeTargetAccess,
   probeTrait,
+  stoppedByBudget,
   type ProbeAccess,
   type ProbeOptions,
   type ProbeProgress,
@@ -221,14 +223,15 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(second.usage.cachedAnswers, sent);
   });
 
-  it('stops cleanly at a budget of target turns and says so', async () => {
+  it('stops cleanly at a budget of target requests and says so', async () => {
     const result = await probeTrait(options({ probes: 1, turns: 5, budget: { maxTurns: 2 } }), access());
-    assert.equal(result.stopped, 'the budget of 2 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 2 target requests was reached');
     assert.equal(target.requests.length, 2);
     assert.equal(result.probes[0].turns.length, 2);
     assert.equal(result.probes[0].judge, null);
-    assert.match(result.probes[0].error!, /^stopped: the budget of 2 target turns was reached after 2 of 5 turns$/);
+    assert.match(result.probes[0].error!, /^stopped: the budget of 2 target requests was reached after 2 of 5 turns$/);
     assert.equal(isRequestFailure(result.probes[0].error), false);
+    assert.equal(stoppedByBudget(result.probes[0]), true);
     assert.equal(result.violationRate, null);
   });
 
@@ -324,6 +327,31 @@ describe('probeTrait (fake Gemini roles, fake OpenAI-compatible target)', () => 
     assert.equal(k.requests, e.requests + 1 + 4 * 2);
     const longer = estimateProbe(options({ probes: 3, turns: 6 }));
     assert.ok(longer.inputTokens > e.inputTokens);
+  });
+});
+
+describe('budgetLimits', () => {
+  it('says each limit given, a 0 too, and nothing without one', () => {
+    assert.equal(budgetLimits({ maxUsd: 0.5, maxTurns: 10 }), 'at $0.50 or after 10 target requests');
+    assert.equal(budgetLimits({ maxTurns: 1 }), 'after 1 target request');
+    assert.equal(budgetLimits({ maxUsd: 0 }), 'at $0.00');
+    assert.equal(budgetLimits({}), '');
+    assert.equal(budgetLimits(undefined), '');
+  });
+});
+
+describe('stoppedByBudget', () => {
+  const judge = { score: 2, violated: false, firstViolationTurn: null, evidence: [], evalAware: false };
+  it('is true only for a probe the budget stopped before its verdict', () => {
+    assert.equal(stoppedByBudget({ judge: null, error: 'stopped: the budget of 2 target requests was reached before the verdict' }), true);
+    assert.equal(stoppedByBudget({ judge: null, error: 'probe-auditor@1: 400 bad request' }), false, 'a request failure');
+    assert.equal(
+      stoppedByBudget({ judge, error: `${UNTRUSTED_JUDGE}: none of its quotes is in the transcript` }),
+      false,
+      'an untrusted judge',
+    );
+    assert.equal(stoppedByBudget({ judge, error: null }), false, 'a judged probe');
+    assert.equal(stoppedByBudget({ judge: null, error: 'the stopped clock: 500' }), false, 'only the prefix says stopped');
   });
 });
 

@@ -150,9 +150,17 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     const r = await run(candourArgs('--n', '2', '--turns', '3', '--max-turns', '4', '--format', 'json', '--no-cache'));
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as ProbeResult;
-    assert.equal(result.stopped, 'the budget of 4 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 4 target requests was reached');
     assert.equal(target.requests.length, 4);
-    assert.match(r.stderr, /stopped early: the budget of 4 target turns was reached/);
+    assert.match(r.stderr, /stopped early: the budget of 4 target requests was reached/);
+    assert.match(
+      r.stderr.split('\n')[0],
+      /≈ \$[\d.]+ \(not counted, no price known: ckpt\); stops after 4 target requests$/,
+      'the estimate says the run is limited',
+    );
+    const both = await run(candourArgs('--max-usd', '0', '--max-turns', '4', '--format', 'json', '--no-cache'));
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stderr.split('\n')[0], /; stops at \$0\.00 or after 4 target requests$/, 'both limits');
   });
 
   it('exits 1 when a request fails for good, still reporting the other probes', async () => {
@@ -190,8 +198,9 @@ describe('trait-studio probe (built CLI, fake Gemini, fake target)', () => {
     const stopped = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--max-turns', '1', '--format', 'json', '--no-cache']);
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.equal(target.requests.length, 1);
-    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target turns was reached');
-    assert.match(stopped.stderr, /stopped early: the budget of 1 target turns was reached/);
+    assert.equal((JSON.parse(stopped.stdout) as ProbeResult).stopped, 'the budget of 1 target request was reached');
+    assert.match(stopped.stderr, /stopped early: the budget of 1 target request was reached/);
+    assert.match(stopped.stderr.split('\n')[0], /, ≈ \$[\d.]+ \(not counted, no price known: ckpt\); stops after 1 target request$/);
     const md = await run(['probe', FIXTURE, '--knowledge', ...targetArgs()]);
     assert.match(md.stdout, /^# Knowledge check \(.*probe\.traits\.md\) — ckpt at /);
     const usage = await run(['probe', FIXTURE, '--knowledge', ...targetArgs(), '--turns', '3']);

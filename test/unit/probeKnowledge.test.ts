@@ -7,10 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
+import { traitChunk } from '../../server/src/generation/chunk';
+import { thinkingAllowance } from '../../server/src/llm/catalogue';
+import { loadTemplates } from '../../server/src/llm/templates';
 import { MemoryAnswerCache } from '../../server/src/llm/cache';
 import { GeminiProvider } from '../../server/src/llm/gemini';
 import { RequestPolicy } from '../../server/src/llm/requestPolicy';
+import { requestTokens } from '../../server/src/probe/estimate';
 import {
+  DEFAULT_PROBE_MODELS,
   estimateKnowledgeCheck,
   estimateProbe,
   isRequestFailure,
@@ -21,6 +26,7 @@ import {
   type ProbeProgress,
   type ProbeTarget,
 } from '../../server/src/probe/probe';
+import { gradeRequest, PROBE_TEMPLATE_STAGES, questionsRequest } from '../../server/src/probe/prompts';
 import { PROBE_RESULT_KEYS, probeResponder } from '../fake-gemini/probeAnswers';
 import { startFakeGemini, type FakeGemini } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
@@ -62,6 +68,24 @@ describe('runKnowledgeCheck (the knowledge check alone)', () => {
     ...extra,
   });
   const targetAnswers = () => target.requests.length;
+  /** Input tokens of the fixture's questions request and of a grade against each trait, and the grader's thinking allowance. */
+  const promptSizes = () => {
+    const templates = loadTemplates(PROBE_TEMPLATE_STAGES);
+    const grader = DEFAULT_PROBE_MODELS.grader;
+    const gradeAgainst = (id: string) => {
+      const text = traitChunk(
+        DOCUMENT,
+        DOCUMENT.traits.find((t) => t.id === id)!,
+      ).text;
+      return requestTokens(gradeRequest(templates, grader, { traits: [{ id, text }], question: 'x'.repeat(160), answer: '' }));
+    };
+    const traits = DOCUMENT.traits.map((t) => ({ id: t.id, title: t.title }));
+    return {
+      questions: requestTokens(questionsRequest(templates, grader, DOCUMENT.text, traits, 4)),
+      grade: { candour: gradeAgainst('candour'), weapons: gradeAgainst('weapons') },
+      thinking: thinkingAllowance(grader, 'low'),
+    };
+  };
 
   it('resolves per-trait recall in the probe result shape, no trait and no probes, with progress per question', async () => {
     const progress: ProbeProgress[] = [];
@@ -139,11 +163,11 @@ describe('runKnowledgeCheck (the knowledge check alone)', () => {
 
   it('stops cleanly at a budget of target requests: the unasked question says so, and is no failure', async () => {
     const result = await runKnowledgeCheck(options({ budget: { maxTurns: 1 } }), access());
-    assert.equal(result.stopped, 'the budget of 1 target turns was reached');
+    assert.equal(result.stopped, 'the budget of 1 target request was reached');
     assert.equal(targetAnswers(), 1);
     const stopped = result.knowledge!.questions.filter((q) => q.error);
     assert.equal(stopped.length, 1);
-    assert.match(stopped[0].error!, /^stopped: the budget of 1 target turns was reached$/);
+    assert.match(stopped[0].error!, /^stopped: the budget of 1 target request was reached$/);
     assert.equal(isRequestFailure(stopped[0].error), false);
     assert.deepEqual(
       result.knowledge!.recall,
@@ -168,16 +192,31 @@ describe('runKnowledgeCheck (the knowledge check alone)', () => {
     await assert.rejects(runKnowledgeCheck(options({ document: parseTraitDocument('Just text, no traits.\n') }), access()), RangeError);
   });
 
-  it('estimates what it will send: the same requests and dollars as the knowledge part of a probe run', () => {
+  it('estimates what it will send: the questions, then an answer and a grade per question, graded against each trait in turn', () => {
     const e = estimateKnowledgeCheck(options());
     assert.equal(e.requests, 1 + 2 * 4, 'the questions, and an answer and a grade for each of the 4 asked of a two-trait document');
-    assert.ok(e.usd > 0 && e.inputTokens > 0 && e.outputTokens > 0);
+    assert.ok(e.usd > 0);
     assert.deepEqual(e.unpriced, ['local-checkpoint']);
-    const probe = { document: DOCUMENT, trait: 'candour', target: openaiTarget(), probes: 1, turns: 1 };
-    const withCheck = estimateProbe({ ...probe, knowledge: true });
-    const without = estimateProbe(probe);
-    assert.equal(withCheck.requests - without.requests, e.requests);
-    assert.equal(withCheck.inputTokens - without.inputTokens, e.inputTokens);
+    // The prompts' sizes come from the real templates; the sums are the fixture's, by hand.
+    const { questions, grade, thinking } = promptSizes();
+    assert.equal(
+      e.inputTokens,
+      questions + 4 * 40 + 2 * (grade.candour + 350) + 2 * (grade.weapons + 350),
+      'the questions request; 4 questions of 40 tokens to the target; 2 grades against each trait, with a 350-token answer',
+    );
+    assert.equal(
+      e.outputTokens,
+      4 * 40 + thinking + 4 * 350 + 4 * (60 + thinking),
+      'the questions; the answers (no thinking: a local target); the grades',
+    );
+    const probe = { document: DOCUMENT, target: openaiTarget(), probes: 1, turns: 1 };
+    for (const trait of ['candour', 'weapons'] as const) {
+      const added = (key: 'requests' | 'inputTokens' | 'outputTokens') =>
+        estimateProbe({ ...probe, trait, knowledge: true })[key] - estimateProbe({ ...probe, trait })[key];
+      assert.equal(added('requests'), e.requests);
+      assert.equal(added('inputTokens'), questions + 4 * 40 + 4 * (grade[trait] + 350), `a probe of ${trait} grades against ${trait}`);
+      assert.equal(added('outputTokens'), e.outputTokens);
+    }
     const prompted = estimateKnowledgeCheck(options({ targetSystemPrompt: 'You are Aster. '.repeat(40) }));
     assert.ok(prompted.inputTokens > e.inputTokens, 'the system prompt goes with every answer');
   });

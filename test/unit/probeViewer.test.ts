@@ -211,7 +211,7 @@ describe('probe viewer: the view', () => {
   });
 
   it('a probe the budget stopped is shown as stopped, not as failed, and the cell says why the run stopped', () => {
-    const cut: Probe = { ...failed, error: 'stopped: the budget of 3 target turns was reached after 1 of 5 turns' };
+    const cut: Probe = { ...failed, error: 'stopped: the budget of 3 target requests was reached after 1 of 5 turns' };
     const view = probeView({
       uri: 'file:///d.traits.md',
       name: 'd.traits.md',
@@ -220,14 +220,17 @@ describe('probe viewer: the view', () => {
         {
           file: 'a.json',
           saved: saved(
-            { ...result('candid', tuned, [held, cut, failed]), stopped: 'the budget of 3 target turns was reached' },
+            { ...result('candid', tuned, [held, cut, failed]), stopped: 'the budget of 3 target requests was reached' },
             '2026-11-30T10:00:00Z',
           ),
         },
       ],
     });
     const cell = view.columns[0].traits.candid;
-    assert.deepEqual([cell.judged, cell.stoppedProbes, cell.failed, cell.stopped], [1, 1, 1, 'the budget of 3 target turns was reached']);
+    assert.deepEqual(
+      [cell.judged, cell.stoppedProbes, cell.failed, cell.stopped],
+      [1, 1, 1, 'the budget of 3 target requests was reached'],
+    );
     assert.deepEqual(
       cell.probes.map((p) => p.stopped),
       [false, true, false],

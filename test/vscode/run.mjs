@@ -3,7 +3,9 @@
 //
 //   (a) the in-host mocha suite (test/vscode/suite/) through extensionTestsPath, like
 //       @vscode/test-electron would, with the page's codeAutomationExit reporting the outcome;
-//   (b) the UI tests (test/ui/*.test.mjs) clicking and typing in the workbench.
+//   (b) the UI tests (test/ui/*.test.mjs) clicking and typing in the workbench. A file exports
+//       `tests` (its steps, run in order), and may export `codeServer` (options of a server of its
+//       own) and `after(context)` (run once its steps are done or one failed).
 //
 // It builds nothing: run `npm run build` first (dist/client.js is the extension's entry). code-server
 // must be installed (`npm run vscode:install`) and Chromium present (/usr/bin/chromium); anything
@@ -159,7 +161,8 @@ async function runUiTests(browser, sharedServer, workspace, fakeGemini, fakes, s
   if (!files.length) record('ui', 'test/ui', false, 'no test/ui/*.test.mjs found');
   for (const file of files) {
     const suite = `ui/${file.replace(/\.test\.mjs$/, '')}`;
-    const { tests, codeServer: own } = await import(pathToFileURL(join(dir, file)).href);
+    // `after` (optional) puts back what the file changed in the shared workspace, whatever step failed.
+    const { tests, codeServer: own, after } = await import(pathToFileURL(join(dir, file)).href);
     // A file that exports `codeServer` options (e.g. workspace trust on) gets a server of its own.
     let server = sharedServer;
     if (own) {
@@ -195,6 +198,13 @@ async function runUiTests(browser, sharedServer, workspace, fakeGemini, fakes, s
         failedStep = test.name;
         const shot = await screenshot(page, `${suite.replace('/', '-')}-failure`).catch(() => undefined);
         record(suite, test.name, false, `${error.message}${shot ? `\n(screenshot: ${shot})` : ''}`);
+      }
+    }
+    if (after) {
+      try {
+        await after(context);
+      } catch (error) {
+        record(suite, 'after: put the workspace back', false, error.message);
       }
     }
     if (page.consoleErrors.length) {

@@ -13,6 +13,7 @@ import { loadTemplates } from '../../../server/src/llm/templates';
 import { PROBE_COMMAND } from '../../../server/src/lsp/protocol';
 import { inspectEvalLog, inspectLogFileName, probeJsonl } from '../../../server/src/probe/export';
 import {
+  budgetLimits,
   DEFAULT_REALISM_THRESHOLD,
   DirectoryProbeStore,
   estimateKnowledgeCheck,
@@ -22,6 +23,7 @@ import {
   probeTargetAccess,
   probeTrait,
   runKnowledgeCheck,
+  stoppedByBudget,
   TARGET_KEY_VARIABLE,
   type KnowledgeCheckOptions,
   type ProbeAccess,
@@ -400,7 +402,7 @@ export function registerProbe(context: vscode.ExtensionContext, log: vscode.LogO
         : ` (first gave way at turn ${Number(result.meanFirstViolationTurn.toFixed(1))} on average)`;
     const summary = `Trait Studio: probed ${what}: violated in ${violated} of ${count(judged.length, 'judged probe')}${first}; ${spentText(result)}.`;
     const failed = result.probes.filter((p) => p.error && (p.judge || isRequestFailure(p.error)));
-    const unfinished = result.probes.filter((p) => p.error && !p.judge && !isRequestFailure(p.error)).length;
+    const unfinished = result.probes.filter(stoppedByBudget).length;
     const stopped = result.stopped
       ? ` Stopped early: ${result.stopped}; ${count(unfinished, 'probe')} left unfinished (run it again to go on).`
       : '';
@@ -425,11 +427,7 @@ function budgetOf(settings: ProbeSettings): { budget?: ProbeBudget } {
 
 /** " The run stops at $0.50 or after 10 target requests.", or nothing without a budget. */
 function stopsAt(settings: ProbeSettings): string {
-  const limits = [
-    settings.maxUsd ? `at ${usd(settings.maxUsd)}` : '',
-    settings.maxTurns ? `after ${count(settings.maxTurns, 'target request')}` : '',
-  ];
-  const text = limits.filter(Boolean).join(' or ');
+  const text = budgetLimits(budgetOf(settings).budget);
   return text ? ` The run stops ${text}.` : '';
 }
 

@@ -6,7 +6,7 @@
  */
 import { findQuote } from '../../../server/src/review/quotes';
 import type { ProbeModels } from '../../../server/src/probe/options';
-import { isRequestFailure } from '../../../server/src/probe/probe';
+import { stoppedByBudget } from '../../../server/src/probe/probe';
 import type { KnowledgeResult, Probe, ProbeResult, ProbeTarget } from '../../../server/src/probe/types';
 import { pinnableAs } from './probePin';
 import type { ColumnView, KnowledgeView, ProbeCard, ProbeView, Segment, TraitCell } from './probeProtocol';
@@ -174,11 +174,6 @@ function traitCell(file: string, saved: SavedProbe): TraitCell {
     cost,
     versions: [...new Set(Object.values(saved.result.modelVersions ?? {}).filter((v): v is string => !!v))],
   };
-}
-
-/** True when the run's budget stopped `probe` before its verdict (the core's "stopped: …" error). */
-function stoppedByBudget(probe: Probe): boolean {
-  return !probe.judge && !!probe.error && !isRequestFailure(probe.error);
 }
 
 function knowledgeView(file: string, savedAt: string, knowledge: KnowledgeResult): KnowledgeView {

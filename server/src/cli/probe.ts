@@ -8,6 +8,7 @@ import { loadTemplates } from '../llm/templates';
 import { traitChunk } from '../generation/chunk';
 import { inspectEvalLog, inspectLogFileName, INSPECT_TASK, probeJsonl } from '../probe/export';
 import {
+  budgetLimits,
   DEFAULT_PROBE_MODELS,
   DEFAULT_PROBES,
   DEFAULT_REALISM_THRESHOLD,
@@ -26,6 +27,7 @@ import {
   TARGET_KEY_VARIABLE,
   targetLabel,
   type KnowledgeCheckOptions,
+  type ProbeBudget,
   type ProbeOptions,
   type ProbeResult,
   type ProbeTarget,
@@ -145,6 +147,12 @@ function decimal(text: string | undefined, flag: string, min: number, max = Infi
 }
 
 /** The target the flags name; UsageError unless exactly one target is named completely. */
+/** "; stops at $0.50 or after 10 target requests" for the estimate line, or '' without a budget. */
+function stops(budget: ProbeBudget | undefined): string {
+  const limits = budgetLimits(budget);
+  return limits ? `; stops ${limits}` : '';
+}
+
 function targetOf(values: { 'target-url'?: string; 'target-model'?: string; 'target-gemini'?: string }): ProbeTarget {
   const url = values['target-url']?.trim();
   const model = values['target-model']?.trim();
@@ -220,7 +228,7 @@ export async function runProbe(argv: string[], out: CliOutput, env: NodeJS.Proce
   const estimate = estimateProbe(options, access);
   const unpriced = estimate.unpriced.length ? ` (not counted, no price known: ${estimate.unpriced.join(', ')})` : '';
   out.stderr(
-    `trait-studio: probing ${trait.id} of ${basename(file)} with ${targetLabel(target)}: ${count(probes, 'probe')} × ${count(turns, 'turn')}${values.knowledge ? ' and the knowledge check' : ''}, about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${maxUsd !== undefined ? `; budget ${usd(maxUsd)}` : ''}\n`,
+    `trait-studio: probing ${trait.id} of ${basename(file)} with ${targetLabel(target)}: ${count(probes, 'probe')} × ${count(turns, 'turn')}${values.knowledge ? ' and the knowledge check' : ''}, about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${stops(options.budget)}\n`,
   );
 
   const outDir = values.out;
@@ -303,7 +311,7 @@ async function runKnowledgeOnly(
   const estimate = estimateKnowledgeCheck(options, access);
   const unpriced = estimate.unpriced.length ? ` (not counted, no price known: ${estimate.unpriced.join(', ')})` : '';
   out.stderr(
-    `trait-studio: checking what ${targetLabel(target)} knows of ${basename(file)}: about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${maxUsd !== undefined ? `; budget ${usd(maxUsd)}` : ''}\n`,
+    `trait-studio: checking what ${targetLabel(target)} knows of ${basename(file)}: about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${stops(options.budget)}\n`,
   );
   const outDir = values.out;
   if (outDir) {

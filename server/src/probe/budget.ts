@@ -1,14 +1,27 @@
 /**
- * A run's budget: the turns it may still send and the dollars it may still spend. Checked before
+ * A run's budget: the target requests it may still send (probe turns and knowledge answers) and
+ * the dollars it may still spend. Checked before
  * each request, so a run stops cleanly between requests, never in the middle of one, and says why.
  */
 import { estimateCost, type ModelPrice } from '../llm/cost';
 import type { StageUsage } from '../llm/usage';
-import { usd } from '../format';
+import { count, usd } from '../format';
 import type { ProbeBudget } from './options';
 
+/**
+ * The limits of `budget` as a run's messages say them: "at $0.50 or after 10 target requests",
+ * either part alone, or '' without a limit (a limit of 0 is a limit: it stops before any request).
+ */
+export function budgetLimits(budget: ProbeBudget | undefined): string {
+  const limits = [
+    budget?.maxUsd !== undefined ? `at ${usd(budget.maxUsd)}` : '',
+    budget?.maxTurns !== undefined ? `after ${count(budget.maxTurns, 'target request')}` : '',
+  ];
+  return limits.filter(Boolean).join(' or ');
+}
+
 export class BudgetGuard {
-  /** Target turns sent in this run (turns resumed from the store are not counted: they cost nothing again). */
+  /** Target requests sent in this run (turns resumed from the store are not counted: they cost nothing again). */
   private turns = 0;
   private spentOut: string | undefined;
   private turnsOut: string | undefined;
@@ -19,14 +32,14 @@ export class BudgetGuard {
     private readonly prices: Readonly<Record<string, ModelPrice>>,
   ) {}
 
-  /** Why the run stopped early, once it has: the dollars spent, or the target turns sent. */
+  /** Why the run stopped early, once it has: the dollars spent, or the target requests sent. */
   get stopped(): string | undefined {
     return this.spentOut ?? this.turnsOut;
   }
 
   /**
-   * True when one more request may be sent (a target turn when `turn`). The dollar limit, once
-   * reached, stops every request; the turn limit stops target turns only, so what the target
+   * True when one more request may be sent (a target request when `turn`). The dollar limit, once
+   * reached, stops every request; the `maxTurns` limit stops target requests only, so what the target
    * already answered is still judged or graded.
    */
   allows(turn = false): boolean {
@@ -38,11 +51,11 @@ export class BudgetGuard {
     if (this.spentOut) return false;
     const maxTurns = this.budget?.maxTurns;
     if (turn && !this.turnsOut && maxTurns !== undefined && this.turns >= maxTurns)
-      this.turnsOut = `the budget of ${maxTurns} target turns was reached`;
+      this.turnsOut = `the budget of ${count(maxTurns, 'target request')} was reached`;
     return !(turn && this.turnsOut);
   }
 
-  /** Counts a target turn about to be sent. */
+  /** Counts a target request (a probe turn or a knowledge answer) about to be sent. */
   countTurn(): void {
     this.turns += 1;
   }

@@ -10,6 +10,12 @@ import { emptyUsage, type StageUsage } from '../llm/usage';
 import { BudgetGuard } from './budget';
 import type { ProbeAccess, ProbeBudget } from './options';
 
+/**
+ * One run's shared state, made by runContext: `ctx` for every ask of the run (its `usage` and
+ * `versions` are the same objects as here, filled in as answers come: tokens by model, and the
+ * `modelVersion` each API reported), the `prices` in US dollars per million tokens that the
+ * budget and the result's cost use, and the `guard` to ask before each request.
+ */
 export interface RunContext {
   readonly ctx: AskContext;
   readonly usage: StageUsage;

@@ -3,7 +3,7 @@
  * tallied at their real prompts' sizes (characters / 4) and typical answer sizes, plus the
  * catalogue's thinking allowance of each Gemini model. Nothing is looked up in the cache.
  */
-import type { TraitDocument } from '../document/model';
+import type { Trait, TraitDocument } from '../document/model';
 import { traitChunk } from '../generation/chunk';
 import { thinkingAllowance } from '../llm/catalogue';
 import { defaultPrices, estimateCost, type ModelPrice } from '../llm/cost';
@@ -58,7 +58,9 @@ export class EstimateTally {
 
 /**
  * Adds the knowledge check of `document` to `tally`: the questions (by `grader`), one target
- * answer and one grade per question, as many questions as knowledgeQuestionCount asks for.
+ * answer and one grade per question, as many questions as knowledgeQuestionCount asks for. Each
+ * grade is estimated against one trait's text, taken from `graded` question by question in turn
+ * (a question's real grade sends the text of the traits it aims at, unknown before it is written).
  */
 export function tallyKnowledge(
   tally: EstimateTally,
@@ -67,17 +69,19 @@ export function tallyKnowledge(
   document: TraitDocument,
   target: ProbeTarget,
   systemPrompt: string | undefined,
+  graded: readonly Trait[],
 ): void {
   const q = knowledgeQuestionCount(document.traits.length);
   const traits = document.traits.map((t) => ({ id: t.id, title: t.title }));
   const system = estimateTokens(systemPrompt ?? '');
   tally.call(grader, requestTokens(questionsRequest(templates, grader, document.text, traits, q)), TYPICAL.question * q);
   tally.call(target.model, system + TYPICAL.question, TYPICAL.assistant, q, target.kind === 'gemini');
-  // A question aims at a trait or two: graded against one trait's text, the first's.
-  const first = document.traits[0];
-  const text = first ? traitChunk(document, first).text : '';
-  const grade = requestTokens(
-    gradeRequest(templates, grader, { traits: [{ id: first?.id ?? '', text }], question: 'x'.repeat(160), answer: '' }),
-  );
-  tally.call(grader, grade + TYPICAL.assistant, TYPICAL.grade, q);
+  for (let i = 0; i < q; i++) {
+    const trait = graded[i % graded.length];
+    const text = trait ? traitChunk(document, trait).text : '';
+    const grade = requestTokens(
+      gradeRequest(templates, grader, { traits: [{ id: trait?.id ?? '', text }], question: 'x'.repeat(4 * TYPICAL.question), answer: '' }),
+    );
+    tally.call(grader, grade + TYPICAL.assistant, TYPICAL.grade);
+  }
 }

@@ -38,7 +38,7 @@ export interface KnowledgeSetup {
  * Runs the check over `document`. Resolves the questions (each with the target's answer and the
  * traits it recalled; a question whose answer or grade failed for good, or that the budget left
  * unasked, has its `error` and counts in no recall) and per-trait recall (traits no question aimed
- * at are absent). Each answer is one target turn of the budget (`maxTurns`). Rejects with a
+ * at are absent). Each answer is one target request of the budget (`maxTurns`). Rejects with a
  * StageError when the questions themselves cannot be had, and with the abort reason.
  */
 export async function checkKnowledge(setup: KnowledgeSetup, document: TraitDocument): Promise<KnowledgeResult> {
@@ -47,7 +47,7 @@ export async function checkKnowledge(setup: KnowledgeSetup, document: TraitDocum
   const known = new Set(traits.map((t) => t.id));
   const count = knowledgeQuestionCount(traits.length);
   const stage = probeStage('knowledge-questions');
-  // Questions no target turn is left to answer are not worth writing.
+  // Questions no target request is left to answer are not worth writing.
   if (!setup.guard.allows(true)) return { questions: [], recall: {}, error: `stopped: ${setup.guard.stopped}` };
   const asked = await tryStructured(
     ctx,

@@ -121,6 +121,8 @@ export function estimateKnowledgeCheck(
   checked(options);
   const tally = new EstimateTally();
   const templates = access.templates ?? loadTemplates(PROBE_TEMPLATE_STAGES);
-  tallyKnowledge(tally, templates, probeModels(access).grader, options.document, options.target, options.targetSystemPrompt);
+  // Two questions per trait: the grades estimated against each trait in turn.
+  const { document } = options;
+  tallyKnowledge(tally, templates, probeModels(access).grader, document, options.target, options.targetSystemPrompt, document.traits);
   return tally.estimate(access.prices);
 }

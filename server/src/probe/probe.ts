@@ -47,6 +47,7 @@ import type { Probe, ProbeResult } from './types';
 
 export * from './options';
 export type * from './types';
+export { budgetLimits } from './budget';
 export { DirectoryProbeStore, MemoryProbeStore, type ProbeStore, type StoredProbe } from './store';
 export { probeTargetAccess, targetLabel, TARGET_KEY_VARIABLE } from './target';
 export type { ProbeEstimate } from './estimate';
@@ -247,6 +248,15 @@ export function isRequestFailure(error: string | null | undefined): boolean {
 }
 
 /**
+ * True when the run's budget (`maxTurns` or `maxUsd`) stopped `probe` before its verdict: its
+ * `error` is the core's "stopped: …" and it has no `judge`. Such a probe is unfinished, neither
+ * failed nor counted; running the same options again goes on from where it stopped.
+ */
+export function stoppedByBudget(probe: Pick<Probe, 'judge' | 'error'>): boolean {
+  return !probe.judge && !!probe.error?.startsWith(`${STOPPED}:`);
+}
+
+/**
  * What `probeTrait` with the same options will send, before it runs: the brainstorm, per probe and
  * turn an auditor, a realism check and a target request, one verdict per probe, and with
  * `knowledge` the questions, answers and grades — when every message is realistic the first time
@@ -277,6 +287,9 @@ export function estimateProbe(options: ProbeOptions, access: Pick<ProbeAccess, '
     tally.call(options.target.model, system + t * exchange + TYPICAL.user, TYPICAL.assistant, probes, options.target.kind === 'gemini');
   }
   tally.call(models.judge, requestTokens(judgeRequest(templates, models.judge, base)) + turns * exchange, TYPICAL.judge, probes);
-  if (options.knowledge) tallyKnowledge(tally, templates, models.grader, options.document, options.target, options.targetSystemPrompt);
+  // The knowledge grades estimated against the probed trait, as the run is about it.
+  if (options.knowledge) {
+    tallyKnowledge(tally, templates, models.grader, options.document, options.target, options.targetSystemPrompt, [trait]);
+  }
   return tally.estimate(access.prices);
 }

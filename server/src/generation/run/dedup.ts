@@ -86,7 +86,11 @@ export class Embedder {
    * The vector of `text`, of `dimensions` numbers when they were given (not scaled: a reduced
    * embedding need not be unit length; DedupIndex renormalises). Rejects with the provider's error
    * (RequestFailedError, ModelAnswerError, which is also thrown when the vector has another
-   * length than asked for) or the abort reason.
+   * length than asked for) or the abort reason. When the call that carried `text` answered only
+   * some of its texts (the provider threw a PartialEmbeddingError), `text` still resolves if it was
+   * answered; if not, it rejects with its own error from that error's `errors`, or with the
+   * PartialEmbeddingError itself when none was recorded for it (its `vectors` and `errors` are
+   * indexed by the whole call's texts; its message is the first error's).
    */
   async embed(text: string): Promise<number[]> {
     const key = this.key(text);
