@@ -87,6 +87,8 @@ const FOLDERS = {
       'auditEdges',
       'auditReadEdges',
       'auditTextEdges',
+      // What the model pass shows a model (transcripts cut and escaped, feature lines, request shapes).
+      'auditMutants2',
     ),
   },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
