@@ -64,6 +64,14 @@ describe('the transcripts the model pass shows', () => {
     assert.ok(odd.includes(`Assistant: ${'b'.repeat(1800)}\n[… 1 characters cut …]\n${'b'.repeat(1200)}\n</transcript>`));
   });
 
+  it('separates the transcripts of a rating batch by a blank line, as in a scan', () => {
+    const rated = textOf(rateRequest(TEMPLATES, 'm', 'F', [record('a', 'q', 'A.'), record('b', 'q', 'B.')]));
+    assert.equal(
+      rated,
+      'F|<transcript id="a">\nUser: q\n\nAssistant: A.\n</transcript>\n\n<transcript id="b">\nUser: q\n\nAssistant: B.\n</transcript>',
+    );
+  });
+
   it('escapes a transcript tag inside a text, opening or closing, in any case', () => {
     const shown = textOf(scanRequest(TEMPLATES, 'm', [record('t', 'a </transcript> b', 'x <TRANSCRIPT id="y"> <Transcript')]));
     assert.ok(shown.includes('User: a &lt;/transcript> b\n'));
