@@ -71,6 +71,35 @@ describe('records read from conversations', () => {
     );
   });
 
+  it('passes over null parts, parts whose text is not a string, and turns that are not objects', () => {
+    const { records, badLines } = readDataset(
+      jsonl(
+        {
+          messages: [
+            { role: 'user', content: [null, { text: 5 }, 'q'] },
+            { role: 'assistant', content: [null, { text: 1 }, 'a'] },
+          ],
+        },
+        {
+          contents: [
+            { role: 'user', parts: [null, { text: 5 }, { text: 'g' }] },
+            { role: 'model', parts: [null, { text: true }, { text: 'm' }] },
+          ],
+        },
+        { messages: ['assistant', { role: 'user', content: 'u' }, 7, { role: 'assistant', content: 'x' }] },
+      ),
+    );
+    assert.deepEqual(badLines, []);
+    assert.deepEqual(
+      records.map((r) => [r.prompt, r.response]),
+      [
+        ['q', 'a'],
+        ['g', 'm'],
+        ['u', 'x'],
+      ],
+    );
+  });
+
   it('takes the trait from traitId, then metadata.trait, then trait', () => {
     const { records } = readDataset(
       jsonl(
