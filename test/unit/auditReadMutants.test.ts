@@ -100,6 +100,34 @@ describe('records read from conversations', () => {
     );
   });
 
+  it('pairs an answer with no user turn before it with no prompt, not the system prompt', () => {
+    const { records } = readDataset(
+      jsonl({
+        messages: [
+          { role: 'system', content: 'secret' },
+          { role: 'assistant', content: 'a' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      records.map((r) => [r.prompt, r.response]),
+      [['', 'a']],
+    );
+  });
+
+  it('counts a renamed id up from .2 while the name is taken', () => {
+    const path = jsonl(
+      { id: 'a', response: '1' },
+      { id: 'a#3', response: '2' },
+      { id: 'a#3.2', response: '3' },
+      { id: 'a', response: '4' },
+    );
+    assert.deepEqual(
+      readDataset(path).records.map((r) => r.id),
+      ['a', 'a#3', 'a#3.2', 'a#3.3'],
+    );
+  });
+
   it('takes the trait from traitId, then metadata.trait, then trait', () => {
     const { records } = readDataset(
       jsonl(
