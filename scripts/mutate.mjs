@@ -87,6 +87,10 @@ const FOLDERS = {
       'auditEdges',
       'auditReadEdges',
       'auditTextEdges',
+      // What the model pass shows a model (transcripts cut and escaped, feature lines, request shapes).
+      'auditMutants2',
+      // Records that could be misread: lines over a read chunk, the prompt paired with an answer, the trait field.
+      'auditReadMutants',
     ),
   },
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
