@@ -3,7 +3,7 @@
 // document's priorities, and the memo that every lint reads through.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { traitsInOtherLanguages } from '../../server/src/analysis/language';
+import { cuesCoverLanguage, traitsInOtherLanguages } from '../../server/src/analysis/language';
 import { clearMemos, Memo, memo } from '../../server/src/analysis/memo';
 import { documentPriorities, prioritisedBy } from '../../server/src/analysis/priorities';
 import { contentTerms, distinctWords, escapeRegExp, forEachWord, stem, wordCount, words } from '../../server/src/analysis/words';
@@ -68,6 +68,33 @@ describe('words: what a word is', () => {
     // Greek and Cyrillic are spaced: counted as words.
     assert.equal(wordCount('γεια σου привет мир'), 4);
     assert.equal(wordCount('読む。書く。'), wordCount('読む') + wordCount('書く'));
+  });
+});
+
+describe('language: how a text is counted', () => {
+  const times = (word: string, n: number) => Array(n).fill(word).join(' ');
+
+  it('joins words across an inner apostrophe, curly apostrophe or hyphen, as words() does', () => {
+    // 15 words each (too few to tell: judged); split at the joiner they would be 30 words of another language.
+    for (const joiner of ["'", '’', '-']) {
+      assert.equal(cuesCoverLanguage(times(`und${joiner}und`, 15)), true, joiner);
+      assert.equal(cuesCoverLanguage(times(`und${joiner} und`, 15)), false, `${joiner} before a space joins nothing`);
+    }
+    assert.equal(cuesCoverLanguage(`${times('und', 29)} und-`), false, 'a trailing hyphen ends the last word');
+    assert.equal(cuesCoverLanguage(`${times('und', 29)}-é`), true, 'a hyphen before a non-ASCII letter joins');
+  });
+
+  it('counts accented Latin letters as Latin, and digits as word characters but not letters', () => {
+    assert.equal(cuesCoverLanguage(times('éé', 10)), true);
+    assert.equal(cuesCoverLanguage(`${'ж'.repeat(19)} ${'1'.repeat(30)}`), true, 'digits are no letters');
+    assert.equal(cuesCoverLanguage(`${times('und', 29)} ٣`), false, 'a non-ASCII digit is a word');
+    assert.equal(cuesCoverLanguage(`${times('und', 29)} ·`), true, 'punctuation is no word');
+  });
+
+  it('recognises the longest function words and words in any case', () => {
+    // 30 words: 5 "because" (English, 7 letters) against 4 "werden" (German): English at least as many.
+    assert.equal(cuesCoverLanguage(`${times('Because', 5)} ${times('WERDEN', 4)} ${times('xyz', 21)}`), true);
+    assert.equal(cuesCoverLanguage(`${times('because', 4)} ${times('werden', 5)} ${times('xyz', 21)}`), false);
   });
 });
 
@@ -138,6 +165,36 @@ describe('priorities: the list and the traits it settles', () => {
     const ok = doc(['# Overview', '1. **Broadly safe.:** x.', '2. **Honest :** y.', '', 'Safety outranks honesty.', '# Style', '## Be honest', 'Honest.']);
     assert.deepEqual(documentPriorities(ok)?.names, ['Broadly safe', 'Honest']);
     assert.deepEqual(prioritisedBy(documentPriorities(ok)!, ok.traits[0]), { title: 'Be honest', value: 'Honest' });
+  });
+
+  it('takes every wording of an order that settles conflicts, in any case, and no wording short of one', () => {
+    const withOrder = (order: string, items = ['1. **Safe**: x.', '2. **Helpful**: y.']) =>
+      documentPriorities(doc(['# Overview', ...items, '', order, '# Style', '## Stay safe', 'Safe.']))?.sentence.text;
+    for (const order of [
+      'We prioritise them as listed.',
+      'Prioritizing the ones above.',
+      'In order of importance, they are these.',
+      'In the order of precedence shown.',
+      'The order of priority is fixed.',
+      'Lower priority values yield.',
+      'Safety TAKES PRECEDENCE OVER the rest.',
+      'Safety take precedence over help.',
+      'Safety outrank help.',
+    ])
+      assert.equal(withOrder(order), order, order);
+    for (const order of ['Priority matters.', 'In order of size.', 'Precedence is historical.', 'We prioritize users. The order is alphabetical.'])
+      assert.equal(withOrder(order), undefined, order);
+    for (const items of [
+      ['1) **Safe** x', '  2) **Helpful** y'],
+      ['10. __Safe__ x', '11. __Helpful__ y'],
+      ['- **Safe**', '+ **Helpful**'],
+    ])
+      assert.deepEqual(
+        documentPriorities(doc(['# Overview', ...items, '', 'Prioritize them in order.', '# Style', '## Stay safe', 'Safe.']))?.names,
+        ['Safe', 'Helpful'],
+        items.join(' / '),
+      );
+    assert.equal(withOrder('Prioritize them in order.', ['1234. **Safe** x', '1. **Helpful** y', 'x. **Kind** z']), undefined, 'one value');
   });
 
   it('does not settle a trait whose title shares only a linking word or nothing with the values', () => {
