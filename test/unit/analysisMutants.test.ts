@@ -52,7 +52,7 @@ describe('words: what a word is', () => {
     // "tying" keeps "ty"+"ing" whole, and "cries" loses "es", not "ies": a stem under three letters is no stem.
     assert.deepEqual(['tying', 'bring', 'bakes', 'cries', 'tried', 'saves'].map(stem), ['tying', 'bring', 'bak', 'cri', 'tri', 'sav']);
     // A silent e goes only from a stem longer than four letters.
-    assert.deepEqual(['house', 'houses', 'stage'].map(stem), ['hous', 'hous', 'stag']);
+    assert.deepEqual(['house', 'houses', 'stage', 'agreed', 'agree'].map(stem), ['hous', 'hous', 'stag', 'agre', 'agre']);
     assert.equal(stem('stage'), stem('stage'), 'memoised: the same answer twice');
   });
 
@@ -114,6 +114,12 @@ describe('language: traits the cues cannot judge', () => {
     const shortFrench = '## Court\nIl ne répond pas.\n';
     assert.deepEqual(unjudged(french('Être utile') + french('Être bref') + shortFrench), ['Être utile', 'Être bref', 'Court']);
     assert.deepEqual(unjudged(english('Be useful') + english('Be brief') + shortFrench), []);
+  });
+
+  it('judges a trait by its own prose from 150 characters on', () => {
+    const englishDocument = english('Be useful') + english('Be brief') + english('Be kind');
+    assert.deepEqual(unjudged(`${englishDocument}## A\n${'la '.repeat(49)}les\n`), ['A'], '150 characters of French');
+    assert.deepEqual(unjudged(`${englishDocument}## A\n${'la '.repeat(49)}le\n`), [], '149: judged as the document');
   });
 
   it('sums every trait into the document: two short French traits in a document of them go unjudged', () => {
