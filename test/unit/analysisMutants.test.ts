@@ -23,6 +23,7 @@ describe('words: what a word is', () => {
     assert.deepEqual(words("a' b -c d- e--f x'"), ['a', 'b', 'c', 'd', 'e', 'f', 'x']);
     assert.deepEqual(words('well-known it’s'), ['well-known', 'it’s']);
     assert.deepEqual(words('a-é b_c'), ['a-é', 'b', 'c']);
+    assert.deepEqual(words('x-«y» z’—w'), ['x', 'y', 'z', 'w'], 'not before punctuation outside ASCII');
   });
 
   it('forEachWord gives what words gives, in order', () => {
@@ -46,6 +47,7 @@ describe('words: what a word is', () => {
       '9a',
     ]);
     assert.deepEqual(contentTerms('model users AI'), []);
+    assert.deepEqual(contentTerms('007 99 1a2 x9'), ['1a2', 'x9']);
   });
 
   it('stems a five-letter word and keeps a stem of three letters', () => {
@@ -65,6 +67,9 @@ describe('words: what a word is', () => {
   it('segments unspaced scripts found after curly quotes and dashes, and counts other scripts by words', () => {
     assert.equal(wordCount('“Quoted” — 读文件'), wordCount('Quoted 读文件'));
     assert.ok(wordCount('“a” 读文件、搜索') > 2);
+    // A symbol past U+206F is no unspaced script: "ice-cream" stays one word, as the segmenter would not have it.
+    assert.equal(wordCount('ice-cream costs 5 €'), 3);
+    assert.equal(wordCount('ice-cream ๆ'), 3, 'Thai (U+0E00 on) is segmented');
     // Greek and Cyrillic are spaced: counted as words.
     assert.equal(wordCount('γεια σου привет мир'), 4);
     assert.equal(wordCount('読む。書く。'), wordCount('読む') + wordCount('書く'));
