@@ -96,6 +96,16 @@ describe('language: how a text is counted', () => {
     assert.equal(cuesCoverLanguage(`${times('und', 29)} ·`), true, 'punctuation is no word');
   });
 
+  it('counts every ASCII letter and digit at the ends of their ranges, also after a joiner', () => {
+    for (const ch of ['A', 'Z', 'a', 'z']) assert.equal(cuesCoverLanguage(`${ch.repeat(20)} ${'ж'.repeat(20)}`), true, `${ch} is a Latin letter`);
+    for (const ch of ['0', '9', 'é']) assert.equal(cuesCoverLanguage(`${times('und', 29)} ${ch}`), false, `${ch} is a word`);
+    for (const ch of ['A', 'Z', 'a', 'z', '0', '9']) assert.equal(cuesCoverLanguage(times(`und-${ch}`, 15)), true, `a joiner before ${ch}`);
+    // A joiner before anything else ends the word: "und" stays a function word.
+    assert.equal(cuesCoverLanguage(times('und-.', 30)), false);
+    assert.equal(cuesCoverLanguage(`${times('xyz', 29)} und-`), false, 'a hyphen ending the text');
+    assert.equal(cuesCoverLanguage(`und ${times('xyz', 29)}`), false, 'the first word counts whole');
+  });
+
   it('recognises the longest function words and words in any case', () => {
     // 30 words: 5 "because" (English, 7 letters) against 4 "werden" (German): English at least as many.
     assert.equal(cuesCoverLanguage(`${times('Because', 5)} ${times('WERDEN', 4)} ${times('xyz', 21)}`), true);
