@@ -97,7 +97,8 @@ describe('language: how a text is counted', () => {
   });
 
   it('counts every ASCII letter and digit at the ends of their ranges, also after a joiner', () => {
-    for (const ch of ['A', 'Z', 'a', 'z']) assert.equal(cuesCoverLanguage(`${ch.repeat(20)} ${'ж'.repeat(20)}`), true, `${ch} is a Latin letter`);
+    for (const ch of ['A', 'Z', 'a', 'z'])
+      assert.equal(cuesCoverLanguage(`${ch.repeat(20)} ${'ж'.repeat(20)}`), true, `${ch} is a Latin letter`);
     for (const ch of ['0', '9', 'é']) assert.equal(cuesCoverLanguage(`${times('und', 29)} ${ch}`), false, `${ch} is a word`);
     for (const ch of ['A', 'Z', 'a', 'z', '0', '9']) assert.equal(cuesCoverLanguage(times(`und-${ch}`, 15)), true, `a joiner before ${ch}`);
     // A joiner before anything else ends the word: "und" stays a function word.
@@ -183,7 +184,16 @@ describe('priorities: the list and the traits it settles', () => {
       'Honest.',
     ]);
     assert.equal(documentPriorities(d), undefined, 'the order sentence inside a list item does not count');
-    const ok = doc(['# Overview', '1. **Broadly safe.:** x.', '2. **Honest :** y.', '', 'Safety outranks honesty.', '# Style', '## Be honest', 'Honest.']);
+    const ok = doc([
+      '# Overview',
+      '1. **Broadly safe.:** x.',
+      '2. **Honest :** y.',
+      '',
+      'Safety outranks honesty.',
+      '# Style',
+      '## Be honest',
+      'Honest.',
+    ]);
     assert.deepEqual(documentPriorities(ok)?.names, ['Broadly safe', 'Honest']);
     assert.deepEqual(prioritisedBy(documentPriorities(ok)!, ok.traits[0]), { title: 'Be honest', value: 'Honest' });
   });
@@ -203,7 +213,12 @@ describe('priorities: the list and the traits it settles', () => {
       'Safety outrank help.',
     ])
       assert.equal(withOrder(order), order, order);
-    for (const order of ['Priority matters.', 'In order of size.', 'Precedence is historical.', 'We prioritize users. The order is alphabetical.'])
+    for (const order of [
+      'Priority matters.',
+      'In order of size.',
+      'Precedence is historical.',
+      'We prioritize users. The order is alphabetical.',
+    ])
       assert.equal(withOrder(order), undefined, order);
     for (const items of [
       ['1) **Safe** x', '  2) **Helpful** y'],
@@ -219,7 +234,18 @@ describe('priorities: the list and the traits it settles', () => {
   });
 
   it('does not settle a trait whose title shares only a linking word or nothing with the values', () => {
-    const d = doc(['# Overview', '1. **Being**: x.', '2. **Honest**: y.', '', 'Safety outranks honesty.', '# Style', '## Stay brief', 'Brief.', '## Being', 'x.']);
+    const d = doc([
+      '# Overview',
+      '1. **Being**: x.',
+      '2. **Honest**: y.',
+      '',
+      'Safety outranks honesty.',
+      '# Style',
+      '## Stay brief',
+      'Brief.',
+      '## Being',
+      'x.',
+    ]);
     const p = documentPriorities(d)!;
     assert.deepEqual(
       d.traits.map((t) => prioritisedBy(p, t)),
@@ -249,11 +275,21 @@ describe('memo', () => {
     assert.equal(calls, 5);
   });
 
+  it('keeps every entry until it is full', () => {
+    const m = new Memo<number>(3);
+    let calls = 0;
+    for (const key of ['a', 'b', 'c', 'a', 'b', 'c']) m.get(key, () => ++calls);
+    assert.equal(calls, 3);
+  });
+
   it('clearMemos empties every registered memo', () => {
     const m = memo<number>(10);
     let calls = 0;
     m.get('x', () => ++calls);
     clearMemos();
-    assert.equal(m.get('x', () => ++calls), 2);
+    assert.equal(
+      m.get('x', () => ++calls),
+      2,
+    );
   });
 });
