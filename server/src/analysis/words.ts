@@ -4,9 +4,12 @@ import { memo } from './memo';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
-/** True for a letter or digit (`code` is `text.charCodeAt(i)`); a fast path for ASCII, Unicode properties beyond it. */
+/**
+ * True for a letter or digit of lower-cased text (`code` is `text.charCodeAt(i)`); a fast path for
+ * ASCII (no capitals there), Unicode properties beyond it.
+ */
 function isWordChar(code: number, text: string, i: number): boolean {
-  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
   return LETTER_OR_DIGIT.test(text[i]);
 }
 
