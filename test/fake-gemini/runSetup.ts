@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunOptions } from '../../server/src/generation/run';
@@ -61,6 +61,24 @@ export function tempDirs(prefix: string): { make: () => string; removeAll: () =>
       return dir;
     },
     removeAll: () => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/**
+ * One temporary folder for a whole test file, `root`, and `folder()`: a new empty numbered folder
+ * inside it on each call. `remove` deletes `root` (and only it) with everything in it.
+ */
+export function tempRoot(prefix: string): { root: string; folder: () => string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  let folders = 0;
+  return {
+    root,
+    folder: () => {
+      const dir = join(root, String(++folders));
+      mkdirSync(dir);
+      return dir;
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 

@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readManifest, runDataset, RunError, type RunOptions } from '../../server/src/generation/run';
 import { lockRunFolder, processIdentity } from '../../server/src/generation/run/store';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { ASTER_DOCUMENT } from '../fake-gemini/runAnswers';
+import { tempRoot } from '../fake-gemini/runSetup';
 
 /**
  * Which folders a run takes and which it refuses, and its lock, in process with a provider that
  * refuses every call (the items fail; nothing here needs an answer).
  */
-const root = mkdtempSync(join(tmpdir(), 'trait-studio-run-folder-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let folders = 0;
-const folder = () => {
-  const dir = join(root, String(++folders));
-  mkdirSync(dir);
-  return dir;
-};
+const { root, folder, remove } = tempRoot('trait-studio-run-folder-');
+after(remove);
 const refusing = {
   generate: () => Promise.reject(Object.assign(new Error('refused'), { status: 400 })),
   embed: () => Promise.reject(Object.assign(new Error('refused'), { status: 400 })),

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseTraitDocument } from '../../server/src/document/parse';
@@ -14,20 +13,15 @@ import { sftLine } from '../../server/src/generation/run/formats';
 import { emptyUsage } from '../../server/src/llm/usage';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES } from '../fake-gemini/runAnswers';
+import { tempRoot } from '../fake-gemini/runSetup';
 
 /**
  * The parts of a run a user meets when a session starts or ends: what a resume takes from the
  * folder, the manifest's sums over sessions, which changes a resume refuses, the options a run
  * refuses before touching the folder, and the order and ids of its items. In-process, no model.
  */
-const root = mkdtempSync(join(tmpdir(), 'trait-studio-run-parts-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let folders = 0;
-const folder = () => {
-  const dir = join(root, String(++folders));
-  mkdirSync(dir);
-  return dir;
-};
+const { root, folder, remove } = tempRoot('trait-studio-run-parts-');
+after(remove);
 const jsonl = (...values: unknown[]) => values.map((v) => `${JSON.stringify(v)}\n`).join('');
 const templates = loadTemplates(TEMPLATE_STAGES);
 

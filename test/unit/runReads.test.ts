@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { estimateRun, readManifest, readRunItems, RunError } from '../../server/src/generation/run';
@@ -11,16 +10,11 @@ import { thinkingAllowance } from '../../server/src/llm/catalogue';
 import { defaultPrices } from '../../server/src/llm/cost';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { ASTER_DOCUMENT, RUN_MODELS } from '../fake-gemini/runAnswers';
+import { tempRoot } from '../fake-gemini/runSetup';
 
 /** What a report or the CLI reads back from a run folder, the estimate shown before a run, and the embedding batches. */
-const root = mkdtempSync(join(tmpdir(), 'trait-studio-run-reads-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let folders = 0;
-const folder = () => {
-  const dir = join(root, String(++folders));
-  mkdirSync(dir);
-  return dir;
-};
+const { folder, remove } = tempRoot('trait-studio-run-reads-');
+after(remove);
 const templates = loadTemplates(TEMPLATE_STAGES);
 
 describe('readManifest and readRunItems (more)', () => {
