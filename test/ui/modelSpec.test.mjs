@@ -3,11 +3,12 @@
 // hover, and opens the extension's output from the command palette. Steps run in order on one page;
 // each leaves a screenshot in test/output/.
 import assert from 'node:assert/strict';
-import { mouseTo, quickOpen, runCommand } from './workbench.mjs';
+import { hoverUntil, quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'openai-model-spec.md';
 /** 1-based line of "Follow all applicable instructions", the first finding (missing-rationale). */
 const FIRST_FINDING_LINE = 179;
+const TITLE = 'Follow all applicable instructions';
 
 export const tests = [
   {
@@ -52,14 +53,12 @@ export const tests = [
   {
     name: 'hovering a squiggle shows the finding',
     async run({ page, screenshot }) {
-      await mouseTo(page, page.locator('.monaco-editor .squiggly-warning'));
-      const hover = page.locator('.monaco-hover:not(.hidden)');
-      await hover
-        .filter({ hasText: /missing-rationale|never says why/ })
-        .first()
-        .waitFor();
-      const text = await hover.first().innerText();
-      assert.match(text, /never says why/);
+      // The trait's title (one token span) carries its missing-rationale squiggle. Not the first
+      // squiggle in the DOM: Monaco reuses overlay lines, so that can be any line in view, even one
+      // under the sticky-scroll band.
+      const title = page.locator('.monaco-editor .view-line', { hasText: TITLE }).locator('span > span', { hasText: TITLE });
+      const hover = await hoverUntil(page, title, /never says why/);
+      assert.match(await hover.innerText(), new RegExp(`"${TITLE}" never says why[\\s\\S]*missing-rationale`));
       await screenshot('ui-3-hover');
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');

@@ -13,7 +13,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { editorTextUntil, expectLegend, mouseTo, problemsUntil, quickOpen, reloadWindow, runCommand, webviewFrame } from './workbench.mjs';
+import {
+  editorTextUntil,
+  expectLegend,
+  hoverUntil,
+  problemsUntil,
+  quickOpen,
+  reloadWindow,
+  runCommand,
+  webviewFrame,
+} from './workbench.mjs';
 
 const FILE = 'review-overrule.traits.md';
 const REASON = "Short answers respect the reader's time.";
@@ -67,10 +76,9 @@ export const tests = [
   {
     name: 'the hover on the trait says the review found the reason, with the quote',
     async run({ page, screenshot }) {
-      await mouseTo(page, page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' }));
-      const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'The review found the reason' });
-      await hover.first().waitFor({ timeout: 20_000 });
-      assert.match(await hover.first().innerText(), /Short answers respect the reader's time\.[\s\S]*missing-rationale/);
+      const title = page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' });
+      const hover = await hoverUntil(page, title, 'The review found the reason');
+      assert.match(await hover.innerText(), /Short answers respect the reader's time\.[\s\S]*missing-rationale/);
       await screenshot('ui-review-3-hover');
       await page.keyboard.press('Escape');
     },

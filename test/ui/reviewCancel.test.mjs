@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { mouseTo, problemRows, problemsUntil, quickOpen, runCommand } from './workbench.mjs';
+import { hoverUntil, problemRows, problemsUntil, quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'review-cancel.traits.md';
 
@@ -65,10 +65,11 @@ export const tests = [
       // Back to the top of the document, where "Be brief" is.
       await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+Home');
-      await mouseTo(page, page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' }));
-      const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Trait' });
-      await hover.first().waitFor({ timeout: 20_000 });
-      const text = await hover.first().innerText();
+      const title = page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' });
+      // Wait for the server's part of the hover: the finding's part ("Traits taught with ...") can
+      // show before it.
+      const hover = await hoverUntil(page, title, /Reason:/);
+      const text = await hover.innerText();
       assert.match(text, /Reason: missing/);
       assert.doesNotMatch(text, /review/i);
       await page.keyboard.press('Escape');

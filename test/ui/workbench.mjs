@@ -116,6 +116,27 @@ export async function mouseTo(page, locator) {
 }
 
 /**
+ * Hovers the first element of `target` until a visible hover matching `hasText` shows, and returns
+ * that hover's locator. Monaco opens a hover on a mouse *move* over the word; one move can land
+ * before the editor has settled (a reveal still scrolling, a sticky-scroll band over the line), so
+ * the mouse is nudged by a pixel each second, as a person would, until the hover shows or `ms` pass.
+ */
+export async function hoverUntil(page, target, hasText, ms = 20_000) {
+  const box = await mouseTo(page, target);
+  const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText }).first();
+  const deadline = Date.now() + ms;
+  for (let nudge = 1; ; nudge = -nudge) {
+    try {
+      await hover.waitFor({ timeout: 1_000 });
+      return hover;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await page.mouse.move(box.x + box.width / 2 + nudge, box.y + box.height / 2);
+  }
+}
+
+/**
  * Resolves with `check()`'s value (awaited) once it is truthy, for a condition outside the page
  * (a fake's request log, a file); polls every 100 ms and throws "timed out waiting for WHAT" after
  * `ms`, `what` being a string or a function called then (to say what was seen).
