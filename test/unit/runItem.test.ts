@@ -4,6 +4,7 @@
 // resubmission of an expired job.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import MarkdownIt from 'markdown-it';
 import { runItemView } from '../../client/src/views/runItem';
 import { batchWavesText, waveText, type WaveSummary } from '../../server/src/generation/batchWaveText';
 import type { RunManifest } from '../../server/src/generation/run';
@@ -93,6 +94,23 @@ describe('Runs view row (runItemView)', () => {
     assert.equal(tooltip[0], '**runs/big** — running');
     assert.equal(row.icon, 'sync');
     assert.equal(row.contextValue, 'traitStudioRun.running');
+  });
+
+  it("shows a failed run's error and folder as written, whatever Markdown they contain", () => {
+    const error = 'HTTP 429 {"error": {"message": "quota *exceeded* for [project](x) <b>p_1</b> # 2"}}';
+    const failed = { ...manifest('failed'), error } as RunManifest;
+    const row = runItemView('/w/runs/a_b*', failed, (path) => path.replace('/w/', ''));
+    // Rendered as VS Code renders a MarkdownString (CommonMark, no HTML), the first paragraph reads as written.
+    const html = new MarkdownIt({ html: false }).render(row.tooltip.split('\n\n')[0]);
+    const text = html
+      .replace(/<[^>]+>/g, '')
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .trim();
+    assert.equal(text, `runs/a_b* — failed: ${error}`);
+    assert.match(html, /^<p><strong>runs\/a_b\*<\/strong>/, 'the folder is still bold');
+    assert.equal(row.icon, 'error');
   });
 
   it('shows the failed count of the wave a run stopped at, and no waves for a synchronous run', () => {

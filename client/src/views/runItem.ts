@@ -17,6 +17,15 @@ export interface RunItemView {
   readonly contextValue: string;
 }
 
+/**
+ * `text` as literal Markdown: every character Markdown could read as syntax is backslash-escaped
+ * (as vscode.MarkdownString.appendText does), so a run's error ("429 {\"error\": …}", "*_<html>")
+ * shows as written.
+ */
+function markdownText(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
+
 const STATUS_ICON: Readonly<Record<string, string>> = { running: 'sync', completed: 'pass', cancelled: 'debug-pause', failed: 'error' };
 
 /**
@@ -33,7 +42,7 @@ export function runItemView(dir: string, m: RunManifest, relative: (path: string
     : '';
   const answered = Object.entries(m.modelVersions ?? {}).map(([model, versions]) => `${model} → ${versions.join(', ')}`);
   const tooltip = [
-    `**${relative(dir)}** — ${m.status}${m.error ? `: ${m.error}` : ''}`,
+    `**${markdownText(relative(dir))}** — ${m.status}${m.error ? `: ${markdownText(m.error)}` : ''}`,
     `Document: \`${relative(m.document.path)}\``,
     `${m.counts.accepted} accepted · ${m.counts.autorater} rejected by the autorater · ${count(m.counts.duplicate, 'duplicate')} · ${m.counts.failed} failed · ${m.counts.pending} pending`,
     `Midtraining: ${m.counts.midtraining.written}/${m.counts.midtraining.total}`,
