@@ -195,14 +195,14 @@ function lfLineStarts(text: string): Int32Array {
   return starts.slice(0, count);
 }
 
-/** Characters compared at a time by one string comparison (V8 compares a slice's characters natively). */
+/** Characters compared at first by one string comparison (V8 compares a slice's characters natively). */
 const CHUNK = 4096;
 
-/** Length of the longest common prefix of `a` and `b`. */
+/** Length of the longest common prefix of `a` and `b`: by slices halved down to a few characters. */
 function commonPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let k = 0;
-  while (k + CHUNK <= n && a.slice(k, k + CHUNK) === b.slice(k, k + CHUNK)) k += CHUNK;
+  for (let size = CHUNK; size >= 8; size >>= 1) while (k + size <= n && a.slice(k, k + size) === b.slice(k, k + size)) k += size;
   while (k < n && a.charCodeAt(k) === b.charCodeAt(k)) k++;
   return k;
 }
@@ -210,7 +210,8 @@ function commonPrefix(a: string, b: string): number {
 /** Length of the longest common suffix of `a` and `b`, at most `max`. */
 function commonSuffix(a: string, b: string, max: number): number {
   let k = 0;
-  while (k + CHUNK <= max && a.slice(a.length - k - CHUNK, a.length - k) === b.slice(b.length - k - CHUNK, b.length - k)) k += CHUNK;
+  for (let size = CHUNK; size >= 8; size >>= 1)
+    while (k + size <= max && a.slice(a.length - k - size, a.length - k) === b.slice(b.length - k - size, b.length - k)) k += size;
   while (k < max && a.charCodeAt(a.length - 1 - k) === b.charCodeAt(b.length - 1 - k)) k++;
   return k;
 }
