@@ -18,8 +18,9 @@ type Place = number | string;
  * Each object is looked up by its kind and place (its first line, say) and kept when every field (or
  * every input it is built from) equals the previous one's: strings and numbers by value, ranges by
  * position, flat records of strings by value, arrays element by element, other objects by identity
- * (they come from this recycler themselves, so an unchanged child is the same object). Anything else
- * is built afresh.
+ * (they come from this recycler themselves, so an unchanged child is the same object). What is built
+ * from lines a line break only moved is copied from the previous value with its ranges moved (see
+ * `getFromLines`). Anything else is built afresh.
  */
 export class Recycler {
   private readonly previousKept: ReadonlyMap<string, ReadonlyMap<Place, object>>;
