@@ -190,6 +190,29 @@ describe('parse given the previous parse', () => {
     );
   });
 
+  it('equals a parse from scratch after line breaks added and removed all over the Model Spec and the constitution', () => {
+    for (const name of ['openai-model-spec.md', 'claude-constitution.md']) {
+      let text = readFileSync(join(corpus, name), 'utf8');
+      let previous = parseTraitDocument(text, { previous: null });
+      lintDocument(previous);
+      fc.assert(
+        fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('\n', '\n\n', '', 'x\n'), (at, insert) => {
+          // At the start of a line; '' joins that line to the one above it.
+          const lineStart = text.lastIndexOf('\n', Math.floor(at * text.length)) + 1;
+          text = insert
+            ? text.slice(0, lineStart) + insert + text.slice(lineStart)
+            : text.slice(0, Math.max(0, lineStart - 1)) + text.slice(lineStart);
+          const incremental = parseTraitDocument(text, { previous });
+          const fresh = parseTraitDocument(text);
+          assert.equal(plain(incremental), plain(fresh));
+          assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics);
+          previous = incremental;
+        }),
+        params(15),
+      );
+    }
+  });
+
   it('hands back every trait and group an edit did not touch, and builds the touched one afresh', () => {
     const text = readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8');
     const before = parseTraitDocument(text, { previous: null });

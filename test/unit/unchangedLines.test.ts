@@ -1,7 +1,8 @@
 /**
- * The incremental parse's reuse of unchanged lines (Recycler.markUnchanged / getFromLines): sections
- * the block scan reuses at the same line numbers keep their paragraphs' masking, examples, heading
- * masks and trait chunks without their text being read again; the directive search and the HTML
+ * The incremental parse's reuse of unchanged lines (Recycler.markUnchanged / markMoved / getFromLines):
+ * sections the block scan reuses at the same line numbers keep their paragraphs' masking, examples,
+ * heading masks and trait chunks without their text being read again, and sections it reuses at
+ * other line numbers (below a line break) get copies of them with their ranges moved; the directive search and the HTML
  * anchors are answered without reading the whole text. Each edit sequence below must leave a document
  * (and its lint) equal to a parse from scratch, including edits that change heading ids, add and
  * remove traits, break a duplicate pair, add a directive or an anchor, or change the front matter
@@ -187,11 +188,11 @@ describe('incremental parse over unchanged lines', () => {
 
 describe('block scan given the previous one', () => {
   /** Scans `before` then `after` section by section; the recycler of the second scan. */
-  function rescan(before: string, after: string, frontMatterEnd = -1): Recycler {
+  function rescan(before: string, after: string, frontMatterEnd = -1, frontMatterEndAfter = frontMatterEnd): Recycler {
     const first = new Recycler();
     scanMarkdown(before, new LineIndex(before), frontMatterEnd, first);
     const second = new Recycler(first);
-    scanMarkdown(after, new LineIndex(after), frontMatterEnd, second);
+    scanMarkdown(after, new LineIndex(after), frontMatterEndAfter, second);
     return second;
   }
 
@@ -205,6 +206,28 @@ describe('block scan given the previous one', () => {
     const shifted = rescan(text, text.replace('Two.', 'Two.\n'));
     assert.equal(shifted.unchanged(0, 3), true);
     assert.equal(shifted.unchanged(9, 9), false);
+  });
+
+  it('marks the lines of sections it reuses one line lower moved by one, and the edited section not at all', () => {
+    const text = '# A\n\nOne.\n\n# B\n\nTwo.\n\n# C\n\nThree.\n\n# D\n\nFour.\n';
+    const recycler = rescan(text, text.replace('Two.', 'Two.\n'));
+    assert.equal(recycler.shiftOf(0, 3), 0);
+    assert.equal(recycler.shiftOf(4, 8), undefined);
+    // C and D, one run: lines 9..15 were 8..14.
+    assert.equal(recycler.shiftOf(9, 15), 1);
+    assert.equal(recycler.shiftOf(9, 16), undefined);
+    assert.equal(recycler.shiftOf(8, 9), undefined);
+    // A line removed above them moves them up.
+    assert.equal(rescan(text, text.replace('One.\n', '')).shiftOf(3, 13), -1);
+  });
+
+  it('marks every section moved when a line is added at the top or the front matter grows', () => {
+    const text = '# A\n\nOne.\n\n# B\n\nTwo.\n';
+    assert.equal(rescan(text, `\n${text}`).shiftOf(1, 7), 1);
+    const withFrontMatter = `---\na: 1\n---\n${text}`;
+    const grown = rescan(withFrontMatter, withFrontMatter.replace('a: 1', 'a: 1\nb: 2'), 2, 3);
+    assert.equal(grown.shiftOf(0, 3), undefined);
+    assert.equal(grown.shiftOf(4, 10), 1);
   });
 
   it('never marks front matter lines, whose text the scan does not see', () => {
@@ -256,6 +279,47 @@ describe('Recycler line runs', () => {
       v1,
     );
     assert.equal(builds, 2);
+  });
+
+  it('hands lines that moved a copy of their previous value with its ranges moved, without building it', () => {
+    const range = (line: number, character: number) => ({ start: { line, character }, end: { line: line + 1, character: 4 } });
+    const first = new Recycler();
+    const v1 = first.getFromLines(
+      'x',
+      5,
+      5,
+      6,
+      () => ['text'],
+      () => ({ text: 'One.', range: range(5, 0), refs: [range(6, 2)] }),
+      ['id'],
+    );
+    const second = new Recycler(first);
+    second.markMoved(0, 20, 2);
+    const fail = () => assert.fail('built again');
+    const v2 = second.getFromLines('x', 7, 7, 8, () => assert.fail('inputs read for moved lines'), fail, ['id']);
+    assert.deepEqual(v2, { text: 'One.', range: range(7, 0), refs: [range(8, 2)] });
+    assert.deepEqual(v1.range, range(5, 0), 'the previous value is left as it was');
+    // Carried on: a next parse with the lines unchanged hands back the moved value itself.
+    const third = new Recycler(second);
+    third.markUnchanged(0, 20);
+    assert.equal(third.getFromLines('x', 7, 7, 8, fail, fail, ['id']), v2);
+    // Moved lines whose value beside them differs, or another span of lines: built again.
+    let builds = 0;
+    const build = () => ({ built: ++builds });
+    assert.deepEqual(
+      second.getFromLines('y', 7, 7, 8, () => ['text'], build, ['other']),
+      { built: 1 },
+    );
+    const fourth = new Recycler(first);
+    fourth.markMoved(0, 20, 2);
+    assert.deepEqual(
+      fourth.getFromLines('x', 7, 7, 8, () => ['text'], build, ['other']),
+      { built: 2 },
+    );
+    assert.deepEqual(
+      fourth.getFromLines('x', 7, 7, 9, () => ['text'], build, ['id']),
+      { built: 3 },
+    );
   });
 
   it('builds a value again when a value given beside the lines differs, though the lines are unchanged', () => {

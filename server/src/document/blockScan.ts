@@ -161,12 +161,20 @@ function scanSource(source: string, lineCount: number, frontMatterEnd: number, b
     // At the same offset as in the previous parse, so are its shifted blocks: the same objects, and
     // its lines (front matter, blank here, aside) are unchanged.
     let shifted = false;
-    const blocks = recycler.get('S', `${nth}:${head}`, [scan, offset], () => {
+    const at = `${nth}:${head}`;
+    const before = recycler.previousInputs('S', at);
+    const blocks = recycler.get('S', at, [scan, offset], () => {
       shifted = true;
       return shiftScan(scan, offset);
     });
     const firstLine = Math.max(offset, frontMatterEnd + 1);
-    if (!shifted && firstLine < offset + scan.lineCount) recycler.markUnchanged(firstLine, offset + scan.lineCount - 1);
+    const lastLine = offset + scan.lineCount - 1;
+    if (firstLine <= lastLine) {
+      if (!shifted) recycler.markUnchanged(firstLine, lastLine);
+      // The same text at another offset: its lines moved (a line break above it). Such a section
+      // starts with a heading line, so it held no front matter (blank to the scan) there either.
+      else if (before?.[0] === scan) recycler.markMoved(firstLine, lastLine, offset - (before[1] as number));
+    }
     appendScan(out, blocks);
     if (scan.mentionsDirectives) out.mentionsDirectives = true;
     offset += scan.lineCount;

@@ -42,7 +42,7 @@ const recyclers = new WeakMap<TraitDocument, Recycler>();
  * renders it); see docs/format.md for the trait conventions.
  */
 export function parseTraitDocument(text: string, options: ParseOptions = {}): TraitDocument {
-  const lines = new LineIndex(text);
+  const lines = new LineIndex(text, options.previous?.lines);
   const { frontMatter, lastLine: frontMatterEnd } = parseFrontMatter(lines);
   const recycler =
     options.previous === undefined ? undefined : new Recycler(options.previous ? recyclers.get(options.previous) : undefined);

@@ -18,8 +18,9 @@ type Place = number | string;
  * Each object is looked up by its kind and place (its first line, say) and kept when every field (or
  * every input it is built from) equals the previous one's: strings and numbers by value, ranges by
  * position, flat records of strings by value, arrays element by element, other objects by identity
- * (they come from this recycler themselves, so an unchanged child is the same object). Anything else
- * is built afresh.
+ * (they come from this recycler themselves, so an unchanged child is the same object). What is built
+ * from lines a line break only moved is copied from the previous value with its ranges moved (see
+ * `getFromLines`). Anything else is built afresh.
  */
 export class Recycler {
   private readonly previousKept: ReadonlyMap<string, ReadonlyMap<Place, object>>;
@@ -27,8 +28,11 @@ export class Recycler {
   // What the next parse may reuse: the objects of this one.
   private readonly kept = new Map<string, Map<Place, object>>();
   private readonly built = new Map<string, Map<Place, Entry>>();
-  /** Runs of lines unchanged since the previous parse, as [first, last] pairs in line order. */
-  private readonly unchangedRuns: number[] = [];
+  /**
+   * Runs of lines whose text is unchanged since the previous parse, as [first, last, shift] triples in
+   * line order: line `l` of the run was line `l - shift` there (shift 0: the same line numbers).
+   */
+  private readonly movedRuns: number[] = [];
 
   constructor(previous?: Recycler) {
     this.previousKept = previous?.kept ?? new Map();
@@ -69,50 +73,76 @@ export class Recycler {
    * is derived from it only) and from `also` (a few values read elsewhere, such as the trait the lines
    * stand in): while those lines are unchanged (see `markUnchanged`) and `also` equals the previous
    * parse's, the previous value for the same lines stands, its line inputs neither compared nor even
-   * built, and nothing is allocated for it.
+   * built, and nothing is allocated for it. Lines that only moved (see `markMoved`, a line break above
+   * them) get a copy of the previous value with its ranges moved as much: `at` must then be where the
+   * value's lines start or stand (the previous value is looked up as far back), and the value plain
+   * data (objects, arrays, strings, numbers) whose only line numbers are those of its ranges.
    */
   getFromLines<V>(
     kind: string,
-    at: Place,
+    at: number,
     first: number,
     last: number,
     inputs: () => readonly unknown[],
     build: () => V,
     also: readonly unknown[] = NOTHING,
   ): V {
-    const old = this.previousBuilt.get(kind)?.get(at);
-    if (old && old.inputs[0] === first && old.inputs[1] === last && sameAlso(old.inputs, also) && this.unchanged(first, last)) {
-      this.record(kind, at, detachedEntry(old));
-      return old.value as V;
+    const shift = this.shiftOf(first, last);
+    if (shift !== undefined) {
+      const old = this.previousBuilt.get(kind)?.get(at - shift);
+      if (old && old.inputs[0] === first - shift && old.inputs[1] === last - shift && sameAlso(old.inputs, also)) {
+        const entry = shift ? movedEntry(old, first, last, shift) : detachedEntry(old);
+        this.record(kind, at, entry);
+        return entry.value as V;
+      }
     }
     return this.get(kind, at, [first, last, ...also, ...inputs()], build);
   }
 
   /**
    * Records that lines `first..last` have the same text and line numbers as in the previous parse
-   * (the block scan knows it of the sections it reuses). Calls come in line order.
+   * (the block scan knows it of the sections it reuses). Calls (with `markMoved`'s) come in line order.
    */
   markUnchanged(first: number, last: number): void {
-    const n = this.unchangedRuns.length;
-    if (n && this.unchangedRuns[n - 1] === first - 1) this.unchangedRuns[n - 1] = last;
-    else this.unchangedRuns.push(first, last);
+    this.markMoved(first, last, 0);
+  }
+
+  /**
+   * Records that lines `first..last` have the same text as lines `first - shift..last - shift` of the
+   * previous parse (a section below an inserted or deleted line break). Calls come in line order.
+   */
+  markMoved(first: number, last: number, shift: number): void {
+    const runs = this.movedRuns;
+    const n = runs.length;
+    if (n && runs[n - 2] === first - 1 && runs[n - 1] === shift) runs[n - 2] = last;
+    else runs.push(first, last, shift);
   }
 
   /** True when every line of `first..last` was marked unchanged. */
   unchanged(first: number, last: number): boolean {
-    const runs = this.unchangedRuns;
-    // The last run starting at or before `first` (runs are [start, end] pairs in line order).
+    return this.shiftOf(first, last) === 0;
+  }
+
+  /** How far lines `first..last` moved since the previous parse, when one run holds them all (see `markMoved`). */
+  shiftOf(first: number, last: number): number | undefined {
+    const runs = this.movedRuns;
+    // The last run starting at or before `first` (runs are [start, end, shift] triples in line order).
     let lo = 0;
-    let hi = runs.length / 2 - 1;
+    let hi = runs.length / 3 - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (runs[2 * mid] <= first) {
+      if (runs[3 * mid] <= first) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found >= 0 && last <= runs[2 * found + 1];
+    return found >= 0 && last <= runs[3 * found + 1] ? runs[3 * found + 2] : undefined;
+  }
+
+  /** The inputs of the previous parse's value of this kind at this place (see `get`), if it had one. */
+  previousInputs(kind: string, at: Place): readonly unknown[] | undefined {
+    return this.previousBuilt.get(kind)?.get(at)?.inputs;
   }
 
   private record(kind: string, at: Place, entry: Entry): void {
@@ -123,7 +153,7 @@ export class Recycler {
 }
 
 /** The part of a `Recycler` a parse uses. */
-export type Reuser = Pick<Recycler, 'keep' | 'get' | 'getFromLines' | 'markUnchanged'>;
+export type Reuser = Pick<Recycler, 'keep' | 'get' | 'getFromLines' | 'markUnchanged' | 'markMoved' | 'previousInputs'>;
 
 /** A recycler that reuses and records nothing: for a parse no later parse will build on. */
 export const NO_RECYCLER: Reuser = {
@@ -131,6 +161,8 @@ export const NO_RECYCLER: Reuser = {
   get: (_kind, _at, _inputs, build) => build(),
   getFromLines: (_kind, _at, _first, _last, _inputs, build) => build(),
   markUnchanged: () => undefined,
+  markMoved: () => undefined,
+  previousInputs: () => undefined,
 };
 
 /**
@@ -151,6 +183,33 @@ function detachString(s: string): string {
 function detachedEntry(entry: Entry): Entry {
   if (entry.detached) return entry;
   return { inputs: entry.inputs.map((x) => detach(x, 0)), value: entry.value, detached: true };
+}
+
+/**
+ * `entry` (of `getFromLines`) for lines that moved by `shift` to `first..last`: its value copied
+ * with its ranges moved (see `moveLines`), its line inputs carried over as `detachedEntry` does.
+ */
+function movedEntry(entry: Entry, first: number, last: number, shift: number): Entry {
+  const inputs = detachedEntry(entry).inputs.slice();
+  inputs[0] = first;
+  inputs[1] = last;
+  return { inputs, value: moveLines(entry.value, shift), detached: true };
+}
+
+/** A copy of plain data `x` with the line of every range in it moved by `shift` (strings shared). */
+function moveLines<V>(x: V, shift: number): V {
+  if (typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) return x.map((item: unknown) => moveLines(item, shift)) as V;
+  if (isRange(x)) {
+    const { start, end } = x;
+    return {
+      start: { line: start.line + shift, character: start.character },
+      end: { line: end.line + shift, character: end.character },
+    } as V;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const k in x) copy[k] = moveLines((x as Record<string, unknown>)[k], shift);
+  return copy as V;
 }
 
 /**
