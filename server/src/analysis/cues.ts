@@ -165,13 +165,18 @@ export interface CueMatch {
 
 /**
  * The first cue of `kind` in a sentence, or undefined. Pass the sentence as `cueText` returns it
- * (offsets are those of the sentence as written). Not memoised: the rules ask `sentenceCues`, which
- * keeps the answer per sentence.
+ * (offsets are those of the sentence as written), and `masked` when the sentence's masks are kept
+ * elsewhere (it must return `maskForCues(prepared, kind)`). Not memoised: the rules ask
+ * `sentenceCues`, which keeps the answer per sentence.
  */
-export function findCue(kind: CueKind, prepared: string): CueMatch | undefined {
+export function findCue(
+  kind: CueKind,
+  prepared: string,
+  masked: (kind: CueKind) => string = (k) => maskForCues(prepared, k),
+): CueMatch | undefined {
   // Masking only removes cues: a sentence with none as written has none at all.
   if (!COMBINED[kind].test(prepared)) return undefined;
-  const m = COMBINED[kind].exec(maskForCues(prepared, kind));
+  const m = COMBINED[kind].exec(masked(kind));
   if (!m) return undefined;
   // Patterns may begin with the punctuation that sets a clause off; the phrase starts at its first letter.
   const lead = m[0].length - m[0].replace(/^[^a-z']+/, '').length;
