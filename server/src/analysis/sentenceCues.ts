@@ -31,25 +31,28 @@ export class SentenceCues {
   /** The sentence's first cue of `kind` (see `findCue`), or undefined. */
   cue(kind: CueKind): CueMatch | undefined {
     let found = this[kind];
-    if (found === undefined) this[kind] = found = findCue(kind, this.text, this.masked) ?? null;
+    if (found === undefined) this[kind] = found = findCue(kind, this.text, (k) => this.masked(k)) ?? null;
     return found ?? undefined;
   }
 
   /** The phrase declaring the sentence's absolutes deliberate (see `declaredAbsolute`), or undefined. */
   declared(): { phrase: string; index: number } | undefined {
-    if (this.declaredPhrase === undefined) this.declaredPhrase = declaredAbsolute(this.text, this.maskedNotOwn) ?? null;
+    if (this.declaredPhrase === undefined) this.declaredPhrase = declaredAbsolute(this.text, () => this.maskedNotOwn()) ?? null;
     return this.declaredPhrase ?? undefined;
   }
 
   /** The sentence's unbounded absolutes (see `findAbsolutes`). */
   absolutes(): readonly AbsoluteMatch[] {
-    return (this.unbounded ??= findAbsolutes(this.text, this.maskedNotOwn));
+    return (this.unbounded ??= findAbsolutes(this.text, () => this.maskedNotOwn()));
   }
 
-  private readonly maskedNotOwn = (): string => (this.notOwn ??= maskNotOwn(this.text));
+  private maskedNotOwn(): string {
+    return (this.notOwn ??= maskNotOwn(this.text));
+  }
 
-  private readonly masked = (kind: CueKind): string =>
-    kind === 'rationale' ? (this.notOwnNorOthers ??= maskOthersConditions(this.maskedNotOwn())) : this.maskedNotOwn();
+  private masked(kind: CueKind): string {
+    return kind === 'rationale' ? (this.notOwnNorOthers ??= maskOthersConditions(this.maskedNotOwn())) : this.maskedNotOwn();
+  }
 }
 
 // Per sentence object: a parse after an edit hands back unchanged paragraphs, and with them their

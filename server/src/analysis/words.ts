@@ -55,6 +55,7 @@ function countWords(text: string): DistinctWords {
     total++;
     let hash = 0x811c9dc5; // FNV-1a
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ lower.charCodeAt(i), 0x01000193);
+    hash &= 0x3fffffff; // a small integer: kept in `hashes` without a heap number each
     const mask = slots.length - 1;
     let slot = hash & mask;
     let k = slots[slot];
