@@ -105,7 +105,9 @@ export function declaredAbsolute(
   prepared: string,
   masked: () => string = () => maskNotOwn(prepared),
 ): { phrase: string; index: number } | undefined {
-  if (!DECLARED.test(prepared)) return undefined;
-  const m = DECLARED.exec(masked());
+  const unmasked = DECLARED.exec(prepared);
+  if (!unmasked) return undefined;
+  const text = masked();
+  const m = text === prepared ? unmasked : DECLARED.exec(text);
   return m ? { phrase: m[0], index: m.index } : undefined;
 }
