@@ -47,7 +47,7 @@ function countWords(text: string): DistinctWords {
   const words: string[] = [];
   const counts: number[] = [];
   const hashes: number[] = [];
-  let slots = new Int32Array(256).fill(-1);
+  let slots: Int32Array = new Int32Array(256).fill(-1);
   let total = 0;
   for (let start = 0; start < lower.length; start++) {
     if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
