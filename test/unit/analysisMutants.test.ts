@@ -96,6 +96,18 @@ describe('language: how a text is counted', () => {
     assert.equal(cuesCoverLanguage(`${times('und', 29)} ·`), true, 'punctuation is no word');
   });
 
+  it('finds function words in any case, beside any punctuation, with other letters or not', () => {
+    // 30 words of another language each: the cues cannot judge them, unless a word is missed.
+    assert.equal(cuesCoverLanguage(times('UND Der nIcHt', 10)), false, 'ASCII words in any case');
+    assert.equal(cuesCoverLanguage(times('der—und', 15)), false, 'before and after an em dash');
+    assert.equal(cuesCoverLanguage(times('für não são', 10)), false, 'words with letters outside ASCII');
+    assert.equal(cuesCoverLanguage(times('FÜR', 30)), false, 'lower-cased outside ASCII too');
+    // Not function words: a digit or another letter makes another word.
+    for (const word of ['und1', 'undé', 'aund', 'undx', 'derund'])
+      assert.equal(cuesCoverLanguage(times(word, 30)), true, `${word} is no function word`);
+    assert.equal(cuesCoverLanguage(times('The', 30)), true);
+  });
+
   it('counts every ASCII letter and digit at the ends of their ranges, also after a joiner', () => {
     for (const ch of ['A', 'Z', 'a', 'z'])
       assert.equal(cuesCoverLanguage(`${ch.repeat(20)} ${'ж'.repeat(20)}`), true, `${ch} is a Latin letter`);

@@ -99,6 +99,26 @@ describe('surface-form-prescription: each form in each of its wordings', () => {
   for (const [text, expected] of WORDINGS) it(JSON.stringify(text), () => assert.deepEqual(prescribed(text), [expected]));
 });
 
+// Each form's pattern runs only on sentences whose lower-cased cue text holds that form's needle:
+// capitals, curly apostrophes and emphasis must not hide a form.
+describe('surface-form-prescription: each form in capitals is found as in lower case', () => {
+  const CASES: readonly (readonly [string, readonly string[]])[] = [
+    ['THE ASSISTANT SHOULD ASK FOR CLARIFICATION.', ['ask for clarification @ ASK FOR CLARIFICATION']],
+    ['Answers should be BLUF.', ['open with a summary @ BLUF']],
+    ['Always Open Your Replies With A Tl;Dr.', ['open with a summary @ Open Your Replies With A Tl;Dr']],
+    ['The assistant should ALWAYS apologise.', ['apologise @ apologise']],
+    ['The assistant should Express Empathy.', ['validate feelings @ Express Empathy']],
+    ['The assistant should END each reply with a QUESTION.', ['end with a question @ END each reply with a QUESTION']],
+    ['The assistant should Offer Further Help.', ['offer further help @ Offer Further Help']],
+    ['The assistant should Paraphrase the question.', ['restate the request @ Paraphrase the question']],
+    ['The assistant should ask\n  for clarification.', ['ask for clarification @ ask for clarification']],
+    // The patterns read the sentence as written: emphasis and a curly apostrophe hide these as before.
+    ['The assistant should use **Bullet Points**.', []],
+    ['The assistant should Validate the User’s FEELINGS.', []],
+  ];
+  for (const [text, expected] of CASES) it(JSON.stringify(text), () => assert.deepEqual(prescribed(text), expected));
+});
+
 describe('surface-form-prescription: a prescription wrapped onto an indented line at any space is reported the same', () => {
   for (const [text, expected] of WORDINGS) {
     it(JSON.stringify(text), () => {

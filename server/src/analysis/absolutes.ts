@@ -6,7 +6,7 @@
  * read as `cueText` prepares them.
  */
 
-import { maskForCues } from './cueText';
+import { maskNotOwn } from './cueText';
 
 const ABSOLUTE =
   /\b(?:always|never|must|under no circumstances|under any circumstances|in all cases|in every case|in no case|at all times|without exception)\b/g;
@@ -61,11 +61,12 @@ export interface AbsoluteMatch {
  * The absolutes of a sentence (prepared by `cueText`) that apply a behaviour without bound: not
  * hedged, not compounds or quoted, not about the past, not a claim about how things are (nor a state
  * a thing is to be in), not what someone else does, not the syntax a tool reads, and not inside
- * reasoning the text rejects. Not memoised: the rules ask `sentenceCues`.
+ * reasoning the text rejects. Pass `masked` when the sentence's mask is kept elsewhere (it must
+ * return `maskNotOwn(prepared)`). Not memoised: the rules ask `sentenceCues`.
  */
-export function findAbsolutes(prepared: string): AbsoluteMatch[] {
+export function findAbsolutes(prepared: string, masked: () => string = () => maskNotOwn(prepared)): AbsoluteMatch[] {
   if (!/always|never|must|circumstances|in all cases|in every case|in no case|at all times|without exception/.test(prepared)) return [];
-  const text = maskForCues(prepared, 'exceptions');
+  const text = masked();
   const out: AbsoluteMatch[] = [];
   for (const m of text.matchAll(ABSOLUTE)) {
     const index = m.index ?? 0;
@@ -98,10 +99,15 @@ const DECLARED =
 
 /**
  * The phrase by which a sentence (prepared by `cueText`) declares an absolute deliberate, if any.
- * Not memoised: the rules ask `sentenceCues`.
+ * `masked` as for `findAbsolutes`. Not memoised: the rules ask `sentenceCues`.
  */
-export function declaredAbsolute(prepared: string): { phrase: string; index: number } | undefined {
-  if (!DECLARED.test(prepared)) return undefined;
-  const m = DECLARED.exec(maskForCues(prepared, 'exceptions'));
+export function declaredAbsolute(
+  prepared: string,
+  masked: () => string = () => maskNotOwn(prepared),
+): { phrase: string; index: number } | undefined {
+  const unmasked = DECLARED.exec(prepared);
+  if (!unmasked) return undefined;
+  const text = masked();
+  const m = text === prepared ? unmasked : DECLARED.exec(text);
   return m ? { phrase: m[0], index: m.index } : undefined;
 }

@@ -54,6 +54,12 @@ const OTHERS_CONDITION =
  * about what other people say or want. A dialogue line is blanked entirely.
  */
 export function maskForCues(text: string, kind: 'rationale' | 'tradeoffs' | 'exceptions'): string {
+  const masked = maskNotOwn(text);
+  return kind === 'rationale' ? maskOthersConditions(masked) : masked;
+}
+
+/** `maskForCues` for trade-offs and exceptions: quoted words and rejected reasoning blanked, a dialogue line entirely. */
+export function maskNotOwn(text: string): string {
   if (DIALOGUE.test(text)) return ' '.repeat(text.length);
   let out = text;
   if (out.includes('"')) {
@@ -74,8 +80,15 @@ export function maskForCues(text: string, kind: 'rationale' | 'tradeoffs' | 'exc
     const stop = out.slice(from).search(/[;:]/);
     out = blank(out, rejected.index, stop < 0 ? out.length : from + stop);
   }
-  if (kind === 'rationale') {
-    for (const m of out.matchAll(OTHERS_CONDITION)) out = blank(out, m.index ?? 0, (m.index ?? 0) + m[0].length);
-  }
+  return out;
+}
+
+/**
+ * `maskForCues` for reasons, from `maskNotOwn`'s result: conditions about what other people say or
+ * want blanked too.
+ */
+export function maskOthersConditions(masked: string): string {
+  let out = masked;
+  for (const m of masked.matchAll(OTHERS_CONDITION)) out = blank(out, m.index ?? 0, (m.index ?? 0) + m[0].length);
   return out;
 }

@@ -165,13 +165,21 @@ export interface CueMatch {
 
 /**
  * The first cue of `kind` in a sentence, or undefined. Pass the sentence as `cueText` returns it
- * (offsets are those of the sentence as written). Not memoised: the rules ask `sentenceCues`, which
- * keeps the answer per sentence.
+ * (offsets are those of the sentence as written), and `masked` when the sentence's masks are kept
+ * elsewhere (it must return `maskForCues(prepared, kind)`). Not memoised: the rules ask
+ * `sentenceCues`, which keeps the answer per sentence.
  */
-export function findCue(kind: CueKind, prepared: string): CueMatch | undefined {
-  // Masking only removes cues: a sentence with none as written has none at all.
-  if (!COMBINED[kind].test(prepared)) return undefined;
-  const m = COMBINED[kind].exec(maskForCues(prepared, kind));
+export function findCue(
+  kind: CueKind,
+  prepared: string,
+  masked: (kind: CueKind) => string = (k) => maskForCues(prepared, k),
+): CueMatch | undefined {
+  // Masking only removes cues: a sentence with none as written has none at all. Most masks blank
+  // nothing (and return the text itself): then the first match is the answer.
+  const unmasked = COMBINED[kind].exec(prepared);
+  if (!unmasked) return undefined;
+  const text = masked(kind);
+  const m = text === prepared ? unmasked : COMBINED[kind].exec(text);
   if (!m) return undefined;
   // Patterns may begin with the punctuation that sets a clause off; the phrase starts at its first letter.
   const lead = m[0].length - m[0].replace(/^[^a-z']+/, '').length;

@@ -87,7 +87,8 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
  * One pass over a text without allocating per character: letters, Latin letters, and the words
- * `words()` would find (only those short enough to be a function word are sliced out).
+ * `words()` would find. A word of ASCII letters is looked up by its `asciiKey`, read on the way; only
+ * the rare word short enough to be a function word and holding other characters is sliced out.
  */
 function scan(text: string): Stats {
   let letters = 0;
@@ -96,6 +97,8 @@ function scan(text: string): Stats {
   let english = 0;
   let other = 0;
   let start = -1;
+  // The word's `asciiKey` so far, or -1 once it holds a character other than an ASCII letter.
+  let key = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     let wordChar: boolean;
@@ -106,6 +109,10 @@ function scan(text: string): Stats {
         latin++;
       }
       wordChar = letter || (c >= 48 && c <= 57);
+      if (wordChar) {
+        if (start < 0) key = 0;
+        key = letter && key >= 0 ? key * 27 + (c | 32) - 96 : -1;
+      }
     } else {
       const ch = text[i];
       if (LETTER.test(ch)) {
@@ -113,6 +120,7 @@ function scan(text: string): Stats {
         if (LATIN.test(ch)) latin++;
         wordChar = true;
       } else wordChar = LETTER_OR_DIGIT.test(ch);
+      if (wordChar) key = -1;
     }
     if (wordChar) {
       if (start < 0) start = i;
@@ -120,12 +128,20 @@ function scan(text: string): Stats {
     }
     if (start < 0) continue;
     // Inner apostrophes and hyphens join a word, as in `words()`.
-    if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < text.length && isWordStart(text, i + 1)) continue;
+    if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < text.length && isWordStart(text, i + 1)) {
+      key = -1;
+      continue;
+    }
     count++;
     if (i - start <= LONGEST_FUNCTION_WORD) {
-      const word = text.slice(start, i).toLowerCase();
-      if (ENGLISH.has(word)) english++;
-      else if (OTHER.has(word)) other++;
+      if (key >= 0) {
+        if (ENGLISH_KEYS.has(key)) english++;
+        else if (OTHER_KEYS.has(key)) other++;
+      } else {
+        const word = text.slice(start, i).toLowerCase();
+        if (ENGLISH.has(word)) english++;
+        else if (OTHER.has(word)) other++;
+      }
     }
     start = -1;
   }
@@ -139,6 +155,24 @@ function isWordStart(text: string, i: number): boolean {
 }
 
 const LONGEST_FUNCTION_WORD = Math.max(...[...ENGLISH, ...OTHER].map((w) => w.length));
+
+/**
+ * A word of ASCII letters as a number, case-insensitively (each letter a base-27 digit, 1 to 26), or
+ * -1 for any other word. Exact up to 11 letters, beyond the longest function word.
+ */
+function asciiKey(word: string): number {
+  let key = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return -1;
+    key = key * 27 + c - 96;
+  }
+  return key;
+}
+
+const keysOf = (words: ReadonlySet<string>) => new Set([...words].map(asciiKey).filter((k) => k >= 0));
+const ENGLISH_KEYS = keysOf(ENGLISH);
+const OTHER_KEYS = keysOf(OTHER);
 
 const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 

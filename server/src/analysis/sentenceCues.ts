@@ -1,6 +1,6 @@
 import { declaredAbsolute, findAbsolutes, type AbsoluteMatch } from './absolutes';
 import { findCue, type CueKind, type CueMatch } from './cues';
-import { cueText } from './cueText';
+import { cueText, maskNotOwn, maskOthersConditions } from './cueText';
 import { memo } from './memo';
 import type { Sentence } from './sentences';
 
@@ -19,6 +19,10 @@ export class SentenceCues {
   private exceptions: CueMatch | null | undefined;
   private declaredPhrase: { phrase: string; index: number } | null | undefined;
   private unbounded: readonly AbsoluteMatch[] | undefined;
+  // The masks (see `maskForCues`), made when a pattern first matches the unmasked text: every
+  // question but the reason shares the first.
+  private notOwn: string | undefined;
+  private notOwnNorOthers: string | undefined;
 
   constructor(sentence: string) {
     this.text = cueText(sentence);
@@ -27,19 +31,27 @@ export class SentenceCues {
   /** The sentence's first cue of `kind` (see `findCue`), or undefined. */
   cue(kind: CueKind): CueMatch | undefined {
     let found = this[kind];
-    if (found === undefined) this[kind] = found = findCue(kind, this.text) ?? null;
+    if (found === undefined) this[kind] = found = findCue(kind, this.text, (k) => this.masked(k)) ?? null;
     return found ?? undefined;
   }
 
   /** The phrase declaring the sentence's absolutes deliberate (see `declaredAbsolute`), or undefined. */
   declared(): { phrase: string; index: number } | undefined {
-    if (this.declaredPhrase === undefined) this.declaredPhrase = declaredAbsolute(this.text) ?? null;
+    if (this.declaredPhrase === undefined) this.declaredPhrase = declaredAbsolute(this.text, () => this.maskedNotOwn()) ?? null;
     return this.declaredPhrase ?? undefined;
   }
 
   /** The sentence's unbounded absolutes (see `findAbsolutes`). */
   absolutes(): readonly AbsoluteMatch[] {
-    return (this.unbounded ??= findAbsolutes(this.text));
+    return (this.unbounded ??= findAbsolutes(this.text, () => this.maskedNotOwn()));
+  }
+
+  private maskedNotOwn(): string {
+    return (this.notOwn ??= maskNotOwn(this.text));
+  }
+
+  private masked(kind: CueKind): string {
+    return kind === 'rationale' ? (this.notOwnNorOthers ??= maskOthersConditions(this.maskedNotOwn())) : this.maskedNotOwn();
   }
 }
 

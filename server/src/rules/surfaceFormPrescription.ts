@@ -14,46 +14,57 @@ const acrossLines = (re: RegExp) => new RegExp(re.source.replaceAll(' ', String.
 /**
  * Fixed surface behaviours that, prescribed unconditionally, end up in a large share of generated
  * responses and are learned as the pattern itself (asking for clarification even on "What is 1+1?").
+ * `needle`: letters every match of `pattern` contains, tested on the sentence's cue text (lower
+ * case, without the `i` flag: the patterns' words are ASCII letters (and ";"), which cueText lowers
+ * in place), so a sentence is matched only against the forms it can hold.
  */
-const SURFACE_FORMS: readonly { readonly form: string; readonly pattern: RegExp }[] = [
+const SURFACE_FORMS: readonly { readonly form: string; readonly needle: RegExp; readonly pattern: RegExp }[] = [
   {
     form: 'ask for clarification',
+    needle: /clarif/,
     pattern:
       /\b(?:ask(?:s|ing)?|pose(?:s|ing)?)\s+(?:the user\s+|users\s+)?(?:for\s+)?(?:a\s+|some\s+)?(?:clarification|clarifying questions?|follow-up questions? to clarify)|\b(?:seek|request)(?:s|ing)?\s+clarification\b/i,
   },
   {
     form: 'open with a summary',
+    needle: /summary|tl;?dr|bottom|overview|recap|conclusion|bluf/,
     pattern:
       /\b(?:open|start|begin|lead|preface)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|repl(?:y|ie)|message)s?\s+)?(?:with|by (?:giving|stating|providing))\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|one-line\s+)?(?:summary|tl;?dr|bottom line|overview|recap|conclusion)\b|\bbottom(?:-|\s+)line(?:-|\s+)up(?:-|\s+)front\b|\bBLUF\b/i,
   },
   {
     form: 'use bullet points or headings',
+    needle: /bullet|numbered|heading|header|bold/,
     pattern:
       /\b(?:use|uses|using|format\w*\s+\w+\s+(?:as|with|in)|structure\w*\s+\w+\s+(?:as|with|in))\s+(?:a\s+)?(?:bullet(?:ed)?(?:\s+points?|\s+lists?)?|bullets|numbered lists?|headings|headers|section headings|bold lead-ins)\b/i,
   },
   {
     form: 'apologise',
+    needle: /apologi|sorry|regret/,
     pattern: /\b(?:apologi[sz](?:e|es|ing)|say(?:s|ing)?\s+sorry|express(?:es|ing)?\s+regret)\b/i,
   },
   {
     form: 'validate feelings',
+    needle: /feelings|emotion|empath/,
     pattern:
       /\b(?:validat(?:e|es|ing)|acknowledg(?:e|es|ing)|affirm(?:s|ing)?|mirror(?:s|ing)?)\s+(?:the\s+user'?s\s+|their\s+|users'?\s+|your\s+|a\s+user'?s\s+)?(?:feelings|emotions|emotional experience)\b|\b(?:express(?:es|ing)?\s+empathy|empathi[sz](?:e|es|ing))\b/i,
   },
   {
     form: 'end with a question',
+    needle: /question/,
     pattern:
       /\b(?:end|close|finish|conclude|wrap up)(?:s|ing)?\s+(?:each\s+|every\s+|the\s+|its\s+|your\s+|all\s+)?(?:(?:response|answer|repl(?:y|ie)|message|turn)s?\s+)?(?:with|by asking)\s+(?:a\s+|an\s+)?(?:(?:follow-up|open-ended|clarifying|engaging)\s+)?question\b|\bask(?:s|ing)?\s+(?:a\s+)?follow-up questions?\b/i,
   },
   {
     form: 'offer further help',
+    needle: /offer/,
     pattern: /\b(?:offer(?:s|ing)?\s+(?:further|more|additional)\s+(?:help|assistance)|end(?:s|ing)?\s+(?:with|by)\s+offering)\b/i,
   },
   {
     form: 'restate the request',
+    needle: /restat|rephras|paraphras/,
     pattern: /\b(?:restat|rephras|paraphras)(?:e|es|ing)\s+(?:the\s+)?(?:user'?s\s+)?(?:question|request)\b/i,
   },
-].map(({ form, pattern }) => ({ form, pattern: acrossLines(pattern) }));
+].map(({ form, needle, pattern }) => ({ form, needle, pattern: acrossLines(pattern) }));
 
 // Words that make a prescription conditional: it says when.
 const CONDITION = acrossLines(
@@ -86,12 +97,8 @@ const negated = (before: string) =>
 // A next sentence that bounds the prescription before it ("Only when ...", "This applies if ...").
 const ONLY_WHEN = acrossLines(/^\W*(?:only|but only|this applies|do this)\b/i);
 
-// Cheap test of whether any surface form could match, so most sentences skip the patterns. Run on
-// the sentence's cue text (lower case, kept per sentence for the coverage rules), without the `i`
-// flag: its words are ASCII letters (and ";"), which cueText lowers in place and leaves where they
-// are, so it finds every sentence the patterns (case-insensitive) can match, and more cheaply.
-const ANY_FORM =
-  /ask|clarif|summar|tl;?dr|bottom|bluf|overview|recap|conclusion|bullet|numbered|heading|header|bold|apolog|sorry|regret|validat|acknowledg|affirm|mirror|empath|question|offer|restat|rephras|paraphras/;
+// Whether any surface form could match: most sentences hold no needle and skip the patterns.
+const ANY_FORM = new RegExp(SURFACE_FORMS.map((f) => f.needle.source).join('|'));
 
 /** TS202 surface-form-prescription: a fixed surface behaviour prescribed without saying when. */
 export const surfaceFormPrescriptionRule = defineRule({
@@ -133,8 +140,9 @@ function prescriptionsOf(trait: Trait): readonly Prescription[] {
   const found: Prescription[] = [];
   const sentences = trait.paragraphs.flatMap(paragraphSentences);
   sentences.forEach((sentence, i) => {
-    if (!ANY_FORM.test(sentenceCues(sentence).text)) return;
-    const p = PRESCRIPTIONS.get(sentence.text, unconditionedPrescription);
+    const cueText = sentenceCues(sentence).text;
+    if (!ANY_FORM.test(cueText)) return;
+    const p = PRESCRIPTIONS.get(sentence.text, (text) => unconditionedPrescription(text, cueText));
     if (!p) return;
     // The condition may also come in the next sentence ("Do X. Only when ...").
     const next = sentences[i + 1];
@@ -145,9 +153,10 @@ function prescriptionsOf(trait: Trait): readonly Prescription[] {
   return out;
 }
 
-/** A prescribed surface form in a sentence with no condition in the sentence, or null. */
-function unconditionedPrescription(text: string): { form: string; index: number; length: number } | null {
-  for (const { form, pattern } of SURFACE_FORMS) {
+/** A prescribed surface form in a sentence (`cueText`: the same as `cueText` prepares it) with no condition in the sentence, or null. */
+function unconditionedPrescription(text: string, cueText: string): { form: string; index: number; length: number } | null {
+  for (const { form, needle, pattern } of SURFACE_FORMS) {
+    if (!needle.test(cueText)) continue;
     const m = pattern.exec(text);
     if (!m) continue;
     const before = text.slice(0, m.index);

@@ -1,0 +1,68 @@
+/**
+ * distinctWords counts words in a hash table of its own (a word is sliced out of the text once, not
+ * at each use): it must give what counting the words in a Map gives, in the same order, on any
+ * text — contractions, hyphens, other scripts, surrogate pairs, and more distinct words than its
+ * first table holds.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { distinctWords, words } from '../../server/src/analysis/words';
+
+// A word as `words` defines it, as an expression: letters and digits (one UTF-16 unit each: an
+// astral letter is none), joined across one apostrophe or hyphen.
+const UNIT = String.raw`(?:(?=[\u0000-\uffff])[\p{L}\p{N}])`;
+const WORD = new RegExp(String.raw`${UNIT}+(?:['’-]${UNIT}+)*`, 'gu');
+
+/** The counts as a Map over the words the expression finds gives them. */
+function expected(text: string) {
+  const found = text.toLowerCase().match(WORD) ?? [];
+  const counts = new Map<string, number>();
+  for (const w of found) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return { words: [...counts.keys()], counts: [...counts.values()], total: found.length };
+}
+
+describe('distinctWords', () => {
+  it('counts contractions, hyphenated words and other scripts as words does', () => {
+    for (const text of ["It's fine, it’s FINE; it's-fine don't Don't", 'trade-off Trade-Off trade off', 'Café café ÇA ça 𠀀𠀁 𠀀𠀁', '']) {
+      assert.deepEqual(distinctWords(text), expected(text), text);
+    }
+  });
+
+  it('keeps every distinct word apart when there are more than its first table holds', () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `w${i} w${i % 7}`).join(' ');
+    const d = distinctWords(text);
+    assert.equal(d.words.length, 5000);
+    assert.deepEqual(d, expected(text));
+  });
+
+  it('gives what counting words in a Map gives, on any text, and finds the words words() finds', () => {
+    const piece = fc.constantFrom(
+      'the ',
+      'The ',
+      'it’s ',
+      "don't ",
+      'well-known ',
+      'a-',
+      '-b ',
+      'naïve ',
+      'Ärger ',
+      '日本 ',
+      '𠀀 ',
+      ', ',
+      '. ',
+      '\n',
+      "'",
+      'x',
+      'ab',
+      'ba',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
+        const text = pieces.join('');
+        assert.deepEqual(distinctWords(text), expected(text));
+        assert.deepEqual(words(text), text.toLowerCase().match(WORD) ?? []);
+      }),
+    );
+  });
+});
