@@ -40,55 +40,20 @@ export function distinctWords(text: string): DistinctWords {
   return distinctOf.get(text, countWords);
 }
 
-// Counted without slicing each word out of the text: a word is sliced once, when first seen; its
-// later occurrences are found in an open-addressing table by hash and compared in place.
 function countWords(text: string): DistinctWords {
-  const lower = text.toLowerCase();
+  const at = new Map<string, number>();
   const words: string[] = [];
   const counts: number[] = [];
-  const hashes: number[] = [];
-  let slots: Int32Array = new Int32Array(256).fill(-1);
   let total = 0;
-  for (let start = 0; start < lower.length; start++) {
-    if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
-    const end = wordEnd(lower, start);
+  forEachWord(text, (word) => {
     total++;
-    let hash = 0x811c9dc5; // FNV-1a
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ lower.charCodeAt(i), 0x01000193);
-    hash &= 0x3fffffff; // a small integer: kept in `hashes` without a heap number each
-    const mask = slots.length - 1;
-    let slot = hash & mask;
-    let k = slots[slot];
-    while (k >= 0 && !(hashes[k] === hash && equalsAt(words[k], lower, start, end))) k = slots[(slot = (slot + 1) & mask)];
-    if (k >= 0) counts[k]++;
-    else {
-      slots[slot] = words.push(lower.slice(start, end)) - 1;
+    const i = at.get(word);
+    if (i === undefined) {
+      at.set(word, words.push(word) - 1);
       counts.push(1);
-      hashes.push(hash);
-      // At most half full, so that a probe ends soon.
-      if (words.length * 2 > slots.length) slots = rehash(hashes, slots.length * 2);
-    }
-    start = end;
-  }
+    } else counts[i]++;
+  });
   return { words, counts, total };
-}
-
-/** A table of `size` slots (a power of two) holding the indices of `hashes`, each at its hash's slot or after it. */
-function rehash(hashes: readonly number[], size: number): Int32Array {
-  const slots = new Int32Array(size).fill(-1);
-  for (let k = 0; k < hashes.length; k++) {
-    let slot = hashes[k] & (size - 1);
-    while (slots[slot] >= 0) slot = (slot + 1) & (size - 1);
-    slots[slot] = k;
-  }
-  return slots;
-}
-
-/** True when `word` equals `text.slice(start, end)`. */
-function equalsAt(word: string, text: string, start: number, end: number): boolean {
-  if (word.length !== end - start) return false;
-  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
 }
 
 /** Calls `fn` with each word of `words(text)`, in order, without collecting them (a long prose makes no array). */
