@@ -148,6 +148,15 @@ const edit = fc.record({
   ),
 });
 
+/** The parse of `text` from `previous`, after checking it and its lint equal a parse and lint from scratch. */
+function sameAsFresh(text: string, previous: TraitDocument): TraitDocument {
+  const incremental = parseTraitDocument(text, { previous });
+  const fresh = parseTraitDocument(text);
+  assert.equal(plain(incremental), plain(fresh));
+  assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics);
+  return incremental;
+}
+
 function apply(text: string, e: { at: number; length: number; insert: string }): string {
   const at = Math.floor(e.at * text.length);
   return text.slice(0, at) + e.insert + text.slice(at + e.length);
@@ -162,11 +171,7 @@ describe('parse given the previous parse', () => {
         lintDocument(previous);
         for (const e of edits) {
           text = apply(text, e);
-          const incremental = parseTraitDocument(text, { previous });
-          const fresh = parseTraitDocument(text);
-          assert.equal(plain(incremental), plain(fresh));
-          assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics);
-          previous = incremental;
+          previous = sameAsFresh(text, previous);
         }
       }),
       params(Math.ceil(RUNS / 2)),
@@ -180,11 +185,7 @@ describe('parse given the previous parse', () => {
     fc.assert(
       fc.property(edit, (e) => {
         text = apply(text, e);
-        const incremental = parseTraitDocument(text, { previous });
-        const fresh = parseTraitDocument(text);
-        assert.equal(plain(incremental), plain(fresh));
-        assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics);
-        previous = incremental;
+        previous = sameAsFresh(text, previous);
       }),
       params(40),
     );
@@ -202,11 +203,7 @@ describe('parse given the previous parse', () => {
           text = insert
             ? text.slice(0, lineStart) + insert + text.slice(lineStart)
             : text.slice(0, Math.max(0, lineStart - 1)) + text.slice(lineStart);
-          const incremental = parseTraitDocument(text, { previous });
-          const fresh = parseTraitDocument(text);
-          assert.equal(plain(incremental), plain(fresh));
-          assert.deepEqual(lintDocument(incremental).diagnostics, lintDocument(fresh).diagnostics);
-          previous = incremental;
+          previous = sameAsFresh(text, previous);
         }),
         params(15),
       );
