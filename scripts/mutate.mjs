@@ -59,6 +59,8 @@ const FOLDERS = {
       'run',
       'runSession',
       'runSessionMore',
+      // A session after a fault: an older manifest, embeddings failing once, midtraining.jsonl unwritable, a stop in midtraining.
+      'runSessionEdges',
       'runBatchResume',
       'runWaves',
       'batchRun',
