@@ -103,6 +103,22 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     assert.equal(errors.length + duplicates.length, first.counts.pending);
   });
 
+  it('stops every item and fails the run when records.jsonl cannot be written', async () => {
+    const dir = folder();
+    // Once the session has started, before any item is accepted, a folder takes the file's name.
+    const options_ = options(dir, {
+      perTrait: 2,
+      onProgress: (p) => {
+        if (p.done === 0) mkdirSync(join(dir, 'records.jsonl'), { recursive: true });
+      },
+    });
+    await assert.rejects(runDataset(options_), (e: unknown) => e instanceof RunError && e.code === 'io' && /records\.jsonl/.test(e.message));
+    const manifest = readManifest(dir)!;
+    assert.equal(manifest.status, 'failed');
+    assert.match(manifest.error ?? '', /cannot append to .*records\.jsonl/);
+    assert.ok(manifest.counts.pending > 0, JSON.stringify(manifest.counts));
+  });
+
   it('fails the run, saying so in the manifest, when midtraining.jsonl cannot be written', async () => {
     const dir = folder();
     // The items are done when the documents start; then the file cannot be opened (a folder took its name).
