@@ -11,7 +11,7 @@ import type { ModelProvider } from '../../server/src/llm/provider';
 import { distinctPrompts, reworded, SIXTEEN_WORDS } from '../fake-gemini/distinctPrompts';
 import { runResponder } from '../fake-gemini/runAnswers';
 import { fakeGeminiProvider, runTestOptions, tempRoot } from '../fake-gemini/runSetup';
-import { startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
+import { fakeModelVersion, startFakeGemini, type FakeGemini, type LoggedRequest, type Reply } from '../fake-gemini/server';
 import { stageOf } from '../fake-gemini/stages';
 
 describe('a run session after a fault (real SDK, fake Gemini)', () => {
@@ -40,17 +40,25 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     fake.setResponder(runResponder(pool));
   });
 
-  it('resumes a manifest written before timings were recorded, as one earlier session', async () => {
+  it('resumes a manifest written before timings, embeddings and model versions were recorded, as one earlier session', async () => {
     const dir = folder();
-    await runDataset(options(dir));
+    // Session 1 finishes one of the two items.
+    const stop = new AbortController();
+    await runDataset(options(dir, { signal: stop.signal, onProgress: (p) => p.done >= 1 && stop.abort(new Error('stop')) }));
     const path = join(dir, 'manifest.json');
-    const { timings: _dropped, ...older } = JSON.parse(readFileSync(path, 'utf8'));
+    const { timings: _t, embeddings: _e, modelVersions: _v, ...older } = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify(older));
     const log: string[] = [];
+    const started = new Date().toISOString();
     const manifest = await runDataset(options(dir, { onLog: (l) => log.push(l) }));
-    assert.equal(log[0], 'resuming: 2 of 2 items done (2 accepted) in 1 earlier session');
+    assert.equal(log[0], 'resuming: 1 of 2 items done (1 accepted) in 1 earlier session');
     assert.equal(manifest.status, 'completed');
+    // What this session did, and nothing of the earlier one's that the manifest did not record.
     assert.equal(manifest.timings.sessions, 1);
+    assert.ok(manifest.timings.startedAt >= started, `${manifest.timings.startedAt} < ${started}`);
+    // Embedded: its item's prompt, then the earlier accepted prompt for the dedup index.
+    assert.deepEqual(manifest.embeddings, { requests: 2, texts: 2 });
+    assert.deepEqual(manifest.modelVersions, { 'fast-model': [fakeModelVersion('fast-model')], 'strong-model': [fakeModelVersion('strong-model')] });
   });
 
   it('says nothing of embedding again when the dimension changed but no earlier prompt was accepted', async () => {
