@@ -1,9 +1,10 @@
 // A run session's edges a user meets after a fault: a manifest from before timings were recorded, an
 // embedding dimension changed with nothing accepted, the earlier sessions' prompts failing to embed
 // once, midtraining.jsonl becoming unwritable, a stop during the midtraining documents, and the
-// autorater's reasons in the log (trimmed; a reason of exactly a log line's width kept whole).
+// autorater's reasons in the log (trimmed; a reason of exactly a log line's width kept whole); and a
+// finished run leaves none of its files open.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readManifest, readRunItems, runDataset, RunError, type RunOptions } from '../../server/src/generation/run';
@@ -59,6 +60,23 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     // Embedded: its item's prompt, then the earlier accepted prompt for the dedup index.
     assert.deepEqual(manifest.embeddings, { requests: 2, texts: 2 });
     assert.deepEqual(manifest.modelVersions, { 'fast-model': [fakeModelVersion('fast-model')], 'strong-model': [fakeModelVersion('strong-model')] });
+  });
+
+  it('leaves none of the run folder\'s files open when it ends', async () => {
+    const dir = folder();
+    const manifest = await runDataset(options(dir, { traits: ['admit-mistakes'], midtraining: 1, formats: ['openai', 'gemini'] }));
+    assert.deepEqual([manifest.counts.accepted, manifest.counts.midtraining.written], [1, 1]);
+    const open = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(join('/proc/self/fd', fd))];
+      } catch {
+        return []; // closed meanwhile (the listing's own descriptor)
+      }
+    });
+    assert.deepEqual(
+      open.filter((target) => target.startsWith(dir)),
+      [],
+    );
   });
 
   it('says nothing of embedding again when the dimension changed but no earlier prompt was accepted', async () => {
