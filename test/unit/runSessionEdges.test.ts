@@ -79,6 +79,31 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     );
   });
 
+  it('brings the manifest on disk up to date after an item once 500 ms have passed since it was written, not after every item', async (t) => {
+    // The clock stands still unless the test moves it.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const onDisk = (dir: string) => readManifest(dir)!.counts.pending;
+    const seen = async (wait: number) => {
+      const dir = folder();
+      const pending: number[] = [];
+      await runDataset(
+        options(dir, {
+          onProgress: (p) => {
+            pending.push(onDisk(dir));
+            // Before any item ends: `wait` ms pass after the manifest written at the start.
+            if (p.done === 0) t.mock.timers.tick(wait);
+          },
+        }),
+      );
+      return pending;
+    };
+    // Written at the start (2 pending), then only when the run ends.
+    assert.deepEqual(await seen(0), [2, 2, 2, 0]);
+    assert.deepEqual(await seen(499), [2, 2, 2, 0]);
+    // 500 ms after the start: written after the first item (the second then follows within 500 ms).
+    assert.deepEqual(await seen(500), [2, 1, 1, 0]);
+  });
+
   it('says nothing of embedding again when the dimension changed but no earlier prompt was accepted', async () => {
     fake.setResponder(runResponder(pool, { verdict: () => 'reject' }));
     const dir = folder();
