@@ -47,6 +47,8 @@ const FOLDERS = {
     mutate: ['server/src/generation/run/**/*.ts'],
     tests: unit(
       'runParts',
+      // The estimate's tokens per stage, a manifest lacking parts, the shared limiters, RunError (from survivors).
+      'runPartsMore',
       'runFolder',
       'runReads',
       'dedup',

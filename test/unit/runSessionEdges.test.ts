@@ -59,10 +59,13 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     assert.ok(manifest.timings.startedAt >= started, `${manifest.timings.startedAt} < ${started}`);
     // Embedded: its item's prompt, then the earlier accepted prompt for the dedup index.
     assert.deepEqual(manifest.embeddings, { requests: 2, texts: 2 });
-    assert.deepEqual(manifest.modelVersions, { 'fast-model': [fakeModelVersion('fast-model')], 'strong-model': [fakeModelVersion('strong-model')] });
+    assert.deepEqual(manifest.modelVersions, {
+      'fast-model': [fakeModelVersion('fast-model')],
+      'strong-model': [fakeModelVersion('strong-model')],
+    });
   });
 
-  it('leaves none of the run folder\'s files open when it ends', async () => {
+  it("leaves none of the run folder's files open when it ends", async () => {
     const dir = folder();
     const manifest = await runDataset(options(dir, { traits: ['admit-mistakes'], midtraining: 1, formats: ['openai', 'gemini'] }));
     assert.deepEqual([manifest.counts.accepted, manifest.counts.midtraining.written], [1, 1]);
@@ -147,10 +150,16 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
     const sft = readRunItems(dir).rejected.filter((r) => r.kind === 'sft');
     const errors = sft.filter((r) => r.reason === 'error');
     const duplicates = sft.filter((r) => r.reason === 'duplicate');
-    assert.ok(errors.length >= 1 && errors.every((r) => /^embed: .*embedding service unavailable/.test(r.error ?? '')), JSON.stringify(errors));
+    assert.ok(
+      errors.length >= 1 && errors.every((r) => /^embed: .*embedding service unavailable/.test(r.error ?? '')),
+      JSON.stringify(errors),
+    );
     // The items after the failure load the earlier prompt and are rejected as its duplicates.
     assert.ok(duplicates.length >= 1, JSON.stringify(second.counts));
-    assert.ok(duplicates.every((r) => r.duplicate?.of === earlier.id && r.duplicate.similarity === 0.9375), JSON.stringify(duplicates));
+    assert.ok(
+      duplicates.every((r) => r.duplicate?.of === earlier.id && r.duplicate.similarity === 0.9375),
+      JSON.stringify(duplicates),
+    );
     assert.equal(errors.length + duplicates.length, first.counts.pending);
   });
 
@@ -163,7 +172,10 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
         if (p.done === 0) mkdirSync(join(dir, 'records.jsonl'), { recursive: true });
       },
     });
-    await assert.rejects(runDataset(options_), (e: unknown) => e instanceof RunError && e.code === 'io' && /records\.jsonl/.test(e.message));
+    await assert.rejects(
+      runDataset(options_),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && /records\.jsonl/.test(e.message),
+    );
     const manifest = readManifest(dir)!;
     assert.equal(manifest.status, 'failed');
     assert.match(manifest.error ?? '', /cannot append to .*records\.jsonl/);
@@ -180,7 +192,10 @@ describe('a run session after a fault (real SDK, fake Gemini)', () => {
         if (p.done === p.total) mkdirSync(join(dir, 'midtraining.jsonl'), { recursive: true });
       },
     });
-    await assert.rejects(runDataset(options_), (e: unknown) => e instanceof RunError && e.code === 'io' && /midtraining\.jsonl/.test(e.message));
+    await assert.rejects(
+      runDataset(options_),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && /midtraining\.jsonl/.test(e.message),
+    );
     const manifest = readManifest(dir)!;
     assert.equal(manifest.status, 'failed');
     assert.match(manifest.error ?? '', /cannot append to .*midtraining\.jsonl/);
