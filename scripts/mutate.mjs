@@ -47,6 +47,8 @@ const FOLDERS = {
     mutate: ['server/src/generation/run/**/*.ts'],
     tests: unit(
       'runParts',
+      // The estimate's tokens per stage, a manifest lacking parts, the shared limiters, RunError (from survivors).
+      'runPartsMore',
       'runFolder',
       'runReads',
       'dedup',
@@ -59,6 +61,8 @@ const FOLDERS = {
       'run',
       'runSession',
       'runSessionMore',
+      // A session after a fault: an older manifest, embeddings failing once, midtraining.jsonl unwritable, a stop in midtraining.
+      'runSessionEdges',
       'runBatchResume',
       'runWaves',
       'batchRun',
