@@ -15,6 +15,9 @@ describe('normalize', () => {
     assert.equal(normalize('ÀÉÎ ǅ'), 'àéî ǆ');
     assert.equal(normalize('x\u2019'), 'x');
     assert.equal(normalize('123 !!'), '');
+    // The ends of the ASCII letter ranges; a letter whose lower case is two characters stays one character.
+    assert.equal(normalize('ZAP zap Az'), 'zap zap az');
+    assert.equal(normalize('İstanbul'), 'İstanbul');
   });
 
   it('cuts a text longer than its buffer instead of failing', () => {
@@ -47,6 +50,13 @@ describe('splitSentences', () => {
     ]);
     assert.deepEqual(splitSentences('Really?! Yes.'), ['Really?!', 'Yes.']);
     assert.deepEqual(splitSentences('Version 2.5 is out. Go.'), ['Version 2.5 is out.', 'Go.']);
+    assert.deepEqual(splitSentences("She said 'no.' Then “yes.” And ‘maybe.’ [See note.] Done."), [
+      "She said 'no.'",
+      'Then “yes.”',
+      'And ‘maybe.’',
+      '[See note.]',
+      'Done.',
+    ]);
   });
 
   it('stops at the limit, and keeps symbols between sentences with the one before', () => {
@@ -76,6 +86,22 @@ describe('stripMarkdown', () => {
     assert.equal(stripMarkdown('|---| a cell'), '|---| a cell');
     assert.equal(stripMarkdown('***'), '');
     assert.equal(stripMarkdown('___  '), '');
+    // Any length of rule or Setext underline; a bold-italic or dunder word is text.
+    assert.equal(stripMarkdown('===='), '');
+    assert.equal(stripMarkdown('***Important***'), 'Important');
+    assert.equal(stripMarkdown('___init___ runs'), 'init runs');
+    assert.equal(stripMarkdown('###### Six'), 'Six');
+  });
+});
+
+describe('the lines a response is read in', () => {
+  it('takes a fence indented four spaces for text (an indented code block is not a fence)', () => {
+    assert.deepEqual(new ResponseView('Hello.\n    ```\n# Still prose.\n    ```').lines, [
+      'Hello.',
+      '    ```',
+      '# Still prose.',
+      '    ```',
+    ]);
   });
 });
 
