@@ -178,6 +178,23 @@ describe('filterDataset', () => {
     assert.deepEqual(kept(0, 0.25), GOLDEN_0);
   });
 
+  it('writes over an earlier output of its own (another file on the same disk is not the input)', () => {
+    const dir = tempDir();
+    const { path, report } = writeDataset(dir);
+    const output = join(dir, 'out.jsonl');
+    filterDataset(path, output, report, [{ patternId: 'opening:great-question', mode: 'drop' }]);
+    const again = filterDataset(path, output, report, [{ patternId: 'closing:does-that-help', mode: 'drop' }], 3);
+    assert.equal(again.dropped.length, 15);
+    assert.equal(
+      readFileSync(output, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{')).length,
+      N - 15,
+    );
+    const header = JSON.parse(readFileSync(again.log, 'utf8').split('\n')[0]).filter;
+    assert.deepEqual([header.input, header.output, header.report, header.seed], [path, output, report.dataset, 3]);
+  });
+
   it('refuses to write over the input, by the same path or another name of the same file', () => {
     const dir = tempDir();
     const { path, report } = writeDataset(dir);
