@@ -321,7 +321,7 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     );
   });
 
-  it('says which option is wrong, and which record id is used twice', async () => {
+  it('says which option is wrong and which record id is used twice, and asks nothing of an empty dataset', async () => {
     await assert.rejects(runModelPass(RECORDS, { provider: provider(), batchSize: 0 }), /batchSize must be a positive integer, not 0/);
     await assert.rejects(
       runModelPass(RECORDS, { provider: provider(), maxPatterns: 2.5 }),
@@ -331,6 +331,9 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
       runModelPass([RECORDS[0], RECORDS[1], { ...RECORDS[0], line: 3 }], { provider: provider() }),
       /record id "r0" appears twice \(line 3\)/,
     );
+    // No records: nothing to ask, nothing found.
+    const empty = await runModelPass([], { provider: provider() });
+    assert.deepEqual([empty.patterns, empty.unrated, empty.unscanned, empty.cost], [[], [], [], { usd: 0, unpriced: [] }]);
     assert.equal(fake.requests.length, 0);
   });
 
