@@ -186,6 +186,11 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
     ['**Speed: fast', null],
     ['**Speed** —', null],
     ['Note **Speed:** fast', null],
+    // A one-character label, a label whose colon is followed by a space inside the bold span.
+    ['**A** — the first option', 'broad'],
+    ['**Speed: ** fast', 'broad'],
+    // Underscores later in the line (a dunder name) open no lead-in, even after a colon.
+    ['Note: __main__ is the entry point.', null],
   ];
   check('bold-lead-in', BOLD_LEAD_IN);
 
@@ -242,6 +247,15 @@ describe('audit detectors: strict, broad or neither, one response at a time', ()
     ['Is the laptop new? Here is how.\n\nMore text.', null],
     ['Is youth fleeting? Here is how.\n\nMore text.', null],
     ['Paris is the capital of France.', null],
+    // A cue ending its question, right before the question mark.
+    ['What do you mean?', 'strict'],
+    ['Could you clarify?', 'strict'],
+    // A cue in the sentence before a question (ended by ".", "!" or a line break) is not in that question.
+    ['Let me clarify the steps. Is it blue?', 'broad'],
+    ['Happy to clarify! Is it blue?', 'broad'],
+    ['Let me clarify\nIs it blue?', 'broad'],
+    // Blank lines before the first paragraph do not end it.
+    ['\n\nIs your laptop new? Here is how.\n\nMore text.', 'broad'],
     // A cue counts in a question when it stands within 400 characters of its question mark.
     [`Are you asking about ${'y'.repeat(379)}?`, 'strict'],
     [`Are you asking about ${'y'.repeat(380)}?`, 'broad'],

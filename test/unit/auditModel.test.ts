@@ -301,6 +301,42 @@ describe('audit model pass (real SDK, fake Gemini)', () => {
     assert.throws(() => estimateModelPass([RECORDS[0], RECORDS[0]], {}), RangeError);
   });
 
+  it('reports progress 0 first, then one step per settled call up to the total, and rejects with the error onProgress throws', async () => {
+    const progress: [number, number][] = [];
+    await runModelPass(RECORDS, { provider: provider(), onProgress: (d, t) => void progress.push([d, t]) });
+    // 3 scan batches of 20, 1 cluster call, 6 rating batches of 10.
+    assert.deepEqual(
+      progress,
+      Array.from({ length: 11 }, (_, i) => [i, 10]),
+    );
+    const broken = new Error('progress view gone');
+    await assert.rejects(
+      runModelPass(RECORDS, {
+        provider: provider(),
+        onProgress: (done) => {
+          if (done === 4) throw broken;
+        },
+      }),
+      (e) => e === broken,
+    );
+  });
+
+  it('says which option is wrong and which record id is used twice, and asks nothing of an empty dataset', async () => {
+    await assert.rejects(runModelPass(RECORDS, { provider: provider(), batchSize: 0 }), /batchSize must be a positive integer, not 0/);
+    await assert.rejects(
+      runModelPass(RECORDS, { provider: provider(), maxPatterns: 2.5 }),
+      /maxPatterns must be a positive integer, not 2\.5/,
+    );
+    await assert.rejects(
+      runModelPass([RECORDS[0], RECORDS[1], { ...RECORDS[0], line: 3 }], { provider: provider() }),
+      /record id "r0" appears twice \(line 3\)/,
+    );
+    // No records: nothing to ask, nothing found.
+    const empty = await runModelPass([], { provider: provider() });
+    assert.deepEqual([empty.patterns, empty.unrated, empty.unscanned, empty.cost], [[], [], [], { usd: 0, unpriced: [] }]);
+    assert.equal(fake.requests.length, 0);
+  });
+
   it('serves a second identical pass from the cache without a request', async () => {
     const cache = new MemoryAnswerCache();
     const first = await runModelPass(RECORDS, { provider: provider(), cache });

@@ -45,4 +45,44 @@ describe('discovered phrases', () => {
       ['opening:below-is', 'opening:heres-the-plan'],
     );
   });
+
+  it('names and describes a phrase by its side: the first sentence starts with it, or the last one ends with it', () => {
+    const responses = WORDS.slice(0, 6).map((w) => `Great question, ${w} wins. Use the ${w} setting. Does that help?`);
+    const found = offlineAudit(records(responses), { minSupport: 6 }).filter((p) => p.id.includes(':'));
+    assert.deepEqual(
+      found.map((p) => [p.id, p.name, p.description]),
+      [
+        [
+          'closing:does-that-help',
+          'Ends with "does that help"',
+          'A phrase found in the data, not listed in advance. Strict: the last sentence ends with "does that help" (compared in lower case, without punctuation or digits). Broad: "does that help" anywhere in the last two sentences.',
+        ],
+        [
+          'opening:great-question',
+          'Opens with "great question"',
+          'A phrase found in the data, not listed in advance. Strict: the first sentence starts with "great question" (compared in lower case, without punctuation or digits). Broad: "great question" anywhere in the first two sentences.',
+        ],
+      ],
+    );
+  });
+
+  it('reports at most 50 phrases a side, leaving out the least common', () => {
+    // 51 opening phrases of two made-up words each: 50 open three records, "openaa nowaa", seen first, opens two.
+    const word = (i: number) => String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
+    const responses: string[] = [];
+    for (let p = 0; p < 51; p++)
+      for (let k = 0; k < (p === 0 ? 2 : 3); k++) responses.push(`Open${word(p)} now${word(p)} item${word(p)}${word(k)}.`);
+    const opening = offlineAudit(records(responses), { minSupport: 2 }).filter((p) => p.id.startsWith('opening:'));
+    assert.equal(opening.length, 50);
+    assert.ok(opening.every((p) => p.records.length === 3));
+    assert.ok(!opening.some((p) => p.id === 'opening:openaa-nowaa'));
+  });
+
+  it('counts the opening of a first sentence of any length', () => {
+    // 256 words: one more than a byte holds.
+    const responses = WORDS.slice(0, 3).map((w) => `Long story ${w} ${'and more '.repeat(126)}end.`);
+    assert.deepEqual(discovered(responses, 'opening', 3), [
+      { id: 'opening:long-story', strict: ['r0', 'r1', 'r2'], broad: ['r0', 'r1', 'r2'] },
+    ]);
+  });
 });

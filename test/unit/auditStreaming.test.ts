@@ -1,10 +1,8 @@
-// The audit streams: it keeps compact per-record features, not the records, so a dataset larger
-// than the heap is audited and filtered (checked in a subprocess whose heap is far smaller than the
-// dataset — not timed); what it finds is what the in-memory audit finds; a byte-order mark at the
+// The audit streams: it keeps compact per-record features, not the records (a dataset larger than
+// the heap: auditBoundedMemory.test.ts); what it finds is what the in-memory audit finds; a byte-order mark at the
 // start of every line and CR-only line endings are read; the report's JSON is written in pieces.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -20,9 +18,8 @@ import {
 import { MAX_BAD_LINES_KEPT, readRecordsById } from '../../server/src/audit/read';
 import { reportJson } from '../../server/src/audit/reportJson';
 import { auditView } from '../../client/src/webviews/auditView';
-import { seededRandom } from '../../server/src/generation/seededRandom';
+import { writeRecords } from './auditRecords';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const tempDir = () => {
@@ -30,47 +27,6 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
-
-const OPENERS = [
-  'Great question!',
-  'Sure, here is how.',
-  "I'm sorry to hear that.",
-  'That sounds really frustrating.',
-  'Bottom line: it depends.',
-];
-const CLOSERS = ['Does that help?', 'Let me know if you have any other questions.', 'Happy to help.'];
-
-/** A varied synthetic record: planted openers and closers, lists, headings, 20 traits. */
-function record(i: number, random: () => number, filler = 0): Record<string, unknown> {
-  const words = Array.from(
-    { length: 20 + Math.floor(random() * 200) },
-    () => ['alpha', 'beta', 'gamma', 'delta', 'the', 'of', 'you'][Math.floor(random() * 7)],
-  ).join(' ');
-  const parts = [`${random() < 0.4 ? OPENERS[0] : OPENERS[Math.floor(random() * OPENERS.length)]} ${words}.`];
-  if (random() < 0.3) parts.push('- one item\n- two items\n- three items');
-  if (random() < 0.1) parts.unshift('## A heading');
-  if (filler) parts.push('Filler sentence for size. '.repeat(filler));
-  parts.push(`Closing words here. ${random() < 0.5 ? CLOSERS[Math.floor(random() * CLOSERS.length)] : 'Done.'}`);
-  return { id: `r${i}`, traitId: `trait-${i % 20}`, prompt: `Question ${i}?`, response: parts.join('\n\n') };
-}
-
-function writeRecords(path: string, n: number, options: { lineEnd?: string; prefix?: string; filler?: number } = {}): void {
-  const random = seededRandom(7);
-  const fd = openSync(path, 'w');
-  try {
-    let chunk = '';
-    for (let i = 0; i < n; i++) {
-      chunk += `${options.prefix ?? ''}${JSON.stringify(record(i, random, options.filler))}${options.lineEnd ?? '\n'}`;
-      if (chunk.length > 1 << 20) {
-        writeSync(fd, chunk);
-        chunk = '';
-      }
-    }
-    writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Records as readDataset gives them, in memory: the reference the streaming audit must match. */
 function inMemory(path: string): { records: AuditRecord[] } {
@@ -168,28 +124,5 @@ describe('the report JSON, in pieces', () => {
     assert.equal(pieces.join(''), `${JSON.stringify(report, null, 2)}\n`);
     const files = writeAuditFiles(path, report);
     assert.deepEqual(JSON.parse(readFileSync(files.json, 'utf8')), report);
-  });
-});
-
-describe('bounded memory (a subprocess whose heap is smaller than the dataset)', () => {
-  it('audits and filters a dataset several times the size of its heap', () => {
-    const dir = tempDir();
-    const path = join(dir, 'big.jsonl');
-    // About 130 MB of records (~16 KB each); the heap gets 48 MB: keeping the records cannot fit.
-    writeRecords(path, 8000, { filler: 600 });
-    assert.ok(statSync(path).size > 120 * 2 ** 20);
-    const node = (args: string[]) =>
-      spawnSync(process.execPath, ['--max-old-space-size=48', CLI, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-    const audit = node(['audit', 'big.jsonl', '--offline', '--format', 'json']);
-    assert.equal(audit.status, 0, audit.stderr.slice(-2000));
-    const report = JSON.parse(audit.stdout);
-    assert.equal(report.records, 8000);
-    assert.ok(report.patterns.some((p: { id: string }) => p.id === 'opening:great-question'));
-    const filter = node(['audit', 'filter', 'big.jsonl', '--out', 'small.jsonl', '--drop', 'opening:great-question', '--format', 'json']);
-    assert.equal(filter.status, 0, filter.stderr.slice(-2000));
-    const result = JSON.parse(filter.stdout);
-    const strict = report.patterns.find((p: { id: string }) => p.id === 'opening:great-question').records.length;
-    assert.equal(result.written + result.dropped.length, 8000);
-    assert.equal(result.dropped.length, strict);
   });
 });

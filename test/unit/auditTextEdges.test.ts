@@ -15,9 +15,16 @@ describe('normalize', () => {
     assert.equal(normalize('ÀÉÎ ǅ'), 'àéî ǆ');
     assert.equal(normalize('x\u2019'), 'x');
     assert.equal(normalize('123 !!'), '');
+    // The ends of the ASCII letter ranges; a letter whose lower case is two characters stays one character.
+    assert.equal(normalize('ZAP zap Az'), 'zap zap az');
+    assert.equal(normalize('İstanbul'), 'İstanbul');
+    // A curly opening quote inside a word is an apostrophe; an apostrophe opening the text is dropped.
+    assert.equal(normalize('don‘t'), "don't");
+    assert.equal(normalize("'Tis so"), 'tis so');
   });
 
   it('cuts a text longer than its buffer instead of failing', () => {
+    assert.equal(normalize('a'.repeat(65_536)), 'a'.repeat(65_536));
     assert.equal(normalize('a'.repeat(70_000)), 'a'.repeat(65_534));
     // 'word ' × 13 106 is 65 530 characters, then 'word' of the next: cut to 65 534, trailing space dropped.
     assert.equal(normalize('word '.repeat(20_000)), `${'word '.repeat(13_106)}word`);
@@ -47,6 +54,14 @@ describe('splitSentences', () => {
     ]);
     assert.deepEqual(splitSentences('Really?! Yes.'), ['Really?!', 'Yes.']);
     assert.deepEqual(splitSentences('Version 2.5 is out. Go.'), ['Version 2.5 is out.', 'Go.']);
+    assert.deepEqual(splitSentences('Version 2.5. Next.'), ['Version 2.5.', 'Next.']);
+    assert.deepEqual(splitSentences("She said 'no.' Then “yes.” And ‘maybe.’ [See note.] Done."), [
+      "She said 'no.'",
+      'Then “yes.”',
+      'And ‘maybe.’',
+      '[See note.]',
+      'Done.',
+    ]);
   });
 
   it('stops at the limit, and keeps symbols between sentences with the one before', () => {
@@ -76,6 +91,31 @@ describe('stripMarkdown', () => {
     assert.equal(stripMarkdown('|---| a cell'), '|---| a cell');
     assert.equal(stripMarkdown('***'), '');
     assert.equal(stripMarkdown('___  '), '');
+    // Any length of rule or Setext underline; a bold-italic or dunder word is text.
+    assert.equal(stripMarkdown('===='), '');
+    assert.equal(stripMarkdown('***Important***'), 'Important');
+    assert.equal(stripMarkdown('___init___ runs'), 'init runs');
+    assert.equal(stripMarkdown('###### Six'), 'Six');
+    assert.equal(stripMarkdown('___init___'), 'init');
+    assert.equal(stripMarkdown('===>'), '===>');
+    // A table divider needs a run of three dashes.
+    assert.equal(stripMarkdown('| - |'), '| - |');
+    // Markers after indentation; spaces left inside emphasis; a line of nothing but marks.
+    assert.equal(stripMarkdown('   - indented item'), 'indented item');
+    assert.equal(stripMarkdown('  # Title'), 'Title');
+    assert.equal(stripMarkdown('** Bold with spaces **'), 'Bold with spaces');
+    assert.equal(stripMarkdown('`*`'), '');
+  });
+});
+
+describe('the lines a response is read in', () => {
+  it('takes a fence indented four spaces for text (an indented code block is not a fence)', () => {
+    assert.deepEqual(new ResponseView('Hello.\n    ```\n# Still prose.\n    ```').lines, [
+      'Hello.',
+      '    ```',
+      '# Still prose.',
+      '    ```',
+    ]);
   });
 });
 
