@@ -96,8 +96,12 @@ const FOLDERS = {
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },
   // wordCount: the property test of words.ts's script check; review: its tensions read priorities and sentences;
-  // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants.
-  analysis: { mutate: ['server/src/analysis/**/*.ts'], tests: [...LINT_TESTS, ...unit('wordCount', 'review', 'analysisMutants')] },
+  // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants;
+  // analysisLimits: typo suggestions and near-duplicates where their work limits bite.
+  analysis: {
+    mutate: ['server/src/analysis/**/*.ts'],
+    tests: [...LINT_TESTS, ...unit('wordCount', 'review', 'analysisMutants', 'analysisLimits')],
+  },
 };
 const TARGET = 80;
 
