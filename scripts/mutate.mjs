@@ -102,8 +102,13 @@ const FOLDERS = {
   policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },
   // wordCount: the property test of words.ts's script check; review: its tensions read priorities and sentences;
-  // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants.
-  analysis: { mutate: ['server/src/analysis/**/*.ts'], tests: [...LINT_TESTS, ...unit('wordCount', 'review', 'analysisMutants')] },
+  // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants;
+  // analysisLimits: typo suggestions and near-duplicates where their work limits bite; prioritiesEdges:
+  // the priorities' preamble, list items, order wordings and linking words.
+  analysis: {
+    mutate: ['server/src/analysis/**/*.ts'],
+    tests: [...LINT_TESTS, ...unit('wordCount', 'review', 'analysisMutants', 'analysisLimits', 'prioritiesEdges')],
+  },
 };
 const TARGET = 80;
 
