@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunOptions } from '../../server/src/generation/run';
+import type { RunOptions, RunSettings } from '../../server/src/generation/run';
 import { GeminiBatchService } from '../../server/src/llm/batch';
 import { GeminiProvider } from '../../server/src/llm/gemini';
 import { RequestPolicy, type RequestPolicyOptions } from '../../server/src/llm/requestPolicy';
@@ -22,6 +22,30 @@ export const fakeGeminiProvider = (fake: FakeGemini, policy: RequestPolicyOption
 /** The real Batch API client pointed at `fake`, with a fresh `testPolicy()`. */
 export const fakeBatchService = (fake: FakeGemini): GeminiBatchService =>
   new GeminiBatchService({ apiKey: 'k', baseUrl: fake.baseUrl, policy: testPolicy() });
+
+/**
+ * A run's settings as its manifest records them, for tests of manifests and resumes: trait `t`, two
+ * scenarios per trait, the OpenAI format, three midtraining documents, four items at a time, no rate
+ * limits, dedup at 0.9 with 512-dimensional embeddings, Gemini for everything; `overrides` replace any.
+ */
+export const testRunSettings = (overrides: Partial<RunSettings> = {}): RunSettings => ({
+  traits: ['t'],
+  perTrait: 2,
+  formats: ['openai'],
+  midtraining: 3,
+  midtrainingDocTypes: null,
+  concurrency: 4,
+  requestsPerMinute: null,
+  tokensPerMinute: null,
+  rateWindowMs: 60_000,
+  dedupThreshold: 0.9,
+  embeddingModel: 'embedder',
+  embeddingDimensions: 512,
+  providerId: 'gemini',
+  baselineProviderId: null,
+  embeddingProviderId: 'gemini',
+  ...overrides,
+});
 
 /**
  * The options of a run of ASTER_DOCUMENT against `fake` into `outDir`: one scenario per trait, the

@@ -13,7 +13,7 @@ import { sftLine } from '../../server/src/generation/run/formats';
 import { emptyUsage } from '../../server/src/llm/usage';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { ASTER_DOCUMENT, RUN_MODELS, RUN_PRICES } from '../fake-gemini/runAnswers';
-import { tempRoot } from '../fake-gemini/runSetup';
+import { tempRoot, testRunSettings } from '../fake-gemini/runSetup';
 
 /**
  * The parts of a run a user meets when a session starts or ends: what a resume takes from the
@@ -25,23 +25,7 @@ after(remove);
 const jsonl = (...values: unknown[]) => values.map((v) => `${JSON.stringify(v)}\n`).join('');
 const templates = loadTemplates(TEMPLATE_STAGES);
 
-const SETTINGS: RunSettings = {
-  traits: ['t'],
-  perTrait: 2,
-  formats: ['openai'],
-  midtraining: 3,
-  midtrainingDocTypes: null,
-  concurrency: 4,
-  requestsPerMinute: null,
-  tokensPerMinute: null,
-  rateWindowMs: 60_000,
-  dedupThreshold: 0.9,
-  embeddingModel: 'embedder',
-  embeddingDimensions: 512,
-  providerId: 'gemini',
-  baselineProviderId: null,
-  embeddingProviderId: 'gemini',
-};
+const SETTINGS = testRunSettings();
 const item = (id: string) => ({ id }) as PlannedItem;
 const record = (id: string, prompt = `prompt ${id}`) => ({ id, prompt, response: `response ${id}` });
 const rejection = (id: string, reason: string) => ({ kind: 'sft', id, reason });

@@ -13,11 +13,12 @@ import { planItems } from '../../server/src/generation/run/items';
 import { limitedProviders } from '../../server/src/generation/run/limitedProviders';
 import { identityDifferences } from '../../server/src/generation/run/manifest';
 import { freshManifest } from '../../server/src/generation/run/manifestBuilder';
-import type { RunOptions, RunSettings } from '../../server/src/generation/run/types';
+import type { RunOptions } from '../../server/src/generation/run/types';
 import { estimateTokens } from '../../server/src/llm/limits';
 import type { ModelProvider } from '../../server/src/llm/provider';
 import { loadTemplates, MIDTRAINING_TEMPLATE_STAGES, TEMPLATE_STAGES } from '../../server/src/llm/templates';
 import { ASTER_DOCUMENT, RUN_MODELS } from '../fake-gemini/runAnswers';
+import { testRunSettings } from '../fake-gemini/runSetup';
 
 const templates = loadTemplates(TEMPLATE_STAGES);
 const midtrainingTemplates = loadTemplates(MIDTRAINING_TEMPLATE_STAGES);
@@ -92,24 +93,7 @@ describe('estimateRun: the tokens each stage is charged', () => {
 });
 
 describe('identityDifferences against a manifest that lacks parts', () => {
-  const settings: RunSettings = {
-    traits: ['admit-mistakes'],
-    perTrait: 1,
-    formats: ['openai'],
-    midtraining: 0,
-    midtrainingDocTypes: null,
-    concurrency: 1,
-    requestsPerMinute: null,
-    tokensPerMinute: null,
-    rateWindowMs: 60_000,
-    dedupThreshold: 0.9,
-    embeddingModel: 'embedder',
-    embeddingDimensions: 512,
-    providerId: 'gemini',
-    baselineProviderId: null,
-    embeddingProviderId: 'gemini',
-    serviceTier: 'standard',
-  };
+  const settings = testRunSettings({ traits: ['admit-mistakes'], perTrait: 1, midtraining: 0, concurrency: 1, serviceTier: 'standard' });
   const next = freshManifest({
     documentPath: 'doc.md',
     documentText: ASTER_DOCUMENT,
