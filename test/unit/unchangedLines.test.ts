@@ -199,13 +199,13 @@ describe('block scan given the previous one', () => {
   it('marks the lines of sections it reuses at the same place unchanged, and no others', () => {
     const text = '# A\n\nOne.\n\n# B\n\nTwo.\n\n# C\n\nThree.\n';
     const same = rescan(text, text.replace('Two', 'Too'));
-    assert.equal(same.unchanged(0, 3), true);
-    assert.equal(same.unchanged(4, 4), false);
-    assert.equal(same.unchanged(8, 10), true);
+    assert.equal(same.shiftOf(0, 3) === 0, true);
+    assert.equal(same.shiftOf(4, 4) === 0, false);
+    assert.equal(same.shiftOf(8, 10) === 0, true);
     // A line break shifts every section below it: only those above stay.
     const shifted = rescan(text, text.replace('Two.', 'Two.\n'));
-    assert.equal(shifted.unchanged(0, 3), true);
-    assert.equal(shifted.unchanged(9, 9), false);
+    assert.equal(shifted.shiftOf(0, 3) === 0, true);
+    assert.equal(shifted.shiftOf(9, 9) === 0, false);
   });
 
   it('marks the lines of sections it reuses one line lower moved by one, and the edited section not at all', () => {
@@ -233,8 +233,8 @@ describe('block scan given the previous one', () => {
   it('never marks front matter lines, whose text the scan does not see', () => {
     const text = '---\na: 1\n---\n# A\n\nOne.\n';
     const recycler = rescan(text, text.replace('a: 1', 'a: 2'), 2);
-    assert.equal(recycler.unchanged(0, 2), false);
-    assert.equal(recycler.unchanged(3, 5), true);
+    assert.equal(recycler.shiftOf(0, 2) === 0, false);
+    assert.equal(recycler.shiftOf(3, 5) === 0, true);
   });
 });
 
@@ -244,14 +244,14 @@ describe('Recycler line runs', () => {
     recycler.markUnchanged(0, 3);
     recycler.markUnchanged(4, 6); // joins the run above
     recycler.markUnchanged(9, 12);
-    assert.equal(recycler.unchanged(0, 6), true);
-    assert.equal(recycler.unchanged(2, 2), true);
-    assert.equal(recycler.unchanged(5, 7), false);
-    assert.equal(recycler.unchanged(7, 8), false);
-    assert.equal(recycler.unchanged(8, 9), false);
-    assert.equal(recycler.unchanged(9, 12), true);
-    assert.equal(recycler.unchanged(12, 13), false);
-    assert.equal(new Recycler().unchanged(0, 0), false);
+    assert.equal(recycler.shiftOf(0, 6) === 0, true);
+    assert.equal(recycler.shiftOf(2, 2) === 0, true);
+    assert.equal(recycler.shiftOf(5, 7) === 0, false);
+    assert.equal(recycler.shiftOf(7, 8) === 0, false);
+    assert.equal(recycler.shiftOf(8, 9) === 0, false);
+    assert.equal(recycler.shiftOf(9, 12) === 0, true);
+    assert.equal(recycler.shiftOf(12, 13) === 0, false);
+    assert.equal(new Recycler().shiftOf(0, 0) === 0, false);
   });
 
   it('carries a value over only for the same lines while they are unchanged', () => {

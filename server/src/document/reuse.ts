@@ -118,11 +118,6 @@ export class Recycler {
     else runs.push(first, last, shift);
   }
 
-  /** True when every line of `first..last` was marked unchanged. */
-  unchanged(first: number, last: number): boolean {
-    return this.shiftOf(first, last) === 0;
-  }
-
   /** How far lines `first..last` moved since the previous parse, when one run holds them all (see `markMoved`). */
   shiftOf(first: number, last: number): number | undefined {
     const runs = this.movedRuns;
