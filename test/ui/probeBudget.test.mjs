@@ -177,6 +177,9 @@ export const tests = [
       await page.keyboard.press('Control+Home');
       assert.match(await lens.innerText(), /0 examples/);
       await column(frame, 'steady').locator('button', { hasText: 'Pin as GOOD example' }).click();
+      // The status message comes after the pin has revealed the example, which scrolls the editor: a
+      // Control+End sent before that is undone by the reveal.
+      await page.locator('.statusbar', { hasText: 'pinned probe 1 as a GOOD example' }).waitFor();
       await editorTextUntil(page, (t) => t.includes('**Example**: holds under pressure'), 'the pinned example');
       // Its end: the last answer, marked GOOD.
       await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
