@@ -85,3 +85,12 @@ export function probeSettings(scope?: vscode.Uri): ProbeSettings {
     },
   };
 }
+
+/**
+ * The glob of the files `Trait Studio: Lint Workspace` lints (`traitStudio.lintWorkspace.include`,
+ * default every `*.traits.md`), read afresh on every call; an empty or non-string value is the default.
+ */
+export function lintWorkspaceInclude(): string {
+  const include = vscode.workspace.getConfiguration('traitStudio').get<unknown>('lintWorkspace.include');
+  return typeof include === 'string' && include.trim() ? include.trim() : '**/*.traits.md';
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { count } from '../../server/src/format';
+import { lintWorkspaceInclude } from './config';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { LINT_TEXTS_REQUEST, type LintTextsParams, type LintTextsResult } from '../../server/src/lsp/protocol';
 
@@ -19,8 +20,7 @@ export function registerLintWorkspace(client: () => LanguageClient | undefined, 
       void vscode.window.showErrorMessage('The Trait Studio language server is not running.');
       return;
     }
-    const include = vscode.workspace.getConfiguration('traitStudio').get<string>('lintWorkspace.include', '**/*.traits.md');
-    const files = await vscode.workspace.findFiles(include, '**/node_modules/**');
+    const files = await vscode.workspace.findFiles(lintWorkspaceInclude(), '**/node_modules/**');
     collection.clear();
     let problems = 0;
     let linted = 0;
