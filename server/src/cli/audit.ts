@@ -25,6 +25,7 @@ import { requestPolicy } from '../llm/modelAccess';
 import { count, usd as formatUsd } from '../format';
 import { describeFailure } from '../generation/failures';
 import { cliAnswerCache, cliModelAccess, cliTemplates } from './modelSetup';
+import { interruptible, INTERRUPTED, INTERRUPTED_EXIT } from './interrupt';
 import { UsageError } from './io';
 import type { CliOutput } from './output';
 import { emptyUsage } from '../llm/usage';
@@ -135,7 +136,7 @@ export async function runAudit(argv: string[], out: CliOutput, env: NodeJS.Proce
       noCache: values['no-cache'],
       workspaceTemplates: values['workspace-templates'],
     });
-    if (result === 'interrupted') return 130;
+    if (result === 'interrupted') return INTERRUPTED_EXIT;
     if (result && 'failed' in result) {
       status = 1;
       // The header says so: a report that looks like an offline one would hide that the pass failed.
@@ -280,25 +281,28 @@ async function modelPassOrNote(
     throw new UsageError(`the model pass is estimated at ${usd}, above --max-usd ${options.maxUsd}; raise it, or use --offline`);
   }
   const cache = cliAnswerCache(options.noCache, out, env);
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
   let shown = -1;
   try {
-    const result = await runModelPass(records, {
-      provider: access.provider,
-      providerId: access.providerId,
-      model: options.model,
-      cache,
-      templates,
-      signal: controller.signal,
-      onProgress: (done, total) => {
-        const tenth = Math.floor((done / Math.max(1, total)) * 10);
-        if (tenth === shown) return;
-        shown = tenth;
-        out.stderr(`trait-studio: model pass: ${done}/${count(total, 'call')}\n`);
-      },
-    });
+    const result = await interruptible((signal) =>
+      runModelPass(records, {
+        provider: access.provider,
+        providerId: access.providerId,
+        model: options.model,
+        cache,
+        templates,
+        signal,
+        onProgress: (done, total) => {
+          const tenth = Math.floor((done / Math.max(1, total)) * 10);
+          if (tenth === shown) return;
+          shown = tenth;
+          out.stderr(`trait-studio: model pass: ${done}/${count(total, 'call')}\n`);
+        },
+      }),
+    );
+    if (result === INTERRUPTED) {
+      out.stderr('trait-studio: interrupted; nothing written\n');
+      return 'interrupted';
+    }
     if (result.unrated?.length)
       out.stderr(
         `trait-studio: warning: model pass: ${count(result.unrated.length, 'record')} got no usable rating and are left out of its prevalences\n`,
@@ -309,15 +313,9 @@ async function modelPassOrNote(
       );
     return result;
   } catch (error) {
-    if (controller.signal.aborted) {
-      out.stderr('trait-studio: interrupted; nothing written\n');
-      return 'interrupted';
-    }
     const failed = describeFailure(error instanceof Error ? error.message : String(error));
     out.stderr(`trait-studio: the model pass failed. ${failed} The report holds the offline patterns only.\n`);
     return { model: options.model ?? DEFAULT_AUDIT_MODEL, failed };
-  } finally {
-    process.off('SIGINT', interrupt);
   }
 }
 

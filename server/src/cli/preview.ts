@@ -10,6 +10,7 @@ import { loadTemplates, TEMPLATE_STAGES } from '../llm/templates';
 import { parseTraitDocument } from '../document/parse';
 import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
+import { interruptedNote, interruptible, INTERRUPTED, INTERRUPTED_EXIT } from './interrupt';
 import type { CliOutput } from './output';
 import type { StageUsage } from '../llm/usage';
 import type { ServiceTier } from '../llm/provider';
@@ -52,7 +53,8 @@ not used.
                       e.g. http://localhost:8000/v1; needs --baseline-model NAME. TRAIT_STUDIO_BASELINE_API_KEY,
                       when set, is sent to that server as its key (OPENAI_API_KEY never is).
 Exit status: 0 every scenario completed, 1 any failed or fewer were made than asked for (the
-brainstorm gave fewer ideas), 2 usage or I/O problem.
+brainstorm gave fewer ideas), 2 usage or I/O problem, 130 interrupted (Ctrl+C; answers so far are
+cached).
 `;
 
 /** Which model each stage uses, a line per model role. */
@@ -120,36 +122,35 @@ export async function runPreview(argv: string[], out: CliOutput, env: NodeJS.Pro
 
   const templates = cliTemplates(values['workspace-templates'], out, (workspace) => loadTemplates(TEMPLATE_STAGES, workspace));
   const cache = cliAnswerCache(values['no-cache'], out, env);
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
-  try {
-    const models: StageModels = { ...DEFAULT_MODELS, ...(baselineModel ? { baseline: baselineModel } : {}) };
-    const scenarios = await previewScenarios(traitChunk(document, trait), {
+  const models: StageModels = { ...DEFAULT_MODELS, ...(baselineModel ? { baseline: baselineModel } : {}) };
+  const scenarios = await interruptible((signal) =>
+    previewScenarios(traitChunk(document, trait), {
       ...access,
       models,
       templates,
       count,
-      signal: controller.signal,
+      signal,
       cache,
       answerLimits: limits,
       regenerate: values.regenerate,
-    });
-    const usage = totalUsage(scenarios);
-    const cost = estimateCost(usage.byModel);
-    const modelVersions = answeringVersions(scenarios, models);
-    out.stdout(
-      values.format === 'json'
-        ? JSON.stringify({ trait: trait.id, scenarios, usage, cost, models, modelVersions, serviceTier }, null, 2) + '\n'
-        : markdown(trait.title, scenarios, usage, cost, modelVersions, serviceTier),
-    );
-    const completed = scenarios.filter((s) => s.error === null).length;
-    if (completed < count)
-      out.stderr(`trait-studio: asked for ${countOf(count, 'scenario')}, got ${completed}${failureSummary(scenarios)}\n`);
-    return completed === count ? 0 : 1;
-  } finally {
-    process.off('SIGINT', interrupt);
+    }),
+  );
+  if (scenarios === INTERRUPTED) {
+    out.stderr(`trait-studio: ${interruptedNote(cache)}\n`);
+    return INTERRUPTED_EXIT;
   }
+  const usage = totalUsage(scenarios);
+  const cost = estimateCost(usage.byModel);
+  const modelVersions = answeringVersions(scenarios, models);
+  out.stdout(
+    values.format === 'json'
+      ? JSON.stringify({ trait: trait.id, scenarios, usage, cost, models, modelVersions, serviceTier }, null, 2) + '\n'
+      : markdown(trait.title, scenarios, usage, cost, modelVersions, serviceTier),
+  );
+  const completed = scenarios.filter((s) => s.error === null).length;
+  if (completed < count)
+    out.stderr(`trait-studio: asked for ${countOf(count, 'scenario')}, got ${completed}${failureSummary(scenarios)}\n`);
+  return completed === count ? 0 : 1;
 }
 
 /** ": 2 failed (the brainstorm gave 1 of the 3 ideas asked for, …)" — why scenarios are missing, or nothing. */

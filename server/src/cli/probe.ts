@@ -33,6 +33,7 @@ import {
   type ProbeTarget,
 } from '../probe/probe';
 import { PROBE_TEMPLATE_STAGES } from '../probe/prompts';
+import { interruptedNote, interruptible, INTERRUPTED, INTERRUPTED_EXIT } from './interrupt';
 import { readTextFile, UsageError } from './io';
 import { cliAnswerCache, cliModelAccess, cliTemplates } from './modelSetup';
 import type { CliOutput } from './output';
@@ -232,35 +233,20 @@ export async function runProbe(argv: string[], out: CliOutput, env: NodeJS.Proce
   );
 
   const outDir = values.out;
-  const store = outDir ? new DirectoryProbeStore(join(outDir, 'probes')) : undefined;
-  if (store) {
-    try {
-      mkdirSync(store.dir, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`${outDir}: cannot keep the run there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  }
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
+  const store = outDir ? new DirectoryProbeStore(makeRunFolder(outDir, 'probes')) : undefined;
   const started = new Date();
-  let result: ProbeResult;
-  try {
-    result = await probeTrait(options, access, {
-      signal: controller.signal,
+  const result = await interruptible((signal) =>
+    probeTrait(options, access, {
+      signal,
       store,
       onProgress: (p) => {
         if (p.step === 'judge' && p.probe) out.stderr(`trait-studio: probe ${p.probe}/${probes} judged (${p.done}/${p.total} steps)\n`);
       },
-    });
-  } catch (error) {
-    if (controller.signal.aborted) {
-      out.stderr(`trait-studio: interrupted${outDir ? `; run again with --out ${outDir} to resume` : ''}\n`);
-      return 130;
-    }
-    throw error;
-  } finally {
-    process.off('SIGINT', interrupt);
+    }),
+  );
+  if (result === INTERRUPTED) {
+    out.stderr(`trait-studio: interrupted${outDir ? `; run again with --out ${outDir} to resume` : ''}\n`);
+    return INTERRUPTED_EXIT;
   }
   if (outDir)
     writeRun(outDir, result, {
@@ -314,29 +300,11 @@ async function runKnowledgeOnly(
     `trait-studio: checking what ${targetLabel(target)} knows of ${basename(file)}: about ${count(estimate.requests, 'request')}, ≈ ${usd(estimate.usd)}${unpriced}${stops(options.budget)}\n`,
   );
   const outDir = values.out;
-  if (outDir) {
-    try {
-      mkdirSync(outDir, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`${outDir}: cannot keep the run there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  }
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
-  let result: ProbeResult;
-  try {
-    result = await runKnowledgeCheck(options, access, { signal: controller.signal });
-  } catch (error) {
-    if (controller.signal.aborted) {
-      out.stderr(
-        `trait-studio: interrupted${values['no-cache'] ? '' : '; answers so far are cached, so running it again sends only the rest'}\n`,
-      );
-      return 130;
-    }
-    throw error;
-  } finally {
-    process.off('SIGINT', interrupt);
+  if (outDir) makeRunFolder(outDir);
+  const result = await interruptible((signal) => runKnowledgeCheck(options, access, { signal }));
+  if (result === INTERRUPTED) {
+    out.stderr(`trait-studio: ${interruptedNote(cache)}\n`);
+    return INTERRUPTED_EXIT;
   }
   if (outDir) {
     try {
@@ -347,6 +315,17 @@ async function runKnowledgeOnly(
   }
   out.stdout(values.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : markdown(result, file));
   return report(result, out);
+}
+
+/** Creates `outDir/sub` (--out, or a folder in it) with its parents and returns its path; a UsageError naming `outDir` when it cannot. */
+function makeRunFolder(outDir: string, sub = ''): string {
+  const dir = join(outDir, sub);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${outDir}: cannot keep the run there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return dir;
 }
 
 /** Prints what failed for good, a budget stop and what was spent to stderr; returns the exit status (1 when a request failed for good). */

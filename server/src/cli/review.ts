@@ -7,6 +7,7 @@ import { openAICompatibleReviewAccess } from '../review/access';
 import { REVIEW_TEMPLATE_STAGES } from '../review/prompts';
 import { DEFAULT_REVIEW_MODEL, estimateReview, reviewDocument, selectTraits } from '../review/review';
 import { REVIEW_PARTS, type DocumentReview, type QuotedAnswer, type TraitReview } from '../review/types';
+import { interruptedNote, interruptible, INTERRUPTED, INTERRUPTED_EXIT } from './interrupt';
 import { readTextFile, UsageError } from './io';
 import { cliAnswerCache, cliModelAccess, cliTemplates } from './modelSetup';
 import type { CliOutput } from './output';
@@ -51,7 +52,8 @@ keyed by the trait's text and context, the model and the prompt: reviewing an un
 again sends nothing and costs nothing; editing one trait re-reviews that trait.
 
 Exit status: 0 every trait (and the tension pass) was reviewed, 1 a request failed for good (the
-others are still reported), 2 usage or I/O problem.
+others are still reported), 2 usage or I/O problem, 130 interrupted (Ctrl+C; answers so far are
+cached).
 `;
 
 /** `trait-studio review`: returns the exit status. */
@@ -111,23 +113,12 @@ export async function runReview(argv: string[], out: CliOutput, env: NodeJS.Proc
   const cached = estimate.cached ? ` (${estimate.cached} answered from the cache)` : '';
   out.stderr(`trait-studio: reviewing ${basename(file)} with ${model}: ${count(estimate.requests, 'request')}${cached}, ${cost}\n`);
 
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
-  let review: DocumentReview;
-  try {
-    review = await reviewDocument(document, {
-      ...access,
-      model,
-      traits: ids,
-      tensions: values.tensions,
-      templates,
-      cache,
-      signal: controller.signal,
-      file,
-    });
-  } finally {
-    process.off('SIGINT', interrupt);
+  const review = await interruptible((signal) =>
+    reviewDocument(document, { ...access, model, traits: ids, tensions: values.tensions, templates, cache, signal, file }),
+  );
+  if (review === INTERRUPTED) {
+    out.stderr(`trait-studio: ${interruptedNote(cache)}\n`);
+    return INTERRUPTED_EXIT;
   }
   out.stdout(values.format === 'json' ? `${JSON.stringify(review, null, 2)}\n` : markdown(review));
   const failed = review.traits.filter((t) => t.error);
