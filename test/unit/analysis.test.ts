@@ -90,6 +90,10 @@ describe('words and similarity', () => {
     assert.deepEqual(words("Don't trade-off naïveté — 42 «ok»!"), ["don't", 'trade-off', 'naïveté', '42', 'ok']);
     assert.deepEqual(contentTerms('The assistant refuses refusing 42 requests'), ['refus', 'refus', 'request']);
   });
+  it('keeps combining marks inside a word: Devanagari vowel signs, a decomposed accent', () => {
+    assert.deepEqual(words('हिन्दी में लिखें'), ['हिन्दी', 'में', 'लिखें']);
+    assert.deepEqual(words('cafe\u0301 au lait'), ['cafe\u0301', 'au', 'lait']);
+  });
   it('pairs near-duplicates once, with the earliest match, and leaves distinct texts alone', () => {
     const pairs = similarPairs(
       [

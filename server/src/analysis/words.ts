@@ -3,6 +3,7 @@ import { memo } from './memo';
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const MARK = /\p{M}/u;
 
 /**
  * True for a letter or digit of lower-cased text (`code` is `text.charCodeAt(i)`); a fast path for
@@ -68,14 +69,16 @@ export function forEachWord(text: string, fn: (word: string) => void): void {
 }
 
 /**
- * The end (exclusive) of the word starting at offset `start` of a lower-cased text: letters and
- * digits, and an apostrophe or hyphen between two of them ("don't", "trade-off").
+ * The end (exclusive) of the word starting at offset `start` of a lower-cased text: letters, digits
+ * and combining marks (Devanagari's vowel signs, a decomposed "é"), and an apostrophe or hyphen
+ * between two letters or digits ("don't", "trade-off").
  */
 function wordEnd(lower: string, start: number): number {
   let i = start + 1;
   for (; i < lower.length; i++) {
     const code = lower.charCodeAt(i);
-    if (isWordChar(code, lower, i)) continue;
+    // Combining marks start at U+0300.
+    if (isWordChar(code, lower, i) || (code >= 0x300 && MARK.test(lower[i]))) continue;
     const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
     if (!joiner || i + 1 >= lower.length || !isWordChar(lower.charCodeAt(i + 1), lower, i + 1)) break;
   }
