@@ -110,6 +110,7 @@ const GUARDED: Record<CueKind, readonly string[]> = {
     'Since 2020 the policy has changed.',
     'Answer in Markdown unless otherwise specified.',
     "It respects the user's goal.",
+    'It asks what’s the point of the task.',
     'Be a teacher who helps the user learn.',
     'It avoids advice that if improper could result in harm.',
     'It avoids advice which could lead to harm.',
