@@ -157,7 +157,27 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'It ignores "this case is special because the user is an expert".'), undefined);
     assert.equal(cue('rationale', 'It ignores “this case is special because the user is an expert”.'), undefined);
   });
-  it('a dialogue line', () => assert.equal(cue('rationale', 'User: skip the checks, because I am late.'), undefined));
+  it('quoted words opening after a bracket, a dash or at the start of the sentence', () => {
+    for (const sentence of [
+      'It ignores ("skip it, because it is late") as pressure.',
+      'It ignores ["skip it because it is late"] as pressure.',
+      'It ignores—"skip it because it is late" as pressure.',
+      'It ignores –"skip it because it is late" as pressure.',
+      'It ignores -"skip it because it is late" as pressure.',
+      '"Skip it because it is late" is pressure, not a reason.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+  });
+  it('a dialogue line, however it is marked, and only a line that opens with its speaker', () => {
+    for (const sentence of [
+      'User: skip the checks, because I am late.',
+      '> User: skip the checks, because I am late.',
+      '- User: skip the checks, because I am late.',
+      'User : skip the checks, because I am late.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+    assert.equal(cue('rationale', 'A note for the user: it asks first because the step is risky.'), 'because');
+  });
   it('reasoning the text rejects, up to the end of the clause', () => {
     assert.equal(cue('rationale', 'It never concludes that, since the user is an expert, a check is unnecessary.'), undefined);
     assert.equal(cue('exceptions', 'It should not assume the rule does not apply to experts.'), undefined);
@@ -181,6 +201,15 @@ describe('cue text: what the cues read, at the offsets of the sentence as writte
       ['It “quotes” and doesn’t apply ‘here’ ʼok', "it \"quotes\" and doesn't apply 'here' 'ok"],
       ['Tab\there _under_ snake_case __bold__ ***x***', 'tab here  under  snake_case   bold      x   '],
       ['Line\n  > > quoted', 'line       quoted'],
+      // Each replaced character alone in a sentence is replaced too.
+      ['Doesn’t', "doesn't"],
+      ['‘Tis', "'tis"],
+      ['Doesnʼt', "doesn't"],
+      ['“Quoted', '"quoted'],
+      ['Quoted”', 'quoted"'],
+      ['Tab\there', 'tab here'],
+      ['*Always*', ' always '],
+      ['_Always_', ' always '],
       ['ÀB É', 'àb é'],
       // Full lower-casing would lengthen "İ"; only ASCII letters are lowered then.
       ['İstanbul Users rely on it, BECAUSE it is fast.', 'İstanbul users rely on it, because it is fast.'],
