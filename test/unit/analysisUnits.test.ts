@@ -42,6 +42,30 @@ describe('absolutes', () => {
     ['The answer must be true.', []],
     ['It never shares keys, and honesty is always valued.', ['never@3']],
     ['Never conclude that the rule must apply.', []],
+    // The syntax a tool reads, not conduct.
+    ['You must include a header in every request.', []],
+    ['It must prefix each new line with a plus.', []],
+    ['Never wrap the patch in quotes.', []],
+    ['Always use absolute paths.', []],
+    ['The reply must be valid JSON.', []],
+    // A state a thing is to be in; "be" without "there" is still the model's conduct.
+    ['There should always be one step in progress.', []],
+    ['There must never be two open plans.', []],
+    ['The assistant should always be honest.', ['always@21']],
+    // Others as the subject, in the active voice; in the passive it is still what the model does.
+    ['Operators must agree to the usage policies.', []],
+    ['These guidelines should never conflict with the law.', []],
+    ['Users must never be misled.', ['must@6', 'never@11']],
+    // What a text is to say.
+    ['Emphasize that the final work must look crafted.', []],
+    ['Stress the colours must never clash.', []],
+    // A code span, and copulas whose subject is the model or its answers.
+    ['Use `always on` mode.', []],
+    ['It is always the case.', []],
+    ['Replies are always brief.', ['always@12']],
+    ['Its replies are never rude.', ['never@16']],
+    ['You are always kind.', ['always@8']],
+    ['The model was always polite.', ['always@14']],
   ];
   for (const [sentence, expected] of CASES) {
     it(JSON.stringify(sentence), () => {
