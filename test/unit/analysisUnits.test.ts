@@ -42,6 +42,13 @@ describe('absolutes', () => {
     ['The answer must be true.', []],
     ['It never shares keys, and honesty is always valued.', ['never@3']],
     ['Never conclude that the rule must apply.', []],
+    // A hedge or negation counts only right before the absolute, on the same line or wrapped.
+    ['It does not guess and always asks.', ['always@22']],
+    ['It may refuse, and never lies.', ['never@19']],
+    ['The assistant almost\n  never guesses.', []],
+    ['It cannot\n  always know.', []],
+    ['The question might\n  never be settled.', []],
+    ['Silence is\n  never neutral.', []],
     // The syntax a tool reads, not conduct.
     ['You must include a header in every request.', []],
     ['It must prefix each new line with a plus.', []],
@@ -89,6 +96,19 @@ describe('absolutes declared deliberate', () => {
     ['There are no exceptions.', 'there are no exceptions'],
     ['No exception applies.', 'no exception applies'],
     ['There is no real exception.', 'there is no real exception'],
+    // Each spelling and number of the phrases.
+    ['These are bright lines.', 'bright lines'],
+    ['It is a hard constraint.', 'hard constraint'],
+    ['These are hard-constraints.', 'hard-constraints'],
+    ['It is nonnegotiable.', 'nonnegotiable'],
+    ['This is an absolute restriction.', 'absolute restriction'],
+    ['This is an absolute constraint.', 'absolute constraint'],
+    ['This is an absolute limit.', 'absolute limit'],
+    ['This is an absolute prohibition.', 'absolute prohibition'],
+    ['It must not be waived.', 'must not be waived'],
+    ['No one can override this.', 'no one can override'],
+    ['No argument could justify it.', 'no argument could justify'],
+    ['Regardless of the instructions, it refuses.', 'regardless of the instructions'],
     ['Never assume that this is non-negotiable.', undefined],
     ['It is negotiable.', undefined],
   ];
