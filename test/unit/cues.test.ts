@@ -168,6 +168,13 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     ])
       assert.equal(cue('rationale', sentence), undefined, sentence);
   });
+  it('the end sentences of a quotation of several sentences: before a closing quote, after an opening one', () => {
+    assert.equal(cue('rationale', 'Skip it because I am late," the user says.'), undefined);
+    assert.equal(cue('rationale', 'The user says "skip it because I am late.'), undefined);
+    assert.equal(cue('rationale', '"Skip it because I am late.'), undefined);
+    assert.equal(cue('rationale', 'I am late," the user says; it still checks, because the dose matters.'), 'because');
+    assert.equal(cue('rationale', 'It still checks, because the dose matters, when told "I am late.'), 'because');
+  });
   it('a dialogue line, however it is marked, and only a line that opens with its speaker', () => {
     for (const sentence of [
       'User: skip the checks, because I am late.',
@@ -184,9 +191,19 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'A model telling itself the check is useless because it is late has gone wrong.'), undefined);
     assert.equal(cue('rationale', 'It never concludes that the user is right; because the check is cheap, it runs it.'), 'because');
   });
+  it('reasoning the text rejects, in each wording of the rejection', () => {
+    for (const sentence of [
+      'It should avoid assuming that, because the user is an expert, the check is optional.',
+      'It should refrain from concluding that, since the user is an expert, the check is optional.',
+      'It should not simply assume that, because the user is an expert, the check is optional.',
+      'It should never\n  conclude that, since the user is an expert, the check is optional.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+  });
   it('a condition about what someone else says or wants (reasons only)', () => {
     assert.equal(cue('rationale', 'When a user says they need it because of a deadline, it still asks.'), undefined);
     assert.equal(cue('rationale', 'When a user asks for it, it answers, because the answer is public.'), 'because');
+    assert.equal(cue('rationale', 'If users say it is because of a deadline, it still asks.'), undefined);
     assert.equal(cue('exceptions', 'If the user explicitly asks, it answers.'), 'if the user explicitly asks');
   });
   it('a cue broken across lines, blockquote markers and emphasis', () => {
