@@ -3,7 +3,7 @@
 // priorities, and documents in other languages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { traitCoverage } from '../../server/src/analysis/coverage';
+import { traitCoverage, type Evidence } from '../../server/src/analysis/coverage';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { hover } from '../../server/src/lsp/hover';
 import { lintDocument } from '../../server/src/rules/lint';
@@ -297,5 +297,65 @@ describe('class 6: other languages', () => {
   it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
     const short = lint('## 简短\n读文件、搜索，再问。').find((d) => d.rule === 'vague-trait');
     assert.match(short!.message, /is [4-9] words long/);
+  });
+});
+
+describe('evidence: which statement of a part counts, and where it is found', () => {
+  const coverageOf = (text: string) => {
+    const doc = parseTraitDocument(text);
+    return doc.traits.map((t) => traitCoverage(t, doc));
+  };
+  const texts = (e: Evidence | undefined) => (e && 'sentences' in e ? e.sentences.map((s) => s.sentence.text) : []);
+
+  it('a part heading with nothing under it states nothing; one with prose quotes its own first sentence', () => {
+    const [c] = coverageOf(
+      '## T\nThe assistant answers.\n### Why\n\n### Trade-offs\nIt answers fast. Speed is weighed against care.\n### Examples\n',
+    );
+    assert.equal(c.rationale, undefined);
+    assert.equal(c.tradeoffs?.by, 'part');
+    assert.equal(c.tradeoffs?.by === 'part' && c.tradeoffs.sentence?.text, 'It answers fast.');
+    assert.deepEqual(c.examples, { by: 'part', sentence: undefined }, 'an Examples heading with no example blocks');
+  });
+
+  it('every trade-off sentence of the prose, but only the first reason', () => {
+    const [c] = coverageOf(
+      '## T\nIt checks because errors cost. It asks because users differ. Speed is weighed against care. Depth is balanced with brevity.',
+    );
+    assert.deepEqual(texts(c.rationale), ['It checks because errors cost.']);
+    assert.deepEqual(texts(c.tradeoffs), ['Speed is weighed against care.', 'Depth is balanced with brevity.']);
+  });
+
+  it('the nearest enclosing group that states the part speaks for the trait', () => {
+    const [c] = coverageOf(
+      '# Outer\nThese exist because people rely on them.\n## Inner\nThese exist so that answers are short.\n### T\nThe assistant answers.',
+    );
+    assert.equal(c.rationale?.by === 'group' && c.rationale.group.heading.title, 'Inner');
+    assert.deepEqual(texts(c.rationale), ['These exist so that answers are short.']);
+  });
+
+  it('the document title’s introduction does not speak for the traits under it', () => {
+    const coverage = coverageOf('# Doc\nThis document exists because people rely on it.\n## T\nThe assistant answers.\n## U\nIt answers.');
+    assert.deepEqual(
+      coverage.map((c) => c.rationale),
+      [undefined, undefined],
+    );
+  });
+
+  it('a reused trait is judged again when an edit elsewhere changes the priorities, and not otherwise', () => {
+    const text = (second: string) =>
+      `# Overview\n1. **Broadly safe**: not undermining oversight.\n2. **${second}**: benefiting the user.\n\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.\n# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n`;
+    const before = parseTraitDocument(text('Being kind'), { previous: null });
+    const trait = before.traits[0];
+    const first = traitCoverage(trait, before);
+    assert.equal(first.tradeoffs, undefined);
+    assert.equal(traitCoverage(trait, before), first, 'the same priorities: the coverage already computed');
+    const after = parseTraitDocument(text('Being helpful'), { previous: before });
+    assert.equal(after.traits[0], trait, 'the parse hands back the unchanged trait');
+    assert.equal(traitCoverage(trait, after).tradeoffs?.by, 'priorities');
+    const undone = parseTraitDocument(text('Being kind'), { previous: after });
+    assert.equal(undone.traits[0], trait);
+    assert.equal(traitCoverage(trait, undone).tradeoffs, undefined);
+    assert.equal(traitCoverage(trait).tradeoffs, undefined, 'judged without a document: no priorities');
+    assert.equal(traitCoverage(trait), traitCoverage(trait));
   });
 });
