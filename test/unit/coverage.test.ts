@@ -317,6 +317,23 @@ describe('evidence: which statement of a part counts, and where it is found', ()
     assert.deepEqual(c.examples, { by: 'part', sentence: undefined }, 'an Examples heading with no example blocks');
   });
 
+  it('a bold label opening a paragraph, a numbered item or a blockquote, not one inside a sentence', () => {
+    const label = (paragraph: string) => {
+      const [c] = coverageOf(`## T\nThe assistant shows its working.\n\n${paragraph}`);
+      return (['rationale', 'tradeoffs', 'exceptions'] as const).flatMap((k) => {
+        const e = c[k];
+        return e?.by === 'label' ? [`${k}: ${e.label}`] : [];
+      });
+    };
+    assert.deepEqual(label('1. **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('12) **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('> **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('  **Why :**   students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('__Exceptions:__ simple sums.'), ['exceptions: Exceptions']);
+    assert.deepEqual(label('**Trade-offs**: speed over depth.'), ['tradeoffs: Trade-offs']);
+    assert.deepEqual(label('It says **Why:** here.'), []);
+  });
+
   it('every trade-off sentence of the prose, but only the first reason', () => {
     const [c] = coverageOf(
       '## T\nIt checks because errors cost. It asks because users differ. Speed is weighed against care. Depth is balanced with brevity.',
