@@ -137,7 +137,9 @@ describe('cue witnesses: every pattern finds its own witness', () => {
     WITNESSES[kind].forEach(([sentence, phrase], i) => {
       it(`${kind} #${i}: "${sentence}" -> "${phrase}"`, () => {
         const prepared = cueText(sentence);
-        assert.equal(findCue(kind, prepared)?.phrase, phrase);
+        const found = findCue(kind, prepared);
+        assert.equal(found?.phrase, phrase);
+        assert.equal(prepared.slice(found.index, found.index + phrase.length), phrase, 'the offset of the phrase in the sentence');
         const masked = maskForCues(prepared, kind);
         const pattern = cuePatterns(kind)[i];
         assert.ok(pattern && compileCuePattern(pattern).test(masked), `pattern #${i} (${pattern}) does not match its witness`);
