@@ -80,6 +80,12 @@ describe('absolutes', () => {
         findAbsolutes(cueText(sentence)).map((m) => `${m.phrase}@${m.index}`),
         expected,
       );
+      // Wrapped at every space onto an indented line (a list item's continuation), it reads the same.
+      assert.deepEqual(
+        findAbsolutes(cueText(sentence.replace(/ /g, '\n  '))).map((m) => m.phrase.replace(/\s+/g, ' ')),
+        expected.map((e) => e.slice(0, e.lastIndexOf('@'))),
+        'wrapped',
+      );
     });
   }
 });
@@ -113,7 +119,10 @@ describe('absolutes declared deliberate', () => {
     ['It is negotiable.', undefined],
   ];
   for (const [sentence, phrase] of CASES) {
-    it(JSON.stringify(sentence), () => assert.equal(declaredAbsolute(cueText(sentence))?.phrase, phrase));
+    it(JSON.stringify(sentence), () => {
+      assert.equal(declaredAbsolute(cueText(sentence))?.phrase, phrase);
+      assert.equal(declaredAbsolute(cueText(sentence.replace(/ /g, '\n  ')))?.phrase, phrase, 'wrapped onto indented lines');
+    });
   }
 });
 

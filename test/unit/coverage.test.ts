@@ -107,6 +107,20 @@ describe('class 3: absolutes that bound nothing, and absolutes declared on purpo
       assert.equal(absolutes(`The assistant never gives synthesis routes for nerve agents. ${declaration}`), 0);
     });
   }
+  it('an absolute or a declaration wrapped onto the indented next line of a list item is read whole', () => {
+    const item = (second: string) =>
+      lint(`# G\n## T\n- The assistant never shares keys, because keys are secret. It weighs speed against care. ${second}`)
+        .filter((d) => d.rule === 'unqualified-absolute' || d.rule === 'missing-exceptions')
+        .map((d) => d.rule);
+    assert.deepEqual(item('This holds regardless of\n  context.'), []);
+    assert.deepEqual(item('It is a bright\n  line.'), []);
+    assert.deepEqual(
+      lint('# G\n## T\n- The assistant shares keys under no\n  circumstances, because keys are secret. It weighs speed against care.')
+        .filter((d) => d.rule === 'unqualified-absolute')
+        .map((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]),
+      [[2, 28, 3, 15]],
+    );
+  });
   it('the hover says the absolute is declared deliberate', () => {
     const doc = parseTraitDocument(
       '## Refuse weapons uplift\nThe assistant never gives synthesis routes for nerve agents. This is a bright line.',
