@@ -199,6 +199,8 @@ describe('cue masks: a cue in the wrong place does not count', () => {
       'It should refrain from concluding that, since the user is an expert, the check is optional.',
       'It should not simply assume that, because the user is an expert, the check is optional.',
       'It should never\n  conclude that, since the user is an expert, the check is optional.',
+      'It should refrain\n  from concluding that, since the user is an expert, the check is optional.',
+      'Rather\n  than assume that, since the user is an expert, the check is optional, it runs it.',
     ])
       assert.equal(cue('rationale', sentence), undefined, sentence);
   });
