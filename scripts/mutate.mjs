@@ -105,12 +105,13 @@ const FOLDERS = {
   // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants;
   // analysisLimits: typo suggestions and near-duplicates where their work limits bite; prioritiesEdges:
   // the priorities' preamble, list items, order wordings and linking words; sentenceCues: a sentence's
-  // cached cue answers equal the functions' own; distinctWords: words.ts's word counts against a regex oracle.
+  // cached cue answers equal the functions' own; distinctWords: words.ts's word counts against a regex oracle;
+  // phrases: PhraseMatcher and wordRuns at the edges of what a letter or digit is.
   analysis: {
     mutate: ['server/src/analysis/**/*.ts'],
     tests: [
       ...LINT_TESTS,
-      ...unit('wordCount', 'review', 'analysisMutants', 'analysisLimits', 'prioritiesEdges', 'sentenceCues', 'distinctWords'),
+      ...unit('wordCount', 'review', 'analysisMutants', 'analysisLimits', 'prioritiesEdges', 'sentenceCues', 'distinctWords', 'phrases'),
     ],
   },
 };
