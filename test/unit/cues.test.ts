@@ -159,6 +159,9 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'It ignores "this case is special because the user is an expert".'), undefined);
     assert.equal(cue('rationale', 'It ignores “this case is special because the user is an expert”.'), undefined);
   });
+  it('a double quote after a letter or digit opens no quotation (inch marks)', () => {
+    assert.equal(cue('rationale', 'It recommends 5" screens because they fit, not 7" ones.'), 'because');
+  });
   it('quoted words opening after a bracket, a dash or at the start of the sentence', () => {
     for (const sentence of [
       'It ignores ("skip it, because it is late") as pressure.',
@@ -201,6 +204,8 @@ describe('cue masks: a cue in the wrong place does not count', () => {
       'It should never\n  conclude that, since the user is an expert, the check is optional.',
       'It should refrain\n  from concluding that, since the user is an expert, the check is optional.',
       'Rather\n  than assume that, since the user is an expert, the check is optional, it runs it.',
+      'It should not simply\n  assume that, because the user is an expert, the check is optional.',
+      'A model telling\n  itself the check is useless because it is late has gone wrong.',
     ])
       assert.equal(cue('rationale', sentence), undefined, sentence);
   });
@@ -208,6 +213,8 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'When a user says they need it because of a deadline, it still asks.'), undefined);
     assert.equal(cue('rationale', 'When a user asks for it, it answers, because the answer is public.'), 'because');
     assert.equal(cue('rationale', 'If users say it is because of a deadline, it still asks.'), undefined);
+    assert.equal(cue('rationale', 'When\n  a user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
+    assert.equal(cue('rationale', 'When the\n  user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
     assert.equal(cue('exceptions', 'If the user explicitly asks, it answers.'), 'if the user explicitly asks');
   });
   it('a cue broken across lines, blockquote markers and emphasis', () => {
@@ -229,6 +236,8 @@ describe('cue text: what the cues read, at the offsets of the sentence as writte
       ['“Quoted', '"quoted'],
       ['Quoted”', 'quoted"'],
       ['Tab\there', 'tab here'],
+      ['“”', '""'],
+      ['Line\n>> quoted', 'line    quoted'],
       ['*Always*', ' always '],
       ['_Always_', ' always '],
       ['ÀB É', 'àb é'],
