@@ -3,7 +3,7 @@
 // priorities, and documents in other languages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { traitCoverage, type Evidence } from '../../server/src/analysis/coverage';
+import { evidenceText, traitCoverage, type Evidence } from '../../server/src/analysis/coverage';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { hover } from '../../server/src/lsp/hover';
 import { lintDocument } from '../../server/src/rules/lint';
@@ -341,6 +341,8 @@ describe('evidence: which statement of a part counts, and where it is found', ()
     };
     assert.deepEqual(label('1. **Why:** students learn the method.'), ['rationale: Why']);
     assert.deepEqual(label('12) **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('1.  **Why:** students learn the method.'), ['rationale: Why'], 'two spaces after the number');
+    assert.deepEqual(label('** Why:** students learn the method.'), ['rationale: Why'], 'the label trimmed');
     assert.deepEqual(label('> **Why:** students learn the method.'), ['rationale: Why']);
     assert.deepEqual(label('  **Why :**   students learn the method.'), ['rationale: Why']);
     assert.deepEqual(label('__Exceptions:__ simple sums.'), ['exceptions: Exceptions']);
@@ -358,10 +360,28 @@ describe('evidence: which statement of a part counts, and where it is found', ()
 
   it('the nearest enclosing group that states the part speaks for the trait', () => {
     const [c] = coverageOf(
-      '# Outer\nThese exist because people rely on them.\n## Inner\nThese exist so that answers are short.\n### T\nThe assistant answers.',
+      '# Outer\nThese exist because people rely on them.\n## Inner\nThese exist so that answers are short. They exist so that users can scan them.\n### T\nThe assistant answers.\n# Other\n## U\nIt answers.',
     );
     assert.equal(c.rationale?.by === 'group' && c.rationale.group.heading.title, 'Inner');
-    assert.deepEqual(texts(c.rationale), ['These exist so that answers are short.']);
+    assert.deepEqual(texts(c.rationale), ['These exist so that answers are short.'], 'the first sentence that states it');
+  });
+
+  it('the nearest enclosing group’s declaration of an absolute covers the trait', () => {
+    const doc = parseTraitDocument(
+      '# Outer\nThese rules are non-negotiable.\n## Inner\nThis is a bright line.\n### T\nThe assistant never shares keys.\n# Other\n## U\nIt answers.',
+    );
+    const declared = traitCoverage(doc.traits[0], doc).declared;
+    assert.deepEqual([declared?.phrase, declared?.group?.heading.title], ['bright line', 'Inner']);
+  });
+
+  it('a trait with parts but no Examples part and no example blocks has no examples', () => {
+    const [c] = coverageOf('## T\nThe assistant answers.\n### Why\nBecause users act on it.');
+    assert.equal(c.examples, undefined);
+  });
+
+  it('quotes the evidence sentence on one line', () => {
+    const [c] = coverageOf('## T\nThe assistant answers briefly\nbecause long answers bury the point.');
+    assert.equal(evidenceText(c.rationale!), 'The assistant answers briefly because long answers bury the point.');
   });
 
   it('the document title’s introduction does not speak for the traits under it', () => {
@@ -377,6 +397,7 @@ describe('evidence: which statement of a part counts, and where it is found', ()
       `# Overview\n1. **Broadly safe**: not undermining oversight.\n2. **${second}**: benefiting the user.\n\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.\n# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n`;
     const before = parseTraitDocument(text('Being kind'), { previous: null });
     const trait = before.traits[0];
+    assert.equal(traitCoverage(trait).tradeoffs, undefined, 'judged first without a document: no priorities');
     const first = traitCoverage(trait, before);
     assert.equal(first.tradeoffs, undefined);
     assert.equal(traitCoverage(trait, before), first, 'the same priorities: the coverage already computed');
@@ -388,5 +409,23 @@ describe('evidence: which statement of a part counts, and where it is found', ()
     assert.equal(traitCoverage(trait, undone).tradeoffs, undefined);
     assert.equal(traitCoverage(trait).tradeoffs, undefined, 'judged without a document: no priorities');
     assert.equal(traitCoverage(trait), traitCoverage(trait));
+    assert.equal(traitCoverage(trait, after).tradeoffs?.by, 'priorities', 'from no document to priorities that name it');
+  });
+
+  it('a reused trait follows a priorities list that gains an item naming it, and its reworded sentence', () => {
+    // The trait stands above the priorities, so an edit there leaves it (and the sentence before the list) in place.
+    const body =
+      '# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n# Overview\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed:\n\n1. **Broadly safe**: not undermining oversight.\n2. **Being kind**: caring.\n';
+    const third = '3. **Being helpful**: benefiting the user.\n';
+    const first = parseTraitDocument(body, { previous: null });
+    const trait = first.traits[0];
+    assert.equal(traitCoverage(trait, first).tradeoffs, undefined);
+    const longer = parseTraitDocument(body + third, { previous: first });
+    assert.equal(longer.traits[0], trait);
+    assert.equal(traitCoverage(trait, longer).tradeoffs?.by, 'priorities');
+    const reworded = parseTraitDocument(body.replace('in which they are listed', 'in which they are given') + third, { previous: longer });
+    assert.equal(reworded.traits[0], trait);
+    const evidence = traitCoverage(trait, reworded).tradeoffs;
+    assert.match(evidence?.by === 'priorities' ? evidence.sentence.text : '', /in which they are given/);
   });
 });
