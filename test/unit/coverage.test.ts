@@ -412,7 +412,7 @@ describe('evidence: which statement of a part counts, and where it is found', ()
     assert.equal(traitCoverage(trait, after).tradeoffs?.by, 'priorities', 'from no document to priorities that name it');
   });
 
-  it('a reused trait follows a priorities list that gains an item naming it, and its reworded sentence', () => {
+  it('a reused trait follows a priorities list whose item is renamed to name it, that gains such an item, and its reworded sentence', () => {
     // The trait stands above the priorities, so an edit there leaves it (and the sentence before the list) in place.
     const body =
       '# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n# Overview\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed:\n\n1. **Broadly safe**: not undermining oversight.\n2. **Being kind**: caring.\n';
@@ -420,6 +420,12 @@ describe('evidence: which statement of a part counts, and where it is found', ()
     const first = parseTraitDocument(body, { previous: null });
     const trait = first.traits[0];
     assert.equal(traitCoverage(trait, first).tradeoffs, undefined);
+    const renamed = parseTraitDocument(body.replace('Broadly safe', 'Being safe').replace('Being kind', 'Being helpful'), {
+      previous: first,
+    });
+    assert.equal(renamed.traits[0], trait);
+    assert.equal(traitCoverage(trait, renamed).tradeoffs?.by, 'priorities', 'both items renamed, one to name it');
+    assert.equal(traitCoverage(trait, parseTraitDocument(body, { previous: renamed })).tradeoffs, undefined);
     const longer = parseTraitDocument(body + third, { previous: first });
     assert.equal(longer.traits[0], trait);
     assert.equal(traitCoverage(trait, longer).tradeoffs?.by, 'priorities');
