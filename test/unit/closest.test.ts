@@ -54,3 +54,11 @@ describe('NameIndex: how far a suggestion may be', () => {
     assert.equal(new NameIndex(['Be kind', 'Be mind']).closest('be find'), 'Be kind', 'the earlier of two at one edit');
   });
 });
+
+describe('NameIndex limits at their edge', () => {
+  it('counts a bigram held by exactly maxPostings candidates', () => {
+    // "ab" is held by one candidate: counted, it ranks "abcd" first of the one candidate compared.
+    const index = new NameIndex(['xbcx', 'abcd', 'qqqq'], { maxPostings: 1, maxVerified: 1 });
+    assert.equal(index.closest('abce'), 'abcd');
+  });
+});
