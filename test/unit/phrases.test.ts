@@ -44,8 +44,20 @@ describe('PhraseMatcher at the edges of a word', () => {
     assert.deepEqual(found([low], '😀'), []);
     assert.deepEqual(found([high], '😀'), []);
     assert.deepEqual(found([low], ` ${low} `), [0]);
+    // The first and last astral code points' halves: U+10000 (a letter) and U+10FFFD.
+    for (const pair of ['\u{10000}', '\u{10FFFD}']) {
+      for (const half of [pair[0], pair[1]]) assert.deepEqual(found([half], ` ${pair} `), [], `${pair.codePointAt(0)!.toString(16)}`);
+    }
     assert.deepEqual(found(['😀'], '(😀)'), [0]);
     assert.deepEqual(found(['😀'], 'a😀'), [], 'after a letter');
+  });
+});
+
+describe('PhraseMatcher: phrases that end inside others', () => {
+  it('finds the first phrase given where it ends inside a longer one', () => {
+    assert.deepEqual(found(['(b', 'x (b'], 'x (b').sort(), [0, 1]);
+    assert.deepEqual(found(['b c', 'a b c'], 'a b c').sort(), [0, 1]);
+    assert.deepEqual(found(['kind', 'kind', ''], 'kind'), [0], 'a repeated phrase is found as its first index, an empty one never');
   });
 });
 
@@ -56,5 +68,6 @@ describe('wordRuns', () => {
     for (const edge of EDGES) assert.deepEqual(wordRuns(`x${edge}y`), `x${edge}y`.match(/[\p{L}\p{N}]+/gu), JSON.stringify(edge));
     assert.deepEqual(wordRuns(''), []);
     assert.deepEqual(wordRuns('𝒜'), ['𝒜'], 'a run that ends the text');
+    assert.deepEqual(wordRuns('\uffffab'), ['ab'], 'U+FFFF is one unit');
   });
 });
