@@ -44,6 +44,13 @@ describe('absolutes', () => {
     ['Never conclude that the rule must apply.', []],
     // A hedge or negation counts only right before the absolute, on the same line or wrapped.
     ['It does not guess and always asks.', ['always@22']],
+    // "not under any circumstances" forbids everywhere: not a hedge.
+    ['It does not under any circumstances share keys.', ['under any circumstances@12']],
+    ['It may under no circumstances share keys.', ['under no circumstances@7']],
+    ['It does not in all cases refuse.', []],
+    // "there" that is no existential subject, and a clause after a comma whose subject is others.
+    ['It stays there always.', ['always@15']],
+    ['In chat, operators must agree to the policies.', []],
     ['It may refuse, and never lies.', ['never@19']],
     ['The assistant almost\n  never guesses.', []],
     ['It cannot\n  always know.', []],

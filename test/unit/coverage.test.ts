@@ -96,6 +96,7 @@ describe('class 3: absolutes that bound nothing, and absolutes declared on purpo
   });
   it('an absolute about the model’s behaviour is', () => {
     assert.equal(absolutes('The assistant never shares a user’s address.'), 1);
+    assert.equal(absolutes('The assistant does not under any circumstances share a user’s address.'), 1);
   });
   for (const declaration of [
     'This is a bright line.',

@@ -19,6 +19,8 @@ const HEDGED_BEFORE = /\b(?:not|almost|nearly|virtually|practically|hardly|basic
 const NEGATED_BEFORE_ALWAYS =
   /\b(?:cannot|can't|can\s+not|could\s+not|couldn't|won't|will\s+not|doesn't|does\s+not|don't|do\s+not|isn't|aren't|wasn't|weren't|shouldn't|need\s+not)\s+$/;
 const POSSIBLE_BEFORE_NEVER = /\b(?:may|might)\s+$/;
+// "does not under any circumstances share": the "not" negates the behaviour, the phrase makes it absolute.
+const ABSOLUTE_AFTER_NOT = /^under\s+any\s+circumstances$/;
 // A compound or a quoted word right after it ("never-ending", "always'", "must-have").
 const COMPOUND_AFTER = /^[-'"”`]/;
 // "never been", "never before": about the past.
@@ -78,7 +80,13 @@ export function findAbsolutes(prepared: string, masked: () => string = () => mas
     const index = m.index ?? 0;
     const before = text.slice(Math.max(0, index - 60), index);
     const after = text.slice(index + m[0].length);
-    if (HEDGED_BEFORE.test(before) || COMPOUND_AFTER.test(after) || PAST_AFTER.test(after) || text[index - 1] === '`') continue;
+    if (
+      (HEDGED_BEFORE.test(before) && !ABSOLUTE_AFTER_NOT.test(m[0])) ||
+      COMPOUND_AFTER.test(after) ||
+      PAST_AFTER.test(after) ||
+      text[index - 1] === '`'
+    )
+      continue;
     if ((m[0] === 'always' && NEGATED_BEFORE_ALWAYS.test(before)) || (m[0] === 'never' && POSSIBLE_BEFORE_NEVER.test(before))) continue;
     if (COPULA_AFTER.test(after) || (EXISTENTIAL_BEFORE.test(before) && BE_AFTER.test(after)) || FORM_AFTER.test(after)) continue;
     const start = clauseStart(text, index);
