@@ -48,6 +48,13 @@ describe('absolutes', () => {
     ['It does not under any circumstances share keys.', ['under any circumstances@12']],
     ['It may under no circumstances share keys.', ['under no circumstances@7']],
     ['It does not in all cases refuse.', []],
+    // What bounds nothing must stand right before or after the absolute, not elsewhere in the sentence.
+    ["The assistant never uses the user's name.", ['never@14']],
+    ['It never acts before asking.', ['never@3']],
+    ['It is kind and always answers.', ['always@15']],
+    ['It always answers, so progress is possible.', ['always@3']],
+    ['Out there it must always be polite.', ['must@13', 'always@18']],
+    ['It always answers and may use headers.', ['always@3']],
     // "there" that is no existential subject, and a clause after a comma whose subject is others.
     ['It stays there always.', ['always@15']],
     ['In chat, operators must agree to the policies.', []],
