@@ -195,6 +195,7 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('exceptions', 'It should not assume the rule does not apply to experts.'), undefined);
     assert.equal(cue('rationale', 'A model telling itself the check is useless because it is late has gone wrong.'), undefined);
     assert.equal(cue('rationale', 'It never concludes that the user is right; because the check is cheap, it runs it.'), 'because');
+    assert.equal(cue('rationale', 'It never concludes; because the check is cheap, it runs it.'), 'because', 'the clause ends right after');
   });
   it('reasoning the text rejects, in each wording of the rejection', () => {
     for (const sentence of [
