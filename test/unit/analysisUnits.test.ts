@@ -80,6 +80,7 @@ describe('absolutes', () => {
     // What a text is to say.
     ['Emphasize that the final work must look crafted.', []],
     ['Stress the colours must never clash.', []],
+    ['It says that often; it must always check.', ['must@23', 'always@28']],
     // A code span, and copulas whose subject is the model or its answers.
     ['Use `always on` mode.', []],
     ['It is always the case.', []],
