@@ -161,6 +161,11 @@ describe('cue masks: a cue in the wrong place does not count', () => {
   });
   it('a double quote after a letter or digit opens no quotation (inch marks)', () => {
     assert.equal(cue('rationale', 'It recommends 5" screens because they fit, not 7" ones.'), 'because');
+    assert.equal(cue('rationale', 'Because it fits, it recommends 5" screens, not 7" ones.'), 'because');
+  });
+  it('only the quotation is masked, not the words just before or after it', () => {
+    assert.equal(cue('rationale', 'It checks, because it is cheap, what "skip it" means.'), 'because');
+    assert.equal(cue('rationale', 'It ignores "skip it", as it is pressure.'), 'as it');
   });
   it('quoted words opening after a bracket, a dash or at the start of the sentence', () => {
     for (const sentence of [
@@ -207,6 +212,7 @@ describe('cue masks: a cue in the wrong place does not count', () => {
       'Rather\n  than assume that, since the user is an expert, the check is optional, it runs it.',
       'It should not simply\n  assume that, because the user is an expert, the check is optional.',
       'A model telling\n  itself the check is useless because it is late has gone wrong.',
+      'Instead\n  of reasoning that, since the user is an expert, the check is optional, it runs it.',
     ])
       assert.equal(cue('rationale', sentence), undefined, sentence);
   });
@@ -214,6 +220,23 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'When a user says they need it because of a deadline, it still asks.'), undefined);
     assert.equal(cue('rationale', 'When a user asks for it, it answers, because the answer is public.'), 'because');
     assert.equal(cue('rationale', 'If users say it is because of a deadline, it still asks.'), undefined);
+    for (const who of ['developer', 'operator', 'person', 'requester', 'customer', 'client', 'human', 'principal'])
+      assert.equal(cue('rationale', `When a ${who} says it is because of a deadline, it still asks.`), undefined, who);
+    for (const sentence of [
+      'When an operator says it is because of a deadline, it still asks.',
+      'If some users say it is because of a deadline, it still asks.',
+      'If any user says it is because of a deadline, it still asks.',
+      'When a\n  user says it is because of a deadline, it still asks.',
+      'When an\n  operator says it is because of a deadline, it still asks.',
+      'If some\n  users say it is because of a deadline, it still asks.',
+      'If any\n  user says it is because of a deadline, it still asks.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+    assert.equal(
+      cue('rationale', 'The assistant still checks every fact and every figure when a user says it is because of a deadline.'),
+      undefined,
+      'a condition far into the sentence',
+    );
     assert.equal(cue('rationale', 'When\n  a user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
     assert.equal(cue('rationale', 'When the\n  user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
     assert.equal(cue('exceptions', 'If the user explicitly asks, it answers.'), 'if the user explicitly asks');
