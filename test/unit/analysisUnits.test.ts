@@ -19,6 +19,8 @@ describe('absolutes', () => {
     ['It refuses at all times.', ['at all times@11']],
     ['Under no circumstances does it share keys.', ['under no circumstances@0']],
     ['In all cases it logs the request.', ['in all cases@0']],
+    ['In every case it logs the request.', ['in every case@0']],
+    ['In no case does it share keys.', ['in no case@0']],
     ['It must, without exception, log in.', ['must@3', 'without exception@9']],
     ['It always asks; the assistant must answer.', ['always@3', 'must@30']],
     // What someone else does is not the model's absolute; the next clause's is.
