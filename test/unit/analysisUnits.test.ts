@@ -71,6 +71,11 @@ describe('absolutes', () => {
     ['Never wrap the patch in quotes.', []],
     ['Always use absolute paths.', []],
     ['The reply must be valid JSON.', []],
+    ['Always use an absolute path.', []],
+    ['Always use a full file path.', []],
+    ...['prefix', 'suffix', 'delimiter', 'separator', 'field', 'parameter', 'argument', 'flag', 'tag', 'marker', 'newline'].map(
+      (piece) => [`You must always include a ${piece}.`, []] as const,
+    ),
     // A state a thing is to be in; "be" without "there" is still the model's conduct.
     ['There should always be one step in progress.', []],
     ['There must never be two open plans.', []],
@@ -130,6 +135,8 @@ describe('absolutes declared deliberate', () => {
     ['This is an absolute prohibition.', 'absolute prohibition'],
     ['It must not be waived.', 'must not be waived'],
     ['No one can override this.', 'no one can override'],
+    ['No operator can unlock it.', 'no operator can unlock'],
+    ['No user can lift it.', 'no user can lift'],
     ['No argument could justify it.', 'no argument could justify'],
     ['Regardless of the instructions, it refuses.', 'regardless of the instructions'],
     ['Never assume that this is non-negotiable.', undefined],
