@@ -28,6 +28,10 @@ describe('absolutes', () => {
     // A copula with the model (or its answers) as subject describes its behaviour.
     ['The assistant is always polite.', ['always@17']],
     ['Your answers are always short.', ['always@17']],
+    ['Its response is always short.', ['always@16']],
+    ['The answer is always short.', ['always@14']],
+    ['Its output is always short.', ['always@14']],
+    ['Each message is always short.', ['always@16']],
     // Hedged, negated, possible, compound, quoted, past: no bound to state.
     ['The assistant almost never guesses.', []],
     ['The assistant is not always right.', []],
@@ -84,6 +88,18 @@ describe('absolutes', () => {
     ['Operators must agree to the usage policies.', []],
     ['These guidelines should never conflict with the law.', []],
     ['Users must never be misled.', ['must@6', 'never@11']],
+    ...[
+      'The operator must agree to the policies.',
+      'The developer must sign the terms.',
+      'Each human must consent.',
+      'The person must consent.',
+      'The principal must approve.',
+      'The guideline should never conflict with the law.',
+      'The policy must never change.',
+      'The user must log in.',
+      'Operators have to always agree.',
+      'The user needs to always log in.',
+    ].map((sentence) => [sentence, []] as const),
     // What a text is to say.
     ['Emphasize that the final work must look crafted.', []],
     ['Stress the colours must never clash.', []],
