@@ -88,6 +88,7 @@ describe('absolutes', () => {
     ['Operators must agree to the usage policies.', []],
     ['These guidelines should never conflict with the law.', []],
     ['Users must never be misled.', ['must@6', 'never@11']],
+    ['Users must be warned.', ['must@6']],
     ...[
       'The operator must agree to the policies.',
       'The developer must sign the terms.',
