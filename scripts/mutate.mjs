@@ -104,10 +104,26 @@ const FOLDERS = {
   // wordCount: the property test of words.ts's script check; review: its tensions read priorities and sentences;
   // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants;
   // analysisLimits: typo suggestions and near-duplicates where their work limits bite; prioritiesEdges:
-  // the priorities' preamble, list items, order wordings and linking words.
+  // the priorities' preamble, list items, order wordings and linking words; sentenceCues: a sentence's
+  // cached cue answers equal the functions' own; distinctWords: words.ts's word counts against a regex oracle;
+  // phrases: PhraseMatcher and wordRuns at the edges of what a letter or digit is; closest: typo suggestions
+  // and the banded edit distance on names longer than the property tests'.
   analysis: {
     mutate: ['server/src/analysis/**/*.ts'],
-    tests: [...LINT_TESTS, ...unit('wordCount', 'review', 'analysisMutants', 'analysisLimits', 'prioritiesEdges')],
+    tests: [
+      ...LINT_TESTS,
+      ...unit(
+        'wordCount',
+        'review',
+        'analysisMutants',
+        'analysisLimits',
+        'prioritiesEdges',
+        'sentenceCues',
+        'distinctWords',
+        'phrases',
+        'closest',
+      ),
+    ],
   },
 };
 const TARGET = 80;

@@ -54,6 +54,24 @@ describe('sentences', () => {
     assert.deepEqual(split('...  !!! ---\n\nReal sentence.'), ['4:0-4:14 Real sentence.']);
   });
 
+  it('starts a sentence at a list item inside a paragraph, whatever its number, indent or marker', () => {
+    // An ordered list not starting at 1 cannot interrupt a paragraph (CommonMark): its items stay in the paragraph's text.
+    assert.deepEqual(split('The steps follow\n10) ship it\n  11) check it\n\t- tabbed'), [
+      '2:0-2:16 The steps follow',
+      '3:0-3:11 10) ship it',
+      '4:2-4:14 11) check it',
+      '5:1-5:9 - tabbed',
+    ]);
+  });
+
+  it('keeps a piece of digits alone as a sentence', () => {
+    assert.deepEqual(split('See 3. 42. Done.'), ['2:0-2:6 See 3.', '2:7-2:10 42.', '2:11-2:16 Done.']);
+  });
+
+  it('ends a sentence at a period an abbreviation does not end', () => {
+    assert.deepEqual(split('It cites Fig. 3. Then it stops.'), ['2:0-2:16 It cites Fig. 3.', '2:17-2:31 Then it stops.']);
+  });
+
   it('reads the lines of a blockquote as one paragraph, ending sentences at its blank line', () => {
     assert.deepEqual(split('> Quoted one.\n> Quoted two.\n>\n> New quoted paragraph.'), [
       '2:0-2:13 > Quoted one.',

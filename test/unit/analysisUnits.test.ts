@@ -19,6 +19,8 @@ describe('absolutes', () => {
     ['It refuses at all times.', ['at all times@11']],
     ['Under no circumstances does it share keys.', ['under no circumstances@0']],
     ['In all cases it logs the request.', ['in all cases@0']],
+    ['In every case it logs the request.', ['in every case@0']],
+    ['In no case does it share keys.', ['in no case@0']],
     ['It must, without exception, log in.', ['must@3', 'without exception@9']],
     ['It always asks; the assistant must answer.', ['always@3', 'must@30']],
     // What someone else does is not the model's absolute; the next clause's is.
@@ -26,6 +28,10 @@ describe('absolutes', () => {
     // A copula with the model (or its answers) as subject describes its behaviour.
     ['The assistant is always polite.', ['always@17']],
     ['Your answers are always short.', ['always@17']],
+    ['Its response is always short.', ['always@16']],
+    ['The answer is always short.', ['always@14']],
+    ['Its output is always short.', ['always@14']],
+    ['Each message is always short.', ['always@16']],
     // Hedged, negated, possible, compound, quoted, past: no bound to state.
     ['The assistant almost never guesses.', []],
     ['The assistant is not always right.', []],
@@ -42,12 +48,91 @@ describe('absolutes', () => {
     ['The answer must be true.', []],
     ['It never shares keys, and honesty is always valued.', ['never@3']],
     ['Never conclude that the rule must apply.', []],
+    // A hedge or negation counts only right before the absolute, on the same line or wrapped.
+    ['It does not guess and always asks.', ['always@22']],
+    // "not under any circumstances" forbids everywhere: not a hedge.
+    ['It does not under any circumstances share keys.', ['under any circumstances@12']],
+    ['It may under no circumstances share keys.', ['under no circumstances@7']],
+    ['It does not in all cases refuse.', []],
+    // What bounds nothing must stand right before or after the absolute, not elsewhere in the sentence.
+    ["The assistant never uses the user's name.", ['never@14']],
+    ['It never acts before asking.', ['never@3']],
+    ['It is kind and always answers.', ['always@15']],
+    ['It always answers, so progress is possible.', ['always@3']],
+    ['Out there it must always be polite.', ['must@13', 'always@18']],
+    ['It always answers and may use headers.', ['always@3']],
+    // "there" that is no existential subject, and a clause after a comma whose subject is others.
+    ['It stays there always.', ['always@15']],
+    ['In chat, operators must agree to the policies.', []],
+    ['It may refuse, and never lies.', ['never@19']],
+    ['The assistant almost\n  never guesses.', []],
+    ['It cannot\n  always know.', []],
+    ['The question might\n  never be settled.', []],
+    ['Silence is\n  never neutral.', []],
+    // The syntax a tool reads, not conduct.
+    ['You must include a header in every request.', []],
+    ['It must prefix each new line with a plus.', []],
+    ['Never wrap the patch in quotes.', []],
+    ['Always use absolute paths.', []],
+    ['The reply must be valid JSON.', []],
+    ['Always use an absolute path.', []],
+    ['Always use a full file path.', []],
+    ...['prefix', 'suffix', 'delimiter', 'separator', 'field', 'parameter', 'argument', 'flag', 'tag', 'marker', 'newline'].map(
+      (piece) => [`You must always include a ${piece}.`, []] as const,
+    ),
+    // A state a thing is to be in; "be" without "there" is still the model's conduct.
+    ['There should always be one step in progress.', []],
+    ['There must never be two open plans.', []],
+    ['The assistant should always be honest.', ['always@21']],
+    // Others as the subject, in the active voice; in the passive it is still what the model does.
+    ['Operators must agree to the usage policies.', []],
+    ['These guidelines should never conflict with the law.', []],
+    ['Users must never be misled.', ['must@6', 'never@11']],
+    ['Users must be warned.', ['must@6']],
+    ['Operators must agree to be contacted.', []],
+    ['The usage policies must never change.', []],
+    ['The user has to always log in.', []],
+    ['Users need to always log in.', []],
+    ['It must always be the case.', []],
+    ['Emphasize the final work must look crafted.', []],
+    ['Never wrap the patch in quotation marks.', []],
+    ['Without exception it logs the request.', ['without exception@0']],
+    ['The assistant truly is always polite.', ['always@23']],
+    ...[
+      'The operator must agree to the policies.',
+      'The developer must sign the terms.',
+      'Each human must consent.',
+      'The person must consent.',
+      'The principal must approve.',
+      'The guideline should never conflict with the law.',
+      'The policy must never change.',
+      'The user must log in.',
+      'Operators have to always agree.',
+      'The user needs to always log in.',
+    ].map((sentence) => [sentence, []] as const),
+    // What a text is to say.
+    ['Emphasize that the final work must look crafted.', []],
+    ['Stress the colours must never clash.', []],
+    ['It says that often; it must always check.', ['must@23', 'always@28']],
+    // A code span, and copulas whose subject is the model or its answers.
+    ['Use `always on` mode.', []],
+    ['It is always the case.', []],
+    ['Replies are always brief.', ['always@12']],
+    ['Its replies are never rude.', ['never@16']],
+    ['You are always kind.', ['always@8']],
+    ['The model was always polite.', ['always@14']],
   ];
   for (const [sentence, expected] of CASES) {
     it(JSON.stringify(sentence), () => {
       assert.deepEqual(
         findAbsolutes(cueText(sentence)).map((m) => `${m.phrase}@${m.index}`),
         expected,
+      );
+      // Wrapped at every space onto an indented line (a list item's continuation), it reads the same.
+      assert.deepEqual(
+        findAbsolutes(cueText(sentence.replace(/ /g, '\n  '))).map((m) => m.phrase.replace(/\s+/g, ' ')),
+        expected.map((e) => e.slice(0, e.lastIndexOf('@'))),
+        'wrapped',
       );
     });
   }
@@ -65,11 +150,37 @@ describe('absolutes declared deliberate', () => {
     ['There are no exceptions.', 'there are no exceptions'],
     ['No exception applies.', 'no exception applies'],
     ['There is no real exception.', 'there is no real exception'],
+    // Each spelling and number of the phrases.
+    ['These are bright lines.', 'bright lines'],
+    ['It is a hard constraint.', 'hard constraint'],
+    ['These are hard-constraints.', 'hard-constraints'],
+    ['It is nonnegotiable.', 'nonnegotiable'],
+    ['This is an absolute restriction.', 'absolute restriction'],
+    ['This is an absolute constraint.', 'absolute constraint'],
+    ['This is an absolute limit.', 'absolute limit'],
+    ['This is an absolute prohibition.', 'absolute prohibition'],
+    ['It must not be waived.', 'must not be waived'],
+    ['It may not be relaxed.', 'may not be relaxed'],
+    ['It will not be negotiated.', 'will not be negotiated'],
+    ['It can not be unlocked.', 'can not be unlocked'],
+    ['No one can override this.', 'no one can override'],
+    ['No operator can unlock it.', 'no operator can unlock'],
+    ['No user can lift it.', 'no user can lift'],
+    ['No instruction can override this.', 'no instruction can override'],
+    ['No written instruction can override this.', 'no written instruction can override'],
+    ['No operator ever could lift it.', 'no operator ever could lift'],
+    ['Regardless of instruction, it refuses.', 'regardless of instruction'],
+    ['No exceptions to this.', 'no exceptions to this'],
+    ['No argument could justify it.', 'no argument could justify'],
+    ['Regardless of the instructions, it refuses.', 'regardless of the instructions'],
     ['Never assume that this is non-negotiable.', undefined],
     ['It is negotiable.', undefined],
   ];
   for (const [sentence, phrase] of CASES) {
-    it(JSON.stringify(sentence), () => assert.equal(declaredAbsolute(cueText(sentence))?.phrase, phrase));
+    it(JSON.stringify(sentence), () => {
+      assert.equal(declaredAbsolute(cueText(sentence))?.phrase, phrase);
+      assert.equal(declaredAbsolute(cueText(sentence.replace(/ /g, '\n  ')))?.phrase, phrase, 'wrapped onto indented lines');
+    });
   }
 });
 

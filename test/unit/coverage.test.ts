@@ -3,7 +3,7 @@
 // priorities, and documents in other languages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { traitCoverage } from '../../server/src/analysis/coverage';
+import { evidenceText, traitCoverage, type Evidence } from '../../server/src/analysis/coverage';
 import { parseTraitDocument } from '../../server/src/document/parse';
 import { hover } from '../../server/src/lsp/hover';
 import { lintDocument } from '../../server/src/rules/lint';
@@ -96,6 +96,7 @@ describe('class 3: absolutes that bound nothing, and absolutes declared on purpo
   });
   it('an absolute about the model’s behaviour is', () => {
     assert.equal(absolutes('The assistant never shares a user’s address.'), 1);
+    assert.equal(absolutes('The assistant does not under any circumstances share a user’s address.'), 1);
   });
   for (const declaration of [
     'This is a bright line.',
@@ -107,6 +108,20 @@ describe('class 3: absolutes that bound nothing, and absolutes declared on purpo
       assert.equal(absolutes(`The assistant never gives synthesis routes for nerve agents. ${declaration}`), 0);
     });
   }
+  it('an absolute or a declaration wrapped onto the indented next line of a list item is read whole', () => {
+    const item = (second: string) =>
+      lint(`# G\n## T\n- The assistant never shares keys, because keys are secret. It weighs speed against care. ${second}`)
+        .filter((d) => d.rule === 'unqualified-absolute' || d.rule === 'missing-exceptions')
+        .map((d) => d.rule);
+    assert.deepEqual(item('This holds regardless of\n  context.'), []);
+    assert.deepEqual(item('It is a bright\n  line.'), []);
+    assert.deepEqual(
+      lint('# G\n## T\n- The assistant shares keys under no\n  circumstances, because keys are secret. It weighs speed against care.')
+        .filter((d) => d.rule === 'unqualified-absolute')
+        .map((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]),
+      [[2, 28, 3, 15]],
+    );
+  });
   it('the hover says the absolute is declared deliberate', () => {
     const doc = parseTraitDocument(
       '## Refuse weapons uplift\nThe assistant never gives synthesis routes for nerve agents. This is a bright line.',
@@ -297,5 +312,127 @@ describe('class 6: other languages', () => {
   it('counts Chinese words with Intl.Segmenter, not as one word per run of characters', () => {
     const short = lint('## 简短\n读文件、搜索，再问。').find((d) => d.rule === 'vague-trait');
     assert.match(short!.message, /is [4-9] words long/);
+  });
+});
+
+describe('evidence: which statement of a part counts, and where it is found', () => {
+  const coverageOf = (text: string) => {
+    const doc = parseTraitDocument(text);
+    return doc.traits.map((t) => traitCoverage(t, doc));
+  };
+  const texts = (e: Evidence | undefined) => (e && 'sentences' in e ? e.sentences.map((s) => s.sentence.text) : []);
+
+  it('a part heading with nothing under it states nothing; one with prose quotes its own first sentence', () => {
+    const [c] = coverageOf(
+      '## T\nThe assistant answers.\n### Why\n\n### Trade-offs\nIt answers fast. Speed is weighed against care.\n### Examples\n',
+    );
+    assert.equal(c.rationale, undefined);
+    assert.equal(c.tradeoffs?.by, 'part');
+    assert.equal(c.tradeoffs?.by === 'part' && c.tradeoffs.sentence?.text, 'It answers fast.');
+    assert.deepEqual(c.examples, { by: 'part', sentence: undefined }, 'an Examples heading with no example blocks');
+  });
+
+  it('a bold label opening a paragraph, a numbered item or a blockquote, not one inside a sentence', () => {
+    const label = (paragraph: string) => {
+      const [c] = coverageOf(`## T\nThe assistant shows its working.\n\n${paragraph}`);
+      return (['rationale', 'tradeoffs', 'exceptions'] as const).flatMap((k) => {
+        const e = c[k];
+        return e?.by === 'label' ? [`${k}: ${e.label}`] : [];
+      });
+    };
+    assert.deepEqual(label('1. **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('12) **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('1.  **Why:** students learn the method.'), ['rationale: Why'], 'two spaces after the number');
+    assert.deepEqual(label('** Why:** students learn the method.'), ['rationale: Why'], 'the label trimmed');
+    assert.deepEqual(label('> **Why:** students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('  **Why :**   students learn the method.'), ['rationale: Why']);
+    assert.deepEqual(label('__Exceptions:__ simple sums.'), ['exceptions: Exceptions']);
+    assert.deepEqual(label('**Trade-offs**: speed over depth.'), ['tradeoffs: Trade-offs']);
+    assert.deepEqual(label('It says **Why:** here.'), []);
+  });
+
+  it('every trade-off sentence of the prose, but only the first reason', () => {
+    const [c] = coverageOf(
+      '## T\nIt checks because errors cost. It asks because users differ. Speed is weighed against care. Depth is balanced with brevity.',
+    );
+    assert.deepEqual(texts(c.rationale), ['It checks because errors cost.']);
+    assert.deepEqual(texts(c.tradeoffs), ['Speed is weighed against care.', 'Depth is balanced with brevity.']);
+  });
+
+  it('the nearest enclosing group that states the part speaks for the trait', () => {
+    const [c] = coverageOf(
+      '# Outer\nThese exist because people rely on them.\n## Inner\nThese exist so that answers are short. They exist so that users can scan them.\n### T\nThe assistant answers.\n# Other\n## U\nIt answers.',
+    );
+    assert.equal(c.rationale?.by === 'group' && c.rationale.group.heading.title, 'Inner');
+    assert.deepEqual(texts(c.rationale), ['These exist so that answers are short.'], 'the first sentence that states it');
+  });
+
+  it('the nearest enclosing group’s declaration of an absolute covers the trait', () => {
+    const doc = parseTraitDocument(
+      '# Outer\nThese rules are non-negotiable.\n## Inner\nThis is a bright line.\n### T\nThe assistant never shares keys.\n# Other\n## U\nIt answers.',
+    );
+    const declared = traitCoverage(doc.traits[0], doc).declared;
+    assert.deepEqual([declared?.phrase, declared?.group?.heading.title], ['bright line', 'Inner']);
+  });
+
+  it('a trait with parts but no Examples part and no example blocks has no examples', () => {
+    const [c] = coverageOf('## T\nThe assistant answers.\n### Why\nBecause users act on it.');
+    assert.equal(c.examples, undefined);
+  });
+
+  it('quotes the evidence sentence on one line', () => {
+    const [c] = coverageOf('## T\nThe assistant answers briefly\nbecause long answers bury the point.');
+    assert.equal(evidenceText(c.rationale!), 'The assistant answers briefly because long answers bury the point.');
+  });
+
+  it('the document title’s introduction does not speak for the traits under it', () => {
+    const coverage = coverageOf('# Doc\nThis document exists because people rely on it.\n## T\nThe assistant answers.\n## U\nIt answers.');
+    assert.deepEqual(
+      coverage.map((c) => c.rationale),
+      [undefined, undefined],
+    );
+  });
+
+  it('a reused trait is judged again when an edit elsewhere changes the priorities, and not otherwise', () => {
+    const text = (second: string) =>
+      `# Overview\n1. **Broadly safe**: not undermining oversight.\n2. **${second}**: benefiting the user.\n\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed.\n# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n`;
+    const before = parseTraitDocument(text('Being kind'), { previous: null });
+    const trait = before.traits[0];
+    assert.equal(traitCoverage(trait).tradeoffs, undefined, 'judged first without a document: no priorities');
+    const first = traitCoverage(trait, before);
+    assert.equal(first.tradeoffs, undefined);
+    assert.equal(traitCoverage(trait, before), first, 'the same priorities: the coverage already computed');
+    const after = parseTraitDocument(text('Being helpful'), { previous: before });
+    assert.equal(after.traits[0], trait, 'the parse hands back the unchanged trait');
+    assert.equal(traitCoverage(trait, after).tradeoffs?.by, 'priorities');
+    const undone = parseTraitDocument(text('Being kind'), { previous: after });
+    assert.equal(undone.traits[0], trait);
+    assert.equal(traitCoverage(trait, undone).tradeoffs, undefined);
+    assert.equal(traitCoverage(trait).tradeoffs, undefined, 'judged without a document: no priorities');
+    assert.equal(traitCoverage(trait), traitCoverage(trait));
+    assert.equal(traitCoverage(trait, after).tradeoffs?.by, 'priorities', 'from no document to priorities that name it');
+  });
+
+  it('a reused trait follows a priorities list whose item is renamed to name it, that gains such an item, and its reworded sentence', () => {
+    // The trait stands above the priorities, so an edit there leaves it (and the sentence before the list) in place.
+    const body =
+      '# Being helpful\n## Answer fully\nThe assistant answers the whole question.\n# Overview\nIn cases of apparent conflict, the assistant should prioritize these properties in the order in which they are listed:\n\n1. **Broadly safe**: not undermining oversight.\n2. **Being kind**: caring.\n';
+    const third = '3. **Being helpful**: benefiting the user.\n';
+    const first = parseTraitDocument(body, { previous: null });
+    const trait = first.traits[0];
+    assert.equal(traitCoverage(trait, first).tradeoffs, undefined);
+    const renamed = parseTraitDocument(body.replace('Broadly safe', 'Being safe').replace('Being kind', 'Being helpful'), {
+      previous: first,
+    });
+    assert.equal(renamed.traits[0], trait);
+    assert.equal(traitCoverage(trait, renamed).tradeoffs?.by, 'priorities', 'both items renamed, one to name it');
+    assert.equal(traitCoverage(trait, parseTraitDocument(body, { previous: renamed })).tradeoffs, undefined);
+    const longer = parseTraitDocument(body + third, { previous: first });
+    assert.equal(longer.traits[0], trait);
+    assert.equal(traitCoverage(trait, longer).tradeoffs?.by, 'priorities');
+    const reworded = parseTraitDocument(body.replace('in which they are listed', 'in which they are given') + third, { previous: longer });
+    assert.equal(reworded.traits[0], trait);
+    const evidence = traitCoverage(trait, reworded).tradeoffs;
+    assert.match(evidence?.by === 'priorities' ? evidence.sentence.text : '', /in which they are given/);
   });
 });

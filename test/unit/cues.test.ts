@@ -1,5 +1,6 @@
 // Every cue pattern of the three missing-part rules has a witness: a sentence in which that pattern,
-// and no other before it, finds the cue. Deleting or breaking any one pattern fails its witness.
+// and no other, finds a cue. Deleting or breaking any one pattern leaves its witness stating no part
+// (the missing-part rule would then fire on it), so its witness fails.
 // The masks that keep cues in the wrong place from counting have witnesses of their own.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,11 +20,11 @@ const WITNESSES: Record<CueKind, readonly (readonly [string, string])[]> = {
     ['It confirms the amount, otherwise money could be lost.', 'otherwise'],
     ['The goal is a user who can work alone.', 'the goal'],
     ['A reason for the rule is given.', 'reason for'],
-    ['For this reason it checks twice.', 'for this reason'],
+    ['For similar reasons it checks twice.', 'for similar reasons'],
     ['Checking the dose is important.', 'is important'],
     ["It's important to check the dose.", "'s important"],
     ['Tone matters here.', 'tone matters'],
-    ['Accuracy matters because users act on it.', 'matters because'],
+    ['Accuracy matters to users.', 'matters to'],
     ['A short summary helps users decide.', 'helps users'],
     ['Guessing could lead to a wrong dose.', 'could lead to'],
     ['Flattery erodes trust.', 'erodes trust'],
@@ -63,7 +64,7 @@ const WITNESSES: Record<CueKind, readonly (readonly [string, string])[]> = {
     ['It is direct without being curt.', 'without being'],
     ['It is never too cautious.', 'too cautious'],
     ['The goals are at odds.', 'at odds'],
-    ['It tries to strike a middle ground.', 'strike a'],
+    ['It tries to strike a deal between them.', 'strike a'],
     ['It looks for a middle ground.', 'middle ground'],
     ['It decides in favour of the user.', 'in favour of'],
     ['It gives hints rather than answers.', 'rather than'],
@@ -109,6 +110,7 @@ const GUARDED: Record<CueKind, readonly string[]> = {
     'Since 2020 the policy has changed.',
     'Answer in Markdown unless otherwise specified.',
     "It respects the user's goal.",
+    'It asks what’s the point of the task.',
     'Be a teacher who helps the user learn.',
     'It avoids advice that if improper could result in harm.',
     'It avoids advice which could lead to harm.',
@@ -135,12 +137,14 @@ describe('cue witnesses: every pattern finds its own witness', () => {
     WITNESSES[kind].forEach(([sentence, phrase], i) => {
       it(`${kind} #${i}: "${sentence}" -> "${phrase}"`, () => {
         const prepared = cueText(sentence);
-        assert.equal(findCue(kind, prepared)?.phrase, phrase);
+        const found = findCue(kind, prepared);
+        assert.equal(found?.phrase, phrase);
+        assert.equal(prepared.slice(found.index, found.index + phrase.length), phrase, 'the offset of the phrase in the sentence');
+        const masked = maskForCues(prepared, kind);
         const pattern = cuePatterns(kind)[i];
-        assert.ok(
-          pattern && compileCuePattern(pattern).test(maskForCues(prepared, kind)),
-          `pattern #${i} (${pattern}) does not match its witness`,
-        );
+        assert.ok(pattern && compileCuePattern(pattern).test(masked), `pattern #${i} (${pattern}) does not match its witness`);
+        const others = cuePatterns(kind).filter((p, j) => j !== i && compileCuePattern(p).test(masked));
+        assert.deepEqual(others, [], `without pattern #${i} its witness would still state a ${kind} part`);
       });
     });
     for (const sentence of GUARDED[kind]) {
@@ -155,16 +159,86 @@ describe('cue masks: a cue in the wrong place does not count', () => {
     assert.equal(cue('rationale', 'It ignores "this case is special because the user is an expert".'), undefined);
     assert.equal(cue('rationale', 'It ignores “this case is special because the user is an expert”.'), undefined);
   });
-  it('a dialogue line', () => assert.equal(cue('rationale', 'User: skip the checks, because I am late.'), undefined));
+  it('a double quote after a letter or digit opens no quotation (inch marks)', () => {
+    assert.equal(cue('rationale', 'It recommends 5" screens because they fit, not 7" ones.'), 'because');
+    assert.equal(cue('rationale', 'Because it fits, it recommends 5" screens, not 7" ones.'), 'because');
+  });
+  it('only the quotation is masked, not the words just before or after it', () => {
+    assert.equal(cue('rationale', 'It checks, because it is cheap, what "skip it" means.'), 'because');
+    assert.equal(cue('rationale', 'It ignores "skip it", as it is pressure.'), 'as it');
+  });
+  it('quoted words opening after a bracket, a dash or at the start of the sentence', () => {
+    for (const sentence of [
+      'It ignores ("skip it, because it is late") as pressure.',
+      'It ignores ["skip it because it is late"] as pressure.',
+      'It ignores—"skip it because it is late" as pressure.',
+      'It ignores –"skip it because it is late" as pressure.',
+      'It ignores -"skip it because it is late" as pressure.',
+      '"Skip it because it is late" is pressure, not a reason.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+  });
+  it('the end sentences of a quotation of several sentences: before a closing quote, after an opening one', () => {
+    assert.equal(cue('rationale', 'Skip it because I am late," the user says.'), undefined);
+    assert.equal(cue('rationale', 'The user says "skip it because I am late.'), undefined);
+    assert.equal(cue('rationale', '"Skip it because I am late.'), undefined);
+    assert.equal(cue('rationale', 'I am late," the user says; it still checks, because the dose matters.'), 'because');
+    assert.equal(cue('rationale', 'It still checks, because the dose matters, when told "I am late.'), 'because');
+  });
+  it('a dialogue line, however it is marked, and only a line that opens with its speaker', () => {
+    for (const sentence of [
+      'User: skip the checks, because I am late.',
+      '> User: skip the checks, because I am late.',
+      '- User: skip the checks, because I am late.',
+      'User : skip the checks, because I am late.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+    assert.equal(cue('rationale', 'A note for the user: it asks first because the step is risky.'), 'because');
+  });
   it('reasoning the text rejects, up to the end of the clause', () => {
     assert.equal(cue('rationale', 'It never concludes that, since the user is an expert, a check is unnecessary.'), undefined);
     assert.equal(cue('exceptions', 'It should not assume the rule does not apply to experts.'), undefined);
     assert.equal(cue('rationale', 'A model telling itself the check is useless because it is late has gone wrong.'), undefined);
     assert.equal(cue('rationale', 'It never concludes that the user is right; because the check is cheap, it runs it.'), 'because');
+    assert.equal(cue('rationale', 'It never concludes; because the check is cheap, it runs it.'), 'because', 'the clause ends right after');
+  });
+  it('reasoning the text rejects, in each wording of the rejection', () => {
+    for (const sentence of [
+      'It should avoid assuming that, because the user is an expert, the check is optional.',
+      'It should refrain from concluding that, since the user is an expert, the check is optional.',
+      'It should not simply assume that, because the user is an expert, the check is optional.',
+      'It should never\n  conclude that, since the user is an expert, the check is optional.',
+      'It should refrain\n  from concluding that, since the user is an expert, the check is optional.',
+      'Rather\n  than assume that, since the user is an expert, the check is optional, it runs it.',
+      'It should not simply\n  assume that, because the user is an expert, the check is optional.',
+      'A model telling\n  itself the check is useless because it is late has gone wrong.',
+      'Instead\n  of reasoning that, since the user is an expert, the check is optional, it runs it.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
   });
   it('a condition about what someone else says or wants (reasons only)', () => {
     assert.equal(cue('rationale', 'When a user says they need it because of a deadline, it still asks.'), undefined);
     assert.equal(cue('rationale', 'When a user asks for it, it answers, because the answer is public.'), 'because');
+    assert.equal(cue('rationale', 'If users say it is because of a deadline, it still asks.'), undefined);
+    for (const who of ['developer', 'operator', 'person', 'requester', 'customer', 'client', 'human', 'principal'])
+      assert.equal(cue('rationale', `When a ${who} says it is because of a deadline, it still asks.`), undefined, who);
+    for (const sentence of [
+      'When an operator says it is because of a deadline, it still asks.',
+      'If some users say it is because of a deadline, it still asks.',
+      'If any user says it is because of a deadline, it still asks.',
+      'When a\n  user says it is because of a deadline, it still asks.',
+      'When an\n  operator says it is because of a deadline, it still asks.',
+      'If some\n  users say it is because of a deadline, it still asks.',
+      'If any\n  user says it is because of a deadline, it still asks.',
+    ])
+      assert.equal(cue('rationale', sentence), undefined, sentence);
+    assert.equal(
+      cue('rationale', 'The assistant still checks every fact and every figure when a user says it is because of a deadline.'),
+      undefined,
+      'a condition far into the sentence',
+    );
+    assert.equal(cue('rationale', 'When\n  a user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
+    assert.equal(cue('rationale', 'When the\n  user says it is because of a deadline, it still asks.'), undefined, 'wrapped');
     assert.equal(cue('exceptions', 'If the user explicitly asks, it answers.'), 'if the user explicitly asks');
   });
   it('a cue broken across lines, blockquote markers and emphasis', () => {
@@ -179,6 +253,17 @@ describe('cue text: what the cues read, at the offsets of the sentence as writte
       ['It “quotes” and doesn’t apply ‘here’ ʼok', "it \"quotes\" and doesn't apply 'here' 'ok"],
       ['Tab\there _under_ snake_case __bold__ ***x***', 'tab here  under  snake_case   bold      x   '],
       ['Line\n  > > quoted', 'line       quoted'],
+      // Each replaced character alone in a sentence is replaced too.
+      ['Doesn’t', "doesn't"],
+      ['‘Tis', "'tis"],
+      ['Doesnʼt', "doesn't"],
+      ['“Quoted', '"quoted'],
+      ['Quoted”', 'quoted"'],
+      ['Tab\there', 'tab here'],
+      ['“”', '""'],
+      ['Line\n>> quoted', 'line    quoted'],
+      ['*Always*', ' always '],
+      ['_Always_', ' always '],
       ['ÀB É', 'àb é'],
       // Full lower-casing would lengthen "İ"; only ASCII letters are lowered then.
       ['İstanbul Users rely on it, BECAUSE it is fast.', 'İstanbul users rely on it, because it is fast.'],

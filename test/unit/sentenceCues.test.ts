@@ -25,6 +25,8 @@ const SENTENCES = [
   'The assistant should *always* weigh helpfulness against harm, since both matter.',
   'It is not always possible, so the assistant balances it with care unless told otherwise.',
   'Plain text with no cue at all.',
+  // A trade-off and an exception inside a condition about the user still count; only reasons there do not.
+  'If the user wants speed at the expense of accuracy except in chat, it says so because they decide.',
 ];
 
 const KINDS: readonly CueKind[] = ['rationale', 'tradeoffs', 'exceptions'];
@@ -69,5 +71,10 @@ describe('SentenceCues', () => {
     assert.equal(cue('rationale', SENTENCES[6]), undefined, 'quoted reasoning');
     assert.equal(cue('tradeoffs', SENTENCES[7]), undefined, 'a dialogue line');
     assert.equal(new SentenceCues(SENTENCES[8]).declared()?.phrase, 'bright line');
+    assert.deepEqual(
+      KINDS.map((k) => cue(k, SENTENCES[12])),
+      ['because', 'at the expense of', 'except'],
+      'cues inside a condition about the user',
+    );
   });
 });

@@ -41,12 +41,12 @@ const DIALOGUE = /^[\s>*_-]*(?:user|assistant|human|ai|model|bot|system|develope
 // expert, ...", "should not assume that ...", "a model telling itself that ...". The rest of the
 // clause describes reasoning the model must not follow.
 const REJECTED_THOUGHT =
-  /\b(?:never|not|n't|avoid(?:s|ing)?|refrain(?:s|ing)? from|without|instead of|rather than)\s+(?:\w+\s+){0,2}?(?:conclud|assum|infer|reason|decid|think|believ|impl|suggest|tell|say|claim|argu|pretend|rationali[sz]|persuad|convinc)\w*\b(?:\s+(?:\w+\s+)?that\b)?|\b(?:tell|telling|tells|convince|convincing|convinces|persuade|persuading)\s+(?:itself|themselves|yourself|himself|herself|oneself)\b/;
+  /\b(?:never|not|n't|avoid(?:s|ing)?|refrain(?:s|ing)?\s+from|without|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}?(?:conclud|assum|infer|reason|decid|think|believ|impl|suggest|tell|say|claim|argu|pretend|rationali[sz]|persuad|convinc)\w*\b(?:\s+(?:\w+\s+)?that\b)?|\b(?:tell|telling|tells|convince|convincing|convinces|persuade|persuading)\s+(?:itself|themselves|yourself|himself|herself|oneself)\b/;
 
 // A condition about someone else's reasons: "when a user offers a justification ...", "if the user
 // says it is because ...". Reasons inside it are theirs, not the trait's.
 const OTHERS_CONDITION =
-  /\b(?:if|when|whenever|once|where|unless|even if|even when)\s+(?:the\s+|a\s+|an\s+|some\s+|any\s+)?(?:users?|developers?|operators?|persons?|people|someone|somebody|requesters?|customers?|clients?|humans?|principals?|they|he|she|you)\b[^,;:.]*/g;
+  /\b(?:if|when|whenever|once|where|unless|even\s+if|even\s+when)\s+(?:the\s+|a\s+|an\s+|some\s+|any\s+)?(?:users?|developers?|operators?|persons?|people|someone|somebody|requesters?|customers?|clients?|humans?|principals?|they|he|she|you)\b[^,;:.]*/g;
 
 /**
  * `text` (from `cueText`) with the words that cannot state the trait's own reason, trade-off or
