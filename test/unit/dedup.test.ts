@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnswerCache, CachedAnswer } from '../../server/src/llm/cache';
 import { cosine, DedupIndex, Embedder, PartialEmbeddingError } from '../../server/src/generation/run/dedup';
-import type { ModelProvider } from '../../server/src/llm/provider';
+import { ModelAnswerError, type ModelProvider } from '../../server/src/llm/provider';
 
 describe('cosine', () => {
   it('is the cosine of vectors of any length, not only unit ones', () => {
@@ -156,7 +156,11 @@ describe('Embedder with a reduced dimension', () => {
     assert.deepEqual(await reduced.embed('t'), [0.5, 0.5, 0.5]);
     assert.deepEqual(asked, [3], 'the second time comes from the cache');
     length = 5;
-    await assert.rejects(new Embedder(provider, 'e', { dimensions: 3 }).embed('u'), /answered 5 dimensions where 3 were asked for/);
+    await assert.rejects(
+      new Embedder(provider, 'e', { dimensions: 3 }).embed('u'),
+      (e: unknown) =>
+        e instanceof ModelAnswerError && e.finishReason === 'OTHER' && /answered 5 dimensions where 3 were asked for/.test(e.message),
+    );
   });
 });
 
@@ -221,6 +225,27 @@ describe('Embedder cache keys', () => {
     assert.equal(calls.length, 2);
   });
 
+  it('keeps a vector per dimension, so asking at two dimensions in turn calls the provider once for each', async () => {
+    const { cache } = mapCache();
+    const { provider, calls } = recordingProvider();
+    const at = (dimensions: number) => new Embedder(provider, 'e', { cache, providerId: 'p', dimensions });
+    assert.equal((await at(3).embed('t')).length, 3);
+    assert.equal((await at(5).embed('t')).length, 5);
+    assert.equal((await at(3).embed('t')).length, 3);
+    assert.equal((await at(5).embed('t')).length, 5);
+    assert.equal(calls.length, 2, 'one dimension’s vector replaced the other’s in the cache');
+  });
+
+  it('asks again when the cache holds a vector of another length under the reduced key (an entry from before dimensions were keyed)', async () => {
+    const stale: AnswerCache = {
+      get: async () => ({ text: '[1, 2, 3, 4]', usage: { inputTokens: 0, outputTokens: 0 } }),
+      set: async () => undefined,
+    };
+    const { provider, calls } = recordingProvider();
+    assert.deepEqual(await new Embedder(provider, 'e', { cache: stale, providerId: 'p', dimensions: 3 }).embed('t'), [0.5, 0.5, 0.5]);
+    assert.equal(calls.length, 1);
+  });
+
   it('uses no cache without a provider id to key it by', async () => {
     const { cache, stored } = mapCache();
     const { provider, calls } = recordingProvider();
@@ -269,13 +294,19 @@ describe('Embedder after a partly answered call', () => {
 
   it('resolves the answered texts and rejects each other one with its own error, or the call’s when it has none', async () => {
     const embedder = new Embedder(partial, 'e', {});
-    const results = await Promise.allSettled(['a', 'bb', 'ccc'].map((t) => embedder.embed(t)));
+    const results = await Promise.allSettled(['a', 'bb', 'ccc', 'dddd'].map((t) => embedder.embed(t)));
     assert.deepEqual(results[0], { status: 'fulfilled', value: [1, 1] });
-    assert.equal(results[1].status === 'rejected' && (results[1].reason as Error).message, 'refused bb');
-    const last = results[2].status === 'rejected' ? results[2].reason : undefined;
-    assert.ok(last instanceof PartialEmbeddingError, String(last));
-    assert.equal(last.message, 'refused bb', 'the call’s error says its first failure');
-    assert.equal(last.name, 'PartialEmbeddingError');
+    const reasons = results.slice(1).map((r) => (r.status === 'rejected' ? (r.reason as Error) : undefined));
+    assert.deepEqual(
+      reasons.map((e) => [e?.name, e?.message]),
+      [
+        ['Error', 'refused bb'],
+        ['Error', 'refused ccc'],
+        // No error of its own: the call's, whose message is its first failure.
+        ['PartialEmbeddingError', 'refused bb'],
+      ],
+    );
+    assert.ok(reasons[2] instanceof PartialEmbeddingError);
   });
 
   it('says some texts were not embedded when no error was recorded', () => {
