@@ -8,7 +8,7 @@ import { planItems, selectTraits, type PlannedItem } from '../../server/src/gene
 import { identityDifferences } from '../../server/src/generation/run/manifest';
 import { freshManifest, nextManifest, runProgress, type SessionTally } from '../../server/src/generation/run/manifestBuilder';
 import { resumeRun } from '../../server/src/generation/run/resume';
-import { JsonlAppender, readJsonl, repairTornTail } from '../../server/src/generation/run/store';
+import { JsonlAppender, readJsonl, repairTornTail, writeFileAtomic } from '../../server/src/generation/run/store';
 import { sftLine } from '../../server/src/generation/run/formats';
 import { emptyUsage } from '../../server/src/llm/usage';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
@@ -437,7 +437,21 @@ describe('run folder files', () => {
     mkdirSync(join(dir, 'folder.jsonl'));
     assert.throws(
       () => readJsonl(join(dir, 'folder.jsonl')),
-      (e: unknown) => e instanceof RunError && e.code === 'io',
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot read ${join(dir, 'folder.jsonl')}: `),
+    );
+  });
+
+  it('names the file in the io error of a repair or a whole-file write that fails', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'folder.jsonl'));
+    assert.throws(
+      () => repairTornTail(join(dir, 'folder.jsonl')),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot read ${join(dir, 'folder.jsonl')}: `),
+    );
+    const missing = join(dir, 'absent', 'manifest.json');
+    assert.throws(
+      () => writeFileAtomic(missing, '{}'),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot write ${missing}: ENOENT`),
     );
   });
 
