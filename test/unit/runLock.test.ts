@@ -2,7 +2,7 @@
 // process (the id was reused) is recognised by the process's start time and taken over too; when
 // that cannot be told, the refusal says exactly how to clear the lock.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -113,5 +113,18 @@ describe('run.lock', () => {
     release();
     assert.equal(existsSync(join(dir, 'run.lock')), false);
     lockRunFolder(dir)();
+  });
+
+  it('gives up with an io error, not a hang, when a stale lock cannot be moved aside', () => {
+    const dir = tempDir();
+    const lock = join(dir, 'run.lock');
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 13, host: hostname(), at: 'then' }));
+    // A folder where the stale lock would be moved: the rename fails every time.
+    mkdirSync(join(dir, `run.lock.stale.tmp-${process.pid}`, 'x'), { recursive: true });
+    assert.throws(
+      () => lockRunFolder(dir),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot lock ${dir}: EEXIST`),
+    );
+    assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, 2 ** 22 + 13, 'the stale lock was changed');
   });
 });
