@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnswerCache, CachedAnswer } from '../../server/src/llm/cache';
-import { cosine, DedupIndex, Embedder } from '../../server/src/generation/run/dedup';
-import type { ModelProvider } from '../../server/src/llm/provider';
+import { cosine, DedupIndex, Embedder, PartialEmbeddingError } from '../../server/src/generation/run/dedup';
+import { ModelAnswerError, type ModelProvider } from '../../server/src/llm/provider';
 
 describe('cosine', () => {
   it('is the cosine of vectors of any length, not only unit ones', () => {
@@ -156,6 +156,160 @@ describe('Embedder with a reduced dimension', () => {
     assert.deepEqual(await reduced.embed('t'), [0.5, 0.5, 0.5]);
     assert.deepEqual(asked, [3], 'the second time comes from the cache');
     length = 5;
-    await assert.rejects(new Embedder(provider, 'e', { dimensions: 3 }).embed('u'), /answered 5 dimensions where 3 were asked for/);
+    await assert.rejects(
+      new Embedder(provider, 'e', { dimensions: 3 }).embed('u'),
+      (e: unknown) =>
+        e instanceof ModelAnswerError && e.finishReason === 'OTHER' && /answered 5 dimensions where 3 were asked for/.test(e.message),
+    );
+  });
+});
+
+describe('cosine of a zero vector', () => {
+  it('is 0, not NaN, so an empty embedding rates no prompt a duplicate', () => {
+    assert.equal(cosine([0, 0], [1, 0]), 0);
+    assert.equal(cosine([1, 0], [0, 0]), 0);
+    assert.equal(cosine([0, 0], [0, 0]), 0);
+  });
+});
+
+/** A cache in a Map, counting its reads; `broken` makes every get and set reject. */
+function mapCache(broken = false) {
+  const stored = new Map<string, string>();
+  const cache: AnswerCache = {
+    get: async (key) => {
+      if (broken) throw new Error('cache unreadable');
+      return stored.has(key) ? { text: stored.get(key)!, usage: { inputTokens: 0, outputTokens: 0 } } : undefined;
+    },
+    set: async (key, value) => {
+      if (broken) throw new Error('cache unwritable');
+      stored.set(key, value.text);
+    },
+  };
+  return { cache, stored };
+}
+
+/** A provider whose embed answers [length, 1] per text (or `length` numbers of 0.5 when `dimensions` is asked), recording each call's texts. */
+function recordingProvider() {
+  const calls: string[][] = [];
+  const provider: ModelProvider = {
+    generate: () => Promise.reject(new Error('not used')),
+    embed: async (_model, texts, _signal, dimensions) => {
+      calls.push([...texts]);
+      return texts.map((t) => (dimensions ? Array.from({ length: dimensions }, () => 0.5) : [t.length, 1]));
+    },
+  };
+  return { provider, calls };
+}
+
+describe('Embedder cache keys', () => {
+  it('keeps a vector per text, model and provider, so none answers for another', async () => {
+    const { cache, stored } = mapCache();
+    const { provider, calls } = recordingProvider();
+    const embedder = new Embedder(provider, 'e1', { cache, providerId: 'gemini' });
+    assert.deepEqual(await embedder.embed('a'), [1, 1]);
+    assert.deepEqual(await embedder.embed('bb'), [2, 1], 'another text was served the first one’s vector');
+    assert.deepEqual(await new Embedder(provider, 'e2', { cache, providerId: 'gemini' }).embed('a'), [1, 1]);
+    assert.deepEqual(await new Embedder(provider, 'e1', { cache, providerId: 'openai' }).embed('a'), [1, 1]);
+    assert.deepEqual(calls, [['a'], ['bb'], ['a'], ['a']], 'another model or provider reused a cached vector');
+    assert.equal(stored.size, 4);
+    // The same text, model and provider again: from the cache, no call.
+    assert.deepEqual(await new Embedder(provider, 'e1', { cache, providerId: 'gemini' }).embed('bb'), [2, 1]);
+    assert.equal(calls.length, 4);
+  });
+
+  it('serves no full-length request from a reduced vector cached before it', async () => {
+    const { cache } = mapCache();
+    const { provider, calls } = recordingProvider();
+    assert.deepEqual(await new Embedder(provider, 'e', { cache, providerId: 'p', dimensions: 3 }).embed('abcd'), [0.5, 0.5, 0.5]);
+    assert.deepEqual(await new Embedder(provider, 'e', { cache, providerId: 'p' }).embed('abcd'), [4, 1]);
+    assert.equal(calls.length, 2);
+  });
+
+  it('keeps a vector per dimension, so asking at two dimensions in turn calls the provider once for each', async () => {
+    const { cache } = mapCache();
+    const { provider, calls } = recordingProvider();
+    const at = (dimensions: number) => new Embedder(provider, 'e', { cache, providerId: 'p', dimensions });
+    assert.equal((await at(3).embed('t')).length, 3);
+    assert.equal((await at(5).embed('t')).length, 5);
+    assert.equal((await at(3).embed('t')).length, 3);
+    assert.equal((await at(5).embed('t')).length, 5);
+    assert.equal(calls.length, 2, 'one dimension’s vector replaced the other’s in the cache');
+  });
+
+  it('asks again when the cache holds a vector of another length under the reduced key (an entry from before dimensions were keyed)', async () => {
+    const stale: AnswerCache = {
+      get: async () => ({ text: '[1, 2, 3, 4]', usage: { inputTokens: 0, outputTokens: 0 } }),
+      set: async () => undefined,
+    };
+    const { provider, calls } = recordingProvider();
+    assert.deepEqual(await new Embedder(provider, 'e', { cache: stale, providerId: 'p', dimensions: 3 }).embed('t'), [0.5, 0.5, 0.5]);
+    assert.equal(calls.length, 1);
+  });
+
+  it('uses no cache without a provider id to key it by', async () => {
+    const { cache, stored } = mapCache();
+    const { provider, calls } = recordingProvider();
+    const embedder = new Embedder(provider, 'e', { cache });
+    assert.deepEqual(await embedder.embed('a'), [1, 1]);
+    assert.deepEqual(await embedder.embed('a'), [1, 1]);
+    assert.equal(calls.length, 2);
+    assert.equal(stored.size, 0);
+  });
+
+  it('embeds through a cache that cannot be read or written', async () => {
+    const { cache } = mapCache(true);
+    const { provider, calls } = recordingProvider();
+    const embedder = new Embedder(provider, 'e', { cache, providerId: 'p' });
+    assert.deepEqual(await embedder.embed('abc'), [3, 1]);
+    assert.equal(calls.length, 1);
+  });
+});
+
+describe('Embedder batches', () => {
+  it('sends at most maxBatch texts a call when given (a batch-mode run sends all at once)', async () => {
+    const { provider, calls } = recordingProvider();
+    const small = new Embedder(provider, 'e', { maxBatch: 2 });
+    assert.deepEqual(await Promise.all(['a', 'bb', 'ccc', 'dddd', 'eeeee'].map((t) => small.embed(t))), [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 1],
+    ]);
+    assert.deepEqual(calls, [['a', 'bb'], ['ccc', 'dddd'], ['eeeee']]);
+  });
+});
+
+describe('Embedder after a partly answered call', () => {
+  /** A provider that answers the first text of every call and fails the others: with its own error, or none recorded for the last. */
+  const partial: ModelProvider = {
+    generate: () => Promise.reject(new Error('not used')),
+    embed: async (_model, texts) => {
+      throw new PartialEmbeddingError(
+        texts.map((t, i) => (i === 0 ? [t.length, 1] : undefined)),
+        texts.map((t, i) => (i === 0 || i === texts.length - 1 ? undefined : new Error(`refused ${t}`))),
+      );
+    },
+  };
+
+  it('resolves the answered texts and rejects each other one with its own error, or the call’s when it has none', async () => {
+    const embedder = new Embedder(partial, 'e', {});
+    const results = await Promise.allSettled(['a', 'bb', 'ccc', 'dddd'].map((t) => embedder.embed(t)));
+    assert.deepEqual(results[0], { status: 'fulfilled', value: [1, 1] });
+    const reasons = results.slice(1).map((r) => (r.status === 'rejected' ? (r.reason as Error) : undefined));
+    assert.deepEqual(
+      reasons.map((e) => [e?.name, e?.message]),
+      [
+        ['Error', 'refused bb'],
+        ['Error', 'refused ccc'],
+        // No error of its own: the call's, whose message is its first failure.
+        ['PartialEmbeddingError', 'refused bb'],
+      ],
+    );
+    assert.ok(reasons[2] instanceof PartialEmbeddingError);
+  });
+
+  it('says some texts were not embedded when no error was recorded', () => {
+    assert.equal(new PartialEmbeddingError([undefined], [undefined]).message, 'some texts were not embedded');
   });
 });

@@ -8,7 +8,7 @@ import { planItems, selectTraits, type PlannedItem } from '../../server/src/gene
 import { identityDifferences } from '../../server/src/generation/run/manifest';
 import { freshManifest, nextManifest, runProgress, type SessionTally } from '../../server/src/generation/run/manifestBuilder';
 import { resumeRun } from '../../server/src/generation/run/resume';
-import { JsonlAppender, readJsonl, repairTornTail } from '../../server/src/generation/run/store';
+import { JsonlAppender, readJsonl, repairTornTail, writeFileAtomic } from '../../server/src/generation/run/store';
 import { sftLine } from '../../server/src/generation/run/formats';
 import { emptyUsage } from '../../server/src/llm/usage';
 import { loadTemplates, TEMPLATE_STAGES } from '../../server/src/llm/templates';
@@ -237,6 +237,23 @@ describe('the manifest over sessions', () => {
     assert.deepEqual(first.usage.byModel, { 'strong-model': { inputTokens: 1000, outputTokens: 100 } });
   });
 
+  it('goes on from an older manifest that recorded no embeddings, timings, usage or model versions', () => {
+    const { embeddings: _e, timings: _t, usage: _u, modelVersions: _v, ...rest } = fresh();
+    const older = rest as RunManifest;
+    const now = Date.parse('2026-11-30T12:00:05Z');
+    const next = nextManifest(fresh(), older, tally(), { status: 'completed', error: null, now, prices: RUN_PRICES });
+    assert.deepEqual(next.embeddings, { requests: 2, texts: 7 });
+    assert.deepEqual(next.modelVersions, { 'fast-model': ['f1'], 'strong-model': ['v1', 'v2'] });
+    assert.deepEqual(next.usage.byModel, { 'strong-model': { inputTokens: 1000, outputTokens: 100 } });
+    assert.deepEqual(next.timings, {
+      startedAt: '2026-11-30T10:00:00.000Z',
+      updatedAt: '2026-11-30T12:00:05.000Z',
+      finishedAt: '2026-11-30T12:00:05.000Z',
+      elapsedMs: 5000,
+      sessions: 1,
+    });
+  });
+
   it('reports progress with the same counts, spend and cost', () => {
     const previous = { ...fresh(), usage: usage('fast-model', 2000, 500) };
     const p = runProgress(previous, tally({ startedAt: Date.now() }), 10, 3, RUN_PRICES);
@@ -420,7 +437,21 @@ describe('run folder files', () => {
     mkdirSync(join(dir, 'folder.jsonl'));
     assert.throws(
       () => readJsonl(join(dir, 'folder.jsonl')),
-      (e: unknown) => e instanceof RunError && e.code === 'io',
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot read ${join(dir, 'folder.jsonl')}: `),
+    );
+  });
+
+  it('names the file in the io error of a repair or a whole-file write that fails', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'folder.jsonl'));
+    assert.throws(
+      () => repairTornTail(join(dir, 'folder.jsonl')),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot read ${join(dir, 'folder.jsonl')}: `),
+    );
+    const missing = join(dir, 'absent', 'manifest.json');
+    assert.throws(
+      () => writeFileAtomic(missing, '{}'),
+      (e: unknown) => e instanceof RunError && e.code === 'io' && e.message.startsWith(`cannot write ${missing}: ENOENT`),
     );
   });
 

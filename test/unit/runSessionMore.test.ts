@@ -85,4 +85,26 @@ describe('a run session (more; real SDK, fake Gemini)', () => {
     await runDataset(options(tempDir(), { cache, embeddingProviderId: 'another-endpoint' }));
     assert.equal(embedded(), 2);
   });
+
+  it('writes each record once to the SFT file of a format named twice, and records the formats once', async () => {
+    const dir = tempDir();
+    const manifest = await runDataset(options(dir, { formats: ['openai', 'openai'] }));
+    assert.deepEqual(manifest.settings.formats, ['openai']);
+    assert.equal(manifest.counts.accepted, 2);
+    assert.equal(readFileSync(join(dir, 'sft.openai.jsonl'), 'utf8').trim().split('\n').length, 2);
+  });
+
+  it('records the service tier it ran at (standard unless asked) and the midtraining templates only when it makes documents', async () => {
+    const sftStages = ['autorate', 'brainstorm', 'critique', 'response', 'scenario', 'sharpen'];
+    const standard = await runDataset(options(tempDir(), { traits: ['admit-mistakes'] }));
+    assert.equal(standard.settings.serviceTier, 'standard');
+    // A run without documents does not depend on the midtraining templates: editing one must not block its resume.
+    assert.deepEqual(Object.keys(standard.templates).sort(), sftStages);
+    const flex = await runDataset(options(tempDir(), { traits: ['admit-mistakes'], serviceTier: 'flex', midtraining: 1 }));
+    assert.equal(flex.settings.serviceTier, 'flex');
+    assert.deepEqual(
+      Object.keys(flex.templates).sort(),
+      [...sftStages, 'midtraining-critique', 'midtraining-draft', 'midtraining-ideas'].sort(),
+    );
+  });
 });
