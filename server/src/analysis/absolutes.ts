@@ -16,8 +16,8 @@ const ABSOLUTE =
 // Words right before the absolute that hedge or negate it: "almost never", "not always", "cannot
 // always know", "might never be settled".
 const HEDGED_BEFORE = /\b(?:not|almost|nearly|virtually|practically|hardly|basically|generally|usually|typically|mostly|largely)\s+$/;
-const NEGATED_BEFORE_ALWAYS =
-  /\b(?:cannot|can't|can\s+not|could\s+not|couldn't|won't|will\s+not|doesn't|does\s+not|don't|do\s+not|isn't|aren't|wasn't|weren't|shouldn't|need\s+not)\s+$/;
+// (A negation spelled with a separate "not", "does not always", is HEDGED_BEFORE's.)
+const NEGATED_BEFORE_ALWAYS = /\b(?:cannot|can't|couldn't|won't|doesn't|don't|isn't|aren't|wasn't|weren't|shouldn't)\s+$/;
 const POSSIBLE_BEFORE_NEVER = /\b(?:may|might)\s+$/;
 // "does not under any circumstances share": the "not" negates the behaviour, the phrase makes it absolute.
 const ABSOLUTE_AFTER_NOT = /^under\s+any\s+circumstances$/;

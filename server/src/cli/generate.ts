@@ -28,6 +28,7 @@ import { DEFAULT_EMBEDDING_DIMENSIONS } from '../generation/run/dedup';
 import { MIX_FLAGS_HELP, mixAndReport, mixOptionsOf } from './mix';
 import { cliAnswerCache, cliAnswerLimits, cliModelAccess, cliTemplates } from './modelSetup';
 import { readTextFile, UsageError } from './io';
+import { INTERRUPTED_EXIT } from './interrupt';
 import type { CliOutput } from './output';
 
 export const GENERATE_USAGE = `Usage: trait-studio generate FILE --out DIR [--traits ID,...] [--per-trait 10] [--concurrency 8]
@@ -192,7 +193,7 @@ export async function runGenerate(
   if (mix && manifest.status === 'completed') final = { ...manifest, mix: mixAndReport(values.out, mix, out) };
   else if (mix) out.stderr(`no mix: the run is ${manifest.status}; run the same command again to finish it and mix\n`);
   out.stdout(values.format === 'json' ? `${JSON.stringify(final, null, 2)}\n` : summary(final, values.out));
-  if (manifest.status === 'cancelled') return 130;
+  if (manifest.status === 'cancelled') return INTERRUPTED_EXIT;
   return manifest.counts.failed > 0 || manifest.counts.midtraining.failed > 0 ? 1 : 0;
 }
 
@@ -278,7 +279,7 @@ async function runInterruptibly(
   let interrupted = false;
   const interrupt = () => {
     // A second Ctrl+C does not wait: every line written is whole, the rest is resumed next time.
-    if (interrupted) process.exit(130);
+    if (interrupted) process.exit(INTERRUPTED_EXIT);
     interrupted = true;
     progress.note('interrupted: finishing what is written; Ctrl+C again to stop at once');
     controller.abort(new Error('interrupted'));

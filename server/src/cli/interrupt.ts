@@ -1,3 +1,5 @@
+import type { DiskAnswerCache } from '../llm/cache';
+
 /** What `interruptible` resolves to when Ctrl+C stopped the work. */
 export const INTERRUPTED = Symbol('interrupted');
 
@@ -25,6 +27,6 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
 }
 
 /** What a command stopped by Ctrl+C kept, for its last line: the answers in `cache`, if it has one. */
-export function interruptedNote(cache: unknown): string {
+export function interruptedNote(cache: DiskAnswerCache | undefined): string {
   return cache ? 'interrupted; answers so far are cached, so running it again sends only the rest' : 'interrupted; nothing kept';
 }
