@@ -112,17 +112,17 @@ export async function mouseTo(page, locator) {
   const box = await locator.first().boundingBox();
   if (!box) throw new Error('element has no box to hover');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  return box;
 }
 
 /**
  * Hovers the first element of `target` until a visible hover matching `hasText` shows, and returns
  * that hover's locator. Monaco opens a hover on a mouse *move* over the word; one move can land
- * before the editor has settled (a reveal still scrolling, a sticky-scroll band over the line), so
- * the mouse is nudged by a pixel each second, as a person would, until the hover shows or `ms` pass.
+ * before the editor has settled (a reveal still scrolling, a sticky-scroll band over the line, code
+ * lenses arriving above it and pushing it down), so each second the target's box is read again and
+ * the mouse nudged by a pixel onto it, as a person would, until the hover shows or `ms` pass.
  */
 export async function hoverUntil(page, target, hasText, ms = 20_000) {
-  const box = await mouseTo(page, target);
+  await mouseTo(page, target);
   const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText }).first();
   const deadline = Date.now() + ms;
   for (let nudge = 1; ; nudge = -nudge) {
@@ -132,7 +132,8 @@ export async function hoverUntil(page, target, hasText, ms = 20_000) {
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
-    await page.mouse.move(box.x + box.width / 2 + nudge, box.y + box.height / 2);
+    const box = await target.first().boundingBox();
+    if (box) await page.mouse.move(box.x + box.width / 2 + nudge, box.y + box.height / 2);
   }
 }
 
