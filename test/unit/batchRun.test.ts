@@ -206,6 +206,22 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
     assert.equal(manifest.batch!.waves.filter((w) => w.stage === 'midtraining').length, 3);
   });
 
+  it('keeps every midtraining document in flight at once, past the 64 a synchronous run holds', async () => {
+    fake.setResponder(runResponder(pool));
+    const dir = join(tempDir(), 'many');
+    const manifest = await runDataset(options(dir, { perTrait: 1, traits: ['admit-mistakes'], midtraining: 65, batch: batch() }));
+    assert.deepEqual(manifest.counts.midtraining, { total: 65, written: 65, failed: 0, pending: 0 });
+    // Five types of 13 documents; ideas come ten per call, a type's second call after its first. So:
+    // the first idea calls; the second ones with the 50 drafts of the first ideas; those 50
+    // critiques; the 15 other drafts; their critiques. No wave is cut at the 64 a synchronous run
+    // keeps in flight (which splits each of the last two into 14 and 1).
+    const waves = manifest.batch!.waves.filter((w) => w.stage === 'midtraining');
+    assert.deepEqual(
+      waves.map((w) => w.requests),
+      [5, 55, 50, 15, 15],
+    );
+  });
+
   it('resubmits an expired job once, and fails its items when it expires again', async () => {
     fake.setResponder(runResponder(pool));
     let expired = 0;

@@ -511,6 +511,11 @@ describe('runDataset (real SDK, fake Gemini)', () => {
       runDataset(options(dir, { perTrait: 3 })),
       (e: unknown) => e instanceof RunError && e.code === 'mismatch' && /perTrait \(2 then, 3 now\)/.test(e.message),
     );
+    // Every difference is named, one after another.
+    await assert.rejects(
+      runDataset(options(dir, { perTrait: 3, models: { ...MODELS, response: 'fast-model' } })),
+      /they differ in: perTrait \(2 then, 3 now\); the response model \(strong-model then, fast-model now\)\)/,
+    );
     await assert.rejects(
       runDataset(options(dir, { documentText: DOC_TEXT.replace('plainly', 'clearly') })),
       /holds a run of another document .*the document's text/,

@@ -387,6 +387,9 @@ describe('runDataset refuses bad options before it touches the folder', () => {
       [{ rateWindowMs: Infinity }, /^rateWindowMs must be a positive number, not Infinity$/],
       [{ dedupThreshold: 0 }, /^dedupThreshold must be above 0 and at most 1, not 0$/],
       [{ dedupThreshold: 1.01 }, /^dedupThreshold must be above 0 and at most 1, not 1\.01$/],
+      // A number in a string (a setting read from JSON by hand) is refused, not coerced.
+      [{ dedupThreshold: '0.9' as unknown as number }, /^dedupThreshold must be above 0 and at most 1, not 0\.9$/],
+      [{ rateWindowMs: '1000' as unknown as number }, /^rateWindowMs must be a positive number, not 1000$/],
       [{ providerId: '' }, /^providerId must name the provider/],
       [{ midtrainingDocTypes: [' ', ''] }, /^midtrainingDocTypes names no document type$/],
       [{ embeddingModel: ' ' }, /^embeddingModel must name a model$/],
