@@ -178,6 +178,37 @@ describe('parse given the previous parse', () => {
     );
   });
 
+  it('equals a parse from scratch when two texts are parsed from the same previous parse, and goes on from either', () => {
+    // The previous parse's tables go to the first parse built on it; a second one starts afresh.
+    fc.assert(
+      fc.property(fc.oneof(lfDocument, anyDocument), edit, edit, edit, fc.boolean(), (start, e1, e2, e3, fromFirst) => {
+        const base = parseTraitDocument(start, { previous: null });
+        const first = sameAsFresh(apply(start, e1), base);
+        const second = sameAsFresh(apply(start, e2), base);
+        const [text, previous] = fromFirst ? [apply(start, e1), first] : [apply(start, e2), second];
+        sameAsFresh(apply(text, e3), previous);
+      }),
+      params(Math.ceil(RUNS / 2)),
+    );
+  });
+
+  it('still hands back untouched traits after many edits that shift lines', () => {
+    // Each line break moves every value below it to a new place; what no parse writes any more is dropped.
+    let text = readFileSync(join(corpus, 'claude-constitution.md'), 'utf8');
+    let previous = parseTraitDocument(text, { previous: null });
+    for (let i = 0; i < 60; i++) {
+      const at = text.indexOf('\n\n', Math.floor(((i % 30) / 30) * text.length));
+      text = i < 30 ? text.slice(0, at) + '\n' + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+      previous = parseTraitDocument(text, { previous });
+    }
+    const lines = text.split('\n');
+    const target = previous.traits[5];
+    lines[target.paragraphs[0].range.start.line] = 'Indeed, ' + lines[target.paragraphs[0].range.start.line];
+    const after = parseTraitDocument(lines.join('\n'), { previous });
+    after.traits.forEach((t, i) => (i === 5 ? assert.notEqual(t, previous.traits[i]) : assert.equal(t, previous.traits[i], t.title)));
+    assert.equal(plain(after), plain(parseTraitDocument(lines.join('\n'))));
+  });
+
   it('equals a parse from scratch after edits all over the Model Spec', () => {
     let text = readFileSync(join(corpus, 'openai-model-spec.md'), 'utf8');
     let previous = parseTraitDocument(text, { previous: null });
