@@ -4,12 +4,14 @@
 // split. The answers are those of the Unicode regular expressions the module stands in for.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { PhraseMatcher, wordRuns } from '../../server/src/analysis/phrases';
 import { escapeRegExp } from '../../server/src/analysis/words';
 
 // Each ASCII letter and digit range's ends and the characters just outside them; a letter and a
-// digit of other scripts; an astral letter (𝒜), an astral digit (𝟗) and an emoji.
-const EDGES = ['/', '0', '9', ':', '@', 'A', 'Z', '[', '`', 'a', 'z', '{', '\u007f', 'é', '٣', '𝒜', '𝟗', '😀', ' '];
+// digit of other scripts; an astral letter (𝒜), an astral digit (𝟗) and an emoji; and astral
+// letters and digits whose low surrogate is the first or last one (𝐀 ends in U+DC00, 𝟿 in U+DFFF).
+const EDGES = ['/', '0', '9', ':', '@', 'A', 'Z', '[', '`', 'a', 'z', '{', '\u007f', 'é', '٣', '𝒜', '𝟗', '😀', ' ', '𝐀', '𝟿'];
 
 /** Whether `phrase` occurs in `text` neither preceded nor followed by a letter or digit. */
 const whole = (phrase: string, text: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}])`, 'u').test(text);
@@ -58,6 +60,30 @@ describe('PhraseMatcher: phrases that end inside others', () => {
     assert.deepEqual(found(['(b', 'x (b'], 'x (b').sort(), [0, 1]);
     assert.deepEqual(found(['b c', 'a b c'], 'a b c').sort(), [0, 1]);
     assert.deepEqual(found(['kind', 'kind', ''], 'kind'), [0], 'a repeated phrase is found as its first index, an empty one never');
+  });
+});
+
+describe('PhraseMatcher against one regular expression per phrase', () => {
+  it('finds the same phrases in any text over a few characters, however the phrases overlap', () => {
+    // Three characters make phrases that share prefixes and suffixes, so the automaton's failure
+    // links run through several nodes (a mismatch deep in "x y z" falls back to "y ", say).
+    const piece = fc.constantFrom('x', 'y', ' ');
+    const phrase = fc.array(piece, { minLength: 1, maxLength: 5 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(phrase, { minLength: 1, maxLength: 6 }), fc.array(piece, { maxLength: 14 }), (phrases, chars) => {
+        const text = chars.join('');
+        const expected = phrases.flatMap((p, i) => (whole(p, text) && phrases.indexOf(p) === i ? [i] : []));
+        assert.deepEqual([...new Set(found(phrases, text))].sort(), expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('falls back from a mismatch to the longest phrase prefix it still ends', () => {
+    assert.deepEqual(found(['x y z', 'y w'], 'x y w'), [1]);
+    // "a b c " falls back past "b c" (no space follows it in any phrase) to "c ", so "c d" is found
+    // inside "a b c d": a failure link two nodes down.
+    assert.deepEqual(found(['a b c d', 'b cz', 'c d'], 'a b c d').sort(), [0, 2]);
   });
 });
 
