@@ -49,7 +49,12 @@ export function runResponder(pool: readonly string[], options: { verdict?: (requ
   const answers: Record<string, (r: LoggedRequest) => Reply> = {
     brainstorm: (r) => {
       const tag = createHash('sha256').update(promptOf(r)).digest('hex').slice(0, 6);
-      const count = Number(/(\d+) distinct situations|(\d+) situations|exactly (\d+)/.exec(promptOf(r))?.slice(1).find(Boolean) ?? 10);
+      const count = Number(
+        /(\d+) distinct situations|(\d+) situations|exactly (\d+)|situations to brainstorm: (\d+)/
+          .exec(promptOf(r))
+          ?.slice(1)
+          .find(Boolean) ?? 10,
+      );
       return json({
         ideas: Array.from({ length: Math.max(count, 10) }, (_, i) => ({ what: `t${tag} situation ${i}`, how: 'plainly', why: 'trust' })),
       });

@@ -206,6 +206,17 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
     assert.equal(manifest.batch!.waves.filter((w) => w.stage === 'midtraining').length, 3);
   });
 
+  it('embeds every prompt of a stage in one wave, past the 100 texts of a synchronous embedding call', async () => {
+    fake.setResponder(runResponder(await distinctPrompts(fake, 101)));
+    const dir = join(tempDir(), 'wide');
+    const manifest = await runDataset(options(dir, { perTrait: 101, traits: ['admit-mistakes'], batch: batch() }));
+    assert.equal(manifest.counts.accepted, 101);
+    assert.deepEqual(
+      manifest.batch!.waves.filter((w) => w.stage === 'embed').map((w) => w.requests),
+      [101],
+    );
+  });
+
   it('keeps every midtraining document in flight at once, past the 64 a synchronous run holds', async () => {
     fake.setResponder(runResponder(pool));
     const dir = join(tempDir(), 'many');
