@@ -1,7 +1,10 @@
 /**
- * The Recycler on its own (server/src/document/reuse.ts): what one parse hands the next, including
- * what incrementalParse's whole-document comparisons cannot see, because a value built afresh equals
- * a value handed back: whether it was built again at all.
+ * The Recycler's contract on its own (server/src/document/reuse.ts), where incrementalParse's
+ * whole-document comparisons cannot see it because a value built afresh equals one handed back:
+ * whether a value was built again at all. Equal objects and values built from equal inputs are
+ * handed back; a value below a line break is moved, not built, even to a place this parse has
+ * already written; nothing from two parses back is handed back; and any number of parses may be
+ * built on one parse, each going on with its own values.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -85,21 +88,33 @@ describe('Recycler', () => {
     assert.deepEqual(builds, [5]);
   });
 
-  it('starts afresh for a second parse from the same previous parse, and leaves the first one whole', () => {
-    const builds: number[] = [];
-    const base = new Recycler();
-    block(base, 1, 'base', builds);
-    const first = new Recycler(base);
-    first.markUnchanged(0, 3);
-    block(first, 1, 'base', builds);
-    const second = new Recycler(base);
-    second.markUnchanged(0, 3);
-    block(second, 1, 'base', builds);
-    assert.deepEqual(builds, [1, 1]);
-    // A parse from the first one still finds its value.
-    const next = new Recycler(first);
-    next.markUnchanged(0, 3);
-    block(next, 1, 'base', builds);
-    assert.deepEqual(builds, [1, 1]);
+  it('hands back the previous values to every parse built on one parse, and keeps each line of parses whole', () => {
+    const builds: string[] = [];
+    // A parse whose line 1 holds `text`; `unchanged` when it did in the previous parse too.
+    const parse = (previous: Recycler | undefined, text: string, unchanged: boolean) => {
+      const r = new Recycler(previous);
+      if (unchanged) r.markUnchanged(0, 3);
+      const v = r.getFromLines(
+        'b',
+        1,
+        1,
+        1,
+        () => [text],
+        () => (builds.push(text), { text }),
+      );
+      return { r, v };
+    };
+    const base = parse(undefined, 'base', false);
+    // Parses from the base (an editor's abandoned versions, say), the first one taking its tables over.
+    assert.equal(parse(base.r, 'base', true).v, base.v);
+    assert.equal(parse(base.r, 'base', true).v, base.v);
+    const one = parse(base.r, 'one', false);
+    parse(base.r, 'two', false);
+    const three = parse(base.r, 'three', false);
+    assert.deepEqual(builds, ['base', 'one', 'two', 'three']);
+    // Each goes on from its own values, whatever its siblings wrote after it.
+    assert.equal(parse(one.r, 'one', true).v, one.v);
+    assert.equal(parse(three.r, 'three', true).v, three.v);
+    assert.deepEqual(builds, ['base', 'one', 'two', 'three']);
   });
 });

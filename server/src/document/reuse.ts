@@ -21,19 +21,13 @@ type Place = number | string;
  * (they come from this recycler themselves, so an unchanged child is the same object). What is built
  * from lines a line break only moved is copied from the previous value with its ranges moved (see
  * `getFromLines`). Anything else is built afresh.
- *
- * A recycler is handed on once: the first parse given it takes its tables over and writes into them;
- * a second parse from the same previous one starts afresh (correct, only slower).
  */
 export class Recycler {
-  // One table per kind, handed from parse to parse: this parse writes into the tables the previous
-  // one filled (see `Versions`), so an edit allocates only for what it changed.
-  private readonly kept: Map<string, Versions<object>>;
-  private readonly built: Map<string, Versions<Entry>>;
-  /** This parse's number; the previous parse's values are those written at `generation - 1`. */
-  private readonly generation: number;
-  /** Set once a next parse has taken this one's tables over: a second parse from it starts afresh. */
-  private handedOn = false;
+  private readonly previousKept: ReadonlyMap<string, ReadonlyMap<Place, object>>;
+  private readonly previousBuilt: ReadonlyMap<string, ReadonlyMap<Place, Entry>>;
+  // What the next parse may reuse: the objects of this one.
+  private readonly kept = new Map<string, Map<Place, object>>();
+  private readonly built = new Map<string, Map<Place, Entry>>();
   /**
    * Runs of lines whose text is unchanged since the previous parse, as [first, last, shift] triples in
    * line order: line `l` of the run was line `l - shift` there (shift 0: the same line numbers).
@@ -41,18 +35,8 @@ export class Recycler {
   private readonly movedRuns: number[] = [];
 
   constructor(previous?: Recycler) {
-    if (previous && !previous.handedOn) {
-      previous.handedOn = true;
-      this.kept = previous.kept;
-      this.built = previous.built;
-      this.generation = previous.generation + 1;
-      for (const table of this.kept.values()) table.prune(previous.generation);
-      for (const table of this.built.values()) table.prune(previous.generation);
-    } else {
-      this.kept = new Map();
-      this.built = new Map();
-      this.generation = 1;
-    }
+    this.previousKept = previous?.kept ?? new Map();
+    this.previousBuilt = previous?.built ?? new Map();
   }
 
   /**
@@ -60,17 +44,17 @@ export class Recycler {
    * else `fresh` (recorded for the next parse either way).
    */
   keep<V extends object>(kind: string, at: Place, fresh: V): V {
-    let table = this.kept.get(kind);
-    if (!table) this.kept.set(kind, (table = new Versions()));
-    const old = table.previous(at, this.generation);
+    const old = this.previousKept.get(kind)?.get(at);
     const value = old && sameFields(old, fresh) ? (old as V) : fresh;
-    table.set(at, this.generation, value);
+    let map = this.kept.get(kind);
+    if (!map) this.kept.set(kind, (map = new Map()));
+    map.set(at, value);
     return value;
   }
 
   /** The previous parse's value of this kind at this place if it was built from equal `inputs`, else `build()`. */
   get<V>(kind: string, at: Place, inputs: readonly unknown[], build: () => V): V {
-    const old = this.built.get(kind)?.previous(at, this.generation);
+    const old = this.previousBuilt.get(kind)?.get(at);
     if (old && sameInputs(old.inputs, inputs)) {
       // The previous value stands. The next parse compares with this parse's inputs (equal ones, often
       // the very objects it will be given: the values of other entries), which hold no older text.
@@ -105,7 +89,7 @@ export class Recycler {
   ): V {
     const shift = this.shiftOf(first, last);
     if (shift !== undefined) {
-      const old = this.built.get(kind)?.previous(at - shift, this.generation);
+      const old = this.previousBuilt.get(kind)?.get(at - shift);
       if (old && old.inputs[0] === first - shift && old.inputs[1] === last - shift && sameAlso(old.inputs, also)) {
         const entry = shift ? movedEntry(old, first, last, shift) : detachedEntry(old);
         this.record(kind, at, entry);
@@ -153,66 +137,13 @@ export class Recycler {
 
   /** The inputs of the previous parse's value of this kind at this place (see `get`), if it had one. */
   previousInputs(kind: string, at: Place): readonly unknown[] | undefined {
-    return this.built.get(kind)?.previous(at, this.generation)?.inputs;
+    return this.previousBuilt.get(kind)?.get(at)?.inputs;
   }
 
   private record(kind: string, at: Place, entry: Entry): void {
-    let table = this.built.get(kind);
-    if (!table) this.built.set(kind, (table = new Versions()));
-    table.set(at, this.generation, entry);
-  }
-}
-
-/** A place's value in the latest parse that wrote it, and the value it held before that. */
-interface Slot<V> {
-  generation: number;
-  value: V;
-  priorGeneration: number;
-  prior: V | undefined;
-}
-
-/**
- * Values by place, written by one parse after another. A parse reads the previous parse's value at a
- * place even after writing its own there (a line break moves values to the places of others), and
- * never an older one: a value left at a place no later parse wrote is stale (its lines may have
- * changed in between). Slots are updated in place, so an unchanged value costs no allocation.
- */
-class Versions<V> {
-  private readonly slots = new Map<Place, Slot<V>>();
-  private written = 0;
-  private writtenIn = 0;
-
-  /** The value written at `at` by the parse before `generation`, if it wrote one. */
-  previous(at: Place, generation: number): V | undefined {
-    const slot = this.slots.get(at);
-    if (!slot) return undefined;
-    if (slot.generation === generation - 1) return slot.value;
-    return slot.generation === generation && slot.priorGeneration === generation - 1 ? slot.prior : undefined;
-  }
-
-  set(at: Place, generation: number, value: V): void {
-    if (this.writtenIn !== generation) {
-      this.writtenIn = generation;
-      this.written = 0;
-    }
-    const slot = this.slots.get(at);
-    if (!slot) {
-      this.slots.set(at, { generation, value, priorGeneration: 0, prior: undefined });
-      this.written++;
-    } else if (slot.generation !== generation) {
-      slot.priorGeneration = slot.generation;
-      slot.prior = slot.value;
-      slot.generation = generation;
-      slot.value = value;
-      this.written++;
-    } else slot.value = value;
-  }
-
-  /** Drops the slots `generation` (the previous parse) did not write, once they outnumber those it did. */
-  prune(generation: number): void {
-    const live = this.writtenIn === generation ? this.written : 0;
-    if (this.slots.size <= 2 * live + 64) return;
-    for (const [at, slot] of this.slots) if (slot.generation !== generation) this.slots.delete(at);
+    let map = this.built.get(kind);
+    if (!map) this.built.set(kind, (map = new Map()));
+    map.set(at, entry);
   }
 }
 
