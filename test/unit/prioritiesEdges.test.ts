@@ -14,6 +14,19 @@ describe('priorities: edges', () => {
     assert.deepEqual(p && [p.names, p.section, p.sentence.text], [['Safe', 'Helpful'], '', 'The order of precedence is fixed.']);
   });
 
+  it('reads an order that settles conflicts wrapped onto an indented line, as in a list item', () => {
+    for (const wording of [
+      'in the order of\n  priority given above',
+      'in order\n  of importance',
+      'ranking of\n  precedence',
+      'higher\n  priority first',
+      'the first takes\n  precedence over the rest',
+    ]) {
+      const d = doc(['1. **Safe**: x.', '2. **Helpful**: y.', '', `- Resolve conflicts ${wording}.`, '# Style', '## Stay safe', 'Safe.']);
+      assert.deepEqual(documentPriorities(d)?.names, ['Safe', 'Helpful'], wording);
+    }
+  });
+
   it('takes a value as the first bold words of its item, however many spaces before them', () => {
     const d = doc(['# Overview', '1.  **Safe** and **careful**: x.', '2.\t__Helpful__ and __kind__', '', 'Prioritize them in order.']);
     assert.deepEqual(documentPriorities(d)?.names, ['Safe', 'Helpful']);
