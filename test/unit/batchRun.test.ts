@@ -255,6 +255,32 @@ describe('batch-mode runs (real SDK, fake Gemini Batch API)', () => {
     assert.match(String(lines(join(twice, 'rejected.jsonl'))[0].error), /^response: .*expired twice/);
   });
 
+  it('asks a request that failed inside a job again in a retry wave, and fails its item when it fails there too', async () => {
+    const answer = runResponder(pool);
+    fake.setResponder((r) => (stageOf(r) === 'response' ? { kind: 'status', status: 500, message: 'no answer today' } : answer(r)));
+    const dir = join(tempDir(), 'failing');
+    const manifest = await runDataset(options(dir, { perTrait: 1, traits: ['admit-mistakes'], batch: batch() }));
+    assert.deepEqual(
+      manifest.batch!.waves.filter((w) => w.stage === 'response').map((w) => [w.reason, w.state, w.requests]),
+      [
+        ['stage', 'SUCCEEDED', 1],
+        ['retry', 'SUCCEEDED', 1],
+      ],
+    );
+    assert.equal(manifest.counts.failed, 1);
+    assert.match(String(lines(join(dir, 'rejected.jsonl'))[0].error), /^response: failed inside two batch jobs: .*no answer today/);
+
+    // A job that fails as a whole answers none of its requests: each says how the job ended.
+    fake.setResponder(answer);
+    fake.batches.setPlan((job) => (job.displayName.endsWith('response') ? ['FAILED'] : ['SUCCEEDED']));
+    const whole = join(tempDir(), 'whole');
+    assert.equal((await runDataset(options(whole, { perTrait: 1, traits: ['admit-mistakes'], batch: batch() }))).counts.failed, 1);
+    assert.match(
+      String(lines(join(whole, 'rejected.jsonl'))[0].error),
+      /^response: failed inside two batch jobs: the batch job ended FAILED$/,
+    );
+  });
+
   it('cancels the jobs in flight when stopped, records it, and a rerun finishes by submitting them anew', async () => {
     fake.setResponder(runResponder(pool));
     fake.batches.setPlan((job) => (job.displayName.endsWith('sharpen') ? ['HOLD'] : ['SUCCEEDED']));
