@@ -14,16 +14,18 @@ describe('priorities: edges', () => {
     assert.deepEqual(p && [p.names, p.section, p.sentence.text], [['Safe', 'Helpful'], '', 'The order of precedence is fixed.']);
   });
 
-  it('reads an order that settles conflicts wrapped onto an indented line, as in a list item', () => {
+  it('reads an order that settles conflicts wrapped onto an indented line at any space, as in a list item', () => {
     for (const wording of [
-      'in the order of\n  priority given above',
-      'in order\n  of importance',
-      'ranking of\n  precedence',
-      'higher\n  priority first',
-      'the first takes\n  precedence over the rest',
+      'in the order of priority given above',
+      'in order of importance',
+      'by ranking of precedence',
+      'higher priority first',
+      'the first takes precedence over the rest',
     ]) {
-      const d = doc(['1. **Safe**: x.', '2. **Helpful**: y.', '', `- Resolve conflicts ${wording}.`, '# Style', '## Stay safe', 'Safe.']);
-      assert.deepEqual(documentPriorities(d)?.names, ['Safe', 'Helpful'], wording);
+      for (const text of [wording, wording.replace(/ /g, '\n  ')]) {
+        const d = doc(['1. **Safe**: x.', '2. **Helpful**: y.', '', `- Resolve conflicts ${text}.`, '# Style', '## Stay safe', 'Safe.']);
+        assert.deepEqual(documentPriorities(d)?.names, ['Safe', 'Helpful'], JSON.stringify(text));
+      }
     }
   });
 
