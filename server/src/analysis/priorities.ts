@@ -19,9 +19,9 @@ export interface Priorities {
   readonly section: string;
 }
 
-// The order settles conflicts: "prioritize ... in the order", "in order of priority", "X takes
-// precedence over Y", "ranked", "outranks". Words are apart by any white space: a list item's
-// sentence wraps onto an indented line. ("In order of priority" is "order of priority"'s.)
+// The order settles conflicts: "prioritize ... in the order", "in order of priority" (found by its
+// "order of priority"), "X takes precedence over Y", "higher priority", "outranks". Words may be
+// apart by any white space: a list item's sentence wraps onto an indented line.
 const ORDER_SETTLES =
   /\bprioriti[sz]\w*\b[^.]*\b(?:order|listed|above|first)\b|\b(?:order|ranking)\s+of\s+(?:priority|importance|precedence)\b|\b(?:higher|lower)(?:-|\s+)priority\b|\btakes?\s+precedence\s+over\b|\boutranks?\b/;
 // Words of which every ORDER_SETTLES match holds one: a paragraph without any has no such sentence.
