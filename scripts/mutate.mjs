@@ -107,8 +107,7 @@ const FOLDERS = {
   // the priorities' preamble, list items, order wordings and linking words; sentenceCues: a sentence's
   // cached cue answers equal the functions' own; distinctWords: words.ts's word counts against a regex oracle;
   // phrases: PhraseMatcher and wordRuns at the edges of what a letter or digit is; closest: typo suggestions
-  // and the banded edit distance on names longer than the property tests'; absolutesContext: the words next
-  // to an absolute that the context rules read, not a match further off.
+  // and the banded edit distance on names longer than the property tests'.
   analysis: {
     mutate: ['server/src/analysis/**/*.ts'],
     tests: [
@@ -123,7 +122,6 @@ const FOLDERS = {
         'distinctWords',
         'phrases',
         'closest',
-        'absolutesContext',
       ),
     ],
   },

@@ -121,6 +121,14 @@ describe('absolutes', () => {
     ['Its replies are never rude.', ['never@16']],
     ['You are always kind.', ['always@8']],
     ['The model was always polite.', ['always@14']],
+    // The context read is the words next to the absolute, not a match further off: an earlier
+    // negation, a later "be", a model subject before an earlier copula.
+    ["Don't worry: the assistant always cites sources.", ['always@27']],
+    ["The assistant doesn't always cite sources.", []],
+    ['There must always exist one owner who can be reached.', ['must@6', 'always@11']],
+    ['There must always be one owner.', []],
+    ['The assistant is sure the text is always correct.', []],
+    ['The assistant is always correct.', ['always@17']],
   ];
   for (const [sentence, expected] of CASES) {
     it(JSON.stringify(sentence), () => {
