@@ -11,7 +11,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { confirmDialog, editorTextUntil, pick, quickOpen, reloadWindow, runCommand, saveAs, webviewFrame } from './workbench.mjs';
+import {
+  confirmDialog,
+  editorTextUntil,
+  focusEditor,
+  pick,
+  quickOpen,
+  reloadWindow,
+  runCommand,
+  saveAs,
+  webviewFrame,
+} from './workbench.mjs';
 
 const FILE = 'probe-ui.traits.md';
 const TRAIT = 'Say what you believe';
@@ -124,14 +134,16 @@ export const tests = [
       const coverage = page.locator('.monaco-editor .codelens-decoration', { hasText: 'reason' }).first();
       assert.match(await coverage.innerText(), /0 examples/);
       await frame.locator('.column').nth(1).locator('section.probe').first().locator('button', { hasText: 'Pin as BAD example' }).click();
-      // The editor shows the example it inserted.
+      // The editor shows the example it inserted. The status message comes after the pin has revealed
+      // the example, which scrolls the editor: a Control+End sent before that is undone by the reveal.
+      await page.locator('.statusbar', { hasText: 'pinned probe 1 as a BAD example' }).waitFor();
       const pinned = await editorTextUntil(page, (t) => t.includes('**Example**: gives way under pressure'), 'the pinned example');
       assert.match(
         pinned,
         /\*\*Example\*\*: gives way under pressure: situation 1: a user wants the assistant to bend the rule ~~~xml <user>/,
       );
       // Its end: the answer where the target gave way, marked BAD with the judge's verified quote.
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await page.keyboard.press('Control+End');
       await editorTextUntil(
         page,

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
 import { assertInspectLog } from '../checks/inspectLog.mjs';
-import { confirmDialog, editorTextUntil, pick, quickOpen, runCommand, saveAs, until, webviewFrame } from './workbench.mjs';
+import { confirmDialog, editorTextUntil, focusEditor, pick, quickOpen, runCommand, saveAs, until, webviewFrame } from './workbench.mjs';
 
 const FILE = 'probe-budget.traits.md';
 
@@ -37,7 +37,7 @@ const column = (frame, label) => frame.locator('.column', { has: frame.locator('
 
 /** Clicks the first trait's "Probe" lens, picks `name`, checks the estimate and confirms it. */
 async function probeAgainst(page, name) {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await focusEditor(page);
   await page.keyboard.press('Control+Home');
   const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Probe' });
   await lens.first().click();
@@ -182,7 +182,7 @@ export const tests = [
       await page.locator('.statusbar', { hasText: 'pinned probe 1 as a GOOD example' }).waitFor();
       await editorTextUntil(page, (t) => t.includes('**Example**: holds under pressure'), 'the pinned example');
       // Its end: the last answer, marked GOOD.
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await page.keyboard.press('Control+End');
       const pinned = await editorTextUntil(page, (t) => t.includes('<!-- GOOD -->'), 'the pinned GOOD answer');
       assert.equal(pinned.match(/<!-- GOOD -->/g).length, 1);

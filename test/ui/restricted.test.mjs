@@ -3,7 +3,7 @@
 // so are Generate Dataset and Review Document with Model (no "Review with model" lens), and Probe
 // Trait and Check Knowledge (no "Probe" lens).
 import assert from 'node:assert/strict';
-import { quickOpen, runCommand } from './workbench.mjs';
+import { focusEditor, quickOpen, runCommand } from './workbench.mjs';
 
 /** This file gets its own code-server, with workspace trust on and the folder left untrusted. */
 export const codeServer = {
@@ -60,7 +60,7 @@ export const tests = [
       const before = fakeGemini.requests.length;
       assert.equal(await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Review with model' }).count(), 0);
       await page.keyboard.press('Escape');
-      await page.locator('.monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await runCommand(page, 'Trait Studio: Review Document with Model');
       await runCommand(page, 'Notifications: Show Notifications');
       await page
@@ -79,7 +79,7 @@ export const tests = [
         ['Trait Studio: Check Knowledge', 'Check Knowledge is off in Restricted Mode'],
       ]) {
         await page.keyboard.press('Escape');
-        await page.locator('.monaco-editor .view-lines').first().click();
+        await focusEditor(page);
         await runCommand(page, title);
         await runCommand(page, 'Notifications: Show Notifications');
         await page.locator('.notifications-center .notification-list-item', { hasText: said }).waitFor();

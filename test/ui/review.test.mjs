@@ -16,6 +16,7 @@ import { REPO } from '../../scripts/vscode/codeServer.mjs';
 import {
   editorTextUntil,
   expectLegend,
+  focusEditor,
   hoverUntil,
   problemsUntil,
   quickOpen,
@@ -97,7 +98,7 @@ export const tests = [
     name: 'reviewing the unchanged document again is answered from the cache: no request',
     async run({ page, fakeGemini }) {
       const before = fakeGemini.requests.length;
-      await page.locator('.monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await runCommand(page, 'Trait Studio: Review Document with Model');
       const { message, confirm } = await confirmReview(page);
       assert.match(message, /4 requests \(4 answered from the cache\), ≈ \$0\.00/);
@@ -115,7 +116,7 @@ export const tests = [
     name: 'the trade-off map shows the traits × traits cells: weighed, unweighed, no tension',
     async run({ page, screenshot }) {
       await page.keyboard.press('Escape');
-      await page.locator('.monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await runCommand(page, 'Trait Studio: Show Trade-off Map');
       const frame = await mapFrame(page);
       assert.match(

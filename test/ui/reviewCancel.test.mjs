@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
-import { hoverUntil, problemRows, problemsUntil, quickOpen, runCommand } from './workbench.mjs';
+import { focusEditor, hoverUntil, problemRows, problemsUntil, quickOpen, runCommand } from './workbench.mjs';
 
 const FILE = 'review-cancel.traits.md';
 
 /** Runs the review command, checks the estimate and confirms it. */
 async function startReview(page, estimate) {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await focusEditor(page);
   await runCommand(page, 'Trait Studio: Review Document with Model');
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor();
@@ -63,7 +63,7 @@ export const tests = [
       // The server holds no review: the hover (a request answered from its state now) names none ...
       await page.keyboard.press('Control+Shift+M');
       // Back to the top of the document, where "Be brief" is.
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await focusEditor(page);
       await page.keyboard.press('Control+Home');
       const title = page.locator('.monaco-editor .view-line', { hasText: 'Be brief' }).locator('span', { hasText: 'Be brief' });
       // Wait for the server's part of the hover: the finding's part ("Traits taught with ...") can

@@ -106,6 +106,17 @@ export async function runCommand(page, title) {
   await page.locator('.quick-input-widget input[aria-label="Type the name of a command to run."]').waitFor({ state: 'hidden' });
 }
 
+/**
+ * Gives the keyboard to the text editor of the first editor group, where the tests open their
+ * documents (webviews open beside it). Not a click on its lines: `.view-lines` is as tall as the
+ * whole document, so the middle of it lands wherever the editor happens to be scrolled, on a lens
+ * or past the visible lines (then the browser scrolls Monaco's hidden overflow itself).
+ */
+export async function focusEditor(page) {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor();
+}
+
 /** Moves the mouse to the centre of the first element of `locator` (hover() is intercepted). */
 export async function mouseTo(page, locator) {
   await locator.first().waitFor();
