@@ -182,11 +182,18 @@ export const tests = [
       await frame.locator('.summary td.figure', { hasText: '3/3 (100%)' }).waitFor();
       assert.deepEqual(await frame.locator('.summary th.target .label').allInnerTexts(), ['base', 'after SFT']);
       await screenshot('ui-probe-5-restored');
-      await runCommand(page, 'View: Close All Editors');
-      writeFileSync(settingsFile, settingsBefore);
-      rmSync(file, { force: true });
-      rmSync(exported, { force: true });
-      await target.close();
     },
   },
 ];
+
+/** Whatever step failed: no editor left open, the workspace's settings as they were (the next files share it), no copy or export left, the target closed. */
+export async function after({ page }) {
+  try {
+    await runCommand(page, 'View: Close All Editors');
+  } finally {
+    if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
+    if (file) rmSync(file, { force: true });
+    if (exported) rmSync(exported, { force: true });
+    await target?.close();
+  }
+}

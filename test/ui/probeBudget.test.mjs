@@ -224,15 +224,18 @@ export const tests = [
       assert.equal(log.samples.length, 1);
       assert.equal(log.samples[0].messages.length, 6, 'three user turns and three answers');
       assert.equal(log.samples[0].scores.trait_violation.value, 'C');
-      await runCommand(page, 'View: Close All Editors');
     },
   },
 ];
 
-/** Whatever step failed: the workspace's settings as they were (the next files share it), no copy or log left, the target closed. */
-export async function after() {
-  if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
-  if (file) rmSync(file, { force: true });
-  if (inspectLog) rmSync(inspectLog, { force: true });
-  await target?.close();
+/** Whatever step failed: no editor left open, the workspace's settings as they were (the next files share it), no copy or log left, the target closed. */
+export async function after({ page }) {
+  try {
+    await runCommand(page, 'View: Close All Editors');
+  } finally {
+    if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
+    if (file) rmSync(file, { force: true });
+    if (inspectLog) rmSync(inspectLog, { force: true });
+    await target?.close();
+  }
 }
