@@ -53,6 +53,7 @@ const FOLDERS = {
       'runReads',
       'dedup',
       'dedupIndex',
+      'dedupIndexScale',
       'runLimits',
       'runLock',
       'models',

@@ -1,87 +1,32 @@
 // The dedup index (server/src/generation/run/dedupIndex.ts): its hashing finds the same duplicates
-// as the exact scan on a seeded set, while comparing only a few of the accepted vectors exactly.
-// bench/dedup.ts measures it at 10,000 and 100,000.
+// as an exact scan on a small seeded set, and its parts (renormalising, scoring, refusing another
+// dimension, the parameters' miss bound). dedupIndexScale.test.ts checks a larger set and the
+// work saved; bench/dedup.ts measures it at 10,000 and 100,000.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DedupIndex, lshParameters } from '../../server/src/generation/run/dedupIndex';
 import { seededRandom } from '../../server/src/generation/seededRandom';
-
-/**
- * `count` seeded unit-ish vectors of `d` dimensions shaped like one document's prompt embeddings:
- * a common direction (unrelated ones score about 0.5), one of `topics` topics and noise; every
- * 10th is a near-duplicate of an earlier one at a cosine from 0.86 to 0.94 (around 0.9), some
- * scaled by 0.5 (a reduced embedding is not unit length).
- */
-function promptLikeVectors(count: number, d: number, topics: number, seed: number): Float64Array[] {
-  const random = seededRandom(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const unit = (v: Float64Array) => {
-    const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-    return v.map((x) => x / n);
-  };
-  const noise = () => unit(Float64Array.from({ length: d }, gaussian));
-  const common = noise();
-  const topicDirections = Array.from({ length: topics }, noise);
-  const out: Float64Array[] = [];
-  for (let i = 0; i < count; i++) {
-    if (i > 20 && i % 10 === 0) {
-      const base = unit(out[Math.floor(random() * i)]);
-      const cos = 0.86 + 0.08 * random();
-      const n = noise();
-      const along = n.reduce((a, x, j) => a + x * base[j], 0);
-      const orthogonal = unit(n.map((x, j) => x - along * base[j]));
-      const sin = Math.sqrt(1 - cos * cos);
-      const scale = random() < 0.5 ? 0.5 : 1;
-      out.push(base.map((x, j) => (cos * x + sin * orthogonal[j]) * scale));
-    } else {
-      const topic = topicDirections[Math.floor(random() * topics)];
-      out.push(unit(common.map((c, j) => Math.sqrt(0.5) * c + Math.sqrt(0.2) * topic[j] + (Math.sqrt(0.3) * gaussian()) / Math.sqrt(d))));
-    }
-  }
-  return out;
-}
-
-/** Each vector's outcome in a run's order: the duplicate found (id and similarity) or accepted. */
-function stream(index: DedupIndex, vectors: readonly Float64Array[], threshold: number): string[] {
-  return vectors.map((v, i) => {
-    const duplicate = index.duplicateOf(v, threshold);
-    if (duplicate) return `${i} duplicate of ${duplicate.id} at ${duplicate.similarity}`;
-    index.add(String(i), `prompt ${i}`, v);
-    return `${i} accepted`;
-  });
-}
+import { promptLikeVectors } from './arbitraries/promptVectors';
+import { exactOutcomes, firstDifference, indexOutcomes } from './oracles/nearestPrompt';
 
 describe('DedupIndex', () => {
-  it('finds the same duplicates as the exact scan on a seeded set, comparing few vectors exactly', () => {
-    const vectors = promptLikeVectors(3_000, 64, 200, 15);
-    const hashed = new DedupIndex({ threshold: 0.9, indexFrom: 300 });
-    const exact = new DedupIndex({ threshold: 0.9, indexFrom: Infinity });
-    const found = stream(hashed, vectors, 0.9);
-    const expected = stream(exact, vectors, 0.9);
-    assert.deepEqual(found, expected);
-    const duplicates = expected.filter((line) => line.includes('duplicate')).length;
-    assert.ok(duplicates > 100, `only ${duplicates} duplicates: the set does not test the threshold`);
-    assert.ok(hashed.parameters, 'the hashing was never built');
-    assert.ok(hashed.stats.probed > 2_500, `only ${hashed.stats.probed} checks went through the hashing`);
-    // Each probed check finds a small share of the (on average ~1,400) accepted vectors in the
-    // tables, and the sketches let fewer still be compared exactly.
-    assert.ok(hashed.stats.candidates / hashed.stats.probed < 300, `${hashed.stats.candidates / hashed.stats.probed} candidates per check`);
-    assert.ok(
-      hashed.stats.compared < hashed.stats.candidates / 2,
-      `${hashed.stats.compared} of ${hashed.stats.candidates} candidates compared exactly`,
-    );
-    // The early stop of the exact comparison is exercised, and (above) changes no answer.
-    assert.ok(
-      hashed.stats.stoppedEarly > hashed.stats.compared / 2,
-      `${hashed.stats.stoppedEarly} of ${hashed.stats.compared} stopped early`,
-    );
+  it('finds the same duplicates as the exact scan on a small seeded set, through the hashing', () => {
+    // Past 1,024 hashed vectors, so the tables re-chain into twice the slots once.
+    const vectors = promptLikeVectors(1_300, 16, 60, 4);
+    const index = new DedupIndex({ threshold: 0.9, indexFrom: 100 });
+    const expected = exactOutcomes(vectors, 0.9);
+    assert.equal(firstDifference(indexOutcomes(index, vectors, 0.9), expected), undefined);
+    const duplicates = expected.filter((o) => !('accepted' in o)).length;
+    assert.ok(duplicates > 80, `only ${duplicates} duplicates: the set does not test the threshold`);
+    assert.ok(index.stats.probed > 1_000, `only ${index.stats.probed} checks went through the hashing`);
+    assert.ok(index.stats.compared < index.stats.candidates, 'the sketches let every candidate through');
+    assert.ok(index.stats.stoppedEarly > 0, 'no exact comparison stopped early');
   });
 
   it('answers a threshold below the one it was built for with an exact scan', () => {
     const vectors = promptLikeVectors(1_000, 32, 50, 3);
     const index = new DedupIndex({ threshold: 0.95, indexFrom: 100 });
-    const exact = new DedupIndex({ indexFrom: Infinity });
-    assert.deepEqual(stream(index, vectors, 0.9), stream(exact, vectors, 0.9));
+    assert.equal(firstDifference(indexOutcomes(index, vectors, 0.9), exactOutcomes(vectors, 0.9)), undefined);
     assert.equal(index.stats.probed, 0);
   });
 
