@@ -138,6 +138,46 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
     );
   });
 
+  it('a run killed while a re-asked request is in its job is answered by that job on the rerun', async () => {
+    // pool[0]'s autorate is blocked: asked in the first autorate wave, asked again in a second, which holds.
+    const good = runResponder(pool);
+    fake.setResponder((r: LoggedRequest) =>
+      stageOf(r) === 'autorate' && JSON.stringify(r.body.contents).includes(pool[0])
+        ? { kind: 'blocked', finishReason: 'SAFETY' }
+        : good(r),
+    );
+    let autorateJobs = 0;
+    fake.batches.setPlan((job) => (job.displayName.endsWith(' autorate') && ++autorateJobs === 2 ? ['HOLD'] : ['SUCCEEDED']));
+    const dir = tempDir();
+    let killed: string | undefined;
+    const whole = await runDataset(
+      options(
+        dir,
+        {},
+        {
+          sleep: async () => {
+            if (!killed) {
+              killed = `${dir}-killed`;
+              cpSync(dir, killed, { recursive: true });
+            }
+            fake.batches.release();
+          },
+        },
+      ),
+    );
+    assert.deepEqual([whole.counts.accepted, whole.counts.failed], [1, 1]);
+    const before = creates();
+    const resumed = await runDataset(options(killed!));
+    assert.deepEqual([resumed.counts.accepted, resumed.counts.failed], [1, 1]);
+    assert.match(String(lines(join(killed!, 'rejected.jsonl'))[0].error), /^autorate: .*finish reason SAFETY/);
+    assert.equal(creates(), before, 'a job the killed run paid for was submitted again');
+    assert.deepEqual(
+      resumed.batch!.waves.filter((w) => w.stage === 'autorate').map((w) => w.requests),
+      [2, 1],
+    );
+    rmSync(killed!, { recursive: true, force: true });
+  });
+
   it('answers from the cache without a wave, and sends only what the cache lacks', async () => {
     const cache = new MemoryAnswerCache();
     const first = await runDataset(options(tempDir(), { cache, traits: ['admit-mistakes'] }));

@@ -121,6 +121,12 @@ export class WaveEngine {
   private readonly asked = new Map<string, number>();
   /** Recorded waves this session has read (by index in `record.waves`). */
   private readonly consumed = new Set<number>();
+  /**
+   * Results of recorded waves read but not yet asked for this session, by request key, in the order
+   * of their waves (a key's first try, then its retry). A recorded wave of a stage may hold a request
+   * the session asks only later: an answer ask.ts asks again goes into a later wave of the same stage.
+   */
+  private readonly recorded = new Map<string, { result: KeyedResult; reason: WaveRecord['reason'] }[]>();
   private inflight = 0;
   private activity = 0;
   private seen = -1;
@@ -250,8 +256,12 @@ export class WaveEngine {
     for (const [index, wave] of this.record.waves.entries()) {
       if (wave.stage !== stage || this.consumed.has(index)) continue;
       this.consumed.add(index);
-      const results = await this.finish(wave);
-      for (const r of results ?? []) settle(r, wave.reason);
+      for (const result of (await this.finish(wave)) ?? [])
+        this.recorded.set(result.key, [...(this.recorded.get(result.key) ?? []), { result, reason: wave.reason }]);
+    }
+    for (const key of [...open.keys()]) {
+      for (const { result, reason } of this.recorded.get(key) ?? []) settle(result, reason);
+      this.recorded.delete(key);
     }
     // Then what no recorded job answered (a new stage), then what failed once (the next wave, once).
     for (const reason of ['stage', 'retry'] as const) {
