@@ -8,7 +8,7 @@
 // "Export JSONL" writes the transcripts; after a reload the viewer comes back from its files.
 // Screenshots in test/output/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
 import {
@@ -16,9 +16,9 @@ import {
   editorTextUntil,
   focusEditor,
   pick,
+  putWorkspaceBack,
   quickOpen,
   reloadWindow,
-  runCommand,
   saveAs,
   webviewFrame,
 } from './workbench.mjs';
@@ -188,12 +188,5 @@ export const tests = [
 
 /** Whatever step failed: no editor left open, the workspace's settings as they were (the next files share it), no copy or export left, the target closed. */
 export async function after({ page }) {
-  try {
-    await runCommand(page, 'View: Close All Editors');
-  } finally {
-    if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
-    if (file) rmSync(file, { force: true });
-    if (exported) rmSync(exported, { force: true });
-    await target?.close();
-  }
+  await putWorkspaceBack(page, { settings: { file: settingsFile, before: settingsBefore }, files: [file, exported], target });
 }

@@ -10,11 +10,22 @@
 //   lens counts it; one Undo removes it); "Export Inspect log" writes a log Inspect reads.
 // Screenshots in test/output/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO } from '../../scripts/vscode/codeServer.mjs';
 import { assertInspectLog } from '../checks/inspectLog.mjs';
-import { confirmDialog, editorTextUntil, focusEditor, pick, quickOpen, runCommand, saveAs, until, webviewFrame } from './workbench.mjs';
+import {
+  confirmDialog,
+  editorTextUntil,
+  focusEditor,
+  pick,
+  putWorkspaceBack,
+  quickOpen,
+  runCommand,
+  saveAs,
+  until,
+  webviewFrame,
+} from './workbench.mjs';
 
 const FILE = 'probe-budget.traits.md';
 
@@ -230,12 +241,5 @@ export const tests = [
 
 /** Whatever step failed: no editor left open, the workspace's settings as they were (the next files share it), no copy or log left, the target closed. */
 export async function after({ page }) {
-  try {
-    await runCommand(page, 'View: Close All Editors');
-  } finally {
-    if (settingsFile && settingsBefore !== undefined) writeFileSync(settingsFile, settingsBefore);
-    if (file) rmSync(file, { force: true });
-    if (inspectLog) rmSync(inspectLog, { force: true });
-    await target?.close();
-  }
+  await putWorkspaceBack(page, { settings: { file: settingsFile, before: settingsBefore }, files: [file, inspectLog], target });
 }

@@ -1,7 +1,7 @@
 // Driving the VS Code workbench (code-server) from Playwright in Debian's Chromium: launching the
 // browser, opening the workbench, and the handful of gestures the UI tests use. Every wait is on a
 // condition in the page, never a sleep.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -115,6 +115,22 @@ export async function runCommand(page, title) {
 export async function focusEditor(page) {
   await runCommand(page, 'View: Focus First Editor Group');
   await page.locator('.editor-instance .monaco-editor.focused').waitFor();
+}
+
+/**
+ * A UI file's `after` (see test/vscode/run.mjs), whatever step failed: closes every editor, then
+ * (even if that throws) writes back the workspace settings `settings.file` held (`settings.before`;
+ * the next files share the workspace), removes the `files` the steps made (undefined ones skipped)
+ * and closes the fake `target` server, if any.
+ */
+export async function putWorkspaceBack(page, { settings, files = [], target }) {
+  try {
+    await runCommand(page, 'View: Close All Editors');
+  } finally {
+    if (settings?.file && settings.before !== undefined) writeFileSync(settings.file, settings.before);
+    for (const file of files) if (file) rmSync(file, { force: true });
+    await target?.close();
+  }
 }
 
 /** Moves the mouse to the centre of the first element of `locator` (hover() is intercepted). */

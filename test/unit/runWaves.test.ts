@@ -30,6 +30,26 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
     });
   const lines = (path: string) => jsonLines(path, { missingIsEmpty: true });
   const creates = () => fake.batches.http.filter((h) => h.endsWith(':batchGenerateContent')).length;
+  /**
+   * A batch `sleep` that copies the run folder `dir` the first time the run waits for a job (where
+   * the process "dies"; the copy is what a rerun resumes), then lets the held jobs go on.
+   */
+  const killAtFirstWait = (dir: string) => {
+    let killed: string | undefined;
+    return {
+      sleep: async () => {
+        if (!killed) {
+          killed = `${dir}-killed`;
+          cpSync(dir, killed, { recursive: true });
+        }
+        fake.batches.release();
+      },
+      copy: () => {
+        assert.ok(killed, 'the run never waited for a job');
+        return killed;
+      },
+    };
+  };
 
   before(async () => {
     fake = await startFakeGemini();
@@ -149,33 +169,20 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
     let autorateJobs = 0;
     fake.batches.setPlan((job) => (job.displayName.endsWith(' autorate') && ++autorateJobs === 2 ? ['HOLD'] : ['SUCCEEDED']));
     const dir = tempDir();
-    let killed: string | undefined;
-    const whole = await runDataset(
-      options(
-        dir,
-        {},
-        {
-          sleep: async () => {
-            if (!killed) {
-              killed = `${dir}-killed`;
-              cpSync(dir, killed, { recursive: true });
-            }
-            fake.batches.release();
-          },
-        },
-      ),
-    );
+    const kill = killAtFirstWait(dir);
+    const whole = await runDataset(options(dir, {}, { sleep: kill.sleep }));
+    const killed = kill.copy();
     assert.deepEqual([whole.counts.accepted, whole.counts.failed], [1, 1]);
     const before = creates();
-    const resumed = await runDataset(options(killed!));
+    const resumed = await runDataset(options(killed));
     assert.deepEqual([resumed.counts.accepted, resumed.counts.failed], [1, 1]);
-    assert.match(String(lines(join(killed!, 'rejected.jsonl'))[0].error), /^autorate: .*finish reason SAFETY/);
+    assert.match(String(lines(join(killed, 'rejected.jsonl'))[0].error), /^autorate: .*finish reason SAFETY/);
     assert.equal(creates(), before, 'a job the killed run paid for was submitted again');
     assert.deepEqual(
       resumed.batch!.waves.filter((w) => w.stage === 'autorate').map((w) => w.requests),
       [2, 1],
     );
-    rmSync(killed!, { recursive: true, force: true });
+    rmSync(killed, { recursive: true, force: true });
   });
 
   it('answers from the cache without a wave, and sends only what the cache lacks', async () => {
@@ -278,25 +285,12 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
   it('a run killed while its embedding job runs is answered by that job on the rerun', async () => {
     fake.batches.setPlan((job) => (job.displayName.endsWith(' embed') ? ['HOLD'] : ['SUCCEEDED']));
     const dir = tempDir();
-    let killed: string | undefined;
-    const whole = await runDataset(
-      options(
-        dir,
-        {},
-        {
-          sleep: async () => {
-            if (!killed) {
-              killed = `${dir}-killed`;
-              cpSync(dir, killed, { recursive: true });
-            }
-            fake.batches.release();
-          },
-        },
-      ),
-    );
+    const kill = killAtFirstWait(dir);
+    const whole = await runDataset(options(dir, {}, { sleep: kill.sleep }));
+    const killed = kill.copy();
     assert.equal(whole.counts.accepted, 2);
     const before = fake.batches.http.filter((h) => h.endsWith(':asyncBatchEmbedContent')).length;
-    const resumed = await runDataset(options(killed!));
+    const resumed = await runDataset(options(killed));
     assert.equal(resumed.counts.accepted, 2);
     assert.equal(
       fake.batches.http.filter((h) => h.endsWith(':asyncBatchEmbedContent')).length,
@@ -307,6 +301,6 @@ describe('batch waves against a failing Batch API (real SDK, fake Gemini)', () =
       resumed.batch!.waves.map((w) => [w.stage, w.state]),
       STAGES.map((s) => [s, 'SUCCEEDED']),
     );
-    rmSync(killed!, { recursive: true, force: true });
+    rmSync(killed, { recursive: true, force: true });
   });
 });
