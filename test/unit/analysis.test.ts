@@ -64,6 +64,22 @@ describe('sentences', () => {
     ]);
   });
 
+  it("keeps an ordered list item's number with its sentence, indented or quoted", () => {
+    assert.deepEqual(split('1. First item. Then more.\n2. Next item.'), [
+      '2:0-2:14 1. First item.',
+      '2:15-2:25 Then more.',
+      '3:0-3:13 2. Next item.',
+    ]);
+    assert.deepEqual(split('Steps follow\n1. Read it.\n   123456789. Indented.'), [
+      '2:0-2:12 Steps follow',
+      '3:0-3:11 1. Read it.',
+      '4:3-4:23 123456789. Indented.',
+    ]);
+    assert.deepEqual(split('> 1. Quoted item. Two.'), ['2:0-2:17 > 1. Quoted item.', '2:18-2:22 Two.']);
+    // Ten digits are no list marker (CommonMark allows nine): the period ends a sentence.
+    assert.deepEqual(split('Steps\n1234567890. Ten digits.'), ['2:0-2:5 Steps', '3:0-3:11 1234567890.', '3:12-3:23 Ten digits.']);
+  });
+
   it('keeps a piece of digits alone as a sentence', () => {
     assert.deepEqual(split('See 3. 42. Done.'), ['2:0-2:6 See 3.', '2:7-2:10 42.', '2:11-2:16 Done.']);
   });

@@ -20,8 +20,21 @@ const BOUNDARY = /[.!?]["'”’)\]*_]*(?=\s)|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])
 const ABBREVIATION = /\b(?:e\.g|i\.e|etc|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Fig|al)\.$/i;
 
 /**
+ * True when the period at `at` ends an ordered list item's marker: only 1 to 9 digits stand before it
+ * on its line, after indentation or blockquote markers ("1. First." is one sentence, not "1." and
+ * "First."). Reads back from `at` only as far as the marker could reach: long lines stay linear.
+ */
+function isListNumber(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && i >= at - 10 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i--;
+  if (i === at - 1 || i < at - 10) return false;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '>')) i--;
+  return i < 0 || text[i] === '\n';
+}
+
+/**
  * Splits a paragraph's text into sentences. List items start new sentences, so a bulleted rule reads
- * as its own sentence. Offsets are into `paragraph.text`, which keeps source
+ * as its own sentence, its marker kept with it. Offsets are into `paragraph.text`, which keeps source
  * offsets line by line, so `sentenceRange` can map them back.
  */
 export function splitSentences(paragraph: Paragraph): Sentence[] {
@@ -38,7 +51,11 @@ export function splitSentences(paragraph: Paragraph): Sentence[] {
   };
   for (const m of text.matchAll(BOUNDARY)) {
     const end = (m.index ?? 0) + (m[0].startsWith('\n') ? 0 : m[0].length);
-    if (!m[0].startsWith('\n') && ABBREVIATION.test(text.slice(Math.max(start, end - 8), (m.index ?? 0) + 1))) continue;
+    if (
+      !m[0].startsWith('\n') &&
+      (ABBREVIATION.test(text.slice(Math.max(start, end - 8), (m.index ?? 0) + 1)) || isListNumber(text, m.index ?? 0))
+    )
+      continue;
     push(end);
     start = end;
   }
