@@ -100,7 +100,7 @@ const FOLDERS = {
       'auditReadMutants',
     ),
   },
-  policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'redaction') },
+  policy: { mutate: ['server/src/llm/requestPolicy.ts'], tests: unit('requestPolicy', 'gemini', 'openai', 'flex', 'redaction') },
   rules: { mutate: ['server/src/rules/**/*.ts'], tests: LINT_TESTS },
   // wordCount: the property test of words.ts's script check; review: its tensions read priorities and sentences;
   // analysisMutants: the words, language, priorities and memo edges, written from surviving mutants;

@@ -171,6 +171,27 @@ describe('RequestPolicy retries', () => {
     );
   });
 
+  it('abandons an attempt after timeoutMs when the caller passes a signal of its own too', async () => {
+    const policy = new RequestPolicy({ timeoutMs: 20, maxAttempts: 1 });
+    const controller = new AbortController();
+    await assert.rejects(
+      policy.run(
+        'm',
+        (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        controller.signal,
+      ),
+      (e: unknown) => e instanceof RequestFailedError && e.message === 'm: no answer within 20 ms' && e.cause instanceof TimeoutError,
+    );
+  });
+
+  it("retries a dropped connection's TypeError that p-retry does not know as a network error", async () => {
+    // "socket hang up" is not among p-retry's network messages: left to p-retry, a retry would rethrow it.
+    const policy = new RequestPolicy({ sleep: async () => {} });
+    let calls = 0;
+    assert.equal(await policy.run('m', async () => (++calls === 1 ? Promise.reject(new TypeError('socket hang up')) : 'ok')), 'ok');
+    assert.equal(calls, 2);
+  });
+
   it('stops waiting out a back-off (its own timer, no sleep given) when the call is cancelled', { timeout: 20_000 }, async () => {
     // A one-minute back-off: only the cancellation can end this test in time.
     const policy = new RequestPolicy({ baseDelayMs: 60_000, random: () => 1 });
