@@ -73,6 +73,23 @@ describe('Flex requests and cached input (real SDK, fake server)', () => {
     assert.deepEqual(delays, [2_500, 5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
   });
 
+  it('gives the Flex advice for a request shed with 429 too, and not for one that failed for another reason', async () => {
+    const attempts = FLEX_POLICY.maxAttempts;
+    fake.script(...Array.from({ length: attempts }, () => ({ kind: 'shed' as const, status: 429 })));
+    await assert.rejects(provider('flex').generate(ask), (error: unknown) => {
+      assert.ok(error instanceof RequestFailedError);
+      assert.match(error.message, /HTTP 429: .*after 8 attempts.*Flex tier was at capacity every time/);
+      return true;
+    });
+    // A server error is retried as often, but it says nothing of the tier's capacity.
+    fake.script(...Array.from({ length: attempts }, () => ({ kind: 'status' as const, status: 500, message: 'internal error' })));
+    await assert.rejects(provider('flex').generate(ask), (error: unknown) => {
+      assert.ok(error instanceof RequestFailedError);
+      assert.match(error.message, /HTTP 500: internal error \(after 8 attempts\)$/);
+      return true;
+    });
+  });
+
   it('a Standard request shed the same way fails without the Flex advice', async () => {
     fake.script(...Array.from({ length: 4 }, () => ({ kind: 'shed' as const })));
     await assert.rejects(provider().generate(ask), (error: unknown) => {
