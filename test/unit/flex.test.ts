@@ -75,7 +75,7 @@ describe('Flex requests and cached input (real SDK, fake server)', () => {
 
   it('gives the Flex advice for a request shed with 429 too, and not for one that failed for another reason', async () => {
     const attempts = FLEX_POLICY.maxAttempts;
-    fake.script(...Array.from({ length: attempts }, () => ({ kind: 'shed' as const, status: 429 })));
+    fake.script(...Array.from({ length: attempts }, () => ({ kind: 'shed' as const, status: 429 as const })));
     await assert.rejects(provider('flex').generate(ask), (error: unknown) => {
       assert.ok(error instanceof RequestFailedError);
       assert.match(error.message, /HTTP 429: .*after 8 attempts.*Flex tier was at capacity every time/);
