@@ -76,6 +76,10 @@ describe('sentences', () => {
       '4:3-4:23 123456789. Indented.',
     ]);
     assert.deepEqual(split('> 1. Quoted item. Two.'), ['2:0-2:17 > 1. Quoted item.', '2:18-2:22 Two.']);
+    assert.deepEqual(split('Steps\n\t10. Tabbed tenth. Next.'), ['2:0-2:5 Steps', '3:1-3:18 10. Tabbed tenth.', '3:19-3:24 Next.']);
+    // Only a number makes a marker: a word, or a number after a word, ends its sentence.
+    assert.deepEqual(split('Go.\nStop. Then wait.'), ['2:0-2:3 Go.', '3:0-3:5 Stop.', '3:6-3:16 Then wait.']);
+    assert.deepEqual(split('A 1. Then.'), ['2:0-2:4 A 1.', '2:5-2:10 Then.']);
     // Ten digits are no list marker (CommonMark allows nine): the period ends a sentence.
     assert.deepEqual(split('Steps\n1234567890. Ten digits.'), ['2:0-2:5 Steps', '3:0-3:11 1234567890.', '3:12-3:23 Ten digits.']);
   });
