@@ -1,5 +1,5 @@
 import type { Trait, TraitDocument } from '../document/model';
-import { memo } from './memo';
+import { distinctWords } from './words';
 
 /**
  * Whether the coverage cues (English phrases) can judge a text: most of its letters are Latin, and
@@ -43,23 +43,37 @@ interface Stats {
   other: number;
 }
 
-const statsOf = memo<Stats>(20_000);
-
-// A text's language shows in its first few hundred words: longer texts are judged by their start.
-const SAMPLE_CHARS = 2_000;
-
 /**
- * Letters, Latin letters, words, and English and other function words of a text's first
- * SAMPLE_CHARS characters (memoised by that sample).
+ * Letters, Latin letters, words, and English and other function words of a text, from its distinct
+ * words (`distinctWords`, memoised by text and shared with the wording rules, which read every
+ * trait's prose too): one pass over each distinct word, none over the text.
  */
 function stats(text: string): Stats {
-  return statsOf.get(sample(text), scan);
+  const { words, counts, total } = distinctWords(text);
+  const s: Stats = { letters: 0, latin: 0, words: total, english: 0, other: 0 };
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k];
+    const n = counts[k];
+    if (ENGLISH.has(word)) s.english += n;
+    else if (OTHER.has(word)) s.other += n;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (c < 128) {
+        if (c >= 97 && c <= 122) {
+          s.letters += n;
+          s.latin += n;
+        }
+      } else if (LETTER.test(word[i])) {
+        s.letters += n;
+        if (LATIN.test(word[i])) s.latin += n;
+      }
+    }
+  }
+  return s;
 }
 
-const sample = (text: string) => (text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text);
-
-// Per trait object: a parse after an edit hands back unchanged traits (and by sample, in `stats`, for
-// the traits a line break shifts, which come back as new objects).
+// Per trait object: a parse after an edit hands back unchanged traits (and by text, through
+// `distinctWords`, for the traits a line break shifts, which come back as new objects).
 const statsOfTrait = new WeakMap<Trait, Stats>();
 
 /** `stats` of a trait's prose, kept per trait object. */
@@ -83,96 +97,6 @@ export function cuesCoverLanguage(text: string): boolean {
 
 const LETTER = /\p{L}/u;
 const LATIN = /\p{Script=Latin}/u;
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-
-/**
- * One pass over a text without allocating per character: letters, Latin letters, and the words
- * `words()` would find. A word of ASCII letters is looked up by its `asciiKey`, read on the way; only
- * the rare word short enough to be a function word and holding other characters is sliced out.
- */
-function scan(text: string): Stats {
-  let letters = 0;
-  let latin = 0;
-  let count = 0;
-  let english = 0;
-  let other = 0;
-  let start = -1;
-  // The word's `asciiKey` so far, or -1 once it holds a character other than an ASCII letter.
-  let key = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    let wordChar: boolean;
-    if (c < 128) {
-      const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-      if (letter) {
-        letters++;
-        latin++;
-      }
-      wordChar = letter || (c >= 48 && c <= 57);
-      if (wordChar) {
-        if (start < 0) key = 0;
-        key = letter && key >= 0 ? key * 27 + (c | 32) - 96 : -1;
-      }
-    } else {
-      const ch = text[i];
-      if (LETTER.test(ch)) {
-        letters++;
-        if (LATIN.test(ch)) latin++;
-        wordChar = true;
-      } else wordChar = LETTER_OR_DIGIT.test(ch);
-      if (wordChar) key = -1;
-    }
-    if (wordChar) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start < 0) continue;
-    // Inner apostrophes and hyphens join a word, as in `words()`.
-    if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < text.length && isWordStart(text, i + 1)) {
-      key = -1;
-      continue;
-    }
-    count++;
-    if (i - start <= LONGEST_FUNCTION_WORD) {
-      if (key >= 0) {
-        if (ENGLISH_KEYS.has(key)) english++;
-        else if (OTHER_KEYS.has(key)) other++;
-      } else {
-        const word = text.slice(start, i).toLowerCase();
-        if (ENGLISH.has(word)) english++;
-        else if (OTHER.has(word)) other++;
-      }
-    }
-    start = -1;
-  }
-  return { letters, latin, words: count, english, other };
-}
-
-function isWordStart(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-  return LETTER_OR_DIGIT.test(text[i]);
-}
-
-const LONGEST_FUNCTION_WORD = Math.max(...[...ENGLISH, ...OTHER].map((w) => w.length));
-
-/**
- * A word of ASCII letters as a number, case-insensitively (each letter a base-27 digit, 1 to 26), or
- * -1 for any other word. Exact up to 11 letters, beyond the longest function word.
- */
-function asciiKey(word: string): number {
-  let key = 0;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i) | 32;
-    if (c < 97 || c > 122) return -1;
-    key = key * 27 + c - 96;
-  }
-  return key;
-}
-
-const keysOf = (words: ReadonlySet<string>) => new Set([...words].map(asciiKey).filter((k) => k >= 0));
-const ENGLISH_KEYS = keysOf(ENGLISH);
-const OTHER_KEYS = keysOf(OTHER);
 
 const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 
@@ -183,7 +107,7 @@ const unjudgedOf = new WeakMap<TraitDocument, ReadonlySet<Trait>>();
 export function traitsInOtherLanguages(document: TraitDocument): ReadonlySet<Trait> {
   let found = unjudgedOf.get(document);
   if (!found) {
-    // The document's figures are the sum of its traits' (of their samples): each trait's are
+    // The document's figures are the sum of its traits': each trait's are
     // kept, so an edit rescans one trait, not the whole document.
     const total: Stats = { letters: 0, latin: 0, words: 0, english: 0, other: 0 };
     for (const t of document.traits) {

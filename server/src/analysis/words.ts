@@ -41,20 +41,77 @@ export function distinctWords(text: string): DistinctWords {
   return distinctOf.get(text, countWords);
 }
 
+/**
+ * One pass over the lower-cased text: each word's hash is read on the way and looked up in an
+ * open-addressing table of the words seen so far, compared in place, so a repeated word costs no
+ * string (a prose repeats most of its words) and only a new one is sliced out.
+ */
 function countWords(text: string): DistinctWords {
-  const at = new Map<string, number>();
+  const lower = text.toLowerCase();
   const words: string[] = [];
   const counts: number[] = [];
+  // Typed: a 32-bit hash held in a plain array would be a heap number, one allocation per word.
+  let hashes: Int32Array = new Int32Array(64);
+  let table: Int32Array = new Int32Array(tableSize(lower.length >> 5)); // word index + 1; 0: free
   let total = 0;
-  forEachWord(text, (word) => {
+  for (let start = 0; start < lower.length; start++) {
+    if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
+    const end = wordEnd(lower, start);
     total++;
-    const i = at.get(word);
-    if (i === undefined) {
-      at.set(word, words.push(word) - 1);
+    let hash = 0;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + lower.charCodeAt(i)) | 0;
+    const mask = table.length - 1;
+    let slot = hash & mask;
+    let at = table[slot] - 1;
+    while (at >= 0 && !(hashes[at] === hash && sameWord(words[at], lower, start, end))) {
+      slot = (slot + 1) & mask;
+      at = table[slot] - 1;
+    }
+    if (at >= 0) counts[at]++;
+    else {
+      if (words.length === hashes.length) hashes = grown(hashes);
+      hashes[words.length] = hash;
+      table[slot] = words.push(lower.slice(start, end));
       counts.push(1);
-    } else counts[i]++;
-  });
+      // At most half full, so a probe ends soon at a free slot.
+      if (2 * words.length > table.length) table = rehash(hashes, words.length, tableSize(words.length));
+    }
+    start = end;
+  }
   return { words, counts, total };
+}
+
+/** A power of two above twice `entries` (at least 64). */
+function tableSize(entries: number): number {
+  let size = 64;
+  while (size < 2 * entries + 2) size *= 2;
+  return size;
+}
+
+/** `array` copied into one twice as long. */
+function grown(array: Int32Array): Int32Array {
+  const out = new Int32Array(2 * array.length);
+  out.set(array);
+  return out;
+}
+
+/** A table (see `countWords`) of `size` slots holding the first `count` words, whose hashes are `hashes`. */
+function rehash(hashes: Int32Array, count: number, size: number): Int32Array {
+  const table = new Int32Array(size);
+  const mask = size - 1;
+  for (let k = 0; k < count; k++) {
+    let slot = hashes[k] & mask;
+    while (table[slot]) slot = (slot + 1) & mask;
+    table[slot] = k + 1;
+  }
+  return table;
+}
+
+/** True when `word` is `lower`'s characters `[start, end)`. */
+function sameWord(word: string, lower: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== lower.charCodeAt(start + i)) return false;
+  return true;
 }
 
 /** Calls `fn` with each word of `words(text)`, in order, without collecting them (a long prose makes no array). */
