@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { clearMemos } from '../../server/src/analysis/memo';
 import { distinctWords, words } from '../../server/src/analysis/words';
 
 // A word as `words` defines it, as an expression: letters and digits (one UTF-16 unit each: an
@@ -33,6 +34,20 @@ describe('distinctWords', () => {
     const d = distinctWords(text);
     assert.equal(d.words.length, 5000);
     assert.deepEqual(d, expected(text));
+  });
+
+  it('answers alike across texts, after the memos are cleared, and once its table of words starts afresh', () => {
+    const a = 'The trait says why. The trait says when it stops, and why it stops.';
+    const b = 'Why stops the trait? When says it.';
+    assert.deepEqual(distinctWords(a), expected(a));
+    assert.deepEqual(distinctWords(b), expected(b));
+    clearMemos();
+    assert.deepEqual(distinctWords(b), expected(b));
+    // Past the table's bound (100,000 words) the next text starts a new table.
+    const many = Array.from({ length: 100_001 }, (_, i) => `u${i}`).join(' ');
+    assert.equal(distinctWords(many).words.length, 100_001);
+    assert.deepEqual(distinctWords(a), expected(a));
+    assert.deepEqual(distinctWords(`${b} u7 u7`), expected(`${b} u7 u7`));
   });
 
   it('gives what the independent definition gives, on any text, and finds the words words() finds', () => {

@@ -32,7 +32,15 @@ export function memo<V>(capacity: number): Memo<V> {
   return m;
 }
 
+const alsoCleared: (() => void)[] = [];
+
+/** Has `clearMemos` call `clear` too (for a cache that is not a `Memo`). */
+export function onClearMemos(clear: () => void): void {
+  alsoCleared.push(clear);
+}
+
 /** Empties every memo: the next lint computes everything from scratch. */
 export function clearMemos(): void {
   for (const m of all) m.clear();
+  for (const clear of alsoCleared) clear();
 }

@@ -1,4 +1,4 @@
-import { memo } from './memo';
+import { memo, onClearMemos } from './memo';
 
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
 
@@ -42,17 +42,58 @@ export function distinctWords(text: string): DistinctWords {
 }
 
 /**
- * One pass over the lower-cased text: each word's hash is read on the way and looked up in an
- * open-addressing table of the words seen so far, compared in place, so a repeated word costs no
- * string (a prose repeats most of its words) and only a new one is sliced out.
+ * Every distinct word `countWords` has met since the memos were last cleared, each held once: an
+ * open-addressing table of word numbers keyed by a hash read while scanning, compared in place. A
+ * word met before (in this text or another: traits share most of their words) costs no string.
  */
+class WordTable {
+  readonly words: string[] = [];
+  // Typed: a 32-bit hash held in a plain array would be a heap number, one allocation per word.
+  hashes: Int32Array = new Int32Array(1024);
+  /** Per word, the `countWords` call that last met it, and its index in that call's answer. */
+  lastCall: Int32Array = new Int32Array(1024);
+  indexInCall: Int32Array = new Int32Array(1024);
+  private table: Int32Array = new Int32Array(2048); // word number + 1; 0: free
+
+  /** The number of `lower`'s characters `[start, end)`, whose hash is `hash`, added when new. */
+  find(lower: string, start: number, end: number, hash: number): number {
+    const mask = this.table.length - 1;
+    let slot = hash & mask;
+    for (let at = this.table[slot] - 1; at >= 0; at = this.table[slot] - 1) {
+      if (this.hashes[at] === hash && sameWord(this.words[at], lower, start, end)) return at;
+      slot = (slot + 1) & mask;
+    }
+    const at = this.words.length;
+    if (at === this.hashes.length) {
+      this.hashes = grown(this.hashes);
+      this.lastCall = grown(this.lastCall);
+      this.indexInCall = grown(this.indexInCall);
+    }
+    this.hashes[at] = hash;
+    this.lastCall[at] = -1;
+    this.table[slot] = this.words.push(lower.slice(start, end));
+    // At most half full, so a probe ends soon at a free slot.
+    if (2 * this.words.length > this.table.length) this.table = rehash(this.hashes, this.words.length, 2 * this.table.length);
+    return at;
+  }
+}
+
+// Bounded: a stream of documents of unique words must not grow it without limit.
+const MAX_TABLE_WORDS = 100_000;
+let table = new WordTable();
+let calls = 0;
+onClearMemos(() => (table = new WordTable()));
+
+/** One pass over the lower-cased text, each word looked up in the `WordTable`: only a word never met is sliced out. */
 function countWords(text: string): DistinctWords {
+  if (table.words.length > MAX_TABLE_WORDS || calls === 0x7fffffff) {
+    table = new WordTable();
+    calls = 0;
+  }
+  const call = calls++;
   const lower = text.toLowerCase();
   const words: string[] = [];
   const counts: number[] = [];
-  // Typed: a 32-bit hash held in a plain array would be a heap number, one allocation per word.
-  let hashes: Int32Array = new Int32Array(64);
-  let table: Int32Array = new Int32Array(tableSize(lower.length >> 5)); // word index + 1; 0: free
   let total = 0;
   for (let start = 0; start < lower.length; start++) {
     if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
@@ -60,32 +101,16 @@ function countWords(text: string): DistinctWords {
     total++;
     let hash = 0;
     for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + lower.charCodeAt(i)) | 0;
-    const mask = table.length - 1;
-    let slot = hash & mask;
-    let at = table[slot] - 1;
-    while (at >= 0 && !(hashes[at] === hash && sameWord(words[at], lower, start, end))) {
-      slot = (slot + 1) & mask;
-      at = table[slot] - 1;
-    }
-    if (at >= 0) counts[at]++;
+    const at = table.find(lower, start, end, hash);
+    if (table.lastCall[at] === call) counts[table.indexInCall[at]]++;
     else {
-      if (words.length === hashes.length) hashes = grown(hashes);
-      hashes[words.length] = hash;
-      table[slot] = words.push(lower.slice(start, end));
+      table.lastCall[at] = call;
+      table.indexInCall[at] = words.push(table.words[at]) - 1;
       counts.push(1);
-      // At most half full, so a probe ends soon at a free slot.
-      if (2 * words.length > table.length) table = rehash(hashes, words.length, tableSize(words.length));
     }
     start = end;
   }
   return { words, counts, total };
-}
-
-/** A power of two above twice `entries` (at least 64). */
-function tableSize(entries: number): number {
-  let size = 64;
-  while (size < 2 * entries + 2) size *= 2;
-  return size;
 }
 
 /** `array` copied into one twice as long. */
@@ -95,16 +120,16 @@ function grown(array: Int32Array): Int32Array {
   return out;
 }
 
-/** A table (see `countWords`) of `size` slots holding the first `count` words, whose hashes are `hashes`. */
+/** A table (see `WordTable`) of `size` slots holding the first `count` words, whose hashes are `hashes`. */
 function rehash(hashes: Int32Array, count: number, size: number): Int32Array {
-  const table = new Int32Array(size);
+  const out = new Int32Array(size);
   const mask = size - 1;
   for (let k = 0; k < count; k++) {
     let slot = hashes[k] & mask;
-    while (table[slot]) slot = (slot + 1) & mask;
-    table[slot] = k + 1;
+    while (out[slot]) slot = (slot + 1) & mask;
+    out[slot] = k + 1;
   }
-  return table;
+  return out;
 }
 
 /** True when `word` is `lower`'s characters `[start, end)`. */
