@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { clearMemos } from '../../server/src/analysis/memo';
 import { distinctWords, words } from '../../server/src/analysis/words';
@@ -48,6 +50,20 @@ describe('distinctWords', () => {
     assert.equal(distinctWords(many).words.length, 100_001);
     assert.deepEqual(distinctWords(a), expected(a));
     assert.deepEqual(distinctWords(`${b} u7 u7`), expected(`${b} u7 u7`));
+  });
+
+  it('keeps no text alive through the words it has met', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 20,001 texts of 10 KB, each with a new long word (a slice of 13 characters or more is a view
+    // into its text): the memo of answers (20,000 texts) is emptied on the way, the table of words is not.
+    for (let i = 0; i < 20_001; i++) distinctWords(`Responsibilities${i} ${'word '.repeat(2_000)}`);
+    gc();
+    const keptMB = (process.memoryUsage().heapUsed - before) / 1e6;
+    // Each text kept by its word would be 200 MB.
+    assert.ok(keptMB < 40, `${keptMB.toFixed(1)} MB kept`);
   });
 
   it('gives what the independent definition gives, on any text, and finds the words words() finds', () => {

@@ -1,3 +1,4 @@
+import { detachString } from '../document/reuse';
 import { memo, onClearMemos } from './memo';
 
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
@@ -71,7 +72,8 @@ class WordTable {
     }
     this.hashes[at] = hash;
     this.lastCall[at] = -1;
-    this.table[slot] = this.words.push(lower.slice(start, end));
+    // Detached: the table outlives the text, which a long word's slice would keep alive.
+    this.table[slot] = this.words.push(detachString(lower.slice(start, end)));
     // At most half full, so a probe ends soon at a free slot.
     if (2 * this.words.length > this.table.length) this.table = rehash(this.hashes, this.words.length, 2 * this.table.length);
     return at;

@@ -166,7 +166,7 @@ export const NO_RECYCLER: Reuser = {
  * parsed from would keep that whole text (0.5 MB for the Model Spec) alive, one version per record.
  * (The prefix makes a new string of `s`'s length; its slice then refers to that alone.)
  */
-function detachString(s: string): string {
+export function detachString(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
