@@ -1,3 +1,4 @@
+import { alternation } from '../analysis/alternation';
 import { memo } from '../analysis/memo';
 import { sentenceCues } from '../analysis/sentenceCues';
 import { paragraphSentences, sentenceRange, type Sentence } from '../analysis/sentences';
@@ -97,8 +98,10 @@ const negated = (before: string) =>
 // A next sentence that bounds the prescription before it ("Only when ...", "This applies if ...").
 const ONLY_WHEN = acrossLines(/^\W*(?:only|but only|this applies|do this)\b/i);
 
-// Whether any surface form could match: most sentences hold no needle and skip the patterns.
-const ANY_FORM = new RegExp(SURFACE_FORMS.map((f) => f.needle.source).join('|'));
+// Whether any surface form could match: most sentences hold no needle and skip the patterns. Each
+// needle starts a word in every match of its pattern, so one is looked for at word starts only,
+// grouped by first letter (`alternation`).
+const ANY_FORM = new RegExp(String.raw`\b(?:${alternation(SURFACE_FORMS.map((f) => f.needle.source))})`);
 
 /** TS202 surface-form-prescription: a fixed surface behaviour prescribed without saying when. */
 export const surfaceFormPrescriptionRule = defineRule({
