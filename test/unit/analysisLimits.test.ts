@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NameIndex } from '../../server/src/analysis/closest';
-import { MAX_POSTINGS, similarPairs } from '../../server/src/analysis/similarity';
+import { MAX_POSTINGS, similarPairs, termCounts } from '../../server/src/analysis/similarity';
 import { cosine, tfidfVectors } from './oracles/bruteForce';
 
 describe('typo suggestions past their limits', () => {
@@ -63,6 +63,23 @@ describe('near-duplicate traits past the posting lists’ cap', () => {
       similarPairs(texts, 0.999).find((p) => p.second === last),
       undefined,
       'and not over it',
+    );
+  });
+});
+
+describe('term counts past the vocabulary’s limit', () => {
+  it('counts alike, and pairs texts alike, once a million terms start the vocabulary afresh', () => {
+    const text = 'Refusing requests, refusing again; the requests come back.';
+    const before = termCounts(text);
+    assert.deepEqual(before, { terms: ['refus', 'request', 'come', 'back'], counts: [2, 2, 1, 1] });
+    const million = Array.from({ length: 1_000_001 }, (_, i) => `t${i.toString(36)}x`).join(' ');
+    assert.equal(termCounts(million).terms.length, 1_000_001);
+    // The next count starts a new vocabulary: numbers the words had in the old one must not be read.
+    assert.deepEqual(termCounts(text), before);
+    const pairs = similarPairs(['refusing requests politely', 'other words entirely', 'refusing requests politely'], 0.5);
+    assert.deepEqual(
+      pairs.map((p) => [p.first, p.second]),
+      [[0, 2]],
     );
   });
 });

@@ -35,7 +35,8 @@ describe('words: what a word is', () => {
   it('counts distinct words in order of first use, with their counts and the total', () => {
     const d = distinctWords('The cat and the dog and THE bird');
     assert.deepEqual([d.words, d.counts, d.total], [['the', 'cat', 'and', 'dog', 'bird'], [3, 1, 2, 1, 1], 8]);
-    assert.deepEqual(distinctWords(''), { words: [], counts: [], total: 0 });
+    const empty = distinctWords('');
+    assert.deepEqual([empty.words, empty.counts, empty.total, empty.ids], [[], [], 0, []]);
   });
 
   it('content terms drop stop words and bare numbers, keep words with digits, and stem the rest', () => {

@@ -1,5 +1,5 @@
 import type { Trait, TraitDocument } from '../document/model';
-import { distinctWords } from './words';
+import { distinctWords, PerWord, type Vocabulary } from './words';
 
 /**
  * Whether the coverage cues (English phrases) can judge a text: most of its letters are Latin, and
@@ -46,30 +46,61 @@ interface Stats {
 /**
  * Letters, Latin letters, words, and English and other function words of a text, from its distinct
  * words (`distinctWords`, memoised by text and shared with the wording rules, which read every
- * trait's prose too): one pass over each distinct word, none over the text.
+ * trait's prose too) and what is known of each word (`wordStats`): no pass over the text.
  */
 function stats(text: string): Stats {
-  const { words, counts, total } = distinctWords(text);
+  const { ids, counts, total, vocabulary } = distinctWords(text);
+  const known = wordStats(vocabulary);
   const s: Stats = { letters: 0, latin: 0, words: total, english: 0, other: 0 };
-  for (let k = 0; k < words.length; k++) {
-    const word = words[k];
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (!known.letters.get(id)) learn(known, id, vocabulary.words[id]);
     const n = counts[k];
-    if (ENGLISH.has(word)) s.english += n;
-    else if (OTHER.has(word)) s.other += n;
-    for (let i = 0; i < word.length; i++) {
-      const c = word.charCodeAt(i);
-      if (c < 128) {
-        if (c >= 97 && c <= 122) {
-          s.letters += n;
-          s.latin += n;
-        }
-      } else if (LETTER.test(word[i])) {
-        s.letters += n;
-        if (LATIN.test(word[i])) s.latin += n;
-      }
-    }
+    const latinAndKind = known.latinAndKind.get(id) - 1;
+    s.letters += n * (known.letters.get(id) - 1);
+    s.latin += n * (latinAndKind >> 2);
+    if ((latinAndKind & 3) === ENGLISH_WORD) s.english += n;
+    else if ((latinAndKind & 3) === OTHER_WORD) s.other += n;
   }
   return s;
+}
+
+const ENGLISH_WORD = 1;
+const OTHER_WORD = 2;
+
+/** Per word of a vocabulary: its letters + 1, and its Latin letters × 4 + its function-word class + 1 (0: not yet known). */
+interface WordStats {
+  readonly letters: PerWord;
+  readonly latinAndKind: PerWord;
+}
+
+const perVocabulary = new WeakMap<Vocabulary, WordStats>();
+
+function wordStats(vocabulary: Vocabulary): WordStats {
+  let known = perVocabulary.get(vocabulary);
+  if (!known) perVocabulary.set(vocabulary, (known = { letters: new PerWord(vocabulary), latinAndKind: new PerWord(vocabulary) }));
+  return known;
+}
+
+/** Records word `id`'s letters, Latin letters and function-word class (English, other or neither). */
+function learn(known: WordStats, id: number, word: string): void {
+  let letters = 0;
+  let latin = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 128) {
+      if (c >= 97 && c <= 122) {
+        letters++;
+        latin++;
+      }
+    } else if (LETTER.test(word[i])) {
+      letters++;
+      if (LATIN.test(word[i])) latin++;
+    }
+  }
+  const kind = ENGLISH.has(word) ? ENGLISH_WORD : OTHER.has(word) ? OTHER_WORD : 0;
+  known.letters.set(id, letters + 1);
+  known.latinAndKind.set(id, latin * 4 + kind + 1);
 }
 
 // Per trait object: a parse after an edit hands back unchanged traits (and by text, through

@@ -1,5 +1,5 @@
 import { memo } from './memo';
-import { distinctWords, stem, STOP_WORDS } from './words';
+import { distinctWords, PerWord, stem, STOP_WORDS, type Vocabulary } from './words';
 
 /** A text's distinct content terms (`contentTerms`), in order of first use, and how often each occurs. */
 export interface TermCounts {
@@ -13,25 +13,55 @@ export interface TermCounts {
  */
 export function termCounts(...texts: string[]): TermCounts {
   // Each text's distinct words (counted once per text, shared with the other wording rules), then
-  // filtered and stemmed: a term's first use is its first word's, so the terms come in the same
-  // order as counting `contentTerms` of the texts one by one.
+  // their terms: a term's first use is its first word's, so the terms come in the same order as
+  // counting `contentTerms` of the texts one by one. Counted by vocabulary number, in `slotOf`.
+  if (vocabulary.size > MAX_VOCABULARY) startEpoch();
   const terms: string[] = [];
   const counts: number[] = [];
-  const at = new Map<string, number>();
+  const ids: number[] = [];
   for (const text of texts) {
-    const { words, counts: wordCounts } = distinctWords(text);
-    words.forEach((word, k) => {
-      const c = word.charCodeAt(0);
-      if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return;
-      const term = stem(word);
-      const i = at.get(term);
-      if (i === undefined) {
-        at.set(term, terms.push(term) - 1);
+    const { words, counts: wordCounts, ids: wordIds, vocabulary: wordVocabulary } = distinctWords(text);
+    let termOf = termOfWord.get(wordVocabulary);
+    if (!termOf) termOfWord.set(wordVocabulary, (termOf = new PerWord(wordVocabulary)));
+    for (let k = 0; k < words.length; k++) {
+      let term = termOf.get(wordIds[k]);
+      if (term === 0) termOf.set(wordIds[k], (term = termNumber(words[k]) + 1));
+      if (term < 0) continue;
+      const id = term - 1;
+      if (id >= slotOf.length) slotOf = grownTo(slotOf, id + 1);
+      const slot = slotOf[id] - 1;
+      if (slot >= 0) counts[slot] += wordCounts[k];
+      else {
+        slotOf[id] = terms.push(termText[id]);
         counts.push(wordCounts[k]);
-      } else counts[i] += wordCounts[k];
-    });
+        ids.push(id);
+      }
+    }
   }
-  return { terms, counts };
+  for (const id of ids) slotOf[id] = 0;
+  const result = { terms, counts };
+  idsOfCounts.set(result, { epoch, ids: Int32Array.from(ids) });
+  return result;
+}
+
+/** A word's term's vocabulary number (numbered if new), or -2 for a word with no term: a stop word or a number. */
+function termNumber(word: string): number {
+  const c = word.charCodeAt(0);
+  if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return -2;
+  const term = stem(word);
+  let id = vocabulary.get(term);
+  if (id === undefined) {
+    vocabulary.set(term, (id = vocabulary.size));
+    termText.push(term);
+  }
+  return id;
+}
+
+/** `array` copied into one of at least `size` elements (twice as long, or more). */
+function grownTo(array: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(Math.max(size, 2 * array.length));
+  out.set(array);
+  return out;
 }
 
 const countsOf = memo<TermCounts>(20_000);
@@ -93,10 +123,7 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
   // numbered in order of first use, through the vocabulary's ids (see `vocabularyIds`).
   let entries = 0;
   for (const c of counts) entries += c.terms.length;
-  if (vocabulary.size + entries > MAX_VOCABULARY) {
-    vocabulary = new Map();
-    epoch++;
-  }
+  if (vocabulary.size + entries > MAX_VOCABULARY) startEpoch();
   const offsets = new Int32Array(n + 1);
   const ids = new Int32Array(entries);
   const logTf = new Float64Array(entries);
@@ -244,9 +271,23 @@ export function similarPairsOf(keys: readonly unknown[], counts: readonly TermCo
 // zeroed after each call.
 const MAX_VOCABULARY = 1_000_000;
 let vocabulary = new Map<string, number>();
+/** The terms by vocabulary number. */
+let termText: string[] = [];
 let epoch = 0;
 let localOf = new Int32Array(1024);
 const idsOfCounts = new WeakMap<TermCounts, { epoch: number; ids: Int32Array }>();
+/** Per vocabulary of words (see `Vocabulary`), each word's term's number + 1 (-1: none; 0: not yet known), for this epoch. */
+let termOfWord = new WeakMap<Vocabulary, PerWord>();
+/** Scratch for `termCounts`: a vocabulary number's index in the answer + 1 (0: none), zeroed after each call. */
+let slotOf: Int32Array = new Int32Array(1024);
+
+/** Starts the vocabulary afresh: every number given so far is void. */
+function startEpoch(): void {
+  vocabulary = new Map();
+  termText = [];
+  termOfWord = new WeakMap();
+  epoch++;
+}
 
 /** The vocabulary numbers of a text's terms (kept per counts object for the current epoch). */
 function vocabularyIds(counts: TermCounts): Int32Array {
@@ -255,7 +296,10 @@ function vocabularyIds(counts: TermCounts): Int32Array {
   const ids = new Int32Array(counts.terms.length);
   counts.terms.forEach((term, i) => {
     let id = vocabulary.get(term);
-    if (id === undefined) vocabulary.set(term, (id = vocabulary.size));
+    if (id === undefined) {
+      vocabulary.set(term, (id = vocabulary.size));
+      termText.push(term);
+    }
     ids[i] = id;
   });
   idsOfCounts.set(counts, { epoch, ids });

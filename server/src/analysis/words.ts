@@ -30,6 +30,38 @@ export interface DistinctWords {
   readonly words: readonly string[];
   readonly counts: readonly number[];
   readonly total: number;
+  /** Each word's number in `vocabulary` (`words[i]` is `vocabulary.words[ids[i]]`). */
+  readonly ids: readonly number[];
+  readonly vocabulary: Vocabulary;
+}
+
+/**
+ * The words met since the memos were last cleared, numbered. What a caller derives from a word
+ * alone (its stem, its letters) it can keep per number (`PerWord`), once per vocabulary: a new one
+ * starts after `clearMemos` and when this one is full.
+ */
+export interface Vocabulary {
+  readonly words: readonly string[];
+}
+
+/** A number kept per word of one vocabulary (0 until set), for what is derived from the word alone. */
+export class PerWord {
+  private values = new Int32Array(1024);
+
+  constructor(readonly vocabulary: Vocabulary) {}
+
+  get(id: number): number {
+    return id < this.values.length ? this.values[id] : 0;
+  }
+
+  set(id: number, value: number): void {
+    if (id >= this.values.length) {
+      const grown = new Int32Array(Math.max(2 * this.values.length, id + 1));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[id] = value;
+  }
 }
 
 const distinctOf = memo<DistinctWords>(20_000);
@@ -47,7 +79,7 @@ export function distinctWords(text: string): DistinctWords {
  * open-addressing table of word numbers keyed by a hash read while scanning, compared in place. A
  * word met before (in this text or another: traits share most of their words) costs no string.
  */
-class WordTable {
+class WordTable implements Vocabulary {
   readonly words: string[] = [];
   // Typed: a 32-bit hash held in a plain array would be a heap number, one allocation per word.
   hashes: Int32Array = new Int32Array(1024);
@@ -96,6 +128,7 @@ function countWords(text: string): DistinctWords {
   const lower = text.toLowerCase();
   const words: string[] = [];
   const counts: number[] = [];
+  const ids: number[] = [];
   let total = 0;
   for (let start = 0; start < lower.length; start++) {
     if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
@@ -109,10 +142,11 @@ function countWords(text: string): DistinctWords {
       table.lastCall[at] = call;
       table.indexInCall[at] = words.push(table.words[at]) - 1;
       counts.push(1);
+      ids.push(at);
     }
     start = end;
   }
-  return { words, counts, total };
+  return { words, counts, total, ids, vocabulary: table };
 }
 
 /** `array` copied into one twice as long. */
