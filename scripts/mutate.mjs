@@ -110,7 +110,8 @@ const FOLDERS = {
   // the priorities' preamble, list items, order wordings and linking words; sentenceCues: a sentence's
   // cached cue answers equal the functions' own; distinctWords: words.ts's word counts against a regex oracle;
   // phrases: PhraseMatcher and wordRuns at the edges of what a letter or digit is; closest: typo suggestions
-  // and the banded edit distance on names longer than the property tests'.
+  // and the banded edit distance on names longer than the property tests'; alternation: the cue lists'
+  // first-letter grouping against the plain alternation.
   analysis: {
     mutate: ['server/src/analysis/**/*.ts'],
     tests: [
@@ -125,6 +126,7 @@ const FOLDERS = {
         'distinctWords',
         'phrases',
         'closest',
+        'alternation',
       ),
     ],
   },
