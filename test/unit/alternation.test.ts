@@ -25,6 +25,15 @@ describe('alternation', () => {
     assert.equal(alternation(['(?:this|that) is why', 'then']), 't(?:his is why|hat is why|hen)');
     assert.equal(alternation(['(?:a|(?:b|c)d)e']), 'ae|bde|cde');
     assert.equal(alternation(['summary|tl;?dr', 'sorry']), 's(?:ummary|orry)|tl;?dr');
+    assert.equal(alternation(['(?:(?:(?:(?:a|b)c|d)e|f)g|h)i']), 'acegi|bcegi|degi|fgi|hi', 'as deep as the groups go');
+    assert.equal(alternation(['(?:a|b)c?']), 'ac?|bc?', 'a quantifier further on does not stop it');
+  });
+
+  it('reads escaped characters and classes as one character each', () => {
+    assert.equal(alternation(['(?:a\\)|b)c']), 'a\\)c|bc');
+    assert.equal(alternation(['(?:a[)|(]|b)c']), 'a[)|(]c|bc');
+    assert.equal(alternation(['(?:a[\\])]|b)c']), 'a[\\])]c|bc');
+    assert.equal(alternation(['a\\|b', 'ac']), 'a(?:\\|b|c)');
   });
 
   it('moves no branch past one that opens otherwise, and leaves quantified openings alone', () => {
@@ -60,7 +69,29 @@ describe('alternation', () => {
   }
 
   it('matches as the plain alternation does, on random branches and texts', () => {
-    const atom = fc.constantFrom('a', 'b', 'ab', 'ba', "'", '-', 'a?', 'b*', '\\s+', '[ab]', '\\b', '(?<!a)', '(?=b)', '\\w', '.');
+    const atom = fc.constantFrom(
+      'a',
+      'b',
+      'ab',
+      'ba',
+      "'",
+      '-',
+      'a?',
+      'b*',
+      '\\s+',
+      '[ab]',
+      '\\b',
+      '(?<!a)',
+      '(?=b)',
+      '\\w',
+      '.',
+      '\\(',
+      '\\)',
+      '\\|',
+      '[(|]',
+      '[\\])]',
+    );
+    const text = fc.array(fc.constantFrom('a', 'b', ' ', "'", '-', 'x', '(', ')', '|', ']'), { maxLength: 30 }).map((a) => a.join(''));
     const simple = fc.array(atom, { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
     const group = fc
       .tuple(fc.array(simple, { minLength: 1, maxLength: 3 }), fc.constantFrom('', '?', '*'), simple)
@@ -70,7 +101,6 @@ describe('alternation', () => {
       group,
       group.map((g) => `(?:${g}|b)a`),
     );
-    const text = fc.array(fc.constantFrom('a', 'b', ' ', "'", '-', 'x'), { maxLength: 30 }).map((a) => a.join(''));
     fc.assert(
       fc.property(fc.array(branch, { minLength: 1, maxLength: 8 }), fc.array(text, { minLength: 1, maxLength: 5 }), (branches, texts) => {
         const plain = new RegExp(branches.join('|'));

@@ -11,7 +11,8 @@
  * back-references; a branch may itself be an alternation) that matches what `branches.join('|')`
  * matches, first match for first match:
  * - a branch opening with a non-capturing group that no quantifier follows is first distributed
- *   over the group's alternatives (`(?:a|b)c` → `ac|bc`, in that order), as far as three groups deep;
+ *   over the group's alternatives (`(?:a|b)c` → `ac|bc`, in that order), and so on while a branch
+ *   opens with such a group;
  * - branches that then open with the same literal letter (or apostrophe or hyphen) not followed by a
  *   quantifier share it, in their order, within the run of branches between two that open otherwise.
  *   Branches with different first letters cannot match at the same place, so the first match found is
@@ -21,7 +22,7 @@
 export function alternation(branches: readonly string[]): string {
   const parts: { letter: string | undefined; rests: string[] }[] = [];
   let runStart = 0;
-  for (const branch of branches.flatMap(topLevelBranches).flatMap((b) => distributed(b, 3))) {
+  for (const branch of branches.flatMap(topLevelBranches).flatMap(distributed)) {
     const letter = LEADING_LETTER.test(branch) ? branch[0] : undefined;
     if (letter === undefined) {
       parts.push({ letter, rests: [branch] });
@@ -43,22 +44,23 @@ export function alternation(branches: readonly string[]): string {
 const LEADING_LETTER = /^[a-z'-](?![?*+{])/;
 
 /** `branch` as the branches its opening group distributes into (see `alternation`), or itself. */
-function distributed(branch: string, depth: number): string[] {
-  if (depth === 0 || !branch.startsWith('(?:')) return [branch];
+function distributed(branch: string): string[] {
+  if (!branch.startsWith('(?:')) return [branch];
   const close = closingParen(branch);
   const rest = branch.slice(close + 1);
-  if (close < 0 || /^[?*+{]/.test(rest)) return [branch];
-  return topLevelBranches(branch.slice(3, close)).flatMap((b) => distributed(b + rest, depth - 1));
+  if (/^[?*+{]/.test(rest)) return [branch];
+  return topLevelBranches(branch.slice(3, close)).flatMap((b) => distributed(b + rest));
 }
 
-/** The index of the `)` closing the group that opens `source`, or -1. */
+/** The index of the `)` closing the group that opens `source` (a valid expression's source). */
 function closingParen(source: string): number {
   let depth = 0;
-  for (let i = 0; i < source.length; i = next(source, i)) {
+  let i = 0;
+  for (; i < source.length; i = next(source, i)) {
     if (source[i] === '(') depth++;
-    else if (source[i] === ')' && --depth === 0) return i;
+    else if (source[i] === ')' && --depth === 0) break;
   }
-  return -1;
+  return i;
 }
 
 /** The branches of an alternation's source, split at its top-level `|`s. */
