@@ -134,9 +134,7 @@ function countWords(text: string): DistinctWords {
     if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
     const end = wordEnd(lower, start);
     total++;
-    let hash = 0;
-    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + lower.charCodeAt(i)) | 0;
-    const at = table.find(lower, start, end, hash);
+    const at = table.find(lower, start, end, wordHash);
     if (table.lastCall[at] === call) counts[table.indexInCall[at]]++;
     else {
       table.lastCall[at] = call;
@@ -186,20 +184,27 @@ export function forEachWord(text: string, fn: (word: string) => void): void {
   }
 }
 
+/** The hash of the word `wordEnd` last read (`countWords` looks words up by it). */
+let wordHash = 0;
+
 /**
  * The end (exclusive) of the word starting at offset `start` of a lower-cased text: letters, digits
  * and combining marks (Devanagari's vowel signs, a decomposed "é"), and an apostrophe or hyphen
- * between two letters or digits ("don't", "trade-off").
+ * between two letters or digits ("don't", "trade-off"). Sets `wordHash` on the way.
  */
 function wordEnd(lower: string, start: number): number {
+  let hash = lower.charCodeAt(start);
   let i = start + 1;
   for (; i < lower.length; i++) {
     const code = lower.charCodeAt(i);
     // Combining marks start at U+0300.
-    if (isWordChar(code, lower, i) || (code >= 0x300 && MARK.test(lower[i]))) continue;
-    const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
-    if (!joiner || i + 1 >= lower.length || !isWordChar(lower.charCodeAt(i + 1), lower, i + 1)) break;
+    if (!isWordChar(code, lower, i) && !(code >= 0x300 && MARK.test(lower[i]))) {
+      const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
+      if (!joiner || i + 1 >= lower.length || !isWordChar(lower.charCodeAt(i + 1), lower, i + 1)) break;
+    }
+    hash = (Math.imul(hash, 31) + code) | 0;
   }
+  wordHash = hash;
   return i;
 }
 
