@@ -1,5 +1,6 @@
 import type { Example, Role, Turn } from './model';
 import type { LineIndex } from './position';
+import { normaliseLineBreaks } from './sourceText';
 
 const ROLES: readonly Role[] = ['system', 'developer', 'user', 'assistant', 'tool'];
 const MARKER_START = /^\s*<!--\s*(GOOD|BAD)\b\s*:?\s*/i;
@@ -23,7 +24,7 @@ export function parseExample(lines: LineIndex, first: number, last: number, clos
     const marker = markerOf(turn.text);
     turns.push({
       role: turn.role,
-      text: (marker ? turn.text.slice(marker.length) : turn.text).trim().replace(/\r\n?/g, '\n'),
+      text: normaliseLineBreaks((marker ? turn.text.slice(marker.length) : turn.text).trim()),
       range: lines.rangeOf(start, turn.end + bodyStart),
       marker: marker ? { verdict: marker.verdict, reason: marker.reason } : undefined,
     });

@@ -27,7 +27,8 @@ function blankSpans(text: string, spans: Spans): string {
 
 /** Replaces every character but line breaks with a space, keeping offsets. */
 function blank(s: string): string {
-  return s.replace(/[^\n]/g, ' ');
+  // Most spans (a link's destination, a code span) hold no line break.
+  return s.includes('\n') ? s.replace(/[^\n]/g, ' ') : ' '.repeat(s.length);
 }
 
 /**
