@@ -78,7 +78,7 @@ const perVocabulary = new WeakMap<Vocabulary, WordStats>();
 
 function wordStats(vocabulary: Vocabulary): WordStats {
   let known = perVocabulary.get(vocabulary);
-  if (!known) perVocabulary.set(vocabulary, (known = { letters: new PerWord(vocabulary), latinAndKind: new PerWord(vocabulary) }));
+  if (!known) perVocabulary.set(vocabulary, (known = { letters: new PerWord(), latinAndKind: new PerWord() }));
   return known;
 }
 

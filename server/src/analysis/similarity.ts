@@ -1,3 +1,4 @@
+import { grownTo } from './int32Arrays';
 import { memo } from './memo';
 import { distinctWords, PerWord, stem, STOP_WORDS, type Vocabulary } from './words';
 
@@ -22,7 +23,7 @@ export function termCounts(...texts: string[]): TermCounts {
   for (const text of texts) {
     const { words, counts: wordCounts, ids: wordIds, vocabulary: wordVocabulary } = distinctWords(text);
     let termOf = termOfWord.get(wordVocabulary);
-    if (!termOf) termOfWord.set(wordVocabulary, (termOf = new PerWord(wordVocabulary)));
+    if (!termOf) termOfWord.set(wordVocabulary, (termOf = new PerWord()));
     for (let k = 0; k < words.length; k++) {
       let term = termOf.get(wordIds[k]);
       if (term === 0) termOf.set(wordIds[k], (term = termNumber(words[k]) + 1));
@@ -48,20 +49,7 @@ export function termCounts(...texts: string[]): TermCounts {
 function termNumber(word: string): number {
   const c = word.charCodeAt(0);
   if (STOP_WORDS.has(word) || (c >= 48 && c <= 57 && /^\d+$/.test(word))) return -2;
-  const term = stem(word);
-  let id = vocabulary.get(term);
-  if (id === undefined) {
-    vocabulary.set(term, (id = vocabulary.size));
-    termText.push(term);
-  }
-  return id;
-}
-
-/** `array` copied into one of at least `size` elements (twice as long, or more). */
-function grownTo(array: Int32Array, size: number): Int32Array {
-  const out = new Int32Array(Math.max(size, 2 * array.length));
-  out.set(array);
-  return out;
+  return numbered(stem(word));
 }
 
 const countsOf = memo<TermCounts>(20_000);
@@ -281,6 +269,16 @@ let termOfWord = new WeakMap<Vocabulary, PerWord>();
 /** Scratch for `termCounts`: a vocabulary number's index in the answer + 1 (0: none), zeroed after each call. */
 let slotOf: Int32Array = new Int32Array(1024);
 
+/** A term's vocabulary number, given now if it has none. */
+function numbered(term: string): number {
+  let id = vocabulary.get(term);
+  if (id === undefined) {
+    vocabulary.set(term, (id = vocabulary.size));
+    termText.push(term);
+  }
+  return id;
+}
+
 /** Starts the vocabulary afresh: every number given so far is void. */
 function startEpoch(): void {
   vocabulary = new Map();
@@ -294,14 +292,7 @@ function vocabularyIds(counts: TermCounts): Int32Array {
   const kept = idsOfCounts.get(counts);
   if (kept?.epoch === epoch) return kept.ids;
   const ids = new Int32Array(counts.terms.length);
-  counts.terms.forEach((term, i) => {
-    let id = vocabulary.get(term);
-    if (id === undefined) {
-      vocabulary.set(term, (id = vocabulary.size));
-      termText.push(term);
-    }
-    ids[i] = id;
-  });
+  counts.terms.forEach((term, i) => (ids[i] = numbered(term)));
   idsOfCounts.set(counts, { epoch, ids });
   return ids;
 }

@@ -1,4 +1,5 @@
 import { detachString } from '../document/reuse';
+import { grownTo } from './int32Arrays';
 import { memo, onClearMemos } from './memo';
 
 /** Word-level helpers shared by the wording rules: tokenising, stop words and light stemming. */
@@ -46,20 +47,14 @@ export interface Vocabulary {
 
 /** A number kept per word of one vocabulary (0 until set), for what is derived from the word alone. */
 export class PerWord {
-  private values = new Int32Array(1024);
-
-  constructor(readonly vocabulary: Vocabulary) {}
+  private values: Int32Array = new Int32Array(1024);
 
   get(id: number): number {
     return id < this.values.length ? this.values[id] : 0;
   }
 
   set(id: number, value: number): void {
-    if (id >= this.values.length) {
-      const grown = new Int32Array(Math.max(2 * this.values.length, id + 1));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (id >= this.values.length) this.values = grownTo(this.values, id + 1);
     this.values[id] = value;
   }
 }
@@ -98,9 +93,9 @@ class WordTable implements Vocabulary {
     }
     const at = this.words.length;
     if (at === this.hashes.length) {
-      this.hashes = grown(this.hashes);
-      this.lastCall = grown(this.lastCall);
-      this.indexInCall = grown(this.indexInCall);
+      this.hashes = grownTo(this.hashes, at + 1);
+      this.lastCall = grownTo(this.lastCall, at + 1);
+      this.indexInCall = grownTo(this.indexInCall, at + 1);
     }
     this.hashes[at] = hash;
     this.lastCall[at] = -1;
@@ -145,13 +140,6 @@ function countWords(text: string): DistinctWords {
     start = end;
   }
   return { words, counts, total, ids, vocabulary: table };
-}
-
-/** `array` copied into one twice as long. */
-function grown(array: Int32Array): Int32Array {
-  const out = new Int32Array(2 * array.length);
-  out.set(array);
-  return out;
 }
 
 /** A table (see `WordTable`) of `size` slots holding the first `count` words, whose hashes are `hashes`. */
