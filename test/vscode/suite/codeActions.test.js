@@ -37,6 +37,7 @@ describe('quick fixes', () => {
     assert.deepEqual(
       titles.filter((t) => t.startsWith('Add')),
       ['Add missing parts: Why, Trade-offs, Exceptions', 'Add a Why part', 'Add a Trade-offs part', 'Add an Exceptions part'],
+      `actions for ${show(finding)}: ${titles.join(' | ') || 'none'}`,
     );
     assert.deepEqual(
       actions.filter((a) => a.isPreferred).map((a) => a.title),

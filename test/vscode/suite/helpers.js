@@ -3,6 +3,8 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const vscode = require('vscode');
 
 const EXTENSION_ID = 'trait-studio.trait-studio';
@@ -122,12 +124,33 @@ function lineOf(document, text) {
   assert.fail(`no line "${text}" in ${document.uri.path}`);
 }
 
-/** Throws away unsaved changes to `document` (tests edit the fixture in memory only). */
+/**
+ * The repository file that test/vscode/run.mjs copied the workspace file `uri` from (examples/ or
+ * the corpus's Model Spec), or undefined for a file a test made.
+ */
+function fixtureSource(uri) {
+  if (path.dirname(uri.fsPath) !== workspaceFolder().fsPath) return undefined;
+  const repo = vscode.extensions.getExtension(EXTENSION_ID).extensionPath;
+  const name = path.basename(uri.fsPath);
+  const source = name === 'openai-model-spec.md' ? path.join(repo, 'test', 'fixtures', 'corpus', name) : path.join(repo, 'examples', name);
+  return fs.existsSync(source) ? source : undefined;
+}
+
+/**
+ * Throws away unsaved changes to `document` (tests edit the fixtures in memory only), then checks
+ * that a fixture is still, on disk, the file it was copied from: an edit that was saved would reach
+ * every later test.
+ */
 async function revert(document) {
-  if (!document.isDirty) return;
-  await vscode.window.showTextDocument(document, { preview: false });
-  await vscode.commands.executeCommand('workbench.action.files.revert');
-  assert.equal(document.isDirty, false, `could not revert ${document.uri.path}`);
+  if (document.isDirty) {
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(document.isDirty, false, `could not revert ${document.uri.path}`);
+  }
+  const source = fixtureSource(document.uri);
+  if (source && document.getText() !== fs.readFileSync(source, 'utf8')) {
+    assert.fail(`${document.uri.path} was saved with a test's edits (is files.autoSave on?): it is no longer ${source}`);
+  }
 }
 
 module.exports = {
