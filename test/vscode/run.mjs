@@ -45,13 +45,24 @@ const record = (suite, name, ok, error) => {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${suite}: ${name}${ok ? '' : `\n       ${String(error).split('\n').join('\n       ')}`}`);
 };
 
-/** The fixture workspace: the examples, the Model Spec unchanged, and its file association. */
+/**
+ * The files of the fixture workspace, by name: the repository file each is a copy of (the examples,
+ * the Model Spec unchanged). The in-host tests get it too (TRAIT_STUDIO_FIXTURES), to check that no
+ * test left a copy changed on disk.
+ */
+function fixtureSources() {
+  const sources = {};
+  for (const name of readdirSync(join(REPO, 'examples'))) {
+    if (name.endsWith('.traits.md')) sources[name] = join(REPO, 'examples', name);
+  }
+  sources['openai-model-spec.md'] = MODEL_SPEC;
+  return sources;
+}
+
+/** The fixture workspace: the fixture files, and the Model Spec's file association. */
 function makeWorkspace(dir) {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
-  for (const name of readdirSync(join(REPO, 'examples'))) {
-    if (name.endsWith('.traits.md')) copyFileSync(join(REPO, 'examples', name), join(dir, name));
-  }
-  copyFileSync(MODEL_SPEC, join(dir, 'openai-model-spec.md'));
+  for (const [name, source] of Object.entries(fixtureSources())) copyFileSync(source, join(dir, name));
   writeFileSync(
     join(dir, '.vscode', 'settings.json'),
     `${JSON.stringify({ 'files.associations': { 'openai-model-spec.md': 'traits' } }, null, 2)}\n`,
@@ -261,6 +272,7 @@ async function main() {
     fakeGemini.setResponder(fakeModule.probeResponder({}, fakeModule.reviewResponder(fakeModule.previewResponder(3))));
     const serverEnv = {
       TRAIT_STUDIO_TEST_RESULTS: resultsDir,
+      TRAIT_STUDIO_FIXTURES: JSON.stringify(fixtureSources()),
       ...(grep ? { TRAIT_STUDIO_TEST_GREP: grep } : {}),
       // Every preview in these windows goes to the fake; the key is the environment fallback.
       TRAIT_STUDIO_FAKE_GEMINI: fakeBundle,

@@ -125,15 +125,13 @@ function lineOf(document, text) {
 }
 
 /**
- * The repository file that test/vscode/run.mjs copied the workspace file `uri` from (examples/ or
- * the corpus's Model Spec), or undefined for a file a test made.
+ * The repository file that test/vscode/run.mjs copied the workspace file `uri` from (its
+ * TRAIT_STUDIO_FIXTURES), or undefined for a file a test made.
  */
 function fixtureSource(uri) {
+  assert.ok(process.env.TRAIT_STUDIO_FIXTURES, 'TRAIT_STUDIO_FIXTURES is not set (test/vscode/run.mjs sets it)');
   if (path.dirname(uri.fsPath) !== workspaceFolder().fsPath) return undefined;
-  const repo = vscode.extensions.getExtension(EXTENSION_ID).extensionPath;
-  const name = path.basename(uri.fsPath);
-  const source = name === 'openai-model-spec.md' ? path.join(repo, 'test', 'fixtures', 'corpus', name) : path.join(repo, 'examples', name);
-  return fs.existsSync(source) ? source : undefined;
+  return JSON.parse(process.env.TRAIT_STUDIO_FIXTURES)[path.basename(uri.fsPath)];
 }
 
 /**
