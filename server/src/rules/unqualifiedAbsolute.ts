@@ -34,7 +34,8 @@ export const unqualifiedAbsoluteRule = defineRule({
       );
     }
     for (const group of document.groups) {
-      if (!group.paragraphs.length || !cuesCoverLanguage(group.prose) || groupBounded(group, document.groups)) continue;
+      // Cheapest test first: the language check counts every word of the introduction.
+      if (!group.paragraphs.length || groupBounded(group, document.groups) || !cuesCoverLanguage(group.prose)) continue;
       reportAbsolutes(groupSentences(group), (sentence, phrase, index) =>
         report({
           range: sentenceRange(sentence, index, index + phrase.length),
