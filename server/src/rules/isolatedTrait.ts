@@ -120,25 +120,29 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
 
 /** Which traits' titles (lower-cased) a trade-off text names as a whole phrase. */
 function titlesIn(document: TraitDocument, texts: readonly string[]) {
-  // Only titles whose every word occurs in some trade-off text can be named: the automaton stays small.
-  const vocabulary = new Set(texts.flatMap(wordRuns));
+  const titles = document.traits.map((t) => t.title.toLowerCase());
+  // The automaton grows with the titles: where they outweigh the trade-off texts (a million headings,
+  // a few trade-offs), only titles whose every word occurs in some text, the only ones it could
+  // find, go in. Otherwise it is no larger than the texts it reads, and the filter would cost more
+  // than it saves.
+  const vocabulary = length(titles) > length(texts) ? new Set(texts.flatMap(wordRuns)) : undefined;
   const phrases: string[] = [];
   /** Per phrase: the first trait titled so, and whether another trait has the same title. */
   const owners: { first: Trait; shared: boolean }[] = [];
   const indexOf = new Map<string, number>();
-  for (const trait of document.traits) {
-    const title = trait.title.toLowerCase();
-    if (!title) continue; // an empty title names nothing
+  document.traits.forEach((trait, i) => {
+    const title = titles[i];
+    if (!title) return; // an empty title names nothing
     const known = indexOf.get(title);
     if (known !== undefined) {
       owners[known].shared = true;
-      continue;
+      return;
     }
-    if (!wordRuns(title).every((w) => vocabulary.has(w))) continue;
+    if (vocabulary && !wordRuns(title).every((w) => vocabulary.has(w))) return;
     indexOf.set(title, phrases.length);
     phrases.push(title);
     owners.push({ first: trait, shared: false });
-  }
+  });
   const matcher = new PhraseMatcher(phrases);
   return {
     /** True when `text` names the title of a trait other than `trait`. */
@@ -146,4 +150,10 @@ function titlesIn(document: TraitDocument, texts: readonly string[]) {
       return matcher.find(text, (phrase) => owners[phrase].shared || owners[phrase].first !== trait);
     },
   };
+}
+
+function length(texts: readonly string[]): number {
+  let n = 0;
+  for (const text of texts) n += text.length;
+  return n;
 }
