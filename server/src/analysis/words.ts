@@ -254,17 +254,14 @@ const UNSPACED =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
 let segmenter: Intl.Segmenter | undefined;
 
-/**
- * `UNSPACED.test(text)`, without running the expression over text that cannot match: every one of
- * those scripts lies at U+0E00 or above, and General Punctuation (curly quotes, dashes: common in
- * English) holds none of them, so the expression starts at the first character that might.
- */
+// Where a character of those scripts may stand: every one of them lies at U+0E00 or above, and
+// General Punctuation (curly quotes, dashes: common in English) holds none of them.
+const MAY_BE_UNSPACED = /[\u0e00-\u1fff\u2070-\uffff]/;
+
+/** `UNSPACED.test(text)`, with the Unicode-property expression run only from the first character that might match. */
 function hasUnspacedScript(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x0e00 && (c < 0x2000 || c > 0x206f)) return UNSPACED.test(text.slice(i));
-  }
-  return false;
+  const first = text.search(MAY_BE_UNSPACED);
+  return first >= 0 && UNSPACED.test(text.slice(first));
 }
 
 /**
