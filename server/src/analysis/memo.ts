@@ -5,7 +5,10 @@
  * cleared rather than evicted entry by entry: simple, and the next lint refills what is live.
  */
 export class Memo<V> {
-  private readonly map = new Map<string, V>();
+  // Replaced, not cleared: V8 keeps a cleared map's table where the map lives. For a long-lived
+  // memo that is the old generation, and every young value stored in it then survives the next
+  // minor collections, whether or not the memo still holds it.
+  private map = new Map<string, V>();
 
   constructor(private readonly capacity: number) {}
 
@@ -13,13 +16,13 @@ export class Memo<V> {
     const hit = this.map.get(key);
     if (hit !== undefined || this.map.has(key)) return hit as V;
     const value = compute(key);
-    if (this.map.size >= this.capacity) this.map.clear();
+    if (this.map.size >= this.capacity) this.map = new Map();
     this.map.set(key, value);
     return value;
   }
 
   clear(): void {
-    this.map.clear();
+    this.map = new Map();
   }
 }
 
