@@ -26,12 +26,9 @@ function expected(text: string) {
 
 /** `distinctWords(text)`'s words, counts and total, once its words are checked against their numbers in its vocabulary. */
 function counted(text: string) {
-  const { words, counts, total, ids, vocabulary } = distinctWords(text);
-  assert.deepEqual(
-    ids.map((id) => vocabulary.words[id]),
-    words,
-  );
-  return { words, counts, total };
+  const { counts, total, ids, vocabulary } = distinctWords(text);
+  assert.equal(counts.length, ids.length);
+  return { words: Array.from(ids, (id) => vocabulary.words[id]), counts: Array.from(counts), total };
 }
 
 describe('distinctWords', () => {
@@ -43,7 +40,7 @@ describe('distinctWords', () => {
 
   it('keeps thousands of distinct words apart', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `w${i} w${i % 7}`).join(' ');
-    assert.equal(distinctWords(text).words.length, 5000);
+    assert.equal(distinctWords(text).ids.length, 5000);
     assert.deepEqual(counted(text), expected(text));
   });
 
@@ -56,7 +53,7 @@ describe('distinctWords', () => {
     assert.deepEqual(counted(b), expected(b));
     // Past the table's bound (100,000 words) the next text starts a new table.
     const many = Array.from({ length: 100_001 }, (_, i) => `u${i}`).join(' ');
-    assert.equal(distinctWords(many).words.length, 100_001);
+    assert.equal(distinctWords(many).ids.length, 100_001);
     assert.deepEqual(counted(a), expected(a));
     assert.deepEqual(counted(`${b} u7 u7`), expected(`${b} u7 u7`));
   });

@@ -26,13 +26,15 @@ export function words(text: string): string[] {
   return out;
 }
 
-/** The distinct words of a text (`words(text)`), in order of first use, how often each occurs, and how many words in all. */
+/**
+ * The distinct words of a text (`words(text)`) in order of first use, as their numbers in
+ * `vocabulary` (the i-th is `vocabulary.words[ids[i]]`), how often each occurs, and how many words
+ * in all.
+ */
 export interface DistinctWords {
-  readonly words: readonly string[];
-  readonly counts: readonly number[];
+  readonly ids: Int32Array;
+  readonly counts: Int32Array;
   readonly total: number;
-  /** Each word's number in `vocabulary` (`words[i]` is `vocabulary.words[ids[i]]`). */
-  readonly ids: readonly number[];
   readonly vocabulary: Vocabulary;
 }
 
@@ -113,6 +115,11 @@ let table = new WordTable();
 let calls = 0;
 onClearMemos(() => (table = new WordTable()));
 
+// Scratch for `countWords`: the answer's numbers and counts as they are found, copied out at the end
+// at their exact length (arrays grown by push would allocate several times that).
+let foundIds: Int32Array = new Int32Array(1024);
+let foundCounts: Int32Array = new Int32Array(1024);
+
 /** One pass over the lower-cased text, each word looked up in the `WordTable`: only a word never met is sliced out. */
 function countWords(text: string): DistinctWords {
   if (table.words.length > MAX_TABLE_WORDS || calls === 0x7fffffff) {
@@ -121,25 +128,27 @@ function countWords(text: string): DistinctWords {
   }
   const call = calls++;
   const lower = text.toLowerCase();
-  const words: string[] = [];
-  const counts: number[] = [];
-  const ids: number[] = [];
+  let distinct = 0;
   let total = 0;
   for (let start = 0; start < lower.length; start++) {
     if (!isWordChar(lower.charCodeAt(start), lower, start)) continue;
     const end = wordEnd(lower, start);
     total++;
     const at = table.find(lower, start, end, wordHash);
-    if (table.lastCall[at] === call) counts[table.indexInCall[at]]++;
+    if (table.lastCall[at] === call) foundCounts[table.indexInCall[at]]++;
     else {
+      if (distinct === foundIds.length) {
+        foundIds = grownTo(foundIds, distinct + 1);
+        foundCounts = grownTo(foundCounts, distinct + 1);
+      }
       table.lastCall[at] = call;
-      table.indexInCall[at] = words.push(table.words[at]) - 1;
-      counts.push(1);
-      ids.push(at);
+      table.indexInCall[at] = distinct;
+      foundIds[distinct] = at;
+      foundCounts[distinct++] = 1;
     }
     start = end;
   }
-  return { words, counts, total, ids, vocabulary: table };
+  return { ids: foundIds.slice(0, distinct), counts: foundCounts.slice(0, distinct), total, vocabulary: table };
 }
 
 /** A table (see `WordTable`) of `size` slots holding the first `count` words, whose hashes are `hashes`. */

@@ -23,12 +23,12 @@ interface Measure {
 
 // From the prose's distinct words (shared with duplicate-trait): no second pass over the text.
 function measure(prose: string): Measure {
-  const { words, counts, total } = distinctWords(prose);
+  const { ids, counts, total, vocabulary } = distinctWords(prose);
   let content = 0;
   let vague = 0;
   const named: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
+  for (let i = 0; i < ids.length; i++) {
+    const w = vocabulary.words[ids[i]];
     if (STOP_WORDS.has(w)) continue;
     content += counts[i];
     if (!VAGUE.has(w)) continue;
