@@ -168,6 +168,9 @@ describe('words and similarity', () => {
       termCounts('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'),
       counted('Refusing requests: the assistant refuses, then requests 42 reasons; refuse.'),
     );
+    // More distinct terms than the scratch space starts with (1,024), each counted a different number of times.
+    const many = Array.from({ length: 3000 }, (_, i) => `term${i} `.repeat(1 + (i % 3))).join('');
+    assert.deepEqual(termCounts(many), counted(many));
     const corpus = join(__dirname, '..', 'fixtures', 'corpus');
     for (const file of readdirSync(corpus).filter((f) => f.endsWith('.md'))) {
       for (const trait of parseTraitDocument(readFileSync(join(corpus, file), 'utf8')).traits) {

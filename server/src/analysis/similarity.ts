@@ -17,31 +17,40 @@ export function termCounts(...texts: string[]): TermCounts {
   // their terms: a term's first use is its first word's, so the terms come in the same order as
   // counting `contentTerms` of the texts one by one. Counted by vocabulary number, in `slotOf`.
   if (vocabulary.size > MAX_VOCABULARY) startEpoch();
-  const terms: string[] = [];
-  const counts: number[] = [];
-  const ids: number[] = [];
+  let found = 0;
   for (const text of texts) {
-    const { words, counts: wordCounts, ids: wordIds, vocabulary: wordVocabulary } = distinctWords(text);
+    const { counts: wordCounts, ids: wordIds, vocabulary: wordVocabulary } = distinctWords(text);
     let termOf = termOfWord.get(wordVocabulary);
     if (!termOf) termOfWord.set(wordVocabulary, (termOf = new PerWord()));
-    for (let k = 0; k < words.length; k++) {
+    for (let k = 0; k < wordIds.length; k++) {
       let term = termOf.get(wordIds[k]);
-      if (term === 0) termOf.set(wordIds[k], (term = termNumber(words[k]) + 1));
+      if (term === 0) termOf.set(wordIds[k], (term = termNumber(wordVocabulary.words[wordIds[k]]) + 1));
       if (term < 0) continue;
       const id = term - 1;
       if (id >= slotOf.length) slotOf = grownTo(slotOf, id + 1);
       const slot = slotOf[id] - 1;
-      if (slot >= 0) counts[slot] += wordCounts[k];
+      if (slot >= 0) foundCounts[slot] += wordCounts[k];
       else {
-        slotOf[id] = terms.push(termText[id]);
-        counts.push(wordCounts[k]);
-        ids.push(id);
+        if (found === foundIds.length) {
+          foundIds = grownTo(foundIds, found + 1);
+          foundCounts = grownTo(foundCounts, found + 1);
+        }
+        foundIds[found] = id;
+        foundCounts[found] = wordCounts[k];
+        slotOf[id] = ++found;
       }
     }
   }
-  for (const id of ids) slotOf[id] = 0;
+  const ids = foundIds.slice(0, found);
+  const terms = new Array<string>(found);
+  const counts = new Array<number>(found);
+  for (let i = 0; i < found; i++) {
+    terms[i] = termText[ids[i]];
+    counts[i] = foundCounts[i];
+    slotOf[ids[i]] = 0;
+  }
   const result = { terms, counts };
-  idsOfCounts.set(result, { epoch, ids: Int32Array.from(ids) });
+  idsOfCounts.set(result, { epoch, ids });
   return result;
 }
 
@@ -268,6 +277,9 @@ const idsOfCounts = new WeakMap<TermCounts, { epoch: number; ids: Int32Array }>(
 let termOfWord = new WeakMap<Vocabulary, PerWord>();
 /** Scratch for `termCounts`: a vocabulary number's index in the answer + 1 (0: none), zeroed after each call. */
 let slotOf: Int32Array = new Int32Array(1024);
+/** Scratch for `termCounts`: the answer's vocabulary numbers and counts as they are found, copied out at their exact length. */
+let foundIds: Int32Array = new Int32Array(1024);
+let foundCounts: Int32Array = new Int32Array(1024);
 
 /** A term's vocabulary number, given now if it has none. */
 function numbered(term: string): number {
