@@ -72,9 +72,12 @@ export class PhraseMatcher {
   private readonly lengths: number[] = [];
   /** 1 for each UTF-16 unit that some phrase starts with: from the root, every other unit leads back to it. */
   private readonly startsPhrase = new Uint8Array(65536);
-
   /** `phrases[i]` is found as phrase `i`; an empty phrase is never found. */
   constructor(phrases: readonly string[]) {
+    // Per node: the node it was reached from, the unit that led to it, and its depth (the root's are 0).
+    const parentOf = [0];
+    const unitOf = [0];
+    const depthOf = [0];
     phrases.forEach((phrase, index) => {
       this.lengths.push(phrase.length);
       if (!phrase) return;
@@ -88,38 +91,34 @@ export class PhraseMatcher {
           this.fail.push(0);
           this.phraseAt.push(-1);
           this.outputLink.push(-1);
+          parentOf.push(node);
+          unitOf.push(phrase.charCodeAt(i));
+          depthOf.push(i + 1);
           this.next.set(key, child);
         }
         node = child;
       }
       if (this.phraseAt[node] < 0) this.phraseAt[node] = index;
     });
-    this.link();
+    this.link(parentOf, unitOf, depthOf);
   }
 
-  /** Failure and output links, breadth first (a node's links depend on shallower nodes only). */
-  private link(): void {
-    const children: number[][] = Array.from({ length: this.fail.length }, () => []);
-    const unit: number[] = new Array(this.fail.length).fill(0);
-    for (const [key, child] of this.next) {
-      children[Math.floor(key / 65536)].push(child);
-      unit[child] = key % 65536;
-    }
-    const queue: number[] = [...children[0]];
-    for (let head = 0; head < queue.length; head++) {
-      const node = queue[head];
-      for (const child of children[node]) {
-        let f = this.fail[node];
-        let target = this.next.get(f * 65536 + unit[child]);
-        while (target === undefined && f !== 0) {
-          f = this.fail[f];
-          target = this.next.get(f * 65536 + unit[child]);
-        }
-        this.fail[child] = target ?? 0;
-        const via = this.fail[child];
-        this.outputLink[child] = this.phraseAt[via] >= 0 ? via : this.outputLink[via];
-        queue.push(child);
+  /** Failure and output links, shallowest nodes first (a node's links depend on shallower nodes only). */
+  private link(parentOf: readonly number[], unitOf: readonly number[], depthOf: readonly number[]): void {
+    for (const node of byDepth(depthOf)) {
+      const parent = parentOf[node];
+      // The root and its children fail to the root, and no phrase ends along that link.
+      if (parent === 0) continue;
+      const unit = unitOf[node];
+      let f = this.fail[parent];
+      let target = this.next.get(f * 65536 + unit);
+      while (target === undefined && f !== 0) {
+        f = this.fail[f];
+        target = this.next.get(f * 65536 + unit);
       }
+      this.fail[node] = target ?? 0;
+      const via = this.fail[node];
+      this.outputLink[node] = this.phraseAt[via] >= 0 ? via : this.outputLink[via];
     }
   }
 
@@ -149,4 +148,16 @@ export class PhraseMatcher {
     }
     return false;
   }
+}
+
+/** Node numbers ordered by depth (a counting sort). */
+function byDepth(depthOf: readonly number[]): Int32Array {
+  let deepest = 0;
+  for (const d of depthOf) if (d > deepest) deepest = d;
+  const startOf = new Int32Array(deepest + 2);
+  for (const d of depthOf) startOf[d + 1]++;
+  for (let d = 1; d < startOf.length; d++) startOf[d] += startOf[d - 1];
+  const order = new Int32Array(depthOf.length);
+  depthOf.forEach((d, node) => (order[startOf[d]++] = node));
+  return order;
 }
