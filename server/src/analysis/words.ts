@@ -8,12 +8,22 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const MARK = /\p{M}/u;
 
 /**
- * True for a letter or digit of lower-cased text (`code` is `text.charCodeAt(i)`); a fast path for
- * ASCII (no capitals there), Unicode properties beyond it.
+ * True for a letter or digit of lower-cased text (`code` is `text.charCodeAt(i)`); fast paths for
+ * ASCII (no capitals there) and General Punctuation (dashes, curly quotes: no letters, digits or
+ * marks), Unicode properties beyond them.
  */
 function isWordChar(code: number, text: string, i: number): boolean {
   if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
-  return LETTER_OR_DIGIT.test(text[i]);
+  return !isGeneralPunctuation(code) && LETTER_OR_DIGIT.test(text[i]);
+}
+
+/** True for a combining mark (`code` as for `isWordChar`); they start at U+0300. */
+function isMark(code: number, text: string, i: number): boolean {
+  return code >= 0x300 && !isGeneralPunctuation(code) && MARK.test(text[i]);
+}
+
+function isGeneralPunctuation(code: number): boolean {
+  return code >= 0x2000 && code <= 0x206f;
 }
 
 /**
@@ -194,8 +204,7 @@ function wordEnd(lower: string, start: number): number {
   let i = start + 1;
   for (; i < lower.length; i++) {
     const code = lower.charCodeAt(i);
-    // Combining marks start at U+0300.
-    if (!isWordChar(code, lower, i) && !(code >= 0x300 && MARK.test(lower[i]))) {
+    if (!isWordChar(code, lower, i) && !isMark(code, lower, i)) {
       const joiner = code === 39 || code === 0x2019 || code === 45; // ' ’ -
       if (!joiner || i + 1 >= lower.length || !isWordChar(lower.charCodeAt(i + 1), lower, i + 1)) break;
     }
