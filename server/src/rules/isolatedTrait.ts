@@ -33,11 +33,13 @@ export const isolatedTraitRule = defineRule({
     const weighable = new Set([...document.traits.map((t) => t.id), ...document.groups.map((g) => g.heading.id)]);
     // Whether a trait's trade-offs name another trait's title depends on the titles and its own
     // texts only: kept per texts object (per trait and coverage), and found afresh for the rest.
-    const titlesKey = document.traits.map((t) => t.title.toLowerCase()).join('\u0000');
+    const lowerTitles = document.traits.map((t) => t.title.toLowerCase());
+    const titlesKey = lowerTitles.join('\u0000');
     const unknown = [...tradeoffs.values()].filter((t) => t.namesOther?.titlesKey !== titlesKey);
     if (unknown.length) {
       const titles = titlesIn(
         document,
+        lowerTitles,
         unknown.flatMap((t) => t.texts),
       );
       for (const [trait, t] of tradeoffs) {
@@ -118,9 +120,8 @@ function within(ranges: readonly Range[], refs: readonly { range: Range }[]): bo
   });
 }
 
-/** Which traits' titles (lower-cased) a trade-off text names as a whole phrase. */
-function titlesIn(document: TraitDocument, texts: readonly string[]) {
-  const titles = document.traits.map((t) => t.title.toLowerCase());
+/** Which traits' titles a trade-off text names as a whole phrase (`titles`: the traits' titles, lower-cased, in order). */
+function titlesIn(document: TraitDocument, titles: readonly string[], texts: readonly string[]) {
   // The automaton grows with the titles: where they outweigh the trade-off texts (a million headings,
   // a few trade-offs), only titles whose every word occurs in some text, the only ones it could
   // find, go in. Otherwise it is no larger than the texts it reads, and the filter would cost more
